@@ -1,0 +1,1 @@
+# bench/: benchmarks printing ratios against a baseline of the same run.

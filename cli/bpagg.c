@@ -1,0 +1,68 @@
+/*
+ * bpagg - the command-line tool for kommuner, administrators and auditors.
+ * Dispatches to one subcommand; see bpagg(1).
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <sodium.h>
+
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "init", bp_cmd_init, "init DIR [--registry FILE]" },
+	{ "keygen", bp_cmd_keygen, "keygen kommune NNNN --out DIR" },
+	{ "register", bp_cmd_register, "register -c CONF NNNN FILE.pk" },
+	{ "check", bp_cmd_check, "check FILE.csv --kommune NNNN --year YYYY [--registry FILE]" },
+	{ "sample", bp_cmd_sample, "sample --kommune NNNN --year YYYY --rows N --seed S [-o FILE]" },
+	{ "seal", bp_cmd_seal, "seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk --to central.box.pk -o OUT.bpx [--dry-run]" },
+	{ "status", bp_cmd_status, "status -c CONF [--year YYYY] [--json]" },
+	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR [--level L]... [--json]" },
+	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID]" },
+	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bpagg COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  bpagg %s\n", commands[i].usage);
+	fprintf(f, "\n`bpagg COMMAND --help` describes one command; see bpagg(1).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("bpagg %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "bpagg: libsodium could not be initialised\n");
+		return EX_SOFTWARE;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "bpagg: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,12 @@
+/* PLACEHOLDER until its area lands: replaced by the real command. */
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "commands.h"
+
+int
+bp_cmd_init(int argc, char **argv)
+{
+	fprintf(stderr, "bpagg init: not built yet\n");
+	return EX_SOFTWARE;
+}

@@ -1,0 +1,54 @@
+/*
+ * keys.h - key files (documented in bpagg-submission(5)).
+ *
+ * Every key file is a small versioned binary: magic "BPK1", a two-byte
+ * little-endian algorithm id, an 8-byte key id (first 8 bytes of
+ * BLAKE2b-256 of the public key, or of the key itself for the pseudonym
+ * key), then the key bytes. Secret files must be mode 0600 (no group or
+ * world bits) and are refused otherwise; secrets live in sodium_malloc
+ * memory and are wiped when freed.
+ */
+#ifndef BP_KEYS_H
+#define BP_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum bp_key_alg {
+	BP_KEY_BOX_PK = 0x0101,   /* X25519 public (central.box.pk) */
+	BP_KEY_BOX_SK = 0x0102,   /* X25519 secret (central.box.sk) */
+	BP_KEY_SIGN_PK = 0x0201,  /* Ed25519 public (daemon / kommune) */
+	BP_KEY_SIGN_SK = 0x0202,  /* Ed25519 secret (64 bytes, libsodium layout) */
+	BP_KEY_PSEUDONYM = 0x0301 /* 32 random bytes */
+};
+
+#define BP_KEY_ID_BYTES 8
+
+/* A loaded key. For secrets, bytes points into sodium_malloc memory. */
+struct bp_key {
+	enum bp_key_alg alg;
+	uint8_t id[BP_KEY_ID_BYTES];
+	uint8_t *bytes;    /* owned; freed (and wiped) by bp_key_free */
+	size_t len;
+	char kommune[5];   /* for kommune signing keys: "NNNN", else "" */
+};
+
+/*
+ * Loads a key file, which must hold a key of algorithm alg. Secret files
+ * with group/world permission bits are refused. On error returns -1 and a
+ * message (naming the file, never key material) in err. The caller frees
+ * the key with bp_key_free.
+ */
+int bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k,
+    char *err, size_t errlen);
+/* Writes a key file: secrets are created 0600 with O_EXCL, then renamed in
+ * place. Returns 0 or -1 with err. */
+int bp_key_save(const char *path, const struct bp_key *k, char *err, size_t errlen);
+void bp_key_free(struct bp_key *k);
+
+/* Generates key pairs / a pseudonym key into fresh struct bp_key values. */
+int bp_key_gen_box(struct bp_key *pk, struct bp_key *sk);
+int bp_key_gen_sign(struct bp_key *pk, struct bp_key *sk, const char *kommune);
+int bp_key_gen_pseudonym(struct bp_key *k);
+
+#endif

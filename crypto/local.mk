@@ -1,0 +1,4 @@
+# crypto/: keys, the sealed-submission envelope, pseudonyms. Depends on
+# libsodium only (not on lib/).
+noinst_LIBRARIES += crypto/libbpaggcrypto.a
+crypto_libbpaggcrypto_a_SOURCES = crypto/keys.h crypto/envelope.h crypto/pseudonym.h

@@ -1,0 +1,1 @@
+# bpaggd(8): the inbox daemon.

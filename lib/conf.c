@@ -1,0 +1,244 @@
+/* conf.c - bpagg.conf reading; see conf.h. */
+#include "conf.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct load_ctx {
+	struct bp_config *c;
+	char *dir;       /* directory of the file, for relative paths */
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+static char *
+xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Returns a newly allocated absolute path for value (owned by the caller). */
+static char *
+resolve(const char *dir, const char *value)
+{
+	if (value[0] == '/' || value[0] == '\0')
+		return strdup(value);
+	size_t n = strlen(dir) + 1 + strlen(value) + 1;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, value);
+	return p;
+}
+
+static int
+set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = strdup(v);
+	return *slot != NULL;
+}
+
+static int
+set_path(struct load_ctx *x, char **slot, const char *v)
+{
+	free(*slot);
+	*slot = resolve(x->dir, v);
+	return *slot != NULL;
+}
+
+static int
+parse_ulong(const char *v, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || n < min || n > max)
+		return 0;
+	*out = n;
+	return 1;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+		return 1;
+	}
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0")) {
+		*out = false;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+parse_double(const char *v, double *out)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (errno || end == v || *end || d < 0 || d > 2)
+		return 0;
+	*out = d;
+	return 1;
+}
+
+#define IS(s, k) (!strcmp(section, s) && !strcmp(name, k))
+
+/* inih handler: values are valid only during the call, so they are copied. */
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *x = user;
+	struct bp_config *c = x->c;
+	unsigned long u;
+	int ok = 1;
+
+	if (IS("paths", "inbox")) ok = set_path(x, &c->inbox, value);
+	else if (IS("paths", "archive")) ok = set_path(x, &c->archive, value);
+	else if (IS("paths", "rejected")) ok = set_path(x, &c->rejected, value);
+	else if (IS("paths", "outbox")) ok = set_path(x, &c->outbox, value);
+	else if (IS("paths", "keys")) ok = set_path(x, &c->keys, value);
+	else if (IS("paths", "registry")) ok = set_path(x, &c->registry, value);
+	else if (IS("paths", "suppression_log")) ok = set_path(x, &c->suppression_log, value);
+	else if (IS("store", "backend")) {
+		ok = (!strcmp(value, "sqlite") || !strcmp(value, "postgresql")) &&
+		    set_str(&c->store_backend, value);
+	} else if (IS("store", "path")) ok = set_path(x, &c->store_path, value);
+	else if (IS("store", "dsn")) ok = set_str(&c->store_dsn, value);
+	else if (IS("ingest", "max_rows")) ok = parse_ulong(value, 1, 10000000, &c->max_rows);
+	else if (IS("ingest", "max_file_bytes")) ok = parse_ulong(value, 1024, ULONG_MAX, &c->max_file_bytes);
+	else if (IS("ingest", "young_seconds")) {
+		ok = parse_ulong(value, 0, 86400, &u);
+		c->young_seconds = (unsigned)u;
+	} else if (IS("ingest", "scan_seconds")) {
+		ok = parse_ulong(value, 1, 86400, &u);
+		c->scan_seconds = (unsigned)u;
+	} else if (IS("ingest", "pseudonym_scope")) {
+		ok = (!strcmp(value, "global") || !strcmp(value, "year")) &&
+		    set_str(&c->pseudonym_scope, value);
+	} else if (IS("measures", "rop_definition")) {
+		ok = parse_ulong(value, 2015, 2016, &u);
+		c->measures.rop_definition = (int)u;
+	} else if (IS("measures", "lki_cut_gul")) ok = parse_double(value, &c->measures.lki_cut[0]);
+	else if (IS("measures", "lki_cut_rod")) ok = parse_double(value, &c->measures.lki_cut[1]);
+	else if (IS("measures", "lki_cut_blalys")) ok = parse_double(value, &c->measures.lki_cut[2]);
+	else if (IS("publish", "min_cell")) {
+		ok = parse_ulong(value, 1, 1000, &u);
+		c->min_cell = (unsigned)u;
+	} else if (IS("publish", "suppress_zero")) ok = parse_bool(value, &c->suppress_zero);
+	else if (IS("publish", "kommune_breakdowns")) ok = set_str(&c->kommune_breakdowns, value);
+	else if (IS("publish", "republish_rule")) {
+		ok = (!strcmp(value, "freeze") || !strcmp(value, "carry")) &&
+		    set_str(&c->republish_rule, value);
+	} else if (IS("daemon", "user")) ok = set_str(&c->user, value);
+	else {
+		snprintf(x->err, x->errlen, "unknown setting [%s] %s", section, name);
+		x->failed = 1;
+		return 0;
+	}
+	if (!ok) {
+		snprintf(x->err, x->errlen, "invalid value for [%s] %s", section, name);
+		x->failed = 1;
+	}
+	return ok;
+}
+
+static int
+fill_defaults(struct load_ctx *x)
+{
+	struct bp_config *c = x->c;
+	struct { char **slot; const char *rel; } paths[] = {
+		{ &c->inbox, "inbox" }, { &c->archive, "archive" },
+		{ &c->rejected, "rejected" }, { &c->outbox, "outbox" },
+		{ &c->keys, "keys" }, { &c->registry, "kommuner.csv" },
+		{ &c->suppression_log, "suppression.log" },
+		{ &c->store_path, "store.sqlite" },
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!*paths[i].slot && !(*paths[i].slot = resolve(x->dir, paths[i].rel)))
+			return -1;
+	if (!c->store_backend && !(c->store_backend = strdup("sqlite")))
+		return -1;
+	if (!c->pseudonym_scope && !(c->pseudonym_scope = strdup("global")))
+		return -1;
+	if (!c->kommune_breakdowns && !(c->kommune_breakdowns = strdup("total,brukergruppe,rop")))
+		return -1;
+	if (!c->republish_rule && !(c->republish_rule = strdup("freeze")))
+		return -1;
+	if (!c->user && !(c->user = strdup("")))
+		return -1;
+	return 0;
+}
+
+int
+bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
+{
+	struct load_ctx x = { .c = c, .err = err, .errlen = errlen };
+	char abs[PATH_MAX];
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->max_rows = 200000;
+	c->max_file_bytes = 256ul << 20;
+	c->young_seconds = 60;
+	c->scan_seconds = 30;
+	c->min_cell = 5;
+	bp_measure_settings_default(&c->measures);
+	snprintf(err, errlen, "out of memory");
+
+	if (!realpath(path, abs)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!(c->path = xstrdup(abs)) || !(x.dir = xstrdup(abs)))
+		goto out;
+	*strrchr(x.dir, '/') = '\0';
+	if (x.dir[0] == '\0')
+		strcpy(x.dir, "/");
+
+	int line = ini_parse(abs, handler, &x);
+	if (line < 0) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		goto out;
+	}
+	if (line > 0) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", x.failed ? err : "syntax error");
+		snprintf(err, errlen, "%s:%d: %s", path, line, why);
+		goto out;
+	}
+	const double *cut = c->measures.lki_cut;
+	if (!(cut[0] < cut[1] && cut[1] < cut[2])) {
+		snprintf(err, errlen, "%s: [measures] cut points must increase", path);
+		goto out;
+	}
+	if (fill_defaults(&x) < 0)
+		goto out;
+	err[0] = '\0';
+	ret = 0;
+out:
+	free(x.dir);
+	return ret;
+}
+
+void
+bp_config_free(struct bp_config *c)
+{
+	char **all[] = {
+		&c->path, &c->inbox, &c->archive, &c->rejected, &c->outbox, &c->keys,
+		&c->registry, &c->suppression_log, &c->store_backend, &c->store_path,
+		&c->store_dsn, &c->pseudonym_scope, &c->kommune_breakdowns,
+		&c->republish_rule, &c->user,
+	};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		free(*all[i]);
+		*all[i] = NULL;
+	}
+}

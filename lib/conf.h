@@ -1,0 +1,50 @@
+/*
+ * conf.h - bpagg.conf, an INI file read with inih (man bpagg.conf(5)).
+ *
+ * Relative paths in the file are resolved against the directory that holds
+ * the file, so an installation made by `bpagg init DIR` can be moved whole.
+ */
+#ifndef BP_CONF_H
+#define BP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "measures.h"
+
+struct bp_config {
+	char *path;            /* the file read */
+	/* [paths] */
+	char *inbox, *archive, *rejected, *outbox, *keys;
+	char *registry;        /* kommune registry CSV */
+	char *suppression_log; /* JSON lines */
+	/* [store] */
+	char *store_backend;   /* "sqlite" (default) or "postgresql" */
+	char *store_path;      /* SQLite file */
+	char *store_dsn;       /* PostgreSQL connection string */
+	/* [ingest] */
+	unsigned long max_rows;       /* per export, default 200000 */
+	unsigned long max_file_bytes; /* sealed file cap, default 256 MiB */
+	unsigned young_seconds;       /* retry incomplete files this young, default 60 */
+	unsigned scan_seconds;        /* periodic inbox scan, default 30 */
+	char *pseudonym_scope;        /* "global" (default) or "year" */
+	/* [measures] */
+	struct bp_measure_settings measures;
+	/* [publish] */
+	unsigned min_cell;            /* default 5 */
+	bool suppress_zero;           /* default false */
+	char *kommune_breakdowns;     /* comma list, default "total,brukergruppe,rop" */
+	char *republish_rule;         /* see bpagg.conf(5) */
+	/* [daemon] */
+	char *user;                   /* drop privileges to this user; "" = stay */
+};
+
+/*
+ * Reads path into c (zeroed first, defaults filled in). On error returns -1
+ * and writes "path:line: reason" into err. The caller frees c with
+ * bp_config_free, also after an error.
+ */
+int bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen);
+void bp_config_free(struct bp_config *c);
+
+#endif

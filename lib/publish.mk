@@ -1,0 +1,1 @@
+# Publishing: tables, suppression, the suppression log.

@@ -1,0 +1,1 @@
+# The national aggregate store (backend interface + SQLite).

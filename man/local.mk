@@ -1,0 +1,1 @@
+# man/: pages are added by the area fragments that own them.

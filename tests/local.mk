@@ -1,0 +1,18 @@
+# tests/: Criterion unit tests and integration tests with the real programs.
+# The area fragments below add their binaries and scripts.
+BP_TEST_CCFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+BP_TEST_LINK = $(BP_LINK) $(CRITERION_LIBS)
+
+AM_TESTS_ENVIRONMENT = \
+	BPAGG_REGISTRY='$(abs_top_srcdir)/conf/kommuner.csv'; export BPAGG_REGISTRY; \
+	BP_SRCDIR='$(abs_top_srcdir)'; export BP_SRCDIR; \
+	BP_BUILDDIR='$(abs_top_builddir)'; export BP_BUILDDIR; \
+	PATH='$(abs_top_builddir):'"$$PATH"; export PATH;
+# Criterion runs its tests in parallel workers; keep it to the machine.
+AM_TESTS_ENVIRONMENT += CRITERION_JOBS=2; export CRITERION_JOBS;
+
+include tests/export.mk
+include tests/measures.mk
+include tests/crypto.mk
+include tests/daemon.mk
+include tests/publish.mk
