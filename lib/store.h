@@ -1,0 +1,88 @@
+/*
+ * store.h - the national aggregate store, behind a small backend interface
+ * (SQLite now, PostgreSQL later: see store_backend.h).
+ *
+ * Per kommune and year it keeps the tally (struct bp_tally, measures.h) of
+ * the latest applied submission, the ledger of submissions, rejections, and
+ * the pseudonyms of that year with the kommuner that reported them (never
+ * any attribute). Applying a submission is one transaction: the kommune's
+ * year is replaced whole, or nothing changes.
+ */
+#ifndef BP_STORE_H
+#define BP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "measures.h"
+
+typedef struct bp_store bp_store;
+
+struct bp_submission {
+	char kommune[5];
+	int year;
+	uint8_t id[16];          /* the kommune's random submission id */
+	uint64_t sequence;       /* signed, monotonic per kommune */
+	uint8_t digest[32];      /* BLAKE2b-256 of the plaintext */
+	uint32_t rows;
+	int64_t received;        /* unix time the daemon applied it */
+	bool dry_run;
+	char archived[512];      /* path of the archived file, relative to archive dir */
+};
+
+enum bp_store_verdict {
+	BP_STORE_NEW,             /* newer than anything applied: apply it */
+	BP_STORE_ALREADY_APPLIED, /* same id and digest applied before: archive, count nothing */
+	BP_STORE_STALE,           /* sequence not newer than the last applied: refuse */
+	BP_STORE_ID_REUSED,       /* same id, other digest: refuse */
+};
+
+/* Opens (creating the schema if needed) the store configured in c. Returns 0
+ * or -1 with a message in err. Close with bp_store_close. */
+int bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t errlen);
+void bp_store_close(bp_store *s);
+
+/* Decides what to do with a submission (see enum). Returns 0 or -1 (I/O). */
+int bp_store_judge(bp_store *s, const struct bp_submission *sub, enum bp_store_verdict *v);
+
+/*
+ * Applies a submission in one transaction: replaces the kommune's tally for
+ * the year, records it in the ledger and replaces its pseudonyms
+ * (npseud x 16 bytes). catalogue_id (measures.h) is recorded with the tally.
+ * Returns 0, or -1 with nothing changed.
+ */
+int bp_store_apply(bp_store *s, const struct bp_submission *sub, const struct bp_tally *t,
+    const uint8_t *pseudonyms, size_t npseud, const uint8_t catalogue_id[32],
+    char *err, size_t errlen);
+
+/* Records a refused file (kommune "" and year 0 when unknown). */
+int bp_store_reject(bp_store *s, const char *kommune, int year, const char *file,
+    const char *reason);
+
+/* Calls cb for every kommune with a tally for year, in kommunenummer order.
+ * The tally is valid only during the call. A non-zero cb return stops and is
+ * returned. Returns -1 on error, including a tally whose catalogue id is not
+ * want_catalogue (the store must be rebuilt: bpagg rebuild). */
+int bp_store_foreach_tally(bp_store *s, int year, const uint8_t want_catalogue[32],
+    int (*cb)(const char *kommune, const struct bp_tally *t, void *ud), void *ud);
+
+/* The latest applied submission per kommune for a year, in kommune order. */
+int bp_store_foreach_latest(bp_store *s, int year,
+    int (*cb)(const struct bp_submission *sub, void *ud), void *ud);
+
+/* The years with anything applied or rejected, ascending; *years is
+ * malloc'ed, the caller frees it. */
+int bp_store_years(bp_store *s, int **years, size_t *n);
+
+/* Rejections recorded for a year. */
+int bp_store_count_rejected(bp_store *s, int year, uint64_t *n);
+
+/* Persons (pseudonyms) reported by more than one kommune in a year. */
+int bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n);
+
+/* Deletes everything (for bpagg rebuild, inside its own transaction). */
+int bp_store_clear(bp_store *s);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * suppress.h - small-cell suppression over a set of cells linked by
+ * additive constraints (shared/spec/privacy.md).
+ *
+ * The caller (publish.c) describes every published count cell of a group of
+ * linked tables (one indicator at every level: kommune, fylke, nasjonal)
+ * and the additive constraints between them:
+ *   - table constraints: a breakdown value's i_alt = sum of its categories;
+ *     an indicator__total cell = sum of the breakdown values of that
+ *     category (when the breakdown partitions the population);
+ *   - link constraints: a fylke cell = sum of its kommuner's cells; a
+ *     nasjonal cell = sum of the fylker's cells.
+ * Cells marked BP_SUP_FIXED are known to a reader by other means (e.g. the
+ * rest of a population outside a breakdown): never suppressed, never chosen
+ * as a complement, but used in the constraints.
+ *
+ * bp_suppress marks primary cells (1 <= n < min_cell, and 0 when
+ * suppress_zero), then chooses complementary cells deterministically (the
+ * same problem always gives the same pattern: ties broken by cell index)
+ * until the LP audit proves every primary cell's feasible interval holds 0
+ * and min_cell.
+ */
+#ifndef BP_SUPPRESS_H
+#define BP_SUPPRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum bp_sup_state {
+	BP_SUP_PUBLISHED = 0,
+	BP_SUP_PRIMARY,    /* small cell */
+	BP_SUP_SECONDARY,  /* complement within a table */
+	BP_SUP_LINKED,     /* complement across levels (link constraint) */
+};
+
+enum bp_sup_cons_kind { BP_CONS_TABLE, BP_CONS_LINK };
+
+#define BP_SUP_FIXED 0x1   /* cell flag: known to the reader, never suppressed */
+
+struct bp_sup_problem;   /* opaque */
+
+/* A new, empty problem; NULL on ENOMEM. Free with bp_sup_free. */
+struct bp_sup_problem *bp_sup_new(void);
+void bp_sup_free(struct bp_sup_problem *p);
+/* Adds a cell with its true count; returns its index (0, 1, ...) or -1. */
+long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
+/* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1. */
+int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
+    size_t total, const size_t *members, size_t n);
+
+/* Runs primary and secondary suppression. Returns 0, or -1 when no safe
+ * pattern was found (then the release must fail). */
+int bp_suppress(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
+/* State of a cell after bp_suppress. */
+enum bp_sup_state bp_sup_state_of(const struct bp_sup_problem *p, size_t cell);
+/* Marks a cell's state by hand (for audit re-derivation and tests). */
+void bp_sup_set_state(struct bp_sup_problem *p, size_t cell, enum bp_sup_state s);
+
+/*
+ * The LP audit: for every primary cell, the smallest and largest value
+ * consistent with everything published (counts >= 0, constraints exact).
+ * Returns 0 when every primary interval contains 0 and min_cell; otherwise
+ * -1 with the first failing cell in *bad (if bad is not NULL).
+ */
+int bp_sup_audit(const struct bp_sup_problem *p, unsigned min_cell, size_t *bad);
+/* The LP interval of one cell under the current pattern; 0 or -1. */
+int bp_sup_interval(const struct bp_sup_problem *p, size_t cell, double *lo, double *hi);
+
+#endif
