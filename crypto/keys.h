@@ -51,4 +51,16 @@ int bp_key_gen_box(struct bp_key *pk, struct bp_key *sk);
 int bp_key_gen_sign(struct bp_key *pk, struct bp_key *sk, const char *kommune);
 int bp_key_gen_pseudonym(struct bp_key *k);
 
+/*
+ * The kommune keyring: every keys/kommuner/NNNN.sign.pk of an installation.
+ * Files that are not NNNN.sign.pk, or whose embedded kommune differs from
+ * the name, are refused with a message in err. Free with bp_keyring_free.
+ */
+struct bp_keyring;
+int bp_keyring_load(const char *dir, struct bp_keyring **out, char *err, size_t errlen);
+/* The registered key of a kommune, or NULL; valid until bp_keyring_free. */
+const struct bp_key *bp_keyring_find(const struct bp_keyring *kr, const char *kommune);
+size_t bp_keyring_count(const struct bp_keyring *kr);
+void bp_keyring_free(struct bp_keyring *kr);
+
 #endif

@@ -135,7 +135,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	} else if (IS("publish", "suppress_zero")) ok = parse_bool(value, &c->suppress_zero);
 	else if (IS("publish", "kommune_breakdowns")) ok = set_str(&c->kommune_breakdowns, value);
 	else if (IS("publish", "republish_rule")) {
-		ok = (!strcmp(value, "freeze") || !strcmp(value, "carry")) &&
+		ok = (!strcmp(value, "protect_differences") || !strcmp(value, "refuse")) &&
 		    set_str(&c->republish_rule, value);
 	} else if (IS("daemon", "user")) ok = set_str(&c->user, value);
 	else {
@@ -170,7 +170,7 @@ fill_defaults(struct load_ctx *x)
 		return -1;
 	if (!c->kommune_breakdowns && !(c->kommune_breakdowns = strdup("total,brukergruppe,rop")))
 		return -1;
-	if (!c->republish_rule && !(c->republish_rule = strdup("freeze")))
+	if (!c->republish_rule && !(c->republish_rule = strdup("protect_differences")))
 		return -1;
 	if (!c->user && !(c->user = strdup("")))
 		return -1;

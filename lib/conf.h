@@ -34,7 +34,7 @@ struct bp_config {
 	unsigned min_cell;            /* default 5 */
 	bool suppress_zero;           /* default false */
 	char *kommune_breakdowns;     /* comma list, default "total,brukergruppe,rop" */
-	char *republish_rule;         /* see bpagg.conf(5) */
+	char *republish_rule;         /* "protect_differences" (default) or "refuse"; bpagg.conf(5) */
 	/* [daemon] */
 	char *user;                   /* drop privileges to this user; "" = stay */
 };

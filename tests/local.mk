@@ -14,5 +14,7 @@ AM_TESTS_ENVIRONMENT += CRITERION_JOBS=2; export CRITERION_JOBS;
 include tests/export.mk
 include tests/measures.mk
 include tests/crypto.mk
+include tests/store.mk
 include tests/daemon.mk
+include tests/suppress.mk
 include tests/publish.mk

@@ -1,0 +1,1 @@
+# Ingest: one sealed submission from file to store (daemon and rebuild).

@@ -1,0 +1,1 @@
+# Small-cell suppression and its LP audit.
