@@ -18,3 +18,10 @@ include tests/store.mk
 include tests/daemon.mk
 include tests/suppress.mk
 include tests/publish.mk
+
+# The last check: no test's output holds a valid person_id.
+check_PROGRAMS += tests/helpers/pidscan
+tests_helpers_pidscan_LDADD = $(BP_LINK)
+TESTS += tests/integration/zz_no_pid_leak.sh
+EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh
+tests/integration/zz_no_pid_leak.log: $(filter-out tests/integration/zz_no_pid_leak.log,$(TEST_LOGS))

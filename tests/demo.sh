@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# demo.sh BUILDDIR - the whole pipeline on a throw-away installation:
+# init, kommune keys, sample exports for many kommuner, seal, drop into the
+# inbox, ingest with bpaggd, status, publish, audit, and two national tables
+# printed in the layout of the reports. Called by `./quickstart demo`.
+set -euo pipefail
+build=$(cd "${1:?usage: demo.sh BUILDDIR}" && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$build:$PATH"
+export BPAGG_REGISTRY="$top/conf/kommuner.csv"
+year=${BPAGG_DEMO_YEAR:-2025}
+every=${BPAGG_DEMO_EVERY:-5}   # take every 5th kommune of the registry: 72 kommuner
+
+demo=$(mktemp -d /tmp/bpagg-demo.XXXXXX)
+echo "==> a throw-away installation in $demo"
+bpagg init "$demo/central" >/dev/null
+conf="$demo/central/bpagg.conf"
+mkdir -p "$demo/kommuner"
+
+# Kommuner register about 0.4 % of their adults (seed 000: 18 913 users in
+# kommuner covering 68 % of 4.4 million adults); at least 3 rows each.
+mapfile -t picks < <(awk -F, -v every="$every" 'NR > 1 && (NR - 2) % every == 0 {
+	n = int($6 * 0.004); if (n < 3) n = 3; print $1, n }' "$BPAGG_REGISTRY")
+echo "==> sealing sample exports for ${#picks[@]} kommuner"
+rows=0
+for p in "${picks[@]}"; do
+	read -r k n <<<"$p"
+	kd="$demo/kommuner/$k"
+	mkdir -p "$kd"
+	bpagg keygen kommune "$k" --out "$kd" >/dev/null
+	bpagg register -c "$conf" "$k" "$kd/$k.sign.pk" >/dev/null
+	bpagg sample --kommune "$k" --year "$year" --rows "$n" --seed "$k" -o "$kd/export.csv"
+	bpagg seal "$kd/export.csv" --kommune "$k" --year "$year" --key "$kd/$k.sign.sk" \
+		--to "$demo/central/keys/central.box.pk" -o "$demo/central/inbox/$k-$year.bpx"
+	rm -f "$kd/export.csv"   # the plaintext never leaves the kommune
+	rows=$((rows + n))
+done
+echo "    $rows rows sealed"
+
+echo "==> bpaggd --once"
+bpaggd -c "$conf" --once --foreground 2>"$demo/bpaggd.log" || { tail "$demo/bpaggd.log"; exit 1; }
+echo "==> bpagg status"
+bpagg status -c "$conf" --year "$year"
+
+echo "==> bpagg publish"
+bpagg publish -c "$conf" --year "$year" --out "$demo/release"
+echo "==> bpagg audit"
+bpagg audit -c "$conf"
+
+# table ID: the national table as the reports print it: categories down,
+# breakdown values across, percent in each column.
+show() {
+	local id=$1 title=$2
+	echo
+	echo "$title (national, $year; percent; ':' = suppressed)"
+	awk -F, -v id="$id" '
+	$2 == "nasjonal" && $4 == id {
+		if (!($8 in seen)) { seen[$8] = 1; cols[++nc] = $8 }
+		if (!($6 in seenr)) { seenr[$6] = 1; rowsv[++nr] = $6 }
+		v[$6, $8] = ($6 == "i_alt") ? $9 : $10
+	}
+	END {
+		printf "%-14s", ""; for (c = 1; c <= nc; c++) printf "%13s", cols[c]; print ""
+		for (r = 1; r <= nr; r++) {
+			printf "%-14s", (rowsv[r] == "i_alt" ? "I alt (antall)" : rowsv[r])
+			for (c = 1; c <= nc; c++) printf "%13s", v[rowsv[r], cols[c]]
+			print ""
+		}
+	}' "$demo/release/tables.csv"
+}
+show bolig__rop_skala "Bosituasjon etter ROP-skala (seed 004, Tabell 8)"
+show levekarsindeks8__rop_skala "Levekårsindeks, 8 områder, etter ROP-skala (seed 004, Tabell 6)"
+echo
+echo "Everything is in $demo (remove it when done)."
