@@ -91,7 +91,36 @@ int bp_lki(const struct bp_row *r, bool six, const double cut[3]);
 /* Kommune size class 0..4 (u2500 .. 30000p) from its total population. */
 int bp_kommune_size(uint32_t population);
 
-/* Classifies one row of kommune k (k gives kommunestorrelse). */
+/* Age groups of an age in years: alder7 0..6 (u24, 24_29, 30_39, 40_49,
+ * 50_59, 60_69, 70p) and alder4 0..3 (u24, 24_44, 45_59, 60p). */
+int bp_alder7(int alder);
+int bp_alder4(int alder);
+/* User group 0 rus, 1 rus_psyk, 2 psyk; -1 when neither problem is known. */
+int bp_brukergruppe(const struct bp_row *r);
+/* Substance-user group 0 uten_psyk, 1 mindre_alvorlig_psyk, 2 alvorlig_psyk;
+ * -1 for rows with rusproblem N. psykisk_helse = rod gives alvorlig_psyk even
+ * when psykisk_problem is N (the red score is the stronger observation). */
+int bp_rusgruppe(const struct bp_row *r);
+/* Number of heavy substances (betydelig or svaert_omfattende); with
+ * illegal_only, alkohol is left out. -1 for rows with rusproblem N. */
+int bp_heavy_count(const struct bp_row *r, bool illegal_only);
+
+/* Index of category name in indicator i, or -1 (tests and publishing). */
+int bp_category_find(size_t i, const char *name);
+/* Index of value name in breakdown b, or -1. */
+int bp_breakdown_value_find(size_t b, const char *name);
+/* Index of the sum measure called name, or -1. */
+int bp_sum_measure_find(const char *name);
+/*
+ * The canonical text the catalogue id is the hash of (one line per
+ * indicator, breakdown, sum measure and setting). Written into buf as a
+ * NUL-terminated string; returns its length, or the length needed (like
+ * snprintf) when len is too small.
+ */
+size_t bp_catalogue_text(const struct bp_measure_settings *s, char *buf, size_t len);
+
+/* Classifies one row of kommune k (k gives kommunestorrelse; NULL = not
+ * counted in that breakdown). */
 void bp_classify(const struct bp_row *r, const struct bp_kommune *k,
     const struct bp_measure_settings *s, struct bp_class *out);
 
