@@ -1,12 +1,252 @@
-/* PLACEHOLDER until its area lands: replaced by the real command. */
+/*
+ * bpagg rebuild -c CONF - rebuilds the store from archive/ (after a
+ * catalogue change or a lost store).
+ *
+ * Every archived submission is read first (its verified metadata only);
+ * if any cannot be opened, nothing is changed. Then the store is cleared
+ * and each file is ingested again through lib/ingest, in ledger order: by
+ * kommune, year and sequence, so that the latest submission of each
+ * kommune and year is the one that stands, as it was.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 
+#include "cli_util.h"
 #include "commands.h"
+#include "ingest.h"
+
+struct archived {
+	char kommune[5];
+	int year;
+	uint64_t sequence;
+	char rel[512];   /* relative to the archive dir */
+};
+
+struct alist {
+	struct archived *v;
+	size_t n, cap;
+};
+
+static int
+alist_add(struct alist *l, const struct bp_env_meta *m, const char *rel)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct archived *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	struct archived *a = &l->v[l->n++];
+	memcpy(a->kommune, m->kommune, sizeof(a->kommune));
+	a->year = m->year;
+	a->sequence = m->sequence;
+	snprintf(a->rel, sizeof(a->rel), "%s", rel);
+	return 0;
+}
+
+static int
+cmp_archived(const void *x, const void *y)
+{
+	const struct archived *a = x, *b = y;
+	int c = strcmp(a->kommune, b->kommune);
+	if (c)
+		return c;
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->sequence != b->sequence)
+		return a->sequence < b->sequence ? -1 : 1;
+	return strcmp(a->rel, b->rel);
+}
+
+static bool
+is_digits(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Reads the metadata of every file in archive/YYYY/NNNN/. Returns the
+ * number of files that could not be read, or -1 on ENOMEM. */
+static long
+collect_leaf(bp_ingest *g, const char *archive, const char *rel_dir, struct alist *l)
+{
+	char dir[PATH_MAX];
+	long bad = 0;
+	DIR *dp;
+	struct dirent *de;
+
+	snprintf(dir, sizeof(dir), "%s/%s", archive, rel_dir);
+	if (!(dp = opendir(dir)))
+		return 0;
+	while ((de = readdir(dp)) != NULL) {
+		char path[PATH_MAX], rel[512], err[512];
+		struct bp_env_meta m;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(rel, sizeof(rel), "%s/%s", rel_dir, de->d_name);
+		if (bp_ingest_peek(g, path, &m, err, sizeof(err)) < 0) {
+			fprintf(stderr, "bpagg rebuild: %s\n", err);
+			bad++;
+			continue;
+		}
+		if (alist_add(l, &m, rel) < 0) {
+			bad = -1;
+			break;
+		}
+	}
+	closedir(dp);
+	return bad;
+}
+
+static long
+collect(bp_ingest *g, const char *archive, struct alist *l)
+{
+	DIR *years = opendir(archive), *kd;
+	struct dirent *y, *k;
+	long bad = 0, b;
+
+	if (!years)
+		return 0;
+	while (bad >= 0 && (y = readdir(years)) != NULL) {
+		char ydir[PATH_MAX];
+		if (!is_digits(y->d_name, 4))
+			continue;
+		snprintf(ydir, sizeof(ydir), "%s/%s", archive, y->d_name);
+		if (!(kd = opendir(ydir)))
+			continue;
+		while ((k = readdir(kd)) != NULL) {
+			char rel[64];
+			if (!is_digits(k->d_name, 4))
+				continue;
+			snprintf(rel, sizeof(rel), "%s/%s", y->d_name, k->d_name);
+			if ((b = collect_leaf(g, archive, rel, l)) < 0) {
+				bad = -1;
+				break;
+			}
+			bad += b;
+		}
+		closedir(kd);
+	}
+	closedir(years);
+	return bad;
+}
+
+/* Re-ingests the sorted list. Returns 0 or a sysexits code. */
+static int
+reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l)
+{
+	unsigned long merged = 0, already = 0, refused = 0, rows = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct bp_ingest_result r;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", c->archive, l->v[i].rel);
+		bp_ingest_result_init(&r);
+		bp_ingest_file(g, path, l->v[i].rel, (int64_t)time(NULL), &r);
+		switch (r.status) {
+		case BP_INGEST_MERGED: merged++; rows += r.rows; break;
+		case BP_INGEST_ALREADY: already++; break;
+		case BP_INGEST_ERROR:
+			fprintf(stderr, "bpagg rebuild: %s: %s\n", l->v[i].rel, r.reason);
+			rc = EX_SOFTWARE;
+			break;
+		default:
+			fprintf(stderr, "bpagg rebuild: %s: %s\n", l->v[i].rel, r.reason);
+			bp_diags_print(&r.diags, l->v[i].rel, stderr);
+			refused++;
+			if (!rc)
+				rc = EX_DATAERR;
+			break;
+		}
+		bp_ingest_result_free(&r);
+		if (rc == EX_SOFTWARE)
+			break;
+		if ((i + 1) % 100 == 0 || i + 1 == l->n)
+			fprintf(stderr, "bpagg rebuild: %zu/%zu files, %lu merged, %lu already applied, "
+			    "%lu refused, %lu rows\n", i + 1, l->n, merged, already, refused, rows);
+	}
+	return rc;
+}
+
+static int
+rebuild(const struct bp_config *c)
+{
+	struct alist l = { 0 };
+	bp_ingest *g = NULL;
+	char err[512];
+	long bad;
+	int rc = EX_CONFIG;
+
+	if (bp_ingest_new(c, &g, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg rebuild: %s\n", err);
+		goto out;
+	}
+	if ((bad = collect(g, c->archive, &l)) != 0) {
+		if (bad < 0)
+			fprintf(stderr, "bpagg rebuild: out of memory\n");
+		else
+			fprintf(stderr, "bpagg rebuild: %ld archived file%s cannot be read; "
+			    "the store was not changed\n", bad, bad == 1 ? "" : "s");
+		rc = bad < 0 ? EX_OSERR : EX_DATAERR;
+		goto out;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(l.v[0]), cmp_archived);
+	if (bp_store_clear(bp_ingest_store(g)) < 0) {
+		fprintf(stderr, "bpagg rebuild: cannot clear the store\n");
+		rc = EX_IOERR;
+		goto out;
+	}
+	fprintf(stderr, "bpagg rebuild: store cleared, re-ingesting %zu archived files\n", l.n);
+	rc = reingest(g, c, &l);
+out:
+	free(l.v);
+	bp_ingest_free(g);
+	return rc;
+}
 
 int
 bp_cmd_rebuild(int argc, char **argv)
 {
-	fprintf(stderr, "bpagg rebuild: not built yet\n");
-	return EX_SOFTWARE;
+	static const struct option longopts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bp_config conf;
+	const char *conf_path = NULL;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'h': printf("usage: bpagg rebuild -c CONF\n"); return 0;
+		default: fprintf(stderr, "usage: bpagg rebuild -c CONF\n"); return EX_USAGE;
+		}
+	}
+	if (!conf_path || optind != argc) {
+		fprintf(stderr, "usage: bpagg rebuild -c CONF\n");
+		return EX_USAGE;
+	}
+	if ((rc = bp_cli_load_conf("rebuild", conf_path, &conf)) == 0)
+		rc = rebuild(&conf);
+	bp_config_free(&conf);
+	return rc;
 }

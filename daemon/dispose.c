@@ -1,0 +1,131 @@
+/*
+ * dispose.c - where a file goes after ingest.
+ *
+ * Merged or already applied: receipt, then rename into
+ * archive/YYYY/NNNN/<name>. Refused: reason file, receipt (only when the
+ * kommune's signature was verified), a rejection record in the store, then
+ * rename into rejected/<name>. The store transaction has committed before
+ * any of this, so a crash here leaves the file in the inbox to be re-judged
+ * (already applied: archived without counting again).
+ */
+#include "bpaggd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/* Copies the directory part of path into out. */
+static void
+dir_name(const char *path, char *out, size_t outlen)
+{
+	const char *b = strrchr(path, '/');
+	if (!b)
+		snprintf(out, outlen, ".");
+	else
+		snprintf(out, outlen, "%.*s", (int)(b - path), path);
+}
+
+/* Renames src to dst (creating dst's directory) and fsyncs both dirs. */
+static int
+move_durable(const char *src, const char *dst)
+{
+	char sdir[PATH_MAX], ddir[PATH_MAX];
+
+	dir_name(src, sdir, sizeof(sdir));
+	dir_name(dst, ddir, sizeof(ddir));
+	if (bpd_mkdirs(ddir) < 0 || rename(src, dst) < 0)
+		return -1;
+	if (bpd_fsync_dir(ddir) < 0 || bpd_fsync_dir(sdir) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+archive_file(const struct bpd_paths *p, const char *path, const struct bp_ingest_result *r)
+{
+	char dst[PATH_MAX];
+
+	if (snprintf(dst, sizeof(dst), "%s/%s", p->archive, r->archived) >= (int)sizeof(dst)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return move_durable(path, dst);
+}
+
+/* "rejected/<name>", or "<stem>.N<ext>" when a file of that name is there. */
+static void
+rejected_name(const char *dir, const char *base, char *out, size_t outlen)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	const char *dot = strrchr(base, '.');
+	int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+	const char *ext = dot && dot != base ? dot : "";
+
+	snprintf(out, outlen, "%s", base);
+	for (unsigned i = 1; i < 100000; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, out);
+		if (lstat(p, &st) < 0)
+			return;
+		snprintf(out, outlen, "%.*s.%u%s", stem, base, i, ext);
+	}
+}
+
+static int
+reject_file(const struct bpd_paths *p, const struct bp_key *sign_sk, bp_store *store,
+    const char *path, const struct bp_ingest_result *r)
+{
+	char name[NAME_MAX + 1], reason_name[NAME_MAX + 16], dst[PATH_MAX];
+	size_t len;
+	char *text;
+	int rc;
+
+	if (bpd_mkdirs(p->rejected) < 0)
+		return -1;
+	rejected_name(p->rejected, base_name(path), name, sizeof(name));
+	snprintf(reason_name, sizeof(reason_name), "%s.reason", name);
+	if (!(text = bpd_reason_text(r, &len)))
+		return -1;
+	rc = bpd_write_durable(p->rejected, reason_name, text, len);
+	free(text);
+	if (rc < 0)
+		return -1;
+	if (r->have_meta && bpd_receipt_write(p->outbox, sign_sk, base_name(path), r, time(NULL)) < 0)
+		bpd_log(LOG_ERR, "%s: cannot write the receipt: %s", base_name(path), strerror(errno));
+	if (store && bp_store_reject(store, r->have_meta ? r->meta.kommune : "",
+	    r->have_meta ? r->meta.year : 0, name, r->reason) < 0)
+		bpd_log(LOG_ERR, "%s: cannot record the rejection in the store", base_name(path));
+	snprintf(dst, sizeof(dst), "%s/%s", p->rejected, name);
+	return move_durable(path, dst);
+}
+
+int
+bpd_dispose(const struct bpd_paths *p, const struct bp_key *sign_sk, bp_store *store,
+    const char *path, const struct bp_ingest_result *r)
+{
+	switch (r->status) {
+	case BP_INGEST_MERGED:
+	case BP_INGEST_ALREADY:
+		if (bpd_receipt_write(p->outbox, sign_sk, base_name(path), r, time(NULL)) < 0)
+			bpd_log(LOG_ERR, "%s: cannot write the receipt: %s", base_name(path),
+			    strerror(errno));
+		return archive_file(p, path, r);
+	case BP_INGEST_REFUSED:
+	case BP_INGEST_INCOMPLETE: /* too old to be still in writing */
+		return reject_file(p, sign_sk, store, path, r);
+	default:
+		return 0;
+	}
+}

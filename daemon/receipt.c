@@ -1,0 +1,315 @@
+/*
+ * receipt.c - signed receipts for the kommune, reason files for rejected/,
+ * and the durable small writes both use.
+ *
+ * A receipt is two lines of text: one JSON object, then
+ * "ed25519 <daemon key id hex> <signature hex>", the detached Ed25519
+ * signature (daemon.sign.sk) over the bytes of the first line without its
+ * newline. See bpaggd(8).
+ */
+#include "bpaggd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+/* A growing text buffer. */
+struct buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 512;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void __attribute__((format(printf, 2, 3)))
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		b->failed = 1;
+	else
+		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Appends s as a JSON string (quoted, escaped). */
+static void
+buf_json_str(struct buf *b, const char *s)
+{
+	buf_add(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			buf_add(b, e, 2);
+		} else if (c < 0x20) {
+			buf_printf(b, "\\u%04x", c);
+		} else {
+			buf_add(b, (const char *)&c, 1);
+		}
+	}
+	buf_add(b, "\"", 1);
+}
+
+static void
+buf_hex(struct buf *b, const uint8_t *v, size_t n)
+{
+	char hex[2 * 64 + 1];
+	while (n > 0) {
+		size_t k = n > 64 ? 64 : n;
+		sodium_bin2hex(hex, sizeof(hex), v, k);
+		buf_add(b, hex, 2 * k);
+		v += k;
+		n -= k;
+	}
+}
+
+int
+bpd_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+bpd_mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0750) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+bpd_write_durable(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	uint8_t rnd[8];
+	char rhex[17];
+	int fd = -1, ret = -1, saved;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.%s.tmp", dir, name, rhex) >= (int)sizeof(tmp) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0)
+		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, dst) < 0)
+		goto out;
+	ret = bpd_fsync_dir(dir);
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		unlink(tmp);
+	errno = saved;
+	return ret;
+}
+
+static const char *
+receipt_status(const struct bp_ingest_result *r)
+{
+	if (r->status == BP_INGEST_MERGED && r->meta.dry_run)
+		return "dry_run";
+	return bp_ingest_status_name(r->status);
+}
+
+static void
+json_errors(struct buf *b, const struct bp_diags *d)
+{
+	buf_add(b, "[", 1);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct bp_diag *e = &d->v[i];
+		buf_printf(b, "%s{\"line\":%lu,\"col\":%u,\"column\":", i ? "," : "", e->line, e->col);
+		buf_json_str(b, e->column);
+		buf_add(b, ",\"message\":", 11);
+		buf_json_str(b, e->msg);
+		buf_add(b, "}", 1);
+	}
+	buf_add(b, "]", 1);
+}
+
+/* The JSON line of a receipt (no newline). */
+static void
+receipt_json(struct buf *b, const char *name, const struct bp_ingest_result *r, time_t now)
+{
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_add(b, "{\"status\":", 10);
+	buf_json_str(b, receipt_status(r));
+	buf_printf(b, ",\"kommune\":\"%s\",\"year\":%u,\"submission_id\":\"",
+	    r->meta.kommune, (unsigned)r->meta.year);
+	buf_hex(b, r->meta.submission_id, sizeof(r->meta.submission_id));
+	buf_printf(b, "\",\"sequence\":%llu,\"rows\":%lu,\"digest\":\"",
+	    (unsigned long long)r->meta.sequence,
+	    (unsigned long)(r->status == BP_INGEST_REFUSED ? 0 : r->rows));
+	buf_hex(b, r->meta.digest, sizeof(r->meta.digest));
+	buf_add(b, "\",\"file\":", 9);
+	buf_json_str(b, name);
+	buf_add(b, ",\"reason\":", 10);
+	buf_json_str(b, r->reason);
+	buf_add(b, ",\"errors\":", 10);
+	json_errors(b, &r->diags);
+	buf_printf(b, ",\"errors_total\":%zu,\"time\":\"%s\"}", r->diags.total, when);
+}
+
+/* Appends the signature line over b's current content. */
+static int
+receipt_sign(struct buf *b, const struct bp_key *sk)
+{
+	uint8_t sig[crypto_sign_BYTES];
+
+	if (b->failed || sk->len != crypto_sign_SECRETKEYBYTES)
+		return -1;
+	crypto_sign_detached(sig, NULL, (const unsigned char *)b->p, b->len, sk->bytes);
+	buf_add(b, "\ned25519 ", 9);
+	buf_hex(b, sk->id, sizeof(sk->id));
+	buf_add(b, " ", 1);
+	buf_hex(b, sig, sizeof(sig));
+	buf_add(b, "\n", 1);
+	return b->failed ? -1 : 0;
+}
+
+/* Picks "<id>.receipt", or "<id>.N.receipt" when taken. */
+static void
+receipt_name(const char *dir, const struct bp_ingest_result *r, char *out, size_t outlen)
+{
+	char hex[33], p[PATH_MAX + 80];
+	struct stat st;
+
+	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
+	snprintf(out, outlen, "%s.receipt", hex);
+	for (unsigned i = 1; i < 100000; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, out);
+		if (lstat(p, &st) < 0)
+			return;
+		snprintf(out, outlen, "%s.%u.receipt", hex, i);
+	}
+}
+
+int
+bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
+    const char *name, const struct bp_ingest_result *r, time_t now)
+{
+	struct buf b = { 0 };
+	char dir[PATH_MAX], fname[64];
+	int ret = -1;
+
+	if (!r->have_meta)
+		return -1;
+	if (snprintf(dir, sizeof(dir), "%s/%s", outbox, r->meta.kommune) >= (int)sizeof(dir))
+		return -1;
+	if (bpd_mkdirs(dir) < 0)
+		return -1;
+	receipt_json(&b, name, r, now);
+	if (receipt_sign(&b, sign_sk) < 0)
+		goto out;
+	receipt_name(dir, r, fname, sizeof(fname));
+	ret = bpd_write_durable(dir, fname, b.p, b.len);
+out:
+	free(b.p);
+	return ret;
+}
+
+/* Returns a malloc'ed text the caller frees; NULL on ENOMEM. */
+char *
+bpd_reason_text(const struct bp_ingest_result *r, size_t *len)
+{
+	struct buf b = { 0 };
+
+	buf_printf(&b, "%s\n", r->reason);
+	for (size_t i = 0; i < r->diags.n; i++) {
+		const struct bp_diag *e = &r->diags.v[i];
+		if (e->column[0])
+			buf_printf(&b, "%lu:%u: %s: %s\n", e->line, e->col, e->column, e->msg);
+		else
+			buf_printf(&b, "%lu:%u: %s\n", e->line, e->col, e->msg);
+	}
+	if (r->diags.total > r->diags.n)
+		buf_printf(&b, "%zu more errors not shown\n", r->diags.total - r->diags.n);
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.len;
+	return b.p;
+}

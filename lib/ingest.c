@@ -1,0 +1,576 @@
+/* ingest.c - one sealed submission from file to store; see ingest.h. */
+#include "ingest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "export.h"
+#include "keys.h"
+#include "measures.h"
+#include "pseudonym.h"
+#include "registry.h"
+
+struct bp_ingest {
+	const struct bp_config *conf;
+	struct bp_key central_pk, central_sk, pseudonym_key;
+	struct bp_keyring *keyring;
+	struct bp_registry registry;
+	bool have_registry;
+	bp_store *store;
+	struct bp_tally tally;
+	bool have_tally;
+	uint8_t catalogue_id[32];
+};
+
+/* What the row callback works with. */
+struct row_ctx {
+	bp_ingest *g;
+	const struct bp_kommune *kommune;
+	enum bp_pseudonym_scope scope;
+	int year;
+	uint8_t *ps;      /* pseudonyms, BP_PSEUDONYM_BYTES each (malloc) */
+	size_t nps, cap;
+	unsigned long max_rows;
+	int failed;       /* ENOMEM or over max_rows */
+	struct bp_class cls;
+};
+
+const char *
+bp_ingest_status_name(enum bp_ingest_status s)
+{
+	switch (s) {
+	case BP_INGEST_MERGED: return "merged";
+	case BP_INGEST_ALREADY: return "already_applied";
+	case BP_INGEST_REFUSED: return "refused";
+	case BP_INGEST_INCOMPLETE: return "incomplete";
+	case BP_INGEST_GONE: return "gone";
+	case BP_INGEST_ERROR: return "error";
+	}
+	return "unknown";
+}
+
+void
+bp_ingest_result_init(struct bp_ingest_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	bp_diags_init(&r->diags);
+}
+
+void
+bp_ingest_result_free(struct bp_ingest_result *r)
+{
+	bp_diags_free(&r->diags);
+}
+
+static void
+keypath(const struct bp_config *c, const char *name, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/%s", c->keys, name);
+}
+
+static int
+load_keyring_and_registry(const struct bp_config *c, struct bp_keyring **kr,
+    struct bp_registry *reg, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct bp_diags d;
+	int ret = -1;
+
+	bp_diags_init(&d);
+	keypath(c, "kommuner", dir, sizeof(dir));
+	if (bp_keyring_load(dir, kr, err, errlen) < 0)
+		goto out;
+	if (bp_registry_load(c->registry, reg, &d) < 0) {
+		if (d.n > 0)
+			snprintf(err, errlen, "%s:%lu:%u: %s", c->registry, d.v[0].line,
+			    d.v[0].col, d.v[0].msg);
+		else
+			snprintf(err, errlen, "%s: cannot load the kommune registry", c->registry);
+		bp_keyring_free(*kr);
+		*kr = NULL;
+		goto out;
+	}
+	ret = 0;
+out:
+	bp_diags_free(&d);
+	return ret;
+}
+
+static int
+load_secrets(bp_ingest *g, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+
+	keypath(g->conf, "central.box.pk", p, sizeof(p));
+	if (bp_key_load(p, BP_KEY_BOX_PK, &g->central_pk, err, errlen) < 0)
+		return -1;
+	keypath(g->conf, "central.box.sk", p, sizeof(p));
+	if (bp_key_load(p, BP_KEY_BOX_SK, &g->central_sk, err, errlen) < 0)
+		return -1;
+	keypath(g->conf, "pseudonym.key", p, sizeof(p));
+	if (bp_key_load(p, BP_KEY_PSEUDONYM, &g->pseudonym_key, err, errlen) < 0)
+		return -1;
+	if (g->pseudonym_key.len != 32) {
+		snprintf(err, errlen, "%s: pseudonym key has the wrong length", p);
+		return -1;
+	}
+	return 0;
+}
+
+int
+bp_ingest_new(const struct bp_config *c, bp_ingest **out, char *err, size_t errlen)
+{
+	bp_ingest *g;
+	int ret = -1;
+
+	*out = NULL;
+	if (!(g = calloc(1, sizeof(*g)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	g->conf = c;
+	if (load_secrets(g, err, errlen) < 0)
+		goto out;
+	if (load_keyring_and_registry(c, &g->keyring, &g->registry, err, errlen) < 0)
+		goto out;
+	g->have_registry = true;
+	if (bp_tally_init(&g->tally) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	g->have_tally = true;
+	bp_catalogue_id(&c->measures, g->catalogue_id);
+	if (bp_store_open(c, &g->store, err, errlen) < 0)
+		goto out;
+	*out = g;
+	ret = 0;
+out:
+	if (ret < 0)
+		bp_ingest_free(g);
+	return ret;
+}
+
+int
+bp_ingest_reload(bp_ingest *g, const struct bp_config *c, char *err, size_t errlen)
+{
+	struct bp_keyring *kr = NULL;
+	struct bp_registry reg;
+
+	memset(&reg, 0, sizeof(reg));
+	if (load_keyring_and_registry(c, &kr, &reg, err, errlen) < 0)
+		return -1;
+	bp_keyring_free(g->keyring);
+	if (g->have_registry)
+		bp_registry_free(&g->registry);
+	g->keyring = kr;
+	g->registry = reg;
+	g->have_registry = true;
+	g->conf = c;
+	bp_catalogue_id(&c->measures, g->catalogue_id);
+	return 0;
+}
+
+void
+bp_ingest_free(bp_ingest *g)
+{
+	if (!g)
+		return;
+	if (g->store)
+		bp_store_close(g->store);
+	if (g->have_tally)
+		bp_tally_free(&g->tally);
+	if (g->have_registry)
+		bp_registry_free(&g->registry);
+	if (g->keyring)
+		bp_keyring_free(g->keyring);
+	if (g->central_pk.bytes)
+		bp_key_free(&g->central_pk);
+	if (g->central_sk.bytes)
+		bp_key_free(&g->central_sk);
+	if (g->pseudonym_key.bytes)
+		bp_key_free(&g->pseudonym_key);
+	free(g);
+}
+
+bp_store *
+bp_ingest_store(bp_ingest *g)
+{
+	return g->store;
+}
+
+size_t
+bp_ingest_nkeys(const bp_ingest *g)
+{
+	return g->keyring ? bp_keyring_count(g->keyring) : 0;
+}
+
+static const struct bp_key *
+lookup_kommune_key(const char *kommune, void *ud)
+{
+	bp_ingest *g = ud;
+	return bp_keyring_find(g->keyring, kommune);
+}
+
+/*
+ * Opens path for reading: no symlinks, a regular file, at most max bytes.
+ * Returns the fd, or -1 with r->status and r->reason set.
+ */
+static int
+open_capped(const char *path, unsigned long max, struct bp_ingest_result *r)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			r->status = BP_INGEST_GONE;
+			snprintf(r->reason, sizeof(r->reason), "file vanished");
+		} else {
+			r->status = errno == ELOOP ? BP_INGEST_REFUSED : BP_INGEST_ERROR;
+			snprintf(r->reason, sizeof(r->reason), "cannot open: %s",
+			    errno == ELOOP ? "a symbolic link" : strerror(errno));
+		}
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "%s",
+		    !S_ISREG(st.st_mode) ? "not a regular file" : "file larger than max_file_bytes");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Maps an envelope error to a status and reason. */
+static void
+env_failed(struct bp_ingest_result *r, enum bp_env_error e)
+{
+	switch (e) {
+	case BP_ENV_TRUNCATED_HEADER:
+	case BP_ENV_TRUNCATED:
+		r->status = BP_INGEST_INCOMPLETE;
+		break;
+	case BP_ENV_IO:
+	case BP_ENV_NOMEM:
+		r->status = BP_INGEST_ERROR;
+		break;
+	default:
+		r->status = BP_INGEST_REFUSED;
+		break;
+	}
+	snprintf(r->reason, sizeof(r->reason), "envelope: %s", bp_env_strerror(e));
+}
+
+/* The row callback: the person_id is used here only, to make the pseudonym. */
+static int
+on_row(const struct bp_row *row, void *ud)
+{
+	struct row_ctx *x = ud;
+	bp_ingest *g = x->g;
+
+	if (x->nps >= x->max_rows) {
+		x->failed = 1;
+		return 1;
+	}
+	if (x->nps == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256;
+		uint8_t *p = realloc(x->ps, cap * BP_PSEUDONYM_BYTES);
+		if (!p) {
+			x->failed = 1;
+			return 1;
+		}
+		x->ps = p;
+		x->cap = cap;
+	}
+	bp_pseudonym(g->pseudonym_key.bytes, x->scope, x->year, row->person_id,
+	    x->ps + x->nps * BP_PSEUDONYM_BYTES);
+	x->nps++;
+	bp_classify(row, x->kommune, &g->conf->measures, &x->cls);
+	bp_tally_add_class(&g->tally, &x->cls);
+	return 0;
+}
+
+static int
+cmp_pseudonym(const void *a, const void *b)
+{
+	return memcmp(a, b, BP_PSEUDONYM_BYTES);
+}
+
+/* Sorts the pseudonyms; returns how many are given more than once. */
+static size_t
+sort_count_dups(uint8_t *ps, size_t n)
+{
+	size_t dups = 0;
+	if (n > 1)
+		qsort(ps, n, BP_PSEUDONYM_BYTES, cmp_pseudonym);
+	for (size_t i = 1; i < n; i++)
+		if (!memcmp(ps + (i - 1) * BP_PSEUDONYM_BYTES, ps + i * BP_PSEUDONYM_BYTES,
+		    BP_PSEUDONYM_BYTES))
+			dups++;
+	return dups;
+}
+
+/*
+ * Streams the decrypted plaintext through the validator. Returns 0 when the
+ * envelope and the export are both complete and valid; otherwise sets r.
+ */
+static int
+stream_export(bp_ingest *g, bp_open *o, struct row_ctx *x, struct bp_ingest_result *r)
+{
+	struct bp_export_opts opts = {
+		.expect_kommune = r->meta.kommune,
+		.expect_year = r->meta.year,
+		.registry = &g->registry,
+		.max_rows = g->conf->max_rows,
+	};
+	bp_export *xp = bp_export_new(&opts, on_row, x);
+	enum bp_env_error e;
+	int ret = -1, bad_export = 0;
+
+	if (!xp) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "out of memory");
+		return -1;
+	}
+	for (;;) {
+		const uint8_t *buf;
+		size_t len;
+		if ((e = bp_open_next(o, &buf, &len)) != BP_ENV_OK) {
+			env_failed(r, e);
+			goto out;
+		}
+		if (len == 0)
+			break;
+		if (!bad_export && bp_export_feed(xp, buf, len) < 0)
+			bad_export = 1; /* keep reading: an envelope defect is the better reason */
+	}
+	if ((e = bp_open_end(o)) != BP_ENV_OK) {
+		env_failed(r, e);
+		goto out;
+	}
+	if (!bad_export && bp_export_finish(xp) < 0)
+		bad_export = 1;
+	const struct bp_diags *d = bp_export_diags(xp);
+	if (x->failed && d->total == 0) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "out of memory");
+		goto out;
+	}
+	if (bad_export || d->total > 0) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "invalid export: %zu error%s",
+		    d->total, d->total == 1 ? "" : "s");
+		for (size_t i = 0; i < d->n; i++)
+			bp_diags_add(&r->diags, d->v[i].line, d->v[i].col, d->v[i].column,
+			    "%s", d->v[i].msg);
+		r->diags.total = d->total;
+		goto out;
+	}
+	if (bp_export_rows(xp) != r->meta.rows || x->nps != r->meta.rows) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason),
+		    "row count differs from the signed metadata");
+		goto out;
+	}
+	ret = 0;
+out:
+	bp_export_free(xp);
+	return ret;
+}
+
+static bool
+exists_in(const char *dir, const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	return lstat(p, &st) == 0;
+}
+
+/*
+ * Chooses "YYYY/NNNN/<base>" under the archive dir, adding ".N" before the
+ * extension when the name is taken.
+ */
+static void
+choose_archive_name(const bp_ingest *g, const char *path, const struct bp_env_meta *m,
+    char *out, size_t outlen)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+	const char *ext = dot && dot != base ? dot : "";
+
+	snprintf(out, outlen, "%04u/%s/%s", (unsigned)m->year, m->kommune, base);
+	for (unsigned i = 1; exists_in(g->conf->archive, out) && i < 100000; i++)
+		snprintf(out, outlen, "%04u/%s/%.*s.%u%s", (unsigned)m->year, m->kommune,
+		    stem, base, i, ext);
+}
+
+static void
+fill_submission(const struct bp_ingest_result *r, int64_t now, struct bp_submission *s)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->kommune, r->meta.kommune, sizeof(s->kommune));
+	s->year = r->meta.year;
+	memcpy(s->id, r->meta.submission_id, sizeof(s->id));
+	s->sequence = r->meta.sequence;
+	memcpy(s->digest, r->meta.digest, sizeof(s->digest));
+	s->rows = r->rows;
+	s->received = now;
+	s->dry_run = r->meta.dry_run;
+	snprintf(s->archived, sizeof(s->archived), "%s", r->archived);
+}
+
+/* Judges and (for a new submission) applies; sets r->status. */
+static void
+judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ingest_result *r)
+{
+	struct bp_submission sub;
+	enum bp_store_verdict v;
+	char err[200];
+
+	fill_submission(r, now, &sub);
+	if (bp_store_judge(g->store, &sub, &v) < 0) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "store: cannot judge the submission");
+		return;
+	}
+	switch (v) {
+	case BP_STORE_ALREADY_APPLIED:
+		r->status = BP_INGEST_ALREADY;
+		snprintf(r->reason, sizeof(r->reason), "already applied");
+		return;
+	case BP_STORE_STALE:
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason),
+		    "stale: sequence not newer than the last applied submission");
+		return;
+	case BP_STORE_ID_REUSED:
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason),
+		    "submission id reused with different content");
+		return;
+	case BP_STORE_NEW:
+		break;
+	}
+	if (bp_store_apply(g->store, &sub, &g->tally, x->ps, x->nps, g->catalogue_id,
+	    err, sizeof(err)) < 0) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "store: %s", err);
+		return;
+	}
+	r->status = BP_INGEST_MERGED;
+	snprintf(r->reason, sizeof(r->reason), "%s", sub.dry_run ? "dry run: validated" : "merged");
+}
+
+/* Everything after a successful bp_open_begin. */
+static void
+ingest_body(bp_ingest *g, bp_open *o, const char *path, const char *archived,
+    int64_t now, struct bp_ingest_result *r)
+{
+	struct row_ctx *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "out of memory");
+		return;
+	}
+	x->g = g;
+	x->year = r->meta.year;
+	x->scope = strcmp(g->conf->pseudonym_scope, "year") ? BP_SCOPE_GLOBAL : BP_SCOPE_YEAR;
+	x->max_rows = g->conf->max_rows ? g->conf->max_rows : BP_DEFAULT_MAX_ROWS;
+	if (!(x->kommune = bp_registry_find(&g->registry, r->meta.kommune))) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "kommune not in the kommune registry");
+		goto out;
+	}
+	bp_tally_clear(&g->tally);
+	if (stream_export(g, o, x, r) < 0)
+		goto out;
+	if (sort_count_dups(x->ps, x->nps) > 0) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "a person is given more than once");
+		goto out;
+	}
+	r->rows = (uint32_t)x->nps;
+	if (archived)
+		snprintf(r->archived, sizeof(r->archived), "%s", archived);
+	else
+		choose_archive_name(g, path, &r->meta, r->archived, sizeof(r->archived));
+	judge_apply(g, x, now, r);
+out:
+	if (x->ps) {
+		sodium_memzero(x->ps, x->cap * BP_PSEUDONYM_BYTES);
+		free(x->ps);
+	}
+	sodium_memzero(x, sizeof(*x));
+	free(x);
+	bp_tally_clear(&g->tally);
+}
+
+int
+bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
+    struct bp_ingest_result *r)
+{
+	bp_open *o = NULL;
+	enum bp_env_error e;
+	int fd;
+
+	if (!g || !path || !r)
+		return -1;
+	r->status = BP_INGEST_ERROR;
+	r->have_meta = false;
+	if ((fd = open_capped(path, g->conf->max_file_bytes, r)) < 0)
+		return 0;
+	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
+	    g->conf->max_file_bytes, &r->meta, &o);
+	if (e != BP_ENV_OK) {
+		env_failed(r, e);
+		goto out;
+	}
+	r->have_meta = true;
+	ingest_body(g, o, path, archived, now, r);
+out:
+	if (o)
+		bp_open_free(o);
+	close(fd);
+	return 0;
+}
+
+int
+bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
+    char *err, size_t errlen)
+{
+	struct bp_ingest_result r;
+	bp_open *o = NULL;
+	enum bp_env_error e;
+	int fd, ret = -1;
+
+	bp_ingest_result_init(&r);
+	if ((fd = open_capped(path, g->conf->max_file_bytes, &r)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, r.reason);
+		goto out;
+	}
+	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
+	    g->conf->max_file_bytes, meta, &o);
+	if (e != BP_ENV_OK)
+		snprintf(err, errlen, "%s: envelope: %s", path, bp_env_strerror(e));
+	else
+		ret = 0;
+	if (o)
+		bp_open_free(o);
+	close(fd);
+out:
+	bp_ingest_result_free(&r);
+	return ret;
+}

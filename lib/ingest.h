@@ -1,0 +1,98 @@
+/*
+ * ingest.h - one sealed submission from file to store, shared by bpaggd(8)
+ * and `bpagg rebuild`.
+ *
+ * An ingest context holds what every submission needs: the central key
+ * pair, the pseudonym key, the kommune keyring, the kommune registry, the
+ * store handle and a reusable tally. bp_ingest_file opens a file
+ * (O_NOFOLLOW, regular, size-capped), opens the envelope, streams the
+ * decrypted export through the validator (kommune and year pinned to the
+ * signed metadata), pseudonymises and classifies each valid row, checks the
+ * envelope's end, and then judges and applies the submission in one store
+ * transaction. Plaintext lives only in the envelope's and the reader's
+ * buffers (wiped) and in the row callback; nothing of it is written.
+ *
+ * A context is used from one thread at a time.
+ */
+#ifndef BP_INGEST_H
+#define BP_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "diag.h"
+#include "envelope.h"
+#include "store.h"
+
+typedef struct bp_ingest bp_ingest;
+
+enum bp_ingest_status {
+	BP_INGEST_MERGED,     /* applied (a dry run: recorded in the ledger only) */
+	BP_INGEST_ALREADY,    /* the same submission was applied before: count nothing */
+	BP_INGEST_REFUSED,    /* refused: reason, and the validator's diagnostics */
+	BP_INGEST_INCOMPLETE, /* truncated envelope: maybe still being written */
+	BP_INGEST_GONE,       /* the file vanished before it could be opened */
+	BP_INGEST_ERROR,      /* internal error (store, memory): nothing changed */
+};
+
+/* A fixed name for a status: "merged", "already_applied", "refused", ... */
+const char *bp_ingest_status_name(enum bp_ingest_status s);
+
+struct bp_ingest_result {
+	enum bp_ingest_status status;
+	bool have_meta;          /* meta is the kommune's verified signed metadata */
+	struct bp_env_meta meta;
+	uint32_t rows;           /* rows merged (valid rows of the export) */
+	char reason[256];        /* why refused or failed; never a value from the file */
+	struct bp_diags diags;   /* the validator's errors by line and column */
+	char archived[512];      /* MERGED/ALREADY: where the file belongs, relative
+	                          * to the archive dir ("YYYY/NNNN/name") */
+};
+
+void bp_ingest_result_init(struct bp_ingest_result *r);
+/* Frees the diagnostics; r can be reused after bp_ingest_result_init. */
+void bp_ingest_result_free(struct bp_ingest_result *r);
+
+/*
+ * Creates a context from the configuration c (which must outlive it): loads
+ * keys/central.box.{pk,sk}, keys/pseudonym.key, the keyring keys/kommuner/,
+ * the registry, and opens the store. Returns 0, or -1 with a message in
+ * err. The caller frees the context with bp_ingest_free.
+ */
+int bp_ingest_new(const struct bp_config *c, bp_ingest **out, char *err, size_t errlen);
+/*
+ * Reloads the kommune keyring and the registry from c (which replaces the
+ * configuration the context uses and must outlive it). The secret keys and
+ * the store stay as they are (after a privilege drop they may no longer be
+ * readable). On error returns -1 and keeps the old keyring and registry.
+ */
+int bp_ingest_reload(bp_ingest *g, const struct bp_config *c, char *err, size_t errlen);
+void bp_ingest_free(bp_ingest *g);
+
+/* The store the context opened; valid until bp_ingest_free. */
+bp_store *bp_ingest_store(bp_ingest *g);
+/* The number of kommune keys in the keyring. */
+size_t bp_ingest_nkeys(const bp_ingest *g);
+
+/*
+ * Ingests the file at path. r must have been initialised. If archived is
+ * NULL, the archive name "YYYY/NNNN/<basename>" is chosen here (with a
+ * ".N" suffix before the extension when that name is taken) and returned
+ * in r->archived; otherwise archived is recorded as is (bpagg rebuild).
+ * now is the time recorded as received. Returns 0 when r->status says
+ * what happened (the file is left where it is in every case: moving it is
+ * the caller's job), -1 only on bad arguments.
+ */
+int bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
+    struct bp_ingest_result *r);
+
+/*
+ * Reads only the verified metadata of the sealed file at path (header and
+ * signed metadata chunk). Returns 0, or -1 with a reason in err.
+ */
+int bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
+    char *err, size_t errlen);
+
+#endif
