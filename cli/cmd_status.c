@@ -1,12 +1,417 @@
-/* PLACEHOLDER until its area lands: replaced by the real command. */
+/*
+ * cmd_status.c - bpagg status -c CONF [--year YYYY] [--json]
+ *
+ * Per year in the store (or the one year asked for): the kommuner of the
+ * registry that reported, the rows, the latest applied submission of each
+ * kommune, the files rejected, the files waiting in the inbox and the number
+ * of persons reported by more than one kommune. Reads the store, never
+ * creates it: without a store it says "no submissions yet" and exits 0.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cli_util.h"
 #include "commands.h"
+#include "store.h"
+
+struct year_status {
+	int year;
+	struct bp_submission *sub; /* latest applied per kommune, kommune order */
+	size_t n, cap;
+	uint64_t rows, rejected, multi;
+	size_t reported;           /* of those, kommuner in the registry */
+};
+
+struct status {
+	const struct bp_registry *reg;
+	struct year_status *y;
+	size_t ny;
+	uint64_t waiting, rejected_unknown;
+	int have_store;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bpagg status -c CONF [--year YYYY] [--json]\n");
+}
+
+/* A sealed file the daemon will take: *.bpx, not hidden, not being written. */
+static int
+is_waiting(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return 0;
+	if ((n >= 5 && !strcmp(name + n - 5, ".part")) || (n >= 4 && !strcmp(name + n - 4, ".tmp")))
+		return 0;
+	return n > 4 && !strcmp(name + n - 4, ".bpx");
+}
+
+static int
+is_kommune_dir(const char *name)
+{
+	char k[5];
+	return bp_cli_kommune(name, k) == 0;
+}
+
+/* Counts waiting files in the directory dfd (consumed), descending once into
+ * NNNN/ folders when top is set. */
+static int
+count_dir(int dfd, int top, uint64_t *n)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int ret = -1, sub;
+
+	if (!(d = fdopendir(dfd))) {
+		close(dfd);
+		return -1;
+	}
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone meanwhile */
+		if (S_ISREG(st.st_mode) && is_waiting(e->d_name))
+			(*n)++;
+		else if (top && S_ISDIR(st.st_mode) && is_kommune_dir(e->d_name)) {
+			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 || count_dir(sub, 0, n) < 0)
+				goto out;
+		}
+	}
+	if (errno == 0)
+		ret = 0;
+out:
+	closedir(d);
+	return ret;
+}
+
+/* Files waiting in the inbox; a missing inbox holds none. */
+static int
+count_waiting(const char *inbox, uint64_t *n)
+{
+	int fd;
+
+	*n = 0;
+	if ((fd = open(inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return count_dir(fd, 1, n);
+}
+
+static int
+add_latest(const struct bp_submission *sub, void *ud)
+{
+	struct year_status *y = ud;
+	struct bp_submission *v;
+
+	if (y->n == y->cap) {
+		size_t cap = y->cap ? y->cap * 2 : 64;
+		if (!(v = realloc(y->sub, cap * sizeof(*v))))
+			return -1;
+		y->sub = v;
+		y->cap = cap;
+	}
+	y->sub[y->n++] = *sub;
+	y->rows += sub->rows;
+	return 0;
+}
+
+static int
+load_year(bp_store *s, const struct bp_registry *reg, struct year_status *y)
+{
+	if (bp_store_foreach_latest(s, y->year, add_latest, y) != 0 ||
+	    bp_store_count_rejected(s, y->year, &y->rejected) < 0 ||
+	    bp_store_count_multi_kommune(s, y->year, &y->multi) < 0)
+		return -1;
+	for (size_t i = 0; i < y->n; i++)
+		if (bp_registry_find(reg, y->sub[i].kommune))
+			y->reported++;
+	return 0;
+}
+
+/* Fills st->y from the store: the years asked for (one, or all). */
+static int
+load_store(bp_store *s, int year, struct status *st)
+{
+	int *years = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (year) {
+		if (!(years = malloc(sizeof(*years))))
+			goto out;
+		years[0] = year;
+		n = 1;
+	} else if (bp_store_years(s, &years, &n) < 0)
+		goto out;
+	if (n && !(st->y = calloc(n, sizeof(*st->y))))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		st->y[i].year = years[i];
+		st->ny = i + 1;
+		if (load_year(s, st->reg, &st->y[i]) < 0)
+			goto out;
+	}
+	if (bp_store_count_rejected(s, 0, &st->rejected_unknown) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(years);
+	return ret;
+}
+
+static void
+iso8601(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
+}
+
+/* Writes s as a JSON string, quotes included. */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_kommune(FILE *f, const struct status *st, const struct bp_submission *sub)
+{
+	const struct bp_kommune *k = bp_registry_find(st->reg, sub->kommune);
+	char when[32];
+
+	iso8601(sub->received, when);
+	fputs("{\"kommune\": ", f);
+	json_str(f, sub->kommune);
+	fputs(", \"name\": ", f);
+	json_str(f, k ? k->name : "");
+	fprintf(f, ", \"rows\": %" PRIu32 ", \"sequence\": %" PRIu64 ", \"received\": ",
+	    sub->rows, sub->sequence);
+	json_str(f, when);
+	fputc('}', f);
+}
+
+static void
+print_json(FILE *f, const struct status *st)
+{
+	fputs("{\"years\": [", f);
+	for (size_t i = 0; i < st->ny; i++) {
+		const struct year_status *y = &st->y[i];
+		fprintf(f, "%s{\"year\": %d, \"kommuner_reported\": %zu, \"kommuner_total\": %zu, "
+		    "\"rows\": %" PRIu64 ", \"rejected\": %" PRIu64 ", \"waiting\": %" PRIu64
+		    ", \"multi_kommune_persons\": %" PRIu64 ", \"kommuner\": [",
+		    i ? ", " : "", y->year, y->reported, st->reg->n, y->rows, y->rejected,
+		    st->waiting, y->multi);
+		for (size_t j = 0; j < y->n; j++) {
+			fputs(j ? ", " : "", f);
+			json_kommune(f, st, &y->sub[j]);
+		}
+		fputs("]}", f);
+	}
+	fprintf(f, "], \"waiting\": %" PRIu64 ", \"rejected_year_unknown\": %" PRIu64
+	    ", \"store\": %s}\n", st->waiting, st->rejected_unknown,
+	    st->have_store ? "true" : "false");
+}
+
+static void
+print_year_text(FILE *f, const struct status *st, const struct year_status *y)
+{
+	char when[32];
+
+	fprintf(f, "year %d\n", y->year);
+	fprintf(f, "  kommuner reported          %zu of %zu\n", y->reported, st->reg->n);
+	fprintf(f, "  rows                       %" PRIu64 "\n", y->rows);
+	fprintf(f, "  files rejected             %" PRIu64 "\n", y->rejected);
+	fprintf(f, "  persons in >1 kommune      %" PRIu64 "\n", y->multi);
+	if (!y->n)
+		return;
+	fprintf(f, "  %-7s  %-24s  %8s  %10s  %s\n", "kommune", "name", "rows", "sequence",
+	    "received (UTC)");
+	for (size_t j = 0; j < y->n; j++) {
+		const struct bp_submission *sub = &y->sub[j];
+		const struct bp_kommune *k = bp_registry_find(st->reg, sub->kommune);
+		iso8601(sub->received, when);
+		fprintf(f, "  %-7s  %-24.24s  %8" PRIu32 "  %10" PRIu64 "  %s\n", sub->kommune,
+		    k ? k->name : "(not in registry)", sub->rows, sub->sequence, when);
+	}
+}
+
+static void
+print_text(FILE *f, const struct status *st)
+{
+	if (!st->have_store)
+		fprintf(f, "no submissions yet\n");
+	else if (!st->ny)
+		fprintf(f, "no submissions yet (the store is empty)\n");
+	for (size_t i = 0; i < st->ny; i++) {
+		fputs(i ? "\n" : "", f);
+		print_year_text(f, st, &st->y[i]);
+	}
+	if (st->ny)
+		fputc('\n', f);
+	fprintf(f, "files waiting in the inbox   %" PRIu64 "\n", st->waiting);
+	if (st->rejected_unknown)
+		fprintf(f, "files rejected, year unknown %" PRIu64 "\n", st->rejected_unknown);
+}
+
+static void
+status_free(struct status *st)
+{
+	for (size_t i = 0; i < st->ny; i++)
+		free(st->y[i].sub);
+	free(st->y);
+}
+
+struct opts {
+	const char *conf;
+	int year;
+	int json;
+};
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'y':
+			if (bp_cli_year(optarg, &o->year) < 0) {
+				fprintf(stderr, "bpagg status: --year wants a year 1990..2100\n");
+				return EX_USAGE;
+			}
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (!o->conf || optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Reads the store into st: EX_OK, or an exit code after a message. */
+static int
+read_store(const struct bp_config *c, int year, struct status *st)
+{
+	bp_store *s = NULL;
+	char err[512];
+	int r;
+
+	if ((r = bp_store_open_existing(c, &s, err, sizeof(err))) < 0) {
+		fprintf(stderr, "bpagg status: %s\n", err);
+		return EX_IOERR;
+	}
+	st->have_store = (r == 0);
+	if (r == 0 && load_store(s, year, st) < 0) {
+		fprintf(stderr, "bpagg status: %s: cannot read the store\n", c->store_path);
+		bp_store_close(s);
+		return EX_IOERR;
+	}
+	bp_store_close(s);
+	if (r == 1 && year) {
+		/* No store: the year asked for, empty. */
+		if (!(st->y = calloc(1, sizeof(*st->y))))
+			return EX_OSERR;
+		st->y[0].year = year;
+		st->ny = 1;
+	}
+	return EX_OK;
+}
 
 int
 bp_cmd_status(int argc, char **argv)
 {
-	fprintf(stderr, "bpagg status: not built yet\n");
-	return EX_SOFTWARE;
+	struct bp_config c;
+	struct bp_registry reg;
+	struct status st;
+	struct opts o;
+	char err[512];
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &o)) != 0)
+		return rc < 0 ? EX_OK : rc;
+	memset(&reg, 0, sizeof(reg));
+	memset(&st, 0, sizeof(st));
+	st.reg = &reg;
+	if ((rc = bp_cli_load_conf("status", o.conf, &c)) != 0)
+		goto out;
+	if (bp_store_check_config(&c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg status: %s: %s\n", o.conf, err);
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if ((rc = bp_cli_load_registry("status", c.registry, &reg)) != 0)
+		goto out;
+	if (count_waiting(c.inbox, &st.waiting) < 0) {
+		fprintf(stderr, "bpagg status: %s: cannot read the inbox: %s\n", c.inbox,
+		    strerror(errno));
+		rc = EX_IOERR;
+		goto out;
+	}
+	if ((rc = read_store(&c, o.year, &st)) != EX_OK)
+		goto out;
+	if (o.json)
+		print_json(stdout, &st);
+	else
+		print_text(stdout, &st);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "bpagg status: cannot write the output\n");
+		rc = EX_IOERR;
+	}
+out:
+	status_free(&st);
+	bp_registry_free(&reg);
+	bp_config_free(&c);
+	return rc;
 }

@@ -7,6 +7,16 @@
  * the pseudonyms of that year with the kommuner that reported them (never
  * any attribute). Applying a submission is one transaction: the kommune's
  * year is replaced whole, or nothing changes.
+ *
+ * A bp_store handle may be used from one thread at a time (it caches its
+ * prepared statements and an encoding buffer); several processes may open
+ * the same store (SQLite WAL, busy timeout): writers take turns.
+ *
+ * SQLite layout (store_sqlite.c; schema_version 1): the tally of a kommune
+ * and year is one row holding three dense little-endian BLOBs: counts
+ * (bp_n_cells() x u32), sum_n (bp_n_sum_cells() x u32) and sum
+ * (bp_n_sum_cells() x u64), with the cell counts and the catalogue id beside
+ * them so that a tally of another catalogue is refused, never misread.
  */
 #ifndef BP_STORE_H
 #define BP_STORE_H
@@ -42,7 +52,16 @@ enum bp_store_verdict {
 /* Opens (creating the schema if needed) the store configured in c. Returns 0
  * or -1 with a message in err. Close with bp_store_close. */
 int bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t errlen);
+/* Like bp_store_open, but returns 1 (and *out = NULL) when the store does not
+ * exist yet instead of creating it (for readers such as bpagg status). */
+int bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err,
+    size_t errlen);
+/* Closes the handle and frees it; NULL is allowed. */
 void bp_store_close(bp_store *s);
+/* Checks [store] backend of c: 0, or -1 with a message in err when the
+ * backend is unknown or not built in this version (a configuration error,
+ * EX_CONFIG; bp_store_open refuses it the same way). */
+int bp_store_check_config(const struct bp_config *c, char *err, size_t errlen);
 
 /* Decides what to do with a submission (see enum). Returns 0 or -1 (I/O). */
 int bp_store_judge(bp_store *s, const struct bp_submission *sub, enum bp_store_verdict *v);
@@ -52,12 +71,21 @@ int bp_store_judge(bp_store *s, const struct bp_submission *sub, enum bp_store_v
  * the year, records it in the ledger and replaces its pseudonyms
  * (npseud x 16 bytes). catalogue_id (measures.h) is recorded with the tally.
  * Returns 0, or -1 with nothing changed.
+ *
+ * A dry run (sub->dry_run) records its ledger row only, with status dry_run:
+ * no tally, no pseudonyms, and it is never the kommune's latest applied
+ * submission nor counts for STALE (t, pseudonyms and catalogue_id are not
+ * read and may be NULL). The judge still finds its id (ALREADY_APPLIED or
+ * ID_REUSED). The sequence is stored as the 64-bit pattern and compared
+ * unsigned. Pseudonyms repeated within one call are stored once.
  */
 int bp_store_apply(bp_store *s, const struct bp_submission *sub, const struct bp_tally *t,
     const uint8_t *pseudonyms, size_t npseud, const uint8_t catalogue_id[32],
     char *err, size_t errlen);
 
-/* Records a refused file (kommune "" and year 0 when unknown). */
+/* Records a refused file (kommune "" and year 0 when unknown) at the
+ * current time. file should be a base name; reason must hold no value read
+ * from the file. */
 int bp_store_reject(bp_store *s, const char *kommune, int year, const char *file,
     const char *reason);
 
@@ -68,21 +96,25 @@ int bp_store_reject(bp_store *s, const char *kommune, int year, const char *file
 int bp_store_foreach_tally(bp_store *s, int year, const uint8_t want_catalogue[32],
     int (*cb)(const char *kommune, const struct bp_tally *t, void *ud), void *ud);
 
-/* The latest applied submission per kommune for a year, in kommune order. */
+/* The latest applied submission per kommune for a year, in kommune order.
+ * sub is valid only during the call; a non-zero cb return stops and is
+ * returned; -1 on error. */
 int bp_store_foreach_latest(bp_store *s, int year,
     int (*cb)(const struct bp_submission *sub, void *ud), void *ud);
 
 /* The years with anything applied or rejected, ascending; *years is
- * malloc'ed, the caller frees it. */
+ * malloc'ed, the caller frees it (NULL when *n is 0). Dry runs count as
+ * something; the year 0 of rejections whose year is unknown does not. */
 int bp_store_years(bp_store *s, int **years, size_t *n);
 
-/* Rejections recorded for a year. */
+/* Rejections recorded for a year (0: those whose year was unknown). */
 int bp_store_count_rejected(bp_store *s, int year, uint64_t *n);
 
 /* Persons (pseudonyms) reported by more than one kommune in a year. */
 int bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n);
 
-/* Deletes everything (for bpagg rebuild, inside its own transaction). */
+/* Deletes everything: tallies, ledger, rejections, pseudonyms (for bpagg
+ * rebuild), in one transaction of its own. The schema stays. */
 int bp_store_clear(bp_store *s);
 
 #endif

@@ -1,1 +1,6 @@
-# tests for the store
+# tests for the store: the SQLite backend and `bpagg status`
+check_PROGRAMS += tests/unit/test_store
+TESTS += tests/unit/test_store
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_test_store_LDADD = $(BP_TEST_LINK)

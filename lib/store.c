@@ -1,0 +1,158 @@
+/*
+ * store.c - the front of the national aggregate store: picks the backend
+ * named by [store] backend and forwards every call to it (store_backend.h).
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_backend.h"
+
+struct bp_store {
+	const struct bp_store_backend *be;
+	void *h;
+};
+
+/* The backends built in. PostgreSQL is known to the configuration but not
+ * built in this version (store_backend.h says how to add it). */
+static const struct bp_store_backend *const backends[] = {
+	&bp_store_backend_sqlite,
+};
+static const char *const known_not_built[] = { "postgresql" };
+
+static const struct bp_store_backend *
+find_backend(const char *name, char *err, size_t errlen)
+{
+	const char *n = (name && *name) ? name : "sqlite";
+
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(backends[i]->name, n))
+			return backends[i];
+	for (size_t i = 0; i < sizeof(known_not_built) / sizeof(known_not_built[0]); i++)
+		if (!strcmp(known_not_built[i], n)) {
+			snprintf(err, errlen, "[store] backend %s: not built in this version "
+			    "(use backend = sqlite)", known_not_built[i]);
+			return NULL;
+		}
+	snprintf(err, errlen, "[store] backend: unknown backend (use sqlite)");
+	return NULL;
+}
+
+int
+bp_store_check_config(const struct bp_config *c, char *err, size_t errlen)
+{
+	return find_backend(c->store_backend, err, errlen) ? 0 : -1;
+}
+
+/* Opens the store; *out is freed by bp_store_close. Returns 0, 1 (missing,
+ * only when create is 0) or -1 with a message in err. */
+static int
+store_open(const struct bp_config *c, int create, bp_store **out, char *err, size_t errlen)
+{
+	const struct bp_store_backend *be;
+	bp_store *s = NULL;
+	int ret = -1, r;
+
+	*out = NULL;
+	if (!(be = find_backend(c->store_backend, err, errlen)))
+		goto out;
+	if (!(s = calloc(1, sizeof(*s)))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	s->be = be;
+	if ((r = be->open(c, create, &s->h, err, errlen)) != 0) {
+		ret = r;
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	ret = 0;
+out:
+	free(s);
+	return ret;
+}
+
+int
+bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
+{
+	return store_open(c, 1, out, err, errlen);
+}
+
+int
+bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
+{
+	return store_open(c, 0, out, err, errlen);
+}
+
+void
+bp_store_close(bp_store *s)
+{
+	if (!s)
+		return;
+	s->be->close(s->h);
+	free(s);
+}
+
+int
+bp_store_judge(bp_store *s, const struct bp_submission *sub, enum bp_store_verdict *v)
+{
+	return s->be->judge(s->h, sub, v);
+}
+
+int
+bp_store_apply(bp_store *s, const struct bp_submission *sub, const struct bp_tally *t,
+    const uint8_t *pseudonyms, size_t npseud, const uint8_t catalogue_id[32],
+    char *err, size_t errlen)
+{
+	return s->be->apply(s->h, sub, t, pseudonyms, npseud, catalogue_id, err, errlen);
+}
+
+int
+bp_store_reject(bp_store *s, const char *kommune, int year, const char *file,
+    const char *reason)
+{
+	return s->be->reject(s->h, kommune ? kommune : "", year, file ? file : "",
+	    reason ? reason : "", (int64_t)time(NULL));
+}
+
+int
+bp_store_foreach_tally(bp_store *s, int year, const uint8_t want_catalogue[32],
+    int (*cb)(const char *kommune, const struct bp_tally *t, void *ud), void *ud)
+{
+	return s->be->foreach_tally(s->h, year, want_catalogue, cb, ud);
+}
+
+int
+bp_store_foreach_latest(bp_store *s, int year,
+    int (*cb)(const struct bp_submission *sub, void *ud), void *ud)
+{
+	return s->be->foreach_latest(s->h, year, cb, ud);
+}
+
+int
+bp_store_years(bp_store *s, int **years, size_t *n)
+{
+	return s->be->years(s->h, years, n);
+}
+
+int
+bp_store_count_rejected(bp_store *s, int year, uint64_t *n)
+{
+	return s->be->count_rejected(s->h, year, n);
+}
+
+int
+bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n)
+{
+	return s->be->count_multi_kommune(s->h, year, n);
+}
+
+int
+bp_store_clear(bp_store *s)
+{
+	return s->be->clear(s->h);
+}
