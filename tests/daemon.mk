@@ -1,1 +1,6 @@
-# tests for the daemon area
+# tests for the daemon area: lib/ingest (unit), bpaggd and bpagg rebuild
+# (integration, with the real programs, a real inbox and a real store).
+check_PROGRAMS += tests/unit/test_ingest
+TESTS += tests/unit/test_ingest
+tests_unit_test_ingest_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_test_ingest_LDADD = $(BP_TEST_LINK)

@@ -1,0 +1,475 @@
+/*
+ * test_ingest.c - lib/ingest: one sealed submission from file to store.
+ *
+ * Each test builds a throw-away installation (keys made with the keys API,
+ * a conf file, the bundled registry), writes plaintext exports with valid
+ * person_ids made here, seals them with bp_seal and ingests the sealed file.
+ * Counts in the store are compared with counts computed here while writing
+ * the plaintext.
+ */
+#include <criterion/criterion.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "envelope.h"
+#include "ingest.h"
+#include "keys.h"
+#include "measures.h"
+
+#define KOMMUNE "0301"
+#define YEAR 2024
+
+static char dir[256];
+static struct bp_config conf;
+static struct bp_key kpk, ksk, cpk;   /* kommune signing pair, central public */
+static bp_ingest *ing;
+
+/* What the test knows about the plaintext it wrote. */
+struct truth {
+	unsigned rows, bolig_rod, kjonn_k;
+};
+
+static void
+path_in(char *out, const char *rel)
+{
+	snprintf(out, PATH_MAX, "%s/%s", dir, rel);
+}
+
+static void
+save_key(const char *rel, const struct bp_key *k)
+{
+	char p[PATH_MAX], err[256];
+	path_in(p, rel);
+	cr_assert_eq(bp_key_save(p, k, err, sizeof(err)), 0, "%s", err);
+}
+
+static void
+make_installation(void)
+{
+	struct bp_key csk, pseud;
+	char p[PATH_MAX], err[512];
+	const char *reg = getenv("BPAGG_REGISTRY");
+
+	cr_assert(reg, "BPAGG_REGISTRY must be set");
+	cr_assert(sodium_init() >= 0);
+	snprintf(dir, sizeof(dir), "/tmp/bp-test-ingest.XXXXXX");
+	cr_assert(mkdtemp(dir));
+	path_in(p, "keys");
+	cr_assert_eq(mkdir(p, 0700), 0);
+	path_in(p, "keys/kommuner");
+	cr_assert_eq(mkdir(p, 0700), 0);
+	cr_assert_eq(bp_key_gen_box(&cpk, &csk), 0);
+	cr_assert_eq(bp_key_gen_pseudonym(&pseud), 0);
+	cr_assert_eq(bp_key_gen_sign(&kpk, &ksk, KOMMUNE), 0);
+	save_key("keys/central.box.pk", &cpk);
+	save_key("keys/central.box.sk", &csk);
+	save_key("keys/pseudonym.key", &pseud);
+	save_key("keys/kommuner/" KOMMUNE ".sign.pk", &kpk);
+	bp_key_free(&csk);
+	bp_key_free(&pseud);
+
+	path_in(p, "bpagg.conf");
+	FILE *f = fopen(p, "w");
+	cr_assert(f);
+	fprintf(f, "[paths]\nregistry = %s\n[ingest]\nyoung_seconds = 0\n", reg);
+	fclose(f);
+	cr_assert_eq(bp_config_load(p, &conf, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_ingest_new(&conf, &ing, err, sizeof(err)), 0, "%s", err);
+}
+
+static void
+remove_installation(void)
+{
+	char cmd[PATH_MAX + 16];
+	bp_ingest_free(ing);
+	ing = NULL;
+	bp_config_free(&conf);
+	bp_key_free(&kpk);
+	bp_key_free(&ksk);
+	bp_key_free(&cpk);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(ingest, .init = make_installation, .fini = remove_installation);
+
+/* A valid fødselsnummer for index n (day, month, individual number vary). */
+static void
+make_pid(unsigned n, char out[12])
+{
+	static const int w1[9] = { 3, 7, 6, 1, 8, 9, 4, 5, 2 };
+	static const int w2[10] = { 5, 4, 3, 2, 7, 6, 5, 4, 3, 2 };
+	for (unsigned i = n * 7;; i++) {
+		int d[11];
+		unsigned day = 1 + i % 28, month = 1 + (i / 28) % 12, ind = (i / 336) % 500;
+		snprintf(out, 12, "%02u%02u80%03u", day, month, ind);
+		for (int k = 0; k < 9; k++)
+			d[k] = out[k] - '0';
+		int s = 0;
+		for (int k = 0; k < 9; k++)
+			s += w1[k] * d[k];
+		int k1 = 11 - s % 11;
+		if (k1 == 11)
+			k1 = 0;
+		if (k1 == 10)
+			continue;
+		d[9] = k1;
+		s = 0;
+		for (int k = 0; k < 10; k++)
+			s += w2[k] * d[k];
+		int k2 = 11 - s % 11;
+		if (k2 == 11)
+			k2 = 0;
+		if (k2 == 10)
+			continue;
+		out[9] = (char)('0' + k1);
+		out[10] = (char)('0' + k2);
+		out[11] = '\0';
+		return;
+	}
+}
+
+static const char *const lv[3] = { "gronn", "gul", "rod" };
+
+/*
+ * Writes an export of n rows (person indices from first) to rel; bad_line
+ * (> 1) gets an out-of-range alder; row_kommune overrides the kommune
+ * column. Fills t.
+ */
+static void
+write_export(const char *rel, unsigned first, unsigned n, unsigned bad_line,
+    const char *row_kommune, struct truth *t)
+{
+	char p[PATH_MAX], pid[12];
+	path_in(p, rel);
+	FILE *f = fopen(p, "w");
+	cr_assert(f);
+	memset(t, 0, sizeof(*t));
+	fprintf(f, "person_id;kommune;aar;kjonn;alder;rusproblem;psykisk_problem;bolig;"
+	    "okonomi;aktivitet;fysisk_helse;psykisk_helse;rusmiddelbruk;sosial_fungering;"
+	    "nettverk;alkohol;cannabis;heroin;sentralstimulerende;lar_legemidler;"
+	    "andre_legemidler;annet_rusmiddel\n");
+	for (unsigned i = 0; i < n; i++) {
+		unsigned r = first + i;
+		bool rus = r % 3 != 0;
+		char kj = r % 4 == 1 ? 'K' : 'M';
+		make_pid(r, pid);
+		fprintf(f, "%s;%s;%d;%c;%d;%s;%s;%s;%s;%s;%s;%s;%s;%s;%s;", pid,
+		    row_kommune ? row_kommune : KOMMUNE, YEAR, kj,
+		    i + 2 == bad_line ? 200 : 18 + (int)(r % 60), rus ? "J" : "N", rus ? "N" : "J",
+		    lv[r % 3], lv[(r / 3) % 3], lv[(r / 9) % 3], lv[r % 2], lv[(r + 1) % 3],
+		    lv[(r / 2) % 3], lv[(r / 5) % 3], lv[(r / 7) % 3]);
+		if (rus)
+			fprintf(f, "betydelig;ingen;ingen;beskjeden;ingen;ingen;ingen\n");
+		else
+			fprintf(f, ";;;;;;\n");
+		t->rows++;
+		t->bolig_rod += r % 3 == 2;
+		t->kjonn_k += kj == 'K';
+	}
+	fclose(f);
+}
+
+/* Seals plaintext rel_in to rel_out as the test kommune; returns the meta. */
+static struct bp_env_meta
+seal(const char *rel_in, const char *rel_out, unsigned rows, bool dry_run)
+{
+	char in[PATH_MAX], out[PATH_MAX], err[256];
+	struct bp_env_meta m;
+	memset(&m, 0, sizeof(m));
+	memcpy(m.kommune, KOMMUNE, 5);
+	m.year = YEAR;
+	m.rows = rows;
+	m.dry_run = dry_run;
+	path_in(in, rel_in);
+	path_in(out, rel_out);
+	int ifd = open(in, O_RDONLY), ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(ifd >= 0 && ofd >= 0);
+	cr_assert_eq(bp_seal(ifd, ofd, &ksk, &cpk, &m, err, sizeof(err)), 0, "%s", err);
+	close(ifd);
+	close(ofd);
+	return m;
+}
+
+static void
+ingest(const char *rel, struct bp_ingest_result *r)
+{
+	char p[PATH_MAX];
+	path_in(p, rel);
+	bp_ingest_result_init(r);
+	cr_assert_eq(bp_ingest_file(ing, p, NULL, (int64_t)time(NULL), r), 0);
+}
+
+struct seen {
+	unsigned kommuner, rows, bolig_rod, kjonn_k;
+};
+
+static size_t
+cell(const char *ind, const char *cat)
+{
+	int i = bp_indicator_find(ind), b = bp_breakdown_find("total");
+	cr_assert(i >= 0 && b >= 0);
+	const struct bp_indicator *d = bp_indicator_at((size_t)i);
+	for (size_t c = 0; c < d->ncat; c++)
+		if (!strcmp(d->cats[c], cat))
+			return bp_cell_offset((size_t)i, (size_t)b) + c * bp_breakdown_at((size_t)b)->nval;
+	cr_assert_fail("no category %s in %s", cat, ind);
+	return 0;
+}
+
+static int
+on_tally(const char *kommune, const struct bp_tally *t, void *ud)
+{
+	struct seen *s = ud;
+	s->kommuner++;
+	s->rows += t->rows;
+	s->bolig_rod += t->counts[cell("bolig", "rod")];
+	s->kjonn_k += t->counts[cell("kjonn", "K")];
+	return 0;
+}
+
+static struct seen
+store_counts(void)
+{
+	struct seen s = { 0 };
+	uint8_t cid[32];
+	bp_catalogue_id(&conf.measures, cid);
+	cr_assert_eq(bp_store_foreach_tally(bp_ingest_store(ing), YEAR, cid, on_tally, &s), 0);
+	return s;
+}
+
+static void
+assert_store_is(const struct truth *t)
+{
+	struct seen s = store_counts();
+	cr_assert_eq(s.kommuner, t ? 1u : 0u);
+	if (!t)
+		return;
+	cr_assert_eq(s.rows, t->rows);
+	cr_assert_eq(s.bolig_rod, t->bolig_rod);
+	cr_assert_eq(s.kjonn_k, t->kjonn_k);
+}
+
+Test(ingest, merges_then_already_applied)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 40, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	cr_assert(r.have_meta);
+	cr_assert_eq(r.rows, 40);
+	cr_assert_str_eq(r.archived, "2024/" KOMMUNE "/a.bpx");
+	bp_ingest_result_free(&r);
+	assert_store_is(&t);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_ALREADY, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(&t);
+}
+
+Test(ingest, resubmission_replaces_the_year)
+{
+	struct truth t1, t2;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 30, 0, NULL, &t1);
+	seal("a.csv", "a.bpx", t1.rows, false);
+	write_export("b.csv", 100, 25, 0, NULL, &t2);
+	seal("b.csv", "b.bpx", t2.rows, false);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	ingest("b.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(&t2);
+}
+
+Test(ingest, older_sequence_is_stale)
+{
+	struct truth t1, t2;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 30, 0, NULL, &t1);
+	struct bp_env_meta m1 = seal("a.csv", "a.bpx", t1.rows, false);
+	write_export("b.csv", 100, 25, 0, NULL, &t2);
+	struct bp_env_meta m2 = seal("b.csv", "b.bpx", t2.rows, false);
+	cr_assert_gt(m2.sequence, m1.sequence);
+
+	ingest("b.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert(strstr(r.reason, "stale"), "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(&t2);
+}
+
+Test(ingest, invalid_row_refuses_the_whole_file)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 20, 7, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert(r.have_meta);
+	cr_assert_geq(r.diags.n, 1);
+	cr_assert_eq(r.diags.v[0].line, 7);
+	cr_assert_str_eq(r.diags.v[0].column, "alder");
+	cr_assert_eq(r.diags.v[0].col, 5);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+Test(ingest, rows_of_another_kommune_are_refused)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 10, 0, "1103", &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert_geq(r.diags.n, 1);
+	cr_assert_str_eq(r.diags.v[0].column, "kommune");
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+static void
+flip_byte(const char *rel, long from_end)
+{
+	char p[PATH_MAX];
+	path_in(p, rel);
+	int fd = open(p, O_RDWR);
+	cr_assert(fd >= 0);
+	off_t size = lseek(fd, 0, SEEK_END);
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, size - from_end), 1);
+	c ^= 0x01;
+	cr_assert_eq(pwrite(fd, &c, 1, size - from_end), 1);
+	close(fd);
+}
+
+Test(ingest, tampered_body_is_refused)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 30, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+	flip_byte("a.bpx", 5);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED, "status %d: %s", r.status, r.reason);
+	cr_assert(strstr(r.reason, "envelope"), "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+Test(ingest, truncated_file_is_incomplete)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	char p[PATH_MAX];
+	struct stat st;
+	write_export("a.csv", 0, 30, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+	path_in(p, "a.bpx");
+	cr_assert_eq(stat(p, &st), 0);
+
+	cr_assert_eq(truncate(p, st.st_size - 40), 0);
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_INCOMPLETE, "status %d: %s", r.status, r.reason);
+	bp_ingest_result_free(&r);
+
+	cr_assert_eq(truncate(p, 20), 0);
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_INCOMPLETE, "status %d: %s", r.status, r.reason);
+	cr_assert(!r.have_meta);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+Test(ingest, unregistered_kommune_is_refused_without_meta)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	char p[PATH_MAX];
+	write_export("a.csv", 0, 10, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+	path_in(p, "keys/kommuner/" KOMMUNE ".sign.pk");
+	cr_assert_eq(unlink(p), 0);
+	char err[256];
+	cr_assert_eq(bp_ingest_reload(ing, &conf, err, sizeof(err)), 0, "%s", err);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert(!r.have_meta);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+Test(ingest, symlink_and_missing_file)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	char p[PATH_MAX], l[PATH_MAX];
+	write_export("a.csv", 0, 10, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+	path_in(p, "a.bpx");
+	path_in(l, "link.bpx");
+	cr_assert_eq(symlink(p, l), 0);
+
+	ingest("link.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	bp_ingest_result_free(&r);
+	ingest("nothere.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_GONE);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+Test(ingest, dry_run_counts_nothing)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 12, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, true);
+
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	cr_assert(r.meta.dry_run);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
+
+Test(ingest, peek_reads_the_signed_metadata)
+{
+	struct truth t;
+	struct bp_env_meta m, seen;
+	char p[PATH_MAX], err[256];
+	write_export("a.csv", 0, 15, 0, NULL, &t);
+	m = seal("a.csv", "a.bpx", t.rows, false);
+	path_in(p, "a.bpx");
+	cr_assert_eq(bp_ingest_peek(ing, p, &seen, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(seen.kommune, KOMMUNE);
+	cr_assert_eq(seen.year, YEAR);
+	cr_assert_eq(seen.sequence, m.sequence);
+	cr_assert_eq(seen.rows, 15);
+}
