@@ -19,6 +19,11 @@
 #include "keys.h"
 
 #define BP_ENV_CHUNK 65536   /* plaintext bytes per chunk */
+#define BP_ENV_VERSION 1
+#define BP_ENV_HEADER_BYTES 132  /* the cleartext header, see bpagg-submission(5) */
+#define BP_ENV_META_BYTES 85     /* the encoded struct bp_env_meta */
+/* Ciphertext bytes of the metadata chunk: meta, signature, stream tag. */
+#define BP_ENV_META_CHUNK_BYTES (BP_ENV_META_BYTES + 64 + 17)
 
 /* What the kommune signed. */
 struct bp_env_meta {
@@ -66,7 +71,10 @@ typedef struct bp_open bp_open;
  * header, unwraps the stream key with central_sk (whose public half is
  * central_pk), decrypts the metadata chunk and verifies the kommune's
  * signature with the key lookup returns. On success *out is a reader and
- * meta is filled; the caller frees the reader with bp_open_free.
+ * meta is filled; the caller frees the reader with bp_open_free. On error
+ * *out is NULL. max_bytes caps the size of the sealed file (0: no cap).
+ * A signed recipient other than central_pk (a file forwarded by someone
+ * who could open it) is BP_ENV_WRONG_RECIPIENT.
  */
 enum bp_env_error bp_open_begin(int fd, const struct bp_key *central_pk,
     const struct bp_key *central_sk, bp_kommune_key_fn lookup, void *lookup_ud,
@@ -81,12 +89,21 @@ enum bp_env_error bp_open_next(bp_open *o, const uint8_t **buf, size_t *len);
 /* Checks TAG_FINAL was the last byte of the file and the plaintext digest and
  * length equal the signed ones. */
 enum bp_env_error bp_open_end(bp_open *o);
+/* Frees a reader (NULL is harmless), wiping its keys and plaintext. */
 void bp_open_free(bp_open *o);
+
+/* The domain-separated message the kommune signs: the fixed string
+ * "bpagg-submission-signature-v1" and a NUL byte, then the encoded meta.
+ * Encodes m into out (BP_ENV_META_BYTES bytes, explicit little-endian). */
+void bp_env_meta_encode(const struct bp_env_meta *m, uint8_t out[BP_ENV_META_BYTES]);
 
 /* Seals: reads plaintext from in_fd (twice: the caller's digest pass is
  * done here, so in_fd must be seekable), writes the envelope to out_fd.
  * meta->kommune, year, rows, dry_run are given by the caller; the rest is
- * filled in here. Returns 0 or -1 with err. */
+ * filled in here. Returns 0 or -1 with err. Both passes start at the
+ * current offset of in_fd; if the input changes between them, sealing
+ * fails. kommune_sk must be the signing key of meta->kommune. Memory use is
+ * bounded (two chunks) whatever the input size. */
 int bp_seal(int in_fd, int out_fd, const struct bp_key *kommune_sk,
     const struct bp_key *central_pk, struct bp_env_meta *meta,
     char *err, size_t errlen);

@@ -4,9 +4,11 @@
  * Every key file is a small versioned binary: magic "BPK1", a two-byte
  * little-endian algorithm id, an 8-byte key id (first 8 bytes of
  * BLAKE2b-256 of the public key, or of the key itself for the pseudonym
- * key), then the key bytes. Secret files must be mode 0600 (no group or
- * world bits) and are refused otherwise; secrets live in sodium_malloc
- * memory and are wiped when freed.
+ * key), a 4-byte owner (the kommunenummer in ASCII for kommune signing
+ * keys, four zero bytes otherwise), then the key bytes. The file size is
+ * exactly 18 bytes plus the key length of the algorithm. Secret files must
+ * be mode 0600 (no group or world bits) and are refused otherwise; secrets
+ * live in sodium_malloc memory and are wiped when freed.
  */
 #ifndef BP_KEYS_H
 #define BP_KEYS_H
@@ -23,6 +25,8 @@ enum bp_key_alg {
 };
 
 #define BP_KEY_ID_BYTES 8
+#define BP_KEY_HEADER_BYTES 18 /* magic, alg, id, owner */
+#define BP_KEY_FILE_MAX 4096   /* no key file is larger than this */
 
 /* A loaded key. For secrets, bytes points into sodium_malloc memory. */
 struct bp_key {
@@ -36,14 +40,29 @@ struct bp_key {
 /*
  * Loads a key file, which must hold a key of algorithm alg. Secret files
  * with group/world permission bits are refused. On error returns -1 and a
- * message (naming the file, never key material) in err. The caller frees
- * the key with bp_key_free.
+ * message (naming the file, never key material) in err, and errno set:
+ * ENOENT (missing), EPERM (a secret file open to group or world), EINVAL
+ * (not a key of alg: wrong algorithm, size, magic or inconsistent key id),
+ * or the errno of a failed system call. The caller frees the key with
+ * bp_key_free (also harmless after an error).
  */
 int bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k,
     char *err, size_t errlen);
 /* Writes a key file: secrets are created 0600 with O_EXCL, then renamed in
- * place. Returns 0 or -1 with err. */
+ * place. Returns 0 or -1 with err. The file is written under a temporary
+ * name (".NAME.XXXXXXXX.tmp" in the same directory), synced, and then
+ * linked into place: bp_key_save never replaces an existing file (errno
+ * EEXIST), bp_key_save_replace replaces it atomically (rename). Public key
+ * files are mode 0644. */
 int bp_key_save(const char *path, const struct bp_key *k, char *err, size_t errlen);
+int bp_key_save_replace(const char *path, const struct bp_key *k, char *err, size_t errlen);
+/* True for the secret algorithms (BOX_SK, SIGN_SK, PSEUDONYM). */
+int bp_key_alg_secret(enum bp_key_alg alg);
+/* A fixed name of an algorithm, e.g. "Ed25519 signing public key". */
+const char *bp_key_alg_name(enum bp_key_alg alg);
+/* True when a and b hold the same algorithm, owner and key bytes
+ * (constant-time comparison of the bytes). */
+int bp_key_equal(const struct bp_key *a, const struct bp_key *b);
 void bp_key_free(struct bp_key *k);
 
 /* Generates key pairs / a pseudonym key into fresh struct bp_key values. */

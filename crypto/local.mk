@@ -1,4 +1,6 @@
 # crypto/: keys, the sealed-submission envelope, pseudonyms. Depends on
 # libsodium only (not on lib/).
 noinst_LIBRARIES += crypto/libbpaggcrypto.a
-crypto_libbpaggcrypto_a_SOURCES = crypto/keys.h crypto/envelope.h crypto/pseudonym.h
+crypto_libbpaggcrypto_a_SOURCES = crypto/keys.h crypto/envelope.h crypto/pseudonym.h \
+	crypto/le.h crypto/keys.c crypto/keyring.c crypto/pseudonym.c crypto/envelope.c
+EXTRA_DIST += conf/bpagg.conf.example
