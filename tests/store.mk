@@ -4,3 +4,5 @@ TESTS += tests/unit/test_store
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_store_LDADD = $(BP_TEST_LINK)
+TESTS += tests/integration/status_inbox.sh
+EXTRA_DIST += tests/integration/status_inbox.sh

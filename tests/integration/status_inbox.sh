@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# status_inbox.sh - bpagg status without a store: "no submissions yet", the
+# files waiting in the inbox (and inbox/NNNN/), JSON shape, exit codes for
+# bad configurations and a store that is not a regular SQLite file.
+set -euo pipefail
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat >"$tmp/bpagg.conf" <<CONF
+[paths]
+inbox = inbox
+registry = $BPAGG_REGISTRY
+[store]
+path = store.sqlite
+CONF
+
+# No inbox, no store.
+out=$(bpagg status -c "$tmp/bpagg.conf")
+grep -q '^no submissions yet$' <<<"$out" || fail "no store: $out"
+grep -q '^files waiting in the inbox   0$' <<<"$out" || fail "waiting 0: $out"
+[ ! -e "$tmp/store.sqlite" ] || fail "status created the store"
+
+# Files waiting: *.bpx at the top and in NNNN/, not hidden, not partial.
+mkdir -p "$tmp/inbox/0301" "$tmp/inbox/4601" "$tmp/inbox/notakommune" "$tmp/inbox/0301/9999"
+touch "$tmp/inbox/a.bpx" "$tmp/inbox/b.bpx" "$tmp/inbox/.c.bpx" "$tmp/inbox/d.bpx.part" \
+	"$tmp/inbox/e.bpx.tmp" "$tmp/inbox/f.csv" "$tmp/inbox/0301/g.bpx" "$tmp/inbox/4601/h.bpx" \
+	"$tmp/inbox/4601/.i.bpx" "$tmp/inbox/notakommune/j.bpx" "$tmp/inbox/0301/9999/k.bpx"
+ln -s "$tmp/inbox/a.bpx" "$tmp/inbox/link.bpx"   # a link is not a delivered file
+mkdir "$tmp/inbox/dir.bpx"                        # nor is a folder
+out=$(bpagg status -c "$tmp/bpagg.conf")
+grep -q '^files waiting in the inbox   4$' <<<"$out" || fail "waiting 4: $out"
+
+json=$(bpagg status -c "$tmp/bpagg.conf" --json --year 2024)
+want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "kommuner": []}], "waiting": 4, "rejected_year_unknown": 0, "store": false}'
+[ "$json" = "$want" ] || fail "json: $json"
+if command -v python3 >/dev/null; then
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["years"][0]["waiting"] == 4' <<<"$json" ||
+		fail "json does not parse"
+fi
+
+# Usage and configuration errors.
+rc=0; bpagg status -c "$tmp/bpagg.conf" --year 12 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "bad year: exit $rc"
+rc=0; bpagg status -c "$tmp/bpagg.conf" extra 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "extra argument: exit $rc"
+printf '[store]\nbackend = postgresql\n' >"$tmp/pg.conf"
+rc=0; err=$(bpagg status -c "$tmp/pg.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] || fail "postgresql: exit $rc"
+grep -q 'not built in this version' <<<"$err" || fail "postgresql message: $err"
+printf '[store]\nbakcend = sqlite\n' >"$tmp/typo.conf"
+rc=0; err=$(bpagg status -c "$tmp/typo.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] || fail "unknown key: exit $rc"
+grep -q 'typo.conf:2:' <<<"$err" || fail "unknown key names no line: $err"
+
+# A store that is a symbolic link, or not an SQLite file: an I/O error, no crash.
+ln -s "$tmp/elsewhere" "$tmp/store.sqlite"
+rc=0; bpagg status -c "$tmp/bpagg.conf" 2>/dev/null || rc=$?
+[ $rc -eq 74 ] || fail "symlinked store: exit $rc"
+[ ! -e "$tmp/elsewhere" ] || fail "followed the link"
+rm "$tmp/store.sqlite"
+head -c 8192 /dev/urandom >"$tmp/store.sqlite"
+rc=0; bpagg status -c "$tmp/bpagg.conf" 2>/dev/null || rc=$?
+[ $rc -eq 74 ] || fail "garbage store: exit $rc"
+echo "ok"
