@@ -111,6 +111,8 @@ count_waiting(const char *inbox, uint64_t *n)
 	return count_dir(fd, 1, n);
 }
 
+/* foreach_latest callback: appends a copy of sub to y->sub (grown with
+ * realloc; status_free frees it). */
 static int
 add_latest(const struct bp_submission *sub, void *ud)
 {
@@ -142,7 +144,9 @@ load_year(bp_store *s, const struct bp_registry *reg, struct year_status *y)
 	return 0;
 }
 
-/* Fills st->y from the store: the years asked for (one, or all). */
+/* Fills st->y from the store: the years asked for (one, or all). st->y and
+ * each year's list are allocated here and freed by status_free, also after
+ * an error. */
 static int
 load_store(bp_store *s, int year, struct status *st)
 {
@@ -340,7 +344,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Reads the store into st: EX_OK, or an exit code after a message. */
+/* Reads the store into st (memory freed by status_free): EX_OK, or an exit
+ * code after a message. */
 static int
 read_store(const struct bp_config *c, int year, struct status *st)
 {

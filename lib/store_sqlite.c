@@ -288,13 +288,31 @@ schema_version(sqlite3 *db)
 	return v;
 }
 
-/* Brings the schema up to SCHEMA_VERSION, one transaction per step. */
+/* The schema version without taking the write lock: -1 when the file has
+ * no schema_version table yet or cannot be read. */
+static int
+current_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Brings the schema up to SCHEMA_VERSION, one transaction per step. A store
+ * already at that version is only read (readers never take the write lock). */
 static int
 migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	char sql[128];
 	int v;
 
+	if (current_version(db) == SCHEMA_VERSION)
+		return 0;
 	for (;;) {
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 			return seterr(err, errlen, "cannot lock the database", db);

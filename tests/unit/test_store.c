@@ -721,6 +721,50 @@ Test(store, tally_blob_is_little_endian)
 	bp_store_close(s);
 }
 
+struct writer {
+	bp_store *other;
+	const struct bp_tally *t;
+	int applied;
+};
+
+/* Writes through a second handle while the first is reading (WAL). */
+static int
+write_meanwhile(const char *kommune, const struct bp_tally *t, void *ud)
+{
+	struct writer *w = ud;
+	struct bp_submission b;
+
+	if (w->applied++)
+		return 0;
+	make_sub(&b, "1101", 2024, 1, 96);
+	apply_ok(w->other, &b, w->t, NULL, 0);
+	return 0;
+}
+
+Test(store, reader_does_not_block_writer)
+{
+	bp_store *s = open_store(), *s2 = open_store();
+	struct bp_submission a;
+	struct bp_tally t;
+	struct writer w = { .other = s2 };
+
+	make_tally(&t, 95);
+	w.t = &t;
+	make_sub(&a, "0301", 2024, 1, 95);
+	apply_ok(s, &a, &t, NULL, 0);
+	make_sub(&a, "4601", 2024, 1, 97);
+	apply_ok(s, &a, &t, NULL, 0);
+	cr_assert_eq(bp_store_foreach_tally(s, 2024, cat_id, write_meanwhile, &w), 0);
+	cr_assert_eq(w.applied, 2, "the reader saw its own snapshot: two tallies");
+	cr_assert_eq(count_sql("SELECT count(*) FROM tally"), 3);
+	struct latest l = { 0 };
+	cr_assert_eq(bp_store_foreach_latest(s, 2024, collect_latest, &l), 0);
+	cr_assert_eq(l.n, 3, "and sees the new one afterwards");
+	bp_tally_free(&t);
+	bp_store_close(s2);
+	bp_store_close(s);
+}
+
 /* ---- bpagg status on a store filled here (bpagg is on PATH in tests) ---- */
 
 static char *
