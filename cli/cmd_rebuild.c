@@ -93,7 +93,7 @@ collect_leaf(bp_ingest *g, const char *archive, const char *rel_dir, struct alis
 	if (!(dp = opendir(dir)))
 		return 0;
 	while ((de = readdir(dp)) != NULL) {
-		char path[PATH_MAX], rel[512], err[512];
+		char path[PATH_MAX + NAME_MAX + 2], rel[512], err[512];
 		struct bp_env_meta m;
 		if (de->d_name[0] == '.')
 			continue;

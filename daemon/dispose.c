@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium.h>
+
 static const char *
 base_name(const char *path)
 {
@@ -64,22 +66,31 @@ archive_file(const struct bpd_paths *p, const char *path, const struct bp_ingest
 	return move_durable(path, dst);
 }
 
-/* "rejected/<name>", or "<stem>.N<ext>" when a file of that name is there. */
+/* "rejected/<name>"; when a file of that name is there, "<stem>.N<ext>"
+ * for N = 1..9, then "<stem>.<16 random hex><ext>". */
 static void
 rejected_name(const char *dir, const char *base, char *out, size_t outlen)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX + NAME_MAX + 2];
 	struct stat st;
 	const char *dot = strrchr(base, '.');
 	int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
 	const char *ext = dot && dot != base ? dot : "";
 
 	snprintf(out, outlen, "%s", base);
-	for (unsigned i = 1; i < 100000; i++) {
+	for (unsigned i = 1;; i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, out);
 		if (lstat(p, &st) < 0)
 			return;
-		snprintf(out, outlen, "%.*s.%u%s", stem, base, i, ext);
+		if (i < 10) {
+			snprintf(out, outlen, "%.*s.%u%s", stem, base, i, ext);
+		} else {
+			uint8_t rnd[8];
+			char hex[17];
+			randombytes_buf(rnd, sizeof(rnd));
+			sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+			snprintf(out, outlen, "%.*s.%s%s", stem, base, hex, ext);
+		}
 	}
 }
 

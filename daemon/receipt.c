@@ -249,7 +249,8 @@ receipt_sign(struct buf *b, const struct bp_key *sk)
 	return b->failed ? -1 : 0;
 }
 
-/* Picks "<id>.receipt", or "<id>.N.receipt" when taken. */
+/* Picks "<id>.receipt", or "<id>.<16 random hex>.receipt" when taken (a
+ * later receipt for the same submission: already applied, or refused). */
 static void
 receipt_name(const char *dir, const struct bp_ingest_result *r, char *out, size_t outlen)
 {
@@ -258,11 +259,15 @@ receipt_name(const char *dir, const struct bp_ingest_result *r, char *out, size_
 
 	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
 	snprintf(out, outlen, "%s.receipt", hex);
-	for (unsigned i = 1; i < 100000; i++) {
+	for (;;) {
+		uint8_t rnd[8];
+		char rhex[17];
 		snprintf(p, sizeof(p), "%s/%s", dir, out);
 		if (lstat(p, &st) < 0)
 			return;
-		snprintf(out, outlen, "%s.%u.receipt", hex, i);
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
+		snprintf(out, outlen, "%s.%s.receipt", hex, rhex);
 	}
 }
 

@@ -397,8 +397,9 @@ exists_in(const char *dir, const char *rel)
 }
 
 /*
- * Chooses "YYYY/NNNN/<base>" under the archive dir, adding ".N" before the
- * extension when the name is taken.
+ * Chooses "YYYY/NNNN/<base>" under the archive dir; when that name is taken,
+ * "<stem>.N<ext>" for N = 1..9, then "<stem>.<16 random hex><ext>" (so a
+ * name given thousands of times costs no more than ten lookups).
  */
 static void
 choose_archive_name(const bp_ingest *g, const char *path, const struct bp_env_meta *m,
@@ -411,9 +412,19 @@ choose_archive_name(const bp_ingest *g, const char *path, const struct bp_env_me
 	const char *ext = dot && dot != base ? dot : "";
 
 	snprintf(out, outlen, "%04u/%s/%s", (unsigned)m->year, m->kommune, base);
-	for (unsigned i = 1; exists_in(g->conf->archive, out) && i < 100000; i++)
-		snprintf(out, outlen, "%04u/%s/%.*s.%u%s", (unsigned)m->year, m->kommune,
-		    stem, base, i, ext);
+	for (unsigned i = 1; exists_in(g->conf->archive, out); i++) {
+		if (i < 10) {
+			snprintf(out, outlen, "%04u/%s/%.*s.%u%s", (unsigned)m->year, m->kommune,
+			    stem, base, i, ext);
+		} else {
+			uint8_t rnd[8];
+			char hex[17];
+			randombytes_buf(rnd, sizeof(rnd));
+			sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+			snprintf(out, outlen, "%04u/%s/%.*s.%s%s", (unsigned)m->year, m->kommune,
+			    stem, base, hex, ext);
+		}
+	}
 }
 
 static void

@@ -4,3 +4,9 @@ check_PROGRAMS += tests/unit/test_ingest
 TESTS += tests/unit/test_ingest
 tests_unit_test_ingest_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_ingest_LDADD = $(BP_TEST_LINK)
+
+# Helpers of the integration tests (tests/integration/daemon_*.sh).
+check_PROGRAMS += tests/helpers/tallydump tests/helpers/receiptcheck tests/helpers/rawseal
+tests_helpers_tallydump_LDADD = $(BP_LINK)
+tests_helpers_receiptcheck_LDADD = $(BP_LINK)
+tests_helpers_rawseal_LDADD = $(BP_LINK)

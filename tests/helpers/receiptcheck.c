@@ -1,0 +1,85 @@
+/*
+ * receiptcheck DAEMON.sign.pk RECEIPT... - verifies bpaggd receipts (see
+ * bpaggd(8)): two lines, a JSON object and "ed25519 KEYID SIG" over the
+ * first line. Prints "STATUS FILE-NAME-IN-RECEIPT" per valid receipt (the
+ * JSON fields the tests need, never anything else). Exit 0 when all verify,
+ * 1 otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "keys.h"
+
+static int
+field(const char *json, const char *name, char *out, size_t outlen)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "\"%s\":\"", name);
+	const char *p = strstr(json, key);
+	if (!p)
+		return -1;
+	p += strlen(key);
+	const char *e = strchr(p, '"');
+	if (!e || (size_t)(e - p) >= outlen)
+		return -1;
+	snprintf(out, outlen, "%.*s", (int)(e - p), p);
+	return 0;
+}
+
+static int
+check(const struct bp_key *pk, const char *path)
+{
+	char buf[1 << 16], idhex[17], status[64], file[256];
+	uint8_t sig[crypto_sign_BYTES];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (!nl)
+		return -1;
+	*nl = '\0';
+	char *line2 = nl + 1;
+	sodium_bin2hex(idhex, sizeof(idhex), pk->id, sizeof(pk->id));
+	if (strncmp(line2, "ed25519 ", 8) || strncmp(line2 + 8, idhex, 16) || line2[24] != ' ')
+		return -1;
+	if (sodium_hex2bin(sig, sizeof(sig), line2 + 25, 128, NULL, NULL, NULL) < 0 ||
+	    strcmp(line2 + 25 + 128, "\n"))
+		return -1;
+	if (crypto_sign_verify_detached(sig, (const unsigned char *)buf, strlen(buf), pk->bytes) < 0)
+		return -1;
+	if (field(buf, "status", status, sizeof(status)) < 0 ||
+	    field(buf, "file", file, sizeof(file)) < 0)
+		return -1;
+	printf("%s %s\n", status, file);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bp_key pk;
+	char err[256];
+	int bad = 0;
+
+	if (argc < 2 || sodium_init() < 0)
+		return 64;
+	if (bp_key_load(argv[1], BP_KEY_SIGN_PK, &pk, err, sizeof(err)) < 0) {
+		fprintf(stderr, "receiptcheck: %s\n", err);
+		return 1;
+	}
+	for (int i = 2; i < argc; i++)
+		if (check(&pk, argv[i]) < 0) {
+			fprintf(stderr, "receiptcheck: %s: does not verify\n", argv[i]);
+			bad++;
+		}
+	bp_key_free(&pk);
+	return bad ? 1 : 0;
+}
