@@ -1,12 +1,365 @@
-/* PLACEHOLDER until its area lands: replaced by the real command. */
+/*
+ * cmd_init.c - `bpagg init DIR [--registry FILE]`: creates a working
+ * installation (keys, folders, the kommune registry and bpagg.conf).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include <sodium.h>
+
+#include "cli_util.h"
 #include "commands.h"
+#include "keys.h"
+
+#define REGISTRY_MAX (4u << 20) /* the registry is a few tens of KiB */
+
+/* The same text as conf/bpagg.conf.example (a test compares them). */
+static const char conf_text[] =
+	"# bpagg.conf - configuration of a bpagg installation (bpagg.conf(5)).\n"
+	"#\n"
+	"# Written by `bpagg init DIR`. Every setting bpagg reads is listed here with\n"
+	"# its default value; a line that is removed takes that same default. A\n"
+	"# relative path is taken relative to the directory that holds this file, so\n"
+	"# an installation can be moved as a whole. Lines starting with # or ; are\n"
+	"# comments.\n"
+	"\n"
+	"[paths]\n"
+	"# Sealed submissions (*.bpx) are dropped here, or in inbox/NNNN/.\n"
+	"inbox = inbox\n"
+	"# Accepted submissions are moved to archive/YYYY/NNNN/.\n"
+	"archive = archive\n"
+	"# Refused submissions are moved here, each with a .reason file beside it.\n"
+	"rejected = rejected\n"
+	"# Signed receipts for each kommune are written to outbox/NNNN/.\n"
+	"outbox = outbox\n"
+	"# central.box.pk/.sk, daemon.sign.pk/.sk, pseudonym.key and kommuner/NNNN.sign.pk.\n"
+	"keys = keys\n"
+	"# The kommune registry (kommunenummer, name, fylke, population 18+).\n"
+	"registry = kommuner.csv\n"
+	"# The append-only, hash-chained and signed suppression log (JSON lines);\n"
+	"# created by `bpagg publish` on first use.\n"
+	"suppression_log = suppression.log\n"
+	"\n"
+	"[store]\n"
+	"# Storage backend: sqlite or postgresql.\n"
+	"backend = sqlite\n"
+	"# The SQLite store; created by the daemon on first use.\n"
+	"path = store.sqlite\n"
+	"# Connection string for backend = postgresql (unused with sqlite).\n"
+	"dsn =\n"
+	"\n"
+	"[ingest]\n"
+	"# Most data rows accepted in one export (1..10000000).\n"
+	"max_rows = 200000\n"
+	"# Largest sealed file accepted, in bytes (default 256 MiB).\n"
+	"max_file_bytes = 268435456\n"
+	"# An incomplete file younger than this many seconds is retried, not rejected.\n"
+	"young_seconds = 60\n"
+	"# Seconds between periodic scans of the inbox (besides change events).\n"
+	"scan_seconds = 30\n"
+	"# Pseudonym scope: global (linkable across years) or year (not linkable).\n"
+	"pseudonym_scope = global\n"
+	"\n"
+	"[measures]\n"
+	"# ROP definition: 2016 or 2015 (measures.md).\n"
+	"rop_definition = 2016\n"
+	"# Cut points of the living-conditions index (mean area score m): m below\n"
+	"# lki_cut_gul is gronn, below lki_cut_rod gul, below lki_cut_blalys rod, else blalys.\n"
+	"lki_cut_gul = 0.5\n"
+	"lki_cut_rod = 1.0\n"
+	"lki_cut_blalys = 1.5\n"
+	"\n"
+	"[publish]\n"
+	"# Smallest published count; a cell with 1..min_cell-1 is suppressed.\n"
+	"min_cell = 5\n"
+	"# Also suppress zero cells (yes or no).\n"
+	"suppress_zero = no\n"
+	"# Breakdowns published at the kommune level (comma-separated).\n"
+	"kommune_breakdowns = total,brukergruppe,rop\n"
+	"# Republishing a year: protect_differences (suppress cells that moved by less\n"
+	"# than min_cell since the last release) or refuse.\n"
+	"republish_rule = protect_differences\n"
+	"\n"
+	"[daemon]\n"
+	"# Drop privileges to this user after start-up; empty stays as started.\n"
+	"user =\n";
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bpagg init DIR [--registry FILE]\n"
+	    "\n"
+	    "Creates a bpagg installation in DIR (made if missing; refused if it\n"
+	    "already holds bpagg.conf or keys/): bpagg.conf, keys/ with the central\n"
+	    "encryption key pair, the daemon's signing key pair and the pseudonym key\n"
+	    "(secrets mode 0600), keys/kommuner/, inbox/, archive/, rejected/,\n"
+	    "outbox/ and kommuner.csv, a copy of the kommune registry.\n"
+	    "\n"
+	    "  --registry FILE  the kommune registry to copy (default: the bundled one)\n"
+	    "  -h, --help       this help\n");
+}
+
+/* Joins dir and name into out. Returns 0 or -1 when too long. */
+static int
+join(char *out, size_t outlen, const char *dir, const char *name)
+{
+	int n = snprintf(out, outlen, "%s/%s", dir, name);
+	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+}
+
+/* Makes dir (mode) unless it is already a directory. Returns 0 or -1. */
+static int
+make_dir(const char *path, mode_t mode)
+{
+	struct stat st;
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	fprintf(stderr, "bpagg init: %s: cannot create directory: %s\n", path, strerror(errno));
+	return -1;
+}
+
+/* Refuses a DIR that already holds an installation. */
+static int
+check_fresh(const char *dir)
+{
+	const char *names[] = { "bpagg.conf", "keys" };
+	char p[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (join(p, sizeof(p), dir, names[i]) < 0)
+			return -1;
+		if (lstat(p, &st) == 0) {
+			fprintf(stderr, "bpagg init: %s already exists: refusing to overwrite "
+			    "an existing installation\n", p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Writes len bytes to a new file path (mode), refusing to replace one. The
+ * file is written under a temporary name and linked into place. */
+static int
+write_new(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int fd = -1, ret = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto out;
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto out;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (link(tmp, path) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		fprintf(stderr, "bpagg init: %s: cannot write: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return ret;
+}
+
+/* Reads the registry file (regular, no link, at most REGISTRY_MAX bytes)
+ * into a malloc'd buffer that the caller frees. */
+static char *
+read_registry(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size > REGISTRY_MAX) {
+		fprintf(stderr, "bpagg init: %s: not a readable regular file of at most %u bytes\n",
+		    path, REGISTRY_MAX);
+		goto out;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1)))
+		goto out;
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "bpagg init: %s: read error\n", path);
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	*len = got;
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* Saves a key pair as keys/NAME.pk and keys/NAME.sk. */
+static int
+save_pair(const char *keys, const char *name, struct bp_key *pk, struct bp_key *sk)
+{
+	char p[PATH_MAX], err[512];
+	int ret = -1;
+
+	if (snprintf(p, sizeof(p), "%s/%s.sk", keys, name) >= (int)sizeof(p) ||
+	    bp_key_save(p, sk, err, sizeof(err)) < 0)
+		goto out;
+	if (snprintf(p, sizeof(p), "%s/%s.pk", keys, name) >= (int)sizeof(p) ||
+	    bp_key_save(p, pk, err, sizeof(err)) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		fprintf(stderr, "bpagg init: %s\n", err);
+	bp_key_free(pk);
+	bp_key_free(sk);
+	return ret;
+}
+
+/* Generates and writes the three key files of keys/. Prints the central
+ * key id, which kommuner can compare with the file they were given. */
+static int
+make_keys(const char *keys)
+{
+	struct bp_key pk, sk, ps;
+	char p[PATH_MAX], err[512], hex[2 * BP_KEY_ID_BYTES + 1];
+
+	if (bp_key_gen_box(&pk, &sk) < 0)
+		return -1;
+	sodium_bin2hex(hex, sizeof(hex), pk.id, BP_KEY_ID_BYTES);
+	if (save_pair(keys, "central.box", &pk, &sk) < 0)
+		return -1;
+	if (bp_key_gen_sign(&pk, &sk, NULL) < 0 || save_pair(keys, "daemon.sign", &pk, &sk) < 0)
+		return -1;
+	if (bp_key_gen_pseudonym(&ps) < 0)
+		return -1;
+	int rc = 0;
+	if (join(p, sizeof(p), keys, "pseudonym.key") < 0 || bp_key_save(p, &ps, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg init: %s\n", err);
+		rc = -1;
+	}
+	bp_key_free(&ps);
+	if (rc == 0)
+		printf("central key id %s\n", hex);
+	return rc;
+}
+
+/* Creates the folders, the keys, the registry copy and bpagg.conf. */
+static int
+populate(const char *dir, const char *registry)
+{
+	const char *dirs[] = { "inbox", "archive", "rejected", "outbox" };
+	char p[PATH_MAX], keys[PATH_MAX];
+	size_t rlen;
+	char *rbuf;
+
+	if (join(keys, sizeof(keys), dir, "keys") < 0 || make_dir(keys, 0700) < 0)
+		return EX_CANTCREAT;
+	if (join(p, sizeof(p), keys, "kommuner") < 0 || make_dir(p, 0700) < 0)
+		return EX_CANTCREAT;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (join(p, sizeof(p), dir, dirs[i]) < 0 || make_dir(p, 0750) < 0)
+			return EX_CANTCREAT;
+	if (make_keys(keys) < 0)
+		return EX_CANTCREAT;
+	if (!(rbuf = read_registry(registry, &rlen)))
+		return EX_NOINPUT;
+	int rc = join(p, sizeof(p), dir, "kommuner.csv") < 0 || write_new(p, rbuf, rlen, 0644) < 0;
+	free(rbuf);
+	if (rc)
+		return EX_CANTCREAT;
+	if (join(p, sizeof(p), dir, "bpagg.conf") < 0 ||
+	    write_new(p, conf_text, sizeof(conf_text) - 1, 0644) < 0)
+		return EX_CANTCREAT;
+	return 0;
+}
+
+/* Loads the written configuration back, as the daemon will. */
+static int
+verify_conf(const char *dir)
+{
+	char p[PATH_MAX];
+	struct bp_config c;
+	if (join(p, sizeof(p), dir, "bpagg.conf") < 0)
+		return EX_SOFTWARE;
+	int rc = bp_cli_load_conf("init", p, &c);
+	bp_config_free(&c);
+	return rc ? EX_SOFTWARE : 0;
+}
 
 int
 bp_cmd_init(int argc, char **argv)
 {
-	fprintf(stderr, "bpagg init: not built yet\n");
-	return EX_SOFTWARE;
+	static const struct option opts[] = {
+		{ "registry", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *registry = NULL;
+	struct bp_registry reg;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': registry = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	const char *dir = argv[optind];
+	if (!registry)
+		registry = bp_cli_default_registry();
+	memset(&reg, 0, sizeof(reg));
+	if ((rc = bp_cli_load_registry("init", registry, &reg)) != 0) {
+		bp_registry_free(&reg);
+		return rc;
+	}
+	printf("kommune registry: %zu kommuner (%d)\n", reg.n, reg.year);
+	bp_registry_free(&reg);
+	if (make_dir(dir, 0755) < 0)
+		return EX_CANTCREAT;
+	if (check_fresh(dir) < 0)
+		return EX_CANTCREAT;
+	if ((rc = populate(dir, registry)) != 0)
+		return rc;
+	if ((rc = verify_conf(dir)) != 0)
+		return rc;
+	printf("created installation %s; give kommuner %s/keys/central.box.pk\n", dir, dir);
+	return 0;
 }

@@ -1,12 +1,168 @@
-/* PLACEHOLDER until its area lands: replaced by the real command. */
+/*
+ * cmd_register.c - `bpagg register -c CONF NNNN FILE.pk [--replace]`:
+ * installs a kommune's signing public key as keys/kommuner/NNNN.sign.pk.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include <sodium.h>
+
+#include "cli_util.h"
 #include "commands.h"
+#include "keys.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bpagg register -c CONF NNNN FILE.pk [--replace]\n"
+	    "\n"
+	    "Checks that FILE.pk is the Ed25519 signing public key of kommune NNNN\n"
+	    "(as written by `bpagg keygen`) and that NNNN is in the kommune registry,\n"
+	    "then installs it as KEYS/kommuner/NNNN.sign.pk (atomically). A different\n"
+	    "key already registered for NNNN is only replaced with --replace.\n"
+	    "A running bpaggd picks the key up on SIGHUP.\n"
+	    "\n"
+	    "  -c, --config CONF  the installation's bpagg.conf (required)\n"
+	    "      --replace      replace a different registered key\n"
+	    "  -h, --help         this help\n");
+}
+
+/* Checks the kommune is in the installation's registry. */
+static int
+in_registry(const struct bp_config *c, const char *kommune)
+{
+	struct bp_registry reg;
+	memset(&reg, 0, sizeof(reg));
+	int rc = bp_cli_load_registry("register", c->registry, &reg);
+	if (rc == 0 && !bp_registry_find(&reg, kommune)) {
+		fprintf(stderr, "bpagg register: kommune %s is not in the registry %s\n",
+		    kommune, c->registry);
+		rc = EX_DATAERR;
+	}
+	bp_registry_free(&reg);
+	return rc;
+}
+
+/* Loads the key to register and checks it is kommune's signing key. */
+static int
+load_new(const char *path, const char *kommune, struct bp_key *k)
+{
+	char err[512];
+	if (bp_key_load(path, BP_KEY_SIGN_PK, k, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg register: %s\n", err);
+		return errno == ENOENT ? EX_NOINPUT : EX_DATAERR;
+	}
+	if (strcmp(k->kommune, kommune) != 0) {
+		fprintf(stderr, "bpagg register: %s: not the signing key of kommune %s\n",
+		    path, kommune);
+		return EX_NOPERM;
+	}
+	return 0;
+}
+
+/*
+ * Compares with a key already installed at dest: returns 1 when the same
+ * key is there, 0 when none is, -1 when another (or an unreadable) one is.
+ */
+static int
+compare_existing(const char *dest, const struct bp_key *k)
+{
+	struct bp_key old;
+	char err[512];
+	struct stat st;
+
+	if (lstat(dest, &st) < 0 && errno == ENOENT)
+		return 0;
+	if (bp_key_load(dest, BP_KEY_SIGN_PK, &old, err, sizeof(err)) < 0)
+		return -1;
+	int same = bp_key_equal(&old, k);
+	bp_key_free(&old);
+	return same ? 1 : -1;
+}
+
+/* Installs k as dest. */
+static int
+install(const struct bp_config *c, const char *kommune, const struct bp_key *k, int replace)
+{
+	char dir[PATH_MAX], dest[PATH_MAX], err[512], hex[2 * BP_KEY_ID_BYTES + 1];
+
+	if (snprintf(dir, sizeof(dir), "%s/kommuner", c->keys) >= (int)sizeof(dir) ||
+	    snprintf(dest, sizeof(dest), "%s/%s.sign.pk", dir, kommune) >= (int)sizeof(dest)) {
+		fprintf(stderr, "bpagg register: %s: path too long\n", c->keys);
+		return EX_CONFIG;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "bpagg register: %s: %s\n", dir, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	sodium_bin2hex(hex, sizeof(hex), k->id, BP_KEY_ID_BYTES);
+	int cmp = compare_existing(dest, k);
+	if (cmp == 1) {
+		printf("kommune %s: this key (id %s) is already registered\n", kommune, hex);
+		return 0;
+	}
+	if (cmp < 0 && !replace) {
+		fprintf(stderr, "bpagg register: %s: another key is registered for kommune %s; "
+		    "use --replace to replace it\n", dest, kommune);
+		return EX_NOPERM;
+	}
+	if ((replace ? bp_key_save_replace(dest, k, err, sizeof(err)) :
+	    bp_key_save(dest, k, err, sizeof(err))) < 0) {
+		fprintf(stderr, "bpagg register: %s\n", err);
+		return EX_CANTCREAT;
+	}
+	printf("registered kommune %s (key id %s) as %s%s\n", kommune, hex, dest,
+	    cmp < 0 ? ", replacing the previous key" : "");
+	return 0;
+}
 
 int
 bp_cmd_register(int argc, char **argv)
 {
-	fprintf(stderr, "bpagg register: not built yet\n");
-	return EX_SOFTWARE;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = NULL;
+	int replace = 0, c, rc;
+	char kommune[5];
+	struct bp_config cfg;
+	struct bp_key k = { 0 };
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': conf = optarg; break;
+		case 'R': replace = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (!conf || argc - optind != 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (bp_cli_kommune(argv[optind], kommune) < 0) {
+		fprintf(stderr, "bpagg register: the kommunenummer must be four digits\n");
+		return EX_USAGE;
+	}
+	if ((rc = bp_cli_load_conf("register", conf, &cfg)) != 0)
+		goto out;
+	if ((rc = in_registry(&cfg, kommune)) != 0)
+		goto out;
+	if ((rc = load_new(argv[optind + 1], kommune, &k)) != 0)
+		goto out;
+	rc = install(&cfg, kommune, &k, replace);
+out:
+	bp_key_free(&k);
+	bp_config_free(&cfg);
+	return rc;
 }

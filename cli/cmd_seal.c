@@ -1,12 +1,338 @@
-/* PLACEHOLDER until its area lands: replaced by the real command. */
+/*
+ * cmd_seal.c - `bpagg seal FILE.csv --kommune NNNN --year YYYY --key
+ * NNNN.sign.sk --to central.box.pk -o OUT.bpx [--dry-run]`: checks the
+ * export like `bpagg check`, then signs and encrypts it into OUT
+ * (bpagg-submission(5)), written as OUT.tmp and renamed into place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include <sodium.h>
+
+#include "cli_util.h"
 #include "commands.h"
+#include "envelope.h"
+#include "export.h"
+#include "keys.h"
+#include "registry.h"
+
+#define CHUNK (64u * 1024u)
+
+struct seal_args {
+	const char *file, *key, *to, *out, *registry;
+	char kommune[5];
+	int year;
+	unsigned long max_rows;
+	bool dry_run;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bpagg seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk\n"
+	    "                  --to central.box.pk -o OUT.bpx [--dry-run]\n"
+	    "                  [--registry FILE] [--max-rows N]\n"
+	    "\n"
+	    "Validates the export as `bpagg check` does (errors by line and column on\n"
+	    "stderr; exit 65 if invalid), then signs it with the kommune's key and\n"
+	    "encrypts it to the central key (bpagg-submission(5)). OUT is written as\n"
+	    "OUT.tmp and renamed into place when complete.\n"
+	    "\n"
+	    "  --kommune NNNN   the kommune (every row must match; the key must be its key)\n"
+	    "  --year YYYY      the registration year (every row must match)\n"
+	    "  --key FILE       the kommune's signing secret key (mode 0600)\n"
+	    "  --to FILE        the central encryption public key (central.box.pk)\n"
+	    "  -o, --out FILE   the sealed file to write\n"
+	    "  --dry-run        mark the submission as a test: validated, never merged\n"
+	    "  --registry FILE  the kommune registry (default: %s)\n"
+	    "  --max-rows N     refuse more than N rows (default: %u)\n"
+	    "  -h, --help       this help\n"
+	    "\n"
+	    "Exit status: 0 sealed, 64 usage, 65 invalid export, 66 missing input,\n"
+	    "74 I/O error, 77 key refused (wrong kommune, wrong kind, open permissions).\n",
+	    bp_cli_default_registry(), BP_DEFAULT_MAX_ROWS);
+}
+
+/* Returns 0, EX_USAGE, or -1 after --help. */
+static int
+parse_args(int argc, char **argv, struct seal_args *a)
+{
+	static const struct option opts[] = {
+		{ "kommune", required_argument, NULL, 'k' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "to", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "registry", required_argument, NULL, 'r' },
+		{ "max-rows", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	char *end;
+
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			if (bp_cli_kommune(optarg, a->kommune) < 0) {
+				fprintf(stderr, "bpagg seal: --kommune expects 4 digits\n");
+				return EX_USAGE;
+			}
+			break;
+		case 'y':
+			if (bp_cli_year(optarg, &a->year) < 0) {
+				fprintf(stderr, "bpagg seal: --year expects a year 1990-2100\n");
+				return EX_USAGE;
+			}
+			break;
+		case 'K': a->key = optarg; break;
+		case 't': a->to = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'n': a->dry_run = true; break;
+		case 'r': a->registry = optarg; break;
+		case 'm':
+			errno = 0;
+			a->max_rows = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    a->max_rows == 0 || a->max_rows > 10000000) {
+				fprintf(stderr, "bpagg seal: --max-rows expects 1..10000000\n");
+				return EX_USAGE;
+			}
+			break;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc || !a->kommune[0] || !a->year || !a->key || !a->to || !a->out) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	a->file = argv[optind];
+	if (!a->registry)
+		a->registry = bp_cli_default_registry();
+	if (!a->max_rows)
+		a->max_rows = BP_DEFAULT_MAX_ROWS;
+	return 0;
+}
+
+/* Opens the export: a regular file, not through a symlink. */
+static int
+open_export(const char *path, int *ex)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "bpagg seal: %s: %s\n", path, strerror(errno));
+		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "bpagg seal: %s: not a regular file\n", path);
+		close(fd);
+		*ex = EX_NOINPUT;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Feeds the file through the export reader in 64 KiB chunks (at most
+ * max_rows + 2 rows of the longest size; *too_big is set beyond) and
+ * computes its BLAKE2b-256 digest, later compared with what was sealed.
+ */
+static int
+validate_pass(int fd, bp_export *x, const struct seal_args *a, bool *too_big,
+    uint8_t digest[32])
+{
+	unsigned long long cap = ((unsigned long long)a->max_rows + 2) * (BP_MAX_ROW_BYTES + 2);
+	unsigned long long total = 0;
+	crypto_generichash_state h;
+	int ret = EX_IOERR;
+	char *buf = sodium_malloc(CHUNK);
+
+	if (!buf) {
+		fprintf(stderr, "bpagg seal: out of memory\n");
+		return EX_OSERR;
+	}
+	crypto_generichash_init(&h, NULL, 0, 32);
+	for (;;) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "bpagg seal: %s: %s\n", a->file, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (unsigned long long)n;
+		if (total > cap) {
+			*too_big = true;
+			break;
+		}
+		crypto_generichash_update(&h, (unsigned char *)buf, (size_t)n);
+		if (bp_export_feed(x, buf, (size_t)n) < 0)
+			break;
+	}
+	crypto_generichash_final(&h, digest, 32);
+	ret = 0;
+out:
+	sodium_free(buf);
+	return ret;
+}
+
+/* Validates the export; prints the errors like `bpagg check`. Returns 0
+ * when valid (with *rows), EX_DATAERR when not, or another exit code. */
+static int
+validate(int fd, const struct seal_args *a, unsigned long *rows, uint8_t digest[32])
+{
+	struct bp_registry reg;
+	bp_export *x = NULL;
+	bool too_big = false;
+	int ret;
+
+	memset(&reg, 0, sizeof(reg));
+	if ((ret = bp_cli_load_registry("seal", a->registry, &reg)) != 0)
+		goto out;
+	struct bp_export_opts o = {
+		.expect_kommune = a->kommune, .expect_year = a->year,
+		.registry = &reg, .max_rows = a->max_rows,
+	};
+	if (!(x = bp_export_new(&o, NULL, NULL))) {
+		fprintf(stderr, "bpagg seal: out of memory\n");
+		ret = EX_OSERR;
+		goto out;
+	}
+	if ((ret = validate_pass(fd, x, a, &too_big, digest)) != 0)
+		goto out;
+	int valid = bp_export_finish(x) == 0 && !too_big;
+	const struct bp_diags *d = bp_export_diags(x);
+	bp_diags_print(d, a->file, stderr);
+	if (too_big)
+		fprintf(stderr, "%s: larger than max_rows rows of 4096 bytes; read no further\n",
+		    a->file);
+	if (!valid)
+		fprintf(stderr, "%s: invalid: %zu error%s in %lu rows; not sealed\n", a->file,
+		    d->total, d->total == 1 ? "" : "s", bp_export_rows(x));
+	*rows = bp_export_rows(x);
+	ret = valid ? 0 : EX_DATAERR;
+out:
+	bp_export_free(x);
+	bp_registry_free(&reg);
+	return ret;
+}
+
+/* Loads a key, mapping failures to exit codes (66 missing, 77 refused). */
+static int
+load_key(const char *path, enum bp_key_alg alg, struct bp_key *k)
+{
+	char err[512];
+	if (bp_key_load(path, alg, k, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "bpagg seal: %s\n", err);
+	if (errno == ENOENT)
+		return EX_NOINPUT;
+	if (errno == EPERM || errno == EACCES || errno == EINVAL || errno == ELOOP)
+		return EX_NOPERM;
+	return EX_IOERR;
+}
+
+/* Seals fd into a.out via a.out.tmp; checks the sealed plaintext is the
+ * one validated (same digest). */
+static int
+seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct bp_key *pk,
+    unsigned long rows, const uint8_t digest[32])
+{
+	char tmp[PATH_MAX], err[512], hex[65];
+	struct bp_env_meta m;
+	int out = -1, ret = EX_IOERR;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", a->out) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "bpagg seal: %s: path too long\n", a->out);
+		return EX_USAGE;
+	}
+	memset(&m, 0, sizeof(m));
+	memcpy(m.kommune, a->kommune, 5);
+	m.year = (uint16_t)a->year;
+	m.rows = (uint32_t)rows;
+	m.dry_run = a->dry_run;
+	if (lseek(fd, 0, SEEK_SET) < 0 ||
+	    (out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0) {
+		fprintf(stderr, "bpagg seal: %s: %s\n", tmp, strerror(errno));
+		return errno == EEXIST ? EX_CANTCREAT : EX_IOERR;
+	}
+	if (bp_seal(fd, out, sk, pk, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg seal: %s: %s\n", a->file, err);
+		goto out;
+	}
+	if (sodium_memcmp(m.digest, digest, 32) != 0) {
+		fprintf(stderr, "bpagg seal: %s: the export changed after it was checked\n", a->file);
+		goto out;
+	}
+	if (fsync(out) < 0 || close(out) < 0) {
+		out = -1;
+		fprintf(stderr, "bpagg seal: %s: %s\n", tmp, strerror(errno));
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp, a->out) < 0) {
+		fprintf(stderr, "bpagg seal: %s: %s\n", a->out, strerror(errno));
+		goto out;
+	}
+	sodium_bin2hex(hex, sizeof(hex), m.digest, 32);
+	printf("%s: sealed %lu rows of kommune %s, %d%s: sequence %llu, digest %s\n",
+	    a->out, rows, a->kommune, a->year, a->dry_run ? " (dry run)" : "",
+	    (unsigned long long)m.sequence, hex);
+	ret = 0;
+out:
+	if (out >= 0)
+		close(out);
+	if (ret != 0)
+		unlink(tmp);
+	return ret;
+}
 
 int
 bp_cmd_seal(int argc, char **argv)
 {
-	fprintf(stderr, "bpagg seal: not built yet\n");
-	return EX_SOFTWARE;
+	struct seal_args a;
+	struct bp_key sk = { 0 }, pk = { 0 };
+	uint8_t digest[32];
+	unsigned long rows = 0;
+	int fd = -1, ret;
+
+	memset(&a, 0, sizeof(a));
+	if ((ret = parse_args(argc, argv, &a)) != 0)
+		return ret < 0 ? 0 : ret;
+	if ((fd = open_export(a.file, &ret)) < 0)
+		return ret;
+	if ((ret = validate(fd, &a, &rows, digest)) != 0)
+		goto out;
+	if ((ret = load_key(a.key, BP_KEY_SIGN_SK, &sk)) != 0)
+		goto out;
+	if (strcmp(sk.kommune, a.kommune) != 0) {
+		fprintf(stderr, "bpagg seal: %s: not the signing key of kommune %s\n",
+		    a.key, a.kommune);
+		ret = EX_NOPERM;
+		goto out;
+	}
+	if ((ret = load_key(a.to, BP_KEY_BOX_PK, &pk)) != 0)
+		goto out;
+	ret = seal_to(fd, &a, &sk, &pk, rows, digest);
+out:
+	bp_key_free(&sk);
+	bp_key_free(&pk);
+	close(fd);
+	return ret;
 }

@@ -204,7 +204,7 @@ parse_key(const char *path, const uint8_t *buf, size_t len, enum bp_key_alg alg,
 	}
 	uint16_t file_alg = bp_load16(buf + 4);
 	if (file_alg != (uint16_t)alg) {
-		snprintf(err, errlen, "%s: holds a %s, expected a %s", path,
+		snprintf(err, errlen, "%s: wrong kind of key (found: %s; expected: %s)", path,
 		    bp_key_alg_name((enum bp_key_alg)file_alg), bp_key_alg_name(alg));
 		return -1;
 	}
