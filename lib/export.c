@@ -1,0 +1,783 @@
+/*
+ * export.c - the streaming reader and validator of kommune exports; see
+ * export.h and shared/spec/export-format.md.
+ *
+ * Bytes go through the CSV tokenizer (csv.h); each row is checked field by
+ * field against the column table below, then across fields. Every error is
+ * recorded with its line, its column position and name, and what was
+ * expected: never the value that was found.
+ */
+#include "export.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "registry.h"
+
+enum kind {
+	K_PID, K_KOMMUNE, K_AAR, K_KJONN, K_ALDER, K_RUS, K_PSYK,
+	K_AREA, K_DETAIL, K_SUB, K_FLAG, K_BARN, K_VOLD, K_FENGSEL, K_UTD,
+	K_FODELAND, K_SVC,
+};
+
+struct coldef {
+	const char *name;
+	enum kind kind;
+	int idx;        /* index in the code-list family (area, flag, ...) */
+	bool required;  /* present and non-empty on every row */
+};
+
+#define NCOLS (7 + BP_NAREA + BP_NDETAIL + BP_NSUB + BP_NFLAG + 5 + BP_NSVC)
+
+struct bp_export {
+	struct bp_export_opts opts;
+	char kommune[5];                /* copy of opts.expect_kommune */
+	bp_row_cb cb;
+	void *ud;
+	bp_csv *csv;
+	struct bp_diags diags;
+	struct coldef cols[NCOLS];
+	int pos[NCOLS];                 /* header position of each column, -1 absent */
+	int *col_at;                    /* per header position: column or -1 */
+	size_t nhdr;
+	bool have_header, fatal, finished;
+	unsigned long rows;
+	unsigned long blank_line, blank_count; /* empty lines not yet reported */
+	struct bp_row row;              /* the row in hand; wiped after each */
+	unsigned char key[crypto_shorthash_KEYBYTES];
+	uint64_t *set;                  /* keyed hashes of person_ids; 0 = empty */
+	size_t set_cap, set_n;
+};
+
+static void
+add_col(bp_export *x, size_t *n, const char *name, enum kind k, int idx, bool req)
+{
+	struct coldef *c = &x->cols[(*n)++];
+	c->name = name;
+	c->kind = k;
+	c->idx = idx;
+	c->required = req;
+}
+
+/* Fills the column table from the code lists of codes.h. */
+static void
+build_cols(bp_export *x)
+{
+	size_t n = 0;
+	add_col(x, &n, "person_id", K_PID, 0, true);
+	add_col(x, &n, "kommune", K_KOMMUNE, 0, true);
+	add_col(x, &n, "aar", K_AAR, 0, true);
+	add_col(x, &n, "kjonn", K_KJONN, 0, true);
+	add_col(x, &n, "alder", K_ALDER, 0, true);
+	add_col(x, &n, "rusproblem", K_RUS, 0, true);
+	add_col(x, &n, "psykisk_problem", K_PSYK, 0, true);
+	for (int i = 0; i < BP_NAREA; i++)
+		add_col(x, &n, bp_area_names[i], K_AREA, i, true);
+	for (int i = 0; i < BP_NDETAIL; i++)
+		add_col(x, &n, bp_detail_names[i], K_DETAIL, i, false);
+	for (int i = 0; i < BP_NSUB; i++)
+		add_col(x, &n, bp_substance_names[i], K_SUB, i, false);
+	for (int i = 0; i < BP_NFLAG; i++)
+		add_col(x, &n, bp_flag_names[i], K_FLAG, i, false);
+	add_col(x, &n, "antall_barn", K_BARN, 0, false);
+	add_col(x, &n, "vold", K_VOLD, 0, false);
+	add_col(x, &n, "fengsel", K_FENGSEL, 0, false);
+	add_col(x, &n, "utdanning", K_UTD, 0, false);
+	add_col(x, &n, "fodeland", K_FODELAND, 0, false);
+	for (int i = 0; i < BP_NSVC; i++)
+		add_col(x, &n, bp_services[i].column, K_SVC, i, false);
+	for (size_t i = 0; i < NCOLS; i++)
+		x->pos[i] = -1;
+}
+
+static int on_row(const struct bp_csv_row *r, void *ud);
+
+/*
+ * The reader and its buffers are in sodium_malloc memory (they hold a row of
+ * plaintext and the hashing key); bp_export_free wipes and frees them.
+ */
+bp_export *
+bp_export_new(const struct bp_export_opts *opts, bp_row_cb cb, void *ud)
+{
+	if (sodium_init() < 0)
+		return NULL;
+	bp_export *x = sodium_malloc(sizeof(*x));
+	if (!x)
+		return NULL;
+	memset(x, 0, sizeof(*x));
+	if (opts)
+		x->opts = *opts;
+	if (x->opts.expect_kommune) {
+		snprintf(x->kommune, sizeof(x->kommune), "%s", x->opts.expect_kommune);
+		x->opts.expect_kommune = x->kommune;
+	}
+	if (x->opts.max_rows == 0)
+		x->opts.max_rows = BP_DEFAULT_MAX_ROWS;
+	x->cb = cb;
+	x->ud = ud;
+	bp_diags_init(&x->diags);
+	build_cols(x);
+	crypto_shorthash_keygen(x->key);
+	x->csv = bp_csv_new(0, BP_MAX_ROW_BYTES, on_row, x);
+	if (!x->csv) {
+		bp_export_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void
+bp_export_free(bp_export *x)
+{
+	if (!x)
+		return;
+	bp_csv_free(x->csv);
+	bp_diags_free(&x->diags);
+	free(x->col_at);
+	if (x->set) {
+		sodium_memzero(x->set, x->set_cap * sizeof(*x->set));
+		free(x->set);
+	}
+	sodium_free(x); /* wipes the row in hand and the key */
+}
+
+const struct bp_diags *
+bp_export_diags(const bp_export *x)
+{
+	return &x->diags;
+}
+
+unsigned long
+bp_export_rows(const bp_export *x)
+{
+	return x->rows;
+}
+
+/* ---- the duplicate set: open addressing over 64-bit keyed hashes ---- */
+
+static uint64_t
+pid_hash(const bp_export *x, const char *pid)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	crypto_shorthash(h, (const unsigned char *)pid, 11, x->key);
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)h[i] << (8 * i);
+	sodium_memzero(h, sizeof(h));
+	return v ? v : 1;
+}
+
+static void
+set_put(uint64_t *set, size_t cap, uint64_t v)
+{
+	size_t i = (size_t)v & (cap - 1);
+	while (set[i] != 0)
+		i = (i + 1) & (cap - 1);
+	set[i] = v;
+}
+
+static int
+set_grow(bp_export *x)
+{
+	size_t cap = x->set_cap ? x->set_cap * 2 : 1024;
+	uint64_t *s = calloc(cap, sizeof(*s));
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < x->set_cap; i++)
+		if (x->set[i])
+			set_put(s, cap, x->set[i]);
+	if (x->set) {
+		sodium_memzero(x->set, x->set_cap * sizeof(*x->set));
+		free(x->set);
+	}
+	x->set = s;
+	x->set_cap = cap;
+	return 0;
+}
+
+/* Adds pid's hash. Returns 1 when it was there already, 0 when added, -1 on
+ * ENOMEM. */
+static int
+set_add(bp_export *x, const char *pid)
+{
+	if ((x->set_n + 1) * 2 > x->set_cap && set_grow(x) < 0)
+		return -1;
+	uint64_t v = pid_hash(x, pid);
+	size_t i = (size_t)v & (x->set_cap - 1);
+	while (x->set[i] != 0) {
+		if (x->set[i] == v)
+			return 1;
+		i = (i + 1) & (x->set_cap - 1);
+	}
+	x->set[i] = v;
+	x->set_n++;
+	return 0;
+}
+
+/* ---- errors ---- */
+
+static void
+fail(bp_export *x, unsigned long line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Records an error at header position col (-1: the row as a whole) or, for
+ * a column absent from the header, by name with col_name. */
+static void
+fail(bp_export *x, unsigned long line, int col, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	const char *name = "";
+	if (col >= 0 && (size_t)col < x->nhdr && x->col_at && x->col_at[col] >= 0)
+		name = x->cols[x->col_at[col]].name;
+	bp_diags_add(&x->diags, line, col >= 0 ? (unsigned)col + 1 : 0, name, "%s", msg);
+}
+
+static void
+fail_col(bp_export *x, unsigned long line, int c, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Records an error about column c of the table (present or not). */
+static void
+fail_col(bp_export *x, unsigned long line, int c, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	unsigned col = x->pos[c] >= 0 ? (unsigned)x->pos[c] + 1 : 0;
+	bp_diags_add(&x->diags, line, col, x->cols[c].name, "%s", msg);
+}
+
+/* "a, b or c" from a code list, into buf. */
+static const char *
+list_text(const char *const *list, size_t n, char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++) {
+		const char *sep = i == 0 ? "" : (i + 1 == n ? " or " : ", ");
+		int w = snprintf(buf + used, size - used, "%s%s", sep, list[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
+/* ---- the header ---- */
+
+static int
+find_col(const bp_export *x, const char *name, size_t len)
+{
+	for (int i = 0; i < NCOLS; i++)
+		if (strlen(x->cols[i].name) == len && memcmp(x->cols[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+static int
+header(bp_export *x, const struct bp_csv_row *r)
+{
+	if (r->blank || r->err != BP_CSV_OK) {
+		bp_diags_add(&x->diags, r->line, r->err_field, "",
+		    r->blank ? "expected a header line of column names" :
+		    "the header line is not valid CSV; nothing can be read");
+		x->fatal = true;
+		return -1;
+	}
+	x->col_at = calloc(r->n, sizeof(*x->col_at));
+	if (!x->col_at) {
+		bp_diags_add(&x->diags, r->line, 0, "", "out of memory");
+		x->fatal = true;
+		return -1;
+	}
+	x->nhdr = r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		int c = find_col(x, r->field[i], r->len[i]);
+		x->col_at[i] = -1;
+		if (c < 0) {
+			bp_diags_add(&x->diags, r->line, (unsigned)i + 1, "",
+			    "unknown column name (see bpagg-export(5) for the names)");
+		} else if (x->pos[c] >= 0) {
+			bp_diags_add(&x->diags, r->line, (unsigned)i + 1, x->cols[c].name,
+			    "column given twice (first at column %d)", x->pos[c] + 1);
+		} else {
+			x->pos[c] = (int)i;
+			x->col_at[i] = c;
+		}
+	}
+	for (int c = 0; c < NCOLS; c++)
+		if (x->cols[c].required && x->pos[c] < 0)
+			bp_diags_add(&x->diags, r->line, 0, x->cols[c].name,
+			    "required column missing from the header");
+	x->have_header = true;
+	return 0;
+}
+
+/* ---- field checks; each returns 0 or records an error and returns -1 ---- */
+
+static bool
+all_digits(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	return len > 0;
+}
+
+/* An integer min..max written with digits only and no leading zero. */
+static int
+parse_int(const char *v, size_t len, int min, int max)
+{
+	if (len == 0 || len > 3 || !all_digits(v, len) || (len > 1 && v[0] == '0'))
+		return -1;
+	int n = 0;
+	for (size_t i = 0; i < len; i++)
+		n = n * 10 + (v[i] - '0');
+	return n < min || n > max ? -1 : n;
+}
+
+static int
+check_pid(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	if (len != 11 || !all_digits(v, len)) {
+		fail_col(x, line, c, "expected 11 digits");
+		return -1;
+	}
+	if (!bp_person_id_valid(v)) {
+		fail_col(x, line, c, "not a valid fødselsnummer, D-nummer or H-nummer "
+		    "(control digits or date)");
+		return -1;
+	}
+	int rc = set_add(x, v);
+	if (rc < 0) {
+		fail_col(x, line, c, "out of memory for the duplicate check");
+		return -1;
+	}
+	if (rc == 1) {
+		fail_col(x, line, c, "the same person_id appears on an earlier line; "
+		    "expected one row per person");
+		return -1;
+	}
+	memcpy(x->row.person_id, v, 11);
+	x->row.person_id[11] = '\0';
+	return 0;
+}
+
+static int
+check_kommune(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	if (len != 4 || !all_digits(v, len)) {
+		fail_col(x, line, c, "expected a 4-digit kommunenummer");
+		return -1;
+	}
+	if (x->opts.expect_kommune && memcmp(v, x->opts.expect_kommune, 5) != 0) {
+		fail_col(x, line, c, "expected the submission's kommune %s",
+		    x->opts.expect_kommune);
+		return -1;
+	}
+	memcpy(x->row.kommune, v, 5);
+	if (x->opts.registry && !bp_registry_find(x->opts.registry, x->row.kommune)) {
+		fail_col(x, line, c, "kommunenummer not in the kommune registry");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_aar(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	if (len != 4 || !all_digits(v, len)) {
+		fail_col(x, line, c, "expected a 4-digit year");
+		return -1;
+	}
+	int y = atoi(v);
+	if (x->opts.expect_year && y != x->opts.expect_year) {
+		fail_col(x, line, c, "expected the submission's year %d", x->opts.expect_year);
+		return -1;
+	}
+	x->row.aar = y;
+	return 0;
+}
+
+/* J/N: returns 1, 0, or -1 after recording an error. */
+static int
+check_jn(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	if (len == 1 && (v[0] == 'J' || v[0] == 'N'))
+		return v[0] == 'J';
+	fail_col(x, line, c, "expected J or N");
+	return -1;
+}
+
+/* A code of list: returns its index or -1 after recording an error. */
+static int
+check_code(bp_export *x, unsigned long line, int c, const char *v, size_t len,
+    const char *const *list, size_t n)
+{
+	int i = bp_code_find(list, n, v, len);
+	if (i < 0) {
+		char buf[128];
+		fail_col(x, line, c, "expected %s", list_text(list, n, buf, sizeof(buf)));
+	}
+	return i;
+}
+
+static int
+check_fodeland(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	if (len != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') {
+		fail_col(x, line, c, "expected two upper-case letters "
+		    "(ISO 3166-1 alpha-2, such as NO)");
+		return -1;
+	}
+	memcpy(x->row.fodeland, v, 2);
+	x->row.fodeland[2] = '\0';
+	return 0;
+}
+
+static int
+check_services(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	const struct bp_service_column *s = &bp_services[x->cols[c].idx];
+	uint32_t mask = 0;
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && v[i] != '|')
+			continue;
+		int k = bp_code_find(s->codes, s->ncodes, v + start, i - start);
+		if (k < 0) {
+			fail_col(x, line, c, "expected codes of %s joined by |; "
+			    "a code is not in the list of bpagg-export(5)", s->column);
+			return -1;
+		}
+		if (mask & (UINT32_C(1) << k)) {
+			fail_col(x, line, c, "a service code is given twice; "
+			    "expected each code at most once");
+			return -1;
+		}
+		mask |= UINT32_C(1) << k;
+		start = i + 1;
+	}
+	x->row.services[x->cols[c].idx] = mask;
+	return 0;
+}
+
+/* Checks one non-empty value of column c and stores it in the row. */
+static int
+check_value(bp_export *x, unsigned long line, int c, const char *v, size_t len)
+{
+	const struct coldef *d = &x->cols[c];
+	int n;
+
+	switch (d->kind) {
+	case K_PID:
+		return check_pid(x, line, c, v, len);
+	case K_KOMMUNE:
+		return check_kommune(x, line, c, v, len);
+	case K_AAR:
+		return check_aar(x, line, c, v, len);
+	case K_KJONN:
+		if (len == 1 && (v[0] == 'M' || v[0] == 'K')) {
+			x->row.kjonn = v[0];
+			return 0;
+		}
+		fail_col(x, line, c, "expected M or K");
+		return -1;
+	case K_ALDER:
+		if ((n = parse_int(v, len, 16, 110)) < 0) {
+			fail_col(x, line, c, "expected a whole number 16-110 (digits only)");
+			return -1;
+		}
+		x->row.alder = n;
+		return 0;
+	case K_RUS:
+	case K_PSYK:
+		if ((n = check_jn(x, line, c, v, len)) < 0)
+			return -1;
+		if (d->kind == K_RUS)
+			x->row.rusproblem = n;
+		else
+			x->row.psykisk_problem = n;
+		return 0;
+	case K_AREA:
+	case K_DETAIL:
+		if ((n = check_code(x, line, c, v, len, bp_level_names, BP_NLEVEL)) < 0)
+			return -1;
+		if (d->kind == K_AREA)
+			x->row.area[d->idx] = (int8_t)n;
+		else
+			x->row.detail[d->idx] = (int8_t)n;
+		return 0;
+	case K_SUB:
+		if ((n = check_code(x, line, c, v, len, bp_amount_names, BP_NAMOUNT)) < 0)
+			return -1;
+		x->row.substance[d->idx] = (int8_t)n;
+		return 0;
+	case K_FLAG:
+		if ((n = check_jn(x, line, c, v, len)) < 0)
+			return -1;
+		x->row.flag[d->idx] = (int8_t)n;
+		return 0;
+	case K_BARN:
+		if ((n = parse_int(v, len, 0, 20)) < 0) {
+			fail_col(x, line, c, "expected a whole number 0-20 (digits only)");
+			return -1;
+		}
+		x->row.antall_barn = n;
+		return 0;
+	case K_VOLD:
+		if ((n = check_code(x, line, c, v, len, bp_vold_names, BP_NVOLD)) < 0)
+			return -1;
+		x->row.vold = (int8_t)n;
+		return 0;
+	case K_FENGSEL:
+		if ((n = check_code(x, line, c, v, len, bp_fengsel_names, BP_NFENGSEL)) < 0)
+			return -1;
+		x->row.fengsel = (int8_t)n;
+		return 0;
+	case K_UTD:
+		if ((n = check_code(x, line, c, v, len, bp_utdanning_names, BP_NUTD)) < 0)
+			return -1;
+		x->row.utdanning = (int8_t)n;
+		return 0;
+	case K_FODELAND:
+		return check_fodeland(x, line, c, v, len);
+	case K_SVC:
+		return check_services(x, line, c, v, len);
+	}
+	return -1;
+}
+
+static const char *
+expected_text(const struct coldef *d)
+{
+	switch (d->kind) {
+	case K_PID: return "an 11-digit person_id";
+	case K_KOMMUNE: return "a 4-digit kommunenummer";
+	case K_AAR: return "a 4-digit year";
+	case K_KJONN: return "M or K";
+	case K_ALDER: return "a whole number 16-110";
+	case K_RUS: case K_PSYK: return "J or N";
+	case K_AREA: return "gronn, gul or rod";
+	default: return "a value";
+	}
+}
+
+/* ---- rows ---- */
+
+static void
+row_defaults(struct bp_row *row, unsigned long line)
+{
+	memset(row, 0, sizeof(*row));
+	row->line = line;
+	memset(row->detail, -1, sizeof(row->detail));
+	memset(row->substance, -1, sizeof(row->substance));
+	memset(row->flag, -1, sizeof(row->flag));
+	row->vold = row->fengsel = row->utdanning = -1;
+	row->antall_barn = -1;
+}
+
+static bool
+has_outer_space(const char *v, size_t len)
+{
+	return len > 0 && (v[0] == ' ' || v[0] == '\t' || v[len - 1] == ' ' ||
+	    v[len - 1] == '\t');
+}
+
+/* The value of column c on this row ("" when the column is absent). */
+static const char *
+value(const bp_export *x, const struct bp_csv_row *r, int c, size_t *len)
+{
+	if (x->pos[c] < 0) {
+		*len = 0;
+		return "";
+	}
+	*len = r->len[x->pos[c]];
+	return r->field[x->pos[c]];
+}
+
+/* Checks every column on its own; returns the outcome of rusproblem:
+ * 1 (J), 0 (N), -1 (missing or invalid). */
+static int
+check_fields(bp_export *x, const struct bp_csv_row *r)
+{
+	int rus = -1, psyk = -1;
+	for (int c = 0; c < NCOLS; c++) {
+		const struct coldef *d = &x->cols[c];
+		size_t len;
+		const char *v = value(x, r, c, &len);
+		if (x->pos[c] < 0)
+			continue; /* a missing required column is reported once */
+		if (d->kind == K_SUB)
+			continue; /* checked with rusproblem, below */
+		if (len == 0) {
+			if (d->required)
+				fail_col(x, r->line, c, "required; expected %s", expected_text(d));
+			continue;
+		}
+		if (has_outer_space(v, len)) {
+			fail_col(x, r->line, c, "surrounding spaces are not allowed");
+			continue;
+		}
+		if (check_value(x, r->line, c, v, len) == 0) {
+			if (d->kind == K_RUS)
+				rus = x->row.rusproblem;
+			if (d->kind == K_PSYK)
+				psyk = x->row.psykisk_problem;
+		}
+	}
+	if (rus == 0 && psyk == 0) {
+		int c = find_col(x, "psykisk_problem", strlen("psykisk_problem"));
+		fail_col(x, r->line, c, "at least one of rusproblem and psykisk_problem "
+		    "must be J");
+	}
+	return rus;
+}
+
+/* The substance columns: required when rusproblem is J, empty when N. */
+static void
+check_substances(bp_export *x, const struct bp_csv_row *r, int rus)
+{
+	for (int c = 0; c < NCOLS; c++) {
+		if (x->cols[c].kind != K_SUB)
+			continue;
+		size_t len;
+		const char *v = value(x, r, c, &len);
+		if (len == 0) {
+			if (rus == 1)
+				fail_col(x, r->line, c, x->pos[c] < 0 ?
+				    "required when rusproblem is J; the column is missing "
+				    "from the header" :
+				    "required when rusproblem is J; expected ingen, "
+				    "beskjeden, betydelig or svaert_omfattende");
+			continue;
+		}
+		if (rus == 0) {
+			fail_col(x, r->line, c, "must be empty when rusproblem is N");
+			continue;
+		}
+		if (has_outer_space(v, len)) {
+			fail_col(x, r->line, c, "surrounding spaces are not allowed");
+			continue;
+		}
+		check_value(x, r->line, c, v, len);
+	}
+}
+
+static const char *
+csv_err_text(enum bp_csv_err e)
+{
+	switch (e) {
+	case BP_CSV_TOO_LONG:
+		return "row longer than 4096 bytes; skipped to the next line";
+	case BP_CSV_BAD_QUOTE:
+		return "a quote inside an unquoted field; expected the whole field "
+		    "quoted, with quotes doubled";
+	case BP_CSV_AFTER_QUOTE:
+		return "characters after a closing quote; expected a delimiter or "
+		    "the end of the line";
+	case BP_CSV_UNTERMINATED:
+		return "a quoted field is not closed before the end of the file";
+	case BP_CSV_BAD_CR:
+		return "a carriage return not followed by a line feed";
+	case BP_CSV_OK:
+		break;
+	}
+	return "malformed CSV";
+}
+
+static void
+report_blanks(bp_export *x)
+{
+	if (x->blank_count == 0)
+		return;
+	bp_diags_add(&x->diags, x->blank_line, 0, "", x->blank_count == 1 ?
+	    "empty line; expected a row (empty lines are allowed only at the end)" :
+	    "empty lines; expected rows (empty lines are allowed only at the end)");
+	x->blank_count = 0;
+}
+
+static int
+data_row(bp_export *x, const struct bp_csv_row *r)
+{
+	size_t before = x->diags.total;
+	int rc = 0;
+
+	if (r->err != BP_CSV_OK) {
+		fail(x, r->line, (int)r->err_field - 1, "%s", csv_err_text(r->err));
+		return 0;
+	}
+	if (r->n != x->nhdr) {
+		bp_diags_add(&x->diags, r->line, 0, "", "row has %zu fields; "
+		    "expected %zu as in the header", r->n, x->nhdr);
+		return 0;
+	}
+	row_defaults(&x->row, r->line);
+	int rus = check_fields(x, r);
+	check_substances(x, r, rus);
+	if (x->diags.total == before && x->cb && x->cb(&x->row, x->ud) != 0) {
+		bp_diags_add(&x->diags, r->line, 0, "", "reading stopped by the receiver");
+		x->fatal = true;
+		rc = -1;
+	}
+	sodium_memzero(&x->row, sizeof(x->row));
+	return rc;
+}
+
+static int
+on_row(const struct bp_csv_row *r, void *ud)
+{
+	bp_export *x = ud;
+
+	if (!x->have_header)
+		return header(x, r);
+	if (r->blank) {
+		if (x->blank_count++ == 0)
+			x->blank_line = r->line;
+		return 0;
+	}
+	report_blanks(x);
+	if (++x->rows > x->opts.max_rows) {
+		bp_diags_add(&x->diags, r->line, 0, "", "more than %lu rows; "
+		    "expected at most max_rows", x->opts.max_rows);
+		x->fatal = true;
+		return -1;
+	}
+	return data_row(x, r);
+}
+
+int
+bp_export_feed(bp_export *x, const void *buf, size_t len)
+{
+	if (x->fatal || x->finished)
+		return -1;
+	if (bp_csv_feed(x->csv, buf, len) != 0)
+		return -1;
+	return x->fatal ? -1 : 0;
+}
+
+int
+bp_export_finish(bp_export *x)
+{
+	if (!x->fatal && !x->finished) {
+		x->finished = true;
+		bp_csv_finish(x->csv);
+		if (!x->fatal && !x->have_header) {
+			bp_diags_add(&x->diags, 1, 0, "", "empty file; expected a header "
+			    "line of column names");
+			x->fatal = true;
+		}
+		x->blank_count = 0; /* empty lines at the end are allowed */
+	}
+	return x->fatal || x->diags.total > 0 ? -1 : 0;
+}

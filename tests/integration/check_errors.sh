@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# bpagg check on an export with exactly 10 different errors: all 10 are
+# printed as FILE:LINE:COL: column: message, no value of the file is, and the
+# exit status is 65. Then the exit statuses of usage and input problems.
+set -euo pipefail
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gen=$BP_SRCDIR/tests/fixtures/export/gen_rows.awk
+f=$tmp/bad.csv
+
+# row:column=value; each on its own row, each a different rule.
+errs="1:person_id=01010112345,2:kommune=0301,3:aar=2015,4:kjonn=X,5:alder=9"
+errs="$errs,6:rusproblem=,8:bolig=blue,10:alkohol=,12:lar=ja,14:tjenester_kommune=fastlege|fastlege"
+awk -v n=30 -v kommune=4601 -v year=2016 -v errs="$errs" -f "$gen" >"$f"
+
+rc=0
+bpagg check "$f" --kommune 4601 --year 2016 2>"$tmp/err" >"$tmp/out" || rc=$?
+[ "$rc" -eq 65 ] || { echo "exit $rc, expected 65"; cat "$tmp/err"; exit 1; }
+n=$(grep -c "^$f:[0-9]*:[0-9]*: " "$tmp/err" || true)
+[ "$n" -eq 10 ] || { echo "$n error lines, expected 10"; cat "$tmp/err"; exit 1; }
+expect() {
+	grep -q -F -- "$f:$1" "$tmp/err" || { echo "missing: $1"; cat "$tmp/err"; exit 1; }
+}
+expect "2:1: person_id: not a valid"
+expect "3:2: kommune: expected the submission's kommune 4601"
+expect "4:3: aar: expected the submission's year 2016"
+expect "5:4: kjonn: expected M or K"
+expect "6:5: alder: expected a whole number 16-110"
+expect "7:6: rusproblem: required"
+expect "9:8: bolig: expected gronn, gul or rod"
+expect "11:16: alkohol: required when rusproblem is J"
+expect "13:23: lar: expected J or N"
+expect "15:24: tjenester_kommune: a service code is given twice"
+grep -q "invalid: 10 errors in 30 rows" "$tmp/err" || { echo "no summary"; cat "$tmp/err"; exit 1; }
+# Nothing of the file is echoed.
+if grep -q -e blue -e 01010112345 -e 2015 "$tmp/err" "$tmp/out"; then
+	echo "a value of the file was printed"; exit 1
+fi
+
+# --quiet drops the summary, keeps the errors.
+rc=0
+bpagg check "$f" --kommune 4601 --year 2016 --quiet 2>"$tmp/err" >"$tmp/out" || rc=$?
+[ "$rc" -eq 65 ] && [ "$(grep -c "^$f:" "$tmp/err")" -eq 10 ] && ! grep -q invalid: "$tmp/err"
+
+status() { # expected-status command...
+	local want=$1 got=0; shift
+	"$@" >/dev/null 2>&1 || got=$?
+	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want: $*"; exit 1; }
+}
+status 66 bpagg check "$tmp/none.csv" --kommune 4601 --year 2016
+ln -s "$f" "$tmp/link.csv"
+status 66 bpagg check "$tmp/link.csv" --kommune 4601 --year 2016
+status 66 bpagg check "$tmp" --kommune 4601 --year 2016
+status 64 bpagg check "$f" --year 2016
+status 64 bpagg check "$f" --kommune 46010 --year 2016
+status 64 bpagg check "$f" --kommune 4601 --year 2016 --max-rows 0
+status 64 bpagg check --kommune 4601 --year 2016
+status 64 bpagg check "$f" "$f" --kommune 4601 --year 2016
+status 0 bpagg check --help
+bpagg check --help | grep -q -- "--registry FILE"
+status 66 bpagg check "$f" --kommune 4601 --year 2016 --registry "$tmp/none"
+# --max-rows: 30 rows is too many for 20 (a fatal error, reported once).
+rc=0
+bpagg check "$f" --kommune 4601 --year 2016 --max-rows 20 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 65 ] && grep -q -F "$f:22:0: more than 20 rows" "$tmp/err"
+echo "check_errors: ok"
