@@ -258,13 +258,13 @@ print_year_text(FILE *f, const struct status *st, const struct year_status *y)
 	fprintf(f, "  persons in >1 kommune      %" PRIu64 "\n", y->multi);
 	if (!y->n)
 		return;
-	fprintf(f, "  %-7s  %-24s  %8s  %10s  %s\n", "kommune", "name", "rows", "sequence",
+	fprintf(f, "  %-7s  %-24s  %8s  %20s  %s\n", "kommune", "name", "rows", "sequence",
 	    "received (UTC)");
 	for (size_t j = 0; j < y->n; j++) {
 		const struct bp_submission *sub = &y->sub[j];
 		const struct bp_kommune *k = bp_registry_find(st->reg, sub->kommune);
 		iso8601(sub->received, when);
-		fprintf(f, "  %-7s  %-24.24s  %8" PRIu32 "  %10" PRIu64 "  %s\n", sub->kommune,
+		fprintf(f, "  %-7s  %-24.24s  %8" PRIu32 "  %20" PRIu64 "  %s\n", sub->kommune,
 		    k ? k->name : "(not in registry)", sub->rows, sub->sequence, when);
 	}
 }

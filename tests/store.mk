@@ -6,3 +6,5 @@ tests_unit_test_store_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_store_LDADD = $(BP_TEST_LINK)
 TESTS += tests/integration/status_inbox.sh
 EXTRA_DIST += tests/integration/status_inbox.sh
+TESTS += tests/integration/status_e2e.sh
+EXTRA_DIST += tests/integration/status_e2e.sh

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# status_e2e.sh - bpagg status after real submissions: bpagg init, keygen,
+# register, sample, seal, bpaggd --once; then text and --json show the
+# kommuner, rows, sequences, the rejected file and the waiting files, and a
+# resubmission replaces the kommune's rows.
+set -euo pipefail
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+inst=$tmp/inst
+bpagg init "$inst" >/dev/null
+conf=$inst/bpagg.conf
+
+out=$(bpagg status -c "$conf")
+grep -q 'no submissions yet' <<<"$out" || fail "fresh installation: $out"
+
+seal() { # kommune rows seed name
+	bpagg sample --kommune "$1" --year 2024 --rows "$2" --seed "$3" -o "$tmp/$4.csv" >/dev/null
+	bpagg seal "$tmp/$4.csv" --kommune "$1" --year 2024 --key "$tmp/k/$1.sign.sk" \
+		--to "$inst/keys/central.box.pk" -o "$tmp/$4.bpx" >/dev/null
+}
+
+mkdir -p "$tmp/k"
+for k in 0301 4601; do
+	bpagg keygen kommune "$k" --out "$tmp/k" >/dev/null
+	bpagg register -c "$conf" "$k" "$tmp/k/$k.sign.pk" >/dev/null
+done
+seal 0301 40 1 oslo1
+seal 4601 25 2 bergen1
+cp "$tmp/oslo1.bpx" "$inst/inbox/"
+mkdir -p "$inst/inbox/4601"
+cp "$tmp/bergen1.bpx" "$inst/inbox/4601/"
+head -c 300 /dev/urandom >"$inst/inbox/junk.bpx"
+
+out=$(bpagg status -c "$conf")
+grep -q '^files waiting in the inbox   3$' <<<"$out" || fail "3 waiting: $out"
+
+bpaggd -c "$conf" --once --foreground 2>/dev/null || fail "bpaggd --once failed"
+
+json=$(bpagg status -c "$conf" --json)
+grep -q '"year": 2024, "kommuner_reported": 2, "kommuner_total": 357, "rows": 65, "rejected": 0, "waiting": 0' <<<"$json" ||
+	fail "after ingest: $json"
+grep -q '{"kommune": "0301", "name": "Oslo", "rows": 40, "sequence": [0-9]*, "received": "20[0-9-]*T[0-9:]*Z"}' <<<"$json" ||
+	fail "oslo: $json"
+grep -q '{"kommune": "4601", "name": "Bergen", "rows": 25, ' <<<"$json" || fail "bergen: $json"
+grep -q '"rejected_year_unknown": 1' <<<"$json" || fail "junk not counted as rejected: $json"
+
+# A resubmission replaces the kommune's rows.
+seal 0301 10 3 oslo2
+cp "$tmp/oslo2.bpx" "$inst/inbox/"
+bpaggd -c "$conf" --once --foreground 2>/dev/null || fail "bpaggd --once failed"
+out=$(bpagg status -c "$conf" --year 2024)
+grep -q '^  rows                       35$' <<<"$out" || fail "after resubmission: $out"
+grep -q '^  0301     Oslo  *10 ' <<<"$out" || fail "oslo row: $out"
+echo ok
