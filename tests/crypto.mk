@@ -8,3 +8,7 @@ tests_unit_test_pseudonym_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_pseudonym_LDADD = $(BP_TEST_LINK)
 tests_unit_test_envelope_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_envelope_LDADD = $(BP_TEST_LINK)
+
+CRYPTO_ITESTS = tests/integration/seal_install.sh tests/integration/seal_cli.sh
+TESTS += $(CRYPTO_ITESTS)
+EXTRA_DIST += $(CRYPTO_ITESTS)

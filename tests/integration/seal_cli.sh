@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bpagg seal: a valid export is sealed atomically (OUT only, no OUT.tmp), an
+# invalid one is refused with 65 and errors by line and column and leaves
+# no file; refused keys exit 77 (wrong kommune, wrong kind, mode 0644);
+# the envelope has the documented size; and the peak RSS of sealing a
+# 200 000-row export stays under 16 MiB (skipped under AddressSanitizer).
+set -euo pipefail
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+expect() {
+	local want=$1 rc=0; shift
+	"$@" >"$t/out" 2>"$t/err" || rc=$?
+	[ "$rc" -eq "$want" ] || { grep -v '[0-9]\{11\}' "$t/err" || true; fail "exit $rc, want $want: $*"; }
+}
+
+expect 0 bpagg init "$t/inst"
+expect 0 bpagg keygen kommune 0301 --out "$t/k"
+expect 0 bpagg keygen kommune 1103 --out "$t/k"
+to=$t/inst/keys/central.box.pk
+expect 0 bpagg sample --kommune 0301 --year 2024 --rows 300 --seed 7 -o "$t/e.csv"
+
+seal() { bpagg seal "$t/e.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" --to "$to" "$@"; }
+
+expect 0 seal -o "$t/a.bpx"
+[ -f "$t/a.bpx" ] && [ ! -e "$t/a.bpx.tmp" ] || fail "OUT not written atomically"
+[ "$(head -c 8 "$t/a.bpx")" = BPAGGSUB ] || fail "bad magic"
+# header 132 + meta chunk 4+166 + body chunks: 4+17 each per 64 KiB
+size=$(stat -c %s "$t/e.csv")
+chunks=$(( size / 65536 + (size % 65536 > 0 || size == 0) ))
+want=$(( 132 + 170 + size + 21 * chunks ))
+[ "$(stat -c %s "$t/a.bpx")" -eq "$want" ] || fail "envelope size $(stat -c %s "$t/a.bpx") != $want"
+grep -q "sealed 300 rows of kommune 0301, 2024" "$t/out" || fail "no summary line"
+# Sealing again gives another file (random key, id, later sequence).
+expect 0 seal -o "$t/b.bpx" --dry-run
+grep -q "(dry run)" "$t/out" || fail "dry run not reported"
+cmp -s "$t/a.bpx" "$t/b.bpx" && fail "two seals are identical"
+
+# An invalid export: rows of another kommune. 65, errors by line:column.
+expect 65 bpagg seal "$t/e.csv" --kommune 1103 --year 2024 --key "$t/k/1103.sign.sk" \
+	--to "$to" -o "$t/bad.bpx"
+grep -q "e.csv:2:[0-9]*: kommune:" "$t/err" || fail "no line:column errors"
+[ ! -e "$t/bad.bpx" ] && [ ! -e "$t/bad.bpx.tmp" ] || fail "an invalid export left a file"
+expect 65 seal --year 2025 -o "$t/bad.bpx"
+[ ! -e "$t/bad.bpx" ] || fail "wrong year sealed"
+
+# Refused keys: another kommune's key, a public key, mode 0644.
+expect 77 bpagg seal "$t/e.csv" --kommune 0301 --year 2024 --key "$t/k/1103.sign.sk" \
+	--to "$to" -o "$t/bad.bpx"
+grep -q "not the signing key of kommune 0301" "$t/err" || fail "wrong-kommune message"
+expect 77 bpagg seal "$t/e.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.pk" \
+	--to "$to" -o "$t/bad.bpx"
+expect 77 seal --to "$t/k/0301.sign.pk" -o "$t/bad.bpx"
+chmod 644 "$t/k/0301.sign.sk"
+expect 77 seal -o "$t/bad.bpx"
+grep -q "0301.sign.sk: secret key file has mode 0644" "$t/err" || fail "mode message"
+chmod 600 "$t/k/0301.sign.sk"
+[ ! -e "$t/bad.bpx" ] && [ ! -e "$t/bad.bpx.tmp" ] || fail "a refused key left a file"
+expect 66 seal --to "$t/none.pk" -o "$t/bad.bpx"
+expect 66 bpagg seal "$t/none.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" \
+	--to "$to" -o "$t/bad.bpx"
+expect 64 bpagg seal "$t/e.csv" --kommune 0301 --year 2024
+# A leftover OUT.tmp (another seal running) is not overwritten.
+: >"$t/c.bpx.tmp"
+expect 73 seal -o "$t/c.bpx"
+[ ! -e "$t/c.bpx" ] || fail "sealed past an existing OUT.tmp"
+bpagg seal --help | grep -q -- "--dry-run" || fail "seal --help"
+
+# Peak memory of sealing a 200 000-row export.
+if ldd "$(command -v bpagg)" 2>/dev/null | grep -q libasan; then
+	echo "skip: peak RSS under AddressSanitizer"
+elif [ -x /usr/bin/time ]; then
+	expect 0 bpagg sample --kommune 0301 --year 2024 --rows 200000 --seed 3 -o "$t/big.csv"
+	/usr/bin/time -f %M -o "$t/rss" bpagg seal "$t/big.csv" --kommune 0301 --year 2024 \
+		--key "$t/k/0301.sign.sk" --to "$to" -o "$t/big.bpx" >/dev/null
+	rss=$(tail -n 1 "$t/rss")
+	echo "peak RSS of bpagg seal, 200000 rows ($(stat -c %s "$t/big.csv") bytes): $rss KiB"
+	[ "$rss" -lt 16384 ] || fail "peak RSS $rss KiB >= 16 MiB"
+else
+	echo "skip: no /usr/bin/time"
+fi
+echo "ok: seal"

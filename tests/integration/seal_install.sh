@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# bpagg init, keygen and register: the installation layout and modes, the
+# written bpagg.conf (identical to conf/bpagg.conf.example and loadable),
+# refusals to overwrite, and key registration rules. Command output goes to
+# files in the temporary directory (key ids are not shown in the log).
+set -euo pipefail
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+mode() { stat -c %a "$1"; }
+
+# expect CODE CMD...: runs CMD, which must exit with CODE.
+expect() {
+	local want=$1 rc=0; shift
+	"$@" >"$t/out" 2>"$t/err" || rc=$?
+	[ "$rc" -eq "$want" ] || { cat "$t/err"; fail "exit $rc, want $want: $*"; }
+}
+
+inst=$t/inst
+expect 0 bpagg init "$inst"
+for d in inbox archive rejected outbox keys keys/kommuner; do
+	[ -d "$inst/$d" ] || fail "missing $d/"
+done
+[ "$(mode "$inst/keys")" = 700 ] || fail "keys/ is not 0700"
+for f in central.box.sk daemon.sign.sk pseudonym.key; do
+	[ "$(mode "$inst/keys/$f")" = 600 ] || fail "$f is not 0600"
+done
+for f in central.box.pk daemon.sign.pk; do
+	[ "$(mode "$inst/keys/$f")" = 644 ] || fail "$f is not 0644"
+done
+cmp -s "$inst/kommuner.csv" "$BPAGG_REGISTRY" || fail "registry not copied"
+cmp -s "$inst/bpagg.conf" "$BP_SRCDIR/conf/bpagg.conf.example" ||
+	fail "bpagg.conf differs from conf/bpagg.conf.example"
+# Every setting conf.c reads is in the file.
+for key in inbox archive rejected outbox keys registry suppression_log backend path dsn \
+	max_rows max_file_bytes young_seconds scan_seconds pseudonym_scope rop_definition \
+	lki_cut_gul lki_cut_rod lki_cut_blalys min_cell suppress_zero kommune_breakdowns \
+	republish_rule user; do
+	grep -q "^$key =" "$inst/bpagg.conf" || fail "bpagg.conf lacks $key"
+	grep -q "\"$key\")" "$BP_SRCDIR/lib/conf.c" || fail "conf.c does not read $key"
+done
+n_read=$(grep -o 'IS("[a-z]*", "[a-z_]*")' "$BP_SRCDIR/lib/conf.c" | wc -l)
+n_conf=$(grep -c '^[a-z_]* =' "$inst/bpagg.conf")
+[ "$n_read" -eq "$n_conf" ] || fail "conf.c reads $n_read settings, bpagg.conf has $n_conf"
+
+# A second init, or one into a directory holding keys/, is refused.
+expect 73 bpagg init "$inst"
+mkdir -p "$t/other/keys"
+expect 73 bpagg init "$t/other"
+[ ! -e "$t/other/bpagg.conf" ] || fail "init wrote into an existing installation"
+# A registry that does not exist.
+expect 66 bpagg init "$t/x" --registry "$t/none.csv"
+expect 64 bpagg init
+bpagg init --help | grep -q -- "--registry" || fail "init --help"
+
+# keygen: 0600 secret, refuses to overwrite, checks the kommune number.
+expect 0 bpagg keygen kommune 0301 --out "$t/k"
+[ "$(mode "$t/k/0301.sign.sk")" = 600 ] || fail "NNNN.sign.sk is not 0600"
+[ -f "$t/k/0301.sign.pk" ] || fail "no NNNN.sign.pk"
+cp "$t/k/0301.sign.sk" "$t/sk.before"
+expect 73 bpagg keygen kommune 0301 --out "$t/k"
+cmp -s "$t/k/0301.sign.sk" "$t/sk.before" || fail "keygen overwrote a key"
+expect 64 bpagg keygen kommune 301 --out "$t/k"
+expect 64 bpagg keygen 0301 --out "$t/k"
+expect 0 bpagg keygen kommune 1103 --out "$t/k"
+expect 0 bpagg keygen kommune 0301 --out "$t/k2"
+
+# register: installs, is idempotent, refuses another kommune's key, a
+# secret key, an unknown kommune, and a different key without --replace.
+conf=$inst/bpagg.conf
+expect 0 bpagg register -c "$conf" 0301 "$t/k/0301.sign.pk"
+cmp -s "$inst/keys/kommuner/0301.sign.pk" "$t/k/0301.sign.pk" || fail "key not installed"
+expect 0 bpagg register -c "$conf" 0301 "$t/k/0301.sign.pk"
+expect 77 bpagg register -c "$conf" 1103 "$t/k/0301.sign.pk"
+[ ! -e "$inst/keys/kommuner/1103.sign.pk" ] || fail "installed under another kommune"
+expect 65 bpagg register -c "$conf" 0301 "$t/k/0301.sign.sk"
+expect 65 bpagg register -c "$conf" 0301 "$inst/keys/central.box.pk"
+expect 66 bpagg register -c "$conf" 0301 "$t/k/none.pk"
+expect 65 bpagg register -c "$conf" 9999 "$t/k/0301.sign.pk"
+expect 77 bpagg register -c "$conf" 0301 "$t/k2/0301.sign.pk"
+grep -q -- "--replace" "$t/err" || fail "refusal does not mention --replace"
+cmp -s "$inst/keys/kommuner/0301.sign.pk" "$t/k/0301.sign.pk" || fail "key replaced without --replace"
+expect 0 bpagg register -c "$conf" --replace 0301 "$t/k2/0301.sign.pk"
+cmp -s "$inst/keys/kommuner/0301.sign.pk" "$t/k2/0301.sign.pk" || fail "--replace did not replace"
+expect 0 bpagg register -c "$conf" 1103 "$t/k/1103.sign.pk"
+ls -A "$inst/keys/kommuner" >"$t/ls"
+[ "$(cat "$t/ls" | tr '\n' ' ')" = "0301.sign.pk 1103.sign.pk " ] || fail "stray files in keys/kommuner"
+expect 78 bpagg register -c "$t/none.conf" 0301 "$t/k/0301.sign.pk"
+expect 64 bpagg register 0301 "$t/k/0301.sign.pk"
+echo "ok: init, keygen, register"
