@@ -18,7 +18,7 @@ out=$(bpagg status -c "$conf")
 grep -q 'no submissions yet' <<<"$out" || fail "fresh installation: $out"
 
 seal() { # kommune rows seed name
-	bpagg sample --kommune "$1" --year 2024 --rows "$2" --seed "$3" -o "$tmp/$4.csv" >/dev/null
+	bpagg sample --kommune "$1" --year 2024 --rows "$2" --seed "$3" --delimiter ';' -o "$tmp/$4.csv" >/dev/null
 	bpagg seal "$tmp/$4.csv" --kommune "$1" --year 2024 --key "$tmp/k/$1.sign.sk" \
 		--to "$inst/keys/central.box.pk" -o "$tmp/$4.bpx" >/dev/null
 }
@@ -29,7 +29,13 @@ for k in 0301 4601; do
 	bpagg register -c "$conf" "$k" "$tmp/k/$k.sign.pk" >/dev/null
 done
 seal 0301 40 1 oslo1
-seal 4601 25 2 bergen1
+# Bergen reports 10 persons, all of them reported by Oslo too: the first 10
+# rows of Oslo's export with the kommune column changed.
+awk -F';' -v OFS=';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^"?kommune"?\r?$/) k = i; print; next }
+	NR <= 11 { sub(/0301/, "4601", $k); print }' "$tmp/oslo1.csv" >"$tmp/bergen1.csv"
+bpagg check "$tmp/bergen1.csv" --kommune 4601 --year 2024 >/dev/null || fail "bergen1.csv invalid"
+bpagg seal "$tmp/bergen1.csv" --kommune 4601 --year 2024 --key "$tmp/k/4601.sign.sk" \
+	--to "$inst/keys/central.box.pk" -o "$tmp/bergen1.bpx" >/dev/null
 cp "$tmp/oslo1.bpx" "$inst/inbox/"
 mkdir -p "$inst/inbox/4601"
 cp "$tmp/bergen1.bpx" "$inst/inbox/4601/"
@@ -41,11 +47,11 @@ grep -q '^files waiting in the inbox   3$' <<<"$out" || fail "3 waiting: $out"
 bpaggd -c "$conf" --once --foreground 2>/dev/null || fail "bpaggd --once failed"
 
 json=$(bpagg status -c "$conf" --json)
-grep -q '"year": 2024, "kommuner_reported": 2, "kommuner_total": 357, "rows": 65, "rejected": 0, "waiting": 0' <<<"$json" ||
+grep -q '"year": 2024, "kommuner_reported": 2, "kommuner_total": 357, "rows": 50, "rejected": 0, "waiting": 0, "multi_kommune_persons": 10' <<<"$json" ||
 	fail "after ingest: $json"
 grep -q '{"kommune": "0301", "name": "Oslo", "rows": 40, "sequence": [0-9]*, "received": "20[0-9-]*T[0-9:]*Z"}' <<<"$json" ||
 	fail "oslo: $json"
-grep -q '{"kommune": "4601", "name": "Bergen", "rows": 25, ' <<<"$json" || fail "bergen: $json"
+grep -q '{"kommune": "4601", "name": "Bergen", "rows": 10, ' <<<"$json" || fail "bergen: $json"
 grep -q '"rejected_year_unknown": 1' <<<"$json" || fail "junk not counted as rejected: $json"
 
 # A resubmission replaces the kommune's rows.
@@ -53,6 +59,7 @@ seal 0301 10 3 oslo2
 cp "$tmp/oslo2.bpx" "$inst/inbox/"
 bpaggd -c "$conf" --once --foreground 2>/dev/null || fail "bpaggd --once failed"
 out=$(bpagg status -c "$conf" --year 2024)
-grep -q '^  rows                       35$' <<<"$out" || fail "after resubmission: $out"
+grep -q '^  rows                       20$' <<<"$out" || fail "after resubmission: $out"
+grep -q '^  persons in >1 kommune      0$' <<<"$out" || fail "Oslo's new persons are others: $out"
 grep -q '^  0301     Oslo  *10 ' <<<"$out" || fail "oslo row: $out"
 echo ok
