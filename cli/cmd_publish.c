@@ -1,12 +1,107 @@
-/* PLACEHOLDER until its area lands: replaced by the real command. */
+/*
+ * cmd_publish.c - bpagg publish -c CONF --year YYYY --out DIR [--level L]...
+ *                 [--json]
+ *
+ * Writes a release of the year's tables with suppression applied into DIR,
+ * appends it to the suppression log and prints the release id; see
+ * bpagg-publish(1) and lib/publish.h. Exit 1 when suppression or its audit
+ * fails, or the year was published before under republish_rule = refuse.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
+#include "cli_util.h"
 #include "commands.h"
+#include "publish.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bpagg publish -c CONF --year YYYY --out DIR "
+	    "[--level nasjonal|fylke|kommune]... [--json]\n");
+}
+
+struct opts {
+	const char *conf;
+	struct bp_publish_opts p;
+};
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	unsigned l;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:o:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'y':
+			if (bp_cli_year(optarg, &o->p.year) < 0) {
+				fprintf(stderr, "bpagg publish: --year wants a year 1990..2100\n");
+				return EX_USAGE;
+			}
+			break;
+		case 'o':
+			o->p.outdir = optarg;
+			break;
+		case 'l':
+			if (!(l = bp_level_parse(optarg))) {
+				fprintf(stderr, "bpagg publish: --level wants nasjonal, fylke or kommune\n");
+				return EX_USAGE;
+			}
+			o->p.levels |= l;
+			break;
+		case 'j':
+			o->p.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (!o->conf || !o->p.year || !o->p.outdir || optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return 0;
+}
 
 int
 bp_cmd_publish(int argc, char **argv)
 {
-	fprintf(stderr, "bpagg publish: not built yet\n");
-	return EX_SOFTWARE;
+	struct opts o;
+	struct bp_config c;
+	char id[128], err[1024];
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &o)) != 0)
+		return rc < 0 ? 0 : rc;
+	if ((rc = bp_cli_load_conf("publish", o.conf, &c)) != 0)
+		goto out;
+	rc = bp_publish(&c, &o.p, id, sizeof(id), err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "bpagg publish: %s\n", err);
+	else
+		printf("%s\n", id);
+out:
+	bp_config_free(&c);
+	return rc;
 }

@@ -1,0 +1,867 @@
+/*
+ * publish.c - a release end to end (bpagg publish) and its audit
+ * (bpagg audit); see publish.h.
+ *
+ * A release is written in this order, so that the suppression log is the
+ * point of commitment:
+ *   1. the log is opened and locked (flock, exclusive) for the whole run;
+ *   2. tables are built from the store and suppressed (a failure here writes
+ *      nothing);
+ *   3. the files are written into DIR/releases/ID/ beside the log (kept
+ *      copies the audit and the next release of the year read);
+ *   4. the release, cell and seal entries are appended in one write + fsync;
+ *   5. the files are copied into --out DIR by temporary name + rename.
+ */
+#include "publish.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "store.h"
+#include "suplog.h"
+
+#define NFILES 5
+static const char *const file_names[NFILES] = {
+	"tables.csv", "sums.csv", "coverage.csv", "tables.json", "release.json",
+};
+enum { F_TABLES, F_SUMS, F_COVERAGE, F_JSON, F_RELEASE };
+
+#define MAX_KEPT_BYTES (4ull << 30)   /* cap on a kept release file */
+
+/* ---- a FILE that hashes what it writes -------------------------------- */
+
+struct hfile {
+	int fd;                       /* -1: hash only */
+	crypto_generichash_state st;
+	int failed;
+};
+
+static ssize_t
+hfile_write(void *cookie, const char *buf, size_t n)
+{
+	struct hfile *h = cookie;
+	size_t at = 0;
+	crypto_generichash_update(&h->st, (const uint8_t *)buf, n);
+	while (h->fd >= 0 && at < n) {
+		ssize_t w = write(h->fd, buf + at, n - at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			h->failed = 1;
+			return -1;
+		}
+		at += (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+/* Opens a stdio stream over h (fd may be -1 to hash only). NULL on error. */
+static FILE *
+hfile_open(struct hfile *h, int fd)
+{
+	cookie_io_functions_t io = { .write = hfile_write };
+	h->fd = fd;
+	h->failed = 0;
+	crypto_generichash_init(&h->st, NULL, 0, 32);
+	FILE *f = fopencookie(h, "w", io);
+	if (f)
+		setvbuf(f, NULL, _IOFBF, 1 << 16);
+	return f;
+}
+
+/* Closes the stream and yields the digest. 0 or -1 (write error). */
+static int
+hfile_close(struct hfile *h, FILE *f, uint8_t digest[32])
+{
+	int rc = fclose(f);
+	crypto_generichash_final(&h->st, digest, 32);
+	return rc == 0 && !h->failed ? 0 : -1;
+}
+
+/* Digest of a file (regular, no symlink, under the size cap); 0 or -1. */
+static int
+digest_file(const char *path, uint8_t out[32])
+{
+	struct stat st;
+	crypto_generichash_state hs;
+	char buf[1 << 16];
+	int ret = -1;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_KEPT_BYTES)
+		goto out;
+	crypto_generichash_init(&hs, NULL, 0, 32);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		crypto_generichash_update(&hs, (const uint8_t *)buf, (size_t)n);
+	}
+	crypto_generichash_final(&hs, out, 32);
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* ---- the inputs of a release ------------------------------------------ */
+
+/* The tallies of a year, copied out of the store. */
+struct inputs {
+	struct bp_pub_kommune *k;
+	struct bp_tally *t;
+	size_t n, cap;
+};
+
+static void
+inputs_free(struct inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		bp_tally_free(&in->t[i]);
+	free(in->k);
+	free(in->t);
+	memset(in, 0, sizeof(*in));
+}
+
+static int
+inputs_cb(const char *kommune, const struct bp_tally *t, void *ud)
+{
+	struct inputs *in = ud;
+	if (in->n == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 64;
+		struct bp_pub_kommune *k = realloc(in->k, cap * sizeof(*k));
+		if (k)
+			in->k = k;
+		struct bp_tally *tt = realloc(in->t, cap * sizeof(*tt));
+		if (tt)
+			in->t = tt;
+		if (!k || !tt)
+			return -1;
+		in->cap = cap;
+	}
+	if (bp_tally_init(&in->t[in->n]) < 0)
+		return -1;
+	bp_tally_add(&in->t[in->n], t);
+	snprintf(in->k[in->n].nr, sizeof(in->k[in->n].nr), "%s", kommune);
+	in->n++;
+	return 0;
+}
+
+/* Reads the tallies of year made under measure settings m. */
+static int
+load_inputs(const struct bp_config *c, int year, const struct bp_measure_settings *m,
+    struct inputs *in, char *err, size_t errlen)
+{
+	bp_store *s = NULL;
+	uint8_t cat[32];
+	int rc = bp_store_open_existing(c, &s, err, errlen);
+	if (rc == 1) {
+		snprintf(err, errlen, "%s: no store yet", c->store_path);
+		return EX_NOINPUT;
+	}
+	if (rc < 0)
+		return EX_IOERR;
+	bp_catalogue_id(m, cat);
+	rc = bp_store_foreach_tally(s, year, cat, inputs_cb, in);
+	bp_store_close(s);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot read the tallies of %d (a store made under other "
+		    "settings must be rebuilt: bpagg rebuild)", year);
+		return EX_DATAERR;
+	}
+	for (size_t i = 0; i < in->n; i++)
+		in->k[i].t = &in->t[i];
+	return 0;
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+/* The directory of the log's kept releases: dirname(log)/releases. */
+static void
+kept_root(const struct bp_config *c, char *buf, size_t len)
+{
+	const char *slash = strrchr(c->suppression_log, '/');
+	if (!slash)
+		snprintf(buf, len, "releases");
+	else
+		snprintf(buf, len, "%.*s/releases", (int)(slash - c->suppression_log),
+		    c->suppression_log);
+}
+
+static void
+kept_file(const struct bp_config *c, const char *id, const char *name, char *buf, size_t len)
+{
+	char root[PATH_MAX - 256];
+	kept_root(c, root, sizeof(root));
+	snprintf(buf, len, "%s/%s/%s", root, id, name);
+}
+
+static int
+ensure_dir(const char *path)
+{
+	struct stat st;
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno != EEXIST || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	return 0;
+}
+
+/* ---- the log's view of releases ---------------------------------------- */
+
+/* The line index of the last release entry of year before line `before`
+ * (SIZE_MAX: none). */
+static size_t
+last_release_of_year(const struct bp_suplog *l, int year, size_t before)
+{
+	char type[16], y[16], want[16];
+	size_t found = SIZE_MAX;
+	snprintf(want, sizeof(want), "%d", year);
+	for (size_t i = 0; i < before && i < l->nline; i++) {
+		const struct bp_suplog_line *ln = &l->line[i];
+		if (bp_json_get(ln->text, ln->len, "type", type, sizeof(type)) == 0 &&
+		    !strcmp(type, "release") &&
+		    bp_json_get(ln->text, ln->len, "year", y, sizeof(y)) == 0 && !strcmp(y, want))
+			found = i;
+	}
+	return found;
+}
+
+static int
+line_get(const struct bp_suplog *l, size_t i, const char *key, char *out, size_t len)
+{
+	return bp_json_get(l->line[i].text, l->line[i].len, key, out, len);
+}
+
+/* Checks the kept files of the release entry at line i against its digests.
+ * 0, or -1 with why. */
+static int
+check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *why,
+    size_t whylen)
+{
+	char id[128], key[64], want[80], got[65], path[PATH_MAX];
+	uint8_t d[32];
+	if (line_get(l, i, "release", id, sizeof(id)) != 0) {
+		snprintf(why, whylen, "release entry without id");
+		return -1;
+	}
+	for (int f = 0; f < NFILES; f++) {
+		snprintf(key, sizeof(key), "files.%s", file_names[f]);
+		if (line_get(l, i, key, want, sizeof(want)) != 0)
+			continue;
+		kept_file(c, id, file_names[f], path, sizeof(path));
+		if (digest_file(path, d) < 0) {
+			snprintf(why, whylen, "kept release file %s missing", file_names[f]);
+			return -1;
+		}
+		bp_hex(d, 32, got);
+		if (strcmp(got, want)) {
+			snprintf(why, whylen, "kept release file %s does not match its digest",
+			    file_names[f]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Loads the previous release (line index p) for the difference rule. */
+static int
+load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
+    struct bp_prev **prev, char *err, size_t errlen)
+{
+	char id[128], t[PATH_MAX], s[PATH_MAX];
+	if (check_kept(c, l, p, err, errlen) < 0 ||
+	    line_get(l, p, "release", id, sizeof(id)) != 0)
+		return -1;
+	kept_file(c, id, "tables.csv", t, sizeof(t));
+	kept_file(c, id, "sums.csv", s, sizeof(s));
+	return bp_prev_load(t, s, prev, err, errlen);
+}
+
+/* ---- settings as recorded ---------------------------------------------- */
+
+static const char *
+fmt_double(double d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.6g", d);
+	return buf;
+}
+
+/* The members of "settings" in a release entry. */
+static void
+settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
+    const uint8_t regdig[32], char *buf, size_t len)
+{
+	char bd[512], bdj[600], cat[65], reg[65], rule[64], d0[32], d1[32], d2[32];
+	char lv[64] = "";
+	uint8_t cid[32];
+	bp_pub_format_breakdowns(s, bd, sizeof(bd));
+	bp_json_str(bdj, sizeof(bdj), bd);
+	bp_catalogue_id(&s->measures, cid);
+	bp_hex(cid, 32, cat);
+	bp_hex(regdig, 32, reg);
+	bp_json_str(rule, sizeof(rule), c->republish_rule);
+	for (unsigned b = BP_LEVEL_NASJONAL; b <= BP_LEVEL_KOMMUNE; b <<= 1)
+		if (s->levels & b)
+			snprintf(lv + strlen(lv), sizeof(lv) - strlen(lv), "%s%s",
+			    *lv ? "," : "", bp_level_name(b));
+	snprintf(buf, len, "{\"min_cell\":%u,\"suppress_zero\":%s,\"levels\":\"%s\","
+	    "\"kommune_breakdowns\":%s,\"republish_rule\":%s,\"rop_definition\":%d,"
+	    "\"lki_cut_gul\":%s,\"lki_cut_rod\":%s,\"lki_cut_blalys\":%s,"
+	    "\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
+	    s->min_cell, s->suppress_zero ? "true" : "false", lv, bdj, rule,
+	    s->measures.rop_definition, fmt_double(s->measures.lki_cut[0], d0, sizeof(d0)),
+	    fmt_double(s->measures.lki_cut[1], d1, sizeof(d1)),
+	    fmt_double(s->measures.lki_cut[2], d2, sizeof(d2)), cat, reg, PACKAGE_VERSION);
+}
+
+/* Reads the settings of the release entry at line i back. 0 or -1. */
+static int
+settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
+    char *rule, size_t rulelen, char *regdig, size_t reglen)
+{
+	char v[512], lv[64];
+	memset(s, 0, sizeof(*s));
+	bp_measure_settings_default(&s->measures);
+	if (line_get(l, i, "settings.min_cell", v, sizeof(v)) != 0)
+		return -1;
+	s->min_cell = (unsigned)strtoul(v, NULL, 10);
+	if (line_get(l, i, "settings.suppress_zero", v, sizeof(v)) != 0)
+		return -1;
+	s->suppress_zero = !strcmp(v, "true");
+	if (line_get(l, i, "settings.levels", lv, sizeof(lv)) != 0)
+		return -1;
+	for (char *tok = strtok(lv, ","); tok; tok = strtok(NULL, ","))
+		s->levels |= bp_level_parse(tok);
+	if (line_get(l, i, "settings.kommune_breakdowns", v, sizeof(v)) != 0 ||
+	    bp_pub_parse_breakdowns(v, s) < 0)
+		return -1;
+	if (line_get(l, i, "settings.rop_definition", v, sizeof(v)) != 0)
+		return -1;
+	s->measures.rop_definition = atoi(v);
+	static const char *const cuts[3] = { "settings.lki_cut_gul", "settings.lki_cut_rod",
+		"settings.lki_cut_blalys" };
+	for (int k = 0; k < 3; k++) {
+		if (line_get(l, i, cuts[k], v, sizeof(v)) != 0)
+			return -1;
+		s->measures.lki_cut[k] = strtod(v, NULL);
+	}
+	if (line_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
+	    line_get(l, i, "settings.registry", regdig, reglen) != 0)
+		return -1;
+	return s->min_cell >= 1 && s->levels ? 0 : -1;
+}
+
+/* ---- writing a release --------------------------------------------------- */
+
+/* Writes file f of the release into dir/name.tmp, fsyncs it and renames it
+ * into place; the digest goes to d. 0 or -1 with err. */
+static int
+write_one(const char *dir, int f, const struct bp_tables *t, const char *release_json,
+    uint8_t d[32], char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	struct hfile h;
+	FILE *fp = NULL;
+	int fd, rc = -1;
+
+	snprintf(dst, sizeof(dst), "%s/%s", dir, file_names[f]);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, file_names[f], (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || !(fp = hfile_open(&h, fd))) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	switch (f) {
+	case F_TABLES: rc = bp_tables_write_tables(t, fp); break;
+	case F_SUMS: rc = bp_tables_write_sums(t, fp); break;
+	case F_COVERAGE: rc = bp_tables_write_coverage(t, fp); break;
+	case F_JSON: rc = bp_tables_write_json(t, fp); break;
+	default: rc = fputs(release_json, fp) < 0 ? -1 : 0; break;
+	}
+	if (hfile_close(&h, fp, d) < 0 || rc < 0 || fsync(fd) < 0 || rename(tmp, dst) < 0) {
+		snprintf(err, errlen, "%s: write failed", dst);
+		rc = -1;
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Copies a kept file into the output directory (temporary name, rename). */
+static int
+copy_out(const char *src, const char *dir, const char *name, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX], buf[1 << 16];
+	int in = -1, out = -1, ret = -1;
+	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		for (ssize_t at = 0; at < n;) {
+			ssize_t w = write(out, buf + at, (size_t)(n - at));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto out;
+			at += w;
+		}
+	}
+	if (fsync(out) < 0 || rename(tmp, dst) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
+		if (out >= 0)
+			unlink(tmp);
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
+struct cellctx {
+	struct bp_suplog *log;
+	const char *release;   /* JSON-quoted */
+};
+
+static int
+log_cell(const struct bp_sup_cell *c, void *ud)
+{
+	struct cellctx *x = ud;
+	char body[1024], t[200], l[40], a[40], cat[120], v[120];
+	bp_json_str(t, sizeof(t), c->table);
+	bp_json_str(l, sizeof(l), c->level);
+	bp_json_str(a, sizeof(a), c->area);
+	bp_json_str(cat, sizeof(cat), c->category);
+	bp_json_str(v, sizeof(v), c->breakdown_value);
+	snprintf(body, sizeof(body), "\"type\":\"cell\",\"release\":%s,\"table\":%s,"
+	    "\"level\":%s,\"area\":%s,\"category\":%s,\"breakdown_value\":%s,\"reason\":\"%s\"",
+	    x->release, t, l, a, cat, v, bp_reason_name(c->reason));
+	return bp_suplog_add(x->log, body) < 0 ? -1 : 0;
+}
+
+static void
+make_release_id(int year, char *id, size_t len, char *iso, size_t isolen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	uint8_t rnd[4];
+	char hex[9], stamp[32];
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	strftime(iso, isolen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	randombytes_buf(rnd, sizeof(rnd));
+	bp_hex(rnd, sizeof(rnd), hex);
+	snprintf(id, len, "%d-%s-%s", year, stamp, hex);
+}
+
+/* Everything one publish run holds, freed by run_free. */
+struct run {
+	struct bp_registry reg;
+	bool reg_loaded;
+	struct bp_key sk;
+	bool sk_loaded;
+	struct inputs in;
+	struct bp_suplog log;
+	struct bp_prev *prev;
+	struct bp_tables *t;
+};
+
+static void
+run_free(struct run *r)
+{
+	if (r->reg_loaded)
+		bp_registry_free(&r->reg);
+	if (r->sk_loaded)
+		bp_key_free(&r->sk);
+	inputs_free(&r->in);
+	bp_suplog_close(&r->log);
+	bp_prev_free(r->prev);
+	bp_tables_free(r->t);
+}
+
+static int
+load_registry(const char *path, struct bp_registry *reg, uint8_t dig[32], char *err,
+    size_t errlen)
+{
+	struct bp_diags d;
+	bp_diags_init(&d);
+	int rc = bp_registry_load(path, reg, &d);
+	if (rc < 0)
+		snprintf(err, errlen, "%s:%lu: invalid kommune registry", path,
+		    d.n ? d.v[0].line : 0ul);
+	bp_diags_free(&d);
+	if (rc == 0 && digest_file(path, dig) < 0) {
+		bp_registry_free(reg);
+		snprintf(err, errlen, "%s: cannot read", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Writes the release files into the kept directory and returns the
+ * release entry body in body. */
+static int
+write_kept(const struct bp_config *c, struct run *r, const char *id, const char *iso,
+    int year, bool json, const char *settings, const char *previd, char *body,
+    size_t bodylen, char *err, size_t errlen)
+{
+	char root[PATH_MAX - 256], dir[PATH_MAX], files[1024] = "", rel[4096], hex[65], in[65];
+	uint8_t d[NFILES][32], dig[32];
+
+	kept_root(c, root, sizeof(root));
+	snprintf(dir, sizeof(dir), "%s/%s", root, id);
+	if (ensure_dir(root) < 0 || mkdir(dir, 0755) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	bp_tables_input_digest(r->t, dig);
+	bp_hex(dig, 32, in);
+	for (int f = 0; f < F_RELEASE; f++) {
+		if (f == F_JSON && !json)
+			continue;
+		if (write_one(dir, f, r->t, NULL, d[f], err, errlen) < 0)
+			return -1;
+		bp_hex(d[f], 32, hex);
+		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%s\"%s\":\"%s\"",
+		    *files ? "," : "", file_names[f], hex);
+	}
+	snprintf(rel, sizeof(rel), "{\"release\":\"%s\",\"time\":\"%s\",\"year\":%d,"
+	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"files\":{%s}}\n",
+	    id, iso, year, previd, settings, in, files);
+	if (write_one(dir, F_RELEASE, r->t, rel, d[F_RELEASE], err, errlen) < 0)
+		return -1;
+	bp_hex(d[F_RELEASE], 32, hex);
+	snprintf(body, bodylen, "\"type\":\"release\",\"release\":\"%s\",\"time\":\"%s\","
+	    "\"year\":%d,\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\","
+	    "\"files\":{%s,\"release.json\":\"%s\"}", id, iso, year, previd, settings, in,
+	    files, hex);
+	return 0;
+}
+
+int
+bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
+    size_t idlen, char *err, size_t errlen)
+{
+	struct run r = { 0 };
+	struct bp_pub_settings s;
+	char path[PATH_MAX], iso[32], previd[128] = "", settings[2048], body[8192];
+	char relq[160];
+	uint8_t regdig[32];
+	int ret = EX_SOFTWARE;
+
+	r.log.fd = -1;
+	if (bp_pub_settings_from_conf(c, o->levels, &s, err, errlen) < 0)
+		return EX_CONFIG;
+	if (load_registry(c->registry, &r.reg, regdig, err, errlen) < 0)
+		return EX_CONFIG;
+	r.reg_loaded = true;
+	snprintf(path, sizeof(path), "%s/daemon.sign.sk", c->keys);
+	if (bp_key_load(path, BP_KEY_SIGN_SK, &r.sk, err, errlen) < 0) {
+		ret = EX_NOPERM;
+		goto out;
+	}
+	r.sk_loaded = true;
+	if (bp_suplog_open(c->suppression_log, false, &r.log, err, errlen) < 0) {
+		ret = EX_IOERR;
+		goto out;
+	}
+	size_t p = last_release_of_year(&r.log, o->year, r.log.nline);
+	if (p != SIZE_MAX) {
+		line_get(&r.log, p, "release", previd, sizeof(previd));
+		if (!strcmp(c->republish_rule, "refuse")) {
+			snprintf(err, errlen, "%d was published before (release %s) and "
+			    "republish_rule is refuse", o->year, previd);
+			ret = 1;
+			goto out;
+		}
+		if (load_prev(c, &r.log, p, &r.prev, err, errlen) < 0) {
+			ret = EX_DATAERR;
+			goto out;
+		}
+	}
+	if ((ret = load_inputs(c, o->year, &s.measures, &r.in, err, errlen)) != 0)
+		goto out;
+	ret = EX_SOFTWARE;
+	if (r.in.n == 0) {
+		snprintf(err, errlen, "no kommune has reported for %d", o->year);
+		ret = EX_NOINPUT;
+		goto out;
+	}
+	if (bp_tables_build(o->year, r.in.k, r.in.n, &r.reg, &s, &r.t, err, errlen) < 0) {
+		ret = EX_DATAERR;
+		goto out;
+	}
+	if (bp_tables_suppress(r.t, r.prev, err, errlen) < 0) {
+		ret = 1;
+		goto out;
+	}
+	make_release_id(o->year, id, idlen, iso, sizeof(iso));
+	settings_json(c, &s, regdig, settings, sizeof(settings));
+	if (write_kept(c, &r, id, iso, o->year, o->json, settings, previd, body, sizeof(body),
+	    err, errlen) < 0) {
+		ret = EX_IOERR;
+		goto out;
+	}
+	bp_json_str(relq, sizeof(relq), id);
+	struct cellctx cx = { &r.log, relq };
+	if (bp_suplog_add(&r.log, body) < 0 ||
+	    bp_tables_foreach_suppressed(r.t, log_cell, &cx) != 0 ||
+	    bp_suplog_seal(&r.log, id, &r.sk) < 0) {
+		snprintf(err, errlen, "cannot prepare the suppression log entries");
+		goto out;
+	}
+	if (bp_suplog_commit(&r.log, err, errlen) < 0) {
+		ret = EX_IOERR;
+		goto out;
+	}
+	if (ensure_dir(o->outdir) < 0) {
+		snprintf(err, errlen, "%s: %s", o->outdir, strerror(errno));
+		ret = EX_CANTCREAT;
+		goto out;
+	}
+	for (int f = 0; f < NFILES; f++) {
+		if (f == F_JSON && !o->json)
+			continue;
+		kept_file(c, id, file_names[f], path, sizeof(path));
+		if (copy_out(path, o->outdir, file_names[f], err, errlen) < 0) {
+			ret = EX_CANTCREAT;
+			goto out;
+		}
+	}
+	err[0] = '\0';
+	ret = 0;
+out:
+	run_free(&r);
+	return ret;
+}
+
+/* ---- audit ---------------------------------------------------------------- */
+
+struct cmpctx {
+	const struct bp_suplog *l;
+	size_t at;          /* next log line to compare */
+	size_t end;         /* the seal line of the release */
+	size_t bad;         /* first mismatching line (1-based), 0 none */
+};
+
+static int
+cmp_cell(const struct bp_sup_cell *c, void *ud)
+{
+	struct cmpctx *x = ud;
+	char v[128], type[16];
+	const char *want[6] = { c->table, c->level, c->area, c->category,
+		c->breakdown_value, bp_reason_name(c->reason) };
+	static const char *const keys[6] = { "table", "level", "area", "category",
+		"breakdown_value", "reason" };
+	if (x->at >= x->end || line_get(x->l, x->at, "type", type, sizeof(type)) != 0 ||
+	    strcmp(type, "cell")) {
+		x->bad = x->at + 1;
+		return 1;
+	}
+	for (int k = 0; k < 6; k++)
+		if (line_get(x->l, x->at, keys[k], v, sizeof(v)) != 0 || strcmp(v, want[k])) {
+			x->bad = x->at + 1;
+			return 1;
+		}
+	x->at++;
+	return 0;
+}
+
+/* Re-derives the release at line i; 0 holds, 1 mismatch (err), 2 skipped
+ * (note in err), other: sysexits code. */
+static int
+rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *err,
+    size_t errlen)
+{
+	struct run r = { 0 };
+	struct bp_pub_settings s;
+	char rule[64], regw[80], regh[65], y[16], v[80], id[128], hex[65];
+	uint8_t regdig[32], d[32];
+	int ret = EX_SOFTWARE;
+
+	r.log.fd = -1;
+	if (line_get(l, i, "year", y, sizeof(y)) != 0 || line_get(l, i, "release", id, sizeof(id)) ||
+	    settings_read(l, i, &s, rule, sizeof(rule), regw, sizeof(regw)) < 0) {
+		snprintf(err, errlen, "%zu: release entry incomplete", i + 1);
+		return 1;
+	}
+	int year = atoi(y);
+	if (load_registry(c->registry, &r.reg, regdig, err, errlen) < 0)
+		return EX_CONFIG;
+	r.reg_loaded = true;
+	bp_hex(regdig, 32, regh);
+	if (strcmp(regh, regw)) {
+		snprintf(err, errlen, "release %s: made with another kommune registry; "
+		    "not re-derived", id);
+		ret = 2;
+		goto out;
+	}
+	if ((ret = load_inputs(c, year, &s.measures, &r.in, err, errlen)) != 0) {
+		ret = ret == EX_DATAERR ? 2 : ret;
+		goto out;
+	}
+	ret = EX_SOFTWARE;
+	if (bp_tables_build(year, r.in.k, r.in.n, &r.reg, &s, &r.t, err, errlen) < 0)
+		goto out;
+	bp_tables_input_digest(r.t, d);
+	bp_hex(d, 32, hex);
+	if (line_get(l, i, "input", v, sizeof(v)) != 0 || strcmp(v, hex)) {
+		snprintf(err, errlen, "release %s: the store's %d has changed since; "
+		    "not re-derived", id, year);
+		ret = 2;
+		goto out;
+	}
+	size_t p = last_release_of_year(l, year, i);
+	if (p != SIZE_MAX && strcmp(rule, "refuse") &&
+	    load_prev(c, l, p, &r.prev, err, errlen) < 0) {
+		ret = 1;
+		goto out;
+	}
+	if (bp_tables_suppress(r.t, r.prev, err, errlen) < 0) {
+		ret = 1;
+		goto out;
+	}
+	struct cmpctx x = { l, i + 1, i + 1, 0 };
+	while (x.end < l->nline && line_get(l, x.end, "type", v, sizeof(v)) == 0 &&
+	    strcmp(v, "seal"))
+		x.end++;
+	if (bp_tables_foreach_suppressed(r.t, cmp_cell, &x) != 0 || x.at != x.end) {
+		snprintf(err, errlen, "%zu: suppressed cells differ from the re-derived release",
+		    x.bad ? x.bad : x.at + 1);
+		ret = 1;
+		goto out;
+	}
+	/* The published figures too: the kept tables must be what the store gives. */
+	static const int figs[3] = { F_TABLES, F_SUMS, F_COVERAGE };
+	for (int k = 0; k < 3; k++) {
+		struct hfile h;
+		char key[64];
+		FILE *fp = hfile_open(&h, -1);
+		int rc = !fp ? -1 : figs[k] == F_TABLES ? bp_tables_write_tables(r.t, fp)
+		    : figs[k] == F_SUMS ? bp_tables_write_sums(r.t, fp)
+		    : bp_tables_write_coverage(r.t, fp);
+		if (!fp || hfile_close(&h, fp, d) < 0 || rc < 0)
+			goto out;
+		bp_hex(d, 32, hex);
+		snprintf(key, sizeof(key), "files.%s", file_names[figs[k]]);
+		if (line_get(l, i, key, v, sizeof(v)) != 0 || strcmp(v, hex)) {
+			snprintf(err, errlen, "%zu: re-derived %s differs from the release", i + 1,
+			    file_names[figs[k]]);
+			ret = 1;
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	run_free(&r);
+	return ret;
+}
+
+int
+bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
+    size_t errlen)
+{
+	struct bp_suplog l;
+	struct bp_key pk;
+	char path[PATH_MAX], why[256], type[16], id[128], e[512];
+	const char *name = c->suppression_log;
+	size_t bad, nrel = 0;
+	int ret = EX_SOFTWARE;
+	bool have_pk = false;
+
+	l.fd = -1;
+	l.buf = l.out = NULL;
+	l.line = NULL;
+	snprintf(path, sizeof(path), "%s/daemon.sign.pk", c->keys);
+	if (bp_key_load(path, BP_KEY_SIGN_PK, &pk, err, errlen) < 0)
+		return EX_NOINPUT;
+	have_pk = true;
+	if (bp_suplog_open(c->suppression_log, true, &l, err, errlen) < 0) {
+		ret = EX_NOINPUT;
+		goto out;
+	}
+	if (bp_suplog_verify(&l, &pk, &bad, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s:%zu: %s", name, bad, why);
+		ret = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < l.nline; i++) {
+		if (line_get(&l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
+		    line_get(&l, i, "release", id, sizeof(id)) != 0)
+			continue;
+		if (release && strcmp(release, id))
+			continue;
+		nrel++;
+		if (check_kept(c, &l, i, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s:%zu: %s", name, i + 1, why);
+			ret = 1;
+			goto out;
+		}
+		int rc = rederive(c, &l, i, e, sizeof(e));
+		if (rc == 1) {
+			if (e[0] >= '0' && e[0] <= '9')
+				snprintf(err, errlen, "%s:%s", name, e);
+			else
+				snprintf(err, errlen, "%s:%zu: %s", name, i + 1, e);
+			ret = 1;
+			goto out;
+		}
+		if (rc == 2) {
+			fprintf(out, "note: %s\n", e);
+			continue;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "%s", e);
+			ret = rc;
+			goto out;
+		}
+		fprintf(out, "release %s: re-derived, %s\n", id, "suppression matches");
+	}
+	if (release && nrel == 0) {
+		snprintf(err, errlen, "%s: no release %s", name, release);
+		ret = 1;
+		goto out;
+	}
+	fprintf(out, "%s: %zu entries, chain and seals verified\n", name, l.nline);
+	err[0] = '\0';
+	ret = 0;
+out:
+	if (have_pk)
+		bp_key_free(&pk);
+	bp_suplog_close(&l);
+	return ret;
+}

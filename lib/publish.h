@@ -1,0 +1,180 @@
+/*
+ * publish.h - the published tables of a year at three levels (nasjonal,
+ * fylke, kommune), their small-cell suppression, and the release files
+ * (shared/spec/measures.md, privacy.md, interfaces.md).
+ *
+ * The in-memory part needs no store: give it the year, a list of
+ * (kommune, tally) pairs, the registry and the settings. bp_tables_build
+ * sums the fylke and national tallies; bp_tables_suppress runs one
+ * suppression problem per indicator and per sum measure (every level linked)
+ * and the LP audit of each; bp_tables_write_* print the release files.
+ *
+ * Row order, everywhere: level (nasjonal, fylke, kommune), area (number
+ * order), indicator (catalogue order), breakdown (catalogue order), value,
+ * category (catalogue order, then i_alt). Sums: level, area, measure,
+ * breakdown, value.
+ */
+#ifndef BP_PUBLISH_H
+#define BP_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "measures.h"
+#include "registry.h"
+
+enum bp_level {
+	BP_LEVEL_NASJONAL = 0x1,
+	BP_LEVEL_FYLKE = 0x2,
+	BP_LEVEL_KOMMUNE = 0x4,
+};
+#define BP_LEVEL_ALL 0x7
+/* "nasjonal", "fylke", "kommune" for one level bit. */
+const char *bp_level_name(unsigned level);
+/* Parses a level name into its bit; 0 when unknown. */
+unsigned bp_level_parse(const char *name);
+
+#define BP_PUB_MAX_BREAKDOWNS 16
+
+/* What a release depends on besides the tallies and the registry. */
+struct bp_pub_settings {
+	unsigned min_cell;
+	bool suppress_zero;
+	unsigned levels;                            /* BP_LEVEL_* bits */
+	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
+	struct bp_measure_settings measures;        /* recorded only */
+};
+
+/* Fills s from the configuration and the levels asked for (0 = all).
+ * Returns 0, or -1 with a message in err (an unknown breakdown name). */
+int bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
+    struct bp_pub_settings *s, char *err, size_t errlen);
+/* Parses a comma list of breakdown names into s->kommune_bd; 0 or -1. */
+int bp_pub_parse_breakdowns(const char *list, struct bp_pub_settings *s);
+/* Writes the kommune breakdown list back as "total,brukergruppe,rop". */
+void bp_pub_format_breakdowns(const struct bp_pub_settings *s, char *buf, size_t len);
+
+/* One kommune's tally for the year. */
+struct bp_pub_kommune {
+	char nr[5];
+	const struct bp_tally *t;   /* borrowed for the life of the tables */
+};
+
+/* Why a cell is suppressed (BP_REASON_NONE: published). */
+enum bp_reason {
+	BP_REASON_NONE = 0,
+	BP_REASON_PRIMARY,
+	BP_REASON_SECONDARY,
+	BP_REASON_LINKED,
+	BP_REASON_DIFFERENCE,
+};
+const char *bp_reason_name(enum bp_reason r);
+enum bp_reason bp_reason_parse(const char *s);
+
+struct bp_tables;   /* opaque */
+
+/*
+ * Builds the tables of a year from the kommune tallies (in any order; each
+ * kommune at most once, every one in the registry). The tallies are
+ * borrowed and must outlive *out. Returns 0, or -1 with a message in err.
+ * The caller frees *out with bp_tables_free.
+ */
+int bp_tables_build(int year, const struct bp_pub_kommune *k, size_t nk,
+    const struct bp_registry *reg, const struct bp_pub_settings *s,
+    struct bp_tables **out, char *err, size_t errlen);
+void bp_tables_free(struct bp_tables *t);
+
+/*
+ * Last published values of a year (the previous release), for the
+ * protect_differences rule: count cells keyed by level, area, table,
+ * category and breakdown value; a suppressed cell is remembered as such.
+ */
+struct bp_prev;
+/* Reads the tables.csv and sums.csv of a kept release (sums may be NULL).
+ * Returns 0, or -1 with "file:line: reason" in err. Free with bp_prev_free. */
+int bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
+    char *err, size_t errlen);
+void bp_prev_free(struct bp_prev *p);
+
+/*
+ * Runs suppression: primary, the republishing rule when prev is not NULL
+ * (cells that moved by 1..min_cell-1 since prev are primary with reason
+ * difference; cells suppressed in prev stay suppressed), secondary and
+ * linked complements, then the LP audit of every group. Returns 0, or -1
+ * with a message in err (then nothing may be published).
+ */
+int bp_tables_suppress(struct bp_tables *t, const struct bp_prev *prev,
+    char *err, size_t errlen);
+
+/* One published count cell, looked up for tests and tools. */
+struct bp_cell_view {
+	uint32_t count;
+	uint32_t i_alt;            /* the i_alt of its breakdown value */
+	enum bp_reason reason;     /* BP_REASON_NONE when published */
+	char count_s[24], percent[24], rate[24], estimate[24]; /* as written */
+};
+/* Looks up a cell of tables.csv; 0, or -1 when no such row. */
+int bp_tables_lookup(const struct bp_tables *t, const char *level, const char *area,
+    const char *table, const char *category, const char *breakdown_value,
+    struct bp_cell_view *out);
+
+/* Coverage of an area as written in coverage.csv; 0, or -1 when unknown. */
+struct bp_coverage_view {
+	unsigned kommuner_reported, kommuner_total;
+	uint64_t pop18_reported, pop18_total;
+	char percent[24];
+};
+int bp_tables_coverage(const struct bp_tables *t, const char *level, const char *area,
+    struct bp_coverage_view *out);
+
+/* The number of rows of tables.csv and of sums.csv (without headers). */
+size_t bp_tables_nrows(const struct bp_tables *t);
+size_t bp_tables_nsum_rows(const struct bp_tables *t);
+
+/* Every suppressed cell, in row order (tables.csv, then sums.csv); a sums
+ * cell has category "" and table "<measure>__<breakdown>". A non-zero cb
+ * return stops the walk and is returned. */
+struct bp_sup_cell {
+	const char *table, *level, *area, *category, *breakdown_value;
+	enum bp_reason reason;
+};
+int bp_tables_foreach_suppressed(const struct bp_tables *t,
+    int (*cb)(const struct bp_sup_cell *c, void *ud), void *ud);
+
+/* The release files, RFC 4180 with CRLF-free "\n" line ends; 0 or -1 (I/O). */
+int bp_tables_write_tables(const struct bp_tables *t, FILE *f);
+int bp_tables_write_sums(const struct bp_tables *t, FILE *f);
+int bp_tables_write_coverage(const struct bp_tables *t, FILE *f);
+int bp_tables_write_json(const struct bp_tables *t, FILE *f);
+
+/* BLAKE2b-256 over the kommune tallies in number order: identifies the
+ * store's content a release was made from. */
+void bp_tables_input_digest(const struct bp_tables *t, uint8_t out[32]);
+
+/*
+ * Whole releases, as bpagg publish and bpagg audit run them (publish.c).
+ */
+struct bp_publish_opts {
+	int year;
+	unsigned levels;      /* 0 = all */
+	const char *outdir;
+	bool json;            /* also tables.json */
+};
+/* Publishes a release: reads the store, suppresses, writes the files into
+ * outdir, keeps a copy beside the suppression log and appends the release
+ * to the log. On success writes the release id into id (>= 64 bytes) and
+ * returns 0; otherwise returns a sysexits code with a message in err. */
+int bp_publish(const struct bp_config *c, const struct bp_publish_opts *o,
+    char *id, size_t idlen, char *err, size_t errlen);
+
+/* Audits the log (every release, or only release when not NULL); prints
+ * notes to out. Returns 0 when everything holds, 1 with the first broken
+ * entry in err ("suppression.log:17: hash chain broken"), or another
+ * sysexits code when the audit could not run. */
+int bp_audit(const struct bp_config *c, const char *release, FILE *out,
+    char *err, size_t errlen);
+
+#endif

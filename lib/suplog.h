@@ -1,0 +1,90 @@
+/*
+ * suplog.h - the suppression log: JSON lines, append-only, hash-chained and
+ * sealed with the daemon's Ed25519 key (shared/spec/privacy.md).
+ *
+ * Every line is one JSON object whose first two members are
+ *   "n": its 1-based number, and
+ *   "prev": the BLAKE2b-256 (hex) of the previous line's bytes (without the
+ *           newline); 64 zeros for the first line,
+ * then "type": "release", "cell" or "seal". A release is written as one
+ * release entry, one cell entry per suppressed cell, and a seal entry whose
+ * "sig" is an Ed25519 signature over
+ *   "bpagg-suplog-seal-v1\n" N "\n" RELEASE "\n" PREV "\n"
+ * (N and PREV of the seal line itself, so the signature covers the chain
+ * head). No entry ever holds a suppressed value.
+ */
+#ifndef BP_SUPLOG_H
+#define BP_SUPLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bp_key;
+
+#define BP_SUPLOG_MAX_BYTES (4ull << 30)   /* refuse logs larger than this */
+
+/* One line of the log as read back. */
+struct bp_suplog_line {
+	const char *text;   /* points into the log buffer, not NUL-terminated */
+	size_t len;         /* without the newline */
+};
+
+/* The whole log in memory, split into lines. */
+struct bp_suplog {
+	int fd;                        /* open, locked */
+	char *buf;                     /* the bytes read (owned) */
+	size_t size;
+	struct bp_suplog_line *line;   /* owned */
+	size_t nline;
+	bool partial;                  /* the last line has no newline */
+	/* pending appends */
+	char *out;
+	size_t outlen, outcap;
+	uint64_t next_n;
+	uint8_t head[32];              /* hash of the last line (pending included) */
+};
+
+/*
+ * Opens the log at path (created 0644 when missing unless read_only) with
+ * O_NOFOLLOW, checks it is a regular file under the size cap, takes a
+ * flock (exclusive for writing, shared for reading) held until
+ * bp_suplog_close, and reads it whole. Returns 0, or -1 with a message in
+ * err. Free l with bp_suplog_close, also after an error.
+ */
+int bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l,
+    char *err, size_t errlen);
+void bp_suplog_close(struct bp_suplog *l);
+
+/* Queues an entry: body is the JSON members after "n" and "prev", without
+ * braces, e.g. "\"type\":\"cell\",...". 0 or -1 (ENOMEM). */
+int bp_suplog_add(struct bp_suplog *l, const char *body);
+/* Queues the seal of release with the Ed25519 secret key sk. 0 or -1. */
+int bp_suplog_seal(struct bp_suplog *l, const char *release, const struct bp_key *sk);
+/* Appends everything queued in one write, then fsyncs. 0 or -1 with err. */
+int bp_suplog_commit(struct bp_suplog *l, char *err, size_t errlen);
+
+/*
+ * Verifies the numbering, the hash chain, the JSON shape of every line and
+ * every seal signature with pk, and that every release is closed by a seal.
+ * Returns 0, or -1 with the 1-based number of the first broken line in *bad
+ * and the reason in why.
+ */
+int bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad,
+    char *why, size_t whylen);
+
+/*
+ * Reads member key of a JSON object line (a dotted path for members of
+ * nested objects, e.g. "settings.min_cell") into out as text: a string
+ * unescaped, a number, true, false or null as written. Returns 0, 1 when
+ * the member is absent, -1 when the line is not a JSON object we write.
+ */
+int bp_json_get(const char *text, size_t len, const char *key, char *out, size_t outlen);
+
+/* Appends s to buf as a JSON string (quotes included) into buf[len]. */
+void bp_json_str(char *buf, size_t len, const char *s);
+
+/* Hex of n bytes into out (2n + 1 bytes). */
+void bp_hex(const uint8_t *in, size_t n, char *out);
+
+#endif

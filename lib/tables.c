@@ -1,0 +1,1389 @@
+/*
+ * tables.c - the published tables of a year built from kommune tallies, and
+ * their suppression; see publish.h.
+ *
+ * Layout. The tables know a list of areas: nasjonal ("NO"), then every
+ * fylke of the registry, then every kommune of the registry, each with its
+ * coverage. An area whose level is published and that has a reporting
+ * kommune carries rows. The rows of one area are grouped: one group per
+ * indicator (its breakdowns x values x (categories + i_alt)) and one per sum
+ * measure (its breakdowns x values). Every row has a global index (block
+ * offset of the area and group, plus the position inside the block); the
+ * suppression reason of every row lives in one byte array.
+ *
+ * Suppression. Each group is one bp_sup problem holding every row of that
+ * group at every published level, in row order, so a row's index inside its
+ * problem is the position of its block in the problem plus its position in
+ * the block. Constraints:
+ *  - indicator tables: i_alt(v) = sum of categories(v);
+ *  - breakdown b against total: total row r = sum over b's values of row r,
+ *    plus a rest cell (persons outside b, e.g. rusgruppe leaves out rows
+ *    without rusproblem) when that rest is not zero. The rest is never
+ *    printed; it enters the problem as an ordinary cell, which the LP takes
+ *    as known to the reader (conservative) unless the heuristic hides it
+ *    as a complement (free: it is not published anyway). A FIXED rest
+ *    would make a small total exactly recoverable whenever the breakdown's
+ *    values are zeros, and the release would fail;
+ *  - links: fylke row = sum of its reporting kommuner's rows (breakdowns
+ *    published at kommune level), nasjonal row = sum of the fylker's rows
+ *    (or of the kommuner's, when fylke is not published).
+ * A sum-measure group has the count of persons with the measure recorded
+ * as its cells; its sum and mean follow that count's suppression.
+ */
+#include "publish.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suppress.h"
+
+struct area {
+	unsigned level;
+	char code[5];
+	const struct bp_tally *t;   /* NULL: no reporting kommune */
+	struct bp_tally own;        /* the sum, for nasjonal and fylke */
+	bool owned;
+	unsigned nrep, ntotal;
+	uint64_t pop18rep, pop18tot;
+	bool rows;                  /* carries rows in this release */
+	size_t parent;              /* index of the fylke area, or SIZE_MAX */
+};
+
+struct bp_tables {
+	int year;
+	struct bp_pub_settings s;
+	struct area *a;
+	size_t na;
+	size_t ngroup;              /* indicators + sum measures */
+	size_t nind;
+	size_t *blk;                /* na x ngroup row offsets (SIZE_MAX: none) */
+	size_t nrows;               /* all rows (tables and sums) */
+	size_t ntab, nsum;          /* rows of tables.csv / sums.csv */
+	unsigned char *reason;      /* nrows, enum bp_reason */
+	const struct bp_pub_kommune **kom;  /* input, sorted by number */
+	size_t nk;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+const char *
+bp_level_name(unsigned level)
+{
+	switch (level) {
+	case BP_LEVEL_NASJONAL: return "nasjonal";
+	case BP_LEVEL_FYLKE: return "fylke";
+	case BP_LEVEL_KOMMUNE: return "kommune";
+	}
+	return "?";
+}
+
+unsigned
+bp_level_parse(const char *name)
+{
+	if (!strcmp(name, "nasjonal")) return BP_LEVEL_NASJONAL;
+	if (!strcmp(name, "fylke")) return BP_LEVEL_FYLKE;
+	if (!strcmp(name, "kommune")) return BP_LEVEL_KOMMUNE;
+	return 0;
+}
+
+static const char *const reason_names[] = {
+	"none", "primary", "secondary", "linked", "difference",
+};
+
+const char *
+bp_reason_name(enum bp_reason r)
+{
+	return (unsigned)r < 5 ? reason_names[r] : "?";
+}
+
+enum bp_reason
+bp_reason_parse(const char *s)
+{
+	for (unsigned i = 1; i < 5; i++)
+		if (!strcmp(s, reason_names[i]))
+			return (enum bp_reason)i;
+	return BP_REASON_NONE;
+}
+
+int
+bp_pub_parse_breakdowns(const char *list, struct bp_pub_settings *s)
+{
+	char name[64];
+	memset(s->kommune_bd, 0, sizeof(s->kommune_bd));
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		while (n > 0 && *p == ' ')
+			p++, n--;
+		size_t m = n;
+		while (m > 0 && p[m - 1] == ' ')
+			m--;
+		if (m == 0 || m >= sizeof(name))
+			return -1;
+		memcpy(name, p, m);
+		name[m] = '\0';
+		int b = bp_breakdown_find(name);
+		if (b < 0 || b >= BP_PUB_MAX_BREAKDOWNS)
+			return -1;
+		s->kommune_bd[b] = true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+void
+bp_pub_format_breakdowns(const struct bp_pub_settings *s, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t b = 0; b < bp_n_breakdowns() && b < BP_PUB_MAX_BREAKDOWNS; b++) {
+		if (!s->kommune_bd[b])
+			continue;
+		int n = snprintf(buf + at, len - at, "%s%s", at ? "," : "",
+		    bp_breakdown_at(b)->name);
+		if (n < 0 || (size_t)n >= len - at)
+			return;
+		at += (size_t)n;
+	}
+}
+
+int
+bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
+    struct bp_pub_settings *s, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->min_cell = c->min_cell;
+	s->suppress_zero = c->suppress_zero;
+	s->levels = levels ? levels : BP_LEVEL_ALL;
+	s->measures = c->measures;
+	if (bp_n_breakdowns() > BP_PUB_MAX_BREAKDOWNS) {
+		snprintf(err, errlen, "catalogue has too many breakdowns");
+		return -1;
+	}
+	if (bp_pub_parse_breakdowns(c->kommune_breakdowns, s) < 0) {
+		snprintf(err, errlen, "%s: [publish] kommune_breakdowns: unknown breakdown",
+		    c->path ? c->path : "config");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+level_has_bd(const struct bp_tables *T, unsigned level, size_t b)
+{
+	return level != BP_LEVEL_KOMMUNE || T->s.kommune_bd[b];
+}
+
+static size_t
+group_nrow(const struct bp_tables *T, size_t g)
+{
+	return g < T->nind ? bp_indicator_at(g)->ncat + 1 : 1;
+}
+
+/* Rows of group g for an area of the given level. */
+static size_t
+block_rows(const struct bp_tables *T, unsigned level, size_t g)
+{
+	size_t n = 0, nr = group_nrow(T, g);
+	for (size_t b = 0; b < bp_n_breakdowns(); b++)
+		if (level_has_bd(T, level, b))
+			n += bp_breakdown_at(b)->nval * nr;
+	return n;
+}
+
+/* Position of breakdown b's first row inside a block, or SIZE_MAX. */
+static size_t
+bd_offset(const struct bp_tables *T, unsigned level, size_t g, size_t b)
+{
+	size_t n = 0, nr = group_nrow(T, g);
+	if (!level_has_bd(T, level, b))
+		return SIZE_MAX;
+	for (size_t i = 0; i < b; i++)
+		if (level_has_bd(T, level, i))
+			n += bp_breakdown_at(i)->nval * nr;
+	return n;
+}
+
+/* The count of row r (category, or ncat = i_alt) of value v. */
+static uint32_t
+cell_value(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
+    size_t v, size_t r)
+{
+	if (g >= T->nind)
+		return a->t->sum_n[bp_sum_cell(g - T->nind, b, v)];
+	const struct bp_indicator *ind = bp_indicator_at(g);
+	size_t nval = bp_breakdown_at(b)->nval, off = bp_cell_offset(g, b);
+	if (r < ind->ncat)
+		return a->t->counts[off + r * nval + v];
+	uint32_t sum = 0;
+	for (size_t c = 0; c < ind->ncat; c++)
+		sum += a->t->counts[off + c * nval + v];
+	return sum;
+}
+
+/* ---- building --------------------------------------------------------- */
+
+static int
+cmp_kom(const void *x, const void *y)
+{
+	const struct bp_pub_kommune *const *a = x, *const *b = y;
+	return strcmp((*a)->nr, (*b)->nr);
+}
+
+static int
+cmp_str2(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+static struct area *
+add_area(struct bp_tables *T, unsigned level, const char *code)
+{
+	struct area *a = &T->a[T->na++];
+	memset(a, 0, sizeof(*a));
+	a->level = level;
+	snprintf(a->code, sizeof(a->code), "%s", code);
+	a->parent = SIZE_MAX;
+	return a;
+}
+
+/* Creates the area list: NO, the fylker, the kommuner, with coverage. */
+static int
+make_areas(struct bp_tables *T, const struct bp_registry *reg)
+{
+	char (*fy)[3] = NULL;
+	size_t nf = 0;
+	int ret = -1;
+
+	if (!(fy = calloc(reg->n ? reg->n : 1, sizeof(*fy))))
+		goto out;
+	for (size_t i = 0; i < reg->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < nf && !seen; j++)
+			seen = !strcmp(fy[j], reg->k[i].fylke);
+		if (!seen)
+			memcpy(fy[nf++], reg->k[i].fylke, 3);
+	}
+	qsort(fy, nf, sizeof(*fy), cmp_str2);
+	if (!(T->a = calloc(1 + nf + reg->n, sizeof(*T->a))))
+		goto out;
+	struct area *no = add_area(T, BP_LEVEL_NASJONAL, "NO");
+	for (size_t j = 0; j < nf; j++)
+		add_area(T, BP_LEVEL_FYLKE, fy[j]);
+	size_t k = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		const struct bp_kommune *km = &reg->k[i];
+		struct area *a = add_area(T, BP_LEVEL_KOMMUNE, km->nr);
+		for (size_t j = 0; j < nf; j++)
+			if (!strcmp(fy[j], km->fylke))
+				a->parent = 1 + j;
+		struct area *f = &T->a[a->parent];
+		a->ntotal = 1;
+		a->pop18tot = km->population18;
+		f->ntotal++, no->ntotal++;
+		f->pop18tot += km->population18, no->pop18tot += km->population18;
+		while (k < T->nk && strcmp(T->kom[k]->nr, km->nr) < 0)
+			k++;
+		if (k < T->nk && !strcmp(T->kom[k]->nr, km->nr)) {
+			a->t = T->kom[k]->t;
+			a->nrep = 1;
+			a->pop18rep = km->population18;
+			f->nrep++, no->nrep++;
+			f->pop18rep += km->population18, no->pop18rep += km->population18;
+		}
+	}
+	ret = 0;
+out:
+	free(fy);
+	return ret;
+}
+
+/* Sums the tallies of nasjonal and of the published fylker. */
+static int
+sum_areas(struct bp_tables *T)
+{
+	for (size_t i = 0; i < T->na; i++) {
+		struct area *a = &T->a[i];
+		if (a->level == BP_LEVEL_KOMMUNE || a->nrep == 0 || !(T->s.levels & a->level))
+			continue;
+		if (bp_tally_init(&a->own) < 0)
+			return -1;
+		a->owned = true;
+		a->t = &a->own;
+	}
+	for (size_t i = 0; i < T->na; i++) {
+		struct area *k = &T->a[i];
+		if (k->level != BP_LEVEL_KOMMUNE || !k->t)
+			continue;
+		if (T->a[0].owned)
+			bp_tally_add(&T->a[0].own, k->t);
+		if (T->a[k->parent].owned)
+			bp_tally_add(&T->a[k->parent].own, k->t);
+	}
+	return 0;
+}
+
+/* Assigns every row-carrying area its block offsets. */
+static int
+lay_out(struct bp_tables *T)
+{
+	if (!(T->blk = malloc(T->na * T->ngroup * sizeof(size_t))))
+		return -1;
+	size_t at = 0;
+	for (size_t i = 0; i < T->na; i++) {
+		struct area *a = &T->a[i];
+		a->rows = a->nrep > 0 && (T->s.levels & a->level);
+		for (size_t g = 0; g < T->ngroup; g++) {
+			if (!a->rows) {
+				T->blk[i * T->ngroup + g] = SIZE_MAX;
+				continue;
+			}
+			size_t n = block_rows(T, a->level, g);
+			T->blk[i * T->ngroup + g] = at;
+			at += n;
+			if (g < T->nind)
+				T->ntab += n;
+			else
+				T->nsum += n;
+		}
+	}
+	T->nrows = at;
+	if (!(T->reason = calloc(at ? at : 1, 1)))
+		return -1;
+	return 0;
+}
+
+int
+bp_tables_build(int year, const struct bp_pub_kommune *k, size_t nk,
+    const struct bp_registry *reg, const struct bp_pub_settings *s,
+    struct bp_tables **out, char *err, size_t errlen)
+{
+	struct bp_tables *T;
+	int ret = -1;
+
+	*out = NULL;
+	snprintf(err, errlen, "out of memory");
+	if (!(T = calloc(1, sizeof(*T))))
+		return -1;
+	T->year = year;
+	T->s = *s;
+	if (!T->s.levels)
+		T->s.levels = BP_LEVEL_ALL;
+	T->nind = bp_n_indicators();
+	T->ngroup = T->nind + bp_n_sum_measures();
+	T->nk = nk;
+	if (!(T->kom = calloc(nk ? nk : 1, sizeof(*T->kom))))
+		goto out;
+	for (size_t i = 0; i < nk; i++)
+		T->kom[i] = &k[i];
+	qsort(T->kom, nk, sizeof(*T->kom), cmp_kom);
+	for (size_t i = 0; i < nk; i++) {
+		if (!bp_registry_find(reg, T->kom[i]->nr)) {
+			snprintf(err, errlen, "a reporting kommune is not in the registry");
+			goto out;
+		}
+		if (i > 0 && !strcmp(T->kom[i - 1]->nr, T->kom[i]->nr)) {
+			snprintf(err, errlen, "a kommune is given twice");
+			goto out;
+		}
+	}
+	if (make_areas(T, reg) < 0 || sum_areas(T) < 0 || lay_out(T) < 0)
+		goto out;
+	err[0] = '\0';
+	*out = T;
+	T = NULL;
+	ret = 0;
+out:
+	bp_tables_free(T);
+	return ret;
+}
+
+void
+bp_tables_free(struct bp_tables *T)
+{
+	if (!T)
+		return;
+	for (size_t i = 0; i < T->na; i++)
+		if (T->a[i].owned)
+			bp_tally_free(&T->a[i].own);
+	free(T->a);
+	free(T->blk);
+	free(T->reason);
+	free(T->kom);
+	free(T);
+}
+
+size_t
+bp_tables_nrows(const struct bp_tables *T)
+{
+	return T->ntab;
+}
+
+size_t
+bp_tables_nsum_rows(const struct bp_tables *T)
+{
+	return T->nsum;
+}
+
+void
+bp_tables_input_digest(const struct bp_tables *T, uint8_t out[32])
+{
+	crypto_generichash_state st;
+	uint8_t le[8];
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const uint8_t *)"bpagg-input-v1", 14);
+	for (size_t i = 0; i < T->nk; i++) {
+		const struct bp_tally *t = T->kom[i]->t;
+		crypto_generichash_update(&st, (const uint8_t *)T->kom[i]->nr, 5);
+		for (size_t c = 0; c < bp_n_cells(); c++) {
+			for (int j = 0; j < 4; j++)
+				le[j] = (uint8_t)(t->counts[c] >> (8 * j));
+			crypto_generichash_update(&st, le, 4);
+		}
+		for (size_t c = 0; c < bp_n_sum_cells(); c++) {
+			for (int j = 0; j < 4; j++)
+				le[j] = (uint8_t)(t->sum_n[c] >> (8 * j));
+			crypto_generichash_update(&st, le, 4);
+			for (int j = 0; j < 8; j++)
+				le[j] = (uint8_t)(t->sum[c] >> (8 * j));
+			crypto_generichash_update(&st, le, 8);
+		}
+	}
+	crypto_generichash_final(&st, out, 32);
+}
+
+/* ---- previous release (protect_differences) ---------------------------- */
+
+/* An open-addressing map from a cell key to its last published count
+ * (-1 = suppressed). Keys are "level|area|table|category|value". */
+struct bp_prev {
+	char **key;
+	int64_t *val;
+	size_t cap, n;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int
+prev_grow(struct bp_prev *p)
+{
+	size_t cap = p->cap ? p->cap * 2 : 1024;
+	char **key = calloc(cap, sizeof(*key));
+	int64_t *val = calloc(cap, sizeof(*val));
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return -1;
+	}
+	for (size_t i = 0; i < p->cap; i++) {
+		if (!p->key[i])
+			continue;
+		size_t j = hash_str(p->key[i]) & (cap - 1);
+		while (key[j])
+			j = (j + 1) & (cap - 1);
+		key[j] = p->key[i];
+		val[j] = p->val[i];
+	}
+	free(p->key);
+	free(p->val);
+	p->key = key;
+	p->val = val;
+	p->cap = cap;
+	return 0;
+}
+
+static int
+prev_put(struct bp_prev *p, const char *k, int64_t v)
+{
+	if ((p->n + 1) * 2 > p->cap && prev_grow(p) < 0)
+		return -1;
+	size_t j = hash_str(k) & (p->cap - 1);
+	while (p->key[j]) {
+		if (!strcmp(p->key[j], k)) {
+			p->val[j] = v;
+			return 0;
+		}
+		j = (j + 1) & (p->cap - 1);
+	}
+	if (!(p->key[j] = strdup(k)))
+		return -1;
+	p->val[j] = v;
+	p->n++;
+	return 0;
+}
+
+static bool
+prev_get(const struct bp_prev *p, const char *k, int64_t *v)
+{
+	if (!p || !p->cap)
+		return false;
+	size_t j = hash_str(k) & (p->cap - 1);
+	while (p->key[j]) {
+		if (!strcmp(p->key[j], k)) {
+			*v = p->val[j];
+			return true;
+		}
+		j = (j + 1) & (p->cap - 1);
+	}
+	return false;
+}
+
+void
+bp_prev_free(struct bp_prev *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->cap; i++)
+		free(p->key[i]);
+	free(p->key);
+	free(p->val);
+	free(p);
+}
+
+/* Splits a line of our own CSV (fields never hold quotes or commas, but
+ * quoted fields are accepted) into at most max fields, in place. */
+static size_t
+split_csv(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+	for (;;) {
+		if (n == max)
+			return max + 1;
+		if (*p == '"') {
+			char *w = ++p;
+			f[n++] = w;
+			while (*p && !(*p == '"' && p[1] != '"'))
+				*w++ = (*p == '"') ? (p++, '"') : *p, p++;
+			if (*p == '"')
+				p++;
+			*w = '\0';
+			if (*p == ',') {
+				*w = '\0';
+				p++;
+				continue;
+			}
+			return n;
+		}
+		f[n++] = p;
+		p += strcspn(p, ",");
+		if (*p != ',')
+			return n;
+		*p++ = '\0';
+	}
+}
+
+/* Reads one kept file of a release into p; kind 0 tables.csv, 1 sums.csv. */
+static int
+prev_read(struct bp_prev *p, const char *path, int kind, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long ln = 0;
+	int ret = -1;
+	char key[256];
+
+	if (!(f = fopen(path, "re"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		char *fld[16];
+		ln++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		size_t n = split_csv(line, fld, 16);
+		size_t want = kind == 0 ? 12 : 9;
+		if (n != want) {
+			snprintf(err, errlen, "%s:%lu: expected %zu fields", path, ln, want);
+			goto out;
+		}
+		if (ln == 1)
+			continue;
+		const char *cnt = fld[kind == 0 ? 8 : 6];
+		int64_t v = -1;
+		if (strcmp(cnt, ":")) {
+			char *end;
+			errno = 0;
+			long long x = strtoll(cnt, &end, 10);
+			if (errno || end == cnt || *end || x < 0) {
+				snprintf(err, errlen, "%s:%lu:%u: count: expected a number or ':'",
+				    path, ln, kind == 0 ? 9u : 7u);
+				goto out;
+			}
+			v = x;
+		}
+		if (kind == 0)
+			snprintf(key, sizeof(key), "%s|%s|%s|%s|%s", fld[1], fld[2], fld[3],
+			    fld[5], fld[7]);
+		else
+			snprintf(key, sizeof(key), "%s|%s|%s__%s||%s", fld[1], fld[2], fld[3],
+			    fld[4], fld[5]);
+		if (prev_put(p, key, v) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* Loads a kept release's tables; the caller frees *out with bp_prev_free. */
+int
+bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
+    char *err, size_t errlen)
+{
+	struct bp_prev *p = calloc(1, sizeof(*p));
+	*out = NULL;
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (prev_read(p, tables_csv, 0, err, errlen) < 0 ||
+	    (sums_csv && prev_read(p, sums_csv, 1, err, errlen) < 0)) {
+		bp_prev_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+/* ---- suppression ------------------------------------------------------- */
+
+/* The key of a row for the previous-release map. */
+static void
+row_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b, size_t v,
+    size_t r, char *key, size_t len)
+{
+	const struct bp_breakdown *bd = bp_breakdown_at(b);
+	if (g < T->nind) {
+		const struct bp_indicator *ind = bp_indicator_at(g);
+		snprintf(key, len, "%s|%s|%s__%s|%s|%s", bp_level_name(a->level), a->code,
+		    ind->name, bd->name, r < ind->ncat ? ind->cats[r] : "i_alt", bd->vals[v]);
+	} else {
+		snprintf(key, len, "%s|%s|%s__%s||%s", bp_level_name(a->level), a->code,
+		    bp_sum_measure_at(g - T->nind)->name, bd->name, bd->vals[v]);
+	}
+}
+
+struct group {
+	struct bp_sup_problem *p;
+	size_t *base;     /* na: index of the area's first cell, SIZE_MAX none */
+	size_t *mem;      /* scratch for constraint members */
+	size_t memcap;
+	unsigned char *forced; /* per cell: reason forced by the republish rule */
+};
+
+static int
+mem_reserve(struct group *G, size_t n)
+{
+	if (n <= G->memcap)
+		return 0;
+	size_t *m = realloc(G->mem, n * sizeof(*m));
+	if (!m)
+		return -1;
+	G->mem = m;
+	G->memcap = n;
+	return 0;
+}
+
+/* Index, in the problem, of row r of value v of breakdown b in area i. */
+static size_t
+cell_at(const struct bp_tables *T, const struct group *G, size_t i, size_t g, size_t b,
+    size_t v, size_t r)
+{
+	size_t off = bd_offset(T, T->a[i].level, g, b);
+	return G->base[i] + off + v * group_nrow(T, g) + r;
+}
+
+/* Adds every row of group g at every area as a cell. */
+static int
+add_cells(const struct bp_tables *T, struct group *G, size_t g)
+{
+	size_t nr = group_nrow(T, g);
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		G->base[i] = SIZE_MAX;
+		if (!a->rows)
+			continue;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			if (!level_has_bd(T, a->level, b))
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+				for (size_t r = 0; r < nr; r++) {
+					long c = bp_sup_add_cell(G->p, cell_value(T, a, g, b, v, r), 0);
+					if (c < 0)
+						return -1;
+					if (G->base[i] == SIZE_MAX)
+						G->base[i] = (size_t)c;
+				}
+		}
+	}
+	return 0;
+}
+
+/* i_alt(v) = sum of the categories of v, in every table of an indicator. */
+static int
+add_table_cons(const struct bp_tables *T, struct group *G, size_t g)
+{
+	size_t ncat = bp_indicator_at(g)->ncat;
+	if (mem_reserve(G, ncat) < 0)
+		return -1;
+	for (size_t i = 0; i < T->na; i++) {
+		if (!T->a[i].rows)
+			continue;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			if (!level_has_bd(T, T->a[i].level, b))
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
+				for (size_t c = 0; c < ncat; c++)
+					G->mem[c] = cell_at(T, G, i, g, b, v, c);
+				if (bp_sup_add_constraint(G->p, BP_CONS_TABLE,
+				    cell_at(T, G, i, g, b, v, ncat), G->mem, ncat) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* total row r = sum over the values of b (+ a fixed rest), per area. */
+static int
+add_partition_cons(const struct bp_tables *T, struct group *G, size_t g)
+{
+	int tot = bp_breakdown_find("total");
+	size_t nr = group_nrow(T, g);
+	if (tot < 0)
+		return 0;
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		if (!a->rows || !level_has_bd(T, a->level, (size_t)tot))
+			continue;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			size_t nval = bp_breakdown_at(b)->nval;
+			if (b == (size_t)tot || !level_has_bd(T, a->level, b))
+				continue;
+			if (mem_reserve(G, nval + 1) < 0)
+				return -1;
+			for (size_t r = 0; r < nr; r++) {
+				uint64_t whole = cell_value(T, a, g, (size_t)tot, 0, r), parts = 0;
+				size_t n = 0;
+				for (size_t v = 0; v < nval; v++) {
+					parts += cell_value(T, a, g, b, v, r);
+					G->mem[n++] = cell_at(T, G, i, g, b, v, r);
+				}
+				if (parts > whole)
+					continue;   /* values overlap: no exact equation */
+				if (parts < whole) {
+					long rest = bp_sup_add_cell(G->p, (uint32_t)(whole - parts), 0);
+					if (rest < 0)
+						return -1;
+					G->mem[n++] = (size_t)rest;
+				}
+				if (bp_sup_add_constraint(G->p, BP_CONS_TABLE,
+				    cell_at(T, G, i, g, (size_t)tot, 0, r), G->mem, n) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* parent row = sum of the children's rows, for breakdowns both carry. */
+static int
+add_link(const struct bp_tables *T, struct group *G, size_t g, size_t parent,
+    const size_t *child, size_t nchild)
+{
+	size_t nr = group_nrow(T, g);
+	unsigned cl = T->a[child[0]].level;
+	if (mem_reserve(G, nchild) < 0)
+		return -1;
+	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+		if (!level_has_bd(T, cl, b) || !level_has_bd(T, T->a[parent].level, b))
+			continue;
+		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+			for (size_t r = 0; r < nr; r++) {
+				for (size_t k = 0; k < nchild; k++)
+					G->mem[k] = cell_at(T, G, child[k], g, b, v, r);
+				if (bp_sup_add_constraint(G->p, BP_CONS_LINK,
+				    cell_at(T, G, parent, g, b, v, r), G->mem, nchild) < 0)
+					return -1;
+			}
+	}
+	return 0;
+}
+
+/* Links fylke = sum of kommuner, nasjonal = sum of fylker (or kommuner). */
+static int
+add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
+{
+	size_t *child = malloc(T->na * sizeof(*child));
+	int ret = -1;
+	size_t n;
+
+	if (!child)
+		return -1;
+	bool fylke = T->s.levels & BP_LEVEL_FYLKE, kommune = T->s.levels & BP_LEVEL_KOMMUNE;
+	for (size_t f = 0; fylke && kommune && f < T->na; f++) {
+		if (T->a[f].level != BP_LEVEL_FYLKE || !T->a[f].rows)
+			continue;
+		n = 0;
+		for (size_t k = 0; k < T->na; k++)
+			if (T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].rows && T->a[k].parent == f)
+				child[n++] = k;
+		if (n && add_link(T, G, g, f, child, n) < 0)
+			goto out;
+	}
+	if (T->a[0].rows && (fylke || kommune)) {
+		unsigned want = fylke ? BP_LEVEL_FYLKE : BP_LEVEL_KOMMUNE;
+		n = 0;
+		for (size_t k = 1; k < T->na; k++)
+			if (T->a[k].level == want && T->a[k].rows)
+				child[n++] = k;
+		if (n && add_link(T, G, g, 0, child, n) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(child);
+	return ret;
+}
+
+/*
+ * The republishing rule for row cell c of value now, whose value in the
+ * previous release was old (-1: suppressed then).
+ *  - Suppressed before: marked to stay suppressed. bp_suppress starts from
+ *    a clean pattern, so the mark is applied after it (hiding more never
+ *    narrows a primary cell's interval; the audit runs after). With the
+ *    previous pattern kept, unchanged figures publish a subset of what was
+ *    published before, so the two releases together tell no more than the
+ *    first.
+ *  - Published before and moved by d = 1..min_cell-1: an auxiliary cell D
+ *    of value d with now = old + D (or old = now + D), old FIXED (the
+ *    reader has it). D is primary, so the LP audit proves d cannot be told
+ *    within 0..min_cell, which hides now (reason difference). A zero now is
+ *    published like every zero (unless suppress_zero).
+ * Returns 0 or -1 (ENOMEM).
+ */
+static int
+add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_t now,
+    int64_t old)
+{
+	size_t m[2];
+	long aux, fix;
+	uint32_t d;
+
+	if (old < 0) {
+		G->forced[c] = BP_REASON_SECONDARY;
+		return 0;
+	}
+	if ((now == 0 && !T->s.suppress_zero) || T->s.min_cell <= 1)
+		return 0;
+	d = (uint32_t)(now > old ? now - old : old - now);
+	if (d == 0 || d >= T->s.min_cell)
+		return 0;
+	if ((aux = bp_sup_add_cell(G->p, d, 0)) < 0 ||
+	    (fix = bp_sup_add_cell(G->p, (uint32_t)old, BP_SUP_FIXED)) < 0)
+		return -1;
+	G->forced[c] = BP_REASON_DIFFERENCE;
+	if (now > old) {
+		m[0] = (size_t)fix, m[1] = (size_t)aux;
+		return bp_sup_add_constraint(G->p, BP_CONS_TABLE, c, m, 2);
+	}
+	m[0] = c, m[1] = (size_t)aux;
+	return bp_sup_add_constraint(G->p, BP_CONS_TABLE, (size_t)fix, m, 2);
+}
+
+/* Applies the republishing rule to every row of group g found in prev. */
+static int
+mark_republish(const struct bp_tables *T, struct group *G, size_t g,
+    const struct bp_prev *prev)
+{
+	char key[256];
+	size_t nr = group_nrow(T, g);
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		if (!a->rows)
+			continue;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			if (!level_has_bd(T, a->level, b))
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+				for (size_t r = 0; r < nr; r++) {
+					int64_t old;
+					row_key(T, a, g, b, v, r, key, sizeof(key));
+					if (!prev_get(prev, key, &old))
+						continue;
+					if (add_republish_cell(T, G, cell_at(T, G, i, g, b, v, r),
+					    cell_value(T, a, g, b, v, r), old) < 0)
+						return -1;
+				}
+		}
+	}
+	return 0;
+}
+
+static enum bp_reason
+state_reason(enum bp_sup_state st)
+{
+	switch (st) {
+	case BP_SUP_PRIMARY: return BP_REASON_PRIMARY;
+	case BP_SUP_SECONDARY: return BP_REASON_SECONDARY;
+	case BP_SUP_LINKED: return BP_REASON_LINKED;
+	default: return BP_REASON_NONE;
+	}
+}
+
+/* Is a count small by the primary rule alone? */
+static bool
+is_small(const struct bp_tables *T, uint32_t v)
+{
+	return (v >= 1 && v < T->s.min_cell) || (v == 0 && T->s.suppress_zero);
+}
+
+/* Copies the pattern of a solved group into T->reason. A hidden cell that
+ * moved by less than min_cell since the previous release, and is not small
+ * itself, has reason difference. */
+static void
+take_pattern(struct bp_tables *T, const struct group *G, size_t g)
+{
+	size_t nr = group_nrow(T, g);
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		if (!a->rows)
+			continue;
+		size_t row = T->blk[i * T->ngroup + g], j = 0;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			if (!level_has_bd(T, a->level, b))
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+				for (size_t r = 0; r < nr; r++, j++) {
+					size_t c = G->base[i] + j;
+					enum bp_reason why = state_reason(bp_sup_state_of(G->p, c));
+					if (why != BP_REASON_NONE && G->forced &&
+					    G->forced[c] == BP_REASON_DIFFERENCE &&
+					    !is_small(T, cell_value(T, a, g, b, v, r)))
+						why = BP_REASON_DIFFERENCE;
+					T->reason[row + j] = (unsigned char)why;
+				}
+		}
+	}
+}
+
+static const char *
+group_name(const struct bp_tables *T, size_t g)
+{
+	return g < T->nind ? bp_indicator_at(g)->name : bp_sum_measure_at(g - T->nind)->name;
+}
+
+/* Builds, solves and audits the problem of group g. */
+static int
+suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
+    char *err, size_t errlen)
+{
+	struct group G = { 0 };
+	int ret = -1;
+	size_t bad;
+
+	snprintf(err, errlen, "out of memory");
+	if (!(G.p = bp_sup_new()) || !(G.base = malloc(T->na * sizeof(size_t))))
+		goto out;
+	if (add_cells(T, &G, g) < 0)
+		goto out;
+	size_t ncells = 0;
+	for (size_t i = 0; i < T->na; i++)
+		if (T->a[i].rows)
+			ncells += block_rows(T, T->a[i].level, g);
+	if (ncells == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (prev) {
+		if (!(G.forced = calloc(ncells, 1)) || mark_republish(T, &G, g, prev) < 0)
+			goto out;
+	}
+	if ((g < T->nind && add_table_cons(T, &G, g) < 0) ||
+	    add_partition_cons(T, &G, g) < 0 || add_link_cons(T, &G, g) < 0)
+		goto out;
+	if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+		snprintf(err, errlen, "suppression found no safe pattern for %s", group_name(T, g));
+		goto out;
+	}
+	for (size_t c = 0; G.forced && c < ncells; c++)
+		if (G.forced[c] == BP_REASON_SECONDARY &&
+		    bp_sup_state_of(G.p, c) == BP_SUP_PUBLISHED)
+			bp_sup_set_state(G.p, c, BP_SUP_SECONDARY);
+	if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0) {
+		snprintf(err, errlen, "suppression audit failed for %s", group_name(T, g));
+		goto out;
+	}
+	for (size_t c = 0; G.forced && c < ncells; c++) {
+		if (G.forced[c] && bp_sup_state_of(G.p, c) == BP_SUP_PUBLISHED) {
+			snprintf(err, errlen, "suppression left a cell the republishing rule "
+			    "protects published (%s)", group_name(T, g));
+			goto out;
+		}
+	}
+	take_pattern(T, &G, g);
+	err[0] = '\0';
+	ret = 0;
+out:
+	bp_sup_free(G.p);
+	free(G.base);
+	free(G.mem);
+	free(G.forced);
+	return ret;
+}
+
+int
+bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
+{
+	memset(T->reason, 0, T->nrows);
+	for (size_t g = 0; g < T->ngroup; g++)
+		if (suppress_group(T, g, prev, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- reading the tables back ------------------------------------------ */
+
+/* One row in the walk over the tables. */
+struct rowctx {
+	const struct area *a;
+	size_t ai, g, b, v, r;
+	size_t row;              /* global row index */
+};
+
+typedef int (*row_cb)(const struct bp_tables *T, const struct rowctx *x, void *ud);
+
+/* Calls cb for every row of tables.csv (sums false) or sums.csv, in order. */
+static int
+walk_rows(const struct bp_tables *T, bool sums, row_cb cb, void *ud)
+{
+	struct rowctx x;
+	for (x.ai = 0; x.ai < T->na; x.ai++) {
+		x.a = &T->a[x.ai];
+		if (!x.a->rows)
+			continue;
+		for (x.g = sums ? T->nind : 0; x.g < (sums ? T->ngroup : T->nind); x.g++) {
+			size_t nr = group_nrow(T, x.g);
+			x.row = T->blk[x.ai * T->ngroup + x.g];
+			for (x.b = 0; x.b < bp_n_breakdowns(); x.b++) {
+				if (!level_has_bd(T, x.a->level, x.b))
+					continue;
+				for (x.v = 0; x.v < bp_breakdown_at(x.b)->nval; x.v++)
+					for (x.r = 0; x.r < nr; x.r++, x.row++) {
+						int rc = cb(T, &x, ud);
+						if (rc)
+							return rc;
+					}
+			}
+		}
+	}
+	return 0;
+}
+
+/* num / den rounded half up to `digits` decimals (1 or 2) into buf; ""
+ * when den is 0. */
+static void
+fmt_ratio(uint64_t num, uint64_t den, unsigned digits, char *buf, size_t len)
+{
+	uint64_t scale = digits == 2 ? 100 : 10;
+	if (den == 0) {
+		buf[0] = '\0';
+		return;
+	}
+	uint64_t q = (2 * num * scale + den) / (2 * den);
+	if (digits == 0)
+		snprintf(buf, len, "%" PRIu64, (2 * num + den) / (2 * den));
+	else
+		snprintf(buf, len, "%" PRIu64 ".%0*" PRIu64, q / scale, (int)digits, q % scale);
+}
+
+static void
+view_row(const struct bp_tables *T, const struct rowctx *x, struct bp_cell_view *o)
+{
+	size_t ncat = x->g < T->nind ? bp_indicator_at(x->g)->ncat : 0;
+	memset(o, 0, sizeof(*o));
+	o->count = cell_value(T, x->a, x->g, x->b, x->v, x->r);
+	o->reason = (enum bp_reason)T->reason[x->row];
+	if (x->g < T->nind) {
+		o->i_alt = cell_value(T, x->a, x->g, x->b, x->v, ncat);
+		bool ialt_hidden = T->reason[x->row - x->r + ncat] != BP_REASON_NONE;
+		if (o->reason || ialt_hidden)
+			snprintf(o->percent, sizeof(o->percent), ":");
+		else
+			fmt_ratio((uint64_t)o->count * 100, o->i_alt, 1, o->percent, sizeof(o->percent));
+	} else {
+		o->i_alt = o->count;
+	}
+	if (o->reason) {
+		snprintf(o->count_s, sizeof(o->count_s), ":");
+		snprintf(o->rate, sizeof(o->rate), ":");
+		snprintf(o->estimate, sizeof(o->estimate), ":");
+		return;
+	}
+	snprintf(o->count_s, sizeof(o->count_s), "%" PRIu32, o->count);
+	fmt_ratio((uint64_t)o->count * 10000, x->a->pop18rep, 1, o->rate, sizeof(o->rate));
+	fmt_ratio((uint64_t)o->count * x->a->pop18tot, x->a->pop18rep, 0, o->estimate,
+	    sizeof(o->estimate));
+}
+
+static const char *
+row_category(const struct bp_tables *T, const struct rowctx *x)
+{
+	if (x->g >= T->nind)
+		return "";
+	const struct bp_indicator *ind = bp_indicator_at(x->g);
+	return x->r < ind->ncat ? ind->cats[x->r] : "i_alt";
+}
+
+static void
+row_table(const struct bp_tables *T, const struct rowctx *x, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s__%s", group_name(T, x->g), bp_breakdown_at(x->b)->name);
+}
+
+static size_t
+find_area(const struct bp_tables *T, const char *level, const char *area)
+{
+	unsigned l = bp_level_parse(level);
+	for (size_t i = 0; i < T->na; i++)
+		if (T->a[i].level == l && !strcmp(T->a[i].code, area))
+			return i;
+	return SIZE_MAX;
+}
+
+int
+bp_tables_lookup(const struct bp_tables *T, const char *level, const char *area,
+    const char *table, const char *category, const char *breakdown_value,
+    struct bp_cell_view *out)
+{
+	char ind[128];
+	const char *sep = strstr(table, "__");
+	struct rowctx x;
+
+	if (!sep || (size_t)(sep - table) >= sizeof(ind))
+		return -1;
+	memcpy(ind, table, (size_t)(sep - table));
+	ind[sep - table] = '\0';
+	int g = bp_indicator_find(ind), b = bp_breakdown_find(sep + 2);
+	if ((x.ai = find_area(T, level, area)) == SIZE_MAX || g < 0 || b < 0)
+		return -1;
+	x.a = &T->a[x.ai];
+	x.g = (size_t)g;
+	x.b = (size_t)b;
+	if (!x.a->rows || !level_has_bd(T, x.a->level, x.b))
+		return -1;
+	int v = bp_breakdown_value_find(x.b, breakdown_value);
+	int c = strcmp(category, "i_alt") ? bp_category_find(x.g, category)
+	    : (int)bp_indicator_at(x.g)->ncat;
+	if (v < 0 || c < 0)
+		return -1;
+	x.v = (size_t)v;
+	x.r = (size_t)c;
+	x.row = T->blk[x.ai * T->ngroup + x.g] + bd_offset(T, x.a->level, x.g, x.b) +
+	    x.v * group_nrow(T, x.g) + x.r;
+	view_row(T, &x, out);
+	return 0;
+}
+
+static void
+coverage_of(const struct area *a, struct bp_coverage_view *o)
+{
+	o->kommuner_reported = a->nrep;
+	o->kommuner_total = a->ntotal;
+	o->pop18_reported = a->pop18rep;
+	o->pop18_total = a->pop18tot;
+	fmt_ratio(a->pop18rep * 100, a->pop18tot, 1, o->percent, sizeof(o->percent));
+}
+
+int
+bp_tables_coverage(const struct bp_tables *T, const char *level, const char *area,
+    struct bp_coverage_view *out)
+{
+	size_t i = find_area(T, level, area);
+	if (i == SIZE_MAX)
+		return -1;
+	coverage_of(&T->a[i], out);
+	return 0;
+}
+
+struct sup_walk {
+	int (*cb)(const struct bp_sup_cell *c, void *ud);
+	void *ud;
+};
+
+static int
+sup_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
+{
+	struct sup_walk *w = ud;
+	char table[160];
+	if (T->reason[x->row] == BP_REASON_NONE)
+		return 0;
+	row_table(T, x, table, sizeof(table));
+	struct bp_sup_cell c = {
+		.table = table, .level = bp_level_name(x->a->level), .area = x->a->code,
+		.category = row_category(T, x),
+		.breakdown_value = bp_breakdown_at(x->b)->vals[x->v],
+		.reason = (enum bp_reason)T->reason[x->row],
+	};
+	return w->cb(&c, w->ud);
+}
+
+int
+bp_tables_foreach_suppressed(const struct bp_tables *T,
+    int (*cb)(const struct bp_sup_cell *c, void *ud), void *ud)
+{
+	struct sup_walk w = { cb, ud };
+	int rc = walk_rows(T, false, sup_row, &w);
+	return rc ? rc : walk_rows(T, true, sup_row, &w);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static int
+tables_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
+{
+	struct bp_cell_view o;
+	char table[160];
+	view_row(T, x, &o);
+	row_table(T, x, table, sizeof(table));
+	return fprintf(ud, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", T->year,
+	    bp_level_name(x->a->level), x->a->code, table, group_name(T, x->g),
+	    row_category(T, x), bp_breakdown_at(x->b)->name,
+	    bp_breakdown_at(x->b)->vals[x->v], o.count_s, o.percent, o.rate,
+	    o.estimate) < 0 ? -1 : 0;
+}
+
+int
+bp_tables_write_tables(const struct bp_tables *T, FILE *f)
+{
+	if (fputs("year,level,area,table,indicator,category,breakdown,breakdown_value,"
+	    "count,percent,rate_per_10k,estimate\n", f) < 0)
+		return -1;
+	return walk_rows(T, false, tables_row, f) ? -1 : 0;
+}
+
+static int
+sums_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
+{
+	size_t sc = bp_sum_cell(x->g - T->nind, x->b, x->v);
+	uint32_t n = x->a->t->sum_n[sc];
+	uint64_t sum = x->a->t->sum[sc];
+	char cnt[24], s[24], mean[24];
+	if (T->reason[x->row]) {
+		strcpy(cnt, ":");
+		strcpy(s, ":");
+		strcpy(mean, ":");
+	} else {
+		snprintf(cnt, sizeof(cnt), "%" PRIu32, n);
+		snprintf(s, sizeof(s), "%" PRIu64, sum);
+		fmt_ratio(sum, n, 2, mean, sizeof(mean));
+	}
+	return fprintf(ud, "%d,%s,%s,%s,%s,%s,%s,%s,%s\n", T->year,
+	    bp_level_name(x->a->level), x->a->code, group_name(T, x->g),
+	    bp_breakdown_at(x->b)->name, bp_breakdown_at(x->b)->vals[x->v], cnt, s,
+	    mean) < 0 ? -1 : 0;
+}
+
+int
+bp_tables_write_sums(const struct bp_tables *T, FILE *f)
+{
+	if (fputs("year,level,area,measure,breakdown,breakdown_value,count,sum,mean\n", f) < 0)
+		return -1;
+	return walk_rows(T, true, sums_row, f) ? -1 : 0;
+}
+
+int
+bp_tables_write_coverage(const struct bp_tables *T, FILE *f)
+{
+	if (fputs("year,level,area,kommuner_reported,kommuner_total,"
+	    "population_18plus_reported,population_18plus_total,coverage_percent\n", f) < 0)
+		return -1;
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		struct bp_coverage_view o;
+		if (!(T->s.levels & a->level))
+			continue;
+		coverage_of(a, &o);
+		if (fprintf(f, "%d,%s,%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%s\n", T->year,
+		    bp_level_name(a->level), a->code, o.kommuner_reported, o.kommuner_total,
+		    o.pop18_reported, o.pop18_total, o.percent) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A JSON value for a figure: the number, ":" for suppressed, null for none. */
+static void
+json_fig(const char *s, char *buf, size_t len)
+{
+	if (!strcmp(s, ":"))
+		snprintf(buf, len, "\":\"");
+	else if (!*s)
+		snprintf(buf, len, "null");
+	else
+		snprintf(buf, len, "%s", s);
+}
+
+struct json_walk {
+	FILE *f;
+	bool first;
+};
+
+static int
+json_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
+{
+	struct json_walk *w = ud;
+	struct bp_cell_view o;
+	char table[160], c[24], p[24], r[24], e[24];
+	view_row(T, x, &o);
+	row_table(T, x, table, sizeof(table));
+	json_fig(o.count_s, c, sizeof(c));
+	json_fig(o.percent, p, sizeof(p));
+	json_fig(o.rate, r, sizeof(r));
+	json_fig(o.estimate, e, sizeof(e));
+	int n = fprintf(w->f, "%s\n[%d,\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",%s,%s,%s,%s]",
+	    w->first ? "" : ",", T->year, bp_level_name(x->a->level), x->a->code, table,
+	    group_name(T, x->g), row_category(T, x), bp_breakdown_at(x->b)->name,
+	    bp_breakdown_at(x->b)->vals[x->v], c, p, r, e);
+	w->first = false;
+	return n < 0 ? -1 : 0;
+}
+
+/* tables.json: {"year":Y,"columns":[...],"rows":[[...],...]}, the rows of
+ * tables.csv in the same order; figures are JSON numbers, ":" when
+ * suppressed, null when undefined (a percent of an empty i_alt). */
+int
+bp_tables_write_json(const struct bp_tables *T, FILE *f)
+{
+	struct json_walk w = { f, true };
+	if (fprintf(f, "{\"year\":%d,\"columns\":[\"year\",\"level\",\"area\",\"table\","
+	    "\"indicator\",\"category\",\"breakdown\",\"breakdown_value\",\"count\","
+	    "\"percent\",\"rate_per_10k\",\"estimate\"],\"rows\":[", T->year) < 0)
+		return -1;
+	if (walk_rows(T, false, json_row, &w))
+		return -1;
+	return fputs("\n]}\n", f) < 0 ? -1 : 0;
+}

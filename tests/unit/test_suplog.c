@@ -1,0 +1,314 @@
+/*
+ * test_suplog.c - the suppression log (lib/suplog.c): appending, the hash
+ * chain, seals, and tampering. Every line of a real two-release log is in
+ * turn changed, deleted, swapped with the next, and every seal's signature
+ * replaced; each must make verification fail naming that entry.
+ */
+#include <criterion/criterion.h>
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "suplog.h"
+
+static char dir[64], path[128];
+static struct bp_key pk, sk;
+static char *orig;          /* the log as first written */
+static size_t origlen;
+
+static void
+add_release(const char *id, int ncells)
+{
+	struct bp_suplog l;
+	char err[256], body[512];
+	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), 0, "%s", err);
+	snprintf(body, sizeof(body), "\"type\":\"release\",\"release\":\"%s\",\"year\":2024,"
+	    "\"settings\":{\"min_cell\":5},\"files\":{\"tables.csv\":\"00\"}", id);
+	cr_assert_eq(bp_suplog_add(&l, body), 0);
+	for (int i = 0; i < ncells; i++) {
+		snprintf(body, sizeof(body), "\"type\":\"cell\",\"release\":\"%s\",\"table\":"
+		    "\"bolig__total\",\"level\":\"kommune\",\"area\":\"0301\",\"category\":\"rod\","
+		    "\"breakdown_value\":\"alle\",\"reason\":\"%s\"", id, i % 2 ? "secondary" : "primary");
+		cr_assert_eq(bp_suplog_add(&l, body), 0);
+	}
+	cr_assert_eq(bp_suplog_seal(&l, id, &sk), 0);
+	cr_assert_eq(bp_suplog_commit(&l, err, sizeof(err)), 0, "%s", err);
+	bp_suplog_close(&l);
+}
+
+static char *
+slurp(size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert(f);
+	char *b = malloc(1 << 20);
+	*len = fread(b, 1, 1 << 20, f);
+	fclose(f);
+	b[*len] = '\0';
+	return b;
+}
+
+static void
+spit(const char *b, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	cr_assert_eq(fwrite(b, 1, len, f), len);
+	fclose(f);
+}
+
+/* Verifies the log at path; returns 0 or the bad line (and why). */
+static size_t
+verify(char *why, size_t whylen)
+{
+	struct bp_suplog l;
+	char err[256];
+	size_t bad = 0;
+	why[0] = '\0';
+	cr_assert_eq(bp_suplog_open(path, true, &l, err, sizeof(err)), 0, "%s", err);
+	if (bp_suplog_verify(&l, &pk, &bad, why, whylen) == 0)
+		bad = 0;
+	else
+		cr_assert_gt(bad, 0);
+	bp_suplog_close(&l);
+	return bad;
+}
+
+static void
+setup(void)
+{
+	cr_assert_geq(sodium_init(), 0);
+	snprintf(dir, sizeof(dir), "/tmp/bp_suplog_XXXXXX");
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/suppression.log", dir);
+	cr_assert_eq(bp_key_gen_sign(&pk, &sk, NULL), 0);
+	add_release("2024-20260101T000000Z-00000001", 3);
+	add_release("2024-20260102T000000Z-00000002", 2);
+	orig = slurp(&origlen);
+}
+
+static void
+teardown(void)
+{
+	unlink(path);
+	rmdir(dir);
+	free(orig);
+	bp_key_free(&pk);
+	bp_key_free(&sk);
+}
+
+TestSuite(suplog, .init = setup, .fini = teardown);
+
+/* Splits orig into lines (pointers into a copy the caller frees). */
+static size_t
+lines(char ***out, char **copy)
+{
+	*copy = strdup(orig);
+	size_t n = 0;
+	char **v = calloc(64, sizeof(*v));
+	for (char *p = strtok(*copy, "\n"); p; p = strtok(NULL, "\n"))
+		v[n++] = p;
+	*out = v;
+	return n;
+}
+
+static void
+write_lines(char **v, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", v[i]);
+	fclose(f);
+}
+
+Test(suplog, written_log_verifies_and_chains)
+{
+	char why[256];
+	cr_assert_eq(verify(why, sizeof(why)), 0, "%s", why);
+	char **v, *copy;
+	size_t n = lines(&v, &copy);
+	cr_assert_eq(n, 1 + 3 + 1 + 1 + 2 + 1);
+	char got[80], want[80];
+	cr_assert_eq(bp_json_get(v[0], strlen(v[0]), "prev", got, sizeof(got)), 0);
+	memset(want, '0', 64);
+	want[64] = '\0';
+	cr_assert_str_eq(got, want);
+	uint8_t h[32];
+	crypto_generichash(h, 32, (const uint8_t *)v[0], strlen(v[0]), NULL, 0);
+	bp_hex(h, 32, want);
+	cr_assert_eq(bp_json_get(v[1], strlen(v[1]), "prev", got, sizeof(got)), 0);
+	cr_assert_str_eq(got, want);
+	cr_assert_eq(bp_json_get(v[4], strlen(v[4]), "type", got, sizeof(got)), 0);
+	cr_assert_str_eq(got, "seal");
+	cr_assert_eq(bp_json_get(v[0], strlen(v[0]), "settings.min_cell", got, sizeof(got)), 0);
+	cr_assert_str_eq(got, "5");
+	free(v);
+	free(copy);
+}
+
+Test(suplog, changing_any_line_is_found)
+{
+	char **v, *copy, why[256], buf[4096];
+	size_t n = lines(&v, &copy);
+	for (size_t k = 0; k < n; k++) {
+		char *keep = v[k];
+		/* A change that keeps the line valid JSON: a space after the first comma. */
+		char *comma = strchr(keep, ',');
+		snprintf(buf, sizeof(buf), "%.*s, %s", (int)(comma - keep), keep, comma + 1);
+		v[k] = buf;
+		write_lines(v, n);
+		size_t bad = verify(why, sizeof(why));
+		/* A seal must be exactly as written: found at itself; any other line
+		 * is found by the next line's prev. */
+		char type[16];
+		cr_assert_eq(bp_json_get(keep, strlen(keep), "type", type, sizeof(type)), 0);
+		size_t want = !strcmp(type, "seal") ? k + 1 : k + 2;
+		cr_assert_eq(bad, want, "line %zu changed: bad %zu (%s)", k + 1, bad, why);
+		/* Changing a value (a reason, a release id) is found the same way. */
+		char *r = strstr(keep, "\"release\":\"2024-");
+		cr_assert(r);
+		snprintf(buf, sizeof(buf), "%s", keep);
+		buf[r - keep + 11] = '3';   /* 2024 -> 2034 in the release id */
+		write_lines(v, n);
+		bad = verify(why, sizeof(why));
+		cr_assert(bad == k + 1 || bad == want, "line %zu value changed: bad %zu (%s)",
+		    k + 1, bad, why);
+		v[k] = keep;
+	}
+	write_lines(v, n);
+	cr_assert_eq(verify(why, sizeof(why)), 0);
+	free(v);
+	free(copy);
+}
+
+Test(suplog, deleting_any_line_is_found)
+{
+	char **v, *copy, why[256];
+	size_t n = lines(&v, &copy);
+	char *w[64];
+	for (size_t k = 0; k < n; k++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (i != k)
+				w[m++] = v[i];
+		write_lines(w, m);
+		size_t bad = verify(why, sizeof(why));
+		/* The line now in k's place has the wrong number; without the last
+		 * line the last release is unsealed. */
+		cr_assert_eq(bad, k + 1 < n ? k + 1 : n - 1, "line %zu deleted: bad %zu (%s)",
+		    k + 1, bad, why);
+	}
+	free(v);
+	free(copy);
+}
+
+Test(suplog, reordering_any_two_lines_is_found)
+{
+	char **v, *copy, why[256];
+	size_t n = lines(&v, &copy);
+	for (size_t k = 0; k + 1 < n; k++) {
+		char *t = v[k];
+		v[k] = v[k + 1];
+		v[k + 1] = t;
+		write_lines(v, n);
+		size_t bad = verify(why, sizeof(why));
+		cr_assert_eq(bad, k + 1, "lines %zu,%zu swapped: bad %zu (%s)", k + 1, k + 2,
+		    bad, why);
+		v[k + 1] = v[k];
+		v[k] = t;
+	}
+	free(v);
+	free(copy);
+}
+
+Test(suplog, replacing_a_signature_is_found)
+{
+	char **v, *copy, why[256], buf[4096], type[16];
+	size_t n = lines(&v, &copy), seals = 0;
+	struct bp_key pk2, sk2;
+	cr_assert_eq(bp_key_gen_sign(&pk2, &sk2, NULL), 0);
+	for (size_t k = 0; k < n; k++) {
+		cr_assert_eq(bp_json_get(v[k], strlen(v[k]), "type", type, sizeof(type)), 0);
+		if (strcmp(type, "seal"))
+			continue;
+		seals++;
+		/* Another valid-looking signature: the same message under another key. */
+		char *sig = strstr(v[k], "\"sig\":\"") + 7;
+		uint8_t s[crypto_sign_BYTES];
+		char hex[2 * crypto_sign_BYTES + 1];
+		crypto_sign_detached(s, NULL, (const uint8_t *)"x", 1, sk2.bytes);
+		bp_hex(s, sizeof(s), hex);
+		snprintf(buf, sizeof(buf), "%.*s%s\"}", (int)(sig - v[k]), v[k], hex);
+		char *keep = v[k];
+		v[k] = buf;
+		write_lines(v, n);
+		size_t bad = verify(why, sizeof(why));
+		/* The last seal is checked by itself; an earlier one is also covered
+		 * by the next line's prev, but its signature is checked first. */
+		cr_assert_eq(bad, k + 1, "seal %zu replaced: bad %zu (%s)", k + 1, bad, why);
+		cr_assert_str_eq(why, "seal signature invalid");
+		v[k] = keep;
+	}
+	cr_assert_eq(seals, 2);
+	/* The whole log verified with another public key fails at the first seal. */
+	write_lines(v, n);
+	struct bp_suplog l;
+	char err[256];
+	size_t bad;
+	cr_assert_eq(bp_suplog_open(path, true, &l, err, sizeof(err)), 0);
+	cr_assert_eq(bp_suplog_verify(&l, &pk2, &bad, why, sizeof(why)), -1);
+	cr_assert_eq(bad, 5);
+	bp_suplog_close(&l);
+	bp_key_free(&pk2);
+	bp_key_free(&sk2);
+	free(v);
+	free(copy);
+}
+
+Test(suplog, truncated_last_line_refuses_appending)
+{
+	char err[256], why[256];
+	spit(orig, origlen - 1);   /* no final newline */
+	struct bp_suplog l;
+	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), -1);
+	bp_suplog_close(&l);
+	cr_assert_neq(verify(why, sizeof(why)), 0);
+}
+
+Test(suplog, symlink_is_refused)
+{
+	char link[160], err[256];
+	struct bp_suplog l;
+	snprintf(link, sizeof(link), "%s/link.log", dir);
+	cr_assert_eq(symlink(path, link), 0);
+	cr_assert_eq(bp_suplog_open(link, true, &l, err, sizeof(err)), -1);
+	bp_suplog_close(&l);
+	unlink(link);
+}
+
+Test(suplog, json_reader)
+{
+	const char *j = "{\"a\":\"x\\\"y\",\"n\":12,\"o\":{\"b\":true,\"c\":{\"d\":\"e\"}},\"z\":null}";
+	char out[64];
+	cr_assert_eq(bp_json_get(j, strlen(j), "a", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "x\"y");
+	cr_assert_eq(bp_json_get(j, strlen(j), "n", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "12");
+	cr_assert_eq(bp_json_get(j, strlen(j), "o.c.d", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "e");
+	cr_assert_eq(bp_json_get(j, strlen(j), "o.b", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "true");
+	cr_assert_eq(bp_json_get(j, strlen(j), "missing", out, sizeof(out)), 1);
+	cr_assert_eq(bp_json_get("{\"a\":", 5, "a", out, sizeof(out)), -1);
+	cr_assert_eq(bp_json_get("{\"a\":1} x", 9, "a", out, sizeof(out)), -1);
+	char q[64];
+	bp_json_str(q, sizeof(q), "a\"b\\c\n");
+	cr_assert_str_eq(q, "\"a\\\"b\\\\c\\u000a\"");
+}
