@@ -45,13 +45,28 @@ struct bp_sup_problem *bp_sup_new(void);
 void bp_sup_free(struct bp_sup_problem *p);
 /* Adds a cell with its true count; returns its index (0, 1, ...) or -1. */
 long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
-/* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1. */
+/* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1.
+ * Refused (-1, errno EINVAL) unless every index is a cell already added, the
+ * total and members are distinct, and the values really add up: an
+ * inconsistent constraint would make every audit fail. */
 int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
     size_t total, const size_t *members, size_t n);
+/* Number of cells added. */
+size_t bp_sup_ncells(const struct bp_sup_problem *p);
 
 /* Runs primary and secondary suppression. Returns 0, or -1 when no safe
- * pattern was found (then the release must fail). */
+ * pattern was found (then the release must fail). Every earlier state is
+ * cleared first, so running it twice gives the same pattern. On -1, errno is
+ * EDOM (no further cell may be suppressed and a primary cell is still
+ * unsafe), ENOMEM, or EINVAL (GLPK failed). */
 int bp_suppress(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
+/* The plain baseline, for comparison only (bench, tests): primary cells,
+ * then in each line with exactly one suppressed cell the smallest other
+ * cell (not FIXED, not zero unless suppress_zero; ties by index), until
+ * stable. No LP audit: its pattern may be unsafe. 0 or -1 (ENOMEM). */
+int bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
+/* Number of cells currently in state s. */
+size_t bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s);
 /* State of a cell after bp_suppress. */
 enum bp_sup_state bp_sup_state_of(const struct bp_sup_problem *p, size_t cell);
 /* Marks a cell's state by hand (for audit re-derivation and tests). */
@@ -61,10 +76,13 @@ void bp_sup_set_state(struct bp_sup_problem *p, size_t cell, enum bp_sup_state s
  * The LP audit: for every primary cell, the smallest and largest value
  * consistent with everything published (counts >= 0, constraints exact).
  * Returns 0 when every primary interval contains 0 and min_cell; otherwise
- * -1 with the first failing cell in *bad (if bad is not NULL).
+ * -1 with the first failing cell in *bad (if bad is not NULL). On an error
+ * (ENOMEM, or GLPK failing, e.g. on inconsistent constraints) -1 with *bad =
+ * SIZE_MAX. The interval is that of the continuous relaxation (lpaudit.c).
  */
 int bp_sup_audit(const struct bp_sup_problem *p, unsigned min_cell, size_t *bad);
-/* The LP interval of one cell under the current pattern; 0 or -1. */
+/* The LP interval of one cell under the current pattern; 0 or -1. A
+ * published cell's interval is its value; *hi is HUGE_VAL when unbounded. */
 int bp_sup_interval(const struct bp_sup_problem *p, size_t cell, double *lo, double *hi);
 
 #endif

@@ -1,0 +1,542 @@
+/*
+ * lpaudit.c - the interval audit of a suppression pattern, by linear
+ * programming with GLPK (shared/spec/privacy.md, "Proof").
+ *
+ * For a primary cell, the unknowns are the suppressed cells (x >= 0);
+ * published and FIXED cells are constants; every constraint becomes an
+ * equality over the unknowns.  The cell's smallest and largest feasible
+ * values are found by minimising and maximising it.  We solve the continuous
+ * relaxation, the standard practice for interval audits of additive tables
+ * (tau-ARGUS and the SDC literature do the same): the real interval contains
+ * the integer one, and for sums of this kind their end points are in
+ * practice the same; strictly, an integer end point could lie inside a
+ * fractional real one, which this audit does not try to detect.  A cell is
+ * safe when lo <= BP_SUP_EPS and hi >= min_cell - BP_SUP_EPS; an unbounded
+ * maximum is safe for the upper end.
+ *
+ * Only constraints holding a suppressed cell matter, and suppressed cells
+ * that share no constraint are independent, so the problem is split into
+ * connected components of suppressed cells; one glp_prob per component
+ * serves the min and max of every primary cell in it (the objective changes,
+ * the basis is kept: a warm start).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glpk.h>
+
+#include "lpaudit.h"
+
+#ifdef BP_SUP_DEBUG
+#include <stdio.h>
+static unsigned long bp__sup_nsolve;
+#endif
+
+/* Scratch space for finding and solving one component at a time. */
+struct comp_ws {
+	const struct bp_sup_problem *p;
+	const struct bp_sup_index *ix;
+	size_t *comp;              /* per cell: component id or SIZE_MAX */
+	size_t *cells, ncells;     /* the current component's cells */
+	size_t *lines, nlines;     /* the lines touching it */
+	size_t *lmark;             /* per line: stamp of the last visit */
+	int *colof;                /* per cell: 1-based LP column */
+	unsigned char *ok;         /* per local column: OK_LO | OK_HI */
+};
+
+int
+bp__sup_index_build(const struct bp_sup_problem *p, struct bp_sup_index *ix)
+{
+	size_t *fill = NULL;
+	size_t c, l, k;
+	int ret = -1;
+
+	ix->lstart = calloc(p->ncell + 1, sizeof(*ix->lstart));
+	ix->lines = malloc((p->nmem ? p->nmem : 1) * sizeof(*ix->lines));
+	fill = calloc(p->ncell + 1, sizeof(*fill));
+	if (ix->lstart == NULL || ix->lines == NULL || fill == NULL)
+		goto out;
+	for (k = 0; k < p->nmem; k++)
+		ix->lstart[p->mem[k] + 1]++;
+	for (c = 0; c < p->ncell; c++)
+		ix->lstart[c + 1] += ix->lstart[c];
+	/* Lines in ascending order, so each cell's list is sorted. */
+	for (l = 0; l < p->ncons; l++)
+		for (k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+			c = p->mem[k];
+			ix->lines[ix->lstart[c] + fill[c]++] = l;
+		}
+	ret = 0;
+out:
+	free(fill);
+	if (ret != 0)
+		bp__sup_index_free(ix);
+	return ret;
+}
+
+void
+bp__sup_index_free(struct bp_sup_index *ix)
+{
+	free(ix->lstart);
+	free(ix->lines);
+	ix->lstart = NULL;
+	ix->lines = NULL;
+}
+
+static void
+ws_free(struct comp_ws *w)
+{
+	free(w->cells);
+	free(w->lines);
+	free(w->lmark);
+	free(w->colof);
+	free(w->ok);
+	memset(w, 0, sizeof(*w));
+}
+
+static int
+ws_init(struct comp_ws *w, const struct bp_sup_problem *p,
+    const struct bp_sup_index *ix, size_t *comp)
+{
+	size_t c;
+
+	memset(w, 0, sizeof(*w));
+	w->p = p;
+	w->ix = ix;
+	w->comp = comp;
+	w->cells = malloc((p->ncell ? p->ncell : 1) * sizeof(*w->cells));
+	w->lines = malloc((p->ncons ? p->ncons : 1) * sizeof(*w->lines));
+	w->lmark = calloc(p->ncons ? p->ncons : 1, sizeof(*w->lmark));
+	w->colof = calloc(p->ncell ? p->ncell : 1, sizeof(*w->colof));
+	w->ok = calloc(p->ncell ? p->ncell : 1, 1);
+	if (w->cells == NULL || w->lines == NULL || w->lmark == NULL ||
+	    w->colof == NULL || w->ok == NULL) {
+		ws_free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (c = 0; c < p->ncell; c++)
+		comp[c] = SIZE_MAX;
+	return 0;
+}
+
+/*
+ * Collects the component of suppressed cell `seed` (breadth first through
+ * the lines) into w->cells, and every line touching it into w->lines.  Its
+ * id is seed, which is its smallest cell when seeds are tried in order.
+ */
+static void
+comp_collect(struct comp_ws *w, size_t seed)
+{
+	const struct bp_sup_problem *p = w->p;
+	size_t head = 0, stamp = seed + 1, c, d, l, i, k;
+
+	w->ncells = w->nlines = 0;
+	w->comp[seed] = seed;
+	w->cells[w->ncells++] = seed;
+	while (head < w->ncells) {
+		c = w->cells[head++];
+		for (i = w->ix->lstart[c]; i < w->ix->lstart[c + 1]; i++) {
+			l = w->ix->lines[i];
+			if (w->lmark[l] == stamp)
+				continue;
+			w->lmark[l] = stamp;
+			w->lines[w->nlines++] = l;
+			for (k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+				d = p->mem[k];
+				if (bp__sup_hidden(p, d) && w->comp[d] == SIZE_MAX) {
+					w->comp[d] = seed;
+					w->cells[w->ncells++] = d;
+				}
+			}
+		}
+	}
+}
+
+/*
+ * The LP of the current component: one column per suppressed cell (>= 0),
+ * one fixed row per line, the published cells moved to the right-hand side.
+ * Returns a new glp_prob the caller deletes (glp_delete_prob), or NULL.
+ */
+static glp_prob *
+comp_lp(struct comp_ws *w)
+{
+	const struct bp_sup_problem *p = w->p;
+	glp_prob *lp = NULL;
+	int *ia = NULL, *ja = NULL;
+	double *ar = NULL, rhs, coef;
+	size_t ne = 0, i, k, l, d;
+	int row;
+
+	if (w->ncells > INT_MAX - 1 || w->nlines > INT_MAX - 1)
+		return NULL;
+	for (i = 0; i < w->nlines; i++) {
+		l = w->lines[i];
+		for (k = p->cstart[l]; k < p->cstart[l + 1]; k++)
+			ne += bp__sup_hidden(p, p->mem[k]);
+	}
+	if (ne > INT_MAX - 1)
+		return NULL;
+	ia = malloc((ne + 1) * sizeof(*ia));
+	ja = malloc((ne + 1) * sizeof(*ja));
+	ar = malloc((ne + 1) * sizeof(*ar));
+	if (ia == NULL || ja == NULL || ar == NULL)
+		goto out;
+	lp = glp_create_prob();
+	glp_add_cols(lp, (int)w->ncells);
+	for (i = 0; i < w->ncells; i++) {
+		w->colof[w->cells[i]] = (int)i + 1;
+		glp_set_col_bnds(lp, (int)i + 1, GLP_LO, 0.0, 0.0);
+	}
+	if (w->nlines > 0)
+		glp_add_rows(lp, (int)w->nlines);
+	ne = 0;
+	for (i = 0; i < w->nlines; i++) {
+		l = w->lines[i];
+		row = (int)i + 1;
+		rhs = 0.0;
+		for (k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+			d = p->mem[k];
+			coef = k == p->cstart[l] ? 1.0 : -1.0;
+			if (bp__sup_hidden(p, d)) {
+				ne++;
+				ia[ne] = row;
+				ja[ne] = w->colof[d];
+				ar[ne] = coef;
+			} else
+				rhs -= coef * (double)p->value[d];
+		}
+		glp_set_row_bnds(lp, row, GLP_FX, rhs, rhs);
+	}
+	glp_load_matrix(lp, (int)ne, ia, ja, ar);
+out:
+	free(ia);
+	free(ja);
+	free(ar);
+	return lp;
+}
+
+/*
+ * Optimises the objective of lp in direction dir (GLP_MIN or GLP_MAX) from the
+ * current basis; on a solver failure retries once from an advanced basis.
+ * An unbounded direction gives +-HUGE_VAL.  0, or -1 (no optimum found).
+ */
+static int
+lp_bound(glp_prob *lp, int dir, double *out)
+{
+	glp_smcp parm;
+	int rc;
+
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.presolve = GLP_OFF;
+	glp_set_obj_dir(lp, dir);
+	rc = glp_simplex(lp, &parm);
+#ifdef BP_SUP_DEBUG
+	bp__sup_nsolve++;
+#endif
+	if (rc != 0) {
+		glp_adv_basis(lp, 0);
+		rc = glp_simplex(lp, &parm);
+	}
+	if (rc != 0)
+		return -1;
+	switch (glp_get_status(lp)) {
+	case GLP_OPT:
+		*out = glp_get_obj_val(lp);
+		return 0;
+	case GLP_UNBND:
+		*out = dir == GLP_MAX ? HUGE_VAL : -HUGE_VAL;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The interval of column col: the objective becomes that column alone. */
+static int
+lp_interval(glp_prob *lp, int col, int *prev, double *lo, double *hi)
+{
+	if (*prev > 0)
+		glp_set_obj_coef(lp, *prev, 0.0);
+	glp_set_obj_coef(lp, col, 1.0);
+	*prev = col;
+	if (glp_get_num_rows(lp) == 0) {
+		/* No constraint holds the cell: anything >= 0 fits. */
+		*lo = 0.0;
+		*hi = HUGE_VAL;
+		return 0;
+	}
+	if (lp_bound(lp, GLP_MIN, lo) != 0 ||
+	    lp_bound(lp, GLP_MAX, hi) != 0)
+		return -1;
+	return 0;
+}
+
+/* One end of column col's interval (dir GLP_MIN or GLP_MAX). */
+static int
+lp_one(glp_prob *lp, int col, int *prev, int dir, double *out)
+{
+	if (*prev > 0)
+		glp_set_obj_coef(lp, *prev, 0.0);
+	glp_set_obj_coef(lp, col, 1.0);
+	*prev = col;
+	if (glp_get_num_rows(lp) == 0) {
+		*out = dir == GLP_MAX ? HUGE_VAL : 0.0;
+		return 0;
+	}
+	return lp_bound(lp, dir, out);
+}
+
+static int
+comp_wanted(const struct comp_ws *w, const unsigned char *only)
+{
+	size_t i;
+	int prim = 0, want = only == NULL;
+
+	for (i = 0; i < w->ncells; i++) {
+		prim |= w->p->state[w->cells[i]] == BP_SUP_PRIMARY;
+		if (only != NULL && only[w->cells[i]])
+			want = 1;
+	}
+	return prim && want;
+}
+
+static int
+bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
+    const struct bp_sup_bad *b)
+{
+	struct bp_sup_bad *nv;
+	size_t ncap;
+
+	if (*nbad == *cap) {
+		ncap = *cap ? *cap * 2 : 16;
+		nv = realloc(*bad, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		*bad = nv;
+		*cap = ncap;
+	}
+	(*bad)[(*nbad)++] = *b;
+	return 0;
+}
+
+#define OK_LO 1              /* a feasible point with the cell at 0 was seen */
+#define OK_HI 2              /* ... with the cell at min_cell or more */
+#define AGG_ROUNDS 16        /* aggregated solves per direction, at most */
+
+/*
+ * Every feasible point proves something: a primary cell at <= 0 in it can be
+ * 0, at >= min_cell can be min_cell.  Marks what the current basic solution
+ * of lp shows (when it is primal feasible) in w->ok, by local column, and
+ * returns how many cells got `bit` newly.
+ */
+static size_t
+certify(struct comp_ws *w, glp_prob *lp, unsigned min_cell, unsigned char bit)
+{
+	size_t i, n = 0;
+	unsigned char got;
+	double x;
+
+	if (glp_get_prim_stat(lp) != GLP_FEAS)
+		return 0;
+	for (i = 0; i < w->ncells; i++) {
+		if (w->p->state[w->cells[i]] != BP_SUP_PRIMARY)
+			continue;
+		x = glp_get_col_prim(lp, (int)i + 1);
+		got = 0;
+		if (x <= BP_SUP_EPS)
+			got |= OK_LO;
+		if (x >= (double)min_cell - BP_SUP_EPS)
+			got |= OK_HI;
+		got &= (unsigned char)~w->ok[i];
+		w->ok[i] |= got;
+		n += (got & bit) != 0;
+	}
+	return n;
+}
+
+/* The objective: the sum of the primary cells still lacking `bit`. */
+static size_t
+objective_rest(struct comp_ws *w, glp_prob *lp, unsigned char bit)
+{
+	size_t i, n = 0;
+	int want;
+
+	for (i = 0; i < w->ncells; i++) {
+		want = w->p->state[w->cells[i]] == BP_SUP_PRIMARY && !(w->ok[i] & bit);
+		glp_set_obj_coef(lp, (int)i + 1, want ? 1.0 : 0.0);
+		n += (size_t)want;
+	}
+	return n;
+}
+
+/*
+ * Cheap first pass: maximise (minimise) the sum of the primary cells not yet
+ * shown to reach min_cell (0), and read off every cell the optimum moved far
+ * enough; repeat while that helps.  One solve often settles most cells of a
+ * large component, so few single-cell solves are left.
+ */
+static int
+certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
+{
+	static const struct { int dir; unsigned char bit; } pass[2] = {
+		{ GLP_MAX, OK_HI }, { GLP_MIN, OK_LO },
+	};
+	double val;
+	int k, round;
+
+	if (glp_get_num_rows(lp) == 0)
+		return 0;
+	for (k = 0; k < 2; k++)
+		for (round = 0; round < AGG_ROUNDS; round++) {
+			if (objective_rest(w, lp, pass[k].bit) == 0)
+				break;
+			if (lp_bound(lp, pass[k].dir, &val) != 0)
+				return -1;
+			if (certify(w, lp, min_cell, pass[k].bit) == 0 || isinf(val))
+				break;
+		}
+	for (k = 0; k < (int)w->ncells; k++)
+		glp_set_obj_coef(lp, k + 1, 0.0);
+	return 0;
+}
+
+/*
+ * Audits every primary cell of the current component: certify_many, then
+ * one solve per cell and direction still open (each solution certifying
+ * others as well).  A cell that fails gets its exact interval.
+ */
+static int
+comp_audit(struct comp_ws *w, unsigned min_cell, struct bp_sup_bad **bad,
+    size_t *nbad, size_t *cap)
+{
+	glp_prob *lp;
+	struct bp_sup_bad b;
+	size_t i, c;
+	int prev = 0, ret = -1;
+
+	if ((lp = comp_lp(w)) == NULL)
+		return -1;
+	memset(w->ok, 0, w->ncells);
+#ifdef BP_SUP_DEBUG
+	bp__sup_nsolve = 0;
+#endif
+	if (certify_many(w, lp, min_cell) != 0)
+		goto out;
+#ifdef BP_SUP_DEBUG
+	fprintf(stderr, "comp %zu cells %zu lines: %lu aggregated solves", w->ncells, w->nlines, bp__sup_nsolve);
+#endif
+	for (i = 0; i < w->ncells; i++) {
+		c = w->cells[i];
+		if (w->p->state[c] != BP_SUP_PRIMARY)
+			continue;
+		if (!(w->ok[i] & OK_HI)) {
+			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &b.hi) != 0)
+				goto out;
+			certify(w, lp, min_cell, OK_HI);
+			if (b.hi >= (double)min_cell - BP_SUP_EPS)
+				w->ok[i] |= OK_HI;
+		}
+		if (!(w->ok[i] & OK_LO)) {
+			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &b.lo) != 0)
+				goto out;
+			certify(w, lp, min_cell, OK_LO);
+			if (b.lo <= BP_SUP_EPS)
+				w->ok[i] |= OK_LO;
+		}
+		if (w->ok[i] == (OK_LO | OK_HI))
+			continue;
+		if (lp_interval(lp, w->colof[c], &prev, &b.lo, &b.hi) != 0)
+			goto out;
+		b.cell = c;
+		b.comp = w->comp[c];
+		if (bad_push(bad, nbad, cap, &b) != 0)
+			goto out;
+	}
+	ret = 0;
+#ifdef BP_SUP_DEBUG
+	fprintf(stderr, ", %lu in all, %zu bad so far\n", bp__sup_nsolve, *nbad);
+#endif
+out:
+	glp_delete_prob(lp);
+	return ret;
+}
+
+static int
+bad_cmp(const void *a, const void *b)
+{
+	const struct bp_sup_bad *x = a, *y = b;
+
+	return (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+int
+bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    unsigned min_cell, const unsigned char *only, size_t *comp,
+    struct bp_sup_bad **bad, size_t *nbad)
+{
+	struct comp_ws w;
+	size_t s, cap = 0;
+	int ret = -1, term;
+
+	*bad = NULL;
+	*nbad = 0;
+	if (ws_init(&w, p, ix, comp) != 0)
+		return -1;
+	term = glp_term_out(GLP_OFF);
+	for (s = 0; s < p->ncell; s++) {
+		if (!bp__sup_hidden(p, s) || comp[s] != SIZE_MAX)
+			continue;
+		comp_collect(&w, s);
+		if (comp_wanted(&w, only) &&
+		    comp_audit(&w, min_cell, bad, nbad, &cap) != 0)
+			goto out;
+	}
+	if (*nbad > 1)
+		qsort(*bad, *nbad, sizeof(**bad), bad_cmp);
+	ret = 0;
+out:
+	glp_term_out(term);
+	ws_free(&w);
+	if (ret != 0) {
+		free(*bad);
+		*bad = NULL;
+		*nbad = 0;
+	}
+	return ret;
+}
+
+int
+bp__sup_interval_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    size_t cell, double *lo, double *hi)
+{
+	struct comp_ws w;
+	glp_prob *lp = NULL;
+	size_t *comp = NULL;
+	int ret = -1, term, prev = 0;
+
+	if ((comp = malloc((p->ncell ? p->ncell : 1) * sizeof(*comp))) == NULL)
+		return -1;
+	if (ws_init(&w, p, ix, comp) != 0) {
+		free(comp);
+		return -1;
+	}
+	term = glp_term_out(GLP_OFF);
+	comp_collect(&w, cell);
+	if ((lp = comp_lp(&w)) == NULL)
+		goto out;
+	if (lp_interval(lp, w.colof[cell], &prev, lo, hi) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (lp != NULL)
+		glp_delete_prob(lp);
+	glp_term_out(term);
+	ws_free(&w);
+	free(comp);
+	return ret;
+}

@@ -1,0 +1,82 @@
+/*
+ * lpaudit.h - internals shared by suppress.c (the heuristic) and lpaudit.c
+ * (the GLPK interval audit).  Not part of the public API: include
+ * suppress.h instead.
+ */
+#ifndef BP_LPAUDIT_H
+#define BP_LPAUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "suppress.h"
+
+/*
+ * The problem.  Cells are columns of parallel arrays; a constraint ("line")
+ * is a run of cell indices in mem[cstart[l] .. cstart[l + 1]): the total
+ * first, then its members.  Its equation is
+ *     value(total) - sum value(members) = 0.
+ */
+struct bp_sup_problem {
+	size_t ncell, capcell;
+	uint32_t *value;
+	unsigned char *flags;
+	unsigned char *state;      /* enum bp_sup_state */
+
+	size_t ncons, capcons;
+	unsigned char *kind;       /* enum bp_sup_cons_kind */
+	size_t *cstart;            /* ncons + 1 offsets into mem */
+
+	size_t nmem, capmem;
+	size_t *mem;
+};
+
+/* Cell -> lines incidence, built from a problem (CSR). */
+struct bp_sup_index {
+	size_t *lstart;            /* ncell + 1 offsets into lines */
+	size_t *lines;             /* line ids, ascending per cell */
+};
+
+/* A primary cell that the audit found unsafe. */
+struct bp_sup_bad {
+	size_t cell;
+	size_t comp;               /* its component id (smallest cell index) */
+	double lo, hi;             /* its LP interval (hi may be HUGE_VAL) */
+};
+
+#define BP_SUP_EPS 1e-5
+
+static inline int
+bp__sup_hidden(const struct bp_sup_problem *p, size_t c)
+{
+	return p->state[c] != BP_SUP_PUBLISHED;
+}
+
+/*
+ * Builds the incidence of p into ix.  0, or -1 on ENOMEM.  The arrays are
+ * owned by ix and freed by bp__sup_index_free.
+ */
+int bp__sup_index_build(const struct bp_sup_problem *p, struct bp_sup_index *ix);
+void bp__sup_index_free(struct bp_sup_index *ix);
+
+/*
+ * Audits the primary cells of every connected component of suppressed cells
+ * that holds a cell c with only[c] != 0 (every component when only is NULL).
+ * comp (ncell entries, the caller's) receives each suppressed cell's
+ * component id, SIZE_MAX for published cells.  Unsafe primary cells are
+ * returned in *bad, ascending by cell, *nbad of them; *bad is malloc'ed and
+ * the caller frees it (NULL when none).  0, or -1 on ENOMEM or when GLPK
+ * fails (e.g. inconsistent constraints).
+ */
+int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    unsigned min_cell, const unsigned char *only, size_t *comp,
+    struct bp_sup_bad **bad, size_t *nbad);
+
+/*
+ * The LP interval of suppressed cell `cell` (its component alone).
+ * 0, or -1 on error.
+ */
+int bp__sup_interval_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    size_t cell, double *lo, double *hi);
+
+#endif

@@ -1,0 +1,652 @@
+/*
+ * suppress.c - primary and secondary (complementary, linked) small-cell
+ * suppression over cells tied by additive constraints
+ * (shared/spec/privacy.md).  The LP audit is in lpaudit.c.
+ *
+ * The secondary heuristic works on "lines": a constraint's total and its
+ * members.  A line holding exactly one suppressed cell is "open" (that cell
+ * is the line's total minus the rest); it is closed by suppressing one more
+ * of its cells, the one that loses least: the smallest count per open line
+ * it closes (a cell that closes a row and a column at once counts half),
+ * then the one opening fewest new lines, then the lowest index.  FIXED cells
+ * are never chosen, nor zero cells (a complement of 0 cannot hide that a
+ * cell is small: the cell cannot grow while its complement cannot shrink)
+ * unless zeros are suppressed anyway.  Lines are closed in first-opened,
+ * first-closed order until none is open.
+ *
+ * Two per line is not enough in general, so the LP audit then checks every
+ * primary cell; for each unsafe one, one more complement is taken from its
+ * own lines (or, failing that, from any line of its component), preferring
+ * the smallest cell large enough to give the room missing; the heuristic and
+ * the audit (of the changed components only) repeat until the audit passes,
+ * or no cell is left to add.  Everything is in index order: the same problem
+ * gives the same pattern.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpaudit.h"
+#ifdef BP_SUP_DEBUG
+#include <stdio.h>
+#endif
+#include "suppress.h"
+
+/* Working state of one bp_suppress run. */
+struct heur {
+	struct bp_sup_problem *p;
+	struct bp_sup_index ix;
+	size_t *nsup;              /* per line: suppressed cells in it */
+	size_t *nprim;             /* per line: primary cells among its members */
+	uint64_t *ssum;            /* per line: sum of its suppressed members */
+	size_t *queue, qhead, qlen; /* ring of lines to look at, ncons long */
+	unsigned char *inq;        /* per line: in the queue */
+	unsigned min_cell;
+	unsigned char *dirty;      /* per cell: suppressed since the last audit */
+	unsigned char *added;      /* per cell: added by the audit this round */
+	size_t *comp;              /* per cell: component id from the audit */
+	bool suppress_zero;
+	bool plain;                /* baseline: smallest other cell only */
+};
+
+struct bp_sup_problem *
+bp_sup_new(void)
+{
+	return calloc(1, sizeof(struct bp_sup_problem));
+}
+
+void
+bp_sup_free(struct bp_sup_problem *p)
+{
+	if (p == NULL)
+		return;
+	free(p->value);
+	free(p->flags);
+	free(p->state);
+	free(p->kind);
+	free(p->cstart);
+	free(p->mem);
+	free(p);
+}
+
+/* Grows *v (elements of size sz) to hold at least need; 0 or -1. */
+static int
+grow(void **v, size_t *cap, size_t need, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *nv;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / sz)
+			return -1;
+		ncap *= 2;
+	}
+	if ((nv = realloc(*v, ncap * sz)) == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+long
+bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
+{
+	size_t cap;
+
+	if (p->ncell >= (size_t)LONG_MAX)
+		return -1;
+	if (p->ncell == p->capcell) {
+		cap = p->capcell;
+		if (grow((void **)&p->value, &cap, p->ncell + 1, sizeof(*p->value)) != 0)
+			return -1;
+		cap = p->capcell;
+		if (grow((void **)&p->flags, &cap, p->ncell + 1, 1) != 0)
+			return -1;
+		cap = p->capcell;
+		if (grow((void **)&p->state, &cap, p->ncell + 1, 1) != 0)
+			return -1;
+		p->capcell = cap;
+	}
+	p->value[p->ncell] = value;
+	p->flags[p->ncell] = (unsigned char)(flags & BP_SUP_FIXED);
+	p->state[p->ncell] = BP_SUP_PUBLISHED;
+	return (long)p->ncell++;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* 0 when the cells are in range, distinct and add up; else -1. */
+static int
+cons_check(const struct bp_sup_problem *p, size_t total, const size_t *members,
+    size_t n)
+{
+	size_t *v, i;
+	uint64_t sum = 0;
+	int ret = -1;
+
+	if (total >= p->ncell)
+		return -1;
+	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	v[0] = total;
+	for (i = 0; i < n; i++) {
+		if (members[i] >= p->ncell)
+			goto out;
+		v[i + 1] = members[i];
+		sum += p->value[members[i]];
+	}
+	if (sum != p->value[total])
+		goto out;
+	qsort(v, n + 1, sizeof(*v), size_cmp);
+	for (i = 0; i < n; i++)
+		if (v[i] == v[i + 1])
+			goto out;
+	ret = 0;
+out:
+	free(v);
+	return ret;
+}
+
+int
+bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
+    size_t total, const size_t *members, size_t n)
+{
+	size_t cap;
+
+	if ((kind != BP_CONS_TABLE && kind != BP_CONS_LINK) ||
+	    cons_check(p, total, members, n) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (p->ncons + 2 > p->capcons) {
+		cap = p->capcons;
+		if (grow((void **)&p->kind, &cap, p->ncons + 2, 1) != 0)
+			return -1;
+		cap = p->capcons;
+		if (grow((void **)&p->cstart, &cap, p->ncons + 2, sizeof(*p->cstart)) != 0)
+			return -1;
+		p->capcons = cap;
+	}
+	if (n + 1 > SIZE_MAX - p->nmem ||
+	    grow((void **)&p->mem, &p->capmem, p->nmem + n + 1, sizeof(*p->mem)) != 0)
+		return -1;
+	p->cstart[p->ncons] = p->nmem;
+	p->mem[p->nmem++] = total;
+	memcpy(p->mem + p->nmem, members, n * sizeof(*members));
+	p->nmem += n;
+	p->kind[p->ncons++] = (unsigned char)kind;
+	p->cstart[p->ncons] = p->nmem;
+	return 0;
+}
+
+size_t
+bp_sup_ncells(const struct bp_sup_problem *p)
+{
+	return p->ncell;
+}
+
+enum bp_sup_state
+bp_sup_state_of(const struct bp_sup_problem *p, size_t cell)
+{
+	if (cell >= p->ncell)
+		return BP_SUP_PUBLISHED;
+	return (enum bp_sup_state)p->state[cell];
+}
+
+void
+bp_sup_set_state(struct bp_sup_problem *p, size_t cell, enum bp_sup_state s)
+{
+	if (cell < p->ncell && s >= BP_SUP_PUBLISHED && s <= BP_SUP_LINKED)
+		p->state[cell] = (unsigned char)s;
+}
+
+size_t
+bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s)
+{
+	size_t c, n = 0;
+
+	for (c = 0; c < p->ncell; c++)
+		n += p->state[c] == (unsigned char)s;
+	return n;
+}
+
+static void
+heur_free(struct heur *h)
+{
+	bp__sup_index_free(&h->ix);
+	free(h->nsup);
+	free(h->nprim);
+	free(h->ssum);
+	free(h->inq);
+	free(h->queue);
+	free(h->dirty);
+	free(h->added);
+	free(h->comp);
+}
+
+static int
+heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
+    bool suppress_zero, bool plain)
+{
+	size_t nl = p->ncons ? p->ncons : 1, nc = p->ncell ? p->ncell : 1;
+
+	memset(h, 0, sizeof(*h));
+	h->p = p;
+	h->min_cell = min_cell;
+	h->suppress_zero = suppress_zero;
+	h->plain = plain;
+	h->nsup = calloc(nl, sizeof(*h->nsup));
+	h->nprim = calloc(nl, sizeof(*h->nprim));
+	h->ssum = calloc(nl, sizeof(*h->ssum));
+	h->inq = calloc(nl, 1);
+	h->queue = malloc(nl * sizeof(*h->queue));
+	h->dirty = calloc(nc, 1);
+	h->added = calloc(nc, 1);
+	h->comp = malloc(nc * sizeof(*h->comp));
+	if (h->nsup == NULL || h->nprim == NULL || h->ssum == NULL ||
+	    h->inq == NULL || h->queue == NULL || h->dirty == NULL ||
+	    h->added == NULL || h->comp == NULL ||
+	    bp__sup_index_build(p, &h->ix) != 0) {
+		heur_free(h);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether line l still needs a complement.  Two per line: a line holding
+ * one suppressed cell gives it away.  Room: when the total is published, a
+ * primary member can only grow as much as the other suppressed members can
+ * shrink, down to 0; so their sum must reach min_cell (a necessary
+ * condition of the LP audit, checked here cheaply).  The plain baseline
+ * knows only the first rule.
+ */
+static bool
+line_open(const struct heur *h, size_t l)
+{
+	const struct bp_sup_problem *p = h->p;
+
+	if (h->nsup[l] == 1)
+		return true;
+	if (h->plain || h->nprim[l] == 0 || bp__sup_hidden(p, p->mem[p->cstart[l]]))
+		return false;
+	return h->ssum[l] < h->min_cell;
+}
+
+static void
+queue_push(struct heur *h, size_t l)
+{
+	if (h->inq[l])
+		return;
+	h->inq[l] = 1;
+	h->queue[(h->qhead + h->qlen++) % h->p->ncons] = l;
+}
+
+static size_t
+queue_pop(struct heur *h)
+{
+	size_t l = h->queue[h->qhead];
+
+	h->qhead = (h->qhead + 1) % h->p->ncons;
+	h->qlen--;
+	h->inq[l] = 0;
+	return l;
+}
+
+/* Suppresses cell c for reason s; the lines it leaves open join the queue. */
+static void
+hide(struct heur *h, size_t c, enum bp_sup_state s)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t i, l;
+
+	h->p->state[c] = (unsigned char)s;
+	h->dirty[c] = 1;
+	for (i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
+		l = h->ix.lines[i];
+		h->nsup[l]++;
+		if (p->mem[p->cstart[l]] != c) {
+			h->ssum[l] += p->value[c];
+			h->nprim[l] += s == BP_SUP_PRIMARY;
+		}
+		if (line_open(h, l))
+			queue_push(h, l);
+	}
+}
+
+/* Clears every state and marks the primary cells. */
+static void
+mark_primary(struct heur *h, unsigned min_cell)
+{
+	struct bp_sup_problem *p = h->p;
+	size_t c;
+
+	memset(p->state, BP_SUP_PUBLISHED, p->ncell);
+	for (c = 0; c < p->ncell; c++) {
+		if (p->flags[c] & BP_SUP_FIXED)
+			continue;
+		if ((p->value[c] >= 1 && p->value[c] < min_cell) ||
+		    (p->value[c] == 0 && h->suppress_zero))
+			hide(h, c, BP_SUP_PRIMARY);
+	}
+}
+
+static bool
+eligible(const struct heur *h, size_t c)
+{
+	const struct bp_sup_problem *p = h->p;
+
+	return p->state[c] == BP_SUP_PUBLISHED && !(p->flags[c] & BP_SUP_FIXED) &&
+	    (p->value[c] > 0 || h->suppress_zero);
+}
+
+/* A candidate complement and what choosing it would do. */
+struct cand {
+	size_t cell;
+	uint64_t value;
+	uint64_t closes;           /* open lines it closes (>= 1) */
+	size_t opens;              /* empty lines it opens */
+};
+
+static void
+cand_eval(const struct heur *h, size_t c, struct cand *k)
+{
+	size_t i, n;
+
+	k->cell = c;
+	k->value = h->p->value[c];
+	k->closes = 0;
+	k->opens = 0;
+	for (i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
+		n = h->nsup[h->ix.lines[i]];
+		k->closes += line_open(h, h->ix.lines[i]);
+		k->opens += n == 0;
+	}
+	if (k->closes == 0)
+		k->closes = 1;
+}
+
+/*
+ * Whether a is a better complement than b: less value per closed line, then
+ * fewer opened lines, then the lower index.  The plain baseline only looks
+ * at the value (then the index).
+ */
+static bool
+cand_better(const struct heur *h, const struct cand *a, const struct cand *b)
+{
+	uint64_t x, y;
+
+	if (h->plain) {
+		if (a->value != b->value)
+			return a->value < b->value;
+		return a->cell < b->cell;
+	}
+	x = a->value * b->closes;
+	y = b->value * a->closes;
+	if (x != y)
+		return x < y;
+	if (a->opens != b->opens)
+		return a->opens < b->opens;
+	return a->cell < b->cell;
+}
+
+static enum bp_sup_state
+reason_of(const struct bp_sup_problem *p, size_t line)
+{
+	return p->kind[line] == BP_CONS_LINK ? BP_SUP_LINKED : BP_SUP_SECONDARY;
+}
+
+/* Closes open line l with its best complement, if it has any. */
+static void
+close_line(struct heur *h, size_t l)
+{
+	const struct bp_sup_problem *p = h->p;
+	struct cand best = { 0 }, k;
+	size_t i, c;
+	bool found = false;
+
+	for (i = p->cstart[l]; i < p->cstart[l + 1]; i++) {
+		c = p->mem[i];
+		if (!eligible(h, c))
+			continue;
+		cand_eval(h, c, &k);
+		if (!found || cand_better(h, &k, &best)) {
+			best = k;
+			found = true;
+		}
+	}
+	if (found)
+		hide(h, best.cell, reason_of(p, l));
+}
+
+/* The line pass: closes open lines until none is left (or can be). */
+static void
+run_lines(struct heur *h)
+{
+	size_t l;
+
+	while (h->qlen > 0) {
+		l = queue_pop(h);
+		if (line_open(h, l))
+			close_line(h, l);
+	}
+}
+
+/*
+ * Whether a is a better extra complement than b for a cell missing `need`
+ * of room: the smallest cell at least that large, else the largest one.
+ */
+static bool
+extra_better(const struct bp_sup_problem *p, size_t a, size_t b, double need)
+{
+	bool fa = p->value[a] >= need, fb = p->value[b] >= need;
+
+	if (fa != fb)
+		return fa;
+	if (p->value[a] != p->value[b])
+		return fa ? p->value[a] < p->value[b] : p->value[a] > p->value[b];
+	return a < b;
+}
+
+/* The best eligible cell on line l, compared with *best; updates it. */
+static void
+extra_scan_line(const struct heur *h, size_t l, double need, size_t *best,
+    size_t *bestline)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t i, c;
+
+	for (i = p->cstart[l]; i < p->cstart[l + 1]; i++) {
+		c = p->mem[i];
+		if (!eligible(h, c))
+			continue;
+		if (*best == SIZE_MAX || extra_better(p, c, *best, need)) {
+			*best = c;
+			*bestline = l;
+		}
+	}
+}
+
+/* Whether a line of cell b already got an extra complement this round. */
+static bool
+touched_this_round(const struct heur *h, size_t b)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t i, k, l;
+
+	for (i = h->ix.lstart[b]; i < h->ix.lstart[b + 1]; i++) {
+		l = h->ix.lines[i];
+		for (k = p->cstart[l]; k < p->cstart[l + 1]; k++)
+			if (h->added[p->mem[k]])
+				return true;
+	}
+	return false;
+}
+
+/*
+ * One more complement for unsafe primary cell b: from b's own lines, else
+ * from any line of b's component.  Returns the cell, or SIZE_MAX when no
+ * cell may be added.
+ */
+static size_t
+extra_for(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
+{
+	const struct bp_sup_problem *p = h->p;
+	double need = fmax((double)min_cell - b->hi, b->lo);
+	size_t best = SIZE_MAX, line = 0, i, c;
+
+	for (i = h->ix.lstart[b->cell]; i < h->ix.lstart[b->cell + 1]; i++)
+		extra_scan_line(h, h->ix.lines[i], need, &best, &line);
+	for (c = 0; best == SIZE_MAX && c < p->ncell; c++) {
+		if (h->comp[c] != b->comp)
+			continue;
+		for (i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++)
+			extra_scan_line(h, h->ix.lines[i], need, &best, &line);
+	}
+	if (best != SIZE_MAX)
+		hide(h, best, reason_of(p, line));
+	return best;
+}
+
+/*
+ * One round of repairs after an audit that found bad cells: an extra
+ * complement for every bad cell none of whose lines got one already this
+ * round.  Returns the number of cells added.
+ */
+static size_t
+repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
+    unsigned min_cell)
+{
+	size_t i, c, n = 0;
+
+	memset(h->added, 0, h->p->ncell);
+	for (i = 0; i < nbad; i++) {
+		if (touched_this_round(h, bad[i].cell))
+			continue;
+		if ((c = extra_for(h, &bad[i], min_cell)) == SIZE_MAX)
+			continue;
+		h->added[c] = 1;
+		n++;
+	}
+	return n;
+}
+
+/* Audits the components changed since the last audit, then repairs. */
+static int
+audit_loop(struct heur *h, unsigned min_cell)
+{
+	struct bp_sup_bad *bad = NULL;
+	size_t nbad = 0;
+	int ret = -1;
+
+	for (;;) {
+		run_lines(h);
+		if (bp__sup_audit_run(h->p, &h->ix, min_cell, h->dirty, h->comp,
+		    &bad, &nbad) != 0) {
+			errno = errno == ENOMEM ? ENOMEM : EINVAL;
+			goto out;
+		}
+		memset(h->dirty, 0, h->p->ncell);
+#ifdef BP_SUP_DEBUG
+		fprintf(stderr, "round: %zu bad\n", nbad);
+#endif
+		if (nbad == 0)
+			break;
+		if (repair(h, bad, nbad, min_cell) == 0) {
+			errno = EDOM;
+			goto out;
+		}
+		free(bad);
+		bad = NULL;
+	}
+	ret = 0;
+out:
+	free(bad);
+	return ret;
+}
+
+int
+bp_suppress(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
+{
+	struct heur h;
+	int ret;
+
+	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+		return -1;
+	mark_primary(&h, min_cell);
+	ret = audit_loop(&h, min_cell);
+	heur_free(&h);
+	return ret;
+}
+
+int
+bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
+{
+	struct heur h;
+
+	if (heur_init(&h, p, min_cell, suppress_zero, true) != 0)
+		return -1;
+	mark_primary(&h, min_cell);
+	run_lines(&h);
+	heur_free(&h);
+	return 0;
+}
+
+int
+bp_sup_audit(const struct bp_sup_problem *p, unsigned min_cell, size_t *bad)
+{
+	struct bp_sup_index ix;
+	struct bp_sup_bad *v = NULL;
+	size_t *comp = NULL, nbad = 0;
+	int ret = -1;
+
+	if (bad != NULL)
+		*bad = SIZE_MAX;
+	if (bp__sup_index_build(p, &ix) != 0)
+		return -1;
+	if ((comp = malloc((p->ncell ? p->ncell : 1) * sizeof(*comp))) == NULL)
+		goto out;
+	if (bp__sup_audit_run(p, &ix, min_cell, NULL, comp, &v, &nbad) != 0)
+		goto out;
+	if (nbad > 0) {
+		if (bad != NULL)
+			*bad = v[0].cell;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(v);
+	free(comp);
+	bp__sup_index_free(&ix);
+	return ret;
+}
+
+int
+bp_sup_interval(const struct bp_sup_problem *p, size_t cell, double *lo, double *hi)
+{
+	struct bp_sup_index ix;
+	int ret;
+
+	if (cell >= p->ncell)
+		return -1;
+	if (!bp__sup_hidden(p, cell)) {
+		*lo = *hi = (double)p->value[cell];
+		return 0;
+	}
+	if (bp__sup_index_build(p, &ix) != 0)
+		return -1;
+	ret = bp__sup_interval_run(p, &ix, cell, lo, hi);
+	bp__sup_index_free(&ix);
+	return ret;
+}
