@@ -29,11 +29,13 @@ struct year_status {
 	struct bp_submission *sub; /* latest applied per kommune, kommune order */
 	size_t n, cap;
 	uint64_t rows, rejected, multi;
+	uint64_t other_catalogue;  /* tallies to rebuild (bpagg rebuild) */
 	size_t reported;           /* of those, kommuner in the registry */
 };
 
 struct status {
 	const struct bp_registry *reg;
+	uint8_t catalogue[32];     /* of the configured measures */
 	struct year_status *y;
 	size_t ny;
 	uint64_t waiting, rejected_unknown;
@@ -132,14 +134,15 @@ add_latest(const struct bp_submission *sub, void *ud)
 }
 
 static int
-load_year(bp_store *s, const struct bp_registry *reg, struct year_status *y)
+load_year(bp_store *s, const struct status *st, struct year_status *y)
 {
 	if (bp_store_foreach_latest(s, y->year, add_latest, y) != 0 ||
 	    bp_store_count_rejected(s, y->year, &y->rejected) < 0 ||
-	    bp_store_count_multi_kommune(s, y->year, &y->multi) < 0)
+	    bp_store_count_multi_kommune(s, y->year, &y->multi) < 0 ||
+	    bp_store_count_other_catalogue(s, y->year, st->catalogue, &y->other_catalogue) < 0)
 		return -1;
 	for (size_t i = 0; i < y->n; i++)
-		if (bp_registry_find(reg, y->sub[i].kommune))
+		if (bp_registry_find(st->reg, y->sub[i].kommune))
 			y->reported++;
 	return 0;
 }
@@ -166,7 +169,7 @@ load_store(bp_store *s, int year, struct status *st)
 	for (size_t i = 0; i < n; i++) {
 		st->y[i].year = years[i];
 		st->ny = i + 1;
-		if (load_year(s, st->reg, &st->y[i]) < 0)
+		if (load_year(s, st, &st->y[i]) < 0)
 			goto out;
 	}
 	if (bp_store_count_rejected(s, 0, &st->rejected_unknown) < 0)
@@ -232,9 +235,9 @@ print_json(FILE *f, const struct status *st)
 		const struct year_status *y = &st->y[i];
 		fprintf(f, "%s{\"year\": %d, \"kommuner_reported\": %zu, \"kommuner_total\": %zu, "
 		    "\"rows\": %" PRIu64 ", \"rejected\": %" PRIu64 ", \"waiting\": %" PRIu64
-		    ", \"multi_kommune_persons\": %" PRIu64 ", \"kommuner\": [",
-		    i ? ", " : "", y->year, y->reported, st->reg->n, y->rows, y->rejected,
-		    st->waiting, y->multi);
+		    ", \"multi_kommune_persons\": %" PRIu64 ", \"other_catalogue\": %" PRIu64
+		    ", \"kommuner\": [", i ? ", " : "", y->year, y->reported, st->reg->n, y->rows,
+		    y->rejected, st->waiting, y->multi, y->other_catalogue);
 		for (size_t j = 0; j < y->n; j++) {
 			fputs(j ? ", " : "", f);
 			json_kommune(f, st, &y->sub[j]);
@@ -256,6 +259,9 @@ print_year_text(FILE *f, const struct status *st, const struct year_status *y)
 	fprintf(f, "  rows                       %" PRIu64 "\n", y->rows);
 	fprintf(f, "  files rejected             %" PRIu64 "\n", y->rejected);
 	fprintf(f, "  persons in >1 kommune      %" PRIu64 "\n", y->multi);
+	if (y->other_catalogue)
+		fprintf(f, "  tallies to rebuild         %" PRIu64 " (counted with other [measures] "
+		    "settings: run bpagg rebuild)\n", y->other_catalogue);
 	if (!y->n)
 		return;
 	fprintf(f, "  %-7s  %-24s  %8s  %20s  %s\n", "kommune", "name", "rows", "sequence",
@@ -404,6 +410,7 @@ bp_cmd_status(int argc, char **argv)
 		rc = EX_IOERR;
 		goto out;
 	}
+	bp_catalogue_id(&c.measures, st.catalogue);
 	if ((rc = read_store(&c, o.year, &st)) != EX_OK)
 		goto out;
 	if (o.json)

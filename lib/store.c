@@ -152,6 +152,12 @@ bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n)
 }
 
 int
+bp_store_count_other_catalogue(bp_store *s, int year, const uint8_t want[32], uint64_t *n)
+{
+	return s->be->count_other_catalogue(s->h, year, want, n);
+}
+
+int
 bp_store_clear(bp_store *s)
 {
 	return s->be->clear(s->h);

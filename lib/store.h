@@ -113,6 +113,12 @@ int bp_store_count_rejected(bp_store *s, int year, uint64_t *n);
 /* Persons (pseudonyms) reported by more than one kommune in a year. */
 int bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n);
 
+/* Tallies of a year whose catalogue id (or vector sizes) is not want: they
+ * must be rebuilt (bpagg rebuild) before bp_store_foreach_tally accepts the
+ * year. */
+int bp_store_count_other_catalogue(bp_store *s, int year, const uint8_t want[32],
+    uint64_t *n);
+
 /* Deletes everything: tallies, ledger, rejections, pseudonyms (for bpagg
  * rebuild), in one transaction of its own. The schema stays. */
 int bp_store_clear(bp_store *s);

@@ -50,6 +50,7 @@ struct bp_store_backend {
 	int (*years)(void *h, int **years, size_t *n);
 	int (*count_rejected)(void *h, int year, uint64_t *n);
 	int (*count_multi_kommune)(void *h, int year, uint64_t *n);
+	int (*count_other_catalogue)(void *h, int year, const uint8_t want[32], uint64_t *n);
 	int (*clear)(void *h);
 };
 

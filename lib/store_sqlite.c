@@ -49,7 +49,7 @@ enum stmt {
 	ST_FIND_ID, ST_LAST_SEQ,
 	ST_INS_LEDGER, ST_PUT_TALLY, ST_DEL_PSEUD, ST_INS_PSEUD,
 	ST_INS_REJECT,
-	ST_TALLIES, ST_LATEST, ST_YEARS, ST_COUNT_REJ, ST_COUNT_MULTI,
+	ST_TALLIES, ST_LATEST, ST_YEARS, ST_COUNT_REJ, ST_COUNT_MULTI, ST_COUNT_OTHER,
 	NSTMT
 };
 
@@ -82,6 +82,8 @@ static const char *const stmt_sql[NSTMT] = {
 	[ST_COUNT_REJ] = "SELECT count(*) FROM rejection WHERE year = ?1",
 	[ST_COUNT_MULTI] = "SELECT count(*) FROM (SELECT 1 FROM pseudonym WHERE year = ?1 "
 	    "GROUP BY pseudonym HAVING count(*) > 1)",
+	[ST_COUNT_OTHER] = "SELECT count(*) FROM tally WHERE year = ?1 AND "
+	    "(catalogue_id <> ?2 OR ncells <> ?3 OR nsum <> ?4)",
 };
 
 static const char *const migrations[] = {
@@ -824,6 +826,27 @@ sq_count_multi_kommune(void *h, int year, uint64_t *n)
 }
 
 static int
+sq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint64_t *n)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st = stmt(q, ST_COUNT_OTHER);
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_blob(st, 2, want, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)q->ncells);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)q->nsum);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = 0;
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int
 sq_clear(void *h)
 {
 	struct sq *q = h;
@@ -848,5 +871,6 @@ const struct bp_store_backend bp_store_backend_sqlite = {
 	.years = sq_years,
 	.count_rejected = sq_count_rejected,
 	.count_multi_kommune = sq_count_multi_kommune,
+	.count_other_catalogue = sq_count_other_catalogue,
 	.clear = sq_clear,
 };

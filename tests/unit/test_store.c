@@ -328,6 +328,13 @@ Test(store, foreach_stops_on_callback_and_checks_catalogue)
 	cr_assert_eq(g.n, 0);
 	cr_assert_eq(bp_store_foreach_tally(s, 2022, cat_id, collect, &g), 0);
 	cr_assert_eq(g.n, 0);
+	uint64_t n = 99;
+	cr_assert_eq(bp_store_count_other_catalogue(s, 2023, cat_id, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(bp_store_count_other_catalogue(s, 2023, other, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(bp_store_count_other_catalogue(s, 2022, other, &n), 0);
+	cr_assert_eq(n, 0);
 	bp_tally_free(&t);
 	bp_store_close(s);
 }
@@ -871,11 +878,11 @@ Test(status, json_of_filled_store)
 	cr_assert_not_null(strstr(out,
 	    "{\"years\": [{\"year\": 2023, \"kommuner_reported\": 1, \"kommuner_total\": 357, "
 	    "\"rows\": 5, \"rejected\": 0, \"waiting\": 2, \"multi_kommune_persons\": 0, "
-	    "\"kommuner\": [{\"kommune\": \"1103\", \"name\": \"Stavanger\", \"rows\": 5, "
+	    "\"other_catalogue\": 0, \"kommuner\": [{\"kommune\": \"1103\", \"name\": \"Stavanger\", \"rows\": 5, "
 	    "\"sequence\": 1, "), "%s", out);
 	cr_assert_not_null(strstr(out,
 	    "{\"year\": 2024, \"kommuner_reported\": 2, \"kommuner_total\": 357, \"rows\": 1234, "
-	    "\"rejected\": 1, \"waiting\": 2, \"multi_kommune_persons\": 2, \"kommuner\": ["
+	    "\"rejected\": 1, \"waiting\": 2, \"multi_kommune_persons\": 2, \"other_catalogue\": 0, \"kommuner\": ["
 	    "{\"kommune\": \"0301\", \"name\": \"Oslo\", \"rows\": 34, \"sequence\": 3, "
 	    "\"received\": \"2025-01-01T00:00:00Z\"}, "
 	    "{\"kommune\": \"4601\", \"name\": \"Bergen\", \"rows\": 1200, \"sequence\": 7, "
@@ -918,6 +925,32 @@ Test(status, text_of_filled_store)
 	free(out);
 }
 
+Test(status, tallies_of_another_catalogue)
+{
+	char cmd[512];
+	int st;
+
+	write_conf("");
+	fill_for_status();
+	write_conf("[measures]\nrop_definition = 2015\n");
+	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --year 2024", dir);
+	char *out = run_cmd(cmd, &st);
+	cr_assert_eq(st, 0, "exit %d: %s", st, out);
+	cr_assert_not_null(strstr(out, "  tallies to rebuild         2 (counted with other "
+	    "[measures] settings: run bpagg rebuild)\n"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json", dir);
+	out = run_cmd(cmd, &st);
+	cr_assert_not_null(strstr(out, "\"multi_kommune_persons\": 2, \"other_catalogue\": 2, "),
+	    "%s", out);
+	free(out);
+	write_conf("");
+	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf'", dir);
+	out = run_cmd(cmd, &st);
+	cr_assert_null(strstr(out, "tallies to rebuild"), "%s", out);
+	free(out);
+}
+
 Test(status, no_store_yet)
 {
 	char cmd[512], p[320];
@@ -937,7 +970,8 @@ Test(status, no_store_yet)
 	cr_assert_eq(st, 0);
 	cr_assert_not_null(strstr(out, "{\"years\": [{\"year\": 2024, \"kommuner_reported\": 0, "
 	    "\"kommuner_total\": 357, \"rows\": 0, \"rejected\": 0, \"waiting\": 0, "
-	    "\"multi_kommune_persons\": 0, \"kommuner\": []}], \"waiting\": 0, "
+	    "\"multi_kommune_persons\": 0, \"other_catalogue\": 0, \"kommuner\": []}], "
+	    "\"waiting\": 0, "
 	    "\"rejected_year_unknown\": 0, \"store\": false}"), "%s", out);
 	free(out);
 }
