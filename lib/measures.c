@@ -116,6 +116,8 @@ _Static_assert(N_SUMS <= sizeof(((struct bp_class *)0)->has_sum) /
     sizeof(((struct bp_class *)0)->has_sum[0]), "sums do not fit bp_class.has_sum");
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* More categories than any indicator has (checked at first use). */
+#define MAX_NCAT 8
 
 /* Category and value lists. */
 static const char *const c_level[] = { "gronn", "gul", "rod" };
@@ -275,6 +277,7 @@ catalogue_init(void)
 	}
 	assert(i == N_INDICATORS);
 	for (i = 0; i < N_INDICATORS; i++) {
+		assert(cat.ind[i].ncat < MAX_NCAT);
 		cat.catbase[i] = cat.ncat_total;
 		cat.ncat_total += cat.ind[i].ncat;
 	}
@@ -786,19 +789,24 @@ bp_tally_clear(struct bp_tally *t)
 }
 
 /*
- * The hot path of ingest. The applicable breakdowns of the row are gathered
- * once (value base and the in-block offset pieces), then every applicable
- * indicator adds one to one cell per breakdown:
- *   catbase(i)*V + ncat(i)*valbase(b) + c*nval(b) + v.
+ * The hot path of ingest. Cell (i, b, c, v) lies at
+ *   catbase(i)*V + ncat(i)*valbase(b) + c*nval(b) + v,
+ * so for one row the offsets within an indicator's blocks depend only on
+ * (ncat(i), c): every indicator with the same number of categories and the
+ * same category hits the same relative cells. Those offsets are computed
+ * once per row and (ncat, c) pair in use (at most MAX_NCAT^2 / 2 pairs), so
+ * that each of the ~1500 increments of a row is a load and an add.
  */
 void
 bp_tally_add_class(struct bp_tally *t, const struct bp_class *c)
 {
-	size_t vb[N_BREAKDOWNS], nv[N_BREAKDOWNS], vv[N_BREAKDOWNS], nb = 0;
-	size_t V;
+	size_t vb[N_BREAKDOWNS], nv[N_BREAKDOWNS], vv[N_BREAKDOWNS], nb = 0, V;
+	uint32_t rel[MAX_NCAT][MAX_NCAT][N_BREAKDOWNS];
+	bool have[MAX_NCAT][MAX_NCAT];
 
 	catalogue_ready();
 	V = cat.nval_total;
+	memset(have, 0, sizeof(have));
 	for (size_t b = 0; b < N_BREAKDOWNS; b++) {
 		int v = c->val[b];
 		if (v < 0 || (size_t)v >= breakdowns[b].nval)
@@ -813,9 +821,15 @@ bp_tally_add_class(struct bp_tally *t, const struct bp_class *c)
 		size_t ncat = cat.ind[i].ncat;
 		if (ci < 0 || (size_t)ci >= ncat)
 			continue;
+		uint32_t *r = rel[ncat][ci];
+		if (!have[ncat][ci]) {
+			for (size_t k = 0; k < nb; k++)
+				r[k] = (uint32_t)(ncat * vb[k] + (size_t)ci * nv[k] + vv[k]);
+			have[ncat][ci] = true;
+		}
 		uint32_t *block = t->counts + cat.catbase[i] * V;
 		for (size_t k = 0; k < nb; k++)
-			block[ncat * vb[k] + (size_t)ci * nv[k] + vv[k]]++;
+			block[r[k]]++;
 	}
 	for (size_t m = 0; m < N_SUMS; m++) {
 		if (!c->has_sum[m])

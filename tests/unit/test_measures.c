@@ -756,3 +756,68 @@ Test(tally, add_equal_clear)
 	bp_tally_free(&b);
 	bp_tally_free(&all);
 }
+
+/* The optimised tally against a reference built from the public layout only,
+ * over rows that vary every field. */
+Test(tally, matches_reference_layout)
+{
+	struct bp_measure_settings s = settings();
+	struct bp_tally t;
+	struct bp_class c;
+	struct bp_kommune k;
+	size_t nc = bp_n_cells(), ns = bp_n_sum_cells();
+	uint32_t *ref = calloc(nc, sizeof(*ref)), *refn = calloc(ns, sizeof(*refn));
+	uint64_t *refs = calloc(ns, sizeof(*refs)), x = 88172645463325252ULL;
+	cr_assert(ref && refn && refs);
+	cr_assert_eq(bp_tally_init(&t), 0);
+	memset(&k, 0, sizeof(k));
+	for (int n = 0; n < 300; n++) {
+		struct bp_row r = row_base();
+		/* xorshift64: a fixed stream of small choices */
+#define NEXT(m) (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (int)(x % (m)))
+		r.rusproblem = NEXT(3) != 0;
+		r.psykisk_problem = !r.rusproblem || NEXT(2);
+		r.kjonn = NEXT(2) ? 'M' : 'K';
+		r.alder = 16 + NEXT(95);
+		for (int a = 0; a < BP_NAREA; a++)
+			r.area[a] = (int8_t)NEXT(3);
+		for (int d = 0; d < BP_NDETAIL; d++)
+			r.detail[d] = (int8_t)(NEXT(4) - 1);
+		for (int q = 0; q < BP_NSUB; q++)
+			r.substance[q] = r.rusproblem ? (int8_t)NEXT(4) : -1;
+		for (int f = 0; f < BP_NFLAG; f++)
+			r.flag[f] = (int8_t)(NEXT(3) - 1);
+		r.vold = (int8_t)(NEXT(5) - 1);
+		r.fengsel = (int8_t)(NEXT(4) - 1);
+		r.utdanning = (int8_t)(NEXT(5) - 1);
+		r.antall_barn = NEXT(4) - 1;
+		snprintf(r.fodeland, sizeof(r.fodeland), "%s", NEXT(3) == 0 ? "" : NEXT(2) ? "NO" : "SE");
+		for (int v = 0; v < BP_NSVC; v++) {
+			(void)NEXT(2);
+			r.services[v] = (uint32_t)x & ((1u << bp_services[v].ncodes) - 1);
+		}
+		k.population = (uint32_t)NEXT(40000);
+#undef NEXT
+		bp_classify(&r, n % 7 ? &k : NULL, &s, &c);
+		bp_tally_add_class(&t, &c);
+		for (size_t i = 0; i < bp_n_indicators(); i++)
+			for (size_t b = 0; b < bp_n_breakdowns(); b++)
+				if (c.cat[i] >= 0 && c.val[b] >= 0)
+					ref[bp_cell_offset(i, b) + (size_t)c.cat[i] * bp_breakdown_at(b)->nval +
+					    (size_t)c.val[b]]++;
+		for (size_t m = 0; m < bp_n_sum_measures(); m++)
+			for (size_t b = 0; b < bp_n_breakdowns(); b++)
+				if (c.has_sum[m] && c.val[b] >= 0) {
+					refn[bp_sum_cell(m, b, (size_t)c.val[b])]++;
+					refs[bp_sum_cell(m, b, (size_t)c.val[b])] += (uint64_t)c.sum[m];
+				}
+	}
+	cr_assert_eq(t.rows, 300);
+	cr_assert_eq(memcmp(t.counts, ref, nc * sizeof(*ref)), 0);
+	cr_assert_eq(memcmp(t.sum_n, refn, ns * sizeof(*refn)), 0);
+	cr_assert_eq(memcmp(t.sum, refs, ns * sizeof(*refs)), 0);
+	bp_tally_free(&t);
+	free(ref);
+	free(refn);
+	free(refs);
+}
