@@ -318,24 +318,30 @@ static const char *const fodeland_other[] = {
 	"SE", "PL", "SO", "IQ", "LT", "DK", "ER", "AF", "IR", "DE", "SY", "VN",
 };
 
-static int
-threshold_score(double u, const double cum[2])
+/* The latent cut points of each area for each user group, from the shares
+ * above; computed once per file (probit is not cheap). */
+struct thresholds {
+	double t[BP_NAREA][3][2];
+};
+
+static void
+thresholds_init(struct thresholds *th)
 {
-	if (u < probit(cum[0]))
-		return BP_GRONN;
-	if (u < probit(cum[1]))
-		return BP_GUL;
-	return BP_ROD;
+	for (int a = 0; a < BP_NAREA; a++)
+		for (int grp = 0; grp < 3; grp++) {
+			const double *cum = a == BP_AREA_PSYKISK_HELSE ? psyk_cum[grp] :
+			    a == BP_AREA_RUSMIDDELBRUK ? rus_cum[grp] : area_cum[a];
+			th->t[a][grp][0] = probit(cum[0]);
+			th->t[a][grp][1] = probit(cum[1]);
+		}
 }
 
 static void
-draw_areas(struct gen *g, struct person *p, int grp)
+draw_areas(struct gen *g, struct person *p, int grp, const struct thresholds *th)
 {
 	for (int a = 0; a < BP_NAREA; a++) {
-		const double *cum = a == BP_AREA_PSYKISK_HELSE ? psyk_cum[grp] :
-		    a == BP_AREA_RUSMIDDELBRUK ? rus_cum[grp] : area_cum[a];
 		double u = 0.6 * p->sev + 0.8 * gauss(g);
-		p->area[a] = threshold_score(u, cum);
+		p->area[a] = u < th->t[a][grp][0] ? BP_GRONN : u < th->t[a][grp][1] ? BP_GUL : BP_ROD;
 	}
 	for (int d = 0; d < BP_NDETAIL; d++) {
 		int v = p->area[BP_AREA_PSYKISK_HELSE];
@@ -541,7 +547,7 @@ idset_add(struct idset *s, uint64_t id)
 
 static void
 draw_person(struct gen *g, struct person *p, const struct bp_sample_opts *o,
-    struct idset *ids)
+    struct idset *ids, const struct thresholds *th)
 {
 	static const double grp_w[3] = { 0.40, 0.30, 0.30 };
 	int grp = pick(g, grp_w, 3);
@@ -551,7 +557,7 @@ draw_person(struct gen *g, struct person *p, const struct bp_sample_opts *o,
 	p->psyk = grp != G_RUS;
 	p->sev = gauss(g);
 	draw_demography(g, p, grp);
-	draw_areas(g, p, grp);
+	draw_areas(g, p, grp, th);
 	draw_substances(g, p);
 	draw_flags(g, p);
 	draw_other(g, p);
@@ -703,6 +709,7 @@ bp_sample_write(FILE *out, const struct bp_sample_opts *o)
 	struct layout lay;
 	struct idset ids = { NULL, 0 };
 	struct person p;
+	struct thresholds th;
 	char delim;
 	int ret = -1, err = EIO;
 
@@ -715,12 +722,13 @@ bp_sample_write(FILE *out, const struct bp_sample_opts *o)
 		err = ENOMEM;
 		goto out;
 	}
+	thresholds_init(&th);
 	gen_seed(&g, o->seed, o->kommune, o->year);
 	layout_draw(&lay, &g, o);
 	if (write_header(out, &lay, delim) < 0)
 		goto out;
 	for (unsigned long r = 0; r < o->rows; r++) {
-		draw_person(&g, &p, o, &ids);
+		draw_person(&g, &p, o, &ids, &th);
 		if (write_row(out, &g, &lay, &p, o, delim) < 0)
 			goto out;
 	}
