@@ -1,0 +1,124 @@
+# daemon_lib.sh - shared by tests/integration/daemon_*.sh (sourced).
+#
+# A throw-away installation in $T/c (bpagg init), kommune keys in $T/k/NNNN,
+# plaintext exports kept beside them (the tests compute expected counts from
+# them, and finally check that no person_id of theirs reached the
+# installation). Nothing here prints a person_id or a file's content.
+set -euo pipefail
+: "${BP_BUILDDIR:?}" "${BP_SRCDIR:?}" "${BPAGG_REGISTRY:?}"
+H=$BP_BUILDDIR/tests/helpers
+T=$(mktemp -d /tmp/bp-daemon-test.XXXXXX)
+C=$T/c/bpagg.conf
+DPIDS=()
+
+cleanup() {
+	local p
+	for p in "${DPIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+
+# init_central [INI-LINES...]: bpagg init, then settings appended to the conf.
+init_central() {
+	bpagg init "$T/c" >/dev/null
+	mkdir -p "$T/k"
+	{ echo; echo "[ingest]"; echo "scan_seconds = 1"; for l in "$@"; do echo "$l"; done; } >>"$C"
+}
+
+# add_kommune NNNN [noregister]: a signing key pair, registered unless told.
+add_kommune() {
+	mkdir -p "$T/k/$1"
+	bpagg keygen kommune "$1" --out "$T/k/$1" >/dev/null
+	[ "${2:-}" = noregister ] || bpagg register -c "$C" "$1" "$T/k/$1/$1.sign.pk" >/dev/null
+}
+
+# make_export NNNN YEAR ROWS SEED: prints the path of a new sample export.
+make_export() {
+	local f="$T/k/$1/$2-$4.csv"
+	bpagg sample --kommune "$1" --year "$2" --rows "$3" --seed "$4" -o "$f" >/dev/null
+	echo "$f"
+}
+
+# seal_to NNNN YEAR CSV OUT
+seal_to() {
+	bpagg seal "$3" --kommune "$1" --year "$2" --key "$T/k/$1/$1.sign.sk" \
+		--to "$T/c/keys/central.box.pk" -o "$4" >/dev/null
+}
+
+# expected_counts CSV...: "NNNN rows bolig=rod kjonn=K psykisk_helse=gul" per
+# kommune, computed with awk from the plaintext (header-driven, ; or ,).
+expected_counts() {
+	# Quotes are dropped (the samples quote some fields; no field holds a
+	# delimiter), so are CRs and a byte-order mark in the header names.
+	awk 'FNR == 1 {
+		FS = index($0, ";") ? ";" : ","; gsub(/"/, ""); $0 = $0
+		delete c; for (i = 1; i <= NF; i++) { h = $i; gsub(/[^a-z_]/, "", h); c[h] = i }
+		next
+	}
+	{
+		gsub(/"/, ""); sub(/\r$/, ""); k = $c["kommune"]; n[k]++
+		if ($c["bolig"] == "rod") r[k]++
+		if ($c["kjonn"] == "K") f[k]++
+		if ($c["psykisk_helse"] == "gul") g[k]++
+	}
+	END { for (k in n) printf "%s %d %d %d %d\n", k, n[k], r[k] + 0, f[k] + 0, g[k] + 0 }' "$@" | sort
+}
+
+# store_counts YEAR: the same columns, read from the store.
+store_counts() {
+	"$H/tallydump" "$C" "$1" bolig=rod kjonn=K psykisk_helse=gul | sort
+}
+
+# status_rows YEAR: total rows of the year per `bpagg status --json`.
+status_rows() {
+	bpagg status -c "$C" --json | tr -d ' \n' |
+		sed -n "s/.*{\"year\":$1,\"kommuner_reported\":[0-9]*,\"kommuner_total\":[0-9]*,\"rows\":\([0-9]*\).*/\1/p"
+}
+
+# files_in DIR: regular files below DIR, not temporary ones.
+files_in() { find "$1" -type f ! -name '.*' | wc -l; }
+
+# wait_until SECONDS CMD...: polls CMD until it succeeds (a hang guard only;
+# nothing is asserted about speed).
+wait_until() {
+	local limit=$1 i=0; shift
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt $((limit * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+inbox_empty() { [ "$(files_in "$T/c/inbox")" -eq 0 ]; }
+
+# start_daemon LOG: a background bpaggd --foreground; its pid in DPID.
+start_daemon() {
+	bpaggd -c "$C" --foreground 2>>"$1" &
+	DPID=$!
+	DPIDS+=("$DPID")
+}
+
+# stop_daemon: SIGTERM, and its exit status must be 0.
+stop_daemon() {
+	kill -TERM "$DPID"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ $rc -eq 0 ] || fail "bpaggd exited $rc after SIGTERM"
+}
+
+# no_pid_leak: no person_id of any plaintext export appears anywhere in the
+# installation (store, archive, rejected, outbox, logs kept there).
+no_pid_leak() {
+	local ids="$T/ids.txt"
+	awk 'FNR == 1 { FS = index($0, ";") ? ";" : ","; gsub(/"/, ""); $0 = $0
+		for (i = 1; i <= NF; i++) if ($i ~ /person_id/) p = i; next }
+		{ gsub(/"/, ""); print $p }' "$T"/k/*/*.csv | grep -E '^[0-9]{11}$' | sort -u >"$ids"
+	[ -s "$ids" ] || fail "no person_ids extracted"
+	if grep -rlaF -f "$ids" "$T/c" "$@" >/dev/null; then
+		fail "a person_id was found in the installation"
+	fi
+	ok "none of $(wc -l <"$ids") person_ids found in the installation"
+}
