@@ -92,7 +92,10 @@ int bp_store_reject(bp_store *s, const char *kommune, int year, const char *file
 /* Calls cb for every kommune with a tally for year, in kommunenummer order.
  * The tally is valid only during the call. A non-zero cb return stops and is
  * returned. Returns -1 on error, including a tally whose catalogue id is not
- * want_catalogue (the store must be rebuilt: bpagg rebuild). */
+ * want_catalogue (the store must be rebuilt: bpagg rebuild). The whole walk
+ * reads one snapshot. cb may call the bp_store_count_* functions but must not
+ * write through the same handle nor start the same foreach on it (another
+ * handle may write meanwhile). */
 int bp_store_foreach_tally(bp_store *s, int year, const uint8_t want_catalogue[32],
     int (*cb)(const char *kommune, const struct bp_tally *t, void *ud), void *ud);
 
