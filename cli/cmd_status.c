@@ -227,6 +227,13 @@ json_kommune(FILE *f, const struct status *st, const struct bp_submission *sub)
 	fputc('}', f);
 }
 
+/*
+ * The object of interfaces.md, with added fields: per year
+ * "multi_kommune_persons", "other_catalogue" and each kommune's "name"; at
+ * the top "waiting", "rejected_year_unknown" and "store" (false: none yet).
+ * The year of a waiting file is known only once it is opened, so each
+ * year's "waiting" is the whole inbox's count.
+ */
 static void
 print_json(FILE *f, const struct status *st)
 {
