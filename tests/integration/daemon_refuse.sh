@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# daemon_refuse.sh - what bpaggd refuses or skips, with bpaggd --once after
+# each drop: a resubmission replaces the kommune's year; the same file
+# twice and the same file renamed are archived as already applied; an
+# older sequence after a newer one, an unregistered kommune, a tampered
+# file and an invalid row are refused, each with a reason file (and a
+# receipt when the sender is verified), the store unchanged.
+set -euo pipefail
+. "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
+YEAR=2023
+A=4601 B=5001 U=1103   # U is never registered
+
+init_central
+add_kommune $A
+add_kommune $B
+add_kommune $U noregister
+log="$T/bpaggd.log"
+in="$T/c/inbox"
+
+once() {
+	local rc=0
+	bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
+	[ $rc -eq 0 ] || fail "bpaggd --once exited $rc"
+	[ "$(files_in "$in")" -eq 0 ] || fail "files left in the inbox"
+}
+# counts_are CSV...: the store's counts of the year equal the plaintext's.
+counts_are() {
+	expected_counts "$@" >"$T/expected"
+	store_counts $YEAR >"$T/store"
+	diff "$T/expected" "$T/store" >/dev/null || fail "store counts differ from the plaintext ($*)"
+}
+# receipt_status NNNN FILE: the status of the newest receipt naming FILE.
+receipt_statuses() {
+	"$H/receiptcheck" "$T/c/keys/daemon.sign.pk" "$T/c/outbox/$1"/*.receipt |
+		awk -v f="$2" '$2 == f { print $1 }' | sort | tr '\n' ' '
+}
+reason_of() { head -n 1 "$T/c/rejected/$1.reason"; }
+
+# 1. A first submission of A, and one of B.
+a1=$(make_export $A $YEAR 30 1)
+b1=$(make_export $B $YEAR 25 2)
+seal_to $A $YEAR "$a1" "$T/a1.bpx"
+seal_to $B $YEAR "$b1" "$T/b1.bpx"
+cp "$T/a1.bpx" "$in/a1.bpx"
+cp "$T/b1.bpx" "$in/b1.bpx"
+once
+counts_are "$a1" "$b1"
+[ "$(receipt_statuses $A a1.bpx)" = "merged " ] || fail "no merged receipt for a1"
+ok "first submissions merged"
+
+# 2. The same file again, and renamed: archived, counted once.
+cp "$T/a1.bpx" "$in/a1.bpx"
+once
+cp "$T/a1.bpx" "$in/a1-copy.bpx"
+once
+counts_are "$a1" "$b1"
+[ -f "$T/c/archive/$YEAR/$A/a1.bpx" ] && [ -f "$T/c/archive/$YEAR/$A/a1.1.bpx" ] &&
+	[ -f "$T/c/archive/$YEAR/$A/a1-copy.bpx" ] || fail "duplicates not archived"
+[ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "a duplicate was rejected"
+[ "$(receipt_statuses $A a1.bpx)" = "already_applied merged " ] || fail "receipts for a1: $(receipt_statuses $A a1.bpx)"
+[ "$(receipt_statuses $A a1-copy.bpx)" = "already_applied " ] || fail "no receipt for the renamed copy"
+grep -q 'a1-copy.bpx: already applied' "$log" || fail "not logged as already applied"
+ok "same file twice and renamed: archived as already applied, counted once"
+
+# 3. A resubmission with other rows replaces A's year.
+a2=$(make_export $A $YEAR 22 3)
+seal_to $A $YEAR "$a2" "$in/a2.bpx"
+once
+counts_are "$a2" "$b1"
+ok "resubmission replaced the kommune's year"
+
+# 4. An older sequence after a newer one.
+a3=$(make_export $A $YEAR 18 4)
+a4=$(make_export $A $YEAR 27 5)
+seal_to $A $YEAR "$a3" "$T/a3.bpx"
+seal_to $A $YEAR "$a4" "$T/a4.bpx"
+cp "$T/a4.bpx" "$in/"
+once
+cp "$T/a3.bpx" "$in/"
+once
+counts_are "$a4" "$b1"
+[ -f "$T/c/rejected/a3.bpx" ] || fail "stale file not in rejected/"
+reason_of a3.bpx | grep -q stale || fail "stale reason: $(reason_of a3.bpx)"
+[ "$(receipt_statuses $A a3.bpx)" = "refused " ] || fail "no refused receipt for a3"
+ok "older sequence after a newer one refused as stale"
+
+# 5. An unregistered kommune: rejected/, no receipt.
+u1=$(make_export $U $YEAR 20 6)
+seal_to $U $YEAR "$u1" "$in/u1.bpx"
+once
+counts_are "$a4" "$b1"
+[ -f "$T/c/rejected/u1.bpx" ] && [ -f "$T/c/rejected/u1.bpx.reason" ] || fail "unregistered kommune's file not rejected"
+reason_of u1.bpx | grep -qi 'kommune' || fail "unregistered reason: $(reason_of u1.bpx)"
+[ ! -e "$T/c/outbox/$U" ] || fail "a receipt was written for an unverified sender"
+ok "unregistered kommune refused, no receipt"
+
+# 6. A tampered file: one byte flipped in the body.
+a5=$(make_export $A $YEAR 40 7)
+seal_to $A $YEAR "$a5" "$T/a5.bpx"
+size=$(stat -c %s "$T/a5.bpx")
+pos=$((size - 100))
+byte=$(od -An -tu1 -j $pos -N1 "$T/a5.bpx" | tr -d ' ')
+printf "$(printf '\\%03o' $(( (byte + 1) % 256 )))" |
+	dd of="$T/a5.bpx" bs=1 seek=$pos conv=notrunc status=none
+cp "$T/a5.bpx" "$in/a5.bpx"
+once
+counts_are "$a4" "$b1"
+[ -f "$T/c/rejected/a5.bpx" ] || fail "tampered file not rejected"
+reason_of a5.bpx | grep -q envelope || fail "tamper reason: $(reason_of a5.bpx)"
+[ "$(receipt_statuses $A a5.bpx)" = "refused " ] || fail "no refused receipt for the tampered file"
+ok "tampered file refused"
+
+# 7. An invalid row (sealed without checking): refused whole, the error by
+# line and column in the reason file and the receipt.
+a6=$(make_export $A $YEAR 30 8)
+bad="$T/k/$A/bad.csv"
+awk 'NR == 1 { FS = index($0, ";") ? ";" : ","; OFS = FS; $0 = $0
+		for (i = 1; i <= NF; i++) { h = $i; gsub(/[^a-z_]/, "", h); if (h == "alder") col = i } }
+	NR == 5 { $col = "999" } { print }' "$a6" >"$bad"
+col=$(head -n 1 "$bad" | tr ';,' '\n\n' | tr -d '"\r' | grep -n '^alder$' | cut -d: -f1)
+"$H/rawseal" $A $YEAR 30 "$T/k/$A/$A.sign.sk" "$T/c/keys/central.box.pk" "$bad" "$in/a6.bpx"
+once
+counts_are "$a4" "$b1"
+[ -f "$T/c/rejected/a6.bpx" ] || fail "invalid export not rejected"
+grep -q "^5:$col: alder: " "$T/c/rejected/a6.bpx.reason" || fail "reason file lacks 5:$col: alder"
+[ "$(receipt_statuses $A a6.bpx)" = "refused " ] || fail "no refused receipt for the invalid export"
+grep -l '"a6.bpx"' "$T/c/outbox/$A"/*.receipt | xargs grep -q "\"line\":5,\"col\":$col,\"column\":\"alder\"" ||
+	fail "receipt lacks the error by line and column"
+ok "invalid row refused with line 5, column $col (alder)"
+
+# 8. Rejections are counted; nothing is left in the inbox; no person_id leaked.
+[ "$(files_in "$T/c/rejected")" -eq 8 ] || fail "expected 4 rejected files and 4 reasons"
+bpagg status -c "$C" --json | tr -d ' ' | grep -q "\"year\":$YEAR,.*\"rejected\":[1-9]" || fail "status shows no rejections"
+cp "$log" "$T/c/"
+no_pid_leak
