@@ -199,6 +199,7 @@ TestSuite(store, .init = setup, .fini = teardown);
 
 Test(store, schema_created_0600_wal)
 {
+	umask(022);
 	bp_store *s = open_store();
 	struct stat st;
 
@@ -209,6 +210,12 @@ Test(store, schema_created_0600_wal)
 	cr_assert_eq(count_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
 	    "name IN ('ledger', 'tally', 'rejection', 'pseudonym', 'schema_version')"), 5);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	/* The WAL beside it is as private as the store (umask 022 or not). */
+	cr_assert_eq(bp_store_reject(s, "", 0, "x.bpx", "test"), 0);
+	char wal[320];
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	cr_assert_eq(lstat(wal, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600, "wal mode %o", st.st_mode & 0777);
 	bp_store_close(s);
 	/* Reopening keeps the version and does not run the migration again. */
 	s = open_store();
