@@ -349,9 +349,10 @@ next_chunk(bp_open *o, size_t *len)
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pbuf, &mlen, &tag,
 	    o->cbuf, clen, NULL, 0) != 0)
 		return BP_ENV_BAD_CHUNK;
+	/* Only the final chunk may be shorter than BP_ENV_CHUNK. */
 	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
 		o->final_seen = 1;
-	else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE || mlen == 0)
+	else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE || mlen != BP_ENV_CHUNK)
 		return BP_ENV_BAD_CHUNK;
 	o->total += mlen;
 	if (o->total > o->meta.plaintext_bytes)

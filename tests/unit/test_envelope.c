@@ -12,6 +12,7 @@
  * not an envelope defect: the daemon's export validator refuses them.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "envelope.h"
+#include "forge.h"
 
 /* ---- fixture: two central keys, registered kommuner 0301 and 1103 ---- */
 
@@ -343,102 +345,13 @@ Test(envelope, meta_encoding_matches_the_manual)
 	cr_expect_eq(out[84], 1);
 }
 
-/* ---- an independent encoder, from bpagg-submission(5) ---- */
+/* ---- forged envelopes (tests/vectors/forge.h) ---- */
 
-struct buf {
-	uint8_t *p;
-	size_t n;
-};
-
-static void
-put(struct buf *b, const void *d, size_t n)
-{
-	b->p = realloc(b->p, b->n + n + 1);
-	cr_assert_not_null(b->p);
-	memcpy(b->p + b->n, d, n);
-	b->n += n;
-}
-
-static void
-le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* The 149-byte metadata plaintext: meta (85 bytes) and Ed25519 signature. */
-static void
-forge_meta(uint8_t out[149], const char *kommune, const uint8_t recipient[8],
-    uint64_t plen, const uint8_t digest[32], uint16_t version, const struct bp_key *sk)
-{
-	static const char dom[] = "bpagg-submission-signature-v1";
-	uint8_t msg[30 + 85];
-	memset(out, 0, 149);
-	le(out, version, 2);
-	memcpy(out + 2, recipient, 8);
-	memcpy(out + 10, kommune, 4);
-	le(out + 14, 2024, 2);
-	randombytes_buf(out + 16, 16);
-	le(out + 32, 1234567890123456789ull, 8);
-	le(out + 40, 3, 4);
-	le(out + 44, plen, 8);
-	memcpy(out + 52, digest, 32);
-	out[84] = 0;
-	memcpy(msg, dom, 30);
-	memcpy(msg + 30, out, 85);
-	crypto_sign_detached(out + 85, NULL, msg, sizeof(msg), sk->bytes);
-}
-
-/* Pushes one framed chunk. */
-static void
-forge_chunk(struct buf *b, crypto_secretstream_xchacha20poly1305_state *st,
-    const uint8_t *m, size_t n, uint8_t tag, const uint8_t *ad, size_t adlen)
-{
-	uint8_t *c = malloc(n + 17), len[4];
-	unsigned long long clen;
-	cr_assert_not_null(c);
-	crypto_secretstream_xchacha20poly1305_push(st, c, &clen, m, n, ad, adlen, tag);
-	le(len, clen, 4);
-	put(b, len, 4);
-	put(b, c, (size_t)clen);
-	free(c);
-}
-
-/* A whole envelope to `to` with the given metadata plaintext and body. With
- * final_early, the final tag is put on the first body chunk and the rest
- * follow it. */
 static uint8_t *
-forge_env(const struct bp_key *to, const uint8_t meta[149], const uint8_t *body, size_t blen,
+forge_to(const struct bp_key *to, const uint8_t meta[149], const uint8_t *body, size_t blen,
     int final_early, size_t *len)
 {
-	uint8_t h[132], key[32];
-	struct buf b = { 0 };
-	crypto_secretstream_xchacha20poly1305_state st;
-
-	memcpy(h, "BPAGGSUB", 8);
-	le(h + 8, 1, 2);
-	le(h + 10, 0x0101, 2);
-	le(h + 12, 0x0001, 2);
-	le(h + 14, 0x0201, 2);
-	le(h + 16, 65536, 4);
-	memcpy(h + 20, to->id, 8);
-	crypto_secretstream_xchacha20poly1305_keygen(key);
-	cr_assert_eq(crypto_box_seal(h + 28, key, 32, to->bytes), 0);
-	crypto_secretstream_xchacha20poly1305_init_push(&st, h + 108, key);
-	put(&b, h, sizeof(h));
-	forge_chunk(&b, &st, meta, 149, 0, h, sizeof(h));
-	size_t off = 0;
-	do {
-		size_t n = blen - off > 65536 ? 65536 : blen - off;
-		int last = off + n == blen;
-		uint8_t tag = (last || (final_early && off == 0)) ?
-		    crypto_secretstream_xchacha20poly1305_TAG_FINAL :
-		    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-		forge_chunk(&b, &st, body + off, n, tag, NULL, 0);
-		off += n;
-	} while (off < blen);
-	*len = b.n;
-	return b.p;
+	return forge_env(to->id, to->bytes, meta, body, blen, 65536, final_early, len);
 }
 
 /* A correctly signed, forged envelope of body by signer claiming kommune. */
@@ -448,8 +361,8 @@ forge_simple(const uint8_t *body, size_t blen, const char *kommune, const struct
 {
 	uint8_t meta[149], d[32];
 	crypto_generichash(d, 32, body, blen, NULL, 0);
-	forge_meta(meta, kommune, c1pk.id, blen, d, 1, signer);
-	return forge_env(&c1pk, meta, body, blen, 0, len);
+	forge_meta(meta, kommune, c1pk.id, 2024, blen, d, 1, signer->bytes);
+	return forge_to(&c1pk, meta, body, blen, 0, len);
 }
 
 Test(envelope, independent_encoder_is_accepted)
@@ -626,8 +539,8 @@ Test(envelope, vector_trailing_bytes)
 	uint8_t meta[149], dg[32], body[70000];
 	memset(body, 'x', sizeof(body));
 	crypto_generichash(dg, 32, body, 65536, NULL, 0);
-	forge_meta(meta, "0301", c1pk.id, 65536, dg, 1, &ask);
-	uint8_t *f = forge_env(&c1pk, meta, body, sizeof(body), 1, &len);
+	forge_meta(meta, "0301", c1pk.id, 2024, 65536, dg, 1, ask.bytes);
+	uint8_t *f = forge_to(&c1pk, meta, body, sizeof(body), 1, &len);
 	expect_err(open_buf(f, len), BP_ENV_TRAILING);
 	free(f);
 	free(env);
@@ -733,12 +646,12 @@ Test(envelope, vector_forwarded_to_another_recipient)
 	cr_assert_eq(mlen, plen);
 
 	size_t flen;
-	uint8_t *fwd = forge_env(&c2pk, meta, body, plen, 0, &flen);
+	uint8_t *fwd = forge_to(&c2pk, meta, body, plen, 0, &flen);
 	struct opened r;
 	expect_err(open_buf_with(fwd, flen, &c2pk, &c2sk, 0, 0, &r), BP_ENV_WRONG_RECIPIENT);
 	/* Re-sealed to key 1 again, the same parts are accepted (control). */
 	free(fwd);
-	fwd = forge_env(&c1pk, meta, body, plen, 0, &flen);
+	fwd = forge_to(&c1pk, meta, body, plen, 0, &flen);
 	expect_err(open_buf(fwd, flen), BP_ENV_OK);
 	free(fwd);
 	free(body);
@@ -756,17 +669,17 @@ Test(envelope, vector_signed_digest_or_length_wrong)
 	uint8_t wrong[32];
 	memcpy(wrong, d, 32);
 	wrong[0] ^= 1;
-	forge_meta(meta, "0301", c1pk.id, sizeof(body), wrong, 1, &ask);
-	uint8_t *e = forge_env(&c1pk, meta, body, sizeof(body), 0, &len);
+	forge_meta(meta, "0301", c1pk.id, 2024, sizeof(body), wrong, 1, ask.bytes);
+	uint8_t *e = forge_to(&c1pk, meta, body, sizeof(body), 0, &len);
 	expect_err(open_buf(e, len), BP_ENV_DIGEST_MISMATCH);
 	free(e);
 	/* Signed length shorter / longer than the body. */
-	forge_meta(meta, "0301", c1pk.id, sizeof(body) - 1, d, 1, &ask);
-	e = forge_env(&c1pk, meta, body, sizeof(body), 0, &len);
+	forge_meta(meta, "0301", c1pk.id, 2024, sizeof(body) - 1, d, 1, ask.bytes);
+	e = forge_to(&c1pk, meta, body, sizeof(body), 0, &len);
 	expect_err(open_buf(e, len), BP_ENV_DIGEST_MISMATCH);
 	free(e);
-	forge_meta(meta, "0301", c1pk.id, sizeof(body) + 1, d, 1, &ask);
-	e = forge_env(&c1pk, meta, body, sizeof(body), 0, &len);
+	forge_meta(meta, "0301", c1pk.id, 2024, sizeof(body) + 1, d, 1, ask.bytes);
+	e = forge_to(&c1pk, meta, body, sizeof(body), 0, &len);
 	expect_err(open_buf(e, len), BP_ENV_DIGEST_MISMATCH);
 	free(e);
 }
@@ -776,13 +689,30 @@ Test(envelope, vector_bad_meta)
 	uint8_t meta[149], d[32];
 	size_t len;
 	crypto_generichash(d, 32, (const uint8_t *)"", 0, NULL, 0);
-	forge_meta(meta, "0301", c1pk.id, 0, d, 2, &ask); /* meta version 2 */
-	uint8_t *e = forge_env(&c1pk, meta, (const uint8_t *)"", 0, 0, &len);
+	forge_meta(meta, "0301", c1pk.id, 2024, 0, d, 2, ask.bytes); /* meta version 2 */
+	uint8_t *e = forge_to(&c1pk, meta, (const uint8_t *)"", 0, 0, &len);
 	expect_err(open_buf(e, len), BP_ENV_BAD_META);
 	free(e);
-	forge_meta(meta, "03a1", c1pk.id, 0, d, 1, &ask); /* kommune not digits */
-	e = forge_env(&c1pk, meta, (const uint8_t *)"", 0, 0, &len);
+	forge_meta(meta, "03a1", c1pk.id, 2024, 0, d, 1, ask.bytes); /* kommune not digits */
+	e = forge_to(&c1pk, meta, (const uint8_t *)"", 0, 0, &len);
 	expect_err(open_buf(e, len), BP_ENV_BAD_META);
+	free(e);
+}
+
+Test(envelope, vector_short_chunk_before_final)
+{
+	/* The format's chunks are 65536 bytes but the last: two 50-byte chunks
+	 * (correctly signed and encrypted) are refused. */
+	uint8_t meta[149], d[32], body[100];
+	size_t len;
+	memset(body, 'q', sizeof(body));
+	crypto_generichash(d, 32, body, sizeof(body), NULL, 0);
+	forge_meta(meta, "0301", c1pk.id, 2024, sizeof(body), d, 1, ask.bytes);
+	uint8_t *e = forge_env(c1pk.id, c1pk.bytes, meta, body, sizeof(body), 50, 0, &len);
+	expect_err(open_buf(e, len), BP_ENV_BAD_CHUNK);
+	free(e);
+	e = forge_env(c1pk.id, c1pk.bytes, meta, body, sizeof(body), 65536, 0, &len);
+	expect_err(open_buf(e, len), BP_ENV_OK);
 	free(e);
 }
 
@@ -805,6 +735,181 @@ Test(envelope, error_strings_are_fixed_text)
 		if (e != BP_ENV_OK)
 			cr_expect_str_neq(s, "unknown envelope error");
 	}
+}
+
+/* ---- the frozen vector kit (tests/vectors/envelope) ---- */
+
+#ifndef BP_VECTORS
+#define BP_VECTORS "tests/vectors"
+#endif
+
+static const char *const expect_names[] = {
+	[BP_ENV_OK] = "ok", [BP_ENV_IO] = "io", [BP_ENV_TRUNCATED_HEADER] = "truncated_header",
+	[BP_ENV_BAD_MAGIC] = "bad_magic", [BP_ENV_BAD_VERSION] = "bad_version",
+	[BP_ENV_WRONG_RECIPIENT] = "wrong_recipient", [BP_ENV_BAD_KEY] = "bad_key",
+	[BP_ENV_BAD_CHUNK] = "bad_chunk", [BP_ENV_TRUNCATED] = "truncated",
+	[BP_ENV_TRAILING] = "trailing", [BP_ENV_BAD_META] = "bad_meta",
+	[BP_ENV_UNKNOWN_KOMMUNE] = "unknown_kommune", [BP_ENV_BAD_SIGNATURE] = "bad_signature",
+	[BP_ENV_DIGEST_MISMATCH] = "digest_mismatch", [BP_ENV_TOO_LARGE] = "too_large",
+	[BP_ENV_NOMEM] = "nomem",
+};
+
+/* The value of "name: value" among the header lines, or NULL. */
+static const char *
+header_value(char *hdr, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	for (char *l = hdr; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, name, nl) && l[nl] == ':' && l[nl + 1] == ' ') {
+			size_t n = strcspn(l + nl + 2, "\n");
+			cr_assert_lt(n, outlen);
+			memcpy(out, l + nl + 2, n);
+			out[n] = '\0';
+			return out;
+		}
+	}
+	return NULL;
+}
+
+static uint8_t *
+read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW);
+	cr_assert_geq(fd, 0, "cannot open %s", path);
+	uint8_t *b = slurp(fd, len);
+	close(fd);
+	return b;
+}
+
+/* A key of alg from hex (secrets in sodium_malloc, as bp_key_free expects). */
+static void
+key_from_hex(struct bp_key *k, enum bp_key_alg alg, const char *hex, const char *kommune)
+{
+	memset(k, 0, sizeof(*k));
+	k->alg = alg;
+	k->len = 32;
+	k->bytes = alg == BP_KEY_BOX_SK ? sodium_malloc(32) : malloc(32);
+	cr_assert_not_null(k->bytes);
+	cr_assert_eq(sodium_hex2bin(k->bytes, 32, hex, strlen(hex), NULL, NULL, NULL), 0);
+	if (kommune)
+		memcpy(k->kommune, kommune, 5);
+}
+
+struct vkeys {
+	struct bp_key c1pk, c1sk, c2pk, c2sk, k0301, k1103;
+};
+
+static const struct bp_key *
+vlookup(const char *kommune, void *ud)
+{
+	struct vkeys *v = ud;
+	if (!strcmp(kommune, "0301"))
+		return &v->k0301;
+	if (!strcmp(kommune, "1103"))
+		return &v->k1103;
+	return NULL;
+}
+
+static void
+load_vkeys(struct vkeys *v)
+{
+	size_t len;
+	char hex[80];
+	uint8_t *t = read_file(BP_VECTORS "/envelope/keys.txt", &len);
+	t[len] = '\0';
+	char *s = (char *)t;
+	cr_assert_not_null(header_value(s, "central1_pk", hex, sizeof(hex)));
+	key_from_hex(&v->c1pk, BP_KEY_BOX_PK, hex, NULL);
+	cr_assert_not_null(header_value(s, "central1_sk", hex, sizeof(hex)));
+	key_from_hex(&v->c1sk, BP_KEY_BOX_SK, hex, NULL);
+	cr_assert_not_null(header_value(s, "central2_pk", hex, sizeof(hex)));
+	key_from_hex(&v->c2pk, BP_KEY_BOX_PK, hex, NULL);
+	cr_assert_not_null(header_value(s, "central2_sk", hex, sizeof(hex)));
+	key_from_hex(&v->c2sk, BP_KEY_BOX_SK, hex, NULL);
+	cr_assert_not_null(header_value(s, "registered_0301", hex, sizeof(hex)));
+	key_from_hex(&v->k0301, BP_KEY_SIGN_PK, hex, "0301");
+	cr_assert_not_null(header_value(s, "registered_1103", hex, sizeof(hex)));
+	key_from_hex(&v->k1103, BP_KEY_SIGN_PK, hex, "1103");
+	/* The key ids, as the key files would carry them. */
+	struct bp_key *pks[] = { &v->c1pk, &v->c2pk };
+	struct bp_key *sks[] = { &v->c1sk, &v->c2sk };
+	for (int i = 0; i < 2; i++) {
+		uint8_t h[32];
+		crypto_generichash(h, 32, pks[i]->bytes, 32, NULL, 0);
+		memcpy(pks[i]->id, h, 8);
+		memcpy(sks[i]->id, h, 8);
+	}
+	free(t);
+}
+
+/* Opens one vector; returns 1 when its outcome is the expected one. */
+static int
+run_vector(struct vkeys *v, const char *name)
+{
+	char path[512], want[64], val[64];
+	size_t len;
+	snprintf(path, sizeof(path), "%s/envelope/%s", BP_VECTORS, name);
+	uint8_t *f = read_file(path, &len);
+	f[len] = '\0';
+	char *sep = strstr((char *)f, "\n\n");
+	cr_assert_not_null(sep, "%s: no blank line after the header", name);
+	*sep = '\0';
+	char *hdr = (char *)f;
+	const uint8_t *env = (const uint8_t *)sep + 2;
+	size_t elen = len - (size_t)(env - f);
+	cr_assert_not_null(header_value(hdr, "expect", want, sizeof(want)), "%s", name);
+	int c2 = header_value(hdr, "open_with", val, sizeof(val)) && !strcmp(val, "central2");
+	uint64_t max = header_value(hdr, "max_bytes", val, sizeof(val)) ? strtoull(val, NULL, 10) : 0;
+
+	int fd = memfile(env, elen);
+	bp_open *o;
+	struct bp_env_meta m;
+	const uint8_t *b;
+	size_t n, total = 0;
+	enum bp_env_error e = bp_open_begin(fd, c2 ? &v->c2pk : &v->c1pk, c2 ? &v->c2sk : &v->c1sk,
+	    vlookup, v, max, &m, &o);
+	if (e == BP_ENV_OK) {
+		while ((e = bp_open_next(o, &b, &n)) == BP_ENV_OK && n > 0)
+			total += n;
+		if (e == BP_ENV_OK)
+			e = bp_open_end(o);
+		bp_open_free(o);
+	}
+	close(fd);
+	int ok = !strcmp(expect_names[e], want);
+	cr_expect(ok, "%s: got %s, want %s", name, expect_names[e], want);
+	if (ok && e == BP_ENV_OK) {
+		cr_assert_not_null(header_value(hdr, "kommune", val, sizeof(val)), "%s", name);
+		cr_expect_str_eq(m.kommune, val, "%s", name);
+		cr_assert_not_null(header_value(hdr, "plaintext_bytes", val, sizeof(val)), "%s", name);
+		cr_expect_eq(total, strtoull(val, NULL, 10), "%s", name);
+	}
+	free(f);
+	return ok;
+}
+
+Test(envelope, frozen_vectors)
+{
+	struct vkeys v;
+	load_vkeys(&v);
+	DIR *d = opendir(BP_VECTORS "/envelope");
+	cr_assert_not_null(d);
+	struct dirent *de;
+	int n = 0, refused = 0;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 5 || strcmp(de->d_name + l - 4, ".vec") != 0)
+			continue;
+		n++;
+		refused += strncmp(de->d_name, "ok_", 3) != 0;
+		run_vector(&v, de->d_name);
+	}
+	closedir(d);
+	cr_expect_geq(n, 30, "only %d vectors found", n);
+	cr_expect_geq(refused, 25);
+	struct bp_key *all[] = { &v.c1pk, &v.c1sk, &v.c2pk, &v.c2sk, &v.k0301, &v.k1103 };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		bp_key_free(all[i]);
 }
 
 /* ---- peak memory ---- */
