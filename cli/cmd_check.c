@@ -222,11 +222,13 @@ bp_cmd_check(int argc, char **argv)
 		    "read no further\n", a.file);
 	if (!a.quiet) {
 		if (valid)
-			printf("%s: valid: %lu rows, kommune %s, year %d\n", a.file,
-			    bp_export_rows(x), a.kommune, a.year);
+			printf("%s: valid: %lu row%s, kommune %s, year %d\n", a.file,
+			    bp_export_rows(x), bp_export_rows(x) == 1 ? "" : "s",
+			    a.kommune, a.year);
 		else
-			fprintf(stderr, "%s: invalid: %zu error%s in %lu rows\n", a.file,
-			    d->total, d->total == 1 ? "" : "s", bp_export_rows(x));
+			fprintf(stderr, "%s: invalid: %zu error%s in %lu row%s\n", a.file,
+			    d->total, d->total == 1 ? "" : "s", bp_export_rows(x),
+			    bp_export_rows(x) == 1 ? "" : "s");
 	}
 	ret = valid ? 0 : EX_DATAERR;
 out:

@@ -45,6 +45,7 @@ struct bp_export {
 	int *col_at;                    /* per header position: column or -1 */
 	size_t nhdr;
 	bool have_header, fatal, finished;
+	bool header_bad;                /* rows are checked but not delivered */
 	unsigned long rows;
 	unsigned long blank_line, blank_count; /* empty lines not yet reported */
 	struct bp_row row;              /* the row in hand; wiped after each */
@@ -305,9 +306,11 @@ header(bp_export *x, const struct bp_csv_row *r)
 		int c = find_col(x, r->field[i], r->len[i]);
 		x->col_at[i] = -1;
 		if (c < 0) {
+			x->header_bad = true;
 			bp_diags_add(&x->diags, r->line, (unsigned)i + 1, "",
 			    "unknown column name (see bpagg-export(5) for the names)");
 		} else if (x->pos[c] >= 0) {
+			x->header_bad = true;
 			bp_diags_add(&x->diags, r->line, (unsigned)i + 1, x->cols[c].name,
 			    "column given twice (first at column %d)", x->pos[c] + 1);
 		} else {
@@ -316,9 +319,11 @@ header(bp_export *x, const struct bp_csv_row *r)
 		}
 	}
 	for (int c = 0; c < NCOLS; c++)
-		if (x->cols[c].required && x->pos[c] < 0)
+		if (x->cols[c].required && x->pos[c] < 0) {
+			x->header_bad = true;
 			bp_diags_add(&x->diags, r->line, 0, x->cols[c].name,
 			    "required column missing from the header");
+		}
 	x->have_header = true;
 	return 0;
 }
@@ -725,7 +730,9 @@ data_row(bp_export *x, const struct bp_csv_row *r)
 	row_defaults(&x->row, r->line);
 	int rus = check_fields(x, r);
 	check_substances(x, r, rus);
-	if (x->diags.total == before && x->cb && x->cb(&x->row, x->ud) != 0) {
+	/* After a bad header the rows are still checked, never delivered. */
+	if (x->diags.total == before && !x->header_bad && x->cb &&
+	    x->cb(&x->row, x->ud) != 0) {
 		bp_diags_add(&x->diags, r->line, 0, "", "reading stopped by the receiver");
 		x->fatal = true;
 		rc = -1;

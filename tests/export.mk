@@ -18,3 +18,20 @@ tests_unit_test_registry_LDADD = $(BP_TEST_LINK)
 EXPORT_ITESTS = tests/integration/check_errors.sh tests/integration/check_valid.sh
 TESTS += $(EXPORT_ITESTS)
 EXTRA_DIST += $(EXPORT_ITESTS)
+
+# The fuzz target's seed corpus, replayed with any compiler (fuzz/replay.c).
+check_PROGRAMS += fuzz/replay_export
+TESTS += fuzz/replay_export
+fuzz_replay_export_SOURCES = fuzz/fuzz_export.c fuzz/replay.c
+fuzz_replay_export_LDADD = $(BP_LINK)
+EXTRA_DIST += tests/fixtures/export/gen_rows.awk fuzz/corpus/export
+# The libFuzzer build itself needs clang and is made on request only:
+#   make fuzz-export && ./fuzz-export -max_total_time=60 $(srcdir)/fuzz/corpus/export
+BP_FUZZ_CC = clang
+fuzz-export: $(srcdir)/fuzz/fuzz_export.c $(srcdir)/lib/csv.c $(srcdir)/lib/export.c \
+		$(srcdir)/lib/person_id.c $(srcdir)/lib/registry.c $(srcdir)/lib/codes.c \
+		$(srcdir)/lib/diag.c
+	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	  -include $(top_builddir)/config.h -I$(srcdir)/lib $(SODIUM_CFLAGS) \
+	  -o $@ $^ $(SODIUM_LIBS)
+CLEANFILES += fuzz-export

@@ -321,6 +321,26 @@ Test(export_header, unknown_duplicate_and_missing_columns)
 	free(b.p);
 }
 
+Test(export_header, rows_after_a_bad_header_are_checked_not_delivered)
+{
+	struct tx_kv over[TX_MAXOVER] = { KV("alder", NULL), KV("ukjent", "x") };
+	struct tx_buf b = { 0 };
+	tx_header(&b, over, ';', "\n");
+	tx_row(&b, over, 0, ';', "\n");
+	tx_row(&b, (struct tx_kv[TX_MAXOVER]){ KV("alder", NULL), KV("ukjent", "x"),
+	    KV("kjonn", "F") }, 1, ';', "\n");
+	struct tx_result r = { 0 };
+	tx_run(b.p, 4096, &r);
+	cr_expect_eq(r.d.total, 3);
+	tx_expect(&r, 0, 1, tx_pos(over, "ukjent"), "", "unknown column name");
+	tx_expect(&r, 1, 1, 0, "alder", "required column missing");
+	tx_expect(&r, 2, 3, tx_pos(over, "kjonn"), "kjonn", "expected M or K");
+	cr_expect_eq(r.delivered, 0, "no row of a file with a bad header is delivered");
+	cr_expect_eq(r.rows, 2);
+	tx_result_free(&r);
+	free(b.p);
+}
+
 Test(export_header, substances_may_be_absent_without_rusproblem)
 {
 	struct tx_kv over[TX_MAXOVER] = {
