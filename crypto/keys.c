@@ -317,7 +317,8 @@ key_save(const char *path, const struct bp_key *k, int replace, char *err, size_
 	int secret = bp_key_alg_secret(k->alg);
 	int fd = -1, ret = -1, e = 0, made = 0;
 
-	if (!k->bytes || k->len != alg_len(k->alg)) {
+	if (!k->bytes || k->len != alg_len(k->alg) || (k->kommune[0] &&
+	    k->alg != BP_KEY_SIGN_PK && k->alg != BP_KEY_SIGN_SK)) {
 		snprintf(err, errlen, "%s: refusing to write an invalid key", path);
 		errno = EINVAL;
 		return -1;

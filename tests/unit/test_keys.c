@@ -297,3 +297,35 @@ Test(keys, keyring_of_empty_dir)
 	cr_expect_null(bp_keyring_find(kr, "0301"));
 	bp_keyring_free(kr);
 }
+
+Test(keys, daemon_key_has_no_owner_and_is_not_a_kommune_key)
+{
+	struct bp_keyring *kr;
+	struct bp_key pk, sk, l;
+	uint8_t buf[64];
+	cr_assert_eq(bp_key_gen_sign(&pk, &sk, NULL), 0);
+	cr_assert_eq(bp_key_save(path_of("daemon.sign.sk"), &sk, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_key_save(path_of("0301.sign.pk"), &pk, err, sizeof(err)), 0, "%s", err);
+	size_t n = file_bytes(path_of("0301.sign.pk"), buf, sizeof(buf));
+	cr_assert_eq(n, 50);
+	cr_expect(buf[14] == 0 && buf[15] == 0 && buf[16] == 0 && buf[17] == 0);
+	cr_assert_eq(bp_key_load(path_of("daemon.sign.sk"), BP_KEY_SIGN_SK, &l, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(l.kommune, "");
+	bp_key_free(&l);
+	cr_assert_eq(unlink(path_of("daemon.sign.sk")), 0);
+	/* A key without owner is not kommune 0301's key. */
+	cr_expect_eq(bp_keyring_load(dir, &kr, err, sizeof(err)), -1);
+	bp_key_free(&pk);
+	bp_key_free(&sk);
+}
+
+Test(keys, owner_only_on_signing_keys)
+{
+	struct bp_key pk, sk;
+	cr_assert_eq(bp_key_gen_box(&pk, &sk), 0);
+	memcpy(pk.kommune, "0301", 5);
+	cr_expect_eq(bp_key_save(path_of("x.pk"), &pk, err, sizeof(err)), -1);
+	cr_expect_neq(access(path_of("x.pk"), F_OK), 0);
+	bp_key_free(&pk);
+	bp_key_free(&sk);
+}
