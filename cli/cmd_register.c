@@ -118,8 +118,8 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 		fprintf(stderr, "bpagg register: %s\n", err);
 		return EX_CANTCREAT;
 	}
-	printf("registered kommune %s (key id %s) as %s%s\n", kommune, hex, dest,
-	    cmp < 0 ? ", replacing the previous key" : "");
+	printf("registered kommune %s (key id %s) as %s%s; a running bpaggd picks it up "
+	    "on SIGHUP\n", kommune, hex, dest, cmp < 0 ? ", replacing the previous key" : "");
 	return 0;
 }
 
