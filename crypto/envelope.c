@@ -157,7 +157,7 @@ struct bp_open {
 	int fd;
 	uint64_t max_bytes, consumed;
 	enum bp_env_error err;      /* sticky: once set, every call returns it */
-	int final_seen, final_given;
+	int final_seen, final_given, ended;
 	uint64_t total;             /* plaintext bytes decrypted */
 	struct bp_env_meta meta;
 	uint8_t *cbuf;              /* ciphertext of one chunk (malloc) */
@@ -389,7 +389,7 @@ bp_open_end(bp_open *o)
 {
 	uint8_t digest[32], extra;
 
-	if (o->err)
+	if (o->err || o->ended)
 		return o->err;
 	sodium_memzero(o->pbuf, sizeof(o->pbuf));
 	if (!o->final_seen)
@@ -403,9 +403,7 @@ bp_open_end(bp_open *o)
 	if (o->total != o->meta.plaintext_bytes ||
 	    sodium_memcmp(digest, o->meta.digest, sizeof(digest)) != 0)
 		return o->err = BP_ENV_DIGEST_MISMATCH;
-	/* A second call must not finalise the hash again. */
-	o->err = BP_ENV_OK;
-	o->final_seen = 1;
+	o->ended = 1; /* a second call must not finalise the hash again */
 	return BP_ENV_OK;
 }
 

@@ -154,8 +154,12 @@ open_buf_with(const uint8_t *env, size_t len, const struct bp_key *pk, const str
 		}
 		r->plen += n;
 	}
-	if (e == BP_ENV_OK)
+	if (e == BP_ENV_OK) {
 		e = bp_open_end(o);
+		cr_expect_eq(bp_open_end(o), e, "bp_open_end is idempotent");
+		cr_expect_eq(bp_open_next(o, &b, &n), e);
+		cr_expect_eq(n, 0);
+	}
 	bp_open_free(o);
 out:
 	close(fd);
