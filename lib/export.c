@@ -274,6 +274,28 @@ list_text(const char *const *list, size_t n, char *buf, size_t size)
 	return buf;
 }
 
+static const char *
+csv_err_text(enum bp_csv_err e)
+{
+	switch (e) {
+	case BP_CSV_TOO_LONG:
+		return "row longer than 4096 bytes; skipped to the next line";
+	case BP_CSV_BAD_QUOTE:
+		return "a quote inside an unquoted field; expected the whole field "
+		    "quoted, with quotes doubled";
+	case BP_CSV_AFTER_QUOTE:
+		return "characters after a closing quote; expected a delimiter or "
+		    "the end of the line";
+	case BP_CSV_UNTERMINATED:
+		return "a quoted field is not closed before the end of the file";
+	case BP_CSV_BAD_CR:
+		return "a carriage return not followed by a line feed";
+	case BP_CSV_OK:
+		break;
+	}
+	return "malformed CSV";
+}
+
 /* ---- the header ---- */
 
 static int
@@ -289,9 +311,12 @@ static int
 header(bp_export *x, const struct bp_csv_row *r)
 {
 	if (r->blank || r->err != BP_CSV_OK) {
-		bp_diags_add(&x->diags, r->line, r->err_field, "",
-		    r->blank ? "expected a header line of column names" :
-		    "the header line is not valid CSV; nothing can be read");
+		if (r->blank)
+			bp_diags_add(&x->diags, r->line, 0, "",
+			    "expected a header line of column names");
+		else
+			bp_diags_add(&x->diags, r->line, r->err_field, "", "header line: %s; "
+			    "nothing can be read", csv_err_text(r->err));
 		x->fatal = true;
 		return -1;
 	}
@@ -677,28 +702,6 @@ check_substances(bp_export *x, const struct bp_csv_row *r, int rus)
 		}
 		check_value(x, r->line, c, v, len);
 	}
-}
-
-static const char *
-csv_err_text(enum bp_csv_err e)
-{
-	switch (e) {
-	case BP_CSV_TOO_LONG:
-		return "row longer than 4096 bytes; skipped to the next line";
-	case BP_CSV_BAD_QUOTE:
-		return "a quote inside an unquoted field; expected the whole field "
-		    "quoted, with quotes doubled";
-	case BP_CSV_AFTER_QUOTE:
-		return "characters after a closing quote; expected a delimiter or "
-		    "the end of the line";
-	case BP_CSV_UNTERMINATED:
-		return "a quoted field is not closed before the end of the file";
-	case BP_CSV_BAD_CR:
-		return "a carriage return not followed by a line feed";
-	case BP_CSV_OK:
-		break;
-	}
-	return "malformed CSV";
 }
 
 static void
