@@ -135,6 +135,14 @@ Test(csv, too_long_row_skips_to_the_next_line)
 	cr_expect_eq(g.line[3], 4);
 	cr_expect_eq(g.err[3], BP_CSV_OK);
 	cr_expect_str_eq(g.field[3][0], "ok");
+	/* The quoted line break is itself the byte past the cap. */
+	tokenize("\"abcd\nx\"\nok\n", ';', 5, 1, &g);
+	cr_assert_eq(g.nrows, 3);
+	cr_expect_eq(g.err[0], BP_CSV_TOO_LONG);
+	cr_expect_eq(g.line[1], 2);
+	cr_expect_eq(g.err[1], BP_CSV_BAD_QUOTE);
+	cr_expect_eq(g.line[2], 3);
+	cr_expect_str_eq(g.field[2][0], "ok");
 	/* Overflow outside quotes: the rest of the line is skipped. */
 	tokenize("a\n0123456789ABC;x\nb\n", ';', 10, 4, &g);
 	cr_assert_eq(g.nrows, 3);
