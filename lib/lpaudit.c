@@ -30,11 +30,6 @@
 
 #include "lpaudit.h"
 
-#ifdef BP_SUP_DEBUG
-#include <stdio.h>
-static unsigned long bp__sup_nsolve;
-#endif
-
 /* Scratch space for finding and solving one component at a time. */
 struct comp_ws {
 	const struct bp_sup_problem *p;
@@ -212,6 +207,8 @@ comp_lp(struct comp_ws *w)
 		glp_set_row_bnds(lp, row, GLP_FX, rhs, rhs);
 	}
 	glp_load_matrix(lp, (int)ne, ia, ja, ar);
+	/* A crash basis (Bixby) halves the pivots of the first solve. */
+	glp_adv_basis(lp, 0);
 out:
 	free(ia);
 	free(ja);
@@ -235,9 +232,6 @@ lp_bound(glp_prob *lp, int dir, double *out)
 	parm.presolve = GLP_OFF;
 	glp_set_obj_dir(lp, dir);
 	rc = glp_simplex(lp, &parm);
-#ifdef BP_SUP_DEBUG
-	bp__sup_nsolve++;
-#endif
 	if (rc != 0) {
 		glp_adv_basis(lp, 0);
 		rc = glp_simplex(lp, &parm);
@@ -292,17 +286,16 @@ lp_one(glp_prob *lp, int col, int *prev, int dir, double *out)
 }
 
 static int
-comp_wanted(const struct comp_ws *w, const unsigned char *only)
+comp_wanted(const struct comp_ws *w, const unsigned char *todo)
 {
-	size_t i;
-	int prim = 0, want = only == NULL;
+	size_t i, c;
 
 	for (i = 0; i < w->ncells; i++) {
-		prim |= w->p->state[w->cells[i]] == BP_SUP_PRIMARY;
-		if (only != NULL && only[w->cells[i]])
-			want = 1;
+		c = w->cells[i];
+		if (w->p->state[c] == BP_SUP_PRIMARY && (todo == NULL || todo[c]))
+			return 1;
 	}
-	return prim && want;
+	return 0;
 }
 
 static int
@@ -359,7 +352,11 @@ certify(struct comp_ws *w, glp_prob *lp, unsigned min_cell, unsigned char bit)
 	return n;
 }
 
-/* The objective: the sum of the primary cells still lacking `bit`. */
+/*
+ * The objective: the sum of the primary cells still lacking `bit`.  (Capping
+ * them at min_cell, to spread the optimum over more of them, was tried: it
+ * costs more pivots than it saves.)
+ */
 static size_t
 objective_rest(struct comp_ws *w, glp_prob *lp, unsigned char bit)
 {
@@ -378,7 +375,8 @@ objective_rest(struct comp_ws *w, glp_prob *lp, unsigned char bit)
  * Cheap first pass: maximise (minimise) the sum of the primary cells not yet
  * shown to reach min_cell (0), and read off every cell the optimum moved far
  * enough; repeat while that helps.  One solve often settles most cells of a
- * large component, so few single-cell solves are left.
+ * large component, so few single-cell solves are left.  Leaves the
+ * objective 0.
  */
 static int
 certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
@@ -387,22 +385,24 @@ certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
 		{ GLP_MAX, OK_HI }, { GLP_MIN, OK_LO },
 	};
 	double val;
-	int k, round;
+	int k, round, ret = -1;
 
-	if (glp_get_num_rows(lp) == 0)
+	if (glp_get_num_rows(lp) == 0 || min_cell == 0)
 		return 0;
 	for (k = 0; k < 2; k++)
 		for (round = 0; round < AGG_ROUNDS; round++) {
 			if (objective_rest(w, lp, pass[k].bit) == 0)
 				break;
 			if (lp_bound(lp, pass[k].dir, &val) != 0)
-				return -1;
+				goto out;
 			if (certify(w, lp, min_cell, pass[k].bit) == 0 || isinf(val))
 				break;
 		}
+	ret = 0;
+out:
 	for (k = 0; k < (int)w->ncells; k++)
 		glp_set_obj_coef(lp, k + 1, 0.0);
-	return 0;
+	return ret;
 }
 
 /*
@@ -411,8 +411,8 @@ certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
  * others as well).  A cell that fails gets its exact interval.
  */
 static int
-comp_audit(struct comp_ws *w, unsigned min_cell, struct bp_sup_bad **bad,
-    size_t *nbad, size_t *cap)
+comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
+    struct bp_sup_bad **bad, size_t *nbad, size_t *cap)
 {
 	glp_prob *lp;
 	struct bp_sup_bad b;
@@ -421,15 +421,14 @@ comp_audit(struct comp_ws *w, unsigned min_cell, struct bp_sup_bad **bad,
 
 	if ((lp = comp_lp(w)) == NULL)
 		return -1;
-	memset(w->ok, 0, w->ncells);
-#ifdef BP_SUP_DEBUG
-	bp__sup_nsolve = 0;
-#endif
+	/* Cells not to check count as settled. */
+	for (i = 0; i < w->ncells; i++) {
+		c = w->cells[i];
+		w->ok[i] = w->p->state[c] == BP_SUP_PRIMARY &&
+		    (todo == NULL || todo[c]) ? 0 : OK_LO | OK_HI;
+	}
 	if (certify_many(w, lp, min_cell) != 0)
 		goto out;
-#ifdef BP_SUP_DEBUG
-	fprintf(stderr, "comp %zu cells %zu lines: %lu aggregated solves", w->ncells, w->nlines, bp__sup_nsolve);
-#endif
 	for (i = 0; i < w->ncells; i++) {
 		c = w->cells[i];
 		if (w->p->state[c] != BP_SUP_PRIMARY)
@@ -448,8 +447,11 @@ comp_audit(struct comp_ws *w, unsigned min_cell, struct bp_sup_bad **bad,
 			if (b.lo <= BP_SUP_EPS)
 				w->ok[i] |= OK_LO;
 		}
-		if (w->ok[i] == (OK_LO | OK_HI))
+		if (w->ok[i] == (OK_LO | OK_HI)) {
+			if (todo != NULL)
+				todo[c] = 0;
 			continue;
+		}
 		if (lp_interval(lp, w->colof[c], &prev, &b.lo, &b.hi) != 0)
 			goto out;
 		b.cell = c;
@@ -458,9 +460,6 @@ comp_audit(struct comp_ws *w, unsigned min_cell, struct bp_sup_bad **bad,
 			goto out;
 	}
 	ret = 0;
-#ifdef BP_SUP_DEBUG
-	fprintf(stderr, ", %lu in all, %zu bad so far\n", bp__sup_nsolve, *nbad);
-#endif
 out:
 	glp_delete_prob(lp);
 	return ret;
@@ -476,7 +475,7 @@ bad_cmp(const void *a, const void *b)
 
 int
 bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
-    unsigned min_cell, const unsigned char *only, size_t *comp,
+    unsigned min_cell, unsigned char *todo, size_t *comp,
     struct bp_sup_bad **bad, size_t *nbad)
 {
 	struct comp_ws w;
@@ -492,8 +491,8 @@ bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		if (!bp__sup_hidden(p, s) || comp[s] != SIZE_MAX)
 			continue;
 		comp_collect(&w, s);
-		if (comp_wanted(&w, only) &&
-		    comp_audit(&w, min_cell, bad, nbad, &cap) != 0)
+		if (comp_wanted(&w, todo) &&
+		    comp_audit(&w, min_cell, todo, bad, nbad, &cap) != 0)
 			goto out;
 	}
 	if (*nbad > 1)

@@ -60,8 +60,10 @@ int bp__sup_index_build(const struct bp_sup_problem *p, struct bp_sup_index *ix)
 void bp__sup_index_free(struct bp_sup_index *ix);
 
 /*
- * Audits the primary cells of every connected component of suppressed cells
- * that holds a cell c with only[c] != 0 (every component when only is NULL).
+ * Audits the primary cells c with todo[c] != 0 (every primary cell when todo
+ * is NULL), one connected component of suppressed cells at a time, and
+ * clears todo[c] for each cell found safe.  Suppressing more cells only
+ * widens intervals, so a cell found safe stays safe.
  * comp (ncell entries, the caller's) receives each suppressed cell's
  * component id, SIZE_MAX for published cells.  Unsafe primary cells are
  * returned in *bad, ascending by cell, *nbad of them; *bad is malloc'ed and
@@ -69,7 +71,7 @@ void bp__sup_index_free(struct bp_sup_index *ix);
  * fails (e.g. inconsistent constraints).
  */
 int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
-    unsigned min_cell, const unsigned char *only, size_t *comp,
+    unsigned min_cell, unsigned char *todo, size_t *comp,
     struct bp_sup_bad **bad, size_t *nbad);
 
 /*

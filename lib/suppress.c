@@ -18,7 +18,8 @@
  * primary cell; for each unsafe one, one more complement is taken from its
  * own lines (or, failing that, from any line of its component), preferring
  * the smallest cell large enough to give the room missing; the heuristic and
- * the audit (of the changed components only) repeat until the audit passes,
+ * the audit (of the cells not yet proven safe only: more suppression only
+ * widens intervals) repeat until the audit passes,
  * or no cell is left to add.  Everything is in index order: the same problem
  * gives the same pattern.
  */
@@ -29,9 +30,6 @@
 #include <string.h>
 
 #include "lpaudit.h"
-#ifdef BP_SUP_DEBUG
-#include <stdio.h>
-#endif
 #include "suppress.h"
 
 /* Working state of one bp_suppress run. */
@@ -44,7 +42,7 @@ struct heur {
 	size_t *queue, qhead, qlen; /* ring of lines to look at, ncons long */
 	unsigned char *inq;        /* per line: in the queue */
 	unsigned min_cell;
-	unsigned char *dirty;      /* per cell: suppressed since the last audit */
+	unsigned char *todo;       /* per cell: primary not yet proven safe */
 	unsigned char *added;      /* per cell: added by the audit this round */
 	size_t *comp;              /* per cell: component id from the audit */
 	bool suppress_zero;
@@ -229,7 +227,7 @@ heur_free(struct heur *h)
 	free(h->ssum);
 	free(h->inq);
 	free(h->queue);
-	free(h->dirty);
+	free(h->todo);
 	free(h->added);
 	free(h->comp);
 }
@@ -250,11 +248,11 @@ heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
 	h->ssum = calloc(nl, sizeof(*h->ssum));
 	h->inq = calloc(nl, 1);
 	h->queue = malloc(nl * sizeof(*h->queue));
-	h->dirty = calloc(nc, 1);
+	h->todo = calloc(nc, 1);
 	h->added = calloc(nc, 1);
 	h->comp = malloc(nc * sizeof(*h->comp));
 	if (h->nsup == NULL || h->nprim == NULL || h->ssum == NULL ||
-	    h->inq == NULL || h->queue == NULL || h->dirty == NULL ||
+	    h->inq == NULL || h->queue == NULL || h->todo == NULL ||
 	    h->added == NULL || h->comp == NULL ||
 	    bp__sup_index_build(p, &h->ix) != 0) {
 		heur_free(h);
@@ -312,7 +310,7 @@ hide(struct heur *h, size_t c, enum bp_sup_state s)
 	size_t i, l;
 
 	h->p->state[c] = (unsigned char)s;
-	h->dirty[c] = 1;
+	h->todo[c] = s == BP_SUP_PRIMARY;
 	for (i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
 		l = h->ix.lines[i];
 		h->nsup[l]++;
@@ -552,15 +550,11 @@ audit_loop(struct heur *h, unsigned min_cell)
 
 	for (;;) {
 		run_lines(h);
-		if (bp__sup_audit_run(h->p, &h->ix, min_cell, h->dirty, h->comp,
+		if (bp__sup_audit_run(h->p, &h->ix, min_cell, h->todo, h->comp,
 		    &bad, &nbad) != 0) {
 			errno = errno == ENOMEM ? ENOMEM : EINVAL;
 			goto out;
 		}
-		memset(h->dirty, 0, h->p->ncell);
-#ifdef BP_SUP_DEBUG
-		fprintf(stderr, "round: %zu bad\n", nbad);
-#endif
 		if (nbad == 0)
 			break;
 		if (repair(h, bad, nbad, min_cell) == 0) {
