@@ -1,3 +1,10 @@
 # Publishing: tables, suppression wiring, release files, the suppression log.
 lib_libbpagg_a_SOURCES += lib/publish.h lib/publish.c lib/tables.c \
 	lib/suplog.h lib/suplog.c
+dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
+
+# bench/publish_bench: build + suppress + write for synthetic tallies (by
+# hand: ./bench/publish_bench [nkommuner [rows [min_cell]]]).
+noinst_PROGRAMS += bench/publish_bench
+bench_publish_bench_SOURCES = bench/publish_bench.c
+bench_publish_bench_LDADD = $(BP_LINK)

@@ -33,10 +33,13 @@
 #include "publish.h"
 
 #include <errno.h>
+#include <glpk.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "suppress.h"
 
@@ -1055,13 +1058,78 @@ out:
 	return ret;
 }
 
+/* Work shared by the suppression threads: groups are taken in order; the
+ * error of the lowest failing group is kept, so the message does not
+ * depend on scheduling. Groups write disjoint rows of T->reason. */
+struct pool {
+	struct bp_tables *T;
+	const struct bp_prev *prev;
+	pthread_mutex_t mu;
+	size_t next;
+	size_t failed;          /* lowest failing group, SIZE_MAX none */
+	char err[256];
+};
+
+static void *
+pool_worker(void *arg)
+{
+	struct pool *P = arg;
+	char err[256];
+	for (;;) {
+		pthread_mutex_lock(&P->mu);
+		size_t g = P->next++;
+		bool stop = g >= P->T->ngroup || P->failed < g;
+		pthread_mutex_unlock(&P->mu);
+		if (stop)
+			break;
+		if (suppress_group(P->T, g, P->prev, err, sizeof(err)) < 0) {
+			pthread_mutex_lock(&P->mu);
+			if (g < P->failed) {
+				P->failed = g;
+				snprintf(P->err, sizeof(P->err), "%s", err);
+			}
+			pthread_mutex_unlock(&P->mu);
+		}
+	}
+	glp_free_env();   /* GLPK keeps one environment per thread */
+	return NULL;
+}
+
+/* Threads for suppression: the online CPUs, at most 8 (BPAGG_THREADS=N
+ * overrides, 1..64). */
+static size_t
+pool_size(void)
+{
+	const char *e = getenv("BPAGG_THREADS");
+	long n = e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (size_t)(n > 64 ? 64 : e || n <= 8 ? n : 8);
+}
+
 int
 bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
 {
+	struct pool P = { .T = T, .prev = prev, .failed = SIZE_MAX };
+	pthread_t th[64];
+	size_t n = pool_size(), started = 0;
+
 	memset(T->reason, 0, T->nrows);
-	for (size_t g = 0; g < T->ngroup; g++)
-		if (suppress_group(T, g, prev, err, errlen) < 0)
-			return -1;
+	if (n > T->ngroup)
+		n = T->ngroup;
+	pthread_mutex_init(&P.mu, NULL);
+	for (size_t i = 1; i < n; i++)
+		if (pthread_create(&th[started], NULL, pool_worker, &P) == 0)
+			started++;
+	pool_worker(&P);   /* the calling thread works too */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&P.mu);
+	if (P.failed != SIZE_MAX) {
+		snprintf(err, errlen, "%s", P.err);
+		return -1;
+	}
+	err[0] = '\0';
 	return 0;
 }
 

@@ -161,6 +161,8 @@ Test(suplog, changing_any_line_is_found)
 		char *keep = v[k];
 		/* A change that keeps the line valid JSON: a space after the first comma. */
 		char *comma = strchr(keep, ',');
+		if (!comma)
+			cr_fatal("line %zu has no comma", k + 1);
 		snprintf(buf, sizeof(buf), "%.*s, %s", (int)(comma - keep), keep, comma + 1);
 		v[k] = buf;
 		write_lines(v, n);
