@@ -1,8 +1,10 @@
 # tests for the publish area: tables, suppression wiring, the suppression log,
 # publish -> audit end to end.
-check_PROGRAMS += tests/unit/test_publish tests/unit/test_suplog
-TESTS += tests/unit/test_publish tests/unit/test_suplog
+check_PROGRAMS += tests/unit/test_publish tests/unit/test_suplog tests/unit/test_publish_release
+TESTS += tests/unit/test_publish tests/unit/test_suplog tests/unit/test_publish_release
 tests_unit_test_publish_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_publish_LDADD = $(BP_TEST_LINK)
 tests_unit_test_suplog_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_suplog_LDADD = $(BP_TEST_LINK)
+tests_unit_test_publish_release_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_test_publish_release_LDADD = $(BP_TEST_LINK)
