@@ -10,8 +10,10 @@
 #include "bpaggd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,16 @@
 #include <uv.h>
 
 #define TICK_MS 1000 /* watcher re-arm and deferred-file check */
+#define BATCH 64     /* files per work item; directories synced once per batch */
+
+/* One file of the batch in the work thread: queue entry and what became of it. */
+struct job {
+	struct bpd_file *f;           /* in d->queue, untouched while busy */
+	enum bp_ingest_status status;
+	enum { ACT_DONE, ACT_DEFER_YOUNG, ACT_DEFER_ERROR, ACT_GONE } action;
+	bool move_failed;
+	int err;
+};
 
 struct bpd {
 	uv_loop_t loop;
@@ -39,8 +51,7 @@ struct bpd {
 	uv_timer_t scan_timer, tick_timer;
 	uv_fs_event_t fsev;
 	bool fsev_on;
-	ino_t fsev_ino;
-	dev_t fsev_dev;
+	int fsev_dirfd;               /* the watched directory, to see it deleted */
 
 	uv_work_t work;
 	bool busy, dirty, stopping, reload_pending, closing;
@@ -48,11 +59,13 @@ struct bpd {
 	size_t next;
 	struct bpd_deferlist deferred;
 
-	/* The file in the work thread. */
-	struct bpd_file cur;
-	struct bp_ingest_result res;
-	enum { ACT_DONE, ACT_DEFER_YOUNG, ACT_DEFER_ERROR, ACT_GONE } action;
-	int dispose_rc, dispose_errno;
+	/* The batch in the work thread: jobs[0..ndone) were processed. */
+	struct job jobs[BATCH];
+	size_t njobs, ndone;
+	atomic_bool interrupt;        /* signal: stop the batch after this file */
+	struct bpd_dirset dirs;       /* directories to fsync at the batch end */
+	bool sync_failed;
+	int sync_errno;
 
 	unsigned long n_merged, n_already, n_refused;
 	int internal_errors;
@@ -60,6 +73,7 @@ struct bpd {
 
 static void kick(struct bpd *d);
 static void on_scan_timer(uv_timer_t *t);
+static void unwatch(struct bpd *d);
 
 static void
 set_paths(struct bpd *d)
@@ -90,46 +104,11 @@ is_young(const char *path, unsigned young_seconds)
 	return time(NULL) - last < (time_t)young_seconds;
 }
 
+/* Logs what happened to a file; never a value from it. Work thread. */
 static void
-work_cb(uv_work_t *w)
+log_outcome(struct bpd *d, const char *path, const struct bp_ingest_result *r)
 {
-	struct bpd *d = w->data;
-	struct bp_ingest_result *r = &d->res;
-
-	d->action = ACT_DONE;
-	d->dispose_rc = 0;
-	bp_ingest_file(d->ing, d->cur.path, NULL, (int64_t)time(NULL), r);
-	switch (r->status) {
-	case BP_INGEST_GONE:
-		d->action = ACT_GONE;
-		return;
-	case BP_INGEST_ERROR:
-		d->action = ACT_DEFER_ERROR;
-		return;
-	case BP_INGEST_INCOMPLETE:
-		if (d->once || is_young(d->cur.path, d->conf->young_seconds)) {
-			d->action = ACT_DEFER_YOUNG;
-			return;
-		}
-		r->status = BP_INGEST_REFUSED;
-		snprintf(r->reason, sizeof(r->reason),
-		    "envelope: incomplete and unchanged for young_seconds");
-		break;
-	default:
-		break;
-	}
-	d->dispose_rc = bpd_dispose(&d->paths, &d->sign_sk, bp_ingest_store(d->ing),
-	    d->cur.path, r);
-	d->dispose_errno = errno;
-}
-
-/* ---- the loop thread ---------------------------------------------------- */
-
-static void
-log_outcome(struct bpd *d)
-{
-	const struct bp_ingest_result *r = &d->res;
-	const char *name = base_name(d->cur.path);
+	const char *name = base_name(path);
 
 	switch (r->status) {
 	case BP_INGEST_MERGED:
@@ -160,41 +139,122 @@ log_outcome(struct bpd *d)
 	}
 }
 
+/* Ingests one file and moves it where it belongs. Work thread. */
+static void
+process_one(struct bpd *d, struct job *j)
+{
+	struct bp_ingest_result r;
+	const char *path = j->f->path;
+
+	j->action = ACT_DONE;
+	j->move_failed = false;
+	bp_ingest_result_init(&r);
+	bp_ingest_file(d->ing, path, NULL, (int64_t)time(NULL), &r);
+	switch (r.status) {
+	case BP_INGEST_GONE:
+		j->action = ACT_GONE;
+		break;
+	case BP_INGEST_ERROR:
+		j->action = ACT_DEFER_ERROR;
+		break;
+	case BP_INGEST_INCOMPLETE:
+		if (d->once || is_young(path, d->conf->young_seconds)) {
+			j->action = ACT_DEFER_YOUNG;
+			break;
+		}
+		r.status = BP_INGEST_REFUSED;
+		snprintf(r.reason, sizeof(r.reason),
+		    "envelope: incomplete and unchanged for young_seconds");
+		break;
+	default:
+		break;
+	}
+	if (j->action == ACT_DONE &&
+	    bpd_dispose(&d->paths, &d->sign_sk, bp_ingest_store(d->ing), path, &r, &d->dirs) < 0) {
+		j->move_failed = true;
+		j->err = errno;
+	}
+	j->status = r.status;
+	log_outcome(d, path, &r);
+	bp_ingest_result_free(&r);
+}
+
+/*
+ * Processes the batch in order, one file at a time, stopping early after
+ * the file in hand when a signal asks for it; then makes the batch's
+ * renames durable.
+ */
+static void
+work_cb(uv_work_t *w)
+{
+	struct bpd *d = w->data;
+
+	d->ndone = 0;
+	d->sync_failed = false;
+	for (size_t i = 0; i < d->njobs; i++) {
+		if (atomic_load(&d->interrupt))
+			break;
+		process_one(d, &d->jobs[i]);
+		d->ndone++;
+	}
+	if (bpd_dirset_sync(&d->dirs) < 0) {
+		d->sync_failed = true;
+		d->sync_errno = errno;
+	}
+}
+
+/* ---- the loop thread ---------------------------------------------------- */
+
+/* Remembers a file left in the inbox, or forgets one that was dealt with. */
+static void
+bookkeep(struct bpd *d, const struct job *j, uint64_t now)
+{
+	const struct bpd_file *f = j->f;
+
+	if (j->move_failed) {
+		d->internal_errors++;
+		bpd_log(LOG_ERR, "%s: cannot move the file: %s", base_name(f->path),
+		    strerror(j->err));
+		bpd_defer(&d->deferred, f->path, &f->mtime, f->size,
+		    now + 1000ull * d->conf->scan_seconds);
+	} else if (j->action == ACT_DEFER_YOUNG) {
+		bpd_defer(&d->deferred, f->path, &f->mtime, f->size, now + TICK_MS);
+	} else if (j->action == ACT_DEFER_ERROR) {
+		bpd_defer(&d->deferred, f->path, &f->mtime, f->size,
+		    now + 1000ull * d->conf->scan_seconds);
+	} else {
+		bpd_undefer(&d->deferred, f->path);
+	}
+}
+
 static void
 after_work_cb(uv_work_t *w, int status)
 {
 	struct bpd *d = w->data;
 	uint64_t now = uv_now(&d->loop);
 
-	log_outcome(d);
-	if (d->dispose_rc < 0) {
+	if (d->sync_failed) {
 		d->internal_errors++;
-		bpd_log(LOG_ERR, "%s: cannot move the file: %s", base_name(d->cur.path),
-		    strerror(d->dispose_errno));
-		bpd_defer(&d->deferred, d->cur.path, &d->cur.mtime, d->cur.size,
-		    now + 1000ull * d->conf->scan_seconds);
-	} else if (d->action == ACT_DEFER_YOUNG) {
-		bpd_defer(&d->deferred, d->cur.path, &d->cur.mtime, d->cur.size, now + TICK_MS);
-	} else if (d->action == ACT_DEFER_ERROR) {
-		bpd_defer(&d->deferred, d->cur.path, &d->cur.mtime, d->cur.size,
-		    now + 1000ull * d->conf->scan_seconds);
-	} else {
-		bpd_undefer(&d->deferred, d->cur.path);
+		bpd_log(LOG_ERR, "cannot sync the directories: %s", strerror(d->sync_errno));
 	}
-	bp_ingest_result_free(&d->res);
-	free(d->cur.path);
-	d->cur.path = NULL;
+	for (size_t i = 0; i < d->ndone; i++) {
+		bookkeep(d, &d->jobs[i], now);
+		free(d->jobs[i].f->path);
+		d->jobs[i].f->path = NULL;
+	}
+	d->next += d->ndone;  /* files not reached stay queued */
+	d->njobs = d->ndone = 0;
 	d->busy = false;
 	kick(d);
 }
 
+/* Hands the next files of the queue (at most BATCH) to the work thread. */
 static void
-start_file(struct bpd *d)
+start_batch(struct bpd *d)
 {
-	d->cur = d->queue.v[d->next];
-	d->queue.v[d->next].path = NULL;
-	d->next++;
-	bp_ingest_result_init(&d->res);
+	d->njobs = 0;
+	for (size_t i = d->next; i < d->queue.n && d->njobs < BATCH; i++)
+		d->jobs[d->njobs++].f = &d->queue.v[i];
 	d->work.data = d;
 	d->busy = true;
 	int rc = uv_queue_work(&d->loop, &d->work, work_cb, after_work_cb);
@@ -202,9 +262,7 @@ start_file(struct bpd *d)
 		bpd_log(LOG_ERR, "cannot queue work: %s", uv_strerror(rc));
 		d->internal_errors++;
 		d->busy = false;
-		bp_ingest_result_free(&d->res);
-		free(d->cur.path);
-		d->cur.path = NULL;
+		d->njobs = 0;
 		d->stopping = true;
 	}
 }
@@ -270,8 +328,7 @@ reload(struct bpd *d)
 	if (!d->once) {
 		uint64_t ms = 1000ull * nc->scan_seconds;
 		uv_timer_start(&d->scan_timer, on_scan_timer, ms, ms);
-		d->fsev_on = false; /* re-armed on the next tick (the inbox may have moved) */
-		uv_fs_event_stop(&d->fsev);
+		unwatch(d); /* re-armed on the next tick (the inbox may have moved) */
 	}
 	d->dirty = true;
 	bpd_log(LOG_NOTICE, "reloaded %s: %zu kommune keys", d->conf_path, bp_ingest_nkeys(d->ing));
@@ -292,8 +349,7 @@ kick(struct bpd *d)
 	}
 	if (d->reload_pending)
 		reload(d);
-	while (d->next < d->queue.n && !d->queue.v[d->next].path)
-		d->next++;
+	atomic_store(&d->interrupt, false);
 	if (d->next >= d->queue.n) {
 		if (!d->dirty) {
 			if (d->once)
@@ -307,7 +363,7 @@ kick(struct bpd *d)
 			return;
 		}
 	}
-	start_file(d);
+	start_batch(d);
 }
 
 static void
@@ -317,9 +373,11 @@ on_signal(uv_signal_t *h, int signum)
 	if (signum == SIGHUP) {
 		bpd_log(LOG_NOTICE, "SIGHUP: reloading");
 		d->reload_pending = true;
+		atomic_store(&d->interrupt, true);
 	} else {
 		bpd_log(LOG_NOTICE, "signal %d: finishing the file in hand, then exiting", signum);
 		d->stopping = true;
+		atomic_store(&d->interrupt, true);
 	}
 	kick(d);
 }
@@ -338,38 +396,55 @@ on_fs_event(uv_fs_event_t *h, const char *filename, int events, int status)
 	struct bpd *d = h->data;
 	if (status < 0) {
 		bpd_log(LOG_WARNING, "inbox watch failed: %s; re-arming", uv_strerror(status));
-		uv_fs_event_stop(h);
-		d->fsev_on = false;
+		unwatch(d);
 	}
 	d->dirty = true;
 	kick(d);
 }
 
-/* Arms the watcher on the inbox, or re-arms it when the inbox was removed
- * and recreated (another inode). The watcher is only a hint: the periodic
- * scan finds everything too. */
+/* True while the watched directory is still the inbox: not deleted (a
+ * deleted directory held open has no links) and not replaced. */
+static bool
+watch_current(const struct bpd *d, const struct stat *inbox)
+{
+	struct stat st;
+	return d->fsev_on && d->fsev_dirfd >= 0 && fstat(d->fsev_dirfd, &st) == 0 &&
+	    st.st_nlink > 0 && st.st_ino == inbox->st_ino && st.st_dev == inbox->st_dev;
+}
+
+static void
+unwatch(struct bpd *d)
+{
+	if (d->fsev_on)
+		uv_fs_event_stop(&d->fsev);
+	d->fsev_on = false;
+	if (d->fsev_dirfd >= 0)
+		close(d->fsev_dirfd);
+	d->fsev_dirfd = -1;
+}
+
+/*
+ * Arms the watcher on the inbox, or re-arms it when the inbox was removed
+ * and recreated (even under the same inode number). The watcher is only a
+ * hint: the periodic scan finds everything too.
+ */
 static void
 rearm_watch(struct bpd *d)
 {
 	struct stat st;
 
 	if (stat(d->conf->inbox, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		if (d->fsev_on) {
-			uv_fs_event_stop(&d->fsev);
-			d->fsev_on = false;
-		}
+		unwatch(d);
 		return;
 	}
-	if (d->fsev_on && st.st_ino == d->fsev_ino && st.st_dev == d->fsev_dev)
+	if (watch_current(d, &st))
 		return;
-	if (d->fsev_on)
-		uv_fs_event_stop(&d->fsev);
+	unwatch(d);
+	d->fsev_dirfd = open(d->conf->inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = uv_fs_event_start(&d->fsev, on_fs_event, d->conf->inbox, 0);
 	d->fsev_on = rc == 0;
 	if (rc < 0)
 		bpd_log(LOG_WARNING, "cannot watch the inbox: %s", uv_strerror(rc));
-	d->fsev_ino = st.st_ino;
-	d->fsev_dev = st.st_dev;
 	d->dirty = true;
 }
 
@@ -459,6 +534,9 @@ teardown(struct bpd *d)
 {
 	bpd_filelist_free(&d->queue);
 	bpd_deferlist_free(&d->deferred);
+	bpd_dirset_sync(&d->dirs);
+	if (d->fsev_dirfd >= 0)
+		close(d->fsev_dirfd);
 	bp_ingest_free(d->ing);
 	if (d->sign_sk.bytes)
 		bp_key_free(&d->sign_sk);
@@ -508,7 +586,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct bpd d;
+	static struct bpd d = { .fsev_dirfd = -1 };
 	bool foreground = false;
 	int c, rc;
 

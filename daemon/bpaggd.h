@@ -72,18 +72,34 @@ void bpd_deferlist_free(struct bpd_deferlist *d);
 
 /* receipt.c */
 /*
- * Writes len bytes to dir/name durably: a temporary name in dir (O_EXCL,
- * 0640), write, fsync, rename, fsync dir. Returns 0 or -1 with errno.
+ * Writes len bytes to dir/name: a temporary name in dir (O_EXCL, 0640),
+ * write, fsync, rename. The caller fsyncs dir afterwards (bpd_fsync_dir),
+ * once for all the renames of a file's disposal. Returns 0 or -1 with errno.
  */
 int bpd_write_durable(const char *dir, const char *name, const void *buf, size_t len);
 /* fsyncs a directory. Returns 0 or -1. */
 int bpd_fsync_dir(const char *dir);
-/* mkdir -p with mode 0750. Returns 0 or -1. */
+
+/* Directories whose renames are to be made durable together. */
+#define BPD_DIRSET_MAX 64
+struct bpd_dirset {
+	char *v[BPD_DIRSET_MAX];    /* malloc'ed paths, no duplicates */
+	size_t n;
+};
+/* Adds dir (copied). When the set is full it is synced first; without
+ * memory dir is synced at once. Returns 0 or -1 (a failed fsync). */
+int bpd_dirset_add(struct bpd_dirset *s, const char *dir);
+/* fsyncs every directory of the set and empties it. Returns 0, or -1 with
+ * errno when any fsync failed (all are tried). */
+int bpd_dirset_sync(struct bpd_dirset *s);
+/* mkdir -p with mode 0750; the parent of each directory it creates is
+ * fsynced. Returns 0 or -1. */
 int bpd_mkdirs(const char *path);
 /*
  * Writes the signed receipt of r for file name into
- * outbox/NNNN/<submission-id-hex>.receipt (".N.receipt" when that name is
- * taken). Requires r->have_meta. Returns 0 or -1.
+ * outbox/NNNN/<submission-id-hex>.receipt ("<id>.<random hex>.receipt"
+ * when that name is taken). Requires r->have_meta. The caller fsyncs
+ * outbox/NNNN. Returns 0 or -1.
  */
 int bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
     const char *name, const struct bp_ingest_result *r, time_t now);
@@ -97,11 +113,13 @@ struct bpd_paths {
 };
 /*
  * Moves the file at path where r says it belongs, with its receipt and
- * (if refused) its reason file and a rejection record in the store.
- * Returns 0, or -1 on an I/O error (the file is then still in the inbox).
+ * (if refused) its reason file and a rejection record in the store. The
+ * directories it changed are added to dirs; the caller syncs them
+ * (bpd_dirset_sync) before it considers the move durable. Returns 0, or
+ * -1 on an I/O error (the file is then still in the inbox).
  */
 int bpd_dispose(const struct bpd_paths *p, const struct bp_key *sign_sk, bp_store *store,
-    const char *path, const struct bp_ingest_result *r);
+    const char *path, const struct bp_ingest_result *r, struct bpd_dirset *dirs);
 
 /* privdrop.c */
 /*

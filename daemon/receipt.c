@@ -108,6 +108,53 @@ bpd_fsync_dir(const char *dir)
 }
 
 int
+bpd_dirset_sync(struct bpd_dirset *s)
+{
+	int ret = 0, saved = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (bpd_fsync_dir(s->v[i]) < 0) {
+			ret = -1;
+			saved = errno;
+		}
+		free(s->v[i]);
+		s->v[i] = NULL;
+	}
+	s->n = 0;
+	errno = saved;
+	return ret;
+}
+
+int
+bpd_dirset_add(struct bpd_dirset *s, const char *dir)
+{
+	char *copy;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], dir))
+			return 0;
+	if (s->n == BPD_DIRSET_MAX && bpd_dirset_sync(s) < 0)
+		return -1;
+	if (!(copy = strdup(dir)))
+		return bpd_fsync_dir(dir);
+	s->v[s->n++] = copy;
+	return 0;
+}
+
+/* mkdir that also makes a new directory's entry durable (fsyncs the parent). */
+static int
+mkdir_synced(char *p)
+{
+	if (mkdir(p, 0750) < 0)
+		return errno == EEXIST ? 0 : -1;
+	char *slash = strrchr(p, '/');
+	if (!slash || slash == p)
+		return 0;
+	*slash = '\0';
+	int rc = bpd_fsync_dir(p);
+	*slash = '/';
+	return rc;
+}
+
+int
 bpd_mkdirs(const char *path)
 {
 	char p[PATH_MAX];
@@ -119,13 +166,12 @@ bpd_mkdirs(const char *path)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0750) < 0 && errno != EEXIST)
-			return -1;
+		int rc = mkdir_synced(p);
 		*s = '/';
+		if (rc < 0)
+			return -1;
 	}
-	if (mkdir(p, 0750) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	return mkdir_synced(p);
 }
 
 static int
@@ -171,7 +217,7 @@ bpd_write_durable(const char *dir, const char *name, const void *buf, size_t len
 	fd = -1;
 	if (rename(tmp, dst) < 0)
 		goto out;
-	ret = bpd_fsync_dir(dir);
+	ret = 0;
 out:
 	saved = errno;
 	if (fd >= 0)
