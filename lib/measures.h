@@ -13,7 +13,13 @@
  * Cell layout: for indicator i and breakdown b, the block of cells starts at
  * bp_cell_offset(i, b) and holds ncat(i) * nval(b) counts, category-major:
  * cell(i, b, c, v) = bp_cell_offset(i, b) + c * nval(b) + v.
- * Sum cells: sum_index(m, b, v) = bp_sum_offset(b) * nsum + ... see below.
+ * Sum cells: bp_sum_cell(m, b, v), one per sum measure and breakdown value.
+ * The catalogue and its order are documented in lib/measures.c and
+ * bpagg-measures(7); the layout is part of bp_catalogue_id.
+ *
+ * Thread safety: the catalogue tables are built once, at first use, under
+ * pthread_once; every function here may be called from any thread, and a
+ * tally may be used by one thread at a time.
  */
 #ifndef BP_MEASURES_H
 #define BP_MEASURES_H
