@@ -1,5 +1,5 @@
 # conf/: the bundled registry, the example configuration and the service unit.
-dist_pkgdata_DATA += conf/kommuner.csv conf/kommuner.SOURCE
+dist_pkgdata_DATA += conf/kommuner.csv conf/kommuner.SOURCE conf/bpagg.conf.example
 
 # The systemd unit of bpaggd, with the configured sbindir filled in. Installed
 # into $(systemdunitdir) (override on the make command line if needed).

@@ -3,6 +3,5 @@
 noinst_LIBRARIES += crypto/libbpaggcrypto.a
 crypto_libbpaggcrypto_a_SOURCES = crypto/keys.h crypto/envelope.h crypto/pseudonym.h \
 	crypto/le.h crypto/keys.c crypto/keyring.c crypto/pseudonym.c crypto/envelope.c
-EXTRA_DIST += conf/bpagg.conf.example
 
 dist_man_MANS += man/bpagg-submission.5

@@ -5,5 +5,4 @@ lib_libbpagg_a_SOURCES += lib/export.h lib/registry.h \
 # tests/local.mk uses $(filter-out ...) (GNU make); with -Wall -Werror in
 # configure.ac automake refuses it. Until the lead's configure.ac says
 # -Wno-portability, this keeps the build going (the last setting wins).
-AUTOMAKE_OPTIONS = -Wno-portability
 dist_man_MANS += man/bpagg-export.5
