@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -820,4 +821,46 @@ Test(tally, matches_reference_layout)
 	free(ref);
 	free(refn);
 	free(refs);
+}
+
+/* First use from several threads at once (the daemon classifies on a libuv
+ * worker thread): every thread sees the same, complete catalogue. Criterion
+ * runs each test in a fresh process, so this is the first use here. */
+static void *
+first_use(void *arg)
+{
+	size_t *out = arg;
+	struct bp_measure_settings s = settings();
+	struct bp_class c;
+	struct bp_tally t;
+	struct bp_row r = row_base();
+	if (bp_tally_init(&t) < 0)
+		return NULL;
+	bp_classify(&r, NULL, &s, &c);
+	bp_tally_add_class(&t, &c);
+	out[0] = bp_n_cells();
+	out[1] = (size_t)bp_indicator_find("anbefalt_bv_melding_selv");
+	out[2] = 0;
+	for (size_t k = 0; k < bp_n_cells(); k++)
+		out[2] += t.counts[k];
+	bp_tally_free(&t);
+	return NULL;
+}
+
+Test(catalogue, first_use_from_threads)
+{
+	enum { N = 8 };
+	pthread_t th[N];
+	size_t out[N][3];
+	memset(out, 0, sizeof(out));
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, first_use, out[i]), 0);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(pthread_join(th[i], NULL), 0);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(out[i][0], 319 * 41);
+		cr_assert_eq(out[i][1], bp_n_indicators() - 1);
+		cr_assert_eq(out[i][2], out[0][2]);
+		cr_assert_gt(out[i][2], 0);
+	}
 }
