@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# publish_cli.sh - bpagg publish and bpagg audit through the real programs:
+# an installation fed by bpaggd --once, a release with every file and the
+# exact headers, the audit, --level, usage errors, a tampered log named by
+# line, no person_id in any output, and republish_rule = refuse.
+set -euo pipefail
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+bpagg init "$tmp/inst" >/dev/null
+conf=$tmp/inst/bpagg.conf
+for k in 0301 1101 1103; do
+	bpagg keygen kommune $k --out "$tmp/k" >/dev/null
+	bpagg register -c "$conf" $k "$tmp/k/$k.sign.pk" >/dev/null
+	bpagg sample --kommune $k --year 2024 --rows 40 --seed $k -o "$tmp/$k.csv"
+	bpagg seal "$tmp/$k.csv" --kommune $k --year 2024 --key "$tmp/k/$k.sign.sk" \
+		--to "$tmp/inst/keys/central.box.pk" -o "$tmp/inst/inbox/$k.bpx" >/dev/null
+done
+bpaggd -c "$conf" --once --foreground 2>/dev/null
+
+# A release.
+id=$(bpagg publish -c "$conf" --year 2024 --out "$tmp/rel" --json)
+[[ $id =~ ^2024-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$ ]] || fail "release id: $id"
+for f in tables.csv sums.csv coverage.csv tables.json release.json; do
+	[ -s "$tmp/rel/$f" ] || fail "missing $f"
+	cmp -s "$tmp/rel/$f" "$tmp/inst/releases/$id/$f" || fail "kept $f differs"
+done
+[ "$(head -1 "$tmp/rel/tables.csv")" = "year,level,area,table,indicator,category,breakdown,breakdown_value,count,percent,rate_per_10k,estimate" ] ||
+	fail "tables.csv header"
+[ "$(head -1 "$tmp/rel/sums.csv")" = "year,level,area,measure,breakdown,breakdown_value,count,sum,mean" ] ||
+	fail "sums.csv header"
+[ "$(head -1 "$tmp/rel/coverage.csv")" = "year,level,area,kommuner_reported,kommuner_total,population_18plus_reported,population_18plus_total,coverage_percent" ] ||
+	fail "coverage.csv header"
+grep -q '^2024,nasjonal,NO,3,357,' "$tmp/rel/coverage.csv" || fail "national coverage"
+# 3 x 40 persons: nearly every table cell is small, but the national age sum
+# (count of persons with an age) is not.
+grep -q "^2024,nasjonal,NO,alder,total,alle,120,[0-9]*,[0-9]*\.[0-9][0-9]$" "$tmp/rel/sums.csv" ||
+	fail "national alder sum"
+grep -q "^2024,nasjonal,NO,bolig__total,bolig,i_alt,total,alle," "$tmp/rel/tables.csv" ||
+	fail "national bolig i_alt row"
+grep -q ',:,:,:,:$' "$tmp/rel/tables.csv" || fail "no suppressed cell in a small release"
+# Every row has 12 fields; the digests in release.json are the files'.
+awk -F, 'NF != 12 { exit 1 }' "$tmp/rel/tables.csv" || fail "a row without 12 fields"
+if command -v python3 >/dev/null; then
+	python3 - "$tmp/rel" <<'PY' || fail "release.json digests"
+import hashlib, json, sys, os
+d = sys.argv[1]
+r = json.load(open(os.path.join(d, "release.json")))
+for name, hexd in r["files"].items():
+    h = hashlib.blake2b(open(os.path.join(d, name), "rb").read(), digest_size=32).hexdigest()
+    assert h == hexd, name
+t = json.load(open(os.path.join(d, "tables.json")))
+assert len(t["rows"]) == sum(1 for _ in open(os.path.join(d, "tables.csv"))) - 1
+PY
+fi
+
+out=$(bpagg audit -c "$conf") || fail "audit of a fresh release"
+grep -q "re-derived, suppression matches" <<<"$out" || fail "audit output: $out"
+bpagg audit -c "$conf" --release "$id" >/dev/null || fail "audit --release"
+rc=0; bpagg audit -c "$conf" --release 2024-nope 2>/dev/null || rc=$?
+[ $rc -eq 1 ] || fail "audit of an unknown release: exit $rc"
+
+# Levels.
+bpagg publish -c "$conf" --year 2024 --out "$tmp/nat" --level nasjonal >/dev/null
+[ "$(cut -d, -f2 "$tmp/nat/tables.csv" | sort -u | tr '\n' ' ')" = "level nasjonal " ] ||
+	fail "--level nasjonal"
+
+# Usage errors.
+rc=0; bpagg publish -c "$conf" --out "$tmp/x" 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "no --year: exit $rc"
+rc=0; bpagg publish -c "$conf" --year 2024 --out "$tmp/x" --level land 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "bad --level: exit $rc"
+rc=0; bpagg publish -c "$conf" --year 2023 --out "$tmp/x" 2>/dev/null || rc=$?
+[ $rc -eq 66 ] || fail "a year without reports: exit $rc"
+
+# No person_id anywhere in what was written.
+cut -d';' -f1 "$tmp"/0301.csv "$tmp"/1101.csv "$tmp"/1103.csv | grep -E '^[0-9]{11}$' >"$tmp/pids" || true
+[ -s "$tmp/pids" ] || fail "no person_id found in the samples (the check would be void)"
+if grep -rqFf "$tmp/pids" "$tmp/rel" "$tmp/inst/suppression.log" "$tmp/inst/releases"; then
+	fail "a person_id in the release or the log"
+fi
+
+# A tampered log: the audit names the line.
+log=$tmp/inst/suppression.log
+cp "$log" "$tmp/log.orig"
+sed -i '3s/"reason":"[a-z]*"/"reason":"linked"/; 3s/"reason":"linked"/"reason":"primary"/' "$log"
+cmp -s "$log" "$tmp/log.orig" && sed -i '3s/"area":"/"area":"9/' "$log"
+rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 1 ] || fail "tampered log: exit $rc"
+grep -q 'suppression.log:4: hash chain broken' <<<"$err" || fail "tampered log message: $err"
+cp "$tmp/log.orig" "$log"
+sed -i '5d' "$log"
+rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 1 ] || fail "deleted line: exit $rc"
+grep -q 'suppression.log:5: entry number out of sequence' <<<"$err" || fail "deleted line message: $err"
+cp "$tmp/log.orig" "$log"
+
+# republish_rule = refuse.
+sed -i 's/^republish_rule = .*/republish_rule = refuse/' "$conf"
+rc=0; err=$(bpagg publish -c "$conf" --year 2024 --out "$tmp/again" 2>&1) || rc=$?
+[ $rc -eq 1 ] || fail "refuse: exit $rc"
+grep -q 'republish_rule is refuse' <<<"$err" || fail "refuse message: $err"
+[ ! -e "$tmp/again" ] || fail "refuse wrote files"
+cmp -s "$log" "$tmp/log.orig" || fail "refuse changed the log"
+echo "ok"
