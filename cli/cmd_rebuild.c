@@ -133,7 +133,7 @@ collect(bp_ingest *g, const char *archive, struct alist *l)
 			char rel[64];
 			if (!is_digits(k->d_name, 4))
 				continue;
-			snprintf(rel, sizeof(rel), "%s/%s", y->d_name, k->d_name);
+			snprintf(rel, sizeof(rel), "%.4s/%.4s", y->d_name, k->d_name);
 			if ((b = collect_leaf(g, archive, rel, l)) < 0) {
 				bad = -1;
 				break;

@@ -18,7 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# On failure the end of the daemon's log is shown (it names files and
+# counts, never a value from a file).
+fail() {
+	echo "FAIL: $*" >&2
+	[ -z "${log:-}" ] || [ ! -f "$log" ] || { echo "--- end of $log" >&2; tail -n 30 "$log" >&2; }
+	exit 1
+}
 ok() { echo "ok: $*"; }
 
 # init_central [INI-LINES...]: bpagg init, then settings appended to the conf.
