@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench/ingest.sh [BUILDDIR] - end-to-end ingest speed of bpaggd.
+#
+# Seals BENCH_FILES (default 100) sample exports of BENCH_ROWS (default
+# 10 000) rows each, one per kommune, then measures in the same run:
+#   baseline: bench/ingest_decrypt opening every file (bp_open_* only);
+#   bpaggd --once over the same files in the inbox (decrypt, validate,
+#   pseudonymise, classify, store, receipt, archive).
+# Prints rows/s of each and their ratio. Not part of make check: run it
+# with `make bench` or by hand.
+set -euo pipefail
+build=$(cd "${1:-.}" && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$build:$PATH"
+export BPAGG_REGISTRY=${BPAGG_REGISTRY:-$top/conf/kommuner.csv}
+files=${BENCH_FILES:-100}
+rows=${BENCH_ROWS:-10000}
+year=2024
+
+T=$(mktemp -d /tmp/bpagg-bench.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+bpagg init "$T/c" >/dev/null
+C=$T/c/bpagg.conf
+mkdir -p "$T/sealed" "$T/k"
+mapfile -t kommuner < <(awk -F, 'NR > 1 { print $1 }' "$BPAGG_REGISTRY" | head -n "$files")
+echo "sealing $files exports of $rows rows ..." >&2
+for i in "${!kommuner[@]}"; do
+	k=${kommuner[$i]}
+	bpagg keygen kommune "$k" --out "$T/k" >/dev/null
+	bpagg register -c "$C" "$k" "$T/k/$k.sign.pk" >/dev/null
+	bpagg sample --kommune "$k" --year $year --rows "$rows" --seed "$i" -o "$T/k/e.csv"
+	bpagg seal "$T/k/e.csv" --kommune "$k" --year $year --key "$T/k/$k.sign.sk" \
+		--to "$T/c/keys/central.box.pk" -o "$T/sealed/$k.bpx" >/dev/null
+	rm -f "$T/k/e.csv"
+done
+total=$((files * rows))
+now() { date +%s.%N; }
+
+sync
+base=$("$build/bench/ingest_decrypt" "$T/c/keys" "$T/sealed"/*.bpx)
+t_dec=$(echo "$base" | awk '{ print $6 }')
+
+cp "$T/sealed"/*.bpx "$T/c/inbox/"
+sync
+t0=$(now)
+bpaggd -c "$C" --once --foreground 2>"$T/bpaggd.log"
+t1=$(now)
+n=$(grep -c ': merged ' "$T/bpaggd.log" || true)
+[ "$n" -eq "$files" ] || { echo "bench: only $n of $files files merged" >&2; tail "$T/bpaggd.log" >&2; exit 1; }
+
+awk -v rows="$total" -v td="$t_dec" -v t0="$t0" -v t1="$t1" -v files="$files" 'BEGIN {
+	te = t1 - t0
+	printf "files %d, rows %d\n", files, rows
+	printf "decrypt only (bp_open_*):      %8.3f s  %10.0f rows/s\n", td, rows / td
+	printf "bpaggd --once end to end:      %8.3f s  %10.0f rows/s\n", te, rows / te
+	printf "ratio end-to-end / decrypt:    %8.2f\n", te / td
+}'
