@@ -347,7 +347,8 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	s->suppress_zero = !strcmp(v, "true");
 	if (line_get(l, i, "settings.levels", lv, sizeof(lv)) != 0)
 		return -1;
-	for (char *tok = strtok(lv, ","); tok; tok = strtok(NULL, ","))
+	char *save = NULL;
+	for (char *tok = strtok_r(lv, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		s->levels |= bp_level_parse(tok);
 	if (line_get(l, i, "settings.kommune_breakdowns", v, sizeof(v)) != 0 ||
 	    bp_pub_parse_breakdowns(v, s) < 0)
@@ -416,8 +417,14 @@ copy_out(const char *src, const char *dir, const char *name, char *err, size_t e
 	int in = -1, out = -1, ret = -1;
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+	struct stat st;
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		goto out;
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_KEPT_BYTES) {
+		errno = EINVAL;
+		goto out;
+	}
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
 		goto out;
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));

@@ -33,12 +33,14 @@
 #include "publish.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glpk.h>
 #include <pthread.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "suppress.h"
@@ -587,6 +589,8 @@ split_csv(char *line, char **f, size_t max)
 	}
 }
 
+#define BP_PREV_MAX_BYTES (4ull << 30)   /* cap on a kept tables.csv */
+
 /* Reads one kept file of a release into p; kind 0 tables.csv, 1 sums.csv. */
 static int
 prev_read(struct bp_prev *p, const char *path, int kind, char *err, size_t errlen)
@@ -598,8 +602,14 @@ prev_read(struct bp_prev *p, const char *path, int kind, char *err, size_t errle
 	int ret = -1;
 	char key[256];
 
-	if (!(f = fopen(path, "re"))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > BP_PREV_MAX_BYTES || !(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
+		    "not a regular file under the size cap");
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	ssize_t len;
