@@ -58,6 +58,7 @@ struct bpd {
 	struct bpd_filelist queue;
 	size_t next;
 	struct bpd_deferlist deferred;
+	size_t nsubdirs;              /* inbox/NNNN/ dirs at the last listing */
 
 	/* The batch in the work thread: jobs[0..ndone) were processed. */
 	struct job jobs[BATCH];
@@ -273,7 +274,8 @@ rescan(struct bpd *d)
 	bpd_filelist_free(&d->queue);
 	d->next = 0;
 	d->dirty = false;
-	if (bpd_scan(d->conf->inbox, &d->deferred, uv_now(&d->loop), &d->queue) < 0) {
+	if (bpd_scan(d->conf->inbox, &d->deferred, uv_now(&d->loop), &d->queue,
+	    &d->nsubdirs) < 0) {
 		bpd_log(LOG_ERR, "cannot list the inbox: out of memory");
 		d->internal_errors++;
 	}
@@ -453,7 +455,9 @@ on_tick(uv_timer_t *t)
 {
 	struct bpd *d = t->data;
 	rearm_watch(d);
-	if (d->deferred.n > 0)
+	/* The watch covers the inbox itself, not inbox/NNNN/: while such
+	 * directories exist they are listed every tick, as are deferred files. */
+	if (d->deferred.n > 0 || d->nsubdirs > 0)
 		d->dirty = true;
 	kick(d);
 }

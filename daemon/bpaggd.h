@@ -55,12 +55,13 @@ bool bpd_name_skipped(const char *name);
 /*
  * Lists the candidate files of inbox and of its NNNN/ subdirectories,
  * sorted by modification time then path, leaving out skipped names and
- * deferred files that have not changed and are not yet due. The caller
- * frees the list with bpd_filelist_free. Returns 0, or -1 (ENOMEM).
- * A missing inbox is an empty list.
+ * deferred files that have not changed and are not yet due; *nsubdirs is
+ * the number of NNNN/ subdirectories seen. The caller frees the list with
+ * bpd_filelist_free. Returns 0, or -1 (ENOMEM). A missing inbox is an
+ * empty list.
  */
 int bpd_scan(const char *inbox, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out);
+    struct bpd_filelist *out, size_t *nsubdirs);
 void bpd_filelist_free(struct bpd_filelist *l);
 
 /* Records path as deferred until not_before (replacing an older record). */

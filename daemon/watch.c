@@ -87,7 +87,7 @@ list_add(struct bpd_filelist *l, const char *path, const struct stat *st)
 /* Adds the files of dir; with depth 0 also descends into NNNN/ dirs. */
 static int
 scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out)
+    struct bpd_filelist *out, size_t *nsub)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *de;
@@ -105,9 +105,11 @@ scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now
 		if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			if (depth == 0 && is_kommune_dir_name(de->d_name) &&
-			    scan_dir(path, 1, d, now_ms, out) < 0)
-				ret = -1;
+			if (depth == 0 && is_kommune_dir_name(de->d_name)) {
+				(*nsub)++;
+				if (scan_dir(path, 1, d, now_ms, out, nsub) < 0)
+					ret = -1;
+			}
 			continue;
 		}
 		if (still_deferred(d, path, &st, now_ms))
@@ -131,10 +133,11 @@ file_cmp(const void *a, const void *b)
 
 int
 bpd_scan(const char *inbox, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out)
+    struct bpd_filelist *out, size_t *nsubdirs)
 {
 	memset(out, 0, sizeof(*out));
-	if (scan_dir(inbox, 0, d, now_ms, out) < 0) {
+	*nsubdirs = 0;
+	if (scan_dir(inbox, 0, d, now_ms, out, nsubdirs) < 0) {
 		bpd_filelist_free(out);
 		return -1;
 	}
