@@ -1,7 +1,10 @@
 /*
  * tallydump CONF YEAR [INDICATOR=CATEGORY]... - prints the store's tallies
  * of a year, one line per kommune: "NNNN rows c1 c2 ...", where ci is the
- * count of the given indicator category in the "total" breakdown. For the
+ * count of the given indicator category in the "total" breakdown; with
+ * "--all" instead of cells, "NNNN rows HEX": a BLAKE2b-256 of every count,
+ * sum count and sum of the tally, so that two stores can be compared
+ * byte for byte. For the
  * daemon tests, which compare these with counts computed from the
  * plaintext by other means, and before and after bpagg rebuild. Exit 0, or
  * 1 on any error.
@@ -19,7 +22,33 @@
 struct want {
 	size_t *cells;
 	int n;
+	int all;
 };
+
+/* Hashes every cell of t (little-endian), for --all. */
+static void
+tally_digest(const struct bp_tally *t, char hex[65])
+{
+	crypto_generichash_state st;
+	uint8_t h[32], b[8];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	for (size_t i = 0; i < bp_n_cells(); i++) {
+		for (int k = 0; k < 4; k++)
+			b[k] = (uint8_t)(t->counts[i] >> (8 * k));
+		crypto_generichash_update(&st, b, 4);
+	}
+	for (size_t i = 0; i < bp_n_sum_cells(); i++) {
+		for (int k = 0; k < 4; k++)
+			b[k] = (uint8_t)(t->sum_n[i] >> (8 * k));
+		crypto_generichash_update(&st, b, 4);
+		for (int k = 0; k < 8; k++)
+			b[k] = (uint8_t)(t->sum[i] >> (8 * k));
+		crypto_generichash_update(&st, b, 8);
+	}
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
 
 static int
 find_cell(const char *spec, size_t *cell)
@@ -47,6 +76,11 @@ print_tally(const char *kommune, const struct bp_tally *t, void *ud)
 {
 	const struct want *w = ud;
 	printf("%s %u", kommune, t->rows);
+	if (w->all) {
+		char hex[65];
+		tally_digest(t, hex);
+		printf(" %s", hex);
+	}
 	for (int i = 0; i < w->n; i++)
 		printf(" %u", t->counts[w->cells[i]]);
 	printf("\n");
@@ -73,7 +107,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "tallydump: %s\n", err);
 		goto out;
 	}
-	w.n = argc - 3;
+	w.all = argc > 3 && !strcmp(argv[3], "--all");
+	w.n = w.all ? 0 : argc - 3;
 	if (!(w.cells = calloc((size_t)w.n + 1, sizeof(*w.cells))))
 		goto out;
 	for (int i = 0; i < w.n; i++)
