@@ -256,6 +256,23 @@ print_json(FILE *f, const struct status *st)
 	    st->have_store ? "true" : "false");
 }
 
+/* Prints s cut or padded to width characters: printf pads by bytes, and
+ * kommune names are UTF-8 (Rødøy, Bærum), so count characters instead. */
+static void
+print_padded(FILE *f, const char *s, size_t width)
+{
+	size_t chars = 0;
+	const char *p = s;
+	for (; *p; p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue; /* a continuation byte */
+		if (chars == width)
+			break;
+		chars++;
+	}
+	fprintf(f, "%.*s%*s", (int)(p - s), s, (int)(width - chars), "");
+}
+
 static void
 print_year_text(FILE *f, const struct status *st, const struct year_status *y)
 {
@@ -277,8 +294,9 @@ print_year_text(FILE *f, const struct status *st, const struct year_status *y)
 		const struct bp_submission *sub = &y->sub[j];
 		const struct bp_kommune *k = bp_registry_find(st->reg, sub->kommune);
 		iso8601(sub->received, when);
-		fprintf(f, "  %-7s  %-24.24s  %8" PRIu32 "  %20" PRIu64 "  %s\n", sub->kommune,
-		    k ? k->name : "(not in registry)", sub->rows, sub->sequence, when);
+		fprintf(f, "  %-7s  ", sub->kommune);
+		print_padded(f, k ? k->name : "(not in registry)", 24);
+		fprintf(f, "  %8" PRIu32 "  %20" PRIu64 "  %s\n", sub->rows, sub->sequence, when);
 	}
 }
 
