@@ -2,7 +2,8 @@
  * publish_bench - the time to build, suppress and write the tables of a
  * year from synthetic tallies (not run by make check).
  *
- * usage: publish_bench [nkommuner [rows [min_cell]]]   (default 300 30000 5)
+ * usage: publish_bench [nkommuner [rows [min_cell [levels]]]]
+ * (default 300 30000 5 7; levels is a bit mask: 1 nasjonal, 2 fylke, 4 kommune)
  *
  * The first nkommuner kommuner of the bundled registry (BPAGG_REGISTRY or
  * conf/kommuner.csv) report rows persons between them, shared in
@@ -86,6 +87,7 @@ main(int argc, char **argv)
 	size_t nk = argc > 1 ? strtoul(argv[1], NULL, 10) : 300;
 	unsigned long rows = argc > 2 ? strtoul(argv[2], NULL, 10) : 30000;
 	unsigned min_cell = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 5;
+	unsigned levels = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10) & BP_LEVEL_ALL : BP_LEVEL_ALL;
 	const char *path = getenv("BPAGG_REGISTRY") ? getenv("BPAGG_REGISTRY") : "conf/kommuner.csv";
 	struct bp_registry reg;
 	struct bp_diags d;
@@ -121,7 +123,7 @@ main(int argc, char **argv)
 	double t1 = now();
 	memset(&s, 0, sizeof(s));
 	s.min_cell = min_cell;
-	s.levels = BP_LEVEL_ALL;
+	s.levels = levels ? levels : BP_LEVEL_ALL;
 	bp_measure_settings_default(&s.measures);
 	bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
 	if (bp_tables_build(2024, k, nk, &reg, &s, &t, err, sizeof(err)) < 0) {
