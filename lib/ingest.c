@@ -240,14 +240,20 @@ open_capped(const char *path, unsigned long max, struct bp_ingest_result *r)
 		}
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+	if (fstat(fd, &st) < 0) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "cannot stat: %s", strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
 		r->status = BP_INGEST_REFUSED;
-		snprintf(r->reason, sizeof(r->reason), "%s",
-		    !S_ISREG(st.st_mode) ? "not a regular file" : "file larger than max_file_bytes");
-		close(fd);
-		return -1;
+		snprintf(r->reason, sizeof(r->reason), "not a regular file");
+	} else if ((uint64_t)st.st_size > max) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "file larger than max_file_bytes");
+	} else {
+		return fd;
 	}
-	return fd;
+	close(fd);
+	return -1;
 }
 
 /* Maps an envelope error to a status and reason. */

@@ -473,3 +473,25 @@ Test(ingest, peek_reads_the_signed_metadata)
 	cr_assert_eq(seen.sequence, m.sequence);
 	cr_assert_eq(seen.rows, 15);
 }
+
+Test(ingest, fifo_and_oversized_files_are_refused)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	char p[PATH_MAX];
+	path_in(p, "fifo.bpx");
+	cr_assert_eq(mkfifo(p, 0600), 0);
+	ingest("fifo.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert_str_eq(r.reason, "not a regular file");
+	bp_ingest_result_free(&r);
+
+	write_export("a.csv", 0, 40, 0, NULL, &t);
+	seal("a.csv", "a.bpx", t.rows, false);
+	conf.max_file_bytes = 1024; /* the context reads conf at each file */
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert_str_eq(r.reason, "file larger than max_file_bytes");
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+}
