@@ -4,24 +4,28 @@
  * (shared/spec/privacy.md).  The LP audit is in lpaudit.c.
  *
  * The secondary heuristic works on "lines": a constraint's total and its
- * members.  A line holding exactly one suppressed cell is "open" (that cell
- * is the line's total minus the rest); it is closed by suppressing one more
- * of its cells, the one that loses least: the smallest count per open line
- * it closes (a cell that closes a row and a column at once counts half),
- * then the one opening fewest new lines, then the lowest index.  FIXED cells
- * are never chosen, nor zero cells (a complement of 0 cannot hide that a
- * cell is small: the cell cannot grow while its complement cannot shrink)
- * unless zeros are suppressed anyway.  Lines are closed in first-opened,
- * first-closed order until none is open.
+ * members.  A line is "open" when it holds exactly one suppressed cell (that
+ * cell is the line's total minus the rest), or when its total is published
+ * and the suppressed members, a primary among them, add up to less than
+ * min_cell (a primary member can grow only as far as the other suppressed
+ * members can shrink: a necessary condition of the audit, cheap to check).
+ * An open line is closed by suppressing one more of its cells, the one that
+ * loses least: the smallest count per open line it closes (a cell that
+ * closes a row and a column at once counts half), then the one opening
+ * fewest new lines, then the lowest index.  FIXED cells are never chosen,
+ * nor zero cells (a complement of 0 cannot hide that a cell is small: the
+ * cell cannot grow while its complement cannot shrink) unless zeros are
+ * suppressed anyway.  Lines are closed in first-opened, first-closed order
+ * until none is open.
  *
- * Two per line is not enough in general, so the LP audit then checks every
- * primary cell; for each unsafe one, one more complement is taken from its
- * own lines (or, failing that, from any line of its component), preferring
- * the smallest cell large enough to give the room missing; the heuristic and
- * the audit (of the cells not yet proven safe only: more suppression only
- * widens intervals) repeat until the audit passes,
- * or no cell is left to add.  Everything is in index order: the same problem
- * gives the same pattern.
+ * That is not enough in general, so the LP audit then checks every primary
+ * cell; for each unsafe one, one more complement is taken from its own
+ * lines (or, failing that, from any line of its component), preferring the
+ * smallest cell large enough to give the room missing (else the largest);
+ * the line pass and the audit repeat until the audit passes, or no cell is
+ * left to add.  Each audit checks only the cells not yet proven safe: more
+ * suppression only widens intervals, so a safe cell stays safe.  Everything
+ * is in index order: the same problem gives the same pattern.
  */
 #include <errno.h>
 #include <limits.h>

@@ -18,7 +18,12 @@
  * suppress_zero), then chooses complementary cells deterministically (the
  * same problem always gives the same pattern: ties broken by cell index)
  * until the LP audit proves every primary cell's feasible interval holds 0
- * and min_cell.
+ * and min_cell (the algorithm: suppress.c; the audit: lpaudit.c).
+ *
+ * Threads: distinct problems may be worked on in distinct threads at once
+ * (no global state of ours; GLPK keeps one environment per thread, which a
+ * thread that used these functions frees with glp_free_env() before it
+ * ends).  One problem is not to be shared between threads.
  */
 #ifndef BP_SUPPRESS_H
 #define BP_SUPPRESS_H
