@@ -295,17 +295,19 @@ bp_sgen_compare(uint64_t seed0, size_t ntables, unsigned min_cell,
     struct bp_sgen_cmp *out)
 {
 	struct bp_sup_problem *a = NULL, *b = NULL;
-	size_t i, bad;
-	int ret = -1;
+	size_t i, bad, na;
+	int ret = -1, ok;
 
 	for (i = 0; i < ntables; i++) {
 		if ((a = bp_sgen_table(seed0 + i)) == NULL ||
 		    (b = bp_sgen_table(seed0 + i)) == NULL)
 			goto out;
-		if (bp_suppress(a, min_cell, false) != 0)
+		ok = bp_suppress(a, min_cell, false) == 0;
+		na = complements(a);
+		if (!ok)
 			out->ours_failed++;
 		else
-			out->ours += complements(a);
+			out->ours += na;
 		if (bp_suppress_plain(b, min_cell, false) != 0)
 			goto out;
 		out->primary += bp_sup_count(b, BP_SUP_PRIMARY);
@@ -314,6 +316,10 @@ bp_sgen_compare(uint64_t seed0, size_t ntables, unsigned min_cell,
 			if (bad == SIZE_MAX)
 				goto out;
 			out->plain_unsafe++;
+		} else if (ok) {
+			out->safe_primary += bp_sup_count(b, BP_SUP_PRIMARY);
+			out->safe_ours += na;
+			out->safe_plain += complements(b);
 		}
 		out->tables++;
 		bp_sup_free(a);

@@ -49,6 +49,10 @@ struct bp_sgen_cmp {
 	size_t plain;              /* complements hidden by bp_suppress_plain */
 	size_t plain_unsafe;       /* tables where the plain pattern fails the audit */
 	size_t ours_failed;        /* tables where bp_suppress returned -1 */
+	/* Over the tables where the plain pattern passes the audit: */
+	size_t safe_primary;       /* their primary cells */
+	size_t safe_ours;          /* complements by bp_suppress */
+	size_t safe_plain;         /* complements by the plain heuristic */
 };
 
 /*
