@@ -699,13 +699,39 @@ row_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b, siz
 	}
 }
 
+/*
+ * One suppression problem of a group: the whole group (use NULL), or one
+ * stage of the two-stage solution (use marks the areas: 1 decided here,
+ * 2 context: a fylke whose pattern stage 1 decided, see solve_staged).
+ */
 struct group {
 	struct bp_sup_problem *p;
+	const unsigned char *use;   /* na entries, or NULL: every area, own */
+	const struct group *ctx;    /* the stage that decided the context areas */
 	size_t *base;     /* na: index of the area's first cell, SIZE_MAX none */
+	size_t *rest;     /* na x breakdowns x rows: rest cell, SIZE_MAX none */
+	size_t *daux;     /* difference cells of the republishing rule */
+	size_t ndaux;
+	size_t ncells;    /* row cells: indices 0 .. ncells-1 */
 	size_t *mem;      /* scratch for constraint members */
 	size_t memcap;
-	unsigned char *forced; /* per cell: reason forced by the republish rule */
+	unsigned char *forced; /* per row cell: reason forced by the republish rule */
 };
+
+/* 0: area i is not in G; 1: its cells are decided in G; 2: context. */
+static unsigned
+use_of(const struct bp_tables *T, const struct group *G, size_t i)
+{
+	if (!T->a[i].rows)
+		return 0;
+	return G->use ? G->use[i] : 1;
+}
+
+static size_t
+rest_slot(const struct bp_tables *T, size_t i, size_t b, size_t r, size_t g)
+{
+	return (i * bp_n_breakdowns() + b) * group_nrow(T, g) + r;
+}
 
 static int
 mem_reserve(struct group *G, size_t n)
@@ -729,26 +755,38 @@ cell_at(const struct bp_tables *T, const struct group *G, size_t i, size_t g, si
 	return G->base[i] + off + v * group_nrow(T, g) + r;
 }
 
-/* Adds every row of group g at every area as a cell. */
+/*
+ * Adds every row of group g at every area of G as a cell. A context area's
+ * cell is FIXED when stage 1 published it (the reader has it); a cell stage
+ * 1 hid is an ordinary cell, primary again when it is small, so stage 2
+ * protects it against its kommuner too.
+ */
 static int
 add_cells(const struct bp_tables *T, struct group *G, size_t g)
 {
 	size_t nr = group_nrow(T, g);
+	G->ncells = 0;
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
+		unsigned u = use_of(T, G, i);
 		G->base[i] = SIZE_MAX;
-		if (!a->rows)
+		if (!u)
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			if (!level_has_bd(T, a->level, b))
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t r = 0; r < nr; r++) {
-					long c = bp_sup_add_cell(G->p, cell_value(T, a, g, b, v, r), 0);
+					unsigned fl = 0;
+					if (u == 2 && bp_sup_state_of(G->ctx->p,
+					    cell_at(T, G->ctx, i, g, b, v, r)) == BP_SUP_PUBLISHED)
+						fl = BP_SUP_FIXED;
+					long c = bp_sup_add_cell(G->p, cell_value(T, a, g, b, v, r), fl);
 					if (c < 0)
 						return -1;
 					if (G->base[i] == SIZE_MAX)
 						G->base[i] = (size_t)c;
+					G->ncells++;
 				}
 		}
 	}
@@ -763,7 +801,7 @@ add_table_cons(const struct bp_tables *T, struct group *G, size_t g)
 	if (mem_reserve(G, ncat) < 0)
 		return -1;
 	for (size_t i = 0; i < T->na; i++) {
-		if (!T->a[i].rows)
+		if (!use_of(T, G, i))
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			if (!level_has_bd(T, T->a[i].level, b))
@@ -790,7 +828,7 @@ add_partition_cons(const struct bp_tables *T, struct group *G, size_t g)
 		return 0;
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
-		if (!a->rows || !level_has_bd(T, a->level, (size_t)tot))
+		if (!use_of(T, G, i) || !level_has_bd(T, a->level, (size_t)tot))
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			size_t nval = bp_breakdown_at(b)->nval;
@@ -812,6 +850,7 @@ add_partition_cons(const struct bp_tables *T, struct group *G, size_t g)
 					if (rest < 0)
 						return -1;
 					G->mem[n++] = (size_t)rest;
+					G->rest[rest_slot(T, i, b, r, g)] = (size_t)rest;
 				}
 				if (bp_sup_add_constraint(G->p, BP_CONS_TABLE,
 				    cell_at(T, G, i, g, (size_t)tot, 0, r), G->mem, n) < 0)
@@ -858,20 +897,20 @@ add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
 		return -1;
 	bool fylke = T->s.levels & BP_LEVEL_FYLKE, kommune = T->s.levels & BP_LEVEL_KOMMUNE;
 	for (size_t f = 0; fylke && kommune && f < T->na; f++) {
-		if (T->a[f].level != BP_LEVEL_FYLKE || !T->a[f].rows)
+		if (T->a[f].level != BP_LEVEL_FYLKE || !use_of(T, G, f))
 			continue;
 		n = 0;
 		for (size_t k = 0; k < T->na; k++)
-			if (T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].rows && T->a[k].parent == f)
+			if (T->a[k].level == BP_LEVEL_KOMMUNE && use_of(T, G, k) && T->a[k].parent == f)
 				child[n++] = k;
 		if (n && add_link(T, G, g, f, child, n) < 0)
 			goto out;
 	}
-	if (T->a[0].rows && (fylke || kommune)) {
+	if (use_of(T, G, 0) && (fylke || kommune)) {
 		unsigned want = fylke ? BP_LEVEL_FYLKE : BP_LEVEL_KOMMUNE;
 		n = 0;
 		for (size_t k = 1; k < T->na; k++)
-			if (T->a[k].level == want && T->a[k].rows)
+			if (T->a[k].level == want && use_of(T, G, k))
 				child[n++] = k;
 		if (n && add_link(T, G, g, 0, child, n) < 0)
 			goto out;
@@ -919,6 +958,7 @@ add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_
 	    (fix = bp_sup_add_cell(G->p, (uint32_t)old, BP_SUP_FIXED)) < 0)
 		return -1;
 	G->forced[c] = BP_REASON_DIFFERENCE;
+	G->daux[G->ndaux++] = (size_t)aux;
 	if (now > old) {
 		m[0] = (size_t)fix, m[1] = (size_t)aux;
 		return bp_sup_add_constraint(G->p, BP_CONS_TABLE, c, m, 2);
@@ -936,7 +976,7 @@ mark_republish(const struct bp_tables *T, struct group *G, size_t g,
 	size_t nr = group_nrow(T, g);
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
-		if (!a->rows)
+		if (use_of(T, G, i) != 1)
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			if (!level_has_bd(T, a->level, b))
@@ -1009,48 +1049,174 @@ group_name(const struct bp_tables *T, size_t g)
 	return g < T->nind ? bp_indicator_at(g)->name : bp_sum_measure_at(g - T->nind)->name;
 }
 
+static void
+group_free(struct group *G)
+{
+	bp_sup_free(G->p);
+	free(G->base);
+	free(G->rest);
+	free(G->daux);
+	free(G->mem);
+	free(G->forced);
+	memset(G, 0, sizeof(*G));
+}
+
+/* Builds the problem of group g over the areas of G (G->use, G->ctx set by
+ * the caller). 0 or -1 (ENOMEM). */
+static int
+group_build(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev)
+{
+	size_t nrest = T->na * bp_n_breakdowns() * group_nrow(T, g);
+	if (!(G->p = bp_sup_new()) || !(G->base = malloc(T->na * sizeof(size_t))) ||
+	    !(G->rest = malloc(nrest * sizeof(size_t))))
+		return -1;
+	for (size_t k = 0; k < nrest; k++)
+		G->rest[k] = SIZE_MAX;
+	if (add_cells(T, G, g) < 0)
+		return -1;
+	if (prev && G->ncells) {
+		if (!(G->forced = calloc(G->ncells, 1)) ||
+		    !(G->daux = malloc(G->ncells * sizeof(size_t))) ||
+		    mark_republish(T, G, g, prev) < 0)
+			return -1;
+	}
+	if ((g < T->nind && add_table_cons(T, G, g) < 0) ||
+	    add_partition_cons(T, G, g) < 0 || add_link_cons(T, G, g) < 0)
+		return -1;
+	return 0;
+}
+
+/* Cells that were suppressed in the previous release stay suppressed. */
+static void
+keep_previous(struct group *G)
+{
+	for (size_t c = 0; G->forced && c < G->ncells; c++)
+		if (G->forced[c] == BP_REASON_SECONDARY &&
+		    bp_sup_state_of(G->p, c) == BP_SUP_PUBLISHED)
+			bp_sup_set_state(G->p, c, BP_SUP_SECONDARY);
+}
+
+/* Copies the states of area i's cells and rest cells from S into G. */
+static void
+copy_area(const struct bp_tables *T, struct group *G, const struct group *S, size_t i,
+    size_t g)
+{
+	size_t n = block_rows(T, T->a[i].level, g), nr = group_nrow(T, g);
+	for (size_t j = 0; j < n; j++)
+		bp_sup_set_state(G->p, G->base[i] + j, bp_sup_state_of(S->p, S->base[i] + j));
+	for (size_t b = 0; b < bp_n_breakdowns(); b++)
+		for (size_t r = 0; r < nr; r++) {
+			size_t k = rest_slot(T, i, b, r, g);
+			if (G->rest[k] != SIZE_MAX && S->rest[k] != SIZE_MAX)
+				bp_sup_set_state(G->p, G->rest[k], bp_sup_state_of(S->p, S->rest[k]));
+		}
+}
+
+/*
+ * The two-stage solution, when both fylke and kommune are published (one
+ * problem over every level grows too large for the heuristic and its
+ * repeated LP audits): stage 1 suppresses nasjonal and the fylker; stage 2,
+ * per fylke, its kommuner, with the fylke's cells as stage 1 left them
+ * (published ones FIXED, hidden ones held hidden). The combined pattern is
+ * copied into the whole problem G, which the caller then audits as one; if
+ * that audit fails, the caller solves G as one problem instead. Returns 0
+ * (pattern set in G), 1 (a stage failed: solve G whole) or -1 (ENOMEM).
+ */
+static int
+solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev)
+{
+	struct group S1 = { 0 }, S2 = { 0 };
+	unsigned char *u1 = calloc(T->na, 1), *u2 = calloc(T->na, 1);
+	int ret = -1;
+
+	if (!u1 || !u2)
+		goto out;
+	for (size_t i = 0; i < T->na; i++)
+		u1[i] = T->a[i].level != BP_LEVEL_KOMMUNE;
+	S1.use = u1;
+	if (group_build(T, &S1, g, prev) < 0)
+		goto out;
+	if (bp_suppress(S1.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+		ret = 1;
+		goto out;
+	}
+	keep_previous(&S1);
+	for (size_t i = 0; i < T->na; i++)
+		if (u1[i] && T->a[i].rows)
+			copy_area(T, G, &S1, i, g);
+	for (size_t f = 0; f < T->na; f++) {
+		if (T->a[f].level != BP_LEVEL_FYLKE || !T->a[f].rows)
+			continue;
+		memset(u2, 0, T->na);
+		u2[f] = 2;
+		bool any = false;
+		for (size_t k = 0; k < T->na; k++)
+			if (T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].rows && T->a[k].parent == f)
+				u2[k] = 1, any = true;
+		if (!any)
+			continue;
+		S2.use = u2;
+		S2.ctx = &S1;
+		if (group_build(T, &S2, g, prev) < 0)
+			goto out;
+		if (bp_suppress(S2.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+			ret = 1;
+			goto out;
+		}
+		keep_previous(&S2);
+		for (size_t k = 0; k < T->na; k++)
+			if (u2[k] == 1)
+				copy_area(T, G, &S2, k, g);
+		group_free(&S2);
+	}
+	for (size_t k = 0; k < G->ndaux; k++)
+		bp_sup_set_state(G->p, G->daux[k], BP_SUP_PRIMARY);
+	ret = 0;
+out:
+	group_free(&S1);
+	group_free(&S2);
+	free(u1);
+	free(u2);
+	return ret;
+}
+
 /* Builds, solves and audits the problem of group g. */
 static int
 suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
     char *err, size_t errlen)
 {
 	struct group G = { 0 };
-	int ret = -1;
+	int ret = -1, staged = 1;
 	size_t bad;
 
 	snprintf(err, errlen, "out of memory");
-	if (!(G.p = bp_sup_new()) || !(G.base = malloc(T->na * sizeof(size_t))))
+	if (group_build(T, &G, g, prev) < 0)
 		goto out;
-	if (add_cells(T, &G, g) < 0)
-		goto out;
-	size_t ncells = 0;
-	for (size_t i = 0; i < T->na; i++)
-		if (T->a[i].rows)
-			ncells += block_rows(T, T->a[i].level, g);
-	if (ncells == 0) {
+	if (G.ncells == 0) {
 		ret = 0;
 		goto out;
 	}
-	if (prev) {
-		if (!(G.forced = calloc(ncells, 1)) || mark_republish(T, &G, g, prev) < 0)
+	if ((T->s.levels & BP_LEVEL_FYLKE) && (T->s.levels & BP_LEVEL_KOMMUNE) &&
+	    (staged = solve_staged(T, &G, g, prev)) < 0)
+		goto out;
+	if (staged == 0) {
+		keep_previous(&G);
+		if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0)
+			staged = 1;   /* the stages together are not safe: solve whole */
+	}
+	if (staged != 0) {
+		if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+			snprintf(err, errlen, "suppression found no safe pattern for %s",
+			    group_name(T, g));
 			goto out;
+		}
+		keep_previous(&G);
+		if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0) {
+			snprintf(err, errlen, "suppression audit failed for %s", group_name(T, g));
+			goto out;
+		}
 	}
-	if ((g < T->nind && add_table_cons(T, &G, g) < 0) ||
-	    add_partition_cons(T, &G, g) < 0 || add_link_cons(T, &G, g) < 0)
-		goto out;
-	if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
-		snprintf(err, errlen, "suppression found no safe pattern for %s", group_name(T, g));
-		goto out;
-	}
-	for (size_t c = 0; G.forced && c < ncells; c++)
-		if (G.forced[c] == BP_REASON_SECONDARY &&
-		    bp_sup_state_of(G.p, c) == BP_SUP_PUBLISHED)
-			bp_sup_set_state(G.p, c, BP_SUP_SECONDARY);
-	if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0) {
-		snprintf(err, errlen, "suppression audit failed for %s", group_name(T, g));
-		goto out;
-	}
-	for (size_t c = 0; G.forced && c < ncells; c++) {
+	for (size_t c = 0; G.forced && c < G.ncells; c++) {
 		if (G.forced[c] && bp_sup_state_of(G.p, c) == BP_SUP_PUBLISHED) {
 			snprintf(err, errlen, "suppression left a cell the republishing rule "
 			    "protects published (%s)", group_name(T, g));
@@ -1061,10 +1227,7 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 	err[0] = '\0';
 	ret = 0;
 out:
-	bp_sup_free(G.p);
-	free(G.base);
-	free(G.mem);
-	free(G.forced);
+	group_free(&G);
 	return ret;
 }
 
