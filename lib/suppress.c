@@ -53,6 +53,7 @@ struct heur {
 	bool plain;                /* baseline: smallest other cell only */
 };
 
+/* A new, empty problem; the caller frees it with bp_sup_free. */
 struct bp_sup_problem *
 bp_sup_new(void)
 {
@@ -73,7 +74,8 @@ bp_sup_free(struct bp_sup_problem *p)
 	free(p);
 }
 
-/* Grows *v (elements of size sz) to hold at least need; 0 or -1. */
+/* Grows *v (elements of size sz) to hold at least need; 0 or -1.  *v stays
+ * owned by the problem it belongs to. */
 static int
 grow(void **v, size_t *cap, size_t need, size_t sz)
 {

@@ -78,8 +78,11 @@ enum bp_sup_state bp_sup_state_of(const struct bp_sup_problem *p, size_t cell);
 void bp_sup_set_state(struct bp_sup_problem *p, size_t cell, enum bp_sup_state s);
 
 /*
- * The LP audit: for every primary cell, the smallest and largest value
- * consistent with everything published (counts >= 0, constraints exact).
+ * The LP audit: whether every primary cell's interval (its smallest and
+ * largest value consistent with everything published: counts >= 0,
+ * constraints exact) contains 0 and min_cell.  A cell is passed as soon as
+ * feasible points of the LP show both ends; the exact minimum and maximum are
+ * solved for only where needed (lpaudit.c).
  * Returns 0 when every primary interval contains 0 and min_cell; otherwise
  * -1 with the first failing cell in *bad (if bad is not NULL). On an error
  * (ENOMEM, or GLPK failing, e.g. on inconsistent constraints) -1 with *bad =
