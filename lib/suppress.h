@@ -60,7 +60,10 @@ int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
 size_t bp_sup_ncells(const struct bp_sup_problem *p);
 
 /* Runs primary and secondary suppression. Returns 0, or -1 when no safe
- * pattern was found (then the release must fail). Every earlier state is
+ * pattern was found (then the release must fail). On 0 the pattern passes
+ * bp_sup_audit, and still does after more cells are suppressed by hand
+ * (more suppression only widens intervals), so auditing again right after
+ * is redundant. Every earlier state is
  * cleared first, so running it twice gives the same pattern. On -1, errno is
  * EDOM (no further cell may be suppressed and a primary cell is still
  * unsafe), ENOMEM, or EINVAL (GLPK failed). */
