@@ -69,7 +69,8 @@ struct bpd {
 	int sync_errno;
 
 	unsigned long n_merged, n_already, n_refused;
-	int internal_errors;
+	int internal_errors;          /* files not ingested or not moved */
+	bool broken;                  /* the loop itself failed */
 };
 
 static void kick(struct bpd *d);
@@ -261,7 +262,7 @@ start_batch(struct bpd *d)
 	int rc = uv_queue_work(&d->loop, &d->work, work_cb, after_work_cb);
 	if (rc < 0) {
 		bpd_log(LOG_ERR, "cannot queue work: %s", uv_strerror(rc));
-		d->internal_errors++;
+		d->broken = true;
 		d->busy = false;
 		d->njobs = 0;
 		d->stopping = true;
@@ -562,7 +563,7 @@ run(struct bpd *d)
 	init_handles(d);
 	if ((rc = start_handles(d)) < 0) {
 		bpd_log(LOG_ERR, "cannot start: %s", uv_strerror(rc));
-		d->internal_errors++;
+		d->broken = true;
 		shutdown_loop(d);
 	} else {
 		bpd_log(LOG_INFO, "started: inbox %s, %zu kommune keys%s", d->conf->inbox,
@@ -573,11 +574,13 @@ run(struct bpd *d)
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	if ((rc = uv_loop_close(&d->loop)) < 0) {
 		bpd_log(LOG_ERR, "uv_loop_close: %s", uv_strerror(rc));
-		d->internal_errors++;
+		d->broken = true;
 	}
 	bpd_log(LOG_INFO, "exiting: %lu merged, %lu already applied, %lu refused, %d errors",
 	    d->n_merged, d->n_already, d->n_refused, d->internal_errors);
-	return d->internal_errors ? 1 : 0;
+	/* A service stopped by a signal exits 0; files left behind by an
+	 * internal error are in the log and retried at the next start. */
+	return d->broken || (d->once && d->internal_errors) ? 1 : 0;
 }
 
 int
