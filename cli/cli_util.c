@@ -2,11 +2,18 @@
 #include "cli_util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#include "export.h"
 
 int
 bp_cli_load_conf(const char *cmd, const char *path, struct bp_config *c)
@@ -66,4 +73,126 @@ bp_cli_default_registry(void)
 	if (env && *env)
 		return env;
 	return BP_PKGDATADIR "/kommuner.csv";
+}
+
+#define CHUNK (64u * 1024u)
+
+/* Opens the export: a regular file, not through a symlink. Returns the fd or
+ * -1 with *ex set to the exit status. */
+static int
+open_export(const char *cmd, const char *path, int *ex)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
+		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "bpagg %s: %s: not a regular file\n", cmd, path);
+		close(fd);
+		*ex = EX_NOINPUT;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Feeds fd through the reader and the digest, stopping after (max_rows + 2)
+ * full rows' worth of bytes (*too_big is set when the file is larger: only
+ * possible with over-long rows, refused anyway). The chunk buffer held
+ * plaintext and is wiped. Returns 0 or EX_IOERR / EX_OSERR.
+ */
+static int
+stream(const char *cmd, const char *path, int fd, bp_export *x, unsigned long max_rows,
+    bool *too_big, uint8_t digest[32])
+{
+	unsigned long long cap = ((unsigned long long)max_rows + 2) * (BP_MAX_ROW_BYTES + 2);
+	unsigned long long total = 0;
+	crypto_generichash_state h;
+	int ret = EX_IOERR;
+	char *buf = sodium_malloc(CHUNK);
+
+	if (!buf) {
+		fprintf(stderr, "bpagg %s: out of memory\n", cmd);
+		return EX_OSERR;
+	}
+	crypto_generichash_init(&h, NULL, 0, 32);
+	for (;;) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (unsigned long long)n;
+		if (total > cap) {
+			*too_big = true;
+			break;
+		}
+		crypto_generichash_update(&h, (unsigned char *)buf, (size_t)n);
+		if (bp_export_feed(x, buf, (size_t)n) < 0)
+			break; /* a fatal error is in the diagnostics */
+	}
+	crypto_generichash_final(&h, digest, 32);
+	ret = 0;
+out:
+	sodium_free(buf); /* wipes */
+	sodium_memzero(&h, sizeof(h));
+	return ret;
+}
+
+int
+bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
+    int year, const char *registry_path, unsigned long max_rows,
+    struct bp_cli_validation *v, int *fd_out)
+{
+	struct bp_registry reg;
+	bp_export *x = NULL;
+	bool too_big = false;
+	int fd = -1, ret;
+
+	memset(v, 0, sizeof(*v));
+	memset(&reg, 0, sizeof(reg));
+	if (!max_rows)
+		max_rows = BP_DEFAULT_MAX_ROWS;
+	if ((ret = bp_cli_load_registry(cmd, registry_path, &reg)) != 0)
+		goto out;
+	if ((fd = open_export(cmd, path, &ret)) < 0)
+		goto out;
+	struct bp_export_opts o = {
+		.expect_kommune = kommune,
+		.expect_year = year,
+		.registry = &reg,
+		.max_rows = max_rows,
+	};
+	if (!(x = bp_export_new(&o, NULL, NULL))) {
+		fprintf(stderr, "bpagg %s: out of memory\n", cmd);
+		ret = EX_OSERR;
+		goto out;
+	}
+	if ((ret = stream(cmd, path, fd, x, max_rows, &too_big, v->digest)) != 0)
+		goto out;
+	v->valid = bp_export_finish(x) == 0 && !too_big;
+	const struct bp_diags *d = bp_export_diags(x);
+	bp_diags_print(d, path, stderr);
+	if (too_big)
+		fprintf(stderr, "%s: larger than max_rows rows of 4096 bytes; "
+		    "read no further\n", path);
+	v->rows = bp_export_rows(x);
+	v->errors = d->total + (too_big ? 1 : 0);
+out:
+	bp_export_free(x);
+	bp_registry_free(&reg);
+	if (fd_out && ret == 0) {
+		*fd_out = fd;
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }

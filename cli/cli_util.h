@@ -2,6 +2,9 @@
 #ifndef BP_CLI_UTIL_H
 #define BP_CLI_UTIL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "conf.h"
 #include "registry.h"
 
@@ -18,5 +21,29 @@ int bp_cli_year(const char *s, int *year);
 /* The bundled registry (installed under pkgdatadir), or the source tree's
  * copy when running uninstalled (BPAGG_REGISTRY in the environment wins). */
 const char *bp_cli_default_registry(void);
+
+/* What validating an export found (see bp_cli_validate_export). */
+struct bp_cli_validation {
+	bool valid;
+	unsigned long rows;     /* data rows read */
+	size_t errors;          /* all errors, including those past the cap */
+	uint8_t digest[32];     /* BLAKE2b-256 of the bytes read */
+};
+
+/*
+ * Opens path as a regular file (never through a symlink) and streams it
+ * through the export reader in 64 KiB chunks, expecting kommune and year and
+ * a kommune of the registry at registry_path; at most max_rows rows (0 = the
+ * default) and the bytes they can take. Every error is printed on stderr as
+ * `bpagg check` prints it, never a value from the file. Used by `check` and
+ * `seal`, so both refuse exactly the same files.
+ *
+ * Returns 0 with v filled (v->valid says whether the export is valid), or an
+ * exit status (66 missing, 77 permission, 74 I/O, 78 registry). With fd_out,
+ * the open descriptor is handed to the caller, who closes it.
+ */
+int bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
+    int year, const char *registry_path, unsigned long max_rows,
+    struct bp_cli_validation *v, int *fd_out);
 
 #endif

@@ -3,8 +3,6 @@
  * (shared/spec/export-format.md, bpagg-export(5)) and prints every error by
  * line and column. Nothing of the file is ever printed.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sodium.h>
@@ -12,16 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "cli_util.h"
 #include "commands.h"
 #include "export.h"
-#include "registry.h"
-
-#define CHUNK (64u * 1024u)
 
 struct check_args {
 	const char *file;
@@ -117,124 +110,30 @@ parse_args(int argc, char **argv, struct check_args *a)
 	return 0;
 }
 
-/* Opens the export: a regular file, not through a symlink. Returns the fd or
- * -1 with *ex set to the exit status. */
-static int
-open_export(const char *path, int *ex)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "bpagg check: %s: %s\n", path, strerror(errno));
-		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "bpagg check: %s: not a regular file\n", path);
-		close(fd);
-		*ex = EX_NOINPUT;
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * Streams the file through the reader in 64 KiB chunks, stopping after
- * (max_rows + 2) full rows' worth of bytes (the size cap; *too_big is set
- * when the file is larger). The chunk buffer held plaintext and is wiped.
- * Returns 0 or EX_IOERR / EX_OSERR.
- */
-static int
-stream(int fd, bp_export *x, unsigned long max_rows, const char *path, bool *too_big)
-{
-	unsigned long long cap = ((unsigned long long)max_rows + 2) * (BP_MAX_ROW_BYTES + 2);
-	unsigned long long total = 0;
-	int ret = EX_IOERR;
-	char *buf = sodium_malloc(CHUNK);
-	if (!buf) {
-		fprintf(stderr, "bpagg check: out of memory\n");
-		return EX_OSERR;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "bpagg check: %s: %s\n", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		total += (unsigned long long)n;
-		if (total > cap) { /* only with over-long rows: refused anyway */
-			*too_big = true;
-			break;
-		}
-		if (bp_export_feed(x, buf, (size_t)n) < 0)
-			break; /* a fatal error is in the diagnostics */
-	}
-	ret = 0;
-out:
-	sodium_free(buf); /* wipes */
-	return ret;
-}
-
 int
 bp_cmd_check(int argc, char **argv)
 {
 	struct check_args a;
-	struct bp_registry reg;
-	bp_export *x = NULL;
-	int fd = -1, ret;
+	struct bp_cli_validation v;
+	int ret;
 
 	memset(&a, 0, sizeof(a));
-	memset(&reg, 0, sizeof(reg));
 	if ((ret = parse_args(argc, argv, &a)) != 0)
 		return ret < 0 ? 0 : ret;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "bpagg check: libsodium failed to initialise\n");
 		return EX_SOFTWARE;
 	}
-	if ((ret = bp_cli_load_registry("check", a.registry, &reg)) != 0)
-		goto out;
-	if ((fd = open_export(a.file, &ret)) < 0)
-		goto out;
-	struct bp_export_opts o = {
-		.expect_kommune = a.kommune,
-		.expect_year = a.year,
-		.registry = &reg,
-		.max_rows = a.max_rows,
-	};
-	if (!(x = bp_export_new(&o, NULL, NULL))) {
-		fprintf(stderr, "bpagg check: out of memory\n");
-		ret = EX_OSERR;
-		goto out;
-	}
-	bool too_big = false;
-	if ((ret = stream(fd, x, a.max_rows ? a.max_rows : BP_DEFAULT_MAX_ROWS, a.file,
-	    &too_big)) != 0)
-		goto out;
-	int valid = bp_export_finish(x) == 0 && !too_big;
-	const struct bp_diags *d = bp_export_diags(x);
-	bp_diags_print(d, a.file, stderr);
-	if (too_big)
-		fprintf(stderr, "%s: larger than max_rows rows of 4096 bytes; "
-		    "read no further\n", a.file);
+	if ((ret = bp_cli_validate_export("check", a.file, a.kommune, a.year, a.registry,
+	    a.max_rows, &v, NULL)) != 0)
+		return ret;
 	if (!a.quiet) {
-		if (valid)
+		if (v.valid)
 			printf("%s: valid: %lu row%s, kommune %s, year %d\n", a.file,
-			    bp_export_rows(x), bp_export_rows(x) == 1 ? "" : "s",
-			    a.kommune, a.year);
+			    v.rows, v.rows == 1 ? "" : "s", a.kommune, a.year);
 		else
 			fprintf(stderr, "%s: invalid: %zu error%s in %lu row%s\n", a.file,
-			    d->total, d->total == 1 ? "" : "s", bp_export_rows(x),
-			    bp_export_rows(x) == 1 ? "" : "s");
+			    v.errors, v.errors == 1 ? "" : "s", v.rows, v.rows == 1 ? "" : "s");
 	}
-	ret = valid ? 0 : EX_DATAERR;
-out:
-	bp_export_free(x);
-	if (fd >= 0)
-		close(fd);
-	bp_registry_free(&reg);
-	return ret;
+	return v.valid ? 0 : EX_DATAERR;
 }

@@ -25,8 +25,6 @@
 #include "keys.h"
 #include "registry.h"
 
-#define CHUNK (64u * 1024u)
-
 struct seal_args {
 	const char *file, *key, *to, *out, *registry;
 	char kommune[5];
@@ -126,113 +124,6 @@ parse_args(int argc, char **argv, struct seal_args *a)
 	return 0;
 }
 
-/* Opens the export: a regular file, not through a symlink. */
-static int
-open_export(const char *path, int *ex)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "bpagg seal: %s: %s\n", path, strerror(errno));
-		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "bpagg seal: %s: not a regular file\n", path);
-		close(fd);
-		*ex = EX_NOINPUT;
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * Feeds the file through the export reader in 64 KiB chunks (at most
- * max_rows + 2 rows of the longest size; *too_big is set beyond) and
- * computes its BLAKE2b-256 digest, later compared with what was sealed.
- */
-static int
-validate_pass(int fd, bp_export *x, const struct seal_args *a, bool *too_big,
-    uint8_t digest[32])
-{
-	unsigned long long cap = ((unsigned long long)a->max_rows + 2) * (BP_MAX_ROW_BYTES + 2);
-	unsigned long long total = 0;
-	crypto_generichash_state h;
-	int ret = EX_IOERR;
-	char *buf = sodium_malloc(CHUNK);
-
-	if (!buf) {
-		fprintf(stderr, "bpagg seal: out of memory\n");
-		return EX_OSERR;
-	}
-	crypto_generichash_init(&h, NULL, 0, 32);
-	for (;;) {
-		ssize_t n = read(fd, buf, CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "bpagg seal: %s: %s\n", a->file, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		total += (unsigned long long)n;
-		if (total > cap) {
-			*too_big = true;
-			break;
-		}
-		crypto_generichash_update(&h, (unsigned char *)buf, (size_t)n);
-		if (bp_export_feed(x, buf, (size_t)n) < 0)
-			break;
-	}
-	crypto_generichash_final(&h, digest, 32);
-	ret = 0;
-out:
-	sodium_free(buf);
-	return ret;
-}
-
-/* Validates the export; prints the errors like `bpagg check`. Returns 0
- * when valid (with *rows), EX_DATAERR when not, or another exit code. */
-static int
-validate(int fd, const struct seal_args *a, unsigned long *rows, uint8_t digest[32])
-{
-	struct bp_registry reg;
-	bp_export *x = NULL;
-	bool too_big = false;
-	int ret;
-
-	memset(&reg, 0, sizeof(reg));
-	if ((ret = bp_cli_load_registry("seal", a->registry, &reg)) != 0)
-		goto out;
-	struct bp_export_opts o = {
-		.expect_kommune = a->kommune, .expect_year = a->year,
-		.registry = &reg, .max_rows = a->max_rows,
-	};
-	if (!(x = bp_export_new(&o, NULL, NULL))) {
-		fprintf(stderr, "bpagg seal: out of memory\n");
-		ret = EX_OSERR;
-		goto out;
-	}
-	if ((ret = validate_pass(fd, x, a, &too_big, digest)) != 0)
-		goto out;
-	int valid = bp_export_finish(x) == 0 && !too_big;
-	const struct bp_diags *d = bp_export_diags(x);
-	bp_diags_print(d, a->file, stderr);
-	if (too_big)
-		fprintf(stderr, "%s: larger than max_rows rows of 4096 bytes; read no further\n",
-		    a->file);
-	if (!valid)
-		fprintf(stderr, "%s: invalid: %zu error%s in %lu rows; not sealed\n", a->file,
-		    d->total, d->total == 1 ? "" : "s", bp_export_rows(x));
-	*rows = bp_export_rows(x);
-	ret = valid ? 0 : EX_DATAERR;
-out:
-	bp_export_free(x);
-	bp_registry_free(&reg);
-	return ret;
-}
-
 /* Loads a key, mapping failures to exit codes (66 missing, 77 refused). */
 static int
 load_key(const char *path, enum bp_key_alg alg, struct bp_key *k)
@@ -308,17 +199,21 @@ bp_cmd_seal(int argc, char **argv)
 {
 	struct seal_args a;
 	struct bp_key sk = { 0 }, pk = { 0 };
-	uint8_t digest[32];
-	unsigned long rows = 0;
+	struct bp_cli_validation v;
 	int fd = -1, ret;
 
 	memset(&a, 0, sizeof(a));
 	if ((ret = parse_args(argc, argv, &a)) != 0)
 		return ret < 0 ? 0 : ret;
-	if ((fd = open_export(a.file, &ret)) < 0)
+	if ((ret = bp_cli_validate_export("seal", a.file, a.kommune, a.year, a.registry,
+	    a.max_rows, &v, &fd)) != 0)
 		return ret;
-	if ((ret = validate(fd, &a, &rows, digest)) != 0)
+	if (!v.valid) {
+		fprintf(stderr, "%s: invalid: %zu error%s in %lu rows; not sealed\n", a.file,
+		    v.errors, v.errors == 1 ? "" : "s", v.rows);
+		ret = EX_DATAERR;
 		goto out;
+	}
 	if ((ret = load_key(a.key, BP_KEY_SIGN_SK, &sk)) != 0)
 		goto out;
 	if (strcmp(sk.kommune, a.kommune) != 0) {
@@ -329,7 +224,7 @@ bp_cmd_seal(int argc, char **argv)
 	}
 	if ((ret = load_key(a.to, BP_KEY_BOX_PK, &pk)) != 0)
 		goto out;
-	ret = seal_to(fd, &a, &sk, &pk, rows, digest);
+	ret = seal_to(fd, &a, &sk, &pk, v.rows, v.digest);
 out:
 	bp_key_free(&sk);
 	bp_key_free(&pk);
