@@ -3,6 +3,7 @@
  * (shared/spec/export-format.md, bpagg-export(5)) and prints every error by
  * line and column. Nothing of the file is ever printed.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sodium.h>
