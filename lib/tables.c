@@ -1116,8 +1116,11 @@ copy_area(const struct bp_tables *T, struct group *G, const struct group *S, siz
  * The two-stage solution, when both fylke and kommune are published (one
  * problem over every level grows too large for the heuristic and its
  * repeated LP audits): stage 1 suppresses nasjonal and the fylker; stage 2,
- * per fylke, its kommuner, with the fylke's cells as stage 1 left them
- * (published ones FIXED, hidden ones held hidden). The combined pattern is
+ * per fylke, its kommuner, with nasjonal and every fylke as context as
+ * stage 1 left them (published cells FIXED; hidden ones ordinary cells, so
+ * that a small one is primary again and is protected against the kommuner
+ * too, and the complements stage 1 chose may be chosen again). The
+ * combined pattern is
  * copied into the whole problem G, which the caller then audits as one; if
  * that audit fails, the caller solves G as one problem instead. Returns 0
  * (pattern set in G), 1 (a stage failed: solve G whole) or -1 (ENOMEM).
@@ -1147,8 +1150,8 @@ solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct 
 	for (size_t f = 0; f < T->na; f++) {
 		if (T->a[f].level != BP_LEVEL_FYLKE || !T->a[f].rows)
 			continue;
-		memset(u2, 0, T->na);
-		u2[f] = 2;
+		for (size_t i = 0; i < T->na; i++)
+			u2[i] = u1[i] ? 2 : 0;
 		bool any = false;
 		for (size_t k = 0; k < T->na; k++)
 			if (T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].rows && T->a[k].parent == f)
