@@ -11,7 +11,7 @@ set -euo pipefail
 YEAR=2020
 A=3201 N=3203
 
-init_central "young_seconds = 3"
+init_central "young_seconds = 8"
 add_kommune $A
 log="$T/bpaggd.log"
 in="$T/c/inbox"
