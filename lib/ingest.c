@@ -38,8 +38,7 @@ struct row_ctx {
 	int year;
 	uint8_t *ps;      /* pseudonyms, BP_PSEUDONYM_BYTES each (malloc) */
 	size_t nps, cap;
-	unsigned long max_rows;
-	int failed;       /* ENOMEM or over max_rows */
+	int nomem;        /* the row callback ran out of memory */
 	struct bp_class cls;
 };
 
@@ -276,6 +275,25 @@ env_failed(struct bp_ingest_result *r, enum bp_env_error e)
 	snprintf(r->reason, sizeof(r->reason), "envelope: %s", bp_env_strerror(e));
 }
 
+/* Doubles the pseudonym array; the old one is wiped before it is freed. */
+static int
+grow_pseudonyms(struct row_ctx *x)
+{
+	size_t cap = x->cap ? x->cap * 2 : 256;
+	uint8_t *p = malloc(cap * BP_PSEUDONYM_BYTES);
+
+	if (!p)
+		return -1;
+	if (x->ps) {
+		memcpy(p, x->ps, x->nps * BP_PSEUDONYM_BYTES);
+		sodium_memzero(x->ps, x->cap * BP_PSEUDONYM_BYTES);
+		free(x->ps);
+	}
+	x->ps = p;
+	x->cap = cap;
+	return 0;
+}
+
 /* The row callback: the person_id is used here only, to make the pseudonym. */
 static int
 on_row(const struct bp_row *row, void *ud)
@@ -283,19 +301,9 @@ on_row(const struct bp_row *row, void *ud)
 	struct row_ctx *x = ud;
 	bp_ingest *g = x->g;
 
-	if (x->nps >= x->max_rows) {
-		x->failed = 1;
+	if (x->nps == x->cap && grow_pseudonyms(x) < 0) {
+		x->nomem = 1;
 		return 1;
-	}
-	if (x->nps == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 256;
-		uint8_t *p = realloc(x->ps, cap * BP_PSEUDONYM_BYTES);
-		if (!p) {
-			x->failed = 1;
-			return 1;
-		}
-		x->ps = p;
-		x->cap = cap;
 	}
 	bp_pseudonym(g->pseudonym_key.bytes, x->scope, x->year, row->person_id,
 	    x->ps + x->nps * BP_PSEUDONYM_BYTES);
@@ -366,7 +374,7 @@ stream_export(bp_ingest *g, bp_open *o, struct row_ctx *x, struct bp_ingest_resu
 	if (!bad_export && bp_export_finish(xp) < 0)
 		bad_export = 1;
 	const struct bp_diags *d = bp_export_diags(xp);
-	if (x->failed && d->total == 0) {
+	if (x->nomem) {
 		r->status = BP_INGEST_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "out of memory");
 		goto out;
@@ -505,7 +513,6 @@ ingest_body(bp_ingest *g, bp_open *o, const char *path, const char *archived,
 	x->g = g;
 	x->year = r->meta.year;
 	x->scope = strcmp(g->conf->pseudonym_scope, "year") ? BP_SCOPE_GLOBAL : BP_SCOPE_YEAR;
-	x->max_rows = g->conf->max_rows ? g->conf->max_rows : BP_DEFAULT_MAX_ROWS;
 	if (!(x->kommune = bp_registry_find(&g->registry, r->meta.kommune))) {
 		r->status = BP_INGEST_REFUSED;
 		snprintf(r->reason, sizeof(r->reason), "kommune not in the kommune registry");
