@@ -43,15 +43,18 @@ t_dec=$(echo "$base" | awk '{ print $6 }')
 cp "$T/sealed"/*.bpx "$T/c/inbox/"
 sync
 t0=$(now)
-bpaggd -c "$C" --once --foreground 2>"$T/bpaggd.log"
+TIMEFORMAT='%U %S'
+{ time bpaggd -c "$C" --once --foreground 2>"$T/bpaggd.log"; } 2>"$T/cpu"
 t1=$(now)
+cpu=$(awk '{ print $1 + $2 }' "$T/cpu")
 n=$(grep -c ': merged ' "$T/bpaggd.log" || true)
 [ "$n" -eq "$files" ] || { echo "bench: only $n of $files files merged" >&2; tail "$T/bpaggd.log" >&2; exit 1; }
 
-awk -v rows="$total" -v td="$t_dec" -v t0="$t0" -v t1="$t1" -v files="$files" 'BEGIN {
+awk -v rows="$total" -v td="$t_dec" -v t0="$t0" -v t1="$t1" -v files="$files" -v cpu="$cpu" 'BEGIN {
 	te = t1 - t0
 	printf "files %d, rows %d\n", files, rows
 	printf "decrypt only (bp_open_*):      %8.3f s  %10.0f rows/s\n", td, rows / td
 	printf "bpaggd --once end to end:      %8.3f s  %10.0f rows/s\n", te, rows / te
+	printf "  of which bpaggd CPU time:    %8.3f s (the rest: fsync, waiting)\n", cpu
 	printf "ratio end-to-end / decrypt:    %8.2f\n", te / td
 }'
