@@ -78,3 +78,5 @@ expected_counts "${csvs[@]}" >"$T/expected"
 store_counts $YEAR >"$T/store"
 diff "$T/expected" "$T/store" >/dev/null || fail "store counts differ after the inbox was recreated"
 ok "inbox removed and recreated: new files processed"
+cp "$log" "$T/c/"
+no_pid_leak
