@@ -40,6 +40,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1183,7 +1184,18 @@ out:
 	return ret;
 }
 
-/* Builds, solves and audits the problem of group g. */
+/* CPU seconds of the calling thread (BPAGG_DEBUG_SUPPRESS timings). */
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Builds, solves and audits the problem of group g. With
+ * BPAGG_DEBUG_SUPPRESS set, prints its size and CPU times to stderr (names
+ * and counts of the catalogue only, never a cell value). */
 static int
 suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
     char *err, size_t errlen)
@@ -1199,14 +1211,17 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		ret = 0;
 		goto out;
 	}
+	double t0 = cpu_now(), t1, t2;
 	if ((T->s.levels & BP_LEVEL_FYLKE) && (T->s.levels & BP_LEVEL_KOMMUNE) &&
 	    (staged = solve_staged(T, &G, g, prev)) < 0)
 		goto out;
+	t1 = cpu_now();
 	if (staged == 0) {
 		keep_previous(&G);
 		if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0)
 			staged = 1;   /* the stages together are not safe: solve whole */
 	}
+	t2 = cpu_now();
 	if (staged != 0) {
 		if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
 			snprintf(err, errlen, "suppression found no safe pattern for %s",
@@ -1227,6 +1242,10 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		}
 	}
 	take_pattern(T, &G, g);
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "suppress %-26s cells %6zu stages %7.2fs audit %7.2fs %s %7.2fs\n",
+		    group_name(T, g), G.ncells, t1 - t0, t2 - t1, staged ? "whole" : "staged",
+		    cpu_now() - t2);
 	err[0] = '\0';
 	ret = 0;
 out:
