@@ -1117,17 +1117,29 @@ copy_area(const struct bp_tables *T, struct group *G, const struct group *S, siz
  * The two-stage solution, when both fylke and kommune are published (one
  * problem over every level grows too large for the heuristic and its
  * repeated LP audits): stage 1 suppresses nasjonal and the fylker; stage 2,
- * per fylke, its kommuner, with nasjonal and every fylke as context as
- * stage 1 left them (published cells FIXED; hidden ones ordinary cells, so
- * that a small one is primary again and is protected against the kommuner
- * too, and the complements stage 1 chose may be chosen again). The
- * combined pattern is
+ * per fylke, its kommuner, with the fylke (wide: nasjonal and every fylke)
+ * as context as stage 1 left it (published cells FIXED; hidden ones
+ * ordinary cells, so that a small one is primary again and is protected
+ * against the kommuner too, and the complements stage 1 chose may be
+ * chosen again). The narrow context is cheap; the wide one also protects
+ * what stage 1 hid elsewhere, when the narrow pattern fails. The combined
+ * pattern is
  * copied into the whole problem G, which the caller then audits as one; if
  * that audit fails, the caller solves G as one problem instead. Returns 0
  * (pattern set in G), 1 (a stage failed: solve G whole) or -1 (ENOMEM).
  */
+/* CPU seconds of the calling thread (BPAGG_DEBUG_SUPPRESS timings). */
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int
-solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev)
+solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev,
+    bool wide)
 {
 	struct group S1 = { 0 }, S2 = { 0 };
 	unsigned char *u1 = calloc(T->na, 1), *u2 = calloc(T->na, 1);
@@ -1141,6 +1153,8 @@ solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct 
 	if (group_build(T, &S1, g, prev) < 0)
 		goto out;
 	if (bp_suppress(S1.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+			fprintf(stderr, "suppress %s: stage 1 failed\n", group_name(T, g));
 		ret = 1;
 		goto out;
 	}
@@ -1152,7 +1166,7 @@ solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct 
 		if (T->a[f].level != BP_LEVEL_FYLKE || !T->a[f].rows)
 			continue;
 		for (size_t i = 0; i < T->na; i++)
-			u2[i] = u1[i] ? 2 : 0;
+			u2[i] = wide ? (u1[i] ? 2 : 0) : i == f ? 2 : 0;
 		bool any = false;
 		for (size_t k = 0; k < T->na; k++)
 			if (T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].rows && T->a[k].parent == f)
@@ -1164,6 +1178,9 @@ solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct 
 		if (group_build(T, &S2, g, prev) < 0)
 			goto out;
 		if (bp_suppress(S2.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+			if (getenv("BPAGG_DEBUG_SUPPRESS"))
+				fprintf(stderr, "suppress %s: stage 2 failed (fylke %s)\n",
+				    group_name(T, g), T->a[f].code);
 			ret = 1;
 			goto out;
 		}
@@ -1184,14 +1201,6 @@ out:
 	return ret;
 }
 
-/* CPU seconds of the calling thread (BPAGG_DEBUG_SUPPRESS timings). */
-static double
-cpu_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Builds, solves and audits the problem of group g. With
  * BPAGG_DEBUG_SUPPRESS set, prints its size and CPU times to stderr (names
@@ -1211,17 +1220,25 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		ret = 0;
 		goto out;
 	}
-	double t0 = cpu_now(), t1, t2;
-	if ((T->s.levels & BP_LEVEL_FYLKE) && (T->s.levels & BP_LEVEL_KOMMUNE) &&
-	    (staged = solve_staged(T, &G, g, prev)) < 0)
-		goto out;
-	t1 = cpu_now();
-	if (staged == 0) {
-		keep_previous(&G);
-		if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0)
-			staged = 1;   /* the stages together are not safe: solve whole */
+	double t0 = cpu_now(), t1 = t0, t2 = t0;
+	for (int wide = 0; wide < 2 && staged != 0; wide++) {
+		if (!(T->s.levels & BP_LEVEL_FYLKE) || !(T->s.levels & BP_LEVEL_KOMMUNE))
+			break;
+		if ((staged = solve_staged(T, &G, g, prev, wide)) < 0)
+			goto out;
+		t1 = cpu_now();
+		if (staged == 0) {
+			keep_previous(&G);
+			if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0) {
+				staged = 1;   /* the stages together are not safe */
+				if (getenv("BPAGG_DEBUG_SUPPRESS"))
+					fprintf(stderr, "suppress %s: stages (%s) not safe together "
+					    "(%.2fs, %.2fs)\n", group_name(T, g), wide ? "wide" : "narrow",
+					    t1 - t0, cpu_now() - t1);
+			}
+		}
+		t2 = cpu_now();
 	}
-	t2 = cpu_now();
 	if (staged != 0) {
 		if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
 			snprintf(err, errlen, "suppression found no safe pattern for %s",
