@@ -31,7 +31,7 @@ for p in "${picks[@]}"; do
 	bpagg register -c "$conf" "$k" "$kd/$k.sign.pk" >/dev/null
 	bpagg sample --kommune "$k" --year "$year" --rows "$n" --seed "$k" -o "$kd/export.csv"
 	bpagg seal "$kd/export.csv" --kommune "$k" --year "$year" --key "$kd/$k.sign.sk" \
-		--to "$demo/central/keys/central.box.pk" -o "$demo/central/inbox/$k-$year.bpx"
+		--to "$demo/central/keys/central.box.pk" -o "$demo/central/inbox/$k-$year.bpx" >/dev/null
 	rm -f "$kd/export.csv"   # the plaintext never leaves the kommune
 	rows=$((rows + n))
 done
