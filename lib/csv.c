@@ -288,18 +288,62 @@ bom_byte(bp_csv *c, unsigned char ch)
 	return byte(c, ch);
 }
 
+/*
+ * The fast path of bp_csv_feed: inside a row whose delimiter is decided,
+ * outside quotes, takes the bytes byte() would only append to an unquoted
+ * field and the delimiters that would only end one, without the per-byte
+ * state machine; it stops before a quote or a line end (byte() decides
+ * those). It stops before the row would pass max_row too, so the length
+ * check in data() still sees the byte that crosses it. Each byte taken costs
+ * one raw byte and at most one buffer byte, so pos <= raw <= max_row < cap
+ * and every write fits, as in append() and end_field().
+ * Returns how many bytes of p it took (0: let byte() decide).
+ */
+static size_t
+plain_run(bp_csv *c, const unsigned char *p, size_t len)
+{
+	const unsigned char d = (unsigned char)c->delim;
+	size_t i = 0;
+
+	if (!c->bom_done || c->skipping || c->pending_cr || !c->in_row || d == 0 ||
+	    (c->state != S_START && c->state != S_UNQ) || c->raw >= c->max_row)
+		return 0;
+	if (len > c->max_row - c->raw)
+		len = c->max_row - c->raw;
+	for (; i < len; i++) {
+		unsigned char ch = p[i];
+		if (ch == d) {
+			end_field(c);
+			c->state = S_START;
+		} else if (ch == '"' || ch == '\n' || ch == '\r') {
+			break;
+		} else {
+			c->buf[c->pos++] = (char)ch;
+			c->state = S_UNQ;
+		}
+	}
+	c->raw += i;
+	return i;
+}
+
 int
 bp_csv_feed(bp_csv *c, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
+	size_t i = 0, n;
 	int rc;
 
 	if (c->stopped)
 		return c->stopped;
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
+		if ((n = plain_run(c, p + i, len - i)) > 0) {
+			i += n;
+			continue;
+		}
 		rc = c->bom_done ? byte(c, p[i]) : bom_byte(c, p[i]);
 		if (rc)
 			return rc;
+		i++;
 	}
 	return 0;
 }
