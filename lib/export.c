@@ -449,12 +449,30 @@ check_jn(bp_export *x, unsigned long line, int c, const char *v, size_t len)
 	return -1;
 }
 
+/*
+ * bp_code_find with the same result, cheaper on the hot path: a candidate
+ * whose first byte differs is passed over before its length is taken. v
+ * holds len bytes and a NUL after them (a CSV field), so v[0] is readable
+ * even when len is 0; the empty code is left to bp_code_find.
+ */
+static int
+find_code(const char *const *list, size_t n, const char *v, size_t len)
+{
+	if (len == 0)
+		return bp_code_find(list, n, v, len);
+	for (size_t i = 0; i < n; i++)
+		if (list[i][0] == v[0] && strlen(list[i]) == len &&
+		    memcmp(list[i], v, len) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* A code of list: returns its index or -1 after recording an error. */
 static int
 check_code(bp_export *x, unsigned long line, int c, const char *v, size_t len,
     const char *const *list, size_t n)
 {
-	int i = bp_code_find(list, n, v, len);
+	int i = find_code(list, n, v, len);
 	if (i < 0) {
 		char buf[128];
 		fail_col(x, line, c, "expected %s", list_text(list, n, buf, sizeof(buf)));
@@ -484,7 +502,7 @@ check_services(bp_export *x, unsigned long line, int c, const char *v, size_t le
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && v[i] != '|')
 			continue;
-		int k = bp_code_find(s->codes, s->ncodes, v + start, i - start);
+		int k = find_code(s->codes, s->ncodes, v + start, i - start);
 		if (k < 0) {
 			fail_col(x, line, c, "expected codes of %s joined by |; "
 			    "a code is not in the list of bpagg-export(5)", s->column);
