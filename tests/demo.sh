@@ -42,8 +42,13 @@ bpaggd -c "$conf" --once --foreground 2>"$demo/bpaggd.log" || { tail "$demo/bpag
 echo "==> bpagg status"
 bpagg status -c "$conf" --year "$year"
 
-echo "==> bpagg publish"
-bpagg publish -c "$conf" --year "$year" --out "$demo/release"
+# The national level only: fylke and kommune levels need the full LP-audited
+# suppression across levels, which takes minutes at this size (see the
+# README); set BPAGG_DEMO_LEVELS="nasjonal fylke kommune" to publish them too.
+levels=()
+for l in ${BPAGG_DEMO_LEVELS:-nasjonal}; do levels+=(--level "$l"); done
+echo "==> bpagg publish ${levels[*]}"
+bpagg publish -c "$conf" --year "$year" --out "$demo/release" "${levels[@]}"
 echo "==> bpagg audit"
 bpagg audit -c "$conf"
 
@@ -53,8 +58,10 @@ show() {
 	local id=$1 title=$2
 	echo
 	echo "$title (national, $year; percent; ':' = suppressed)"
-	awk -F, -v id="$id" '
-	$2 == "nasjonal" && $4 == id {
+	# The first column, "I alt", is the indicator's __total table.
+	awk -F, -v id="$id" -v tot="${id%%__*}__total" '
+	$2 == "nasjonal" && ($4 == tot || $4 == id) {
+		if ($4 == tot) $8 = "I alt"
 		if (!($8 in seen)) { seen[$8] = 1; cols[++nc] = $8 }
 		if (!($6 in seenr)) { seenr[$6] = 1; rowsv[++nr] = $6 }
 		v[$6, $8] = ($6 == "i_alt") ? $9 : $10
