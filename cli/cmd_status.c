@@ -22,6 +22,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "inbox.h"
 #include "store.h"
 
 struct year_status {
@@ -48,17 +49,11 @@ usage(FILE *f)
 	fprintf(f, "usage: bpagg status -c CONF [--year YYYY] [--json]\n");
 }
 
-/* A sealed file the daemon will take: *.bpx, not hidden, not being written. */
+/* A sealed file the daemon will take: the daemon's own rule (lib/inbox.c). */
 static int
 is_waiting(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (name[0] == '.')
-		return 0;
-	if ((n >= 5 && !strcmp(name + n - 5, ".part")) || (n >= 4 && !strcmp(name + n - 4, ".tmp")))
-		return 0;
-	return n > 4 && !strcmp(name + n - 4, ".bpx");
+	return bp_inbox_is_submission(name);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -59,6 +60,7 @@ struct bpd {
 	size_t next;
 	struct bpd_deferlist deferred;
 	size_t nsubdirs;              /* inbox/NNNN/ dirs at the last listing */
+	size_t nignored;              /* files not named *.bpx at the last listing */
 
 	/* The batch in the work thread: jobs[0..ndone) were processed. */
 	struct job jobs[BATCH];
@@ -86,11 +88,12 @@ set_paths(struct bpd *d)
 	d->paths.outbox = d->conf->outbox;
 }
 
+/* The loggable form of path's last component (bp_inbox_safe_name). */
 static const char *
-base_name(const char *path)
+safe_base(const char *path, char *buf, size_t len)
 {
 	const char *b = strrchr(path, '/');
-	return b ? b + 1 : path;
+	return bp_inbox_safe_name(b ? b + 1 : path, buf, len);
 }
 
 /* ---- the work thread ---------------------------------------------------- */
@@ -110,7 +113,8 @@ is_young(const char *path, unsigned young_seconds)
 static void
 log_outcome(struct bpd *d, const char *path, const struct bp_ingest_result *r)
 {
-	const char *name = base_name(path);
+	char buf[NAME_MAX + 1];
+	const char *name = safe_base(path, buf, sizeof(buf));
 
 	switch (r->status) {
 	case BP_INGEST_MERGED:
@@ -129,8 +133,7 @@ log_outcome(struct bpd *d, const char *path, const struct bp_ingest_result *r)
 		bpd_log(LOG_NOTICE, "%s: refused: %s", name, r->reason);
 		break;
 	case BP_INGEST_INCOMPLETE:
-		bpd_log(LOG_INFO, "%s: incomplete, left for later", name);
-		break;
+		break; /* logged once per file, by bookkeep() */
 	case BP_INGEST_GONE:
 		bpd_log(LOG_INFO, "%s: vanished before it was read", name);
 		break;
@@ -147,11 +150,19 @@ process_one(struct bpd *d, struct job *j)
 {
 	struct bp_ingest_result r;
 	const char *path = j->f->path;
+	struct stat st;
 
 	j->action = ACT_DONE;
 	j->move_failed = false;
 	bp_ingest_result_init(&r);
-	bp_ingest_file(d->ing, path, NULL, (int64_t)time(NULL), &r);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A FIFO, socket, device or symbolic link is not opened (a
+		 * FIFO may block, a device may act on open); dispose removes it. */
+		r.status = BP_INGEST_REFUSED;
+		snprintf(r.reason, sizeof(r.reason), "not a regular file");
+	} else {
+		bp_ingest_file(d->ing, path, NULL, (int64_t)time(NULL), &r);
+	}
 	switch (r.status) {
 	case BP_INGEST_GONE:
 		j->action = ACT_GONE;
@@ -212,14 +223,18 @@ static void
 bookkeep(struct bpd *d, const struct job *j, uint64_t now)
 {
 	const struct bpd_file *f = j->f;
+	char buf[NAME_MAX + 1];
 
 	if (j->move_failed) {
 		d->internal_errors++;
-		bpd_log(LOG_ERR, "%s: cannot move the file: %s", base_name(f->path),
-		    strerror(j->err));
+		bpd_log(LOG_ERR, "%s: cannot move the file: %s",
+		    safe_base(f->path, buf, sizeof(buf)), strerror(j->err));
 		bpd_defer(&d->deferred, f->path, &f->mtime, f->size,
 		    now + 1000ull * d->conf->scan_seconds);
 	} else if (j->action == ACT_DEFER_YOUNG) {
+		if (!bpd_is_deferred(&d->deferred, f->path))
+			bpd_log(LOG_INFO, "%s: incomplete, left for later",
+			    safe_base(f->path, buf, sizeof(buf)));
 		bpd_defer(&d->deferred, f->path, &f->mtime, f->size, now + TICK_MS);
 	} else if (j->action == ACT_DEFER_ERROR) {
 		bpd_defer(&d->deferred, f->path, &f->mtime, f->size,
@@ -272,13 +287,21 @@ start_batch(struct bpd *d)
 static void
 rescan(struct bpd *d)
 {
+	size_t nignored = 0;
+
 	bpd_filelist_free(&d->queue);
 	d->next = 0;
 	d->dirty = false;
 	if (bpd_scan(d->conf->inbox, &d->deferred, uv_now(&d->loop), &d->queue,
-	    &d->nsubdirs) < 0) {
+	    &d->nsubdirs, &nignored) < 0) {
 		bpd_log(LOG_ERR, "cannot list the inbox: out of memory");
 		d->internal_errors++;
+	} else if (nignored != d->nignored) {
+		/* Logged when the number changes, not at every listing. */
+		if (nignored > 0)
+			bpd_log(LOG_NOTICE, "%zu file%s in the inbox ignored: not named *.bpx",
+			    nignored, nignored == 1 ? "" : "s");
+		d->nignored = nignored;
 	}
 	/* --once: scan again after this batch, until a scan finds nothing. */
 	if (d->once)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "inbox.h"
 #include "ingest.h"
 #include "keys.h"
 
@@ -53,20 +54,23 @@ struct bpd_deferlist {
 /* True for names still being written: ".*", "*.part", "*.tmp". */
 bool bpd_name_skipped(const char *name);
 /*
- * Lists the candidate files of inbox and of its NNNN/ subdirectories,
- * sorted by modification time then path, leaving out skipped names and
- * deferred files that have not changed and are not yet due; *nsubdirs is
- * the number of NNNN/ subdirectories seen. The caller frees the list with
- * bpd_filelist_free. Returns 0, or -1 (ENOMEM). A missing inbox is an
- * empty list.
+ * Lists the submissions (bp_inbox_is_submission: "*.bpx") of inbox and of
+ * its NNNN/ subdirectories, sorted by modification time then path, leaving
+ * out names still being written and deferred files that have not changed
+ * and are not yet due; *nsubdirs is the number of NNNN/ subdirectories
+ * seen and *nignored (when not NULL) the number of other files, left
+ * alone. The caller frees the list with bpd_filelist_free. Returns 0, or
+ * -1 (ENOMEM). A missing inbox is an empty list.
  */
 int bpd_scan(const char *inbox, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out, size_t *nsubdirs);
+    struct bpd_filelist *out, size_t *nsubdirs, size_t *nignored);
 void bpd_filelist_free(struct bpd_filelist *l);
 
 /* Records path as deferred until not_before (replacing an older record). */
 int bpd_defer(struct bpd_deferlist *d, const char *path, const struct timespec *mtime,
     int64_t size, uint64_t not_before);
+/* True when path is recorded as deferred. */
+bool bpd_is_deferred(const struct bpd_deferlist *d, const char *path);
 /* Forgets path (it was dealt with). */
 void bpd_undefer(struct bpd_deferlist *d, const char *path);
 void bpd_deferlist_free(struct bpd_deferlist *d);
@@ -104,9 +108,21 @@ int bpd_mkdirs(const char *path);
  */
 int bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
     const char *name, const struct bp_ingest_result *r, time_t now);
-/* The text of a .reason file: the reason, then every error
- * "line:col: column: message". The caller frees the result. */
-char *bpd_reason_text(const struct bp_ingest_result *r, size_t *len);
+/*
+ * The text of a .reason file: the reason (r->reason unless reason is
+ * given), "file: <name>" (name must be a bp_inbox_safe_name), then every
+ * error "line:col: column: message". The caller frees the result.
+ */
+char *bpd_reason_text(const struct bp_ingest_result *r, const char *reason,
+    const char *name, size_t *len);
+/*
+ * Like bpd_write_durable, but the file is created mode 0600 (fchmod, not
+ * the umask) and never replaces anything: -1 with EEXIST when dir/name
+ * exists. The caller fsyncs dir.
+ */
+int bpd_write_new(const char *dir, const char *name, const void *buf, size_t len);
+/* rename(2) that never replaces dst (-1 with EEXIST). */
+int bpd_rename_new(const char *src, const char *dst);
 
 /* dispose.c */
 struct bpd_paths {

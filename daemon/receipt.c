@@ -228,6 +228,66 @@ out:
 	return ret;
 }
 
+int
+bpd_rename_new(const char *src, const char *dst)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* No renameat2 here: link (never replaces), then drop the old name. */
+	if (link(src, dst) < 0)
+		return -1;
+	if (unlink(src) < 0) {
+		int saved = errno;
+		unlink(dst);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+bpd_write_new(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	uint8_t rnd[8];
+	char rhex[17];
+	int fd = -1, ret = -1, saved;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
+	if (snprintf(tmp, sizeof(tmp), "%s/.new.%s.tmp", dir, rhex) >= (int)sizeof(tmp) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	/* 0600 whatever the umask of whoever started the daemon. */
+	if (fchmod(fd, 0600) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0)
+		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (bpd_rename_new(tmp, dst) < 0)
+		goto out;
+	ret = 0;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		unlink(tmp);
+	errno = saved;
+	return ret;
+}
+
 static const char *
 receipt_status(const struct bp_ingest_result *r)
 {
@@ -343,11 +403,15 @@ out:
 
 /* Returns a malloc'ed text the caller frees; NULL on ENOMEM. */
 char *
-bpd_reason_text(const struct bp_ingest_result *r, size_t *len)
+bpd_reason_text(const struct bp_ingest_result *r, const char *reason, const char *name,
+    size_t *len)
 {
 	struct buf b = { 0 };
 
-	buf_printf(&b, "%s\n", r->reason);
+	buf_printf(&b, "%s\n", reason ? reason : r->reason);
+	buf_add(&b, "file: ", 6);
+	buf_add(&b, name, strlen(name));
+	buf_add(&b, "\n", 1);
 	for (size_t i = 0; i < r->diags.n; i++) {
 		const struct bp_diag *e = &r->diags.v[i];
 		if (e->column[0])

@@ -12,17 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 bool
 bpd_name_skipped(const char *name)
 {
-	return name[0] == '.' || ends_with(name, ".part") || ends_with(name, ".tmp");
+	return bp_inbox_kind(name) == BP_INBOX_WRITING;
 }
 
 static bool
@@ -87,7 +80,7 @@ list_add(struct bpd_filelist *l, const char *path, const struct stat *st)
 /* Adds the files of dir; with depth 0 also descends into NNNN/ dirs. */
 static int
 scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out, size_t *nsub)
+    struct bpd_filelist *out, size_t *nsub, size_t *nignored)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *de;
@@ -98,7 +91,8 @@ scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now
 	while ((de = readdir(dp)) != NULL) {
 		char path[PATH_MAX];
 		struct stat st;
-		if (bpd_name_skipped(de->d_name))
+		enum bp_inbox_kind kind = bp_inbox_kind(de->d_name);
+		if (kind == BP_INBOX_WRITING)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;
@@ -107,9 +101,13 @@ scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now
 		if (S_ISDIR(st.st_mode)) {
 			if (depth == 0 && is_kommune_dir_name(de->d_name)) {
 				(*nsub)++;
-				if (scan_dir(path, 1, d, now_ms, out, nsub) < 0)
+				if (scan_dir(path, 1, d, now_ms, out, nsub, nignored) < 0)
 					ret = -1;
 			}
+			continue;
+		}
+		if (kind != BP_INBOX_SUBMISSION) {
+			(*nignored)++; /* not ours: left alone */
 			continue;
 		}
 		if (still_deferred(d, path, &st, now_ms))
@@ -133,16 +131,22 @@ file_cmp(const void *a, const void *b)
 
 int
 bpd_scan(const char *inbox, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out, size_t *nsubdirs)
+    struct bpd_filelist *out, size_t *nsubdirs, size_t *nignored)
 {
+	size_t ign = 0;
+
 	memset(out, 0, sizeof(*out));
 	*nsubdirs = 0;
-	if (scan_dir(inbox, 0, d, now_ms, out, nsubdirs) < 0) {
+	if (nignored)
+		*nignored = 0;
+	if (scan_dir(inbox, 0, d, now_ms, out, nsubdirs, &ign) < 0) {
 		bpd_filelist_free(out);
 		return -1;
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(out->v[0]), file_cmp);
+	if (nignored)
+		*nignored = ign;
 	return 0;
 }
 
@@ -175,6 +179,12 @@ bpd_defer(struct bpd_deferlist *d, const char *path, const struct timespec *mtim
 	d->v[d->n].not_before = not_before;
 	d->n++;
 	return 0;
+}
+
+bool
+bpd_is_deferred(const struct bpd_deferlist *d, const char *path)
+{
+	return find_deferred(d, path) != NULL;
 }
 
 void

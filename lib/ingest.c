@@ -411,33 +411,25 @@ exists_in(const char *dir, const char *rel)
 }
 
 /*
- * Chooses "YYYY/NNNN/<base>" under the archive dir; when that name is taken,
- * "<stem>.N<ext>" for N = 1..9, then "<stem>.<16 random hex><ext>" (so a
- * name given thousands of times costs no more than ten lookups).
+ * Chooses "YYYY/NNNN/<submission id hex>.bpx" under the archive dir; when
+ * that name is taken (the same submission again), "<id hex>.<16 random
+ * hex>.bpx". The name the file had in the inbox is never used: it may be
+ * anything, a person_id included.
  */
 static void
-choose_archive_name(const bp_ingest *g, const char *path, const struct bp_env_meta *m,
-    char *out, size_t outlen)
+choose_archive_name(const bp_ingest *g, const struct bp_env_meta *m, char *out,
+    size_t outlen)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	const char *dot = strrchr(base, '.');
-	int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-	const char *ext = dot && dot != base ? dot : "";
+	char id[2 * sizeof(m->submission_id) + 1];
 
-	snprintf(out, outlen, "%04u/%s/%s", (unsigned)m->year, m->kommune, base);
-	for (unsigned i = 1; exists_in(g->conf->archive, out); i++) {
-		if (i < 10) {
-			snprintf(out, outlen, "%04u/%s/%.*s.%u%s", (unsigned)m->year, m->kommune,
-			    stem, base, i, ext);
-		} else {
-			uint8_t rnd[8];
-			char hex[17];
-			randombytes_buf(rnd, sizeof(rnd));
-			sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-			snprintf(out, outlen, "%04u/%s/%.*s.%s%s", (unsigned)m->year, m->kommune,
-			    stem, base, hex, ext);
-		}
+	sodium_bin2hex(id, sizeof(id), m->submission_id, sizeof(m->submission_id));
+	snprintf(out, outlen, "%04u/%s/%s.bpx", (unsigned)m->year, m->kommune, id);
+	while (exists_in(g->conf->archive, out)) {
+		uint8_t rnd[8];
+		char hex[17];
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+		snprintf(out, outlen, "%04u/%s/%s.%s.bpx", (unsigned)m->year, m->kommune, id, hex);
 	}
 }
 
@@ -500,7 +492,7 @@ judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ingest
 
 /* Everything after a successful bp_open_begin. */
 static void
-ingest_body(bp_ingest *g, bp_open *o, const char *path, const char *archived,
+ingest_body(bp_ingest *g, bp_open *o, const char *archived,
     int64_t now, struct bp_ingest_result *r)
 {
 	struct row_ctx *x = calloc(1, sizeof(*x));
@@ -530,7 +522,7 @@ ingest_body(bp_ingest *g, bp_open *o, const char *path, const char *archived,
 	if (archived)
 		snprintf(r->archived, sizeof(r->archived), "%s", archived);
 	else
-		choose_archive_name(g, path, &r->meta, r->archived, sizeof(r->archived));
+		choose_archive_name(g, &r->meta, r->archived, sizeof(r->archived));
 	judge_apply(g, x, now, r);
 out:
 	if (x->ps) {
@@ -563,7 +555,7 @@ bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now
 		goto out;
 	}
 	r->have_meta = true;
-	ingest_body(g, o, path, archived, now, r);
+	ingest_body(g, o, archived, now, r);
 out:
 	if (o)
 		bp_open_free(o);

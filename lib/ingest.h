@@ -48,7 +48,7 @@ struct bp_ingest_result {
 	char reason[256];        /* why refused or failed; never a value from the file */
 	struct bp_diags diags;   /* the validator's errors by line and column */
 	char archived[512];      /* MERGED/ALREADY: where the file belongs, relative
-	                          * to the archive dir ("YYYY/NNNN/name") */
+	                          * to the archive dir ("YYYY/NNNN/<id hex>.bpx") */
 };
 
 void bp_ingest_result_init(struct bp_ingest_result *r);
@@ -78,9 +78,9 @@ size_t bp_ingest_nkeys(const bp_ingest *g);
 
 /*
  * Ingests the file at path. r must have been initialised. If archived is
- * NULL, the archive name "YYYY/NNNN/<basename>" is chosen here (with a
- * ".N" suffix before the extension when that name is taken) and returned
- * in r->archived; otherwise archived is recorded as is (bpagg rebuild).
+ * NULL, the archive name "YYYY/NNNN/<submission id hex>.bpx" is chosen
+ * here ("<id hex>.<16 random hex>.bpx" when that name is taken; never the
+ * file's own name) and returned in r->archived; otherwise archived is recorded as is (bpagg rebuild).
  * now is the time recorded as received. Returns 0 when r->status says
  * what happened (the file is left where it is in every case: moving it is
  * the caller's job), -1 only on bad arguments.

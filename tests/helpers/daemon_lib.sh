@@ -128,3 +128,33 @@ no_pid_leak() {
 	fi
 	ok "none of $(wc -l <"$ids") person_ids found in the installation"
 }
+
+# Archived and rejected files are named by the daemon, never after the
+# inbox name: archive/YYYY/NNNN/<submission id>.bpx,
+# rejected/<UTC time>-<hex>.bpx with .reason ("file: <safe name>" on line 2).
+
+# archived_as FILE YEAR NNNN: a byte-identical copy of FILE is archived there.
+archived_as() {
+	local f
+	for f in "$T/c/archive/$2/$3"/*.bpx; do
+		[ -f "$f" ] && cmp -s "$1" "$f" && return 0
+	done
+	return 1
+}
+
+# reason_file NAME: the newest reason file naming NAME (empty if none).
+reason_file() {
+	grep -lxF "file: $1" "$T/c/rejected"/*.reason 2>/dev/null | tail -n 1 || true
+}
+
+# reason_of NAME: the first line (the reason) of NAME's newest reason file.
+reason_of() {
+	local r; r=$(reason_file "$1")
+	[ -n "$r" ] && head -n 1 "$r"
+}
+
+# rejected_kept NAME: NAME was refused and kept (sealed) beside its reason.
+rejected_kept() {
+	local r; r=$(reason_file "$1")
+	[ -n "$r" ] && [ -f "${r%.reason}" ]
+}

@@ -56,8 +56,8 @@ bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "files were rejected: $(ls "$T/c/rejected" | head)"
 [ "$(files_in "$T/c/archive")" -eq "$N" ] || fail "archive holds $(files_in "$T/c/archive") files, expected $N"
 for k in "${kommuner[@]}"; do
-	[ "$(find "$T/c/archive" -type f -name "$k*.bpx" | wc -l)" -eq 1 ] || fail "kommune $k not archived exactly once"
-	cmp -s "$T/sealed/$k.bpx" "$T/c/archive/$YEAR/$k/$k.bpx" || fail "archived file of $k differs"
+	[ "$(files_in "$T/c/archive/$YEAR/$k")" -eq 1 ] || fail "kommune $k not archived exactly once"
+	archived_as "$T/sealed/$k.bpx" $YEAR "$k" || fail "archived file of $k differs"
 done
 ok "every file archived exactly once, unchanged"
 

@@ -70,7 +70,7 @@ cp "$T/n1.bpx" "$T/c/inbox/n1.bpx.part" && mv "$T/c/inbox/n1.bpx.part" "$T/c/inb
 mkdir "$T/c/inbox/$k2"
 cp "$T/n2.bpx" "$T/c/inbox/$k2/n2.bpx.part" && mv "$T/c/inbox/$k2/n2.bpx.part" "$T/c/inbox/$k2/n2.bpx"
 wait_until 60 inbox_empty || fail "files in the recreated inbox not processed"
-[ -f "$T/c/archive/$YEAR/$k1/n1.bpx" ] && [ -f "$T/c/archive/$YEAR/$k2/n2.bpx" ] || fail "new files not archived"
+archived_as "$T/n1.bpx" $YEAR "$k1" && archived_as "$T/n2.bpx" $YEAR "$k2" || fail "new files not archived"
 stop_daemon
 csvs[0]=$n1
 csvs[1]=$n2

@@ -56,7 +56,7 @@ stop_daemon
 [ "$(files_in "$T/c/archive")" -eq "$N" ] || fail "archive holds $(files_in "$T/c/archive") files, expected $N"
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "files were rejected: $(ls "$T/c/rejected")"
 for k in "${kommuner[@]}"; do
-	[ -f "$T/c/archive/$YEAR/$k/$k.bpx" ] || fail "kommune $k not archived under archive/$YEAR/$k"
+	[ "$(files_in "$T/c/archive/$YEAR/$k")" -eq 1 ] || fail "kommune $k not archived under archive/$YEAR/$k"
 done
 ok "all $N files archived under archive/YYYY/NNNN"
 

@@ -34,7 +34,6 @@ receipt_statuses() {
 	"$H/receiptcheck" "$T/c/keys/daemon.sign.pk" "$T/c/outbox/$1"/*.receipt |
 		awk -v f="$2" '$2 == f { print $1 }' | sort | tr '\n' ' '
 }
-reason_of() { head -n 1 "$T/c/rejected/$1.reason"; }
 
 # 1. A first submission of A, and one of B.
 a1=$(make_export $A $YEAR 30 1)
@@ -54,8 +53,8 @@ once
 cp "$T/a1.bpx" "$in/a1-copy.bpx"
 once
 counts_are "$a1" "$b1"
-[ -f "$T/c/archive/$YEAR/$A/a1.bpx" ] && [ -f "$T/c/archive/$YEAR/$A/a1.1.bpx" ] &&
-	[ -f "$T/c/archive/$YEAR/$A/a1-copy.bpx" ] || fail "duplicates not archived"
+[ "$(files_in "$T/c/archive/$YEAR/$A")" -eq 3 ] || fail "duplicates not archived"
+for f in "$T/c/archive/$YEAR/$A"/*.bpx; do cmp -s "$f" "$T/a1.bpx" || fail "an archived copy differs"; done
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "a duplicate was rejected"
 [ "$(receipt_statuses $A a1.bpx)" = "already_applied merged " ] || fail "receipts for a1: $(receipt_statuses $A a1.bpx)"
 [ "$(receipt_statuses $A a1-copy.bpx)" = "already_applied " ] || fail "no receipt for the renamed copy"
@@ -79,7 +78,7 @@ once
 cp "$T/a3.bpx" "$in/"
 once
 counts_are "$a4" "$b1"
-[ -f "$T/c/rejected/a3.bpx" ] || fail "stale file not in rejected/"
+rejected_kept a3.bpx || fail "stale file not in rejected/"
 reason_of a3.bpx | grep -q stale || fail "stale reason: $(reason_of a3.bpx)"
 [ "$(receipt_statuses $A a3.bpx)" = "refused " ] || fail "no refused receipt for a3"
 ok "older sequence after a newer one refused as stale"
@@ -89,7 +88,7 @@ u1=$(make_export $U $YEAR 20 6)
 seal_to $U $YEAR "$u1" "$in/u1.bpx"
 once
 counts_are "$a4" "$b1"
-[ -f "$T/c/rejected/u1.bpx" ] && [ -f "$T/c/rejected/u1.bpx.reason" ] || fail "unregistered kommune's file not rejected"
+rejected_kept u1.bpx || fail "unregistered kommune's file not rejected"
 reason_of u1.bpx | grep -qi 'kommune' || fail "unregistered reason: $(reason_of u1.bpx)"
 [ ! -e "$T/c/outbox/$U" ] || fail "a receipt was written for an unverified sender"
 ok "unregistered kommune refused, no receipt"
@@ -105,7 +104,7 @@ printf "$(printf '\\%03o' $(( (byte + 1) % 256 )))" |
 cp "$T/a5.bpx" "$in/a5.bpx"
 once
 counts_are "$a4" "$b1"
-[ -f "$T/c/rejected/a5.bpx" ] || fail "tampered file not rejected"
+rejected_kept a5.bpx || fail "tampered file not rejected"
 reason_of a5.bpx | grep -q envelope || fail "tamper reason: $(reason_of a5.bpx)"
 [ "$(receipt_statuses $A a5.bpx)" = "refused " ] || fail "no refused receipt for the tampered file"
 ok "tampered file refused"
@@ -121,8 +120,8 @@ col=$(head -n 1 "$bad" | tr ';,' '\n\n' | tr -d '"\r' | grep -n '^alder$' | cut 
 "$H/rawseal" $A $YEAR 30 "$T/k/$A/$A.sign.sk" "$T/c/keys/central.box.pk" "$bad" "$in/a6.bpx"
 once
 counts_are "$a4" "$b1"
-[ -f "$T/c/rejected/a6.bpx" ] || fail "invalid export not rejected"
-grep -q "^5:$col: alder: " "$T/c/rejected/a6.bpx.reason" || fail "reason file lacks 5:$col: alder"
+rejected_kept a6.bpx || fail "invalid export not rejected"
+grep -q "^5:$col: alder: " "$(reason_file a6.bpx)" || fail "reason file lacks 5:$col: alder"
 [ "$(receipt_statuses $A a6.bpx)" = "refused " ] || fail "no refused receipt for the invalid export"
 grep -l '"a6.bpx"' "$T/c/outbox/$A"/*.receipt | xargs grep -q "\"line\":5,\"col\":$col,\"column\":\"alder\"" ||
 	fail "receipt lacks the error by line and column"

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -53,6 +54,26 @@ touch_at(const char *rel, time_t mtime)
 	cr_assert_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
 }
 
+/* The number of entries of path whose name ends in suffix (no dot-files). */
+static int
+count_files(const char *path, const char *suffix)
+{
+	DIR *dp = opendir(path);
+	struct dirent *de;
+	int n = 0;
+	size_t m = strlen(suffix);
+
+	if (!dp)
+		return 0;
+	while ((de = readdir(dp)) != NULL) {
+		size_t k = strlen(de->d_name);
+		if (de->d_name[0] != '.' && k >= m && !strcmp(de->d_name + k - m, suffix))
+			n++;
+	}
+	closedir(dp);
+	return n;
+}
+
 static void
 mkdir_in(const char *rel)
 {
@@ -87,9 +108,13 @@ Test(daemon, scan_lists_oldest_first_with_kommune_subdirs)
 	touch_at(".hidden.bpx", 10);
 	touch_at("w.bpx.part", 10);
 	touch_at("w.bpx.tmp", 10);
+	touch_at("x.bpx.filepart", 10);     /* WinSCP mid-upload: not ours */
+	touch_at("README", 10);
 
-	cr_assert_eq(bpd_scan(dir, NULL, 0, &l, &nsub), 0);
+	size_t nign;
+	cr_assert_eq(bpd_scan(dir, NULL, 0, &l, &nsub, &nign), 0);
 	cr_assert_eq(nsub, 1);
+	cr_assert_eq(nign, 2, "ignored: %zu", nign);
 	cr_assert_eq(l.n, 3);
 	cr_assert(strstr(l.v[0].path, "/a.bpx"));
 	cr_assert(strstr(l.v[1].path, "/0301/b.bpx"));
@@ -110,15 +135,15 @@ Test(daemon, scan_skips_deferred_until_due_or_changed)
 	cr_assert_eq(stat(p, &st), 0);
 	cr_assert_eq(bpd_defer(&d, p, &st.st_mtim, st.st_size, 5000), 0);
 
-	cr_assert_eq(bpd_scan(dir, &d, 4999, &l, &nsub), 0);
+	cr_assert_eq(bpd_scan(dir, &d, 4999, &l, &nsub, NULL), 0);
 	cr_assert_eq(l.n, 0, "a deferred file was listed before it was due");
 	bpd_filelist_free(&l);
-	cr_assert_eq(bpd_scan(dir, &d, 5000, &l, &nsub), 0);
+	cr_assert_eq(bpd_scan(dir, &d, 5000, &l, &nsub, NULL), 0);
 	cr_assert_eq(l.n, 1, "a deferred file was not listed when due");
 	bpd_filelist_free(&l);
 
 	touch_at("a.bpx", 2000); /* changed: listed at once */
-	cr_assert_eq(bpd_scan(dir, &d, 0, &l, &nsub), 0);
+	cr_assert_eq(bpd_scan(dir, &d, 0, &l, &nsub, NULL), 0);
 	cr_assert_eq(l.n, 1);
 	bpd_filelist_free(&l);
 
@@ -206,12 +231,9 @@ Test(daemon, receipts_are_signed_and_never_overwritten)
 	verify_receipt(p, &pk, "merged"); /* the first one is still there */
 	bp_ingest_result_free(&r);
 
-	struct bpd_filelist l;
-	size_t nsub;
 	snprintf(p, sizeof(p), "%s/0301", outbox);
-	cr_assert_eq(bpd_scan(p, NULL, 0, &l, &nsub), 0);
-	cr_assert_eq(l.n, 2, "the second receipt did not get a name of its own");
-	bpd_filelist_free(&l);
+	cr_assert_eq(count_files(p, ".receipt"), 2,
+	    "the second receipt did not get a name of its own");
 
 	r.have_meta = false;
 	cr_assert_eq(bpd_receipt_write(outbox, &sk, "a.bpx", &r, 0), -1);
@@ -224,9 +246,10 @@ Test(daemon, reason_text_names_line_and_column)
 	struct bp_ingest_result r;
 	size_t len;
 	fake_result(&r, BP_INGEST_REFUSED);
-	char *t = bpd_reason_text(&r, &len);
+	char *t = bpd_reason_text(&r, NULL, "a.bpx", &len);
 	cr_assert(t);
-	cr_assert_str_eq(t, "invalid export: 1 error\n5:4: alder: expected an integer 16-110\n");
+	cr_assert_str_eq(t, "invalid export: 1 error\nfile: a.bpx\n"
+	    "5:4: alder: expected an integer 16-110\n");
 	cr_assert_eq(len, strlen(t));
 	free(t);
 	bp_ingest_result_free(&r);
@@ -241,53 +264,223 @@ exists(const char *rel)
 	return lstat(p, &st) == 0;
 }
 
-Test(daemon, dispose_archives_and_rejects_with_suffixes)
+/* Writes content into dir/rel (0644, whatever the umask). */
+static void
+put(const char *rel, const char *content)
 {
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	FILE *f = fopen(p, "w");
+	cr_assert(f, "%s", p);
+	fputs(content, f);
+	fclose(f);
+	cr_assert_eq(chmod(p, 0644), 0);
+}
+
+/* The first line ending in suffix of the files of rejected/ joined, and
+ * every such file's mode must be 0600. Returns the concatenation (freed by
+ * the caller) of all their contents. */
+static char *
+rejected_text(const char *suffix, int *nfiles)
+{
+	char p[PATH_MAX], *all = calloc(1, 1);
+	size_t alllen = 0, m = strlen(suffix);
+	struct dirent *de;
+	DIR *dp;
+
+	*nfiles = 0;
+	snprintf(p, sizeof(p), "%s/rejected", dir);
+	cr_assert((dp = opendir(p)));
+	while ((de = readdir(dp)) != NULL) {
+		size_t k = strlen(de->d_name), len;
+		struct stat st;
+		if (de->d_name[0] == '.' || k < m || strcmp(de->d_name + k - m, suffix))
+			continue;
+		snprintf(p, sizeof(p), "%s/rejected/%s", dir, de->d_name);
+		cr_assert_eq(lstat(p, &st), 0);
+		cr_assert(S_ISREG(st.st_mode), "%s is not a regular file", de->d_name);
+		cr_assert_eq(st.st_mode & 07777, 0600, "%s has mode %o", de->d_name,
+		    (unsigned)(st.st_mode & 07777));
+		char *t = slurp(p, &len);
+		all = realloc(all, alllen + len + 1);
+		memcpy(all + alllen, t, len);
+		alllen += len;
+		all[alllen] = '\0';
+		free(t);
+		(*nfiles)++;
+	}
+	closedir(dp);
+	return all;
+}
+
+struct env {
 	struct bp_key pk, sk;
-	struct bp_ingest_result r;
-	struct bpd_dirset dirs = { 0 };
-	char inbox[512], archive[512], rejected[512], outbox[512], p[PATH_MAX];
-	struct bpd_paths paths = { inbox, archive, rejected, outbox };
+	struct bpd_dirset dirs;
+	char inbox[512], archive[512], rejected[512], outbox[512];
+	struct bpd_paths paths;
+};
 
-	cr_assert_eq(bp_key_gen_sign(&pk, &sk, ""), 0);
-	snprintf(inbox, sizeof(inbox), "%s/inbox", dir);
-	snprintf(archive, sizeof(archive), "%s/archive", dir);
-	snprintf(rejected, sizeof(rejected), "%s/rejected", dir);
-	snprintf(outbox, sizeof(outbox), "%s/outbox", dir);
+static void
+env_init(struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	cr_assert_eq(bp_key_gen_sign(&e->pk, &e->sk, ""), 0);
+	snprintf(e->inbox, sizeof(e->inbox), "%s/inbox", dir);
+	snprintf(e->archive, sizeof(e->archive), "%s/archive", dir);
+	snprintf(e->rejected, sizeof(e->rejected), "%s/rejected", dir);
+	snprintf(e->outbox, sizeof(e->outbox), "%s/outbox", dir);
+	e->paths = (struct bpd_paths){ e->inbox, e->archive, e->rejected, e->outbox };
 	mkdir_in("inbox");
-	snprintf(p, sizeof(p), "%s/a.bpx", inbox);
+}
 
-	touch_at("inbox/a.bpx", 1000);
+static void
+env_free(struct env *e)
+{
+	cr_assert_eq(bpd_dirset_sync(&e->dirs), 0);
+	bp_key_free(&e->pk);
+	bp_key_free(&e->sk);
+}
+
+/* Disposes of inbox/name as refused (verified sender unless told). */
+static void
+refuse(struct env *e, const char *name, bool verified)
+{
+	struct bp_ingest_result r;
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", e->inbox, name);
+	fake_result(&r, BP_INGEST_REFUSED);
+	r.have_meta = verified;
+	cr_assert_eq(bpd_dispose(&e->paths, &e->sk, NULL, p, &r, &e->dirs), 0);
+	bp_ingest_result_free(&r);
+}
+
+#define SEALED "BPAGGSUB\x01 rest of a sealed file"
+
+Test(daemon, dispose_archives_and_rejects_under_new_names)
+{
+	struct env e;
+	struct bp_ingest_result r;
+	char p[PATH_MAX];
+	int n;
+
+	umask(022); /* as when started by hand: the modes must not depend on it */
+	env_init(&e);
+	snprintf(p, sizeof(p), "%s/a.bpx", e.inbox);
+	put("inbox/a.bpx", SEALED);
 	fake_result(&r, BP_INGEST_MERGED);
-	cr_assert_eq(bpd_dispose(&paths, &sk, NULL, p, &r, &dirs), 0);
+	cr_assert_eq(bpd_dispose(&e.paths, &e.sk, NULL, p, &r, &e.dirs), 0);
 	cr_assert(exists("archive/2024/0301/a.bpx"));
 	cr_assert_not(exists("inbox/a.bpx"));
-	cr_assert_geq(dirs.n, 3, "outbox, archive and inbox dirs must be synced");
-	cr_assert_eq(bpd_dirset_sync(&dirs), 0);
-	cr_assert_eq(dirs.n, 0);
+	cr_assert_geq(e.dirs.n, 3, "outbox, archive and inbox dirs must be synced");
+	cr_assert_eq(bpd_dirset_sync(&e.dirs), 0);
+	cr_assert_eq(e.dirs.n, 0);
 	bp_ingest_result_free(&r);
 
-	for (int i = 0; i < 2; i++) {
-		touch_at("inbox/a.bpx", 1000);
-		fake_result(&r, BP_INGEST_REFUSED);
-		cr_assert_eq(bpd_dispose(&paths, &sk, NULL, p, &r, &dirs), 0);
-		bp_ingest_result_free(&r);
+	/* The same name refused twice, and once from an unverified sender:
+	 * three files, three reasons, nothing replaced, all 0600. */
+	for (int i = 0; i < 3; i++) {
+		put("inbox/a.bpx", SEALED);
+		refuse(&e, "a.bpx", i < 2);
+		cr_assert_not(exists("inbox/a.bpx"));
 	}
-	cr_assert(exists("rejected/a.bpx") && exists("rejected/a.bpx.reason"));
-	cr_assert(exists("rejected/a.1.bpx") && exists("rejected/a.1.bpx.reason"));
-	cr_assert_not(exists("inbox/a.bpx"));
-	cr_assert_eq(bpd_dirset_sync(&dirs), 0);
+	free(rejected_text(".bpx", &n));
+	cr_assert_eq(n, 3, "refused sealed files kept: %d", n);
+	char *t = rejected_text(".bpx.reason", &n);
+	cr_assert_eq(n, 3, "reason files: %d", n);
+	cr_assert(strstr(t, "invalid export: 1 error\nfile: a.bpx\n5:4: alder:"), "%s", t);
+	free(t);
+	cr_assert_not(exists("rejected/a.bpx"), "the inbox name was reused in rejected/");
+	cr_assert_eq(count_files(e.outbox, ""), 1);
+	env_free(&e);
+}
 
-	/* An unverified sender: rejected/, no receipt. */
-	touch_at("inbox/a.bpx", 1000);
-	fake_result(&r, BP_INGEST_REFUSED);
-	r.have_meta = false;
-	memcpy(r.meta.kommune, "1103", 5);
-	cr_assert_eq(bpd_dispose(&paths, &sk, NULL, p, &r, &dirs), 0);
-	cr_assert(exists("rejected/a.2.bpx"));
-	cr_assert_not(exists("outbox/1103"));
-	bp_ingest_result_free(&r);
-	cr_assert_eq(bpd_dirset_sync(&dirs), 0);
-	bp_key_free(&pk);
-	bp_key_free(&sk);
+Test(daemon, dispose_deletes_a_plaintext_file_unread)
+{
+	struct env e;
+	int n;
+
+	umask(022);
+	env_init(&e);
+	put("inbox/08127648019.bpx", "person_id;kommune;alder\n08127648019;0301;44\n");
+	refuse(&e, "08127648019.bpx", false);
+	cr_assert_not(exists("inbox/08127648019.bpx"), "the plaintext was not deleted");
+	free(rejected_text(".bpx", &n));
+	cr_assert_eq(n, 0, "a plaintext file was kept in rejected/");
+	char *t = rejected_text(".bpx.reason", &n);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(strncmp(t, "not a sealed submission (no bpagg envelope): the file was "
+	    "deleted unread", 72), 0, "%s", t);
+	cr_assert(strstr(t, "\nfile: #.bpx\n"), "%s", t);
+	cr_assert_null(strstr(t, "08127648019"), "the name's person_id is in the reason");
+	free(t);
+	env_free(&e);
+}
+
+Test(daemon, dispose_removes_special_files)
+{
+	struct env e;
+	char p[PATH_MAX];
+	int n;
+
+	env_init(&e);
+	snprintf(p, sizeof(p), "%s/f.bpx", e.inbox);
+	cr_assert_eq(mkfifo(p, 0644), 0);
+	refuse(&e, "f.bpx", false);
+	cr_assert_not(exists("inbox/f.bpx"));
+	snprintf(p, sizeof(p), "%s/l.bpx", e.inbox);
+	cr_assert_eq(symlink("/dev/zero", p), 0);
+	refuse(&e, "l.bpx", false);
+	cr_assert_not(exists("inbox/l.bpx"));
+	free(rejected_text(".bpx", &n)); /* asserts each is a regular file */
+	cr_assert_eq(n, 0, "a special file was moved into rejected/");
+	char *t = rejected_text(".reason", &n);
+	cr_assert_eq(n, 2);
+	cr_assert(strstr(t, "not a regular file"), "%s", t);
+	free(t);
+	env_free(&e);
+}
+
+Test(daemon, dispose_rejects_a_name_near_name_max)
+{
+	struct env e;
+	char name[NAME_MAX + 1];
+	int n;
+
+	env_init(&e);
+	memset(name, 'x', NAME_MAX - 4);
+	snprintf(name + NAME_MAX - 4, 5, ".bpx");
+	char rel[NAME_MAX + 8];
+	snprintf(rel, sizeof(rel), "inbox/%s", name);
+	put(rel, SEALED);
+	refuse(&e, name, true);
+	cr_assert_not(exists(rel));
+	free(rejected_text(".bpx", &n));
+	cr_assert_eq(n, 1);
+	free(rejected_text(".reason", &n));
+	cr_assert_eq(n, 1);
+	env_free(&e);
+}
+
+Test(daemon, safe_names)
+{
+	char out[64];
+	cr_assert_str_eq(bp_inbox_safe_name("08127648019.bpx", out, sizeof(out)), "#.bpx");
+	cr_assert_str_eq(bp_inbox_safe_name("a\nb\x7f\xc3\xa6.bpx", out, sizeof(out)),
+	    "a?b???.bpx");
+	cr_assert_str_eq(bp_inbox_safe_name("0301-2024-12345.bpx", out, sizeof(out)),
+	    "0301-2024-12345.bpx");
+	cr_assert_str_eq(bp_inbox_safe_name("x123456y1234567", out, sizeof(out)), "x#y#");
+	cr_assert_str_eq(bp_inbox_safe_name("abcdef", out, 4), "abc");
+	cr_assert_str_eq(bp_inbox_safe_name("12345", out, 4), "123");
+}
+
+Test(daemon, only_bpx_names_are_submissions)
+{
+	cr_assert(bp_inbox_is_submission("a.bpx"));
+	cr_assert_not(bp_inbox_is_submission("a.bpx.filepart"));
+	cr_assert_not(bp_inbox_is_submission("README"));
+	cr_assert_not(bp_inbox_is_submission(".bpx"));
+	cr_assert_not(bp_inbox_is_submission(".a.bpx"));
+	cr_assert_eq(bp_inbox_kind("a.bpx.part"), BP_INBOX_WRITING);
+	cr_assert_eq(bp_inbox_kind("a.csv"), BP_INBOX_OTHER);
 }
