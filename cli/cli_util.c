@@ -77,13 +77,15 @@ bp_cli_default_registry(void)
 
 #define CHUNK (64u * 1024u)
 
-/* Opens the export: a regular file, not through a symlink. Returns the fd or
- * -1 with *ex set to the exit status. */
+/* Opens the export: a regular file, not through a symlink. O_NONBLOCK so
+ * that a FIFO (or a device) is refused instead of waiting for a writer;
+ * cleared again for the reads. Returns the fd or -1 with *ex set to the
+ * exit status. */
 static int
 open_export(const char *cmd, const char *path, int *ex)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fl, fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
 		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
@@ -95,13 +97,21 @@ open_export(const char *cmd, const char *path, int *ex)
 		*ex = EX_NOINPUT;
 		return -1;
 	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
+		close(fd);
+		*ex = EX_IOERR;
+		return -1;
+	}
 	return fd;
 }
 
 /*
  * Feeds fd through the reader and the digest, stopping after (max_rows + 2)
- * full rows' worth of bytes (*too_big is set when the file is larger: only
- * possible with over-long rows, refused anyway). The chunk buffer held
+ * full rows' worth of bytes: the bytes up to that cap are fed, so that the
+ * reader itself reports "more than N rows" at its line; *too_big is set
+ * only when the reader took all of them (only possible with over-long rows,
+ * refused anyway). The chunk buffer held
  * plaintext and is wiped. Returns 0 or EX_IOERR / EX_OSERR.
  */
 static int
@@ -129,14 +139,17 @@ stream(const char *cmd, const char *path, int fd, bp_export *x, unsigned long ma
 		}
 		if (n == 0)
 			break;
+		bool over = total + (unsigned long long)n > cap;
+		if (over)
+			n = (ssize_t)(cap - total); /* feed up to the cap, no further */
 		total += (unsigned long long)n;
-		if (total > cap) {
-			*too_big = true;
-			break;
-		}
 		crypto_generichash_update(&h, (unsigned char *)buf, (size_t)n);
 		if (bp_export_feed(x, buf, (size_t)n) < 0)
 			break; /* a fatal error is in the diagnostics */
+		if (over) {
+			*too_big = true;
+			break;
+		}
 	}
 	crypto_generichash_final(&h, digest, 32);
 	ret = 0;

@@ -15,7 +15,8 @@ tests_unit_test_person_id_LDADD = $(BP_TEST_LINK)
 tests_unit_test_registry_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_registry_LDADD = $(BP_TEST_LINK)
 
-EXPORT_ITESTS = tests/integration/check_errors.sh tests/integration/check_valid.sh
+EXPORT_ITESTS = tests/integration/check_errors.sh tests/integration/check_valid.sh \
+	tests/integration/check_limits.sh
 TESTS += $(EXPORT_ITESTS)
 EXTRA_DIST += $(EXPORT_ITESTS)
 

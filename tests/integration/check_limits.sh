@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# bpagg check and seal with a small --max-rows report "more than N rows" at
+# the line of row N+1 (not an empty file), and a FIFO given as the export
+# is refused at once as not a regular file (exit 66), not read.
+set -euo pipefail
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gen=$BP_SRCDIR/tests/fixtures/export/gen_rows.awk
+
+awk -v n=2000 -v kommune=1103 -v year=2020 -f "$gen" >"$tmp/big.csv"
+for n in 1 10 500; do
+	rc=0
+	bpagg check "$tmp/big.csv" --kommune 1103 --year 2020 --max-rows $n 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 65 ] || { echo "FAIL: --max-rows $n exited $rc"; exit 1; }
+	grep -q -F "$tmp/big.csv:$((n + 2)):0: more than $n rows" "$tmp/err" ||
+		{ echo "FAIL: --max-rows $n: $(head -n 2 "$tmp/err")"; exit 1; }
+	! grep -q 'empty file' "$tmp/err" || { echo "FAIL: --max-rows $n reported an empty file"; exit 1; }
+done
+echo "ok: --max-rows 1, 10, 500 reported at the right line"
+
+bpagg keygen kommune 1103 --out "$tmp" >/dev/null
+bpagg init "$tmp/c" >/dev/null
+rc=0
+bpagg seal "$tmp/big.csv" --kommune 1103 --year 2020 --key "$tmp/1103.sign.sk" \
+	--to "$tmp/c/keys/central.box.pk" -o "$tmp/out.bpx" --max-rows 3 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 65 ] && [ ! -e "$tmp/out.bpx" ] || { echo "FAIL: seal --max-rows 3 exited $rc"; exit 1; }
+grep -q -F "$tmp/big.csv:5:0: more than 3 rows" "$tmp/err" || { echo "FAIL: seal: $(head -n 2 "$tmp/err")"; exit 1; }
+echo "ok: seal --max-rows 3 refused at line 5"
+
+mkfifo "$tmp/fifo.csv"
+rc=0
+# The timeout guards against a hang only (a FIFO without a writer).
+timeout 30 bpagg check "$tmp/fifo.csv" --kommune 1103 --year 2020 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 66 ] || { echo "FAIL: check of a FIFO exited $rc"; exit 1; }
+grep -q 'not a regular file' "$tmp/err" || { echo "FAIL: FIFO: $(cat "$tmp/err")"; exit 1; }
+echo "ok: a FIFO is refused, not read"
