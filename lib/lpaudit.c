@@ -221,17 +221,22 @@ out:
  * current basis; on a solver failure retries once from an advanced basis.
  * An unbounded direction gives +-HUGE_VAL.  0, or -1 (no optimum found).
  */
+_Thread_local struct bp_sup_stats bp__sup_stats;
+
 static int
 lp_bound(glp_prob *lp, int dir, double *out)
 {
 	glp_smcp parm;
-	int rc;
+	int rc, it0;
 
+	bp__sup_stats.solves++;
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	parm.presolve = GLP_OFF;
 	glp_set_obj_dir(lp, dir);
+	it0 = glp_get_it_cnt(lp);
 	rc = glp_simplex(lp, &parm);
+	bp__sup_stats.pivots += (unsigned long)(glp_get_it_cnt(lp) - it0);
 	if (rc != 0) {
 		glp_adv_basis(lp, 0);
 		rc = glp_simplex(lp, &parm);
@@ -406,6 +411,43 @@ out:
 }
 
 /*
+ * Records in b the row duals of lp's current optimum (that of b's failing
+ * end, direction dir): line ids and duals of the rows with a nonzero dual.
+ * 0, or -1 on ENOMEM.
+ */
+static int
+bad_duals(const struct comp_ws *w, glp_prob *lp, int dir, struct bp_sup_bad *b)
+{
+	size_t i, n = 0;
+	double y;
+
+	b->dir = dir;
+	b->nline = 0;
+	b->line = NULL;
+	b->dual = NULL;
+	if (w->nlines == 0)
+		return 0;
+	b->line = malloc(w->nlines * sizeof(*b->line));
+	b->dual = malloc(w->nlines * sizeof(*b->dual));
+	if (b->line == NULL || b->dual == NULL) {
+		free(b->line);
+		free(b->dual);
+		b->line = NULL;
+		b->dual = NULL;
+		return -1;
+	}
+	for (i = 0; i < w->nlines; i++) {
+		y = glp_get_row_dual(lp, (int)i + 1);
+		if (fabs(y) > 1e-9) {
+			b->line[n] = w->lines[i];
+			b->dual[n++] = y;
+		}
+	}
+	b->nline = n;
+	return 0;
+}
+
+/*
  * Audits every primary cell of the current component: certify_many, then
  * one solve per cell and direction still open (each solution certifying
  * others as well).  A cell that fails gets its exact interval.
@@ -417,18 +459,23 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 	glp_prob *lp;
 	struct bp_sup_bad b;
 	size_t i, c;
+	unsigned long s0;
 	int prev = 0, ret = -1;
 
 	if ((lp = comp_lp(w)) == NULL)
 		return -1;
+	bp__sup_stats.comps++;
+	bp__sup_stats.compcells += w->ncells;
 	/* Cells not to check count as settled. */
 	for (i = 0; i < w->ncells; i++) {
 		c = w->cells[i];
 		w->ok[i] = w->p->state[c] == BP_SUP_PRIMARY &&
 		    (todo == NULL || todo[c]) ? 0 : OK_LO | OK_HI;
 	}
+	s0 = bp__sup_stats.solves;
 	if (certify_many(w, lp, min_cell) != 0)
 		goto out;
+	bp__sup_stats.many += bp__sup_stats.solves - s0;
 	for (i = 0; i < w->ncells; i++) {
 		c = w->cells[i];
 		if (w->p->state[c] != BP_SUP_PRIMARY)
@@ -456,13 +503,38 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 			goto out;
 		b.cell = c;
 		b.comp = w->comp[c];
-		if (bad_push(bad, nbad, cap, &b) != 0)
+		/* lp_interval ends on the maximum: its duals are at hand. */
+		if (b.hi < (double)min_cell - BP_SUP_EPS) {
+			if (bad_duals(w, lp, 1, &b) != 0)
+				goto out;
+		} else {
+			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &b.lo) != 0)
+				goto out;
+			if (bad_duals(w, lp, -1, &b) != 0)
+				goto out;
+		}
+		if (bad_push(bad, nbad, cap, &b) != 0) {
+			free(b.line);
+			free(b.dual);
 			goto out;
+		}
 	}
 	ret = 0;
 out:
 	glp_delete_prob(lp);
 	return ret;
+}
+
+void
+bp__sup_bad_free(struct bp_sup_bad *bad, size_t n)
+{
+	size_t i;
+
+	for (i = 0; bad != NULL && i < n; i++) {
+		free(bad[i].line);
+		free(bad[i].dual);
+	}
+	free(bad);
 }
 
 static int
@@ -502,7 +574,7 @@ out:
 	glp_term_out(term);
 	ws_free(&w);
 	if (ret != 0) {
-		free(*bad);
+		bp__sup_bad_free(*bad, *nbad);
 		*bad = NULL;
 		*nbad = 0;
 	}

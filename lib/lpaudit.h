@@ -37,14 +37,36 @@ struct bp_sup_index {
 	size_t *lines;             /* line ids, ascending per cell */
 };
 
-/* A primary cell that the audit found unsafe. */
+/*
+ * A primary cell that the audit found unsafe.  For one failing end (dir:
+ * +1 its maximum is below min_cell, -1 its minimum is above 0) the row duals
+ * of that optimum: the lines whose published cells bound it (line[k] with
+ * dual[k], nonzero ones only), so that the repair can price a published
+ * cell as a new LP column (lpaudit.c, suppress.c).  line and dual are
+ * malloc'ed; bp__sup_bad_free frees them.
+ */
 struct bp_sup_bad {
 	size_t cell;
 	size_t comp;               /* its component id (smallest cell index) */
 	double lo, hi;             /* its LP interval (hi may be HUGE_VAL) */
+	int dir;                   /* +1 hi too small, -1 lo too large, 0 no duals */
+	size_t nline;
+	size_t *line;
+	double *dual;
 };
 
 #define BP_SUP_EPS 1e-5
+
+/* Work counters of the calling thread (printed by bp_suppress under
+ * BPAGG_DEBUG_SUPPRESS; no effect on any result). */
+struct bp_sup_stats {
+	unsigned long solves;      /* glp_simplex calls */
+	unsigned long many;        /* ... of them in certify_many */
+	unsigned long pivots;      /* simplex iterations */
+	unsigned long comps;       /* component LPs built */
+	unsigned long compcells;   /* columns over those LPs */
+};
+extern _Thread_local struct bp_sup_stats bp__sup_stats;
 
 static inline int
 bp__sup_hidden(const struct bp_sup_problem *p, size_t c)
@@ -73,6 +95,9 @@ void bp__sup_index_free(struct bp_sup_index *ix);
 int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
     unsigned min_cell, unsigned char *todo, size_t *comp,
     struct bp_sup_bad **bad, size_t *nbad);
+
+/* Frees an array of n bad cells from bp__sup_audit_run and its duals. */
+void bp__sup_bad_free(struct bp_sup_bad *bad, size_t n);
 
 /*
  * The LP interval of suppressed cell `cell` (its component alone).

@@ -32,6 +32,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "lpaudit.h"
 #include "suppress.h"
@@ -49,6 +50,7 @@ struct heur {
 	unsigned char *todo;       /* per cell: primary not yet proven safe */
 	unsigned char *added;      /* per cell: added by the audit this round */
 	size_t *comp;              /* per cell: component id from the audit */
+	double *ldual;             /* per line: dual while pricing, else 0 */
 	bool suppress_zero;
 	bool plain;                /* baseline: smallest other cell only */
 };
@@ -236,6 +238,7 @@ heur_free(struct heur *h)
 	free(h->todo);
 	free(h->added);
 	free(h->comp);
+	free(h->ldual);
 }
 
 static int
@@ -257,7 +260,8 @@ heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
 	h->todo = calloc(nc, 1);
 	h->added = calloc(nc, 1);
 	h->comp = malloc(nc * sizeof(*h->comp));
-	if (h->nsup == NULL || h->nprim == NULL || h->ssum == NULL ||
+	h->ldual = calloc(nl, sizeof(*h->ldual));
+	if (h->ldual == NULL ||h->nsup == NULL || h->nprim == NULL || h->ssum == NULL ||
 	    h->inq == NULL || h->queue == NULL || h->todo == NULL ||
 	    h->added == NULL || h->comp == NULL ||
 	    bp__sup_index_build(p, &h->ix) != 0) {
@@ -482,6 +486,118 @@ extra_scan_line(const struct heur *h, size_t l, double need, size_t *best,
 	}
 }
 
+/*
+ * Pricing a published cell d as a new column of the LP that failed bad cell
+ * b (the column-generation view): its reduced cost is
+ *     r = -sum over d's lines l among b's bounding lines of coef(l, d) * dual(l)
+ * (coef +1 for the line's total, -1 for a member).  Once d is a variable,
+ * it may rise without limit or fall to 0 from its value; the optimum moves
+ * the way b needs when r > 0 for a maximum (d rising; r < 0: d falling),
+ * and the other way round for a minimum.  The gain is the first-order
+ * estimate of how far b's end moves: unbounded when d may rise that way,
+ * |r| * value(d) when it must fall.  Lines of d outside the LP are ignored
+ * (optimistic; the line pass and the next audit settle them).
+ */
+#define GAIN_INF HUGE_VAL
+
+static double
+extra_gain(const struct heur *h, const struct bp_sup_bad *b, size_t d)
+{
+	const struct bp_sup_problem *p = h->p;
+	double r = 0.0;
+	size_t i, l;
+
+	for (i = h->ix.lstart[d]; i < h->ix.lstart[d + 1]; i++) {
+		l = h->ix.lines[i];
+		if (h->ldual[l] == 0.0)
+			continue;
+		r -= (p->mem[p->cstart[l]] == d ? 1.0 : -1.0) * h->ldual[l];
+	}
+	if (fabs(r) < 1e-9)
+		return 0.0;
+	if ((b->dir > 0) == (r > 0))
+		return GAIN_INF;
+	return fabs(r) * (double)p->value[d];
+}
+
+/* Whether candidate a (gain ga) is better than b (gain gb) for `need`:
+ * one that covers the need alone, the smallest such; else the largest gain
+ * per unit of value lost; then the lower index. */
+static bool
+extra_pref(const struct bp_sup_problem *p, size_t a, double ga, size_t b, double gb,
+    double need)
+{
+	bool fa = ga >= need, fb = gb >= need;
+	double x, y;
+
+	if (fa != fb)
+		return fa;
+	if (fa) {
+		if (p->value[a] != p->value[b])
+			return p->value[a] < p->value[b];
+		return a < b;
+	}
+	x = ga * (double)(p->value[b] ? p->value[b] : 1);
+	y = gb * (double)(p->value[a] ? p->value[a] : 1);
+	if (x != y)
+		return x > y;
+	return a < b;
+}
+
+/*
+ * Complements for unsafe primary cell b priced by the duals of its failing
+ * end: the cheapest published cells whose estimated gains cover the room b
+ * lacks (several at once when none covers it alone).  Skipped when a cell
+ * added this round already covers it.  Returns the number of cells hidden.
+ */
+static size_t
+extra_priced(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
+{
+	const struct bp_sup_problem *p = h->p;
+	double need, got = 0.0, g, bg;
+	size_t i, k, l, c, best, bline = 0, n = 0;
+
+	need = b->dir > 0 ? (double)min_cell - b->hi : b->lo;
+	for (k = 0; k < b->nline; k++)
+		h->ldual[b->line[k]] = b->dual[k];
+	/* A complement added this round for another cell may serve b too. */
+	for (k = 0; k < b->nline && got < need; k++) {
+		l = b->line[k];
+		for (i = p->cstart[l]; i < p->cstart[l + 1]; i++)
+			if (h->added[p->mem[i]])
+				got += extra_gain(h, b, p->mem[i]);
+	}
+	if (got > 0.0)
+		goto out;
+	while (got < need) {
+		best = SIZE_MAX;
+		bg = 0.0;
+		for (k = 0; k < b->nline; k++) {
+			l = b->line[k];
+			for (i = p->cstart[l]; i < p->cstart[l + 1]; i++) {
+				c = p->mem[i];
+				if (!eligible(h, c) || (g = extra_gain(h, b, c)) <= 0.0)
+					continue;
+				if (best == SIZE_MAX || extra_pref(p, c, g, best, bg, need - got)) {
+					best = c;
+					bg = g;
+					bline = l;
+				}
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		hide(h, best, reason_of(p, bline));
+		h->added[best] = 1;
+		got += bg;
+		n++;
+	}
+out:
+	for (k = 0; k < b->nline; k++)
+		h->ldual[b->line[k]] = 0.0;
+	return n;
+}
+
 /* Whether a line of cell b already got an extra complement this round. */
 static bool
 touched_this_round(const struct heur *h, size_t b)
@@ -499,9 +615,9 @@ touched_this_round(const struct heur *h, size_t b)
 }
 
 /*
- * One more complement for unsafe primary cell b: from b's own lines, else
- * from any line of b's component.  Returns the cell, or SIZE_MAX when no
- * cell may be added.
+ * One more complement for unsafe primary cell b (when pricing found none):
+ * from b's own lines, else from any line of b's component.  Returns the
+ * cell, or SIZE_MAX when no cell may be added.
  */
 static size_t
 extra_for(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
@@ -524,18 +640,23 @@ extra_for(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 }
 
 /*
- * One round of repairs after an audit that found bad cells: an extra
- * complement for every bad cell none of whose lines got one already this
+ * One round of repairs after an audit that found bad cells: for each, the
+ * complements its duals price best (extra_priced); when they offer none, one
+ * complement the old way, unless a line of the cell got one already this
  * round.  Returns the number of cells added.
  */
 static size_t
 repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
     unsigned min_cell)
 {
-	size_t i, c, n = 0;
+	size_t i, c, k, n = 0;
 
 	memset(h->added, 0, h->p->ncell);
 	for (i = 0; i < nbad; i++) {
+		if (bad[i].dir != 0 && (k = extra_priced(h, &bad[i], min_cell)) > 0) {
+			n += k;
+			continue;
+		}
 		if (touched_this_round(h, bad[i].cell))
 			continue;
 		if ((c = extra_for(h, &bad[i], min_cell)) == SIZE_MAX)
@@ -551,28 +672,44 @@ static int
 audit_loop(struct heur *h, unsigned min_cell)
 {
 	struct bp_sup_bad *bad = NULL;
-	size_t nbad = 0;
+	size_t nbad = 0, nround = 0;
 	int ret = -1;
+	const struct bp_sup_stats *st = &bp__sup_stats;
+	bool debug = getenv("BPAGG_DEBUG_SUPPRESS") != NULL;
+
+	memset(&bp__sup_stats, 0, sizeof(bp__sup_stats));
 
 	for (;;) {
+		nround++;
 		run_lines(h);
 		if (bp__sup_audit_run(h->p, &h->ix, min_cell, h->todo, h->comp,
 		    &bad, &nbad) != 0) {
 			errno = errno == ENOMEM ? ENOMEM : EINVAL;
 			goto out;
 		}
+		if (debug && getenv("BPAGG_DEBUG_ROUNDS"))
+			fprintf(stderr, "  round %zu bad %zu solves %lu many %lu pivots %lu "
+			    "compcells %lu hidden %zu\n", nround, nbad, st->solves, st->many,
+			    st->pivots, st->compcells,
+			    h->p->ncell - bp_sup_count(h->p, BP_SUP_PUBLISHED));
 		if (nbad == 0)
 			break;
 		if (repair(h, bad, nbad, min_cell) == 0) {
 			errno = EDOM;
 			goto out;
 		}
-		free(bad);
+		bp__sup_bad_free(bad, nbad);
 		bad = NULL;
 	}
 	ret = 0;
 out:
-	free(bad);
+	if (debug)
+		fprintf(stderr, "  bp_suppress: cells %zu primary %zu rounds %zu solves %lu "
+		    "many %lu pivots %lu comps %lu compcells %lu hidden %zu\n",
+		    h->p->ncell, bp_sup_count(h->p, BP_SUP_PRIMARY), nround, st->solves,
+		    st->many, st->pivots, st->comps, st->compcells,
+		    h->p->ncell - bp_sup_count(h->p, BP_SUP_PUBLISHED));
+	bp__sup_bad_free(bad, nbad);
 	return ret;
 }
 
@@ -626,7 +763,7 @@ bp_sup_audit(const struct bp_sup_problem *p, unsigned min_cell, size_t *bad)
 	}
 	ret = 0;
 out:
-	free(v);
+	bp__sup_bad_free(v, nbad);
 	free(comp);
 	bp__sup_index_free(&ix);
 	return ret;
