@@ -450,7 +450,9 @@ bad_duals(const struct comp_ws *w, glp_prob *lp, int dir, struct bp_sup_bad *b)
 /*
  * Audits every primary cell of the current component: certify_many, then
  * one solve per cell and direction still open (each solution certifying
- * others as well).  A cell that fails gets its exact interval.
+ * others as well).  A cell that fails is reported with the ends solved for
+ * (an end a feasible point settled stays 0 or HUGE_VAL) and the duals of
+ * its first failing end.
  */
 static int
 comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
@@ -458,6 +460,7 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 {
 	glp_prob *lp;
 	struct bp_sup_bad b;
+	double val;
 	size_t i, c;
 	unsigned long s0;
 	int prev = 0, ret = -1;
@@ -480,46 +483,48 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 		c = w->cells[i];
 		if (w->p->state[c] != BP_SUP_PRIMARY)
 			continue;
+		memset(&b, 0, sizeof(b));
+		b.hi = HUGE_VAL;       /* an end not solved for is a safe one */
 		if (!(w->ok[i] & OK_HI)) {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &b.hi) != 0)
+			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &val) != 0)
 				goto out;
 			certify(w, lp, min_cell, OK_HI);
-			if (b.hi >= (double)min_cell - BP_SUP_EPS)
+			if (val >= (double)min_cell - BP_SUP_EPS)
 				w->ok[i] |= OK_HI;
+			else {
+				/* Unsafe: the duals of this optimum, at hand now. */
+				b.hi = val;
+				if (bad_duals(w, lp, 1, &b) != 0)
+					goto out;
+			}
 		}
 		if (!(w->ok[i] & OK_LO)) {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &b.lo) != 0)
-				goto out;
+			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &val) != 0)
+				goto fail;
 			certify(w, lp, min_cell, OK_LO);
-			if (b.lo <= BP_SUP_EPS)
+			if (val <= BP_SUP_EPS)
 				w->ok[i] |= OK_LO;
+			else {
+				b.lo = val;
+				if (b.dir == 0 && bad_duals(w, lp, -1, &b) != 0)
+					goto out;
+			}
 		}
 		if (w->ok[i] == (OK_LO | OK_HI)) {
 			if (todo != NULL)
 				todo[c] = 0;
 			continue;
 		}
-		if (lp_interval(lp, w->colof[c], &prev, &b.lo, &b.hi) != 0)
-			goto out;
 		b.cell = c;
 		b.comp = w->comp[c];
-		/* lp_interval ends on the maximum: its duals are at hand. */
-		if (b.hi < (double)min_cell - BP_SUP_EPS) {
-			if (bad_duals(w, lp, 1, &b) != 0)
-				goto out;
-		} else {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &b.lo) != 0)
-				goto out;
-			if (bad_duals(w, lp, -1, &b) != 0)
-				goto out;
-		}
-		if (bad_push(bad, nbad, cap, &b) != 0) {
-			free(b.line);
-			free(b.dual);
-			goto out;
-		}
+		if (bad_push(bad, nbad, cap, &b) != 0)
+			goto fail;
 	}
 	ret = 0;
+	goto out;
+fail:
+	free(b.line);
+	free(b.dual);
 out:
 	glp_delete_prob(lp);
 	return ret;
