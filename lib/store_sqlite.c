@@ -7,7 +7,7 @@
  * synchronous=FULL, foreign keys on and a busy timeout, so that a committed
  * submission survives a crash and bpagg status may read while bpaggd writes.
  *
- * Schema (version 1; migrations[] below: each entry moves the schema one
+ * Schema (version 2; migrations[] below: each entry moves the schema one
  * version up inside one transaction, and schema_version records where a file
  * stands):
  *
@@ -24,7 +24,9 @@
  *              near 50 MB a year.
  *   rejection  refused files: kommune or '', year or 0, file name, reason,
  *              time.
- *   pseudonym  (year, pseudonym, kommune): who reported whom, nothing else.
+ *   pseudonym  (year, kommune, pseudonym): who reported whom, nothing else;
+ *              keyed by kommune first (version 2), so that the pseudonyms of
+ *              one submission lie on a few adjacent pages.
  *
  * Prepared statements are cached in the handle; the handle is for one thread
  * at a time.
@@ -128,6 +130,19 @@ static const char *const migrations[] = {
 	"  kommune TEXT NOT NULL,"
 	"  PRIMARY KEY (year, pseudonym, kommune)) WITHOUT ROWID;"
 	"CREATE INDEX pseudonym_by_kommune ON pseudonym (year, kommune);",
+	/* 1 -> 2: the pseudonyms of one (year, kommune) side by side, so that
+	 * replacing a submission's writes a few contiguous pages instead of
+	 * touching every page of a key ordered by pseudonym; the index by
+	 * kommune is then the primary key itself. */
+	"CREATE TABLE pseudonym2 ("
+	"  year INTEGER NOT NULL,"
+	"  kommune TEXT NOT NULL,"
+	"  pseudonym BLOB NOT NULL CHECK (length(pseudonym) = 16),"
+	"  PRIMARY KEY (year, kommune, pseudonym)) WITHOUT ROWID;"
+	"INSERT INTO pseudonym2 (year, kommune, pseudonym) "
+	"  SELECT year, kommune, pseudonym FROM pseudonym ORDER BY year, kommune, pseudonym;"
+	"DROP TABLE pseudonym;"
+	"ALTER TABLE pseudonym2 RENAME TO pseudonym;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -361,9 +376,8 @@ configure_db(sqlite3 *db, char *err, size_t errlen)
 	if (pragma(db, "PRAGMA journal_mode = WAL", "wal", err, errlen) < 0 ||
 	    pragma(db, "PRAGMA synchronous = FULL", NULL, err, errlen) < 0 ||
 	    pragma(db, "PRAGMA foreign_keys = ON", NULL, err, errlen) < 0 ||
-	    /* 64 MiB of page cache (default 2 MiB): applying a submission
-	     * touches the pages of the pseudonym index throughout, which were
-	     * otherwise read back from the file on every apply. */
+	    /* 64 MiB of page cache (default 2 MiB), so that the pages an
+	     * apply or a status query goes through stay in memory. */
 	    pragma(db, "PRAGMA cache_size = -65536", NULL, err, errlen) < 0)
 		return -1;
 	return 0;
