@@ -31,6 +31,7 @@ struct seal_args {
 	int year;
 	unsigned long max_rows;
 	bool dry_run;
+	bool empty;   /* a header-only export is meant: the kommune reports no one */
 };
 
 static void
@@ -38,7 +39,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: bpagg seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk\n"
-	    "                  --to central.box.pk -o OUT.bpx [--dry-run]\n"
+	    "                  --to central.box.pk -o OUT.bpx [--dry-run] [--empty]\n"
 	    "                  [--registry FILE] [--max-rows N]\n"
 	    "\n"
 	    "Validates the export as `bpagg check` does (errors by line and column on\n"
@@ -52,6 +53,8 @@ usage(FILE *f)
 	    "  --to FILE        the central encryption public key (central.box.pk)\n"
 	    "  -o, --out FILE   the sealed file to write\n"
 	    "  --dry-run        mark the submission as a test: validated, never merged\n"
+	    "  --empty          seal an export with no rows (it replaces the kommune's\n"
+	    "                   year with no registrations); refused without this\n"
 	    "  --registry FILE  the kommune registry (default: %s)\n"
 	    "  --max-rows N     refuse more than N rows (default: %u)\n"
 	    "  -h, --help       this help\n"
@@ -72,6 +75,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		{ "to", required_argument, NULL, 't' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "empty", no_argument, NULL, 'E' },
 		{ "registry", required_argument, NULL, 'r' },
 		{ "max-rows", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +102,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		case 't': a->to = optarg; break;
 		case 'o': a->out = optarg; break;
 		case 'n': a->dry_run = true; break;
+		case 'E': a->empty = true; break;
 		case 'r': a->registry = optarg; break;
 		case 'm':
 			errno = 0;
@@ -211,6 +216,15 @@ bp_cmd_seal(int argc, char **argv)
 	if (!v.valid) {
 		fprintf(stderr, "%s: invalid: %zu error%s in %lu rows; not sealed\n", a.file,
 		    v.errors, v.errors == 1 ? "" : "s", v.rows);
+		ret = EX_DATAERR;
+		goto out;
+	}
+	/* A header-only export would replace the kommune's year with nothing:
+	 * almost always a broken export job, so it must be asked for. */
+	if (v.rows == 0 && !a.empty) {
+		fprintf(stderr, "%s: no rows: sealing it would replace kommune %s's %d with "
+		    "no registrations; use --empty if that is meant; not sealed\n",
+		    a.file, a.kommune, a.year);
 		ret = EX_DATAERR;
 		goto out;
 	}

@@ -65,6 +65,15 @@ expect 64 bpagg seal "$t/e.csv" --kommune 0301 --year 2024
 expect 73 seal -o "$t/c.bpx"
 [ ! -e "$t/c.bpx" ] || fail "sealed past an existing OUT.tmp"
 bpagg seal --help | grep -q -- "--dry-run" || fail "seal --help"
+# A header-only export replaces the kommune's year with nothing: only with --empty.
+head -n 1 "$t/e.csv" >"$t/empty.csv"
+expect 65 bpagg seal "$t/empty.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" \
+	--to "$to" -o "$t/empty.bpx"
+grep -q "no rows: .*use --empty" "$t/err" || fail "no-rows message"
+[ ! -e "$t/empty.bpx" ] || fail "a header-only export was sealed without --empty"
+expect 0 bpagg seal "$t/empty.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" \
+	--to "$to" -o "$t/empty.bpx" --empty
+grep -q "sealed 0 rows of kommune 0301" "$t/out" || fail "--empty not sealed"
 
 # Peak memory of sealing a 200 000-row export.
 libs=$(ldd "$(command -v bpagg)" 2>/dev/null || true)
