@@ -1227,6 +1227,12 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		if ((staged = solve_staged(T, &G, g, prev, wide)) < 0)
 			goto out;
 		t1 = cpu_now();
+		/* A stage without a safe pattern fails wide as well: stage 1 is
+		 * the same, and the wide context only adds constraints to the
+		 * kommuner's cells (narrower intervals, the same cells to choose
+		 * from).  Only a narrow pattern unsafe together goes wide. */
+		if (staged == 1)
+			break;
 		if (staged == 0) {
 			keep_previous(&G);
 			if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0) {
