@@ -1231,8 +1231,10 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		 * the same, and the wide context only adds constraints to the
 		 * kommuner's cells (narrower intervals, the same cells to choose
 		 * from).  Only a narrow pattern unsafe together goes wide. */
-		if (staged == 1)
+		if (staged == 1) {
+			t2 = t1;
 			break;
+		}
 		if (staged == 0) {
 			keep_previous(&G);
 			if (bp_sup_audit(G.p, T->s.min_cell, &bad) < 0) {
