@@ -591,6 +591,7 @@ run(struct bpd *d)
 	} else {
 		bpd_log(LOG_INFO, "started: inbox %s, %zu kommune keys%s", d->conf->inbox,
 		    bp_ingest_nkeys(d->ing), d->once ? ", once" : "");
+		bpd_log_running();
 		d->dirty = true;
 		kick(d);
 	}
@@ -603,7 +604,7 @@ run(struct bpd *d)
 	    d->n_merged, d->n_already, d->n_refused, d->internal_errors);
 	/* A service stopped by a signal exits 0; files left behind by an
 	 * internal error are in the log and retried at the next start. */
-	return d->broken || (d->once && d->internal_errors) ? 1 : 0;
+	return d->broken || (d->once && d->internal_errors) ? EX_SOFTWARE : 0;
 }
 
 int

@@ -22,7 +22,10 @@
 #include "keys.h"
 
 /* log.c */
+/* Logs to stderr (foreground) or syslog; until bpd_log_running, errors and
+ * warnings meant for syslog are printed to stderr too (start-up). */
 void bpd_log_open(bool foreground);
+void bpd_log_running(void);
 void bpd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* watch.c: one candidate file of the inbox. */

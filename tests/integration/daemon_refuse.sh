@@ -153,3 +153,24 @@ ok "bpagg rebuild replays the archive in sequence order to the same tallies"
 [ "$(files_in "$T/c/rejected")" -eq 8 ] || fail "expected 4 rejected files and 4 reasons"
 cp "$log" "$T/c/"
 no_pid_leak
+
+# 10. An internal error under --once exits 70 (EX_SOFTWARE): the file is
+# merged but cannot be moved (archive/YYYY is a plain file), so it stays in
+# the inbox; once the way is clear it is archived as already applied.
+Y2=2022
+b2=$(make_export $B $Y2 12 9)
+seal_to $B $Y2 "$b2" "$in/b2.bpx"
+: >"$T/c/archive/$Y2"
+rc=0; bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
+[ $rc -eq 70 ] || fail "bpaggd --once with a file it cannot move exited $rc, expected 70"
+[ -f "$in/b2.bpx" ] || fail "the file that could not be moved left the inbox"
+rm "$T/c/archive/$Y2"
+once
+[ "$(files_in "$T/c/archive/$Y2/$B")" -eq 1 ] || fail "b2 not archived after the retry"
+ok "internal error under --once exits 70; the retry archives the file"
+
+# 11. Start-up errors reach stderr without --foreground too (exit 78).
+rc=0; bpaggd -c "$T/no-such.conf" --once 2>"$T/start.err" || rc=$?
+[ $rc -eq 78 ] || fail "bpaggd with a missing configuration exited $rc, expected 78"
+grep -q 'no-such.conf' "$T/start.err" || fail "start-up error not on stderr: $(cat "$T/start.err")"
+ok "start-up error printed to stderr without --foreground"
