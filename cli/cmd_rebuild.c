@@ -3,10 +3,16 @@
  * catalogue change or a lost store).
  *
  * Every archived submission is read first (its verified metadata only);
- * if any cannot be opened, nothing is changed. Then the store is cleared
- * and each file is ingested again through lib/ingest, in ledger order: by
- * kommune, year and sequence, so that the latest submission of each
- * kommune and year is the one that stands, as it was.
+ * if any cannot be opened, nothing is changed. Then, in one store
+ * transaction: the received time of each submission is looked up in the
+ * ledger, the tallies, ledger and pseudonyms are cleared (the rejections
+ * stay: their files stay in rejected/), and each file is ingested again
+ * through lib/ingest with its original received time (the rebuild's start
+ * when the ledger does not know it, e.g. after a lost store), in ledger
+ * order: by kommune, year and sequence, so that the latest submission of
+ * each kommune and year is the one that stands, as it was. An internal
+ * error rolls the whole rebuild back; readers see the old store until the
+ * commit, and bpaggd waits (then defers its file) meanwhile.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +33,8 @@ struct archived {
 	char kommune[5];
 	int year;
 	uint64_t sequence;
+	uint8_t id[16];  /* the kommune's submission id */
+	int64_t received;
 	char rel[512];   /* relative to the archive dir */
 };
 
@@ -50,6 +58,8 @@ alist_add(struct alist *l, const struct bp_env_meta *m, const char *rel)
 	memcpy(a->kommune, m->kommune, sizeof(a->kommune));
 	a->year = m->year;
 	a->sequence = m->sequence;
+	memcpy(a->id, m->submission_id, sizeof(a->id));
+	a->received = 0;
 	snprintf(a->rel, sizeof(a->rel), "%s", rel);
 	return 0;
 }
@@ -158,7 +168,7 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l)
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", c->archive, l->v[i].rel);
 		bp_ingest_result_init(&r);
-		bp_ingest_file(g, path, l->v[i].rel, (int64_t)time(NULL), &r);
+		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, &r);
 		switch (r.status) {
 		case BP_INGEST_MERGED: merged++; rows += r.rows; break;
 		case BP_INGEST_ALREADY: already++; break;
@@ -184,6 +194,24 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l)
 	return rc;
 }
 
+/* Sets each file's received time from the ledger (now when unknown).
+ * Returns 0 or -1 (store error). */
+static int
+find_received(bp_store *s, struct alist *l, int64_t now, size_t *known)
+{
+	*known = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		int r = bp_store_find_received(s, l->v[i].kommune, l->v[i].id, &l->v[i].received);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			l->v[i].received = now;
+		else
+			(*known)++;
+	}
+	return 0;
+}
+
 static int
 rebuild(const struct bp_config *c)
 {
@@ -191,6 +219,8 @@ rebuild(const struct bp_config *c)
 	bp_ingest *g = NULL;
 	char err[512];
 	long bad;
+	size_t known;
+	bool in_tx = false;
 	int rc = EX_CONFIG;
 
 	if (bp_ingest_new(c, &g, err, sizeof(err)) < 0) {
@@ -208,14 +238,35 @@ rebuild(const struct bp_config *c)
 	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(l.v[0]), cmp_archived);
-	if (bp_store_clear(bp_ingest_store(g)) < 0) {
-		fprintf(stderr, "bpagg rebuild: cannot clear the store\n");
+	if (bp_store_begin(bp_ingest_store(g)) < 0) {
+		fprintf(stderr, "bpagg rebuild: cannot lock the store\n");
 		rc = EX_IOERR;
 		goto out;
 	}
-	fprintf(stderr, "bpagg rebuild: store cleared, re-ingesting %zu archived files\n", l.n);
-	rc = reingest(g, c, &l);
+	in_tx = true;
+	if (find_received(bp_ingest_store(g), &l, (int64_t)time(NULL), &known) < 0 ||
+	    bp_store_clear_counts(bp_ingest_store(g)) < 0) {
+		fprintf(stderr, "bpagg rebuild: cannot read or clear the store; "
+		    "the store was not changed\n");
+		rc = EX_IOERR;
+		goto out;
+	}
+	fprintf(stderr, "bpagg rebuild: re-ingesting %zu archived files (%zu with their "
+	    "received time from the ledger) in one transaction\n", l.n, known);
+	if ((rc = reingest(g, c, &l)) == EX_SOFTWARE) {
+		fprintf(stderr, "bpagg rebuild: rolled back; the store was not changed\n");
+		goto out;
+	}
+	in_tx = false;
+	if (bp_store_commit(bp_ingest_store(g)) < 0) {
+		fprintf(stderr, "bpagg rebuild: cannot commit; the store was not changed\n");
+		rc = EX_IOERR;
+		goto out;
+	}
+	fprintf(stderr, "bpagg rebuild: committed\n");
 out:
+	if (in_tx)
+		bp_store_rollback(bp_ingest_store(g));
 	free(l.v);
 	bp_ingest_free(g);
 	return rc;

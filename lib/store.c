@@ -162,3 +162,36 @@ bp_store_clear(bp_store *s)
 {
 	return s->be->clear(s->h);
 }
+
+int
+bp_store_clear_counts(bp_store *s)
+{
+	return s->be->clear_counts(s->h);
+}
+
+int
+bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16],
+    int64_t *received)
+{
+	if (!kommune || !id || !received)
+		return -1;
+	return s->be->find_received(s->h, kommune, id, received);
+}
+
+int
+bp_store_begin(bp_store *s)
+{
+	return s->be->begin(s->h);
+}
+
+int
+bp_store_commit(bp_store *s)
+{
+	return s->be->commit(s->h);
+}
+
+void
+bp_store_rollback(bp_store *s)
+{
+	s->be->rollback(s->h);
+}

@@ -122,8 +122,33 @@ int bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n);
 int bp_store_count_other_catalogue(bp_store *s, int year, const uint8_t want[32],
     uint64_t *n);
 
-/* Deletes everything: tallies, ledger, rejections, pseudonyms (for bpagg
- * rebuild), in one transaction of its own. The schema stays. */
+/* Deletes everything: tallies, ledger, rejections, pseudonyms, in one
+ * transaction of its own. The schema stays. */
 int bp_store_clear(bp_store *s);
+
+/* Deletes the tallies, the ledger and the pseudonyms but keeps the
+ * rejections (bpagg rebuild: the refused files stay in rejected/). Inside a
+ * bp_store_begin transaction it is part of it; otherwise it is one
+ * transaction of its own. Returns 0, or -1 with nothing changed. */
+int bp_store_clear_counts(bp_store *s);
+
+/* The received time of the kommune's submission id in the ledger (applied
+ * or dry run): returns 1 with *received set, 0 when there is none, -1 on
+ * error. */
+int bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16],
+    int64_t *received);
+
+/*
+ * One write transaction over several calls (bpagg rebuild): bp_store_begin
+ * takes the write lock (other writers wait, then fail with their busy
+ * timeout); bp_store_apply and bp_store_clear_counts inside it are
+ * savepoints of it (a failed apply still changes nothing, and the
+ * transaction goes on); bp_store_commit makes it all durable at once,
+ * bp_store_rollback undoes it all. Each returns 0 or -1; after a failed
+ * commit the transaction is rolled back.
+ */
+int bp_store_begin(bp_store *s);
+int bp_store_commit(bp_store *s);
+void bp_store_rollback(bp_store *s);
 
 #endif

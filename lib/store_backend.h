@@ -52,6 +52,12 @@ struct bp_store_backend {
 	int (*count_multi_kommune)(void *h, int year, uint64_t *n);
 	int (*count_other_catalogue)(void *h, int year, const uint8_t want[32], uint64_t *n);
 	int (*clear)(void *h);
+	int (*clear_counts)(void *h);
+	int (*find_received)(void *h, const char *kommune, const uint8_t id[16],
+	    int64_t *received);
+	int (*begin)(void *h);
+	int (*commit)(void *h);
+	void (*rollback)(void *h);
 };
 
 extern const struct bp_store_backend bp_store_backend_sqlite;

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +53,7 @@ enum stmt {
 	ST_INS_LEDGER, ST_PUT_TALLY, ST_DEL_PSEUD, ST_INS_PSEUD,
 	ST_INS_REJECT,
 	ST_TALLIES, ST_LATEST, ST_YEARS, ST_COUNT_REJ, ST_COUNT_MULTI, ST_COUNT_OTHER,
+	ST_FIND_RECEIVED,
 	NSTMT
 };
 
@@ -86,6 +88,8 @@ static const char *const stmt_sql[NSTMT] = {
 	    "GROUP BY pseudonym HAVING count(*) > 1)",
 	[ST_COUNT_OTHER] = "SELECT count(*) FROM tally WHERE year = ?1 AND "
 	    "(catalogue_id <> ?2 OR ncells <> ?3 OR nsum <> ?4)",
+	[ST_FIND_RECEIVED] = "SELECT received FROM ledger WHERE kommune = ?1 AND "
+	    "submission_id = ?2",
 };
 
 static const char *const migrations[] = {
@@ -152,6 +156,7 @@ struct sq {
 	size_t ncells, nsum;    /* bp_n_cells(), bp_n_sum_cells() */
 	uint8_t *buf;           /* encoding buffer: counts | sum_n | sums */
 	size_t buflen;
+	bool in_tx;             /* inside sq_begin .. sq_commit / sq_rollback */
 };
 
 /* Explicit little-endian load/store: never a host-order integer on disk. */
@@ -593,6 +598,56 @@ put_pseudonyms(struct sq *q, const struct bp_submission *sub, const uint8_t *ps,
 	return 0;
 }
 
+/*
+ * Opens a transaction of its own (BEGIN IMMEDIATE), or inside a caller's
+ * transaction (sq_begin) the savepoint name; *nested says which. Fails when
+ * the caller's transaction has been rolled back by SQLite meanwhile, so that
+ * nothing is then committed piecemeal.
+ */
+static int
+tx_open(struct sq *q, const char *name, bool *nested)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+
+	*nested = !sqlite3_get_autocommit(q->db);
+	if (q->in_tx && !*nested)
+		return -1;
+	if (!*nested)
+		return (st = stmt(q, ST_BEGIN)) && run(st) == SQLITE_DONE ? 0 : -1;
+	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	return sqlite3_exec(q->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Commits what tx_open opened (or releases its savepoint). */
+static int
+tx_close(struct sq *q, const char *name, bool nested)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+
+	if (!nested)
+		return (st = stmt(q, ST_COMMIT)) && run(st) == SQLITE_DONE ? 0 : -1;
+	snprintf(sql, sizeof(sql), "RELEASE %s", name);
+	return sqlite3_exec(q->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Undoes what tx_open opened; the caller's transaction goes on. */
+static void
+tx_undo(struct sq *q, const char *name, bool nested)
+{
+	char sql[80];
+
+	if (sqlite3_get_autocommit(q->db))
+		return;
+	if (!nested) {
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		return;
+	}
+	snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+	sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+}
+
 static int
 check_apply_args(const struct bp_submission *sub, const struct bp_tally *t,
     const uint8_t *ps, size_t npseud, const uint8_t *cat, char *err, size_t errlen)
@@ -618,13 +673,13 @@ sq_apply(void *h, const struct bp_submission *sub, const struct bp_tally *t,
     char *err, size_t errlen)
 {
 	struct sq *q = h;
-	sqlite3_stmt *st;
 	sqlite3_int64 id;
+	bool nested;
 	int ret = -1;
 
 	if (check_apply_args(sub, t, ps, npseud, catalogue_id, err, errlen) < 0)
 		return -1;
-	if (!(st = stmt(q, ST_BEGIN)) || run(st) != SQLITE_DONE)
+	if (tx_open(q, "bp_apply", &nested) < 0)
 		return seterr(err, errlen, "cannot begin a transaction", q->db);
 	if (insert_ledger(q, sub, &id) < 0) {
 		seterr(err, errlen, "cannot record the submission", q->db);
@@ -638,14 +693,14 @@ sq_apply(void *h, const struct bp_submission *sub, const struct bp_tally *t,
 		seterr(err, errlen, "cannot store the pseudonyms", q->db);
 		goto out;
 	}
-	if (!(st = stmt(q, ST_COMMIT)) || run(st) != SQLITE_DONE) {
+	if (tx_close(q, "bp_apply", nested) < 0) {
 		seterr(err, errlen, "cannot commit", q->db);
 		goto out;
 	}
 	ret = 0;
 out:
-	if (ret < 0 && !sqlite3_get_autocommit(q->db))
-		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	if (ret < 0)
+		tx_undo(q, "bp_apply", nested);
 	return ret;
 }
 
@@ -877,6 +932,84 @@ sq_clear(void *h)
 	return -1;
 }
 
+static int
+sq_clear_counts(void *h)
+{
+	struct sq *q = h;
+	bool nested;
+
+	if (tx_open(q, "bp_clear", &nested) < 0)
+		return -1;
+	if (sqlite3_exec(q->db, "DELETE FROM pseudonym; DELETE FROM tally; DELETE FROM ledger",
+	    NULL, NULL, NULL) != SQLITE_OK || tx_close(q, "bp_clear", nested) < 0) {
+		tx_undo(q, "bp_clear", nested);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t *received)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	if (!is_kommune(kommune) || !(st = stmt(q, ST_FIND_RECEIVED)))
+		return -1;
+	sqlite3_bind_text(st, 1, kommune, 4, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, id, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*received = sqlite3_column_int64(st, 0);
+		ret = 1;
+	} else if (rc == SQLITE_DONE)
+		ret = 0;
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int
+sq_begin(void *h)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st;
+
+	if (q->in_tx || !sqlite3_get_autocommit(q->db))
+		return -1;
+	if (!(st = stmt(q, ST_BEGIN)) || run(st) != SQLITE_DONE)
+		return -1;
+	q->in_tx = true;
+	return 0;
+}
+
+static int
+sq_commit(void *h)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	/* Rolled back by SQLite meanwhile (autocommit again): nothing to commit. */
+	if (q->in_tx && !sqlite3_get_autocommit(q->db) && (st = stmt(q, ST_COMMIT)) &&
+	    run(st) == SQLITE_DONE)
+		ret = 0;
+	if (ret < 0 && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	q->in_tx = false;
+	return ret;
+}
+
+static void
+sq_rollback(void *h)
+{
+	struct sq *q = h;
+
+	if (!sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	q->in_tx = false;
+}
+
 const struct bp_store_backend bp_store_backend_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -891,4 +1024,9 @@ const struct bp_store_backend bp_store_backend_sqlite = {
 	.count_multi_kommune = sq_count_multi_kommune,
 	.count_other_catalogue = sq_count_other_catalogue,
 	.clear = sq_clear,
+	.clear_counts = sq_clear_counts,
+	.find_received = sq_find_received,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
 };

@@ -712,6 +712,120 @@ Test(store, clear_empties_everything)
 	bp_store_close(s);
 }
 
+Test(store, clear_counts_keeps_rejections)
+{
+	bp_store *s = open_store();
+	struct bp_submission a;
+	struct bp_tally t;
+	uint8_t *p = make_pseud(0, 3);
+	uint64_t c = 9;
+
+	make_tally(&t, 81);
+	make_sub(&a, "0301", 2024, 1, 81);
+	apply_ok(s, &a, &t, p, 3);
+	cr_assert_eq(bp_store_reject(s, "0301", 2024, "y.bpx", "stale"), 0);
+	cr_assert_eq(bp_store_reject(s, "", 0, "z.bpx", "cannot open"), 0);
+	cr_assert_eq(bp_store_clear_counts(s), 0);
+	cr_assert_eq(count_sql("SELECT (SELECT count(*) FROM ledger) + (SELECT count(*) FROM tally)"
+	    " + (SELECT count(*) FROM pseudonym)"), 0);
+	cr_assert_eq(count_sql("SELECT count(*) FROM rejection"), 2);
+	cr_assert_eq(bp_store_count_rejected(s, 2024, &c), 0);
+	cr_assert_eq(c, 1);
+	cr_assert_eq(judge(s, &a), BP_STORE_NEW);
+	apply_ok(s, &a, &t, p, 3);
+	bp_tally_free(&t);
+	free(p);
+	bp_store_close(s);
+}
+
+Test(store, find_received)
+{
+	bp_store *s = open_store();
+	struct bp_submission a, d, u;
+	struct bp_tally t;
+	int64_t when = 0;
+
+	make_tally(&t, 82);
+	make_sub(&a, "0301", 2024, 1, 82);
+	a.received = 1650000001;
+	make_sub(&d, "0301", 2024, 2, 83);
+	d.dry_run = true;
+	d.received = 1650000002;
+	make_sub(&u, "0301", 2024, 3, 84);
+	apply_ok(s, &a, &t, NULL, 0);
+	apply_ok(s, &d, NULL, NULL, 0);
+	cr_assert_eq(bp_store_find_received(s, "0301", a.id, &when), 1);
+	cr_assert_eq(when, 1650000001);
+	cr_assert_eq(bp_store_find_received(s, "0301", d.id, &when), 1);
+	cr_assert_eq(when, 1650000002);
+	cr_assert_eq(bp_store_find_received(s, "0301", u.id, &when), 0);
+	cr_assert_eq(bp_store_find_received(s, "0302", a.id, &when), 0);
+	cr_assert_eq(bp_store_find_received(s, "x", a.id, &when), -1);
+	bp_tally_free(&t);
+	bp_store_close(s);
+}
+
+/* bp_store_begin .. commit/rollback: nothing is visible to another
+ * connection before the commit, a rollback undoes a clear and applies, and
+ * a failed apply inside it undoes only itself. */
+Test(store, transaction_over_several_applies)
+{
+	bp_store *s = open_store();
+	struct bp_submission a1, a2, b1;
+	struct bp_tally t1, t2, tb;
+	uint8_t *p = make_pseud(0, 4);
+	char err[256] = "";
+	int64_t when = 0;
+
+	make_tally(&t1, 90);
+	make_tally(&t2, 91);
+	make_tally(&tb, 92);
+	make_sub(&a1, "0301", 2024, 1, 90);
+	make_sub(&a2, "0301", 2024, 2, 91);
+	make_sub(&b1, "0302", 2024, 1, 92);
+	apply_ok(s, &a1, &t1, p, 4);
+	exec_sql("CREATE TRIGGER boom BEFORE INSERT ON tally WHEN NEW.kommune = '0302' "
+	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+
+	cr_assert_eq(bp_store_commit(s), -1, "commit without begin");
+	cr_assert_eq(bp_store_begin(s), 0);
+	cr_assert_eq(bp_store_begin(s), -1, "no nested begin");
+	cr_assert_eq(bp_store_clear_counts(s), 0);
+	cr_assert_eq(bp_store_find_received(s, "0301", a1.id, &when), 0);
+	apply_ok(s, &a2, &t2, p, 2);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger WHERE sequence = 1"), 1,
+	    "not visible before the commit");
+	bp_store_rollback(s);
+	cr_assert_eq(bp_store_find_received(s, "0301", a1.id, &when), 1);
+	cr_assert_eq(judge(s, &a2), BP_STORE_NEW, "rolled back");
+	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 4);
+
+	cr_assert_eq(bp_store_begin(s), 0);
+	cr_assert_eq(bp_store_clear_counts(s), 0);
+	apply_ok(s, &a2, &t2, p, 2);
+	cr_assert_eq(bp_store_apply(s, &b1, &tb, p, 1, cat_id, err, sizeof(err)), -1);
+	cr_assert_eq(judge(s, &b1), BP_STORE_NEW, "the failed apply left no trace");
+	cr_assert_eq(judge(s, &a2), BP_STORE_ALREADY_APPLIED, "the one before it stays");
+	cr_assert_eq(bp_store_commit(s), 0);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 1);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger WHERE sequence = 2"), 1);
+	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 2);
+	struct got g = { 0 };
+	cr_assert_eq(bp_store_foreach_tally(s, 2024, cat_id, collect, &g), 0);
+	cr_assert_eq(g.n, 1);
+	cr_assert(bp_tally_equal(&g.t[0], &t2));
+	/* Outside a transaction apply commits on its own again. */
+	exec_sql("DROP TRIGGER boom");
+	apply_ok(s, &b1, &tb, p, 1);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 2);
+	got_free(&g);
+	bp_tally_free(&t1);
+	bp_tally_free(&t2);
+	bp_tally_free(&tb);
+	free(p);
+	bp_store_close(s);
+}
+
 Test(store, tally_blob_is_little_endian)
 {
 	bp_store *s = open_store();
