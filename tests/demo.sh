@@ -42,9 +42,9 @@ bpaggd -c "$conf" --once --foreground 2>"$demo/bpaggd.log" || { tail "$demo/bpag
 echo "==> bpagg status"
 bpagg status -c "$conf" --year "$year"
 
-# The national level only: fylke and kommune levels need the full LP-audited
-# suppression across levels, which takes minutes at this size (see the
-# README); set BPAGG_DEMO_LEVELS="nasjonal fylke kommune" to publish them too.
+# The national level by default: fylke and kommune levels need the
+# LP-audited suppression linked across levels, about a minute of CPU at this
+# size (see the README); BPAGG_DEMO_LEVELS="nasjonal fylke kommune" adds them.
 levels=()
 for l in ${BPAGG_DEMO_LEVELS:-nasjonal}; do levels+=(--level "$l"); done
 echo "==> bpagg publish ${levels[*]}"
