@@ -1,6 +1,7 @@
 /* codes.c - the code lists of the export format; see codes.h. */
 #include "codes.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *const bp_level_names[BP_NLEVEL] = { "gronn", "gul", "rod" };
@@ -76,4 +77,43 @@ bp_code_find(const char *const *list, size_t n, const char *name, size_t len)
 		if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
 			return (int)i;
 	return -1;
+}
+
+/*
+ * ISO 3166-1 alpha-2: the 249 officially assigned codes, plus XK (Kosovo),
+ * the user-assigned code that Folkeregisteret and Statistics Norway use.
+ * Sorted, for bsearch.
+ */
+static const char country_codes[][3] = {
+	"AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+	"BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+	"BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+	"CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+	"EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+	"GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+	"HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+	"JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+	"LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+	"ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+	"NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+	"PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+	"SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+	"ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+	"TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+	"VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
+};
+
+static int
+country_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 2);
+}
+
+int
+bp_country_valid(const char *code, size_t len)
+{
+	if (len != 2)
+		return 0;
+	return bsearch(code, country_codes, sizeof(country_codes) / sizeof(country_codes[0]),
+	    sizeof(country_codes[0]), country_cmp) != NULL;
 }

@@ -73,4 +73,8 @@ extern const struct bp_service_column bp_services[BP_NSVC];
  */
 int bp_code_find(const char *const *list, size_t n, const char *name, size_t len);
 
+/* Whether code (len bytes) is an ISO 3166-1 alpha-2 country code in upper
+ * case (or XK, Kosovo, as Norwegian registers use it). */
+int bp_country_valid(const char *code, size_t len);
+
 #endif

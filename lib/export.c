@@ -483,9 +483,9 @@ check_code(bp_export *x, unsigned long line, int c, const char *v, size_t len,
 static int
 check_fodeland(bp_export *x, unsigned long line, int c, const char *v, size_t len)
 {
-	if (len != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') {
-		fail_col(x, line, c, "expected two upper-case letters "
-		    "(ISO 3166-1 alpha-2, such as NO)");
+	if (!bp_country_valid(v, len)) {
+		fail_col(x, line, c, "expected an ISO 3166-1 alpha-2 country code, "
+		    "two upper-case letters (such as NO)");
 		return -1;
 	}
 	memcpy(x->row.fodeland, v, 2);
