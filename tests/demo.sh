@@ -43,8 +43,8 @@ echo "==> bpagg status"
 bpagg status -c "$conf" --year "$year"
 
 # The national level by default: fylke and kommune levels need the
-# LP-audited suppression linked across levels, about a minute of CPU at this
-# size (see the README); BPAGG_DEMO_LEVELS="nasjonal fylke kommune" adds them.
+# LP-audited suppression linked across levels, some 10-30 s on two cores
+# (see the README); BPAGG_DEMO_LEVELS="nasjonal fylke kommune" adds them.
 levels=()
 for l in ${BPAGG_DEMO_LEVELS:-nasjonal}; do levels+=(--level "$l"); done
 echo "==> bpagg publish ${levels[*]}"
