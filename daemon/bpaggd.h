@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -79,12 +80,6 @@ void bpd_undefer(struct bpd_deferlist *d, const char *path);
 void bpd_deferlist_free(struct bpd_deferlist *d);
 
 /* receipt.c */
-/*
- * Writes len bytes to dir/name: a temporary name in dir (O_EXCL, 0640),
- * write, fsync, rename. The caller fsyncs dir afterwards (bpd_fsync_dir),
- * once for all the renames of a file's disposal. Returns 0 or -1 with errno.
- */
-int bpd_write_durable(const char *dir, const char *name, const void *buf, size_t len);
 /* fsyncs a directory. Returns 0 or -1. */
 int bpd_fsync_dir(const char *dir);
 
@@ -119,11 +114,14 @@ int bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
 char *bpd_reason_text(const struct bp_ingest_result *r, const char *reason,
     const char *name, size_t *len);
 /*
- * Like bpd_write_durable, but the file is created mode 0600 (fchmod, not
- * the umask) and never replaces anything: -1 with EEXIST when dir/name
- * exists. The caller fsyncs dir.
+ * Writes len bytes to dir/name durably: a temporary name in dir (O_EXCL,
+ * the given mode set with fchmod, not left to the umask), write, fsync,
+ * then a rename that never replaces anything: -1 with EEXIST when dir/name
+ * exists. The caller fsyncs dir afterwards (bpd_fsync_dir), once for all
+ * the renames of a file's disposal. Returns 0 or -1 with errno.
  */
-int bpd_write_new(const char *dir, const char *name, const void *buf, size_t len);
+int bpd_write_new(const char *dir, const char *name, const void *buf, size_t len,
+    mode_t mode);
 /* rename(2) that never replaces dst (-1 with EEXIST). */
 int bpd_rename_new(const char *src, const char *dst);
 

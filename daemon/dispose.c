@@ -182,7 +182,7 @@ write_reason(const char *dir, const char *text, size_t len, char *name, size_t n
 		sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
 		snprintf(name, namelen, "%s-%s.bpx", when, hex);
 		snprintf(reason_name, sizeof(reason_name), "%s.reason", name);
-		if (bpd_write_new(dir, reason_name, text, len) == 0)
+		if (bpd_write_new(dir, reason_name, text, len, 0600) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return -1;

@@ -191,44 +191,6 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
-bpd_write_durable(const char *dir, const char *name, const void *buf, size_t len)
-{
-	char tmp[PATH_MAX], dst[PATH_MAX];
-	uint8_t rnd[8];
-	char rhex[17];
-	int fd = -1, ret = -1, saved;
-
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.%s.tmp", dir, name, rhex) >= (int)sizeof(tmp) ||
-	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0)
-		goto out;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, dst) < 0)
-		goto out;
-	ret = 0;
-out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0)
-		unlink(tmp);
-	errno = saved;
-	return ret;
-}
-
-int
 bpd_rename_new(const char *src, const char *dst)
 {
 #ifdef RENAME_NOREPLACE
@@ -250,7 +212,7 @@ bpd_rename_new(const char *src, const char *dst)
 }
 
 int
-bpd_write_new(const char *dir, const char *name, const void *buf, size_t len)
+bpd_write_new(const char *dir, const char *name, const void *buf, size_t len, mode_t mode)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	uint8_t rnd[8];
@@ -264,11 +226,11 @@ bpd_write_new(const char *dir, const char *name, const void *buf, size_t len)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
-	/* 0600 whatever the umask of whoever started the daemon. */
-	if (fchmod(fd, 0600) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0)
+	/* The mode asked for, whatever the umask of whoever started the daemon. */
+	if (fchmod(fd, mode) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -395,7 +357,7 @@ bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
 	if (receipt_sign(&b, sign_sk) < 0)
 		goto out;
 	receipt_name(dir, r, fname, sizeof(fname));
-	ret = bpd_write_durable(dir, fname, b.p, b.len);
+	ret = bpd_write_new(dir, fname, b.p, b.len, 0640);
 out:
 	free(b.p);
 	return ret;
