@@ -175,6 +175,13 @@ bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
 		max_rows = BP_DEFAULT_MAX_ROWS;
 	if ((ret = bp_cli_load_registry(cmd, registry_path, &reg)) != 0)
 		goto out;
+	/* Said once here, rather than once for every row of the file. */
+	if (!bp_registry_find(&reg, kommune)) {
+		fprintf(stderr, "bpagg %s: --kommune %s: kommunenummer not in the kommune "
+		    "registry %s\n", cmd, kommune, registry_path);
+		ret = EX_DATAERR;
+		goto out;
+	}
 	if ((fd = open_export(cmd, path, &ret)) < 0)
 		goto out;
 	struct bp_export_opts o = {

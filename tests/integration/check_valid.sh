@@ -39,6 +39,8 @@ rc=0
 bpagg check "$tmp/big.csv" --kommune 1103 --year 2020 --registry "$tmp/reg.csv" 2>"$tmp/err" || rc=$?
 [ "$rc" -eq 65 ]
 grep -q "kommunenummer not in the kommune registry" "$tmp/err"
+# ... said once, not once per row of the 20 000.
+[ "$(wc -l <"$tmp/err")" -eq 1 ]
 # A broken registry is a configuration error.
 printf 'kommunenummer,navn\n' >"$tmp/reg.csv"
 rc=0
