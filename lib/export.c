@@ -331,9 +331,19 @@ header(bp_export *x, const struct bp_csv_row *r)
 		int c = find_col(x, r->field[i], r->len[i]);
 		x->col_at[i] = -1;
 		if (c < 0) {
+			/* A name holding the other delimiter: the header mixes
+			 * ';' and ','. Say which one the file was read with. */
+			char d = bp_csv_delim(x->csv), other = d == ';' ? ',' : ';';
+			bool mixed = memchr(r->field[i], other, r->len[i]) != NULL;
 			x->header_bad = true;
-			bp_diags_add(&x->diags, r->line, (unsigned)i + 1, "",
-			    "unknown column name (see bpagg-export(5) for the names)");
+			if (mixed)
+				bp_diags_add(&x->diags, r->line, (unsigned)i + 1, "",
+				    "unknown column name; the header is read with delimiter "
+				    "'%c' and this name holds '%c' (one delimiter per file)",
+				    d, other);
+			else
+				bp_diags_add(&x->diags, r->line, (unsigned)i + 1, "",
+				    "unknown column name (see bpagg-export(5) for the names)");
 		} else if (x->pos[c] >= 0) {
 			x->header_bad = true;
 			bp_diags_add(&x->diags, r->line, (unsigned)i + 1, x->cols[c].name,

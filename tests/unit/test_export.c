@@ -308,6 +308,19 @@ Test(export_rules, kommune_not_in_registry)
 	bp_diags_free(&d);
 }
 
+Test(export_header, mixed_delimiters_in_the_header_are_named)
+{
+	struct tx_buf b = { 0 };
+	/* Read with ';' (the first delimiter of the header); "kommune,aar" holds ','. */
+	tx_puts(&b, "person_id;kommune,aar;kjonn\n");
+	struct tx_result r = { 0 };
+	tx_run(b.p, 4096, &r);
+	tx_expect(&r, 0, 1, 2, "", "delimiter ';' and this name holds ','");
+	cr_expect_eq(r.finish, -1);
+	tx_result_free(&r);
+	free(b.p);
+}
+
 Test(export_header, unknown_duplicate_and_missing_columns)
 {
 	struct tx_buf b = { 0 };
