@@ -3,6 +3,7 @@
  * bpagg-submission(5), which gives the layout byte by byte.
  */
 #include "envelope.h"
+#include "io.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -118,39 +119,6 @@ sig_message(const uint8_t meta[BP_ENV_META_BYTES], uint8_t out[sizeof(sig_domain
 	memcpy(out + sizeof(sig_domain), meta, BP_ENV_META_BYTES);
 }
 
-/* Reads up to n bytes; returns the count (short only at end of file) or -1. */
-static ssize_t
-read_full(int fd, uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-static int
-write_full(int fd, const uint8_t *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* ---- opening ---- */
 
 struct bp_open {
@@ -171,7 +139,7 @@ struct bp_open {
 static enum bp_env_error
 env_read(bp_open *o, uint8_t *buf, size_t n)
 {
-	ssize_t got = read_full(o->fd, buf, n);
+	ssize_t got = bp_read_full(o->fd, buf, n);
 	if (got < 0)
 		return BP_ENV_IO;
 	o->consumed += (uint64_t)got;
@@ -223,7 +191,7 @@ open_header(bp_open *o, const struct bp_key *central_pk, const struct bp_key *ce
 	enum bp_env_error e;
 	uint8_t *key = NULL;
 
-	ssize_t got = read_full(o->fd, header, BP_ENV_HEADER_BYTES);
+	ssize_t got = bp_read_full(o->fd, header, BP_ENV_HEADER_BYTES);
 	if (got < 0)
 		return BP_ENV_IO;
 	o->consumed = (uint64_t)got;
@@ -394,7 +362,7 @@ bp_open_end(bp_open *o)
 	sodium_memzero(o->pbuf, sizeof(o->pbuf));
 	if (!o->final_seen)
 		return o->err = BP_ENV_TRUNCATED;
-	ssize_t got = read_full(o->fd, &extra, 1);
+	ssize_t got = bp_read_full(o->fd, &extra, 1);
 	if (got < 0)
 		return o->err = BP_ENV_IO;
 	if (got > 0)
@@ -452,7 +420,7 @@ digest_pass(struct sealer *s, uint8_t digest[32], uint64_t *total)
 
 	*total = 0;
 	crypto_generichash_init(&h, NULL, 0, 32);
-	while ((n = read_full(s->in_fd, s->a, BP_ENV_CHUNK)) > 0) {
+	while ((n = bp_read_full(s->in_fd, s->a, BP_ENV_CHUNK)) > 0) {
 		crypto_generichash_update(&h, s->a, (size_t)n);
 		*total += (uint64_t)n;
 		if (n < BP_ENV_CHUNK)
@@ -477,7 +445,7 @@ push_chunk(struct sealer *s, const uint8_t *m, size_t mlen, unsigned char tag,
 
 	crypto_secretstream_xchacha20poly1305_push(s->st, s->c, &clen, m, mlen, ad, adlen, tag);
 	bp_store32(lenb, (uint32_t)clen);
-	if (write_full(s->out_fd, lenb, 4) < 0 || write_full(s->out_fd, s->c, (size_t)clen) < 0) {
+	if (bp_write_full(s->out_fd, lenb, 4) < 0 || bp_write_full(s->out_fd, s->c, (size_t)clen) < 0) {
 		snprintf(s->err, s->errlen, "writing the envelope: %s", strerror(errno));
 		return -1;
 	}
@@ -508,7 +476,7 @@ write_header(struct sealer *s, const struct bp_key *central_pk, uint8_t h[BP_ENV
 		snprintf(s->err, s->errlen, "cannot seal the stream key to the central key");
 		goto out;
 	}
-	if (write_full(s->out_fd, h, BP_ENV_HEADER_BYTES) < 0) {
+	if (bp_write_full(s->out_fd, h, BP_ENV_HEADER_BYTES) < 0) {
 		snprintf(s->err, s->errlen, "writing the envelope: %s", strerror(errno));
 		goto out;
 	}
@@ -545,10 +513,10 @@ body_pass(struct sealer *s, const uint8_t digest[32], uint64_t total)
 	ssize_t na, nb = 0;
 
 	crypto_generichash_init(&h, NULL, 0, 32);
-	if ((na = read_full(s->in_fd, s->a, BP_ENV_CHUNK)) < 0)
+	if ((na = bp_read_full(s->in_fd, s->a, BP_ENV_CHUNK)) < 0)
 		goto ioerr;
 	for (;;) {
-		if (na == BP_ENV_CHUNK && (nb = read_full(s->in_fd, s->b, BP_ENV_CHUNK)) < 0)
+		if (na == BP_ENV_CHUNK && (nb = bp_read_full(s->in_fd, s->b, BP_ENV_CHUNK)) < 0)
 			goto ioerr;
 		int last = na < BP_ENV_CHUNK || nb == 0;
 		crypto_generichash_update(&h, s->a, (size_t)na);

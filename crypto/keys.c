@@ -1,5 +1,6 @@
 /* keys.c - key files and key generation; see keys.h and bpagg-submission(5). */
 #include "keys.h"
+#include "io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,24 +174,6 @@ open_key_file(const char *path, int secret, struct stat *st, char *err, size_t e
 	return fd;
 }
 
-/* Reads up to n bytes; returns the count read (short at end of file) or -1. */
-static ssize_t
-read_all(int fd, uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 /* Parses a key file image of len bytes into k (whose alg must be alg). */
 static int
 parse_key(const char *path, const uint8_t *buf, size_t len, enum bp_key_alg alg,
@@ -251,7 +234,7 @@ bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k, char *err, 
 	}
 	if ((fd = open_key_file(path, bp_key_alg_secret(alg), &st, err, errlen)) < 0)
 		return -1;
-	ssize_t n = read_all(fd, buf, sizeof(buf));
+	ssize_t n = bp_read_full(fd, buf, sizeof(buf));
 	if (n < 0) {
 		e = errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
@@ -293,22 +276,6 @@ temp_name(const char *path, char *tmp, size_t tmplen)
 	return (n < 0 || (size_t)n >= tmplen) ? -1 : 0;
 }
 
-/* Writes all of buf to fd; returns 0 or -1. */
-static int
-write_all(int fd, const uint8_t *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int
 key_save(const char *path, const struct bp_key *k, int replace, char *err, size_t errlen)
 {
@@ -334,7 +301,7 @@ key_save(const char *path, const struct bp_key *k, int replace, char *err, size_
 		goto fail;
 	made = 1;
 	if (fchmod(fd, secret ? 0600 : 0644) < 0 ||
-	    write_all(fd, buf, BP_KEY_HEADER_BYTES + k->len) < 0 || fsync(fd) < 0)
+	    bp_write_full(fd, buf, BP_KEY_HEADER_BYTES + k->len) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
