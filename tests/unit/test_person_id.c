@@ -1,7 +1,7 @@
 /*
  * test_person_id.c - bp_person_id_valid: fødselsnummer, D-nummer, H-nummer.
  *
- * Valid numbers are computed here with the published algorithm (control
+ * Valid numbers are computed with the published algorithm (tx_make_id; control
  * digits k1 and k2 over the weights 3 7 6 1 8 9 4 5 2 and 5 4 3 2 7 6 5 4 3 2)
  * from a date and an individual number. No test prints a number.
  */
@@ -10,45 +10,14 @@
 #include <string.h>
 
 #include "export.h"
-
-/* Writes the id for dd.mm.yy and individual number indiv into out[12];
- * returns false when a control digit would be 10 (no such number). */
-static bool
-make_id(int dd, int mm, int yy, int indiv, char out[12])
-{
-	static const int w1[9] = { 3, 7, 6, 1, 8, 9, 4, 5, 2 };
-	static const int w2[10] = { 5, 4, 3, 2, 7, 6, 5, 4, 3, 2 };
-	int d[11];
-	char tmp[48];
-	snprintf(tmp, sizeof(tmp), "%02d%02d%02d%03d", dd, mm, yy, indiv);
-	memcpy(out, tmp, 9);
-	for (int i = 0; i < 9; i++)
-		d[i] = out[i] - '0';
-	int s = 0;
-	for (int i = 0; i < 9; i++)
-		s += d[i] * w1[i];
-	int k1 = (11 - s % 11) % 11;
-	if (k1 == 10)
-		return false;
-	d[9] = k1;
-	s = 0;
-	for (int i = 0; i < 10; i++)
-		s += d[i] * w2[i];
-	int k2 = (11 - s % 11) % 11;
-	if (k2 == 10)
-		return false;
-	out[9] = (char)('0' + k1);
-	out[10] = (char)('0' + k2);
-	out[11] = '\0';
-	return true;
-}
+#include "test_export_util.h" /* tx_make_id */
 
 /* The first individual number from indiv up whose id exists. */
 static void
 first_id(int dd, int mm, int yy, int indiv, char out[12])
 {
 	for (int i = indiv; i < indiv + 50; i++)
-		if (make_id(dd, mm, yy, i, out))
+		if (tx_make_id(dd, mm, yy, i, out))
 			return;
 	cr_assert_fail("no valid individual number near the one asked for");
 }
@@ -109,7 +78,7 @@ Test(person_id, every_single_digit_change_is_caught)
 	int tested = 0;
 	for (int dd = 1; dd <= 28; dd += 3)
 		for (int mm = 1; mm <= 12; mm++) {
-			if (!make_id(dd, mm, 77, 400 + dd, id))
+			if (!tx_make_id(dd, mm, 77, 400 + dd, id))
 				continue;
 			cr_assert(bp_person_id_valid(id));
 			for (int pos = 0; pos < 11; pos++)
@@ -152,7 +121,7 @@ Test(person_id, impossible_dates_invalid)
 	int tested = 0;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		for (int k = 0; k < 30; k++) {
-			if (!make_id(bad[i].dd, bad[i].mm, bad[i].yy, bad[i].indiv + k, id))
+			if (!tx_make_id(bad[i].dd, bad[i].mm, bad[i].yy, bad[i].indiv + k, id))
 				continue;
 			cr_assert_not(bp_person_id_valid(id), "impossible date case %zu passed", i);
 			tested++;
