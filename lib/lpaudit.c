@@ -12,7 +12,8 @@
  * practice the same; strictly, an integer end point could lie inside a
  * fractional real one, which this audit does not try to detect.  A cell is
  * safe when lo <= BP_SUP_EPS and hi >= min_cell - BP_SUP_EPS; an unbounded
- * maximum is safe for the upper end.
+ * maximum is safe for the upper end.  A protected cell (bp_sup_protect) is
+ * checked the same way against its own range instead of [0, min_cell].
  *
  * Only constraints holding a suppressed cell matter, and suppressed cells
  * that share no constraint are independent, so the problem is split into
@@ -297,7 +298,7 @@ comp_wanted(const struct comp_ws *w, const unsigned char *todo)
 
 	for (i = 0; i < w->ncells; i++) {
 		c = w->cells[i];
-		if (w->p->state[c] == BP_SUP_PRIMARY && (todo == NULL || todo[c]))
+		if (bp__sup_needs(w->p, c) && (todo == NULL || todo[c]))
 			return 1;
 	}
 	return 0;
@@ -335,20 +336,21 @@ bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
 static size_t
 certify(struct comp_ws *w, glp_prob *lp, unsigned min_cell, unsigned char bit)
 {
-	size_t i, n = 0;
+	size_t i, c, n = 0;
 	unsigned char got;
 	double x;
 
 	if (glp_get_prim_stat(lp) != GLP_FEAS)
 		return 0;
 	for (i = 0; i < w->ncells; i++) {
-		if (w->p->state[w->cells[i]] != BP_SUP_PRIMARY)
+		c = w->cells[i];
+		if (!bp__sup_needs(w->p, c))
 			continue;
 		x = glp_get_col_prim(lp, (int)i + 1);
 		got = 0;
-		if (x <= BP_SUP_EPS)
+		if (x <= bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
 			got |= OK_LO;
-		if (x >= (double)min_cell - BP_SUP_EPS)
+		if (x >= bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
 			got |= OK_HI;
 		got &= (unsigned char)~w->ok[i];
 		w->ok[i] |= got;
@@ -369,7 +371,7 @@ objective_rest(struct comp_ws *w, glp_prob *lp, unsigned char bit)
 	int want;
 
 	for (i = 0; i < w->ncells; i++) {
-		want = w->p->state[w->cells[i]] == BP_SUP_PRIMARY && !(w->ok[i] & bit);
+		want = bp__sup_needs(w->p, w->cells[i]) && !(w->ok[i] & bit);
 		glp_set_obj_coef(lp, (int)i + 1, want ? 1.0 : 0.0);
 		n += (size_t)want;
 	}
@@ -472,7 +474,7 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 	/* Cells not to check count as settled. */
 	for (i = 0; i < w->ncells; i++) {
 		c = w->cells[i];
-		w->ok[i] = w->p->state[c] == BP_SUP_PRIMARY &&
+		w->ok[i] = bp__sup_needs(w->p, c) &&
 		    (todo == NULL || todo[c]) ? 0 : OK_LO | OK_HI;
 	}
 	s0 = bp__sup_stats.solves;
@@ -481,7 +483,7 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 	bp__sup_stats.many += bp__sup_stats.solves - s0;
 	for (i = 0; i < w->ncells; i++) {
 		c = w->cells[i];
-		if (w->p->state[c] != BP_SUP_PRIMARY)
+		if (!bp__sup_needs(w->p, c))
 			continue;
 		memset(&b, 0, sizeof(b));
 		b.hi = HUGE_VAL;       /* an end not solved for is a safe one */
@@ -489,7 +491,7 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &val) != 0)
 				goto out;
 			certify(w, lp, min_cell, OK_HI);
-			if (val >= (double)min_cell - BP_SUP_EPS)
+			if (val >= bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
 				w->ok[i] |= OK_HI;
 			else {
 				/* Unsafe: the duals of this optimum, at hand now. */
@@ -502,7 +504,7 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &val) != 0)
 				goto fail;
 			certify(w, lp, min_cell, OK_LO);
-			if (val <= BP_SUP_EPS)
+			if (val <= bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
 				w->ok[i] |= OK_LO;
 			else {
 				b.lo = val;

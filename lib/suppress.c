@@ -69,6 +69,8 @@ bp_sup_free(struct bp_sup_problem *p)
 		return;
 	free(p->value);
 	free(p->flags);
+	free(p->plo);
+	free(p->phi);
 	free(p->state);
 	free(p->kind);
 	free(p->cstart);
@@ -115,12 +117,43 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 		cap = p->capcell;
 		if (grow((void **)&p->state, &cap, p->ncell + 1, 1) != 0)
 			return -1;
+		if (p->plo != NULL) {
+			cap = p->capcell;
+			if (grow((void **)&p->plo, &cap, p->ncell + 1, sizeof(*p->plo)) != 0)
+				return -1;
+			cap = p->capcell;
+			if (grow((void **)&p->phi, &cap, p->ncell + 1, sizeof(*p->phi)) != 0)
+				return -1;
+		}
 		p->capcell = cap;
 	}
 	p->value[p->ncell] = value;
-	p->flags[p->ncell] = (unsigned char)(flags & BP_SUP_FIXED);
+	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
 	return (long)p->ncell++;
+}
+
+int
+bp_sup_protect(struct bp_sup_problem *p, size_t cell, uint32_t lo, uint32_t hi)
+{
+	if (cell >= p->ncell || (p->flags[cell] & (BP_SUP_FIXED | BP_SUP_UNPRINTED)) ||
+	    lo > p->value[cell] || hi < p->value[cell]) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (p->plo == NULL) {
+		size_t n = p->capcell ? p->capcell : 1;
+		if ((p->plo = calloc(n, sizeof(*p->plo))) == NULL ||
+		    (p->phi = calloc(n, sizeof(*p->phi))) == NULL) {
+			free(p->plo);
+			p->plo = NULL;
+			return -1;
+		}
+	}
+	p->flags[cell] |= BP_SUP__PROTECT;
+	p->plo[cell] = lo;
+	p->phi[cell] = hi;
+	return 0;
 }
 
 static int
@@ -320,7 +353,7 @@ hide(struct heur *h, size_t c, enum bp_sup_state s)
 	size_t i, l;
 
 	h->p->state[c] = (unsigned char)s;
-	h->todo[c] = s == BP_SUP_PRIMARY;
+	h->todo[c] = (unsigned char)bp__sup_needs(p, c);
 	for (i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
 		l = h->ix.lines[i];
 		h->nsup[l]++;
@@ -333,7 +366,13 @@ hide(struct heur *h, size_t c, enum bp_sup_state s)
 	}
 }
 
-/* Clears every state and marks the primary cells. */
+/*
+ * Clears every state and marks the primary cells, then the protected ones
+ * (hidden from the start, as secondary unless small).  Unprinted cells are
+ * hidden too, but left out of the line counts: a line whose total is
+ * unprinted is treated as if that total were known, and the LP audit,
+ * which knows better, settles the rest.
+ */
 static void
 mark_primary(struct heur *h, unsigned min_cell)
 {
@@ -342,12 +381,19 @@ mark_primary(struct heur *h, unsigned min_cell)
 
 	memset(p->state, BP_SUP_PUBLISHED, p->ncell);
 	for (c = 0; c < p->ncell; c++) {
+		if (p->flags[c] & BP_SUP_UNPRINTED) {
+			p->state[c] = BP_SUP_SECONDARY;
+			continue;
+		}
 		if (p->flags[c] & BP_SUP_FIXED)
 			continue;
 		if ((p->value[c] >= 1 && p->value[c] < min_cell) ||
 		    (p->value[c] == 0 && h->suppress_zero))
 			hide(h, c, BP_SUP_PRIMARY);
 	}
+	for (c = 0; c < p->ncell; c++)
+		if ((p->flags[c] & BP_SUP__PROTECT) && p->state[c] == BP_SUP_PUBLISHED)
+			hide(h, c, BP_SUP_SECONDARY);
 }
 
 static bool
@@ -557,7 +603,8 @@ extra_priced(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 	double need, got = 0.0, g, bg;
 	size_t i, k, l, c, best, bline = 0, n = 0;
 
-	need = b->dir > 0 ? (double)min_cell - b->hi : b->lo;
+	need = b->dir > 0 ? bp__sup_need_hi(p, b->cell, min_cell) - b->hi :
+	    b->lo - bp__sup_need_lo(p, b->cell);
 	for (k = 0; k < b->nline; k++)
 		h->ldual[b->line[k]] = b->dual[k];
 	/* A complement added this round for another cell may serve b too. */
@@ -623,7 +670,8 @@ static size_t
 extra_for(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 {
 	const struct bp_sup_problem *p = h->p;
-	double need = fmax((double)min_cell - b->hi, b->lo);
+	double need = fmax(bp__sup_need_hi(p, b->cell, min_cell) - b->hi,
+	    b->lo - bp__sup_need_lo(p, b->cell));
 	size_t best = SIZE_MAX, line = 0, i, c;
 
 	for (i = h->ix.lstart[b->cell]; i < h->ix.lstart[b->cell + 1]; i++)

@@ -42,6 +42,10 @@ enum bp_sup_state {
 enum bp_sup_cons_kind { BP_CONS_TABLE, BP_CONS_LINK };
 
 #define BP_SUP_FIXED 0x1   /* cell flag: known to the reader, never suppressed */
+/* Cell flag: a quantity the tables never print (e.g. the sum of two groups
+ * of cells that two breakdowns both make up): always an unknown of the LP,
+ * never chosen, never checked. */
+#define BP_SUP_UNPRINTED 0x2
 
 struct bp_sup_problem;   /* opaque */
 
@@ -56,6 +60,15 @@ long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
  * inconsistent constraint would make every audit fail. */
 int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
     size_t total, const size_t *members, size_t n);
+/*
+ * Protects a cell: bp_suppress hides it from the start (secondary, or
+ * primary when small) and the audit requires its interval to contain
+ * [lo, hi] (with lo <= value <= hi), as it requires [0, min_cell] of a
+ * primary cell.  Used for a quantity another table hid as a complement,
+ * which this table must not give away.  0, or -1 (EINVAL: out of range,
+ * FIXED or UNPRINTED cell, value outside [lo, hi]; or ENOMEM).
+ */
+int bp_sup_protect(struct bp_sup_problem *p, size_t cell, uint32_t lo, uint32_t hi);
 /* Number of cells added. */
 size_t bp_sup_ncells(const struct bp_sup_problem *p);
 

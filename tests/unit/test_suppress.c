@@ -285,6 +285,74 @@ Test(suppress, zeros_follow_suppress_zero)
 }
 
 /* Out of range, repeated or not adding up: refused. */
+/*
+ * A protected cell (a quantity another table hid) is hidden from the start
+ * and gets complements until its interval holds its whole protection range,
+ * here 20 +- 5 in a table with no small cell at all.
+ */
+Test(suppress, protected_cell_gets_its_range)
+{
+	static const uint32_t v[3][3] = { { 20, 30, 12 }, { 9, 17, 15 }, { 10, 20, 16 } };
+	struct bp_sup_problem *p = grid3(v, NULL, 0);
+	double lo, hi;
+	size_t bad = 0;
+
+	cr_assert_eq(bp_suppress(p, 5, false), 0);
+	cr_assert_eq(bp_sup_count(p, BP_SUP_PUBLISHED), 16, "no small cell: nothing hidden");
+	cr_assert_eq(bp_sup_protect(p, 0, 15, 25), 0);
+	cr_assert_eq(bp_sup_protect(p, 1, 31, 40), -1, "range must hold the value");
+	cr_assert_eq(bp_suppress(p, 5, false), 0);
+	cr_assert_eq(bp_sup_state_of(p, 0), SE);
+	cr_assert_eq(bp_sup_audit(p, 5, &bad), 0);
+	cr_assert_eq(bp_sup_interval(p, 0, &lo, &hi), 0);
+	cr_expect(lo <= 15.0 + 1e-6 && hi >= 25.0 - 1e-6, "interval [%g, %g]", lo, hi);
+	cr_expect_geq(16 - bp_sup_count(p, BP_SUP_PUBLISHED), 4, "a rectangle at least");
+	/* The same pattern by hand, minus one complement: the audit fails. */
+	for (size_t c = 1; c < 16; c++)
+		if (bp_sup_state_of(p, c) != P) {
+			bp_sup_set_state(p, c, P);
+			break;
+		}
+	cr_expect_eq(bp_sup_audit(p, 5, &bad), -1);
+	cr_expect_eq(bad, 0);
+	bp_sup_free(p);
+}
+
+/*
+ * An unprinted cell A ties two groups of cells: A = x1 + x2 = y1 + y2.
+ * A is never published, yet y1 + y2 gives it away, so hiding x1 (3, small)
+ * alone is not safe; bp_suppress must hide x2 too.
+ */
+Test(suppress, unprinted_cell_is_an_unknown_that_others_can_give_away)
+{
+	struct bp_sup_problem *p = bp_sup_new();
+	size_t m[2], bad = 0;
+	double lo, hi;
+
+	cr_assert_not_null(p);
+	cr_assert_eq(bp_sup_add_cell(p, 13, BP_SUP_UNPRINTED), 0);  /* A */
+	cr_assert_eq(bp_sup_add_cell(p, 3, 0), 1);    /* x1 */
+	cr_assert_eq(bp_sup_add_cell(p, 10, 0), 2);   /* x2 */
+	cr_assert_eq(bp_sup_add_cell(p, 6, 0), 3);    /* y1 */
+	cr_assert_eq(bp_sup_add_cell(p, 7, 0), 4);    /* y2 */
+	m[0] = 1, m[1] = 2;
+	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 0, m, 2), 0);
+	m[0] = 3, m[1] = 4;
+	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 0, m, 2), 0);
+	cr_assert_eq(bp_sup_protect(p, 0, 10, 15), -1, "an unprinted cell needs no range");
+	bp_sup_set_state(p, 0, SE);
+	bp_sup_set_state(p, 1, PR);
+	cr_expect_eq(bp_sup_audit(p, 5, &bad), -1);
+	cr_expect_eq(bad, 1);
+	cr_assert_eq(bp_suppress(p, 5, false), 0);
+	cr_assert_eq(bp_sup_state_of(p, 1), PR);
+	cr_assert_neq(bp_sup_state_of(p, 2), P);
+	cr_assert_eq(bp_sup_audit(p, 5, &bad), 0);
+	cr_assert_eq(bp_sup_interval(p, 1, &lo, &hi), 0);
+	cr_expect(lo <= 1e-6 && hi >= 5.0 - 1e-6);
+	bp_sup_free(p);
+}
+
 Test(suppress, bad_constraints_are_refused)
 {
 	struct bp_sup_problem *p = bp_sup_new();
