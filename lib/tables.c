@@ -56,6 +56,7 @@ struct area {
 	uint64_t pop18rep, pop18tot;
 	bool rows;                  /* carries rows in this release */
 	size_t parent;              /* index of the fylke area, or SIZE_MAX */
+	int ksize;                  /* kommune: its kommunestorrelse value, or -1 */
 };
 
 struct bp_tables {
@@ -254,7 +255,31 @@ add_area(struct bp_tables *T, unsigned level, const char *code)
 	a->level = level;
 	snprintf(a->code, sizeof(a->code), "%s", code);
 	a->parent = SIZE_MAX;
+	a->ksize = -1;
 	return a;
+}
+
+/*
+ * The kommunestorrelse value of a kommune's tally: the one value its rows
+ * fell in (read from the tally, not the registry, so that the link
+ * constraints below hold exactly even if the registry's populations moved
+ * since the tally was made). -1 when the rows do not all share one value.
+ */
+static int
+tally_ksize(const struct bp_tally *t)
+{
+	int b = bp_breakdown_find("kommunestorrelse"), m = bp_sum_measure_find("alder"), got = -1;
+	if (b < 0 || m < 0)
+		return -1;
+	for (size_t v = 0; v < bp_breakdown_at((size_t)b)->nval; v++) {
+		uint32_t n = t->sum_n[bp_sum_cell((size_t)m, (size_t)b, v)];
+		if (n == 0)
+			continue;
+		if (got >= 0 || n != t->rows)
+			return -1;
+		got = (int)v;
+	}
+	return got;
 }
 
 /* Creates the area list: NO, the fylker, the kommuner, with coverage. */
@@ -296,6 +321,7 @@ make_areas(struct bp_tables *T, const struct bp_registry *reg)
 			k++;
 		if (k < T->nk && !strcmp(T->kom[k]->nr, km->nr)) {
 			a->t = T->kom[k]->t;
+			a->ksize = tally_ksize(a->t);
 			a->nrep = 1;
 			a->pop18rep = km->population18;
 			f->nrep++, no->nrep++;
@@ -886,6 +912,40 @@ add_link(const struct bp_tables *T, struct group *G, size_t g, size_t parent,
 	return 0;
 }
 
+/*
+ * A parent's kommunestorrelse cells against its kommuner's totals: the
+ * parent row of size class s = the sum of the total rows of its kommuner of
+ * that class (the kommune level does not carry kommunestorrelse itself, so
+ * add_link does not see it).  parent SIZE_MAX: nasjonal, every kommune.
+ */
+static int
+add_ksize_link(const struct bp_tables *T, struct group *G, size_t g, size_t parent)
+{
+	int ks = bp_breakdown_find("kommunestorrelse"), tot = bp_breakdown_find("total");
+	size_t nr = group_nrow(T, g), P = parent == SIZE_MAX ? 0 : parent;
+
+	if (ks < 0 || tot < 0 || !level_has_bd(T, T->a[P].level, (size_t)ks) ||
+	    level_has_bd(T, BP_LEVEL_KOMMUNE, (size_t)ks) ||
+	    !level_has_bd(T, BP_LEVEL_KOMMUNE, (size_t)tot))
+		return 0;
+	if (mem_reserve(G, T->na) < 0)
+		return -1;
+	for (size_t v = 0; v < bp_breakdown_at((size_t)ks)->nval; v++)
+		for (size_t r = 0; r < nr; r++) {
+			size_t n = 0;
+			for (size_t k = 0; k < T->na; k++) {
+				const struct area *a = &T->a[k];
+				if (a->level == BP_LEVEL_KOMMUNE && use_of(T, G, k) &&
+				    (parent == SIZE_MAX || a->parent == parent) && a->ksize == (int)v)
+					G->mem[n++] = cell_at(T, G, k, g, (size_t)tot, 0, r);
+			}
+			if (n && bp_sup_add_constraint(G->p, BP_CONS_LINK,
+			    cell_at(T, G, P, g, (size_t)ks, v, r), G->mem, n) < 0)
+				return -1;
+		}
+	return 0;
+}
+
 /* Links fylke = sum of kommuner, nasjonal = sum of fylker (or kommuner). */
 static int
 add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
@@ -904,7 +964,7 @@ add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
 		for (size_t k = 0; k < T->na; k++)
 			if (T->a[k].level == BP_LEVEL_KOMMUNE && use_of(T, G, k) && T->a[k].parent == f)
 				child[n++] = k;
-		if (n && add_link(T, G, g, f, child, n) < 0)
+		if (n && (add_link(T, G, g, f, child, n) < 0 || add_ksize_link(T, G, g, f) < 0))
 			goto out;
 	}
 	if (use_of(T, G, 0) && (fylke || kommune)) {
@@ -914,6 +974,8 @@ add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
 			if (T->a[k].level == want && use_of(T, G, k))
 				child[n++] = k;
 		if (n && add_link(T, G, g, 0, child, n) < 0)
+			goto out;
+		if (!fylke && n && add_ksize_link(T, G, g, SIZE_MAX) < 0)
 			goto out;
 	}
 	ret = 0;

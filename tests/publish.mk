@@ -8,6 +8,10 @@ tests_unit_test_suplog_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_suplog_LDADD = $(BP_TEST_LINK)
 tests_unit_test_publish_release_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_publish_release_LDADD = $(BP_TEST_LINK)
+check_PROGRAMS += tests/unit/test_publish_links
+TESTS += tests/unit/test_publish_links
+tests_unit_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_test_publish_links_LDADD = $(BP_TEST_LINK)
 
 TESTS += tests/integration/publish_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh
