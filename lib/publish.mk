@@ -1,5 +1,5 @@
 # Publishing: tables, suppression wiring, release files, the suppression log.
-lib_libbpagg_a_SOURCES += lib/publish.h lib/publish.c lib/tables.c \
+lib_libbpagg_a_SOURCES += lib/publish.h lib/publish.c lib/tables.c lib/cellkeys.c lib/cellkeys.h \
 	lib/suplog.h lib/suplog.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 

@@ -15,3 +15,7 @@ tests_unit_test_publish_links_LDADD = $(BP_TEST_LINK)
 
 TESTS += tests/integration/publish_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh
+check_PROGRAMS += tests/unit/test_cellkeys
+TESTS += tests/unit/test_cellkeys
+tests_unit_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_test_cellkeys_LDADD = $(BP_TEST_LINK)

@@ -1,0 +1,173 @@
+/*
+ * test_cellkeys.c - equal quantities across tables and the relations
+ * between breakdowns (lib/cellkeys.c).
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cellkeys.h"
+#include "measures.h"
+
+static struct bp_cellkeys *K;
+static struct bp_measure_settings S;
+
+static void
+setup(void)
+{
+	bp_measure_settings_default(&S);
+	cr_assert_eq(bp_cellkeys_build(&S, &K), 0);
+}
+
+static void
+teardown(void)
+{
+	bp_cellkeys_free(K);
+}
+
+TestSuite(cellkeys, .init = setup, .fini = teardown);
+
+static size_t
+ind(const char *n)
+{
+	int i = bp_indicator_find(n);
+	cr_assert(i >= 0, "%s", n);
+	return (size_t)i;
+}
+
+static size_t
+bd(const char *n)
+{
+	int b = bp_breakdown_find(n);
+	cr_assert(b >= 0, "%s", n);
+	return (size_t)b;
+}
+
+static size_t
+val(const char *b, const char *v)
+{
+	int i = bp_breakdown_value_find(bd(b), v);
+	cr_assert(i >= 0, "%s=%s", b, v);
+	return (size_t)i;
+}
+
+static size_t
+cat(const char *i, const char *c)
+{
+	int k = bp_category_find(ind(i), c);
+	cr_assert(k >= 0, "%s=%s", i, c);
+	return (size_t)k;
+}
+
+/* Position of indicator cell (category, or NULL for i_alt) by (b, v). */
+static uint32_t
+P(const char *i, const char *c, const char *b, const char *v)
+{
+	size_t g = ind(i);
+	return bp_cellkeys_pos(K, g, bd(b), val(b, v),
+	    c ? cat(i, c) : bp_indicator_at(g)->ncat);
+}
+
+Test(cellkeys, same_quantity_in_different_tables)
+{
+	/* i_alt of any indicator counting everyone, by kjonn K = kjonn's own K. */
+	cr_assert_neq(P("bolig", NULL, "kjonn", "K"), 0);
+	cr_assert_eq(P("bolig", NULL, "kjonn", "K"), P("kjonn", "K", "total", "alle"));
+	cr_assert_eq(P("bolig", NULL, "kjonn", "K"), P("nav_sosialhjelp", NULL, "kjonn", "K"));
+	/* A pair table and its transpose. */
+	cr_assert_eq(P("kjonn", "M", "rop", "ja"), P("rop", "ja", "kjonn", "M"));
+	/* A category inside a breakdown value is the category. */
+	cr_assert_eq(P("rop_skala", "rod_rod", "rop", "ja"), P("rop_skala", "rod_rod", "total", "alle"));
+	/* rop_skala ikke_aktuelt is brukergruppe psyk. */
+	cr_assert_eq(P("bolig", NULL, "rop_skala", "ikke_aktuelt"),
+	    P("bolig", NULL, "brukergruppe", "psyk"));
+	/* The sum measure alder counts everyone: its counts are the margins. */
+	int m = bp_sum_measure_find("alder");
+	cr_assert(m >= 0);
+	cr_assert_eq(bp_cellkeys_pos(K, bp_n_indicators() + (size_t)m, bd("alder7"),
+	    val("alder7", "u24"), 0), P("bolig", NULL, "alder4", "u24"));
+	/* Different sets differ; an opaque category has none. */
+	cr_assert_neq(P("bolig", NULL, "kjonn", "K"), P("bolig", NULL, "kjonn", "M"));
+	cr_assert_neq(P("bolig", NULL, "alder4", "24_44"), P("bolig", NULL, "alder7", "24_29"));
+	cr_assert_eq(P("bolig", "rod", "kjonn", "K"), 0);
+	/* Substances count rusproblem J rows: their i_alt by brukergruppe rus
+	 * is brukergruppe rus itself; by psyk it is always empty. */
+	cr_assert_eq(P("alkohol", NULL, "brukergruppe", "rus"), P("bolig", NULL, "brukergruppe", "rus"));
+	cr_assert_eq(P("alkohol", NULL, "brukergruppe", "psyk"), 0);
+	cr_assert_neq(P("alkohol", NULL, "kjonn", "K"), P("bolig", NULL, "kjonn", "K"));
+	/* kommunestorrelse keeps its value. */
+	cr_assert_neq(P("bolig", NULL, "kommunestorrelse", "u2500"),
+	    P("bolig", NULL, "kommunestorrelse", "30000p"));
+	cr_assert_eq(P("bolig", NULL, "kommunestorrelse", "u2500"),
+	    P("kjonn", NULL, "kommunestorrelse", "u2500"));
+}
+
+/* Whether group g has the relation b1 in set1 == b2 in set2 (either way). */
+static bool
+has_rel(size_t g, const char *b1, uint64_t s1, const char *b2, uint64_t s2)
+{
+	const struct bp_bd_relation *r;
+	size_t n = bp_cellkeys_relations(K, g, &r);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].b1 == bd(b1) && r[i].b2 == bd(b2) && r[i].set1 == s1 && r[i].set2 == s2)
+			return true;
+		if (r[i].b1 == bd(b2) && r[i].b2 == bd(b1) && r[i].set1 == s2 && r[i].set2 == s1)
+			return true;
+	}
+	return false;
+}
+
+#define BIT(b, v) ((uint64_t)1 << val(b, v))
+
+Test(cellkeys, relations_between_breakdowns)
+{
+	size_t g = ind("bolig");
+	cr_assert(has_rel(g, "rop_skala", BIT("rop_skala", "gul_rod") | BIT("rop_skala", "rod_gul") |
+	    BIT("rop_skala", "rod_rod"), "rop", BIT("rop", "ja")));
+	cr_assert(has_rel(g, "alder7", BIT("alder7", "u24"), "alder4", BIT("alder4", "u24")));
+	cr_assert(has_rel(g, "alder7", BIT("alder7", "60_69") | BIT("alder7", "70p"),
+	    "alder4", BIT("alder4", "60p")));
+	/* rusgruppe does not count rusproblem N rows: that rest is psyk. */
+	size_t out = bp_breakdown_at(bd("rusgruppe"))->nval;
+	cr_assert(has_rel(g, "rop_skala", BIT("rop_skala", "ikke_aktuelt"),
+	    "rusgruppe", (uint64_t)1 << out));
+	cr_assert(has_rel(g, "brukergruppe", BIT("brukergruppe", "psyk"),
+	    "rusgruppe", (uint64_t)1 << out));
+	/* alder4 24_44 splits alder7 40_49: it is tied to alder7 only
+	 * together with 45_59. */
+	cr_assert(has_rel(g, "alder7", BIT("alder7", "24_29") | BIT("alder7", "30_39") |
+	    BIT("alder7", "40_49") | BIT("alder7", "50_59"), "alder4",
+	    BIT("alder4", "24_44") | BIT("alder4", "45_59")));
+	const struct bp_bd_relation *r;
+	size_t n = bp_cellkeys_relations(K, g, &r);
+	for (size_t i = 0; i < n; i++)
+		if (r[i].b1 == bd("alder7") && r[i].b2 == bd("alder4") &&
+		    (r[i].set2 & BIT("alder4", "24_44")))
+			cr_assert_neq(r[i].set2 & BIT("alder4", "45_59"), 0);
+	/* Within the substances' universe there is no psyk. */
+	cr_assert_not(has_rel(ind("alkohol"), "rop_skala", BIT("rop_skala", "ikke_aktuelt"),
+	    "rusgruppe", (uint64_t)1 << out));
+	cr_assert(has_rel(ind("alkohol"), "rop_skala", BIT("rop_skala", "gul_rod") |
+	    BIT("rop_skala", "rod_gul") | BIT("rop_skala", "rod_rod"), "rop", BIT("rop", "ja")));
+}
+
+/* rop_definition 2015 puts gronn/rod in gul_rod: then alvorlig_psyk (rus
+ * users with psykisk_helse rod) is exactly gul_rod + rod_rod. */
+Test(cellkeys, relations_follow_the_settings)
+{
+	struct bp_measure_settings s15 = S;
+	struct bp_cellkeys *k15;
+	s15.rop_definition = 2015;
+	cr_assert_eq(bp_cellkeys_build(&s15, &k15), 0);
+	struct bp_cellkeys *k16 = K;
+	uint64_t rs = BIT("rop_skala", "gul_rod") | BIT("rop_skala", "rod_rod");
+	uint64_t ap = BIT("rusgruppe", "alvorlig_psyk");
+	K = k15;
+	bool in15 = has_rel(ind("bolig"), "rop_skala", rs, "rusgruppe", ap);
+	K = k16;
+	bool in16 = has_rel(ind("bolig"), "rop_skala", rs, "rusgruppe", ap);
+	bp_cellkeys_free(k15);
+	cr_assert(in15);
+	cr_assert_not(in16);
+}
