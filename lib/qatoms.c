@@ -173,9 +173,12 @@ fill_optional(struct bp_row *r, int variant)
 static void
 cell_row(const struct bp_qatoms *q, const struct cell *c, int variant, struct bp_row *r)
 {
+	static const char *const kommune[N_VARIANT] = { "0301", "4601", "5001" };
+	static const int aar[N_VARIANT] = { 2016, 2015, 2024 };
+
 	memset(r, 0, sizeof(*r));
-	memcpy(r->kommune, "0301", 5);
-	r->aar = 2016;
+	memcpy(r->kommune, kommune[variant], 5);
+	r->aar = aar[variant];
 	r->kjonn = c->kjonn ? 'K' : 'M';
 	r->alder = q->age_rep[c->age][variant];
 	r->rusproblem = c->ug != UG_PSYK;

@@ -273,6 +273,57 @@ Test(qatoms, alder4_24_44_is_not_a_union_of_alder7)
 	bp_qatoms_free(q);
 }
 
+/* Rows outside the grid have no atom; a row inside has one whatever its
+ * other columns say. */
+Test(qatoms, of_row)
+{
+	struct bp_qatoms *q = build(2016);
+	struct bp_row r;
+	long a;
+
+	memset(&r, 0, sizeof(r));
+	r.kjonn = 'K';
+	r.alder = 44;
+	r.rusproblem = true;
+	memset(r.substance, BP_AMOUNT_INGEN, sizeof(r.substance));
+	memset(r.detail, -1, sizeof(r.detail));
+	memset(r.flag, -1, sizeof(r.flag));
+	a = bp_qatoms_of_row(q, &r);
+	cr_assert_geq(a, 0);
+	cr_assert_lt((size_t)a, bp_qatoms_count(q));
+	cr_assert(bp_qatoms_has(bdset(q, "alder7", "40_49"), (size_t)a));
+	cr_assert(bp_qatoms_has(bdset(q, "alder4", "24_44"), (size_t)a));
+	cr_assert(bp_qatoms_has(bdset(q, "brukergruppe", "rus"), (size_t)a));
+	cr_assert(bp_qatoms_has(bdset(q, "lar", "ukjent"), (size_t)a));
+	cr_assert(bp_qatoms_has(bdset(q, "storforbruker", "nei"), (size_t)a));
+	r.flag[BP_FLAG_INJISERER] = 1;
+	r.vold = BP_VOLD_UTSATT;
+	r.area[BP_AREA_BOLIG] = BP_ROD;
+	r.area[BP_AREA_NETTVERK] = BP_GRONN;
+	cr_assert_neq(bp_qatoms_of_row(q, &r), a, "bolig moves the six-area sum");
+	r.area[BP_AREA_BOLIG] = BP_GRONN;
+	r.area[BP_AREA_OKONOMI] = BP_GRONN;
+	cr_assert_eq(bp_qatoms_of_row(q, &r), a, "injiserer and vold are not in the grid");
+	r.substance[BP_SUB_CANNABIS] = BP_AMOUNT_SVAERT;
+	a = bp_qatoms_of_row(q, &r);
+	cr_assert(bp_qatoms_has(bdset(q, "storforbruker", "ja"), (size_t)a));
+	r.alder = 15;
+	cr_assert_eq(bp_qatoms_of_row(q, &r), -1);
+	r.alder = 111;
+	cr_assert_eq(bp_qatoms_of_row(q, &r), -1);
+	r.alder = 110;
+	cr_assert(bp_qatoms_has(bdset(q, "alder7", "70p"), (size_t)bp_qatoms_of_row(q, &r)));
+	r.rusproblem = false;
+	cr_assert_eq(bp_qatoms_of_row(q, &r), -1, "neither problem");
+	r.kjonn = 'X';
+	r.psykisk_problem = true;
+	cr_assert_eq(bp_qatoms_of_row(q, &r), -1);
+	r.kjonn = 'M';
+	r.area[BP_AREA_RUSMIDDELBRUK] = 3;
+	cr_assert_eq(bp_qatoms_of_row(q, &r), -1);
+	bp_qatoms_free(q);
+}
+
 /* ---- fidelity against generated rows ---- */
 
 struct fid {
