@@ -7,10 +7,9 @@
  *
  * The first nkommuner kommuner of the bundled registry (BPAGG_REGISTRY or
  * conf/kommuner.csv) report rows persons between them, shared in
- * proportion to population 18+. Each person gets a category in every
- * indicator and a value in every breakdown from a fixed skewed distribution
- * (a PRNG of our own, so every run is the same problem); rusgruppe leaves
- * 40% of persons out, as the real measure does. Prints the wall seconds of
+ * proportion to population 18+. Each person is a valid export row whose
+ * fields come from fixed skewed distributions (a PRNG of our own, so every
+ * run is the same problem), classified like a real one. Prints the wall seconds of
  * each phase (and the CPU seconds of suppression, all threads) and the rows
  * written.
  */
@@ -20,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "codes.h"
+#include "export.h"
 #include "measures.h"
 #include "publish.h"
 #include "registry.h"
@@ -63,21 +64,42 @@ cpu(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* One synthetic person: a valid export row with skewed random fields,
+ * classified by bp_classify (so the tallies keep every definition that ties
+ * the breakdowns together, as real ones do). */
 static void
-person(struct bp_tally *t, int rusgruppe_bd)
+person(struct bp_tally *t, const struct bp_kommune *k, const struct bp_measure_settings *ms)
 {
+	struct bp_row r;
 	struct bp_class c;
-	memset(&c, 0, sizeof(c));
-	for (size_t i = 0; i < bp_n_indicators(); i++)
-		c.cat[i] = pick(bp_indicator_at(i)->ncat);
-	for (size_t b = 0; b < bp_n_breakdowns(); b++)
-		c.val[b] = b == 0 ? 0 : pick(bp_breakdown_at(b)->nval);
-	if ((int)next(10) < 4)
-		c.val[rusgruppe_bd] = -1;
-	for (size_t m = 0; m < bp_n_sum_measures(); m++) {
-		c.sum[m] = (int32_t)next(60);
-		c.has_sum[m] = true;
-	}
+	static const char *const land[] = { "NO", "NO", "NO", "SE", "PL", "SO", "" };
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.kommune, k->nr, 5);
+	r.aar = 2024;
+	r.kjonn = next(100) < 65 ? 'M' : 'K';
+	r.alder = 18 + (int)next(30) + (int)next(40);
+	int ug = (int)next(10);   /* 40 % rus, 30 % rus_psyk, 30 % psyk */
+	r.rusproblem = ug < 7;
+	r.psykisk_problem = ug >= 4;
+	for (int a = 0; a < BP_NAREA; a++)
+		r.area[a] = (int8_t)pick(BP_NLEVEL);
+	for (int d = 0; d < BP_NDETAIL; d++)
+		r.detail[d] = next(3) ? (int8_t)pick(BP_NLEVEL) : -1;
+	for (int s = 0; s < BP_NSUB; s++)
+		r.substance[s] = r.rusproblem ? (int8_t)pick(BP_NAMOUNT) : -1;
+	for (int f = 0; f < BP_NFLAG; f++)
+		r.flag[f] = (int8_t)(next(5) ? pick(2) : -1);
+	r.vold = (int8_t)(next(4) ? pick(4) : -1);
+	r.fengsel = (int8_t)(next(4) ? pick(3) : -1);
+	r.utdanning = (int8_t)(next(4) ? pick(3) : -1);
+	r.antall_barn = next(3) ? pick(4) : -1;
+	memcpy(r.fodeland, land[next(7)], 3);
+	for (int sv = 0; sv < BP_NSVC; sv++)
+		for (size_t b = 0; b < bp_services[sv].ncodes && b < 32; b++)
+			if (next(100) < 20)
+				r.services[sv] |= (uint32_t)1 << b;
+	bp_classify(&r, k, ms, &c);
 	bp_tally_add_class(t, &c);
 }
 
@@ -109,14 +131,15 @@ main(int argc, char **argv)
 		pop += reg.k[i].population18;
 	struct bp_tally *tal = calloc(nk, sizeof(*tal));
 	struct bp_pub_kommune *k = calloc(nk, sizeof(*k));
-	int rg = bp_breakdown_find("rusgruppe");
+	struct bp_measure_settings ms;
+	bp_measure_settings_default(&ms);
 	double t0 = now();
 	for (size_t i = 0; i < nk; i++) {
 		if (bp_tally_init(&tal[i]) < 0)
 			return 1;
 		unsigned long n = (unsigned long)((double)rows * reg.k[i].population18 / (double)pop);
 		for (unsigned long j = 0; j < n + 1; j++)
-			person(&tal[i], rg);
+			person(&tal[i], &reg.k[i], &ms);
 		memcpy(k[i].nr, reg.k[i].nr, 5);
 		k[i].t = &tal[i];
 	}

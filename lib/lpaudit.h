@@ -21,6 +21,7 @@ struct bp_sup_problem {
 	size_t ncell, capcell;
 	uint32_t *value;
 	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED, BP_SUP__PROTECT */
+	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
 	uint32_t *plo, *phi;       /* per cell: protection range (bp_sup_protect);
 	                            * NULL until a cell is protected */
 	unsigned char *state;      /* enum bp_sup_state */

@@ -71,6 +71,7 @@ bp_sup_free(struct bp_sup_problem *p)
 	free(p->flags);
 	free(p->plo);
 	free(p->phi);
+	free(p->weight);
 	free(p->state);
 	free(p->kind);
 	free(p->cstart);
@@ -117,6 +118,11 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 		cap = p->capcell;
 		if (grow((void **)&p->state, &cap, p->ncell + 1, 1) != 0)
 			return -1;
+		if (p->weight != NULL) {
+			cap = p->capcell;
+			if (grow((void **)&p->weight, &cap, p->ncell + 1, sizeof(*p->weight)) != 0)
+				return -1;
+		}
 		if (p->plo != NULL) {
 			cap = p->capcell;
 			if (grow((void **)&p->plo, &cap, p->ncell + 1, sizeof(*p->plo)) != 0)
@@ -128,6 +134,8 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 		p->capcell = cap;
 	}
 	p->value[p->ncell] = value;
+	if (p->weight != NULL)
+		p->weight[p->ncell] = 0;
 	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
 	return (long)p->ncell++;
@@ -226,6 +234,18 @@ bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
 	p->kind[p->ncons++] = (unsigned char)kind;
 	p->cstart[p->ncons] = p->nmem;
 	return 0;
+}
+
+uint32_t
+bp_sup_value_of(const struct bp_sup_problem *p, size_t cell)
+{
+	return cell < p->ncell ? p->value[cell] : 0;
+}
+
+bool
+bp_sup_is_fixed(const struct bp_sup_problem *p, size_t cell)
+{
+	return cell < p->ncell && (p->flags[cell] & BP_SUP_FIXED);
 }
 
 size_t
@@ -405,6 +425,33 @@ eligible(const struct heur *h, size_t c)
 	    (p->value[c] > 0 || h->suppress_zero);
 }
 
+/* What hiding cell c loses: its count, times its weight (bp_sup_weigh)
+ * for a cell that other tables print too, so that such a cell is chosen
+ * only when cheaper ones would not do. */
+static uint64_t
+cost(const struct bp_sup_problem *p, size_t c)
+{
+	uint64_t v = p->value[c];
+	return p->weight && p->weight[c] > 1 ? (v + 1) * p->weight[c] : v;
+}
+
+int
+bp_sup_weigh(struct bp_sup_problem *p, size_t cell, uint16_t weight)
+{
+	if (cell >= p->ncell) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (p->weight == NULL) {
+		if (weight <= 1)
+			return 0;
+		if ((p->weight = calloc(p->capcell ? p->capcell : 1, sizeof(*p->weight))) == NULL)
+			return -1;
+	}
+	p->weight[cell] = weight;
+	return 0;
+}
+
 /* A candidate complement and what choosing it would do. */
 struct cand {
 	size_t cell;
@@ -419,7 +466,7 @@ cand_eval(const struct heur *h, size_t c, struct cand *k)
 	size_t i, n;
 
 	k->cell = c;
-	k->value = h->p->value[c];
+	k->value = cost(h->p, c);
 	k->closes = 0;
 	k->opens = 0;
 	for (i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
@@ -508,8 +555,8 @@ extra_better(const struct bp_sup_problem *p, size_t a, size_t b, double need)
 
 	if (fa != fb)
 		return fa;
-	if (p->value[a] != p->value[b])
-		return fa ? p->value[a] < p->value[b] : p->value[a] > p->value[b];
+	if (cost(p, a) != cost(p, b))
+		return fa ? cost(p, a) < cost(p, b) : cost(p, a) > cost(p, b);
 	return a < b;
 }
 
@@ -579,12 +626,12 @@ extra_pref(const struct bp_sup_problem *p, size_t a, double ga, size_t b, double
 	if (fa != fb)
 		return fa;
 	if (fa) {
-		if (p->value[a] != p->value[b])
-			return p->value[a] < p->value[b];
+		if (cost(p, a) != cost(p, b))
+			return cost(p, a) < cost(p, b);
 		return a < b;
 	}
-	x = ga * (double)(p->value[b] ? p->value[b] : 1);
-	y = gb * (double)(p->value[a] ? p->value[a] : 1);
+	x = ga * (double)(cost(p, b) ? cost(p, b) : 1);
+	y = gb * (double)(cost(p, a) ? cost(p, a) : 1);
 	if (x != y)
 		return x > y;
 	return a < b;
@@ -743,6 +790,12 @@ audit_loop(struct heur *h, unsigned min_cell)
 		if (nbad == 0)
 			break;
 		if (repair(h, bad, nbad, min_cell) == 0) {
+			if (debug)
+				for (size_t i = 0; i < nbad && i < 5; i++)
+					fprintf(stderr, "  unsafe cell %zu (%s, value %u): [%g, %g]\n",
+					    bad[i].cell, h->p->state[bad[i].cell] == BP_SUP_PRIMARY ?
+					    "primary" : "protected", h->p->value[bad[i].cell],
+					    bad[i].lo, bad[i].hi);
 			errno = EDOM;
 			goto out;
 		}
@@ -783,6 +836,40 @@ bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zer
 	if (heur_init(&h, p, min_cell, suppress_zero, true) != 0)
 		return -1;
 	mark_primary(&h, min_cell);
+	run_lines(&h);
+	heur_free(&h);
+	return 0;
+}
+
+/*
+ * The line pass from the states already set (by hand, or by an earlier
+ * run): every line holding exactly one hidden cell gets another, chosen as
+ * bp_suppress chooses, until none is left.  Unprinted cells do not count
+ * (as in bp_suppress).  States are kept; cells are only added.
+ */
+int
+bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
+{
+	struct heur h;
+	size_t c, l;
+
+	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+		return -1;
+	for (c = 0; c < p->ncell; c++) {
+		if (p->state[c] == BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_UNPRINTED))
+			continue;
+		for (size_t i = h.ix.lstart[c]; i < h.ix.lstart[c + 1]; i++) {
+			l = h.ix.lines[i];
+			h.nsup[l]++;
+			if (p->mem[p->cstart[l]] != c) {
+				h.ssum[l] += p->value[c];
+				h.nprim[l] += p->state[c] == BP_SUP_PRIMARY;
+			}
+		}
+	}
+	for (l = 0; l < p->ncons; l++)
+		if (line_open(&h, l))
+			queue_push(&h, l);
 	run_lines(&h);
 	heur_free(&h);
 	return 0;

@@ -47,6 +47,7 @@ enum bp_sup_cons_kind { BP_CONS_TABLE, BP_CONS_LINK };
  * never chosen, never checked. */
 #define BP_SUP_UNPRINTED 0x2
 
+
 struct bp_sup_problem;   /* opaque */
 
 /* A new, empty problem; NULL on ENOMEM. Free with bp_sup_free. */
@@ -69,6 +70,14 @@ int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
  * FIXED or UNPRINTED cell, value outside [lo, hi]; or ENOMEM).
  */
 int bp_sup_protect(struct bp_sup_problem *p, size_t cell, uint32_t lo, uint32_t hi);
+/* Weighs a cell as a complement: hiding it costs (count + 1) * weight
+ * instead of its count (weight 0 or 1: the count).  For a quantity other
+ * tables print too, which hiding here hides there as well.  0, or -1
+ * (EINVAL, ENOMEM). */
+int bp_sup_weigh(struct bp_sup_problem *p, size_t cell, uint16_t weight);
+/* The value of a cell, and whether it is FIXED. */
+uint32_t bp_sup_value_of(const struct bp_sup_problem *p, size_t cell);
+bool bp_sup_is_fixed(const struct bp_sup_problem *p, size_t cell);
 /* Number of cells added. */
 size_t bp_sup_ncells(const struct bp_sup_problem *p);
 
@@ -86,6 +95,11 @@ int bp_suppress(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
  * cell (not FIXED, not zero unless suppress_zero; ties by index), until
  * stable. No LP audit: its pattern may be unsafe. 0 or -1 (ENOMEM). */
 int bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
+/* The line pass alone, from the states already set: each line holding
+ * exactly one hidden cell (unprinted cells aside) gets another, as
+ * bp_suppress would choose it, until none does.  Only adds.  0 or -1
+ * (ENOMEM). */
+int bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
 /* Number of cells currently in state s. */
 size_t bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s);
 /* State of a cell after bp_suppress. */

@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cellkeys.h"
 #include "suppress.h"
 
 struct area {
@@ -72,6 +73,12 @@ struct bp_tables {
 	unsigned char *reason;      /* nrows, enum bp_reason */
 	const struct bp_pub_kommune **kom;  /* input, sorted by number */
 	size_t nk;
+	/* Quantities printed in more than one place (cellkeys.h): */
+	uint32_t *rowkey;           /* nrows: key id (1..nkey), 0 none */
+	size_t nkey;
+	unsigned char *khidden;     /* nkey + 1: hidden in some table */
+	uint16_t *kshared;          /* nkey + 1: number of groups printing it */
+	struct bp_cellkeys *ck;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -389,6 +396,103 @@ lay_out(struct bp_tables *T)
 	return 0;
 }
 
+/* Key ids of (area, position) pairs: open addressing over 64-bit keys. */
+struct keymap {
+	uint64_t *k;
+	uint32_t *id;
+	size_t cap;
+	uint32_t n;
+};
+
+static uint32_t
+keymap_get(struct keymap *m, uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+	for (size_t i = (size_t)(h >> 20) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->id[i] == 0) {
+			m->k[i] = key;
+			return m->id[i] = ++m->n;
+		}
+		if (m->k[i] == key)
+			return m->id[i];
+	}
+}
+
+/*
+ * Gives every row whose quantity is determined (cellkeys.h) a key id: the
+ * same id for the same set of persons of the same area, in whatever table.
+ * A kommune's own kommunestorrelse class is its total; its other classes
+ * are empty.
+ */
+static int
+make_keys(struct bp_tables *T)
+{
+	struct bp_cellkeys *ck;
+	struct keymap m = { 0 };
+	size_t *kgroup = NULL;   /* per key: the last group seen printing it */
+	int ks = bp_breakdown_find("kommunestorrelse"), tot = bp_breakdown_find("total");
+	int ret = -1;
+
+	if (bp_cellkeys_build(&T->s.measures, &T->ck) < 0)
+		goto out;
+	ck = T->ck;
+	for (m.cap = 1024; m.cap < 2 * T->nrows; m.cap *= 2)
+		;
+	if (!(T->rowkey = calloc(T->nrows ? T->nrows : 1, sizeof(*T->rowkey))) ||
+	    !(m.k = malloc(m.cap * sizeof(*m.k))) || !(m.id = calloc(m.cap, sizeof(*m.id))))
+		goto out;
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		if (!a->rows)
+			continue;
+		for (size_t g = 0; g < T->ngroup; g++) {
+			size_t row = T->blk[i * T->ngroup + g], nr = group_nrow(T, g);
+			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+				if (!level_has_bd(T, a->level, b))
+					continue;
+				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+					for (size_t r = 0; r < nr; r++, row++) {
+						uint32_t pos;
+						if ((int)b == ks && a->level == BP_LEVEL_KOMMUNE)
+							pos = a->ksize == (int)v && tot >= 0 ?
+							    bp_cellkeys_pos(ck, g, (size_t)tot, 0, r) : 0;
+						else
+							pos = bp_cellkeys_pos(ck, g, b, v, r);
+						if (pos)
+							T->rowkey[row] = keymap_get(&m, (uint64_t)i << 32 | pos);
+					}
+			}
+		}
+	}
+	T->nkey = m.n;
+	if (!(T->khidden = calloc(T->nkey + 1, 1)) ||
+	    !(T->kshared = calloc(T->nkey + 1, sizeof(*T->kshared))) ||
+	    !(kgroup = malloc((T->nkey + 1) * sizeof(*kgroup))))
+		goto out;
+	for (size_t k = 0; k <= T->nkey; k++)
+		kgroup[k] = SIZE_MAX;
+	for (size_t i = 0; i < T->na; i++) {
+		if (!T->a[i].rows)
+			continue;
+		for (size_t g = 0; g < T->ngroup; g++) {
+			size_t row = T->blk[i * T->ngroup + g], nb = block_rows(T, T->a[i].level, g);
+			for (size_t j = 0; j < nb; j++) {
+				uint32_t key = T->rowkey[row + j];
+				if (key && kgroup[key] != g && T->kshared[key] < UINT16_MAX)
+					T->kshared[key]++;
+				if (key)
+					kgroup[key] = g;
+			}
+		}
+	}
+	ret = 0;
+out:
+	free(kgroup);
+	free(m.k);
+	free(m.id);
+	return ret;
+}
+
 int
 bp_tables_build(int year, const struct bp_pub_kommune *k, size_t nk,
     const struct bp_registry *reg, const struct bp_pub_settings *s,
@@ -423,7 +527,7 @@ bp_tables_build(int year, const struct bp_pub_kommune *k, size_t nk,
 			goto out;
 		}
 	}
-	if (make_areas(T, reg) < 0 || sum_areas(T) < 0 || lay_out(T) < 0)
+	if (make_areas(T, reg) < 0 || sum_areas(T) < 0 || lay_out(T) < 0 || make_keys(T) < 0)
 		goto out;
 	err[0] = '\0';
 	*out = T;
@@ -446,6 +550,10 @@ bp_tables_free(struct bp_tables *T)
 	free(T->blk);
 	free(T->reason);
 	free(T->kom);
+	free(T->rowkey);
+	free(T->khidden);
+	free(T->kshared);
+	bp_cellkeys_free(T->ck);
 	free(T);
 }
 
@@ -743,6 +851,7 @@ struct group {
 	size_t *mem;      /* scratch for constraint members */
 	size_t memcap;
 	unsigned char *forced; /* per row cell: reason forced by the republish rule */
+	bool strict;      /* quantities many groups print are FIXED here */
 };
 
 /* 0: area i is not in G; 1: its cells are decided in G; 2: context. */
@@ -782,6 +891,12 @@ cell_at(const struct bp_tables *T, const struct group *G, size_t i, size_t g, si
 	return G->base[i] + off + v * group_nrow(T, g) + r;
 }
 
+static bool is_small(const struct bp_tables *T, uint32_t v);
+
+/* Quantities printed by this many groups or more (the population counts
+ * that are every table's i_alt) are FIXED on a group's first try. */
+#define STRICT_SHARED 3
+
 /*
  * Adds every row of group g at every area of G as a cell. A context area's
  * cell is FIXED when stage 1 published it (the reader has it); a cell stage
@@ -799,17 +914,28 @@ add_cells(const struct bp_tables *T, struct group *G, size_t g)
 		G->base[i] = SIZE_MAX;
 		if (!u)
 			continue;
+		size_t row = T->blk[i * T->ngroup + g];
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			if (!level_has_bd(T, a->level, b))
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
-				for (size_t r = 0; r < nr; r++) {
+				for (size_t r = 0; r < nr; r++, row++) {
 					unsigned fl = 0;
+					uint32_t key = T->rowkey[row], val = cell_value(T, a, g, b, v, r);
 					if (u == 2 && bp_sup_state_of(G->ctx->p,
 					    cell_at(T, G->ctx, i, g, b, v, r)) == BP_SUP_PUBLISHED)
 						fl = BP_SUP_FIXED;
-					long c = bp_sup_add_cell(G->p, cell_value(T, a, g, b, v, r), fl);
+					if (G->strict && key && T->kshared[key] >= STRICT_SHARED &&
+					    !is_small(T, val))
+						fl = BP_SUP_FIXED;
+
+					long c = bp_sup_add_cell(G->p, val, fl);
 					if (c < 0)
+						return -1;
+					/* A quantity n groups print weighs n: hiding it
+					 * here hides it in all of them. */
+					if (key && T->kshared[key] > 1 &&
+					    bp_sup_weigh(G->p, (size_t)c, T->kshared[key]) < 0)
 						return -1;
 					if (G->base[i] == SIZE_MAX)
 						G->base[i] = (size_t)c;
@@ -984,6 +1110,145 @@ out:
 	return ret;
 }
 
+/* Row key of cell j of area i's block in group g. */
+static uint32_t
+key_of(const struct bp_tables *T, size_t i, size_t g, size_t j)
+{
+	return T->rowkey[T->blk[i * T->ngroup + g] + j];
+}
+
+struct keyed {
+	uint32_t key;
+	size_t cell;
+};
+
+static int
+cmp_keyed(const void *x, const void *y)
+{
+	const struct keyed *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->cell > b->cell) - (a->cell < b->cell);
+}
+
+/*
+ * Cells of one area printed twice in this group's tables (the same set of
+ * persons, cellkeys.h: rop_skala__rop(rod_rod, ja) is
+ * rop_skala__total(rod_rod)) are one number: cell = first such cell.
+ */
+static int
+add_same_cons(const struct bp_tables *T, struct group *G, size_t g, size_t i)
+{
+	size_t n = block_rows(T, T->a[i].level, g), m = 0;
+	struct keyed *k = malloc((n ? n : 1) * sizeof(*k));
+	int ret = -1;
+
+	if (!k)
+		return -1;
+	for (size_t j = 0; j < n; j++)
+		if (key_of(T, i, g, j))
+			k[m++] = (struct keyed){ key_of(T, i, g, j), G->base[i] + j };
+	qsort(k, m, sizeof(*k), cmp_keyed);
+	for (size_t j = 1; j < m; j++) {
+		size_t first = j;
+		while (first > 0 && k[first - 1].key == k[j].key)
+			first--;
+		if (first == j)
+			continue;
+		if (bp_sup_add_constraint(G->p, BP_CONS_TABLE, k[first].cell, &k[j].cell, 1) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(k);
+	return ret;
+}
+
+/* The cells of row r of breakdown b in area i for the values in set (bit
+ * nval: the breakdown's rest cell, when there is one), appended to out;
+ * returns their count and adds their values to *sum. */
+static size_t
+rel_side(const struct bp_tables *T, const struct group *G, size_t i, size_t g, size_t b,
+    uint64_t set, size_t r, size_t *out, uint64_t *sum)
+{
+	size_t nval = bp_breakdown_at(b)->nval, n = 0;
+	for (size_t v = 0; v < nval; v++)
+		if (set >> v & 1) {
+			out[n] = cell_at(T, G, i, g, b, v, r);
+			*sum += bp_sup_value_of(G->p, out[n++]);
+		}
+	if (set >> nval & 1) {
+		size_t rest = G->rest[rest_slot(T, i, b, r, g)];
+		if (rest != SIZE_MAX) {
+			out[n] = rest;
+			*sum += bp_sup_value_of(G->p, out[n++]);
+		}
+	}
+	return n;
+}
+
+/*
+ * The relations between breakdowns (cellkeys.h) in every row of area i:
+ * the cells of b1's values in set1 add up to those of b2's in set2.  One
+ * side a single cell: it is the total of the other; else an unprinted cell
+ * carries the common sum.
+ */
+static int
+add_relation_cons(const struct bp_tables *T, struct group *G, size_t g, size_t i)
+{
+	const struct bp_bd_relation *rel;
+	size_t nrel = bp_cellkeys_relations(T->ck, g, &rel), nr = group_nrow(T, g);
+	size_t m1[66], m2[66];
+
+	for (size_t k = 0; k < nrel; k++) {
+		const struct bp_bd_relation *R = &rel[k];
+		if (!level_has_bd(T, T->a[i].level, R->b1) || !level_has_bd(T, T->a[i].level, R->b2))
+			continue;
+		for (size_t r = 0; r < nr; r++) {
+			uint64_t s1 = 0, s2 = 0;
+			size_t n1 = rel_side(T, G, i, g, R->b1, R->set1, r, m1, &s1);
+			size_t n2 = rel_side(T, G, i, g, R->b2, R->set2, r, m2, &s2);
+
+			if (s1 != s2) {
+				errno = EINVAL;   /* the atoms do not fit the tallies */
+				return -1;
+			}
+			if (n1 == 0 || n2 == 0)
+				continue;   /* one side holds no cell: all zero */
+			if (n1 == 1 && n2 == 1 && m1[0] < G->ncells && m2[0] < G->ncells &&
+			    G->base[i] <= m1[0] && G->base[i] <= m2[0] &&
+			    key_of(T, i, g, m1[0] - G->base[i]) &&
+			    key_of(T, i, g, m1[0] - G->base[i]) == key_of(T, i, g, m2[0] - G->base[i]))
+				continue;   /* add_same_cons ties them */
+			if (n1 == 1 || n2 == 1) {
+				bool one = n1 == 1;
+				if (bp_sup_add_constraint(G->p, BP_CONS_TABLE, one ? m1[0] : m2[0],
+				    one ? m2 : m1, one ? n2 : n1) < 0)
+					return -1;
+				continue;
+			}
+			long aux = bp_sup_add_cell(G->p, (uint32_t)s1, BP_SUP_UNPRINTED);
+			if (aux < 0 ||
+			    bp_sup_add_constraint(G->p, BP_CONS_TABLE, (size_t)aux, m1, n1) < 0 ||
+			    bp_sup_add_constraint(G->p, BP_CONS_TABLE, (size_t)aux, m2, n2) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The constraints that tie a group's tables to each other beyond their
+ * lines: the same cells, and the relations between breakdowns. */
+static int
+add_shared(const struct bp_tables *T, struct group *G, size_t g)
+{
+	for (size_t i = 0; i < T->na; i++)
+		if (use_of(T, G, i) &&
+		    (add_same_cons(T, G, g, i) < 0 || add_relation_cons(T, G, g, i) < 0))
+			return -1;
+	return 0;
+}
+
 /*
  * The republishing rule for row cell c of value now, whose value in the
  * previous release was old (-1: suppressed then).
@@ -1124,6 +1389,41 @@ group_free(struct group *G)
 	memset(G, 0, sizeof(*G));
 }
 
+/*
+ * In stage 2, a context cell that stage 1 hid as a complement (not small)
+ * may be what keeps a stage-1 primary safe: it must not become exactly
+ * known from the kommuner's figures.  It is protected with min_cell - 1 of
+ * room either way, what a complement of one small cell needs (1 <= p <
+ * min_cell moves it by at most min_cell - 1).
+ */
+static int
+protect_context(const struct bp_tables *T, struct group *G, size_t g)
+{
+	unsigned m = T->s.min_cell > 1 ? T->s.min_cell - 1 : 0;
+	int ks = bp_breakdown_find("kommunestorrelse");
+	if (!G->ctx || m == 0)
+		return 0;
+	for (size_t i = 0; i < T->na; i++) {
+		if (use_of(T, G, i) != 2)
+			continue;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			/* Only rows the kommuner's figures add up to. */
+			if ((int)b != ks && !level_has_bd(T, BP_LEVEL_KOMMUNE, b))
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+				for (size_t r = 0; r < group_nrow(T, g); r++) {
+					size_t c = cell_at(T, G, i, g, b, v, r);
+					uint32_t x = bp_sup_value_of(G->p, c);
+					if (bp_sup_is_fixed(G->p, c) || x == 0 || is_small(T, x))
+						continue;
+					if (bp_sup_protect(G->p, c, x > m ? x - m : 0, x + m) < 0)
+						return -1;
+				}
+		}
+	}
+	return 0;
+}
+
 /* Builds the problem of group g over the areas of G (G->use, G->ctx set by
  * the caller). 0 or -1 (ENOMEM). */
 static int
@@ -1144,7 +1444,8 @@ group_build(const struct bp_tables *T, struct group *G, size_t g, const struct b
 			return -1;
 	}
 	if ((g < T->nind && add_table_cons(T, G, g) < 0) ||
-	    add_partition_cons(T, G, g) < 0 || add_link_cons(T, G, g) < 0)
+	    add_partition_cons(T, G, g) < 0 || add_link_cons(T, G, g) < 0 ||
+	    add_shared(T, G, g) < 0 || protect_context(T, G, g) < 0)
 		return -1;
 	return 0;
 }
@@ -1190,6 +1491,30 @@ copy_area(const struct bp_tables *T, struct group *G, const struct group *S, siz
  * that audit fails, the caller solves G as one problem instead. Returns 0
  * (pattern set in G), 1 (a stage failed: solve G whole) or -1 (ENOMEM).
  */
+/* Where cell c of G is, for BPAGG_DEBUG_SUPPRESS (catalogue names only). */
+static const char *
+cell_name(const struct bp_tables *T, const struct group *G, size_t g, size_t c)
+{
+	static _Thread_local char buf[128];
+	size_t nr = group_nrow(T, g);
+	snprintf(buf, sizeof(buf), "cell %zu (not a row)", c);
+	for (size_t i = 0; i < T->na; i++) {
+		if (G->base[i] == SIZE_MAX || c < G->base[i] ||
+		    c >= G->base[i] + block_rows(T, T->a[i].level, g))
+			continue;
+		size_t j = c - G->base[i];
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			size_t off = bd_offset(T, T->a[i].level, g, b), nv = bp_breakdown_at(b)->nval;
+			if (off == SIZE_MAX || j < off || j >= off + nv * nr)
+				continue;
+			snprintf(buf, sizeof(buf), "%s %s %s=%s row %zu", bp_level_name(T->a[i].level),
+			    T->a[i].code, bp_breakdown_at(b)->name,
+			    bp_breakdown_at(b)->vals[(j - off) / nr], (j - off) % nr);
+		}
+	}
+	return buf;
+}
+
 /* CPU seconds of the calling thread (BPAGG_DEBUG_SUPPRESS timings). */
 static double
 cpu_now(void)
@@ -1212,6 +1537,7 @@ solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct 
 	for (size_t i = 0; i < T->na; i++)
 		u1[i] = T->a[i].level != BP_LEVEL_KOMMUNE;
 	S1.use = u1;
+	S1.strict = S2.strict = G->strict;
 	if (group_build(T, &S1, g, prev) < 0)
 		goto out;
 	if (bp_suppress(S1.p, T->s.min_cell, T->s.suppress_zero) < 0) {
@@ -1267,17 +1593,36 @@ out:
 /* Builds, solves and audits the problem of group g. With
  * BPAGG_DEBUG_SUPPRESS set, prints its size and CPU times to stderr (names
  * and counts of the catalogue only, never a cell value). */
+static int solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, bool strict,
+    char *err, size_t errlen);
+
 static int
 suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
     char *err, size_t errlen)
 {
-	struct group G = { 0 };
+	int ret = solve_one(T, g, prev, true, err, errlen);
+	if (ret == 1) {
+		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+			fprintf(stderr, "suppress %s: again with shared cells free\n", group_name(T, g));
+		ret = solve_one(T, g, prev, false, err, errlen);
+	}
+	return ret;
+}
+
+static int
+solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, bool strict,
+    char *err, size_t errlen)
+{
+	struct group G = { .strict = strict };
 	int ret = -1, staged = 1;
 	size_t bad;
 
-	snprintf(err, errlen, "out of memory");
-	if (group_build(T, &G, g, prev) < 0)
+	if (group_build(T, &G, g, prev) < 0) {
+		snprintf(err, errlen, errno == EINVAL ? "the tables of %s do not add up "
+		    "(internal error)" : "out of memory", group_name(T, g));
 		goto out;
+	}
+	snprintf(err, errlen, "out of memory");
 	if (G.ncells == 0) {
 		ret = 0;
 		goto out;
@@ -1295,6 +1640,12 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		 * from).  Only a narrow pattern unsafe together goes wide. */
 		if (staged == 1) {
 			t2 = t1;
+			if (strict) {
+				/* Freeing the shared cells is cheaper than the whole
+				 * problem, and usually what it takes. */
+				ret = 1;
+				goto out;
+			}
 			break;
 		}
 		if (staged == 0) {
@@ -1303,8 +1654,8 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 				staged = 1;   /* the stages together are not safe */
 				if (getenv("BPAGG_DEBUG_SUPPRESS"))
 					fprintf(stderr, "suppress %s: stages (%s) not safe together "
-					    "(%.2fs, %.2fs)\n", group_name(T, g), wide ? "wide" : "narrow",
-					    t1 - t0, cpu_now() - t1);
+					    "(%.2fs, %.2fs) at %s\n", group_name(T, g), wide ? "wide" : "narrow",
+					    t1 - t0, cpu_now() - t1, cell_name(T, &G, g, bad));
 			}
 		}
 		t2 = cpu_now();
@@ -1313,6 +1664,8 @@ suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
 		if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
 			snprintf(err, errlen, "suppression found no safe pattern for %s",
 			    group_name(T, g));
+			if (strict && errno == EDOM)
+				ret = 1;
 			goto out;
 		}
 		keep_previous(&G);
@@ -1340,15 +1693,23 @@ out:
 	return ret;
 }
 
-/* Work shared by the suppression threads: groups are taken in order; the
- * error of the lowest failing group is kept, so the message does not
- * depend on scheduling. Groups write disjoint rows of T->reason. */
+/* The work of one group in a round (suppress_group or settle_group). */
+typedef int (*group_fn)(struct bp_tables *T, size_t g, const struct bp_prev *prev,
+    char *err, size_t errlen);
+
+/* Work shared by the suppression threads: the groups of one round, taken
+ * in order; the error of the lowest failing group is kept, so the message
+ * does not depend on scheduling. Groups write disjoint rows of T->reason
+ * and only read the key states, which change between rounds. */
 struct pool {
 	struct bp_tables *T;
 	const struct bp_prev *prev;
+	group_fn fn;
 	pthread_mutex_t mu;
+	const size_t *list;
+	size_t nlist;
 	size_t next;
-	size_t failed;          /* lowest failing group, SIZE_MAX none */
+	size_t failed;          /* lowest failing position, SIZE_MAX none */
 	char err[256];
 };
 
@@ -1359,15 +1720,15 @@ pool_worker(void *arg)
 	char err[256];
 	for (;;) {
 		pthread_mutex_lock(&P->mu);
-		size_t g = P->next++;
-		bool stop = g >= P->T->ngroup || P->failed < g;
+		size_t k = P->next++;
+		bool stop = k >= P->nlist || P->failed < k;
 		pthread_mutex_unlock(&P->mu);
 		if (stop)
 			break;
-		if (suppress_group(P->T, g, P->prev, err, sizeof(err)) < 0) {
+		if (P->fn(P->T, P->list[k], P->prev, err, sizeof(err)) != 0) {
 			pthread_mutex_lock(&P->mu);
-			if (g < P->failed) {
-				P->failed = g;
+			if (k < P->failed) {
+				P->failed = k;
 				snprintf(P->err, sizeof(P->err), "%s", err);
 			}
 			pthread_mutex_unlock(&P->mu);
@@ -1389,18 +1750,20 @@ pool_size(void)
 	return (size_t)(n > 64 ? 64 : e || n <= 8 ? n : 8);
 }
 
-int
-bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
+/* Runs fn on the groups of list[0..n) in parallel; 0 or -1 with err set. */
+static int
+run_round(struct bp_tables *T, const struct bp_prev *prev, group_fn fn, const size_t *list,
+    size_t n, char *err, size_t errlen)
 {
-	struct pool P = { .T = T, .prev = prev, .failed = SIZE_MAX };
+	struct pool P = { .T = T, .prev = prev, .fn = fn, .list = list, .nlist = n,
+	    .failed = SIZE_MAX };
 	pthread_t th[64];
-	size_t n = pool_size(), started = 0;
+	size_t nt = pool_size(), started = 0;
 
-	memset(T->reason, 0, T->nrows);
-	if (n > T->ngroup)
-		n = T->ngroup;
+	if (nt > n)
+		nt = n;
 	pthread_mutex_init(&P.mu, NULL);
-	for (size_t i = 1; i < n; i++)
+	for (size_t i = 1; i < nt; i++)
 		if (pthread_create(&th[started], NULL, pool_worker, &P) == 0)
 			started++;
 	pool_worker(&P);   /* the calling thread works too */
@@ -1411,8 +1774,141 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 		snprintf(err, errlen, "%s", P.err);
 		return -1;
 	}
-	err[0] = '\0';
 	return 0;
+}
+
+/* Marks every shared quantity that some table hides (T->khidden). */
+static void
+note_hidden(struct bp_tables *T)
+{
+	memset(T->khidden, 0, T->nkey + 1);
+	for (size_t row = 0; row < T->nrows; row++)
+		if (T->rowkey[row] && T->reason[row] != BP_REASON_NONE)
+			T->khidden[T->rowkey[row]] = 1;
+}
+
+/* Groups that publish a quantity another group hides: written to list;
+ * returns how many. */
+static size_t
+dirty_groups(const struct bp_tables *T, size_t *list)
+{
+	size_t n = 0;
+	for (size_t g = 0; g < T->ngroup; g++) {
+		bool dirty = false;
+		for (size_t i = 0; !dirty && i < T->na; i++) {
+			if (!T->a[i].rows)
+				continue;
+			size_t row = T->blk[i * T->ngroup + g], nb = block_rows(T, T->a[i].level, g);
+			for (size_t j = 0; j < nb && !dirty; j++) {
+				uint32_t key = T->rowkey[row + j];
+				dirty = key && T->khidden[key] && T->reason[row + j] == BP_REASON_NONE;
+			}
+		}
+		if (dirty)
+			list[n++] = g;
+	}
+	return n;
+}
+
+static enum bp_sup_state
+reason_state(enum bp_reason r)
+{
+	switch (r) {
+	case BP_REASON_NONE: return BP_SUP_PUBLISHED;
+	case BP_REASON_PRIMARY: return BP_SUP_PRIMARY;
+	case BP_REASON_LINKED: return BP_SUP_LINKED;
+	default: return BP_SUP_SECONDARY;
+	}
+}
+
+/*
+ * Group g again, from its pattern: every quantity another group hides is
+ * hidden here too, and every line this leaves with a single hidden cell
+ * gets another (bp_sup_close_lines), so that this group's figures do not
+ * give the quantity away by subtraction.  Hiding more never narrows the
+ * interval of a primary cell, so the group's audit still holds.
+ */
+static int
+settle_group(struct bp_tables *T, size_t g, const struct bp_prev *prev, char *err,
+    size_t errlen)
+{
+	struct group G = { 0 };
+	int ret = -1;
+
+	snprintf(err, errlen, "out of memory");
+	if (group_build(T, &G, g, prev) < 0)
+		goto out;
+	for (size_t i = 0; i < T->na; i++) {
+		if (!T->a[i].rows)
+			continue;
+		size_t row = T->blk[i * T->ngroup + g], nb = block_rows(T, T->a[i].level, g);
+		for (size_t j = 0; j < nb; j++) {
+			uint32_t key = T->rowkey[row + j];
+			enum bp_sup_state st = reason_state((enum bp_reason)T->reason[row + j]);
+			if (st == BP_SUP_PUBLISHED && key && T->khidden[key])
+				st = BP_SUP_SECONDARY;
+			bp_sup_set_state(G.p, G.base[i] + j, st);
+		}
+	}
+	for (size_t k = 0; k < G.ndaux; k++)
+		bp_sup_set_state(G.p, G.daux[k], BP_SUP_PRIMARY);
+	if (bp_sup_close_lines(G.p, T->s.min_cell, T->s.suppress_zero) < 0)
+		goto out;
+	take_pattern(T, &G, g);
+	err[0] = '\0';
+	ret = 0;
+out:
+	group_free(&G);
+	return ret;
+}
+
+#define MAX_ROUNDS 64
+
+/*
+ * Suppression of the whole release.  Each group (one indicator, or one
+ * sum measure, at every level) is one problem, solved in parallel.  A
+ * quantity printed in several groups (cellkeys.h: the population counts
+ * that are every table's i_alt, the cells of a pair of indicators that are
+ * also breakdowns, ...) must then be hidden in all of them or in none: each
+ * group that publishes one that another hides hides it too and closes the
+ * lines that opens (settle_group); the new hidden cells may be shared in
+ * turn, so this repeats until no group publishes what another hides.
+ * Hiding only grows, so it ends; every round sees the pattern of the one
+ * before, so the result does not depend on threads or timing.
+ */
+int
+bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
+{
+	size_t *list = malloc(T->ngroup * sizeof(*list)), n, round = 0;
+	int ret = -1;
+
+	snprintf(err, errlen, "out of memory");
+	if (!list)
+		goto out;
+	memset(T->reason, 0, T->nrows);
+	for (size_t g = 0; g < T->ngroup; g++)
+		list[g] = g;
+	if (run_round(T, prev, suppress_group, list, T->ngroup, err, errlen) < 0)
+		goto out;
+	for (;;) {
+		note_hidden(T);
+		if ((n = dirty_groups(T, list)) == 0)
+			break;
+		if (++round > MAX_ROUNDS) {
+			snprintf(err, errlen, "suppression across tables did not settle in %d rounds",
+			    MAX_ROUNDS);
+			goto out;
+		}
+		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+			fprintf(stderr, "suppress: shared cells, round %zu: %zu groups\n", round, n);
+		if (run_round(T, prev, settle_group, list, n, err, errlen) < 0)
+			goto out;
+	}
+	err[0] = '\0';
+	ret = 0;
+out:
+	free(list);
+	return ret;
 }
 
 /* ---- reading the tables back ------------------------------------------ */

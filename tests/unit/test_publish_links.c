@@ -11,6 +11,7 @@
 #include "measures.h"
 #include "publish.h"
 #include "registry.h"
+#include "test_rows.h"
 
 /* Fylke 11: 1101 and 1103 are small kommuner (size class u2500 in their
  * tallies), 1106 a large one (30000p). */
@@ -21,22 +22,14 @@ static struct bp_kommune reg_k[3] = {
 };
 static struct bp_registry reg = { reg_k, 3, 2024 };
 
+/* n persons with the given bolig score in a kommune of that population. */
 static void
-persons(struct bp_tally *t, int n, int bolig, int ksize)
+persons(struct bp_tally *t, int n, int bolig, uint32_t population)
 {
-	int IB = bp_indicator_find("bolig"), KS = bp_breakdown_find("kommunestorrelse");
-	int MA = bp_sum_measure_find("alder");
-	struct bp_class c;
-
-	cr_assert(IB >= 0 && KS >= 0 && MA >= 0);
-	for (int i = 0; i < n; i++) {
-		memset(&c, 0, sizeof(c));
-		c.cat[IB] = (int16_t)bolig;
-		c.val[KS] = (int16_t)ksize;
-		c.sum[MA] = 40;
-		c.has_sum[MA] = true;
-		bp_tally_add_class(t, &c);
-	}
+	struct bp_row r = tx_row_base();
+	r.area[BP_AREA_BOLIG] = (int8_t)bolig;
+	for (int i = 0; i < n; i++)
+		tx_tally_row(t, &r, population);
 }
 
 static struct bp_cell_view
@@ -67,9 +60,9 @@ Test(links, kommunestorrelse_cells_protect_the_kommuner_of_their_class)
 	cr_assert_eq(bp_tally_init(&a), 0);
 	cr_assert_eq(bp_tally_init(&b), 0);
 	cr_assert_eq(bp_tally_init(&c), 0);
-	persons(&a, 20, 0, 0), persons(&a, 2, 2, 0);
-	persons(&b, 20, 0, 0), persons(&b, 10, 2, 0);
-	persons(&c, 40, 0, 4), persons(&c, 5, 2, 4);
+	persons(&a, 20, 0, 1500), persons(&a, 2, 2, 1500);
+	persons(&b, 20, 0, 2000), persons(&b, 10, 2, 2000);
+	persons(&c, 40, 0, 40000), persons(&c, 5, 2, 40000);
 	memset(&s, 0, sizeof(s));
 	s.min_cell = 5;
 	s.levels = BP_LEVEL_ALL;
@@ -90,4 +83,146 @@ Test(links, kommunestorrelse_cells_protect_the_kommuner_of_their_class)
 	bp_tally_free(&a);
 	bp_tally_free(&b);
 	bp_tally_free(&c);
+}
+
+/*
+ * A release of random (valid, classified) rows from the kommuner of two
+ * fylker, all levels, kommune tables by total, brukergruppe and rop.
+ */
+static struct bp_registry reg6;
+static struct bp_kommune reg6_k[6] = {
+	{ "3101", "Halden", "31", "Østfold", 3100, 2500 },
+	{ "3103", "Moss", "31", "Østfold", 4800, 3900 },
+	{ "3105", "Sarpsborg", "31", "Østfold", 9000, 7000 },
+	{ "4601", "Bergen", "46", "Vestland", 40000, 33000 },
+	{ "4602", "Kinn", "46", "Vestland", 1700, 1300 },
+	{ "4611", "Etne", "46", "Vestland", 2400, 1900 },
+};
+static const int reg6_rows[6] = { 40, 60, 110, 260, 25, 30 };
+
+static struct bp_tables *
+random_release(struct bp_tally *tal, uint64_t seed)
+{
+	struct bp_pub_kommune k[6];
+	struct bp_pub_settings s;
+	struct bp_tables *t;
+	char err[256];
+
+	reg6 = (struct bp_registry){ reg6_k, 6, 2024 };
+	for (int i = 0; i < 6; i++) {
+		cr_assert_eq(bp_tally_init(&tal[i]), 0);
+		for (int n = 0; n < reg6_rows[i]; n++) {
+			struct bp_row r = tx_row_random(&seed);
+			tx_tally_row(&tal[i], &r, reg6_k[i].population);
+		}
+		memcpy(k[i].nr, reg6_k[i].nr, 5);
+		k[i].t = &tal[i];
+	}
+	memset(&s, 0, sizeof(s));
+	s.min_cell = 5;
+	s.levels = BP_LEVEL_ALL;
+	bp_measure_settings_default(&s.measures);
+	cr_assert_eq(bp_pub_parse_breakdowns("total,brukergruppe,rop", &s), 0);
+	cr_assert_eq(bp_tables_build(2024, k, 6, &reg6, &s, &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_tables_suppress(t, NULL, err, sizeof(err)), 0, "%s", err);
+	return t;
+}
+
+static bool
+hidden(const struct bp_tables *t, const char *lv, const char *area, const char *table,
+    const char *cat, const char *bv)
+{
+	return cell(t, lv, area, table, cat, bv).reason != BP_REASON_NONE;
+}
+
+/*
+ * The same quantity printed in different tables is hidden in all or in
+ * none: every indicator's i_alt by a breakdown value is that value's count
+ * of persons (also kjonn__total, alder's count in sums), and a pair of
+ * indicators that are also breakdowns prints each cell twice.
+ */
+Test(links, a_quantity_is_hidden_in_every_table_or_in_none, .timeout = 120)
+{
+	static const char *const ind[] = { "bolig", "okonomi", "nav_sosialhjelp", "vold", "lar" };
+	static const struct { const char *lv, *area; } at[] = {
+		{ "nasjonal", "NO" }, { "fylke", "31" }, { "fylke", "46" },
+		{ "kommune", "3101" }, { "kommune", "4602" }, { "kommune", "4611" },
+	};
+	struct bp_tally tal[6];
+	struct bp_tables *t = random_release(tal, 0x5eedULL);
+	char tab[64];
+	size_t pairs = 0, hid = 0;
+
+	for (size_t a = 0; a < sizeof(at) / sizeof(at[0]); a++) {
+		bool kommune = !strcmp(at[a].lv, "kommune");
+		static const char *const bd[] = { "brukergruppe", "rop" };
+		static const char *const vals[2][3] = { { "rus", "rus_psyk", "psyk" }, { "ja", "nei", NULL } };
+		for (int b = 0; b < 2; b++)
+			for (int v = 0; v < 3 && vals[b][v]; v++) {
+				snprintf(tab, sizeof(tab), "%s__total", bd[b]);
+				bool want = hidden(t, at[a].lv, at[a].area, tab, vals[b][v], "alle");
+				hid += want;
+				for (size_t i = 0; i < sizeof(ind) / sizeof(ind[0]); i++) {
+					snprintf(tab, sizeof(tab), "%s__%s", ind[i], bd[b]);
+					cr_expect_eq(hidden(t, at[a].lv, at[a].area, tab, "i_alt", vals[b][v]),
+					    want, "%s %s %s i_alt %s", at[a].lv, at[a].area, tab, vals[b][v]);
+					pairs++;
+				}
+			}
+		/* kjonn x rop and rop x kjonn: the same cells (not at kommune level). */
+		if (kommune)
+			continue;
+		static const char *const kj[] = { "M", "K" }, *const rop[] = { "ja", "nei" };
+		for (int x = 0; x < 2; x++)
+			for (int y = 0; y < 2; y++) {
+				bool h1 = hidden(t, at[a].lv, at[a].area, "kjonn__rop", kj[x], rop[y]);
+				bool h2 = hidden(t, at[a].lv, at[a].area, "rop__kjonn", rop[y], kj[x]);
+				cr_expect_eq(h1, h2, "%s %s kjonn %s rop %s", at[a].lv, at[a].area,
+				    kj[x], rop[y]);
+				hid += h1;
+				pairs++;
+			}
+	}
+	cr_assert_gt(pairs, 100);
+	cr_assert_gt(hid, 0, "the fixture hides none of the shared cells: it tests nothing");
+	bp_tables_free(t);
+	for (int i = 0; i < 6; i++)
+		bp_tally_free(&tal[i]);
+}
+
+/*
+ * rop ja is rop_skala's three ROP values together, in every indicator: a
+ * hidden rop_skala cell of a ROP value must not be the published rop ja
+ * cell minus the other two, published, ROP values.
+ */
+Test(links, rop_is_the_sum_of_its_rop_skala_values, .timeout = 120)
+{
+	static const char *const ind[] = { "bolig", "okonomi", "aktivitet", "nettverk" };
+	static const char *const cats[] = { "gronn", "gul", "rod" };
+	static const char *const three[] = { "gul_rod", "rod_gul", "rod_rod" };
+	static const char *const area[][2] = { { "nasjonal", "NO" }, { "fylke", "31" },
+	    { "fylke", "46" } };
+	struct bp_tally tal[6];
+	struct bp_tables *t = random_release(tal, 0xab5eedULL);
+	char tr[64], ts[64];
+	size_t checked = 0;
+
+	for (size_t a = 0; a < 3; a++)
+		for (size_t i = 0; i < 4; i++)
+			for (size_t c = 0; c < 3; c++) {
+				snprintf(tr, sizeof(tr), "%s__rop", ind[i]);
+				snprintf(ts, sizeof(ts), "%s__rop_skala", ind[i]);
+				if (hidden(t, area[a][0], area[a][1], tr, cats[c], "ja"))
+					continue;
+				unsigned nh = 0;
+				for (int k = 0; k < 3; k++)
+					nh += hidden(t, area[a][0], area[a][1], ts, cats[c], three[k]);
+				cr_expect_neq(nh, 1, "%s %s %s: one ROP value hidden, rop ja published",
+				    area[a][1], ind[i], cats[c]);
+				checked += nh > 0;
+			}
+	cr_assert_gt(checked, 0, "no hidden ROP cell under a published rop ja: nothing tested");
+	bp_tables_free(t);
+	for (int i = 0; i < 6; i++)
+		bp_tally_free(&tal[i]);
 }

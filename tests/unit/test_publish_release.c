@@ -8,6 +8,8 @@
  */
 #include <criterion/criterion.h>
 
+#include "test_rows.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -42,14 +44,11 @@ put(const char *rel, const char *text)
 static void
 person(struct bp_tally *t, int bolig, int kjonn)
 {
-	struct bp_class c;
-	memset(&c, 0, sizeof(c));
-	c.cat[IB] = (int16_t)bolig;
-	c.cat[IK] = (int16_t)kjonn;
-	c.val[BK] = (int16_t)kjonn;
-	c.sum[MA] = 35;
-	c.has_sum[MA] = true;
-	bp_tally_add_class(t, &c);
+	struct bp_row r = tx_row_base();
+	r.area[BP_AREA_BOLIG] = (int8_t)bolig;
+	r.kjonn = kjonn ? 'K' : 'M';
+	r.alder = 35;
+	tx_tally_row(t, &r, 0);
 }
 
 /* Applies a tally for kommune k: n persons, bolig gronn/gul/rod cycling,
