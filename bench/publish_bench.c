@@ -103,6 +103,14 @@ person(struct bp_tally *t, const struct bp_kommune *k, const struct bp_measure_s
 	bp_tally_add_class(t, &c);
 }
 
+static int
+count_hidden(const struct bp_sup_cell *c, void *ud)
+{
+	(void)c;
+	++*(size_t *)ud;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,9 +173,13 @@ main(int argc, char **argv)
 	bp_tables_write_coverage(t, f);
 	fclose(f);
 	double t4 = now();
+	size_t hidden = 0;
+	bp_tables_foreach_suppressed(t, count_hidden, &hidden);
 	printf("kommuner %zu rows %lu: tally %.2fs build %.2fs suppress %.2fs (cpu %.2fs) "
-	    "write %.2fs; %zu table rows, %zu sum rows\n", nk, rows, t1 - t0, t2 - t1,
-	    t3 - t2, c3 - c2, t4 - t3, bp_tables_nrows(t), bp_tables_nsum_rows(t));
+	    "write %.2fs; %zu table rows, %zu sum rows, %zu hidden (%.1f%%)\n", nk, rows,
+	    t1 - t0, t2 - t1, t3 - t2, c3 - c2, t4 - t3, bp_tables_nrows(t),
+	    bp_tables_nsum_rows(t), hidden, 100.0 * (double)hidden /
+	    (double)(bp_tables_nrows(t) + bp_tables_nsum_rows(t)));
 	ret = 0;
 out:
 	bp_tables_free(t);

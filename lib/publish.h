@@ -43,6 +43,7 @@ unsigned bp_level_parse(const char *name);
 struct bp_pub_settings {
 	unsigned min_cell;
 	bool suppress_zero;
+	bool per_table;     /* [publish] shared_cells = per_table: no settling */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	struct bp_measure_settings measures;        /* recorded only */

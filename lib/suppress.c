@@ -841,38 +841,82 @@ bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zer
 	return 0;
 }
 
+/* Loads the line counts of the states already set (unprinted cells do not
+ * count, as in bp_suppress) and queues the open lines. */
+static void
+heur_load(struct heur *h)
+{
+	struct bp_sup_problem *p = h->p;
+	size_t c, l;
+
+	for (c = 0; c < p->ncell; c++) {
+		if (p->state[c] == BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_UNPRINTED))
+			continue;
+		h->todo[c] = (unsigned char)bp__sup_needs(p, c);
+		for (size_t i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
+			l = h->ix.lines[i];
+			h->nsup[l]++;
+			if (p->mem[p->cstart[l]] != c) {
+				h->ssum[l] += p->value[c];
+				h->nprim[l] += p->state[c] == BP_SUP_PRIMARY;
+			}
+		}
+	}
+	for (l = 0; l < p->ncons; l++)
+		if (line_open(h, l))
+			queue_push(h, l);
+}
+
 /*
  * The line pass from the states already set (by hand, or by an earlier
  * run): every line holding exactly one hidden cell gets another, chosen as
- * bp_suppress chooses, until none is left.  Unprinted cells do not count
- * (as in bp_suppress).  States are kept; cells are only added.
+ * bp_suppress chooses, until none is left.  States are kept; cells are only
+ * added.
  */
 int
 bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 {
 	struct heur h;
-	size_t c, l;
 
 	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
 		return -1;
-	for (c = 0; c < p->ncell; c++) {
-		if (p->state[c] == BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_UNPRINTED))
-			continue;
-		for (size_t i = h.ix.lstart[c]; i < h.ix.lstart[c + 1]; i++) {
-			l = h.ix.lines[i];
-			h.nsup[l]++;
-			if (p->mem[p->cstart[l]] != c) {
-				h.ssum[l] += p->value[c];
-				h.nprim[l] += p->state[c] == BP_SUP_PRIMARY;
-			}
-		}
-	}
-	for (l = 0; l < p->ncons; l++)
-		if (line_open(&h, l))
-			queue_push(&h, l);
+	heur_load(&h);
 	run_lines(&h);
 	heur_free(&h);
 	return 0;
+}
+
+/*
+ * bp_suppress from the states already set: the small and protected cells
+ * not yet hidden are hidden, then lines and audit as in bp_suppress.  For
+ * a pattern that is nearly safe (e.g. put together from smaller problems),
+ * far cheaper than starting over.  States are only added to.
+ */
+int
+bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
+{
+	struct heur h;
+	size_t c;
+	int ret;
+
+	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+		return -1;
+	for (c = 0; c < p->ncell; c++)
+		if (p->flags[c] & BP_SUP_UNPRINTED)
+			p->state[c] = BP_SUP_SECONDARY;
+	heur_load(&h);
+	for (c = 0; c < p->ncell; c++) {
+		if (p->state[c] != BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_FIXED))
+			continue;
+		if ((p->value[c] >= 1 && p->value[c] < min_cell) ||
+		    (p->value[c] == 0 && suppress_zero))
+			hide(&h, c, BP_SUP_PRIMARY);
+		else if (p->flags[c] & BP_SUP__PROTECT)
+			hide(&h, c, BP_SUP_SECONDARY);
+	}
+	ret = audit_loop(&h, min_cell);
+	heur_free(&h);
+	return ret;
 }
 
 int

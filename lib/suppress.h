@@ -100,6 +100,10 @@ int bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress
  * bp_suppress would choose it, until none does.  Only adds.  0 or -1
  * (ENOMEM). */
 int bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
+/* bp_suppress from the states already set (they are only added to): the
+ * small and protected cells are hidden, then lines and the audit loop as in
+ * bp_suppress.  0, or -1 (errno as bp_suppress). */
+int bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
 /* Number of cells currently in state s. */
 size_t bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s);
 /* State of a cell after bp_suppress. */

@@ -34,10 +34,13 @@ done
 [ "$(head -1 "$tmp/rel/coverage.csv")" = "year,level,area,kommuner_reported,kommuner_total,population_18plus_reported,population_18plus_total,coverage_percent" ] ||
 	fail "coverage.csv header"
 grep -q '^2024,nasjonal,NO,3,357,' "$tmp/rel/coverage.csv" || fail "national coverage"
-# 3 x 40 persons: nearly every table cell is small, but the national age sum
-# (count of persons with an age) is not.
-grep -q "^2024,nasjonal,NO,alder,total,alle,120,[0-9]*,[0-9]*\.[0-9][0-9]$" "$tmp/rel/sums.csv" ||
+# 3 x 40 persons: nearly every table cell is small; the national age sum
+# (count of persons with an age) is 120, or hidden in every figure (with
+# shared_cells = consistent, the default, the count of persons is hidden
+# wherever another table hid it).
+grep -Eq "^2024,nasjonal,NO,alder,total,alle,(120,[0-9]+,[0-9]+\.[0-9][0-9]|:,:,:)$" "$tmp/rel/sums.csv" ||
 	fail "national alder sum"
+grep -q '"shared_cells":"consistent"' "$tmp/rel/release.json" || fail "shared_cells not recorded"
 grep -q "^2024,nasjonal,NO,bolig__total,bolig,i_alt,total,alle," "$tmp/rel/tables.csv" ||
 	fail "national bolig i_alt row"
 grep -q ',:,:,:,:$' "$tmp/rel/tables.csv" || fail "no suppressed cell in a small release"
@@ -66,6 +69,19 @@ rc=0; bpagg audit -c "$conf" --release 2024-nope 2>/dev/null || rc=$?
 bpagg publish -c "$conf" --year 2024 --out "$tmp/nat" --level nasjonal >/dev/null
 [ "$(cut -d, -f2 "$tmp/nat/tables.csv" | sort -u | tr '\n' ' ')" = "level nasjonal " ] ||
 	fail "--level nasjonal"
+
+# shared_cells = per_table: recorded, and the audit re-derives with it.
+sed -i 's/^shared_cells = .*/shared_cells = per_table/' "$conf"
+bpagg publish -c "$conf" --year 2024 --out "$tmp/pt" --level nasjonal >/dev/null
+grep -q '"shared_cells":"per_table"' "$tmp/pt/release.json" || fail "per_table not recorded"
+sed -i 's/^shared_cells = .*/shared_cells = consistent/' "$conf"
+out=$(bpagg audit -c "$conf") || fail "audit with a per_table release: $out"
+[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 3 ] ||
+	fail "audit of three releases: $out"
+rc=0; sed -i 's/^shared_cells = .*/shared_cells = sometimes/' "$conf"
+bpagg publish -c "$conf" --year 2024 --out "$tmp/x" 2>/dev/null || rc=$?
+[ $rc -eq 78 ] || fail "bad shared_cells: exit $rc"
+sed -i 's/^shared_cells = .*/shared_cells = consistent/' "$conf"
 
 # Usage errors.
 rc=0; bpagg publish -c "$conf" --out "$tmp/x" 2>/dev/null || rc=$?

@@ -101,7 +101,7 @@ static struct bp_kommune reg6_k[6] = {
 static const int reg6_rows[6] = { 40, 60, 110, 260, 25, 30 };
 
 static struct bp_tables *
-random_release(struct bp_tally *tal, uint64_t seed)
+random_release(struct bp_tally *tal, uint64_t seed, bool per_table)
 {
 	struct bp_pub_kommune k[6];
 	struct bp_pub_settings s;
@@ -121,6 +121,7 @@ random_release(struct bp_tally *tal, uint64_t seed)
 	memset(&s, 0, sizeof(s));
 	s.min_cell = 5;
 	s.levels = BP_LEVEL_ALL;
+	s.per_table = per_table;
 	bp_measure_settings_default(&s.measures);
 	cr_assert_eq(bp_pub_parse_breakdowns("total,brukergruppe,rop", &s), 0);
 	cr_assert_eq(bp_tables_build(2024, k, 6, &reg6, &s, &t, err, sizeof(err)), 0, "%s", err);
@@ -149,7 +150,7 @@ Test(links, a_quantity_is_hidden_in_every_table_or_in_none, .timeout = 120)
 		{ "kommune", "3101" }, { "kommune", "4602" }, { "kommune", "4611" },
 	};
 	struct bp_tally tal[6];
-	struct bp_tables *t = random_release(tal, 0x5eedULL);
+	struct bp_tables *t = random_release(tal, 0x5eedULL, false);
 	char tab[64];
 	size_t pairs = 0, hid = 0;
 
@@ -203,7 +204,7 @@ Test(links, rop_is_the_sum_of_its_rop_skala_values, .timeout = 120)
 	static const char *const area[][2] = { { "nasjonal", "NO" }, { "fylke", "31" },
 	    { "fylke", "46" } };
 	struct bp_tally tal[6];
-	struct bp_tables *t = random_release(tal, 0xab5eedULL);
+	struct bp_tables *t = random_release(tal, 0xab5eedULL, false);
 	char tr[64], ts[64];
 	size_t checked = 0;
 
@@ -222,6 +223,34 @@ Test(links, rop_is_the_sum_of_its_rop_skala_values, .timeout = 120)
 				checked += nh > 0;
 			}
 	cr_assert_gt(checked, 0, "no hidden ROP cell under a published rop ja: nothing tested");
+	bp_tables_free(t);
+	for (int i = 0; i < 6; i++)
+		bp_tally_free(&tal[i]);
+}
+
+/* shared_cells = per_table: each group alone, as before the setting; on
+ * the same fixture some shared quantity is then hidden in one table and
+ * published in another (which is what the default prevents). */
+Test(links, per_table_leaves_shared_cells_inconsistent, .timeout = 120)
+{
+	static const char *const ind[] = { "bolig", "okonomi", "nav_sosialhjelp", "vold", "lar" };
+	static const char *const area[][2] = { { "nasjonal", "NO" }, { "fylke", "31" },
+	    { "fylke", "46" }, { "kommune", "3101" }, { "kommune", "4602" }, { "kommune", "4611" } };
+	static const char *const vals[] = { "rus", "rus_psyk", "psyk" };
+	struct bp_tally tal[6];
+	struct bp_tables *t = random_release(tal, 0x5eedULL, true);
+	char tab[64];
+	size_t differ = 0;
+
+	for (size_t a = 0; a < 6; a++)
+		for (size_t v = 0; v < 3; v++) {
+			bool want = hidden(t, area[a][0], area[a][1], "brukergruppe__total", vals[v], "alle");
+			for (size_t i = 0; i < 5; i++) {
+				snprintf(tab, sizeof(tab), "%s__brukergruppe", ind[i]);
+				differ += hidden(t, area[a][0], area[a][1], tab, "i_alt", vals[v]) != want;
+			}
+		}
+	cr_assert_gt(differ, 0);
 	bp_tables_free(t);
 	for (int i = 0; i < 6; i++)
 		bp_tally_free(&tal[i]);
