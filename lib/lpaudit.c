@@ -12,8 +12,7 @@
  * practice the same; strictly, an integer end point could lie inside a
  * fractional real one, which this audit does not try to detect.  A cell is
  * safe when lo <= BP_SUP_EPS and hi >= min_cell - BP_SUP_EPS; an unbounded
- * maximum is safe for the upper end.  A protected cell (bp_sup_protect) is
- * checked the same way against its own range instead of [0, min_cell].
+ * maximum is safe for the upper end.
  *
  * Only constraints holding a suppressed cell matter, and suppressed cells
  * that share no constraint are independent, so the problem is split into

@@ -20,10 +20,8 @@
 struct bp_sup_problem {
 	size_t ncell, capcell;
 	uint32_t *value;
-	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED, BP_SUP__PROTECT */
+	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED */
 	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
-	uint32_t *plo, *phi;       /* per cell: protection range (bp_sup_protect);
-	                            * NULL until a cell is protected */
 	unsigned char *state;      /* enum bp_sup_state */
 
 	size_t ncons, capcons;
@@ -41,8 +39,8 @@ struct bp_sup_index {
 };
 
 /*
- * A primary or protected cell that the audit found unsafe.  For one failing
- * end (dir: +1 its maximum is below what it needs, -1 its minimum is above) the row duals
+ * A primary cell that the audit found unsafe.  For one failing end (dir:
+ * +1 its maximum is below min_cell, -1 its minimum is above 0) the row duals
  * of that optimum: the lines whose published cells bound it (line[k] with
  * dual[k], nonzero ones only), so that the repair can price a published
  * cell as a new LP column (lpaudit.c, suppress.c).  line and dual are
@@ -71,32 +69,26 @@ struct bp_sup_stats {
 };
 extern _Thread_local struct bp_sup_stats bp__sup_stats;
 
-/* Internal cell flag: bp_sup_protect was called on it. */
-#define BP_SUP__PROTECT 0x4
-
-/* Whether the audit must check cell c: a primary or a protected cell. */
+/* Whether the audit must check cell c (a primary cell), and the range its
+ * interval must contain: [0, min_cell]. */
 static inline int
 bp__sup_needs(const struct bp_sup_problem *p, size_t c)
 {
-	return p->state[c] == BP_SUP_PRIMARY || (p->flags[c] & BP_SUP__PROTECT);
+	return p->state[c] == BP_SUP_PRIMARY;
 }
 
-/* The range cell c's interval must contain: [0, min_cell] for a primary
- * cell, its protection range for a protected one, both for both. */
 static inline double
 bp__sup_need_lo(const struct bp_sup_problem *p, size_t c)
 {
-	double lo = (p->flags[c] & BP_SUP__PROTECT) ? (double)p->plo[c] : HUGE_VAL;
-	return p->state[c] == BP_SUP_PRIMARY ? 0.0 : lo;
+	(void)p, (void)c;
+	return 0.0;
 }
 
 static inline double
 bp__sup_need_hi(const struct bp_sup_problem *p, size_t c, unsigned min_cell)
 {
-	double hi = (p->flags[c] & BP_SUP__PROTECT) ? (double)p->phi[c] : 0.0;
-	if (p->state[c] == BP_SUP_PRIMARY && hi < (double)min_cell)
-		hi = (double)min_cell;
-	return hi;
+	(void)p, (void)c;
+	return (double)min_cell;
 }
 
 static inline int

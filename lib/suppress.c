@@ -69,8 +69,6 @@ bp_sup_free(struct bp_sup_problem *p)
 		return;
 	free(p->value);
 	free(p->flags);
-	free(p->plo);
-	free(p->phi);
 	free(p->weight);
 	free(p->state);
 	free(p->kind);
@@ -123,14 +121,6 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 			if (grow((void **)&p->weight, &cap, p->ncell + 1, sizeof(*p->weight)) != 0)
 				return -1;
 		}
-		if (p->plo != NULL) {
-			cap = p->capcell;
-			if (grow((void **)&p->plo, &cap, p->ncell + 1, sizeof(*p->plo)) != 0)
-				return -1;
-			cap = p->capcell;
-			if (grow((void **)&p->phi, &cap, p->ncell + 1, sizeof(*p->phi)) != 0)
-				return -1;
-		}
 		p->capcell = cap;
 	}
 	p->value[p->ncell] = value;
@@ -139,29 +129,6 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
 	return (long)p->ncell++;
-}
-
-int
-bp_sup_protect(struct bp_sup_problem *p, size_t cell, uint32_t lo, uint32_t hi)
-{
-	if (cell >= p->ncell || (p->flags[cell] & (BP_SUP_FIXED | BP_SUP_UNPRINTED)) ||
-	    lo > p->value[cell] || hi < p->value[cell]) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (p->plo == NULL) {
-		size_t n = p->capcell ? p->capcell : 1;
-		if ((p->plo = calloc(n, sizeof(*p->plo))) == NULL ||
-		    (p->phi = calloc(n, sizeof(*p->phi))) == NULL) {
-			free(p->plo);
-			p->plo = NULL;
-			return -1;
-		}
-	}
-	p->flags[cell] |= BP_SUP__PROTECT;
-	p->plo[cell] = lo;
-	p->phi[cell] = hi;
-	return 0;
 }
 
 static int
@@ -387,8 +354,7 @@ hide(struct heur *h, size_t c, enum bp_sup_state s)
 }
 
 /*
- * Clears every state and marks the primary cells, then the protected ones
- * (hidden from the start, as secondary unless small).  Unprinted cells are
+ * Clears every state and marks the primary cells.  Unprinted cells are
  * hidden too, but left out of the line counts: a line whose total is
  * unprinted is treated as if that total were known, and the LP audit,
  * which knows better, settles the rest.
@@ -411,9 +377,6 @@ mark_primary(struct heur *h, unsigned min_cell)
 		    (p->value[c] == 0 && h->suppress_zero))
 			hide(h, c, BP_SUP_PRIMARY);
 	}
-	for (c = 0; c < p->ncell; c++)
-		if ((p->flags[c] & BP_SUP__PROTECT) && p->state[c] == BP_SUP_PUBLISHED)
-			hide(h, c, BP_SUP_SECONDARY);
 }
 
 static bool
@@ -792,10 +755,8 @@ audit_loop(struct heur *h, unsigned min_cell)
 		if (repair(h, bad, nbad, min_cell) == 0) {
 			if (debug)
 				for (size_t i = 0; i < nbad && i < 5; i++)
-					fprintf(stderr, "  unsafe cell %zu (%s, value %u): [%g, %g]\n",
-					    bad[i].cell, h->p->state[bad[i].cell] == BP_SUP_PRIMARY ?
-					    "primary" : "protected", h->p->value[bad[i].cell],
-					    bad[i].lo, bad[i].hi);
+					fprintf(stderr, "  unsafe cell %zu (value %u): [%g, %g]\n",
+					    bad[i].cell, h->p->value[bad[i].cell], bad[i].lo, bad[i].hi);
 			errno = EDOM;
 			goto out;
 		}
@@ -887,8 +848,8 @@ bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_ze
 }
 
 /*
- * bp_suppress from the states already set: the small and protected cells
- * not yet hidden are hidden, then lines and audit as in bp_suppress.  For
+ * bp_suppress from the states already set: the small cells not yet hidden
+ * are hidden, then lines and audit as in bp_suppress.  For
  * a pattern that is nearly safe (e.g. put together from smaller problems),
  * far cheaper than starting over.  States are only added to.
  */
@@ -911,8 +872,6 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 		if ((p->value[c] >= 1 && p->value[c] < min_cell) ||
 		    (p->value[c] == 0 && suppress_zero))
 			hide(&h, c, BP_SUP_PRIMARY);
-		else if (p->flags[c] & BP_SUP__PROTECT)
-			hide(&h, c, BP_SUP_SECONDARY);
 	}
 	ret = audit_loop(&h, min_cell);
 	heur_free(&h);

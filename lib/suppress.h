@@ -61,15 +61,6 @@ long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
  * inconsistent constraint would make every audit fail. */
 int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
     size_t total, const size_t *members, size_t n);
-/*
- * Protects a cell: bp_suppress hides it from the start (secondary, or
- * primary when small) and the audit requires its interval to contain
- * [lo, hi] (with lo <= value <= hi), as it requires [0, min_cell] of a
- * primary cell.  Used for a quantity another table hid as a complement,
- * which this table must not give away.  0, or -1 (EINVAL: out of range,
- * FIXED or UNPRINTED cell, value outside [lo, hi]; or ENOMEM).
- */
-int bp_sup_protect(struct bp_sup_problem *p, size_t cell, uint32_t lo, uint32_t hi);
 /* Weighs a cell as a complement: hiding it costs (count + 1) * weight
  * instead of its count (weight 0 or 1: the count).  For a quantity other
  * tables print too, which hiding here hides there as well.  0, or -1
@@ -101,8 +92,8 @@ int bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress
  * (ENOMEM). */
 int bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
 /* bp_suppress from the states already set (they are only added to): the
- * small and protected cells are hidden, then lines and the audit loop as in
- * bp_suppress.  0, or -1 (errno as bp_suppress). */
+ * small cells are hidden, then lines and the audit loop as in bp_suppress.
+ * 0, or -1 (errno as bp_suppress). */
 int bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
 /* Number of cells currently in state s. */
 size_t bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s);
