@@ -19,3 +19,5 @@ check_PROGRAMS += tests/unit/test_cellkeys
 TESTS += tests/unit/test_cellkeys
 tests_unit_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_test_cellkeys_LDADD = $(BP_TEST_LINK)
+# Headers the unit tests share (rows classified for real, cell lookup).
+EXTRA_DIST += tests/unit/test_rows.h tests/unit/test_tables.h

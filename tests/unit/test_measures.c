@@ -13,29 +13,16 @@
 #include "export.h"
 #include "measures.h"
 #include "registry.h"
+#include "test_rows.h"
 
-/* A plain valid row: rus user without psychiatric problem, all areas gronn. */
+/* A plain valid row: rus user without psychiatric problem, all areas gronn
+ * (tests/unit/test_rows.h), of kommune 4601 in 2016. */
 static struct bp_row
 row_base(void)
 {
-	struct bp_row r;
-
-	memset(&r, 0, sizeof(r));
-	r.line = 2;
+	struct bp_row r = tx_row_base();
 	memcpy(r.kommune, "4601", 5);
 	r.aar = 2016;
-	r.kjonn = 'M';
-	r.alder = 40;
-	r.rusproblem = true;
-	r.psykisk_problem = false;
-	for (int d = 0; d < BP_NDETAIL; d++)
-		r.detail[d] = -1;
-	for (int s = 0; s < BP_NSUB; s++)
-		r.substance[s] = BP_AMOUNT_INGEN;
-	for (int f = 0; f < BP_NFLAG; f++)
-		r.flag[f] = -1;
-	r.vold = r.fengsel = r.utdanning = -1;
-	r.antall_barn = -1;
 	return r;
 }
 

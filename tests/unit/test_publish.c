@@ -14,6 +14,7 @@
 #include "publish.h"
 #include "registry.h"
 #include "test_rows.h"
+#include "test_tables.h"
 
 /* Registry: 0301 (fylke 03), 1101 and 1103 (fylke 11). */
 static struct bp_kommune reg_k[3] = {
@@ -83,16 +84,6 @@ build(const struct bp_tally *a, const struct bp_tally *b, unsigned levels)
 	cr_assert_eq(bp_pub_parse_breakdowns("total,brukergruppe,rop", &s), 0);
 	cr_assert_eq(bp_tables_build(2024, k, 2, &reg, &s, &t, err, sizeof(err)), 0, "%s", err);
 	return t;
-}
-
-static struct bp_cell_view
-cell(const struct bp_tables *t, const char *lv, const char *area, const char *table,
-    const char *cat, const char *bv)
-{
-	struct bp_cell_view v;
-	cr_assert_eq(bp_tables_lookup(t, lv, area, table, cat, bv, &v), 0,
-	    "no row %s %s %s %s %s", lv, area, table, cat, bv);
-	return v;
 }
 
 Test(publish, national_counts_percent_rate_estimate)

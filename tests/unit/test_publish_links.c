@@ -12,6 +12,7 @@
 #include "publish.h"
 #include "registry.h"
 #include "test_rows.h"
+#include "test_tables.h"
 
 /* Fylke 11: 1101 and 1103 are small kommuner (size class u2500 in their
  * tallies), 1106 a large one (30000p). */
@@ -30,16 +31,6 @@ persons(struct bp_tally *t, int n, int bolig, uint32_t population)
 	r.area[BP_AREA_BOLIG] = (int8_t)bolig;
 	for (int i = 0; i < n; i++)
 		tx_tally_row(t, &r, population);
-}
-
-static struct bp_cell_view
-cell(const struct bp_tables *t, const char *lv, const char *area, const char *table,
-    const char *cat, const char *bv)
-{
-	struct bp_cell_view v;
-	cr_assert_eq(bp_tables_lookup(t, lv, area, table, cat, bv, &v), 0,
-	    "no row %s %s %s %s %s", lv, area, table, cat, bv);
-	return v;
 }
 
 /*
