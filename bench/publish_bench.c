@@ -2,8 +2,9 @@
  * publish_bench - the time to build, suppress and write the tables of a
  * year from synthetic tallies (not run by make check).
  *
- * usage: publish_bench [nkommuner [rows [min_cell [levels]]]]
- * (default 300 30000 5 7; levels is a bit mask: 1 nasjonal, 2 fylke, 4 kommune)
+ * usage: publish_bench [nkommuner [rows [min_cell [levels [per_table]]]]]
+ * (default 300 30000 5 7; levels is a bit mask: 1 nasjonal, 2 fylke, 4 kommune;
+ * per_table: [publish] shared_cells = per_table instead of consistent)
  *
  * The first nkommuner kommuner of the bundled registry (BPAGG_REGISTRY or
  * conf/kommuner.csv) report rows persons between them, shared in
@@ -155,6 +156,7 @@ main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.min_cell = min_cell;
 	s.levels = levels ? levels : BP_LEVEL_ALL;
+	s.per_table = argc > 5 && !strcmp(argv[5], "per_table");
 	bp_measure_settings_default(&s.measures);
 	bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
 	if (bp_tables_build(2024, k, nk, &reg, &s, &t, err, sizeof(err)) < 0) {
