@@ -1507,8 +1507,12 @@ solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct 
 	if (group_build(T, &S1, g, prev) < 0)
 		goto out;
 	if (bp_suppress(S1.p, T->s.min_cell, T->s.suppress_zero) < 0) {
-		if (getenv("BPAGG_DEBUG_SUPPRESS"))
-			fprintf(stderr, "suppress %s: stage 1 failed\n", group_name(T, g));
+		if (getenv("BPAGG_DEBUG_SUPPRESS")) {
+			size_t bad1 = SIZE_MAX;
+			bp_sup_audit(S1.p, T->s.min_cell, &bad1);
+			fprintf(stderr, "suppress %s: stage 1 failed at %s\n", group_name(T, g),
+			    cell_name(T, &S1, g, bad1));
+		}
 		ret = 1;
 		goto out;
 	}
