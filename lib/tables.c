@@ -852,7 +852,7 @@ struct group {
 	size_t *mem;      /* scratch for constraint members */
 	size_t memcap;
 	unsigned char *forced; /* per row cell: reason forced by the republish rule */
-	bool strict;      /* quantities many groups print are FIXED here */
+	unsigned strict;  /* what is FIXED on this try: STRICT_* */
 };
 
 /* 0: area i is not in G; 1: its cells are decided in G; 2: context. */
@@ -893,10 +893,38 @@ cell_at(const struct bp_tables *T, const struct group *G, size_t i, size_t g, si
 }
 
 static bool is_small(const struct bp_tables *T, uint32_t v);
+static void row_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
+    size_t v, size_t r, char *key, size_t len);
+static bool prev_get(const struct bp_prev *p, const char *k, int64_t *v);
+
+/* Whether the republishing rule will hide row r (value now) of value v of
+ * breakdown b of group g in area a: hidden in the previous release, or
+ * moved by 1 .. min_cell - 1 since (add_republish_cell). */
+static bool
+republish_hides(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
+    size_t v, size_t r, uint32_t now, const struct bp_prev *prev)
+{
+	char key[256];
+	int64_t old;
+	if (!prev)
+		return false;
+	row_key(T, a, g, b, v, r, key, sizeof(key));
+	if (!prev_get(prev, key, &old))
+		return false;
+	int64_t d = (int64_t)now - old;
+	return old < 0 || (d != 0 && (d < 0 ? -d : d) < (int64_t)T->s.min_cell);
+}
 
 /* Quantities printed by this many groups or more (the population counts
  * that are every table's i_alt) are FIXED on a group's first try. */
 #define STRICT_SHARED 3
+
+/* A group's tries, from most FIXED to none (suppress_group). */
+enum {
+	STRICT_NONE,      /* nothing more than what the reader has */
+	STRICT_HEADLINE,  /* + the national count of the group */
+	STRICT_ALL,       /* + the quantities STRICT_SHARED groups print */
+};
 
 /*
  * Adds every row of group g at every area of G as a cell. A context area's
@@ -905,9 +933,10 @@ static bool is_small(const struct bp_tables *T, uint32_t v);
  * protects it against its kommuner too.
  */
 static int
-add_cells(const struct bp_tables *T, struct group *G, size_t g)
+add_cells(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev)
 {
 	size_t nr = group_nrow(T, g);
+	int tot = bp_breakdown_find("total");
 	G->ncells = 0;
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
@@ -926,8 +955,18 @@ add_cells(const struct bp_tables *T, struct group *G, size_t g)
 					if (u == 2 && bp_sup_state_of(G->ctx->p,
 					    cell_at(T, G->ctx, i, g, b, v, r)) == BP_SUP_PUBLISHED)
 						fl = BP_SUP_FIXED;
-					if (G->strict && key && T->kshared[key] >= STRICT_SHARED &&
+					if (G->strict >= STRICT_ALL && key &&
+					    T->kshared[key] >= STRICT_SHARED &&
 					    !is_small(T, val))
+						fl = BP_SUP_FIXED;
+					/* The national count of each group (its i_alt, or a
+					 * sum measure's count, of the total) is the headline
+					 * figure: on the first try never a complement, unless
+					 * the republishing rule wants it hidden. */
+					if (G->strict >= STRICT_HEADLINE && a->level == BP_LEVEL_NASJONAL &&
+					    (int)b == tot &&
+					    r + 1 == nr && !is_small(T, val) &&
+					    !republish_hides(T, a, g, b, v, r, val, prev))
 						fl = BP_SUP_FIXED;
 
 					long c = bp_sup_add_cell(G->p, val, fl);
@@ -1401,7 +1440,7 @@ group_build(const struct bp_tables *T, struct group *G, size_t g, const struct b
 		return -1;
 	for (size_t k = 0; k < nrest; k++)
 		G->rest[k] = SIZE_MAX;
-	if (add_cells(T, G, g) < 0)
+	if (add_cells(T, G, g, prev) < 0)
 		return -1;
 	if (prev && G->ncells) {
 		if (!(G->forced = calloc(G->ncells, 1)) ||
@@ -1563,24 +1602,28 @@ out:
 /* Builds, solves and audits the problem of group g. With
  * BPAGG_DEBUG_SUPPRESS set, prints its size and CPU times to stderr (names
  * and counts of the catalogue only, never a cell value). */
-static int solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, bool strict,
-    char *err, size_t errlen);
+static int solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev,
+    unsigned strict, char *err, size_t errlen);
 
+/* Solves group g, each try with less FIXED (STRICT_*) while none finds a
+ * safe pattern; per_table starts without the shared quantities. */
 static int
 suppress_group(struct bp_tables *T, size_t g, const struct bp_prev *prev,
     char *err, size_t errlen)
 {
-	int ret = solve_one(T, g, prev, !T->s.per_table, err, errlen);
-	if (ret == 1) {
+	unsigned k = T->s.per_table ? STRICT_HEADLINE : STRICT_ALL;
+	int ret;
+	while ((ret = solve_one(T, g, prev, k, err, errlen)) == 1 && k > STRICT_NONE) {
+		k--;
 		if (getenv("BPAGG_DEBUG_SUPPRESS"))
-			fprintf(stderr, "suppress %s: again with shared cells free\n", group_name(T, g));
-		ret = solve_one(T, g, prev, false, err, errlen);
+			fprintf(stderr, "suppress %s: again, %s free\n", group_name(T, g),
+			    k == STRICT_HEADLINE ? "shared quantities" : "national count");
 	}
 	return ret;
 }
 
 static int
-solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, bool strict,
+solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, unsigned strict,
     char *err, size_t errlen)
 {
 	struct group G = { .strict = strict };
@@ -1610,7 +1653,7 @@ solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, bool strict
 		 * from).  Only a narrow pattern unsafe together goes wide. */
 		if (staged == 1) {
 			t2 = t1;
-			if (strict) {
+			if (strict >= STRICT_ALL) {
 				/* Freeing the shared cells is cheaper than the whole
 				 * problem, and usually what it takes. */
 				ret = 1;
@@ -1640,7 +1683,7 @@ solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, bool strict
 		if (bp_suppress(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
 			snprintf(err, errlen, "suppression found no safe pattern for %s",
 			    group_name(T, g));
-			if (strict && errno == EDOM)
+			if (strict > STRICT_NONE && errno == EDOM)
 				ret = 1;
 			goto out;
 		}
@@ -1808,7 +1851,8 @@ static int
 settle_group(struct bp_tables *T, size_t g, const struct bp_prev *prev, char *err,
     size_t errlen)
 {
-	struct group G = { 0 };
+	/* The national count stays out of the lines closed here too. */
+	struct group G = { .strict = STRICT_HEADLINE };
 	int ret = -1;
 
 	snprintf(err, errlen, "out of memory");
