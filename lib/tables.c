@@ -26,9 +26,19 @@
  *    values are zeros, and the release would fail;
  *  - links: fylke row = sum of its reporting kommuner's rows (breakdowns
  *    published at kommune level), nasjonal row = sum of the fylker's rows
- *    (or of the kommuner's, when fylke is not published).
+ *    (or of the kommuner's, when fylke is not published); a fylke's
+ *    kommunestorrelse row = sum of the total rows of its kommuner of that
+ *    size class;
+ *  - relations between breakdowns and cells that are the same persons
+ *    (cellkeys.h), per area.
  * A sum-measure group has the count of persons with the measure recorded
  * as its cells; its sum and mean follow that count's suppression.
+ *
+ * Across groups (shared_cells = consistent): a row whose set of persons
+ * the atoms decide has a key (make_keys), the same in every group that
+ * prints that quantity; after every group is solved, bp_tables_suppress
+ * hides each quantity hidden anywhere everywhere, closing the lines that
+ * opens (settle_group), until no group publishes what another hides.
  */
 #include "publish.h"
 
