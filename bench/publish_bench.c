@@ -2,9 +2,10 @@
  * publish_bench - the time to build, suppress and write the tables of a
  * year from synthetic tallies (not run by make check).
  *
- * usage: publish_bench [nkommuner [rows [min_cell [levels [per_table]]]]]
- * (default 300 30000 5 7; levels is a bit mask: 1 nasjonal, 2 fylke, 4 kommune;
- * per_table: [publish] shared_cells = per_table instead of consistent)
+ * usage: publish_bench [nkommuner [rows [min_cell [levels [mode]]]]]
+ * (default 300 30000 5 7 consistent; levels is a bit mask: 1 nasjonal, 2
+ * fylke, 4 kommune; mode is the [publish] shared_cells setting, consistent
+ * or per_table, or both: then the ratio of the two, per_table the baseline)
  *
  * The first nkommuner kommuner of the bundled registry (BPAGG_REGISTRY or
  * conf/kommuner.csv) report rows persons between them, shared in
@@ -153,35 +154,51 @@ main(int argc, char **argv)
 		k[i].t = &tal[i];
 	}
 	double t1 = now();
-	memset(&s, 0, sizeof(s));
-	s.min_cell = min_cell;
-	s.levels = levels ? levels : BP_LEVEL_ALL;
-	s.per_table = argc > 5 && !strcmp(argv[5], "per_table");
-	bp_measure_settings_default(&s.measures);
-	bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
-	if (bp_tables_build(2024, k, nk, &reg, &s, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "publish_bench: %s\n", err);
-		goto out;
+	const char *mode = argc > 5 ? argv[5] : "consistent";
+	double wall[2] = { 0, 0 }, share[2] = { 0, 0 };
+	for (int pass = 0; pass < 2; pass++) {
+		bool per_table = pass == 1;
+		if (strcmp(mode, "both") && strcmp(mode, per_table ? "per_table" : "consistent"))
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.min_cell = min_cell;
+		s.levels = levels ? levels : BP_LEVEL_ALL;
+		s.per_table = per_table;
+		bp_measure_settings_default(&s.measures);
+		bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
+		double tb = now();
+		if (bp_tables_build(2024, k, nk, &reg, &s, &t, err, sizeof(err)) < 0) {
+			fprintf(stderr, "publish_bench: %s\n", err);
+			goto out;
+		}
+		double t2 = now(), c2 = cpu();
+		if (bp_tables_suppress(t, NULL, err, sizeof(err)) < 0) {
+			fprintf(stderr, "publish_bench: %s\n", err);
+			goto out;
+		}
+		double t3 = now(), c3 = cpu();
+		FILE *f = fopen("/dev/null", "w");
+		bp_tables_write_tables(t, f);
+		bp_tables_write_sums(t, f);
+		bp_tables_write_coverage(t, f);
+		fclose(f);
+		double t4 = now();
+		size_t hidden = 0;
+		bp_tables_foreach_suppressed(t, count_hidden, &hidden);
+		wall[pass] = t4 - tb;
+		share[pass] = 100.0 * (double)hidden /
+		    (double)(bp_tables_nrows(t) + bp_tables_nsum_rows(t));
+		printf("%s: kommuner %zu rows %lu: tally %.2fs build %.2fs suppress %.2fs "
+		    "(cpu %.2fs) write %.2fs; %zu table rows, %zu sum rows, %zu hidden (%.1f%%)\n",
+		    per_table ? "per_table" : "consistent", nk, rows, t1 - t0, t2 - tb, t3 - t2,
+		    c3 - c2, t4 - t3, bp_tables_nrows(t), bp_tables_nsum_rows(t), hidden,
+		    share[pass]);
+		bp_tables_free(t);
+		t = NULL;
 	}
-	double t2 = now(), c2 = cpu();
-	if (bp_tables_suppress(t, NULL, err, sizeof(err)) < 0) {
-		fprintf(stderr, "publish_bench: %s\n", err);
-		goto out;
-	}
-	double t3 = now(), c3 = cpu();
-	FILE *f = fopen("/dev/null", "w");
-	bp_tables_write_tables(t, f);
-	bp_tables_write_sums(t, f);
-	bp_tables_write_coverage(t, f);
-	fclose(f);
-	double t4 = now();
-	size_t hidden = 0;
-	bp_tables_foreach_suppressed(t, count_hidden, &hidden);
-	printf("kommuner %zu rows %lu: tally %.2fs build %.2fs suppress %.2fs (cpu %.2fs) "
-	    "write %.2fs; %zu table rows, %zu sum rows, %zu hidden (%.1f%%)\n", nk, rows,
-	    t1 - t0, t2 - t1, t3 - t2, c3 - c2, t4 - t3, bp_tables_nrows(t),
-	    bp_tables_nsum_rows(t), hidden, 100.0 * (double)hidden /
-	    (double)(bp_tables_nrows(t) + bp_tables_nsum_rows(t)));
+	if (!strcmp(mode, "both") && wall[1] > 0)
+		printf("consistent / per_table: time %.2f, cells hidden %+.1f points\n",
+		    wall[0] / wall[1], share[0] - share[1]);
 	ret = 0;
 out:
 	bp_tables_free(t);
