@@ -907,6 +907,20 @@ static void row_key(const struct bp_tables *T, const struct area *a, size_t g, s
     size_t v, size_t r, char *key, size_t len);
 static bool prev_get(const struct bp_prev *p, const char *k, int64_t *v);
 
+/* Whether the republishing rule hides a cell of count now that had count
+ * old in the previous release (-1: hidden then): hidden before, or moved
+ * by 1 .. min_cell - 1 (a zero is published like every zero). */
+static bool
+republish_rule_hides(const struct bp_tables *T, uint32_t now, int64_t old)
+{
+	if (old < 0)
+		return true;
+	if ((now == 0 && !T->s.suppress_zero) || T->s.min_cell <= 1)
+		return false;
+	uint64_t d = now > old ? now - (uint64_t)old : (uint64_t)old - now;
+	return d != 0 && d < T->s.min_cell;
+}
+
 /* Whether the republishing rule will hide row r (value now) of value v of
  * breakdown b of group g in area a: hidden in the previous release, or
  * moved by 1 .. min_cell - 1 since (add_republish_cell). */
@@ -921,8 +935,7 @@ republish_hides(const struct bp_tables *T, const struct area *a, size_t g, size_
 	row_key(T, a, g, b, v, r, key, sizeof(key));
 	if (!prev_get(prev, key, &old))
 		return false;
-	int64_t d = (int64_t)now - old;
-	return old < 0 || (d != 0 && (d < 0 ? -d : d) < (int64_t)T->s.min_cell);
+	return republish_rule_hides(T, now, old);
 }
 
 /* Quantities printed by this many groups or more (the population counts
@@ -1327,11 +1340,9 @@ add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_
 		G->forced[c] = BP_REASON_SECONDARY;
 		return 0;
 	}
-	if ((now == 0 && !T->s.suppress_zero) || T->s.min_cell <= 1)
+	if (!republish_rule_hides(T, now, old))
 		return 0;
 	d = (uint32_t)(now > old ? now - old : old - now);
-	if (d == 0 || d >= T->s.min_cell)
-		return 0;
 	if ((aux = bp_sup_add_cell(G->p, d, 0)) < 0 ||
 	    (fix = bp_sup_add_cell(G->p, (uint32_t)old, BP_SUP_FIXED)) < 0)
 		return -1;
@@ -1918,14 +1929,8 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 	memset(T->reason, 0, T->nrows);
 	for (size_t g = 0; g < T->ngroup; g++)
 		list[g] = g;
-	struct timespec w0, w1;
-	clock_gettime(CLOCK_MONOTONIC, &w0);
 	if (run_round(T, prev, suppress_group, list, T->ngroup, err, errlen) < 0)
 		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &w1);
-	if (getenv("BPAGG_DEBUG_SUPPRESS"))
-		fprintf(stderr, "suppress: groups solved in %.2fs\n", (double)(w1.tv_sec - w0.tv_sec) +
-		    (double)(w1.tv_nsec - w0.tv_nsec) / 1e9);
 	for (; !T->s.per_table;) {
 		note_hidden(T);
 		if ((n = dirty_groups(T, list)) == 0)
@@ -1939,10 +1944,6 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 			fprintf(stderr, "suppress: shared cells, round %zu: %zu groups\n", round, n);
 		if (run_round(T, prev, settle_group, list, n, err, errlen) < 0)
 			goto out;
-		clock_gettime(CLOCK_MONOTONIC, &w0);
-		if (getenv("BPAGG_DEBUG_SUPPRESS"))
-			fprintf(stderr, "suppress: round done at %.2fs\n", (double)(w0.tv_sec - w1.tv_sec) +
-			    (double)(w0.tv_nsec - w1.tv_nsec) / 1e9);
 	}
 	err[0] = '\0';
 	ret = 0;
