@@ -1,6 +1,6 @@
 /*
  * suppress_gen.c - deterministic generators of suppression problems (see
- * suppress_gen.h), shared by tests/unit/test_suppress.c and
+ * suppress_gen.h), shared by tests/unit/publish/test_suppress.c and
  * bench/suppress_bench.c.
  */
 #include <stdbool.h>

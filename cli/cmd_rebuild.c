@@ -7,7 +7,7 @@
  * transaction: the received time of each submission is looked up in the
  * ledger, the tallies, ledger and pseudonyms are cleared (the rejections
  * stay: their files stay in rejected/), and each file is ingested again
- * through lib/ingest with its original received time (the rebuild's start
+ * through ingest/ with its original received time (the rebuild's start
  * when the ledger does not know it, e.g. after a lost store), in ledger
  * order: by kommune, year and sequence, so that the latest submission of
  * each kommune and year is the one that stands, as it was. An internal

@@ -1,6 +1,6 @@
 /*
  * cmd_sample.c - `bpagg sample`: writes a synthetic kommune export
- * (lib/sample.h) to stdout or, atomically, to a file.
+ * (export/sample.h) to stdout or, atomically, to a file.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -49,7 +49,7 @@ usage(FILE *f)
 	fprintf(f, "usage: bpagg status -c CONF [--year YYYY] [--json]\n");
 }
 
-/* A sealed file the daemon will take: the daemon's own rule (lib/inbox.c). */
+/* A sealed file the daemon will take: the daemon's own rule (ingest/inbox.c). */
 static int
 is_waiting(const char *name)
 {

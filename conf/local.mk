@@ -1,6 +1,11 @@
-# conf/: the bundled registry, the example configuration and the service unit.
-dist_pkgdata_DATA += conf/kommuner.csv conf/kommuner.SOURCE conf/bpagg.conf.example
+# conf/ - stage 3, the configuration: the reader of bpagg.conf (uses
+# measures/ for the measure settings), the bundled registry, the example
+# configuration and the service unit.
+noinst_LIBRARIES += conf/libbpconf.a
+conf_libbpconf_a_SOURCES = conf/conf.c conf/conf.h
+dist_man_MANS += man/bpagg.conf.5
 
+dist_pkgdata_DATA += conf/kommuner.csv conf/kommuner.SOURCE conf/bpagg.conf.example
 # The systemd unit of bpaggd, with the configured sbindir filled in. Installed
 # into $(systemdunitdir) (override on the make command line if needed).
 systemdunitdir = $(prefix)/lib/systemd/system

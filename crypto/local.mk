@@ -1,5 +1,5 @@
 # crypto/: keys, the sealed-submission envelope, pseudonyms. Depends on
-# libsodium only (not on lib/).
+# libsodium only: stage 0, below every other stage.
 noinst_LIBRARIES += crypto/libbpaggcrypto.a
 crypto_libbpaggcrypto_a_SOURCES = crypto/keys.h crypto/envelope.h crypto/pseudonym.h \
 	crypto/le.h crypto/io.h crypto/io.c crypto/keys.c crypto/keyring.c crypto/pseudonym.c crypto/envelope.c

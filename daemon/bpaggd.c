@@ -3,7 +3,7 @@
  * the inbox, one at a time, on libuv's work queue (see bpaggd(8)).
  *
  * The loop thread only lists the inbox, keeps the order and handles
- * signals, timers and fs events; the work thread runs lib/ingest and moves
+ * signals, timers and fs events; the work thread runs ingest/ and moves
  * the file. Only one file is in the work thread at a time, so the store
  * handle is used by one thread at a time.
  */

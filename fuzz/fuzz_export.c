@@ -1,5 +1,5 @@
 /*
- * fuzz_export.c - a libFuzzer target for the export reader (lib/export.c and
+ * fuzz_export.c - a libFuzzer target for the export reader (export/export.c and
  * the CSV tokenizer under it).
  *
  * The first input byte picks a chunk size; the rest is fed to a reader in

@@ -1,17 +1,17 @@
-# tests for the daemon area: lib/ingest (unit), bpaggd and bpagg rebuild
+# tests for the daemon area: ingest/ (unit), bpaggd and bpagg rebuild
 # (integration, with the real programs, a real inbox and a real store).
-check_PROGRAMS += tests/unit/test_ingest
-TESTS += tests/unit/test_ingest
-tests_unit_test_ingest_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_ingest_LDADD = $(BP_TEST_LINK)
+check_PROGRAMS += tests/unit/ingest/test_ingest
+TESTS += tests/unit/ingest/test_ingest
+tests_unit_ingest_test_ingest_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_ingest_test_ingest_LDADD = $(BP_TEST_LINK)
 # The daemon's modules that need no loop, linked on their own.
-check_PROGRAMS += tests/unit/test_daemon
-TESTS += tests/unit/test_daemon
-tests_unit_test_daemon_SOURCES = tests/unit/test_daemon.c daemon/bpaggd.h daemon/watch.c \
+check_PROGRAMS += tests/unit/daemon/test_daemon
+TESTS += tests/unit/daemon/test_daemon
+tests_unit_daemon_test_daemon_SOURCES = tests/unit/daemon/test_daemon.c daemon/bpaggd.h daemon/watch.c \
 	daemon/receipt.c daemon/dispose.c daemon/log.c
-tests_unit_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
-tests_unit_test_daemon_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_daemon_LDADD = $(BP_TEST_LINK)
+tests_unit_daemon_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
+tests_unit_daemon_test_daemon_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_daemon_test_daemon_LDADD = $(BP_TEST_LINK)
 
 # Helpers of the integration tests (tests/integration/daemon_*.sh).
 check_PROGRAMS += tests/helpers/tallydump tests/helpers/receiptcheck tests/helpers/rawseal

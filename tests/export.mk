@@ -1,19 +1,19 @@
 # tests for the export area: the reader/validator, person_id, the registry,
 # the CSV tokenizer and bpagg check.
-EXPORT_UNIT = tests/unit/test_export tests/unit/test_export_csv \
-	tests/unit/test_person_id tests/unit/test_registry
+EXPORT_UNIT = tests/unit/export/test_export tests/unit/export/test_export_csv \
+	tests/unit/export/test_person_id tests/unit/export/test_registry
 check_PROGRAMS += $(EXPORT_UNIT)
 TESTS += $(EXPORT_UNIT)
-tests_unit_test_export_SOURCES = tests/unit/test_export.c tests/unit/test_export_util.h
-tests_unit_test_export_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_export_LDADD = $(BP_TEST_LINK)
-tests_unit_test_export_csv_SOURCES = tests/unit/test_export_csv.c tests/unit/test_export_util.h
-tests_unit_test_export_csv_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_export_csv_LDADD = $(BP_TEST_LINK)
-tests_unit_test_person_id_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_person_id_LDADD = $(BP_TEST_LINK)
-tests_unit_test_registry_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_registry_LDADD = $(BP_TEST_LINK)
+tests_unit_export_test_export_SOURCES = tests/unit/export/test_export.c tests/unit/test_export_util.h
+tests_unit_export_test_export_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_export_test_export_LDADD = $(BP_TEST_LINK)
+tests_unit_export_test_export_csv_SOURCES = tests/unit/export/test_export_csv.c tests/unit/test_export_util.h
+tests_unit_export_test_export_csv_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_export_test_export_csv_LDADD = $(BP_TEST_LINK)
+tests_unit_export_test_person_id_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_export_test_person_id_LDADD = $(BP_TEST_LINK)
+tests_unit_export_test_registry_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_export_test_registry_LDADD = $(BP_TEST_LINK)
 
 EXPORT_ITESTS = tests/integration/check_errors.sh tests/integration/check_valid.sh \
 	tests/integration/check_limits.sh
@@ -29,10 +29,10 @@ EXTRA_DIST += tests/fixtures/export/gen_rows.awk fuzz/corpus/export
 # The libFuzzer build itself needs clang and is made on request only:
 #   make fuzz-export && ./fuzz-export -max_total_time=60 $(srcdir)/fuzz/corpus/export
 BP_FUZZ_CC = clang
-fuzz-export: $(srcdir)/fuzz/fuzz_export.c $(srcdir)/lib/csv.c $(srcdir)/lib/export.c \
-		$(srcdir)/lib/person_id.c $(srcdir)/lib/registry.c $(srcdir)/lib/codes.c \
-		$(srcdir)/lib/diag.c
+fuzz-export: $(srcdir)/fuzz/fuzz_export.c $(srcdir)/export/csv.c $(srcdir)/export/export.c \
+		$(srcdir)/export/person_id.c $(srcdir)/export/registry.c $(srcdir)/export/codes.c \
+		$(srcdir)/export/diag.c
 	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
-	  -include $(top_builddir)/config.h -I$(srcdir)/lib $(SODIUM_CFLAGS) \
+	  -include $(top_builddir)/config.h -I$(srcdir)/export $(SODIUM_CFLAGS) \
 	  -o $@ $^ $(SODIUM_LIBS)
 CLEANFILES += fuzz-export

@@ -1,6 +1,6 @@
 # tests/: Criterion unit tests and integration tests with the real programs.
 # The area fragments below add their binaries and scripts.
-BP_TEST_CCFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+BP_TEST_CCFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) -I$(srcdir)/tests/unit
 BP_TEST_LINK = $(BP_LINK) $(CRITERION_LIBS)
 
 AM_TESTS_ENVIRONMENT = \
@@ -16,9 +16,7 @@ include tests/measures.mk
 include tests/crypto.mk
 include tests/store.mk
 include tests/daemon.mk
-include tests/suppress.mk
 include tests/publish.mk
-include tests/qatoms.mk
 
 # The last check: no test's output holds a valid person_id.
 check_PROGRAMS += tests/helpers/pidscan
@@ -29,3 +27,7 @@ EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh
 # prerequisites: every other test's log.
 bp_last_log = tests/integration/zz_no_pid_leak.sh.log
 $(bp_last_log): $(filter-out $(bp_last_log),$(TEST_LOGS))
+
+# The stages include only earlier stages (see Makefile.am).
+TESTS += tests/integration/layering.sh
+EXTRA_DIST += tests/integration/layering.sh tests/helpers/layering_check.sh

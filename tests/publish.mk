@@ -1,23 +1,31 @@
 # tests for the publish area: tables, suppression wiring, the suppression log,
 # publish -> audit end to end.
-check_PROGRAMS += tests/unit/test_publish tests/unit/test_suplog tests/unit/test_publish_release
-TESTS += tests/unit/test_publish tests/unit/test_suplog tests/unit/test_publish_release
-tests_unit_test_publish_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_publish_LDADD = $(BP_TEST_LINK)
-tests_unit_test_suplog_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_suplog_LDADD = $(BP_TEST_LINK)
-tests_unit_test_publish_release_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_publish_release_LDADD = $(BP_TEST_LINK)
-check_PROGRAMS += tests/unit/test_publish_links
-TESTS += tests/unit/test_publish_links
-tests_unit_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_publish_links_LDADD = $(BP_TEST_LINK)
+check_PROGRAMS += tests/unit/publish/test_publish tests/unit/publish/test_suplog tests/unit/publish/test_publish_release
+TESTS += tests/unit/publish/test_publish tests/unit/publish/test_suplog tests/unit/publish/test_publish_release
+tests_unit_publish_test_publish_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_publish_LDADD = $(BP_TEST_LINK)
+tests_unit_publish_test_suplog_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_suplog_LDADD = $(BP_TEST_LINK)
+tests_unit_publish_test_publish_release_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_publish_release_LDADD = $(BP_TEST_LINK)
+check_PROGRAMS += tests/unit/publish/test_publish_links
+TESTS += tests/unit/publish/test_publish_links
+tests_unit_publish_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
 TESTS += tests/integration/publish_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh
-check_PROGRAMS += tests/unit/test_cellkeys
-TESTS += tests/unit/test_cellkeys
-tests_unit_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_test_cellkeys_LDADD = $(BP_TEST_LINK)
+check_PROGRAMS += tests/unit/measures/test_cellkeys
+TESTS += tests/unit/measures/test_cellkeys
+tests_unit_measures_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_measures_test_cellkeys_LDADD = $(BP_TEST_LINK)
 # Headers the unit tests share (rows classified for real, cell lookup).
 EXTRA_DIST += tests/unit/test_rows.h tests/unit/test_tables.h
+# tests for suppression
+check_PROGRAMS += tests/unit/publish/test_suppress
+TESTS += tests/unit/publish/test_suppress
+tests_unit_publish_test_suppress_SOURCES = tests/unit/publish/test_suppress.c \
+	bench/suppress_gen.c bench/suppress_gen.h
+tests_unit_publish_test_suppress_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_suppress_LDADD = $(BP_TEST_LINK)
+tests_unit_publish_test_suppress_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench

@@ -37,9 +37,9 @@ for key in inbox archive rejected outbox keys registry suppression_log backend p
 	lki_cut_gul lki_cut_rod lki_cut_blalys min_cell suppress_zero kommune_breakdowns \
 	republish_rule user; do
 	grep -q "^$key =" "$inst/bpagg.conf" || fail "bpagg.conf lacks $key"
-	grep -q "\"$key\")" "$BP_SRCDIR/lib/conf.c" || fail "conf.c does not read $key"
+	grep -q "\"$key\")" "$BP_SRCDIR/conf/conf.c" || fail "conf.c does not read $key"
 done
-n_read=$(grep -o 'IS("[a-z]*", "[a-z_]*")' "$BP_SRCDIR/lib/conf.c" | wc -l)
+n_read=$(grep -o 'IS("[a-z]*", "[a-z_]*")' "$BP_SRCDIR/conf/conf.c" | wc -l)
 n_conf=$(grep -c '^[a-z_]* =' "$inst/bpagg.conf")
 [ "$n_read" -eq "$n_conf" ] || fail "conf.c reads $n_read settings, bpagg.conf has $n_conf"
 

@@ -1,5 +1,5 @@
 /*
- * test_tables.h - looking up a published cell in tests of lib/tables.c.
+ * test_tables.h - looking up a published cell in tests of publish/tables.c.
  */
 #ifndef TEST_TABLES_H
 #define TEST_TABLES_H

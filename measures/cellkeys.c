@@ -1,6 +1,6 @@
 /*
  * cellkeys.c - position ids of equal quantities and relations between
- * breakdowns, from the atoms of lib/qatoms.c; see cellkeys.h.
+ * breakdowns, from the atoms of measures/qatoms.c; see cellkeys.h.
  */
 #include "cellkeys.h"
 

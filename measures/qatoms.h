@@ -5,7 +5,7 @@
  * cells can be computed exactly instead of being declared by hand.
  *
  * The grid. An atom is one representative row for one class of rows that
- * agree on every field a breakdown depends on (lib/measures.c,
+ * agree on every field a breakdown depends on (measures/measures.c,
  * classify_breakdowns and the functions it calls):
  *   - user group: (rusproblem, psykisk_problem) in {JN, JJ, NJ} (the format
  *     says at least one is J);

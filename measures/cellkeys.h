@@ -1,12 +1,12 @@
 /*
  * cellkeys.h - which cells of the published tables are the same quantity,
  * and which breakdowns are tied by definition; what suppression needs to
- * treat the tables of a release as one body of figures (lib/tables.c).
+ * treat the tables of a release as one body of figures (publish/tables.c).
  *
  * A table cell counts the persons of an area in a set: its breakdown value
  * intersected with its category (or, for i_alt and sum-measure counts, the
  * persons the group counts).  Where those sets are determined by the few
- * row fields of lib/qatoms.h, the set is known exactly, and two cells of
+ * row fields of measures/qatoms.h, the set is known exactly, and two cells of
  * the same area with the same set are the same number wherever they are
  * printed: bolig__kjonn's i_alt for K is kjonn__total's K, every
  * indicator's i_alt by rop is rop's own total row, rop_skala__rop(rod_rod,

@@ -1,5 +1,5 @@
 /*
- * test_qatoms.c - the atoms of the person classification (lib/qatoms.c):
+ * test_qatoms.c - the atoms of the person classification (measures/qatoms.c):
  * breakdowns partition the atoms, the atoms of generated rows classify as
  * the rows themselves do, the identities the tables rely on hold as set
  * equalities, and the determined indicators are the documented ones.

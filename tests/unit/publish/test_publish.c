@@ -1,6 +1,6 @@
 /*
  * test_publish.c - known-answer tables built from hand-made tallies
- * (lib/tables.c): counts, i_alt, percent, rate per 10 000, estimate,
+ * (publish/tables.c): counts, i_alt, percent, rate per 10 000, estimate,
  * coverage, sums, suppression reasons and the republishing rule.
  */
 #include <criterion/criterion.h>

@@ -14,7 +14,7 @@
  * bp_cell_offset(i, b) and holds ncat(i) * nval(b) counts, category-major:
  * cell(i, b, c, v) = bp_cell_offset(i, b) + c * nval(b) + v.
  * Sum cells: bp_sum_cell(m, b, v), one per sum measure and breakdown value.
- * The catalogue and its order are documented in lib/measures.c and
+ * The catalogue and its order are documented in measures/measures.c and
  * bpagg-measures(7); the layout is part of bp_catalogue_id.
  *
  * Thread safety: the catalogue tables are built once, at first use, under

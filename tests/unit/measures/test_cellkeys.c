@@ -1,6 +1,6 @@
 /*
  * test_cellkeys.c - equal quantities across tables and the relations
- * between breakdowns (lib/cellkeys.c).
+ * between breakdowns (measures/cellkeys.c).
  */
 #include <criterion/criterion.h>
 

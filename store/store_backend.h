@@ -8,7 +8,7 @@
  * same name here, with the same contract as in store.h. A backend never
  * sees another backend's handle.
  *
- * Adding a backend (PostgreSQL, say) is one new file, lib/store_postgresql.c,
+ * Adding a backend (PostgreSQL, say) is one new file, store/store_postgresql.c,
  * that defines
  *
  *	const struct bp_store_backend bp_store_backend_postgresql = { ... };

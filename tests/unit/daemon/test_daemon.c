@@ -152,7 +152,7 @@ Test(daemon, scan_skips_deferred_until_due_or_changed)
 	bpd_deferlist_free(&d);
 }
 
-/* A result as lib/ingest would give it, for a verified submission. */
+/* A result as ingest/ would give it, for a verified submission. */
 static void
 fake_result(struct bp_ingest_result *r, enum bp_ingest_status st)
 {

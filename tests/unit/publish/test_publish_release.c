@@ -1,5 +1,5 @@
 /*
- * test_publish_release.c - whole releases (lib/publish.c): a store filled
+ * test_publish_release.c - whole releases (publish/publish.c): a store filled
  * through the store API, bpagg.conf, keys and registry in a temporary
  * installation; publish -> audit passes; tampering with kept files, with a
  * log line, or a re-signed log that lies about the cells, makes the audit

@@ -1,6 +1,6 @@
 /*
  * test_publish_links.c - suppression across the relations between tables
- * that are not one table's own lines (lib/tables.c): a fylke's
+ * that are not one table's own lines (publish/tables.c): a fylke's
  * kommunestorrelse cells against its kommuner's totals.
  */
 #include <criterion/criterion.h>

@@ -1,6 +1,6 @@
 /*
  * test_measures.c - known answers for every derived measure, the catalogue
- * and the dense tally (lib/measures.c, shared/spec/measures.md).
+ * and the dense tally (measures/measures.c, shared/spec/measures.md).
  */
 #include <criterion/criterion.h>
 

@@ -1,6 +1,6 @@
 /*
- * test_sample.c - the sample generator (lib/sample.c): determinism, every
- * file valid for the export reader (lib/export.c), the shares it aims at,
+ * test_sample.c - the sample generator (export/sample.c): determinism, every
+ * file valid for the export reader (export/export.c), the shares it aims at,
  * and its file-shape variations.
  */
 #include <criterion/criterion.h>

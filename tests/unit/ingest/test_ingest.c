@@ -1,5 +1,5 @@
 /*
- * test_ingest.c - lib/ingest: one sealed submission from file to store.
+ * test_ingest.c - ingest/: one sealed submission from file to store.
  *
  * Each test builds a throw-away installation (keys made with the keys API,
  * a conf file, the bundled registry), writes plaintext exports with valid

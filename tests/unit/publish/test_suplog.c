@@ -1,5 +1,5 @@
 /*
- * test_suplog.c - the suppression log (lib/suplog.c): appending, the hash
+ * test_suplog.c - the suppression log (publish/suplog.c): appending, the hash
  * chain, seals, and tampering. Every line of a real two-release log is in
  * turn changed, deleted, swapped with the next, and every seal's signature
  * replaced; each must make verification fail naming that entry.

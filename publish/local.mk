@@ -1,0 +1,27 @@
+# publish/ - stage 6, releases: the tables of a release, small-cell
+# suppression and its LP audit, the signed suppression log, release files.
+# Uses every earlier stage but ingest/.
+noinst_LIBRARIES += publish/libbppublish.a
+publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/tables.c \
+	publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
+	publish/suplog.h publish/suplog.c
+dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
+
+# bench/publish_bench: build + suppress + write for synthetic tallies, the
+# default shared_cells = consistent against per_table of the same run
+# (by hand: ./bench/publish_bench [nkommuner [rows [min_cell [levels [mode]]]]]).
+noinst_PROGRAMS += bench/publish_bench
+bench_publish_bench_SOURCES = bench/publish_bench.c
+bench_publish_bench_LDADD = $(BP_LINK)
+bench: bench-publish
+bench-publish: bench/publish_bench
+	BPAGG_REGISTRY=$(abs_top_srcdir)/conf/kommuner.csv ./bench/publish_bench 300 30000 5 7 both
+.PHONY: bench-publish
+
+# bench/suppress_bench: timing of one large linked group, and the comparison
+# with the plain "two per line" heuristic on random tables.  Built with the
+# rest (small), never run by make check: run ./bench/suppress_bench by hand.
+noinst_PROGRAMS += bench/suppress_bench
+bench_suppress_bench_SOURCES = bench/suppress_bench.c bench/suppress_gen.c \
+	bench/suppress_gen.h
+bench_suppress_bench_LDADD = $(BP_LINK)

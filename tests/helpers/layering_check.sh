@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# layering_check.sh SRCDIR - the pipeline's stages may use only earlier
+# stages. Reads every #include "..." of the stage folders, finds the folder
+# that holds the header, and fails naming file and line when a stage includes
+# a header of a later stage or of a program (cli/, daemon/).
+set -euo pipefail
+src=${1:?usage: layering_check.sh SRCDIR}
+stages=(crypto export measures conf store ingest publish)
+programs=(cli daemon)
+
+declare -A rank=()
+for i in "${!stages[@]}"; do rank[${stages[$i]}]=$i; done
+for p in "${programs[@]}"; do rank[$p]=${#stages[@]}; done
+
+# header name -> folder that holds it (names are unique across folders).
+declare -A home=()
+for d in "${stages[@]}" "${programs[@]}"; do
+	for h in "$src/$d"/*.h; do
+		[ -e "$h" ] || continue
+		n=${h##*/}
+		if [ -n "${home[$n]:-}" ]; then
+			echo "layering: $n is in both ${home[$n]}/ and $d/" >&2; exit 1
+		fi
+		home[$n]=$d
+	done
+done
+
+bad=0
+for d in "${stages[@]}"; do
+	for f in "$src/$d"/*.[ch]; do
+		[ -e "$f" ] || continue
+		while IFS=: read -r line inc; do
+			h=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' <<<"$inc")
+			h=${h##*/}
+			owner=${home[$h]:-}
+			[ -n "$owner" ] || continue
+			if [ "${rank[$owner]}" -gt "${rank[$d]}" ]; then
+				echo "$d/${f##*/}:$line: includes $h of $owner/, a later stage than $d/" >&2
+				bad=1
+			fi
+		done < <(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" || true)
+	done
+done
+exit $bad
