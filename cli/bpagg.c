@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR [--level L]... [--json]" },
 	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID]" },
 	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
+	{ "report", bp_cmd_report, "report RELEASE_DIR... --out DIR [--area NO|FF|KKKK] [--pdf]" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

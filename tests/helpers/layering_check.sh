@@ -5,7 +5,7 @@
 # a header of a later stage or of a program (cli/, daemon/).
 set -euo pipefail
 src=${1:?usage: layering_check.sh SRCDIR}
-stages=(crypto export measures conf store ingest publish)
+stages=(crypto export measures conf store ingest publish report)
 programs=(cli daemon)
 
 declare -A rank=()
