@@ -25,10 +25,20 @@ extern char **environ;
 size_t
 bp_chart_marks(const struct bp_chart *c)
 {
+	/* gnuplot draws no box for a bar of height 0 (its label "0,0" stays). */
 	size_t n = 0;
 	for (size_t i = 0; i < c->ns * c->nx; i++)
-		if (isfinite(c->v[i]))
+		if (isfinite(c->v[i]) && (c->kind == BP_CHART_LINES || c->v[i] != 0.0))
 			n++;
+	return n;
+}
+
+size_t
+bp_chart_hidden(const struct bp_chart *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ns * c->nx; i++)
+		n += !isfinite(c->v[i]);
 	return n;
 }
 

@@ -34,7 +34,11 @@ struct bp_chart {
  */
 int bp_chart_svg(const struct bp_chart *c, const char *idp, char **svg, char *err, size_t errlen);
 
-/* The number of marks (bars or points) the chart draws: its finite values. */
+/* The number of marks the chart draws: a point per finite value, a bar per
+ * finite value other than 0. */
 size_t bp_chart_marks(const struct bp_chart *c);
+
+/* The number of hidden (NaN) values. */
+size_t bp_chart_hidden(const struct bp_chart *c);
 
 #endif

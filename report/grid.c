@@ -225,7 +225,7 @@ emit_chart(struct bp_rctx *ctx, const struct bp_grid *g)
 	bp_html_raw(h, svg);
 	bp_html_raw(h, "<figcaption>");
 	bp_html_text(h, g->figcap);
-	if (marks < ns * nx)
+	if (bp_chart_hidden(&ch))
 		bp_html_raw(h, " <span class=\"gapnote\">«:» i figuren: tallet er skjult, se tabellen.</span>");
 	bp_html_raw(h, "</figcaption></figure>\n");
 	emit_data(ctx, g, rows, nr, cols, nc, marks);

@@ -144,8 +144,15 @@ compose(struct bp_rctx *ctx, struct bp_release *rel, size_t n, const char *area,
 	struct bp_release *cur = &rel[n - 1];
 	const char *level = !strcmp(area, "NO") ? "nasjonal" : strlen(area) == 2 ? "fylke" : "kommune";
 	if (!bp_release_cov(cur, level, area)) {
-		snprintf(ctx->err, ctx->errlen, "%s: the release has no %s %s (see coverage.csv)",
-		    cur->dir, level, area);
+		int any = 0;
+		for (size_t i = 0; i < cur->ncov; i++)
+			any |= !strcmp(cur->cov[i].level, level);
+		if (any)
+			snprintf(ctx->err, ctx->errlen, "%s/coverage.csv: the release has no %s %s",
+			    cur->dir, level, area);
+		else
+			snprintf(ctx->err, ctx->errlen, "%s: the release has no tables for %s %s "
+			    "(not published with --level %s)", cur->dir, level, area, level);
 		return BP_REPORT_DATA;
 	}
 	char fy[3] = { area[0], area[1], 0 };
@@ -172,7 +179,7 @@ compose(struct bp_rctx *ctx, struct bp_release *rel, size_t n, const char *area,
 	} else {
 		if (!bp_release_cell(cur, level, area, "kjonn__total", "i_alt", "alle")) {
 			snprintf(ctx->err, ctx->errlen, "%s: the release has no tables for %s %s "
-			    "(published with --level %s?)", cur->dir, level, area, level);
+			    "(not published with --level %s)", cur->dir, level, area, level);
 			return BP_REPORT_DATA;
 		}
 		struct bp_varea a[3] = { { "Norge", "nasjonal", "NO" }, { fybuf, "fylke", fy },

@@ -125,6 +125,7 @@ trend_chart(struct bp_rctx *ctx, const struct bp_release *const *rel, size_t ny,
 	bp_html_printf(h, "<script type=\"application/json\" class=\"chart-data\" id=\"d%d\">"
 	    "{\"marks\":MARKS,\"cells\":[", ctx->nchart);
 	size_t mark_at = h->len - strlen("MARKS,\"cells\":[");
+	int first = 1;
 	for (size_t s = 0; s < ns; s++) {
 		sn[s] = keyfig[rows[s]].label;
 		sc[s] = bp_colour(keyfig[rows[s]].cat, s);
@@ -137,10 +138,13 @@ trend_chart(struct bp_rctx *ctx, const struct bp_release *const *rel, size_t ny,
 			    keyfig[rows[s]].field == 'r' ? c->rate : c->count) : NULL;
 			double d = bp_fig_value(fig);
 			v[s * ny + x] = d;
-			bp_html_printf(h, "%s[\"%d|%s|%s|%s|%s|alle|%s\",%s]", s || x ? "," : "",
+			if (!fig)
+				continue; /* not in that year's release: no cell to cite */
+			bp_html_printf(h, "%s[\"%d|%s|%s|%s|%s|alle|%s\",%s]", first ? "" : ",",
 			    rel[x]->year, level, area, table, keyfig[rows[s]].cat,
 			    keyfig[rows[s]].field == 'p' ? "percent" : keyfig[rows[s]].field == 'r' ?
 			    "rate_per_10k" : "count", isfinite(d) ? fig : "null");
+			first = 0;
 		}
 	}
 	bp_html_raw(h, "]}</script>\n");

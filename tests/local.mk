@@ -17,6 +17,7 @@ include tests/crypto.mk
 include tests/store.mk
 include tests/daemon.mk
 include tests/publish.mk
+include tests/report.mk
 
 # The last check: no test's output holds a valid person_id.
 check_PROGRAMS += tests/helpers/pidscan

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# report_cli.sh - bpagg report on real releases of three years (ROP
+# definition 2015 in 2023, 2016 after), without any store: every figure of
+# the report is its release's cell (report_check.sh, and a tampered report
+# fails that check); the change of definition is marked and not compared;
+# the change between comparable years is the difference of the published
+# figures; release.json with keys added still reads; usage and data errors.
+set -euo pipefail
+fail() { echo "FAIL: $*" >&2; exit 1; }
+src=${BP_SRCDIR:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Every 24th kommune of the registry (15), 0.4 % of their adults each.
+mapfile -t ks < <(awk -F, 'NR > 1 && (NR - 2) % 24 == 0 { print $1 }' "$BPAGG_REGISTRY")
+for y in 2023:2015 2024:2016 2025:2016; do
+	"$src/tests/helpers/report_release.sh" "$tmp/y${y%:*}" "${y%:*}" "${y#*:}" nasjonal auto "${ks[@]}" >/dev/null
+done
+# The installations (and their stores) are gone: only the releases remain.
+[ -z "$(find "$tmp" -name 'store.sqlite*')" ] || fail "a store is left"
+
+out=$(bpagg report "$tmp/y2025/rel" "$tmp/y2023/rel" "$tmp/y2024/rel" --out "$tmp/no") ||
+	fail "bpagg report"
+[ "$out" = "$tmp/no/index.html" ] || fail "printed path: $out"
+html=$tmp/no/index.html
+"$src/tests/helpers/report_check.sh" "$html" "$tmp"/y202?/rel || fail "report_check"
+grep -q 'Tegn i tabeller' "$html" || fail "no Tegn i tabeller"
+for t in 2 4 5 6 7 8 9 10 11 12 13; do
+	grep -q "<caption>Tabell $t\. " "$html" || fail "no Tabell $t"
+done
+
+# The check catches a figure that is not the release's.
+awk -v done=0 '!done && /data-c="2025\|nasjonal\|NO\|bolig__rop_skala\|gronn\|ikke_rop\|percent">/ {
+	sub(/percent">[0-9]+,[0-9]/, "percent\">0,1"); done = 1 } { print }' "$html" >"$tmp/tampered.html"
+! cmp -s "$html" "$tmp/tampered.html" || fail "could not tamper with the report"
+if "$src/tests/helpers/report_check.sh" "$tmp/tampered.html" "$tmp"/y202?/rel >/dev/null 2>&1; then
+	fail "report_check accepts a tampered figure"
+fi
+
+# Trends: 2024 has another ROP definition than 2023: marked, not compared.
+row() { grep -o "<tr><th scope=\"row\">$1</th><td data-c=\"2023.*</tr>" "$html" | head -1; }
+rop=$(row 'Med ROP-lidelse (prosent)')
+[[ $rop == *'data-c="2024|nasjonal|NO|rop__total|ja|alle|percent" class="brk"'* ]] ||
+	fail "2024 ROP share not marked as a new definition: $rop"
+[[ $rop != *'data-c="2025|nasjonal|NO|rop__total|ja|alle|percent" class="brk"'* ]] ||
+	fail "2025 ROP share marked though its definition is 2024's"
+lki=$(row 'Levekårsindeks 8: rød (prosent)')
+[[ $lki != *'class="brk"'* ]] || fail "the index is marked though its cut points are the same"
+grep -q 'Ny definisjon' "$html" || fail "no break in the ROP chart"
+# The change of the count of persons 2024 -> 2025 is the difference of the releases' counts.
+c24=$(awk -F, '$2 == "nasjonal" && $4 == "kjonn__total" && $6 == "i_alt" { print $9 }' "$tmp/y2024/rel/tables.csv")
+c25=$(awk -F, '$2 == "nasjonal" && $4 == "kjonn__total" && $6 == "i_alt" { print $9 }' "$tmp/y2025/rel/tables.csv")
+want=$(printf '%+d' $((c25 - c24)) | sed 's/^-/\xe2\x88\x92/')
+[[ $(row 'Mottakere i alt (antall)') == *"<td class=\"diff\">$want</td>"* ]] ||
+	fail "change of the count: want $want in $(row 'Mottakere i alt (antall)')"
+
+# release.json with keys another version may add still reads.
+cp -r "$tmp/y2025/rel" "$tmp/extra"
+sed -i 's/^{/{"profile":{"nasjonal":["total"]},"hidden_share":{"count":0.1},/' "$tmp/extra/release.json"
+bpagg report "$tmp/extra" --out "$tmp/extra-out" >/dev/null || fail "release.json with added keys"
+"$src/tests/helpers/report_check.sh" "$tmp/extra-out/index.html" "$tmp/extra" >/dev/null || fail "check with added keys"
+
+# Errors.
+rc=0; bpagg report "$tmp/y2025/rel" --out "$tmp/x" --area 9 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "--area 9: exit $rc"
+rc=0; bpagg report "$tmp/nope" --out "$tmp/x" 2>"$tmp/err" || rc=$?
+[ $rc -eq 66 ] || fail "missing release: exit $rc"
+grep -q "$tmp/nope/release.json" "$tmp/err" || fail "missing release: $(cat "$tmp/err")"
+rc=0; bpagg report "$tmp/y2025/rel" --out "$tmp/x" --area 34 2>"$tmp/err" || rc=$?
+[ $rc -eq 65 ] || fail "fylke of a national release: exit $rc"
+grep -q 'no tables for fylke 34' "$tmp/err" || fail "fylke of a national release: $(cat "$tmp/err")"
+rc=0; bpagg report "$tmp/y2025/rel" "$tmp/extra" --out "$tmp/x" 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "two releases of one year: exit $rc"
+printf 'year,level\n' >"$tmp/extra/coverage.csv"
+rc=0; bpagg report "$tmp/extra" --out "$tmp/x" 2>"$tmp/err" || rc=$?
+[ $rc -eq 65 ] || fail "bad coverage.csv: exit $rc"
+grep -q 'coverage.csv:1: expected the header' "$tmp/err" || fail "bad coverage.csv: $(cat "$tmp/err")"
+rc=0; BPAGG_GNUPLOT=/nonexistent/gnuplot bpagg report "$tmp/y2025/rel" --out "$tmp/x" 2>"$tmp/err" || rc=$?
+[ $rc -eq 69 ] && grep -q 'gnuplot' "$tmp/err" || fail "without gnuplot: exit $rc $(cat "$tmp/err")"
+echo "ok"
