@@ -116,6 +116,12 @@ write_script(const struct bp_chart *c, const char *dir)
 	put_str(f, c->ylabel ? c->ylabel : "");
 	fprintf(f, "\nset yrange [0:*]\nset offsets 0,0,graph 0.08,0\n");
 	size_t dcol = 3, lcol = 3 + c->ns; /* value and label columns of series 0 */
+	size_t longest = 0;
+	for (size_t x = 0; x < c->nx; x++)
+		if (strlen(c->xlabel[x]) > longest)
+			longest = strlen(c->xlabel[x]);
+	if (c->nx * longest > 70) /* the labels would run into each other */
+		fprintf(f, "set xtics rotate by 25 right font ',9'\n");
 	if (c->kind == BP_CHART_BARS) {
 		fprintf(f, "set style data histograms\nset style histogram clustered gap 1\n");
 		fprintf(f, "set style fill solid 1.0 border rgb '#000000'\nset boxwidth 0.9\n");

@@ -167,7 +167,7 @@ trend_chart(struct bp_rctx *ctx, const struct bp_release *const *rel, size_t ny,
 	bp_html_printf(h, "<figure class=\"chart\" data-marks=\"%zu\" data-kind=\"lines\" "
 	    "data-series=\"%zu\" data-for=\"d%d\">\n", marks, ns, ctx->nchart);
 	bp_html_raw(h, svg);
-	bp_html_raw(h, "<figcaption>");
+	bp_html_printf(h, "<figcaption>Figur %d. ", ++ctx->nfig);
 	bp_html_text(h, caption);
 	for (size_t x = 1; x < ny; x++)
 		if (brk[x]) {
@@ -211,10 +211,11 @@ bp_view_trend(struct bp_rctx *ctx, const struct bp_release *const *rel, size_t n
 	if (ny > 64)
 		ny = 64;
 	bp_html_raw(h, "<section class=\"chapter\">\n<h2>Utviklingen over år</h2>\n");
-	bp_html_printf(h, "<p>Nøkkeltall for %s i utgivelsene %d–%d. Endringen vises bare mellom "
+	bp_html_raw(h, "<p>Nøkkeltall for ");
+	bp_html_text(h, area_label);
+	bp_html_printf(h, " i utgivelsene %d–%d. Endringen vises bare mellom "
 	    "to publiserte tall for år med samme definisjon; et år med ny definisjon er merket "
-	    "med ‡, og serien brytes der.</p>\n", "", rel[0]->year, rel[ny - 1]->year);
-	(void)area_label;
+	    "med ‡, og serien brytes der.</p>\n", rel[0]->year, rel[ny - 1]->year);
 	bp_html_printf(h, "<div class=\"tbl\"><table>\n<caption>Tabell %d. Nøkkeltall etter år</caption>\n"
 	    "<thead><tr><th></th>", ++ctx->ntab);
 	for (size_t x = 0; x < ny; x++)
@@ -269,11 +270,11 @@ bp_view_trend(struct bp_rctx *ctx, const struct bp_release *const *rel, size_t n
 	    "for definisjon); «brudd»: endringen beregnes ikke.</p>\n");
 	size_t rop[] = { 3 }, lki[] = { 5, 6 }, other[] = { 2, 7, 8 };
 	if (trend_chart(ctx, rel, ny, level, area, rop, 1, DEP_ROP,
-	        "Figur. Mottakere med ROP-lidelse etter år. Prosent.") < 0 ||
+	        "Mottakere med ROP-lidelse etter år. Prosent.") < 0 ||
 	    trend_chart(ctx, rel, ny, level, area, lki, 2, DEP_LKI,
-	        "Figur. Levekårsindeks, 8 områder, rød og blålys, etter år. Prosent.") < 0 ||
+	        "Levekårsindeks, 8 områder, rød og blålys, etter år. Prosent.") < 0 ||
 	    trend_chart(ctx, rel, ny, level, area, other, 3, DEP_NONE,
-	        "Figur. Kvinner, bostedsløse og individuell plan etter år. Prosent.") < 0)
+	        "Kvinner, bostedsløse og individuell plan etter år. Prosent.") < 0)
 		return -1;
 	bp_html_raw(h, "</section>\n");
 	return 0;

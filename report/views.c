@@ -292,6 +292,8 @@ bp_view_nation(struct bp_rctx *ctx, const struct bp_release *rel, bp_namefn name
 	if (fylke_table(ctx, rel, name, ud) < 0)
 		return -1;
 	bp_html_raw(ctx->h, "</section>\n");
+	ctx->ntab = 32; /* later chapters go on from the last numbers used here */
+	ctx->nfig = 24;
 	return 0;
 }
 

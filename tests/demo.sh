@@ -78,4 +78,10 @@ show() {
 show bolig__rop_skala "Bosituasjon etter ROP-skala (seed 004, Tabell 8)"
 show levekarsindeks8__rop_skala "Levekårsindeks, 8 områder, etter ROP-skala (seed 004, Tabell 6)"
 echo
+# The yearly report from the release alone (bpagg-report(1)); with
+# BPAGG_DEMO_LEVELS holding fylke and kommune, --area FF or KKKK works too.
+echo "==> bpagg report"
+report=$(bpagg report "$demo/release" --out "$demo/rapport")
+echo
 echo "Everything is in $demo (remove it when done)."
+echo "The national report: $report"

@@ -64,5 +64,17 @@ for spec in NO:nasjonal 34:fylke-34 3401:kommune-3401; do
 		[ "$drawn" = "$marks" ] || fail "$name: chart $i draws $drawn marks, its data has $marks"
 	done
 	cp "$html" "$art/$name.html"
+	if [ "$name" = nasjonal ]; then
+		# The printable version: A4 pages, each chapter on a page of its own.
+		bpagg report "$tmp/y2023/rel" "$tmp/y2024/rel" --out "$out" --pdf >/dev/null || fail "--pdf"
+		pdf=$out/rapport.pdf
+		[ "$(head -c 5 "$pdf")" = "%PDF-" ] || fail "rapport.pdf is not a PDF"
+		chapters=$(grep -c '<section class="chapter">' "$html")
+		pages=$(grep -a -c '/Type /Page\b' "$pdf" || true)
+		[ "$pages" -gt "$chapters" ] || fail "rapport.pdf has $pages pages for $chapters chapters"
+		boxes=$(grep -a -o '/MediaBox \[[^]]*\]' "$pdf" | sort -u)
+		[[ $boxes =~ ^/MediaBox\ \[0\ 0\ 59[45]\.[0-9]*\ 84[12]\.[0-9]*\]$ ]] || fail "not A4: $boxes"
+		cp "$pdf" "$art/$name.pdf"
+	fi
 	echo "$name: $want charts drawn; screenshot $art/$name.png"
 done
