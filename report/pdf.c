@@ -3,7 +3,8 @@
  *
  * Chromium gets a private profile directory (mkdtemp, removed after), no
  * network is needed (the report has no outside resource), and it runs
- * without its sandbox only when we are root, where it refuses otherwise.
+ * without its sandbox only when we are root, where it refuses otherwise, or
+ * when BPAGG_CHROMIUM_NO_SANDBOX=1 (containers without user namespaces).
  */
 #include "pdf.h"
 
@@ -59,7 +60,8 @@ bp_pdf_print(const char *html, const char *outdir, char *err, size_t errlen)
 	argv[a++] = "--no-first-run";
 	argv[a++] = "--no-pdf-header-footer";
 	argv[a++] = "--run-all-compositor-stages-before-draw";
-	if (geteuid() == 0)
+	const char *ns = getenv("BPAGG_CHROMIUM_NO_SANDBOX");
+	if (geteuid() == 0 || (ns && !strcmp(ns, "1")))
 		argv[a++] = "--no-sandbox";
 	argv[a++] = profarg;
 	argv[a++] = pdfarg;

@@ -307,6 +307,34 @@ static const struct { const char *ind, *title; } compared[] = {
 	{ "alder4", "Alder" },
 };
 
+/* A sentence of seed 002's kind: "Andel med ROP-lidelse: Norge 23,0 %,
+ * Innlandet 27,0 %", each figure the release's cell. */
+static void
+lead(struct bp_rctx *ctx, const struct bp_release *rel, const struct bp_varea *a, size_t na,
+    const char *what, const char *ind, const char *cat)
+{
+	char table[96];
+	snprintf(table, sizeof table, "%s__total", ind);
+	bp_html_raw(ctx->h, "<p class=\"lead\">");
+	bp_html_text(ctx->h, what);
+	bp_html_raw(ctx->h, ":");
+	for (size_t i = 0; i < na; i++) {
+		const struct bp_rcell *c = bp_release_cell(rel, a[i].level, a[i].area, table, cat, "alle");
+		char out[64];
+		bp_html_fig(out, sizeof out, c ? c->percent : "");
+		bp_html_printf(ctx->h, "%s ", i ? "," : "");
+		bp_html_text(ctx->h, a[i].label);
+		if (!c) {
+			bp_html_raw(ctx->h, " ..");
+			continue;
+		}
+		bp_html_printf(ctx->h, " <span data-c=\"%d|%s|%s|%s|%s|alle|percent\">%s</span>%s",
+		    rel->year, a[i].level, a[i].area, table, cat, out,
+		    strcmp(c->percent, ":") && *c->percent ? "\xc2\xa0%" : "");
+	}
+	bp_html_raw(ctx->h, "</p>\n");
+}
+
 int
 bp_view_compare(struct bp_rctx *ctx, const struct bp_release *rel,
     const struct bp_varea *a, size_t na, const char *const *kommuner, size_t nk,
@@ -323,6 +351,10 @@ bp_view_compare(struct bp_rctx *ctx, const struct bp_release *rel,
 	if (bp_grid_emit(ctx, &g) < 0)
 		return -1;
 
+	lead(ctx, rel, a, na, "Andel med ROP-lidelse", "rop", "ja");
+	lead(ctx, rel, a, na, "Levekårsindeks rød", "levekarsindeks8", "rod");
+	lead(ctx, rel, a, na, "Levekårsindeks blålys", "levekarsindeks8", "blalys");
+
 	bp_html_raw(ctx->h, "<section class=\"chapter\">\n");
 	heading(ctx, "h2", "2. Levekår og ROP-skala");
 	for (size_t k = 0; k < sizeof compared / sizeof compared[0]; k++) {
@@ -338,9 +370,43 @@ bp_view_compare(struct bp_rctx *ctx, const struct bp_release *rel,
 	}
 	bp_html_raw(ctx->h, "</section>\n");
 
+	/* Seed 002: rus/ROP and psykisk helse apart, where the release has it. */
+	static const struct { const char *ind, *title; } bg[] = {
+		{ "bolig", "Bosituasjon" }, { "sosial_fungering", "Sosial fungering" },
+		{ "fysisk_helse", "Fysisk helse" }, { "levekarsindeks8", "Levekårsindeks, 8 områder" },
+	};
+	int any = 0;
+	for (size_t k = 0; k < sizeof bg / sizeof bg[0]; k++) {
+		char id[96], lab[200], buf[96];
+		snprintf(id, sizeof id, "%s__brukergruppe", bg[k].ind);
+		const struct bp_rtable *t = bp_release_table(rel, id);
+		if (!t || !bp_release_cell(rel, a[na - 1].level, a[na - 1].area, id, "i_alt", t->bv[0]))
+			continue;
+		if (!any++) {
+			bp_html_raw(ctx->h, "<section class=\"chapter\">\n");
+			heading(ctx, "h2", "3. Brukergrupper: rus og psykisk helse");
+		}
+		memset(&g, 0, sizeof g);
+		snprintf(g.caption, sizeof g.caption, "Tabell %d. %s etter brukergruppe. Prosent",
+		    ++ctx->ntab, bg[k].title);
+		snprintf(g.figcap, sizeof g.figcap, "Figur %d. %s etter brukergruppe. Prosent",
+		    ++ctx->nfig, bg[k].title);
+		g.chart_field = 'p';
+		bp_grid_cat_rows(&g, rel, bg[k].ind, "brukergruppe", 'p', 1);
+		for (size_t i = 0; i < na; i++)
+			for (size_t v = 0; v < t->nbv; v++) {
+				snprintf(lab, sizeof lab, "%s: %s", a[i].label, bp_label(t->bv[v], buf, sizeof buf));
+				bp_grid_col(&g, lab, rel, a[i].level, a[i].area, "brukergruppe", t->bv[v]);
+			}
+		if (bp_grid_emit(ctx, &g) < 0)
+			return -1;
+	}
+	if (any)
+		bp_html_raw(ctx->h, "</section>\n");
+
 	if (nk) {
 		bp_html_raw(ctx->h, "<section class=\"chapter\">\n");
-		heading(ctx, "h2", "3. Kommunene");
+		heading(ctx, "h2", any ? "4. Kommunene" : "3. Kommunene");
 		memset(&g, 0, sizeof g);
 		snprintf(g.caption, sizeof g.caption, "Tabell %d. Nøkkeltall for kommunene som har "
 		    "rapportert", ++ctx->ntab);
