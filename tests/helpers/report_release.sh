@@ -2,7 +2,8 @@
 # report_release.sh DIR YEAR ROPDEF "LEVELS" ROWS KOMMUNE... - a release for
 # the report's tests, made by the real pipeline: a throw-away installation
 # with rop_definition = ROPDEF, sample exports of ROWS rows for each
-# kommune (ROWS=auto: 0.4 % of its adults, at least 3, as tests/demo.sh),
+# kommune (ROWS=auto: 0.4 % of its adults, at least 3, as tests/demo.sh;
+# auto:SHARE another share, so fewer kommuner give as many persons),
 # sealed, ingested by bpaggd --once, published at LEVELS into DIR/rel.
 # The installation (with the store) is removed afterwards: the report must
 # do with the release alone. Prints the release directory.
@@ -17,8 +18,10 @@ conf=$inst/bpagg.conf
 sed -i "s/^rop_definition = .*/rop_definition = $ropdef/" "$conf"
 for k in "$@"; do
 	n=$rows
-	if [ "$n" = auto ]; then
-		n=$(awk -F, -v k="$k" '$1 == k { n = int($6 * 0.004); if (n < 3) n = 3; print n }' "$BPAGG_REGISTRY")
+	if [[ $n == auto* ]]; then # auto or auto:SHARE (of the adults; 0.004 by default)
+		share=0.004
+		[[ $n == auto:* ]] && share=${n#auto:}
+		n=$(awk -F, -v k="$k" -v s="$share" '$1 == k { n = int($6 * s); if (n < 3) n = 3; print n }' "$BPAGG_REGISTRY")
 	fi
 	bpagg keygen kommune "$k" --out "$dir/keys" >/dev/null
 	bpagg register -c "$conf" "$k" "$dir/keys/$k.sign.pk" >/dev/null
