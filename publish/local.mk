@@ -5,7 +5,7 @@ noinst_LIBRARIES += publish/libbppublish.a
 publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c \
 	publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
 	publish/solve.c publish/write.c \
-	publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
+	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
 	publish/suplog.h publish/suplog.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
