@@ -3,7 +3,7 @@
 # Uses every earlier stage but ingest/.
 noinst_LIBRARIES += publish/libbppublish.a
 publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c \
-	publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
+	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
 	publish/solve.c publish/write.c \
 	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
 	publish/suplog.h publish/suplog.c

@@ -122,7 +122,7 @@ add_cells(const struct bp_tables *T, struct group *G, size_t g, const struct bp_
 			continue;
 		size_t row = T->blk[i * T->ngroup + g];
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-			if (!level_has_bd(T, a->level, b))
+			if (!table_on(T, a->level, g, b))
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t r = 0; r < nr; r++, row++) {
@@ -173,7 +173,7 @@ add_table_cons(const struct bp_tables *T, struct group *G, size_t g)
 		if (!use_of(T, G, i))
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-			if (!level_has_bd(T, T->a[i].level, b))
+			if (!table_on(T, T->a[i].level, g, b))
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
 				for (size_t c = 0; c < ncat; c++)
@@ -197,11 +197,11 @@ add_partition_cons(const struct bp_tables *T, struct group *G, size_t g)
 		return 0;
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
-		if (!use_of(T, G, i) || !level_has_bd(T, a->level, (size_t)tot))
+		if (!use_of(T, G, i) || !table_on(T, a->level, g, (size_t)tot))
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			size_t nval = bp_breakdown_at(b)->nval;
-			if (b == (size_t)tot || !level_has_bd(T, a->level, b))
+			if (b == (size_t)tot || !table_on(T, a->level, g, b))
 				continue;
 			if (mem_reserve(G, nval + 1) < 0)
 				return -1;
@@ -240,7 +240,7 @@ add_link(const struct bp_tables *T, struct group *G, size_t g, size_t parent,
 	if (mem_reserve(G, nchild) < 0)
 		return -1;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-		if (!level_has_bd(T, cl, b) || !level_has_bd(T, T->a[parent].level, b))
+		if (!table_on(T, cl, g, b) || !table_on(T, T->a[parent].level, g, b))
 			continue;
 		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 			for (size_t r = 0; r < nr; r++) {
@@ -266,9 +266,9 @@ add_ksize_link(const struct bp_tables *T, struct group *G, size_t g, size_t pare
 	int ks = bp_breakdown_find("kommunestorrelse"), tot = bp_breakdown_find("total");
 	size_t nr = group_nrow(T, g), P = parent == SIZE_MAX ? 0 : parent;
 
-	if (ks < 0 || tot < 0 || !level_has_bd(T, T->a[P].level, (size_t)ks) ||
-	    level_has_bd(T, BP_LEVEL_KOMMUNE, (size_t)ks) ||
-	    !level_has_bd(T, BP_LEVEL_KOMMUNE, (size_t)tot))
+	if (ks < 0 || tot < 0 || !table_on(T, T->a[P].level, g, (size_t)ks) ||
+	    table_on(T, BP_LEVEL_KOMMUNE, g, (size_t)ks) ||
+	    !table_on(T, BP_LEVEL_KOMMUNE, g, (size_t)tot))
 		return 0;
 	if (mem_reserve(G, T->na) < 0)
 		return -1;
@@ -418,7 +418,7 @@ add_relation_cons(const struct bp_tables *T, struct group *G, size_t g, size_t i
 
 	for (size_t k = 0; k < nrel; k++) {
 		const struct bp_bd_relation *R = &rel[k];
-		if (!level_has_bd(T, T->a[i].level, R->b1) || !level_has_bd(T, T->a[i].level, R->b2))
+		if (!table_on(T, T->a[i].level, g, R->b1) || !table_on(T, T->a[i].level, g, R->b2))
 			continue;
 		for (size_t r = 0; r < nr; r++) {
 			uint64_t s1 = 0, s2 = 0;
@@ -521,7 +521,7 @@ mark_republish(const struct bp_tables *T, struct group *G, size_t g,
 		if (use_of(T, G, i) != 1)
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-			if (!level_has_bd(T, a->level, b))
+			if (!table_on(T, a->level, g, b))
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t r = 0; r < nr; r++) {
@@ -569,7 +569,7 @@ bp_tb_take_pattern(struct bp_tables *T, const struct group *G, size_t g)
 			continue;
 		size_t row = T->blk[i * T->ngroup + g], j = 0;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-			if (!level_has_bd(T, a->level, b))
+			if (!table_on(T, a->level, g, b))
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t r = 0; r < nr; r++, j++) {

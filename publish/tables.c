@@ -150,7 +150,23 @@ bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
 		    c->path ? c->path : "config");
 		return -1;
 	}
+	if (c->profile) {
+		char path[4096], dir[4096];
+		const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->path) : 1,
+		    slash ? c->path : ".");
+		if (bp_profile_path(c->profile, dir, path, sizeof(path), err, errlen) < 0 ||
+		    bp_profile_load(path, c->profile, &s->profile, err, errlen) < 0)
+			return -1;
+	}
 	return 0;
+}
+
+void
+bp_pub_settings_free(struct bp_pub_settings *s)
+{
+	bp_profile_free(s->profile);
+	s->profile = NULL;
 }
 
 /* ---- building --------------------------------------------------------- */
@@ -362,7 +378,7 @@ make_keys(struct bp_tables *T)
 		for (size_t g = 0; g < T->ngroup; g++) {
 			size_t row = T->blk[i * T->ngroup + g], nr = group_nrow(T, g);
 			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-				if (!level_has_bd(T, a->level, b))
+				if (!table_on(T, a->level, g, b))
 					continue;
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t r = 0; r < nr; r++, row++) {

@@ -50,10 +50,13 @@ struct bp_tables {
 
 /* ---- row geometry ------------------------------------------------------ */
 
+/* Whether the release has the table of group g by breakdown b at level:
+ * the profile lists it, and at kommune level kommune_breakdowns has b. */
 static inline bool
-level_has_bd(const struct bp_tables *T, unsigned level, size_t b)
+table_on(const struct bp_tables *T, unsigned level, size_t g, size_t b)
 {
-	return level != BP_LEVEL_KOMMUNE || T->s.kommune_bd[b];
+	return (level != BP_LEVEL_KOMMUNE || T->s.kommune_bd[b]) &&
+	    bp_profile_has(T->s.profile, level, g, b);
 }
 
 static inline size_t
@@ -68,7 +71,7 @@ block_rows(const struct bp_tables *T, unsigned level, size_t g)
 {
 	size_t n = 0, nr = group_nrow(T, g);
 	for (size_t b = 0; b < bp_n_breakdowns(); b++)
-		if (level_has_bd(T, level, b))
+		if (table_on(T, level, g, b))
 			n += bp_breakdown_at(b)->nval * nr;
 	return n;
 }
@@ -78,10 +81,10 @@ static inline size_t
 bd_offset(const struct bp_tables *T, unsigned level, size_t g, size_t b)
 {
 	size_t n = 0, nr = group_nrow(T, g);
-	if (!level_has_bd(T, level, b))
+	if (!table_on(T, level, g, b))
 		return SIZE_MAX;
 	for (size_t i = 0; i < b; i++)
-		if (level_has_bd(T, level, i))
+		if (table_on(T, level, g, i))
 			n += bp_breakdown_at(i)->nval * nr;
 	return n;
 }

@@ -32,7 +32,7 @@ walk_rows(const struct bp_tables *T, bool sums, row_cb cb, void *ud)
 			size_t nr = group_nrow(T, x.g);
 			x.row = T->blk[x.ai * T->ngroup + x.g];
 			for (x.b = 0; x.b < bp_n_breakdowns(); x.b++) {
-				if (!level_has_bd(T, x.a->level, x.b))
+				if (!table_on(T, x.a->level, x.g, x.b))
 					continue;
 				for (x.v = 0; x.v < bp_breakdown_at(x.b)->nval; x.v++)
 					for (x.r = 0; x.r < nr; x.r++, x.row++) {
@@ -136,7 +136,7 @@ bp_tables_lookup(const struct bp_tables *T, const char *level, const char *area,
 	x.a = &T->a[x.ai];
 	x.g = (size_t)g;
 	x.b = (size_t)b;
-	if (!x.a->rows || !level_has_bd(T, x.a->level, x.b))
+	if (!x.a->rows || !table_on(T, x.a->level, x.g, x.b))
 		return -1;
 	int v = bp_breakdown_value_find(x.b, breakdown_value);
 	int c = strcmp(category, "i_alt") ? bp_category_find(x.g, category)
