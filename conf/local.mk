@@ -19,3 +19,8 @@ conf/bpaggd.service: $(srcdir)/conf/bpaggd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/conf/bpaggd.service.in >$@.tmp && \
 	mv $@.tmp $@
+
+# Bash completion for bpagg (bash-completion loads it on demand from here;
+# /usr/local/share is on its search path too).
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = conf/completion/bpagg
