@@ -38,7 +38,8 @@ usage(FILE *f)
 	fprintf(f, "usage: bpagg COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  bpagg %s\n", commands[i].usage);
-	fprintf(f, "\n`bpagg COMMAND --help` describes one command; see bpagg(1).\n");
+	fprintf(f, "\n`bpagg COMMAND --help` describes one command; see bpagg(1).\n"
+	    "`bpagg --version` (or `bpagg COMMAND --version`) prints the version.\n");
 }
 
 int
@@ -60,9 +61,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "bpagg: libsodium could not be initialised\n");
 		return EX_SOFTWARE;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* `bpagg COMMAND --version`, for every command alike. */
+		for (int a = 2; a < argc && strcmp(argv[a], "--"); a++)
+			if (!strcmp(argv[a], "--version")) {
+				printf("bpagg %s %s\n", commands[i].name, PACKAGE_VERSION);
+				return 0;
+			}
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "bpagg: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EX_USAGE;

@@ -33,7 +33,9 @@ bp_cli_load_registry(const char *cmd, const char *path, struct bp_registry *r)
 	bp_diags_init(&d);
 	int rc = 0;
 	if (access(path, R_OK) < 0) {
-		fprintf(stderr, "bpagg %s: %s: kommune registry not readable\n", cmd, path);
+		fprintf(stderr, "bpagg %s: %s: kommune registry not readable (%s); give one with "
+		    "--registry FILE or BPAGG_REGISTRY=FILE, or install bpagg\n", cmd, path,
+		    strerror(errno));
 		rc = EX_NOINPUT;
 	} else if (bp_registry_load(path, r, &d) < 0) {
 		bp_diags_print(&d, path, stderr);
@@ -72,6 +74,11 @@ bp_cli_default_registry(void)
 	const char *env = getenv("BPAGG_REGISTRY");
 	if (env && *env)
 		return env;
+	/* Programs run from the build directory, before make install, use the
+	 * source tree's bundled registry. */
+	if (access(BP_PKGDATADIR "/kommuner.csv", R_OK) < 0 &&
+	    access(BP_SRCDIR "/conf/kommuner.csv", R_OK) == 0)
+		return BP_SRCDIR "/conf/kommuner.csv";
 	return BP_PKGDATADIR "/kommuner.csv";
 }
 

@@ -60,11 +60,21 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->p.outdir = optarg;
 			break;
 		case 'l':
-			if (!(l = bp_level_parse(optarg))) {
-				fprintf(stderr, "bpagg publish: --level wants nasjonal, fylke or kommune\n");
+			/* Repeated, or a comma list: --level nasjonal,fylke. */
+			for (char *save = NULL, *tok = strtok_r(optarg, ",", &save); tok;
+			    tok = strtok_r(NULL, ",", &save)) {
+				if (!(l = bp_level_parse(tok))) {
+					fprintf(stderr, "bpagg publish: --level wants nasjonal, fylke or "
+					    "kommune (a comma list, or repeated)\n");
+					return EX_USAGE;
+				}
+				o->p.levels |= l;
+			}
+			if (!o->p.levels) {
+				fprintf(stderr, "bpagg publish: --level wants nasjonal, fylke or "
+				    "kommune (a comma list, or repeated)\n");
 				return EX_USAGE;
 			}
-			o->p.levels |= l;
 			break;
 		case 'j':
 			o->p.json = true;

@@ -32,6 +32,7 @@ struct seal_args {
 	unsigned long max_rows;
 	bool dry_run;
 	bool empty;   /* a header-only export is meant: the kommune reports no one */
+	bool force;   /* replace an existing OUT */
 };
 
 static void
@@ -45,13 +46,15 @@ usage(FILE *f)
 	    "Validates the export as `bpagg check` does (errors by line and column on\n"
 	    "stderr; exit 65 if invalid), then signs it with the kommune's key and\n"
 	    "encrypts it to the central key (bpagg-submission(5)). OUT is written as\n"
-	    "OUT.tmp and renamed into place when complete.\n"
+	    "OUT.tmp and renamed into place when complete; an existing OUT is kept\n"
+	    "(exit 73) unless --force is given.\n"
 	    "\n"
 	    "  --kommune NNNN   the kommune (every row must match; the key must be its key)\n"
 	    "  --year YYYY      the registration year (every row must match)\n"
 	    "  --key FILE       the kommune's signing secret key (mode 0600)\n"
 	    "  --to FILE        the central encryption public key (central.box.pk)\n"
 	    "  -o, --out FILE   the sealed file to write\n"
+	    "  --force          replace OUT when it exists\n"
 	    "  --dry-run        mark the submission as a test: validated, never merged\n"
 	    "  --empty          seal an export with no rows (it replaces the kommune's\n"
 	    "                   year with no registrations); refused without this\n"
@@ -60,7 +63,8 @@ usage(FILE *f)
 	    "  -h, --help       this help\n"
 	    "\n"
 	    "Exit status: 0 sealed, 64 usage, 65 invalid export, 66 missing input,\n"
-	    "74 I/O error, 77 key refused (wrong kommune, wrong kind, open permissions).\n",
+	    "73 OUT exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind,\n"
+	    "open permissions).\n",
 	    bp_cli_default_registry(), BP_DEFAULT_MAX_ROWS);
 }
 
@@ -75,6 +79,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		{ "to", required_argument, NULL, 't' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "empty", no_argument, NULL, 'E' },
 		{ "registry", required_argument, NULL, 'r' },
 		{ "max-rows", required_argument, NULL, 'm' },
@@ -102,6 +107,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		case 't': a->to = optarg; break;
 		case 'o': a->out = optarg; break;
 		case 'n': a->dry_run = true; break;
+		case 'f': a->force = true; break;
 		case 'E': a->empty = true; break;
 		case 'r': a->registry = optarg; break;
 		case 'm':
@@ -182,8 +188,14 @@ seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct
 		goto out;
 	}
 	out = -1;
-	if (rename(tmp, a->out) < 0) {
-		fprintf(stderr, "bpagg seal: %s: %s\n", a->out, strerror(errno));
+	/* Never over an existing OUT unless asked (a kommune's earlier seal may
+	 * be waiting in the inbox); no link(2) either: a second name would make
+	 * the daemon refuse the file. */
+	if (a->force ? rename(tmp, a->out) < 0
+	    : renameat2(AT_FDCWD, tmp, AT_FDCWD, a->out, RENAME_NOREPLACE) < 0) {
+		fprintf(stderr, "bpagg seal: %s: %s%s\n", a->out, strerror(errno),
+		    errno == EEXIST ? "; --force replaces it" : "");
+		ret = errno == EEXIST ? EX_CANTCREAT : EX_IOERR;
 		goto out;
 	}
 	sodium_bin2hex(hex, sizeof(hex), m.digest, 32);
@@ -210,6 +222,12 @@ bp_cmd_seal(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	if ((ret = parse_args(argc, argv, &a)) != 0)
 		return ret < 0 ? 0 : ret;
+	/* Said before the work; the rename at the end decides (no race). */
+	struct stat st;
+	if (!a.force && lstat(a.out, &st) == 0) {
+		fprintf(stderr, "bpagg seal: %s exists; --force replaces it\n", a.out);
+		return EX_CANTCREAT;
+	}
 	if ((ret = bp_cli_validate_export("seal", a.file, a.kommune, a.year, a.registry,
 	    a.max_rows, &v, &fd)) != 0)
 		return ret;

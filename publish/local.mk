@@ -2,8 +2,10 @@
 # suppression and its LP audit, the signed suppression log, release files.
 # Uses every earlier stage but ingest/.
 noinst_LIBRARIES += publish/libbppublish.a
-publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/tables.c \
-	publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
+publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c \
+	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
+	publish/solve.c publish/write.c \
+	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
 	publish/suplog.h publish/suplog.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 

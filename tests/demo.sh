@@ -11,7 +11,10 @@ export BPAGG_REGISTRY="$top/conf/kommuner.csv"
 year=${BPAGG_DEMO_YEAR:-2025}
 every=${BPAGG_DEMO_EVERY:-5}   # take every 5th kommune of the registry: 72 kommuner
 
-demo=$(mktemp -d /tmp/bpagg-demo.XXXXXX)
+demo=$(mktemp -d "${TMPDIR:-/tmp}/bpagg-demo.XXXXXX")
+# A failed demo leaves nothing behind; a finished one keeps its folder to
+# look at (it says where).
+trap 'rc=$?; [ $rc -eq 0 ] || rm -rf "$demo"' EXIT
 echo "==> a throw-away installation in $demo"
 bpagg init "$demo/central" >/dev/null
 conf="$demo/central/bpagg.conf"

@@ -29,6 +29,10 @@ EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh
 bp_last_log = tests/integration/zz_no_pid_leak.sh.log
 $(bp_last_log): $(filter-out $(bp_last_log),$(TEST_LOGS))
 
+# The bash completion of bpagg (conf/completion/bpagg).
+TESTS += tests/integration/completion.sh
+EXTRA_DIST += tests/integration/completion.sh
+
 # The stages include only earlier stages (see Makefile.am).
 TESTS += tests/integration/layering.sh
 EXTRA_DIST += tests/integration/layering.sh tests/helpers/layering_check.sh

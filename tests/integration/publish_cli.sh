@@ -70,14 +70,18 @@ bpagg publish -c "$conf" --year 2024 --out "$tmp/nat" --level nasjonal >/dev/nul
 [ "$(cut -d, -f2 "$tmp/nat/tables.csv" | sort -u | tr '\n' ' ')" = "level nasjonal " ] ||
 	fail "--level nasjonal"
 
+bpagg publish -c "$conf" --year 2024 --out "$tmp/nf" --level nasjonal,fylke >/dev/null
+[ "$(cut -d, -f2 "$tmp/nf/tables.csv" | sort -u | tr '\n' ' ')" = "fylke level nasjonal " ] ||
+	fail "--level nasjonal,fylke"
+
 # shared_cells = per_table: recorded, and the audit re-derives with it.
 sed -i 's/^shared_cells = .*/shared_cells = per_table/' "$conf"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/pt" --level nasjonal >/dev/null
 grep -q '"shared_cells":"per_table"' "$tmp/pt/release.json" || fail "per_table not recorded"
 sed -i 's/^shared_cells = .*/shared_cells = consistent/' "$conf"
 out=$(bpagg audit -c "$conf") || fail "audit with a per_table release: $out"
-[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 3 ] ||
-	fail "audit of three releases: $out"
+[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 4 ] ||
+	fail "audit of four releases: $out"
 rc=0; sed -i 's/^shared_cells = .*/shared_cells = sometimes/' "$conf"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/x" 2>/dev/null || rc=$?
 [ $rc -eq 78 ] || fail "bad shared_cells: exit $rc"

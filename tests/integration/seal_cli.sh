@@ -75,6 +75,33 @@ expect 0 bpagg seal "$t/empty.csv" --kommune 0301 --year 2024 --key "$t/k/0301.s
 	--to "$to" -o "$t/empty.bpx" --empty
 grep -q "sealed 0 rows of kommune 0301" "$t/out" || fail "--empty not sealed"
 
+# An existing OUT is kept unless --force: a seal waiting in the inbox is
+# never replaced by accident.
+cp "$t/empty.bpx" "$t/empty.keep"
+expect 73 bpagg seal "$t/empty.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" \
+	--to "$to" -o "$t/empty.bpx" --empty
+grep -q "empty.bpx exists; --force replaces it" "$t/err" || fail "overwrite message: $(cat "$t/err")"
+cmp -s "$t/empty.bpx" "$t/empty.keep" || fail "an existing OUT was replaced without --force"
+[ ! -e "$t/empty.bpx.tmp" ] || fail "a refused seal left OUT.tmp"
+expect 0 bpagg seal "$t/empty.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" \
+	--to "$to" -o "$t/empty.bpx" --empty --force
+cmp -s "$t/empty.bpx" "$t/empty.keep" && fail "--force did not replace OUT"
+
+# --version on every command; the dispatcher answers for each.
+for c in init keygen register check sample seal status publish audit rebuild; do
+	[ "$(bpagg $c --version)" = "bpagg $c $(bpagg --version | cut -d' ' -f2)" ] ||
+		fail "bpagg $c --version"
+done
+
+# Run from the build directory without BPAGG_REGISTRY: the source tree's
+# bundled registry is found (nothing installed needed).
+expect 0 env -u BPAGG_REGISTRY bpagg init "$t/uninstalled"
+cmp -s "$t/uninstalled/kommuner.csv" "$BP_SRCDIR/conf/kommuner.csv" ||
+	fail "uninstalled init did not copy the bundled registry"
+expect 66 env BPAGG_REGISTRY="$t/nope.csv" bpagg check "$t/e.csv" --kommune 0301 --year 2024
+grep -q "nope.csv: kommune registry not readable (.*); give one with --registry FILE or BPAGG_REGISTRY=FILE" "$t/err" ||
+	fail "registry message: $(cat "$t/err")"
+
 # Peak memory of sealing a 200 000-row export.
 libs=$(ldd "$(command -v bpagg)" 2>/dev/null || true)
 if [[ $libs == *libasan* ]]; then
