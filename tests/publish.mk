@@ -29,3 +29,20 @@ tests_unit_publish_test_suppress_SOURCES = tests/unit/publish/test_suppress.c \
 tests_unit_publish_test_suppress_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_suppress_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_suppress_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench
+
+# The suppression log reader's fuzz target, replayed from its seed corpus
+# (fuzz/corpus/suplog, logs sealed with the target's fixed key) by
+# tests/integration/publish_fuzz_suplog.sh with any compiler; under ASan and
+# UBSan in the sanitizer build.
+check_PROGRAMS += fuzz/replay_suplog
+fuzz_replay_suplog_SOURCES = fuzz/fuzz_suplog.c fuzz/replay.c
+fuzz_replay_suplog_LDADD = $(BP_LINK)
+TESTS += tests/integration/publish_fuzz_suplog.sh
+EXTRA_DIST += tests/integration/publish_fuzz_suplog.sh fuzz/corpus/suplog
+# The libFuzzer build needs clang and is made on request only:
+#   make fuzz-suplog && ./fuzz-suplog -max_total_time=60 $(srcdir)/fuzz/corpus/suplog
+fuzz-suplog: $(srcdir)/fuzz/fuzz_suplog.c $(srcdir)/publish/suplog.c
+	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	  -include $(top_builddir)/config.h -I$(srcdir)/publish -I$(srcdir)/crypto \
+	  $(SODIUM_CFLAGS) -o $@ $^ $(SODIUM_LIBS)
+CLEANFILES += fuzz-suplog
