@@ -96,6 +96,7 @@ bp_cmd_publish(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if ((rc = bp_cli_load_conf("publish", o.conf, &c)) != 0)
 		goto out;
+	o.p.notes = stderr;
 	rc = bp_publish(&c, &o.p, id, sizeof(id), err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "bpagg publish: %s\n", err);
