@@ -37,9 +37,17 @@ bp_hfile_open(struct bp_hfile *h, int fd)
 	h->fd = fd;
 	h->failed = 0;
 	crypto_generichash_init(&h->st, NULL, 0, 32);
+	/* stdio would write in blocks of 8 KiB: few large writes instead. */
+	if (!(h->buf = malloc(BP_HFILE_BLOCK)))
+		return NULL;
 	FILE *f = fopencookie(h, "w", io);
-	if (f)
-		setvbuf(f, NULL, _IOFBF, 1 << 16);
+	if (!f || setvbuf(f, h->buf, _IOFBF, BP_HFILE_BLOCK) != 0) {
+		if (f)
+			fclose(f);
+		free(h->buf);
+		h->buf = NULL;
+		return NULL;
+	}
 	return f;
 }
 
@@ -47,6 +55,8 @@ int
 bp_hfile_close(struct bp_hfile *h, FILE *f, uint8_t digest[32])
 {
 	int rc = fclose(f);
+	free(h->buf);
+	h->buf = NULL;
 	crypto_generichash_final(&h->st, digest, 32);
 	return rc == 0 && !h->failed ? 0 : -1;
 }
@@ -428,10 +438,10 @@ int
 bp_out_copy(struct bp_outdir *o, const struct bp_stage *st, const char *name, char *err,
     size_t errlen)
 {
-	char buf[1 << 16];
+	char *buf = malloc(BP_HFILE_BLOCK);
 	int in = -1, out = -1, ret = -1;
 	struct stat sb;
-	if ((in = openat(st->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if (!buf || (in = openat(st->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		goto out;
 	if (fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		errno = EINVAL;
@@ -441,7 +451,7 @@ bp_out_copy(struct bp_outdir *o, const struct bp_stage *st, const char *name, ch
 	if (out < 0)
 		goto out;
 	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t n = read(in, buf, BP_HFILE_BLOCK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -467,6 +477,7 @@ out:
 		close(in);
 	if (out >= 0)
 		close(out);
+	free(buf);
 	return ret;
 }
 

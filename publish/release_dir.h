@@ -33,8 +33,11 @@ struct bp_hfile {
 	int fd;
 	crypto_generichash_state st;
 	int failed;
+	char *buf;   /* the stream's buffer (owned) */
 };
-/* Opens the stream; NULL on error. Close it with bp_hfile_close. */
+/* Opens the stream (writes go out in blocks of BP_HFILE_BLOCK bytes); NULL
+ * on error. Close it with bp_hfile_close, which frees the buffer. */
+#define BP_HFILE_BLOCK (1u << 20)
 FILE *bp_hfile_open(struct bp_hfile *h, int fd);
 /* Closes the stream (not fd) and yields the digest. 0 or -1 (write error). */
 int bp_hfile_close(struct bp_hfile *h, FILE *f, uint8_t digest[32]);

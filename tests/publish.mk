@@ -46,3 +46,14 @@ fuzz-suplog: $(srcdir)/fuzz/fuzz_suplog.c $(srcdir)/publish/suplog.c
 	  -include $(top_builddir)/config.h -I$(srcdir)/publish -I$(srcdir)/crypto \
 	  $(SODIUM_CFLAGS) -o $@ $^ $(SODIUM_LIBS)
 CLEANFILES += fuzz-suplog
+
+# bpagg publish killed at many instants (SIGKILL through an LD_PRELOAD shim
+# built without sanitizers, so it loads into both builds).
+TESTS += tests/integration/publish_crash.sh
+EXTRA_DIST += tests/integration/publish_crash.sh tests/helpers/crashshim.c
+# Through a variable, so automake keeps its own recipe (see tests/local.mk).
+bp_crash_log = tests/integration/publish_crash.sh.log
+$(bp_crash_log): tests/helpers/crashshim.so
+tests/helpers/crashshim.so: $(srcdir)/tests/helpers/crashshim.c
+	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/crashshim.c -ldl
+CLEANFILES += tests/helpers/crashshim.so
