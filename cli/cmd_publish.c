@@ -4,7 +4,8 @@
  *
  * Writes a release of the year's tables with suppression applied into DIR,
  * appends it to the suppression log and prints the release id; see
- * bpagg-publish(1) and publish/publish.h. Exit 1 when suppression or its audit
+ * bpagg-publish(1) and publish/publish.h; what it recovers from an interrupted
+ * publish is noted on stderr. Exit 1 when suppression or its audit
  * fails, or the year was published before under republish_rule = refuse.
  */
 #include <getopt.h>
