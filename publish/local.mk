@@ -4,7 +4,8 @@
 noinst_LIBRARIES += publish/libbppublish.a
 publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/tables.c \
 	publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
-	publish/suplog.h publish/suplog.c publish/release_dir.h publish/release_dir.c
+	publish/suplog.h publish/suplog.c publish/release_dir.h publish/release_dir.c \
+	publish/recover.h publish/recover.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write for synthetic tallies, the

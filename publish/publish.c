@@ -3,14 +3,19 @@
  * (bpagg audit); see publish.h.
  *
  * A release is written in this order, so that the suppression log is the
- * point of commitment:
- *   1. the log is opened and locked (flock, exclusive) for the whole run;
- *   2. tables are built from the store and suppressed (a failure here writes
+ * point of commitment and a kill at any instant leaves nothing the tools
+ * refuse:
+ *   1. the log is opened and locked (flock, exclusive) for the whole run,
+ *      verified, and what an interrupted publish left is recovered
+ *      (recover.c);
+ *   2. --out is checked and its hidden folder made (release_dir.c);
+ *   3. tables are built from the store and suppressed (a failure here writes
  *      nothing);
- *   3. the files are written into DIR/releases/ID/ beside the log (kept
- *      copies the audit and the next release of the year read);
- *   4. the release, cell and seal entries are appended in one write + fsync;
- *   5. the files are copied into --out DIR by temporary name + rename.
+ *   4. the files are written into DIR/releases.staging/ID/ beside the log
+ *      and copied into the hidden --out folder, all synced;
+ *   5. the release, cell and seal entries are appended in one write + fsync;
+ *   6. the staged folder becomes DIR/releases/ID/ (the kept copy the audit
+ *      and the next release of the year read), the hidden folder --out DIR.
  */
 #include "publish.h"
 
@@ -29,6 +34,7 @@
 
 #include "keys.h"
 #include "store.h"
+#include "recover.h"
 #include "release_dir.h"
 #include "suplog.h"
 
@@ -411,69 +417,6 @@ write_kept(struct bp_stage *st, struct run *r, const char *id, const char *iso,
 	return 0;
 }
 
-/* The committed release ids of the log in order, for bp_release_recover:
- * *ids points into *store; the caller frees both. Returns the count, or
- * (size_t)-1 (ENOMEM). */
-static size_t
-logged_ids(const struct bp_suplog *l, const char ***ids, char **store)
-{
-	char type[16];
-	size_t n = 0;
-	*ids = NULL;
-	*store = NULL;
-	if (l->ncommitted == 0)
-		return 0;
-	if (!(*ids = calloc(l->ncommitted, sizeof(**ids))) ||
-	    !(*store = calloc(l->ncommitted, BP_SUPLOG_ID_MAX)))
-		return (size_t)-1;
-	for (size_t i = 0; i < l->ncommitted; i++) {
-		char *id = *store + n * BP_SUPLOG_ID_MAX;
-		if (line_get(l, i, "type", type, sizeof(type)) == 0 && !strcmp(type, "release") &&
-		    line_get(l, i, "release", id, BP_SUPLOG_ID_MAX) == 0)
-			(*ids)[n++] = id;
-	}
-	return n;
-}
-
-/*
- * Before anything is appended: the log must verify (with the public half of
- * the signing key), the tail an interrupted append left is rolled back, and
- * releases/ is put in line with the log. Notes go to notes. Returns 0 or a
- * sysexits code with err.
- */
-static int
-recover(const struct bp_config *c, struct bp_suplog *l, const struct bp_key *sk,
-    FILE *notes, char *err, size_t errlen)
-{
-	struct bp_key pk;
-	char why[256], note[512], *store;
-	const char **ids;
-	size_t bad;
-
-	memset(&pk, 0, sizeof(pk));
-	pk.alg = BP_KEY_SIGN_PK;
-	memcpy(pk.id, sk->id, sizeof(pk.id));
-	pk.bytes = sk->bytes + crypto_sign_SEEDBYTES;   /* libsodium: seed, then pk */
-	pk.len = crypto_sign_PUBLICKEYBYTES;
-	if (bp_suplog_verify(l, &pk, &bad, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s:%zu: %s; nothing is appended to a broken log "
-		    "(see bpagg audit)", c->suppression_log, bad, why);
-		return EX_DATAERR;
-	}
-	int rc = bp_suplog_rollback(l, note, sizeof(note), err, errlen);
-	if (rc < 0)
-		return EX_IOERR;
-	if (rc > 0 && notes)
-		fprintf(notes, "note: %s: %s\n", c->suppression_log, note);
-	size_t n = logged_ids(l, &ids, &store);
-	rc = n == (size_t)-1 ? -1 : bp_release_recover(c, ids, n, notes, err, errlen);
-	if (n == (size_t)-1)
-		snprintf(err, errlen, "out of memory");
-	free(ids);
-	free(store);
-	return rc < 0 ? EX_IOERR : 0;
-}
-
 /*
  * The order makes the suppression log the point of commitment, and any
  * instant safe to be killed at (see release_dir.h): the files are staged
@@ -513,7 +456,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_IOERR;
 		goto out;
 	}
-	if ((ret = recover(c, &r.log, &r.sk, o->notes, err, errlen)) != 0)
+	if ((ret = bp_publish_recover(c, &r.log, &r.sk, o->notes, err, errlen)) != 0)
 		goto out;
 	ret = EX_SOFTWARE;
 	size_t p = last_release_of_year(&r.log, o->year, r.log.nline);
