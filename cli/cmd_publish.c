@@ -4,7 +4,8 @@
  *
  * Writes a release of the year's tables with suppression applied into DIR,
  * appends it to the suppression log and prints the release id; see
- * bpagg-publish(1) and publish/publish.h. Exit 1 when suppression or its audit
+ * bpagg-publish(1) and publish/publish.h; what it recovers from an interrupted
+ * publish is noted on stderr. Exit 1 when suppression or its audit
  * fails, or the year was published before under republish_rule = refuse.
  */
 #include <getopt.h>
@@ -106,6 +107,7 @@ bp_cmd_publish(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if ((rc = bp_cli_load_conf("publish", o.conf, &c)) != 0)
 		goto out;
+	o.p.notes = stderr;
 	rc = bp_publish(&c, &o.p, id, sizeof(id), err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "bpagg publish: %s\n", err);

@@ -6,7 +6,8 @@ publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c \
 	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
 	publish/solve.c publish/write.c \
 	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
-	publish/suplog.h publish/suplog.c
+	publish/suplog.h publish/suplog.c publish/release_dir.h publish/release_dir.c \
+	publish/recover.h publish/recover.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write for synthetic tallies, the

@@ -3,14 +3,19 @@
  * (bpagg audit); see publish.h.
  *
  * A release is written in this order, so that the suppression log is the
- * point of commitment:
- *   1. the log is opened and locked (flock, exclusive) for the whole run;
- *   2. tables are built from the store and suppressed (a failure here writes
+ * point of commitment and a kill at any instant leaves nothing the tools
+ * refuse:
+ *   1. the log is opened and locked (flock, exclusive) for the whole run,
+ *      verified, and what an interrupted publish left is recovered
+ *      (recover.c);
+ *   2. --out is checked and its hidden folder made (release_dir.c);
+ *   3. tables are built from the store and suppressed (a failure here writes
  *      nothing);
- *   3. the files are written into DIR/releases/ID/ beside the log (kept
- *      copies the audit and the next release of the year read);
- *   4. the release, cell and seal entries are appended in one write + fsync;
- *   5. the files are copied into --out DIR by temporary name + rename.
+ *   4. the files are written into DIR/releases.staging/ID/ beside the log
+ *      and copied into the hidden --out folder, all synced;
+ *   5. the release, cell and seal entries are appended in one write + fsync;
+ *   6. the staged folder becomes DIR/releases/ID/ (the kept copy the audit
+ *      and the next release of the year read), the hidden folder --out DIR.
  */
 #include "publish.h"
 
@@ -29,6 +34,8 @@
 
 #include "keys.h"
 #include "store.h"
+#include "recover.h"
+#include "release_dir.h"
 #include "suplog.h"
 
 #define NFILES 5
@@ -36,89 +43,6 @@ static const char *const file_names[NFILES] = {
 	"tables.csv", "sums.csv", "coverage.csv", "tables.json", "release.json",
 };
 enum { F_TABLES, F_SUMS, F_COVERAGE, F_JSON, F_RELEASE };
-
-#define MAX_KEPT_BYTES (4ull << 30)   /* cap on a kept release file */
-
-/* ---- a FILE that hashes what it writes -------------------------------- */
-
-struct hfile {
-	int fd;                       /* -1: hash only */
-	crypto_generichash_state st;
-	int failed;
-};
-
-static ssize_t
-hfile_write(void *cookie, const char *buf, size_t n)
-{
-	struct hfile *h = cookie;
-	size_t at = 0;
-	crypto_generichash_update(&h->st, (const uint8_t *)buf, n);
-	while (h->fd >= 0 && at < n) {
-		ssize_t w = write(h->fd, buf + at, n - at);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			h->failed = 1;
-			return -1;
-		}
-		at += (size_t)w;
-	}
-	return (ssize_t)n;
-}
-
-/* Opens a stdio stream over h (fd may be -1 to hash only). NULL on error. */
-static FILE *
-hfile_open(struct hfile *h, int fd)
-{
-	cookie_io_functions_t io = { .write = hfile_write };
-	h->fd = fd;
-	h->failed = 0;
-	crypto_generichash_init(&h->st, NULL, 0, 32);
-	FILE *f = fopencookie(h, "w", io);
-	if (f)
-		setvbuf(f, NULL, _IOFBF, 1 << 16);
-	return f;
-}
-
-/* Closes the stream and yields the digest. 0 or -1 (write error). */
-static int
-hfile_close(struct hfile *h, FILE *f, uint8_t digest[32])
-{
-	int rc = fclose(f);
-	crypto_generichash_final(&h->st, digest, 32);
-	return rc == 0 && !h->failed ? 0 : -1;
-}
-
-/* Digest of a file (regular, no symlink, under the size cap); 0 or -1. */
-static int
-digest_file(const char *path, uint8_t out[32])
-{
-	struct stat st;
-	crypto_generichash_state hs;
-	char buf[1 << 16];
-	int ret = -1;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_KEPT_BYTES)
-		goto out;
-	crypto_generichash_init(&hs, NULL, 0, 32);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		crypto_generichash_update(&hs, (const uint8_t *)buf, (size_t)n);
-	}
-	crypto_generichash_final(&hs, out, 32);
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
 
 /* ---- the inputs of a release ------------------------------------------ */
 
@@ -192,37 +116,6 @@ load_inputs(const struct bp_config *c, int year, const struct bp_measure_setting
 
 /* ---- paths --------------------------------------------------------------- */
 
-/* The directory of the log's kept releases: dirname(log)/releases. */
-static void
-kept_root(const struct bp_config *c, char *buf, size_t len)
-{
-	const char *slash = strrchr(c->suppression_log, '/');
-	if (!slash)
-		snprintf(buf, len, "releases");
-	else
-		snprintf(buf, len, "%.*s/releases", (int)(slash - c->suppression_log),
-		    c->suppression_log);
-}
-
-static void
-kept_file(const struct bp_config *c, const char *id, const char *name, char *buf, size_t len)
-{
-	char root[PATH_MAX - 256];
-	kept_root(c, root, sizeof(root));
-	snprintf(buf, len, "%s/%s/%s", root, id, name);
-}
-
-static int
-ensure_dir(const char *path)
-{
-	struct stat st;
-	if (mkdir(path, 0755) == 0)
-		return 0;
-	if (errno != EEXIST || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return -1;
-	return 0;
-}
-
 /* ---- the log's view of releases ---------------------------------------- */
 
 /* The line index of the last release entry of year before line `before`
@@ -255,18 +148,28 @@ static int
 check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *why,
     size_t whylen)
 {
-	char id[128], key[64], want[80], got[65], path[PATH_MAX];
+	char id[128], key[64], want[80], got[65], path[PATH_MAX], dir[PATH_MAX - 64];
 	uint8_t d[32];
 	if (line_get(l, i, "release", id, sizeof(id)) != 0) {
 		snprintf(why, whylen, "release entry without id");
+		return -1;
+	}
+	/* The last release may still be staged: its publish stopped between
+	 * logging it and moving its folder in (the next publish finishes). */
+	char sealed[128];
+	bool last = i < l->ncommitted && l->ncommitted > 0 &&
+	    line_get(l, l->ncommitted - 1, "release", sealed, sizeof(sealed)) == 0 &&
+	    !strcmp(sealed, id);
+	if (bp_release_kept_dir(c, id, last, dir, sizeof(dir)) < 0) {
+		snprintf(why, whylen, "kept release folder missing");
 		return -1;
 	}
 	for (int f = 0; f < NFILES; f++) {
 		snprintf(key, sizeof(key), "files.%s", file_names[f]);
 		if (line_get(l, i, key, want, sizeof(want)) != 0)
 			continue;
-		kept_file(c, id, file_names[f], path, sizeof(path));
-		if (digest_file(path, d) < 0) {
+		snprintf(path, sizeof(path), "%s/%s", dir, file_names[f]);
+		if (bp_digest_file(path, d) < 0) {
 			snprintf(why, whylen, "kept release file %s missing", file_names[f]);
 			return -1;
 		}
@@ -289,8 +192,8 @@ load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 	if (check_kept(c, l, p, err, errlen) < 0 ||
 	    line_get(l, p, "release", id, sizeof(id)) != 0)
 		return -1;
-	kept_file(c, id, "tables.csv", t, sizeof(t));
-	kept_file(c, id, "sums.csv", s, sizeof(s));
+	bp_release_kept_file(c, id, "tables.csv", t, sizeof(t));
+	bp_release_kept_file(c, id, "sums.csv", s, sizeof(s));
 	return bp_prev_load(t, s, prev, err, errlen);
 }
 
@@ -381,94 +284,6 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 
 /* ---- writing a release --------------------------------------------------- */
 
-/* Writes file f of the release into dir/name.tmp, fsyncs it and renames it
- * into place; the digest goes to d. 0 or -1 with err. */
-static int
-write_one(const char *dir, int f, const struct bp_tables *t, const char *release_json,
-    uint8_t d[32], char *err, size_t errlen)
-{
-	char tmp[PATH_MAX], dst[PATH_MAX];
-	struct hfile h;
-	FILE *fp = NULL;
-	int fd, rc = -1;
-
-	snprintf(dst, sizeof(dst), "%s/%s", dir, file_names[f]);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, file_names[f], (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || !(fp = hfile_open(&h, fd))) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	switch (f) {
-	case F_TABLES: rc = bp_tables_write_tables(t, fp); break;
-	case F_SUMS: rc = bp_tables_write_sums(t, fp); break;
-	case F_COVERAGE: rc = bp_tables_write_coverage(t, fp); break;
-	case F_JSON: rc = bp_tables_write_json(t, fp); break;
-	default: rc = fputs(release_json, fp) < 0 ? -1 : 0; break;
-	}
-	if (hfile_close(&h, fp, d) < 0 || rc < 0 || fsync(fd) < 0 || rename(tmp, dst) < 0) {
-		snprintf(err, errlen, "%s: write failed", dst);
-		rc = -1;
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-/* Copies a kept file into the output directory (temporary name, rename). */
-static int
-copy_out(const char *src, const char *dir, const char *name, char *err, size_t errlen)
-{
-	char tmp[PATH_MAX], dst[PATH_MAX], buf[1 << 16];
-	int in = -1, out = -1, ret = -1;
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-	struct stat st;
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		goto out;
-	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_KEPT_BYTES) {
-		errno = EINVAL;
-		goto out;
-	}
-	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
-		goto out;
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		for (ssize_t at = 0; at < n;) {
-			ssize_t w = write(out, buf + at, (size_t)(n - at));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				goto out;
-			at += w;
-		}
-	}
-	if (fsync(out) < 0 || rename(tmp, dst) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (ret < 0) {
-		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
-		if (out >= 0)
-			unlink(tmp);
-	}
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ret;
-}
-
 struct cellctx {
 	struct bp_suplog *log;
 	const char *release;   /* JSON-quoted */
@@ -541,7 +356,7 @@ load_registry(const char *path, struct bp_registry *reg, uint8_t dig[32], char *
 		snprintf(err, errlen, "%s:%lu: invalid kommune registry", path,
 		    d.n ? d.v[0].line : 0ul);
 	bp_diags_free(&d);
-	if (rc == 0 && digest_file(path, dig) < 0) {
+	if (rc == 0 && bp_digest_file(path, dig) < 0) {
 		bp_registry_free(reg);
 		snprintf(err, errlen, "%s: cannot read", path);
 		rc = -1;
@@ -549,28 +364,44 @@ load_registry(const char *path, struct bp_registry *reg, uint8_t dig[32], char *
 	return rc;
 }
 
-/* Writes the release files into the kept directory and returns the
+/* What one release file is written from (write_file). */
+struct filectx {
+	const struct bp_tables *t;
+	int f;
+	const char *text;   /* release.json */
+};
+
+static int
+write_file(FILE *fp, void *ud)
+{
+	const struct filectx *x = ud;
+	switch (x->f) {
+	case F_TABLES: return bp_tables_write_tables(x->t, fp);
+	case F_SUMS: return bp_tables_write_sums(x->t, fp);
+	case F_COVERAGE: return bp_tables_write_coverage(x->t, fp);
+	case F_JSON: return bp_tables_write_json(x->t, fp);
+	default: return fputs(x->text, fp) < 0 ? -1 : 0;
+	}
+}
+
+/* Writes the release files into the staged kept folder and returns the
  * release entry body in body. */
 static int
-write_kept(const struct bp_config *c, struct run *r, const char *id, const char *iso,
+write_kept(struct bp_stage *st, struct run *r, const char *id, const char *iso,
     int year, bool json, const char *settings, const char *previd, char *body,
     size_t bodylen, char *err, size_t errlen)
 {
-	char root[PATH_MAX - 256], dir[PATH_MAX], files[1024] = "", rel[4096], hex[65], in[65];
+	char files[1024] = "", rel[4096], hex[65], in[65];
 	uint8_t d[NFILES][32], dig[32];
+	struct filectx x = { r->t, 0, NULL };
 
-	kept_root(c, root, sizeof(root));
-	snprintf(dir, sizeof(dir), "%s/%s", root, id);
-	if (ensure_dir(root) < 0 || mkdir(dir, 0755) < 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
 	bp_tables_input_digest(r->t, dig);
 	bp_hex(dig, 32, in);
 	for (int f = 0; f < F_RELEASE; f++) {
 		if (f == F_JSON && !json)
 			continue;
-		if (write_one(dir, f, r->t, NULL, d[f], err, errlen) < 0)
+		x.f = f;
+		if (bp_stage_write(st, file_names[f], write_file, &x, d[f], err, errlen) < 0)
 			return -1;
 		bp_hex(d[f], 32, hex);
 		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%s\"%s\":\"%s\"",
@@ -579,7 +410,10 @@ write_kept(const struct bp_config *c, struct run *r, const char *id, const char 
 	snprintf(rel, sizeof(rel), "{\"release\":\"%s\",\"time\":\"%s\",\"year\":%d,"
 	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"files\":{%s}}\n",
 	    id, iso, year, previd, settings, in, files);
-	if (write_one(dir, F_RELEASE, r->t, rel, d[F_RELEASE], err, errlen) < 0)
+	x.f = F_RELEASE;
+	x.text = rel;
+	if (bp_stage_write(st, file_names[F_RELEASE], write_file, &x, d[F_RELEASE], err,
+	    errlen) < 0)
 		return -1;
 	bp_hex(d[F_RELEASE], 32, hex);
 	snprintf(body, bodylen, "\"type\":\"release\",\"release\":\"%s\",\"time\":\"%s\","
@@ -589,17 +423,29 @@ write_kept(const struct bp_config *c, struct run *r, const char *id, const char 
 	return 0;
 }
 
+/*
+ * The order makes the suppression log the point of commitment, and any
+ * instant safe to be killed at (see release_dir.h): the files are staged
+ * and synced, then logged (one write, fsync), then moved into releases/
+ * and --out.
+ */
 int
 bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
     size_t idlen, char *err, size_t errlen)
 {
 	struct run r = { 0 };
 	struct bp_pub_settings s;
+	struct bp_stage st;
+	struct bp_outdir od;
 	char path[PATH_MAX], iso[32], previd[128] = "", settings[2048], body[8192];
 	char relq[160];
 	uint8_t regdig[32];
 	int ret = EX_SOFTWARE;
 
+	memset(&st, 0, sizeof(st));
+	st.dirfd = -1;
+	memset(&od, 0, sizeof(od));
+	od.tmpfd = -1;
 	r.log.fd = -1;
 	if (bp_pub_settings_from_conf(c, o->levels, &s, err, errlen) < 0) {
 		bp_pub_settings_free(&s);
@@ -620,6 +466,9 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_IOERR;
 		goto out;
 	}
+	if ((ret = bp_publish_recover(c, &r.log, &r.sk, o->notes, err, errlen)) != 0)
+		goto out;
+	ret = EX_SOFTWARE;
 	size_t p = last_release_of_year(&r.log, o->year, r.log.nline);
 	if (p != SIZE_MAX) {
 		line_get(&r.log, p, "release", previd, sizeof(previd));
@@ -633,6 +482,12 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 			ret = EX_DATAERR;
 			goto out;
 		}
+	}
+	/* --out is checked, and its hidden folder made, before anything is
+	 * logged. */
+	if (bp_out_begin(c, o->outdir, file_names, NFILES, &od, err, errlen) < 0) {
+		ret = EX_CANTCREAT;
+		goto out;
 	}
 	if ((ret = load_inputs(c, o->year, &s.measures, &r.in, err, errlen)) != 0)
 		goto out;
@@ -652,10 +507,19 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	}
 	make_release_id(o->year, id, idlen, iso, sizeof(iso));
 	settings_json(c, &s, regdig, settings, sizeof(settings));
-	if (write_kept(c, &r, id, iso, o->year, o->json, settings, previd, body, sizeof(body),
-	    err, errlen) < 0) {
+	if (bp_stage_begin(c, id, &st, err, errlen) < 0 ||
+	    write_kept(&st, &r, id, iso, o->year, o->json, settings, previd, body, sizeof(body),
+	    err, errlen) < 0 || bp_stage_sync(&st, err, errlen) < 0) {
 		ret = EX_IOERR;
 		goto out;
+	}
+	for (int f = 0; f < NFILES; f++) {
+		if (f == F_JSON && !o->json)
+			continue;
+		if (bp_out_copy(&od, &st, file_names[f], err, errlen) < 0) {
+			ret = EX_CANTCREAT;
+			goto out;
+		}
 	}
 	bp_json_str(relq, sizeof(relq), id);
 	struct cellctx cx = { &r.log, relq };
@@ -669,23 +533,25 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_IOERR;
 		goto out;
 	}
-	if (ensure_dir(o->outdir) < 0) {
-		snprintf(err, errlen, "%s: %s", o->outdir, strerror(errno));
-		ret = EX_CANTCREAT;
+	/* Logged: a failure from here leaves a release the next publish
+	 * finishes (releases/) or that can be copied from releases/ (--out). */
+	char e2[512];
+	if (bp_stage_commit(&st, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "%s (release %s is logged; the next bpagg publish "
+		    "moves its kept files into place)", e2, id);
+		ret = EX_IOERR;
 		goto out;
 	}
-	for (int f = 0; f < NFILES; f++) {
-		if (f == F_JSON && !o->json)
-			continue;
-		kept_file(c, id, file_names[f], path, sizeof(path));
-		if (copy_out(path, o->outdir, file_names[f], err, errlen) < 0) {
-			ret = EX_CANTCREAT;
-			goto out;
-		}
+	if (bp_out_commit(&od, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "%s (release %s is logged and kept in %s)", e2, id, st.kept);
+		ret = EX_CANTCREAT;
+		goto out;
 	}
 	err[0] = '\0';
 	ret = 0;
 out:
+	bp_out_abort(&od);
+	bp_stage_abort(&st);
 	run_free(&r);
 	bp_pub_settings_free(&s);
 	return ret;
@@ -827,13 +693,13 @@ rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *e
 	/* The published figures too: the kept tables must be what the store gives. */
 	static const int figs[3] = { F_TABLES, F_SUMS, F_COVERAGE };
 	for (int k = 0; k < 3; k++) {
-		struct hfile h;
+		struct bp_hfile h;
 		char key[64];
-		FILE *fp = hfile_open(&h, -1);
+		FILE *fp = bp_hfile_open(&h, -1);
 		int rc = !fp ? -1 : figs[k] == F_TABLES ? bp_tables_write_tables(r.t, fp)
 		    : figs[k] == F_SUMS ? bp_tables_write_sums(r.t, fp)
 		    : bp_tables_write_coverage(r.t, fp);
-		if (!fp || hfile_close(&h, fp, d) < 0 || rc < 0)
+		if (!fp || bp_hfile_close(&h, fp, d) < 0 || rc < 0)
 			goto out;
 		bp_hex(d, 32, hex);
 		snprintf(key, sizeof(key), "files.%s", file_names[figs[k]]);
@@ -879,7 +745,11 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
 		ret = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < l.nline; i++) {
+	if (l.ncommitted < l.nline)
+		fprintf(out, "note: %s:%zu-%zu: an interrupted append, never sealed (not a "
+		    "release); the next bpagg publish rolls it back\n", name, l.ncommitted + 1,
+		    l.nline);
+	for (size_t i = 0; i < l.ncommitted; i++) {
 		if (line_get(&l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
 		    line_get(&l, i, "release", id, sizeof(id)) != 0)
 			continue;
@@ -891,6 +761,10 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
 			ret = 1;
 			goto out;
 		}
+		if (bp_release_kept_dir(c, id, false, path, sizeof(path)) < 0)
+			fprintf(out, "note: release %s: its kept files are still staged (its "
+			    "publish stopped after logging it); the next bpagg publish moves them "
+			    "into releases/\n", id);
 		int rc = rederive(c, &l, i, e, sizeof(e));
 		if (rc == 1) {
 			if (e[0] >= '0' && e[0] <= '9')
@@ -916,7 +790,7 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
 		ret = 1;
 		goto out;
 	}
-	fprintf(out, "%s: %zu entries, chain and seals verified\n", name, l.nline);
+	fprintf(out, "%s: %zu entries, chain and seals verified\n", name, l.ncommitted);
 	err[0] = '\0';
 	ret = 0;
 out:

@@ -171,10 +171,13 @@ struct bp_publish_opts {
 	unsigned levels;      /* 0 = all */
 	const char *outdir;
 	bool json;            /* also tables.json */
+	FILE *notes;          /* what recovery did (rollbacks, moves); NULL: silent */
 };
-/* Publishes a release: reads the store, suppresses, writes the files into
- * outdir, keeps a copy beside the suppression log and appends the release
- * to the log. On success writes the release id into id (>= 64 bytes) and
+/* Publishes a release: verifies the suppression log and recovers from an
+ * interrupted publish (release_dir.h), reads the store, suppresses, stages
+ * the files beside the log, appends the release to the log, then moves the
+ * files into releases/ID and outdir (replacing an earlier release there
+ * whole). On success writes the release id into id (>= 64 bytes) and
  * returns 0; otherwise returns a sysexits code with a message in err. */
 int bp_publish(const struct bp_config *c, const struct bp_publish_opts *o,
     char *id, size_t idlen, char *err, size_t errlen);

@@ -128,7 +128,7 @@ static int
 scan_bare(struct jscan *s, char *out, size_t outlen)
 {
 	const char *b = s->p;
-	while (s->p < s->end && strchr("0123456789+-.eEtruefalsn", *s->p))
+	while (s->p < s->end && *s->p && strchr("0123456789+-.eEtruefalsn", *s->p))
 		s->p++;
 	size_t n = (size_t)(s->p - b);
 	if (n == 0)
@@ -271,6 +271,57 @@ hash_line(const char *text, size_t len, uint8_t out[32])
 	crypto_generichash(out, 32, (const uint8_t *)text, len, NULL, 0);
 }
 
+/* True when line i ends with a newline and is a seal entry. */
+static bool
+complete_seal(const struct bp_suplog *l, size_t i)
+{
+	char type[8];
+	if (i + 1 == l->nline && l->partial)
+		return false;
+	return bp_json_get(l->line[i].text, l->line[i].len, "type", type, sizeof(type)) == 0 &&
+	    !strcmp(type, "seal");
+}
+
+/*
+ * Splits l->buf (l->size bytes) into lines and finds the committed part:
+ * the lines up to the last complete seal. What follows is what an
+ * interrupted append leaves (or garbage: bp_suplog_verify tells). New
+ * entries chain to the committed part, so they replace the tail.
+ */
+static int
+index_lines(struct bp_suplog *l)
+{
+	if (split_lines(l) < 0)
+		return -1;
+	size_t j = l->nline;
+	while (j > 0 && !complete_seal(l, j - 1))
+		j--;
+	l->ncommitted = j;
+	memset(l->committed_head, 0, sizeof(l->committed_head));
+	if (j) {
+		const struct bp_suplog_line *ln = &l->line[j - 1];
+		l->committed_bytes = (size_t)(ln->text - l->buf) + ln->len + 1;
+		hash_line(ln->text, ln->len, l->committed_head);
+	}
+	memcpy(l->head, l->committed_head, sizeof(l->head));
+	l->next_n = (uint64_t)j + 1;
+	return 0;
+}
+
+int
+bp_suplog_parse(const char *buf, size_t size, struct bp_suplog *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	if (!(l->buf = malloc(size + 1)))
+		return -1;
+	if (size)
+		memcpy(l->buf, buf, size);
+	l->buf[size] = '\0';
+	l->size = size;
+	return index_lines(l);
+}
+
 int
 bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l, char *err,
     size_t errlen)
@@ -298,18 +349,10 @@ bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l, char *err,
 	}
 	l->size = (size_t)st.st_size;
 	if (lseek(l->fd, 0, SEEK_SET) < 0 || read_all(l->fd, l->size, &l->buf) < 0 ||
-	    split_lines(l) < 0) {
+	    index_lines(l) < 0) {
 		snprintf(err, errlen, "%s: cannot read", path);
 		return -1;
 	}
-	if (!read_only && l->partial) {
-		snprintf(err, errlen, "%s:%zu: last line is incomplete; run bpagg audit",
-		    path, l->nline);
-		return -1;
-	}
-	l->next_n = (uint64_t)l->nline + 1;
-	if (l->nline)
-		hash_line(l->line[l->nline - 1].text, l->line[l->nline - 1].len, l->head);
 	return 0;
 }
 
@@ -401,26 +444,79 @@ bp_suplog_seal(struct bp_suplog *l, const char *release, const struct bp_key *sk
 	return append_line(l, body);
 }
 
+/* Cuts the file back to size bytes and makes that durable. 0 or -1. */
+static int
+cut_back(int fd, size_t size)
+{
+	return ftruncate(fd, (off_t)size) < 0 || fsync(fd) < 0 ? -1 : 0;
+}
+
 int
 bp_suplog_commit(struct bp_suplog *l, char *err, size_t errlen)
 {
 	size_t at = 0;
+	if (l->fd < 0 || l->ncommitted < l->nline) {
+		snprintf(err, errlen, "suppression log: %s", l->fd < 0 ? "not open for "
+		    "appending" : "an interrupted append must be rolled back first");
+		return -1;
+	}
 	while (at < l->outlen) {
 		ssize_t n = write(l->fd, l->out + at, l->outlen - at);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "suppression log: write: %s", strerror(errno));
+			/* Leave no part of the entries behind (ENOSPC after a short
+			 * write); a crash here leaves a tail the next run rolls back. */
+			int e = n < 0 ? errno : ENOSPC;
+			if (at > 0 && cut_back(l->fd, l->size) < 0)
+				snprintf(err, errlen, "suppression log: write: %s; the partial "
+				    "entries are rolled back by the next bpagg publish", strerror(e));
+			else
+				snprintf(err, errlen, "suppression log: write: %s", strerror(e));
 			return -1;
 		}
 		at += (size_t)n;
 	}
 	if (fsync(l->fd) < 0) {
-		snprintf(err, errlen, "suppression log: fsync: %s", strerror(errno));
+		int e = errno;
+		cut_back(l->fd, l->size);
+		snprintf(err, errlen, "suppression log: fsync: %s", strerror(e));
 		return -1;
 	}
+	l->size += l->outlen;
 	l->outlen = 0;
 	return 0;
+}
+
+int
+bp_suplog_rollback(struct bp_suplog *l, char *note, size_t notelen, char *err,
+    size_t errlen)
+{
+	char id[160] = "";
+	note[0] = '\0';
+	if (l->ncommitted == l->nline)
+		return 0;
+	if (l->fd < 0 || l->outlen) {
+		snprintf(err, errlen, "suppression log: cannot roll back now");
+		return -1;
+	}
+	const struct bp_suplog_line *first = &l->line[l->ncommitted];
+	if (!(l->ncommitted + 1 == l->nline && l->partial) &&
+	    bp_json_get(first->text, first->len, "release", id, sizeof(id)) != 0)
+		id[0] = '\0';
+	if (cut_back(l->fd, l->committed_bytes) < 0) {
+		snprintf(err, errlen, "suppression log: rolling back: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(note, notelen, "rolled back an interrupted append: lines %zu to %zu "
+	    "(%zu bytes%s%s%s)", l->ncommitted + 1, l->nline, l->size - l->committed_bytes,
+	    *id ? ", release " : "", id, *id ? ", never sealed" : "");
+	l->size = l->committed_bytes;
+	l->nline = l->ncommitted;
+	l->partial = false;
+	memcpy(l->head, l->committed_head, sizeof(l->head));
+	l->next_n = (uint64_t)l->nline + 1;
+	return 1;
 }
 
 /* ---- verification ------------------------------------------------------ */
@@ -470,7 +566,10 @@ check_seal(const struct bp_suplog_line *ln, uint64_t n, const char *prevhex,
 	int cn = snprintf(canon, sizeof(canon), "{\"n\":%" PRIu64 ",\"prev\":\"%s\","
 	    "\"type\":\"seal\",\"release\":%s,\"key\":\"%s\",\"sig\":\"%s\"}",
 	    n, prevhex, relq, kid, sighex);
-	if (cn < 0 || (size_t)cn != ln->len || memcmp(canon, ln->text, ln->len)) {
+	/* A hostile line may be longer than any seal we write: snprintf then
+	 * returns the untruncated length, which must not reach memcmp. */
+	if (cn < 0 || (size_t)cn >= sizeof(canon) || (size_t)cn != ln->len ||
+	    memcmp(canon, ln->text, ln->len)) {
 		snprintf(why, whylen, "seal entry altered");
 		return -1;
 	}
@@ -483,6 +582,34 @@ check_seal(const struct bp_suplog_line *ln, uint64_t n, const char *prevhex,
 	return 0;
 }
 
+/* A release id names a folder: letters, digits, '-', '_', '.', not
+ * starting with a dot. */
+static bool
+safe_release_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n >= BP_SUPLOG_ID_MAX || id[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* An incomplete last line must be the start of the entry that would come
+ * next: {"n":N,"prev":"HEX", as append_line writes it. */
+static bool
+partial_fits(const struct bp_suplog_line *ln, size_t n, const char *prevhex)
+{
+	char head[128];
+	int hn = snprintf(head, sizeof(head), "{\"n\":%zu,\"prev\":\"%s\",", n, prevhex);
+	size_t m = ln->len < (size_t)hn ? ln->len : (size_t)hn;
+	return hn > 0 && memcmp(head, ln->text, m) == 0;
+}
+
 int
 bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad,
     char *why, size_t whylen)
@@ -490,8 +617,9 @@ bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad
 	uint8_t prev[32] = { 0 };
 	char prevhex[65], got[80], type[16], rel[160], open_rel[160] = "";
 	bool in_release = false;
+	size_t open_at = 0, complete = l->nline - (l->partial ? 1 : 0);
 
-	for (size_t i = 0; i < l->nline; i++) {
+	for (size_t i = 0; i < complete; i++) {
 		const struct bp_suplog_line *ln = &l->line[i];
 		char want_n[24];
 		*bad = i + 1;
@@ -520,7 +648,12 @@ bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad
 				snprintf(why, whylen, "release begins before the previous one is sealed");
 				return -1;
 			}
+			if (!safe_release_id(rel)) {
+				snprintf(why, whylen, "release id is not a safe name");
+				return -1;
+			}
 			in_release = true;
+			open_at = i;
 			snprintf(open_rel, sizeof(open_rel), "%s", rel);
 		} else if (!strcmp(type, "cell") || !strcmp(type, "seal")) {
 			if (!in_release || strcmp(rel, open_rel)) {
@@ -538,15 +671,21 @@ bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad
 		}
 		hash_line(ln->text, ln->len, prev);
 	}
-	if (l->partial) {
-		*bad = l->nline;
-		snprintf(why, whylen, "last line is incomplete");
-		return -1;
-	}
-	if (in_release) {
-		*bad = l->nline;
+	/* After the last seal: what an interrupted append leaves (a release and
+	 * some of its cells, then part of a line) is not committed and is
+	 * rolled back by the next publish; anything else is broken. */
+	if (in_release && open_at < l->ncommitted) {
+		*bad = complete;
 		snprintf(why, whylen, "release not sealed");
 		return -1;
+	}
+	if (l->partial) {
+		bp_hex(prev, 32, prevhex);
+		if (!partial_fits(&l->line[l->nline - 1], l->nline, prevhex)) {
+			*bad = l->nline;
+			snprintf(why, whylen, "last line is incomplete and not the next entry");
+			return -1;
+		}
 	}
 	*bad = 0;
 	return 0;

@@ -23,6 +23,7 @@
 struct bp_key;
 
 #define BP_SUPLOG_MAX_BYTES (4ull << 30)   /* refuse logs larger than this */
+#define BP_SUPLOG_ID_MAX 128               /* release ids are shorter */
 
 /* One line of the log as read back. */
 struct bp_suplog_line {
@@ -38,6 +39,12 @@ struct bp_suplog {
 	struct bp_suplog_line *line;   /* owned */
 	size_t nline;
 	bool partial;                  /* the last line has no newline */
+	/* The committed part: the lines up to the last complete seal. The
+	 * lines after it are a tail an interrupted append left (rolled back by
+	 * bp_suplog_rollback) unless bp_suplog_verify says they are broken. */
+	size_t ncommitted;
+	size_t committed_bytes;
+	uint8_t committed_head[32];    /* hash of the last committed line */
 	/* pending appends */
 	char *out;
 	size_t outlen, outcap;
@@ -55,20 +62,37 @@ struct bp_suplog {
 int bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l,
     char *err, size_t errlen);
 void bp_suplog_close(struct bp_suplog *l);
+/* Reads a log from size bytes of buf (copied) with no file behind it, for
+ * checking bytes from elsewhere (the fuzz target). 0 or -1 (ENOMEM). Free
+ * l with bp_suplog_close. */
+int bp_suplog_parse(const char *buf, size_t size, struct bp_suplog *l);
 
 /* Queues an entry: body is the JSON members after "n" and "prev", without
  * braces, e.g. "\"type\":\"cell\",...". 0 or -1 (ENOMEM). */
 int bp_suplog_add(struct bp_suplog *l, const char *body);
 /* Queues the seal of release with the Ed25519 secret key sk. 0 or -1. */
 int bp_suplog_seal(struct bp_suplog *l, const char *release, const struct bp_key *sk);
-/* Appends everything queued in one write, then fsyncs. 0 or -1 with err. */
+/* Appends everything queued in one write, then fsyncs; on a failed write or
+ * fsync the file is cut back to what it was. Refused while a tail is not
+ * rolled back. 0 or -1 with err. */
 int bp_suplog_commit(struct bp_suplog *l, char *err, size_t errlen);
+/*
+ * Cuts a log opened for appending back to its committed part (truncate,
+ * fsync) and describes what was dropped in note. Call it only after
+ * bp_suplog_verify held. Returns 0 (nothing to roll back), 1 (rolled back)
+ * or -1 with err.
+ */
+int bp_suplog_rollback(struct bp_suplog *l, char *note, size_t notelen, char *err,
+    size_t errlen);
 
 /*
  * Verifies the numbering, the hash chain, the JSON shape of every line and
  * every seal signature with pk, and that every release is closed by a seal.
- * Returns 0, or -1 with the 1-based number of the first broken line in *bad
- * and the reason in why.
+ * Lines after the last seal are accepted when they are what an interrupted
+ * append leaves: complete entries of one release, chained, then at most
+ * the beginning of the next entry (l->ncommitted < l->nline tells). Safe on
+ * any bytes. Returns 0, or -1 with the 1-based number of the first broken
+ * line in *bad and the reason in why.
  */
 int bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad,
     char *why, size_t whylen);

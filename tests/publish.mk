@@ -35,3 +35,31 @@ TESTS += tests/unit/publish/test_profile tests/integration/publish_profile.sh
 tests_unit_publish_test_profile_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_profile_LDADD = $(BP_TEST_LINK)
 EXTRA_DIST += tests/integration/publish_profile.sh
+
+# The suppression log reader's fuzz target, replayed from its seed corpus
+# (fuzz/corpus/suplog, logs sealed with the target's fixed key) by
+# tests/integration/publish_fuzz_suplog.sh with any compiler; under ASan and
+# UBSan in the sanitizer build.
+check_PROGRAMS += fuzz/replay_suplog
+fuzz_replay_suplog_SOURCES = fuzz/fuzz_suplog.c fuzz/replay.c
+fuzz_replay_suplog_LDADD = $(BP_LINK)
+TESTS += tests/integration/publish_fuzz_suplog.sh
+EXTRA_DIST += tests/integration/publish_fuzz_suplog.sh fuzz/corpus/suplog
+# The libFuzzer build needs clang and is made on request only:
+#   make fuzz-suplog && ./fuzz-suplog -max_total_time=60 $(srcdir)/fuzz/corpus/suplog
+fuzz-suplog: $(srcdir)/fuzz/fuzz_suplog.c $(srcdir)/publish/suplog.c
+	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	  -include $(top_builddir)/config.h -I$(srcdir)/publish -I$(srcdir)/crypto \
+	  $(SODIUM_CFLAGS) -o $@ $^ $(SODIUM_LIBS)
+CLEANFILES += fuzz-suplog
+
+# bpagg publish killed at many instants (SIGKILL through an LD_PRELOAD shim
+# built without sanitizers, so it loads into both builds).
+TESTS += tests/integration/publish_crash.sh
+EXTRA_DIST += tests/integration/publish_crash.sh tests/helpers/crashshim.c
+# Through a variable, so automake keeps its own recipe (see tests/local.mk).
+bp_crash_log = tests/integration/publish_crash.sh.log
+$(bp_crash_log): tests/helpers/crashshim.so
+tests/helpers/crashshim.so: $(srcdir)/tests/helpers/crashshim.c
+	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/crashshim.c -ldl
+CLEANFILES += tests/helpers/crashshim.so

@@ -4,7 +4,8 @@
  * installation; publish -> audit passes; tampering with kept files, with a
  * log line, or a re-signed log that lies about the cells, makes the audit
  * fail; republishing after a small change suppresses the difference; the
- * refuse rule.
+ * refuse rule; a failed --out logs nothing, --out is replaced whole, and
+ * what a killed publish leaves (a half line, a staged release) is recovered.
  */
 #include <criterion/criterion.h>
 
@@ -320,4 +321,193 @@ Test(release, refuse_rule)
 	char p[256];
 	snprintf(p, sizeof(p), "%s/out2", dir);
 	cr_assert_neq(access(p, F_OK), 0);
+}
+
+/* ---- faults: --out, staging, recovery (issue 10, item 9) ---------------- */
+
+static int
+publish_to(const char *out, bool json, char *id, char *err, char **notes)
+{
+	char p[256], *buf = NULL;
+	size_t len = 0;
+	snprintf(p, sizeof(p), "%s/%s", dir, out);
+	FILE *nf = open_memstream(&buf, &len);
+	struct bp_publish_opts o = { .year = 2024, .outdir = p, .json = json, .notes = nf };
+	int rc = bp_publish(&conf, &o, id, 128, err, 1024);
+	fclose(nf);
+	if (notes)
+		*notes = buf;
+	else
+		free(buf);
+	return rc;
+}
+
+static size_t
+file_size(const char *rel)
+{
+	char p[256];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	return stat(p, &st) == 0 ? (size_t)st.st_size : (size_t)-1;
+}
+
+/* The names in a folder of the installation, sorted, space separated. */
+static void
+listing(const char *rel, char *buf, size_t len)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "ls -A '%s/%s' 2>/dev/null | sort | tr '\\n' ' '", dir, rel);
+	FILE *f = popen(cmd, "r");
+	cr_assert(f);
+	size_t n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	pclose(f);
+}
+
+/* A --out that cannot be written is found before anything is logged: the
+ * log and releases/ stay as they were (at 288c27f the release was logged
+ * and then counted for republishing). */
+Test(release, failed_out_logs_nothing)
+{
+	char id[128], err[1024], before[512], after[512];
+	cr_assert_eq(publish("out", id, err), 0, "%s", err);
+	size_t log0 = file_size("suppression.log");
+	listing("releases", before, sizeof(before));
+	put("blocker", "a file, not a folder\n");
+	cr_assert_eq(publish("blocker/out", id, err), 73, "%s", err);
+	cr_assert_eq(publish("missing/out", id, err), 73, "%s", err);
+	cr_assert_eq(file_size("suppression.log"), log0);
+	listing("releases", after, sizeof(after));
+	cr_assert_str_eq(after, before);
+	listing("releases.staging", after, sizeof(after));
+	cr_assert_str_eq(after, "");
+	cr_assert_eq(audit(err), 0, "%s", err);
+}
+
+/* The output folder is replaced whole: a release without tables.json does
+ * not keep the previous release's tables.json beside its files. */
+Test(release, out_is_replaced_whole)
+{
+	char id1[128], id2[128], err[1024], names[512], hex[65];
+	cr_assert_eq(publish_to("out", true, id1, err, NULL), 0, "%s", err);
+	cr_assert_eq(publish_to("out", false, id2, err, NULL), 0, "%s", err);
+	listing("out", names, sizeof(names));
+	cr_assert_str_eq(names, "coverage.csv release.json sums.csv tables.csv ");
+	char *rj = slurp("out/release.json", NULL);
+	char want[160];
+	snprintf(want, sizeof(want), "\"release\":\"%s\"", id2);
+	cr_assert(strstr(rj, want), "out/release.json is not release 2");
+	file_digest_hex("out/tables.csv", hex);
+	cr_assert(strstr(rj, hex), "out/tables.csv is not release 2's");
+	free(rj);
+	/* Nothing hidden or temporary is left beside or inside it. */
+	listing("", names, sizeof(names));
+	cr_assert_null(strstr(names, ".out."), "%s", names);
+	cr_assert_null(strstr(names, ".tmp"), "%s", names);
+}
+
+/* A folder that is not an earlier release is refused, before logging, and
+ * left alone. */
+Test(release, foreign_out_is_refused_before_logging)
+{
+	char id[128], err[1024], p[256];
+	cr_assert_eq(publish("first", id, err), 0, "%s", err);
+	snprintf(p, sizeof(p), "%s/out", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	put("out/notes.txt", "mine\n");
+	size_t log0 = file_size("suppression.log");
+	cr_assert_eq(publish("out", id, err), 73);
+	cr_assert(strstr(err, "notes.txt"), "%s", err);
+	cr_assert_eq(file_size("suppression.log"), log0);
+	cr_assert_eq(file_size("out/notes.txt"), 5);
+	/* Nor can --out be a folder of the kept releases. */
+	cr_assert_eq(publish("releases/x", id, err), 73);
+	cr_assert(strstr(err, "inside the kept releases"), "%s", err);
+}
+
+/* A publish killed while appending left half a line (and, from a build
+ * before staging, a kept folder the log never named): the audit verifies
+ * and notes it; the next publish rolls the half line back (noted), moves
+ * the unnamed folder aside, removes staged leftovers and works (at
+ * 288c27f the audit failed and every publish was refused). */
+Test(release, half_line_is_rolled_back_by_the_next_publish)
+{
+	char id1[128], id2[128], err[1024], p[256], names[512], *notes = NULL;
+	cr_assert_eq(publish("out", id1, err), 0, "%s", err);
+	size_t log0 = file_size("suppression.log");
+	snprintf(p, sizeof(p), "%s/suppression.log", dir);
+	FILE *f = fopen(p, "a");
+	cr_assert(f);
+	char *log = slurp("suppression.log", NULL);
+	fprintf(f, "%.*s", 200, log);   /* the start of an entry */
+	fclose(f);
+	free(log);
+	/* This half line is not the next entry's start: a crash leaves that. */
+	cr_assert_eq(audit(err), 1);
+	cr_assert(strstr(err, "not the next entry"), "%s", err);
+	cr_assert_eq(truncate(p, (off_t)log0), 0);
+	struct bp_suplog l;
+	char e2[256];
+	cr_assert_eq(bp_suplog_open(p, true, &l, e2, sizeof(e2)), 0);
+	char head[128], prevhex[65];
+	uint8_t h[32];
+	const struct bp_suplog_line *ln = &l.line[l.nline - 1];
+	crypto_generichash(h, 32, (const uint8_t *)ln->text, ln->len, NULL, 0);
+	bp_hex(h, 32, prevhex);
+	snprintf(head, sizeof(head), "{\"n\":%zu,\"prev\":\"%s\",\"type\":\"rel", l.nline + 1,
+	    prevhex);
+	bp_suplog_close(&l);
+	f = fopen(p, "a");
+	fputs(head, f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/releases/2024-20990101T000000Z-00000000", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/releases.staging/2024-20990101T000000Z-11111111", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	put("releases.staging/2024-20990101T000000Z-11111111/tables.csv", "x\n");
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *of = open_memstream(&out, &outlen);
+	cr_assert_eq(bp_audit(&conf, NULL, of, err, 1024), 0, "%s", err);
+	fclose(of);
+	cr_assert(strstr(out, "an interrupted append"), "%s", out);
+	free(out);
+	cr_assert_eq(publish_to("out", true, id2, err, &notes), 0, "%s", err);
+	cr_assert(strstr(notes, "rolled back an interrupted append"), "%s", notes);
+	cr_assert(strstr(notes, "not named by the suppression log; moved to"), "%s", notes);
+	cr_assert(strstr(notes, "removed (a release that was never logged)"), "%s", notes);
+	free(notes);
+	listing("releases", names, sizeof(names));
+	char want[300];
+	snprintf(want, sizeof(want), "%s %s ", id1, id2);
+	cr_assert_str_eq(names, want);
+	listing("releases.orphaned", names, sizeof(names));
+	cr_assert_str_eq(names, "2024-20990101T000000Z-00000000 ");
+	listing("releases.staging", names, sizeof(names));
+	cr_assert_str_eq(names, "");
+	cr_assert_eq(audit(err), 0, "%s", err);
+}
+
+/* Killed after logging a release and before moving its folder in: the
+ * audit reads the staged folder (noted), the next publish moves it in. */
+Test(release, logged_but_staged_release_is_moved_in)
+{
+	char id1[128], id2[128], err[1024], a[256], b[256], *notes = NULL;
+	cr_assert_eq(publish("out", id1, err), 0, "%s", err);
+	snprintf(a, sizeof(a), "%s/releases/%s", dir, id1);
+	snprintf(b, sizeof(b), "%s/releases.staging/%s", dir, id1);
+	cr_assert_eq(rename(a, b), 0);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *of = open_memstream(&out, &outlen);
+	cr_assert_eq(bp_audit(&conf, NULL, of, err, 1024), 0, "%s", err);
+	fclose(of);
+	cr_assert(strstr(out, "kept files are still staged"), "%s", out);
+	free(out);
+	cr_assert_eq(publish_to("out", false, id2, err, &notes), 0, "%s", err);
+	cr_assert(strstr(notes, "finished moving its kept files"), "%s", notes);
+	free(notes);
+	cr_assert_eq(access(a, F_OK), 0);
+	cr_assert_neq(access(b, F_OK), 0);
+	cr_assert_eq(audit(err), 0, "%s", err);
 }

@@ -203,8 +203,10 @@ Test(suplog, deleting_any_line_is_found)
 		write_lines(w, m);
 		size_t bad = verify(why, sizeof(why));
 		/* The line now in k's place has the wrong number; without the last
-		 * line the last release is unsealed. */
-		cr_assert_eq(bad, k + 1 < n ? k + 1 : n - 1, "line %zu deleted: bad %zu (%s)",
+		 * line the last release is unsealed, which is what an interrupted
+		 * append leaves: not committed, rolled back by the next publish
+		 * (removing a whole last release cannot be told either). */
+		cr_assert_eq(bad, k + 1 < n ? k + 1 : 0, "line %zu deleted: bad %zu (%s)",
 		    k + 1, bad, why);
 	}
 	free(v);
@@ -274,13 +276,145 @@ Test(suplog, replacing_a_signature_is_found)
 	free(copy);
 }
 
-Test(suplog, truncated_last_line_refuses_appending)
+/* Opens the log for appending, checks it verifies with a tail of ntail
+ * lines, rolls the tail back and appends a release; the result verifies. */
+static void
+roll_back_and_append(size_t ntail, size_t keep_bytes, const char *what)
 {
-	char err[256], why[256];
-	spit(orig, origlen - 1);   /* no final newline */
 	struct bp_suplog l;
-	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), -1);
+	char err[256], why[256], note[256];
+	size_t bad;
+	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), 0, "%s: %s", what, err);
+	cr_assert_eq(bp_suplog_verify(&l, &pk, &bad, why, sizeof(why)), 0, "%s: %zu %s",
+	    what, bad, why);
+	cr_assert_eq(l.nline - l.ncommitted, ntail, "%s: tail of %zu lines", what,
+	    l.nline - l.ncommitted);
+	cr_assert_eq(l.committed_bytes, keep_bytes, "%s", what);
+	/* Nothing is appended after a tail. */
+	if (ntail) {
+		cr_assert_eq(bp_suplog_add(&l, "\"type\":\"release\",\"release\":\"x\""), 0);
+		cr_assert_eq(bp_suplog_commit(&l, err, sizeof(err)), -1, "%s", what);
+	}
 	bp_suplog_close(&l);
+	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_suplog_verify(&l, &pk, &bad, why, sizeof(why)), 0);
+	int rc = bp_suplog_rollback(&l, note, sizeof(note), err, sizeof(err));
+	cr_assert_eq(rc, ntail ? 1 : 0, "%s: %s", what, err);
+	if (ntail)
+		cr_assert(strstr(note, "rolled back an interrupted append"), "%s", note);
+	bp_suplog_close(&l);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq((size_t)st.st_size, keep_bytes, "%s: cut to %zu", what, keep_bytes);
+	add_release("2024-20260103T000000Z-00000003", 1);
+	cr_assert_eq(verify(why, sizeof(why)), 0, "%s: after appending: %s", what, why);
+}
+
+/* A publish killed while appending leaves any prefix of its entries: for
+ * cuts in the second release (around every line end, and every 11th byte:
+ * each costs two fsyncs), the log verifies (the tail is not committed),
+ * appending is refused until the tail is rolled back, and after that a
+ * release appends and verifies. */
+Test(suplog, interrupted_append_is_rolled_back)
+{
+	char **v, *copy;
+	size_t n = lines(&v, &copy), first = 0;
+	for (size_t k = 0; k < 5; k++)
+		first += strlen(v[k]) + 1;   /* the bytes of release 1 and its seal */
+	free(v);
+	free(copy);
+	for (size_t cut = first; cut < origlen; cut++) {
+		bool near_end = orig[cut] == '\n' || orig[cut - 1] == '\n' ||
+		    (cut >= 2 && orig[cut - 2] == '\n');
+		if (!near_end && (cut - first) % 11)
+			continue;
+		size_t ntail = 0;
+		for (size_t i = first; i < cut; i++)
+			ntail += orig[i] == '\n';
+		ntail += orig[cut - 1] != '\n';
+		char what[64];
+		snprintf(what, sizeof(what), "cut at %zu of %zu", cut, origlen);
+		spit(orig, cut);
+		roll_back_and_append(cut == first ? 0 : ntail, first, what);
+	}
+	(void)n;
+}
+
+static void
+expect_broken(const char *text, size_t want_bad, const char *want_why)
+{
+	char why[256];
+	spit(text, strlen(text));
+	size_t bad = verify(why, sizeof(why));
+	cr_assert_eq(bad, want_bad, "bad %zu (%s)", bad, why);
+	cr_assert(strstr(why, want_why), "%s", why);
+	struct bp_suplog l;
+	char err[256], note[256];
+	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), 0);
+	bp_suplog_close(&l);
+	(void)note;
+}
+
+/* Only what an interrupted append leaves is a tail; anything else after the
+ * last seal is broken. */
+Test(suplog, tail_that_no_append_leaves_is_broken)
+{
+	char **v, *copy, buf[8192];
+	size_t n = lines(&v, &copy);
+	/* Two releases after the last seal. */
+	snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n%s\n%s\n%s\n", v[0], v[1], v[2], v[3],
+	    v[4], v[5], v[5]);
+	expect_broken(buf, 7, "entry number out of sequence");
+	/* A cell after a seal. */
+	snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n%s\n%s\n", v[0], v[1], v[2], v[3],
+	    v[4], v[3]);
+	expect_broken(buf, 6, "entry number out of sequence");
+	/* A last line that is not the beginning of the next entry. */
+	snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n%s\n{\"n\":7,", v[0], v[1], v[2],
+	    v[3], v[4]);
+	expect_broken(buf, 6, "last line is incomplete and not the next entry");
+	snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n%s\ngarbage", v[0], v[1], v[2],
+	    v[3], v[4]);
+	expect_broken(buf, 6, "last line is incomplete and not the next entry");
+	free(v);
+	free(copy);
+	(void)n;
+}
+
+/* A release id names a folder under releases/: "../x" is refused. */
+Test(suplog, unsafe_release_id_is_refused)
+{
+	char why[256], line[512];
+	snprintf(line, sizeof(line), "{\"n\":1,\"prev\":\"%064d\",\"type\":\"release\","
+	    "\"release\":\"../../etc\"}\n", 0);
+	spit(line, strlen(line));
+	cr_assert_eq(verify(why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "release id is not a safe name");
+}
+
+/* bpagg audit exists to read edited logs: a seal line in canonical form
+ * longer than any seal written (a long release id full of characters that
+ * are escaped) was compared past the end of a 512-byte buffer. */
+Test(suplog, overlong_canonical_seal_is_refused_safely)
+{
+	char rel[200], relq[220], line[1024], prevhex[65], kid[17], sig[200], buf[4096];
+	uint8_t h[32];
+	memset(rel, 0, sizeof(rel));
+	for (int i = 0; i < 150; i++)
+		rel[i] = i % 5 == 0 ? '"' : 'x';
+	bp_json_str(relq, sizeof(relq), rel);
+	int len = snprintf(line, sizeof(line), "{\"n\":1,\"prev\":\"%064d\",\"type\":"
+	    "\"release\",\"release\":%s}", 0, relq);
+	crypto_generichash(h, 32, (const uint8_t *)line, (size_t)len, NULL, 0);
+	bp_hex(h, 32, prevhex);
+	bp_hex(pk.id, BP_KEY_ID_BYTES, kid);
+	memset(sig, 'a', sizeof(sig) - 1);
+	sig[sizeof(sig) - 1] = '\0';
+	int n = snprintf(buf, sizeof(buf), "%s\n{\"n\":2,\"prev\":\"%s\",\"type\":\"seal\","
+	    "\"release\":%s,\"key\":\"%s\",\"sig\":\"%s\"}\n", line, prevhex, relq, kid, sig);
+	cr_assert_gt(n, 512);
+	spit(buf, (size_t)n);
+	char why[256];
 	cr_assert_neq(verify(why, sizeof(why)), 0);
 }
 

@@ -1,0 +1,25 @@
+/*
+ * recover.h - what bpagg publish does before anything else, under the log's
+ * exclusive lock: the suppression log must verify (numbering, chain, seals,
+ * with the public half of the signing key), the tail an interrupted append
+ * left is rolled back (bp_suplog_rollback), and releases/ is put in line
+ * with the log (bp_release_recover: a logged release still staged is moved
+ * in, unlogged staged folders are removed, unnamed folders moved aside).
+ */
+#ifndef BP_RECOVER_H
+#define BP_RECOVER_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "suplog.h"
+
+struct bp_key;
+
+/* l is open for appending; sk is the Ed25519 signing key of the seals.
+ * Every action is one line on notes (may be NULL). Returns 0, or a
+ * sysexits code with err: 65 the log does not verify, 74 I/O. */
+int bp_publish_recover(const struct bp_config *c, struct bp_suplog *l,
+    const struct bp_key *sk, FILE *notes, char *err, size_t errlen);
+
+#endif
