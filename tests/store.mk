@@ -1,9 +1,17 @@
-# tests for the store: the SQLite backend and `bpagg status`
-check_PROGRAMS += tests/unit/store/test_store
+# tests for the store: both backends and `bpagg status`. test_store.c is
+# built twice (tests/unit/store/store_db.h): on SQLite, and on a throw-away
+# PostgreSQL that test_store_pg.sh starts (tests/helpers/pg_lib.sh).
+check_PROGRAMS += tests/unit/store/test_store tests/unit/store/test_store_pg
 TESTS += tests/unit/store/test_store
-tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c
+tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c tests/unit/store/store_db.h
 tests_unit_store_test_store_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_store_test_store_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_store_pg_SOURCES = tests/unit/store/test_store.c tests/unit/store/store_db.h
+tests_unit_store_test_store_pg_CPPFLAGS = $(AM_CPPFLAGS) -DBP_TEST_PG $(PQ_CFLAGS)
+tests_unit_store_test_store_pg_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_store_pg_LDADD = $(BP_TEST_LINK)
+TESTS += tests/unit/store/test_store_pg.sh
+EXTRA_DIST += tests/unit/store/test_store_pg.sh tests/helpers/pg_lib.sh
 TESTS += tests/integration/status_inbox.sh
 EXTRA_DIST += tests/integration/status_inbox.sh
 TESTS += tests/integration/status_e2e.sh

@@ -1,6 +1,8 @@
 /*
- * test_store.c - the national aggregate store on real SQLite files in a
- * temporary directory, and `bpagg status` run on a store filled here.
+ * test_store.c - the national aggregate store, on both backends (store_db.h:
+ * built as test_store on SQLite files in a temporary directory and as
+ * test_store_pg on a throw-away PostgreSQL), and `bpagg status` run on a
+ * store filled here (SQLite).
  */
 #include <criterion/criterion.h>
 
@@ -14,14 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "conf.h"
 #include "measures.h"
 #include "store.h"
+#include "store_db.h"
+#include "store_schema.h"
 
 static char dir[256];
-static char dbpath[300];
 static struct bp_config conf;
 static uint8_t cat_id[32];
 
@@ -30,10 +31,8 @@ setup(void)
 {
 	snprintf(dir, sizeof(dir), "%s/bpstore.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	cr_assert_not_null(mkdtemp(dir));
-	snprintf(dbpath, sizeof(dbpath), "%s/store.sqlite", dir);
 	memset(&conf, 0, sizeof(conf));
-	conf.store_backend = "sqlite";
-	conf.store_path = dbpath;
+	db_setup(&conf, dir);
 	struct bp_measure_settings ms;
 	bp_measure_settings_default(&ms);
 	bp_catalogue_id(&ms, cat_id);
@@ -48,6 +47,7 @@ rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 static void
 teardown(void)
 {
+	db_teardown();
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -127,33 +127,6 @@ apply_ok(bp_store *s, const struct bp_submission *sub, const struct bp_tally *t,
 	cr_assert_eq(r, 0, "apply: %s", err);
 }
 
-/* SELECT count(*) on a second connection to the same file. */
-static long long
-count_sql(const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
-
-static void
-exec_sql(const char *sql)
-{
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
-}
-
 /* foreach_tally collector: keeps copies of up to 8 tallies. */
 struct got {
 	char kommune[8][5];
@@ -197,6 +170,7 @@ collect_latest(const struct bp_submission *sub, void *ud)
 
 TestSuite(store, .init = setup, .fini = teardown);
 
+#ifndef BP_TEST_PG
 Test(store, schema_created_0600_wal)
 {
 	umask(022);
@@ -206,7 +180,7 @@ Test(store, schema_created_0600_wal)
 	cr_assert_eq(lstat(dbpath, &st), 0);
 	cr_assert(S_ISREG(st.st_mode));
 	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), 2);
+	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), bp_store_schema_version());
 	cr_assert_eq(count_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
 	    "name IN ('ledger', 'tally', 'rejection', 'pseudonym', 'schema_version')"), 5);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
@@ -220,8 +194,11 @@ Test(store, schema_created_0600_wal)
 	/* Reopening keeps the version and does not run the migration again. */
 	s = open_store();
 	cr_assert_eq(count_sql("SELECT count(*) FROM schema_version"), 1);
+	cr_assert_str_eq(bp_store_backend_name(s), "sqlite");
+	cr_assert_eq(bp_store_version(s), bp_store_schema_version());
 	bp_store_close(s);
 }
+#endif
 
 Test(store, newer_schema_refused)
 {
@@ -234,6 +211,7 @@ Test(store, newer_schema_refused)
 	cr_assert_not_null(strstr(err, "newer"), "%s", err);
 }
 
+#ifndef BP_TEST_PG
 Test(store, symlink_refused)
 {
 	char target[320];
@@ -244,6 +222,7 @@ Test(store, symlink_refused)
 	cr_assert_eq(bp_store_open(&conf, &s, err, sizeof(err)), -1);
 	cr_assert_eq(access(target, F_OK), -1, "the link's target must not be created");
 }
+#endif
 
 Test(store, open_existing_does_not_create)
 {
@@ -251,26 +230,59 @@ Test(store, open_existing_does_not_create)
 	char err[256] = "";
 	cr_assert_eq(bp_store_open_existing(&conf, &s, err, sizeof(err)), 1);
 	cr_assert_null(s);
+#ifdef BP_TEST_PG
+	cr_assert_eq(count_sql("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"), 0);
+#else
 	cr_assert_eq(access(dbpath, F_OK), -1);
+#endif
 	bp_store_close(open_store());
 	cr_assert_eq(bp_store_open_existing(&conf, &s, err, sizeof(err)), 0, "%s", err);
 	cr_assert_not_null(s);
 	bp_store_close(s);
 }
 
-Test(store, postgresql_not_built)
+Test(store, unknown_backend_and_postgresql_without_dsn_refused)
 {
 	struct bp_config c = conf;
 	char err[256] = "";
 	bp_store *s = NULL;
-	c.store_backend = "postgresql";
+	c.store_backend = "mysql";
 	cr_assert_eq(bp_store_check_config(&c, err, sizeof(err)), -1);
-	cr_assert_not_null(strstr(err, "not built in this version"), "%s", err);
+	cr_assert_not_null(strstr(err, "unknown backend"), "%s", err);
 	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
 	cr_assert_null(s);
-	cr_assert_eq(access(dbpath, F_OK), -1);
+	c.store_backend = "postgresql";
+	c.store_dsn = NULL;
+	cr_assert_eq(bp_store_check_config(&c, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "dsn"), "%s", err);
+	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
+	cr_assert_null(s);
 	c.store_backend = "sqlite";
 	cr_assert_eq(bp_store_check_config(&c, err, sizeof(err)), 0);
+}
+
+/* A password belongs in a private file, never in bpagg.conf. */
+Test(store, password_in_dsn_refused)
+{
+	struct bp_config c = conf;
+	char err[256] = "", pf[320];
+	bp_store *s = NULL;
+	c.store_backend = "postgresql";
+	c.store_dsn = "host=/nonexistent dbname=x password=secret";
+	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
+	cr_assert_null(s);
+	cr_assert_not_null(strstr(err, "password"), "%s", err);
+	cr_assert_null(strstr(err, "secret"), "%s", err);
+	snprintf(pf, sizeof(pf), "%s/pgpass", dir);
+	FILE *f = fopen(pf, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(chmod(pf, 0644), 0);
+	char dsn[512];
+	snprintf(dsn, sizeof(dsn), "host=/nonexistent dbname=x passfile=%s", pf);
+	c.store_dsn = dsn;
+	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "0600"), "%s", err);
 }
 
 Test(store, apply_then_foreach_equal)
@@ -502,7 +514,7 @@ Test(store, dry_run_records_ledger_only)
 /* A forced failure inside the transaction (a trigger that aborts) must leave
  * everything as it was: tally, ledger, pseudonyms. */
 static void
-failing_apply(const char *trigger)
+failing_apply(const char *trigger, const char *table)
 {
 	bp_store *s = open_store();
 	struct bp_submission a1, a2;
@@ -528,11 +540,16 @@ failing_apply(const char *trigger)
 	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 1);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 8);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym WHERE pseudonym = "
-	    "x'f4010000a5a5a5a5a5a5a5a5a5a5a5a5'"), 0);
+	    BLOB("f4010000a5a5a5a5a5a5a5a5a5a5a5a5")), 0);
 	cr_assert_eq(judge(s, &a2), BP_STORE_NEW, "the failed submission left no trace");
 
 	/* The handle is usable afterwards. */
-	exec_sql("DROP TRIGGER boom");
+	char drop[64];
+	snprintf(drop, sizeof(drop), "DROP TRIGGER boom%s%s", table ? " ON " : "", table);
+#ifndef BP_TEST_PG
+	snprintf(drop, sizeof(drop), "DROP TRIGGER boom");
+#endif
+	exec_sql(drop);
 	apply_ok(s, &a2, &t2, p2, 9);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 9);
 	got_free(&g);
@@ -546,16 +563,23 @@ failing_apply(const char *trigger)
 Test(store, failure_at_last_pseudonym_changes_nothing)
 {
 	/* fails on the last pseudonym, after tally and ledger were written */
-	failing_apply("CREATE TRIGGER boom BEFORE INSERT ON pseudonym "
+#ifdef BP_TEST_PG
+	failing_apply(BOOM("INSERT ON pseudonym", "WHEN (substr(NEW.pseudonym, 1, 1) = "
+	    BLOB("fc") ")"), "pseudonym");
+#else
+	failing_apply(BOOM("BEFORE INSERT ON pseudonym",
 	    "WHEN substr(NEW.pseudonym, 1, 1) = x'fc' "
-	    "AND (SELECT count(*) FROM pseudonym WHERE kommune = NEW.kommune) = 8 "
-	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+	    "AND (SELECT count(*) FROM pseudonym WHERE kommune = NEW.kommune) = 8"), "pseudonym");
+#endif
 }
 
 Test(store, failure_at_tally_changes_nothing)
 {
-	failing_apply("CREATE TRIGGER boom BEFORE UPDATE ON tally "
-	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+#ifdef BP_TEST_PG
+	failing_apply(BOOM("UPDATE ON tally", ""), "tally");
+#else
+	failing_apply(BOOM("BEFORE UPDATE ON tally", ""), "tally");
+#endif
 }
 
 Test(store, duplicate_id_refused_by_apply)
@@ -784,8 +808,11 @@ Test(store, transaction_over_several_applies)
 	make_sub(&a2, "0301", 2024, 2, 91);
 	make_sub(&b1, "0302", 2024, 1, 92);
 	apply_ok(s, &a1, &t1, p, 4);
-	exec_sql("CREATE TRIGGER boom BEFORE INSERT ON tally WHEN NEW.kommune = '0302' "
-	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+#ifdef BP_TEST_PG
+	exec_sql(BOOM("INSERT ON tally", "WHEN (NEW.kommune = '0302')"));
+#else
+	exec_sql(BOOM("BEFORE INSERT ON tally", "WHEN NEW.kommune = '0302'"));
+#endif
 
 	cr_assert_eq(bp_store_commit(s), -1, "commit without begin");
 	cr_assert_eq(bp_store_begin(s), 0);
@@ -815,7 +842,7 @@ Test(store, transaction_over_several_applies)
 	cr_assert_eq(g.n, 1);
 	cr_assert(bp_tally_equal(&g.t[0], &t2));
 	/* Outside a transaction apply commits on its own again. */
-	exec_sql("DROP TRIGGER boom");
+	exec_sql(DROP_BOOM("tally"));
 	apply_ok(s, &b1, &tb, p, 1);
 	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 2);
 	got_free(&g);
@@ -838,8 +865,8 @@ Test(store, tally_blob_is_little_endian)
 	t.sum[0] = 0x0102030405060708ull;
 	make_sub(&a, "0301", 2024, 1, 90);
 	apply_ok(s, &a, &t, NULL, 0);
-	cr_assert_eq(count_sql("SELECT count(*) FROM tally WHERE substr(counts, 1, 4) = x'04030201' "
-	    "AND substr(sums, 1, 8) = x'0807060504030201'"), 1);
+	cr_assert_eq(count_sql("SELECT count(*) FROM tally WHERE substr(counts, 1, 4) = " BLOB("04030201")
+	    " AND substr(sums, 1, 8) = " BLOB("0807060504030201")), 1);
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM tally WHERE length(counts) = %zu AND "
 	    "length(sum_n) = %zu AND ncells = %zu", 4 * bp_n_cells(), 4 * bp_n_sum_cells(),
@@ -893,6 +920,7 @@ Test(store, reader_does_not_block_writer)
 	bp_store_close(s);
 }
 
+#ifndef BP_TEST_PG
 /* ---- bpagg status on a store filled here (bpagg is on PATH in tests) ---- */
 
 static char *
@@ -1009,7 +1037,7 @@ Test(status, json_of_filled_store)
 	    "{\"kommune\": \"4601\", \"name\": \"Bergen\", \"rows\": 1200, \"sequence\": 7, "
 	    "\"received\": \"2025-01-01T12:00:00Z\"}]}"), "%s", out);
 	cr_assert_not_null(strstr(out, "\"waiting\": 2, \"rejected_year_unknown\": 1, "
-	    "\"store\": true}\n"), "%s", out);
+	    "\"store\": true, \"backend\": \"sqlite\", \"schema_version\": 3}\n"), "%s", out);
 	free(out);
 
 	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json --year 2023", dir);
@@ -1036,6 +1064,8 @@ Test(status, text_of_filled_store)
 	cr_assert_not_null(strstr(out, "files rejected             1\n"), "%s", out);
 	cr_assert_not_null(strstr(out, "persons in >1 kommune      2\n"), "%s", out);
 	cr_assert_not_null(strstr(out, "files waiting in the inbox   2\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "store                        sqlite, schema version 3\n"),
+	    "%s", out);
 	char *oslo = strstr(out, "  0301     Oslo"), *bergen = strstr(out, "  4601     Bergen");
 	cr_assert(oslo && bergen && oslo < bergen, "%s", out);
 	char line[160];
@@ -1093,11 +1123,11 @@ Test(status, no_store_yet)
 	    "\"kommuner_total\": 357, \"rows\": 0, \"rejected\": 0, \"waiting\": 0, "
 	    "\"multi_kommune_persons\": 0, \"other_catalogue\": 0, \"kommuner\": []}], "
 	    "\"waiting\": 0, "
-	    "\"rejected_year_unknown\": 0, \"store\": false}"), "%s", out);
+	    "\"rejected_year_unknown\": 0, \"store\": false, \"backend\": \"sqlite\", \"schema_version\": null}"), "%s", out);
 	free(out);
 }
 
-Test(status, postgresql_is_a_configuration_error)
+Test(status, postgresql_without_dsn_is_a_configuration_error)
 {
 	char cmd[512];
 	int st;
@@ -1107,7 +1137,7 @@ Test(status, postgresql_is_a_configuration_error)
 	char *out = run_cmd(cmd, &st);
 	cr_assert(WIFEXITED(st));
 	cr_assert_eq(WEXITSTATUS(st), 78, "%s", out);
-	cr_assert_not_null(strstr(out, "not built in this version"), "%s", out);
+	cr_assert_not_null(strstr(out, "dsn is not set"), "%s", out);
 	free(out);
 }
 
@@ -1124,3 +1154,4 @@ Test(status, usage_errors)
 	cr_assert_eq(WEXITSTATUS(st), 78, "%s", out);
 	free(out);
 }
+#endif
