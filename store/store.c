@@ -47,9 +47,11 @@ bp_store_check_config(const struct bp_config *c, char *err, size_t errlen)
 }
 
 /* Opens the store; *out is freed by bp_store_close. Returns 0, 1 (missing,
- * only when create is 0) or -1 with a message in err. */
+ * only when create is 0) or -1 with a message in err. check: run the quick
+ * integrity check. */
 static int
-store_open(const struct bp_config *c, int create, bp_store **out, char *err, size_t errlen)
+store_open(const struct bp_config *c, int create, int check, bp_store **out, char *err,
+    size_t errlen)
 {
 	const struct bp_store_backend *be;
 	bp_store *s = NULL;
@@ -69,7 +71,7 @@ store_open(const struct bp_config *c, int create, bp_store **out, char *err, siz
 		goto out;
 	}
 	/* A damaged store is refused before anything reads or merges into it. */
-	if (be->check(s->h, 0, err, errlen) < 0) {
+	if (check && be->check(s->h, 0, err, errlen) < 0) {
 		be->close(s->h);
 		goto out;
 	}
@@ -84,13 +86,19 @@ out:
 int
 bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
 {
-	return store_open(c, 1, out, err, errlen);
+	return store_open(c, 1, 1, out, err, errlen);
 }
 
 int
 bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
 {
-	return store_open(c, 0, out, err, errlen);
+	return store_open(c, 0, 1, out, err, errlen);
+}
+
+int
+bp_store_open_salvage(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
+{
+	return store_open(c, 0, 0, out, err, errlen);
 }
 
 void

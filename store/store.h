@@ -68,6 +68,11 @@ int bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t e
  * exist yet instead of creating it (for readers such as bpagg status). */
 int bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err,
     size_t errlen);
+/* Like bp_store_open_existing, without the integrity check: for bpagg
+ * rebuild, to save what can still be read (received times, rejections)
+ * from a damaged store. Nothing else may use such a handle. */
+int bp_store_open_salvage(const struct bp_config *c, bp_store **out, char *err,
+    size_t errlen);
 /* Closes the handle and frees it; NULL is allowed. */
 void bp_store_close(bp_store *s);
 /* Checks [store] backend of c: 0, or -1 with a message in err when the

@@ -621,6 +621,7 @@ static int
 sq_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen)
 {
 	struct bp_config fc = *c;
+	struct stat st;
 	void *h = NULL;
 	char *backup = NULL, *dir = NULL, *slash;
 	int ret = -1, dfd;
@@ -633,6 +634,12 @@ sq_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen
 	if (!(backup = with_suffix(c->store_path, ".before-rebuild")) ||
 	    !(dir = strdup(c->store_path))) {
 		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* The rebuilt store belongs to whoever owned the old one (the daemon's
+	 * user), not to the one who ran the rebuild. */
+	if (stat(c->store_path, &st) == 0 && chown(path, st.st_uid, st.st_gid) < 0) {
+		snprintf(err, errlen, "store: %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (move_db(c->store_path, backup) < 0 || rename(path, c->store_path) < 0) {

@@ -16,3 +16,6 @@ TESTS += tests/integration/status_inbox.sh
 EXTRA_DIST += tests/integration/status_inbox.sh
 TESTS += tests/integration/status_e2e.sh
 EXTRA_DIST += tests/integration/status_e2e.sh
+# A damaged store is refused; bpagg rebuild swaps in a fresh one.
+TESTS += tests/integration/store_damaged.sh
+EXTRA_DIST += tests/integration/store_damaged.sh
