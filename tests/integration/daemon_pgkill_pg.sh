@@ -10,7 +10,7 @@ set -euo pipefail
 trap 'pg_stop; cleanup' EXIT
 pg_start
 BP_TEST_STORE_DSN=$(pg_createdb bpagg_kill)
-N=${BPAGG_TEST_EXPORTS:-36}
+N=${BPAGG_TEST_EXPORTS:-24}
 YEAR=2023
 
 init_central
