@@ -6,6 +6,8 @@
 # as root, so under root it runs as the `postgres` user the package creates
 # (or `nobody`), owning only that directory. pg_stop stops it and removes
 # the directory; pg_createdb NAME makes a database and prints its dsn.
+# fsync is off (a killed server loses nothing the OS has; tests need no
+# more) unless PG_FSYNC=on (bench/ingest_pg.sh, for a fair comparison).
 # After pg_start: PG_DIR (socket directory), PG_BASE_DSN (without dbname).
 
 pg_bin() {
@@ -37,7 +39,7 @@ pg_start() {
 		--locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
 		{ cat "$PG_DIR/initdb.log" >&2; return 1; }
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-		-o "-k $PG_DIR -c listen_addresses= -c unix_socket_permissions=0777 -c fsync=off -c max_connections=60" \
+		-o "-k $PG_DIR -c listen_addresses= -c unix_socket_permissions=0777 -c fsync=${PG_FSYNC:-off} -c max_connections=60" \
 		start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
 	PG_BASE_DSN="host=$PG_DIR user=postgres"
 	export PG_DIR PG_BASE_DSN
@@ -56,7 +58,7 @@ pg_kill() {
 pg_restart_after_kill() {
 	rm -f "$PG_DIR/data/postmaster.pid"
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-		-o "-k $PG_DIR -c listen_addresses= -c unix_socket_permissions=0777 -c fsync=off -c max_connections=60" \
+		-o "-k $PG_DIR -c listen_addresses= -c unix_socket_permissions=0777 -c fsync=${PG_FSYNC:-off} -c max_connections=60" \
 		start >/dev/null
 }
 
