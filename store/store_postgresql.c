@@ -114,7 +114,8 @@ ensure(struct pq *q, char *err, size_t errlen)
 
 	if (PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
-	if (q->in_tx || PQtransactionStatus(q->conn) == PQTRANS_ACTIVE) {
+	/* Never inside a transaction: the rest of it would run outside one. */
+	if (q->in_tx || q->own_tx) {
 		snprintf(err, errlen, "store: the connection to PostgreSQL was lost in a "
 		    "transaction; nothing of it was written");
 		return -1;
@@ -385,9 +386,10 @@ bp_pq_tx_open(struct pq *q, const char *name, bool *nested, char *err, size_t er
 
 	*nested = q->in_tx;
 	if (!*nested) {
-		if (ensure(q, err, errlen) < 0)
+		if (ensure(q, err, errlen) < 0 || bp_pq_simple(q, "BEGIN", err, errlen) < 0)
 			return -1;
-		return bp_pq_simple(q, "BEGIN", err, errlen);
+		q->own_tx = true;
+		return 0;
 	}
 	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
 	return bp_pq_simple(q, sql, err, errlen);
@@ -398,9 +400,15 @@ bp_pq_tx_close(struct pq *q, const char *name, bool nested, char *err, size_t er
 {
 	char sql[64];
 
-	if (!nested)
-		return bp_pq_simple(q, "COMMIT", err, errlen) < 0 ||
+	if (!nested) {
+		int r = bp_pq_simple(q, "COMMIT", err, errlen) < 0 ||
 		    PQtransactionStatus(q->conn) != PQTRANS_IDLE ? -1 : 0;
+		/* After a failed COMMIT the caller's undo rolls back (or the
+		 * connection is gone, and the transaction with it). */
+		if (r == 0)
+			q->own_tx = false;
+		return r;
+	}
 	snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
 	return bp_pq_simple(q, sql, err, errlen);
 }
@@ -410,6 +418,8 @@ bp_pq_tx_undo(struct pq *q, const char *name, bool nested)
 {
 	char sql[80];
 
+	if (!nested)
+		q->own_tx = false;
 	if (PQstatus(q->conn) != CONNECTION_OK)
 		return;
 	if (!nested) {

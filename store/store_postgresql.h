@@ -37,6 +37,7 @@ struct pq {
 	uint8_t *buf;             /* encoding buffer: counts | sum_n | sums */
 	size_t buflen;
 	bool in_tx;               /* inside pq_begin .. pq_commit / pq_rollback */
+	bool own_tx;              /* inside an apply's or clear's own transaction */
 	bool lost;                /* the connection is down (said once) */
 	int64_t next_try_ms;      /* reconnect back-off */
 	int backoff_ms;

@@ -994,6 +994,45 @@ Test(store, full_check_finds_a_broken_index)
 }
 #endif
 
+#ifdef BP_TEST_PG
+/* The server ends the session in the middle of an apply (a trigger that
+ * terminates its own backend): nothing of it is written, and the next
+ * apply reconnects (after the back-off) and works. */
+Test(store, connection_lost_mid_apply)
+{
+	bp_store *s = open_store();
+	struct bp_submission a1, a2;
+	struct bp_tally t;
+	uint8_t *p = make_pseud(0, 5);
+	char err[256] = "";
+
+	make_tally(&t, 300);
+	make_sub(&a1, "0301", 2024, 1, 30);
+	make_sub(&a2, "0301", 2024, 2, 31);
+	apply_ok(s, &a1, &t, p, 5);
+	exec_sql("CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS "
+	    "$$BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END$$; "
+	    "CREATE TRIGGER die BEFORE UPDATE ON tally FOR EACH ROW EXECUTE FUNCTION die()");
+	cr_assert_eq(bp_store_apply(s, &a2, &t, p, 3, cat_id, err, sizeof(err)), -1);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 1, "nothing of it written");
+	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 5);
+	exec_sql("DROP TRIGGER die ON tally");
+	/* Right after the loss the back-off may refuse; then it reconnects. */
+	int r = -1;
+	for (int i = 0; i < 40 && r < 0; i++) {
+		r = bp_store_apply(s, &a2, &t, p, 3, cat_id, err, sizeof(err));
+		if (r < 0)
+			usleep(100000);
+	}
+	cr_assert_eq(r, 0, "apply after reconnecting: %s", err);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 2);
+	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 3);
+	bp_tally_free(&t);
+	free(p);
+	bp_store_close(s);
+}
+#endif
+
 Test(store, tally_blob_is_little_endian)
 {
 	bp_store *s = open_store();
