@@ -16,9 +16,12 @@
 #define LOCK_CLASS_S "1651532135" /* PQ_LOCK_CLASS */
 
 const char *const bp_pq_sql[PQ_NSTMT] = {
-	[PS_FIND_ID] = "SELECT digest FROM ledger WHERE kommune = $1 AND submission_id = $2",
-	[PS_LAST_SEQ] = "SELECT l.sequence FROM tally t JOIN ledger l ON l.id = t.ledger_id "
-	    "WHERE t.year = $1::integer AND t.kommune = $2",
+	/* One statement, one snapshot: read as two, another writer's commit
+	 * could fall between them, and its submission look stale instead of
+	 * already applied. */
+	[PS_JUDGE] = "SELECT (SELECT digest FROM ledger WHERE kommune = $1 AND "
+	    "submission_id = $2), (SELECT l.sequence FROM tally t JOIN ledger l ON "
+	    "l.id = t.ledger_id WHERE t.year = $3::integer AND t.kommune = $1)",
 	[PS_LOCK_KY] = "SELECT pg_advisory_xact_lock_shared(" LOCK_CLASS_S ", 0), "
 	    "pg_advisory_xact_lock(" LOCK_CLASS_S ", $1::integer)",
 	[PS_LOCK_ALL] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS_S ", 0)",
@@ -129,37 +132,29 @@ bp_pq_judge(void *h, const struct bp_submission *sub, enum bp_store_verdict *v)
 	struct par p = { .n = 0 };
 	PGresult *r;
 	const uint8_t *d;
-	uint64_t last;
+	int ret = -1;
 
 	if (!bp_pq_is_kommune(sub->kommune))
 		return -1;
 	p_text(&p, sub->kommune);
 	p_bin(&p, sub->id, 16);
-	if (!(r = run(q, PS_FIND_ID, &p, NULL, 0)))
-		return -1;
-	if (PQntuples(r) == 1) {
-		if (!(d = field(r, 0, 0, 32))) {
-			PQclear(r);
-			return -1;
-		}
-		*v = memcmp(d, sub->digest, 32) ? BP_STORE_ID_REUSED : BP_STORE_ALREADY_APPLIED;
-		PQclear(r);
-		return 0;
-	}
-	PQclear(r);
-	p.n = 0;
 	p_int(&p, sub->year);
-	p_text(&p, sub->kommune);
-	if (!(r = run(q, PS_LAST_SEQ, &p, NULL, 0)))
+	if (!(r = run(q, PS_JUDGE, &p, NULL, 0)))
 		return -1;
-	*v = BP_STORE_NEW;
-	if (PQntuples(r) == 1) {
-		last = (uint64_t)bp_pq_int(r, 0, 0);
-		if (sub->sequence <= last)
-			*v = BP_STORE_STALE;
-	}
+	if (PQntuples(r) != 1)
+		goto out;
+	if (!PQgetisnull(r, 0, 0)) {
+		if (!(d = field(r, 0, 0, 32)))
+			goto out;
+		*v = memcmp(d, sub->digest, 32) ? BP_STORE_ID_REUSED : BP_STORE_ALREADY_APPLIED;
+	} else if (!PQgetisnull(r, 0, 1) && sub->sequence <= (uint64_t)bp_pq_int(r, 0, 1))
+		*v = BP_STORE_STALE;
+	else
+		*v = BP_STORE_NEW;
+	ret = 0;
+out:
 	PQclear(r);
-	return 0;
+	return ret;
 }
 
 /* Inserts the ledger row; *id is its id. */

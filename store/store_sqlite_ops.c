@@ -15,9 +15,12 @@
 static const char *const stmt_sql[SQ_NSTMT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
-	[ST_FIND_ID] = "SELECT digest FROM ledger WHERE kommune = ?1 AND submission_id = ?2",
-	[ST_LAST_SEQ] = "SELECT l.sequence FROM tally t JOIN ledger l ON l.id = t.ledger_id "
-	    "WHERE t.year = ?1 AND t.kommune = ?2",
+	/* One statement, one snapshot: read as two, another process's commit
+	 * could fall between them, and its submission look stale instead of
+	 * already applied. */
+	[ST_JUDGE] = "SELECT (SELECT digest FROM ledger WHERE kommune = ?1 AND "
+	    "submission_id = ?2), (SELECT l.sequence FROM tally t JOIN ledger l ON "
+	    "l.id = t.ledger_id WHERE t.year = ?3 AND t.kommune = ?1)",
 	[ST_INS_LEDGER] = "INSERT INTO ledger (kommune, year, submission_id, sequence, digest, "
 	    "rows, received, status, archived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_PUT_TALLY] = "INSERT INTO tally (year, kommune, ledger_id, rows, catalogue_id, "
@@ -67,76 +70,34 @@ bp_sq_stmt(struct sq *q, enum sq_stmt k)
 	return q->st[k];
 }
 
-/* Looks up the kommune's submission id: *found 0/1, digest into dig. */
-static int
-find_id(struct sq *q, const struct bp_submission *sub, int *found, uint8_t dig[32])
-{
-	sqlite3_stmt *st = bp_sq_stmt(q, ST_FIND_ID);
-	int rc, ret = -1;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, sub->kommune, 4, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, sub->id, 16, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const void *d = sqlite3_column_blob(st, 0);
-		if (d && sqlite3_column_bytes(st, 0) == 32) {
-			memcpy(dig, d, 32);
-			*found = 1;
-			ret = 0;
-		}
-	} else if (rc == SQLITE_DONE)
-		ret = 0;
-	sqlite3_reset(st);
-	return ret;
-}
-
-/* The sequence of the latest applied submission: *found 0/1. */
-static int
-last_sequence(struct sq *q, int year, const char *kommune, int *found, uint64_t *seq)
-{
-	sqlite3_stmt *st = bp_sq_stmt(q, ST_LAST_SEQ);
-	int rc, ret = -1;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, kommune, 4, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
-		*found = 1;
-		ret = 0;
-	} else if (rc == SQLITE_DONE)
-		ret = 0;
-	sqlite3_reset(st);
-	return ret;
-}
-
 int
 bp_sq_judge(void *h, const struct bp_submission *sub, enum bp_store_verdict *v)
 {
 	struct sq *q = h;
-	uint8_t dig[32];
-	uint64_t last = 0;
-	int found;
+	sqlite3_stmt *st;
+	int ret = -1;
 
-	if (!bp_sq_is_kommune(sub->kommune))
+	if (!bp_sq_is_kommune(sub->kommune) || !(st = bp_sq_stmt(q, ST_JUDGE)))
 		return -1;
-	if (find_id(q, sub, &found, dig) < 0)
-		return -1;
-	if (found) {
-		*v = memcmp(dig, sub->digest, 32) ? BP_STORE_ID_REUSED :
-		    BP_STORE_ALREADY_APPLIED;
-		return 0;
-	}
-	if (last_sequence(q, sub->year, sub->kommune, &found, &last) < 0)
-		return -1;
-	*v = (found && sub->sequence <= last) ? BP_STORE_STALE : BP_STORE_NEW;
-	return 0;
+	sqlite3_bind_text(st, 1, sub->kommune, 4, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, sub->id, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, sub->year);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		const void *d = sqlite3_column_blob(st, 0);
+		if (!d || sqlite3_column_bytes(st, 0) != 32)
+			goto out;
+		*v = memcmp(d, sub->digest, 32) ? BP_STORE_ID_REUSED : BP_STORE_ALREADY_APPLIED;
+	} else if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+	    sub->sequence <= (uint64_t)sqlite3_column_int64(st, 1))
+		*v = BP_STORE_STALE;
+	else
+		*v = BP_STORE_NEW;
+	ret = 0;
+out:
+	sqlite3_reset(st);
+	return ret;
 }
 
 /* Inserts the ledger row; *id is its rowid. */

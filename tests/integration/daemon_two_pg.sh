@@ -71,7 +71,14 @@ m1=$(grep -c "merged kommune" "$log1" || true) m2=$(grep -c "merged kommune" "$l
 ok "$kills SIGKILLs; merges logged: $m1 by the first, $m2 by the second"
 [ "$m1" -gt 0 ] && [ "$m2" -gt 0 ] || fail "one daemon did all the work: nothing was shared"
 
-[ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "files were rejected: $(cat "$T/c/rejected"/*.reason | head -n 3)"
+if [ "$(files_in "$T/c/rejected")" -ne 0 ]; then
+	for r in "$T/c/rejected"/*.reason; do
+		n=$(sed -n 's/^file: //p' "$r")
+		echo "--- $n: $(head -n 1 "$r")" >&2
+		grep -h -- "$n" "$log1" "$log2" | sed 's/^/    /' >&2 || true
+	done
+	fail "files were rejected"
+fi
 [ "$(files_in "$T/c/archive")" -eq "${#files[@]}" ] ||
 	fail "archive holds $(files_in "$T/c/archive") files, expected ${#files[@]}"
 led=$(pg_sql "$BP_TEST_STORE_DSN" "SELECT count(*) || '|' || count(DISTINCT (kommune, submission_id)) FROM ledger")
