@@ -13,3 +13,11 @@ bench: bench-ingest
 bench-ingest: bpagg bpaggd bench/ingest_decrypt
 	$(SHELL) $(srcdir)/bench/ingest.sh $(abs_top_builddir)
 .PHONY: bench bench-ingest
+
+# bench/ingest_pg.sh: bpaggd with the store on a throw-away PostgreSQL
+# against the same on SQLite, 50 x 10 000 rows by default.
+EXTRA_DIST += bench/ingest_pg.sh
+bench: bench-ingest-pg
+bench-ingest-pg: bpagg bpaggd
+	$(SHELL) $(srcdir)/bench/ingest_pg.sh $(abs_top_builddir)
+.PHONY: bench-ingest-pg

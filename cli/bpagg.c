@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID]" },
 	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
 	{ "report", bp_cmd_report, "report RELEASE_DIR... --out DIR [--area NO|FF|KKKK] [--pdf]" },
+	{ "store", bp_cmd_store, "store copy --from CONF --to CONF" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,18 +1,25 @@
 /*
  * bpagg rebuild -c CONF - rebuilds the store from archive/ (after a
- * catalogue change or a lost store).
+ * catalogue change, or a store lost or damaged).
+ *
+ * The new store is built beside the old one and swapped in only when it is
+ * complete and checked (bp_store_fresh_path, bp_store_swap_in: SQLite
+ * builds a new file next to [store] path and keeps the old one as
+ * <path>.before-rebuild; PostgreSQL rebuilds in place inside one
+ * transaction that holds the store's lock), so a damaged or missing store
+ * is no obstacle, and a failed rebuild leaves the old store as it was.
  *
  * Every archived submission is read first (its verified metadata only);
- * if any cannot be opened, nothing is changed. Then, in one store
- * transaction: the received time of each submission is looked up in the
- * ledger, the tallies, ledger and pseudonyms are cleared (the rejections
- * stay: their files stay in rejected/), and each file is ingested again
- * through ingest/ with its original received time (the rebuild's start
- * when the ledger does not know it, e.g. after a lost store), in ledger
- * order: by kommune, year and sequence, so that the latest submission of
- * each kommune and year is the one that stands, as it was. An internal
- * error rolls the whole rebuild back; readers see the old store until the
- * commit, and bpaggd waits (then defers its file) meanwhile.
+ * if any cannot be opened, nothing is changed. From the old store, as far
+ * as it can still be read (opened without its integrity check), come the
+ * received time of each submission and the rejections recorded (their
+ * files stay in rejected/); what cannot be read is said, and the rebuild's
+ * start stands in for unknown received times. Then, in one transaction on
+ * the new store: everything is cleared, the rejections are recorded again
+ * with their times, and each file is ingested again through ingest/ with
+ * its received time, in ledger order: by kommune, year and sequence, so
+ * that the latest submission of each kommune and year is the one that
+ * stands, as it was. An internal error rolls the whole rebuild back.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +31,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -194,36 +202,142 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l)
 	return rc;
 }
 
-/* Sets each file's received time from the ledger (now when unknown).
- * Returns 0 or -1 (store error). */
+/* The rejections recorded in the old store, kept in memory. */
+struct rej {
+	char kommune[5];
+	int year;
+	char *file, *reason;
+	int64_t at;
+};
+
+struct rlist {
+	struct rej *v;
+	size_t n, cap;
+};
+
 static int
-find_received(bp_store *s, struct alist *l, int64_t now, size_t *known)
+rlist_add(const struct bp_rejection *r, void *ud)
 {
-	*known = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		int r = bp_store_find_received(s, l->v[i].kommune, l->v[i].id, &l->v[i].received);
-		if (r < 0)
+	struct rlist *l = ud;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct rej *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
 			return -1;
-		if (r == 0)
-			l->v[i].received = now;
-		else
+		l->v = v;
+		l->cap = cap;
+	}
+	struct rej *x = &l->v[l->n];
+	memcpy(x->kommune, r->kommune, sizeof(x->kommune));
+	x->year = r->year;
+	x->at = r->at;
+	if (!(x->file = strdup(r->file)) || !(x->reason = strdup(r->reason))) {
+		free(x->file);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void
+rlist_free(struct rlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].file);
+		free(l->v[i].reason);
+	}
+	free(l->v);
+}
+
+/*
+ * Saves from the old store what can still be read: each file's received
+ * time (now when unknown) and the rejections. Says what could not be read.
+ * Returns 0, or -1 when memory ran out.
+ */
+static int
+salvage(const struct bp_config *c, struct alist *l, struct rlist *rl, int64_t now,
+    size_t *known)
+{
+	bp_store *s = NULL;
+	char err[512];
+	size_t unreadable = 0;
+	int r;
+
+	*known = 0;
+	for (size_t i = 0; i < l->n; i++)
+		l->v[i].received = now;
+	if ((r = bp_store_open_salvage(c, &s, err, sizeof(err))) != 0) {
+		if (r < 0)
+			fprintf(stderr, "bpagg rebuild: the old store cannot be read (%s): received "
+			    "times are set to now, recorded rejections are not kept\n", err);
+		return 0;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		r = bp_store_find_received(s, l->v[i].kommune, l->v[i].id, &l->v[i].received);
+		if (r == 1)
 			(*known)++;
+		else
+			l->v[i].received = now;
+		if (r < 0)
+			unreadable++;
+	}
+	if (unreadable)
+		fprintf(stderr, "bpagg rebuild: %zu received time%s could not be read from the "
+		    "old store; set to now\n", unreadable, unreadable == 1 ? "" : "s");
+	r = bp_store_foreach_rejection(s, rlist_add, rl);
+	bp_store_close(s);
+	if (r != 0) {
+		fprintf(stderr, "bpagg rebuild: the rejections of the old store could be read "
+		    "only in part (%zu kept)\n", rl->n);
 	}
 	return 0;
+}
+
+/* Records the saved rejections in the new store, with their times. */
+static int
+restore_rejections(bp_store *s, const struct rlist *rl)
+{
+	for (size_t i = 0; i < rl->n; i++)
+		if (bp_store_reject_at(s, rl->v[i].kommune, rl->v[i].year, rl->v[i].file,
+		    rl->v[i].reason, rl->v[i].at) < 0)
+			return -1;
+	return 0;
+}
+
+/* Removes a fresh SQLite store left by a rebuild that failed. */
+static void
+discard_fresh(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; path && i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		unlink(p);
+	}
 }
 
 static int
 rebuild(const struct bp_config *c)
 {
 	struct alist l = { 0 };
+	struct rlist rl = { 0 };
+	struct bp_config fc = *c;
 	bp_ingest *g = NULL;
-	char err[512];
+	char err[512], *fresh = NULL;
 	long bad;
 	size_t known;
-	bool in_tx = false;
+	bool in_tx = false, swapped = false;
 	int rc = EX_CONFIG;
 
-	if (bp_ingest_new(c, &g, err, sizeof(err)) < 0) {
+	if (bp_store_fresh_path(c, &fresh, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg rebuild: %s\n", err);
+		rc = EX_IOERR;
+		goto out;
+	}
+	if (fresh)
+		fc.store_path = fresh;
+	if (bp_ingest_new(&fc, &g, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bpagg rebuild: %s\n", err);
 		goto out;
 	}
@@ -238,21 +352,26 @@ rebuild(const struct bp_config *c)
 	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(l.v[0]), cmp_archived);
+	if (salvage(c, &l, &rl, (int64_t)time(NULL), &known) < 0) {
+		rc = EX_OSERR;
+		goto out;
+	}
 	if (bp_store_begin(bp_ingest_store(g)) < 0) {
 		fprintf(stderr, "bpagg rebuild: cannot lock the store\n");
 		rc = EX_IOERR;
 		goto out;
 	}
 	in_tx = true;
-	if (find_received(bp_ingest_store(g), &l, (int64_t)time(NULL), &known) < 0 ||
-	    bp_store_clear_counts(bp_ingest_store(g)) < 0) {
-		fprintf(stderr, "bpagg rebuild: cannot read or clear the store; "
-		    "the store was not changed\n");
+	if (bp_store_clear(bp_ingest_store(g)) < 0 ||
+	    restore_rejections(bp_ingest_store(g), &rl) < 0) {
+		fprintf(stderr, "bpagg rebuild: cannot clear the new store; the store was not "
+		    "changed\n");
 		rc = EX_IOERR;
 		goto out;
 	}
 	fprintf(stderr, "bpagg rebuild: re-ingesting %zu archived files (%zu with their "
-	    "received time from the ledger) in one transaction\n", l.n, known);
+	    "received time from the ledger, %zu rejections kept) in one transaction\n", l.n,
+	    known, rl.n);
 	if ((rc = reingest(g, c, &l)) == EX_SOFTWARE) {
 		fprintf(stderr, "bpagg rebuild: rolled back; the store was not changed\n");
 		goto out;
@@ -263,12 +382,25 @@ rebuild(const struct bp_config *c)
 		rc = EX_IOERR;
 		goto out;
 	}
-	fprintf(stderr, "bpagg rebuild: committed\n");
+	bp_ingest_free(g);
+	g = NULL;
+	if (bp_store_swap_in(c, fresh, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg rebuild: %s; the store was not changed\n", err);
+		rc = EX_IOERR;
+		goto out;
+	}
+	swapped = true;
+	fprintf(stderr, "bpagg rebuild: committed%s\n", fresh ? "; the old store is kept as "
+	    "<path>.before-rebuild" : "");
 out:
 	if (in_tx)
 		bp_store_rollback(bp_ingest_store(g));
-	free(l.v);
 	bp_ingest_free(g);
+	if (fresh && !swapped)
+		discard_fresh(fresh);
+	free(fresh);
+	free(l.v);
+	rlist_free(&rl);
 	return rc;
 }
 

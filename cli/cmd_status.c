@@ -41,6 +41,8 @@ struct status {
 	size_t ny;
 	uint64_t waiting, rejected_unknown;
 	int have_store;
+	const char *backend;       /* [store] backend */
+	int schema;                /* the store's schema version (when have_store) */
 };
 
 static void
@@ -225,7 +227,8 @@ json_kommune(FILE *f, const struct status *st, const struct bp_submission *sub)
 /*
  * The object of interfaces.md, with added fields: per year
  * "multi_kommune_persons", "other_catalogue" and each kommune's "name"; at
- * the top "waiting", "rejected_year_unknown" and "store" (false: none yet).
+ * the top "waiting", "rejected_year_unknown", "store" (false: none yet),
+ * "backend" and "schema_version" (null without a store).
  * The year of a waiting file is known only once it is opened, so each
  * year's "waiting" is the whole inbox's count.
  */
@@ -247,8 +250,13 @@ print_json(FILE *f, const struct status *st)
 		fputs("]}", f);
 	}
 	fprintf(f, "], \"waiting\": %" PRIu64 ", \"rejected_year_unknown\": %" PRIu64
-	    ", \"store\": %s}\n", st->waiting, st->rejected_unknown,
+	    ", \"store\": %s, \"backend\": ", st->waiting, st->rejected_unknown,
 	    st->have_store ? "true" : "false");
+	json_str(f, st->backend);
+	if (st->have_store)
+		fprintf(f, ", \"schema_version\": %d}\n", st->schema);
+	else
+		fputs(", \"schema_version\": null}\n", f);
 }
 
 /* Prints s cut or padded to width characters: printf pads by bytes, and
@@ -311,6 +319,11 @@ print_text(FILE *f, const struct status *st)
 	fprintf(f, "files waiting in the inbox   %" PRIu64 "\n", st->waiting);
 	if (st->rejected_unknown)
 		fprintf(f, "files rejected, year unknown %" PRIu64 "\n", st->rejected_unknown);
+	if (st->have_store)
+		fprintf(f, "store                        %s, schema version %d\n", st->backend,
+		    st->schema);
+	else
+		fprintf(f, "store                        %s, not created yet\n", st->backend);
 }
 
 static void
@@ -384,8 +397,12 @@ read_store(const struct bp_config *c, int year, struct status *st)
 		return EX_IOERR;
 	}
 	st->have_store = (r == 0);
+	st->backend = c->store_backend;
+	if (r == 0)
+		st->schema = bp_store_version(s);
 	if (r == 0 && load_store(s, year, st) < 0) {
-		fprintf(stderr, "bpagg status: %s: cannot read the store\n", c->store_path);
+		fprintf(stderr, "bpagg status: %s: cannot read the store\n",
+		    strcmp(c->store_backend, "postgresql") ? c->store_path : "[store] dsn");
 		bp_store_close(s);
 		return EX_IOERR;
 	}

@@ -16,5 +16,6 @@ int bp_cmd_publish(int argc, char **argv);
 int bp_cmd_audit(int argc, char **argv);
 int bp_cmd_rebuild(int argc, char **argv);
 int bp_cmd_report(int argc, char **argv);
+int bp_cmd_store(int argc, char **argv);
 
 #endif

@@ -101,6 +101,11 @@ load_inputs(const struct bp_config *c, int year, const struct bp_measure_setting
 	}
 	if (rc < 0)
 		return EX_IOERR;
+	/* The thorough integrity check before anything is released from it. */
+	if (bp_store_check(s, 1, err, errlen) < 0) {
+		bp_store_close(s);
+		return EX_DATAERR;
+	}
 	bp_catalogue_id(m, cat);
 	rc = bp_store_foreach_tally(s, year, cat, inputs_cb, in);
 	bp_store_close(s);

@@ -16,12 +16,11 @@ struct bp_store {
 	void *h;
 };
 
-/* The backends built in. PostgreSQL is known to the configuration but not
- * built in this version (store_backend.h says how to add it). */
+/* The backends built in. */
 static const struct bp_store_backend *const backends[] = {
 	&bp_store_backend_sqlite,
+	&bp_store_backend_postgresql,
 };
-static const char *const known_not_built[] = { "postgresql" };
 
 static const struct bp_store_backend *
 find_backend(const char *name, char *err, size_t errlen)
@@ -31,33 +30,36 @@ find_backend(const char *name, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
 		if (!strcmp(backends[i]->name, n))
 			return backends[i];
-	for (size_t i = 0; i < sizeof(known_not_built) / sizeof(known_not_built[0]); i++)
-		if (!strcmp(known_not_built[i], n)) {
-			snprintf(err, errlen, "[store] backend %s: not built in this version "
-			    "(use backend = sqlite)", known_not_built[i]);
-			return NULL;
-		}
-	snprintf(err, errlen, "[store] backend: unknown backend (use sqlite)");
+	snprintf(err, errlen, "[store] backend: unknown backend (use sqlite or postgresql)");
 	return NULL;
 }
 
 int
 bp_store_check_config(const struct bp_config *c, char *err, size_t errlen)
 {
-	return find_backend(c->store_backend, err, errlen) ? 0 : -1;
+	const struct bp_store_backend *be = find_backend(c->store_backend, err, errlen);
+
+	if (be == &bp_store_backend_postgresql && (!c->store_dsn || !*c->store_dsn)) {
+		snprintf(err, errlen, "[store] backend postgresql: [store] dsn is not set");
+		return -1;
+	}
+	return be ? 0 : -1;
 }
 
 /* Opens the store; *out is freed by bp_store_close. Returns 0, 1 (missing,
- * only when create is 0) or -1 with a message in err. */
+ * only when create is 0) or -1 with a message in err. check: run the quick
+ * integrity check. */
 static int
-store_open(const struct bp_config *c, int create, bp_store **out, char *err, size_t errlen)
+store_open(const struct bp_config *c, int create, int check, bp_store **out, char *err,
+    size_t errlen)
 {
 	const struct bp_store_backend *be;
 	bp_store *s = NULL;
 	int ret = -1, r;
 
 	*out = NULL;
-	if (!(be = find_backend(c->store_backend, err, errlen)))
+	if (bp_store_check_config(c, err, errlen) < 0 ||
+	    !(be = find_backend(c->store_backend, err, errlen)))
 		goto out;
 	if (!(s = calloc(1, sizeof(*s)))) {
 		snprintf(err, errlen, "out of memory");
@@ -66,6 +68,11 @@ store_open(const struct bp_config *c, int create, bp_store **out, char *err, siz
 	s->be = be;
 	if ((r = be->open(c, create, &s->h, err, errlen)) != 0) {
 		ret = r;
+		goto out;
+	}
+	/* A damaged store is refused before anything reads or merges into it. */
+	if (check && be->check(s->h, 0, err, errlen) < 0) {
+		be->close(s->h);
 		goto out;
 	}
 	*out = s;
@@ -79,13 +86,19 @@ out:
 int
 bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
 {
-	return store_open(c, 1, out, err, errlen);
+	return store_open(c, 1, 1, out, err, errlen);
 }
 
 int
 bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
 {
-	return store_open(c, 0, out, err, errlen);
+	return store_open(c, 0, 1, out, err, errlen);
+}
+
+int
+bp_store_open_salvage(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
+{
+	return store_open(c, 0, 0, out, err, errlen);
 }
 
 void
@@ -194,4 +207,87 @@ void
 bp_store_rollback(bp_store *s)
 {
 	s->be->rollback(s->h);
+}
+
+const char *
+bp_store_backend_name(bp_store *s)
+{
+	return s->be->name;
+}
+
+int
+bp_store_version(bp_store *s)
+{
+	return s->be->schema_version(s->h);
+}
+
+int
+bp_store_check(bp_store *s, int full, char *err, size_t errlen)
+{
+	return s->be->check(s->h, full, err, errlen);
+}
+
+int
+bp_store_reject_at(bp_store *s, const char *kommune, int year, const char *file,
+    const char *reason, int64_t at)
+{
+	return s->be->reject(s->h, kommune ? kommune : "", year, file ? file : "",
+	    reason ? reason : "", at);
+}
+
+int
+bp_store_foreach_ledger(bp_store *s,
+    int (*cb)(const struct bp_submission *sub, int latest, void *ud), void *ud)
+{
+	return s->be->foreach_ledger(s->h, cb, ud);
+}
+
+int
+bp_store_foreach_rejection(bp_store *s,
+    int (*cb)(const struct bp_rejection *r, void *ud), void *ud)
+{
+	return s->be->foreach_rejection(s->h, cb, ud);
+}
+
+int
+bp_store_get_tally(bp_store *s, int year, const char *kommune, const uint8_t want[32],
+    struct bp_tally *t)
+{
+	return s->be->get_tally(s->h, year, kommune, want, t);
+}
+
+int
+bp_store_pseudonyms(bp_store *s, int year, const char *kommune, uint8_t **ps, size_t *n)
+{
+	return s->be->pseudonyms(s->h, year, kommune, ps, n);
+}
+
+int
+bp_store_put_ledger(bp_store *s, const struct bp_submission *sub, char *err, size_t errlen)
+{
+	return s->be->put_ledger(s->h, sub, err, errlen);
+}
+
+/* *path is malloc'ed by the backend (or NULL); the caller frees it. */
+int
+bp_store_fresh_path(const struct bp_config *c, char **path, char *err, size_t errlen)
+{
+	const struct bp_store_backend *be = find_backend(c->store_backend, err, errlen);
+
+	*path = NULL;
+	if (!be)
+		return -1;
+	return be->fresh_path ? be->fresh_path(c, path, err, errlen) : 0;
+}
+
+int
+bp_store_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen)
+{
+	const struct bp_store_backend *be = find_backend(c->store_backend, err, errlen);
+
+	if (!be)
+		return -1;
+	if (!path)
+		return 0;
+	return be->swap_in ? be->swap_in(c, path, err, errlen) : -1;
 }

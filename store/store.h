@@ -12,11 +12,15 @@
  * prepared statements and an encoding buffer); several processes may open
  * the same store (SQLite WAL, busy timeout): writers take turns.
  *
- * SQLite layout (store_sqlite.c; schema_version 1): the tally of a kommune
- * and year is one row holding three dense little-endian BLOBs: counts
- * (bp_n_cells() x u32), sum_n (bp_n_sum_cells() x u32) and sum
+ * Layout (both backends, store_schema.h and store_codec.h): the tally of a
+ * kommune and year is one row holding three dense little-endian vectors:
+ * counts (bp_n_cells() x u32), sum_n (bp_n_sum_cells() x u32) and sum
  * (bp_n_sum_cells() x u64), with the cell counts and the catalogue id beside
- * them so that a tally of another catalogue is refused, never misread.
+ * them so that a tally of another catalogue is refused, never misread, and a
+ * checksum so that a damaged one is refused too.
+ *
+ * Every open runs the quick integrity check (bp_store_check): a damaged
+ * store is refused with a message that says so, never merged into.
  */
 #ifndef BP_STORE_H
 #define BP_STORE_H
@@ -42,6 +46,14 @@ struct bp_submission {
 	char archived[512];      /* path of the archived file, relative to archive dir */
 };
 
+/* A refused file as recorded (bp_store_foreach_rejection). */
+struct bp_rejection {
+	char kommune[5];         /* "" when unknown */
+	int year;                /* 0 when unknown */
+	const char *file, *reason;
+	int64_t at;
+};
+
 enum bp_store_verdict {
 	BP_STORE_NEW,             /* newer than anything applied: apply it */
 	BP_STORE_ALREADY_APPLIED, /* same id and digest applied before: archive, count nothing */
@@ -55,6 +67,11 @@ int bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t e
 /* Like bp_store_open, but returns 1 (and *out = NULL) when the store does not
  * exist yet instead of creating it (for readers such as bpagg status). */
 int bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err,
+    size_t errlen);
+/* Like bp_store_open_existing, without the integrity check: for bpagg
+ * rebuild, to save what can still be read (received times, rejections)
+ * from a damaged store. Nothing else may use such a handle. */
+int bp_store_open_salvage(const struct bp_config *c, bp_store **out, char *err,
     size_t errlen);
 /* Closes the handle and frees it; NULL is allowed. */
 void bp_store_close(bp_store *s);
@@ -122,7 +139,8 @@ int bp_store_count_multi_kommune(bp_store *s, int year, uint64_t *n);
 int bp_store_count_other_catalogue(bp_store *s, int year, const uint8_t want[32],
     uint64_t *n);
 
-/* Deletes everything: tallies, ledger, rejections, pseudonyms, in one
+/* Deletes everything: tallies, ledger, rejections, pseudonyms. Inside a
+ * bp_store_begin transaction it is part of it; otherwise it is one
  * transaction of its own. The schema stays. */
 int bp_store_clear(bp_store *s);
 
@@ -150,5 +168,61 @@ int bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16
 int bp_store_begin(bp_store *s);
 int bp_store_commit(bp_store *s);
 void bp_store_rollback(bp_store *s);
+
+/* The backend's name ("sqlite", "postgresql") and the store's schema
+ * version (store_schema.h: the version this program writes is
+ * bp_store_schema_version()). */
+const char *bp_store_backend_name(bp_store *s);
+int bp_store_version(bp_store *s);
+
+/*
+ * Checks the store's integrity: full = 0 the quick check that every open
+ * runs (the database's structure and every tally's checksum), 1 the
+ * thorough one (before a release is published). Returns 0, or -1 with a
+ * message in err saying what is damaged.
+ */
+int bp_store_check(bp_store *s, int full, char *err, size_t errlen);
+
+/* Records a refused file with the time it was refused (a copy or rebuild
+ * keeps the times recorded). */
+int bp_store_reject_at(bp_store *s, const char *kommune, int year, const char *file,
+    const char *reason, int64_t at);
+
+/* Every ledger row, in the order recorded; latest is 1 when the row is the
+ * tally that stands for its kommune and year. sub is valid only during the
+ * call; a non-zero cb return stops and is returned; -1 on error. */
+int bp_store_foreach_ledger(bp_store *s,
+    int (*cb)(const struct bp_submission *sub, int latest, void *ud), void *ud);
+
+/* Every rejection, in the order recorded; r valid only during the call. */
+int bp_store_foreach_rejection(bp_store *s,
+    int (*cb)(const struct bp_rejection *r, void *ud), void *ud);
+
+/* The tally of one kommune and year into t (bp_tally_init'ed by the
+ * caller): 1 found, 0 none, -1 on error (another catalogue, damaged). */
+int bp_store_get_tally(bp_store *s, int year, const char *kommune, const uint8_t want[32],
+    struct bp_tally *t);
+
+/* The pseudonyms of a kommune and year, sorted (*ps malloc'ed, npseud x 16
+ * bytes; the caller frees it, NULL when *n is 0). */
+int bp_store_pseudonyms(bp_store *s, int year, const char *kommune, uint8_t **ps,
+    size_t *n);
+
+/* Records a ledger row alone (a submission superseded since, or a dry run):
+ * no tally, no pseudonyms. For copying a store. */
+int bp_store_put_ledger(bp_store *s, const struct bp_submission *sub, char *err,
+    size_t errlen);
+
+/*
+ * bpagg rebuild: a fresh store is built beside the configured one and then
+ * swapped in. bp_store_fresh_path sets *path (malloc'ed, the caller frees
+ * it) to a new, not yet existing store beside c's (SQLite: a file next to
+ * [store] path), or to NULL when the backend rebuilds in place inside one
+ * transaction (PostgreSQL: readers see the old store until the commit).
+ * bp_store_swap_in checks the fresh store and puts it in the place of c's
+ * (SQLite: the old file is kept as <path>.before-rebuild). 0, or -1 with err.
+ */
+int bp_store_fresh_path(const struct bp_config *c, char **path, char *err, size_t errlen);
+int bp_store_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen);
 
 #endif

@@ -8,15 +8,10 @@
  * same name here, with the same contract as in store.h. A backend never
  * sees another backend's handle.
  *
- * Adding a backend (PostgreSQL, say) is one new file, store/store_postgresql.c,
- * that defines
- *
- *	const struct bp_store_backend bp_store_backend_postgresql = { ... };
- *
- * plus its line in store.mk and in the backends[] table of store.c, guarded
- * by the configure switch that finds its client library. Until then the name
- * is known to the configuration but refused by bp_store_open with "not built
- * in this version".
+ * A backend is one file (store_sqlite*.c, store_postgresql*.c) that defines
+ * its table, listed in the backends[] table of store.c. Both run the same
+ * versioned schema (store_schema.h) and lay tallies out the same way
+ * (store_codec.h).
  */
 #ifndef BP_STORE_BACKEND_H
 #define BP_STORE_BACKEND_H
@@ -58,8 +53,36 @@ struct bp_store_backend {
 	int (*begin)(void *h);
 	int (*commit)(void *h);
 	void (*rollback)(void *h);
+
+	/* The schema version of the open store (store_schema.h). */
+	int (*schema_version)(void *h);
+	/* Integrity: full = 0 the quick check (the database's structure and
+	 * every tally's checksum), 1 the thorough one. 0, or -1 with err. */
+	int (*check)(void *h, int full, char *err, size_t errlen);
+
+	/* For copying a store (bpagg store copy) and rebuilding it: every
+	 * ledger row in the order recorded (latest: the row stands as its
+	 * kommune-year's tally), every rejection, one tally, one kommune-year's
+	 * pseudonyms (*ps malloc'ed, the caller frees it), and a ledger row
+	 * written alone (a superseded or dry-run submission). */
+	int (*foreach_ledger)(void *h,
+	    int (*cb)(const struct bp_submission *sub, int latest, void *ud), void *ud);
+	int (*foreach_rejection)(void *h, int (*cb)(const struct bp_rejection *r, void *ud),
+	    void *ud);
+	int (*get_tally)(void *h, int year, const char *kommune, const uint8_t want[32],
+	    struct bp_tally *t);
+	int (*pseudonyms)(void *h, int year, const char *kommune, uint8_t **ps, size_t *n);
+	int (*put_ledger)(void *h, const struct bp_submission *sub, char *err, size_t errlen);
+
+	/* bpagg rebuild: where a fresh store is built beside c's (*path
+	 * malloc'ed, the caller frees it; NULL when the backend rebuilds in
+	 * place, inside one transaction), and swapping it in. NULL when not
+	 * needed. */
+	int (*fresh_path)(const struct bp_config *c, char **path, char *err, size_t errlen);
+	int (*swap_in)(const struct bp_config *c, const char *path, char *err, size_t errlen);
 };
 
 extern const struct bp_store_backend bp_store_backend_sqlite;
+extern const struct bp_store_backend bp_store_backend_postgresql;
 
 #endif

@@ -1,10 +1,42 @@
-# tests for the store: the SQLite backend and `bpagg status`
-check_PROGRAMS += tests/unit/store/test_store
-TESTS += tests/unit/store/test_store
-tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c
+# tests for the store: both backends and `bpagg status`. test_store.c and
+# test_store_damage.c are built twice (tests/unit/store/store_db.h): on
+# SQLite, and on a throw-away PostgreSQL that test_store_pg.sh starts
+# (tests/helpers/pg_lib.sh).
+STORE_TEST_H = tests/unit/store/store_db.h tests/unit/store/store_test_util.h
+check_PROGRAMS += tests/unit/store/test_store tests/unit/store/test_store_pg \
+	tests/unit/store/test_store_damage tests/unit/store/test_store_damage_pg \
+	tests/unit/store/test_status
+TESTS += tests/unit/store/test_store tests/unit/store/test_store_damage \
+	tests/unit/store/test_status
+tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c $(STORE_TEST_H)
 tests_unit_store_test_store_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_store_test_store_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_store_pg_SOURCES = tests/unit/store/test_store.c $(STORE_TEST_H)
+tests_unit_store_test_store_pg_CPPFLAGS = $(AM_CPPFLAGS) -DBP_TEST_PG $(PQ_CFLAGS)
+tests_unit_store_test_store_pg_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_store_pg_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_store_damage_SOURCES = tests/unit/store/test_store_damage.c $(STORE_TEST_H)
+tests_unit_store_test_store_damage_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_store_damage_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_store_damage_pg_SOURCES = tests/unit/store/test_store_damage.c $(STORE_TEST_H)
+tests_unit_store_test_store_damage_pg_CPPFLAGS = $(AM_CPPFLAGS) -DBP_TEST_PG $(PQ_CFLAGS)
+tests_unit_store_test_store_damage_pg_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_store_damage_pg_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_status_SOURCES = tests/unit/store/test_status.c $(STORE_TEST_H)
+tests_unit_store_test_status_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_status_LDADD = $(BP_TEST_LINK)
+TESTS += tests/unit/store/test_store_pg.sh
+EXTRA_DIST += tests/unit/store/test_store_pg.sh tests/helpers/pg_lib.sh
 TESTS += tests/integration/status_inbox.sh
 EXTRA_DIST += tests/integration/status_inbox.sh
 TESTS += tests/integration/status_e2e.sh
 EXTRA_DIST += tests/integration/status_e2e.sh
+# A damaged store is refused; bpagg rebuild swaps in a fresh one.
+TESTS += tests/integration/store_damaged.sh
+EXTRA_DIST += tests/integration/store_damaged.sh
+# The daemon's integration tests on a PostgreSQL store (tests/helpers/pg_run.sh).
+PG_ITESTS = tests/integration/daemon_crash_pg.sh \
+	tests/integration/store_copy_pg.sh tests/integration/daemon_pgkill_pg.sh \
+	tests/integration/daemon_two_pg.sh
+TESTS += $(PG_ITESTS)
+EXTRA_DIST += $(PG_ITESTS) tests/helpers/pg_run.sh

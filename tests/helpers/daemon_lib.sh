@@ -32,6 +32,8 @@ init_central() {
 	bpagg init "$T/c" >/dev/null
 	mkdir -p "$T/k"
 	{ echo; echo "[ingest]"; echo "scan_seconds = 1"; for l in "$@"; do echo "$l"; done; } >>"$C"
+	# The *_pg.sh variants (tests/helpers/pg_run.sh) run on PostgreSQL.
+	[ -z "${BP_TEST_STORE_DSN:-}" ] || printf '\n[store]\nbackend = postgresql\ndsn = %s\n' "$BP_TEST_STORE_DSN" >>"$C"
 }
 
 # add_kommune NNNN [noregister]: a signing key pair, registered unless told.

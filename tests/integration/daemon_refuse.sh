@@ -163,21 +163,19 @@ diff "$T/history.before" "$T/history.after" >&2 ||
 	fail "rebuild changed the rejected count or a kommune's received time"
 ok "bpagg rebuild replays the archive in sequence order to the same tallies"
 ok "bpagg rebuild keeps the rejections and every received time"
-# A rebuild that fails half-way (the store refuses B's tally, after A's
-# were re-applied) exits 70 and leaves the store as it was: one transaction.
-if command -v sqlite3 >/dev/null; then
-	sqlite3 "$T/c/store.sqlite" "CREATE TRIGGER boom BEFORE INSERT ON tally WHEN NEW.kommune = '$B' BEGIN SELECT RAISE(ABORT, 'forced'); END"
-	rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
-	[ $rc -eq 70 ] || fail "rebuild with a failing store exited $rc, expected 70"
-	sqlite3 "$T/c/store.sqlite" "DROP TRIGGER boom"
-	"$H/tallydump" "$C" $YEAR --all >"$T/after"
-	cmp -s "$T/before" "$T/after" || fail "a failed rebuild changed the tallies"
-	history >"$T/history.after"
-	cmp -s "$T/history.before" "$T/history.after" || fail "a failed rebuild changed the ledger"
-	ok "a rebuild that fails half-way is rolled back whole"
-else
-	echo "note: sqlite3 not installed; rebuild rollback not tested"
-fi
+# A rebuild that fails leaves the store as it was: it builds its new store
+# beside the old one (here a directory blocks that place) and swaps it in
+# only when complete. (A failure half-way inside the one transaction is
+# tested in tests/unit/store: transaction_over_several_applies.)
+mkdir "$T/c/store.sqlite.rebuild"; : >"$T/c/store.sqlite.rebuild/x"
+rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
+[ $rc -ne 0 ] || fail "rebuild with no place for its new store exited 0"
+rm -rf "$T/c/store.sqlite.rebuild"
+"$H/tallydump" "$C" $YEAR --all >"$T/after"
+cmp -s "$T/before" "$T/after" || fail "a failed rebuild changed the tallies"
+history >"$T/history.after"
+cmp -s "$T/history.before" "$T/history.after" || fail "a failed rebuild changed the ledger"
+ok "a rebuild that fails leaves the store as it was"
 
 # 9. Four files and their reasons in rejected/; no person_id leaked.
 [ "$(files_in "$T/c/rejected")" -eq 8 ] || fail "expected 4 rejected files and 4 reasons"

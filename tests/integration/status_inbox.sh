@@ -34,7 +34,7 @@ out=$(bpagg status -c "$tmp/bpagg.conf")
 grep -q '^files waiting in the inbox   4$' <<<"$out" || fail "waiting 4: $out"
 
 json=$(bpagg status -c "$tmp/bpagg.conf" --json --year 2024)
-want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "other_catalogue": 0, "kommuner": []}], "waiting": 4, "rejected_year_unknown": 0, "store": false}'
+want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "other_catalogue": 0, "kommuner": []}], "waiting": 4, "rejected_year_unknown": 0, "store": false, "backend": "sqlite", "schema_version": null}'
 [ "$json" = "$want" ] || fail "json: $json"
 if command -v python3 >/dev/null; then
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["years"][0]["waiting"] == 4' <<<"$json" ||
@@ -49,7 +49,7 @@ rc=0; bpagg status -c "$tmp/bpagg.conf" extra 2>/dev/null || rc=$?
 printf '[store]\nbackend = postgresql\n' >"$tmp/pg.conf"
 rc=0; err=$(bpagg status -c "$tmp/pg.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] || fail "postgresql: exit $rc"
-grep -q 'not built in this version' <<<"$err" || fail "postgresql message: $err"
+grep -q 'dsn is not set' <<<"$err" || fail "postgresql without dsn: $err"
 printf '[store]\nbakcend = sqlite\n' >"$tmp/typo.conf"
 rc=0; err=$(bpagg status -c "$tmp/typo.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] || fail "unknown key: exit $rc"

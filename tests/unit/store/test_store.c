@@ -1,202 +1,12 @@
 /*
- * test_store.c - the national aggregate store on real SQLite files in a
- * temporary directory, and `bpagg status` run on a store filled here.
+ * test_store.c - the national aggregate store, on both backends (store_db.h:
+ * built as test_store on SQLite files in a temporary directory and as
+ * test_store_pg on a throw-away PostgreSQL).
  */
-#include <criterion/criterion.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <sqlite3.h>
-
-#include "conf.h"
-#include "measures.h"
-#include "store.h"
-
-static char dir[256];
-static char dbpath[300];
-static struct bp_config conf;
-static uint8_t cat_id[32];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "%s/bpstore.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(dbpath, sizeof(dbpath), "%s/store.sqlite", dir);
-	memset(&conf, 0, sizeof(conf));
-	conf.store_backend = "sqlite";
-	conf.store_path = dbpath;
-	struct bp_measure_settings ms;
-	bp_measure_settings_default(&ms);
-	bp_catalogue_id(&ms, cat_id);
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static void
-teardown(void)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A deterministic pseudo-random generator (xorshift64*). */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ull;
-}
-
-/* A tally with varied counts; the caller frees it with bp_tally_free. */
-static void
-make_tally(struct bp_tally *t, uint64_t seed)
-{
-	uint64_t s = seed * 7919 + 1;
-
-	cr_assert_eq(bp_tally_init(t), 0);
-	t->rows = (uint32_t)(rnd(&s) % 5000) + 1;
-	for (size_t i = 0; i < bp_n_cells(); i++)
-		t->counts[i] = (rnd(&s) % 3) ? 0 : (uint32_t)(rnd(&s) % 70000);
-	for (size_t i = 0; i < bp_n_sum_cells(); i++) {
-		t->sum_n[i] = (uint32_t)(rnd(&s) % 5000);
-		t->sum[i] = rnd(&s) % (1ull << 40); /* above 32 bits on purpose */
-	}
-	t->counts[bp_n_cells() - 1] = 0xfffffffful;
-}
-
-static void
-make_sub(struct bp_submission *sub, const char *kommune, int year, uint64_t seq, uint8_t tag)
-{
-	memset(sub, 0, sizeof(*sub));
-	memcpy(sub->kommune, kommune, 5);
-	sub->year = year;
-	memset(sub->id, tag, sizeof(sub->id));
-	sub->id[0] = (uint8_t)seq;
-	sub->sequence = seq;
-	memset(sub->digest, tag ^ 0x5a, sizeof(sub->digest));
-	sub->rows = 100 + tag;
-	sub->received = 1700000000 + (int64_t)seq;
-	snprintf(sub->archived, sizeof(sub->archived), "%d/%s/sub-%u.bpx", year, kommune, tag);
-}
-
-/* npseud pseudonyms numbered from first (16 bytes each); caller frees. */
-static uint8_t *
-make_pseud(unsigned first, size_t n)
-{
-	uint8_t *p = calloc(n ? n : 1, 16);
-	cr_assert_not_null(p);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = first + (unsigned)i;
-		memset(p + 16 * i, 0xa5, 16);
-		memcpy(p + 16 * i, &v, sizeof(v));
-	}
-	return p;
-}
-
-static bp_store *
-open_store(void)
-{
-	bp_store *s = NULL;
-	char err[256];
-	int r = bp_store_open(&conf, &s, err, sizeof(err));
-	cr_assert_eq(r, 0, "open: %s", err);
-	cr_assert_not_null(s);
-	return s;
-}
-
-static void
-apply_ok(bp_store *s, const struct bp_submission *sub, const struct bp_tally *t,
-    const uint8_t *ps, size_t n)
-{
-	char err[256] = "";
-	int r = bp_store_apply(s, sub, t, ps, n, cat_id, err, sizeof(err));
-	cr_assert_eq(r, 0, "apply: %s", err);
-}
-
-/* SELECT count(*) on a second connection to the same file. */
-static long long
-count_sql(const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
-
-static void
-exec_sql(const char *sql)
-{
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
-}
-
-/* foreach_tally collector: keeps copies of up to 8 tallies. */
-struct got {
-	char kommune[8][5];
-	struct bp_tally t[8];
-	size_t n;
-};
-
-static int
-collect(const char *kommune, const struct bp_tally *t, void *ud)
-{
-	struct got *g = ud;
-	cr_assert_lt(g->n, 8);
-	memcpy(g->kommune[g->n], kommune, 5);
-	cr_assert_eq(bp_tally_init(&g->t[g->n]), 0);
-	bp_tally_add(&g->t[g->n], t);
-	g->t[g->n].rows = t->rows;
-	g->n++;
-	return 0;
-}
-
-static void
-got_free(struct got *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		bp_tally_free(&g->t[i]);
-}
-
-struct latest {
-	struct bp_submission sub[8];
-	size_t n;
-};
-
-static int
-collect_latest(const struct bp_submission *sub, void *ud)
-{
-	struct latest *l = ud;
-	cr_assert_lt(l->n, 8);
-	l->sub[l->n++] = *sub;
-	return 0;
-}
-
+#include "store_test_util.h"
 TestSuite(store, .init = setup, .fini = teardown);
 
+#ifndef BP_TEST_PG
 Test(store, schema_created_0600_wal)
 {
 	umask(022);
@@ -206,7 +16,7 @@ Test(store, schema_created_0600_wal)
 	cr_assert_eq(lstat(dbpath, &st), 0);
 	cr_assert(S_ISREG(st.st_mode));
 	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), 2);
+	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), bp_store_schema_version());
 	cr_assert_eq(count_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
 	    "name IN ('ledger', 'tally', 'rejection', 'pseudonym', 'schema_version')"), 5);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
@@ -220,8 +30,11 @@ Test(store, schema_created_0600_wal)
 	/* Reopening keeps the version and does not run the migration again. */
 	s = open_store();
 	cr_assert_eq(count_sql("SELECT count(*) FROM schema_version"), 1);
+	cr_assert_str_eq(bp_store_backend_name(s), "sqlite");
+	cr_assert_eq(bp_store_version(s), bp_store_schema_version());
 	bp_store_close(s);
 }
+#endif
 
 Test(store, newer_schema_refused)
 {
@@ -234,6 +47,7 @@ Test(store, newer_schema_refused)
 	cr_assert_not_null(strstr(err, "newer"), "%s", err);
 }
 
+#ifndef BP_TEST_PG
 Test(store, symlink_refused)
 {
 	char target[320];
@@ -244,6 +58,7 @@ Test(store, symlink_refused)
 	cr_assert_eq(bp_store_open(&conf, &s, err, sizeof(err)), -1);
 	cr_assert_eq(access(target, F_OK), -1, "the link's target must not be created");
 }
+#endif
 
 Test(store, open_existing_does_not_create)
 {
@@ -251,26 +66,59 @@ Test(store, open_existing_does_not_create)
 	char err[256] = "";
 	cr_assert_eq(bp_store_open_existing(&conf, &s, err, sizeof(err)), 1);
 	cr_assert_null(s);
+#ifdef BP_TEST_PG
+	cr_assert_eq(count_sql("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"), 0);
+#else
 	cr_assert_eq(access(dbpath, F_OK), -1);
+#endif
 	bp_store_close(open_store());
 	cr_assert_eq(bp_store_open_existing(&conf, &s, err, sizeof(err)), 0, "%s", err);
 	cr_assert_not_null(s);
 	bp_store_close(s);
 }
 
-Test(store, postgresql_not_built)
+Test(store, unknown_backend_and_postgresql_without_dsn_refused)
 {
 	struct bp_config c = conf;
 	char err[256] = "";
 	bp_store *s = NULL;
-	c.store_backend = "postgresql";
+	c.store_backend = "mysql";
 	cr_assert_eq(bp_store_check_config(&c, err, sizeof(err)), -1);
-	cr_assert_not_null(strstr(err, "not built in this version"), "%s", err);
+	cr_assert_not_null(strstr(err, "unknown backend"), "%s", err);
 	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
 	cr_assert_null(s);
-	cr_assert_eq(access(dbpath, F_OK), -1);
+	c.store_backend = "postgresql";
+	c.store_dsn = NULL;
+	cr_assert_eq(bp_store_check_config(&c, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "dsn"), "%s", err);
+	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
+	cr_assert_null(s);
 	c.store_backend = "sqlite";
 	cr_assert_eq(bp_store_check_config(&c, err, sizeof(err)), 0);
+}
+
+/* A password belongs in a private file, never in bpagg.conf. */
+Test(store, password_in_dsn_refused)
+{
+	struct bp_config c = conf;
+	char err[256] = "", pf[320];
+	bp_store *s = NULL;
+	c.store_backend = "postgresql";
+	c.store_dsn = "host=/nonexistent dbname=x password=secret";
+	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
+	cr_assert_null(s);
+	cr_assert_not_null(strstr(err, "password"), "%s", err);
+	cr_assert_null(strstr(err, "secret"), "%s", err);
+	snprintf(pf, sizeof(pf), "%s/pgpass", dir);
+	FILE *f = fopen(pf, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(chmod(pf, 0644), 0);
+	char dsn[512];
+	snprintf(dsn, sizeof(dsn), "host=/nonexistent dbname=x passfile=%s", pf);
+	c.store_dsn = dsn;
+	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "0600"), "%s", err);
 }
 
 Test(store, apply_then_foreach_equal)
@@ -502,7 +350,7 @@ Test(store, dry_run_records_ledger_only)
 /* A forced failure inside the transaction (a trigger that aborts) must leave
  * everything as it was: tally, ledger, pseudonyms. */
 static void
-failing_apply(const char *trigger)
+failing_apply(const char *trigger, const char *table)
 {
 	bp_store *s = open_store();
 	struct bp_submission a1, a2;
@@ -528,11 +376,16 @@ failing_apply(const char *trigger)
 	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 1);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 8);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym WHERE pseudonym = "
-	    "x'f4010000a5a5a5a5a5a5a5a5a5a5a5a5'"), 0);
+	    BLOB("f4010000a5a5a5a5a5a5a5a5a5a5a5a5")), 0);
 	cr_assert_eq(judge(s, &a2), BP_STORE_NEW, "the failed submission left no trace");
 
 	/* The handle is usable afterwards. */
-	exec_sql("DROP TRIGGER boom");
+	char drop[64];
+	snprintf(drop, sizeof(drop), "DROP TRIGGER boom%s%s", table ? " ON " : "", table);
+#ifndef BP_TEST_PG
+	snprintf(drop, sizeof(drop), "DROP TRIGGER boom");
+#endif
+	exec_sql(drop);
 	apply_ok(s, &a2, &t2, p2, 9);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 9);
 	got_free(&g);
@@ -546,16 +399,23 @@ failing_apply(const char *trigger)
 Test(store, failure_at_last_pseudonym_changes_nothing)
 {
 	/* fails on the last pseudonym, after tally and ledger were written */
-	failing_apply("CREATE TRIGGER boom BEFORE INSERT ON pseudonym "
+#ifdef BP_TEST_PG
+	failing_apply(BOOM("INSERT ON pseudonym", "WHEN (substr(NEW.pseudonym, 1, 1) = "
+	    BLOB("fc") ")"), "pseudonym");
+#else
+	failing_apply(BOOM("BEFORE INSERT ON pseudonym",
 	    "WHEN substr(NEW.pseudonym, 1, 1) = x'fc' "
-	    "AND (SELECT count(*) FROM pseudonym WHERE kommune = NEW.kommune) = 8 "
-	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+	    "AND (SELECT count(*) FROM pseudonym WHERE kommune = NEW.kommune) = 8"), "pseudonym");
+#endif
 }
 
 Test(store, failure_at_tally_changes_nothing)
 {
-	failing_apply("CREATE TRIGGER boom BEFORE UPDATE ON tally "
-	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+#ifdef BP_TEST_PG
+	failing_apply(BOOM("UPDATE ON tally", ""), "tally");
+#else
+	failing_apply(BOOM("BEFORE UPDATE ON tally", ""), "tally");
+#endif
 }
 
 Test(store, duplicate_id_refused_by_apply)
@@ -784,8 +644,11 @@ Test(store, transaction_over_several_applies)
 	make_sub(&a2, "0301", 2024, 2, 91);
 	make_sub(&b1, "0302", 2024, 1, 92);
 	apply_ok(s, &a1, &t1, p, 4);
-	exec_sql("CREATE TRIGGER boom BEFORE INSERT ON tally WHEN NEW.kommune = '0302' "
-	    "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+#ifdef BP_TEST_PG
+	exec_sql(BOOM("INSERT ON tally", "WHEN (NEW.kommune = '0302')"));
+#else
+	exec_sql(BOOM("BEFORE INSERT ON tally", "WHEN NEW.kommune = '0302'"));
+#endif
 
 	cr_assert_eq(bp_store_commit(s), -1, "commit without begin");
 	cr_assert_eq(bp_store_begin(s), 0);
@@ -815,7 +678,7 @@ Test(store, transaction_over_several_applies)
 	cr_assert_eq(g.n, 1);
 	cr_assert(bp_tally_equal(&g.t[0], &t2));
 	/* Outside a transaction apply commits on its own again. */
-	exec_sql("DROP TRIGGER boom");
+	exec_sql(DROP_BOOM("tally"));
 	apply_ok(s, &b1, &tb, p, 1);
 	cr_assert_eq(count_sql("SELECT count(*) FROM ledger"), 2);
 	got_free(&g);
@@ -826,6 +689,7 @@ Test(store, transaction_over_several_applies)
 	bp_store_close(s);
 }
 
+/* Fills a store with a few tallies, pseudonyms and a rejection. */
 Test(store, tally_blob_is_little_endian)
 {
 	bp_store *s = open_store();
@@ -838,8 +702,8 @@ Test(store, tally_blob_is_little_endian)
 	t.sum[0] = 0x0102030405060708ull;
 	make_sub(&a, "0301", 2024, 1, 90);
 	apply_ok(s, &a, &t, NULL, 0);
-	cr_assert_eq(count_sql("SELECT count(*) FROM tally WHERE substr(counts, 1, 4) = x'04030201' "
-	    "AND substr(sums, 1, 8) = x'0807060504030201'"), 1);
+	cr_assert_eq(count_sql("SELECT count(*) FROM tally WHERE substr(counts, 1, 4) = " BLOB("04030201")
+	    " AND substr(sums, 1, 8) = " BLOB("0807060504030201")), 1);
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM tally WHERE length(counts) = %zu AND "
 	    "length(sum_n) = %zu AND ncells = %zu", 4 * bp_n_cells(), 4 * bp_n_sum_cells(),
@@ -891,236 +755,4 @@ Test(store, reader_does_not_block_writer)
 	bp_tally_free(&t);
 	bp_store_close(s2);
 	bp_store_close(s);
-}
-
-/* ---- bpagg status on a store filled here (bpagg is on PATH in tests) ---- */
-
-static char *
-run_cmd(const char *cmd, int *status)
-{
-	FILE *f = popen(cmd, "r");
-	char *buf = calloc(1, 1 << 20);
-	size_t n = 0, r;
-
-	cr_assert_not_null(f);
-	cr_assert_not_null(buf);
-	while ((r = fread(buf + n, 1, (1 << 20) - 1 - n, f)) > 0)
-		n += r;
-	*status = pclose(f);
-	return buf;
-}
-
-static void
-write_conf(const char *extra)
-{
-	char p[320];
-	const char *reg = getenv("BPAGG_REGISTRY");
-	FILE *f;
-
-	cr_assert_not_null(reg, "BPAGG_REGISTRY is set by the test harness");
-	snprintf(p, sizeof(p), "%s/bpagg.conf", dir);
-	cr_assert_not_null(f = fopen(p, "w"));
-	fprintf(f, "[paths]\ninbox = inbox\nregistry = %s\n[store]\npath = store.sqlite\n%s",
-	    reg, extra);
-	fclose(f);
-}
-
-static void
-touch(const char *rel)
-{
-	char p[400];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	cr_assert_geq(fd, 0, "%s", p);
-	close(fd);
-}
-
-static void
-fill_for_status(void)
-{
-	struct bp_config c;
-	char p[320], err[256];
-	bp_store *s = NULL;
-	struct bp_submission a;
-	struct bp_tally t;
-	uint8_t *p1 = make_pseud(0, 6), *p2 = make_pseud(4, 6);
-
-	snprintf(p, sizeof(p), "%s/bpagg.conf", dir);
-	cr_assert_eq(bp_config_load(p, &c, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(bp_store_open(&c, &s, err, sizeof(err)), 0, "%s", err);
-	make_tally(&t, 99);
-	make_sub(&a, "4601", 2024, 7, 1);
-	a.rows = 1200;
-	a.received = 1735732800; /* 2025-01-01T12:00:00Z */
-	apply_ok(s, &a, &t, p1, 6);
-	make_sub(&a, "0301", 2024, 3, 2);
-	a.rows = 34;
-	a.received = 1735689600; /* 2025-01-01T00:00:00Z */
-	apply_ok(s, &a, &t, p2, 6);
-	make_sub(&a, "1103", 2023, 1, 3);
-	a.rows = 5;
-	apply_ok(s, &a, &t, NULL, 0);
-	cr_assert_eq(bp_store_reject(s, "1103", 2024, "bad.bpx", "signature"), 0);
-	cr_assert_eq(bp_store_reject(s, "", 0, "junk.bpx", "cannot open"), 0);
-	bp_store_close(s);
-	bp_config_free(&c);
-	bp_tally_free(&t);
-	free(p1);
-	free(p2);
-
-	snprintf(p, sizeof(p), "%s/inbox", dir);
-	cr_assert_eq(mkdir(p, 0700), 0);
-	snprintf(p, sizeof(p), "%s/inbox/0301", dir);
-	cr_assert_eq(mkdir(p, 0700), 0);
-	snprintf(p, sizeof(p), "%s/inbox/other", dir);
-	cr_assert_eq(mkdir(p, 0700), 0);
-	touch("inbox/a.bpx");
-	touch("inbox/.b.bpx");
-	touch("inbox/c.bpx.part");
-	touch("inbox/c.bpx.tmp");
-	touch("inbox/readme.txt");
-	touch("inbox/0301/d.bpx");
-	touch("inbox/0301/.e.bpx");
-	touch("inbox/other/f.bpx");  /* not a kommune folder */
-}
-
-TestSuite(status, .init = setup, .fini = teardown);
-
-Test(status, json_of_filled_store)
-{
-	char cmd[512];
-	int st;
-
-	write_conf("");
-	fill_for_status();
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json", dir);
-	char *out = run_cmd(cmd, &st);
-	cr_assert_eq(st, 0, "exit %d: %s", st, out);
-	cr_assert_not_null(strstr(out,
-	    "{\"years\": [{\"year\": 2023, \"kommuner_reported\": 1, \"kommuner_total\": 357, "
-	    "\"rows\": 5, \"rejected\": 0, \"waiting\": 2, \"multi_kommune_persons\": 0, "
-	    "\"other_catalogue\": 0, \"kommuner\": [{\"kommune\": \"1103\", \"name\": \"Stavanger\", \"rows\": 5, "
-	    "\"sequence\": 1, "), "%s", out);
-	cr_assert_not_null(strstr(out,
-	    "{\"year\": 2024, \"kommuner_reported\": 2, \"kommuner_total\": 357, \"rows\": 1234, "
-	    "\"rejected\": 1, \"waiting\": 2, \"multi_kommune_persons\": 2, \"other_catalogue\": 0, \"kommuner\": ["
-	    "{\"kommune\": \"0301\", \"name\": \"Oslo\", \"rows\": 34, \"sequence\": 3, "
-	    "\"received\": \"2025-01-01T00:00:00Z\"}, "
-	    "{\"kommune\": \"4601\", \"name\": \"Bergen\", \"rows\": 1200, \"sequence\": 7, "
-	    "\"received\": \"2025-01-01T12:00:00Z\"}]}"), "%s", out);
-	cr_assert_not_null(strstr(out, "\"waiting\": 2, \"rejected_year_unknown\": 1, "
-	    "\"store\": true}\n"), "%s", out);
-	free(out);
-
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json --year 2023", dir);
-	out = run_cmd(cmd, &st);
-	cr_assert_eq(st, 0);
-	cr_assert_not_null(strstr(out, "\"year\": 2023"));
-	cr_assert_null(strstr(out, "\"year\": 2024"), "%s", out);
-	free(out);
-}
-
-Test(status, text_of_filled_store)
-{
-	char cmd[512];
-	int st;
-
-	write_conf("");
-	fill_for_status();
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --year 2024", dir);
-	char *out = run_cmd(cmd, &st);
-	cr_assert_eq(st, 0, "exit %d: %s", st, out);
-	cr_assert_not_null(strstr(out, "year 2024\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "kommuner reported          2 of 357\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "rows                       1234\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "files rejected             1\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "persons in >1 kommune      2\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "files waiting in the inbox   2\n"), "%s", out);
-	char *oslo = strstr(out, "  0301     Oslo"), *bergen = strstr(out, "  4601     Bergen");
-	cr_assert(oslo && bergen && oslo < bergen, "%s", out);
-	char line[160];
-	snprintf(line, sizeof(line), "  %-7s  %-24s  %8d  %20d  %s\n", "0301", "Oslo", 34, 3,
-	    "2025-01-01T00:00:00Z");
-	cr_assert_eq(strncmp(oslo, line, strlen(line)), 0, "%s", out);
-	cr_assert_null(strstr(out, "year 2023"));
-	free(out);
-}
-
-Test(status, tallies_of_another_catalogue)
-{
-	char cmd[512];
-	int st;
-
-	write_conf("");
-	fill_for_status();
-	write_conf("[measures]\nrop_definition = 2015\n");
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --year 2024", dir);
-	char *out = run_cmd(cmd, &st);
-	cr_assert_eq(st, 0, "exit %d: %s", st, out);
-	cr_assert_not_null(strstr(out, "  tallies to rebuild         2 (counted with other "
-	    "[measures] settings: run bpagg rebuild)\n"), "%s", out);
-	free(out);
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json", dir);
-	out = run_cmd(cmd, &st);
-	cr_assert_not_null(strstr(out, "\"multi_kommune_persons\": 2, \"other_catalogue\": 2, "),
-	    "%s", out);
-	free(out);
-	write_conf("");
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf'", dir);
-	out = run_cmd(cmd, &st);
-	cr_assert_null(strstr(out, "tallies to rebuild"), "%s", out);
-	free(out);
-}
-
-Test(status, no_store_yet)
-{
-	char cmd[512], p[320];
-	int st;
-
-	write_conf("");
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf'", dir);
-	char *out = run_cmd(cmd, &st);
-	cr_assert_eq(st, 0, "exit %d: %s", st, out);
-	cr_assert_not_null(strstr(out, "no submissions yet"), "%s", out);
-	free(out);
-	snprintf(p, sizeof(p), "%s/store.sqlite", dir);
-	cr_assert_eq(access(p, F_OK), -1, "status must not create the store");
-
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json --year 2024", dir);
-	out = run_cmd(cmd, &st);
-	cr_assert_eq(st, 0);
-	cr_assert_not_null(strstr(out, "{\"years\": [{\"year\": 2024, \"kommuner_reported\": 0, "
-	    "\"kommuner_total\": 357, \"rows\": 0, \"rejected\": 0, \"waiting\": 0, "
-	    "\"multi_kommune_persons\": 0, \"other_catalogue\": 0, \"kommuner\": []}], "
-	    "\"waiting\": 0, "
-	    "\"rejected_year_unknown\": 0, \"store\": false}"), "%s", out);
-	free(out);
-}
-
-Test(status, postgresql_is_a_configuration_error)
-{
-	char cmd[512];
-	int st;
-
-	write_conf("backend = postgresql\n");
-	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' 2>&1", dir);
-	char *out = run_cmd(cmd, &st);
-	cr_assert(WIFEXITED(st));
-	cr_assert_eq(WEXITSTATUS(st), 78, "%s", out);
-	cr_assert_not_null(strstr(out, "not built in this version"), "%s", out);
-	free(out);
-}
-
-Test(status, usage_errors)
-{
-	int st;
-	char *out = run_cmd("bpagg status 2>&1", &st);
-	cr_assert_eq(WEXITSTATUS(st), 64, "%s", out);
-	free(out);
-	out = run_cmd("bpagg status -c /nonexistent/bpagg.conf --year 1800 2>&1", &st);
-	cr_assert_eq(WEXITSTATUS(st), 64, "%s", out);
-	free(out);
-	out = run_cmd("bpagg status -c /nonexistent/bpagg.conf 2>&1", &st);
-	cr_assert_eq(WEXITSTATUS(st), 78, "%s", out);
-	free(out);
 }

@@ -1,0 +1,92 @@
+/*
+ * store_postgresql.h - what the two files of the PostgreSQL backend share
+ * (store_postgresql.c: the connection, schema, integrity, transactions and
+ * locks; store_postgresql_ops.c: the statements that judge, apply and read).
+ * Private to store/.
+ */
+#ifndef BP_STORE_POSTGRESQL_H
+#define BP_STORE_POSTGRESQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "store_backend.h"
+
+/* The advisory lock class of bpagg: key 0 is the whole store (taken
+ * exclusively by bp_store_begin, shared by every apply), key
+ * year * 10000 + kommune one kommune-year (exclusive, by its apply). */
+#define PQ_LOCK_CLASS 1651532135 /* "bpag" */
+
+enum pq_stmt {
+	PS_JUDGE, PS_LOCK_KY, PS_LOCK_ALL,
+	PS_INS_LEDGER, PS_PUT_TALLY, PS_DEL_PSEUD, PS_INS_PSEUD,
+	PS_INS_REJECT,
+	PS_TALLIES, PS_LATEST, PS_YEARS, PS_COUNT_REJ, PS_COUNT_MULTI, PS_COUNT_OTHER,
+	PS_FIND_RECEIVED,
+	PS_LEDGER_ALL, PS_REJ_ALL, PS_ONE_TALLY, PS_PSEUD_OF, PS_ALL_CHECKSUMS,
+	PQ_NSTMT
+};
+
+struct pq {
+	PGconn *conn;
+	bool prepared[PQ_NSTMT];  /* on this connection (a reconnect forgets them) */
+	size_t ncells, nsum;      /* bp_n_cells(), bp_n_sum_cells() */
+	uint8_t *buf;             /* encoding buffer: counts | sum_n | sums */
+	size_t buflen;
+	bool in_tx;               /* inside pq_begin .. pq_commit / pq_rollback */
+	bool own_tx;              /* inside an apply's or clear's own transaction */
+	bool lost;                /* the connection is down (said once) */
+	int64_t next_try_ms;      /* reconnect back-off */
+	int backoff_ms;
+};
+
+/*
+ * Runs prepared statement k with n parameters (vals/lens/fmts as for
+ * PQexecPrepared; a NULL lens/fmts means all text) and binary results.
+ * Returns the result (the caller frees it with PQclear) when its status is
+ * PGRES_COMMAND_OK or PGRES_TUPLES_OK, else NULL with err set.
+ */
+PGresult *bp_pq_exec(struct pq *q, enum pq_stmt k, int n, const char *const *vals,
+    const int *lens, const int *fmts, char *err, size_t errlen);
+/* A statement without parameters and results (BEGIN, SAVEPOINT ...). */
+int bp_pq_simple(struct pq *q, const char *sql, char *err, size_t errlen);
+int bp_pq_is_kommune(const char *k);
+/* Binary result fields: integers of 2, 4 or 8 bytes (network order). */
+int64_t bp_pq_int(const PGresult *r, int row, int col);
+
+int bp_pq_tx_open(struct pq *q, const char *name, bool *nested, char *err, size_t errlen);
+int bp_pq_tx_close(struct pq *q, const char *name, bool nested, char *err, size_t errlen);
+void bp_pq_tx_undo(struct pq *q, const char *name, bool nested);
+
+/* store_postgresql_ops.c */
+extern const char *const bp_pq_sql[PQ_NSTMT];
+int bp_pq_judge(void *h, const struct bp_submission *sub, enum bp_store_verdict *v);
+int bp_pq_apply(void *h, const struct bp_submission *sub, const struct bp_tally *t,
+    const uint8_t *ps, size_t npseud, const uint8_t catalogue_id[32], char *err,
+    size_t errlen);
+int bp_pq_reject(void *h, const char *kommune, int year, const char *file,
+    const char *reason, int64_t when);
+int bp_pq_foreach_tally(void *h, int year, const uint8_t want[32],
+    int (*cb)(const char *kommune, const struct bp_tally *t, void *ud), void *ud);
+int bp_pq_foreach_latest(void *h, int year,
+    int (*cb)(const struct bp_submission *sub, void *ud), void *ud);
+int bp_pq_years(void *h, int **years, size_t *n);
+int bp_pq_count_rejected(void *h, int year, uint64_t *n);
+int bp_pq_count_multi_kommune(void *h, int year, uint64_t *n);
+int bp_pq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint64_t *n);
+int bp_pq_find_received(void *h, const char *kommune, const uint8_t id[16],
+    int64_t *received);
+int bp_pq_foreach_ledger(void *h,
+    int (*cb)(const struct bp_submission *sub, int latest, void *ud), void *ud);
+int bp_pq_foreach_rejection(void *h, int (*cb)(const struct bp_rejection *r, void *ud),
+    void *ud);
+int bp_pq_get_tally(void *h, int year, const char *kommune, const uint8_t want[32],
+    struct bp_tally *t);
+int bp_pq_pseudonyms(void *h, int year, const char *kommune, uint8_t **ps, size_t *n);
+int bp_pq_put_ledger(void *h, const struct bp_submission *sub, char *err, size_t errlen);
+int bp_pq_check_tallies(struct pq *q, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# daemon_two_pg.sh - two bpaggd, on two installations (each its own
+# bpagg.conf and process), sharing one PostgreSQL store and one inbox,
+# archive, rejected/ and outbox/ on shared storage (here one directory
+# tree), with random SIGKILLs of either while BPAGG_TWO_FILES files are
+# ingested (120 in make check; the acceptance figure is 500: run with
+# BPAGG_TWO_FILES=500). Every file must be merged exactly once: one ledger
+# row per submission, every file archived once, none refused, each
+# kommune-year's counts equal to its plaintext's.
+#
+# What makes it hold: the advisory lock per kommune-year with the judge
+# repeated under it (store_postgresql.c) lets only one daemon apply a
+# submission; the other's apply fails ("no longer new"), the file stays in
+# the inbox and is judged already applied on its retry. The archive's name
+# comes from the submission id, so both daemons archive a file to the same
+# place and only one rename of it succeeds.
+set -euo pipefail
+. "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
+. "$BP_SRCDIR/tests/helpers/pg_lib.sh"
+trap 'pg_stop; cleanup' EXIT
+pg_start
+BP_TEST_STORE_DSN=$(pg_createdb bpagg_two)
+N=${BPAGG_TWO_FILES:-120}
+KPER=5                          # years per kommune: 2020 .. 2024
+NK=$(( (N + KPER - 1) / KPER ))
+
+init_central
+mapfile -t kommuner < <(awk -F, 'NR > 1 { print $1 }' "$BPAGG_REGISTRY" | head -n "$NK")
+mkdir -p "$T/sealed"
+files=()
+for k in "${kommuner[@]}"; do
+	add_kommune "$k"
+	for y in 2020 2021 2022 2023 2024; do
+		[ ${#files[@]} -lt "$N" ] || break
+		f="$T/sealed/$k-$y.bpx"
+		seal_to "$k" $y "$(make_export "$k" $y $((3 + ${#files[@]} % 7)) "$((5000 + ${#files[@]}))")" "$f"
+		files+=("$f")
+	done
+done
+ok "sealed ${#files[@]} files for $NK kommuner"
+
+# The second installation: its own configuration, the same keys, store and
+# shared directories.
+C2="$T/c2/bpagg.conf"
+mkdir -p "$T/c2"
+sed -E "s#^(inbox|archive|rejected|outbox|keys|registry|suppression_log|path) *= *([^/].*)\$#\1 = $T/c/\2#" "$C" >"$C2"
+grep -q "^inbox = $T/c/inbox$" "$C2" || fail "the second installation does not share the inbox"
+
+in="$T/c/inbox"
+for f in "${files[@]}"; do cp "$f" "$in/.$(basename "$f").part"; mv "$in/.$(basename "$f").part" "$in/$(basename "$f")"; done
+log1="$T/bpaggd1.log" log2="$T/bpaggd2.log"
+bpaggd -c "$C" --foreground 2>>"$log1" & P1=$!; DPIDS+=("$P1")
+bpaggd -c "$C2" --foreground 2>>"$log2" & P2=$!; DPIDS+=("$P2")
+kills=0
+for _ in $(seq 1 400); do
+	inbox_empty && break
+	sleep "0.$((RANDOM % 4 + 1))"
+	if [ $((RANDOM % 2)) -eq 0 ]; then
+		kill -KILL "$P1" 2>/dev/null || true; wait "$P1" 2>/dev/null || true
+		bpaggd -c "$C" --foreground 2>>"$log1" & P1=$!; DPIDS+=("$P1")
+	else
+		kill -KILL "$P2" 2>/dev/null || true; wait "$P2" 2>/dev/null || true
+		bpaggd -c "$C2" --foreground 2>>"$log2" & P2=$!; DPIDS+=("$P2")
+	fi
+	kills=$((kills + 1))
+done
+wait_until 120 inbox_empty || fail "$(files_in "$in") files left in the inbox"
+kill -TERM "$P1" "$P2" 2>/dev/null || true
+wait "$P1" 2>/dev/null || true; wait "$P2" 2>/dev/null || true
+m1=$(grep -c "merged kommune" "$log1" || true) m2=$(grep -c "merged kommune" "$log2" || true)
+ok "$kills SIGKILLs; merges logged: $m1 by the first, $m2 by the second"
+[ "$m1" -gt 0 ] && [ "$m2" -gt 0 ] || fail "one daemon did all the work: nothing was shared"
+
+if [ "$(files_in "$T/c/rejected")" -ne 0 ]; then
+	for r in "$T/c/rejected"/*.reason; do
+		n=$(sed -n 's/^file: //p' "$r")
+		echo "--- $n: $(head -n 1 "$r")" >&2
+		grep -h -- "$n" "$log1" "$log2" | sed 's/^/    /' >&2 || true
+	done
+	fail "files were rejected"
+fi
+[ "$(files_in "$T/c/archive")" -eq "${#files[@]}" ] ||
+	fail "archive holds $(files_in "$T/c/archive") files, expected ${#files[@]}"
+led=$(pg_sql "$BP_TEST_STORE_DSN" "SELECT count(*) || '|' || count(DISTINCT (kommune, submission_id)) FROM ledger")
+[ "$led" = "${#files[@]}|${#files[@]}" ] || fail "ledger holds $led, expected ${#files[@]} once each"
+for y in 2020 2021 2022 2023 2024; do
+	set -- "$T"/k/*/$y-*.csv
+	[ -e "$1" ] || continue
+	expected_counts "$@" >"$T/expected"
+	store_counts $y >"$T/store"
+	diff "$T/expected" "$T/store" >/dev/null || fail "counts of $y differ from the plaintext"
+done
+ok "every file merged exactly once: ${#files[@]} ledger rows, archived once, counts equal"
