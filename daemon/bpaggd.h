@@ -80,6 +80,10 @@ void bpd_undefer(struct bpd_deferlist *d, const char *path);
 void bpd_deferlist_free(struct bpd_deferlist *d);
 
 /* receipt.c */
+/* What a receipt's signature covers: this domain string and its NUL byte,
+ * then the JSON line, so that a receipt signature can never be taken for
+ * a signature the daemon key makes for anything else (bpaggd(8)). */
+#define BPD_RECEIPT_DOMAIN "bpagg-receipt-signature-v1"
 /* fsyncs a directory. Returns 0 or -1. */
 int bpd_fsync_dir(const char *dir);
 

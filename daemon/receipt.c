@@ -4,8 +4,8 @@
  *
  * A receipt is two lines of text: one JSON object, then
  * "ed25519 <daemon key id hex> <signature hex>", the detached Ed25519
- * signature (daemon.sign.sk) over the bytes of the first line without its
- * newline. See bpaggd(8).
+ * signature (daemon.sign.sk) over BPD_RECEIPT_DOMAIN, a NUL byte and the
+ * bytes of the first line without its newline. See bpaggd(8).
  */
 #include "bpaggd.h"
 
@@ -300,15 +300,23 @@ receipt_json(struct buf *b, const char *name, const struct bp_ingest_result *r, 
 	buf_printf(b, ",\"errors_total\":%zu,\"time\":\"%s\"}", r->diags.total, when);
 }
 
-/* Appends the signature line over b's current content. */
+/* Appends the signature line over the domain and b's current content. */
 static int
 receipt_sign(struct buf *b, const struct bp_key *sk)
 {
+	static const char domain[] = BPD_RECEIPT_DOMAIN; /* with its NUL */
 	uint8_t sig[crypto_sign_BYTES];
 
 	if (b->failed || sk->len != crypto_sign_SECRETKEYBYTES)
 		return -1;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)b->p, b->len, sk->bytes);
+	/* Ed25519 (not the prehashed Ed25519ph) over domain || line. */
+	uint8_t *msg = malloc(sizeof(domain) + b->len);
+	if (!msg)
+		return -1;
+	memcpy(msg, domain, sizeof(domain));
+	memcpy(msg + sizeof(domain), b->p, b->len);
+	crypto_sign_detached(sig, NULL, msg, sizeof(domain) + b->len, sk->bytes);
+	free(msg);
 	buf_add(b, "\ned25519 ", 9);
 	buf_hex(b, sk->id, sizeof(sk->id));
 	buf_add(b, " ", 1);

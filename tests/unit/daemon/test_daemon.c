@@ -198,8 +198,18 @@ verify_receipt(const char *path, const struct bp_key *pk, const char *want_statu
 	cr_assert_eq(strncmp(sigline, "ed25519 ", 8), 0);
 	cr_assert_eq(strncmp(sigline + 8, idhex, 16), 0);
 	cr_assert_eq(sodium_hex2bin(sig, 64, sigline + 25, 128, NULL, NULL, NULL), 0);
-	cr_assert_eq(crypto_sign_verify_detached(sig, (unsigned char *)buf, strlen(buf),
-	    pk->bytes), 0, "receipt signature does not verify");
+	/* The signature covers the domain string, its NUL, then the line
+	 * (issue 10, item 8); the bare line does not verify. */
+	static const char dom[] = "bpagg-receipt-signature-v1";
+	size_t ml = sizeof(dom) + strlen(buf);
+	unsigned char *m = malloc(ml);
+	memcpy(m, dom, sizeof(dom));
+	memcpy(m + sizeof(dom), buf, strlen(buf));
+	cr_assert_eq(crypto_sign_verify_detached(sig, m, ml, pk->bytes), 0,
+	    "receipt signature does not verify over domain and line");
+	cr_assert_neq(crypto_sign_verify_detached(sig, (unsigned char *)buf, strlen(buf),
+	    pk->bytes), 0, "receipt signed without a domain prefix");
+	free(m);
 	char want[64];
 	snprintf(want, sizeof(want), "{\"status\":\"%s\"", want_status);
 	cr_assert_eq(strncmp(buf, want, strlen(want)), 0, "%s", buf);
@@ -468,10 +478,14 @@ Test(daemon, safe_names)
 	cr_assert_str_eq(bp_inbox_safe_name("a\nb\x7f\xc3\xa6.bpx", out, sizeof(out)),
 	    "a?b???.bpx");
 	cr_assert_str_eq(bp_inbox_safe_name("0301-2024-12345.bpx", out, sizeof(out)),
-	    "0301-2024-12345.bpx");
+	    "#-#-#.bpx");
 	cr_assert_str_eq(bp_inbox_safe_name("x123456y1234567", out, sizeof(out)), "x#y#");
 	cr_assert_str_eq(bp_inbox_safe_name("abcdef", out, 4), "abc");
-	cr_assert_str_eq(bp_inbox_safe_name("12345", out, 4), "123");
+	cr_assert_str_eq(bp_inbox_safe_name("12345", out, 4), "#");
+	/* A person_id split by dots and spaces (issue 10, item 6): no digit. */
+	cr_assert_str_eq(bp_inbox_safe_name("08.12.76 480 19.bpx", out, sizeof(out)),
+	    "#.#.# # #.bpx");
+	cr_assert_str_eq(bp_inbox_safe_name("a1b22c333", out, sizeof(out)), "a#b#c#");
 }
 
 Test(daemon, only_bpx_names_are_submissions)
