@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR [--level L]... [--json]" },
 	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID]" },
 	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
+	{ "reset-sequence", bp_cmd_reset_sequence, "reset-sequence -c CONF NNNN YYYY" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

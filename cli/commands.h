@@ -15,5 +15,6 @@ int bp_cmd_status(int argc, char **argv);
 int bp_cmd_publish(int argc, char **argv);
 int bp_cmd_audit(int argc, char **argv);
 int bp_cmd_rebuild(int argc, char **argv);
+int bp_cmd_reset_sequence(int argc, char **argv);
 
 #endif

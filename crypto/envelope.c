@@ -602,7 +602,9 @@ bp_seal(int in_fd, int out_fd, const struct bp_key *kommune_sk,
 	meta->version = BP_ENV_VERSION;
 	memcpy(meta->recipient, central_pk->id, BP_KEY_ID_BYTES);
 	randombytes_buf(meta->submission_id, sizeof(meta->submission_id));
-	meta->sequence = next_sequence();
+	/* 0: now (bpagg seal); a given one is kept (tests, and re-sealing). */
+	if (!meta->sequence)
+		meta->sequence = next_sequence();
 	if (lseek(in_fd, s.start, SEEK_SET) < 0) {
 		snprintf(err, errlen, "the export must be a seekable file");
 		goto out;

@@ -27,6 +27,9 @@
  *   pseudonym  (year, kommune, pseudonym): who reported whom, nothing else;
  *              keyed by kommune first (version 2), so that the pseudonyms of
  *              one submission lie on a few adjacent pages.
+ *   sequence_reset  (version 3) the latest applied submission of a
+ *              (year, kommune) whose sequence an administrator set aside:
+ *              it no longer makes later submissions stale.
  *
  * Prepared statements are cached in the handle; the handle is for one thread
  * at a time.
@@ -53,7 +56,7 @@ enum stmt {
 	ST_INS_LEDGER, ST_PUT_TALLY, ST_DEL_PSEUD, ST_INS_PSEUD,
 	ST_INS_REJECT,
 	ST_TALLIES, ST_LATEST, ST_YEARS, ST_COUNT_REJ, ST_COUNT_MULTI, ST_COUNT_OTHER,
-	ST_FIND_RECEIVED,
+	ST_FIND_RECEIVED, ST_RESET_SEQ,
 	NSTMT
 };
 
@@ -62,7 +65,13 @@ static const char *const stmt_sql[NSTMT] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_FIND_ID] = "SELECT digest FROM ledger WHERE kommune = ?1 AND submission_id = ?2",
 	[ST_LAST_SEQ] = "SELECT l.sequence FROM tally t JOIN ledger l ON l.id = t.ledger_id "
-	    "WHERE t.year = ?1 AND t.kommune = ?2",
+	    "WHERE t.year = ?1 AND t.kommune = ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id)",
+	[ST_RESET_SEQ] = "INSERT INTO sequence_reset (year, kommune, ledger_id, sequence, at) "
+	    "SELECT t.year, t.kommune, t.ledger_id, l.sequence, ?3 FROM tally t "
+	    "JOIN ledger l ON l.id = t.ledger_id WHERE t.year = ?1 AND t.kommune = ?2 "
+	    "AND NOT EXISTS (SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id) "
+	    "RETURNING sequence",
 	[ST_INS_LEDGER] = "INSERT INTO ledger (kommune, year, submission_id, sequence, digest, "
 	    "rows, received, status, archived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_PUT_TALLY] = "INSERT INTO tally (year, kommune, ledger_id, rows, catalogue_id, "
@@ -147,6 +156,17 @@ static const char *const migrations[] = {
 	"  SELECT year, kommune, pseudonym FROM pseudonym ORDER BY year, kommune, pseudonym;"
 	"DROP TABLE pseudonym;"
 	"ALTER TABLE pseudonym2 RENAME TO pseudonym;",
+	/* 2 -> 3: sequence resets by an administrator (bpagg reset-sequence):
+	 * the latest applied submission they name no longer counts for
+	 * STALE; the row stays as the record of who was reset and when. */
+	"CREATE TABLE sequence_reset ("
+	"  id INTEGER PRIMARY KEY,"
+	"  year INTEGER NOT NULL,"
+	"  kommune TEXT NOT NULL CHECK (length(kommune) = 4),"
+	"  ledger_id INTEGER NOT NULL REFERENCES ledger (id),"
+	"  sequence INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX sequence_reset_by_ledger ON sequence_reset (ledger_id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -925,7 +945,8 @@ sq_clear(void *h)
 	struct sq *q = h;
 
 	if (sqlite3_exec(q->db, "BEGIN IMMEDIATE; DELETE FROM pseudonym; DELETE FROM tally; "
-	    "DELETE FROM ledger; DELETE FROM rejection; COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	    "DELETE FROM sequence_reset; DELETE FROM ledger; DELETE FROM rejection; COMMIT",
+	    NULL, NULL, NULL) == SQLITE_OK)
 		return 0;
 	if (!sqlite3_get_autocommit(q->db))
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
@@ -940,7 +961,10 @@ sq_clear_counts(void *h)
 
 	if (tx_open(q, "bp_clear", &nested) < 0)
 		return -1;
-	if (sqlite3_exec(q->db, "DELETE FROM pseudonym; DELETE FROM tally; DELETE FROM ledger",
+	/* The resets name ledger rows that are about to go (their ids may be
+	 * reused by the rebuilt ledger). */
+	if (sqlite3_exec(q->db, "DELETE FROM pseudonym; DELETE FROM tally; "
+	    "DELETE FROM sequence_reset; DELETE FROM ledger",
 	    NULL, NULL, NULL) != SQLITE_OK || tx_close(q, "bp_clear", nested) < 0) {
 		tx_undo(q, "bp_clear", nested);
 		return -1;
@@ -965,6 +989,29 @@ sq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t *re
 		ret = 1;
 	} else if (rc == SQLITE_DONE)
 		ret = 0;
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int
+sq_reset_sequence(void *h, const char *kommune, int year, int64_t when, uint64_t *old)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	if (!is_kommune(kommune) || !(st = stmt(q, ST_RESET_SEQ)))
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, kommune, 4, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, when);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*old = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+	} else if (rc == SQLITE_DONE) {
+		ret = 0;
+	}
 	sqlite3_reset(st);
 	return ret;
 }
@@ -1026,6 +1073,7 @@ const struct bp_store_backend bp_store_backend_sqlite = {
 	.clear = sq_clear,
 	.clear_counts = sq_clear_counts,
 	.find_received = sq_find_received,
+	.reset_sequence = sq_reset_sequence,
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

@@ -206,7 +206,7 @@ Test(store, schema_created_0600_wal)
 	cr_assert_eq(lstat(dbpath, &st), 0);
 	cr_assert(S_ISREG(st.st_mode));
 	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), 2);
+	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), 3);
 	cr_assert_eq(count_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
 	    "name IN ('ledger', 'tally', 'rejection', 'pseudonym', 'schema_version')"), 5);
 	cr_assert_eq(count_sql("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
