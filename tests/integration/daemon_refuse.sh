@@ -186,17 +186,22 @@ no_pid_leak
 
 # 10. An internal error under --once exits 70 (EX_SOFTWARE): the file is
 # merged but cannot be moved (archive/YYYY is a plain file), so it stays in
-# the inbox; once the way is clear it is archived as already applied.
+# the daemon's queue; once the way is clear the next start archives it,
+# with one receipt (issue 10, item 11).
 Y2=2022
 bb=$(make_export $B $Y2 12 9)
 seal_to $B $Y2 "$bb" "$in/bb.bpx"
 : >"$T/c/archive/$Y2"
 rc=0; bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 [ $rc -eq 70 ] || fail "bpaggd --once with a file it cannot move exited $rc, expected 70"
-[ -f "$in/bb.bpx" ] || fail "the file that could not be moved left the inbox"
+[ "$(find "$T/c/queue" -name '*.ra.*' | wc -l)" -eq 1 ] ||
+	fail "the file that could not be moved is not waiting in the queue"
 rm "$T/c/archive/$Y2"
 once
 [ "$(files_in "$T/c/archive/$Y2/$B")" -eq 1 ] || fail "bb not archived after the retry"
+[ "$(files_in "$T/c/queue")" -eq 0 ] || fail "the queue is not empty after the retry"
+[ "$(grep -l '"bb.bpx"' "$T/c/outbox/$B"/*.receipt | wc -l)" -eq 1 ] ||
+	fail "not exactly one receipt for bb"
 ok "internal error under --once exits 70; the retry archives the file"
 
 # 11. Start-up errors reach stderr without --foreground too (exit 78).
