@@ -43,8 +43,8 @@ void bpd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 /* ---- watch.c ----------------------------------------------------------- */
 
-/* Incomplete files waited for, per inbox folder, before further incomplete
- * files of that folder are refused at once (bpaggd(8)). */
+/* Incomplete files waited for, per inbox folder; further incomplete files
+ * of that folder are left alone until fewer are waited for (bpaggd(8)). */
 #define BPD_FOLDER_CAP 1000
 
 /* What a look at a file in the inbox (its framing only) says. */
@@ -79,7 +79,7 @@ struct bpd_wait {
 	uint64_t first_seen; /* ms, uv_now() clock: youth counts from here */
 	uint64_t due;        /* ms: looked at again then, or when it changes */
 	uint64_t backoff;    /* ms, doubled up to 30 s */
-	bool over_cap;       /* not waited for: refused at the next claim */
+	bool over_cap;       /* over its folder's cap: left alone for now */
 	bool returned;       /* claimed, found incomplete, handed back */
 	bool seen;           /* found by the current listing */
 	bool logged;

@@ -7,8 +7,10 @@
  * from a time the uploader set); waited-for files live in a hash table and
  * are looked at again only when they change or when their back-off is due;
  * each inbox folder may have BPD_FOLDER_CAP files waited for, and further
- * incomplete files there are refused at once; and what is complete is
- * claimed before anything that is refused.
+ * incomplete files there are left alone (not looked at again, not aged)
+ * until fewer are waited for; and what is complete is claimed before
+ * anything that is refused. A new file is looked at once whatever else lies
+ * there, so a finished submission is taken at the next listing.
  */
 #include "bpaggd.h"
 
@@ -312,8 +314,8 @@ wait_new(struct scan *s, const char *key, const char *folder)
 		e->over_cap = true;
 		if (!w->cap_logged[fi]) {
 			bpd_log(LOG_WARNING, "inbox%s%s: %d incomplete files already waited for; "
-			    "further incomplete files there are refused at once", *folder ? "/" : "",
-			    folder, BPD_FOLDER_CAP);
+			    "further incomplete files there are left alone until some are done",
+			    *folder ? "/" : "", folder, BPD_FOLDER_CAP);
 			w->cap_logged[fi] = true;
 		}
 	} else {
@@ -355,7 +357,19 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 		s->stats->nwaiting++;
 		return 0;
 	}
-	if (e && unchanged(e, st) && s->now < e->due && !e->over_cap) {
+	if (e && e->over_cap) {
+		size_t fi = folder_index(key);
+		e->seen = true;
+		if (s->w->per_folder[fi] >= BPD_FOLDER_CAP || s->keep_young)
+			return 0; /* left alone until its folder has room */
+		/* Room again: waited for from now on. */
+		e->over_cap = false;
+		s->w->per_folder[fi]++;
+		e->first_seen = s->now;
+		e->due = 0;
+		e->size = -1;
+	}
+	if (e && unchanged(e, st) && s->now < e->due) {
 		e->seen = true;
 		s->stats->nwaiting++;
 		return 0;
@@ -372,8 +386,10 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 	}
 	if (!e && !(e = wait_new(s, key, folder)))
 		return -1;
-	if (e->over_cap)
-		return cand_add(s->out, folder, name, st, true);
+	if (e->over_cap) {
+		remember(e, st);
+		return 0;
+	}
 	if (!e->logged) {
 		bpd_log(LOG_INFO, "%s: incomplete, left for later",
 		    bp_inbox_safe_name(name, safe, sizeof(safe)));
