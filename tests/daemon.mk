@@ -23,6 +23,7 @@ tests_helpers_rawseal_LDADD = $(BP_LINK)
 DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refuse.sh \
 	tests/integration/daemon_crash.sh tests/integration/daemon_flood.sh \
 	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh \
-	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh
+	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh \
+	tests/integration/daemon_faults.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
