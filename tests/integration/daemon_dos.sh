@@ -55,7 +55,8 @@ as_uploader touch -d '+1 year' "$in/$A"/f?.bpx
 start_daemon "$log"
 future_gone() { ! ls "$in/$A"/f?.bpx >/dev/null 2>&1; }
 wait_until 30 future_gone || fail "junk with a future mtime is still waited for"
-[ "$(cat "$T/c/rejected"/*.reason | grep -c 'incomplete and unchanged for young_seconds')" -ge 5 ] ||
-	fail "the future junk was not refused as incomplete"
+refused5() { [ "$(cat "$T/c/rejected"/*.reason 2>/dev/null |
+	grep -c 'incomplete and unchanged for young_seconds')" -ge 5 ]; }
+wait_until 30 refused5 || fail "the future junk was not refused as incomplete"
 stop_daemon
 ok "junk with a future mtime refused after young_seconds since first seen"
