@@ -114,7 +114,9 @@ if command -v strace >/dev/null; then
 		-e trace=chmod,fchmodat,unlink,unlinkat,rename,renameat,renameat2,linkat
 		-e inject=chmod,fchmodat,unlink,unlinkat,rename,renameat,renameat2,linkat:delay_enter=200000)
 fi
-"${slow[@]}" bpaggd -c "$C" --foreground 2>>"$log" &
+# (LeakSanitizer cannot run under ptrace: leaks are left to the other tests.)
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	"${slow[@]}" bpaggd -c "$C" --foreground 2>>"$log" &
 tracer=$!
 DPIDS+=("$tracer")
 as_uploader bash -c '
