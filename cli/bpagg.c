@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
 	{ "report", bp_cmd_report, "report RELEASE_DIR... --out DIR [--area NO|FF|KKKK] [--pdf]" },
 	{ "store", bp_cmd_store, "store copy --from CONF --to CONF" },
+	{ "reset-sequence", bp_cmd_reset_sequence, "reset-sequence -c CONF NNNN YYYY" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

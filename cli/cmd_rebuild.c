@@ -36,6 +36,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "ingest.h"
+#include "lock.h"
 
 struct archived {
 	char kommune[5];
@@ -428,8 +429,19 @@ bp_cmd_rebuild(int argc, char **argv)
 		fprintf(stderr, "usage: bpagg rebuild -c CONF\n");
 		return EX_USAGE;
 	}
-	if ((rc = bp_cli_load_conf("rebuild", conf_path, &conf)) == 0)
-		rc = rebuild(&conf);
+	if ((rc = bp_cli_load_conf("rebuild", conf_path, &conf)) == 0) {
+		/* Never beside a running bpaggd: held until the rebuild is done. */
+		char err[PATH_MAX + 128];
+		int lockfd, l = bp_lock_install(&conf, &lockfd, err, sizeof(err));
+		if (l != 0) {
+			fprintf(stderr, "bpagg rebuild: %s%s\n", err,
+			    l > 0 ? "; stop bpaggd first" : "");
+			rc = l > 0 ? EX_TEMPFAIL : EX_CANTCREAT;
+		} else {
+			rc = rebuild(&conf);
+			close(lockfd);
+		}
+	}
 	bp_config_free(&conf);
 	return rc;
 }

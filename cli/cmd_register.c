@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -87,6 +88,32 @@ compare_existing(const char *dest, const struct bp_key *k)
 	return same ? 1 : -1;
 }
 
+/*
+ * True (after saying so) when the same key bytes are registered for
+ * another kommune: one key for two kommuner would let one sign for the
+ * other (an owner field is easily edited). An unreadable keyring is left
+ * for the daemon to refuse.
+ */
+static bool
+held_by_other(const char *dir, const char *kommune, const struct bp_key *k)
+{
+	struct bp_keyring *kr = NULL;
+	char err[512];
+	const char *holder;
+	bool other = false;
+
+	if (bp_keyring_load(dir, &kr, err, sizeof(err)) < 0)
+		return false;
+	holder = bp_keyring_holder(kr, k);
+	if (holder && strcmp(holder, kommune) != 0) {
+		fprintf(stderr, "bpagg register: this key is already registered for kommune %s; "
+		    "one key cannot serve two kommuner\n", holder);
+		other = true;
+	}
+	bp_keyring_free(kr);
+	return other;
+}
+
 /* Installs k as dest. */
 static int
 install(const struct bp_config *c, const char *kommune, const struct bp_key *k, int replace)
@@ -103,6 +130,8 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 		return EX_CANTCREAT;
 	}
 	sodium_bin2hex(hex, sizeof(hex), k->id, BP_KEY_ID_BYTES);
+	if (held_by_other(dir, kommune, k))
+		return EX_NOPERM;
 	int cmp = compare_existing(dest, k);
 	if (cmp == 1) {
 		printf("kommune %s: this key (id %s) is already registered\n", kommune, hex);

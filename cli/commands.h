@@ -17,5 +17,6 @@ int bp_cmd_audit(int argc, char **argv);
 int bp_cmd_rebuild(int argc, char **argv);
 int bp_cmd_report(int argc, char **argv);
 int bp_cmd_store(int argc, char **argv);
+int bp_cmd_reset_sequence(int argc, char **argv);
 
 #endif

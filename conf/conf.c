@@ -46,6 +46,9 @@ set_str(char **slot, const char *v)
 static int
 set_path(struct load_ctx *x, char **slot, const char *v)
 {
+	/* "inbox =" is a mistake, not the configuration's own directory. */
+	if (!*v)
+		return 0;
 	free(*slot);
 	*slot = resolve(x->dir, v);
 	return *slot != NULL;

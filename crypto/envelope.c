@@ -299,6 +299,9 @@ bp_open_begin(int fd, const struct bp_key *central_pk, const struct bp_key *cent
 	*out = o;
 	o = NULL;
 out:
+	/* A file that is not sealed may be a plaintext export: its first bytes
+	 * are not left behind on the stack. */
+	sodium_memzero(header, sizeof(header));
 	bp_open_free(o);
 	return e;
 }
@@ -317,9 +320,14 @@ next_chunk(bp_open *o, size_t *len)
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pbuf, &mlen, &tag,
 	    o->cbuf, clen, NULL, 0) != 0)
 		return BP_ENV_BAD_CHUNK;
-	/* Only the final chunk may be shorter than BP_ENV_CHUNK. */
-	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+	/* Only the final chunk may be shorter than BP_ENV_CHUNK, and it is
+	 * empty only for an empty plaintext (bpagg-submission(5)): after
+	 * full chunks the last one carries TAG_FINAL itself. */
+	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+		if (mlen == 0 && o->total > 0)
+			return BP_ENV_BAD_CHUNK;
 		o->final_seen = 1;
+	}
 	else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE || mlen != BP_ENV_CHUNK)
 		return BP_ENV_BAD_CHUNK;
 	o->total += mlen;
@@ -594,7 +602,9 @@ bp_seal(int in_fd, int out_fd, const struct bp_key *kommune_sk,
 	meta->version = BP_ENV_VERSION;
 	memcpy(meta->recipient, central_pk->id, BP_KEY_ID_BYTES);
 	randombytes_buf(meta->submission_id, sizeof(meta->submission_id));
-	meta->sequence = next_sequence();
+	/* 0: now (bpagg seal); a given one is kept (tests, and re-sealing). */
+	if (!meta->sequence)
+		meta->sequence = next_sequence();
 	if (lseek(in_fd, s.start, SEEK_SET) < 0) {
 		snprintf(err, errlen, "the export must be a seekable file");
 		goto out;

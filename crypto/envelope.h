@@ -99,8 +99,9 @@ void bp_env_meta_encode(const struct bp_env_meta *m, uint8_t out[BP_ENV_META_BYT
 
 /* Seals: reads plaintext from in_fd (twice: the caller's digest pass is
  * done here, so in_fd must be seekable), writes the envelope to out_fd.
- * meta->kommune, year, rows, dry_run are given by the caller; the rest is
- * filled in here. Returns 0 or -1 with err. Both passes start at the
+ * meta->kommune, year, rows, dry_run are given by the caller, and
+ * meta->sequence may be (0: the creation time in ns, strictly increasing
+ * within the process); the rest is filled in here. Returns 0 or -1 with err. Both passes start at the
  * current offset of in_fd; if the input changes between them, sealing
  * fails. kommune_sk must be the signing key of meta->kommune. Memory use is
  * bounded (two chunks) whatever the input size. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #define KEYRING_MAX 10000 /* far above the number of kommuner */
 
 struct bp_keyring {
@@ -30,6 +32,23 @@ static int
 cmp_key(const void *a, const void *b)
 {
 	return strcmp(((const struct bp_key *)a)->kommune, ((const struct bp_key *)b)->kommune);
+}
+
+/* True when a and b hold the same key bytes, whatever owner they name. */
+static int
+same_key(const struct bp_key *a, const struct bp_key *b)
+{
+	return a->len == b->len && a->len > 0 &&
+	    sodium_memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+const char *
+bp_keyring_holder(const struct bp_keyring *kr, const struct bp_key *k)
+{
+	for (size_t i = 0; kr && i < kr->n; i++)
+		if (same_key(&kr->k[i], k))
+			return kr->k[i].kommune;
+	return NULL;
 }
 
 /* Loads dir/name into the ring. Returns 0 or -1 with err. */
@@ -113,6 +132,14 @@ bp_keyring_load(const char *dir, struct bp_keyring **out, char *err, size_t errl
 			snprintf(err, errlen, "%s: two keys for one kommune", dir);
 			goto out;
 		}
+	/* Quadratic, but over a few hundred keys, once per load. */
+	for (size_t i = 0; i < kr->n; i++)
+		for (size_t j = i + 1; j < kr->n; j++)
+			if (same_key(&kr->k[i], &kr->k[j])) {
+				snprintf(err, errlen, "%s: one key is registered for kommune %s "
+				    "and kommune %s", dir, kr->k[i].kommune, kr->k[j].kommune);
+				goto out;
+			}
 	*out = kr;
 	kr = NULL;
 	ret = 0;

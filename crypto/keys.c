@@ -157,6 +157,15 @@ open_key_file(const char *path, int secret, struct stat *st, char *err, size_t e
 		errno = EINVAL;
 		return -1;
 	}
+	/* Like ssh with its keys: a secret owned by another user (who could
+	 * replace it) is refused; root's own files are accepted. */
+	if (secret && st->st_uid != geteuid() && st->st_uid != 0) {
+		snprintf(err, errlen, "%s: secret key file is owned by uid %u, not by this "
+		    "user (uid %u) or root", path, (unsigned)st->st_uid, (unsigned)geteuid());
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
 	if (secret && (st->st_mode & 077)) {
 		snprintf(err, errlen, "%s: secret key file has mode %04o; it must be "
 		    "readable by its owner only (chmod 600 %s)", path,

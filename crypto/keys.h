@@ -73,10 +73,15 @@ int bp_key_gen_pseudonym(struct bp_key *k);
 /*
  * The kommune keyring: every keys/kommuner/NNNN.sign.pk of an installation.
  * Files that are not NNNN.sign.pk, or whose embedded kommune differs from
- * the name, are refused with a message in err. Free with bp_keyring_free.
+ * the name, and one key registered for two kommuner (a kommune could then
+ * sign for the other), are refused with a message in err. Free with
+ * bp_keyring_free.
  */
 struct bp_keyring;
 int bp_keyring_load(const char *dir, struct bp_keyring **out, char *err, size_t errlen);
+/* The kommune whose registered key holds the same key bytes as k (another
+ * kommune's name on the same key), or NULL; valid until bp_keyring_free. */
+const char *bp_keyring_holder(const struct bp_keyring *kr, const struct bp_key *k);
 /* The registered key of a kommune, or NULL; valid until bp_keyring_free. */
 const struct bp_key *bp_keyring_find(const struct bp_keyring *kr, const char *kommune);
 size_t bp_keyring_count(const struct bp_keyring *kr);

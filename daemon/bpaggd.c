@@ -2,18 +2,21 @@
  * bpaggd - the inbox daemon: ingests every sealed submission dropped into
  * the inbox, one at a time, on libuv's work queue (see bpaggd(8)).
  *
- * The loop thread only lists the inbox, keeps the order and handles
- * signals, timers and fs events; the work thread runs ingest/ and moves
- * the file. Only one file is in the work thread at a time, so the store
- * handle is used by one thread at a time.
+ * The loop thread handles signals, timers and fs events and decides when
+ * to work; one work item at a time runs on the work thread: the queue left
+ * by a crash or a failed step, a listing of the inbox, then up to BATCH
+ * files claimed and taken to their end (dispose.c). Only the work thread
+ * touches the store, the queue and the inbox listing while it runs.
  */
 #include "bpaggd.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
+#include <dirent.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,26 +30,21 @@
 #include <sodium.h>
 #include <uv.h>
 
-#define TICK_MS 1000 /* watcher re-arm and deferred-file check */
-#define BATCH 64     /* files per work item; directories synced once per batch */
+#include "lock.h"
 
-/* One file of the batch in the work thread: queue entry and what became of it. */
-struct job {
-	struct bpd_file *f;           /* in d->queue, untouched while busy */
-	enum bp_ingest_status status;
-	enum { ACT_DONE, ACT_DEFER_YOUNG, ACT_DEFER_ERROR, ACT_GONE } action;
-	bool move_failed;
-	int err;
-};
+#define TICK_MS 1000 /* watcher re-arm and waited-for file check */
+#define BATCH 64     /* files per work item, between two listings */
 
 struct bpd {
 	uv_loop_t loop;
 	const char *conf_path;
 	struct bp_config *conf;       /* calloc'ed; replaced on SIGHUP */
-	struct bpd_paths paths;       /* point into conf */
+	struct bpd_ctx ctx;           /* what dispose needs; its dirs are ours */
 	bp_ingest *ing;
 	struct bp_key sign_sk;        /* keys/daemon.sign.sk */
 	bool once;
+	int lockfd;                   /* the installation lock (bpaggd.lock) */
+	int statefd;                  /* the state directory, holding queue/ */
 
 	uv_signal_t sig_hup, sig_term, sig_int;
 	uv_timer_t scan_timer, tick_timer;
@@ -56,21 +54,24 @@ struct bpd {
 
 	uv_work_t work;
 	bool busy, dirty, stopping, reload_pending, closing;
-	struct bpd_filelist queue;
+	/* Work thread only, between two work items. */
+	struct bpd_candlist cands;    /* the last listing, from next on */
 	size_t next;
-	struct bpd_deferlist deferred;
-	size_t nsubdirs;              /* inbox/NNNN/ dirs at the last listing */
-	size_t nignored;              /* files not named *.bpx at the last listing */
-
-	/* The batch in the work thread: jobs[0..ndone) were processed. */
-	struct job jobs[BATCH];
-	size_t njobs, ndone;
+	struct bpd_waits waits;
+	struct bpd_scan_stats stats;
+	bool scanned;                 /* the current work item listed the inbox */
+	bool want_scan;               /* something changed: list the inbox */
+	bool queue_pending;           /* entries left in the queue: go through it */
+	uint64_t queue_due;           /* not before (uv_now ms) */
+	int inbox_errno;              /* the inbox cannot be opened: why (0: it can) */
+	uint64_t now;                 /* uv_now() when the work item was queued */
 	atomic_bool interrupt;        /* signal: stop the batch after this file */
-	struct bpd_dirset dirs;       /* directories to fsync at the batch end */
-	bool sync_failed;
-	int sync_errno;
+	int errors_in_item;           /* entries left in the queue by this item */
 
-	unsigned long n_merged, n_already, n_refused;
+	/* Loop thread. */
+	size_t nignored;              /* files not named *.bpx at the last listing */
+	size_t loop_nwaiting, loop_nsubdirs; /* of the last listing */
+	int inbox_errno_logged;
 	int internal_errors;          /* files not ingested or not moved */
 	bool broken;                  /* the loop itself failed */
 };
@@ -79,233 +80,219 @@ static void kick(struct bpd *d);
 static void on_scan_timer(uv_timer_t *t);
 static void unwatch(struct bpd *d);
 
-static void
-set_paths(struct bpd *d)
-{
-	d->paths.inbox = d->conf->inbox;
-	d->paths.archive = d->conf->archive;
-	d->paths.rejected = d->conf->rejected;
-	d->paths.outbox = d->conf->outbox;
-}
-
-/* The loggable form of path's last component (bp_inbox_safe_name). */
-static const char *
-safe_base(const char *path, char *buf, size_t len)
-{
-	const char *b = strrchr(path, '/');
-	return bp_inbox_safe_name(b ? b + 1 : path, buf, len);
-}
-
 /* ---- the work thread ---------------------------------------------------- */
 
-/* An incomplete file is young while its last change is recent. */
-static bool
-is_young(const char *path, unsigned young_seconds)
+/* A queue entry found in the queue directory. */
+struct qent {
+	char *name;
+	int order;                    /* links out first, then copies, then claims */
+};
+
+static int
+qent_cmp(const void *a, const void *b)
 {
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return false;
-	time_t last = st.st_mtime > st.st_ctime ? st.st_mtime : st.st_ctime;
-	return time(NULL) - last < (time_t)young_seconds;
+	const struct qent *x = a, *y = b;
+	return x->order != y->order ? x->order - y->order : strcmp(x->name, y->name);
 }
 
-/* Logs what happened to a file; never a value from it. Work thread. */
-static void
-log_outcome(struct bpd *d, const char *path, const struct bp_ingest_result *r)
+/* Lists the queue: every entry left by a crash or a failed step. The
+ * caller frees each name and the array. Returns the count, or -1. */
+static long
+list_queue(int queue, struct qent **out)
 {
-	char buf[NAME_MAX + 1];
-	const char *name = safe_base(path, buf, sizeof(buf));
+	static const int order[] = { [BPD_Q_ARCHIVE] = 0, [BPD_Q_REJECT] = 0,
+		[BPD_Q_COPY] = 1, [BPD_Q_IN] = 2 };
+	struct qent *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	struct bpd_qname q;
+	int fd = fcntl(queue, F_DUPFD_CLOEXEC, 0);
+	DIR *dp;
 
-	switch (r->status) {
-	case BP_INGEST_MERGED:
-		d->n_merged++;
-		bpd_log(LOG_INFO, "%s: %s kommune %s year %u rows %lu", name,
-		    r->meta.dry_run ? "dry run validated" : "merged", r->meta.kommune,
-		    (unsigned)r->meta.year, (unsigned long)r->rows);
-		break;
-	case BP_INGEST_ALREADY:
-		d->n_already++;
-		bpd_log(LOG_INFO, "%s: already applied, archived (kommune %s year %u)", name,
-		    r->meta.kommune, (unsigned)r->meta.year);
-		break;
-	case BP_INGEST_REFUSED:
-		d->n_refused++;
-		bpd_log(LOG_NOTICE, "%s: refused: %s", name, r->reason);
-		break;
-	case BP_INGEST_INCOMPLETE:
-		break; /* logged once per file, by bookkeep() */
-	case BP_INGEST_GONE:
-		bpd_log(LOG_INFO, "%s: vanished before it was read", name);
-		break;
-	case BP_INGEST_ERROR:
-		d->internal_errors++;
-		bpd_log(LOG_ERR, "%s: not ingested, left in the inbox: %s", name, r->reason);
-		break;
+	*out = NULL;
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
-}
-
-/* Ingests one file and moves it where it belongs. Work thread. */
-static void
-process_one(struct bpd *d, struct job *j)
-{
-	struct bp_ingest_result r;
-	const char *path = j->f->path;
-	struct stat st;
-
-	j->action = ACT_DONE;
-	j->move_failed = false;
-	bp_ingest_result_init(&r);
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* A FIFO, socket, device or symbolic link is not opened (a
-		 * FIFO may block, a device may act on open); dispose removes it. */
-		r.status = BP_INGEST_REFUSED;
-		snprintf(r.reason, sizeof(r.reason), "not a regular file");
-	} else {
-		bp_ingest_file(d->ing, path, NULL, (int64_t)time(NULL), &r);
-	}
-	switch (r.status) {
-	case BP_INGEST_GONE:
-		j->action = ACT_GONE;
-		break;
-	case BP_INGEST_ERROR:
-		j->action = ACT_DEFER_ERROR;
-		break;
-	case BP_INGEST_INCOMPLETE:
-		if (d->once || is_young(path, d->conf->young_seconds)) {
-			j->action = ACT_DEFER_YOUNG;
-			break;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.' || bpd_qname_parse(de->d_name, &q) < 0)
+			continue;
+		if (n == cap) {
+			struct qent *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
 		}
-		r.status = BP_INGEST_REFUSED;
-		snprintf(r.reason, sizeof(r.reason),
-		    "envelope: incomplete and unchanged for young_seconds");
-		break;
-	default:
-		break;
+		if (!(v[n].name = strdup(de->d_name)))
+			break;
+		v[n++].order = order[q.stage];
 	}
-	if (j->action == ACT_DONE &&
-	    bpd_dispose(&d->paths, &d->sign_sk, bp_ingest_store(d->ing), path, &r, &d->dirs) < 0) {
-		j->move_failed = true;
-		j->err = errno;
+	closedir(dp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), qent_cmp);
+	*out = v;
+	return (long)n;
+}
+
+/* Takes every entry of the queue to its end (at start: recovery). */
+static void
+queue_pass(struct bpd *d)
+{
+	struct qent *v;
+	long n = list_queue(d->ctx.dirs.queue, &v);
+	enum bp_ingest_status st;
+	bool left = n < 0;
+
+	for (long i = 0; i < n; i++) {
+		if (!atomic_load(&d->interrupt) &&
+		    bpd_dispose(&d->ctx, v[i].name, NULL, NULL, &st) == BPD_END_RETRY)
+			left = true;
+		free(v[i].name);
 	}
-	j->status = r.status;
-	log_outcome(d, path, &r);
-	bp_ingest_result_free(&r);
+	free(v);
+	if (left)
+		d->errors_in_item++;
+	d->queue_pending = left;
+	d->queue_due = d->now + 1000ull * d->conf->scan_seconds;
+}
+
+/* Lists the inbox afresh; an inbox that cannot be opened is remembered. */
+static void
+rescan(struct bpd *d)
+{
+	int fd = open(d->conf->inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	bpd_candlist_free(&d->cands);
+	d->next = 0;
+	d->scanned = true;
+	if (fd < 0) {
+		d->inbox_errno = errno;
+		return;
+	}
+	d->inbox_errno = 0;
+	if (d->ctx.inbox >= 0)
+		close(d->ctx.inbox);
+	d->ctx.inbox = fd;
+	if (bpd_scan(fd, &d->waits, d->now, d->conf->young_seconds, d->conf->max_file_bytes,
+	    d->once, &d->cands, &d->stats) < 0)
+		d->inbox_errno = ENOMEM;
+}
+
+/* Claims one candidate and takes it to its end. */
+static void
+process_cand(struct bpd *d, const struct bpd_cand *c)
+{
+	struct bpd_qname q;
+	char qn[NAME_MAX + 1];
+	enum bp_ingest_status st;
+	enum bpd_end end;
+	int rc = bpd_claim(d->ctx.inbox, d->ctx.dirs.queue, c->folder, c->name, &q);
+
+	if (rc != 0) {
+		if (rc < 0) {
+			char safe[NAME_MAX + 1];
+			bpd_log(LOG_ERR, "%s: cannot claim it: %s",
+			    bp_inbox_safe_name(c->name, safe, sizeof(safe)), strerror(errno));
+			d->errors_in_item++;
+		}
+		return;
+	}
+	bpd_qname_format(&q, qn, sizeof(qn));
+	end = bpd_dispose(&d->ctx, qn, c->folder, c->refuse_incomplete ? NULL : c->name, &st);
+	if (end == BPD_END_RETURNED) {
+		bpd_wait_again(&d->waits, c->folder, c->name, d->now);
+		return;
+	}
+	bpd_wait_forget(&d->waits, c->folder, c->name);
+	if (end == BPD_END_RETRY) {
+		d->errors_in_item++;
+		d->queue_pending = true;
+		d->queue_due = d->now + 1000ull * d->conf->scan_seconds;
+	}
 }
 
 /*
- * Processes the batch in order, one file at a time, stopping early after
- * the file in hand when a signal asks for it; then makes the batch's
- * renames durable.
+ * One work item: the queue when entries wait there, a fresh listing of the
+ * inbox when something changed, then at most BATCH files, in order.
  */
 static void
 work_cb(uv_work_t *w)
 {
 	struct bpd *d = w->data;
+	size_t done = 0;
 
-	d->ndone = 0;
-	d->sync_failed = false;
-	for (size_t i = 0; i < d->njobs; i++) {
-		if (atomic_load(&d->interrupt))
-			break;
-		process_one(d, &d->jobs[i]);
-		d->ndone++;
-	}
-	if (bpd_dirset_sync(&d->dirs) < 0) {
-		d->sync_failed = true;
-		d->sync_errno = errno;
+	d->scanned = false;
+	d->errors_in_item = 0;
+	if (d->queue_pending && d->now >= d->queue_due)
+		queue_pass(d);
+	if (d->want_scan || d->next >= d->cands.n)
+		rescan(d);
+	while (d->next < d->cands.n && done < BATCH && !atomic_load(&d->interrupt)) {
+		process_cand(d, &d->cands.v[d->next++]);
+		done++;
 	}
 }
 
 /* ---- the loop thread ---------------------------------------------------- */
 
-/* Remembers a file left in the inbox, or forgets one that was dealt with. */
+/* Says once that the inbox cannot be read, and once that it can again. */
 static void
-bookkeep(struct bpd *d, const struct job *j, uint64_t now)
+report_inbox(struct bpd *d)
 {
-	const struct bpd_file *f = j->f;
-	char buf[NAME_MAX + 1];
-
-	if (j->move_failed) {
-		d->internal_errors++;
-		bpd_log(LOG_ERR, "%s: cannot move the file: %s",
-		    safe_base(f->path, buf, sizeof(buf)), strerror(j->err));
-		bpd_defer(&d->deferred, f->path, &f->mtime, f->size,
-		    now + 1000ull * d->conf->scan_seconds);
-	} else if (j->action == ACT_DEFER_YOUNG) {
-		if (!bpd_is_deferred(&d->deferred, f->path))
-			bpd_log(LOG_INFO, "%s: incomplete, left for later",
-			    safe_base(f->path, buf, sizeof(buf)));
-		bpd_defer(&d->deferred, f->path, &f->mtime, f->size, now + TICK_MS);
-	} else if (j->action == ACT_DEFER_ERROR) {
-		bpd_defer(&d->deferred, f->path, &f->mtime, f->size,
-		    now + 1000ull * d->conf->scan_seconds);
-	} else {
-		bpd_undefer(&d->deferred, f->path);
-	}
+	if (d->inbox_errno == d->inbox_errno_logged)
+		return;
+	if (d->inbox_errno)
+		bpd_log(LOG_ERR, "inbox %s: %s; nothing is received until it can be read",
+		    d->conf->inbox, strerror(d->inbox_errno));
+	else
+		bpd_log(LOG_NOTICE, "inbox %s can be read again", d->conf->inbox);
+	d->inbox_errno_logged = d->inbox_errno;
 }
 
 static void
 after_work_cb(uv_work_t *w, int status)
 {
 	struct bpd *d = w->data;
-	uint64_t now = uv_now(&d->loop);
 
-	if (d->sync_failed) {
-		d->internal_errors++;
-		bpd_log(LOG_ERR, "cannot sync the directories: %s", strerror(d->sync_errno));
+	(void)status;
+	d->internal_errors += d->errors_in_item;
+	if (d->scanned) {
+		report_inbox(d);
+		if (d->once && d->inbox_errno)
+			d->stopping = true;
+		d->loop_nwaiting = d->stats.nwaiting;
+		d->loop_nsubdirs = d->stats.nsubdirs;
+		if (d->stats.nignored != d->nignored) {
+			/* Logged when the number changes, not at every listing. */
+			if (d->stats.nignored > 0)
+				bpd_log(LOG_NOTICE, "%zu file%s in the inbox ignored: not named *.bpx",
+				    d->stats.nignored, d->stats.nignored == 1 ? "" : "s");
+			d->nignored = d->stats.nignored;
+		}
 	}
-	for (size_t i = 0; i < d->ndone; i++) {
-		bookkeep(d, &d->jobs[i], now);
-		free(d->jobs[i].f->path);
-		d->jobs[i].f->path = NULL;
-	}
-	d->next += d->ndone;  /* files not reached stay queued */
-	d->njobs = d->ndone = 0;
 	d->busy = false;
+	/* --once: list again after a batch, until a listing finds nothing. */
+	if (d->once && d->next >= d->cands.n && d->cands.n > 0)
+		d->dirty = true;
 	kick(d);
 }
 
-/* Hands the next files of the queue (at most BATCH) to the work thread. */
 static void
-start_batch(struct bpd *d)
+start_work(struct bpd *d)
 {
-	d->njobs = 0;
-	for (size_t i = d->next; i < d->queue.n && d->njobs < BATCH; i++)
-		d->jobs[d->njobs++].f = &d->queue.v[i];
 	d->work.data = d;
 	d->busy = true;
+	d->now = uv_now(&d->loop);
+	d->want_scan = d->dirty;
+	d->dirty = false;
 	int rc = uv_queue_work(&d->loop, &d->work, work_cb, after_work_cb);
 	if (rc < 0) {
 		bpd_log(LOG_ERR, "cannot queue work: %s", uv_strerror(rc));
 		d->broken = true;
 		d->busy = false;
-		d->njobs = 0;
 		d->stopping = true;
 	}
-}
-
-static void
-rescan(struct bpd *d)
-{
-	size_t nignored = 0;
-
-	bpd_filelist_free(&d->queue);
-	d->next = 0;
-	d->dirty = false;
-	if (bpd_scan(d->conf->inbox, &d->deferred, uv_now(&d->loop), &d->queue,
-	    &d->nsubdirs, &nignored) < 0) {
-		bpd_log(LOG_ERR, "cannot list the inbox: out of memory");
-		d->internal_errors++;
-	} else if (nignored != d->nignored) {
-		/* Logged when the number changes, not at every listing. */
-		if (nignored > 0)
-			bpd_log(LOG_NOTICE, "%zu file%s in the inbox ignored: not named *.bpx",
-			    nignored, nignored == 1 ? "" : "s");
-		d->nignored = nignored;
-	}
-	/* --once: scan again after this batch, until a scan finds nothing. */
-	if (d->once)
-		d->dirty = d->queue.n > 0;
 }
 
 static void
@@ -329,11 +316,44 @@ shutdown_loop(struct bpd *d)
 	close_handle((uv_handle_t *)&d->fsev);
 }
 
+/* Opens the daemon's own directories of c (archive, rejected, outbox),
+ * creating them. Returns 0, or -1 with the path that failed in err. */
+static int
+open_dirs(const struct bp_config *c, struct bpd_dirs *out, char *err, size_t errlen)
+{
+	const char *paths[3] = { c->archive, c->rejected, c->outbox };
+	int fds[3] = { -1, -1, -1 };
+
+	for (int i = 0; i < 3; i++)
+		if ((fds[i] = bpd_opendir_path(paths[i], true)) < 0) {
+			snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
+			for (int j = 0; j < i; j++)
+				close(fds[j]);
+			return -1;
+		}
+	out->archive = fds[0];
+	out->rejected = fds[1];
+	out->outbox = fds[2];
+	return 0;
+}
+
+static void
+close_dirs(struct bpd_dirs *dirs)
+{
+	int *fds[3] = { &dirs->archive, &dirs->rejected, &dirs->outbox };
+	for (int i = 0; i < 3; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
 static void
 reload(struct bpd *d)
 {
 	struct bp_config *nc = calloc(1, sizeof(*nc));
-	char err[512];
+	struct bpd_dirs nd = d->ctx.dirs;
+	char err[PATH_MAX + 512];
 
 	d->reload_pending = false;
 	if (!nc) {
@@ -341,16 +361,27 @@ reload(struct bpd *d)
 		return;
 	}
 	if (bp_config_load(d->conf_path, nc, err, sizeof(err)) < 0 ||
-	    bp_ingest_reload(d->ing, nc, err, sizeof(err)) < 0) {
+	    open_dirs(nc, &nd, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
 		bp_config_free(nc);
 		free(nc);
 		return;
 	}
+	if (bp_ingest_reload(d->ing, nc, err, sizeof(err)) < 0) {
+		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
+		close_dirs(&nd);
+		bp_config_free(nc);
+		free(nc);
+		return;
+	}
+	close_dirs(&d->ctx.dirs);
+	d->ctx.dirs.archive = nd.archive;
+	d->ctx.dirs.rejected = nd.rejected;
+	d->ctx.dirs.outbox = nd.outbox;
 	bp_config_free(d->conf);
 	free(d->conf);
 	d->conf = nc;
-	set_paths(d);
+	d->ctx.conf = nc;
 	if (!d->once) {
 		uint64_t ms = 1000ull * nc->scan_seconds;
 		uv_timer_start(&d->scan_timer, on_scan_timer, ms, ms);
@@ -360,9 +391,16 @@ reload(struct bpd *d)
 	bpd_log(LOG_NOTICE, "reloaded %s: %zu kommune keys", d->conf_path, bp_ingest_nkeys(d->ing));
 }
 
+static bool
+has_work(struct bpd *d)
+{
+	return d->dirty || d->next < d->cands.n ||
+	    (d->queue_pending && uv_now(&d->loop) >= d->queue_due);
+}
+
 /*
  * Decides what happens next, on the loop thread, whenever something
- * changed: start the next file, rescan, reload, or stop.
+ * changed: the next work item, a reload, or stop.
  */
 static void
 kick(struct bpd *d)
@@ -376,20 +414,12 @@ kick(struct bpd *d)
 	if (d->reload_pending)
 		reload(d);
 	atomic_store(&d->interrupt, false);
-	if (d->next >= d->queue.n) {
-		if (!d->dirty) {
-			if (d->once)
-				shutdown_loop(d);
-			return;
-		}
-		rescan(d);
-		if (d->queue.n == 0) {
-			if (d->once)
-				shutdown_loop(d);
-			return;
-		}
+	if (!has_work(d)) {
+		if (d->once)
+			shutdown_loop(d);
+		return;
 	}
-	start_batch(d);
+	start_work(d);
 }
 
 static void
@@ -480,8 +510,9 @@ on_tick(uv_timer_t *t)
 	struct bpd *d = t->data;
 	rearm_watch(d);
 	/* The watch covers the inbox itself, not inbox/NNNN/: while such
-	 * directories exist they are listed every tick, as are deferred files. */
-	if (d->deferred.n > 0 || d->nsubdirs > 0)
+	 * directories exist they are listed every tick, as are waited-for
+	 * files, and an inbox that could not be opened. */
+	if (d->loop_nwaiting > 0 || d->loop_nsubdirs > 0 || d->inbox_errno_logged)
 		d->dirty = true;
 	kick(d);
 }
@@ -524,13 +555,60 @@ usage(FILE *f)
 	fprintf(f, "usage: bpaggd -c CONF [--foreground] [--once]\n");
 }
 
-/* Loads conf, secrets, keyring and store, then drops root. Returns 0 or a
+/*
+ * The private queue: state dir/queue, mode 0700, owned by the user the
+ * daemon runs as (after the drop). Returns 0, or a sysexits code.
+ */
+static int
+open_queue(struct bpd *d)
+{
+	char dir[PATH_MAX];
+	struct passwd *pw;
+
+	if (bp_state_dir(d->conf, dir, sizeof(dir)) < 0 ||
+	    (d->statefd = bpd_opendir_path(dir, false)) < 0 ||
+	    (d->ctx.dirs.queue = bpd_opendir_at(d->statefd, "queue", true)) < 0) {
+		bpd_log(LOG_ERR, "%s/queue: %s", dir, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	/* Root about to become the service user: the queue is that user's. */
+	if (geteuid() == 0 && d->conf->user[0] && (pw = getpwnam(d->conf->user)) &&
+	    fchown(d->ctx.dirs.queue, pw->pw_uid, pw->pw_gid) < 0) {
+		bpd_log(LOG_ERR, "%s/queue: %s", dir, strerror(errno));
+		return EX_NOPERM;
+	}
+	return 0;
+}
+
+/* After the drop: the queue must be the daemon's own, mode 0700. */
+static int
+check_queue(struct bpd *d)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	bp_state_dir(d->conf, dir, sizeof(dir));
+	if (fstat(d->ctx.dirs.queue, &st) < 0 || st.st_uid != geteuid()) {
+		bpd_log(LOG_ERR, "%s/queue: not owned by the user bpaggd runs as (uid %u)", dir,
+		    (unsigned)geteuid());
+		return EX_NOPERM;
+	}
+	if ((st.st_mode & 07777) != 0700 && fchmod(d->ctx.dirs.queue, 0700) < 0) {
+		bpd_log(LOG_ERR, "%s/queue: %s", dir, strerror(errno));
+		return EX_NOPERM;
+	}
+	return 0;
+}
+
+/* Loads conf and takes the installation lock, loads secrets, keyring and
+ * store, drops root, then opens its own directories. Returns 0 or a
  * sysexits code. */
 static int
 setup(struct bpd *d)
 {
-	char err[512], p[4096];
+	char err[PATH_MAX + 512], p[4096];
 	bool dropped;
+	int rc;
 
 	if (!(d->conf = calloc(1, sizeof(*d->conf))))
 		return EX_OSERR;
@@ -538,7 +616,11 @@ setup(struct bpd *d)
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
 	}
-	set_paths(d);
+	if ((rc = bp_lock_install(d->conf, &d->lockfd, err, sizeof(err))) != 0) {
+		bpd_log(LOG_ERR, "%s%s", err, rc > 0 ? ": another bpaggd runs on this "
+		    "installation; not starting" : "");
+		return rc > 0 ? EX_TEMPFAIL : EX_CANTCREAT;
+	}
 	snprintf(p, sizeof(p), "%s/daemon.sign.sk", d->conf->keys);
 	if (bp_key_load(p, BP_KEY_SIGN_SK, &d->sign_sk, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "%s", err);
@@ -548,23 +630,44 @@ setup(struct bpd *d)
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
 	}
+	if ((rc = open_queue(d)) != 0)
+		return rc;
 	if (bpd_privdrop(d->conf->user, &dropped, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_NOPERM;
 	}
 	if (dropped)
 		bpd_log(LOG_INFO, "running as user %s", d->conf->user);
+	if ((rc = check_queue(d)) != 0)
+		return rc;
+	if (open_dirs(d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
+		bpd_log(LOG_ERR, "%s", err);
+		return EX_CANTCREAT;
+	}
+	d->ctx.conf = d->conf;
+	d->ctx.ing = d->ing;
+	d->ctx.sign_sk = &d->sign_sk;
+	d->ctx.keep_young = d->once;
+	/* Whatever a crash left in the queue is taken to its end first. */
+	d->queue_pending = true;
+	d->queue_due = 0;
 	return 0;
 }
 
 static void
 teardown(struct bpd *d)
 {
-	bpd_filelist_free(&d->queue);
-	bpd_deferlist_free(&d->deferred);
-	bpd_dirset_sync(&d->dirs);
+	bpd_candlist_free(&d->cands);
+	bpd_waits_free(&d->waits);
 	if (d->fsev_dirfd >= 0)
 		close(d->fsev_dirfd);
+	close_dirs(&d->ctx.dirs);
+	if (d->ctx.dirs.queue >= 0)
+		close(d->ctx.dirs.queue);
+	if (d->ctx.inbox >= 0)
+		close(d->ctx.inbox);
+	if (d->statefd >= 0)
+		close(d->statefd);
 	bp_ingest_free(d->ing);
 	if (d->sign_sk.bytes)
 		bp_key_free(&d->sign_sk);
@@ -572,6 +675,8 @@ teardown(struct bpd *d)
 		bp_config_free(d->conf);
 		free(d->conf);
 	}
+	if (d->lockfd >= 0)
+		close(d->lockfd);
 }
 
 static int
@@ -601,9 +706,11 @@ run(struct bpd *d)
 		d->broken = true;
 	}
 	bpd_log(LOG_INFO, "exiting: %lu merged, %lu already applied, %lu refused, %d errors",
-	    d->n_merged, d->n_already, d->n_refused, d->internal_errors);
+	    d->ctx.n_merged, d->ctx.n_already, d->ctx.n_refused, d->internal_errors);
 	/* A service stopped by a signal exits 0; files left behind by an
 	 * internal error are in the log and retried at the next start. */
+	if (d->once && d->inbox_errno_logged)
+		return EX_NOINPUT;
 	return d->broken || (d->once && d->internal_errors) ? EX_SOFTWARE : 0;
 }
 
@@ -617,7 +724,8 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct bpd d = { .fsev_dirfd = -1 };
+	static struct bpd d = { .fsev_dirfd = -1, .lockfd = -1, .statefd = -1,
+		.ctx = { .inbox = -1, .dirs = { -1, -1, -1, -1 } } };
 	bool foreground = false;
 	int c, rc;
 

@@ -2,17 +2,29 @@
  * bpaggd.h - the modules of bpaggd(8), internal to the daemon.
  *
  *   bpaggd.c    the libuv loop: signals, timers, the work queue
- *   watch.c     inbox scanning and the uv_fs_event hint
- *   dispose.c   what happens to a file after ingest (archive, rejected/)
+ *   watch.c     inbox listing, the look at a file before it is claimed,
+ *               and the table of incomplete files waited for
+ *   queue.c     the private queue: claiming a file, the daemon's own copy,
+ *               names of queue entries, directories opened beneath a dirfd
+ *   dispose.c   one queue entry to its end (archive, rejected/, receipt)
  *   receipt.c   signed receipts, reason files, durable small writes
  *   privdrop.c  dropping root
  *   log.c       syslog or stderr
+ *
+ * A file in the inbox belongs to whoever can write there. bpaggd reads
+ * nothing of it in place but its framing (to tell a finished upload from
+ * one in progress); it then claims the file with renameat() into its
+ * private queue directory (state dir/queue, mode 0700), refuses a file with
+ * another hard link, copies the bytes into a file of its own (O_EXCL) and
+ * ingests, archives or rejects that copy. From the claim on, every
+ * operation is an *at() call beneath a directory descriptor of its own.
  */
 #ifndef BPD_BPAGGD_H
 #define BPD_BPAGGD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
@@ -29,83 +41,170 @@ void bpd_log_open(bool foreground);
 void bpd_log_running(void);
 void bpd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* watch.c: one candidate file of the inbox. */
-struct bpd_file {
-	char *path;                 /* malloc'ed absolute path */
-	struct timespec mtime;
-	int64_t size;
+/* ---- watch.c ----------------------------------------------------------- */
+
+/* Incomplete files waited for, per inbox folder; further incomplete files
+ * of that folder are left alone until fewer are waited for (bpaggd(8)). */
+#define BPD_FOLDER_CAP 1000
+
+/* What a look at a file in the inbox (its framing only) says. */
+enum bpd_look {
+	BPD_LOOK_COMPLETE,   /* framing reaches the end: claim and ingest */
+	BPD_LOOK_INCOMPLETE, /* shorter than its framing: an upload in progress */
+	BPD_LOOK_PLAIN,      /* no envelope magic: claim and delete unread */
+	BPD_LOOK_SPECIAL,    /* not a regular file: claim and remove */
+	BPD_LOOK_GONE,       /* vanished or replaced meanwhile: look again later */
 };
 
-struct bpd_filelist {
-	struct bpd_file *v;         /* malloc'ed */
+/* A file of the inbox to claim now. */
+struct bpd_cand {
+	char folder[5];      /* "" for the inbox itself, else NNNN */
+	char *name;          /* malloc'ed */
+	struct timespec ctime;
+	bool refuse_incomplete; /* incomplete too long, or over the folder cap */
+};
+
+struct bpd_candlist {
+	struct bpd_cand *v;  /* malloc'ed */
 	size_t n, cap;
 };
 
-/* A file left in the inbox on purpose (incomplete and young, or an
- * internal error), not to be retried before not_before unless it changed. */
-struct bpd_deferred {
-	char *path;
-	struct timespec mtime;
-	int64_t size;
-	uint64_t not_before;        /* uv_now() milliseconds */
+/* One incomplete file waited for, keyed by folder/name. */
+struct bpd_wait {
+	char *key;           /* malloc'ed "folder/name" ("/name" for the inbox) */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	uint64_t first_seen; /* ms, uv_now() clock: youth counts from here */
+	uint64_t due;        /* ms: looked at again then, or when it changes */
+	uint64_t backoff;    /* ms, doubled up to 30 s */
+	bool over_cap;       /* over its folder's cap: left alone for now */
+	bool returned;       /* claimed, found incomplete, handed back */
+	bool seen;           /* found by the current listing */
+	bool logged;
 };
 
-struct bpd_deferlist {
-	struct bpd_deferred *v;
+/* An open-addressing hash table of waited-for files. */
+struct bpd_waits {
+	struct bpd_wait *v;  /* malloc'ed, cap slots, key NULL when free */
 	size_t n, cap;
+	size_t per_folder[10001]; /* waiting (not over_cap) per folder; [10000] the inbox */
+	bool cap_logged[10001];
 };
 
 /* True for names still being written: ".*", "*.part", "*.tmp". */
 bool bpd_name_skipped(const char *name);
-/*
- * Lists the submissions (bp_inbox_is_submission: "*.bpx") of inbox and of
- * its NNNN/ subdirectories, sorted by modification time then path, leaving
- * out names still being written and deferred files that have not changed
- * and are not yet due; *nsubdirs is the number of NNNN/ subdirectories
- * seen and *nignored (when not NULL) the number of other files, left
- * alone. The caller frees the list with bpd_filelist_free. Returns 0, or
- * -1 (ENOMEM). A missing inbox is an empty list.
- */
-int bpd_scan(const char *inbox, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out, size_t *nsubdirs, size_t *nignored);
-void bpd_filelist_free(struct bpd_filelist *l);
 
-/* Records path as deferred until not_before (replacing an older record). */
-int bpd_defer(struct bpd_deferlist *d, const char *path, const struct timespec *mtime,
-    int64_t size, uint64_t not_before);
-/* True when path is recorded as deferred. */
-bool bpd_is_deferred(const struct bpd_deferlist *d, const char *path);
-/* Forgets path (it was dealt with). */
-void bpd_undefer(struct bpd_deferlist *d, const char *path);
-void bpd_deferlist_free(struct bpd_deferlist *d);
+/* Looks at name beneath dirfd: regular, envelope magic, and whether the
+ * length-framed chunks reach exactly the end. Reads at most 8 bytes of
+ * content (wiped) and the chunk lengths. */
+enum bpd_look bpd_look_at(int dirfd, const char *name, const struct stat *st,
+    unsigned long max_bytes);
 
-/* receipt.c */
-/* fsyncs a directory. Returns 0 or -1. */
-int bpd_fsync_dir(const char *dir);
-
-/* Directories whose renames are to be made durable together. */
-#define BPD_DIRSET_MAX 64
-struct bpd_dirset {
-	char *v[BPD_DIRSET_MAX];    /* malloc'ed paths, no duplicates */
-	size_t n;
+/* What a listing of the inbox found. */
+struct bpd_scan_stats {
+	size_t nsubdirs;     /* inbox/NNNN/ directories */
+	size_t nignored;     /* files not named *.bpx, left alone */
+	size_t nwaiting;     /* incomplete files waited for */
 };
-/* Adds dir (copied). When the set is full it is synced first; without
- * memory dir is synced at once. Returns 0 or -1 (a failed fsync). */
-int bpd_dirset_add(struct bpd_dirset *s, const char *dir);
-/* fsyncs every directory of the set and empties it. Returns 0, or -1 with
- * errno when any fsync failed (all are tried). */
-int bpd_dirset_sync(struct bpd_dirset *s);
+
+/*
+ * Lists inbox (a directory descriptor) and its NNNN/ subdirectories into
+ * out: every file to claim now (complete by its framing, not sealed, not a
+ * regular file, or incomplete for longer than young_seconds since it was
+ * first seen, or over the folder cap), oldest change first. Incomplete
+ * files are kept in w and looked at again when they change or are due.
+ * With keep_young (bpaggd --once) no incomplete file is ever refused.
+ * The caller frees out with bpd_candlist_free. Returns 0, or -1 (ENOMEM).
+ */
+int bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds,
+    unsigned long max_bytes, bool keep_young, struct bpd_candlist *out,
+    struct bpd_scan_stats *stats);
+void bpd_candlist_free(struct bpd_candlist *l);
+/* Forgets folder/name (claimed). */
+void bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name);
+/* Waits for folder/name again (handed back to the inbox: incomplete). */
+void bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name,
+    uint64_t now_ms);
+void bpd_waits_free(struct bpd_waits *w);
+
+/* ---- queue.c ----------------------------------------------------------- */
+
+/* Opens name beneath dirfd as a directory, never through a symbolic link,
+ * creating it (0750, parent synced) when create is set. Returns the fd or -1. */
+int bpd_opendir_at(int dirfd, const char *name, bool create);
+/* Opens path (an administrator's path from the configuration) as a
+ * directory, creating it and its parents (0750) when create is set; the
+ * last component is never followed. Returns the fd or -1. */
+int bpd_opendir_path(const char *path, bool create);
+
+/* Stages of a queue entry "<T>-<R>.<stage>.<rest>" (bpaggd(8)). */
+enum bpd_stage {
+	BPD_Q_IN,       /* claimed: the uploader's inode, not yet copied */
+	BPD_Q_COPY,     /* the daemon's copy: to be ingested */
+	BPD_Q_ARCHIVE,  /* receipt written: to be linked into archive/ */
+	BPD_Q_REJECT,   /* receipt written: to be linked into rejected/ */
+};
+
+/* A parsed queue entry name. */
+struct bpd_qname {
+	long long t;         /* unix time of the claim: "received" */
+	char r[17];          /* 16 random hex: this upload */
+	enum bpd_stage stage;
+	char rest[200];      /* IN/COPY: "<folder or ->.<safe name>";
+	                      * ARCHIVE: "<YYYY>.<NNNN>.<id hex>"; REJECT: "kept" */
+};
+
+/* Parses a queue entry name. Returns 0, or -1 for a name not ours. */
+int bpd_qname_parse(const char *name, struct bpd_qname *q);
+/* Formats q into out. Returns 0 or -1 (too long). */
+int bpd_qname_format(const struct bpd_qname *q, char *out, size_t outlen);
+/* The safe inbox name of an IN/COPY entry (after the folder), or "?". */
+const char *bpd_qname_safe(const struct bpd_qname *q);
+
+/*
+ * Claims folder/name of the inbox: renameat() into the queue under a new
+ * IN entry (never replacing one), named in q. A directory that was swapped
+ * in meanwhile is put back. Returns 0, 1 when the file is gone (or the
+ * folder is no longer a plain directory), or -1 with errno.
+ */
+int bpd_claim(int inbox, int queue, const char *folder, const char *name,
+    struct bpd_qname *q);
+/* Puts an IN entry back into the inbox under its old name (never replacing
+ * one): an upload that was still in progress. Returns 0 or -1. */
+int bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *folder,
+    const char *name);
+
+/*
+ * Copies what fd holds (at most max_bytes + 1 bytes, from offset 0) into a
+ * new file name beneath queue (O_EXCL, 0600). Returns the new file's
+ * descriptor (open for reading and writing, not yet synced), or -1.
+ */
+int bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes);
+
+/* ---- receipt.c --------------------------------------------------------- */
+
+/* What a receipt's signature covers: this domain string and its NUL byte,
+ * then the JSON line, so that a receipt signature can never be taken for
+ * a signature the daemon key makes for anything else (bpaggd(8)). */
+#define BPD_RECEIPT_DOMAIN "bpagg-receipt-signature-v1"
+
+/* fsyncs a directory given by path. Returns 0 or -1. */
+int bpd_fsync_dir(const char *dir);
 /* mkdir -p with mode 0750; the parent of each directory it creates is
  * fsynced. Returns 0 or -1. */
 int bpd_mkdirs(const char *path);
 /*
- * Writes the signed receipt of r for file name into
- * outbox/NNNN/<submission-id-hex>.receipt ("<id>.<random hex>.receipt"
- * when that name is taken). Requires r->have_meta. The caller fsyncs
- * outbox/NNNN. Returns 0 or -1.
+ * Writes the signed receipt of r for file name (a safe name) and upload
+ * (the queue entry's "<T>-<R>") into outbox/NNNN/ (outbox a directory
+ * descriptor): "<submission id hex>.receipt", or "<id hex>.<R>.receipt"
+ * when that name is another upload's. Written once per upload: when this
+ * upload's receipt is already there, nothing is written. The file and the
+ * directory are synced. Requires r->have_meta. Returns 0 or -1.
  */
-int bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
-    const char *name, const struct bp_ingest_result *r, time_t now);
+int bpd_receipt_write(int outbox, const struct bp_key *sign_sk, const char *name,
+    const char *upload, const struct bp_ingest_result *r, time_t now);
 /*
  * The text of a .reason file: the reason (r->reason unless reason is
  * given), "file: <name>" (name must be a bp_inbox_safe_name), then every
@@ -114,32 +213,55 @@ int bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
 char *bpd_reason_text(const struct bp_ingest_result *r, const char *reason,
     const char *name, size_t *len);
 /*
- * Writes len bytes to dir/name durably: a temporary name in dir (O_EXCL,
+ * Writes len bytes to name beneath dirfd durably: a temporary name (O_EXCL,
  * the given mode set with fchmod, not left to the umask), write, fsync,
- * then a rename that never replaces anything: -1 with EEXIST when dir/name
- * exists. The caller fsyncs dir afterwards (bpd_fsync_dir), once for all
- * the renames of a file's disposal. Returns 0 or -1 with errno.
+ * then a rename that never replaces anything: -1 with EEXIST when name
+ * exists. The caller fsyncs the directory. Returns 0 or -1 with errno.
  */
-int bpd_write_new(const char *dir, const char *name, const void *buf, size_t len,
-    mode_t mode);
-/* rename(2) that never replaces dst (-1 with EEXIST). */
-int bpd_rename_new(const char *src, const char *dst);
+int bpd_write_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);
+/* renameat(2) that never replaces dst (-1 with EEXIST). */
+int bpd_rename_new(int sfd, const char *src, int dfd, const char *dst);
 
-/* dispose.c */
-struct bpd_paths {
-	const char *inbox, *archive, *rejected, *outbox;
+/* ---- dispose.c --------------------------------------------------------- */
+
+/* The daemon's own directories, opened once (bpd_opendir_path). */
+struct bpd_dirs {
+	int queue, archive, rejected, outbox;
 };
-/*
- * Moves the file at path where r says it belongs, with its receipt and
- * (if refused) its reason file and a rejection record in the store. The
- * directories it changed are added to dirs; the caller syncs them
- * (bpd_dirset_sync) before it considers the move durable. Returns 0, or
- * -1 on an I/O error (the file is then still in the inbox).
- */
-int bpd_dispose(const struct bpd_paths *p, const struct bp_key *sign_sk, bp_store *store,
-    const char *path, const struct bp_ingest_result *r, struct bpd_dirset *dirs);
 
-/* privdrop.c */
+/* What became of a queue entry. */
+enum bpd_end {
+	BPD_END_DONE,     /* archived or rejected, receipt written: gone from the queue */
+	BPD_END_RETRY,    /* an I/O or store error: left in the queue, retried later */
+	BPD_END_RETURNED, /* incomplete and young: handed back to the inbox */
+};
+
+/* What dispose needs: the ingest context, the keys and the clock. */
+struct bpd_ctx {
+	const struct bp_config *conf;
+	bp_ingest *ing;
+	const struct bp_key *sign_sk;
+	struct bpd_dirs dirs;
+	int inbox;              /* for bpd_unclaim; -1 when none */
+	bool keep_young;        /* --once: an incomplete file goes back */
+	/* Counted for the final log line. */
+	unsigned long n_merged, n_already, n_refused;
+};
+
+/*
+ * Takes the queue entry qname to its end: ingests an IN or COPY entry
+ * (from the daemon's own copy), then writes the reason file and the store's
+ * rejection record (refused), the receipt (verified sender), and links the
+ * copy into archive/YYYY/NNNN/ or rejected/. Safe to call again on any
+ * entry left by a crash at any instant (bpaggd(8), Recovery). folder is
+ * given (NULL for an entry found in the queue) for an IN entry just
+ * claimed, and name with it when an incomplete file may be handed back.
+ * *status is what ingest said (for the caller's bookkeeping).
+ */
+enum bpd_end bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder,
+    const char *name, enum bp_ingest_status *status);
+
+/* ---- privdrop.c -------------------------------------------------------- */
 /*
  * When running as root and user is not empty: switches to that user's uid,
  * gid and groups and checks root cannot be regained. Returns 0, or -1 with

@@ -1,16 +1,25 @@
 /*
- * dispose.c - where a file goes after ingest.
+ * dispose.c - one queue entry to its end.
  *
- * Merged or already applied: receipt, then rename into
- * archive/YYYY/NNNN/<submission id hex>.bpx. Refused: a reason file
- * rejected/<UTC time>-<random hex>.bpx.reason, then the file renamed beside
- * it (a sealed file) or deleted unread (anything else: it may be a
- * plaintext export, or a FIFO), a receipt (only when the kommune's
- * signature was verified) and a rejection record in the store. The inbox
- * name is never used for a file and only its bp_inbox_safe_name form is
- * logged or written. The store transaction has committed before
- * any of this, so a crash here leaves the file in the inbox to be re-judged
- * (already applied: archived without counting again).
+ * IN (the uploader's inode, claimed): refused unread when it is not a
+ * regular file, has another hard link, is too large or is not sealed;
+ * otherwise its bytes are copied into a COPY entry the daemon creates, and
+ * the copy is ingested: what is verified, archived and kept is always the
+ * daemon's own file, never the uploader's inode (which may still be open
+ * for writing elsewhere).
+ *
+ * COPY: once the outcome is durable (the store has committed, or the
+ * reason file and rejection record are written) the receipt is written,
+ * then the entry is renamed ARCHIVE or REJECT, then linked into
+ * archive/YYYY/NNNN/ or rejected/ and unlinked from the queue.
+ *
+ * Every step can be repeated after a crash: the reason file and the
+ * rejected/ name derive from the entry's T and R (a second write finds
+ * them there), a receipt is written once per upload (receipt.c), a store
+ * verdict "already applied" whose ledger received time is the entry's T is
+ * this upload's own merge, and an ARCHIVE or REJECT entry with a second
+ * link was already linked out. The inbox name is never used for a file;
+ * only its bp_inbox_safe_name form, kept in the entry name, is logged.
  */
 #include "bpaggd.h"
 
@@ -27,267 +36,421 @@
 
 #include <sodium.h>
 
-static const char *
-base_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	return b ? b + 1 : path;
-}
-
-/* Copies the directory part of path into out. */
-static void
-dir_name(const char *path, char *out, size_t outlen)
-{
-	const char *b = strrchr(path, '/');
-	if (!b)
-		snprintf(out, outlen, ".");
-	else
-		snprintf(out, outlen, "%.*s", (int)(b - path), path);
-}
-
-/* Renames src to dst, creating dst's directory; the caller syncs the dirs. */
-static int
-move_file(const char *src, const char *dst)
-{
-	char ddir[PATH_MAX];
-
-	dir_name(dst, ddir, sizeof(ddir));
-	if (bpd_mkdirs(ddir) < 0 || bpd_rename_new(src, dst) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * Records the directories of one disposal for the batch's sync: the ones
- * that received a receipt, a reason or the file, and the one the file left.
- * They are synced after all the renames of the batch (bpaggd.c), so a file
- * costs one fsync of its receipt, not four. Until then a crash may undo a
- * rename: the file is then found in the inbox again and re-judged (already
- * applied: archived, nothing counted).
- */
-static int
-note_dirs(struct bpd_dirset *dirs, const char *a, const char *b, const char *src_path)
-{
-	char sdir[PATH_MAX];
-
-	dir_name(src_path, sdir, sizeof(sdir));
-	if ((a && bpd_dirset_add(dirs, a) < 0) || (b && bpd_dirset_add(dirs, b) < 0) ||
-	    bpd_dirset_add(dirs, sdir) < 0)
-		return -1;
-	return 0;
-}
-
-static void
-receipt_dir(const struct bpd_paths *p, const struct bp_ingest_result *r, char *out,
-    size_t outlen)
-{
-	snprintf(out, outlen, "%s/%s", p->outbox, r->meta.kommune);
-}
-
-/* Writes the receipt naming the file by its safe name; a failure is
- * logged, not fatal (the file still moves). */
-static bool
-write_receipt(const struct bpd_paths *p, const struct bp_key *sign_sk, const char *safe,
-    const struct bp_ingest_result *r)
-{
-	if (!r->have_meta)
-		return false;
-	if (bpd_receipt_write(p->outbox, sign_sk, safe, r, time(NULL)) < 0) {
-		bpd_log(LOG_ERR, "%s: cannot write the receipt: %s", safe, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-static int
-archive_file(const struct bpd_paths *p, const struct bp_key *sign_sk, const char *path,
-    const struct bp_ingest_result *r, struct bpd_dirset *dirs)
-{
-	char dst[PATH_MAX], ddir[PATH_MAX], rdir[PATH_MAX], safe[NAME_MAX + 1];
-	bool receipt;
-
-	if (snprintf(dst, sizeof(dst), "%s/%s", p->archive, r->archived) >= (int)sizeof(dst)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	bp_inbox_safe_name(base_name(path), safe, sizeof(safe));
-	receipt = write_receipt(p, sign_sk, safe, r);
-	if (move_file(path, dst) < 0)
-		return -1;
-	dir_name(dst, ddir, sizeof(ddir));
-	receipt_dir(p, r, rdir, sizeof(rdir));
-	return note_dirs(dirs, receipt ? rdir : NULL, ddir, path);
-}
-
-/* The first bytes of every sealed submission (bpagg-submission(5)). */
-static const char env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
-
-/*
- * What a refused file is, looking at no more than its first 8 bytes:
- * KEEP a regular file that starts with the envelope magic (or, shorter,
- * with a prefix of it): it is sealed and goes to rejected/; PLAIN a regular
- * file that does not (maybe a plaintext export: deleted unread); SPECIAL
- * anything else (FIFO, socket, device, symbolic link: removed, never
- * moved or opened for reading); GONE when it vanished.
- */
-enum kind { KIND_KEEP, KIND_PLAIN, KIND_SPECIAL, KIND_GONE, KIND_ERROR };
-
-static enum kind
-refused_kind(const char *path)
-{
-	struct stat st;
-	char head[sizeof(env_magic)];
-	ssize_t n;
-	int fd;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? KIND_GONE : KIND_ERROR;
-	if (!S_ISREG(st.st_mode))
-		return KIND_SPECIAL;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? KIND_GONE : errno == ELOOP ? KIND_SPECIAL : KIND_ERROR;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return KIND_SPECIAL;
-	}
-	do
-		n = pread(fd, head, sizeof(head), 0);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
-		return KIND_ERROR;
-	if (n == 0 || memcmp(head, env_magic, (size_t)n) != 0)
-		return KIND_PLAIN;
-	return KIND_KEEP;
-}
-
-/*
- * Writes the reason file under a new name "rejected/<UTC time>-<16 random
- * hex>.bpx.reason" (created exclusively, 0600, never replacing one) and
- * puts the chosen "<UTC time>-<hex>.bpx" in name. Returns 0 or -1.
- */
-static int
-write_reason(const char *dir, const char *text, size_t len, char *name, size_t namelen)
-{
-	char when[32], reason_name[NAME_MAX + 16];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-	for (int tries = 0; tries < 16; tries++) {
-		uint8_t rnd[8];
-		char hex[17];
-		randombytes_buf(rnd, sizeof(rnd));
-		sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-		snprintf(name, namelen, "%s-%s.bpx", when, hex);
-		snprintf(reason_name, sizeof(reason_name), "%s.reason", name);
-		if (bpd_write_new(dir, reason_name, text, len, 0600) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -1;
-	}
-	return -1;
-}
-
-static void
-unlink_reason(const char *dir, const char *name)
-{
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s.reason", dir, name);
-	unlink(p);
-}
-
 #define REASON_PLAIN "not a sealed submission (no bpagg envelope): the file was " \
 	"deleted unread, as it may hold personal data; seal exports with bpagg seal"
 #define REASON_SPECIAL "not a regular file (a FIFO, socket, device or symbolic " \
 	"link): removed from the inbox, not kept"
+#define REASON_LINKED "the file has another hard link (it could be changed through " \
+	"it): removed from the inbox, not kept; upload a file of its own"
+#define REASON_LARGE "file larger than max_file_bytes: removed from the inbox, not kept"
+#define REASON_INCOMPLETE "envelope: incomplete and unchanged for young_seconds"
 
-/*
- * A refused file: a reason file under a new name in rejected/, a receipt
- * (verified sender only), a record in the store, then the file itself:
- * a sealed one is renamed beside its reason (mode 0600); anything else is
- * deleted unread. Only the safe form of the inbox name is written anywhere.
- */
-static int
-reject_file(const struct bpd_paths *p, const struct bp_key *sign_sk, bp_store *store,
-    const char *path, const struct bp_ingest_result *r, struct bpd_dirset *dirs)
+/* The first bytes of every sealed submission (bpagg-submission(5)). */
+static const char env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
+
+/* "<UTC time of T>-<R>.bpx": this upload's name in rejected/. */
+static void
+rejected_name(const struct bpd_qname *q, char *out, size_t outlen)
 {
-	char name[NAME_MAX + 1], safe[NAME_MAX + 1], dst[PATH_MAX], rdir[PATH_MAX];
-	const char *reason = NULL;
-	enum kind kind;
-	size_t len;
-	char *text;
-	bool receipt;
-	int rc;
+	char when[32];
+	time_t t = (time_t)q->t;
+	struct tm tm;
 
-	bp_inbox_safe_name(base_name(path), safe, sizeof(safe));
-	switch ((kind = refused_kind(path))) {
-	case KIND_GONE:
-		bpd_log(LOG_INFO, "%s: vanished before it was moved", safe);
-		return 0;
-	case KIND_ERROR:
-		return -1;
-	case KIND_PLAIN:
-		reason = REASON_PLAIN;
-		break;
-	case KIND_SPECIAL:
-		reason = REASON_SPECIAL;
-		break;
-	case KIND_KEEP:
-		break;
-	}
-	if (bpd_mkdirs(p->rejected) < 0)
-		return -1;
-	if (!(text = bpd_reason_text(r, reason, safe, &len)))
-		return -1;
-	rc = write_reason(p->rejected, text, len, name, sizeof(name));
-	free(text);
-	if (rc < 0)
-		return -1;
-	receipt = write_receipt(p, sign_sk, safe, r);
-	if (store && bp_store_reject(store, r->have_meta ? r->meta.kommune : "",
-	    r->have_meta ? r->meta.year : 0, name, reason ? reason : r->reason) < 0)
-		bpd_log(LOG_ERR, "%s: cannot record the rejection in the store", safe);
-	snprintf(dst, sizeof(dst), "%s/%s", p->rejected, name);
-	if (kind == KIND_KEEP) {
-		/* Best effort: the daemon may not own a file a kommune uploaded. */
-		(void)chmod(path, 0600);
-		rc = bpd_rename_new(path, dst);
-	} else {
-		rc = unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-	}
-	if (rc < 0) {
-		int saved = errno;
-		unlink_reason(p->rejected, name);
-		errno = saved;
-		return -1;
-	}
-	if (kind == KIND_PLAIN)
-		bpd_log(LOG_ALERT, "%s: not a sealed submission: deleted unread "
-		    "(it may hold personal data); reason in rejected/%s.reason", safe, name);
-	else if (kind == KIND_SPECIAL)
-		bpd_log(LOG_WARNING, "%s: not a regular file: removed; reason in "
-		    "rejected/%s.reason", safe, name);
-	else
-		bpd_log(LOG_INFO, "%s: moved to rejected/%s", safe, name);
-	if (receipt)
-		receipt_dir(p, r, rdir, sizeof(rdir));
-	return note_dirs(dirs, p->rejected, receipt ? rdir : NULL, path);
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(out, outlen, "%s-%s.bpx", when, q->r);
 }
 
-int
-bpd_dispose(const struct bpd_paths *p, const struct bp_key *sign_sk, bp_store *store,
-    const char *path, const struct bp_ingest_result *r, struct bpd_dirset *dirs)
+static void
+upload_tag(const struct bpd_qname *q, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%lld-%s", q->t, q->r);
+}
+
+/*
+ * Writes the reason file of a refusal and, the first time only, the
+ * store's rejection record. Returns 0 or -1.
+ */
+static int
+write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
+    const char *reason)
+{
+	char base[64], rname[80];
+	size_t len;
+	char *text;
+	int rc;
+
+	rejected_name(q, base, sizeof(base));
+	snprintf(rname, sizeof(rname), "%s.reason", base);
+	if (!(text = bpd_reason_text(r, reason, bpd_qname_safe(q), &len)))
+		return -1;
+	rc = bpd_write_new(c->dirs.rejected, rname, text, len, 0600);
+	free(text);
+	if (rc < 0)
+		return errno == EEXIST ? 0 : -1; /* written before a crash */
+	if (fsync(c->dirs.rejected) < 0)
+		return -1;
+	if (bp_store_reject(bp_ingest_store(c->ing), r->have_meta ? r->meta.kommune : "",
+	    r->have_meta ? r->meta.year : 0, base, reason ? reason : r->reason) < 0)
+		bpd_log(LOG_ERR, "%s: cannot record the rejection in the store", bpd_qname_safe(q));
+	return 0;
+}
+
+/* A refusal that keeps nothing: reason file, then the entry removed. */
+static enum bpd_end
+refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
+    const char *reason, enum bp_ingest_status *status)
+{
+	struct bp_ingest_result r;
+	char base[64];
+
+	bp_ingest_result_init(&r);
+	r.status = BP_INGEST_REFUSED;
+	snprintf(r.reason, sizeof(r.reason), "%s", reason);
+	*status = BP_INGEST_REFUSED;
+	if (write_reason(c, q, &r, reason) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
+		return BPD_END_RETRY;
+	rejected_name(q, base, sizeof(base));
+	c->n_refused++;
+	if (!strcmp(reason, REASON_PLAIN))
+		bpd_log(LOG_ALERT, "%s: not a sealed submission: deleted unread "
+		    "(it may hold personal data); reason in rejected/%s.reason",
+		    bpd_qname_safe(q), base);
+	else
+		bpd_log(LOG_WARNING, "%s: refused: %s; reason in rejected/%s.reason",
+		    bpd_qname_safe(q), reason, base);
+	return BPD_END_DONE;
+}
+
+/* Logs what ingest said; never a value from the file. */
+static void
+log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r)
 {
 	switch (r->status) {
 	case BP_INGEST_MERGED:
+		c->n_merged++;
+		bpd_log(LOG_INFO, "%s: %s kommune %s year %u rows %lu", safe,
+		    r->meta.dry_run ? "dry run validated" : "merged", r->meta.kommune,
+		    (unsigned)r->meta.year, (unsigned long)r->rows);
+		break;
 	case BP_INGEST_ALREADY:
-		return archive_file(p, sign_sk, path, r, dirs);
+		c->n_already++;
+		bpd_log(LOG_INFO, "%s: already applied, archived (kommune %s year %u)", safe,
+		    r->meta.kommune, (unsigned)r->meta.year);
+		break;
 	case BP_INGEST_REFUSED:
-	case BP_INGEST_INCOMPLETE: /* too old to be still in writing */
-		return reject_file(p, sign_sk, store, path, r, dirs);
+		c->n_refused++;
+		bpd_log(LOG_NOTICE, "%s: refused: %s", safe, r->reason);
+		break;
 	default:
-		return 0;
+		bpd_log(LOG_ERR, "%s: not ingested, left in the queue: %s", safe, r->reason);
+		break;
 	}
+}
+
+/* Links an ARCHIVE or REJECT entry out of the queue, then unlinks it. */
+static enum bpd_end
+link_out(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
+{
+	char year[8], kommune[8], file[160], alt[200];
+	struct stat st;
+	int dfd = -1, yfd = -1;
+	enum bpd_end end = BPD_END_RETRY;
+
+	if (fstatat(c->dirs.queue, qname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? BPD_END_DONE : BPD_END_RETRY;
+	if (st.st_nlink > 1)
+		goto unlink; /* linked out before a crash */
+	if (q->stage == BPD_Q_REJECT) {
+		rejected_name(q, file, sizeof(file));
+		if (linkat(c->dirs.queue, qname, c->dirs.rejected, file, 0) < 0 && errno != EEXIST)
+			goto out;
+		if (fsync(c->dirs.rejected) < 0)
+			goto out;
+		bpd_log(LOG_INFO, "moved to rejected/%s", file);
+		goto unlink;
+	}
+	if (sscanf(q->rest, "%4[0-9].%4[0-9].%159s", year, kommune, file) != 3) {
+		bpd_log(LOG_ERR, "queue/%s: not a queue entry name; left there", qname);
+		goto out;
+	}
+	if ((yfd = bpd_opendir_at(c->dirs.archive, year, true)) < 0 ||
+	    (dfd = bpd_opendir_at(yfd, kommune, true)) < 0)
+		goto out;
+	if (linkat(c->dirs.queue, qname, dfd, file, 0) < 0) {
+		/* Taken by another file: this upload's own name instead. */
+		snprintf(alt, sizeof(alt), "%.32s.%s.bpx", file, q->r);
+		if (errno != EEXIST ||
+		    (linkat(c->dirs.queue, qname, dfd, alt, 0) < 0 && errno != EEXIST))
+			goto out;
+	}
+	if (fsync(dfd) < 0)
+		goto out;
+unlink:
+	if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
+		goto out;
+	end = BPD_END_DONE;
+out:
+	if (end != BPD_END_DONE)
+		bpd_log(LOG_ERR, "queue/%s: cannot move it out: %s", qname, strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
+	if (yfd >= 0)
+		close(yfd);
+	return end;
+}
+
+/*
+ * After the outcome of a COPY entry is durable: reason (refused), receipt,
+ * the entry renamed ARCHIVE or REJECT, then linked out.
+ */
+static enum bpd_end
+finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
+    struct bp_ingest_result *r, bool fresh)
+{
+	char tag[64], next[NAME_MAX + 1];
+	struct bpd_qname n = *q;
+	int64_t received;
+
+	/* This upload's own merge, found again after a crash (a fresh claim
+	 * cannot have merged anything yet). */
+	if (!fresh && r->status == BP_INGEST_ALREADY && bp_store_find_received(bp_ingest_store(c->ing),
+	    r->meta.kommune, r->meta.submission_id, &received) == 1 && received == q->t) {
+		r->status = BP_INGEST_MERGED;
+		snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
+		    "dry run: validated" : "merged");
+	}
+	if (r->status == BP_INGEST_INCOMPLETE) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), REASON_INCOMPLETE);
+	}
+	if (r->status == BP_INGEST_REFUSED && write_reason(c, q, r, NULL) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	upload_tag(q, tag, sizeof(tag));
+	if (r->have_meta && bpd_receipt_write(c->dirs.outbox, c->sign_sk, bpd_qname_safe(q), tag,
+	    r, time(NULL)) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot write the receipt (retried): %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	log_outcome(c, bpd_qname_safe(q), r);
+	if (r->status == BP_INGEST_REFUSED) {
+		n.stage = BPD_Q_REJECT;
+		snprintf(n.rest, sizeof(n.rest), "kept");
+	} else {
+		n.stage = BPD_Q_ARCHIVE;
+		const char *file = strrchr(r->archived, '/');
+		snprintf(n.rest, sizeof(n.rest), "%04u.%s.%.180s", (unsigned)r->meta.year,
+		    r->meta.kommune, file ? file + 1 : r->archived);
+	}
+	if (bpd_qname_format(&n, next, sizeof(next)) < 0 ||
+	    renameat(c->dirs.queue, cpname, c->dirs.queue, next) < 0 ||
+	    fsync(c->dirs.queue) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot advance the queue entry: %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	return link_out(c, &n, next);
+}
+
+/* Ingests the daemon's copy (fd, at offset 0); received is the claim time. */
+static void
+ingest_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, struct bp_ingest_result *r)
+{
+	bp_ingest_result_init(r);
+	bp_ingest_fd(c->ing, fd, NULL, (int64_t)q->t, r);
+}
+
+/* A COPY entry: ingested again (after a crash, or a failed step). */
+static enum bpd_end
+from_copy(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
+    enum bp_ingest_status *status)
+{
+	struct bp_ingest_result r;
+	enum bpd_end end;
+	int fd;
+
+	if ((fd = openat(c->dirs.queue, cpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? BPD_END_DONE : BPD_END_RETRY;
+	ingest_copy(c, fd, q, &r);
+	close(fd);
+	*status = r.status;
+	if (r.status == BP_INGEST_ERROR || r.status == BP_INGEST_GONE) {
+		log_outcome(c, bpd_qname_safe(q), &r);
+		end = BPD_END_RETRY;
+	} else {
+		end = finish(c, q, cpname, &r, false);
+	}
+	bp_ingest_result_free(&r);
+	return end;
+}
+
+/* Checks the claimed entry is one regular file with no other link and
+ * opens it; on refusal returns -1 with *reason set. */
+static int
+open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
+{
+	struct stat st, fst;
+	int fd;
+
+	*reason = NULL;
+	if (fstatat(c->dirs.queue, qname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		*reason = REASON_SPECIAL;
+		return -1;
+	}
+	if (st.st_nlink != 1) {
+		*reason = REASON_LINKED;
+		return -1;
+	}
+	fd = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*reason = errno == ELOOP ? REASON_SPECIAL : NULL;
+		return -1;
+	}
+	/* The descriptor read is the inode checked. */
+	if (fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino ||
+	    !S_ISREG(fst.st_mode) || fst.st_nlink != 1) {
+		close(fd);
+		*reason = REASON_SPECIAL;
+		return -1;
+	}
+	if ((uint64_t)fst.st_size > c->conf->max_file_bytes) {
+		close(fd);
+		*reason = REASON_LARGE;
+		return -1;
+	}
+	return fd;
+}
+
+/* True when fd starts like a sealed submission (or is empty); the bytes
+ * read are wiped. */
+static bool
+looks_sealed(int fd)
+{
+	char head[sizeof(env_magic)];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	bool sealed = n >= 0 && memcmp(head, env_magic, (size_t)n) == 0;
+	sodium_memzero(head, sizeof(head));
+	return sealed;
+}
+
+/* An IN entry: checked, copied, ingested from the copy. */
+static enum bpd_end
+from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const char *folder,
+    const char *name, enum bp_ingest_status *status)
+{
+	struct bpd_qname cq = *q;
+	struct bp_ingest_result r;
+	char cpname[NAME_MAX + 1];
+	const char *reason;
+	enum bpd_end end;
+	int fd, cfd;
+
+	*status = BP_INGEST_ERROR;
+	if ((fd = open_claimed(c, qname, &reason)) < 0) {
+		if (reason) {
+			/* A link or special file is removed, never followed. */
+			if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
+				return BPD_END_RETRY;
+			return refuse_unkept(c, q, qname, reason, status);
+		}
+		return errno == ENOENT ? BPD_END_DONE : BPD_END_RETRY;
+	}
+	if (!looks_sealed(fd)) {
+		close(fd);
+		return refuse_unkept(c, q, qname, REASON_PLAIN, status);
+	}
+	cq.stage = BPD_Q_COPY;
+	if (bpd_qname_format(&cq, cpname, sizeof(cpname)) < 0)
+		return BPD_END_RETRY;
+	unlinkat(c->dirs.queue, cpname, 0); /* a copy left by a crash */
+	cfd = bpd_copy_in(fd, c->dirs.queue, cpname, c->conf->max_file_bytes);
+	close(fd);
+	if (cfd < 0) {
+		bpd_log(LOG_ERR, "%s: cannot copy it into the queue: %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	ingest_copy(c, cfd, q, &r);
+	*status = r.status;
+	if (r.status == BP_INGEST_INCOMPLETE && name && folder) {
+		/* Complete by its framing, not by its final tag: an upload that
+		 * paused at a chunk boundary. It goes back, unchanged. */
+		close(cfd);
+		unlinkat(c->dirs.queue, cpname, 0);
+		bp_ingest_result_free(&r);
+		if (bpd_unclaim(c->inbox, c->dirs.queue, q, folder, name) == 0)
+			return BPD_END_RETURNED;
+		return from_in(c, q, qname, folder, NULL, status);
+	}
+	if (r.status == BP_INGEST_ERROR || r.status == BP_INGEST_GONE) {
+		log_outcome(c, bpd_qname_safe(q), &r);
+		close(cfd);
+		unlinkat(c->dirs.queue, cpname, 0);
+		bp_ingest_result_free(&r);
+		return BPD_END_RETRY;
+	}
+	/* The copy is durable before the uploader's inode is let go. */
+	if (fsync(cfd) < 0 || fsync(c->dirs.queue) < 0 ||
+	    (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)) {
+		close(cfd);
+		bp_ingest_result_free(&r);
+		return BPD_END_RETRY;
+	}
+	close(cfd);
+	end = finish(c, &cq, cpname, &r, folder != NULL);
+	bp_ingest_result_free(&r);
+	return end;
+}
+
+/* The IN entry of the same upload as q (a COPY entry), when it is there. */
+static bool
+in_sibling(struct bpd_ctx *c, const struct bpd_qname *q, char *out, size_t outlen)
+{
+	struct bpd_qname i = *q;
+	struct stat st;
+
+	i.stage = BPD_Q_IN;
+	return bpd_qname_format(&i, out, outlen) == 0 &&
+	    fstatat(c->dirs.queue, out, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+enum bpd_end
+bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder, const char *name,
+    enum bp_ingest_status *status)
+{
+	struct bpd_qname q;
+	char in[NAME_MAX + 1];
+
+	*status = BP_INGEST_ERROR;
+	if (bpd_qname_parse(qname, &q) < 0)
+		return BPD_END_DONE; /* not ours: left alone */
+	switch (q.stage) {
+	case BPD_Q_IN:
+		return from_in(c, &q, qname, folder, name, status);
+	case BPD_Q_COPY:
+		/* Copied but the claimed file still there: the copy may be
+		 * partial (a crash before its fsync); made again. */
+		if (in_sibling(c, &q, in, sizeof(in))) {
+			unlinkat(c->dirs.queue, qname, 0);
+			q.stage = BPD_Q_IN;
+			return from_in(c, &q, in, NULL, NULL, status);
+		}
+		return from_copy(c, &q, qname, status);
+	case BPD_Q_ARCHIVE:
+	case BPD_Q_REJECT:
+		*status = q.stage == BPD_Q_ARCHIVE ? BP_INGEST_MERGED : BP_INGEST_REFUSED;
+		return link_out(c, &q, qname);
+	}
+	return BPD_END_DONE;
 }

@@ -4,8 +4,8 @@
  *
  * A receipt is two lines of text: one JSON object, then
  * "ed25519 <daemon key id hex> <signature hex>", the detached Ed25519
- * signature (daemon.sign.sk) over the bytes of the first line without its
- * newline. See bpaggd(8).
+ * signature (daemon.sign.sk) over BPD_RECEIPT_DOMAIN, a NUL byte and the
+ * bytes of the first line without its newline. See bpaggd(8).
  */
 #include "bpaggd.h"
 
@@ -107,38 +107,6 @@ bpd_fsync_dir(const char *dir)
 	return rc;
 }
 
-int
-bpd_dirset_sync(struct bpd_dirset *s)
-{
-	int ret = 0, saved = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		if (bpd_fsync_dir(s->v[i]) < 0) {
-			ret = -1;
-			saved = errno;
-		}
-		free(s->v[i]);
-		s->v[i] = NULL;
-	}
-	s->n = 0;
-	errno = saved;
-	return ret;
-}
-
-int
-bpd_dirset_add(struct bpd_dirset *s, const char *dir)
-{
-	char *copy;
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], dir))
-			return 0;
-	if (s->n == BPD_DIRSET_MAX && bpd_dirset_sync(s) < 0)
-		return -1;
-	if (!(copy = strdup(dir)))
-		return bpd_fsync_dir(dir);
-	s->v[s->n++] = copy;
-	return 0;
-}
-
 /* mkdir that also makes a new directory's entry durable (fsyncs the parent). */
 static int
 mkdir_synced(char *p)
@@ -191,20 +159,20 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
-bpd_rename_new(const char *src, const char *dst)
+bpd_rename_new(int sfd, const char *src, int dfd, const char *dst)
 {
 #ifdef RENAME_NOREPLACE
-	if (renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+	if (renameat2(sfd, src, dfd, dst, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
 #endif
 	/* No renameat2 here: link (never replaces), then drop the old name. */
-	if (link(src, dst) < 0)
+	if (linkat(sfd, src, dfd, dst, 0) < 0)
 		return -1;
-	if (unlink(src) < 0) {
+	if (unlinkat(sfd, src, 0) < 0) {
 		int saved = errno;
-		unlink(dst);
+		unlinkat(dfd, dst, 0);
 		errno = saved;
 		return -1;
 	}
@@ -212,21 +180,17 @@ bpd_rename_new(const char *src, const char *dst)
 }
 
 int
-bpd_write_new(const char *dir, const char *name, const void *buf, size_t len, mode_t mode)
+bpd_write_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX];
+	char tmp[64];
 	uint8_t rnd[8];
 	char rhex[17];
 	int fd = -1, ret = -1, saved;
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
-	if (snprintf(tmp, sizeof(tmp), "%s/.new.%s.tmp", dir, rhex) >= (int)sizeof(tmp) ||
-	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	snprintf(tmp, sizeof(tmp), ".new.%s.tmp", rhex);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
 	/* The mode asked for, whatever the umask of whoever started the daemon. */
@@ -237,7 +201,7 @@ bpd_write_new(const char *dir, const char *name, const void *buf, size_t len, mo
 		goto out;
 	}
 	fd = -1;
-	if (bpd_rename_new(tmp, dst) < 0)
+	if (bpd_rename_new(dirfd, tmp, dirfd, name) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -245,7 +209,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	if (ret < 0)
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 	errno = saved;
 	return ret;
 }
@@ -275,7 +239,8 @@ json_errors(struct buf *b, const struct bp_diags *d)
 
 /* The JSON line of a receipt (no newline). */
 static void
-receipt_json(struct buf *b, const char *name, const struct bp_ingest_result *r, time_t now)
+receipt_json(struct buf *b, const char *name, const char *upload,
+    const struct bp_ingest_result *r, time_t now)
 {
 	char when[32];
 	struct tm tm;
@@ -293,6 +258,8 @@ receipt_json(struct buf *b, const char *name, const struct bp_ingest_result *r, 
 	buf_hex(b, r->meta.digest, sizeof(r->meta.digest));
 	buf_add(b, "\",\"file\":", 9);
 	buf_json_str(b, name);
+	buf_add(b, ",\"upload\":", 10);
+	buf_json_str(b, upload);
 	buf_add(b, ",\"reason\":", 10);
 	buf_json_str(b, r->reason);
 	buf_add(b, ",\"errors\":", 10);
@@ -300,15 +267,23 @@ receipt_json(struct buf *b, const char *name, const struct bp_ingest_result *r, 
 	buf_printf(b, ",\"errors_total\":%zu,\"time\":\"%s\"}", r->diags.total, when);
 }
 
-/* Appends the signature line over b's current content. */
+/* Appends the signature line over the domain and b's current content. */
 static int
 receipt_sign(struct buf *b, const struct bp_key *sk)
 {
+	static const char domain[] = BPD_RECEIPT_DOMAIN; /* with its NUL */
 	uint8_t sig[crypto_sign_BYTES];
 
 	if (b->failed || sk->len != crypto_sign_SECRETKEYBYTES)
 		return -1;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)b->p, b->len, sk->bytes);
+	/* Ed25519 (not the prehashed Ed25519ph) over domain || line. */
+	uint8_t *msg = malloc(sizeof(domain) + b->len);
+	if (!msg)
+		return -1;
+	memcpy(msg, domain, sizeof(domain));
+	memcpy(msg + sizeof(domain), b->p, b->len);
+	crypto_sign_detached(sig, NULL, msg, sizeof(domain) + b->len, sk->bytes);
+	free(msg);
 	buf_add(b, "\ned25519 ", 9);
 	buf_hex(b, sk->id, sizeof(sk->id));
 	buf_add(b, " ", 1);
@@ -317,49 +292,69 @@ receipt_sign(struct buf *b, const struct bp_key *sk)
 	return b->failed ? -1 : 0;
 }
 
-/* Picks "<id>.receipt", or "<id>.<16 random hex>.receipt" when taken (a
- * later receipt for the same submission: already applied, or refused). */
-static void
-receipt_name(const char *dir, const struct bp_ingest_result *r, char *out, size_t outlen)
+/* True when the receipt name beneath dir is this upload's. */
+static bool
+is_upload_receipt(int dir, const char *name, const char *upload)
 {
-	char hex[33], p[PATH_MAX + 80];
-	struct stat st;
+	char buf[8192], want[64];
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
 
-	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
-	snprintf(out, outlen, "%s.receipt", hex);
-	for (;;) {
-		uint8_t rnd[8];
-		char rhex[17];
-		snprintf(p, sizeof(p), "%s/%s", dir, out);
-		if (lstat(p, &st) < 0)
-			return;
-		randombytes_buf(rnd, sizeof(rnd));
-		sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
-		snprintf(out, outlen, "%s.%s.receipt", hex, rhex);
-	}
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "\"upload\":\"%s\"", upload);
+	return strstr(buf, want) != NULL;
 }
 
+/*
+ * The first receipt of a submission is "<id>.receipt"; a later upload of
+ * the same submission (already applied, or refused) gets "<id>.<R>.receipt"
+ * with its own R. Either name found holding this upload's receipt means it
+ * was written before a crash: not written again.
+ */
 int
-bpd_receipt_write(const char *outbox, const struct bp_key *sign_sk,
-    const char *name, const struct bp_ingest_result *r, time_t now)
+bpd_receipt_write(int outbox, const struct bp_key *sign_sk, const char *name,
+    const char *upload, const struct bp_ingest_result *r, time_t now)
 {
 	struct buf b = { 0 };
-	char dir[PATH_MAX], fname[64];
-	int ret = -1;
+	char hex[33], fname[80];
+	const char *dash = strchr(upload, '-');
+	int dir = -1, ret = -1;
 
-	if (!r->have_meta)
+	if (!r->have_meta || !dash)
 		return -1;
-	if (snprintf(dir, sizeof(dir), "%s/%s", outbox, r->meta.kommune) >= (int)sizeof(dir))
+	if ((dir = bpd_opendir_at(outbox, r->meta.kommune, true)) < 0)
 		return -1;
-	if (bpd_mkdirs(dir) < 0)
-		return -1;
-	receipt_json(&b, name, r, now);
+	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
+	receipt_json(&b, name, upload, r, now);
 	if (receipt_sign(&b, sign_sk) < 0)
 		goto out;
-	receipt_name(dir, r, fname, sizeof(fname));
-	ret = bpd_write_new(dir, fname, b.p, b.len, 0640);
+	snprintf(fname, sizeof(fname), "%s.receipt", hex);
+	if (bpd_write_new(dir, fname, b.p, b.len, 0640) == 0)
+		goto synced;
+	if (errno != EEXIST)
+		goto out;
+	if (is_upload_receipt(dir, fname, upload)) {
+		ret = 0;
+		goto out;
+	}
+	snprintf(fname, sizeof(fname), "%s.%s.receipt", hex, dash + 1);
+	if (bpd_write_new(dir, fname, b.p, b.len, 0640) < 0) {
+		/* Only this upload writes under its own R. */
+		ret = errno == EEXIST ? 0 : -1;
+		goto out;
+	}
+synced:
+	ret = fsync(dir);
 out:
 	free(b.p);
+	if (dir >= 0)
+		close(dir);
 	return ret;
 }
 

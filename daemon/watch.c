@@ -1,4 +1,17 @@
-/* watch.c - listing the inbox and remembering deferred files. */
+/*
+ * watch.c - listing the inbox, the look at a file before it is claimed, and
+ * the table of incomplete files waited for.
+ *
+ * Anyone who can drop a file can drop 50 000 of them, with any mtime. So:
+ * an incomplete file's youth counts from when the daemon first saw it (not
+ * from a time the uploader set); waited-for files live in a hash table and
+ * are looked at again only when they change or when their back-off is due;
+ * each inbox folder may have BPD_FOLDER_CAP files waited for, and further
+ * incomplete files there are left alone (not looked at again, not aged)
+ * until fewer are waited for; and what is complete is claimed before
+ * anything that is refused. A new file is looked at once whatever else lies
+ * there, so a finished submission is taken at the next listing.
+ */
 #include "bpaggd.h"
 
 #include <ctype.h>
@@ -10,7 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
+
+#include <sodium.h>
+
+#include "envelope.h"
+#include "le.h"
+
+#define BACKOFF_FIRST_MS 1000
+#define BACKOFF_MAX_MS 30000
 
 bool
 bpd_name_skipped(const char *name)
@@ -39,80 +61,388 @@ ts_cmp(const struct timespec *a, const struct timespec *b)
 	return 0;
 }
 
-static const struct bpd_deferred *
-find_deferred(const struct bpd_deferlist *d, const char *path)
+/* ---- the look --------------------------------------------------------- */
+
+static const uint8_t env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
+
+/* Walks the length-framed chunks after the header: complete when they end
+ * exactly at the end of the file with at least two (metadata, final). */
+static enum bpd_look
+walk_chunks(int fd, off_t size)
 {
-	for (size_t i = 0; d && i < d->n; i++)
-		if (!strcmp(d->v[i].path, path))
-			return &d->v[i];
-	return NULL;
+	off_t off = BP_ENV_HEADER_BYTES;
+	unsigned nchunks = 0;
+	uint8_t lenb[4];
+
+	while (off < size) {
+		if (size - off < 4)
+			return BPD_LOOK_INCOMPLETE;
+		if (pread(fd, lenb, 4, off) != 4)
+			return BPD_LOOK_GONE;
+		uint32_t n = bp_load32(lenb);
+		/* A malformed length is for ingest to refuse, with its reason. */
+		if (n < 17 || n > BP_ENV_CHUNK + 17)
+			return BPD_LOOK_COMPLETE;
+		off += 4 + (off_t)n;
+		nchunks++;
+	}
+	return off == size && nchunks >= 2 ? BPD_LOOK_COMPLETE : BPD_LOOK_INCOMPLETE;
 }
 
-/* A deferred file is skipped until due, unless it changed meanwhile. */
-static bool
-still_deferred(const struct bpd_deferlist *d, const char *path, const struct stat *st,
-    uint64_t now_ms)
+enum bpd_look
+bpd_look_at(int dirfd, const char *name, const struct stat *st, unsigned long max_bytes)
 {
-	const struct bpd_deferred *e = find_deferred(d, path);
-	return e && now_ms < e->not_before && e->size == (int64_t)st->st_size &&
-	    ts_cmp(&e->mtime, &st->st_mtim) == 0;
+	uint8_t head[sizeof(env_magic)];
+	struct stat fst;
+	enum bpd_look look;
+	ssize_t n;
+	int fd;
+
+	if (!S_ISREG(st->st_mode))
+		return BPD_LOOK_SPECIAL;
+	/* O_NONBLOCK: a FIFO swapped in meanwhile does not block the open. */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? BPD_LOOK_SPECIAL : BPD_LOOK_GONE;
+	if (fstat(fd, &fst) < 0 || fst.st_ino != st->st_ino || fst.st_dev != st->st_dev ||
+	    !S_ISREG(fst.st_mode)) {
+		close(fd);
+		return BPD_LOOK_GONE;
+	}
+	if ((uint64_t)fst.st_size > max_bytes) {
+		close(fd);
+		return BPD_LOOK_COMPLETE; /* refused as too large once claimed */
+	}
+	n = pread(fd, head, sizeof(head), 0);
+	if (n < 0)
+		look = BPD_LOOK_GONE;
+	else if (memcmp(head, env_magic, (size_t)n) != 0)
+		look = BPD_LOOK_PLAIN;
+	else if (n < (ssize_t)sizeof(head) || fst.st_size < BP_ENV_HEADER_BYTES)
+		look = BPD_LOOK_INCOMPLETE;
+	else
+		look = walk_chunks(fd, fst.st_size);
+	/* It may be the start of a plaintext export. */
+	sodium_memzero(head, sizeof(head));
+	close(fd);
+	return look;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static uint64_t
+hash_key(const char *k)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (uint8_t)*k) * 1099511628211ull;
+	return h;
+}
+
+static size_t
+folder_index(const char *key)
+{
+	if (key[0] == '/')
+		return 10000;
+	return (size_t)atoi(key) % 10000;
+}
+
+/* The slot of key, or the free slot where it would go. */
+static struct bpd_wait *
+slot(const struct bpd_waits *w, const char *key)
+{
+	size_t i = (size_t)(hash_key(key) & (w->cap - 1));
+	while (w->v[i].key && strcmp(w->v[i].key, key))
+		i = (i + 1) & (w->cap - 1);
+	return &w->v[i];
 }
 
 static int
-list_add(struct bpd_filelist *l, const char *path, const struct stat *st)
+grow(struct bpd_waits *w)
+{
+	size_t cap = w->cap ? w->cap * 2 : 1024;
+	struct bpd_wait *old = w->v;
+	size_t oldcap = w->cap;
+
+	if (!(w->v = calloc(cap, sizeof(*w->v)))) {
+		w->v = old;
+		return -1;
+	}
+	w->cap = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].key)
+			*slot(w, old[i].key) = old[i];
+	free(old);
+	return 0;
+}
+
+static struct bpd_wait *
+find(const struct bpd_waits *w, const char *key)
+{
+	if (!w->cap)
+		return NULL;
+	struct bpd_wait *e = slot(w, key);
+	return e->key ? e : NULL;
+}
+
+/* Removes e, re-placing the entries of its cluster (linear probing). */
+static void
+remove_at(struct bpd_waits *w, struct bpd_wait *e)
+{
+	size_t i = (size_t)(e - w->v);
+
+	if (!e->over_cap && w->per_folder[folder_index(e->key)] > 0)
+		w->per_folder[folder_index(e->key)]--;
+	free(e->key);
+	memset(e, 0, sizeof(*e));
+	w->n--;
+	for (size_t j = (i + 1) & (w->cap - 1); w->v[j].key; j = (j + 1) & (w->cap - 1)) {
+		struct bpd_wait t = w->v[j];
+		memset(&w->v[j], 0, sizeof(w->v[j]));
+		*slot(w, t.key) = t;
+	}
+}
+
+static void
+make_key(char *out, size_t outlen, const char *folder, const char *name)
+{
+	snprintf(out, outlen, "%s/%s", folder, name);
+}
+
+void
+bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name)
+{
+	char key[PATH_MAX];
+	struct bpd_wait *e;
+
+	make_key(key, sizeof(key), folder, name);
+	if ((e = find(w, key)))
+		remove_at(w, e);
+}
+
+void
+bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, uint64_t now_ms)
+{
+	char key[PATH_MAX];
+	struct bpd_wait *e;
+
+	make_key(key, sizeof(key), folder, name);
+	if (!(e = find(w, key))) {
+		if ((w->n + 1) * 2 > w->cap && grow(w) < 0)
+			return;
+		e = slot(w, key);
+		if (!(e->key = strdup(key)))
+			return;
+		w->n++;
+		w->per_folder[folder_index(key)]++;
+		e->first_seen = now_ms;
+		e->backoff = BACKOFF_FIRST_MS / 2;
+	}
+	e->returned = true;
+	e->seen = true;
+	if (e->backoff < BACKOFF_MAX_MS)
+		e->backoff *= 2;
+	e->due = now_ms + e->backoff;
+}
+
+void
+bpd_waits_free(struct bpd_waits *w)
+{
+	for (size_t i = 0; i < w->cap; i++)
+		free(w->v[i].key);
+	free(w->v);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ---- the listing ------------------------------------------------------ */
+
+static int
+cand_add(struct bpd_candlist *l, const char *folder, const char *name,
+    const struct stat *st, bool refuse)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct bpd_file *v = realloc(l->v, cap * sizeof(*v));
+		struct bpd_cand *v = realloc(l->v, cap * sizeof(*v));
 		if (!v)
 			return -1;
 		l->v = v;
 		l->cap = cap;
 	}
-	if (!(l->v[l->n].path = strdup(path)))
+	struct bpd_cand *c = &l->v[l->n];
+	if (!(c->name = strdup(name)))
 		return -1;
-	l->v[l->n].mtime = st->st_mtim;
-	l->v[l->n].size = st->st_size;
+	snprintf(c->folder, sizeof(c->folder), "%s", folder);
+	c->ctime = st->st_ctim;
+	c->refuse_incomplete = refuse;
 	l->n++;
 	return 0;
 }
 
-/* Adds the files of dir; with depth 0 also descends into NNNN/ dirs. */
-static int
-scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out, size_t *nsub, size_t *nignored)
+struct scan {
+	struct bpd_waits *w;
+	uint64_t now;
+	uint64_t young_ms;
+	unsigned long max_bytes;
+	bool keep_young;
+	struct bpd_candlist *out;
+	struct bpd_scan_stats *stats;
+};
+
+static bool
+unchanged(const struct bpd_wait *e, const struct stat *st)
 {
-	DIR *dp = opendir(dir);
+	return e->size == st->st_size && e->ino == st->st_ino && e->dev == st->st_dev &&
+	    ts_cmp(&e->mtime, &st->st_mtim) == 0 && ts_cmp(&e->ctime, &st->st_ctim) == 0;
+}
+
+/* A new entry for an incomplete file, counted against its folder's cap. */
+static struct bpd_wait *
+wait_new(struct scan *s, const char *key, const char *folder)
+{
+	struct bpd_waits *w = s->w;
+	size_t fi = folder_index(key);
+
+	if ((w->n + 1) * 2 > w->cap && grow(w) < 0)
+		return NULL;
+	struct bpd_wait *e = slot(w, key);
+	if (!(e->key = strdup(key)))
+		return NULL;
+	w->n++;
+	e->first_seen = s->now;
+	e->backoff = BACKOFF_FIRST_MS;
+	if (w->per_folder[fi] >= BPD_FOLDER_CAP && !s->keep_young) {
+		e->over_cap = true;
+		if (!w->cap_logged[fi]) {
+			bpd_log(LOG_WARNING, "inbox%s%s: %d incomplete files already waited for; "
+			    "further incomplete files there are left alone until some are done",
+			    *folder ? "/" : "", folder, BPD_FOLDER_CAP);
+			w->cap_logged[fi] = true;
+		}
+	} else {
+		w->per_folder[fi]++;
+		if (w->per_folder[fi] < BPD_FOLDER_CAP)
+			w->cap_logged[fi] = false;
+	}
+	return e;
+}
+
+static void
+remember(struct bpd_wait *e, const struct stat *st)
+{
+	e->size = st->st_size;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
+	e->seen = true;
+}
+
+/* One submission name of a folder: to claim now, to wait for, or left. */
+static int
+consider(struct scan *s, int dfd, const char *folder, const char *name, const struct stat *st)
+{
+	char key[PATH_MAX], safe[NAME_MAX + 1];
+	struct bpd_wait *e;
+
+	make_key(key, sizeof(key), folder, name);
+	e = find(s->w, key);
+	if (e && e->returned) {
+		/* Complete by its framing but not by its final tag when claimed:
+		 * looked at again on the back-off only, refused when too old. */
+		e->seen = true;
+		if (!s->keep_young && s->now - e->first_seen >= s->young_ms)
+			return cand_add(s->out, folder, name, st, true);
+		if (s->now >= e->due)
+			return cand_add(s->out, folder, name, st, false);
+		s->stats->nwaiting++;
+		return 0;
+	}
+	if (e && e->over_cap) {
+		size_t fi = folder_index(key);
+		e->seen = true;
+		if (s->w->per_folder[fi] >= BPD_FOLDER_CAP || s->keep_young)
+			return 0; /* left alone until its folder has room */
+		/* Room again: waited for from now on. */
+		e->over_cap = false;
+		s->w->per_folder[fi]++;
+		e->first_seen = s->now;
+		e->due = 0;
+		e->size = -1;
+	}
+	if (e && unchanged(e, st) && s->now < e->due) {
+		e->seen = true;
+		s->stats->nwaiting++;
+		return 0;
+	}
+	switch (bpd_look_at(dfd, name, st, s->max_bytes)) {
+	case BPD_LOOK_GONE:
+		return 0;
+	case BPD_LOOK_INCOMPLETE:
+		break;
+	default:
+		if (e)
+			e->seen = true; /* forgotten once claimed */
+		return cand_add(s->out, folder, name, st, false);
+	}
+	if (!e && !(e = wait_new(s, key, folder)))
+		return -1;
+	if (e->over_cap) {
+		remember(e, st);
+		return 0;
+	}
+	if (!e->logged) {
+		bpd_log(LOG_INFO, "%s: incomplete, left for later",
+		    bp_inbox_safe_name(name, safe, sizeof(safe)));
+		e->logged = true;
+	}
+	if (!s->keep_young && s->now - e->first_seen >= s->young_ms)
+		return cand_add(s->out, folder, name, st, true);
+	/* Looked at again when it changes, or after the back-off. */
+	if (!unchanged(e, st))
+		e->backoff = BACKOFF_FIRST_MS;
+	else if (e->backoff < BACKOFF_MAX_MS)
+		e->backoff *= 2;
+	e->due = s->now + e->backoff;
+	remember(e, st);
+	s->stats->nwaiting++;
+	return 0;
+}
+
+/* Lists one folder (fd owned here); the inbox itself also descends into
+ * NNNN/, opened beneath it without following a link. */
+static int
+scan_dir(struct scan *s, int fd, const char *folder)
+{
+	DIR *dp = fdopendir(fd);
 	struct dirent *de;
 	int ret = 0;
 
-	if (!dp)
-		return 0; /* missing or unreadable: nothing to do now */
+	if (!dp) {
+		close(fd);
+		return 0;
+	}
 	while ((de = readdir(dp)) != NULL) {
-		char path[PATH_MAX];
 		struct stat st;
 		enum bp_inbox_kind kind = bp_inbox_kind(de->d_name);
 		if (kind == BP_INBOX_WRITING)
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
 		if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			if (depth == 0 && is_kommune_dir_name(de->d_name)) {
-				(*nsub)++;
-				if (scan_dir(path, 1, d, now_ms, out, nsub, nignored) < 0)
+			if (!*folder && is_kommune_dir_name(de->d_name)) {
+				int sub = openat(dirfd(dp), de->d_name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				s->stats->nsubdirs++;
+				if (sub >= 0 && scan_dir(s, sub, de->d_name) < 0)
 					ret = -1;
 			}
 			continue;
 		}
 		if (kind != BP_INBOX_SUBMISSION) {
-			(*nignored)++; /* not ours: left alone */
+			s->stats->nignored++; /* not ours: left alone */
 			continue;
 		}
-		if (still_deferred(d, path, &st, now_ms))
-			continue;
-		if (list_add(out, path, &st) < 0) {
+		if (consider(s, dirfd(dp), folder, de->d_name, &st) < 0) {
 			ret = -1;
 			break;
 		}
@@ -121,89 +451,57 @@ scan_dir(const char *dir, int depth, const struct bpd_deferlist *d, uint64_t now
 	return ret;
 }
 
+/* What is complete first, then what is refused; each by oldest change. */
 static int
-file_cmp(const void *a, const void *b)
+cand_cmp(const void *a, const void *b)
 {
-	const struct bpd_file *x = a, *y = b;
-	int c = ts_cmp(&x->mtime, &y->mtime);
-	return c ? c : strcmp(x->path, y->path);
+	const struct bpd_cand *x = a, *y = b;
+	if (x->refuse_incomplete != y->refuse_incomplete)
+		return x->refuse_incomplete ? 1 : -1;
+	int c = ts_cmp(&x->ctime, &y->ctime);
+	if (c)
+		return c;
+	c = strcmp(x->folder, y->folder);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 int
-bpd_scan(const char *inbox, const struct bpd_deferlist *d, uint64_t now_ms,
-    struct bpd_filelist *out, size_t *nsubdirs, size_t *nignored)
+bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds,
+    unsigned long max_bytes, bool keep_young, struct bpd_candlist *out,
+    struct bpd_scan_stats *stats)
 {
-	size_t ign = 0;
+	struct scan s = { w, now_ms, 1000ull * young_seconds, max_bytes, keep_young, out, stats };
+	int fd;
 
 	memset(out, 0, sizeof(*out));
-	*nsubdirs = 0;
-	if (nignored)
-		*nignored = 0;
-	if (scan_dir(inbox, 0, d, now_ms, out, nsubdirs, &ign) < 0) {
-		bpd_filelist_free(out);
+	memset(stats, 0, sizeof(*stats));
+	for (size_t i = 0; i < w->cap; i++)
+		w->v[i].seen = false;
+	if ((fd = fcntl(inbox, F_DUPFD_CLOEXEC, 0)) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	if (scan_dir(&s, fd, "") < 0) {
+		bpd_candlist_free(out);
+		return -1;
+	}
+	/* Files gone from the inbox are no longer waited for. */
+	for (size_t i = 0; i < w->cap; i++)
+		if (w->v[i].key && !w->v[i].seen) {
+			remove_at(w, &w->v[i]);
+			i--; /* the slot may hold a re-placed entry now */
+		}
 	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(out->v[0]), file_cmp);
-	if (nignored)
-		*nignored = ign;
+		qsort(out->v, out->n, sizeof(out->v[0]), cand_cmp);
 	return 0;
 }
 
 void
-bpd_filelist_free(struct bpd_filelist *l)
+bpd_candlist_free(struct bpd_candlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].path);
+		free(l->v[i].name);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
-}
-
-int
-bpd_defer(struct bpd_deferlist *d, const char *path, const struct timespec *mtime,
-    int64_t size, uint64_t not_before)
-{
-	bpd_undefer(d, path);
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct bpd_deferred *v = realloc(d->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		d->v = v;
-		d->cap = cap;
-	}
-	if (!(d->v[d->n].path = strdup(path)))
-		return -1;
-	d->v[d->n].mtime = *mtime;
-	d->v[d->n].size = size;
-	d->v[d->n].not_before = not_before;
-	d->n++;
-	return 0;
-}
-
-bool
-bpd_is_deferred(const struct bpd_deferlist *d, const char *path)
-{
-	return find_deferred(d, path) != NULL;
-}
-
-void
-bpd_undefer(struct bpd_deferlist *d, const char *path)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		if (strcmp(d->v[i].path, path))
-			continue;
-		free(d->v[i].path);
-		d->v[i] = d->v[--d->n];
-		return;
-	}
-}
-
-void
-bpd_deferlist_free(struct bpd_deferlist *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].path);
-	free(d->v);
-	memset(d, 0, sizeof(*d));
 }

@@ -176,6 +176,9 @@ fields(struct reg_ctx *x, const struct bp_csv_row *row, struct bp_kommune *k)
 		bad(x, row->line, C_INNB18, "expected at most innbyggere");
 	if (!digits(v[C_AAR], len[C_AAR], 4) && ++nerr)
 		bad(x, row->line, C_AAR, "expected a 4-digit year");
+	/* 0000 would also leave x->year unset and let other years through. */
+	else if ((atoi(v[C_AAR]) < 1900 || atoi(v[C_AAR]) > 2199) && ++nerr)
+		bad(x, row->line, C_AAR, "expected a year from 1900 to 2199");
 	else if (nerr == 0 && x->year && atoi(v[C_AAR]) != x->year && ++nerr)
 		bad(x, row->line, C_AAR, "expected the same year on every row");
 	if (nerr)

@@ -2,8 +2,9 @@
  * replay.c - runs LLVMFuzzerTestOneInput over a seed corpus, for `make
  * check` with any compiler (and under ASan/UBSan in the sanitizer build).
  *
- *   replay_export [DIR|FILE]...
- * Without arguments it reads $BP_SRCDIR/fuzz/corpus/export. Files of more
+ *   replay_<target> [DIR|FILE]...
+ * Without arguments it reads $BP_SRCDIR/fuzz/corpus/<BP_REPLAY_CORPUS>
+ * (export unless the build says otherwise). Files of more
  * than 1 MiB are refused. It prints a count, never the content. Exit 0, or
  * 66 when a path cannot be read (a failing input aborts).
  */
@@ -18,6 +19,9 @@
 #include <unistd.h>
 
 #define REPLAY_MAX_BYTES (1u << 20)
+#ifndef BP_REPLAY_CORPUS
+#define BP_REPLAY_CORPUS "export"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -107,7 +111,7 @@ main(int argc, char **argv)
 	} else {
 		const char *src = getenv("BP_SRCDIR");
 		char p[4096];
-		snprintf(p, sizeof(p), "%s/fuzz/corpus/export", src ? src : ".");
+		snprintf(p, sizeof(p), "%s/fuzz/corpus/%s", src ? src : ".", BP_REPLAY_CORPUS);
 		if (run_path(p, &count) < 0)
 			ret = 66;
 	}

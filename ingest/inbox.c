@@ -33,17 +33,11 @@ bp_inbox_safe_name(const char *name, char *out, size_t outlen)
 
 	for (const unsigned char *s = (const unsigned char *)name; *s && o + 1 < outlen;) {
 		if (*s >= '0' && *s <= '9') {
-			size_t run = 0;
-			while (s[run] >= '0' && s[run] <= '9')
-				run++;
-			if (run >= 6) {
-				out[o++] = '#';
-			} else {
-				size_t k = run < outlen - 1 - o ? run : outlen - 1 - o;
-				memcpy(out + o, s, k);
-				o += k;
-			}
-			s += run;
+			/* No digit of an inbox name is repeated: a person_id may be
+			 * split by dots or spaces ("08.12.76 480 19"). */
+			while (*s >= '0' && *s <= '9')
+				s++;
+			out[o++] = '#';
 			continue;
 		}
 		out[o++] = *s >= 0x20 && *s < 0x7f ? (char)*s : '?';

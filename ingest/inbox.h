@@ -23,8 +23,9 @@ bool bp_inbox_is_submission(const char *name);
 /*
  * Copies name into out (outlen > 0, always terminated, truncated to fit)
  * in a form safe to log or store: every byte outside printable ASCII
- * becomes '?', and every run of 6 or more digits becomes one '#' (a name
- * like a person_id or a date of birth is not repeated). Returns out.
+ * becomes '?', and every run of digits becomes one '#': no digit of an
+ * inbox name is ever repeated (a person_id or a date of birth may be split
+ * by dots or spaces). Returns out.
  */
 char *bp_inbox_safe_name(const char *name, char *out, size_t outlen);
 

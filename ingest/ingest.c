@@ -450,7 +450,7 @@ fill_submission(const struct bp_ingest_result *r, int64_t now, struct bp_submiss
 
 /* Judges and (for a new submission) applies; sets r->status. */
 static void
-judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ingest_result *r)
+judge_apply_in(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ingest_result *r)
 {
 	struct bp_submission sub;
 	enum bp_store_verdict v;
@@ -490,6 +490,31 @@ judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ingest
 	snprintf(r->reason, sizeof(r->reason), "%s", sub.dry_run ? "dry run: validated" : "merged");
 }
 
+/*
+ * Judge and apply in one write transaction (own_tx), so that no other
+ * writer can apply the same submission between the two; inside a caller's
+ * transaction (bpagg rebuild) as they are.
+ */
+static void
+judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, bool own_tx,
+    struct bp_ingest_result *r)
+{
+	if (own_tx && bp_store_begin(g->store) < 0) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "store: cannot begin a transaction");
+		return;
+	}
+	judge_apply_in(g, x, now, r);
+	if (!own_tx)
+		return;
+	if (r->status == BP_INGEST_ERROR) {
+		bp_store_rollback(g->store);
+	} else if (bp_store_commit(g->store) < 0) {
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "store: cannot commit");
+	}
+}
+
 /* Everything after a successful bp_open_begin. */
 static void
 ingest_body(bp_ingest *g, bp_open *o, const char *archived,
@@ -510,6 +535,21 @@ ingest_body(bp_ingest *g, bp_open *o, const char *archived,
 		snprintf(r->reason, sizeof(r->reason), "kommune not in the kommune registry");
 		goto out;
 	}
+	/* Before the export is read: year 0 would turn its year check off. */
+	if (r->meta.year < BP_INGEST_YEAR_MIN || r->meta.year > g->registry.year + 1) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "signed year outside the registry's span "
+		    "(%d to %d)", BP_INGEST_YEAR_MIN, g->registry.year + 1);
+		goto out;
+	}
+	if (r->meta.sequence / 1000000000u > (uint64_t)(now > 0 ? now : 0) +
+	    BP_INGEST_FUTURE_SLACK) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "sequence from the future: sealed more "
+		    "than %d seconds after it was received (check the kommune's clock)",
+		    BP_INGEST_FUTURE_SLACK);
+		goto out;
+	}
 	bp_tally_clear(&g->tally);
 	if (stream_export(g, o, x, r) < 0)
 		goto out;
@@ -523,7 +563,7 @@ ingest_body(bp_ingest *g, bp_open *o, const char *archived,
 		snprintf(r->archived, sizeof(r->archived), "%s", archived);
 	else
 		choose_archive_name(g, &r->meta, r->archived, sizeof(r->archived));
-	judge_apply(g, x, now, r);
+	judge_apply(g, x, now, archived == NULL, r);
 out:
 	if (x->ps) {
 		sodium_memzero(x->ps, x->cap * BP_PSEUDONYM_BYTES);
@@ -535,19 +575,16 @@ out:
 }
 
 int
-bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
+bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
     struct bp_ingest_result *r)
 {
 	bp_open *o = NULL;
 	enum bp_env_error e;
-	int fd;
 
-	if (!g || !path || !r)
+	if (!g || fd < 0 || !r)
 		return -1;
 	r->status = BP_INGEST_ERROR;
 	r->have_meta = false;
-	if ((fd = open_capped(path, g->conf->max_file_bytes, r)) < 0)
-		return 0;
 	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
 	    g->conf->max_file_bytes, &r->meta, &o);
 	if (e != BP_ENV_OK) {
@@ -559,6 +596,22 @@ bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now
 out:
 	if (o)
 		bp_open_free(o);
+	return 0;
+}
+
+int
+bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
+    struct bp_ingest_result *r)
+{
+	int fd;
+
+	if (!g || !path || !r)
+		return -1;
+	r->status = BP_INGEST_ERROR;
+	r->have_meta = false;
+	if ((fd = open_capped(path, g->conf->max_file_bytes, r)) < 0)
+		return 0;
+	bp_ingest_fd(g, fd, archived, now, r);
 	close(fd);
 	return 0;
 }

@@ -87,6 +87,23 @@ size_t bp_ingest_nkeys(const bp_ingest *g);
  */
 int bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
     struct bp_ingest_result *r);
+/*
+ * The same from fd (a regular file the caller opened and checked, read
+ * from its current offset; not closed here). With archived NULL (bpaggd)
+ * the judgement and the apply are one write transaction of their own; with
+ * archived given (bpagg rebuild) they run inside the caller's
+ * (bp_store_begin).
+ */
+int bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
+    struct bp_ingest_result *r);
+
+/* Signed years accepted: from BP_INGEST_YEAR_MIN to the registry's year
+ * plus one (bpaggd(8)); others are refused before the export is read. */
+#define BP_INGEST_YEAR_MIN 2000
+/* A signed sequence (creation time in ns) more than this many seconds
+ * after the time the file was received is refused: a kommune whose clock
+ * runs ahead would otherwise make its own later submissions stale. */
+#define BP_INGEST_FUTURE_SLACK 900
 
 /*
  * Reads only the verified metadata of the sealed file at path (header and

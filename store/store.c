@@ -192,6 +192,15 @@ bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16],
 }
 
 int
+bp_store_reset_sequence(bp_store *s, const char *kommune, int year, int64_t when,
+    uint64_t *old)
+{
+	if (!kommune || !old)
+		return -1;
+	return s->be->reset_sequence(s->h, kommune, year, when, old);
+}
+
+int
 bp_store_begin(bp_store *s)
 {
 	return s->be->begin(s->h);

@@ -157,6 +157,17 @@ int bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16
     int64_t *received);
 
 /*
+ * Sets aside the sequence of the kommune's latest applied submission for
+ * year (bpagg reset-sequence), so that a submission sealed with a clock
+ * running ahead no longer makes the kommune's later ones stale; the tally
+ * stays until the next submission replaces it. Recorded in the store with
+ * the time when. Returns 1 with *old the sequence set aside, 0 when there
+ * was none to set aside, -1 on error.
+ */
+int bp_store_reset_sequence(bp_store *s, const char *kommune, int year, int64_t when,
+    uint64_t *old);
+
+/*
  * One write transaction over several calls (bpagg rebuild): bp_store_begin
  * takes the write lock (other writers wait, then fail with their busy
  * timeout); bp_store_apply and bp_store_clear_counts inside it are

@@ -50,6 +50,8 @@ struct bp_store_backend {
 	int (*clear_counts)(void *h);
 	int (*find_received)(void *h, const char *kommune, const uint8_t id[16],
 	    int64_t *received);
+	int (*reset_sequence)(void *h, const char *kommune, int year, int64_t when,
+	    uint64_t *old);
 	int (*begin)(void *h);
 	int (*commit)(void *h);
 	void (*rollback)(void *h);

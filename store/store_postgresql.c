@@ -450,13 +450,15 @@ static int
 pq_clear(void *h)
 {
 	return delete_in_tx(h, "DELETE FROM pseudonym; DELETE FROM tally; "
-	    "DELETE FROM ledger; DELETE FROM rejection");
+	    "DELETE FROM sequence_reset; DELETE FROM ledger; DELETE FROM rejection");
 }
 
 static int
 pq_clear_counts(void *h)
 {
-	return delete_in_tx(h, "DELETE FROM pseudonym; DELETE FROM tally; DELETE FROM ledger");
+	/* The resets name ledger rows that are about to go. */
+	return delete_in_tx(h, "DELETE FROM pseudonym; DELETE FROM tally; "
+	    "DELETE FROM sequence_reset; DELETE FROM ledger");
 }
 
 /* One transaction over several calls, holding the store's lock
@@ -523,6 +525,7 @@ const struct bp_store_backend bp_store_backend_postgresql = {
 	.clear = pq_clear,
 	.clear_counts = pq_clear_counts,
 	.find_received = bp_pq_find_received,
+	.reset_sequence = bp_pq_reset_sequence,
 	.begin = pq_begin,
 	.commit = pq_commit,
 	.rollback = pq_rollback,

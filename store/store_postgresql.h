@@ -25,7 +25,7 @@ enum pq_stmt {
 	PS_INS_LEDGER, PS_PUT_TALLY, PS_DEL_PSEUD, PS_INS_PSEUD,
 	PS_INS_REJECT,
 	PS_TALLIES, PS_LATEST, PS_YEARS, PS_COUNT_REJ, PS_COUNT_MULTI, PS_COUNT_OTHER,
-	PS_FIND_RECEIVED,
+	PS_FIND_RECEIVED, PS_RESET_SEQ,
 	PS_LEDGER_ALL, PS_REJ_ALL, PS_ONE_TALLY, PS_PSEUD_OF, PS_ALL_CHECKSUMS,
 	PQ_NSTMT
 };
@@ -77,6 +77,8 @@ int bp_pq_years(void *h, int **years, size_t *n);
 int bp_pq_count_rejected(void *h, int year, uint64_t *n);
 int bp_pq_count_multi_kommune(void *h, int year, uint64_t *n);
 int bp_pq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint64_t *n);
+int bp_pq_reset_sequence(void *h, const char *kommune, int year, int64_t when,
+    uint64_t *old);
 int bp_pq_find_received(void *h, const char *kommune, const uint8_t id[16],
     int64_t *received);
 int bp_pq_foreach_ledger(void *h,

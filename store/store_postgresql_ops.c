@@ -21,7 +21,13 @@ const char *const bp_pq_sql[PQ_NSTMT] = {
 	 * already applied. */
 	[PS_JUDGE] = "SELECT (SELECT digest FROM ledger WHERE kommune = $1 AND "
 	    "submission_id = $2), (SELECT l.sequence FROM tally t JOIN ledger l ON "
-	    "l.id = t.ledger_id WHERE t.year = $3::integer AND t.kommune = $1)",
+	    "l.id = t.ledger_id WHERE t.year = $3::integer AND t.kommune = $1 AND NOT EXISTS "
+	    "(SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id))",
+	[PS_RESET_SEQ] = "INSERT INTO sequence_reset (year, kommune, ledger_id, sequence, at) "
+	    "SELECT t.year, t.kommune, t.ledger_id, l.sequence, $3::bigint FROM tally t "
+	    "JOIN ledger l ON l.id = t.ledger_id WHERE t.year = $1::integer AND t.kommune = $2 "
+	    "AND NOT EXISTS (SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id) "
+	    "RETURNING sequence",
 	[PS_LOCK_KY] = "SELECT pg_advisory_xact_lock_shared(" LOCK_CLASS_S ", 0), "
 	    "pg_advisory_xact_lock(" LOCK_CLASS_S ", $1::integer)",
 	[PS_LOCK_ALL] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS_S ", 0)",
@@ -671,5 +677,26 @@ bp_pq_check_tallies(struct pq *q, char *err, size_t errlen)
 	ret = 0;
 out:
 	free(years);
+	return ret;
+}
+
+int
+bp_pq_reset_sequence(void *h, const char *kommune, int year, int64_t when, uint64_t *old)
+{
+	struct par p = { .n = 0 };
+	PGresult *r;
+	int ret;
+
+	if (!bp_pq_is_kommune(kommune))
+		return -1;
+	p_int(&p, year);
+	p_text(&p, kommune);
+	p_int(&p, when);
+	if (!(r = run(h, PS_RESET_SEQ, &p, NULL, 0)))
+		return -1;
+	ret = PQntuples(r) == 1;
+	if (ret)
+		*old = (uint64_t)bp_pq_int(r, 0, 0);
+	PQclear(r);
 	return ret;
 }

@@ -113,6 +113,27 @@ const struct bp_store_migration bp_store_migrations[] = {
 	"length(checksum) = 32);",
 	"ALTER TABLE tally ADD COLUMN checksum bytea CHECK (checksum IS NULL OR "
 	"length(checksum) = 32);" },
+
+	/* Sequence resets by an administrator (bpagg reset-sequence): the
+	 * latest applied submission they name no longer makes later ones
+	 * stale; the row stays as the record of who was reset and when. */
+	{ "3 -> 4: sequence resets",
+	"CREATE TABLE sequence_reset ("
+	"  id INTEGER PRIMARY KEY,"
+	"  year INTEGER NOT NULL,"
+	"  kommune TEXT NOT NULL CHECK (length(kommune) = 4),"
+	"  ledger_id INTEGER NOT NULL REFERENCES ledger (id),"
+	"  sequence INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX sequence_reset_by_ledger ON sequence_reset (ledger_id);",
+	"CREATE TABLE sequence_reset ("
+	"  id bigserial PRIMARY KEY,"
+	"  year integer NOT NULL,"
+	"  kommune text NOT NULL CHECK (length(kommune) = 4),"
+	"  ledger_id bigint NOT NULL REFERENCES ledger (id),"
+	"  sequence bigint NOT NULL,"
+	"  at bigint NOT NULL);"
+	"CREATE INDEX sequence_reset_by_ledger ON sequence_reset (ledger_id);" },
 };
 
 int

@@ -493,13 +493,15 @@ static int
 sq_clear(void *h)
 {
 	return delete_in_tx(h, "DELETE FROM pseudonym; DELETE FROM tally; "
-	    "DELETE FROM ledger; DELETE FROM rejection");
+	    "DELETE FROM sequence_reset; DELETE FROM ledger; DELETE FROM rejection");
 }
 
 static int
 sq_clear_counts(void *h)
 {
-	return delete_in_tx(h, "DELETE FROM pseudonym; DELETE FROM tally; DELETE FROM ledger");
+	/* The resets name ledger rows that are about to go. */
+	return delete_in_tx(h, "DELETE FROM pseudonym; DELETE FROM tally; "
+	    "DELETE FROM sequence_reset; DELETE FROM ledger");
 }
 
 static int
@@ -678,6 +680,7 @@ const struct bp_store_backend bp_store_backend_sqlite = {
 	.clear = sq_clear,
 	.clear_counts = sq_clear_counts,
 	.find_received = bp_sq_find_received,
+	.reset_sequence = bp_sq_reset_sequence,
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

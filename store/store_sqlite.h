@@ -21,7 +21,7 @@ enum sq_stmt {
 	ST_INS_LEDGER, ST_PUT_TALLY, ST_DEL_PSEUD, ST_INS_PSEUD,
 	ST_INS_REJECT,
 	ST_TALLIES, ST_LATEST, ST_YEARS, ST_COUNT_REJ, ST_COUNT_MULTI, ST_COUNT_OTHER,
-	ST_FIND_RECEIVED,
+	ST_FIND_RECEIVED, ST_RESET_SEQ,
 	ST_LEDGER_ALL, ST_REJ_ALL, ST_ONE_TALLY, ST_PSEUD_OF,
 	SQ_NSTMT
 };
@@ -62,6 +62,8 @@ int bp_sq_years(void *h, int **years, size_t *n);
 int bp_sq_count_rejected(void *h, int year, uint64_t *n);
 int bp_sq_count_multi_kommune(void *h, int year, uint64_t *n);
 int bp_sq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint64_t *n);
+int bp_sq_reset_sequence(void *h, const char *kommune, int year, int64_t when,
+    uint64_t *old);
 int bp_sq_find_received(void *h, const char *kommune, const uint8_t id[16],
     int64_t *received);
 int bp_sq_foreach_ledger(void *h,

@@ -20,7 +20,13 @@ static const char *const stmt_sql[SQ_NSTMT] = {
 	 * already applied. */
 	[ST_JUDGE] = "SELECT (SELECT digest FROM ledger WHERE kommune = ?1 AND "
 	    "submission_id = ?2), (SELECT l.sequence FROM tally t JOIN ledger l ON "
-	    "l.id = t.ledger_id WHERE t.year = ?3 AND t.kommune = ?1)",
+	    "l.id = t.ledger_id WHERE t.year = ?3 AND t.kommune = ?1 AND NOT EXISTS "
+	    "(SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id))",
+	[ST_RESET_SEQ] = "INSERT INTO sequence_reset (year, kommune, ledger_id, sequence, at) "
+	    "SELECT t.year, t.kommune, t.ledger_id, l.sequence, ?3 FROM tally t "
+	    "JOIN ledger l ON l.id = t.ledger_id WHERE t.year = ?1 AND t.kommune = ?2 "
+	    "AND NOT EXISTS (SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id) "
+	    "RETURNING sequence",
 	[ST_INS_LEDGER] = "INSERT INTO ledger (kommune, year, submission_id, sequence, digest, "
 	    "rows, received, status, archived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_PUT_TALLY] = "INSERT INTO tally (year, kommune, ledger_id, rows, catalogue_id, "
@@ -611,6 +617,29 @@ bp_sq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t 
 		ret = 1;
 	} else if (rc == SQLITE_DONE)
 		ret = 0;
+	sqlite3_reset(st);
+	return ret;
+}
+
+int
+bp_sq_reset_sequence(void *h, const char *kommune, int year, int64_t when, uint64_t *old)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	if (!bp_sq_is_kommune(kommune) || !(st = bp_sq_stmt(q, ST_RESET_SEQ)))
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, kommune, 4, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, when);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*old = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+	} else if (rc == SQLITE_DONE) {
+		ret = 0;
+	}
 	sqlite3_reset(st);
 	return ret;
 }

@@ -23,3 +23,30 @@ tests_unit_crypto_test_envelope_SOURCES = tests/unit/crypto/test_envelope.c test
 tests_unit_crypto_test_envelope_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/vectors \
 	-DBP_VECTORS='"$(abs_top_srcdir)/tests/vectors"'
 EXTRA_DIST += tests/vectors/README tests/vectors/envelope
+
+# Fuzz targets of issue 10: the envelope (sealing fuzzed plaintexts with
+# real keys, then opening them whole and damaged) and the configuration
+# reader, each replayed from its seed corpus (fuzz/replay.c) in make check.
+check_PROGRAMS += fuzz/replay_envelope fuzz/replay_conf
+TESTS += fuzz/replay_envelope fuzz/replay_conf
+fuzz_replay_envelope_SOURCES = fuzz/fuzz_envelope.c fuzz/replay.c
+fuzz_replay_envelope_CPPFLAGS = $(AM_CPPFLAGS) -DBP_REPLAY_CORPUS='"envelope"'
+fuzz_replay_envelope_LDADD = $(BP_LINK)
+fuzz_replay_conf_SOURCES = fuzz/fuzz_conf.c fuzz/replay.c
+fuzz_replay_conf_CPPFLAGS = $(AM_CPPFLAGS) -DBP_REPLAY_CORPUS='"conf"'
+fuzz_replay_conf_LDADD = $(BP_LINK)
+EXTRA_DIST += fuzz/corpus/envelope fuzz/corpus/conf
+# The libFuzzer builds need clang and are made on request only:
+#   make fuzz-envelope && ./fuzz-envelope -max_total_time=60 $(srcdir)/fuzz/corpus/envelope
+#   make fuzz-conf && ./fuzz-conf -max_total_time=60 $(srcdir)/fuzz/corpus/conf
+fuzz-envelope: $(srcdir)/fuzz/fuzz_envelope.c $(srcdir)/crypto/envelope.c \
+		$(srcdir)/crypto/keys.c $(srcdir)/crypto/io.c
+	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	  -include $(top_builddir)/config.h -I$(srcdir)/crypto $(SODIUM_CFLAGS) \
+	  -o $@ $^ $(SODIUM_LIBS)
+fuzz-conf: $(srcdir)/fuzz/fuzz_conf.c conf/libbpconf.a measures/libbpmeasures.a \
+		export/libbpexport.a
+	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	  -include $(top_builddir)/config.h -I$(srcdir)/conf -I$(srcdir)/measures \
+	  -I$(srcdir)/export -o $@ $^ $(INIH_LIBS) $(SODIUM_LIBS) -lm
+CLEANFILES += fuzz-envelope fuzz-conf

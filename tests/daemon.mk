@@ -8,7 +8,7 @@ tests_unit_ingest_test_ingest_LDADD = $(BP_TEST_LINK)
 check_PROGRAMS += tests/unit/daemon/test_daemon
 TESTS += tests/unit/daemon/test_daemon
 tests_unit_daemon_test_daemon_SOURCES = tests/unit/daemon/test_daemon.c daemon/bpaggd.h daemon/watch.c \
-	daemon/receipt.c daemon/dispose.c daemon/log.c
+	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/log.c
 tests_unit_daemon_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
 tests_unit_daemon_test_daemon_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_daemon_test_daemon_LDADD = $(BP_TEST_LINK)
@@ -22,6 +22,8 @@ tests_helpers_rawseal_LDADD = $(BP_LINK)
 # Integration tests: the real bpaggd, a real inbox, a real SQLite store.
 DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refuse.sh \
 	tests/integration/daemon_crash.sh tests/integration/daemon_flood.sh \
-	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh
+	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh \
+	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh \
+	tests/integration/daemon_faults.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh

@@ -100,7 +100,12 @@ wait_until() {
 	done
 }
 
-inbox_empty() { [ "$(files_in "$T/c/inbox")" -eq 0 ]; }
+# Nothing waits in the inbox, and nothing is still in bpaggd's queue (a
+# claimed file stays there until it is archived or rejected).
+inbox_empty() {
+	[ "$(files_in "$T/c/inbox")" -eq 0 ] &&
+		{ [ ! -d "$T/c/queue" ] || [ "$(files_in "$T/c/queue")" -eq 0 ]; }
+}
 
 # start_daemon LOG: a background bpaggd --foreground; its pid in DPID.
 start_daemon() {

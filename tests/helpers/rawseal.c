@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -31,6 +32,13 @@ main(int argc, char **argv)
 	memcpy(m.kommune, argv[1], 5);
 	m.year = (uint16_t)atoi(argv[2]);
 	m.rows = (uint32_t)strtoul(argv[3], NULL, 10);
+	/* BP_RAWSEAL_AHEAD=SECONDS: a sequence that far ahead of the clock. */
+	if (getenv("BP_RAWSEAL_AHEAD")) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m.sequence = ((uint64_t)ts.tv_sec + strtoull(getenv("BP_RAWSEAL_AHEAD"), NULL,
+		    10)) * 1000000000u;
+	}
 	if (bp_key_load(argv[4], BP_KEY_SIGN_SK, &ksk, err, sizeof(err)) < 0 ||
 	    bp_key_load(argv[5], BP_KEY_BOX_PK, &cpk, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rawseal: %s\n", err);

@@ -53,7 +53,12 @@ check(const struct bp_key *pk, const char *path)
 	if (sodium_hex2bin(sig, sizeof(sig), line2 + 25, 128, NULL, NULL, NULL) < 0 ||
 	    strcmp(line2 + 25 + 128, "\n"))
 		return -1;
-	if (crypto_sign_verify_detached(sig, (const unsigned char *)buf, strlen(buf), pk->bytes) < 0)
+	/* Signed over "bpagg-receipt-signature-v1", a NUL, then the line. */
+	static const char dom[] = "bpagg-receipt-signature-v1";
+	static unsigned char msg[sizeof(dom) + (1 << 16)];
+	memcpy(msg, dom, sizeof(dom));
+	memcpy(msg + sizeof(dom), buf, strlen(buf));
+	if (crypto_sign_verify_detached(sig, msg, sizeof(dom) + strlen(buf), pk->bytes) < 0)
 		return -1;
 	if (field(buf, "status", status, sizeof(status)) < 0 ||
 	    field(buf, "file", file, sizeof(file)) < 0)

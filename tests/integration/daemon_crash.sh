@@ -53,6 +53,10 @@ rc=0
 bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 [ $rc -eq 0 ] || fail "final bpaggd --once exited $rc"
 [ "$(files_in "$in")" -eq 0 ] || fail "files left in the inbox"
+[ "$(files_in "$T/c/queue")" -eq 0 ] || fail "entries left in the queue: $(ls "$T/c/queue" | head -3)"
+# Exactly one receipt per submission, whatever instant the kills hit.
+[ "$(find "$T/c/outbox" -name '*.receipt' | wc -l)" -eq "$N" ] ||
+	fail "$(find "$T/c/outbox" -name '*.receipt' | wc -l) receipts for $N submissions"
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "files were rejected: $(ls "$T/c/rejected" | head)"
 [ "$(files_in "$T/c/archive")" -eq "$N" ] || fail "archive holds $(files_in "$T/c/archive") files, expected $N"
 for k in "${kommuner[@]}"; do

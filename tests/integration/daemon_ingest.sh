@@ -47,7 +47,8 @@ for i in $(seq $half $((N - 1))); do
 	cp "$sealed/$k.bpx" "$T/c/inbox/$k.bpx.part"
 	mv "$T/c/inbox/$k.bpx.part" "$T/c/inbox/$k.bpx"
 done
-inbox_done() { [ "$(find "$T/c/inbox" -type f -name '*.bpx' ! -name '.*' | wc -l)" -eq 0 ]; }
+inbox_done() { [ "$(find "$T/c/inbox" -type f -name '*.bpx' ! -name '.*' | wc -l)" -eq 0 ] &&
+	{ [ ! -d "$T/c/queue" ] || [ "$(files_in "$T/c/queue")" -eq 0 ]; }; }
 wait_until 120 inbox_done || fail "inbox not emptied: $(find "$T/c/inbox" -type f | wc -l) files left"
 stop_daemon
 

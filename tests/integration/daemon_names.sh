@@ -74,7 +74,8 @@ long=$(printf 'x%.0s' $(seq 1 250)).bpx
 cp "$T/u1.bpx" "$in/$long"
 once
 [ ! -e "$in/$long" ] || fail "a long name was left in the inbox"
-rejected_kept "$long" || fail "a long name was not refused into rejected/"
+# The safe name kept with the claimed file is cut to 150 bytes.
+rejected_kept "${long:0:150}" || fail "a long name was not refused into rejected/"
 ok "a ${#long}-byte name refused"
 
 # 5. A FIFO is removed, never moved into rejected/.
@@ -98,11 +99,25 @@ once
 grep -q '2 files in the inbox ignored: not named \*.bpx' "$log" || fail "ignored files not logged"
 ok "names not ending in .bpx left alone"
 
+# 6b. A person_id split by dots and spaces (issue 10, item 6): no digit
+# of an inbox name reaches the log or the reason file.
+pid3=$(first_pid "$a1")
+split="${pid3:0:2}.${pid3:2:2}.${pid3:4:2} ${pid3:6:3} ${pid3:9:2}.bpx"
+cp "$a1" "$in/$split"
+once
+[ ! -e "$in/$split" ] || fail "the split-name plaintext was left in the inbox"
+[ -n "$(reason_file '#.#.# # #.bpx')" ] || fail "no reason file under the digit-free name"
+for part in "${pid3:0:2}.${pid3:2:2}." "${pid3:4:2} ${pid3:6:3} "; do
+	! grep -qF "$part" "$log" || fail "digits of the inbox name reached the log"
+	! grep -rqF "$part" "$T/c/rejected" || fail "digits of the inbox name reached rejected/"
+done
+ok "a person_id split by dots and spaces is not echoed"
+
 # 7. Everything in rejected/ is 0600 (umask 022 here); nothing replaced:
-# 5 reasons for 5 refusals, 3 of them sealed and kept.
+# 6 reasons for 6 refusals, 3 of them sealed and kept.
 bad=$(find "$T/c/rejected" -type f ! -name '.*' ! -perm 0600 | wc -l)
 [ "$bad" -eq 0 ] || fail "$bad files in rejected/ are not mode 0600"
-[ "$(find "$T/c/rejected" -name '*.reason' | wc -l)" -eq 5 ] || fail "expected 5 reason files"
+[ "$(find "$T/c/rejected" -name '*.reason' | wc -l)" -eq 6 ] || fail "expected 6 reason files"
 [ "$(find "$T/c/rejected" -name '*.bpx' | wc -l)" -eq 3 ] || fail "expected 3 kept files"
 cp "$log" "$T/c/"
 no_pid_leak

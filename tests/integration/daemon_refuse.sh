@@ -36,94 +36,94 @@ receipt_statuses() {
 }
 
 # 1. A first submission of A, and one of B.
-a1=$(make_export $A $YEAR 30 1)
-b1=$(make_export $B $YEAR 25 2)
-seal_to $A $YEAR "$a1" "$T/a1.bpx"
-seal_to $B $YEAR "$b1" "$T/b1.bpx"
-cp "$T/a1.bpx" "$in/a1.bpx"
-cp "$T/b1.bpx" "$in/b1.bpx"
+aa=$(make_export $A $YEAR 30 1)
+ba=$(make_export $B $YEAR 25 2)
+seal_to $A $YEAR "$aa" "$T/aa.bpx"
+seal_to $B $YEAR "$ba" "$T/ba.bpx"
+cp "$T/aa.bpx" "$in/aa.bpx"
+cp "$T/ba.bpx" "$in/ba.bpx"
 once
-counts_are "$a1" "$b1"
-[ "$(receipt_statuses $A a1.bpx)" = "merged " ] || fail "no merged receipt for a1"
+counts_are "$aa" "$ba"
+[ "$(receipt_statuses $A aa.bpx)" = "merged " ] || fail "no merged receipt for aa"
 ok "first submissions merged"
 
 # 2. The same file again, and renamed: archived, counted once.
-cp "$T/a1.bpx" "$in/a1.bpx"
+cp "$T/aa.bpx" "$in/aa.bpx"
 once
-cp "$T/a1.bpx" "$in/a1-copy.bpx"
+cp "$T/aa.bpx" "$in/aa-copy.bpx"
 once
-counts_are "$a1" "$b1"
+counts_are "$aa" "$ba"
 [ "$(files_in "$T/c/archive/$YEAR/$A")" -eq 3 ] || fail "duplicates not archived"
-for f in "$T/c/archive/$YEAR/$A"/*.bpx; do cmp -s "$f" "$T/a1.bpx" || fail "an archived copy differs"; done
+for f in "$T/c/archive/$YEAR/$A"/*.bpx; do cmp -s "$f" "$T/aa.bpx" || fail "an archived copy differs"; done
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "a duplicate was rejected"
-[ "$(receipt_statuses $A a1.bpx)" = "already_applied merged " ] || fail "receipts for a1: $(receipt_statuses $A a1.bpx)"
-[ "$(receipt_statuses $A a1-copy.bpx)" = "already_applied " ] || fail "no receipt for the renamed copy"
-grep -q 'a1-copy.bpx: already applied' "$log" || fail "not logged as already applied"
+[ "$(receipt_statuses $A aa.bpx)" = "already_applied merged " ] || fail "receipts for aa: $(receipt_statuses $A aa.bpx)"
+[ "$(receipt_statuses $A aa-copy.bpx)" = "already_applied " ] || fail "no receipt for the renamed copy"
+grep -q 'aa-copy.bpx: already applied' "$log" || fail "not logged as already applied"
 ok "same file twice and renamed: archived as already applied, counted once"
 
 # 3. A resubmission with other rows replaces A's year.
-a2=$(make_export $A $YEAR 22 3)
-seal_to $A $YEAR "$a2" "$in/a2.bpx"
+ab=$(make_export $A $YEAR 22 3)
+seal_to $A $YEAR "$ab" "$in/ab.bpx"
 once
-counts_are "$a2" "$b1"
+counts_are "$ab" "$ba"
 ok "resubmission replaced the kommune's year"
 
 # 4. An older sequence after a newer one.
-a3=$(make_export $A $YEAR 18 4)
-a4=$(make_export $A $YEAR 27 5)
-seal_to $A $YEAR "$a3" "$T/a3.bpx"
-seal_to $A $YEAR "$a4" "$T/a4.bpx"
-cp "$T/a4.bpx" "$in/"
+ac=$(make_export $A $YEAR 18 4)
+ad=$(make_export $A $YEAR 27 5)
+seal_to $A $YEAR "$ac" "$T/ac.bpx"
+seal_to $A $YEAR "$ad" "$T/ad.bpx"
+cp "$T/ad.bpx" "$in/"
 once
-cp "$T/a3.bpx" "$in/"
+cp "$T/ac.bpx" "$in/"
 once
-counts_are "$a4" "$b1"
-rejected_kept a3.bpx || fail "stale file not in rejected/"
-reason_of a3.bpx | grep -q stale || fail "stale reason: $(reason_of a3.bpx)"
-[ "$(receipt_statuses $A a3.bpx)" = "refused " ] || fail "no refused receipt for a3"
+counts_are "$ad" "$ba"
+rejected_kept ac.bpx || fail "stale file not in rejected/"
+reason_of ac.bpx | grep -q stale || fail "stale reason: $(reason_of ac.bpx)"
+[ "$(receipt_statuses $A ac.bpx)" = "refused " ] || fail "no refused receipt for ac"
 ok "older sequence after a newer one refused as stale"
 
 # 5. An unregistered kommune: rejected/, no receipt.
-u1=$(make_export $U $YEAR 20 6)
-seal_to $U $YEAR "$u1" "$in/u1.bpx"
+ua=$(make_export $U $YEAR 20 6)
+seal_to $U $YEAR "$ua" "$in/ua.bpx"
 once
-counts_are "$a4" "$b1"
-rejected_kept u1.bpx || fail "unregistered kommune's file not rejected"
-reason_of u1.bpx | grep -qi 'kommune' || fail "unregistered reason: $(reason_of u1.bpx)"
+counts_are "$ad" "$ba"
+rejected_kept ua.bpx || fail "unregistered kommune's file not rejected"
+reason_of ua.bpx | grep -qi 'kommune' || fail "unregistered reason: $(reason_of ua.bpx)"
 [ ! -e "$T/c/outbox/$U" ] || fail "a receipt was written for an unverified sender"
 ok "unregistered kommune refused, no receipt"
 
 # 6. A tampered file: one byte flipped in the body.
-a5=$(make_export $A $YEAR 40 7)
-seal_to $A $YEAR "$a5" "$T/a5.bpx"
-size=$(stat -c %s "$T/a5.bpx")
+ae=$(make_export $A $YEAR 40 7)
+seal_to $A $YEAR "$ae" "$T/ae.bpx"
+size=$(stat -c %s "$T/ae.bpx")
 pos=$((size - 100))
-byte=$(od -An -tu1 -j $pos -N1 "$T/a5.bpx" | tr -d ' ')
+byte=$(od -An -tu1 -j $pos -N1 "$T/ae.bpx" | tr -d ' ')
 printf "$(printf '\\%03o' $(( (byte + 1) % 256 )))" |
-	dd of="$T/a5.bpx" bs=1 seek=$pos conv=notrunc status=none
-cp "$T/a5.bpx" "$in/a5.bpx"
+	dd of="$T/ae.bpx" bs=1 seek=$pos conv=notrunc status=none
+cp "$T/ae.bpx" "$in/ae.bpx"
 once
-counts_are "$a4" "$b1"
-rejected_kept a5.bpx || fail "tampered file not rejected"
-reason_of a5.bpx | grep -q envelope || fail "tamper reason: $(reason_of a5.bpx)"
-[ "$(receipt_statuses $A a5.bpx)" = "refused " ] || fail "no refused receipt for the tampered file"
+counts_are "$ad" "$ba"
+rejected_kept ae.bpx || fail "tampered file not rejected"
+reason_of ae.bpx | grep -q envelope || fail "tamper reason: $(reason_of ae.bpx)"
+[ "$(receipt_statuses $A ae.bpx)" = "refused " ] || fail "no refused receipt for the tampered file"
 ok "tampered file refused"
 
 # 7. An invalid row (sealed without checking): refused whole, the error by
 # line and column in the reason file and the receipt.
-a6=$(make_export $A $YEAR 30 8)
+af=$(make_export $A $YEAR 30 8)
 bad="$T/k/$A/bad.csv"
 awk 'NR == 1 { FS = index($0, ";") ? ";" : ","; OFS = FS; $0 = $0
 		for (i = 1; i <= NF; i++) { h = $i; gsub(/[^a-z_]/, "", h); if (h == "alder") col = i } }
-	NR == 5 { $col = "999" } { print }' "$a6" >"$bad"
+	NR == 5 { $col = "999" } { print }' "$af" >"$bad"
 col=$(head -n 1 "$bad" | tr ';,' '\n\n' | tr -d '"\r' | grep -n '^alder$' | cut -d: -f1)
-"$H/rawseal" $A $YEAR 30 "$T/k/$A/$A.sign.sk" "$T/c/keys/central.box.pk" "$bad" "$in/a6.bpx"
+"$H/rawseal" $A $YEAR 30 "$T/k/$A/$A.sign.sk" "$T/c/keys/central.box.pk" "$bad" "$in/af.bpx"
 once
-counts_are "$a4" "$b1"
-rejected_kept a6.bpx || fail "invalid export not rejected"
-grep -q "^5:$col: alder: " "$(reason_file a6.bpx)" || fail "reason file lacks 5:$col: alder"
-[ "$(receipt_statuses $A a6.bpx)" = "refused " ] || fail "no refused receipt for the invalid export"
-grep -l '"a6.bpx"' "$T/c/outbox/$A"/*.receipt | xargs grep -q "\"line\":5,\"col\":$col,\"column\":\"alder\"" ||
+counts_are "$ad" "$ba"
+rejected_kept af.bpx || fail "invalid export not rejected"
+grep -q "^5:$col: alder: " "$(reason_file af.bpx)" || fail "reason file lacks 5:$col: alder"
+[ "$(receipt_statuses $A af.bpx)" = "refused " ] || fail "no refused receipt for the invalid export"
+grep -l '"af.bpx"' "$T/c/outbox/$A"/*.receipt | xargs grep -q "\"line\":5,\"col\":$col,\"column\":\"alder\"" ||
 	fail "receipt lacks the error by line and column"
 ok "invalid row refused with line 5, column $col (alder)"
 
@@ -141,7 +141,7 @@ history >"$T/history.before"
 	fail "expected 4 rejections before rebuild: $(tr '\n' ' ' <"$T/history.before")"
 [ "$(grep -c '"received":"' "$T/history.before")" -eq 2 ] || fail "expected 2 kommuner in status"
 
-# 8. bpagg rebuild replays A's history (a1, its copies, a2, a4) in sequence
+# 8. bpagg rebuild replays A's history (aa, its copies, ab, ad) in sequence
 # order and ends where the daemon did; an unreadable archived file makes
 # it refuse before it changes anything.
 "$H/tallydump" "$C" $YEAR --all >"$T/before"
@@ -157,7 +157,7 @@ grep -q "6/6 files, 4 merged, 2 already applied, 0 refused" "$T/rebuild.log" ||
 	fail "rebuild: $(tail -n 1 "$T/rebuild.log")"
 "$H/tallydump" "$C" $YEAR --all >"$T/after"
 cmp -s "$T/before" "$T/after" || fail "tallies differ after bpagg rebuild"
-counts_are "$a4" "$b1"
+counts_are "$ad" "$ba"
 history >"$T/history.after"
 diff "$T/history.before" "$T/history.after" >&2 ||
 	fail "rebuild changed the rejected count or a kommune's received time"
@@ -184,17 +184,22 @@ no_pid_leak
 
 # 10. An internal error under --once exits 70 (EX_SOFTWARE): the file is
 # merged but cannot be moved (archive/YYYY is a plain file), so it stays in
-# the inbox; once the way is clear it is archived as already applied.
+# the daemon's queue; once the way is clear the next start archives it,
+# with one receipt (issue 10, item 11).
 Y2=2022
-b2=$(make_export $B $Y2 12 9)
-seal_to $B $Y2 "$b2" "$in/b2.bpx"
+bb=$(make_export $B $Y2 12 9)
+seal_to $B $Y2 "$bb" "$in/bb.bpx"
 : >"$T/c/archive/$Y2"
 rc=0; bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 [ $rc -eq 70 ] || fail "bpaggd --once with a file it cannot move exited $rc, expected 70"
-[ -f "$in/b2.bpx" ] || fail "the file that could not be moved left the inbox"
+[ "$(find "$T/c/queue" -name '*.ra.*' | wc -l)" -eq 1 ] ||
+	fail "the file that could not be moved is not waiting in the queue"
 rm "$T/c/archive/$Y2"
 once
-[ "$(files_in "$T/c/archive/$Y2/$B")" -eq 1 ] || fail "b2 not archived after the retry"
+[ "$(files_in "$T/c/archive/$Y2/$B")" -eq 1 ] || fail "bb not archived after the retry"
+[ "$(files_in "$T/c/queue")" -eq 0 ] || fail "the queue is not empty after the retry"
+[ "$(grep -l '"bb.bpx"' "$T/c/outbox/$B"/*.receipt | wc -l)" -eq 1 ] ||
+	fail "not exactly one receipt for bb"
 ok "internal error under --once exits 70; the retry archives the file"
 
 # 11. Start-up errors reach stderr without --foreground too (exit 78).

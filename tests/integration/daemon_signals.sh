@@ -19,22 +19,22 @@ logged() { grep -q "$1" "$log"; }
 
 start_daemon "$log"
 # 1. A truncated file is left in the inbox while young, then completed.
-a1=$(make_export $A $YEAR 30 1)
-seal_to $A $YEAR "$a1" "$T/a1.bpx"
-head -c 300 "$T/a1.bpx" >"$in/a1.bpx"
-wait_until 30 logged 'a1.bpx: incomplete' || fail "truncated file not seen"
+aa=$(make_export $A $YEAR 30 1)
+seal_to $A $YEAR "$aa" "$T/aa.bpx"
+head -c 300 "$T/aa.bpx" >"$in/aa.bpx"
+wait_until 30 logged 'aa.bpx: incomplete' || fail "truncated file not seen"
 sleep 2.5
-[ -f "$in/a1.bpx" ] || fail "a young incomplete file was moved"
-[ "$(grep -c 'a1.bpx: incomplete' "$log")" -eq 1 ] ||
-	fail "a young incomplete file logged $(grep -c 'a1.bpx: incomplete' "$log") times, not once"
+[ -f "$in/aa.bpx" ] || fail "a young incomplete file was moved"
+[ "$(grep -c 'aa.bpx: incomplete' "$log")" -eq 1 ] ||
+	fail "a young incomplete file logged $(grep -c 'aa.bpx: incomplete' "$log") times, not once"
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "a young incomplete file was rejected"
-cp "$T/a1.bpx" "$in/.a1.tmp" && mv "$in/.a1.tmp" "$in/a1.bpx"
+cp "$T/aa.bpx" "$in/.aa.tmp" && mv "$in/.aa.tmp" "$in/aa.bpx"
 wait_until 30 inbox_empty || fail "completed file not ingested"
-archived_as "$T/a1.bpx" $YEAR $A || fail "completed file not archived"
+archived_as "$T/aa.bpx" $YEAR $A || fail "completed file not archived"
 ok "young incomplete file left alone (logged once), ingested once complete"
 
 # 2. A file that stays incomplete beyond young_seconds is refused.
-head -c 300 "$T/a1.bpx" >"$in/stuck.bpx"
+head -c 300 "$T/aa.bpx" >"$in/stuck.bpx"
 wait_until 30 inbox_empty || fail "stuck incomplete file never refused"
 rejected_kept stuck.bpx && reason_of stuck.bpx | grep -q incomplete ||
 	fail "stuck file not in rejected/ with an 'incomplete' reason"
@@ -42,19 +42,19 @@ ok "incomplete file refused after young_seconds"
 
 # 3. SIGHUP: a kommune registered after the start is known only after it.
 add_kommune $N
-n1=$(make_export $N $YEAR 20 2)
-n2=$(make_export $N $YEAR 21 3)
-seal_to $N $YEAR "$n1" "$T/n1.bpx"
-seal_to $N $YEAR "$n2" "$T/n2.bpx"
-cp "$T/n1.bpx" "$in/"
-wait_until 30 inbox_empty || fail "n1 not processed"
-rejected_kept n1.bpx || fail "a kommune unknown to the running daemon was accepted"
+na=$(make_export $N $YEAR 20 2)
+nb=$(make_export $N $YEAR 21 3)
+seal_to $N $YEAR "$na" "$T/na.bpx"
+seal_to $N $YEAR "$nb" "$T/nb.bpx"
+cp "$T/na.bpx" "$in/"
+wait_until 30 inbox_empty || fail "na not processed"
+rejected_kept na.bpx || fail "a kommune unknown to the running daemon was accepted"
 kill -HUP "$DPID"
 wait_until 30 logged 'reloaded' || fail "no reload logged after SIGHUP"
-cp "$T/n2.bpx" "$in/"
-wait_until 30 inbox_empty || fail "n2 not processed"
-archived_as "$T/n2.bpx" $YEAR $N || fail "kommune registered before SIGHUP still refused"
-expected_counts "$a1" "$n2" >"$T/expected"
+cp "$T/nb.bpx" "$in/"
+wait_until 30 inbox_empty || fail "nb not processed"
+archived_as "$T/nb.bpx" $YEAR $N || fail "kommune registered before SIGHUP still refused"
+expected_counts "$aa" "$nb" >"$T/expected"
 store_counts $YEAR >"$T/store"
 diff "$T/expected" "$T/store" >/dev/null || fail "store counts differ"
 ok "SIGHUP reloaded the keyring"
@@ -76,14 +76,14 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	chown nobody "$T/c" "$T/c"/store.sqlite*
 	chmod 755 "$T/c/keys"; chmod 755 "$T/c/keys/kommuner"
 	printf '\n[daemon]\nuser = nobody\n' >>"$C"
-	a2=$(make_export $A $YEAR 24 4)
-	seal_to $A $YEAR "$a2" "$in/a2.bpx"
+	ab=$(make_export $A $YEAR 24 4)
+	seal_to $A $YEAR "$ab" "$in/ab.bpx"
 	rc=0
 	bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 	[ $rc -eq 0 ] || fail "bpaggd --once as nobody exited $rc"
 	logged 'running as user nobody' || fail "no privilege drop logged"
 	[ "$(files_in "$T/c/archive/$YEAR/$A")" -ge 2 ] || fail "not ingested after dropping privileges"
-	r=$(grep -l '"a2.bpx"' "$T/c/outbox/$A"/*.receipt)
+	r=$(grep -l '"ab.bpx"' "$T/c/outbox/$A"/*.receipt)
 	[ "$(stat -c %U "$r")" = nobody ] || fail "receipt not written as nobody"
 	[ "$(stat -c %U "$T/c/keys/central.box.sk")" = root ] || fail "keys changed owner"
 	ok "dropped privileges to nobody after loading the keys"

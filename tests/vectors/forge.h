@@ -82,11 +82,14 @@ forge_chunk(struct forge_buf *b, crypto_secretstream_xchacha20poly1305_state *st
  * A whole envelope to the X25519 key to_pk (id to_id) with the given
  * metadata plaintext and body, split into chunks of chunk bytes (65536 in
  * the format). With final_early the first body chunk carries TAG_FINAL
- * and the others follow it. Returns a malloc'd buffer of *len bytes.
+ * and the others follow it; with empty_final every body chunk is a
+ * message and an empty chunk carries TAG_FINAL (what bp_seal does only for
+ * an empty plaintext). Returns a malloc'd buffer of *len bytes.
  */
 static inline uint8_t *
-forge_env(const uint8_t to_id[8], const uint8_t to_pk[32], const uint8_t meta[149],
-    const uint8_t *body, size_t blen, size_t chunk, int final_early, size_t *len)
+forge_env_ext(const uint8_t to_id[8], const uint8_t to_pk[32], const uint8_t meta[149],
+    const uint8_t *body, size_t blen, size_t chunk, int final_early, int empty_final,
+    size_t *len)
 {
 	uint8_t h[132], key[32];
 	struct forge_buf b = { 0 };
@@ -109,15 +112,25 @@ forge_env(const uint8_t to_id[8], const uint8_t to_pk[32], const uint8_t meta[14
 	do {
 		size_t n = blen - off > chunk ? chunk : blen - off;
 		int last = off + n == blen;
-		uint8_t tag = (last || (final_early && off == 0)) ?
+		uint8_t tag = ((last && !empty_final) || (final_early && off == 0)) ?
 		    crypto_secretstream_xchacha20poly1305_TAG_FINAL :
 		    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 		forge_chunk(&b, &st, body + off, n, tag, NULL, 0);
 		off += n;
 	} while (off < blen);
+	if (empty_final)
+		forge_chunk(&b, &st, body, 0, crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+		    NULL, 0);
 	sodium_memzero(key, sizeof(key));
 	*len = b.n;
 	return b.p;
+}
+
+static inline uint8_t *
+forge_env(const uint8_t to_id[8], const uint8_t to_pk[32], const uint8_t meta[149],
+    const uint8_t *body, size_t blen, size_t chunk, int final_early, size_t *len)
+{
+	return forge_env_ext(to_id, to_pk, meta, body, blen, chunk, final_early, 0, len);
 }
 
 #endif

@@ -550,6 +550,32 @@ Test(envelope, vector_trailing_bytes)
 	free(env);
 }
 
+/* An empty final chunk after full chunks (issue 10, item 8): the format
+ * allows an empty final chunk only for an empty plaintext. */
+Test(envelope, empty_final_chunk_only_for_empty_plaintext)
+{
+	uint8_t meta[149], dg[32], body[2 * 65536];
+	size_t len;
+	memset(body, 'y', sizeof(body));
+	for (size_t n = 65536; n <= sizeof(body); n += 65536) {
+		crypto_generichash(dg, 32, body, n, NULL, 0);
+		forge_meta(meta, "0301", c1pk.id, 2024, n, dg, 1, ask.bytes);
+		uint8_t *f = forge_env_ext(c1pk.id, c1pk.bytes, meta, body, n, 65536, 0, 1, &len);
+		expect_err(open_buf(f, len), BP_ENV_BAD_CHUNK);
+		free(f);
+		/* The same plaintext with TAG_FINAL on its last full chunk opens. */
+		f = forge_env_ext(c1pk.id, c1pk.bytes, meta, body, n, 65536, 0, 0, &len);
+		expect_err(open_buf(f, len), BP_ENV_OK);
+		free(f);
+	}
+	/* An empty plaintext: one empty final chunk, accepted. */
+	crypto_generichash(dg, 32, body, 0, NULL, 0);
+	forge_meta(meta, "0301", c1pk.id, 2024, 0, dg, 1, ask.bytes);
+	uint8_t *f = forge_env_ext(c1pk.id, c1pk.bytes, meta, body, 0, 65536, 0, 0, &len);
+	expect_err(open_buf(f, len), BP_ENV_OK);
+	free(f);
+}
+
 /* Copies env with chunk i and j (indices into off[]) exchanged. */
 static uint8_t *
 swap_chunks(const uint8_t *env, size_t len, const size_t *off, size_t nc, size_t i, size_t j)

@@ -148,6 +148,34 @@ Test(keys, group_readable_secret_is_refused_with_clear_message)
 	bp_key_free(&sk);
 }
 
+/* A secret key owned by another user (who could replace it) is refused
+ * (issue 10, item 8). Needs root to give the file away; CI runs as root. */
+Test(keys, secret_owned_by_another_user_is_refused)
+{
+	struct bp_key pk, sk, l;
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chown a file to another user");
+	cr_assert_eq(bp_key_gen_box(&pk, &sk), 0);
+	cr_assert_eq(bp_key_save(path_of("central.box.sk"), &sk, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_key_load(path_of("central.box.sk"), BP_KEY_BOX_SK, &l, err, sizeof(err)), 0,
+	    "%s", err);
+	bp_key_free(&l);
+	cr_assert_eq(chown(path_of("central.box.sk"), 65534, (gid_t)-1), 0);
+	errno = 0;
+	cr_expect_eq(bp_key_load(path_of("central.box.sk"), BP_KEY_BOX_SK, &l, err, sizeof(err)), -1);
+	cr_expect_eq(errno, EPERM);
+	cr_expect_not_null(strstr(err, "owned by uid 65534"), "%s", err);
+	cr_expect_null(l.bytes);
+	/* A public key may be owned by anyone. */
+	cr_assert_eq(bp_key_save(path_of("central.box.pk"), &pk, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(chown(path_of("central.box.pk"), 65534, (gid_t)-1), 0);
+	cr_expect_eq(bp_key_load(path_of("central.box.pk"), BP_KEY_BOX_PK, &l, err, sizeof(err)), 0,
+	    "%s", err);
+	bp_key_free(&l);
+	bp_key_free(&pk);
+	bp_key_free(&sk);
+}
+
 Test(keys, wrong_algorithm_is_refused)
 {
 	struct bp_key pk, sk, l;

@@ -1,8 +1,11 @@
 /*
- * test_daemon.c - the modules of bpaggd that do not need a loop: inbox
- * listing (skipped names, NNNN/ subdirectories, order, deferred files),
- * receipts (format and signature), reason files, and where bpd_dispose
- * puts a file (archive, rejected/, name clashes).
+ * test_daemon.c - the modules of bpaggd that do not need a loop or an
+ * ingest context: the look at an inbox file, the inbox listing (skipped
+ * names, NNNN/ subdirectories, order, youth from first sight, the table of
+ * waited-for files, the folder cap), queue names, the claim, receipts
+ * (format, domain-separated signature, once per upload) and reason files.
+ * What bpd_dispose does with real submissions is tested by
+ * tests/integration/daemon_*.sh.
  */
 #include <criterion/criterion.h>
 
@@ -40,19 +43,6 @@ teardown(void)
 }
 
 TestSuite(daemon, .init = setup, .fini = teardown);
-
-static void
-touch_at(const char *rel, time_t mtime)
-{
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	FILE *f = fopen(p, "w");
-	cr_assert(f, "%s", p);
-	fputs("x", f);
-	fclose(f);
-	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
-	cr_assert_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
-}
 
 /* The number of entries of path whose name ends in suffix (no dot-files). */
 static int
@@ -92,64 +82,249 @@ Test(daemon, skipped_names)
 	cr_assert_not(bpd_name_skipped("a.partial"));
 }
 
-Test(daemon, scan_lists_oldest_first_with_kommune_subdirs)
+static int
+open_dir(void)
 {
-	struct bpd_filelist l;
-	size_t nsub;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(fd, 0);
+	return fd;
+}
+
+/* Writes n bytes of content into dir/rel. */
+static void
+put_bytes(const char *rel, const void *content, size_t n)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	FILE *f = fopen(p, "w");
+	cr_assert(f, "%s", p);
+	cr_assert_eq(fwrite(content, 1, n, f), n);
+	fclose(f);
+}
+
+/* A framed envelope image: the 132-byte header, then chunks of the given
+ * ciphertext lengths (their content is not looked at). */
+static uint8_t *
+framed(const unsigned *lens, size_t nlens, size_t *len)
+{
+	size_t n = 132;
+	for (size_t i = 0; i < nlens; i++)
+		n += 4 + lens[i];
+	uint8_t *b = calloc(1, n);
+	memcpy(b, "BPAGGSUB", 8);
+	size_t off = 132;
+	for (size_t i = 0; i < nlens; i++) {
+		b[off] = (uint8_t)lens[i];
+		b[off + 1] = (uint8_t)(lens[i] >> 8);
+		b[off + 2] = (uint8_t)(lens[i] >> 16);
+		off += 4 + lens[i];
+	}
+	*len = n;
+	return b;
+}
+
+static enum bpd_look
+look(const char *rel)
+{
+	struct stat st;
+	int fd = open_dir();
+	cr_assert_eq(fstatat(fd, rel, &st, AT_SYMLINK_NOFOLLOW), 0);
+	enum bpd_look l = bpd_look_at(fd, rel, &st, 1u << 20);
+	close(fd);
+	return l;
+}
+
+Test(daemon, look_tells_complete_from_incomplete_by_framing)
+{
+	static const unsigned two[] = { 166, 40 };
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
+	put_bytes("c.bpx", b, len);
+	cr_expect_eq(look("c.bpx"), BPD_LOOK_COMPLETE);
+	put_bytes("i.bpx", b, len - 1);
+	cr_expect_eq(look("i.bpx"), BPD_LOOK_INCOMPLETE);
+	put_bytes("h.bpx", b, 132 + 4 + 166); /* the metadata chunk only */
+	cr_expect_eq(look("h.bpx"), BPD_LOOK_INCOMPLETE);
+	put_bytes("m.bpx", "BPAGG", 5);
+	cr_expect_eq(look("m.bpx"), BPD_LOOK_INCOMPLETE);
+	put_bytes("e.bpx", "", 0);
+	cr_expect_eq(look("e.bpx"), BPD_LOOK_INCOMPLETE);
+	put_bytes("p.bpx", "person_id;kommune\n", 18);
+	cr_expect_eq(look("p.bpx"), BPD_LOOK_PLAIN);
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/f.bpx", dir);
+	cr_assert_eq(mkfifo(p, 0600), 0);
+	cr_expect_eq(look("f.bpx"), BPD_LOOK_SPECIAL);
+	snprintf(p, sizeof(p), "%s/l.bpx", dir);
+	cr_assert_eq(symlink("c.bpx", p), 0);
+	cr_expect_eq(look("l.bpx"), BPD_LOOK_SPECIAL);
+	free(b);
+}
+
+/* Lists dir as the inbox at now_ms. */
+static void
+scan_at(struct bpd_waits *w, uint64_t now_ms, unsigned young, struct bpd_candlist *l,
+    struct bpd_scan_stats *st)
+{
+	int fd = open_dir();
+	cr_assert_eq(bpd_scan(fd, w, now_ms, young, 1u << 20, false, l, st), 0);
+	close(fd);
+}
+
+Test(daemon, scan_lists_complete_first_with_kommune_subdirs)
+{
+	static const unsigned two[] = { 166, 40 };
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { 0 };
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
 
 	mkdir_in("0301");
 	mkdir_in("other");
 	mkdir_in("0301/9999");
-	touch_at("c.bpx", 3000);
-	touch_at("a.bpx", 1000);
-	touch_at("0301/b.bpx", 2000);
-	touch_at("other/x.bpx", 500);        /* not a kommune dir: ignored */
-	touch_at("0301/9999/deep.bpx", 100); /* one level only */
-	touch_at(".hidden.bpx", 10);
-	touch_at("w.bpx.part", 10);
-	touch_at("w.bpx.tmp", 10);
-	touch_at("x.bpx.filepart", 10);     /* WinSCP mid-upload: not ours */
-	touch_at("README", 10);
-
-	size_t nign;
-	cr_assert_eq(bpd_scan(dir, NULL, 0, &l, &nsub, &nign), 0);
-	cr_assert_eq(nsub, 1);
-	cr_assert_eq(nign, 2, "ignored: %zu", nign);
-	cr_assert_eq(l.n, 3);
-	cr_assert(strstr(l.v[0].path, "/a.bpx"));
-	cr_assert(strstr(l.v[1].path, "/0301/b.bpx"));
-	cr_assert(strstr(l.v[2].path, "/c.bpx"));
-	bpd_filelist_free(&l);
+	put_bytes("c.bpx", b, len);
+	put_bytes("0301/b.bpx", b, len);
+	put_bytes("other/x.bpx", b, len);        /* not a kommune dir: ignored */
+	put_bytes("0301/9999/deep.bpx", b, len); /* one level only */
+	put_bytes(".hidden.bpx", b, len);
+	put_bytes("w.bpx.part", b, len);
+	put_bytes("x.bpx.filepart", b, len);     /* WinSCP mid-upload: not ours */
+	put_bytes("README", "x", 1);
+	put_bytes("i.bpx", b, len - 3);
+	scan_at(&w, 1000, 60, &l, &st);
+	cr_assert_eq(st.nsubdirs, 1);
+	cr_assert_eq(st.nignored, 2, "ignored: %zu", st.nignored);
+	cr_assert_eq(st.nwaiting, 1);
+	cr_assert_eq(l.n, 2);
+	for (size_t i = 0; i < l.n; i++)
+		cr_assert_not(l.v[i].refuse_incomplete);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+	free(b);
 }
 
-Test(daemon, scan_skips_deferred_until_due_or_changed)
+/* Issue 10, item 3: youth counts from the first sight, not from an mtime
+ * the uploader set; a waited-for file is looked at again only when it
+ * changes or is due, and refused once it has been incomplete too long. */
+Test(daemon, youth_counts_from_first_sight)
 {
-	struct bpd_filelist l;
-	struct bpd_deferlist d = { 0 };
-	struct stat st;
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { 0 };
 	char p[PATH_MAX];
-	size_t nsub;
 
-	touch_at("a.bpx", 1000);
-	snprintf(p, sizeof(p), "%s/a.bpx", dir);
-	cr_assert_eq(stat(p, &st), 0);
-	cr_assert_eq(bpd_defer(&d, p, &st.st_mtim, st.st_size, 5000), 0);
+	put_bytes("young.bpx", "BPAGGSUB", 8);
+	snprintf(p, sizeof(p), "%s/young.bpx", dir);
+	/* A year in the future: "young" for ever by its mtime. */
+	struct timespec ts[2] = { { time(NULL) + 365 * 86400, 0 }, { time(NULL) + 365 * 86400, 0 } };
+	cr_assert_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	scan_at(&w, 1000, 5, &l, &st);
+	cr_assert_eq(l.n, 0);
+	cr_assert_eq(st.nwaiting, 1);
+	bpd_candlist_free(&l);
+	scan_at(&w, 3000, 5, &l, &st);
+	cr_assert_eq(l.n, 0, "refused before young_seconds");
+	bpd_candlist_free(&l);
+	scan_at(&w, 6001, 5, &l, &st);
+	cr_assert_eq(l.n, 1, "not refused after young_seconds since first sight");
+	cr_assert(l.v[0].refuse_incomplete);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+}
 
-	cr_assert_eq(bpd_scan(dir, &d, 4999, &l, &nsub, NULL), 0);
-	cr_assert_eq(l.n, 0, "a deferred file was listed before it was due");
-	bpd_filelist_free(&l);
-	cr_assert_eq(bpd_scan(dir, &d, 5000, &l, &nsub, NULL), 0);
-	cr_assert_eq(l.n, 1, "a deferred file was not listed when due");
-	bpd_filelist_free(&l);
+/* Issue 10, item 3: at most BPD_FOLDER_CAP incomplete files of a folder
+ * are waited for; the rest are left alone, and what is complete is taken
+ * whatever else lies there. */
+Test(daemon, folder_cap_refuses_further_incomplete_files, .timeout = 60)
+{
+	static const unsigned two[] = { 166, 40 };
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { 0 };
+	char rel[64];
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
 
-	touch_at("a.bpx", 2000); /* changed: listed at once */
-	cr_assert_eq(bpd_scan(dir, &d, 0, &l, &nsub, NULL), 0);
+	for (int i = 0; i < BPD_FOLDER_CAP + 10; i++) {
+		snprintf(rel, sizeof(rel), "j%c%c%c.bpx", 'a' + i / 676, 'a' + i / 26 % 26, 'a' + i % 26);
+		put_bytes(rel, "BPAGGSUB", 8);
+	}
+	put_bytes("real.bpx", b, len);
+	scan_at(&w, 1000, 60, &l, &st);
+	cr_assert_eq(st.nwaiting, BPD_FOLDER_CAP);
 	cr_assert_eq(l.n, 1);
-	bpd_filelist_free(&l);
+	cr_assert_str_eq(l.v[0].name, "real.bpx", "the complete file is taken");
+	cr_assert_not(l.v[0].refuse_incomplete);
+	bpd_candlist_free(&l);
+	/* Once young_seconds have passed, the waited-for ones are refused,
+	 * and the ones left alone are not (they have not been aged). */
+	scan_at(&w, 61001, 60, &l, &st);
+	cr_assert_eq(l.n, BPD_FOLDER_CAP + 1);
+	bpd_candlist_free(&l);
+	/* A listing soon after looks at nothing new (hash lookups only). */
+	scan_at(&w, 1500, 60, &l, &st);
+	cr_assert_eq(st.nwaiting, BPD_FOLDER_CAP);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+	free(b);
+}
 
-	bpd_undefer(&d, p);
-	cr_assert_eq(d.n, 0);
-	bpd_deferlist_free(&d);
+Test(daemon, queue_names_round_trip)
+{
+	struct bpd_qname q, r;
+	char n[NAME_MAX + 1];
+	memset(&q, 0, sizeof(q));
+	q.t = 1700000000;
+	memcpy(q.r, "0123456789abcdef", 17);
+	q.stage = BPD_Q_COPY;
+	snprintf(q.rest, sizeof(q.rest), "0301.a-b.c.bpx");
+	cr_assert_eq(bpd_qname_format(&q, n, sizeof(n)), 0);
+	cr_assert_str_eq(n, "1700000000-0123456789abcdef.cp.0301.a-b.c.bpx");
+	cr_assert_eq(bpd_qname_parse(n, &r), 0);
+	cr_assert_eq(r.t, q.t);
+	cr_assert_str_eq(r.r, q.r);
+	cr_assert_eq(r.stage, BPD_Q_COPY);
+	cr_assert_str_eq(bpd_qname_safe(&r), "a-b.c.bpx");
+	cr_assert_eq(bpd_qname_parse("x.bpx", &r), -1);
+	cr_assert_eq(bpd_qname_parse("17-0123456789abcdef.zz.x", &r), -1);
+	cr_assert_eq(bpd_qname_parse(".new.0123.tmp", &r), -1);
+}
+
+/* Issue 10, item 2: the claim moves the entry itself (a link is not
+ * followed), and a folder replaced by a link is not entered. */
+Test(daemon, claim_moves_the_entry_never_what_it_points_to)
+{
+	struct bpd_qname q;
+	char p[PATH_MAX], t[PATH_MAX], qn[NAME_MAX + 1];
+	struct stat st;
+
+	mkdir_in("inbox");
+	mkdir_in("queue");
+	mkdir_in("outside");
+	put_bytes("outside/victim", "precious", 8);
+	snprintf(p, sizeof(p), "%s/inbox/l.bpx", dir);
+	snprintf(t, sizeof(t), "%s/outside/victim", dir);
+	cr_assert_eq(symlink(t, p), 0);
+	snprintf(p, sizeof(p), "%s/inbox/0301", dir);
+	snprintf(t, sizeof(t), "%s/outside", dir);
+	cr_assert_eq(symlink(t, p), 0);
+	snprintf(p, sizeof(p), "%s/inbox", dir);
+	int in = open(p, O_RDONLY | O_DIRECTORY);
+	snprintf(p, sizeof(p), "%s/queue", dir);
+	int qd = open(p, O_RDONLY | O_DIRECTORY);
+	cr_assert(in >= 0 && qd >= 0);
+	cr_assert_eq(bpd_claim(in, qd, "0301", "victim", &q), 1, "entered a linked folder");
+	cr_assert_eq(bpd_claim(in, qd, "", "l.bpx", &q), 0);
+	cr_assert_eq(bpd_qname_format(&q, qn, sizeof(qn)), 0);
+	cr_assert_eq(fstatat(qd, qn, &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the link itself is in the queue");
+	snprintf(p, sizeof(p), "%s/outside/victim", dir);
+	cr_assert_eq(stat(p, &st), 0, "the file outside was moved");
+	cr_assert_eq(st.st_size, 8);
+	cr_assert_eq(bpd_claim(in, qd, "", "gone.bpx", &q), 1);
+	close(in);
+	close(qd);
 }
 
 /* A result as ingest/ would give it, for a verified submission. */
@@ -198,45 +373,63 @@ verify_receipt(const char *path, const struct bp_key *pk, const char *want_statu
 	cr_assert_eq(strncmp(sigline, "ed25519 ", 8), 0);
 	cr_assert_eq(strncmp(sigline + 8, idhex, 16), 0);
 	cr_assert_eq(sodium_hex2bin(sig, 64, sigline + 25, 128, NULL, NULL, NULL), 0);
-	cr_assert_eq(crypto_sign_verify_detached(sig, (unsigned char *)buf, strlen(buf),
-	    pk->bytes), 0, "receipt signature does not verify");
+	/* The signature covers the domain string, its NUL, then the line
+	 * (issue 10, item 8); the bare line does not verify. */
+	static const char dom[] = "bpagg-receipt-signature-v1";
+	size_t ml = sizeof(dom) + strlen(buf);
+	unsigned char *m = malloc(ml);
+	memcpy(m, dom, sizeof(dom));
+	memcpy(m + sizeof(dom), buf, strlen(buf));
+	cr_assert_eq(crypto_sign_verify_detached(sig, m, ml, pk->bytes), 0,
+	    "receipt signature does not verify over domain and line");
+	cr_assert_neq(crypto_sign_verify_detached(sig, (unsigned char *)buf, strlen(buf),
+	    pk->bytes), 0, "receipt signed without a domain prefix");
+	free(m);
 	char want[64];
 	snprintf(want, sizeof(want), "{\"status\":\"%s\"", want_status);
 	cr_assert_eq(strncmp(buf, want, strlen(want)), 0, "%s", buf);
 	cr_assert(strstr(buf, "\"submission_id\":\"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\""));
 	cr_assert(strstr(buf, "\"kommune\":\"0301\",\"year\":2024"));
-	/* A changed byte breaks it. */
-	buf[10] ^= 1;
-	cr_assert_neq(crypto_sign_verify_detached(sig, (unsigned char *)buf, strlen(buf),
-	    pk->bytes), 0);
 	free(buf);
 }
 
-Test(daemon, receipts_are_signed_and_never_overwritten)
+/* Issue 10, item 11: one receipt per upload, however often it is asked
+ * for (a retry after a crash); another upload gets a name of its own. */
+Test(daemon, receipts_are_signed_and_written_once_per_upload)
 {
 	struct bp_key pk, sk;
 	struct bp_ingest_result r;
 	char p[PATH_MAX], outbox[512];
 
 	cr_assert_eq(bp_key_gen_sign(&pk, &sk, ""), 0);
+	mkdir_in("outbox");
 	snprintf(outbox, sizeof(outbox), "%s/outbox", dir);
+	int ofd = open(outbox, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(ofd, 0);
 	fake_result(&r, BP_INGEST_MERGED);
-	cr_assert_eq(bpd_receipt_write(outbox, &sk, "a.bpx", &r, 0), 0);
+	cr_assert_eq(bpd_receipt_write(ofd, &sk, "a.bpx", "1-0123456789abcdef", &r, 0), 0);
 	snprintf(p, sizeof(p), "%s/0301/a0a1a2a3a4a5a6a7a8a9aaabacadaeaf.receipt", outbox);
 	verify_receipt(p, &pk, "merged");
+	cr_assert_eq(bpd_receipt_write(ofd, &sk, "a.bpx", "1-0123456789abcdef", &r, 0), 0);
+	snprintf(p, sizeof(p), "%s/0301", outbox);
+	cr_assert_eq(count_files(p, ".receipt"), 1, "a retry wrote a second receipt");
 	bp_ingest_result_free(&r);
 
 	fake_result(&r, BP_INGEST_REFUSED);
-	cr_assert_eq(bpd_receipt_write(outbox, &sk, "a.bpx", &r, 0), 0);
+	cr_assert_eq(bpd_receipt_write(ofd, &sk, "a.bpx", "2-fedcba9876543210", &r, 0), 0);
+	cr_assert_eq(bpd_receipt_write(ofd, &sk, "a.bpx", "2-fedcba9876543210", &r, 0), 0);
+	snprintf(p, sizeof(p), "%s/0301/a0a1a2a3a4a5a6a7a8a9aaabacadaeaf.receipt", outbox);
 	verify_receipt(p, &pk, "merged"); /* the first one is still there */
+	snprintf(p, sizeof(p), "%s/0301/a0a1a2a3a4a5a6a7a8a9aaabacadaeaf.fedcba9876543210.receipt",
+	    outbox);
+	verify_receipt(p, &pk, "refused");
+	snprintf(p, sizeof(p), "%s/0301", outbox);
+	cr_assert_eq(count_files(p, ".receipt"), 2);
 	bp_ingest_result_free(&r);
 
-	snprintf(p, sizeof(p), "%s/0301", outbox);
-	cr_assert_eq(count_files(p, ".receipt"), 2,
-	    "the second receipt did not get a name of its own");
-
 	r.have_meta = false;
-	cr_assert_eq(bpd_receipt_write(outbox, &sk, "a.bpx", &r, 0), -1);
+	cr_assert_eq(bpd_receipt_write(ofd, &sk, "a.bpx", "3-0000000000000000", &r, 0), -1);
+	close(ofd);
 	bp_key_free(&pk);
 	bp_key_free(&sk);
 }
@@ -255,212 +448,6 @@ Test(daemon, reason_text_names_line_and_column)
 	bp_ingest_result_free(&r);
 }
 
-static bool
-exists(const char *rel)
-{
-	char p[PATH_MAX];
-	struct stat st;
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	return lstat(p, &st) == 0;
-}
-
-/* Writes content into dir/rel (0644, whatever the umask). */
-static void
-put(const char *rel, const char *content)
-{
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	FILE *f = fopen(p, "w");
-	cr_assert(f, "%s", p);
-	fputs(content, f);
-	fclose(f);
-	cr_assert_eq(chmod(p, 0644), 0);
-}
-
-/* The first line ending in suffix of the files of rejected/ joined, and
- * every such file's mode must be 0600. Returns the concatenation (freed by
- * the caller) of all their contents. */
-static char *
-rejected_text(const char *suffix, int *nfiles)
-{
-	char p[PATH_MAX], *all = calloc(1, 1);
-	size_t alllen = 0, m = strlen(suffix);
-	struct dirent *de;
-	DIR *dp;
-
-	*nfiles = 0;
-	snprintf(p, sizeof(p), "%s/rejected", dir);
-	cr_assert((dp = opendir(p)));
-	while ((de = readdir(dp)) != NULL) {
-		size_t k = strlen(de->d_name), len;
-		struct stat st;
-		if (de->d_name[0] == '.' || k < m || strcmp(de->d_name + k - m, suffix))
-			continue;
-		snprintf(p, sizeof(p), "%s/rejected/%s", dir, de->d_name);
-		cr_assert_eq(lstat(p, &st), 0);
-		cr_assert(S_ISREG(st.st_mode), "%s is not a regular file", de->d_name);
-		cr_assert_eq(st.st_mode & 07777, 0600, "%s has mode %o", de->d_name,
-		    (unsigned)(st.st_mode & 07777));
-		char *t = slurp(p, &len);
-		all = realloc(all, alllen + len + 1);
-		memcpy(all + alllen, t, len);
-		alllen += len;
-		all[alllen] = '\0';
-		free(t);
-		(*nfiles)++;
-	}
-	closedir(dp);
-	return all;
-}
-
-struct env {
-	struct bp_key pk, sk;
-	struct bpd_dirset dirs;
-	char inbox[512], archive[512], rejected[512], outbox[512];
-	struct bpd_paths paths;
-};
-
-static void
-env_init(struct env *e)
-{
-	memset(e, 0, sizeof(*e));
-	cr_assert_eq(bp_key_gen_sign(&e->pk, &e->sk, ""), 0);
-	snprintf(e->inbox, sizeof(e->inbox), "%s/inbox", dir);
-	snprintf(e->archive, sizeof(e->archive), "%s/archive", dir);
-	snprintf(e->rejected, sizeof(e->rejected), "%s/rejected", dir);
-	snprintf(e->outbox, sizeof(e->outbox), "%s/outbox", dir);
-	e->paths = (struct bpd_paths){ e->inbox, e->archive, e->rejected, e->outbox };
-	mkdir_in("inbox");
-}
-
-static void
-env_free(struct env *e)
-{
-	cr_assert_eq(bpd_dirset_sync(&e->dirs), 0);
-	bp_key_free(&e->pk);
-	bp_key_free(&e->sk);
-}
-
-/* Disposes of inbox/name as refused (verified sender unless told). */
-static void
-refuse(struct env *e, const char *name, bool verified)
-{
-	struct bp_ingest_result r;
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", e->inbox, name);
-	fake_result(&r, BP_INGEST_REFUSED);
-	r.have_meta = verified;
-	cr_assert_eq(bpd_dispose(&e->paths, &e->sk, NULL, p, &r, &e->dirs), 0);
-	bp_ingest_result_free(&r);
-}
-
-#define SEALED "BPAGGSUB\x01 rest of a sealed file"
-
-Test(daemon, dispose_archives_and_rejects_under_new_names)
-{
-	struct env e;
-	struct bp_ingest_result r;
-	char p[PATH_MAX];
-	int n;
-
-	umask(022); /* as when started by hand: the modes must not depend on it */
-	env_init(&e);
-	snprintf(p, sizeof(p), "%s/a.bpx", e.inbox);
-	put("inbox/a.bpx", SEALED);
-	fake_result(&r, BP_INGEST_MERGED);
-	cr_assert_eq(bpd_dispose(&e.paths, &e.sk, NULL, p, &r, &e.dirs), 0);
-	cr_assert(exists("archive/2024/0301/a.bpx"));
-	cr_assert_not(exists("inbox/a.bpx"));
-	cr_assert_geq(e.dirs.n, 3, "outbox, archive and inbox dirs must be synced");
-	cr_assert_eq(bpd_dirset_sync(&e.dirs), 0);
-	cr_assert_eq(e.dirs.n, 0);
-	bp_ingest_result_free(&r);
-
-	/* The same name refused twice, and once from an unverified sender:
-	 * three files, three reasons, nothing replaced, all 0600. */
-	for (int i = 0; i < 3; i++) {
-		put("inbox/a.bpx", SEALED);
-		refuse(&e, "a.bpx", i < 2);
-		cr_assert_not(exists("inbox/a.bpx"));
-	}
-	free(rejected_text(".bpx", &n));
-	cr_assert_eq(n, 3, "refused sealed files kept: %d", n);
-	char *t = rejected_text(".bpx.reason", &n);
-	cr_assert_eq(n, 3, "reason files: %d", n);
-	cr_assert(strstr(t, "invalid export: 1 error\nfile: a.bpx\n5:4: alder:"), "%s", t);
-	free(t);
-	cr_assert_not(exists("rejected/a.bpx"), "the inbox name was reused in rejected/");
-	cr_assert_eq(count_files(e.outbox, ""), 1);
-	env_free(&e);
-}
-
-Test(daemon, dispose_deletes_a_plaintext_file_unread)
-{
-	struct env e;
-	int n;
-
-	umask(022);
-	env_init(&e);
-	put("inbox/08127648019.bpx", "person_id;kommune;alder\n08127648019;0301;44\n");
-	refuse(&e, "08127648019.bpx", false);
-	cr_assert_not(exists("inbox/08127648019.bpx"), "the plaintext was not deleted");
-	free(rejected_text(".bpx", &n));
-	cr_assert_eq(n, 0, "a plaintext file was kept in rejected/");
-	char *t = rejected_text(".bpx.reason", &n);
-	cr_assert_eq(n, 1);
-	cr_assert_eq(strncmp(t, "not a sealed submission (no bpagg envelope): the file was "
-	    "deleted unread", 72), 0, "%s", t);
-	cr_assert(strstr(t, "\nfile: #.bpx\n"), "%s", t);
-	cr_assert_null(strstr(t, "08127648019"), "the name's person_id is in the reason");
-	free(t);
-	env_free(&e);
-}
-
-Test(daemon, dispose_removes_special_files)
-{
-	struct env e;
-	char p[PATH_MAX];
-	int n;
-
-	env_init(&e);
-	snprintf(p, sizeof(p), "%s/f.bpx", e.inbox);
-	cr_assert_eq(mkfifo(p, 0644), 0);
-	refuse(&e, "f.bpx", false);
-	cr_assert_not(exists("inbox/f.bpx"));
-	snprintf(p, sizeof(p), "%s/l.bpx", e.inbox);
-	cr_assert_eq(symlink("/dev/zero", p), 0);
-	refuse(&e, "l.bpx", false);
-	cr_assert_not(exists("inbox/l.bpx"));
-	free(rejected_text(".bpx", &n)); /* asserts each is a regular file */
-	cr_assert_eq(n, 0, "a special file was moved into rejected/");
-	char *t = rejected_text(".reason", &n);
-	cr_assert_eq(n, 2);
-	cr_assert(strstr(t, "not a regular file"), "%s", t);
-	free(t);
-	env_free(&e);
-}
-
-Test(daemon, dispose_rejects_a_name_near_name_max)
-{
-	struct env e;
-	char name[NAME_MAX + 1];
-	int n;
-
-	env_init(&e);
-	memset(name, 'x', NAME_MAX - 4);
-	snprintf(name + NAME_MAX - 4, 5, ".bpx");
-	char rel[NAME_MAX + 8];
-	snprintf(rel, sizeof(rel), "inbox/%s", name);
-	put(rel, SEALED);
-	refuse(&e, name, true);
-	cr_assert_not(exists(rel));
-	free(rejected_text(".bpx", &n));
-	cr_assert_eq(n, 1);
-	free(rejected_text(".reason", &n));
-	cr_assert_eq(n, 1);
-	env_free(&e);
-}
-
 Test(daemon, safe_names)
 {
 	char out[64];
@@ -468,10 +455,14 @@ Test(daemon, safe_names)
 	cr_assert_str_eq(bp_inbox_safe_name("a\nb\x7f\xc3\xa6.bpx", out, sizeof(out)),
 	    "a?b???.bpx");
 	cr_assert_str_eq(bp_inbox_safe_name("0301-2024-12345.bpx", out, sizeof(out)),
-	    "0301-2024-12345.bpx");
+	    "#-#-#.bpx");
 	cr_assert_str_eq(bp_inbox_safe_name("x123456y1234567", out, sizeof(out)), "x#y#");
 	cr_assert_str_eq(bp_inbox_safe_name("abcdef", out, 4), "abc");
-	cr_assert_str_eq(bp_inbox_safe_name("12345", out, 4), "123");
+	cr_assert_str_eq(bp_inbox_safe_name("12345", out, 4), "#");
+	/* A person_id split by dots and spaces (issue 10, item 6): no digit. */
+	cr_assert_str_eq(bp_inbox_safe_name("08.12.76 480 19.bpx", out, sizeof(out)),
+	    "#.#.# # #.bpx");
+	cr_assert_str_eq(bp_inbox_safe_name("a1b22c333", out, sizeof(out)), "a#b#c#");
 }
 
 Test(daemon, only_bpx_names_are_submissions)

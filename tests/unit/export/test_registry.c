@@ -89,6 +89,10 @@ static const struct bad_reg bad_regs[] = {
 	{ HDR "0301,Oslo,03,Oslo,1x,1,2024\n", 2, 5, "innbyggere", "whole number" },
 	{ HDR "0301,Oslo,03,Oslo,10,11,2024\n", 2, 6, "innbyggere_18plus", "at most innbyggere" },
 	{ HDR OSLO "1101,Eigersund,11,Rogaland,1,1,2023\n", 3, 7, "aar", "same year" },
+	/* Year 0000 (issue 10, item 8): it turned the same-year check off. */
+	{ HDR "0301,Oslo,03,Oslo,1,1,0000\n1101,Eigersund,11,Rogaland,1,1,2023\n", 2, 7,
+	  "aar", "from 1900 to 2199" },
+	{ HDR "0301,Oslo,03,Oslo,1,1,0000\n", 2, 7, "aar", "from 1900 to 2199" },
 	{ HDR "0301,Oslo,03,Oslo,1,1\n", 2, 0, "", "expected 7 fields" },
 	{ "kommunenummer,navn,fylkesnummer,fylke,innbyggere,aar\n" OSLO, 1, 0,
 	  "innbyggere_18plus", "column missing" },

@@ -180,15 +180,18 @@ write_export(const char *rel, unsigned first, unsigned n, unsigned bad_line,
 	fclose(f);
 }
 
-/* Seals plaintext rel_in to rel_out as the test kommune; returns the meta. */
+/* Seals plaintext rel_in to rel_out as the test kommune for a signed year
+ * and sequence (0: now); returns the meta. */
 static struct bp_env_meta
-seal(const char *rel_in, const char *rel_out, unsigned rows, bool dry_run)
+seal_as(const char *rel_in, const char *rel_out, unsigned rows, bool dry_run, int year,
+    uint64_t sequence)
 {
 	char in[PATH_MAX], out[PATH_MAX], err[256];
 	struct bp_env_meta m;
 	memset(&m, 0, sizeof(m));
 	memcpy(m.kommune, KOMMUNE, 5);
-	m.year = YEAR;
+	m.year = (uint16_t)year;
+	m.sequence = sequence;
 	m.rows = rows;
 	m.dry_run = dry_run;
 	path_in(in, rel_in);
@@ -199,6 +202,12 @@ seal(const char *rel_in, const char *rel_out, unsigned rows, bool dry_run)
 	close(ifd);
 	close(ofd);
 	return m;
+}
+
+static struct bp_env_meta
+seal(const char *rel_in, const char *rel_out, unsigned rows, bool dry_run)
+{
+	return seal_as(rel_in, rel_out, rows, dry_run, YEAR, 0);
 }
 
 static void
@@ -321,6 +330,73 @@ Test(ingest, older_sequence_is_stale)
 	cr_assert(strstr(r.reason, "stale"), "%s", r.reason);
 	bp_ingest_result_free(&r);
 	assert_store_is(&t2);
+}
+
+/* Issue 10, item 5: a signed year outside the registry's span is refused
+ * with a reason (year 0 was an internal error retried for ever, and turned
+ * the validator's year check off). */
+Test(ingest, signed_year_outside_the_registry_span_is_refused)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 20, 0, NULL, &t);
+	int years[] = { 0, 1999, 9999, 2026 };
+	for (size_t i = 0; i < sizeof(years) / sizeof(years[0]); i++) {
+		seal_as("a.csv", "y.bpx", t.rows, false, years[i], 0);
+		ingest("y.bpx", &r);
+		cr_expect_eq(r.status, BP_INGEST_REFUSED, "year %d: %s", years[i], r.reason);
+		cr_expect(strstr(r.reason, "outside the registry's span (2000 to 2025)"),
+		    "year %d: %s", years[i], r.reason);
+		bp_ingest_result_free(&r);
+	}
+	assert_store_is(NULL);
+}
+
+/* Issue 10, item 4: a sequence from the future is refused, and an
+ * administrator can set a merged one aside. */
+Test(ingest, sequence_from_the_future_is_refused_and_can_be_reset)
+{
+	struct truth t1, t2, t3;
+	struct bp_ingest_result r;
+	char p[PATH_MAX];
+	uint64_t now_ns = (uint64_t)time(NULL) * 1000000000u, old = 0;
+	uint64_t year_ns = 365ull * 86400 * 1000000000u;
+
+	write_export("a.csv", 0, 30, 0, NULL, &t1);
+	seal_as("a.csv", "a.bpx", t1.rows, false, YEAR, now_ns + year_ns);
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED, "%s", r.reason);
+	cr_expect(strstr(r.reason, "sequence from the future"), "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(NULL);
+	/* Within the slack it is taken: received "a year later" here. */
+	bp_ingest_result_init(&r);
+	path_in(p, "a.bpx");
+	cr_assert_eq(bp_ingest_file(ing, p, NULL, (int64_t)(time(NULL) + 365 * 86400), &r), 0);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	/* ... and then a correct submission is stale, until the reset. */
+	write_export("b.csv", 100, 25, 0, NULL, &t2);
+	seal("b.csv", "b.bpx", t2.rows, false);
+	ingest("b.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED, "%s", r.reason);
+	cr_expect(strstr(r.reason, "stale"), "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(&t1);
+	cr_assert_eq(bp_store_reset_sequence(bp_ingest_store(ing), KOMMUNE, YEAR, 1, &old), 1);
+	cr_expect_eq(old, now_ns + year_ns);
+	cr_expect_eq(bp_store_reset_sequence(bp_ingest_store(ing), KOMMUNE, YEAR, 1, &old), 0,
+	    "nothing left to reset");
+	write_export("c.csv", 200, 22, 0, NULL, &t3);
+	seal("c.csv", "c.bpx", t3.rows, false);
+	ingest("c.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	assert_store_is(&t3);
+	/* The next one is judged against c again. */
+	ingest("b.bpx", &r);
+	cr_expect_eq(r.status, BP_INGEST_REFUSED, "%s", r.reason);
+	bp_ingest_result_free(&r);
 }
 
 Test(ingest, invalid_row_refuses_the_whole_file)

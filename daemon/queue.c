@@ -1,0 +1,196 @@
+/*
+ * queue.c - the private queue (the Postfix maildrop/incoming split): a
+ * file is claimed from the inbox by renameat() into a directory no uploader
+ * can write, and what is ingested is a copy the daemon made there itself.
+ *
+ * Queue entries are "<T>-<R>.<stage>.<rest>": T the unix time of the claim
+ * (recorded as the submission's received time), R 16 random hex naming the
+ * upload, the stage (in, cp, ra, rr) and what that stage needs (bpaggd.h).
+ */
+#include "bpaggd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+static const char *const stage_names[] = {
+	[BPD_Q_IN] = "in", [BPD_Q_COPY] = "cp", [BPD_Q_ARCHIVE] = "ra", [BPD_Q_REJECT] = "rr",
+};
+
+int
+bpd_opendir_at(int dirfd, const char *name, bool create)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 || !create || errno != ENOENT)
+		return fd;
+	if (mkdirat(dirfd, name, 0750) < 0 && errno != EEXIST)
+		return -1;
+	if (fsync(dirfd) < 0)
+		return -1;
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+bpd_opendir_path(const char *path, bool create)
+{
+	if (create && bpd_mkdirs(path) < 0)
+		return -1;
+	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+bpd_qname_parse(const char *name, struct bpd_qname *q)
+{
+	const char *p = name, *dash, *dot;
+	char *end;
+
+	memset(q, 0, sizeof(*q));
+	if (!(dash = strchr(p, '-')) || dash == p)
+		return -1;
+	q->t = strtoll(p, &end, 10);
+	if (end != dash || q->t < 0)
+		return -1;
+	p = dash + 1;
+	if (strlen(p) < 16 + 4 || strspn(p, "0123456789abcdef") != 16 || p[16] != '.')
+		return -1;
+	memcpy(q->r, p, 16);
+	p += 17;
+	if (!(dot = strchr(p, '.')) || dot - p != 2)
+		return -1;
+	for (size_t i = 0; i < sizeof(stage_names) / sizeof(stage_names[0]); i++)
+		if (!strncmp(p, stage_names[i], 2)) {
+			q->stage = (enum bpd_stage)i;
+			if (strlen(dot + 1) >= sizeof(q->rest))
+				return -1;
+			strcpy(q->rest, dot + 1);
+			return 0;
+		}
+	return -1;
+}
+
+int
+bpd_qname_format(const struct bpd_qname *q, char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "%lld-%s.%s.%s", q->t, q->r, stage_names[q->stage],
+	    q->rest);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+const char *
+bpd_qname_safe(const struct bpd_qname *q)
+{
+	const char *dot = strchr(q->rest, '.');
+	return (q->stage == BPD_Q_IN || q->stage == BPD_Q_COPY) && dot ? dot + 1 : "?";
+}
+
+/* The folder's descriptor beneath the inbox ("" is the inbox itself, dup'ed). */
+static int
+folder_fd(int inbox, const char *folder)
+{
+	if (!*folder)
+		return fcntl(inbox, F_DUPFD_CLOEXEC, 0);
+	return openat(inbox, folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+bpd_claim(int inbox, int queue, const char *folder, const char *name, struct bpd_qname *q)
+{
+	char safe[151], qn[NAME_MAX + 1];
+	uint8_t rnd[8];
+	struct stat st;
+	int sfd, ret = -1;
+
+	if ((sfd = folder_fd(inbox, folder)) < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 1 : -1;
+	memset(q, 0, sizeof(*q));
+	q->t = (long long)time(NULL);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(q->r, sizeof(q->r), rnd, sizeof(rnd));
+	q->stage = BPD_Q_IN;
+	bp_inbox_safe_name(name, safe, sizeof(safe));
+	snprintf(q->rest, sizeof(q->rest), "%s.%s", *folder ? folder : "-", safe);
+	if (bpd_qname_format(q, qn, sizeof(qn)) < 0) {
+		errno = ENAMETOOLONG;
+		goto out;
+	}
+	if (bpd_rename_new(sfd, name, queue, qn) < 0) {
+		ret = errno == ENOENT ? 1 : -1;
+		goto out;
+	}
+	/* Swapped for a directory since it was looked at: not ours to keep. */
+	if (fstatat(queue, qn, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		if (bpd_rename_new(queue, qn, sfd, name) < 0)
+			bpd_log(LOG_WARNING, "queue/%s: a directory was claimed and cannot be "
+			    "put back", qn);
+		ret = 1;
+		goto out;
+	}
+	ret = 0;
+out:
+	close(sfd);
+	return ret;
+}
+
+int
+bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *folder,
+    const char *name)
+{
+	char qn[NAME_MAX + 1];
+	int sfd, ret;
+
+	if (bpd_qname_format(q, qn, sizeof(qn)) < 0 || (sfd = folder_fd(inbox, folder)) < 0)
+		return -1;
+	ret = bpd_rename_new(queue, qn, sfd, name);
+	close(sfd);
+	return ret;
+}
+
+int
+bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes)
+{
+	static __thread uint8_t buf[65536];
+	uint64_t total = 0;
+	off_t off = 0;
+	int out;
+
+	if ((out = openat(queue, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0 || total > max_bytes)
+			break;
+		for (ssize_t w = 0; w < n;) {
+			ssize_t k = write(out, buf + w, (size_t)(n - w));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				goto fail;
+			w += k;
+		}
+		off += n;
+		total += (uint64_t)n;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	if (fchmod(out, 0600) < 0 || lseek(out, 0, SEEK_SET) < 0)
+		goto fail;
+	return out;
+fail:
+	sodium_memzero(buf, sizeof(buf));
+	close(out);
+	unlinkat(queue, name, 0);
+	return -1;
+}

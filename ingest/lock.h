@@ -1,0 +1,26 @@
+/*
+ * lock.h - the lock on an installation, shared by bpaggd(8) and `bpagg
+ * rebuild`: an exclusive flock(2) on "bpaggd.lock" in the installation's
+ * state directory (the directory that holds bpagg.conf), held for as long
+ * as the process runs. A second bpaggd on the same installation refuses to
+ * start, and `bpagg rebuild` refuses while bpaggd runs.
+ */
+#ifndef BP_LOCK_H
+#define BP_LOCK_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/* The state directory of c (the directory of c->path) into out. Returns 0,
+ * or -1 when it does not fit. */
+int bp_state_dir(const struct bp_config *c, char *out, size_t outlen);
+
+/*
+ * Takes the lock without waiting. Returns 0 with *fd the open lock file
+ * (closing it releases the lock), 1 when another process holds it, or -1
+ * with a message in err; the lock file's path is in err in both failures.
+ */
+int bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen);
+
+#endif
