@@ -158,12 +158,12 @@ main(int argc, char **argv)
 	double wall[2] = { 0, 0 }, share[2] = { 0, 0 };
 	for (int pass = 0; pass < 2; pass++) {
 		bool per_table = pass == 1;
-		if (strcmp(mode, "both") && strcmp(mode, per_table ? "per_table" : "consistent"))
+		if (strcmp(mode, "both") && strcmp(mode, per_table ? "per_group" : "release"))
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.min_cell = min_cell;
 		s.levels = levels ? levels : BP_LEVEL_ALL;
-		s.per_table = per_table;
+		s.per_group = per_table;
 		bp_measure_settings_default(&s.measures);
 		bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
 		double tb = now();
@@ -190,7 +190,7 @@ main(int argc, char **argv)
 		    (double)(bp_tables_nrows(t) + bp_tables_nsum_rows(t));
 		printf("%s: kommuner %zu rows %lu: tally %.2fs build %.2fs suppress %.2fs "
 		    "(cpu %.2fs) write %.2fs; %zu table rows, %zu sum rows, %zu hidden (%.1f%%)\n",
-		    per_table ? "per_table" : "consistent", nk, rows, t1 - t0, t2 - tb, t3 - t2,
+		    per_table ? "per_group" : "release", nk, rows, t1 - t0, t2 - tb, t3 - t2,
 		    c3 - c2, t4 - t3, bp_tables_nrows(t), bp_tables_nsum_rows(t), hidden,
 		    share[pass]);
 		bp_tables_free(t);

@@ -4,7 +4,9 @@
 noinst_LIBRARIES += publish/libbppublish.a
 publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/tables.c \
 	publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
-	publish/suplog.h publish/suplog.c
+	publish/lpaudit_local.c \
+	publish/suplog.h publish/suplog.c publish/model.h publish/model.c \
+	publish/release.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write for synthetic tallies, the

@@ -324,12 +324,13 @@ settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	snprintf(buf, len, "{\"min_cell\":%u,\"suppress_zero\":%s,\"levels\":\"%s\","
 	    "\"kommune_breakdowns\":%s,\"republish_rule\":%s,\"rop_definition\":%d,"
 	    "\"lki_cut_gul\":%s,\"lki_cut_rod\":%s,\"lki_cut_blalys\":%s,"
-	    "\"shared_cells\":\"%s\",\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
+	    "\"shared_cells\":\"%s\",%s\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
 	    s->min_cell, s->suppress_zero ? "true" : "false", lv, bdj, rule,
 	    s->measures.rop_definition, fmt_double(s->measures.lki_cut[0], d0, sizeof(d0)),
 	    fmt_double(s->measures.lki_cut[1], d1, sizeof(d1)),
 	    fmt_double(s->measures.lki_cut[2], d2, sizeof(d2)),
-	    s->per_table ? "per_table" : "consistent", cat, reg, PACKAGE_VERSION);
+	    s->per_table ? "per_table" : "consistent",
+	    s->per_group ? "" : "\"method\":\"release\",", cat, reg, PACKAGE_VERSION);
 }
 
 /* Reads the settings of the release entry at line i back. 0 or -1. */
@@ -367,6 +368,9 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	/* Releases made before the setting existed were per table. */
 	s->per_table = line_get(l, i, "settings.shared_cells", v, sizeof(v)) != 0 ||
 	    !strcmp(v, "per_table");
+	/* Releases logged without a method were made per group (model.c). */
+	s->per_group = line_get(l, i, "settings.method", v, sizeof(v)) != 0 ||
+	    strcmp(v, "release") != 0;
 	if (line_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
 	    line_get(l, i, "settings.registry", regdig, reglen) != 0)
 		return -1;

@@ -56,40 +56,7 @@
 
 #include "cellkeys.h"
 #include "suppress.h"
-
-struct area {
-	unsigned level;
-	char code[5];
-	const struct bp_tally *t;   /* NULL: no reporting kommune */
-	struct bp_tally own;        /* the sum, for nasjonal and fylke */
-	bool owned;
-	unsigned nrep, ntotal;
-	uint64_t pop18rep, pop18tot;
-	bool rows;                  /* carries rows in this release */
-	size_t parent;              /* index of the fylke area, or SIZE_MAX */
-	int ksize;                  /* kommune: its kommunestorrelse value, or -1 */
-};
-
-struct bp_tables {
-	int year;
-	struct bp_pub_settings s;
-	struct area *a;
-	size_t na;
-	size_t ngroup;              /* indicators + sum measures */
-	size_t nind;
-	size_t *blk;                /* na x ngroup row offsets (SIZE_MAX: none) */
-	size_t nrows;               /* all rows (tables and sums) */
-	size_t ntab, nsum;          /* rows of tables.csv / sums.csv */
-	unsigned char *reason;      /* nrows, enum bp_reason */
-	const struct bp_pub_kommune **kom;  /* input, sorted by number */
-	size_t nk;
-	/* Quantities printed in more than one place (cellkeys.h): */
-	uint32_t *rowkey;           /* nrows: key id (1..nkey), 0 none */
-	size_t nkey;
-	unsigned char *khidden;     /* nkey + 1: hidden in some table */
-	uint16_t *kshared;          /* nkey + 1: number of groups printing it */
-	struct bp_cellkeys *ck;
-};
+#include "tables_int.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -183,6 +150,7 @@ bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
 	s->min_cell = c->min_cell;
 	s->suppress_zero = c->suppress_zero;
 	s->per_table = c->shared_cells && !strcmp(c->shared_cells, "per_table");
+	s->per_group = c->publish_method && !strcmp(c->publish_method, "per_group");
 	s->levels = levels ? levels : BP_LEVEL_ALL;
 	s->measures = c->measures;
 	if (bp_n_breakdowns() > BP_PUB_MAX_BREAKDOWNS) {
@@ -1473,7 +1441,56 @@ group_build(const struct bp_tables *T, struct group *G, size_t g, const struct b
 	    add_partition_cons(T, G, g) < 0 || add_link_cons(T, G, g) < 0 ||
 	    add_shared(T, G, g) < 0)
 		return -1;
+	/* The release method audits what the rule itself tells: a hidden
+	 * printed cell is >= 1 when zeros are shown (release.c). */
+	if (!T->s.per_group) {
+		bp_sup_set_rule(G->p, BP_SUP_RULE_UPPER);
+		for (size_t c = 0; !T->s.suppress_zero && c < G->ncells; c++)
+			bp_sup_set_flags(G->p, c, bp_sup_flags_of(G->p, c) | BP_SUP_POSITIVE);
+	}
 	return 0;
+}
+
+int
+bp__tables_part(const struct bp_tables *T, size_t g, const struct bp_prev *prev,
+    struct bp_tables_part *out)
+{
+	struct group G = { .strict = STRICT_NONE };
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (group_build(T, &G, g, prev) < 0)
+		goto out;
+	if (!(out->row = malloc((G.ncells ? G.ncells : 1) * sizeof(size_t))))
+		goto out;
+	for (size_t i = 0; i < T->na; i++) {
+		if (G.base[i] == SIZE_MAX)
+			continue;
+		size_t row = T->blk[i * T->ngroup + g], nb = block_rows(T, T->a[i].level, g);
+		for (size_t j = 0; j < nb; j++)
+			out->row[G.base[i] + j] = row + j;
+	}
+	out->p = G.p, G.p = NULL;
+	out->nrow = G.ncells;
+	out->forced = G.forced, G.forced = NULL;
+	out->daux = G.daux, G.daux = NULL;
+	out->ndaux = G.ndaux;
+	ret = 0;
+out:
+	group_free(&G);
+	if (ret < 0)
+		bp__tables_part_free(out);
+	return ret;
+}
+
+void
+bp__tables_part_free(struct bp_tables_part *x)
+{
+	bp_sup_free(x->p);
+	free(x->row);
+	free(x->forced);
+	free(x->daux);
+	memset(x, 0, sizeof(*x));
 }
 
 /* Cells that were suppressed in the previous release stay suppressed. */
@@ -1931,6 +1948,10 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 		list[g] = g;
 	if (run_round(T, prev, suppress_group, list, T->ngroup, err, errlen) < 0)
 		goto out;
+	if (!T->s.per_group) {
+		ret = bp__release_solve(T, prev, err, errlen);
+		goto out;
+	}
 	for (; !T->s.per_table;) {
 		note_hidden(T);
 		if ((n = dirty_groups(T, list)) == 0)
