@@ -143,6 +143,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	} else if (IS("publish", "method")) {
 		ok = (!strcmp(value, "release") || !strcmp(value, "per_group")) &&
 		    set_str(&c->publish_method, value);
+	} else if (IS("publish", "profile")) {
+		ok = *value && set_str(&c->profile, value);
 	} else if (IS("daemon", "user")) ok = set_str(&c->user, value);
 	else {
 		snprintf(x->err, x->errlen, "unknown setting [%s] %s", section, name);
@@ -181,6 +183,8 @@ fill_defaults(struct load_ctx *x)
 	if (!c->shared_cells && !(c->shared_cells = strdup("consistent")))
 		return -1;
 	if (!c->publish_method && !(c->publish_method = strdup("per_group")))
+		return -1;
+	if (!c->profile && !(c->profile = strdup("rapport")))
 		return -1;
 	if (!c->user && !(c->user = strdup("")))
 		return -1;
@@ -245,7 +249,7 @@ bp_config_free(struct bp_config *c)
 		&c->path, &c->inbox, &c->archive, &c->rejected, &c->outbox, &c->keys,
 		&c->registry, &c->suppression_log, &c->store_backend, &c->store_path,
 		&c->store_dsn, &c->pseudonym_scope, &c->kommune_breakdowns,
-		&c->republish_rule, &c->shared_cells, &c->publish_method, &c->user,
+		&c->republish_rule, &c->shared_cells, &c->publish_method, &c->profile, &c->user,
 	};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		free(*all[i]);

@@ -6,6 +6,9 @@ conf_libbpconf_a_SOURCES = conf/conf.c conf/conf.h
 dist_man_MANS += man/bpagg.conf.5
 
 dist_pkgdata_DATA += conf/kommuner.csv conf/kommuner.SOURCE conf/bpagg.conf.example
+# Release profiles ([publish] profile, bpagg-publish(1)).
+profilesdir = $(pkgdatadir)/profiles
+dist_profiles_DATA = conf/profiles/rapport.profile conf/profiles/full.profile
 # The systemd unit of bpaggd, with the configured sbindir filled in. Installed
 # into $(systemdunitdir) (override on the make command line if needed).
 systemdunitdir = $(prefix)/lib/systemd/system

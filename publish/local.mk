@@ -2,11 +2,12 @@
 # suppression and its LP audit, the signed suppression log, release files.
 # Uses every earlier stage but ingest/.
 noinst_LIBRARIES += publish/libbppublish.a
-publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/tables.c \
-	publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
-	publish/lpaudit_local.c \
-	publish/suplog.h publish/suplog.c publish/model.h publish/model.c \
-	publish/release.c
+publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c \
+	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
+	publish/solve.c publish/write.c \
+	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/lpaudit.c publish/lpaudit.h \
+	publish/suplog.h publish/suplog.c publish/lpaudit_local.c \
+	publish/model.h publish/model.c publish/release.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write for synthetic tallies, the

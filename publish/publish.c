@@ -309,7 +309,7 @@ settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
     const uint8_t regdig[32], char *buf, size_t len)
 {
 	char bd[512], bdj[600], cat[65], reg[65], rule[64], d0[32], d1[32], d2[32];
-	char lv[64] = "";
+	char lv[64] = "", prof[320] = "", pname[140], pdig[65];
 	uint8_t cid[32];
 	bp_pub_format_breakdowns(s, bd, sizeof(bd));
 	bp_json_str(bdj, sizeof(bdj), bd);
@@ -317,15 +317,21 @@ settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	bp_hex(cid, 32, cat);
 	bp_hex(regdig, 32, reg);
 	bp_json_str(rule, sizeof(rule), c->republish_rule);
+	if (s->profile) {
+		bp_json_str(pname, sizeof(pname), s->profile->name);
+		bp_hex(s->profile->digest, 32, pdig);
+		snprintf(prof, sizeof(prof), "\"profile\":%s,\"profile_digest\":\"%s\",",
+		    pname, pdig);
+	}
 	for (unsigned b = BP_LEVEL_NASJONAL; b <= BP_LEVEL_KOMMUNE; b <<= 1)
 		if (s->levels & b)
 			snprintf(lv + strlen(lv), sizeof(lv) - strlen(lv), "%s%s",
 			    *lv ? "," : "", bp_level_name(b));
 	snprintf(buf, len, "{\"min_cell\":%u,\"suppress_zero\":%s,\"levels\":\"%s\","
-	    "\"kommune_breakdowns\":%s,\"republish_rule\":%s,\"rop_definition\":%d,"
+	    "%s\"kommune_breakdowns\":%s,\"republish_rule\":%s,\"rop_definition\":%d,"
 	    "\"lki_cut_gul\":%s,\"lki_cut_rod\":%s,\"lki_cut_blalys\":%s,"
 	    "\"shared_cells\":\"%s\",%s\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
-	    s->min_cell, s->suppress_zero ? "true" : "false", lv, bdj, rule,
+	    s->min_cell, s->suppress_zero ? "true" : "false", lv, prof, bdj, rule,
 	    s->measures.rop_definition, fmt_double(s->measures.lki_cut[0], d0, sizeof(d0)),
 	    fmt_double(s->measures.lki_cut[1], d1, sizeof(d1)),
 	    fmt_double(s->measures.lki_cut[2], d2, sizeof(d2)),
@@ -599,10 +605,14 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	int ret = EX_SOFTWARE;
 
 	r.log.fd = -1;
-	if (bp_pub_settings_from_conf(c, o->levels, &s, err, errlen) < 0)
+	if (bp_pub_settings_from_conf(c, o->levels, &s, err, errlen) < 0) {
+		bp_pub_settings_free(&s);
 		return EX_CONFIG;
-	if (load_registry(c->registry, &r.reg, regdig, err, errlen) < 0)
+	}
+	if (load_registry(c->registry, &r.reg, regdig, err, errlen) < 0) {
+		bp_pub_settings_free(&s);
 		return EX_CONFIG;
+	}
 	r.reg_loaded = true;
 	snprintf(path, sizeof(path), "%s/daemon.sign.sk", c->keys);
 	if (bp_key_load(path, BP_KEY_SIGN_SK, &r.sk, err, errlen) < 0) {
@@ -681,6 +691,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	ret = 0;
 out:
 	run_free(&r);
+	bp_pub_settings_free(&s);
 	return ret;
 }
 
@@ -716,6 +727,38 @@ cmp_cell(const struct bp_sup_cell *c, void *ud)
 	return 0;
 }
 
+/* Loads the profile the release entry at line i names into s (none named:
+ * the whole catalogue, as before profiles existed). 0; 2 when the profile
+ * now selects other tables than it did (note in err); 1 when it cannot be
+ * read. */
+static int
+recorded_profile(const struct bp_config *c, const struct bp_suplog *l, size_t i,
+    const char *id, struct bp_pub_settings *s, char *err, size_t errlen)
+{
+	char name[128], want[80], have[65], path[PATH_MAX], dir[PATH_MAX];
+	const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+
+	if (line_get(l, i, "settings.profile", name, sizeof(name)) != 0)
+		return 0;
+	if (line_get(l, i, "settings.profile_digest", want, sizeof(want)) != 0) {
+		snprintf(err, errlen, "%zu: release entry names a profile without its digest",
+		    i + 1);
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->path) : 1,
+	    slash ? c->path : ".");
+	if (bp_profile_path(name, dir, path, sizeof(path), err, errlen) < 0 ||
+	    bp_profile_load(path, name, &s->profile, err, errlen) < 0)
+		return 1;
+	bp_hex(s->profile->digest, 32, have);
+	if (strcmp(have, want)) {
+		snprintf(err, errlen, "release %s: profile \"%s\" now selects other tables "
+		    "than when the release was made; not re-derived", id, name);
+		return 2;
+	}
+	return 0;
+}
+
 /* Re-derives the release at line i; 0 holds, 1 mismatch (err), 2 skipped
  * (note in err), other: sysexits code. */
 static int
@@ -735,8 +778,13 @@ rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *e
 		return 1;
 	}
 	int year = atoi(y);
-	if (load_registry(c->registry, &r.reg, regdig, err, errlen) < 0)
-		return EX_CONFIG;
+	if ((ret = recorded_profile(c, l, i, id, &s, err, errlen)) != 0)
+		goto out;
+	ret = EX_SOFTWARE;
+	if (load_registry(c->registry, &r.reg, regdig, err, errlen) < 0) {
+		ret = EX_CONFIG;
+		goto out;
+	}
 	r.reg_loaded = true;
 	bp_hex(regdig, 32, regh);
 	if (strcmp(regh, regw)) {
@@ -803,6 +851,7 @@ rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *e
 	ret = 0;
 out:
 	run_free(&r);
+	bp_pub_settings_free(&s);
 	return ret;
 }
 

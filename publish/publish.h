@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "measures.h"
 #include "registry.h"
+#include "profile.h"
 
 enum bp_level {
 	BP_LEVEL_NASJONAL = 0x1,
@@ -49,11 +50,18 @@ struct bp_pub_settings {
 	                       without a method were made so */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
+	struct bp_profile *profile; /* tables per level (profile.h); NULL: all.
+	                             * Owned by the settings: bp_pub_settings_free */
 	struct bp_measure_settings measures;        /* recorded only */
 };
 
-/* Fills s from the configuration and the levels asked for (0 = all).
- * Returns 0, or -1 with a message in err (an unknown breakdown name). */
+/* Frees what the settings own (the profile); s stays valid to free again. */
+void bp_pub_settings_free(struct bp_pub_settings *s);
+
+/* Fills s from the configuration and the levels asked for (0 = all),
+ * loading the configured release profile. Returns 0, or -1 with a message in
+ * err (an unknown breakdown name, a profile that cannot be read). The caller
+ * frees s with bp_pub_settings_free, also after an error. */
 int bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
     struct bp_pub_settings *s, char *err, size_t errlen);
 /* Parses a comma list of breakdown names into s->kommune_bd; 0 or -1. */

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "model.h"
-#include "tables_int.h"
+#include "tables_private.h"
 
 /* Level of every row (T->nrows entries, malloc'ed; the caller frees). */
 static unsigned char *
@@ -40,6 +40,8 @@ row_levels(const struct bp_tables *T)
 			continue;
 		for (size_t g = 0; g < T->ngroup; g++) {
 			size_t from = T->blk[i * T->ngroup + g], to = T->nrows;
+			if (from == SIZE_MAX)
+				continue;
 			/* A block ends where the next one of the release begins. */
 			for (size_t j = i * T->ngroup + g + 1; j < T->na * T->ngroup; j++)
 				if (T->blk[j] != SIZE_MAX) {

@@ -29,3 +29,9 @@ tests_unit_publish_test_suppress_SOURCES = tests/unit/publish/test_suppress.c \
 tests_unit_publish_test_suppress_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_suppress_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_suppress_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench
+# Release profiles ([publish] profile): parsing (unit) and through the programs.
+check_PROGRAMS += tests/unit/publish/test_profile
+TESTS += tests/unit/publish/test_profile tests/integration/publish_profile.sh
+tests_unit_publish_test_profile_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_profile_LDADD = $(BP_TEST_LINK)
+EXTRA_DIST += tests/integration/publish_profile.sh

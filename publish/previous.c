@@ -1,0 +1,234 @@
+/*
+ * previous.c - the counts of the release kept from earlier in the same year,
+ * read back from its tables.csv and sums.csv, for the republishing rule
+ * ([publish] republish_rule, bpagg.conf(5)); see publish.h.
+ */
+#include "tables_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- previous release (protect_differences) ---------------------------- */
+
+/* An open-addressing map from a cell key to its last published count
+ * (-1 = suppressed). Keys are "level|area|table|category|value". */
+struct bp_prev {
+	char **key;
+	int64_t *val;
+	size_t cap, n;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int
+prev_grow(struct bp_prev *p)
+{
+	size_t cap = p->cap ? p->cap * 2 : 1024;
+	char **key = calloc(cap, sizeof(*key));
+	int64_t *val = calloc(cap, sizeof(*val));
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return -1;
+	}
+	for (size_t i = 0; i < p->cap; i++) {
+		if (!p->key[i])
+			continue;
+		size_t j = hash_str(p->key[i]) & (cap - 1);
+		while (key[j])
+			j = (j + 1) & (cap - 1);
+		key[j] = p->key[i];
+		val[j] = p->val[i];
+	}
+	free(p->key);
+	free(p->val);
+	p->key = key;
+	p->val = val;
+	p->cap = cap;
+	return 0;
+}
+
+static int
+prev_put(struct bp_prev *p, const char *k, int64_t v)
+{
+	if ((p->n + 1) * 2 > p->cap && prev_grow(p) < 0)
+		return -1;
+	size_t j = hash_str(k) & (p->cap - 1);
+	while (p->key[j]) {
+		if (!strcmp(p->key[j], k)) {
+			p->val[j] = v;
+			return 0;
+		}
+		j = (j + 1) & (p->cap - 1);
+	}
+	if (!(p->key[j] = strdup(k)))
+		return -1;
+	p->val[j] = v;
+	p->n++;
+	return 0;
+}
+
+bool
+bp_prev_get(const struct bp_prev *p, const char *k, int64_t *v)
+{
+	if (!p || !p->cap)
+		return false;
+	size_t j = hash_str(k) & (p->cap - 1);
+	while (p->key[j]) {
+		if (!strcmp(p->key[j], k)) {
+			*v = p->val[j];
+			return true;
+		}
+		j = (j + 1) & (p->cap - 1);
+	}
+	return false;
+}
+
+void
+bp_prev_free(struct bp_prev *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->cap; i++)
+		free(p->key[i]);
+	free(p->key);
+	free(p->val);
+	free(p);
+}
+
+/* Splits a line of our own CSV (fields never hold quotes or commas, but
+ * quoted fields are accepted) into at most max fields, in place. */
+static size_t
+split_csv(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+	for (;;) {
+		if (n == max)
+			return max + 1;
+		if (*p == '"') {
+			char *w = ++p;
+			f[n++] = w;
+			while (*p && !(*p == '"' && p[1] != '"'))
+				*w++ = (*p == '"') ? (p++, '"') : *p, p++;
+			if (*p == '"')
+				p++;
+			*w = '\0';
+			if (*p == ',') {
+				*w = '\0';
+				p++;
+				continue;
+			}
+			return n;
+		}
+		f[n++] = p;
+		p += strcspn(p, ",");
+		if (*p != ',')
+			return n;
+		*p++ = '\0';
+	}
+}
+
+#define BP_PREV_MAX_BYTES (4ull << 30)   /* cap on a kept tables.csv */
+
+/* Reads one kept file of a release into p; kind 0 tables.csv, 1 sums.csv. */
+static int
+prev_read(struct bp_prev *p, const char *path, int kind, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long ln = 0;
+	int ret = -1;
+	char key[256];
+
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > BP_PREV_MAX_BYTES || !(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
+		    "not a regular file under the size cap");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		char *fld[16];
+		ln++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		size_t n = split_csv(line, fld, 16);
+		size_t want = kind == 0 ? 12 : 9;
+		if (n != want) {
+			snprintf(err, errlen, "%s:%lu: expected %zu fields", path, ln, want);
+			goto out;
+		}
+		if (ln == 1)
+			continue;
+		const char *cnt = fld[kind == 0 ? 8 : 6];
+		int64_t v = -1;
+		if (strcmp(cnt, ":")) {
+			char *end;
+			errno = 0;
+			long long x = strtoll(cnt, &end, 10);
+			if (errno || end == cnt || *end || x < 0) {
+				snprintf(err, errlen, "%s:%lu:%u: count: expected a number or ':'",
+				    path, ln, kind == 0 ? 9u : 7u);
+				goto out;
+			}
+			v = x;
+		}
+		if (kind == 0)
+			snprintf(key, sizeof(key), "%s|%s|%s|%s|%s", fld[1], fld[2], fld[3],
+			    fld[5], fld[7]);
+		else
+			snprintf(key, sizeof(key), "%s|%s|%s__%s||%s", fld[1], fld[2], fld[3],
+			    fld[4], fld[5]);
+		if (prev_put(p, key, v) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* Loads a kept release's tables; the caller frees *out with bp_prev_free. */
+int
+bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
+    char *err, size_t errlen)
+{
+	struct bp_prev *p = calloc(1, sizeof(*p));
+	*out = NULL;
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (prev_read(p, tables_csv, 0, err, errlen) < 0 ||
+	    (sums_csv && prev_read(p, sums_csv, 1, err, errlen) < 0)) {
+		bp_prev_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+

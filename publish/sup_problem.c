@@ -1,0 +1,248 @@
+/*
+ * sup_problem.c - a suppression problem: cells with their counts, flags and
+ * states, and the additive constraints between them (suppress.h). Solving
+ * it is suppress.c's job; proving it is lpaudit.c's.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpaudit.h"
+#include "suppress.h"
+
+/* A new, empty problem; the caller frees it with bp_sup_free. */
+struct bp_sup_problem *
+bp_sup_new(void)
+{
+	return calloc(1, sizeof(struct bp_sup_problem));
+}
+
+void
+bp_sup_free(struct bp_sup_problem *p)
+{
+	if (p == NULL)
+		return;
+	free(p->value);
+	free(p->flags);
+	free(p->weight);
+	free(p->state);
+	free(p->kind);
+	free(p->cstart);
+	free(p->mem);
+	free(p);
+}
+
+/* Grows *v (elements of size sz) to hold at least need; 0 or -1.  *v stays
+ * owned by the problem it belongs to. */
+static int
+grow(void **v, size_t *cap, size_t need, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *nv;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / sz)
+			return -1;
+		ncap *= 2;
+	}
+	if ((nv = realloc(*v, ncap * sz)) == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+long
+bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
+{
+	size_t cap;
+
+	if (p->ncell >= (size_t)LONG_MAX)
+		return -1;
+	if (p->ncell == p->capcell) {
+		cap = p->capcell;
+		if (grow((void **)&p->value, &cap, p->ncell + 1, sizeof(*p->value)) != 0)
+			return -1;
+		cap = p->capcell;
+		if (grow((void **)&p->flags, &cap, p->ncell + 1, 1) != 0)
+			return -1;
+		cap = p->capcell;
+		if (grow((void **)&p->state, &cap, p->ncell + 1, 1) != 0)
+			return -1;
+		if (p->weight != NULL) {
+			cap = p->capcell;
+			if (grow((void **)&p->weight, &cap, p->ncell + 1, sizeof(*p->weight)) != 0)
+				return -1;
+		}
+		p->capcell = cap;
+	}
+	p->value[p->ncell] = value;
+	if (p->weight != NULL)
+		p->weight[p->ncell] = 0;
+	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED));
+	p->state[p->ncell] = BP_SUP_PUBLISHED;
+	return (long)p->ncell++;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* 0 when the cells are in range, distinct and add up; else -1. */
+static int
+cons_check(const struct bp_sup_problem *p, size_t total, const size_t *members,
+    size_t n)
+{
+	size_t *v, i;
+	uint64_t sum = 0;
+	int ret = -1;
+
+	if (total >= p->ncell)
+		return -1;
+	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	v[0] = total;
+	for (i = 0; i < n; i++) {
+		if (members[i] >= p->ncell)
+			goto out;
+		v[i + 1] = members[i];
+		sum += p->value[members[i]];
+	}
+	if (sum != p->value[total])
+		goto out;
+	qsort(v, n + 1, sizeof(*v), size_cmp);
+	for (i = 0; i < n; i++)
+		if (v[i] == v[i + 1])
+			goto out;
+	ret = 0;
+out:
+	free(v);
+	return ret;
+}
+
+int
+bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
+    size_t total, const size_t *members, size_t n)
+{
+	size_t cap;
+
+	if ((kind != BP_CONS_TABLE && kind != BP_CONS_LINK) ||
+	    cons_check(p, total, members, n) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (p->ncons + 2 > p->capcons) {
+		cap = p->capcons;
+		if (grow((void **)&p->kind, &cap, p->ncons + 2, 1) != 0)
+			return -1;
+		cap = p->capcons;
+		if (grow((void **)&p->cstart, &cap, p->ncons + 2, sizeof(*p->cstart)) != 0)
+			return -1;
+		p->capcons = cap;
+	}
+	if (n + 1 > SIZE_MAX - p->nmem ||
+	    grow((void **)&p->mem, &p->capmem, p->nmem + n + 1, sizeof(*p->mem)) != 0)
+		return -1;
+	p->cstart[p->ncons] = p->nmem;
+	p->mem[p->nmem++] = total;
+	memcpy(p->mem + p->nmem, members, n * sizeof(*members));
+	p->nmem += n;
+	p->kind[p->ncons++] = (unsigned char)kind;
+	p->cstart[p->ncons] = p->nmem;
+	return 0;
+}
+
+void
+bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r)
+{
+	p->rule = (unsigned char)r;
+}
+
+enum bp_sup_rule
+bp_sup_rule_of(const struct bp_sup_problem *p)
+{
+	return (enum bp_sup_rule)p->rule;
+}
+
+unsigned
+bp_sup_flags_of(const struct bp_sup_problem *p, size_t cell)
+{
+	return cell < p->ncell ? p->flags[cell] : 0;
+}
+
+void
+bp_sup_set_flags(struct bp_sup_problem *p, size_t cell, unsigned flags)
+{
+	if (cell < p->ncell)
+		p->flags[cell] = (unsigned char)flags;
+}
+
+size_t
+bp_sup_ncons(const struct bp_sup_problem *p)
+{
+	return p->ncons;
+}
+
+size_t
+bp_sup_cons(const struct bp_sup_problem *p, size_t l, size_t *total, const size_t **members)
+{
+	*total = p->mem[p->cstart[l]];
+	*members = p->mem + p->cstart[l] + 1;
+	return p->cstart[l + 1] - p->cstart[l] - 1;
+}
+
+enum bp_sup_cons_kind
+bp_sup_cons_kind_of(const struct bp_sup_problem *p, size_t l)
+{
+	return (enum bp_sup_cons_kind)p->kind[l];
+}
+
+uint32_t
+bp_sup_value_of(const struct bp_sup_problem *p, size_t cell)
+{
+	return cell < p->ncell ? p->value[cell] : 0;
+}
+
+bool
+bp_sup_is_fixed(const struct bp_sup_problem *p, size_t cell)
+{
+	return cell < p->ncell && (p->flags[cell] & BP_SUP_FIXED);
+}
+
+size_t
+bp_sup_ncells(const struct bp_sup_problem *p)
+{
+	return p->ncell;
+}
+
+enum bp_sup_state
+bp_sup_state_of(const struct bp_sup_problem *p, size_t cell)
+{
+	if (cell >= p->ncell)
+		return BP_SUP_PUBLISHED;
+	return (enum bp_sup_state)p->state[cell];
+}
+
+void
+bp_sup_set_state(struct bp_sup_problem *p, size_t cell, enum bp_sup_state s)
+{
+	if (cell < p->ncell && s >= BP_SUP_PUBLISHED && s <= BP_SUP_LINKED)
+		p->state[cell] = (unsigned char)s;
+}
+
+size_t
+bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s)
+{
+	size_t c, n = 0;
+
+	for (c = 0; c < p->ncell; c++)
+		n += p->state[c] == (unsigned char)s;
+	return n;
+}
