@@ -163,7 +163,7 @@ main(int argc, char **argv)
 		memset(&s, 0, sizeof(s));
 		s.min_cell = min_cell;
 		s.levels = levels ? levels : BP_LEVEL_ALL;
-		s.per_group = per_table;
+		s.release_model = !per_table;
 		bp_measure_settings_default(&s.measures);
 		bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
 		double tb = now();

@@ -336,7 +336,7 @@ settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	    fmt_double(s->measures.lki_cut[1], d1, sizeof(d1)),
 	    fmt_double(s->measures.lki_cut[2], d2, sizeof(d2)),
 	    s->per_table ? "per_table" : "consistent",
-	    s->per_group ? "" : "\"method\":\"release\",", cat, reg, PACKAGE_VERSION);
+	    s->release_model ? "\"method\":\"release\"," : "", cat, reg, PACKAGE_VERSION);
 }
 
 /* Reads the settings of the release entry at line i back. 0 or -1. */
@@ -375,8 +375,8 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	s->per_table = line_get(l, i, "settings.shared_cells", v, sizeof(v)) != 0 ||
 	    !strcmp(v, "per_table");
 	/* Releases logged without a method were made per group (model.c). */
-	s->per_group = line_get(l, i, "settings.method", v, sizeof(v)) != 0 ||
-	    strcmp(v, "release") != 0;
+	s->release_model = line_get(l, i, "settings.method", v, sizeof(v)) == 0 &&
+	    !strcmp(v, "release");
 	if (line_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
 	    line_get(l, i, "settings.registry", regdig, reglen) != 0)
 		return -1;

@@ -45,9 +45,9 @@ struct bp_pub_settings {
 	unsigned min_cell;
 	bool suppress_zero;
 	bool per_table;     /* [publish] shared_cells = per_table: no settling */
-	bool per_group;     /* [publish] method = per_group: the method before
-	                       the release model (model.c); releases logged
-	                       without a method were made so */
+	bool release_model; /* [publish] method = release (release.c); false:
+	                       per_group, also for releases logged without a
+	                       method */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	struct bp_profile *profile; /* tables per level (profile.h); NULL: all.

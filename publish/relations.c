@@ -628,7 +628,7 @@ bp_tb_group_build(const struct bp_tables *T, struct group *G, size_t g, const st
 		return -1;
 	/* The release method audits what the rule itself tells: a hidden
 	 * printed cell is >= 1 when zeros are shown (release.c). */
-	if (!T->s.per_group) {
+	if (T->s.release_model) {
 		bp_sup_set_rule(G->p, BP_SUP_RULE_UPPER);
 		for (size_t c = 0; !T->s.suppress_zero && c < G->ncells; c++)
 			bp_sup_set_flags(G->p, c, bp_sup_flags_of(G->p, c) | BP_SUP_POSITIVE);

@@ -404,7 +404,7 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 		list[g] = g;
 	if (run_round(T, prev, suppress_group, list, T->ngroup, err, errlen) < 0)
 		goto out;
-	if (!T->s.per_group) {
+	if (T->s.release_model) {
 		ret = bp__release_solve(T, prev, err, errlen);
 		goto out;
 	}

@@ -113,7 +113,6 @@ random_release(struct bp_tally *tal, uint64_t seed, bool per_table)
 	s.min_cell = 5;
 	s.levels = BP_LEVEL_ALL;
 	s.per_table = per_table;
-	s.per_group = per_table;   /* shared_cells is a setting of the per-group method */
 	bp_measure_settings_default(&s.measures);
 	cr_assert_eq(bp_pub_parse_breakdowns("total,brukergruppe,rop", &s), 0);
 	cr_assert_eq(bp_tables_build(2024, k, 6, &reg6, &s, &t, err, sizeof(err)), 0, "%s", err);
