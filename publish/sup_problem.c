@@ -82,7 +82,7 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 	p->value[p->ncell] = value;
 	if (p->weight != NULL)
 		p->weight[p->ncell] = 0;
-	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED));
+	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED | BP_SUP_POSITIVE));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
 	return (long)p->ncell++;
 }

@@ -35,3 +35,8 @@ TESTS += tests/unit/publish/test_profile tests/integration/publish_profile.sh
 tests_unit_publish_test_profile_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_profile_LDADD = $(BP_TEST_LINK)
 EXTRA_DIST += tests/integration/publish_profile.sh
+# the release model, the upper rule and an attacker of our own (GLPK MIP)
+check_PROGRAMS += tests/unit/publish/test_model
+TESTS += tests/unit/publish/test_model
+tests_unit_publish_test_model_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_model_LDADD = $(BP_TEST_LINK)
