@@ -580,9 +580,11 @@ write_kept(const struct bp_config *c, struct run *r, const char *id, const char 
 		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%s\"%s\":\"%s\"",
 		    *files ? "," : "", file_names[f], hex);
 	}
+	char hid[128];
+	bp_tables_hidden_json(r->t, hid, sizeof(hid));
 	snprintf(rel, sizeof(rel), "{\"release\":\"%s\",\"time\":\"%s\",\"year\":%d,"
-	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"files\":{%s}}\n",
-	    id, iso, year, previd, settings, in, files);
+	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"hidden\":%s,"
+	    "\"files\":{%s}}\n", id, iso, year, previd, settings, in, hid, files);
 	if (write_one(dir, F_RELEASE, r->t, rel, d[F_RELEASE], err, errlen) < 0)
 		return -1;
 	bp_hex(d[F_RELEASE], 32, hex);

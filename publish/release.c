@@ -271,3 +271,31 @@ out:
 	free(lv);
 	return ret;
 }
+
+void
+bp_tables_hidden_shares(const struct bp_tables *T, double share[3])
+{
+	size_t n[3] = { 0 }, h[3] = { 0 };
+	unsigned char *lv = row_levels(T);
+
+	for (size_t row = 0; lv && row < T->nrows; row++) {
+		int k = lv[row] == BP_LEVEL_NASJONAL ? 0 : lv[row] == BP_LEVEL_FYLKE ? 1 :
+		    lv[row] == BP_LEVEL_KOMMUNE ? 2 : -1;
+		if (k < 0)
+			continue;
+		n[k]++;
+		h[k] += T->reason[row] != BP_REASON_NONE;
+	}
+	for (int k = 0; k < 3; k++)
+		share[k] = n[k] ? 100.0 * (double)h[k] / (double)n[k] : 0.0;
+	free(lv);
+}
+
+void
+bp_tables_hidden_json(const struct bp_tables *T, char *buf, size_t len)
+{
+	double s[3];
+	bp_tables_hidden_shares(T, s);
+	snprintf(buf, len, "{\"nasjonal\":\"%.1f\",\"fylke\":\"%.1f\",\"kommune\":\"%.1f\"}",
+	    s[0], s[1], s[2]);
+}
