@@ -13,10 +13,11 @@
  * every line of the whole model: it is a certificate that p can be
  * min_cell or more, and every other primary cell at min_cell or more in
  * it is proven by the same point.  The neighbourhood grows (LIMITS) until
- * p is proven, or N is p's whole component (whose LP is exactly the
- * reader's) or the largest size tried: then p counts as unsafe (perhaps
- * needlessly, never wrongly), and the duals of that maximum price the
- * complements (suppress.c).  Only components larger than
+ * p is proven, or N is p's whole component, whose LP is exactly the
+ * reader's: then p is unsafe, and the duals of that maximum price the
+ * complements (suppress.c).  So a cell passes exactly when the component's
+ * LP lets it reach min_cell, whichever neighbourhood proves it: the audit
+ * of a final pattern agrees with the loop that made it.  Only components larger than
  * BP_SUP_LOCAL_FROM come here.
  *
  * Most cells are proven by a few dozen columns, so the audit of a whole
@@ -33,7 +34,7 @@
 #include "lpaudit.h"
 
 /* Neighbourhood sizes tried in turn; the last is the whole component. */
-static const size_t LIMITS[] = { 32, 256, 1024 };
+static const size_t LIMITS[] = { 32, 256, 1024, SIZE_MAX };
 
 int
 bp__sup_local_init(struct bp_sup_local *L, const struct bp_sup_problem *p)
@@ -258,9 +259,8 @@ prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_s
 			rc = 1;
 			goto done;
 		}
-		if (L->ncells >= ncomp || k + 1 == sizeof(LIMITS) / sizeof(LIMITS[0])) {
-			/* The whole component (the reader's own LP says no), or
-			 * the largest neighbourhood: no certificate, unsafe. */
+		if (L->ncells >= ncomp) {
+			/* The whole component: the reader's own LP says no. */
 			struct bp_sup_bad b = { .cell = c, .comp = comp[c], .lo = 0.0, .hi = val };
 			if (duals(L, lp, &b) != 0 || bp__sup_bad_push(bad, nbad, cap, &b) != 0) {
 				free(b.line);

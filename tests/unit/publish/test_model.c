@@ -261,3 +261,71 @@ Test(model, attacker_agrees_on_random_releases, .timeout = 60)
 	cr_assert_geq(published, 20, "most random releases can be published");
 	cr_assert_gt(checked, 40, "and they have primary cells to attack");
 }
+
+/*
+ * One large release in miniature, so that its hidden cells form a
+ * component larger than the audit solves at once (lpaudit_local.c: local
+ * LPs, each solution a certificate): two areas of an n x n table and their
+ * sum, linked.  Whatever bp_suppress publishes, the attacker's LP over
+ * every line finds every sampled primary cell able to reach min_cell.
+ */
+Test(model, local_certificates_hold_against_the_attacker, .timeout = 120)
+{
+	enum { N = 27 };
+	size_t W = (N + 1) * (N + 1), mem[N + 2];
+	uint32_t *v = calloc(3 * W, sizeof(*v));
+	struct bp_sup_problem *p = bp_sup_new();
+
+	rs = 0x9e3779b97f4a7c15ULL;
+	for (size_t a = 0; a < 2; a++)
+		for (size_t i = 0; i < N; i++)
+			for (size_t j = 0; j < N; j++)
+				v[a * W + i * (N + 1) + j] = rnd(5);
+	for (size_t i = 0; i < N; i++)
+		for (size_t j = 0; j < N; j++)
+			v[2 * W + i * (N + 1) + j] = v[i * (N + 1) + j] + v[W + i * (N + 1) + j];
+	for (size_t a = 0; a < 3; a++) {
+		uint32_t *x = v + a * W;
+		for (size_t i = 0; i < N; i++)
+			for (size_t j = 0; j < N; j++) {
+				x[i * (N + 1) + N] += x[i * (N + 1) + j];
+				x[N * (N + 1) + j] += x[i * (N + 1) + j];
+				x[N * (N + 1) + N] += x[i * (N + 1) + j];
+			}
+	}
+	for (size_t c = 0; c < 3 * W; c++)
+		bp_sup_add_cell(p, v[c], BP_SUP_POSITIVE);
+	for (size_t a = 0; a < 3; a++) {
+		size_t base = a * W;
+		for (size_t i = 0; i <= N; i++) {
+			for (size_t j = 0; j < N; j++)
+				mem[j] = base + i * (N + 1) + j;
+			cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, base + i * (N + 1) + N,
+			    mem, N), 0);
+		}
+		for (size_t j = 0; j <= N; j++) {
+			for (size_t i = 0; i < N; i++)
+				mem[i] = base + i * (N + 1) + j;
+			cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, base + N * (N + 1) + j,
+			    mem, N), 0);
+		}
+	}
+	for (size_t k = 0; k < W; k++) {
+		mem[0] = k, mem[1] = W + k;
+		cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_LINK, 2 * W + k, mem, 2), 0);
+	}
+	bp_sup_set_rule(p, BP_SUP_RULE_UPPER);
+	cr_assert_eq(bp_suppress(p, 5, false), 0);
+	size_t hidden = bp_sup_ncells(p) - bp_sup_count(p, BP_SUP_PUBLISHED), bad, checked = 0;
+	cr_assert_gt(hidden, 1500, "the local audit is what this tests (%zu hidden)", hidden);
+	cr_assert_eq(bp_sup_audit(p, 5, &bad), 0);
+	for (size_t c = 0; c < bp_sup_ncells(p); c += 7) {
+		if (bp_sup_state_of(p, c) != BP_SUP_PRIMARY)
+			continue;
+		checked++;
+		cr_assert_geq(attack_max(p, c, false), 5.0 - 1e-6, "cell %zu", c);
+	}
+	cr_assert_gt(checked, 20);
+	bp_sup_free(p);
+	free(v);
+}
