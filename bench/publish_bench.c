@@ -3,23 +3,29 @@
  * year from synthetic tallies (not run by make check).
  *
  * usage: publish_bench [nkommuner [rows [min_cell [levels [mode]]]]]
- * (default 300 30000 5 7 consistent; levels is a bit mask: 1 nasjonal, 2
- * fylke, 4 kommune; mode is the [publish] shared_cells setting, consistent
- * or per_table, or both: then the ratio of the two, per_table the baseline)
+ * (default 300 30000 5 7 both; levels is a bit mask: 1 nasjonal, 2
+ * fylke, 4 kommune; mode is the [publish] method, release or per_group,
+ * or both: then the ratios of the two, per_group the baseline; each method
+ * runs in a child process, killed after PUBLISH_BENCH_LIMIT seconds, 900
+ * by default; the audit time is a second build and suppression, which is
+ * what bpagg audit re-derives)
  *
  * The first nkommuner kommuner of the bundled registry (BPAGG_REGISTRY or
  * conf/kommuner.csv) report rows persons between them, shared in
  * proportion to population 18+. Each person is a valid export row whose
  * fields come from fixed skewed distributions (a PRNG of our own, so every
- * run is the same problem), classified like a real one. Prints the wall seconds of
- * each phase (and the CPU seconds of suppression, all threads) and the rows
- * written.
+ * run is the same problem), classified like a real one. Prints, per
+ * method, the publish and audit wall seconds, the CPU seconds of
+ * suppression (all threads), the peak RSS and the hidden share per level.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "codes.h"
 #include "export.h"
@@ -105,12 +111,65 @@ person(struct bp_tally *t, const struct bp_kommune *k, const struct bp_measure_s
 	bp_tally_add_class(t, &c);
 }
 
-static int
-count_hidden(const struct bp_sup_cell *c, void *ud)
+/* What one method measured. */
+struct result {
+	double publish, cpu, audit, rss_mib, share[3];
+};
+
+/* Build, suppress, write (publish), then build and suppress again (what
+ * bpagg audit re-derives), in a child process so that its peak RSS is its
+ * own; killed after limit seconds.  true when it finished. */
+static bool
+run_method(const struct bp_pub_kommune *k, size_t nk, const struct bp_registry *reg,
+    const struct bp_pub_settings *s, unsigned limit, struct result *out)
 {
-	(void)c;
-	++*(size_t *)ud;
-	return 0;
+	int fd[2];
+	if (pipe(fd) < 0)
+		return false;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct result r = { 0 };
+		struct bp_tables *t = NULL;
+		char err[256];
+		close(fd[0]);
+		alarm(limit);
+		double t0 = now(), c0 = cpu();
+		if (bp_tables_build(2024, k, nk, reg, s, &t, err, sizeof(err)) < 0 ||
+		    bp_tables_suppress(t, NULL, err, sizeof(err)) < 0) {
+			fprintf(stderr, "publish_bench: %s\n", err);
+			_exit(1);
+		}
+		r.cpu = cpu() - c0;
+		FILE *f = fopen("/dev/null", "w");
+		bp_tables_write_tables(t, f);
+		bp_tables_write_sums(t, f);
+		bp_tables_write_coverage(t, f);
+		fclose(f);
+		r.publish = now() - t0;
+		bp_tables_hidden_shares(t, r.share);
+		bp_tables_free(t);
+		t0 = now();
+		if (bp_tables_build(2024, k, nk, reg, s, &t, err, sizeof(err)) < 0 ||
+		    bp_tables_suppress(t, NULL, err, sizeof(err)) < 0)
+			_exit(1);
+		r.audit = now() - t0;
+		bp_tables_free(t);
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		r.rss_mib = (double)ru.ru_maxrss / 1024.0;
+		if (write(fd[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	bool ok = pid > 0 && read(fd[0], out, sizeof(*out)) == (ssize_t)sizeof(*out);
+	close(fd[0]);
+	if (pid > 0) {
+		int st;
+		waitpid(pid, &st, 0);
+	}
+	return ok;
 }
 
 int
@@ -124,8 +183,6 @@ main(int argc, char **argv)
 	struct bp_registry reg;
 	struct bp_diags d;
 	struct bp_pub_settings s;
-	struct bp_tables *t = NULL;
-	char err[256];
 	int ret = 1;
 
 	bp_diags_init(&d);
@@ -154,54 +211,39 @@ main(int argc, char **argv)
 		k[i].t = &tal[i];
 	}
 	double t1 = now();
-	const char *mode = argc > 5 ? argv[5] : "consistent";
-	double wall[2] = { 0, 0 }, share[2] = { 0, 0 };
+	const char *mode = argc > 5 ? argv[5] : "both";
+	unsigned limit = getenv("PUBLISH_BENCH_LIMIT") ? (unsigned)atoi(getenv("PUBLISH_BENCH_LIMIT")) : 900;
+	struct result r[2];
+	bool done[2] = { false, false };
+	printf("publish_bench: %zu kommuner, %lu persons, min_cell %u, levels %u (tally %.2fs)\n",
+	    nk, rows, min_cell, levels, t1 - t0);
 	for (int pass = 0; pass < 2; pass++) {
-		bool per_table = pass == 1;
-		if (strcmp(mode, "both") && strcmp(mode, per_table ? "per_table" : "consistent"))
+		bool release = pass == 0;
+		if (strcmp(mode, "both") && strcmp(mode, release ? "release" : "per_group"))
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.min_cell = min_cell;
 		s.levels = levels ? levels : BP_LEVEL_ALL;
-		s.per_table = per_table;
+		s.release_model = release;
 		bp_measure_settings_default(&s.measures);
 		bp_pub_parse_breakdowns("total,brukergruppe,rop", &s);
-		double tb = now();
-		if (bp_tables_build(2024, k, nk, &reg, &s, &t, err, sizeof(err)) < 0) {
-			fprintf(stderr, "publish_bench: %s\n", err);
-			goto out;
+		done[pass] = run_method(k, nk, &reg, &s, limit, &r[pass]);
+		if (!done[pass]) {
+			printf("%-9s: did not finish in %u s (PUBLISH_BENCH_LIMIT)\n",
+			    release ? "release" : "per_group", limit);
+			continue;
 		}
-		double t2 = now(), c2 = cpu();
-		if (bp_tables_suppress(t, NULL, err, sizeof(err)) < 0) {
-			fprintf(stderr, "publish_bench: %s\n", err);
-			goto out;
-		}
-		double t3 = now(), c3 = cpu();
-		FILE *f = fopen("/dev/null", "w");
-		bp_tables_write_tables(t, f);
-		bp_tables_write_sums(t, f);
-		bp_tables_write_coverage(t, f);
-		fclose(f);
-		double t4 = now();
-		size_t hidden = 0;
-		bp_tables_foreach_suppressed(t, count_hidden, &hidden);
-		wall[pass] = t4 - tb;
-		share[pass] = 100.0 * (double)hidden /
-		    (double)(bp_tables_nrows(t) + bp_tables_nsum_rows(t));
-		printf("%s: kommuner %zu rows %lu: tally %.2fs build %.2fs suppress %.2fs "
-		    "(cpu %.2fs) write %.2fs; %zu table rows, %zu sum rows, %zu hidden (%.1f%%)\n",
-		    per_table ? "per_table" : "consistent", nk, rows, t1 - t0, t2 - tb, t3 - t2,
-		    c3 - c2, t4 - t3, bp_tables_nrows(t), bp_tables_nsum_rows(t), hidden,
-		    share[pass]);
-		bp_tables_free(t);
-		t = NULL;
+		printf("%-9s: publish %.2fs (suppress cpu %.2fs), audit %.2fs, peak RSS %.0f MiB, "
+		    "hidden nasjonal %.1f%% fylke %.1f%% kommune %.1f%%\n",
+		    release ? "release" : "per_group", r[pass].publish, r[pass].cpu, r[pass].audit,
+		    r[pass].rss_mib, r[pass].share[0], r[pass].share[1], r[pass].share[2]);
 	}
-	if (!strcmp(mode, "both") && wall[1] > 0)
-		printf("consistent / per_table: time %.2f, cells hidden %+.1f points\n",
-		    wall[0] / wall[1], share[0] - share[1]);
+	if (done[0] && done[1])
+		printf("release / per_group: publish %.2f, audit %.2f, RSS %.2f; hidden %+.1f / %+.1f / "
+		    "%+.1f points\n", r[0].publish / r[1].publish, r[0].audit / r[1].audit,
+		    r[0].rss_mib / r[1].rss_mib, r[0].share[0] - r[1].share[0],
+		    r[0].share[1] - r[1].share[1], r[0].share[2] - r[1].share[2]);
 	ret = 0;
-out:
-	bp_tables_free(t);
 	for (size_t i = 0; i < nk; i++)
 		bp_tally_free(&tal[i]);
 	free(tal);

@@ -143,6 +143,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 	} else if (IS("publish", "shared_cells")) {
 		ok = (!strcmp(value, "consistent") || !strcmp(value, "per_table")) &&
 		    set_str(&c->shared_cells, value);
+	} else if (IS("publish", "method")) {
+		ok = (!strcmp(value, "release") || !strcmp(value, "per_group")) &&
+		    set_str(&c->publish_method, value);
 	} else if (IS("publish", "profile")) {
 		ok = *value && set_str(&c->profile, value);
 	} else if (IS("daemon", "user")) ok = set_str(&c->user, value);
@@ -181,6 +184,8 @@ fill_defaults(struct load_ctx *x)
 	if (!c->republish_rule && !(c->republish_rule = strdup("protect_differences")))
 		return -1;
 	if (!c->shared_cells && !(c->shared_cells = strdup("consistent")))
+		return -1;
+	if (!c->publish_method && !(c->publish_method = strdup("per_group")))
 		return -1;
 	if (!c->profile && !(c->profile = strdup("rapport")))
 		return -1;
@@ -247,7 +252,7 @@ bp_config_free(struct bp_config *c)
 		&c->path, &c->inbox, &c->archive, &c->rejected, &c->outbox, &c->keys,
 		&c->registry, &c->suppression_log, &c->store_backend, &c->store_path,
 		&c->store_dsn, &c->pseudonym_scope, &c->kommune_breakdowns,
-		&c->republish_rule, &c->shared_cells, &c->profile, &c->user,
+		&c->republish_rule, &c->shared_cells, &c->publish_method, &c->profile, &c->user,
 	};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		free(*all[i]);

@@ -40,6 +40,7 @@ struct comp_ws {
 	size_t *lmark;             /* per line: stamp of the last visit */
 	int *colof;                /* per cell: 1-based LP column */
 	unsigned char *ok;         /* per local column: OK_LO | OK_HI */
+	struct bp_sup_local loc;   /* BP_SUP_RULE_UPPER: local LPs */
 };
 
 int
@@ -89,6 +90,7 @@ ws_free(struct comp_ws *w)
 	free(w->lmark);
 	free(w->colof);
 	free(w->ok);
+	bp__sup_local_free(&w->loc);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -108,7 +110,8 @@ ws_init(struct comp_ws *w, const struct bp_sup_problem *p,
 	w->colof = calloc(p->ncell ? p->ncell : 1, sizeof(*w->colof));
 	w->ok = calloc(p->ncell ? p->ncell : 1, 1);
 	if (w->cells == NULL || w->lines == NULL || w->lmark == NULL ||
-	    w->colof == NULL || w->ok == NULL) {
+	    w->colof == NULL || w->ok == NULL ||
+	    (p->rule == BP_SUP_RULE_UPPER && bp__sup_local_init(&w->loc, p) != 0)) {
 		ws_free(w);
 		errno = ENOMEM;
 		return -1;
@@ -184,7 +187,7 @@ comp_lp(struct comp_ws *w)
 	glp_add_cols(lp, (int)w->ncells);
 	for (i = 0; i < w->ncells; i++) {
 		w->colof[w->cells[i]] = (int)i + 1;
-		glp_set_col_bnds(lp, (int)i + 1, GLP_LO, 0.0, 0.0);
+		glp_set_col_bnds(lp, (int)i + 1, GLP_LO, bp__sup_col_lo(p, w->cells[i]), 0.0);
 	}
 	if (w->nlines > 0)
 		glp_add_rows(lp, (int)w->nlines);
@@ -223,8 +226,8 @@ out:
  */
 _Thread_local struct bp_sup_stats bp__sup_stats;
 
-static int
-lp_bound(glp_prob *lp, int dir, double *out)
+int
+bp__sup_lp_bound(glp_prob *lp, int dir, double *out)
 {
 	glp_smcp parm;
 	int rc, it0;
@@ -269,8 +272,8 @@ lp_interval(glp_prob *lp, int col, int *prev, double *lo, double *hi)
 		*hi = HUGE_VAL;
 		return 0;
 	}
-	if (lp_bound(lp, GLP_MIN, lo) != 0 ||
-	    lp_bound(lp, GLP_MAX, hi) != 0)
+	if (bp__sup_lp_bound(lp, GLP_MIN, lo) != 0 ||
+	    bp__sup_lp_bound(lp, GLP_MAX, hi) != 0)
 		return -1;
 	return 0;
 }
@@ -287,7 +290,7 @@ lp_one(glp_prob *lp, int col, int *prev, int dir, double *out)
 		*out = dir == GLP_MAX ? HUGE_VAL : 0.0;
 		return 0;
 	}
-	return lp_bound(lp, dir, out);
+	return bp__sup_lp_bound(lp, dir, out);
 }
 
 static int
@@ -303,8 +306,8 @@ comp_wanted(const struct comp_ws *w, const unsigned char *todo)
 	return 0;
 }
 
-static int
-bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
+int
+bp__sup_bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
     const struct bp_sup_bad *b)
 {
 	struct bp_sup_bad *nv;
@@ -399,7 +402,7 @@ certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
 		for (round = 0; round < AGG_ROUNDS; round++) {
 			if (objective_rest(w, lp, pass[k].bit) == 0)
 				break;
-			if (lp_bound(lp, pass[k].dir, &val) != 0)
+			if (bp__sup_lp_bound(lp, pass[k].dir, &val) != 0)
 				goto out;
 			if (certify(w, lp, min_cell, pass[k].bit) == 0 || isinf(val))
 				break;
@@ -466,6 +469,9 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 	unsigned long s0;
 	int prev = 0, ret = -1;
 
+	if (w->p->rule == BP_SUP_RULE_UPPER && w->ncells > BP_SUP_LOCAL_FROM)
+		return bp__sup_audit_local(w->p, w->ix, &w->loc, w->cells, w->ncells, w->comp,
+		    min_cell, todo, bad, nbad, cap);
 	if ((lp = comp_lp(w)) == NULL)
 		return -1;
 	bp__sup_stats.comps++;
@@ -475,6 +481,9 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 		c = w->cells[i];
 		w->ok[i] = bp__sup_needs(w->p, c) &&
 		    (todo == NULL || todo[c]) ? 0 : OK_LO | OK_HI;
+		/* The upper rule demands no lower end. */
+		if (w->p->rule == BP_SUP_RULE_UPPER)
+			w->ok[i] |= OK_LO;
 	}
 	s0 = bp__sup_stats.solves;
 	if (certify_many(w, lp, min_cell) != 0)
@@ -518,7 +527,7 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 		}
 		b.cell = c;
 		b.comp = w->comp[c];
-		if (bad_push(bad, nbad, cap, &b) != 0)
+		if (bp__sup_bad_push(bad, nbad, cap, &b) != 0)
 			goto fail;
 	}
 	ret = 0;

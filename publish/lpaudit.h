@@ -7,6 +7,7 @@
 #define BP_LPAUDIT_H
 
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "suppress.h"
@@ -23,6 +24,7 @@ struct bp_sup_problem {
 	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED */
 	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
 	unsigned char *state;      /* enum bp_sup_state */
+	unsigned char rule;        /* enum bp_sup_rule */
 
 	size_t ncons, capcons;
 	unsigned char *kind;       /* enum bp_sup_cons_kind */
@@ -77,10 +79,20 @@ bp__sup_needs(const struct bp_sup_problem *p, size_t c)
 	return p->state[c] == BP_SUP_PRIMARY;
 }
 
+/* The lower end demanded: 0 (BP_SUP_RULE_INTERVAL), or none (UPPER). */
 static inline double
 bp__sup_need_lo(const struct bp_sup_problem *p, size_t c)
 {
-	(void)p, (void)c;
+	(void)c;
+	return p->rule == BP_SUP_RULE_UPPER ? HUGE_VAL : 0.0;
+}
+
+/* The lower bound of a hidden cell's LP column: what the reader knows. */
+static inline double
+bp__sup_col_lo(const struct bp_sup_problem *p, size_t c)
+{
+	if (p->rule == BP_SUP_RULE_UPPER && (p->flags[c] & BP_SUP_POSITIVE) && p->value[c] >= 1)
+		return 1.0;
 	return 0.0;
 }
 
@@ -118,6 +130,40 @@ void bp__sup_index_free(struct bp_sup_index *ix);
 int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
     unsigned min_cell, unsigned char *todo, size_t *comp,
     struct bp_sup_bad **bad, size_t *nbad);
+
+/*
+ * The audit of one component under BP_SUP_RULE_UPPER (lpaudit_local.c):
+ * cells[0..ncells) are its hidden cells, comp their component ids.  Each
+ * primary cell c with todo[c] (every one when todo is NULL) is proven safe
+ * by a feasible point of a local LP, or reported in *bad (appended; *cap
+ * its capacity) with the duals of its failing maximum.  0, or -1 (ENOMEM,
+ * GLPK failing).
+ */
+/* Components of more hidden cells than this are audited by local LPs
+ * (BP_SUP_RULE_UPPER only); smaller ones by one LP each. */
+#define BP_SUP_LOCAL_FROM 1500
+
+struct bp_sup_local {
+	int *lcol;                 /* per cell: local LP column, 0 none */
+	size_t *lmark, stamp;      /* per line: stamp of the last visit */
+	size_t *cells, ncells;     /* the local cells (columns) */
+	size_t *lines, nlines;     /* the lines touching them */
+	unsigned char *safe;       /* per cell: proven safe in this run */
+};
+/* Scratch for problem p (the caller's; bp__sup_local_free frees it). 0 or -1. */
+int bp__sup_local_init(struct bp_sup_local *L, const struct bp_sup_problem *p);
+void bp__sup_local_free(struct bp_sup_local *L);
+int bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, const size_t *cells, size_t ncells, const size_t *comp,
+    unsigned min_cell, unsigned char *todo, struct bp_sup_bad **bad, size_t *nbad,
+    size_t *cap);
+/* Appends *b to the array *bad (*nbad of *cap used); 0 or -1 (ENOMEM). */
+int bp__sup_bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
+    const struct bp_sup_bad *b);
+/* Optimises lp's objective in direction dir (GLP_MIN, GLP_MAX) from its
+ * basis into *out (+-HUGE_VAL when unbounded); 0 or -1. */
+struct glp_prob;
+int bp__sup_lp_bound(struct glp_prob *lp, int dir, double *out);
 
 /* Frees an array of n bad cells from bp__sup_audit_run and its duals. */
 void bp__sup_bad_free(struct bp_sup_bad *bad, size_t n);

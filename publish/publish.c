@@ -238,12 +238,13 @@ settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	snprintf(buf, len, "{\"min_cell\":%u,\"suppress_zero\":%s,\"levels\":\"%s\","
 	    "%s\"kommune_breakdowns\":%s,\"republish_rule\":%s,\"rop_definition\":%d,"
 	    "\"lki_cut_gul\":%s,\"lki_cut_rod\":%s,\"lki_cut_blalys\":%s,"
-	    "\"shared_cells\":\"%s\",\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
+	    "\"shared_cells\":\"%s\",%s\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
 	    s->min_cell, s->suppress_zero ? "true" : "false", lv, prof, bdj, rule,
 	    s->measures.rop_definition, fmt_double(s->measures.lki_cut[0], d0, sizeof(d0)),
 	    fmt_double(s->measures.lki_cut[1], d1, sizeof(d1)),
 	    fmt_double(s->measures.lki_cut[2], d2, sizeof(d2)),
-	    s->per_table ? "per_table" : "consistent", cat, reg, PACKAGE_VERSION);
+	    s->per_table ? "per_table" : "consistent",
+	    s->release_model ? "\"method\":\"release\"," : "", cat, reg, PACKAGE_VERSION);
 }
 
 /* Reads the settings of the release entry at line i back. 0 or -1. */
@@ -281,6 +282,9 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	/* Releases made before the setting existed were per table. */
 	s->per_table = line_get(l, i, "settings.shared_cells", v, sizeof(v)) != 0 ||
 	    !strcmp(v, "per_table");
+	/* Releases logged without a method were made per group (model.c). */
+	s->release_model = line_get(l, i, "settings.method", v, sizeof(v)) == 0 &&
+	    !strcmp(v, "release");
 	if (line_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
 	    line_get(l, i, "settings.registry", regdig, reglen) != 0)
 		return -1;
@@ -412,9 +416,11 @@ write_kept(struct bp_stage *st, struct run *r, const char *id, const char *iso,
 		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%s\"%s\":\"%s\"",
 		    *files ? "," : "", file_names[f], hex);
 	}
+	char hid[128];
+	bp_tables_hidden_json(r->t, hid, sizeof(hid));
 	snprintf(rel, sizeof(rel), "{\"release\":\"%s\",\"time\":\"%s\",\"year\":%d,"
-	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"files\":{%s}}\n",
-	    id, iso, year, previd, settings, in, files);
+	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"hidden\":%s,"
+	    "\"files\":{%s}}\n", id, iso, year, previd, settings, in, hid, files);
 	x.f = F_RELEASE;
 	x.text = rel;
 	if (bp_stage_write(st, file_names[F_RELEASE], write_file, &x, d[F_RELEASE], err,

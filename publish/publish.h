@@ -45,6 +45,9 @@ struct bp_pub_settings {
 	unsigned min_cell;
 	bool suppress_zero;
 	bool per_table;     /* [publish] shared_cells = per_table: no settling */
+	bool release_model; /* [publish] method = release (release.c); false:
+	                       per_group, also for releases logged without a
+	                       method */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	struct bp_profile *profile; /* tables per level (profile.h); NULL: all.
@@ -152,6 +155,12 @@ struct bp_sup_cell {
 };
 int bp_tables_foreach_suppressed(const struct bp_tables *t,
     int (*cb)(const struct bp_sup_cell *c, void *ud), void *ud);
+
+/* Hidden count cells per level (tables.csv and sums.csv rows), in percent:
+ * share[0] nasjonal, [1] fylke, [2] kommune (0 for a level not published). */
+void bp_tables_hidden_shares(const struct bp_tables *t, double share[3]);
+/* The same as a JSON object {"nasjonal":"5.0",...} for release.json. */
+void bp_tables_hidden_json(const struct bp_tables *t, char *buf, size_t len);
 
 /* The release files, RFC 4180 with CRLF-free "\n" line ends; 0 or -1 (I/O). */
 int bp_tables_write_tables(const struct bp_tables *t, FILE *f);

@@ -626,7 +626,56 @@ bp_tb_group_build(const struct bp_tables *T, struct group *G, size_t g, const st
 	    add_partition_cons(T, G, g) < 0 || add_link_cons(T, G, g) < 0 ||
 	    add_shared(T, G, g) < 0)
 		return -1;
+	/* The release method audits what the rule itself tells: a hidden
+	 * printed cell is >= 1 when zeros are shown (release.c). */
+	if (T->s.release_model) {
+		bp_sup_set_rule(G->p, BP_SUP_RULE_UPPER);
+		for (size_t c = 0; !T->s.suppress_zero && c < G->ncells; c++)
+			bp_sup_set_flags(G->p, c, bp_sup_flags_of(G->p, c) | BP_SUP_POSITIVE);
+	}
 	return 0;
+}
+
+int
+bp__tables_part(const struct bp_tables *T, size_t g, const struct bp_prev *prev,
+    struct bp_tables_part *out)
+{
+	struct group G = { .strict = STRICT_NONE };
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (bp_tb_group_build(T, &G, g, prev) < 0)
+		goto out;
+	if (!(out->row = malloc((G.ncells ? G.ncells : 1) * sizeof(size_t))))
+		goto out;
+	for (size_t i = 0; i < T->na; i++) {
+		if (G.base[i] == SIZE_MAX)
+			continue;
+		size_t row = T->blk[i * T->ngroup + g], nb = block_rows(T, T->a[i].level, g);
+		for (size_t j = 0; j < nb; j++)
+			out->row[G.base[i] + j] = row + j;
+	}
+	out->p = G.p, G.p = NULL;
+	out->nrow = G.ncells;
+	out->forced = G.forced, G.forced = NULL;
+	out->daux = G.daux, G.daux = NULL;
+	out->ndaux = G.ndaux;
+	ret = 0;
+out:
+	bp_tb_group_free(&G);
+	if (ret < 0)
+		bp__tables_part_free(out);
+	return ret;
+}
+
+void
+bp__tables_part_free(struct bp_tables_part *x)
+{
+	bp_sup_free(x->p);
+	free(x->row);
+	free(x->forced);
+	free(x->daux);
+	memset(x, 0, sizeof(*x));
 }
 
 /* Cells that were suppressed in the previous release stay suppressed. */

@@ -404,6 +404,10 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 		list[g] = g;
 	if (run_round(T, prev, suppress_group, list, T->ngroup, err, errlen) < 0)
 		goto out;
+	if (T->s.release_model) {
+		ret = bp__release_solve(T, prev, err, errlen);
+		goto out;
+	}
 	for (; !T->s.per_table;) {
 		note_hidden(T);
 		if ((n = dirty_groups(T, list)) == 0)

@@ -82,7 +82,7 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 	p->value[p->ncell] = value;
 	if (p->weight != NULL)
 		p->weight[p->ncell] = 0;
-	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED));
+	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED | BP_SUP_POSITIVE));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
 	return (long)p->ncell++;
 }
@@ -157,6 +157,51 @@ bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
 	p->kind[p->ncons++] = (unsigned char)kind;
 	p->cstart[p->ncons] = p->nmem;
 	return 0;
+}
+
+void
+bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r)
+{
+	p->rule = (unsigned char)r;
+}
+
+enum bp_sup_rule
+bp_sup_rule_of(const struct bp_sup_problem *p)
+{
+	return (enum bp_sup_rule)p->rule;
+}
+
+unsigned
+bp_sup_flags_of(const struct bp_sup_problem *p, size_t cell)
+{
+	return cell < p->ncell ? p->flags[cell] : 0;
+}
+
+void
+bp_sup_set_flags(struct bp_sup_problem *p, size_t cell, unsigned flags)
+{
+	if (cell < p->ncell)
+		p->flags[cell] = (unsigned char)flags;
+}
+
+size_t
+bp_sup_ncons(const struct bp_sup_problem *p)
+{
+	return p->ncons;
+}
+
+size_t
+bp_sup_cons(const struct bp_sup_problem *p, size_t l, size_t *total, const size_t **members)
+{
+	*total = p->mem[p->cstart[l]];
+	*members = p->mem + p->cstart[l] + 1;
+	return p->cstart[l + 1] - p->cstart[l] - 1;
+}
+
+enum bp_sup_cons_kind
+bp_sup_cons_kind_of(const struct bp_sup_problem *p, size_t l)
+{
+	return (enum bp_sup_cons_kind)p->kind[l];
 }
 
 uint32_t

@@ -46,6 +46,19 @@ enum bp_sup_cons_kind { BP_CONS_TABLE, BP_CONS_LINK };
  * of cells that two breakdowns both make up): always an unknown of the LP,
  * never chosen, never checked. */
 #define BP_SUP_UNPRINTED 0x2
+/* Cell flag: a printed cell whose being hidden tells the reader it is at
+ * least 1 (zeros are always shown): under BP_SUP_RULE_UPPER its LP column
+ * has lower bound 1 (its own value, when that is 0). */
+#define BP_SUP_POSITIVE 0x4
+
+/* What the audit demands of a primary cell.
+ *  BP_SUP_RULE_INTERVAL: its interval, hidden cells >= 0, holds 0 and
+ *    min_cell (the per-group method, and every release made before the
+ *    release method);
+ *  BP_SUP_RULE_UPPER: its largest value, hidden cells >= 0 and
+ *    BP_SUP_POSITIVE ones >= 1 (what the rule itself tells the reader), is
+ *    at least min_cell: the reader cannot tell the cell is below min_cell. */
+enum bp_sup_rule { BP_SUP_RULE_INTERVAL = 0, BP_SUP_RULE_UPPER };
 
 
 struct bp_sup_problem;   /* opaque */
@@ -53,6 +66,9 @@ struct bp_sup_problem;   /* opaque */
 /* A new, empty problem; NULL on ENOMEM. Free with bp_sup_free. */
 struct bp_sup_problem *bp_sup_new(void);
 void bp_sup_free(struct bp_sup_problem *p);
+/* Sets the audit's rule (default BP_SUP_RULE_INTERVAL). */
+void bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r);
+enum bp_sup_rule bp_sup_rule_of(const struct bp_sup_problem *p);
 /* Adds a cell with its true count; returns its index (0, 1, ...) or -1. */
 long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
 /* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1.
@@ -69,6 +85,14 @@ int bp_sup_weigh(struct bp_sup_problem *p, size_t cell, uint16_t weight);
 /* The value of a cell, and whether it is FIXED. */
 uint32_t bp_sup_value_of(const struct bp_sup_problem *p, size_t cell);
 bool bp_sup_is_fixed(const struct bp_sup_problem *p, size_t cell);
+/* The flags of a cell (BP_SUP_*), and setting them after the fact. */
+unsigned bp_sup_flags_of(const struct bp_sup_problem *p, size_t cell);
+void bp_sup_set_flags(struct bp_sup_problem *p, size_t cell, unsigned flags);
+/* Number of constraints, and constraint l: its total and members (owned by p). */
+size_t bp_sup_ncons(const struct bp_sup_problem *p);
+size_t bp_sup_cons(const struct bp_sup_problem *p, size_t l, size_t *total,
+    const size_t **members);
+enum bp_sup_cons_kind bp_sup_cons_kind_of(const struct bp_sup_problem *p, size_t l);
 /* Number of cells added. */
 size_t bp_sup_ncells(const struct bp_sup_problem *p);
 

@@ -159,4 +159,33 @@ void bp_tb_copy_area(const struct bp_tables *T, struct group *G, const struct gr
 const char *bp_tb_cell_name(const struct bp_tables *T, const struct group *G, size_t g,
     size_t c);
 
+/*
+ * One part of the release model: the suppression problem of group g over
+ * every published area, as the per-group method builds it.  Cell c <
+ * nrow is the row row[c] of T (tables.csv or sums.csv order); the cells
+ * after are rest, unprinted and republishing cells.  forced[c] (c < nrow,
+ * NULL without a previous release) is the reason the republishing rule
+ * hides row cell c with (BP_REASON_SECONDARY: hidden before;
+ * BP_REASON_DIFFERENCE: moved by less than min_cell), 0 none; daux[0..ndaux)
+ * are the difference cells, primary by that rule.
+ */
+struct bp_tables_part {
+	struct bp_sup_problem *p;
+	size_t nrow;
+	size_t *row;
+	unsigned char *forced;
+	size_t *daux, ndaux;
+};
+/* Fills *out (the caller frees it with bp__tables_part_free); 0 or -1
+ * (errno ENOMEM, or EINVAL when the tables do not add up). */
+int bp__tables_part(const struct bp_tables *T, size_t g, const struct bp_prev *prev,
+    struct bp_tables_part *out);
+void bp__tables_part_free(struct bp_tables_part *x);
+
+/* The release method after the per-group round (release.c): every group's
+ * part in one model, its pattern repaired until the audit of the whole
+ * model passes, and the pattern written into T->reason.  0 or -1 with err. */
+int bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err,
+    size_t errlen);
+
 #endif

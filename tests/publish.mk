@@ -63,3 +63,8 @@ $(bp_crash_log): tests/helpers/crashshim.so
 tests/helpers/crashshim.so: $(srcdir)/tests/helpers/crashshim.c
 	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/crashshim.c -ldl
 CLEANFILES += tests/helpers/crashshim.so
+# the release model, the upper rule and an attacker of our own (GLPK MIP)
+check_PROGRAMS += tests/unit/publish/test_model
+TESTS += tests/unit/publish/test_model
+tests_unit_publish_test_model_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_model_LDADD = $(BP_TEST_LINK)

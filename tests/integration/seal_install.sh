@@ -35,7 +35,7 @@ cmp -s "$inst/bpagg.conf" "$BP_SRCDIR/conf/bpagg.conf.example" ||
 for key in inbox archive rejected outbox keys registry suppression_log backend path dsn \
 	max_rows max_file_bytes young_seconds scan_seconds pseudonym_scope rop_definition \
 	lki_cut_gul lki_cut_rod lki_cut_blalys min_cell suppress_zero profile kommune_breakdowns \
-	republish_rule user; do
+	republish_rule method user; do
 	grep -q "^$key =" "$inst/bpagg.conf" || fail "bpagg.conf lacks $key"
 	grep -q "\"$key\")" "$BP_SRCDIR/conf/conf.c" || fail "conf.c does not read $key"
 done

@@ -1,0 +1,305 @@
+/*
+ * lpaudit_local.c - the audit under BP_SUP_RULE_UPPER by local LPs, each
+ * solution a certificate (bpagg-publish(1), "The release model").
+ *
+ * A primary cell p is safe when some table consistent with everything
+ * published (and with the rule: hidden printed cells >= 1 when zeros are
+ * shown, every cell >= 0) has p >= min_cell.  Such a table is found by an
+ * LP over a neighbourhood N of p: the hidden cells reached from p through
+ * the lines, breadth first in index order, at most `limit` of them; every
+ * hidden cell outside N keeps its true value (a constant, like a
+ * published cell).  Fixing cells only shrinks the feasible set, so a
+ * solution of the local LP, with the true values outside N, satisfies
+ * every line of the whole model: it is a certificate that p can be
+ * min_cell or more, and every other primary cell at min_cell or more in
+ * it is proven by the same point.  The neighbourhood grows (LIMITS) until
+ * p is proven, or N is p's whole component, whose LP is exactly the
+ * reader's: then p is unsafe, and the duals of that maximum price the
+ * complements (suppress.c).  So a cell passes exactly when the component's
+ * LP lets it reach min_cell, whichever neighbourhood proves it: the audit
+ * of a final pattern agrees with the loop that made it.  Only components larger than
+ * BP_SUP_LOCAL_FROM come here.
+ *
+ * Most cells are proven by a few dozen columns, so the audit of a whole
+ * release costs many small LPs instead of one LP over every hidden cell.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glpk.h>
+
+#include "lpaudit.h"
+
+/* Neighbourhood sizes tried in turn; the last is the whole component. */
+static const size_t LIMITS[] = { 32, 256, 1024, SIZE_MAX };
+
+int
+bp__sup_local_init(struct bp_sup_local *L, const struct bp_sup_problem *p)
+{
+	size_t nc = p->ncell ? p->ncell : 1, nl = p->ncons ? p->ncons : 1;
+
+	memset(L, 0, sizeof(*L));
+	L->lcol = calloc(nc, sizeof(*L->lcol));
+	L->lmark = calloc(nl, sizeof(*L->lmark));
+	L->cells = malloc(nc * sizeof(*L->cells));
+	L->lines = malloc(nl * sizeof(*L->lines));
+	L->safe = calloc(nc, 1);
+	if (!L->lcol || !L->lmark || !L->cells || !L->lines || !L->safe) {
+		bp__sup_local_free(L);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void
+bp__sup_local_free(struct bp_sup_local *L)
+{
+	free(L->lcol);
+	free(L->lmark);
+	free(L->cells);
+	free(L->lines);
+	free(L->safe);
+	memset(L, 0, sizeof(*L));
+}
+
+/* Collects up to limit hidden cells around seed (breadth first through
+ * the lines) as columns, and every line touching them. */
+static void
+collect(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, size_t seed, size_t limit)
+{
+	size_t head = 0;
+
+	L->stamp++;
+	L->ncells = L->nlines = 0;
+	L->cells[L->ncells++] = seed;
+	L->lcol[seed] = 1;
+	while (head < L->ncells) {
+		size_t c = L->cells[head++];
+		for (size_t i = ix->lstart[c]; i < ix->lstart[c + 1]; i++) {
+			size_t l = ix->lines[i];
+			if (L->lmark[l] == L->stamp)
+				continue;
+			L->lmark[l] = L->stamp;
+			L->lines[L->nlines++] = l;
+			for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+				size_t d = p->mem[k];
+				if (L->ncells >= limit || !bp__sup_hidden(p, d) || L->lcol[d])
+					continue;
+				L->lcol[d] = (int)++L->ncells;
+				L->cells[L->ncells - 1] = d;
+			}
+		}
+	}
+}
+
+/* Clears the column marks of the current neighbourhood. */
+static void
+release(struct bp_sup_local *L)
+{
+	for (size_t i = 0; i < L->ncells; i++)
+		L->lcol[L->cells[i]] = 0;
+}
+
+/* The LP of the neighbourhood: a column per local cell (lower bound what
+ * the reader knows), a fixed row per line, every other cell a constant.
+ * NULL on failure; the caller deletes it. */
+static glp_prob *
+local_lp(const struct bp_sup_problem *p, const struct bp_sup_local *L)
+{
+	size_t ne = 0;
+	int *ia = NULL, *ja = NULL;
+	double *ar = NULL;
+	glp_prob *lp = NULL;
+
+	if (L->ncells > INT_MAX - 1 || L->nlines > INT_MAX - 1)
+		return NULL;
+	for (size_t i = 0; i < L->nlines; i++)
+		ne += p->cstart[L->lines[i] + 1] - p->cstart[L->lines[i]];
+	if (ne > INT_MAX - 1 || !(ia = malloc((ne + 1) * sizeof(*ia))) ||
+	    !(ja = malloc((ne + 1) * sizeof(*ja))) || !(ar = malloc((ne + 1) * sizeof(*ar))))
+		goto out;
+	lp = glp_create_prob();
+	glp_add_cols(lp, (int)L->ncells);
+	for (size_t i = 0; i < L->ncells; i++)
+		glp_set_col_bnds(lp, (int)i + 1, GLP_LO, bp__sup_col_lo(p, L->cells[i]), 0.0);
+	glp_add_rows(lp, (int)L->nlines);
+	ne = 0;
+	for (size_t i = 0; i < L->nlines; i++) {
+		size_t l = L->lines[i];
+		double rhs = 0.0;
+		for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+			size_t d = p->mem[k];
+			double coef = k == p->cstart[l] ? 1.0 : -1.0;
+			if (L->lcol[d]) {
+				ne++;
+				ia[ne] = (int)i + 1;
+				ja[ne] = L->lcol[d];
+				ar[ne] = coef;
+			} else
+				rhs -= coef * (double)p->value[d];
+		}
+		glp_set_row_bnds(lp, (int)i + 1, GLP_FX, rhs, rhs);
+	}
+	glp_load_matrix(lp, (int)ne, ia, ja, ar);
+	glp_adv_basis(lp, 0);   /* a crash basis: far fewer pivots than all-slack */
+out:
+	free(ia);
+	free(ja);
+	free(ar);
+	return lp;
+}
+
+/* Marks every primary cell at min_cell or more in lp's solution safe. */
+static void
+certify(const struct bp_sup_problem *p, struct bp_sup_local *L, glp_prob *lp,
+    unsigned min_cell)
+{
+	if (glp_get_prim_stat(lp) != GLP_FEAS)
+		return;
+	for (size_t i = 0; i < L->ncells; i++) {
+		size_t c = L->cells[i];
+		if (bp__sup_needs(p, c) &&
+		    glp_get_col_prim(lp, (int)i + 1) >= (double)min_cell - BP_SUP_EPS)
+			L->safe[c] = 1;
+	}
+}
+
+/* One solve for many: maximises the sum of the primary cells of the
+ * neighbourhood not yet proven, and certifies what the optimum shows.
+ * Leaves the objective 0.  0 or -1. */
+static int
+aggregate(const struct bp_sup_problem *p, struct bp_sup_local *L, glp_prob *lp,
+    unsigned min_cell)
+{
+	double val;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < L->ncells; i++) {
+		size_t c = L->cells[i];
+		int want = bp__sup_needs(p, c) && !L->safe[c];
+		glp_set_obj_coef(lp, (int)i + 1, want ? 1.0 : 0.0);
+		n += (size_t)want;
+	}
+	if (n < 2)
+		rc = 0;
+	else {
+		bp__sup_stats.solves++;
+		bp__sup_stats.many++;
+		rc = bp__sup_lp_bound(lp, GLP_MAX, &val);
+		if (rc == 0)
+			certify(p, L, lp, min_cell);
+	}
+	for (size_t i = 0; i < L->ncells; i++)
+		glp_set_obj_coef(lp, (int)i + 1, 0.0);
+	return rc;
+}
+
+/* The row duals of lp's optimum into b (its failing maximum). 0 or -1. */
+static int
+duals(const struct bp_sup_local *L, glp_prob *lp, struct bp_sup_bad *b)
+{
+	size_t n = 0;
+
+	b->dir = 1;
+	if (L->nlines == 0)
+		return 0;
+	if (!(b->line = malloc(L->nlines * sizeof(*b->line))) ||
+	    !(b->dual = malloc(L->nlines * sizeof(*b->dual)))) {
+		free(b->line);
+		b->line = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < L->nlines; i++) {
+		double y = glp_get_row_dual(lp, (int)i + 1);
+		if (fabs(y) > 1e-9) {
+			b->line[n] = L->lines[i];
+			b->dual[n++] = y;
+		}
+	}
+	b->nline = n;
+	return 0;
+}
+
+/* Proves cell c safe or reports it; 0 or -1. */
+static int
+prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_sup_local *L,
+    size_t c, size_t ncomp, const size_t *comp, unsigned min_cell,
+    struct bp_sup_bad **bad, size_t *nbad, size_t *cap)
+{
+	for (size_t k = 0; k < sizeof(LIMITS) / sizeof(LIMITS[0]); k++) {
+		double val;
+		glp_prob *lp;
+		int rc = -1;
+
+		collect(p, ix, L, c, LIMITS[k]);
+		if (!(lp = local_lp(p, L))) {
+			release(L);
+			return -1;
+		}
+		if (k == 0 && aggregate(p, L, lp, min_cell) != 0)
+			goto done;
+		if (L->safe[c]) {
+			rc = 1;
+			goto done;
+		}
+		glp_set_obj_coef(lp, L->lcol[c], 1.0);
+		bp__sup_stats.solves++;
+		bp__sup_stats.compcells += L->ncells;
+		if (bp__sup_lp_bound(lp, GLP_MAX, &val) != 0)
+			goto done;
+		certify(p, L, lp, min_cell);
+		if (val >= (double)min_cell - BP_SUP_EPS || isinf(val)) {
+			L->safe[c] = 1;
+			rc = 1;
+			goto done;
+		}
+		if (L->ncells >= ncomp) {
+			/* The whole component: the reader's own LP says no. */
+			struct bp_sup_bad b = { .cell = c, .comp = comp[c], .lo = 0.0, .hi = val };
+			if (duals(L, lp, &b) != 0 || bp__sup_bad_push(bad, nbad, cap, &b) != 0) {
+				free(b.line);
+				free(b.dual);
+				goto done;
+			}
+			rc = 1;
+			goto done;
+		}
+		rc = 0;
+done:
+		glp_delete_prob(lp);
+		release(L);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return 0;
+	}
+	return 0;
+}
+
+int
+bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, const size_t *cells, size_t ncells, const size_t *comp,
+    unsigned min_cell, unsigned char *todo, struct bp_sup_bad **bad, size_t *nbad,
+    size_t *cap)
+{
+	bp__sup_stats.comps++;
+	for (size_t i = 0; i < ncells; i++)
+		L->safe[cells[i]] = 0;
+	for (size_t i = 0; i < ncells; i++) {
+		size_t c = cells[i];
+		if (!bp__sup_needs(p, c) || (todo && !todo[c]) || L->safe[c])
+			continue;
+		if (prove(p, ix, L, c, ncells, comp, min_cell, bad, nbad, cap) != 0)
+			return -1;
+	}
+	for (size_t i = 0; todo && i < ncells; i++)
+		if (L->safe[cells[i]])
+			todo[cells[i]] = 0;
+	return 0;
+}

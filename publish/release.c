@@ -1,0 +1,301 @@
+/*
+ * release.c - the release method of suppression (bpagg-publish(1), "The
+ * release model"): every table of a release, every level, as one linear
+ * model (model.h), and its LP audit over that whole model.
+ *
+ * The groups are solved first, each on its own and in parallel
+ * (tables.c, under the rule of the release method: a hidden printed cell
+ * is >= 1 when zeros are shown, and a primary cell is safe when its
+ * largest value is at least min_cell).  Their patterns are then put into
+ * the model, where a quantity that several groups print is one cell, hidden
+ * when any group hid it; bp_sup_repair closes every line that leaves a
+ * single hidden cell and runs the LP audit of the whole model, adding
+ * complements (priced by the duals of the failing bound) until every
+ * primary cell of the release passes.  The audit works on the connected
+ * components of hidden cells: two components share no unknown, so their
+ * LPs are independent, and the published cells are constants of both.
+ *
+ * Complements in the model cost their count times a weight: how many rows
+ * print the quantity (hiding it hides all of them), times 1 at kommune, 4
+ * at fylke and 64 at nasjonal level, so that small kommune cells go before
+ * fylke and national ones.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "tables_private.h"
+
+/* Level of every row (T->nrows entries, malloc'ed; the caller frees). */
+static unsigned char *
+row_levels(const struct bp_tables *T)
+{
+	unsigned char *lv = calloc(T->nrows ? T->nrows : 1, 1);
+	if (!lv)
+		return NULL;
+	for (size_t i = 0; i < T->na; i++) {
+		if (!T->a[i].rows)
+			continue;
+		for (size_t g = 0; g < T->ngroup; g++) {
+			size_t from = T->blk[i * T->ngroup + g], to = T->nrows;
+			if (from == SIZE_MAX)
+				continue;
+			/* A block ends where the next one of the release begins. */
+			for (size_t j = i * T->ngroup + g + 1; j < T->na * T->ngroup; j++)
+				if (T->blk[j] != SIZE_MAX) {
+					to = T->blk[j];
+					break;
+				}
+			memset(lv + from, (int)T->a[i].level, to - from);
+		}
+	}
+	return lv;
+}
+
+static enum bp_sup_state
+state_of_reason(unsigned char r)
+{
+	switch ((enum bp_reason)r) {
+	case BP_REASON_NONE: return BP_SUP_PUBLISHED;
+	case BP_REASON_PRIMARY: return BP_SUP_PRIMARY;
+	case BP_REASON_LINKED: return BP_SUP_LINKED;
+	default: return BP_SUP_SECONDARY;
+	}
+}
+
+static enum bp_reason
+reason_of_state(enum bp_sup_state st)
+{
+	switch (st) {
+	case BP_SUP_PRIMARY: return BP_REASON_PRIMARY;
+	case BP_SUP_SECONDARY: return BP_REASON_SECONDARY;
+	case BP_SUP_LINKED: return BP_REASON_LINKED;
+	default: return BP_REASON_NONE;
+	}
+}
+
+/* Hides model cell c for reason st unless it is hidden already (a primary
+ * state wins over a complement's). */
+static void
+hide_cell(struct bp_sup_problem *M, size_t c, enum bp_sup_state st)
+{
+	enum bp_sup_state now = bp_sup_state_of(M, c);
+	if (st == BP_SUP_PUBLISHED || now == BP_SUP_PRIMARY)
+		return;
+	if (now == BP_SUP_PUBLISHED || st == BP_SUP_PRIMARY)
+		bp_sup_set_state(M, c, st);
+}
+
+/* What the model needs per row and per model cell besides the problem. */
+struct rel {
+	struct bp_model *m;
+	size_t *rowcell;           /* nrows: model cell of the row */
+	unsigned char *forced;     /* per model cell: republishing reason */
+	size_t nforced;
+	size_t *daux, ndaux, capdaux;
+};
+
+static int
+grow_forced(struct rel *R, size_t n)
+{
+	if (n <= R->nforced)
+		return 0;
+	unsigned char *f = realloc(R->forced, n);
+	if (!f)
+		return -1;
+	memset(f + R->nforced, 0, n - R->nforced);
+	R->forced = f;
+	R->nforced = n;
+	return 0;
+}
+
+/* Puts group g into the model with the states of its rows. */
+static int
+add_group(const struct bp_tables *T, struct rel *R, size_t g, const struct bp_prev *prev)
+{
+	struct bp_tables_part x;
+	uint32_t *key = NULL;
+	size_t *map = NULL;
+	int ret = -1;
+
+	if (bp__tables_part(T, g, prev, &x) < 0)
+		return -1;
+	size_t n = bp_sup_ncells(x.p);
+	if (!(key = malloc((x.nrow ? x.nrow : 1) * sizeof(*key))) ||
+	    !(map = malloc((n ? n : 1) * sizeof(*map))))
+		goto out;
+	for (size_t c = 0; c < x.nrow; c++)
+		key[c] = T->rowkey[x.row[c]];
+	if (bp_model_add(R->m, x.p, key, x.nrow, map) < 0)
+		goto out;
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	if (grow_forced(R, bp_sup_ncells(M)) < 0)
+		goto out;
+	for (size_t c = 0; c < x.nrow; c++) {
+		R->rowcell[x.row[c]] = map[c];
+		hide_cell(M, map[c], state_of_reason(T->reason[x.row[c]]));
+		if (x.forced && x.forced[c] > R->forced[map[c]])
+			R->forced[map[c]] = x.forced[c];
+	}
+	/* A cell that is not a row and not known to the reader (a rest of
+	 * persons a breakdown leaves out) is never printed: an unknown. */
+	for (size_t c = x.nrow; c < n; c++)
+		if (!(bp_sup_flags_of(x.p, c) & BP_SUP_FIXED))
+			hide_cell(M, map[c], BP_SUP_SECONDARY);
+	for (size_t k = 0; k < x.ndaux; k++) {
+		if (R->ndaux == R->capdaux) {
+			size_t cap = R->capdaux ? 2 * R->capdaux : 64;
+			size_t *d = realloc(R->daux, cap * sizeof(*d));
+			if (!d)
+				goto out;
+			R->daux = d;
+			R->capdaux = cap;
+		}
+		R->daux[R->ndaux++] = map[x.daux[k]];
+	}
+	ret = 0;
+out:
+	free(key);
+	free(map);
+	bp__tables_part_free(&x);
+	return ret;
+}
+
+/* Weighs every model cell that is a row: rows printing it x level factor. */
+static int
+weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
+{
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	size_t n = bp_sup_ncells(M);
+	uint32_t *w = calloc(n ? n : 1, sizeof(*w));
+	int ret = -1;
+
+	if (!w)
+		return -1;
+	for (size_t row = 0; row < T->nrows; row++) {
+		size_t c = R->rowcell[row];
+		if (c == SIZE_MAX)
+			continue;
+		unsigned f = lv[row] == BP_LEVEL_NASJONAL ? 64 : lv[row] == BP_LEVEL_FYLKE ? 4 : 1;
+		w[c] += f;
+	}
+	for (size_t c = 0; c < n; c++)
+		if (w[c] > 1 && bp_sup_weigh(M, c, (uint16_t)(w[c] > UINT16_MAX ? UINT16_MAX : w[c])) < 0)
+			goto out;
+	ret = 0;
+out:
+	free(w);
+	return ret;
+}
+
+/* Is a count small by the primary rule alone? */
+static bool
+small(const struct bp_tables *T, uint32_t v)
+{
+	return (v >= 1 && v < T->s.min_cell) || (v == 0 && T->s.suppress_zero);
+}
+
+/* The pattern of the model into T->reason; -1 when the republishing rule
+ * wants a cell hidden that the model publishes. */
+static int
+take(struct bp_tables *T, const struct rel *R)
+{
+	const struct bp_sup_problem *M = bp_model_problem(R->m);
+	for (size_t row = 0; row < T->nrows; row++) {
+		size_t c = R->rowcell[row];
+		if (c == SIZE_MAX)
+			continue;
+		enum bp_reason why = reason_of_state(bp_sup_state_of(M, c));
+		if (R->forced[c] && why == BP_REASON_NONE)
+			return -1;
+		if (why != BP_REASON_NONE && R->forced[c] == BP_REASON_DIFFERENCE &&
+		    !small(T, bp_sup_value_of(M, c)))
+			why = BP_REASON_DIFFERENCE;
+		T->reason[row] = (unsigned char)why;
+	}
+	return 0;
+}
+
+int
+bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
+{
+	struct rel R = { 0 };
+	unsigned char *lv = NULL;
+	int ret = -1;
+
+	snprintf(err, errlen, "out of memory");
+	if (!(R.m = bp_model_new(T->nkey)) ||
+	    !(R.rowcell = malloc((T->nrows ? T->nrows : 1) * sizeof(size_t))) ||
+	    !(lv = row_levels(T)))
+		goto out;
+	for (size_t row = 0; row < T->nrows; row++)
+		R.rowcell[row] = SIZE_MAX;
+	for (size_t g = 0; g < T->ngroup; g++)
+		if (add_group(T, &R, g, prev) < 0) {
+			if (errno == EINVAL)
+				snprintf(err, errlen, "the release model does not add up (internal error)");
+			goto out;
+		}
+	struct bp_sup_problem *M = bp_model_problem(R.m);
+	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
+	if (weigh(T, &R, lv) < 0 || grow_forced(&R, bp_sup_ncells(M)) < 0)
+		goto out;
+	for (size_t c = 0; c < bp_sup_ncells(M); c++)
+		if (R.forced[c] == BP_REASON_SECONDARY)
+			hide_cell(M, c, BP_SUP_SECONDARY);
+	for (size_t k = 0; k < R.ndaux; k++)
+		bp_sup_set_state(M, R.daux[k], BP_SUP_PRIMARY);
+	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) < 0) {
+		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern for "
+		    "the release model" : "the LP audit of the release model failed");
+		goto out;
+	}
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "release model: %zu cells, %zu constraints (%zu met twice), "
+		    "%zu hidden\n", bp_sup_ncells(M), bp_sup_ncons(M), bp_model_duplicates(R.m),
+		    bp_sup_ncells(M) - bp_sup_count(M, BP_SUP_PUBLISHED));
+	if (take(T, &R) < 0) {
+		snprintf(err, errlen, "suppression left a cell the republishing rule protects "
+		    "published (release model)");
+		goto out;
+	}
+	err[0] = '\0';
+	ret = 0;
+out:
+	bp_model_free(R.m);
+	free(R.rowcell);
+	free(R.forced);
+	free(R.daux);
+	free(lv);
+	return ret;
+}
+
+void
+bp_tables_hidden_shares(const struct bp_tables *T, double share[3])
+{
+	size_t n[3] = { 0 }, h[3] = { 0 };
+	unsigned char *lv = row_levels(T);
+
+	for (size_t row = 0; lv && row < T->nrows; row++) {
+		int k = lv[row] == BP_LEVEL_NASJONAL ? 0 : lv[row] == BP_LEVEL_FYLKE ? 1 :
+		    lv[row] == BP_LEVEL_KOMMUNE ? 2 : -1;
+		if (k < 0)
+			continue;
+		n[k]++;
+		h[k] += T->reason[row] != BP_REASON_NONE;
+	}
+	for (int k = 0; k < 3; k++)
+		share[k] = n[k] ? 100.0 * (double)h[k] / (double)n[k] : 0.0;
+	free(lv);
+}
+
+void
+bp_tables_hidden_json(const struct bp_tables *T, char *buf, size_t len)
+{
+	double s[3];
+	bp_tables_hidden_shares(T, s);
+	snprintf(buf, len, "{\"nasjonal\":\"%.1f\",\"fylke\":\"%.1f\",\"kommune\":\"%.1f\"}",
+	    s[0], s[1], s[2]);
+}
