@@ -52,9 +52,9 @@ rc=0; bpagg store copy --from "$C" --to "$pgc" >/dev/null 2>&1 || rc=$?
 ok "a copy into a store that is not empty is refused"
 
 # 2. bpagg status names backend and schema version.
-bpagg status -c "$pgc" | grep -q "^store  *postgresql, schema version 3$" || fail "status text"
-bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_version": 3' || fail "status json"
-bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 3$" || fail "status text (sqlite)"
+bpagg status -c "$pgc" | grep -q "^store  *postgresql, schema version 4$" || fail "status text"
+bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_version": 4' || fail "status json"
+bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 4$" || fail "status text (sqlite)"
 ok "bpagg status names the backend and schema version"
 
 # 3. bpagg rebuild on PostgreSQL: same tallies, received times, rejections.
