@@ -79,7 +79,7 @@ ok "PostgreSQL -> SQLite: $(cat "$T/copy2.out")"
 cp "$in/../archive/$YEAR/$B"/*.bpx "$in/b1again.bpx"
 seal_to $B $YEAR "$(make_export $B $YEAR 22 5)" "$in/b2.bpx"
 bpaggd -c "$pgc" --once --foreground 2>>"$log" || fail "bpaggd on PostgreSQL"
-grep -q "b1again.bpx: already applied" "$log" || fail "the copy of b1 was not judged already applied"
+grep -q "b#again.bpx: already applied" "$log" || fail "the copy of b1 was not judged already applied"
 [ "$(pg_sql "$dsn" "SELECT rows FROM tally WHERE kommune = '$B'")" = 22 ] || fail "b2 not merged on PostgreSQL"
 ok "bpaggd on PostgreSQL: a resubmission replaces, a copy is already applied"
 no_pid_leak
