@@ -101,7 +101,8 @@ static long
 list_queue(int queue, struct qent **out)
 {
 	static const int order[] = { [BPD_Q_ARCHIVE] = 0, [BPD_Q_REJECT] = 0,
-		[BPD_Q_COPY] = 1, [BPD_Q_IN] = 2, [BPD_Q_CPTMP] = 3 };
+		[BPD_Q_COPY] = 1, [BPD_Q_MERGED] = 1, [BPD_Q_NOTOURS] = 1, [BPD_Q_IN] = 2,
+		[BPD_Q_CPTMP] = 3 };
 	struct qent *v = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;

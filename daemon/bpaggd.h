@@ -151,6 +151,8 @@ enum bpd_stage {
 	BPD_Q_ARCHIVE,  /* receipt written: to be linked into archive/ */
 	BPD_Q_REJECT,   /* receipt written: to be linked into rejected/ */
 	BPD_Q_CPTMP,    /* the daemon's copy being written (not yet durable) */
+	BPD_Q_MERGED,   /* the daemon's copy, merged by this upload (before its receipt) */
+	BPD_Q_NOTOURS,  /* the daemon's copy, judged "already applied" when fresh */
 };
 
 /* A parsed queue entry name. */

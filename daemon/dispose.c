@@ -27,6 +27,7 @@
  */
 #include "bpaggd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -209,6 +210,28 @@ out:
 	return end;
 }
 
+/* True when another upload in the queue was claimed in q's second. */
+static bool
+same_second(struct bpd_ctx *c, const struct bpd_qname *q)
+{
+	int fd = fcntl(c->dirs.queue, F_DUPFD_CLOEXEC, 0);
+	struct bpd_qname o;
+	struct dirent *de;
+	bool found = false;
+	DIR *dp;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return true; /* not known: not taken for a merge */
+	}
+	while (!found && (de = readdir(dp)) != NULL)
+		found = bpd_qname_parse(de->d_name, &o) == 0 && o.t == q->t &&
+		    strcmp(o.r, q->r) != 0;
+	closedir(dp);
+	return found;
+}
+
 /*
  * After the outcome of a COPY entry is durable: reason (refused), receipt,
  * the entry renamed ARCHIVE or REJECT, then linked out.
@@ -221,9 +244,14 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	struct bpd_qname n = *q;
 	int64_t received;
 
-	/* This upload's own merge, found again after a crash (a fresh claim
-	 * cannot have merged anything yet). */
-	if (!fresh && r->status == BP_INGEST_ALREADY && bp_store_find_received(bp_ingest_store(c->ing),
+	/* This upload's own merge, found again after a failed step or a
+	 * crash (a fresh claim cannot have merged anything yet): a "cm" entry
+	 * says so, a "ca" entry says not; a "cp" entry only when no other upload was claimed in the
+	 * same second (the crash came between the commit and the "cm"
+	 * rename), as the ledger's received time is all that ties them. */
+	if (!fresh && r->status == BP_INGEST_ALREADY && q->stage != BPD_Q_NOTOURS &&
+	    (q->stage == BPD_Q_MERGED || !same_second(c, q)) &&
+	    bp_store_find_received(bp_ingest_store(c->ing),
 	    r->meta.kommune, r->meta.submission_id, &received) == 1 && received == q->t) {
 		r->status = BP_INGEST_MERGED;
 		snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
@@ -464,6 +492,22 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const c
 		bp_ingest_result_free(&r);
 		return BPD_END_RETRY;
 	}
+	if (r.status == BP_INGEST_MERGED || r.status == BP_INGEST_ALREADY) {
+		/* Said before the receipt: a retry must know whether this
+		 * upload merged it or found it merged by a same-second twin. */
+		struct bpd_qname mq = cq;
+		char mname[NAME_MAX + 1];
+		mq.stage = r.status == BP_INGEST_MERGED ? BPD_Q_MERGED : BPD_Q_NOTOURS;
+		if (bpd_qname_format(&mq, mname, sizeof(mname)) == 0 &&
+		    renameat(c->dirs.queue, cpname, c->dirs.queue, mname) == 0 &&
+		    fsync(c->dirs.queue) == 0) {
+			end = finish(c, &mq, mname, &r, folder != NULL);
+			bp_ingest_result_free(&r);
+			return end;
+		}
+		bp_ingest_result_free(&r);
+		return BPD_END_RETRY;
+	}
 	end = finish(c, &cq, cpname, &r, folder != NULL);
 	bp_ingest_result_free(&r);
 	return end;
@@ -521,6 +565,9 @@ bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder, const char
 	case BPD_Q_COPY:
 		if (sibling(c, &q, BPD_Q_IN, other, sizeof(other)))
 			return copy_over_in(c, &q, other, qname, status);
+		return from_copy(c, &q, qname, status);
+	case BPD_Q_MERGED:
+	case BPD_Q_NOTOURS:
 		return from_copy(c, &q, qname, status);
 	case BPD_Q_ARCHIVE:
 	case BPD_Q_REJECT:

@@ -31,6 +31,7 @@ EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
 # The attacks of issue 10 fixed on this branch (attacks/README): each runs
 # as root with the users nobody and daemon and is skipped (77) otherwise.
 DAEMON_ATTACKS = attacks/recover_from_uploader_inode.sh attacks/lock_squat.sh \
-	attacks/plaintext_kept.sh attacks/chunk_walk_dos.sh attacks/once_spin.sh
+	attacks/plaintext_kept.sh attacks/chunk_walk_dos.sh attacks/once_spin.sh \
+	attacks/receipt_twice_merged.sh
 TESTS += $(DAEMON_ATTACKS)
 EXTRA_DIST += $(DAEMON_ATTACKS) attacks/lib.sh attacks/README
