@@ -32,6 +32,6 @@ EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
 # as root with the users nobody and daemon and is skipped (77) otherwise.
 DAEMON_ATTACKS = attacks/recover_from_uploader_inode.sh attacks/lock_squat.sh \
 	attacks/plaintext_kept.sh attacks/chunk_walk_dos.sh attacks/once_spin.sh \
-	attacks/receipt_twice_merged.sh
+	attacks/receipt_twice_merged.sh attacks/crash_points.sh
 TESTS += $(DAEMON_ATTACKS)
 EXTRA_DIST += $(DAEMON_ATTACKS) attacks/lib.sh attacks/README
