@@ -43,7 +43,7 @@ struct bpd {
 	bp_ingest *ing;
 	struct bp_key sign_sk;        /* keys/daemon.sign.sk */
 	bool once;
-	int lockfd;                   /* the installation lock (bpaggd.lock) */
+	int lockfd;                   /* the installation lock (queue/.bpaggd.lock) */
 	int statefd;                  /* the state directory, holding queue/ */
 
 	uv_signal_t sig_hup, sig_term, sig_int;
@@ -101,7 +101,8 @@ static long
 list_queue(int queue, struct qent **out)
 {
 	static const int order[] = { [BPD_Q_ARCHIVE] = 0, [BPD_Q_REJECT] = 0,
-		[BPD_Q_COPY] = 1, [BPD_Q_IN] = 2 };
+		[BPD_Q_COPY] = 1, [BPD_Q_MERGED] = 1, [BPD_Q_NOTOURS] = 1, [BPD_Q_IN] = 2,
+		[BPD_Q_CPTMP] = 3 };
 	struct qent *v = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
@@ -192,8 +193,13 @@ process_cand(struct bpd *d, const struct bpd_cand *c)
 	if (rc != 0) {
 		if (rc < 0) {
 			char safe[NAME_MAX + 1];
-			bpd_log(LOG_ERR, "%s: cannot claim it: %s",
-			    bp_inbox_safe_name(c->name, safe, sizeof(safe)), strerror(errno));
+			int e = errno;
+			/* Logged once per file; tried again on a back-off. */
+			if (bpd_wait_claim_failed(&d->waits, c->folder, c->name, d->now))
+				bpd_log(LOG_ERR, "%s%s%s: cannot claim it: %s; tried again "
+				    "later, not logged again", *c->folder ? c->folder : "",
+				    *c->folder ? "/" : "",
+				    bp_inbox_safe_name(c->name, safe, sizeof(safe)), strerror(e));
 			d->errors_in_item++;
 		}
 		return;
@@ -571,9 +577,11 @@ open_queue(struct bpd *d)
 		bpd_log(LOG_ERR, "%s/queue: %s", dir, strerror(errno));
 		return EX_CANTCREAT;
 	}
-	/* Root about to become the service user: the queue is that user's. */
+	/* Root about to become the service user: the queue and its lock are
+	 * that user's. */
 	if (geteuid() == 0 && d->conf->user[0] && (pw = getpwnam(d->conf->user)) &&
-	    fchown(d->ctx.dirs.queue, pw->pw_uid, pw->pw_gid) < 0) {
+	    (fchown(d->ctx.dirs.queue, pw->pw_uid, pw->pw_gid) < 0 ||
+	    fchown(d->lockfd, pw->pw_uid, pw->pw_gid) < 0)) {
 		bpd_log(LOG_ERR, "%s/queue: %s", dir, strerror(errno));
 		return EX_NOPERM;
 	}
@@ -644,6 +652,12 @@ setup(struct bpd *d)
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_CANTCREAT;
 	}
+	/* Receipts and reason files half written when a kill came. */
+	size_t swept = bpd_sweep_tmp(d->ctx.dirs.rejected, false) +
+	    bpd_sweep_tmp(d->ctx.dirs.outbox, true);
+	if (swept)
+		bpd_log(LOG_NOTICE, "removed %zu temporary file%s left by an interrupted write",
+		    swept, swept == 1 ? "" : "s");
 	d->ctx.conf = d->conf;
 	d->ctx.ing = d->ing;
 	d->ctx.sign_sk = &d->sign_sk;

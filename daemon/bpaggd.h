@@ -81,6 +81,7 @@ struct bpd_wait {
 	uint64_t backoff;    /* ms, doubled up to 30 s */
 	bool over_cap;       /* over its folder's cap: left alone for now */
 	bool returned;       /* claimed, found incomplete, handed back */
+	bool claim_failed;   /* could not be claimed (e.g. EACCES): on back-off */
 	bool seen;           /* found by the current listing */
 	bool logged;
 };
@@ -127,6 +128,10 @@ void bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name);
 /* Waits for folder/name again (handed back to the inbox: incomplete). */
 void bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name,
     uint64_t now_ms);
+/* Folder/name could not be claimed: not offered again before a back-off
+ * (doubled up to 30 s). Returns true the first time (to be logged once). */
+bool bpd_wait_claim_failed(struct bpd_waits *w, const char *folder, const char *name,
+    uint64_t now_ms);
 void bpd_waits_free(struct bpd_waits *w);
 
 /* ---- queue.c ----------------------------------------------------------- */
@@ -145,6 +150,9 @@ enum bpd_stage {
 	BPD_Q_COPY,     /* the daemon's copy: to be ingested */
 	BPD_Q_ARCHIVE,  /* receipt written: to be linked into archive/ */
 	BPD_Q_REJECT,   /* receipt written: to be linked into rejected/ */
+	BPD_Q_CPTMP,    /* the daemon's copy being written (not yet durable) */
+	BPD_Q_MERGED,   /* the daemon's copy, merged by this upload (before its receipt) */
+	BPD_Q_NOTOURS,  /* the daemon's copy, judged "already applied" when fresh */
 };
 
 /* A parsed queue entry name. */
@@ -212,6 +220,10 @@ int bpd_receipt_write(int outbox, const struct bp_key *sign_sk, const char *name
  */
 char *bpd_reason_text(const struct bp_ingest_result *r, const char *reason,
     const char *name, size_t *len);
+/* Removes the temporary files (".new.<hex>.tmp") that a kill left in
+ * dirfd, and with descend in its NNNN/ folders (the outbox). Returns how
+ * many. */
+size_t bpd_sweep_tmp(int dirfd, bool descend);
 /*
  * Writes len bytes to name beneath dirfd durably: a temporary name (O_EXCL,
  * the given mode set with fchmod, not left to the umask), write, fsync,

@@ -3,15 +3,19 @@
  *
  * IN (the uploader's inode, claimed): refused unread when it is not a
  * regular file, has another hard link, is too large or is not sealed;
- * otherwise its bytes are copied into a COPY entry the daemon creates, and
- * the copy is ingested: what is verified, archived and kept is always the
- * daemon's own file, never the uploader's inode (which may still be open
- * for writing elsewhere).
+ * otherwise its bytes are copied into a CPTMP entry the daemon creates,
+ * synced and renamed COPY, and the copy is ingested: what is verified,
+ * archived and kept is always the daemon's own file, never the uploader's
+ * inode (which may still be open for writing elsewhere). Once a COPY entry
+ * exists the IN entry is never read again: after a crash, IN beside COPY
+ * is dropped and COPY goes on; a CPTMP entry is a cut-short copy, deleted.
  *
  * COPY: once the outcome is durable (the store has committed, or the
  * reason file and rejection record are written) the receipt is written,
  * then the entry is renamed ARCHIVE or REJECT, then linked into
- * archive/YYYY/NNNN/ or rejected/ and unlinked from the queue.
+ * archive/YYYY/NNNN/ or rejected/ and unlinked from the queue. A refused
+ * copy is kept only when every byte of it authenticated; any other is
+ * deleted unread (it may be plaintext behind the magic or a valid seal).
  *
  * Every step can be repeated after a crash: the reason file and the
  * rejected/ name derive from the entry's T and R (a second write finds
@@ -23,6 +27,7 @@
  */
 #include "bpaggd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -205,6 +210,28 @@ out:
 	return end;
 }
 
+/* True when another upload in the queue was claimed in q's second. */
+static bool
+same_second(struct bpd_ctx *c, const struct bpd_qname *q)
+{
+	int fd = fcntl(c->dirs.queue, F_DUPFD_CLOEXEC, 0);
+	struct bpd_qname o;
+	struct dirent *de;
+	bool found = false;
+	DIR *dp;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return true; /* not known: not taken for a merge */
+	}
+	while (!found && (de = readdir(dp)) != NULL)
+		found = bpd_qname_parse(de->d_name, &o) == 0 && o.t == q->t &&
+		    strcmp(o.r, q->r) != 0;
+	closedir(dp);
+	return found;
+}
+
 /*
  * After the outcome of a COPY entry is durable: reason (refused), receipt,
  * the entry renamed ARCHIVE or REJECT, then linked out.
@@ -217,9 +244,14 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	struct bpd_qname n = *q;
 	int64_t received;
 
-	/* This upload's own merge, found again after a crash (a fresh claim
-	 * cannot have merged anything yet). */
-	if (!fresh && r->status == BP_INGEST_ALREADY && bp_store_find_received(bp_ingest_store(c->ing),
+	/* This upload's own merge, found again after a failed step or a
+	 * crash (a fresh claim cannot have merged anything yet): a "cm" entry
+	 * says so, a "ca" entry says not; a "cp" entry only when no other upload was claimed in the
+	 * same second (the crash came between the commit and the "cm"
+	 * rename), as the ledger's received time is all that ties them. */
+	if (!fresh && r->status == BP_INGEST_ALREADY && q->stage != BPD_Q_NOTOURS &&
+	    (q->stage == BPD_Q_MERGED || !same_second(c, q)) &&
+	    bp_store_find_received(bp_ingest_store(c->ing),
 	    r->meta.kommune, r->meta.submission_id, &received) == 1 && received == q->t) {
 		r->status = BP_INGEST_MERGED;
 		snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
@@ -228,6 +260,15 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	if (r->status == BP_INGEST_INCOMPLETE) {
 		r->status = BP_INGEST_REFUSED;
 		snprintf(r->reason, sizeof(r->reason), REASON_INCOMPLETE);
+	}
+	/* Bytes no kommune's key vouches for may be anything (a plaintext
+	 * export behind the magic, or appended to a valid seal): such a file
+	 * is deleted unread, never kept in rejected/. */
+	bool keep = r->status != BP_INGEST_REFUSED || r->authentic;
+	if (!keep) {
+		size_t l = strlen(r->reason);
+		snprintf(r->reason + l, sizeof(r->reason) - l, "; the file was deleted unread, "
+		    "as it may hold personal data");
 	}
 	if (r->status == BP_INGEST_REFUSED && write_reason(c, q, r, NULL) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
@@ -242,6 +283,15 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		return BPD_END_RETRY;
 	}
 	log_outcome(c, bpd_qname_safe(q), r);
+	if (!keep) {
+		if ((unlinkat(c->dirs.queue, cpname, 0) < 0 && errno != ENOENT) ||
+		    fsync(c->dirs.queue) < 0) {
+			bpd_log(LOG_ERR, "%s: cannot delete the refused copy: %s",
+			    bpd_qname_safe(q), strerror(errno));
+			return BPD_END_RETRY;
+		}
+		return BPD_END_DONE;
+	}
 	if (r->status == BP_INGEST_REFUSED) {
 		n.stage = BPD_Q_REJECT;
 		snprintf(n.rest, sizeof(n.rest), "kept");
@@ -344,6 +394,41 @@ looks_sealed(int fd)
 	return sealed;
 }
 
+/*
+ * The copy is written as a CPTMP entry and becomes the COPY entry only
+ * once it and the queue are synced: a COPY entry is always whole, and from
+ * then on only it is read (recovery never goes back to the uploader's
+ * inode, which the uploader may still hold open for writing). Returns the
+ * copy's descriptor at offset 0, or -1.
+ */
+static int
+make_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, char *cpname, size_t cplen)
+{
+	struct bpd_qname tq = *q, cq = *q;
+	char tmpname[NAME_MAX + 1];
+	int cfd;
+
+	tq.stage = BPD_Q_CPTMP;
+	cq.stage = BPD_Q_COPY;
+	if (bpd_qname_format(&tq, tmpname, sizeof(tmpname)) < 0 ||
+	    bpd_qname_format(&cq, cpname, cplen) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlinkat(c->dirs.queue, tmpname, 0); /* a partial copy left by a crash */
+	if ((cfd = bpd_copy_in(fd, c->dirs.queue, tmpname, c->conf->max_file_bytes)) < 0)
+		return -1;
+	if (fsync(cfd) < 0 || renameat(c->dirs.queue, tmpname, c->dirs.queue, cpname) < 0 ||
+	    fsync(c->dirs.queue) < 0) {
+		int e = errno;
+		close(cfd);
+		unlinkat(c->dirs.queue, tmpname, 0);
+		errno = e;
+		return -1;
+	}
+	return cfd;
+}
+
 /* An IN entry: checked, copied, ingested from the copy. */
 static enum bpd_end
 from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const char *folder,
@@ -371,10 +456,7 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const c
 		return refuse_unkept(c, q, qname, REASON_PLAIN, status);
 	}
 	cq.stage = BPD_Q_COPY;
-	if (bpd_qname_format(&cq, cpname, sizeof(cpname)) < 0)
-		return BPD_END_RETRY;
-	unlinkat(c->dirs.queue, cpname, 0); /* a copy left by a crash */
-	cfd = bpd_copy_in(fd, c->dirs.queue, cpname, c->conf->max_file_bytes);
+	cfd = make_copy(c, fd, q, cpname, sizeof(cpname));
 	close(fd);
 	if (cfd < 0) {
 		bpd_log(LOG_ERR, "%s: cannot copy it into the queue: %s", bpd_qname_safe(q),
@@ -382,47 +464,82 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const c
 		return BPD_END_RETRY;
 	}
 	ingest_copy(c, cfd, q, &r);
+	close(cfd);
 	*status = r.status;
 	if (r.status == BP_INGEST_INCOMPLETE && name && folder) {
 		/* Complete by its framing, not by its final tag: an upload that
-		 * paused at a chunk boundary. It goes back, unchanged. */
-		close(cfd);
-		unlinkat(c->dirs.queue, cpname, 0);
+		 * paused at a chunk boundary. It goes back, unchanged (nothing
+		 * was committed; the copy goes first, so that a crash leaves
+		 * the claimed file alone, to be copied again). */
 		bp_ingest_result_free(&r);
+		if (unlinkat(c->dirs.queue, cpname, 0) < 0 || fsync(c->dirs.queue) < 0)
+			return BPD_END_RETRY;
 		if (bpd_unclaim(c->inbox, c->dirs.queue, q, folder, name) == 0)
 			return BPD_END_RETURNED;
 		return from_in(c, q, qname, folder, NULL, status);
 	}
 	if (r.status == BP_INGEST_ERROR || r.status == BP_INGEST_GONE) {
+		/* Nothing committed: the copy is made again next time. */
 		log_outcome(c, bpd_qname_safe(q), &r);
-		close(cfd);
 		unlinkat(c->dirs.queue, cpname, 0);
 		bp_ingest_result_free(&r);
 		return BPD_END_RETRY;
 	}
-	/* The copy is durable before the uploader's inode is let go. */
-	if (fsync(cfd) < 0 || fsync(c->dirs.queue) < 0 ||
-	    (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)) {
-		close(cfd);
+	/* The outcome is durable: the uploader's inode is let go. A failure
+	 * here leaves IN beside COPY, and then COPY alone is used. */
+	if ((unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT) ||
+	    fsync(c->dirs.queue) < 0) {
 		bp_ingest_result_free(&r);
 		return BPD_END_RETRY;
 	}
-	close(cfd);
+	if (r.status == BP_INGEST_MERGED || r.status == BP_INGEST_ALREADY) {
+		/* Said before the receipt: a retry must know whether this
+		 * upload merged it or found it merged by a same-second twin. */
+		struct bpd_qname mq = cq;
+		char mname[NAME_MAX + 1];
+		mq.stage = r.status == BP_INGEST_MERGED ? BPD_Q_MERGED : BPD_Q_NOTOURS;
+		if (bpd_qname_format(&mq, mname, sizeof(mname)) == 0 &&
+		    renameat(c->dirs.queue, cpname, c->dirs.queue, mname) == 0 &&
+		    fsync(c->dirs.queue) == 0) {
+			end = finish(c, &mq, mname, &r, folder != NULL);
+			bp_ingest_result_free(&r);
+			return end;
+		}
+		bp_ingest_result_free(&r);
+		return BPD_END_RETRY;
+	}
 	end = finish(c, &cq, cpname, &r, folder != NULL);
 	bp_ingest_result_free(&r);
 	return end;
 }
 
-/* The IN entry of the same upload as q (a COPY entry), when it is there. */
+/* True when the entry of the same upload as q at stage st is there. */
 static bool
-in_sibling(struct bpd_ctx *c, const struct bpd_qname *q, char *out, size_t outlen)
+sibling(struct bpd_ctx *c, const struct bpd_qname *q, enum bpd_stage st, char *out,
+    size_t outlen)
 {
 	struct bpd_qname i = *q;
-	struct stat st;
+	struct stat sb;
 
-	i.stage = BPD_Q_IN;
+	i.stage = st;
 	return bpd_qname_format(&i, out, outlen) == 0 &&
-	    fstatat(c->dirs.queue, out, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	    fstatat(c->dirs.queue, out, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* A COPY entry beside its IN entry: the copy is whole (it was synced
+ * before it got its name), so the claimed file is dropped unread and the
+ * copy alone goes on. */
+static enum bpd_end
+copy_over_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *inname,
+    const char *cpname, enum bp_ingest_status *status)
+{
+	struct bpd_qname cq = *q;
+
+	cq.stage = BPD_Q_COPY;
+	if ((unlinkat(c->dirs.queue, inname, 0) < 0 && errno != ENOENT) ||
+	    fsync(c->dirs.queue) < 0)
+		return BPD_END_RETRY;
+	return from_copy(c, &cq, cpname, status);
 }
 
 enum bpd_end
@@ -430,22 +547,27 @@ bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder, const char
     enum bp_ingest_status *status)
 {
 	struct bpd_qname q;
-	char in[NAME_MAX + 1];
+	char other[NAME_MAX + 1];
 
 	*status = BP_INGEST_ERROR;
 	if (bpd_qname_parse(qname, &q) < 0)
 		return BPD_END_DONE; /* not ours: left alone */
 	switch (q.stage) {
 	case BPD_Q_IN:
+		if (sibling(c, &q, BPD_Q_COPY, other, sizeof(other)))
+			return copy_over_in(c, &q, qname, other, status);
 		return from_in(c, &q, qname, folder, name, status);
+	case BPD_Q_CPTMP:
+		/* A copy cut short by a crash: its IN entry is copied again. */
+		if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
+			return BPD_END_RETRY;
+		return BPD_END_DONE;
 	case BPD_Q_COPY:
-		/* Copied but the claimed file still there: the copy may be
-		 * partial (a crash before its fsync); made again. */
-		if (in_sibling(c, &q, in, sizeof(in))) {
-			unlinkat(c->dirs.queue, qname, 0);
-			q.stage = BPD_Q_IN;
-			return from_in(c, &q, in, NULL, NULL, status);
-		}
+		if (sibling(c, &q, BPD_Q_IN, other, sizeof(other)))
+			return copy_over_in(c, &q, other, qname, status);
+		return from_copy(c, &q, qname, status);
+	case BPD_Q_MERGED:
+	case BPD_Q_NOTOURS:
 		return from_copy(c, &q, qname, status);
 	case BPD_Q_ARCHIVE:
 	case BPD_Q_REJECT:

@@ -5,7 +5,7 @@
  *
  * Queue entries are "<T>-<R>.<stage>.<rest>": T the unix time of the claim
  * (recorded as the submission's received time), R 16 random hex naming the
- * upload, the stage (in, cp, ra, rr) and what that stage needs (bpaggd.h).
+ * upload, the stage (in, cw, cp, cm, ca, ra, rr) and what that stage needs (bpaggd.h).
  */
 #include "bpaggd.h"
 
@@ -24,6 +24,7 @@
 
 static const char *const stage_names[] = {
 	[BPD_Q_IN] = "in", [BPD_Q_COPY] = "cp", [BPD_Q_ARCHIVE] = "ra", [BPD_Q_REJECT] = "rr",
+	[BPD_Q_CPTMP] = "cw", [BPD_Q_MERGED] = "cm", [BPD_Q_NOTOURS] = "ca",
 };
 
 int
@@ -89,7 +90,9 @@ const char *
 bpd_qname_safe(const struct bpd_qname *q)
 {
 	const char *dot = strchr(q->rest, '.');
-	return (q->stage == BPD_Q_IN || q->stage == BPD_Q_COPY) && dot ? dot + 1 : "?";
+	return (q->stage == BPD_Q_IN || q->stage == BPD_Q_COPY || q->stage == BPD_Q_CPTMP ||
+	    q->stage == BPD_Q_MERGED || q->stage == BPD_Q_NOTOURS) &&
+	    dot ? dot + 1 : "?";
 }
 
 /* The folder's descriptor beneath the inbox ("" is the inbox itself, dup'ed). */

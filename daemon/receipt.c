@@ -9,6 +9,7 @@
  */
 #include "bpaggd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -212,6 +213,48 @@ out:
 		unlinkat(dirfd, tmp, 0);
 	errno = saved;
 	return ret;
+}
+
+/* True for the temporary names bpd_write_new makes: ".new.<16 hex>.tmp". */
+static bool
+is_new_tmp(const char *name)
+{
+	return strlen(name) == 5 + 16 + 4 && !strncmp(name, ".new.", 5) &&
+	    strspn(name + 5, "0123456789abcdef") == 16 && !strcmp(name + 21, ".tmp");
+}
+
+size_t
+bpd_sweep_tmp(int dirfd, bool descend)
+{
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dp;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		struct stat st;
+		if (is_new_tmp(de->d_name)) {
+			/* Never followed: a regular file of that name, unlinked. */
+			if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && unlinkat(dirfd, de->d_name, 0) == 0)
+				n++;
+		} else if (descend && strlen(de->d_name) == 4 &&
+		    strspn(de->d_name, "0123456789") == 4) {
+			int sub = openat(dirfd, de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				n += bpd_sweep_tmp(sub, false);
+				close(sub);
+			}
+		}
+	}
+	closedir(dp);
+	return n;
 }
 
 static const char *

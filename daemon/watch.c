@@ -65,28 +65,55 @@ ts_cmp(const struct timespec *a, const struct timespec *b)
 
 static const uint8_t env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
 
-/* Walks the length-framed chunks after the header: complete when they end
- * exactly at the end of the file with at least two (metadata, final). */
+/* The length of the chunk framed at off into *n: 0, or 1 when fewer than
+ * 4 bytes remain, or -1 when the file cannot be read. */
+static int
+chunk_len(int fd, off_t off, off_t size, uint32_t *n)
+{
+	uint8_t lenb[4];
+
+	if (size - off < 4)
+		return 1;
+	if (pread(fd, lenb, 4, off) != 4)
+		return -1;
+	*n = bp_load32(lenb);
+	return 0;
+}
+
+/*
+ * Walks the length-framed chunks after the header as bpagg-submission(5)
+ * frames them: the metadata chunk of its fixed size, then body chunks that
+ * are all full (BP_ENV_CHUNK + 17) but the last. So a walk reads at most
+ * size / (BP_ENV_CHUNK + 21) + 2 lengths, whatever an uploader writes.
+ * Complete when the chunks end exactly at the end of the file; a framing
+ * the format does not allow is "complete" too, for ingest to refuse with
+ * its reason.
+ */
 static enum bpd_look
 walk_chunks(int fd, off_t size)
 {
+	const uint32_t full = BP_ENV_CHUNK + 17;
 	off_t off = BP_ENV_HEADER_BYTES;
-	unsigned nchunks = 0;
-	uint8_t lenb[4];
+	uint32_t n;
+	int rc;
 
+	if ((rc = chunk_len(fd, off, size, &n)) != 0)
+		return rc > 0 ? BPD_LOOK_INCOMPLETE : BPD_LOOK_GONE;
+	if (n != BP_ENV_META_CHUNK_BYTES)
+		return BPD_LOOK_COMPLETE;
+	off += 4 + (off_t)n;
 	while (off < size) {
-		if (size - off < 4)
-			return BPD_LOOK_INCOMPLETE;
-		if (pread(fd, lenb, 4, off) != 4)
-			return BPD_LOOK_GONE;
-		uint32_t n = bp_load32(lenb);
-		/* A malformed length is for ingest to refuse, with its reason. */
-		if (n < 17 || n > BP_ENV_CHUNK + 17)
+		if ((rc = chunk_len(fd, off, size, &n)) != 0)
+			return rc > 0 ? BPD_LOOK_INCOMPLETE : BPD_LOOK_GONE;
+		if (n < 17 || n > full)
 			return BPD_LOOK_COMPLETE;
 		off += 4 + (off_t)n;
-		nchunks++;
+		if (n < full) /* the last chunk: nothing may follow it */
+			return off > size ? BPD_LOOK_INCOMPLETE : BPD_LOOK_COMPLETE;
+		if (off == size)
+			return BPD_LOOK_COMPLETE; /* a full final chunk */
 	}
-	return off == size && nchunks >= 2 ? BPD_LOOK_COMPLETE : BPD_LOOK_INCOMPLETE;
+	return BPD_LOOK_INCOMPLETE;
 }
 
 enum bpd_look
@@ -245,6 +272,25 @@ bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, uint64
 	e->due = now_ms + e->backoff;
 }
 
+bool
+bpd_wait_claim_failed(struct bpd_waits *w, const char *folder, const char *name,
+    uint64_t now_ms)
+{
+	char key[PATH_MAX];
+	struct bpd_wait *e;
+	bool first;
+
+	bpd_wait_again(w, folder, name, now_ms);
+	make_key(key, sizeof(key), folder, name);
+	e = find(w, key);
+	if (!e)
+		return true;
+	e->returned = false;
+	first = !e->claim_failed;
+	e->claim_failed = true;
+	return first;
+}
+
 void
 bpd_waits_free(struct bpd_waits *w)
 {
@@ -346,6 +392,15 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 
 	make_key(key, sizeof(key), folder, name);
 	e = find(s->w, key);
+	if (e && e->claim_failed) {
+		/* Could not be claimed: tried again on the back-off only, so
+		 * that neither --once nor the log spins on it. */
+		e->seen = true;
+		if (s->now >= e->due)
+			return cand_add(s->out, folder, name, st, false);
+		s->stats->nwaiting++;
+		return 0;
+	}
 	if (e && e->returned) {
 		/* Complete by its framing but not by its final tag when claimed:
 		 * looked at again on the back-off only, refused when too old. */

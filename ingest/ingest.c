@@ -39,6 +39,7 @@ struct row_ctx {
 	uint8_t *ps;      /* pseudonyms, BP_PSEUDONYM_BYTES each (malloc) */
 	size_t nps, cap;
 	int nomem;        /* the row callback ran out of memory */
+	bool streamed;    /* the body was read (the envelope opened to its end) */
 	struct bp_class cls;
 };
 
@@ -371,6 +372,7 @@ stream_export(bp_ingest *g, bp_open *o, struct row_ctx *x, struct bp_ingest_resu
 		env_failed(r, e);
 		goto out;
 	}
+	r->authentic = true;
 	if (!bad_export && bp_export_finish(xp) < 0)
 		bad_export = 1;
 	const struct bp_diags *d = bp_export_diags(xp);
@@ -515,6 +517,24 @@ judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, bool own_tx,
 	}
 }
 
+/* A refusal decided before the body was read: the rest of the envelope
+ * is still opened (and dropped) so that the caller knows whether every
+ * byte is authentic; the status and reason stay as they are. */
+static void
+authenticate_rest(bp_open *o, struct bp_ingest_result *r)
+{
+	const uint8_t *buf;
+	size_t len;
+
+	for (;;) {
+		if (bp_open_next(o, &buf, &len) != BP_ENV_OK)
+			return;
+		if (len == 0)
+			break;
+	}
+	r->authentic = bp_open_end(o) == BP_ENV_OK;
+}
+
 /* Everything after a successful bp_open_begin. */
 static void
 ingest_body(bp_ingest *g, bp_open *o, const char *archived,
@@ -551,6 +571,7 @@ ingest_body(bp_ingest *g, bp_open *o, const char *archived,
 		goto out;
 	}
 	bp_tally_clear(&g->tally);
+	x->streamed = true;
 	if (stream_export(g, o, x, r) < 0)
 		goto out;
 	if (sort_count_dups(x->ps, x->nps) > 0) {
@@ -564,7 +585,11 @@ ingest_body(bp_ingest *g, bp_open *o, const char *archived,
 	else
 		choose_archive_name(g, &r->meta, r->archived, sizeof(r->archived));
 	judge_apply(g, x, now, archived == NULL, r);
+	goto done;
 out:
+	if (r->status == BP_INGEST_REFUSED && !r->authentic && !x->streamed)
+		authenticate_rest(o, r);
+done:
 	if (x->ps) {
 		sodium_memzero(x->ps, x->cap * BP_PSEUDONYM_BYTES);
 		free(x->ps);
@@ -585,6 +610,7 @@ bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
 		return -1;
 	r->status = BP_INGEST_ERROR;
 	r->have_meta = false;
+	r->authentic = false;
 	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
 	    g->conf->max_file_bytes, &r->meta, &o);
 	if (e != BP_ENV_OK) {

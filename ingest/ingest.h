@@ -43,6 +43,9 @@ const char *bp_ingest_status_name(enum bp_ingest_status s);
 struct bp_ingest_result {
 	enum bp_ingest_status status;
 	bool have_meta;          /* meta is the kommune's verified signed metadata */
+	bool authentic;          /* every byte of the file authenticated (the whole
+	                          * envelope opened), so keeping it keeps nothing
+	                          * an uploader could add behind a valid seal */
 	struct bp_env_meta meta;
 	uint32_t rows;           /* rows merged (valid rows of the export) */
 	char reason[256];        /* why refused or failed; never a value from the file */

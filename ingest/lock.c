@@ -23,30 +23,85 @@ bp_state_dir(const struct bp_config *c, char *out, size_t outlen)
 	    0 : -1;
 }
 
+/* The private queue directory (created 0700 when missing), which nobody
+ * but its owner may write or enter; returns its descriptor or -1. */
+static int
+open_private(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+	int sfd, qfd = -1;
+
+	if ((sfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (mkdirat(sfd, "queue", 0700) == 0)
+		fsync(sfd);
+	else if (errno != EEXIST)
+		goto fail;
+	if ((qfd = openat(sfd, "queue", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstat(qfd, &st) < 0)
+		goto fail;
+	/* Only its owner (or root) may reach the lock: 0700, repaired. */
+	if ((st.st_mode & 077) && (st.st_uid != geteuid() && geteuid() != 0)) {
+		snprintf(err, errlen, "%s/queue: mode %04o and owned by uid %u: not private; "
+		    "make it mode 0700, owned by the user bpaggd runs as", dir,
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		goto out;
+	}
+	if ((st.st_mode & 077) && fchmod(qfd, 0700) < 0)
+		goto fail;
+	close(sfd);
+	return qfd;
+fail:
+	snprintf(err, errlen, "%s/queue: %s", dir, strerror(errno));
+out:
+	if (qfd >= 0)
+		close(qfd);
+	close(sfd);
+	return -1;
+}
+
 int
 bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	struct stat st;
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct stat st, qst;
+	int qfd, f;
 
 	*fd = -1;
 	if (bp_state_dir(c, dir, sizeof(dir)) < 0 ||
-	    snprintf(path, sizeof(path), "%s/bpaggd.lock", dir) >= (int)sizeof(path)) {
+	    snprintf(path, sizeof(path), "%s/queue/.bpaggd.lock", dir) >= (int)sizeof(path)) {
 		snprintf(err, errlen, "%s: path too long", c->path);
 		return -1;
 	}
-	/* Readable by all who may run bpaggd or bpagg rebuild (flock needs no
-	 * write access); never followed through a link. */
-	int f = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (f < 0) {
+	if ((qfd = open_private(dir, err, errlen)) < 0)
+		return -1;
+	/* In the private queue, 0600: a user who could open it could hold
+	 * the lock (flock needs no write access) and keep bpaggd out. */
+	f = openat(qfd, ".bpaggd.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f < 0 || fstat(f, &st) < 0 || fstat(qfd, &qst) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		goto fail;
 	}
-	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(f);
-		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		snprintf(err, errlen, "%s: not a regular file of its own", path);
+		goto fail;
 	}
+	/* Another owner's or a readable lock is repaired where it can be
+	 * (root, or its owner), refused otherwise. */
+	if (st.st_uid != qst.st_uid && (geteuid() != 0 ||
+	    fchown(f, qst.st_uid, qst.st_gid) < 0)) {
+		snprintf(err, errlen, "%s: owned by uid %u, not by the queue's owner (uid %u)",
+		    path, (unsigned)st.st_uid, (unsigned)qst.st_uid);
+		goto fail;
+	}
+	if ((st.st_mode & 07777) != 0600 && fchmod(f, 0600) < 0) {
+		snprintf(err, errlen, "%s: mode %04o: %s", path, (unsigned)(st.st_mode & 07777),
+		    strerror(errno));
+		goto fail;
+	}
+	close(qfd);
 	if (flock(f, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 		close(f);
@@ -60,4 +115,9 @@ bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
 	}
 	*fd = f;
 	return 0;
+fail:
+	if (f >= 0)
+		close(f);
+	close(qfd);
+	return -1;
 }

@@ -24,6 +24,14 @@ DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refu
 	tests/integration/daemon_crash.sh tests/integration/daemon_flood.sh \
 	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh \
 	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh \
-	tests/integration/daemon_faults.sh
+	tests/integration/daemon_faults.sh tests/integration/daemon_sweep.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
+
+# The attacks of issue 10 fixed on this branch (attacks/README): each runs
+# as root with the users nobody and daemon and is skipped (77) otherwise.
+DAEMON_ATTACKS = attacks/recover_from_uploader_inode.sh attacks/lock_squat.sh \
+	attacks/plaintext_kept.sh attacks/chunk_walk_dos.sh attacks/once_spin.sh \
+	attacks/receipt_twice_merged.sh attacks/crash_points.sh
+TESTS += $(DAEMON_ATTACKS)
+EXTRA_DIST += $(DAEMON_ATTACKS) attacks/lib.sh attacks/README

@@ -165,3 +165,9 @@ rejected_kept() {
 	local r; r=$(reason_file "$1")
 	[ -n "$r" ] && [ -f "${r%.reason}" ]
 }
+# rejected_deleted NAME: NAME was refused, its reason written, and the file
+# deleted (not every byte of it authenticated: it may be plaintext).
+rejected_deleted() {
+	local r; r=$(reason_file "$1")
+	[ -n "$r" ] && [ ! -e "${r%.reason}" ] && grep -q "deleted unread" "$r"
+}

@@ -107,7 +107,8 @@ rm -rf "$T/c/outbox/$B"
 seal_aar $B $YEAR $YEAR 11 7 "$in/rb.bpx"
 rc=$(once_rc)
 [ "$rc" -eq 70 ] || fail "bpaggd --once with no room for the receipt exited $rc, expected 70"
-[ "$(find "$T/c/queue" -name '*.cp.*' | wc -l)" -eq 1 ] || fail "the file is not waiting in the queue"
+# Merged, so named cm (this upload's own merge) while its receipt waits.
+[ "$(find "$T/c/queue" -name '*.cm.*' | wc -l)" -eq 1 ] || fail "the file is not waiting in the queue"
 rc=$(once_rc)
 [ "$rc" -eq 70 ] || fail "the retry with no room for the receipt exited $rc, expected 70"
 rm "$T/c/outbox/$B"

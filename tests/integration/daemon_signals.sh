@@ -36,8 +36,9 @@ ok "young incomplete file left alone (logged once), ingested once complete"
 # 2. A file that stays incomplete beyond young_seconds is refused.
 head -c 300 "$T/aa.bpx" >"$in/stuck.bpx"
 wait_until 30 inbox_empty || fail "stuck incomplete file never refused"
-rejected_kept stuck.bpx && reason_of stuck.bpx | grep -q incomplete ||
-	fail "stuck file not in rejected/ with an 'incomplete' reason"
+# Its bytes never authenticated: refused and deleted, not kept.
+rejected_deleted stuck.bpx && reason_of stuck.bpx | grep -q incomplete ||
+	fail "stuck file not refused (and deleted) with an 'incomplete' reason"
 ok "incomplete file refused after young_seconds"
 
 # 3. SIGHUP: a kommune registered after the start is known only after it.
@@ -48,7 +49,7 @@ seal_to $N $YEAR "$na" "$T/na.bpx"
 seal_to $N $YEAR "$nb" "$T/nb.bpx"
 cp "$T/na.bpx" "$in/"
 wait_until 30 inbox_empty || fail "na not processed"
-rejected_kept na.bpx || fail "a kommune unknown to the running daemon was accepted"
+rejected_deleted na.bpx || fail "a kommune unknown to the running daemon was accepted"
 kill -HUP "$DPID"
 wait_until 30 logged 'reloaded' || fail "no reload logged after SIGHUP"
 cp "$T/nb.bpx" "$in/"

@@ -161,6 +161,38 @@ Test(daemon, look_tells_complete_from_incomplete_by_framing)
 	free(b);
 }
 
+/* The walk follows the format: body chunks are full but the last, so a
+ * file of small chunks is not walked chunk by chunk (it is "complete" for
+ * ingest to refuse), while full chunks still being written are waited for. */
+Test(daemon, look_walks_chunks_as_the_format_frames_them)
+{
+	static const unsigned full3[] = { 166, 65553, 65553, 100 };
+	static const unsigned small[] = { 166, 17, 17, 17, 17 };
+	static const unsigned badmeta[] = { 17, 17, 17 };
+	static const unsigned fullfinal[] = { 166, 65553, 65553 };
+	size_t len;
+	uint8_t *b = framed(full3, 4, &len);
+	put_bytes("f3.bpx", b, len);
+	cr_expect_eq(look("f3.bpx"), BPD_LOOK_COMPLETE);
+	put_bytes("f3cut.bpx", b, len - 50); /* the last chunk being written */
+	cr_expect_eq(look("f3cut.bpx"), BPD_LOOK_INCOMPLETE);
+	put_bytes("f3mid.bpx", b, 132 + 4 + 166 + 4 + 65553 + 1000);
+	cr_expect_eq(look("f3mid.bpx"), BPD_LOOK_INCOMPLETE);
+	free(b);
+	b = framed(small, 5, &len);
+	put_bytes("s.bpx", b, len - 3); /* short chunks then a cut one */
+	cr_expect_eq(look("s.bpx"), BPD_LOOK_COMPLETE, "a short chunk that is not the last");
+	free(b);
+	b = framed(badmeta, 3, &len);
+	put_bytes("bm.bpx", b, len - 3);
+	cr_expect_eq(look("bm.bpx"), BPD_LOOK_COMPLETE, "a metadata chunk of the wrong size");
+	free(b);
+	b = framed(fullfinal, 3, &len);
+	put_bytes("ff.bpx", b, len);
+	cr_expect_eq(look("ff.bpx"), BPD_LOOK_COMPLETE, "a full final chunk");
+	free(b);
+}
+
 /* Lists dir as the inbox at now_ms. */
 static void
 scan_at(struct bpd_waits *w, uint64_t now_ms, unsigned young, struct bpd_candlist *l,

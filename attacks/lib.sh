@@ -1,0 +1,42 @@
+# lib.sh - shared by attacks/*.sh (sourced): a throw-away installation via
+# tests/helpers/daemon_lib.sh, the uploader as user nobody.
+# Each attack exits 1 when the attack succeeds, 0 when the daemon holds,
+# 77 when it cannot run here (needs root, users nobody and daemon).
+ATK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${BP_SRCDIR:=$(cd "$ATK_DIR/.." && pwd)}"
+: "${BP_BUILDDIR:=$BP_SRCDIR/build}"
+: "${BPAGG_REGISTRY:=$BP_SRCDIR/conf/kommuner.csv}"
+export BP_SRCDIR BP_BUILDDIR BPAGG_REGISTRY
+export PATH="$BP_BUILDDIR:$PATH"
+if [ "$(id -u)" -ne 0 ] || ! id nobody >/dev/null 2>&1 || ! id daemon >/dev/null 2>&1; then
+	echo "skip: needs root and the users nobody and daemon"
+	exit 77
+fi
+. "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
+as_uploader() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# attack_ok MSG / attack_works MSG: the verdict.
+held() { echo "HELD: $*"; exit 0; }
+broken() { echo "ATTACK SUCCEEDED: $*" >&2; [ -z "${log:-}" ] || [ ! -f "$log" ] || tail -n 15 "$log" >&2; exit 1; }
+# setup_install: an installation with kommune A registered, the inbox 0777
+# as for uploaders, the installation world-searchable.
+setup_install() {
+	init_central "$@"
+	A=3901
+	add_kommune $A
+	log="$T/bpaggd.log"
+	in="$T/c/inbox"
+	chmod 755 "$T" "$T/k" "$T/k"/*
+	chmod 777 "$in"
+}
+# serve_as USER: make the installation ready for bpaggd as USER (as the
+# project's daemon_hostile.sh does).
+serve_as() {
+	[ "$1" != root ] || return 0
+	for d in inbox archive rejected outbox queue; do
+		[ ! -e "$T/c/$d" ] || chown -R "$1" "$T/c/$d"
+	done
+	chown "$1" "$T/c"
+	[ ! -e "$T/c/store.sqlite" ] || chown "$1" "$T/c"/store.sqlite*
+	chmod 755 "$T/c/keys" "$T/c/keys/kommuner"
+	printf '\n[daemon]\nuser = %s\n' "$1" >>"$C"
+}
