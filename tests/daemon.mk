@@ -28,10 +28,10 @@ DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refu
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
 
-# The attacks of issue 10 fixed on this branch (attacks/README): each runs
+# The attacks of issue 10 fixed on this branch (tests/attacks/README): each runs
 # as root with the users nobody and daemon and is skipped (77) otherwise.
-DAEMON_ATTACKS = attacks/recover_from_uploader_inode.sh attacks/lock_squat.sh \
-	attacks/plaintext_kept.sh attacks/chunk_walk_dos.sh attacks/once_spin.sh \
-	attacks/receipt_twice_merged.sh attacks/crash_points.sh
+DAEMON_ATTACKS = tests/attacks/recover_from_uploader_inode.sh tests/attacks/lock_squat.sh \
+	tests/attacks/plaintext_kept.sh tests/attacks/chunk_walk_dos.sh tests/attacks/once_spin.sh \
+	tests/attacks/receipt_twice_merged.sh tests/attacks/crash_points.sh
 TESTS += $(DAEMON_ATTACKS)
-EXTRA_DIST += $(DAEMON_ATTACKS) attacks/lib.sh attacks/README
+EXTRA_DIST += $(DAEMON_ATTACKS) tests/attacks/lib.sh tests/attacks/README

@@ -3,7 +3,7 @@
 # Each attack exits 1 when the attack succeeds, 0 when the daemon holds,
 # 77 when it cannot run here (needs root, users nobody and daemon).
 ATK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-: "${BP_SRCDIR:=$(cd "$ATK_DIR/.." && pwd)}"
+: "${BP_SRCDIR:=$(cd "$ATK_DIR/../.." && pwd)}"
 : "${BP_BUILDDIR:=$BP_SRCDIR/build}"
 : "${BPAGG_REGISTRY:=$BP_SRCDIR/conf/kommuner.csv}"
 export BP_SRCDIR BP_BUILDDIR BPAGG_REGISTRY
