@@ -98,7 +98,8 @@ out:
 	return ret;
 }
 
-/* Files waiting in the inbox; a missing inbox holds none. */
+/* Files waiting in the inbox; -1 (errno set) when it cannot be read or is
+ * missing: bpaggd takes nothing then, which "0 waiting" would hide. */
 static int
 count_waiting(const char *inbox, uint64_t *n)
 {
@@ -106,7 +107,7 @@ count_waiting(const char *inbox, uint64_t *n)
 
 	*n = 0;
 	if ((fd = open(inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : -1;
+		return -1;
 	return count_dir(fd, 1, n);
 }
 
@@ -442,9 +443,10 @@ bp_cmd_status(int argc, char **argv)
 	if ((rc = bp_cli_load_registry("status", c.registry, &reg)) != 0)
 		goto out;
 	if (count_waiting(c.inbox, &st.waiting) < 0) {
-		fprintf(stderr, "bpagg status: %s: cannot read the inbox: %s\n", c.inbox,
+		fprintf(stderr, "bpagg status: %s: cannot read the inbox: %s; bpaggd takes no "
+		    "file until it can (create it, or fix [paths] inbox)\n", c.inbox,
 		    strerror(errno));
-		rc = EX_IOERR;
+		rc = errno == ENOENT ? EX_NOINPUT : EX_IOERR;
 		goto out;
 	}
 	bp_catalogue_id(&c.measures, st.catalogue);

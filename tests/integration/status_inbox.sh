@@ -17,7 +17,14 @@ registry = $BPAGG_REGISTRY
 path = store.sqlite
 CONF
 
-# No inbox, no store.
+# No inbox: an error naming it (bpaggd takes nothing), not "0 waiting".
+rc=0; err=$(bpagg status -c "$tmp/bpagg.conf" 2>&1 >/dev/null) || rc=$?
+[ $rc -eq 66 ] || fail "missing inbox: exit $rc"
+grep -q "$tmp/inbox: cannot read the inbox: .*bpaggd takes no file" <<<"$err" ||
+	fail "missing inbox message: $err"
+mkdir "$tmp/inbox"
+
+# No store.
 out=$(bpagg status -c "$tmp/bpagg.conf")
 grep -q '^no submissions yet$' <<<"$out" || fail "no store: $out"
 grep -q '^files waiting in the inbox   0$' <<<"$out" || fail "waiting 0: $out"
