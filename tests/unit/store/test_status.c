@@ -34,6 +34,9 @@ write_conf(const char *extra)
 	fprintf(f, "[paths]\ninbox = inbox\nregistry = %s\n[store]\npath = store.sqlite\n%s",
 	    reg, extra);
 	fclose(f);
+	/* status refuses a missing inbox (bpaggd would take nothing). */
+	snprintf(p, sizeof(p), "%s/inbox", dir);
+	cr_assert(mkdir(p, 0700) == 0 || errno == EEXIST, "%s", p);
 }
 
 static void
@@ -80,7 +83,7 @@ fill_for_status(void)
 	free(p2);
 
 	snprintf(p, sizeof(p), "%s/inbox", dir);
-	cr_assert_eq(mkdir(p, 0700), 0);
+	cr_assert(mkdir(p, 0700) == 0 || errno == EEXIST);
 	snprintf(p, sizeof(p), "%s/inbox/0301", dir);
 	cr_assert_eq(mkdir(p, 0700), 0);
 	snprintf(p, sizeof(p), "%s/inbox/other", dir);
