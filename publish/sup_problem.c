@@ -152,7 +152,8 @@ bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
 		return -1;
 	p->cstart[p->ncons] = p->nmem;
 	p->mem[p->nmem++] = total;
-	memcpy(p->mem + p->nmem, members, n * sizeof(*members));
+	if (n)
+		memcpy(p->mem + p->nmem, members, n * sizeof(*members));
 	p->nmem += n;
 	p->kind[p->ncons++] = (unsigned char)kind;
 	p->cstart[p->ncons] = p->nmem;

@@ -174,7 +174,8 @@ mark_primary(struct heur *h, unsigned min_cell)
 	struct bp_sup_problem *p = h->p;
 	size_t c;
 
-	memset(p->state, BP_SUP_PUBLISHED, p->ncell);
+	if (p->ncell)   /* an empty problem has no arrays (NULL) */
+		memset(p->state, BP_SUP_PUBLISHED, p->ncell);
 	for (c = 0; c < p->ncell; c++) {
 		if (p->flags[c] & BP_SUP_UNPRINTED) {
 			p->state[c] = BP_SUP_SECONDARY;
@@ -518,7 +519,8 @@ repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
 {
 	size_t i, c, k, n = 0;
 
-	memset(h->added, 0, h->p->ncell);
+	if (h->p->ncell)
+		memset(h->added, 0, h->p->ncell);
 	for (i = 0; i < nbad; i++) {
 		if (bad[i].dir != 0 && (k = extra_priced(h, &bad[i], min_cell)) > 0) {
 			n += k;
