@@ -48,18 +48,20 @@ bpagg sample --kommune 0301 --year 2024 --rows 40 --seed 1 -o "$tmp/0301.csv"
 bpagg seal "$tmp/0301.csv" --kommune 0301 --year 2024 --key "$tmp/k/0301.sign.sk" \
 	--to "$inst/keys/central.box.pk" -o "$inst/inbox/0301.bpx" >/dev/null
 rm -f "$tmp/0301.csv"
-bpaggd -c "$conf" --once --foreground 2>/dev/null
+bpaggd -c "$conf" --once --foreground 2>"$tmp/err" || fail "bpaggd --once: exit $?: $(tail -3 "$tmp/err")"
 
 pub() { bpagg publish -c "$conf" --year 2024 --out "$out" --level nasjonal; }
-pub >/dev/null   # a first release: every later one republishes the year
+pub >/dev/null 2>"$tmp/err" || fail "the first publish: $(tail -3 "$tmp/err")"   # every later one republishes the year
 # The calls of a run that recovers from a kill (as every run below does):
 # one killed in its middle, then the next one counted.
-BP_CRASH_COUNT=$tmp/count LD_PRELOAD=$shim pub >/dev/null 2>&1
+BP_CRASH_COUNT=$tmp/count LD_PRELOAD=$shim pub >/dev/null 2>"$tmp/err" ||
+	fail "the counting run: $(tail -3 "$tmp/err")"
 total=$(cat "$tmp/count")
 [ "$total" -ge 20 ] || fail "only $total calls counted: is the shim loaded?"
 rc=0; BP_CRASH_AT=$((total / 2)) LD_PRELOAD=$shim pub >/dev/null 2>&1 || rc=$?
 [ $rc -eq 137 ] || fail "a run killed at call $((total / 2)): exit $rc"
-BP_CRASH_COUNT=$tmp/count LD_PRELOAD=$shim pub >/dev/null 2>&1
+BP_CRASH_COUNT=$tmp/count LD_PRELOAD=$shim pub >/dev/null 2>"$tmp/err" ||
+	fail "the recovering counting run: $(tail -3 "$tmp/err")"
 total=$(cat "$tmp/count")
 
 # Every folder in releases/ is sealed in the log; --out is one whole release;
@@ -68,7 +70,8 @@ total=$(cat "$tmp/count")
 last_rel="" last_out=""
 check_state() {
 	local d name want got rel o
-	rel=$(ls "$inst/releases" | tr '\n' ' ')
+	rel=$(ls "$inst/releases" 2>/dev/null | tr '\n' ' ') ||
+		fail "$1: releases/ is missing"
 	if [ "$rel" != "$last_rel" ]; then
 		for d in $rel; do
 			grep -qF "\"type\":\"seal\",\"release\":\"$d\"" "$log" ||
@@ -122,7 +125,8 @@ for ((i = 0; i < runs; i++)); do
 		# re-derivation (the earlier ones are as the last audit saw them).
 		# (a last line without its newline is not committed, seal or not)
 		if [ -z "$(tail -c1 "$log")" ]; then sealed=$(cat "$log"); else sealed=$(sed '$d' "$log"); fi
-		last=$(grep -o '"type":"seal","release":"[^"]*"' <<<"$sealed" | tail -1 | cut -d'"' -f8)
+		last=$(grep -o '"type":"seal","release":"[^"]*"' <<<"$sealed" | tail -1 | cut -d'"' -f8) ||
+			fail "$what: no sealed release in the log"
 		bpagg audit -c "$conf" --release "$last" >"$tmp/audit" 2>&1 ||
 			fail "$what: audit: $(tail -3 "$tmp/audit")"
 		audits=$((audits + 1))
