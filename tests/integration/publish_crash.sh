@@ -113,6 +113,7 @@ for ((i = 0; i < runs; i++)); do
 	check_state "$what"
 	# What the audit reads: the log, releases/, and a staged folder the log
 	# seals (a kill between logging a release and moving it in).
+	[ -f "$log" ] || fail "$what: the suppression log is gone"
 	now="$(stat -c %s "$log") $last_rel"
 	for d in "$inst"/releases.staging/*/; do
 		[ -d "$d" ] || continue
