@@ -35,7 +35,9 @@ EXTRA_DIST += tests/integration/status_e2e.sh
 TESTS += tests/integration/store_damaged.sh
 EXTRA_DIST += tests/integration/store_damaged.sh
 # The daemon's integration tests on a PostgreSQL store (tests/helpers/pg_run.sh).
-PG_ITESTS = tests/integration/daemon_crash_pg.sh \
+PG_ITESTS = tests/integration/daemon_ingest_pg.sh tests/integration/daemon_refuse_pg.sh \
+	tests/integration/daemon_signals_pg.sh tests/integration/daemon_names_pg.sh \
+	tests/integration/daemon_crash_pg.sh \
 	tests/integration/store_copy_pg.sh tests/integration/daemon_pgkill_pg.sh \
 	tests/integration/daemon_two_pg.sh
 TESTS += $(PG_ITESTS)

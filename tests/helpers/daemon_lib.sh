@@ -75,6 +75,28 @@ expected_counts() {
 	END { for (k in n) printf "%s %d %d %d %d\n", k, n[k], r[k] + 0, f[k] + 0, g[k] + 0 }' "$@" | sort
 }
 
+# The store behind the daemon's back: the SQLite file $T/c/store.sqlite, or
+# on PostgreSQL (the *_pg.sh variants, tests/helpers/pg_run.sh) the database
+# of BP_TEST_STORE_DSN. on_pg: whether it is the latter; store_sql SQL: the
+# result, one row a line, fields separated by |; store_lose: the store is
+# gone (its file deleted, or every table of its database dropped).
+on_pg() { [ -n "${BP_TEST_STORE_DSN:-}" ]; }
+store_sql() {
+	if on_pg; then
+		"$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$BP_TEST_STORE_DSN" \
+			-c "SET client_min_messages = warning" -c "$1"
+	else
+		sqlite3 "$T/c/store.sqlite" "$1"
+	fi
+}
+store_lose() {
+	if on_pg; then
+		store_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+	else
+		rm -f "$T/c"/store.sqlite*
+	fi
+}
+
 # store_counts YEAR: the same columns, read from the store.
 store_counts() {
 	"$H/tallydump" "$C" "$1" bolig=rod kjonn=K psykisk_helse=gul | sort

@@ -17,6 +17,11 @@ pg_bin() {
 	echo "$d"
 }
 
+# pg_require: a test that needs the server is skipped (77) without it.
+pg_require() {
+	pg_bin >/dev/null || { echo "skip: PostgreSQL (Debian's postgresql) is not installed"; exit 77; }
+}
+
 # Runs a command as the server's user.
 pg_as() {
 	if [ "$(id -u)" -eq 0 ]; then

@@ -8,6 +8,7 @@ set -euo pipefail
 : "${BP_BUILDDIR:?}" "${BP_SRCDIR:?}"
 . "$BP_SRCDIR/tests/helpers/pg_lib.sh"
 trap pg_stop EXIT
+pg_require
 pg_start
 BP_TEST_STORE_DSN=$(pg_createdb bpagg_it)
 export BP_TEST_STORE_DSN
@@ -19,4 +20,5 @@ cat >"$shim/sqlite3" <<SHIM
 exec "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "\$BP_TEST_STORE_DSN" -c "\$2"
 SHIM
 chmod +x "$shim/sqlite3"
+export PG_BIN
 PATH="$shim:$PATH" bash "$BP_SRCDIR/tests/integration/$1"

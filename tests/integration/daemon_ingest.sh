@@ -80,7 +80,7 @@ ok "bpagg status agrees: $want_rows rows"
 "$H/tallydump" "$C" $YEAR --all >"$T/before"
 [ "$(wc -l <"$T/before")" -eq "$N" ] || fail "tallydump --all gave $(wc -l <"$T/before") kommuner"
 # A lost store: the rebuild must bring back every count from archive/.
-rm -f "$T/c"/store.sqlite*
+store_lose
 [ -z "$("$H/tallydump" "$C" $YEAR --all)" ] || fail "store not empty after removal"
 bpagg rebuild -c "$C" 2>"$T/rebuild.log" || { cat "$T/rebuild.log"; fail "bpagg rebuild failed"; }
 grep -q "$N/$N files, $N merged" "$T/rebuild.log" || fail "no rebuild progress line"

@@ -8,6 +8,7 @@ set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 . "$BP_SRCDIR/tests/helpers/pg_lib.sh"
 trap 'pg_stop; cleanup' EXIT
+pg_require
 pg_start
 BP_TEST_STORE_DSN=$(pg_createdb bpagg_kill)
 N=${BPAGG_TEST_EXPORTS:-24}

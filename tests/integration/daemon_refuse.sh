@@ -165,14 +165,26 @@ diff "$T/history.before" "$T/history.after" >&2 ||
 	fail "rebuild changed the rejected count or a kommune's received time"
 ok "bpagg rebuild replays the archive in sequence order to the same tallies"
 ok "bpagg rebuild keeps the rejections and every received time"
-# A rebuild that fails leaves the store as it was: it builds its new store
-# beside the old one (here a directory blocks that place) and swaps it in
-# only when complete. (A failure half-way inside the one transaction is
-# tested in tests/unit/store: transaction_over_several_applies.)
-mkdir "$T/c/store.sqlite.rebuild"; : >"$T/c/store.sqlite.rebuild/x"
+# A rebuild that fails leaves the store as it was. On SQLite it builds its
+# new store beside the old one (here a directory blocks that place) and
+# swaps it in only when complete; on PostgreSQL it rebuilds in place in one
+# transaction (here a trigger fails the merge of kommune B's file, after
+# A's were merged in it). (A failure half-way inside the one transaction is
+# also tested in tests/unit/store: transaction_over_several_applies.)
+if on_pg; then
+	store_sql "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN
+		RAISE EXCEPTION 'forced'; END\$\$; CREATE TRIGGER boom BEFORE INSERT ON tally
+		FOR EACH ROW WHEN (NEW.kommune = '$B') EXECUTE FUNCTION boom()"
+else
+	mkdir "$T/c/store.sqlite.rebuild"; : >"$T/c/store.sqlite.rebuild/x"
+fi
 rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
-[ $rc -ne 0 ] || fail "rebuild with no place for its new store exited 0"
-rm -rf "$T/c/store.sqlite.rebuild"
+[ $rc -ne 0 ] || fail "a rebuild that could not complete exited 0"
+if on_pg; then
+	store_sql "DROP TRIGGER boom ON tally; DROP FUNCTION boom()"
+else
+	rm -rf "$T/c/store.sqlite.rebuild"
+fi
 "$H/tallydump" "$C" $YEAR --all >"$T/after"
 cmp -s "$T/before" "$T/after" || fail "a failed rebuild changed the tallies"
 history >"$T/history.after"

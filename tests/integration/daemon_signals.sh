@@ -74,7 +74,8 @@ ok "SIGINT and SIGTERM: exit 0"
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 755 "$T"
 	for d in inbox archive rejected outbox; do chown -R nobody "$T/c/$d"; done
-	chown nobody "$T/c" "$T/c"/store.sqlite*
+	chown nobody "$T/c"
+	on_pg || chown nobody "$T/c"/store.sqlite*
 	chmod 755 "$T/c/keys"; chmod 755 "$T/c/keys/kommuner"
 	printf '\n[daemon]\nuser = nobody\n' >>"$C"
 	ab=$(make_export $A $YEAR 24 4)

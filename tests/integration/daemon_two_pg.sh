@@ -18,6 +18,7 @@ set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 . "$BP_SRCDIR/tests/helpers/pg_lib.sh"
 trap 'pg_stop; cleanup' EXIT
+pg_require
 pg_start
 BP_TEST_STORE_DSN=$(pg_createdb bpagg_two)
 N=${BPAGG_TWO_FILES:-120}

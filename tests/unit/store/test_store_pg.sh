@@ -6,6 +6,7 @@ set -euo pipefail
 : "${BP_BUILDDIR:?}" "${BP_SRCDIR:?}"
 . "$BP_SRCDIR/tests/helpers/pg_lib.sh"
 trap pg_stop EXIT
+pg_require
 pg_start
 BP_TEST_PG_DSN=$(pg_createdb bpagg_unit)
 export BP_TEST_PG_DSN
