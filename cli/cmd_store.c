@@ -4,11 +4,13 @@
  * Moves a store between backends (SQLite to PostgreSQL and back): every
  * ledger row in its order (the latest of each kommune-year with its tally
  * and pseudonyms, superseded and dry-run ones as ledger rows), every
- * rejection with its time. The destination must be empty and have the same
- * [measures] settings; the source is checked thoroughly first. The copy is
- * one transaction on the destination, verified before its commit by
- * comparing every tally cell, every kommune-year's pseudonyms and the
- * counts of ledger rows and rejections; a difference rolls it back.
+ * rejection with its time, every sequence reset (bpagg reset-sequence) with
+ * the ledger row it set aside. The destination must be empty and have the
+ * same [measures] settings; the source is checked thoroughly first. The
+ * copy is one transaction on the destination, verified before its commit
+ * by comparing every tally cell, every kommune-year's pseudonyms, every
+ * sequence reset and the counts of ledger rows and rejections; a
+ * difference rolls it back.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -47,6 +49,47 @@ add_row(const struct bp_submission *sub, int latest, void *ud)
 	r->v[r->n].sub = *sub;
 	r->v[r->n++].latest = latest;
 	return 0;
+}
+
+/* The sequence resets of a store, in the order recorded. */
+struct resets {
+	struct bp_sequence_reset *v;
+	size_t n, cap;
+};
+
+static int
+add_reset(const struct bp_sequence_reset *r, void *ud)
+{
+	struct resets *rs = ud;
+
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		struct bp_sequence_reset *v = realloc(rs->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	rs->v[rs->n++] = *r;
+	return 0;
+}
+
+/* Whether the destination's sequence resets are the source's, one by one. */
+static int
+same_resets(bp_store *to, const struct resets *want)
+{
+	struct resets got = { 0 };
+	int same = bp_store_foreach_reset(to, add_reset, &got) == 0 && got.n == want->n;
+
+	for (size_t i = 0; same && i < got.n; i++) {
+		const struct bp_sequence_reset *a = &want->v[i], *b = &got.v[i];
+		same = !strcmp(a->kommune, b->kommune) && a->year == b->year &&
+		    !memcmp(a->id, b->id, 16) && a->sequence == b->sequence && a->at == b->at;
+	}
+	free(got.v);
+	if (!same)
+		fprintf(stderr, "bpagg store copy: the sequence resets differ after the copy\n");
+	return same ? 0 : -1;
 }
 
 static int
@@ -160,10 +203,11 @@ same_pseudonyms(bp_store *from, bp_store *to, const struct rows *r)
 	return 0;
 }
 
-/* Every tally cell, the pseudonyms, and the counts of both stores. */
+/* Every tally cell, the pseudonyms, the sequence resets, and the counts of
+ * both stores. */
 static int
 verify(bp_store *from, bp_store *to, const uint8_t cat[32], const struct rows *r,
-    uint64_t *cells, uint64_t *tallies)
+    const struct resets *rs, uint64_t *cells, uint64_t *tallies)
 {
 	struct cmp c = { .to = to, .cat = cat };
 	struct rows again = { 0 };
@@ -189,7 +233,7 @@ verify(bp_store *from, bp_store *to, const uint8_t cat[32], const struct rows *r
 		    "copy\n");
 		goto out;
 	}
-	if (same_pseudonyms(from, to, r) < 0)
+	if (same_pseudonyms(from, to, r) < 0 || same_resets(to, rs) < 0)
 		goto out;
 	*cells = c.cells;
 	*tallies = c.tallies;
@@ -242,7 +286,9 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 {
 	bp_store *from = NULL, *to = NULL;
 	struct rows r = { 0 };
+	struct resets rs = { 0 };
 	struct bp_tally t = { 0 };
+	char err[512];
 	uint8_t cat[32], cat2[32];
 	uint64_t npseud = 0, cells = 0, tallies = 0;
 	bool in_tx = false;
@@ -257,7 +303,8 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 	if ((rc = open_both(cf, ct, &from, &to)) != 0)
 		goto out;
 	rc = EX_IOERR;
-	if (bp_store_foreach_ledger(from, add_row, &r) != 0 || bp_tally_init(&t) < 0) {
+	if (bp_store_foreach_ledger(from, add_row, &r) != 0 ||
+	    bp_store_foreach_reset(from, add_reset, &rs) != 0 || bp_tally_init(&t) < 0) {
 		fprintf(stderr, "bpagg store copy: cannot read the source's ledger\n");
 		goto out;
 	}
@@ -273,7 +320,12 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 		fprintf(stderr, "bpagg store copy: cannot copy the rejections\n");
 		goto out;
 	}
-	if (verify(from, to, cat, &r, &cells, &tallies) < 0) {
+	for (size_t i = 0; i < rs.n; i++)
+		if (bp_store_put_reset(to, &rs.v[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "bpagg store copy: %s\n", err);
+			goto out;
+		}
+	if (verify(from, to, cat, &r, &rs, &cells, &tallies) < 0) {
 		fprintf(stderr, "bpagg store copy: verification failed; nothing was copied\n");
 		rc = EX_SOFTWARE;
 		goto out;
@@ -284,14 +336,15 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 		goto out;
 	}
 	printf("copied %zu ledger rows, %" PRIu64 " tallies (%" PRIu64 " cells compared, all "
-	    "equal), %" PRIu64 " pseudonyms from %s to %s\n", r.n, tallies, cells, npseud,
-	    bp_store_backend_name(from), bp_store_backend_name(to));
+	    "equal), %" PRIu64 " pseudonyms, %zu sequence resets from %s to %s\n", r.n, tallies,
+	    cells, npseud, rs.n, bp_store_backend_name(from), bp_store_backend_name(to));
 	rc = 0;
 out:
 	if (in_tx)
 		bp_store_rollback(to);
 	bp_tally_free(&t);
 	free(r.v);
+	free(rs.v);
 	bp_store_close(from);
 	bp_store_close(to);
 	return rc;

@@ -277,6 +277,19 @@ bp_store_put_ledger(bp_store *s, const struct bp_submission *sub, char *err, siz
 	return s->be->put_ledger(s->h, sub, err, errlen);
 }
 
+int
+bp_store_foreach_reset(bp_store *s,
+    int (*cb)(const struct bp_sequence_reset *r, void *ud), void *ud)
+{
+	return s->be->foreach_reset(s->h, cb, ud);
+}
+
+int
+bp_store_put_reset(bp_store *s, const struct bp_sequence_reset *r, char *err, size_t errlen)
+{
+	return s->be->put_reset(s->h, r, err, errlen);
+}
+
 /* *path is malloc'ed by the backend (or NULL); the caller frees it. */
 int
 bp_store_fresh_path(const struct bp_config *c, char **path, char *err, size_t errlen)

@@ -54,6 +54,17 @@ struct bp_rejection {
 	int64_t at;
 };
 
+/* A sequence reset as recorded (bpagg reset-sequence): the ledger row it
+ * set aside, named by its kommune and submission id, that row's sequence
+ * and when it was set aside. */
+struct bp_sequence_reset {
+	char kommune[5];
+	int year;
+	uint8_t id[16];
+	uint64_t sequence;
+	int64_t at;
+};
+
 enum bp_store_verdict {
 	BP_STORE_NEW,             /* newer than anything applied: apply it */
 	BP_STORE_ALREADY_APPLIED, /* same id and digest applied before: archive, count nothing */
@@ -208,6 +219,17 @@ int bp_store_foreach_ledger(bp_store *s,
 /* Every rejection, in the order recorded; r valid only during the call. */
 int bp_store_foreach_rejection(bp_store *s,
     int (*cb)(const struct bp_rejection *r, void *ud), void *ud);
+
+/* Every sequence reset, in the order recorded; r valid only during the
+ * call; a non-zero cb return stops and is returned; -1 on error. */
+int bp_store_foreach_reset(bp_store *s,
+    int (*cb)(const struct bp_sequence_reset *r, void *ud), void *ud);
+
+/* Records a sequence reset as another store recorded it (bpagg store
+ * copy): the ledger row of r->kommune and r->id must be there already.
+ * 0, or -1 with a message in err. */
+int bp_store_put_reset(bp_store *s, const struct bp_sequence_reset *r, char *err,
+    size_t errlen);
 
 /* The tally of one kommune and year into t (bp_tally_init'ed by the
  * caller): 1 found, 0 none, -1 on error (another catalogue, damaged). */

@@ -75,6 +75,11 @@ struct bp_store_backend {
 	    struct bp_tally *t);
 	int (*pseudonyms)(void *h, int year, const char *kommune, uint8_t **ps, size_t *n);
 	int (*put_ledger)(void *h, const struct bp_submission *sub, char *err, size_t errlen);
+	/* Every sequence reset in the order recorded, and one written as
+	 * another store recorded it (its ledger row found by kommune and id). */
+	int (*foreach_reset)(void *h,
+	    int (*cb)(const struct bp_sequence_reset *r, void *ud), void *ud);
+	int (*put_reset)(void *h, const struct bp_sequence_reset *r, char *err, size_t errlen);
 
 	/* bpagg rebuild: where a fresh store is built beside c's (*path
 	 * malloc'ed, the caller frees it; NULL when the backend rebuilds in

@@ -536,6 +536,8 @@ const struct bp_store_backend bp_store_backend_postgresql = {
 	.get_tally = bp_pq_get_tally,
 	.pseudonyms = bp_pq_pseudonyms,
 	.put_ledger = bp_pq_put_ledger,
+	.foreach_reset = bp_pq_foreach_reset,
+	.put_reset = bp_pq_put_reset,
 	.fresh_path = NULL,
 	.swap_in = NULL,
 };

@@ -27,6 +27,7 @@ enum pq_stmt {
 	PS_TALLIES, PS_LATEST, PS_YEARS, PS_COUNT_REJ, PS_COUNT_MULTI, PS_COUNT_OTHER,
 	PS_FIND_RECEIVED, PS_RESET_SEQ,
 	PS_LEDGER_ALL, PS_REJ_ALL, PS_ONE_TALLY, PS_PSEUD_OF, PS_ALL_CHECKSUMS,
+	PS_RESETS_ALL, PS_PUT_RESET,
 	PQ_NSTMT
 };
 
@@ -89,6 +90,9 @@ int bp_pq_get_tally(void *h, int year, const char *kommune, const uint8_t want[3
     struct bp_tally *t);
 int bp_pq_pseudonyms(void *h, int year, const char *kommune, uint8_t **ps, size_t *n);
 int bp_pq_put_ledger(void *h, const struct bp_submission *sub, char *err, size_t errlen);
+int bp_pq_foreach_reset(void *h, int (*cb)(const struct bp_sequence_reset *r, void *ud),
+    void *ud);
+int bp_pq_put_reset(void *h, const struct bp_sequence_reset *r, char *err, size_t errlen);
 int bp_pq_check_tallies(struct pq *q, char *err, size_t errlen);
 
 #endif

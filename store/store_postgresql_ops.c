@@ -68,6 +68,11 @@ const char *const bp_pq_sql[PQ_NSTMT] = {
 	    "l.rows, l.received, l.archived, l.status, "
 	    "EXISTS (SELECT 1 FROM tally t WHERE t.ledger_id = l.id) FROM ledger l ORDER BY l.id",
 	[PS_REJ_ALL] = "SELECT kommune, year, file, reason, at FROM rejection ORDER BY id",
+	[PS_RESETS_ALL] = "SELECT r.kommune, r.year, l.submission_id, r.sequence, r.at "
+	    "FROM sequence_reset r JOIN ledger l ON l.id = r.ledger_id ORDER BY r.id",
+	[PS_PUT_RESET] = "INSERT INTO sequence_reset (year, kommune, ledger_id, sequence, at) "
+	    "SELECT $1::integer, $2, id, $4::bigint, $5::bigint FROM ledger "
+	    "WHERE kommune = $2 AND submission_id = $3 RETURNING id",
 	[PS_ONE_TALLY] = "SELECT kommune, rows, catalogue_id, ncells, nsum, counts, sum_n, "
 	    "sums, checksum FROM tally WHERE year = $1::integer AND kommune = $2",
 	[PS_PSEUD_OF] = "SELECT pseudonym FROM pseudonym WHERE year = $1::integer AND "
@@ -699,4 +704,60 @@ bp_pq_reset_sequence(void *h, const char *kommune, int year, int64_t when, uint6
 		*old = (uint64_t)bp_pq_int(r, 0, 0);
 	PQclear(r);
 	return ret;
+}
+
+int
+bp_pq_foreach_reset(void *h, int (*cb)(const struct bp_sequence_reset *rs, void *ud), void *ud)
+{
+	struct bp_sequence_reset rs;
+	PGresult *r;
+	int ret = 0;
+
+	if (!(r = bp_pq_exec(h, PS_RESETS_ALL, 0, NULL, NULL, NULL, NULL, 0)))
+		return -1;
+	for (int i = 0; i < PQntuples(r) && ret == 0; i++) {
+		const char *k = PQgetvalue(r, i, 0);
+		const uint8_t *id = field(r, i, 2, 16);
+		if (strlen(k) != 4 || !bp_pq_is_kommune(k) || !id) {
+			ret = -1;
+			break;
+		}
+		memset(&rs, 0, sizeof(rs));
+		memcpy(rs.kommune, k, 4);
+		rs.year = (int)bp_pq_int(r, i, 1);
+		memcpy(rs.id, id, 16);
+		rs.sequence = (uint64_t)bp_pq_int(r, i, 3);
+		rs.at = bp_pq_int(r, i, 4);
+		ret = cb(&rs, ud);
+	}
+	PQclear(r);
+	return ret;
+}
+
+int
+bp_pq_put_reset(void *h, const struct bp_sequence_reset *rs, char *err, size_t errlen)
+{
+	struct par p = { .n = 0 };
+	PGresult *r;
+	int n;
+
+	if (!bp_pq_is_kommune(rs->kommune)) {
+		snprintf(err, errlen, "store: cannot record a sequence reset");
+		return -1;
+	}
+	p_int(&p, rs->year);
+	p_text(&p, rs->kommune);
+	p_bin(&p, rs->id, 16);
+	p_int(&p, (int64_t)rs->sequence);
+	p_int(&p, rs->at);
+	if (!(r = run(h, PS_PUT_RESET, &p, err, errlen)))
+		return -1;
+	n = PQntuples(r);
+	PQclear(r);
+	if (n != 1) {
+		snprintf(err, errlen, "store: the sequence reset of kommune %s for %d names no "
+		    "ledger row", rs->kommune, rs->year);
+		return -1;
+	}
+	return 0;
 }

@@ -691,6 +691,8 @@ const struct bp_store_backend bp_store_backend_sqlite = {
 	.get_tally = bp_sq_get_tally,
 	.pseudonyms = bp_sq_pseudonyms,
 	.put_ledger = bp_sq_put_ledger,
+	.foreach_reset = bp_sq_foreach_reset,
+	.put_reset = bp_sq_put_reset,
 	.fresh_path = sq_fresh_path,
 	.swap_in = sq_swap_in,
 };

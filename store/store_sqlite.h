@@ -22,7 +22,7 @@ enum sq_stmt {
 	ST_INS_REJECT,
 	ST_TALLIES, ST_LATEST, ST_YEARS, ST_COUNT_REJ, ST_COUNT_MULTI, ST_COUNT_OTHER,
 	ST_FIND_RECEIVED, ST_RESET_SEQ,
-	ST_LEDGER_ALL, ST_REJ_ALL, ST_ONE_TALLY, ST_PSEUD_OF,
+	ST_LEDGER_ALL, ST_REJ_ALL, ST_ONE_TALLY, ST_PSEUD_OF, ST_RESETS_ALL, ST_PUT_RESET,
 	SQ_NSTMT
 };
 
@@ -74,5 +74,8 @@ int bp_sq_get_tally(void *h, int year, const char *kommune, const uint8_t want[3
     struct bp_tally *t);
 int bp_sq_pseudonyms(void *h, int year, const char *kommune, uint8_t **ps, size_t *n);
 int bp_sq_put_ledger(void *h, const struct bp_submission *sub, char *err, size_t errlen);
+int bp_sq_foreach_reset(void *h, int (*cb)(const struct bp_sequence_reset *r, void *ud),
+    void *ud);
+int bp_sq_put_reset(void *h, const struct bp_sequence_reset *r, char *err, size_t errlen);
 
 #endif

@@ -59,6 +59,10 @@ static const char *const stmt_sql[SQ_NSTMT] = {
 	    "l.rows, l.received, l.archived, l.status, "
 	    "EXISTS (SELECT 1 FROM tally t WHERE t.ledger_id = l.id) FROM ledger l ORDER BY l.id",
 	[ST_REJ_ALL] = "SELECT kommune, year, file, reason, at FROM rejection ORDER BY id",
+	[ST_RESETS_ALL] = "SELECT r.kommune, r.year, l.submission_id, r.sequence, r.at "
+	    "FROM sequence_reset r JOIN ledger l ON l.id = r.ledger_id ORDER BY r.id",
+	[ST_PUT_RESET] = "INSERT INTO sequence_reset (year, kommune, ledger_id, sequence, at) "
+	    "SELECT ?1, ?2, id, ?4, ?5 FROM ledger WHERE kommune = ?2 AND submission_id = ?3",
 	[ST_ONE_TALLY] = "SELECT kommune, rows, catalogue_id, ncells, nsum, counts, sum_n, "
 	    "sums, checksum FROM tally WHERE year = ?1 AND kommune = ?2",
 	[ST_PSEUD_OF] = "SELECT pseudonym FROM pseudonym WHERE year = ?1 AND kommune = ?2 "
@@ -642,4 +646,62 @@ bp_sq_reset_sequence(void *h, const char *kommune, int year, int64_t when, uint6
 	}
 	sqlite3_reset(st);
 	return ret;
+}
+
+int
+bp_sq_foreach_reset(void *h, int (*cb)(const struct bp_sequence_reset *r, void *ud), void *ud)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st = bp_sq_stmt(q, ST_RESETS_ALL);
+	struct bp_sequence_reset r;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const void *id = sqlite3_column_blob(st, 2);
+		if (!k || !bp_sq_is_kommune(k) || !id || sqlite3_column_bytes(st, 2) != 16)
+			goto out;
+		memset(&r, 0, sizeof(r));
+		memcpy(r.kommune, k, 4);
+		r.year = sqlite3_column_int(st, 1);
+		memcpy(r.id, id, 16);
+		r.sequence = (uint64_t)sqlite3_column_int64(st, 3);
+		r.at = sqlite3_column_int64(st, 4);
+		if ((rc = cb(&r, ud)) != 0) {
+			ret = rc;
+			goto out;
+		}
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	sqlite3_reset(st);
+	return ret;
+}
+
+int
+bp_sq_put_reset(void *h, const struct bp_sequence_reset *r, char *err, size_t errlen)
+{
+	struct sq *q = h;
+	sqlite3_stmt *st;
+
+	if (!bp_sq_is_kommune(r->kommune) || !(st = bp_sq_stmt(q, ST_PUT_RESET))) {
+		snprintf(err, errlen, "store: cannot record a sequence reset");
+		return -1;
+	}
+	sqlite3_bind_int(st, 1, r->year);
+	sqlite3_bind_text(st, 2, r->kommune, 4, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, r->id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->sequence);
+	sqlite3_bind_int64(st, 5, r->at);
+	if (bp_sq_run(st) != SQLITE_DONE)
+		return bp_sq_seterr(err, errlen, "cannot record a sequence reset", q->db);
+	if (sqlite3_changes(q->db) != 1) {
+		snprintf(err, errlen, "store: the sequence reset of kommune %s for %d names no "
+		    "ledger row", r->kommune, r->year);
+		return -1;
+	}
+	return 0;
 }

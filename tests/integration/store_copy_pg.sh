@@ -3,7 +3,8 @@
 # (a throw-away server, tests/helpers/pg_lib.sh), bpagg rebuild and bpaggd on
 # PostgreSQL, bpagg status naming backend and schema version. The copy keeps
 # every tally cell, received time, sequence, superseded and dry-run ledger
-# row and rejection; it refuses a destination that is not empty.
+# row, rejection and sequence reset (bpagg reset-sequence); it refuses a
+# destination that is not empty.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 . "$BP_SRCDIR/tests/helpers/pg_lib.sh"
@@ -28,6 +29,17 @@ bpagg seal "$(make_export $K $YEAR 10 4)" --kommune $K --year $YEAR --key "$T/k/
 printf 'junk' >"$in/junk.bpx"
 bpaggd -c "$C" --once --foreground 2>>"$log" || fail "ingest 2"
 
+# A's latest sequence set aside (schema 4's sequence_reset table).
+bpagg reset-sequence -c "$C" $A $YEAR >/dev/null || fail "reset-sequence"
+# resets_sqlite FILE / resets_pg DSN: every sequence reset, with the
+# submission id of the ledger row it names.
+RESETS="SELECT r.kommune, r.year, %s, r.sequence, r.at FROM sequence_reset r
+	JOIN ledger l ON l.id = r.ledger_id ORDER BY r.id"
+resets_sqlite() { sqlite3 "$1" "$(printf "$RESETS" "lower(hex(l.submission_id))")"; }
+resets_pg() { pg_sql "$1" "$(printf "$RESETS" "encode(l.submission_id, 'hex')")"; }
+resets_sqlite "$T/c/store.sqlite" >"$T/r.sqlite"
+[ "$(wc -l <"$T/r.sqlite")" -eq 1 ] || fail "no sequence reset in the SQLite store"
+
 pgc="$T/c/pg.conf"
 { cat "$C"; printf '\n[store]\nbackend = postgresql\ndsn = %s\n' "$dsn"; } >"$pgc"
 history() {
@@ -47,6 +59,11 @@ diff "$T/h.sqlite" "$T/h.pg" >&2 || fail "status differs after the copy"
 cmp -s "$T/t.sqlite" "$T/t.pg" || fail "tallies differ after the copy"
 [ "$(pg_sql "$dsn" "SELECT count(*) FROM ledger")" = 4 ] || fail "ledger rows (3 applied, 1 superseded of them, 1 dry run) not all copied"
 [ "$(pg_sql "$dsn" "SELECT count(*) FROM ledger WHERE status = 'dry_run'")" = 1 ] || fail "dry run not copied"
+grep -q ", 1 sequence resets from" "$T/copy.out" || fail "copy: $(cat "$T/copy.out")"
+resets_pg "$dsn" >"$T/r.pg"
+diff "$T/r.sqlite" "$T/r.pg" >&2 || fail "sequence resets differ after the copy"
+rc=0; bpagg reset-sequence -c "$pgc" $A $YEAR >/dev/null 2>&1 || rc=$?
+[ $rc -eq 65 ] || fail "A's sequence was not set aside in the copy (a reset there exited $rc)"
 ok "SQLite -> PostgreSQL: $(cat "$T/copy.out")"
 rc=0; bpagg store copy --from "$C" --to "$pgc" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 73 ] || fail "a copy into a store that is not empty exited $rc"
@@ -58,15 +75,8 @@ bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_versio
 bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 4$" || fail "status text (sqlite)"
 ok "bpagg status names the backend and schema version"
 
-# 3. bpagg rebuild on PostgreSQL: same tallies, received times, rejections.
-bpagg rebuild -c "$pgc" 2>"$T/rebuild.log" || fail "rebuild: $(tail -n 3 "$T/rebuild.log")"
-"$H/tallydump" "$pgc" $YEAR --all >"$T/t.pg2"
-cmp -s "$T/t.sqlite" "$T/t.pg2" || fail "tallies differ after rebuild on PostgreSQL"
-history "$pgc" >"$T/h.pg2"
-diff "$T/h.sqlite" "$T/h.pg2" >&2 || fail "rebuild on PostgreSQL changed status"
-ok "bpagg rebuild on PostgreSQL keeps tallies, received times and rejections"
-
-# 4. PostgreSQL -> a new SQLite store.
+# 3. PostgreSQL -> a new SQLite store (before the rebuild: bpagg rebuild
+# replays the archive and keeps no sequence reset).
 back="$T/c/back.conf"
 { cat "$C"; printf '\n[store]\npath = back.sqlite\n'; } >"$back"
 bpagg store copy --from "$pgc" --to "$back" >"$T/copy2.out" 2>&1 || fail "copy back: $(cat "$T/copy2.out")"
@@ -74,7 +84,17 @@ bpagg store copy --from "$pgc" --to "$back" >"$T/copy2.out" 2>&1 || fail "copy b
 cmp -s "$T/t.sqlite" "$T/t.back" || fail "tallies differ after the copy back"
 history "$back" >"$T/h.back"
 diff "$T/h.sqlite" "$T/h.back" >&2 || fail "status differs after the copy back"
+resets_sqlite "$T/c/back.sqlite" >"$T/r.back"
+diff "$T/r.sqlite" "$T/r.back" >&2 || fail "sequence resets differ after the copy back"
 ok "PostgreSQL -> SQLite: $(cat "$T/copy2.out")"
+
+# 4. bpagg rebuild on PostgreSQL: same tallies, received times, rejections.
+bpagg rebuild -c "$pgc" 2>"$T/rebuild.log" || fail "rebuild: $(tail -n 3 "$T/rebuild.log")"
+"$H/tallydump" "$pgc" $YEAR --all >"$T/t.pg2"
+cmp -s "$T/t.sqlite" "$T/t.pg2" || fail "tallies differ after rebuild on PostgreSQL"
+history "$pgc" >"$T/h.pg2"
+diff "$T/h.sqlite" "$T/h.pg2" >&2 || fail "rebuild on PostgreSQL changed status"
+ok "bpagg rebuild on PostgreSQL keeps tallies, received times and rejections"
 
 # 5. bpaggd on PostgreSQL merges and judges as on SQLite.
 cp "$in/../archive/$YEAR/$B"/*.bpx "$in/b1again.bpx"
