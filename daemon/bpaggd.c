@@ -235,6 +235,13 @@ work_cb(uv_work_t *w)
 	if (d->want_scan || d->next >= d->cands.n)
 		rescan(d);
 	while (d->next < d->cands.n && done < BATCH && !atomic_load(&d->interrupt)) {
+		/* A store out of reach (PostgreSQL down): what has not been
+		 * claimed stays in the inbox; the queue's retries (above) try
+		 * the store again on its back-off. --once tries every file. */
+		if (!d->once && bp_store_unreachable(bp_ingest_store(d->ctx.ing))) {
+			d->next = d->cands.n;
+			break;
+		}
 		process_cand(d, &d->cands.v[d->next++]);
 		done++;
 	}

@@ -153,6 +153,10 @@ log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *
 		bpd_log(LOG_NOTICE, "%s: refused: %s", safe, r->reason);
 		break;
 	default:
+		/* A store out of reach has said so once; the file waits in the
+		 * queue for it without a line each time it is tried. */
+		if (r->status == BP_INGEST_ERROR && bp_store_unreachable(bp_ingest_store(c->ing)))
+			break;
 		bpd_log(LOG_ERR, "%s: not ingested, left in the queue: %s", safe, r->reason);
 		break;
 	}

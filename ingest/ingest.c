@@ -485,7 +485,9 @@ judge_apply_in(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ing
 	if (bp_store_apply(g->store, &sub, &g->tally, x->ps, x->nps, g->catalogue_id,
 	    err, sizeof(err)) < 0) {
 		r->status = BP_INGEST_ERROR;
-		snprintf(r->reason, sizeof(r->reason), "store: %s", err);
+		/* The store's messages begin with "store: " already. */
+		snprintf(r->reason, sizeof(r->reason), "%s%s",
+		    strncmp(err, "store: ", 7) ? "store: " : "", err);
 		return;
 	}
 	r->status = BP_INGEST_MERGED;

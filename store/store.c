@@ -230,6 +230,12 @@ bp_store_version(bp_store *s)
 	return s->be->schema_version(s->h);
 }
 
+bool
+bp_store_unreachable(bp_store *s)
+{
+	return s && s->be->unreachable && s->be->unreachable(s->h);
+}
+
 int
 bp_store_check(bp_store *s, int full, char *err, size_t errlen)
 {

@@ -197,6 +197,11 @@ void bp_store_rollback(bp_store *s);
 const char *bp_store_backend_name(bp_store *s);
 int bp_store_version(bp_store *s);
 
+/* Whether the store is known to be out of reach (PostgreSQL: the connection
+ * was lost and not yet made again; the store has said so once on stderr,
+ * and each call tries again on its back-off). Always false for SQLite. */
+bool bp_store_unreachable(bp_store *s);
+
 /*
  * Checks the store's integrity: full = 0 the quick check that every open
  * runs (the database's structure and every tally's checksum), 1 the

@@ -58,6 +58,8 @@ struct bp_store_backend {
 
 	/* The schema version of the open store (store_schema.h). */
 	int (*schema_version)(void *h);
+	/* bp_store_unreachable; NULL when the store is never out of reach. */
+	bool (*unreachable)(void *h);
 	/* Integrity: full = 0 the quick check (the database's structure and
 	 * every tally's checksum), 1 the thorough one. 0, or -1 with err. */
 	int (*check)(void *h, int full, char *err, size_t errlen);

@@ -85,6 +85,10 @@ set_pq_err(char *err, size_t errlen, const char *what, const char *msg)
 	size_t n;
 
 	snprintf(err, errlen, "store: %s: %s", what, msg && *msg ? msg : "PostgreSQL error");
+	/* One line: libpq's messages may run over several, indented. */
+	for (char *c = err; *c; c++)
+		if (*c == '\n' || *c == '\t' || *c == '\r')
+			*c = ' ';
 	n = strlen(err);
 	while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
 		err[--n] = '\0';
@@ -105,6 +109,27 @@ session_setup(struct pq *q)
 	return ok ? 0 : -1;
 }
 
+/* Says once that the connection is lost (when a statement fails on it, or
+ * the next call finds it down) and starts the back-off. */
+static void
+note_lost(struct pq *q)
+{
+	if (q->lost || PQstatus(q->conn) == CONNECTION_OK)
+		return;
+	q->lost = true;
+	q->backoff_ms = 250;
+	q->next_try_ms = now_ms();
+	fprintf(stderr, "store: the connection to PostgreSQL was lost; reconnecting "
+	    "with back-off\n");
+}
+
+bool
+bp_pq_unreachable(void *h)
+{
+	struct pq *q = h;
+	return q->lost || PQstatus(q->conn) != CONNECTION_OK;
+}
+
 /* Reconnects a lost connection, outside a transaction only, no more often
  * than the back-off allows. 0 when connected. */
 static int
@@ -114,6 +139,7 @@ ensure(struct pq *q, char *err, size_t errlen)
 
 	if (PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
+	note_lost(q);
 	/* Never inside a transaction: the rest of it would run outside one. */
 	if (q->in_tx || q->own_tx) {
 		snprintf(err, errlen, "store: the connection to PostgreSQL was lost in a "
@@ -121,13 +147,6 @@ ensure(struct pq *q, char *err, size_t errlen)
 		return -1;
 	}
 	now = now_ms();
-	if (!q->lost) {
-		q->lost = true;
-		q->backoff_ms = 250;
-		q->next_try_ms = now;
-		fprintf(stderr, "store: the connection to PostgreSQL was lost; reconnecting "
-		    "with back-off\n");
-	}
 	if (now >= q->next_try_ms) {
 		PQreset(q->conn);
 		if (PQstatus(q->conn) == CONNECTION_OK && session_setup(q) == 0) {
@@ -175,6 +194,7 @@ bp_pq_exec(struct pq *q, enum pq_stmt k, int n, const char *const *vals, const i
 		return r;
 	set_pq_err(err, errlen, "statement failed", PQerrorMessage(q->conn));
 	PQclear(r);
+	note_lost(q);
 	return NULL;
 }
 
@@ -187,6 +207,8 @@ bp_pq_simple(struct pq *q, const char *sql, char *err, size_t errlen)
 	if (!ok && err)
 		set_pq_err(err, errlen, sql, PQerrorMessage(q->conn));
 	PQclear(r);
+	if (!ok)
+		note_lost(q);
 	return ok ? 0 : -1;
 }
 
@@ -526,6 +548,7 @@ const struct bp_store_backend bp_store_backend_postgresql = {
 	.clear_counts = pq_clear_counts,
 	.find_received = bp_pq_find_received,
 	.reset_sequence = bp_pq_reset_sequence,
+	.unreachable = bp_pq_unreachable,
 	.begin = pq_begin,
 	.commit = pq_commit,
 	.rollback = pq_rollback,

@@ -94,5 +94,6 @@ int bp_pq_foreach_reset(void *h, int (*cb)(const struct bp_sequence_reset *r, vo
     void *ud);
 int bp_pq_put_reset(void *h, const struct bp_sequence_reset *r, char *err, size_t errlen);
 int bp_pq_check_tallies(struct pq *q, char *err, size_t errlen);
+bool bp_pq_unreachable(void *h);
 
 #endif
