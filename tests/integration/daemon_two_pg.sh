@@ -84,11 +84,15 @@ fi
 	fail "archive holds $(files_in "$T/c/archive") files, expected ${#files[@]}"
 led=$(pg_sql "$BP_TEST_STORE_DSN" "SELECT count(*) || '|' || count(DISTINCT (kommune, submission_id)) FROM ledger")
 [ "$led" = "${#files[@]}|${#files[@]}" ] || fail "ledger holds $led, expected ${#files[@]} once each"
+rows=0
 for y in 2020 2021 2022 2023 2024; do
 	set -- "$T"/k/*/$y-*.csv
 	[ -e "$1" ] || continue
 	expected_counts "$@" >"$T/expected"
 	store_counts $y >"$T/store"
 	diff "$T/expected" "$T/store" >/dev/null || fail "counts of $y differ from the plaintext"
+	rows=$((rows + $(awk '{ s += $2 } END { print s }' "$T/expected")))
 done
-ok "every file merged exactly once: ${#files[@]} ledger rows, archived once, counts equal"
+ps=$(pg_sql "$BP_TEST_STORE_DSN" "SELECT count(*) FROM pseudonym")
+[ "$ps" = "$rows" ] || fail "store holds $ps pseudonyms, expected $rows (one per row of each file)"
+ok "every file merged exactly once: ${#files[@]} ledger rows, archived once, tallies' counts and $rows pseudonyms equal the plaintext's"
