@@ -56,7 +56,7 @@ static void
 db_setup(struct bp_config *conf, const char *dir)
 {
 	const char *base = getenv("BP_TEST_PG_DSN");
-	char sql[128];
+	char sql[64 + 2 * sizeof(pg_schema)];
 
 	cr_assert_not_null(base, "BP_TEST_PG_DSN is set by test_store_pg.sh");
 	snprintf(pg_schema, sizeof(pg_schema), "t%ld", (long)getpid());

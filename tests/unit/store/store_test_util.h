@@ -173,4 +173,13 @@ collect_latest(const struct bp_submission *sub, void *ud)
 	return 0;
 }
 
+/* The store's verdict on sub (asserting the call works). */
+static enum bp_store_verdict
+judge(bp_store *s, const struct bp_submission *sub)
+{
+	enum bp_store_verdict v = (enum bp_store_verdict)-1;
+	cr_assert_eq(bp_store_judge(s, sub, &v), 0);
+	return v;
+}
+
 #endif

@@ -253,14 +253,6 @@ Test(store, resubmission_replaces)
 	bp_store_close(s);
 }
 
-static enum bp_store_verdict
-judge(bp_store *s, const struct bp_submission *sub)
-{
-	enum bp_store_verdict v = (enum bp_store_verdict)-1;
-	cr_assert_eq(bp_store_judge(s, sub, &v), 0);
-	return v;
-}
-
 Test(store, judge_verdicts)
 {
 	bp_store *s = open_store();

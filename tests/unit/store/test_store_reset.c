@@ -7,14 +7,6 @@
 
 TestSuite(store, .init = setup, .fini = teardown);
 
-static enum bp_store_verdict
-judge(bp_store *s, const struct bp_submission *sub)
-{
-	enum bp_store_verdict v = (enum bp_store_verdict)-1;
-	cr_assert_eq(bp_store_judge(s, sub, &v), 0);
-	return v;
-}
-
 struct resets {
 	struct bp_sequence_reset r[8];
 	size_t n;
