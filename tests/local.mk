@@ -18,6 +18,7 @@ include tests/store.mk
 include tests/daemon.mk
 include tests/publish.mk
 include tests/report.mk
+include tests/install.mk
 
 # The last check: no test's output holds a valid person_id.
 check_PROGRAMS += tests/helpers/pidscan
