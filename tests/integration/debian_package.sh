@@ -48,8 +48,8 @@ dpkg-deb -f "$deb" Depends | grep -q 'systemd' || fail "the package does not dep
 dpkg-deb -e "$deb" "$T/ctl"
 # postinst: the user (sysusers) before the folders (tmpfiles), the unit
 # enabled, bpagg init on a first install last.
-order=$(grep -noE 'systemd-sysusers|systemd-tmpfiles|deb-systemd-helper enable|bpagg init' "$T/ctl/postinst" |
-	cut -d: -f2 | uniq | tr '\n' ,)
+order=$(grep -v '^[[:space:]]*#' "$T/ctl/postinst" |
+	grep -oE 'systemd-sysusers|systemd-tmpfiles|deb-systemd-helper enable|bpagg init' | uniq | tr '\n' ,)
 [ "$order" = "systemd-sysusers,systemd-tmpfiles,deb-systemd-helper enable,bpagg init," ] ||
 	fail "postinst order: $order"
 grep -q 'ExecStart=/usr/sbin/bpaggd -c /etc/bpagg/bpagg.conf' "$T/src/debian/bpagg/lib/systemd/system/bpaggd.service" ||
