@@ -36,18 +36,24 @@ install-data-local: conf/systemd/tmpfiles.conf
 	$(MKDIR_P) '$(DESTDIR)$(sysusersdir)' '$(DESTDIR)$(tmpfilesdir)'
 	$(INSTALL_DATA) $(srcdir)/conf/systemd/sysusers.conf '$(DESTDIR)$(sysusersdir)/bpagg.conf'
 	$(INSTALL_DATA) conf/systemd/tmpfiles.conf '$(DESTDIR)$(tmpfilesdir)/bpagg.conf'
-# Installed for real (no DESTDIR, as root, under systemd): the user and the
-# folders are made now, so that `bpagg init` and `systemctl enable --now
-# bpaggd` follow without a useradd or chown. A package does this in its
-# postinst instead (debian/: dh_installsysusers, dh_installtmpfiles).
+# Installed for real (no DESTDIR, as root, with systemd, into directories
+# systemd reads - not a prefix of distcheck's): the user and the folders are
+# made now, so that `bpagg init` and `systemctl enable --now bpaggd` follow
+# without a useradd or chown. A package does this in its postinst instead
+# (debian/: dh_installsysusers, dh_installtmpfiles).
 install-data-hook:
-	@if test -z '$(DESTDIR)' && test "`id -u`" = 0 && \
+	@case '$(sysusersdir):$(tmpfilesdir)' in \
+	/usr/lib/sysusers.d:/usr/lib/tmpfiles.d | /usr/local/lib/sysusers.d:/usr/local/lib/tmpfiles.d | \
+	/lib/sysusers.d:/lib/tmpfiles.d | /etc/sysusers.d:/etc/tmpfiles.d) bp_sysdirs=yes ;; \
+	*) bp_sysdirs=no ;; \
+	esac; \
+	if test -z '$(DESTDIR)' && test "`id -u`" = 0 && test $$bp_sysdirs = yes && \
 	    command -v systemd-sysusers >/dev/null 2>&1 && command -v systemd-tmpfiles >/dev/null 2>&1; then \
 		echo "systemd-sysusers $(sysusersdir)/bpagg.conf; systemd-tmpfiles --create $(tmpfilesdir)/bpagg.conf"; \
 		systemd-sysusers '$(sysusersdir)/bpagg.conf' && \
 		systemd-tmpfiles --create '$(tmpfilesdir)/bpagg.conf'; \
 	else \
-		echo "not run (DESTDIR, not root, or no systemd): systemd-sysusers $(sysusersdir)/bpagg.conf; systemd-tmpfiles --create $(tmpfilesdir)/bpagg.conf"; \
+		echo "not run (DESTDIR, not root, a directory systemd does not read, or no systemd): systemd-sysusers $(sysusersdir)/bpagg.conf; systemd-tmpfiles --create $(tmpfilesdir)/bpagg.conf"; \
 	fi
 uninstall-local:
 	rm -f '$(DESTDIR)$(sysusersdir)/bpagg.conf' '$(DESTDIR)$(tmpfilesdir)/bpagg.conf'
