@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,9 @@ static const char conf_text[] =
 	"# The append-only, hash-chained and signed suppression log (JSON lines);\n"
 	"# created by `bpagg publish` on first use.\n"
 	"suppression_log = suppression.log\n"
+	"# bpaggd's private queue (queue/, mode 0700, with the installation lock) is\n"
+	"# made in this directory; \".\" is the directory that holds this file.\n"
+	"state = .\n"
 	"\n"
 	"[store]\n"
 	"# Storage backend: sqlite or postgresql.\n"
@@ -108,7 +112,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: bpagg init DIR [--registry FILE]\n"
+	    "usage: bpagg init DIR [--registry FILE] [--state SDIR] [--user USER]\n"
 	    "\n"
 	    "Creates a bpagg installation in DIR (made if missing; refused if it\n"
 	    "already holds bpagg.conf or keys/): bpagg.conf, keys/ with the central\n"
@@ -117,6 +121,12 @@ usage(FILE *f)
 	    "outbox/ and kommuner.csv, a copy of the kommune registry.\n"
 	    "\n"
 	    "  --registry FILE  the kommune registry to copy (default: the bundled one)\n"
+	    "  --state SDIR     put inbox/, archive/, rejected/, outbox/, the store, the\n"
+	    "                   suppression log and bpaggd's queue in SDIR (absolute),\n"
+	    "                   not in DIR: the service layout, DIR /etc/bpagg and SDIR\n"
+	    "                   /var/lib/bpagg\n"
+	    "  --user USER      (as root) give keys/ and the key files, and the folders\n"
+	    "                   it creates, to USER, the user bpaggd runs as\n"
 	    "  -h, --help       this help\n");
 }
 
@@ -126,6 +136,37 @@ join(char *out, size_t outlen, const char *dir, const char *name)
 {
 	int n = snprintf(out, outlen, "%s/%s", dir, name);
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+}
+
+/* The user that --user names: uid and gid, and set. */
+struct owner {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Gives path (not followed) to o, when set. Returns 0 or -1. */
+static int
+give(const char *path, const struct owner *o)
+{
+	if (!o->set || lchown(path, o->uid, o->gid) == 0)
+		return 0;
+	fprintf(stderr, "bpagg init: %s: cannot change its owner: %s\n", path, strerror(errno));
+	return -1;
+}
+
+/* Makes dir (mode) unless it is already a directory; a directory it makes
+ * is given to o. Returns 0 or -1. */
+static int
+make_dir_for(const char *path, mode_t mode, const struct owner *o)
+{
+	struct stat st;
+	if (mkdir(path, mode) == 0)
+		return give(path, o);
+	if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	fprintf(stderr, "bpagg init: %s: cannot create directory: %s\n", path, strerror(errno));
+	return -1;
 }
 
 /* Makes dir (mode) unless it is already a directory. Returns 0 or -1. */
@@ -288,23 +329,82 @@ make_keys(const char *keys)
 	return rc;
 }
 
-/* Creates the folders, the keys, the registry copy and bpagg.conf. */
+/*
+ * The text of bpagg.conf: conf_text, or with state set, the same with the
+ * state's paths made absolute beneath it. The caller frees the result.
+ */
+static char *
+conf_for(const char *state)
+{
+	static const struct { const char *line, *name; } moved[] = {
+		{ "inbox = inbox\n", "inbox" }, { "archive = archive\n", "archive" },
+		{ "rejected = rejected\n", "rejected" }, { "outbox = outbox\n", "outbox" },
+		{ "suppression_log = suppression.log\n", "suppression.log" },
+		{ "state = .\n", NULL }, { "path = store.sqlite\n", "store.sqlite" },
+	};
+	size_t cap = sizeof(conf_text) + 8 * (strlen(state ? state : "") + 32);
+	char *out = malloc(cap), *o = out;
+	const char *s = conf_text;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
+		size_t i, n = sizeof(moved) / sizeof(moved[0]);
+		for (i = 0; state && i < n; i++)
+			if (strlen(moved[i].line) == len && !memcmp(s, moved[i].line, len))
+				break;
+		if (state && i < n) {
+			size_t key = strcspn(moved[i].line, " ");
+			o += snprintf(o, cap - (size_t)(o - out), "%.*s = %s%s%s\n", (int)key,
+			    moved[i].line, state, moved[i].name ? "/" : "",
+			    moved[i].name ? moved[i].name : "");
+		} else {
+			memcpy(o, s, len);
+			o += len;
+		}
+		s += len;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Gives keys/, keys/kommuner/ and every key file in keys/ to o. */
 static int
-populate(const char *dir, const char *registry)
+give_keys(const char *keys, const struct owner *o)
+{
+	static const char *names[] = { "", "kommuner", "central.box.pk", "central.box.sk",
+		"daemon.sign.pk", "daemon.sign.sk", "pseudonym.key" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (join(p, sizeof(p), keys, names[i]) < 0 || give(*names[i] ? p : keys, o) < 0)
+			return -1;
+	return 0;
+}
+
+/* Creates the folders, the keys, the registry copy and bpagg.conf; with
+ * state, the folders there. */
+static int
+populate(const char *dir, const char *registry, const char *state, const struct owner *own)
 {
 	const char *dirs[] = { "inbox", "archive", "rejected", "outbox" };
 	char p[PATH_MAX], keys[PATH_MAX];
 	size_t rlen;
-	char *rbuf;
+	char *rbuf, *text;
 
 	if (join(keys, sizeof(keys), dir, "keys") < 0 || make_dir(keys, 0700) < 0)
 		return EX_CANTCREAT;
 	if (join(p, sizeof(p), keys, "kommuner") < 0 || make_dir(p, 0700) < 0)
 		return EX_CANTCREAT;
+	if (state && make_dir_for(state, 0755, own) < 0)
+		return EX_CANTCREAT;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (join(p, sizeof(p), dir, dirs[i]) < 0 || make_dir(p, 0750) < 0)
+		if (join(p, sizeof(p), state ? state : dir, dirs[i]) < 0 ||
+		    make_dir_for(p, 0750, own) < 0)
 			return EX_CANTCREAT;
-	if (make_keys(keys) < 0)
+	if (make_keys(keys) < 0 || give_keys(keys, own) < 0)
 		return EX_CANTCREAT;
 	if (!(rbuf = read_registry(registry, &rlen)))
 		return EX_NOINPUT;
@@ -312,10 +412,11 @@ populate(const char *dir, const char *registry)
 	free(rbuf);
 	if (rc)
 		return EX_CANTCREAT;
-	if (join(p, sizeof(p), dir, "bpagg.conf") < 0 ||
-	    write_new(p, conf_text, sizeof(conf_text) - 1, 0644) < 0)
-		return EX_CANTCREAT;
-	return 0;
+	if (!(text = conf_for(state)))
+		return EX_OSERR;
+	rc = join(p, sizeof(p), dir, "bpagg.conf") < 0 || write_new(p, text, strlen(text), 0644) < 0;
+	free(text);
+	return rc ? EX_CANTCREAT : 0;
 }
 
 /* Loads the written configuration back, as the daemon will. */
@@ -336,16 +437,22 @@ bp_cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "registry", required_argument, NULL, 'r' },
+		{ "state", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *registry = NULL;
+	const char *registry = NULL, *state = NULL, *user = NULL;
+	struct owner own = { .set = false };
 	struct bp_registry reg;
+	struct passwd *pw;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:u:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': registry = optarg; break;
+		case 's': state = optarg; break;
+		case 'u': user = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
@@ -355,6 +462,23 @@ bp_cmd_init(int argc, char **argv)
 		return EX_USAGE;
 	}
 	const char *dir = argv[optind];
+	if (state && state[0] != '/') {
+		fprintf(stderr, "bpagg init: --state %s: give an absolute path\n", state);
+		return EX_USAGE;
+	}
+	if (user) {
+		if (!(pw = getpwnam(user))) {
+			fprintf(stderr, "bpagg init: --user %s: no such user (the package or "
+			    "systemd-sysusers creates bpagg)\n", user);
+			return EX_NOUSER;
+		}
+		if (geteuid() != 0 && pw->pw_uid != geteuid()) {
+			fprintf(stderr, "bpagg init: --user %s: only root can give files to "
+			    "another user\n", user);
+			return EX_NOPERM;
+		}
+		own = (struct owner){ .set = true, .uid = pw->pw_uid, .gid = pw->pw_gid };
+	}
 	if (!registry)
 		registry = bp_cli_default_registry();
 	memset(&reg, 0, sizeof(reg));
@@ -368,7 +492,7 @@ bp_cmd_init(int argc, char **argv)
 		return EX_CANTCREAT;
 	if (check_fresh(dir) < 0)
 		return EX_CANTCREAT;
-	if ((rc = populate(dir, registry)) != 0)
+	if ((rc = populate(dir, registry, state, &own)) != 0)
 		return rc;
 	if ((rc = verify_conf(dir)) != 0)
 		return rc;

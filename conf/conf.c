@@ -28,6 +28,8 @@ resolve(const char *dir, const char *value)
 {
 	if (value[0] == '/' || value[0] == '\0')
 		return strdup(value);
+	if (!strcmp(value, "."))
+		return strdup(dir);
 	size_t n = strlen(dir) + 1 + strlen(value) + 1;
 	char *p = malloc(n);
 	if (p)
@@ -110,6 +112,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	else if (IS("paths", "keys")) ok = set_path(x, &c->keys, value);
 	else if (IS("paths", "registry")) ok = set_path(x, &c->registry, value);
 	else if (IS("paths", "suppression_log")) ok = set_path(x, &c->suppression_log, value);
+	else if (IS("paths", "state")) ok = *value && set_path(x, &c->state, value);
 	else if (IS("store", "backend")) {
 		ok = (!strcmp(value, "sqlite") || !strcmp(value, "postgresql")) &&
 		    set_str(&c->store_backend, value);
@@ -170,7 +173,7 @@ fill_defaults(struct load_ctx *x)
 		{ &c->rejected, "rejected" }, { &c->outbox, "outbox" },
 		{ &c->keys, "keys" }, { &c->registry, "kommuner.csv" },
 		{ &c->suppression_log, "suppression.log" },
-		{ &c->store_path, "store.sqlite" },
+		{ &c->store_path, "store.sqlite" }, { &c->state, "." },
 	};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (!*paths[i].slot && !(*paths[i].slot = resolve(x->dir, paths[i].rel)))
@@ -250,7 +253,7 @@ bp_config_free(struct bp_config *c)
 {
 	char **all[] = {
 		&c->path, &c->inbox, &c->archive, &c->rejected, &c->outbox, &c->keys,
-		&c->registry, &c->suppression_log, &c->store_backend, &c->store_path,
+		&c->registry, &c->suppression_log, &c->state, &c->store_backend, &c->store_path,
 		&c->store_dsn, &c->pseudonym_scope, &c->kommune_breakdowns,
 		&c->republish_rule, &c->shared_cells, &c->publish_method, &c->profile, &c->user,
 	};

@@ -18,6 +18,7 @@ struct bp_config {
 	char *inbox, *archive, *rejected, *outbox, *keys;
 	char *registry;        /* kommune registry CSV */
 	char *suppression_log; /* JSON lines */
+	char *state;           /* holds bpaggd's private queue/; default: the file's directory */
 	/* [store] */
 	char *store_backend;   /* "sqlite" (default) or "postgresql" */
 	char *store_path;      /* SQLite file */

@@ -54,6 +54,7 @@ struct bpd {
 
 	uv_work_t work;
 	bool busy, dirty, stopping, reload_pending, closing;
+	bool told_stopping;           /* STOPPING=1 sent */
 	/* Work thread only, between two work items. */
 	struct bpd_candlist cands;    /* the last listing, from next on */
 	size_t next;
@@ -77,6 +78,7 @@ struct bpd {
 };
 
 static void kick(struct bpd *d);
+static void tell_status(struct bpd *d, bool ready);
 static void on_scan_timer(uv_timer_t *t);
 static void unwatch(struct bpd *d);
 
@@ -216,6 +218,7 @@ process_cand(struct bpd *d, const struct bpd_cand *c)
 		d->queue_pending = true;
 		d->queue_due = d->now + 1000ull * d->conf->scan_seconds;
 	}
+	tell_status(d, false);
 }
 
 /*
@@ -245,6 +248,28 @@ work_cb(uv_work_t *w)
 		process_cand(d, &d->cands.v[d->next++]);
 		done++;
 	}
+	if (d->scanned && done == 0)
+		tell_status(d, false); /* a listing may change what waits */
+}
+
+/*
+ * The STATUS= line for the service manager (and READY=1 with it): the
+ * counts so far and what waits in the inbox (the rest of the last listing
+ * and the incomplete files). Called by the work thread, or by the loop
+ * thread while no work item runs.
+ */
+static void
+tell_status(struct bpd *d, bool ready)
+{
+	struct bpd_counts n = {
+		.merged = d->ctx.n_merged, .already = d->ctx.n_already,
+		.refused = d->ctx.n_refused,
+		.waiting = d->cands.n - d->next + d->stats.nwaiting,
+	};
+	if (ready)
+		bpd_notify_ready(&n);
+	else
+		bpd_notify_status(&n);
 }
 
 /* ---- the loop thread ---------------------------------------------------- */
@@ -315,12 +340,22 @@ close_handle(uv_handle_t *h)
 		uv_close(h, NULL);
 }
 
+/* STOPPING=1, once: at the signal, or when --once is done. */
+static void
+tell_stopping(struct bpd *d)
+{
+	if (!d->told_stopping)
+		bpd_notify_stopping();
+	d->told_stopping = true;
+}
+
 static void
 shutdown_loop(struct bpd *d)
 {
 	if (d->closing)
 		return;
 	d->closing = true;
+	tell_stopping(d);
 	close_handle((uv_handle_t *)&d->sig_hup);
 	close_handle((uv_handle_t *)&d->sig_term);
 	close_handle((uv_handle_t *)&d->sig_int);
@@ -371,6 +406,7 @@ reload(struct bpd *d)
 	d->reload_pending = false;
 	if (!nc) {
 		bpd_log(LOG_ERR, "reload: out of memory");
+		tell_status(d, true);
 		return;
 	}
 	if (bp_config_load(d->conf_path, nc, err, sizeof(err)) < 0 ||
@@ -378,6 +414,7 @@ reload(struct bpd *d)
 		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
 		bp_config_free(nc);
 		free(nc);
+		tell_status(d, true);
 		return;
 	}
 	if (bp_ingest_reload(d->ing, nc, err, sizeof(err)) < 0) {
@@ -385,6 +422,7 @@ reload(struct bpd *d)
 		close_dirs(&nd);
 		bp_config_free(nc);
 		free(nc);
+		tell_status(d, true);
 		return;
 	}
 	close_dirs(&d->ctx.dirs);
@@ -402,6 +440,7 @@ reload(struct bpd *d)
 	}
 	d->dirty = true;
 	bpd_log(LOG_NOTICE, "reloaded %s: %zu kommune keys", d->conf_path, bp_ingest_nkeys(d->ing));
+	tell_status(d, true);
 }
 
 static bool
@@ -441,10 +480,13 @@ on_signal(uv_signal_t *h, int signum)
 	struct bpd *d = h->data;
 	if (signum == SIGHUP) {
 		bpd_log(LOG_NOTICE, "SIGHUP: reloading");
+		if (!d->reload_pending)
+			bpd_notify_reloading();
 		d->reload_pending = true;
 		atomic_store(&d->interrupt, true);
 	} else {
 		bpd_log(LOG_NOTICE, "signal %d: finishing the file in hand, then exiting", signum);
+		tell_stopping(d);
 		d->stopping = true;
 		atomic_store(&d->interrupt, true);
 	}
@@ -718,6 +760,8 @@ run(struct bpd *d)
 		bpd_log(LOG_INFO, "started: inbox %s, %zu kommune keys%s", d->conf->inbox,
 		    bp_ingest_nkeys(d->ing), d->once ? ", once" : "");
 		bpd_log_running();
+		/* The store is open and the inbox watched: ready. */
+		tell_status(d, true);
 		d->dirty = true;
 		kick(d);
 	}

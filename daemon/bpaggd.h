@@ -9,7 +9,8 @@
  *   dispose.c   one queue entry to its end (archive, rejected/, receipt)
  *   receipt.c   signed receipts, reason files, durable small writes
  *   privdrop.c  dropping root
- *   log.c       syslog or stderr
+ *   log.c       syslog or stderr (with journald priorities)
+ *   notify.c    sd_notify: READY, RELOADING, STOPPING and STATUS lines
  *
  * A file in the inbox belongs to whoever can write there. bpaggd reads
  * nothing of it in place but its framing (to tell a finished upload from
@@ -40,6 +41,23 @@
 void bpd_log_open(bool foreground);
 void bpd_log_running(void);
 void bpd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when stderr is the stream to the journal that JOURNAL_STREAM names
+ * ("dev:ino" of stderr): then each line carries its priority ("<4>"). */
+bool bpd_log_stderr_is_journal(void);
+
+/* ---- notify.c ---------------------------------------------------------- */
+
+/* What the STATUS= line says. */
+struct bpd_counts {
+	unsigned long merged, already, refused;
+	size_t waiting;      /* files in the inbox not yet taken, incomplete ones included */
+};
+
+/* sd_notify(3) messages; each does nothing when NOTIFY_SOCKET is unset. */
+void bpd_notify_ready(const struct bpd_counts *n);
+void bpd_notify_status(const struct bpd_counts *n);
+void bpd_notify_reloading(void);
+void bpd_notify_stopping(void);
 
 /* ---- watch.c ----------------------------------------------------------- */
 

@@ -150,7 +150,7 @@ log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *
 		break;
 	case BP_INGEST_REFUSED:
 		c->n_refused++;
-		bpd_log(LOG_NOTICE, "%s: refused: %s", safe, r->reason);
+		bpd_log(LOG_WARNING, "%s: refused: %s", safe, r->reason);
 		break;
 	default:
 		/* A store out of reach has said so once; the file waits in the

@@ -15,6 +15,9 @@ bp_state_dir(const struct bp_config *c, char *out, size_t outlen)
 {
 	const char *slash = c->path ? strrchr(c->path, '/') : NULL;
 
+	/* [paths] state (bpagg.conf(5)); its default is the file's directory. */
+	if (c->state && *c->state)
+		return snprintf(out, outlen, "%s", c->state) < (int)outlen ? 0 : -1;
 	if (!slash)
 		return snprintf(out, outlen, ".") < (int)outlen ? 0 : -1;
 	if (slash == c->path)

@@ -14,8 +14,8 @@
 
 #include "conf.h"
 
-/* The state directory of c (the directory of c->path) into out. Returns 0,
- * or -1 when it does not fit. */
+/* The state directory of c ([paths] state, by default the directory of
+ * c->path) into out. Returns 0, or -1 when it does not fit. */
 int bp_state_dir(const struct bp_config *c, char *out, size_t outlen);
 
 /*

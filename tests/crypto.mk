@@ -1,7 +1,9 @@
 # tests for the crypto area: keys, pseudonyms, the envelope, and the
 # init / keygen / register / seal commands.
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope
 TESTS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope
+endif
 tests_unit_crypto_test_keys_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_keys_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_pseudonym_CFLAGS = $(BP_TEST_CCFLAGS)

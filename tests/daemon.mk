@@ -1,12 +1,16 @@
 # tests for the daemon area: ingest/ (unit), bpaggd and bpagg rebuild
 # (integration, with the real programs, a real inbox and a real store).
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/ingest/test_ingest
 TESTS += tests/unit/ingest/test_ingest
+endif
 tests_unit_ingest_test_ingest_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_ingest_test_ingest_LDADD = $(BP_TEST_LINK)
 # The daemon's modules that need no loop, linked on their own.
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/daemon/test_daemon
 TESTS += tests/unit/daemon/test_daemon
+endif
 tests_unit_daemon_test_daemon_SOURCES = tests/unit/daemon/test_daemon.c daemon/bpaggd.h daemon/watch.c \
 	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/log.c
 tests_unit_daemon_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
@@ -15,6 +19,8 @@ tests_unit_daemon_test_daemon_LDADD = $(BP_TEST_LINK)
 
 # Helpers of the integration tests (tests/integration/daemon_*.sh).
 check_PROGRAMS += tests/helpers/tallydump tests/helpers/receiptcheck tests/helpers/rawseal
+# A notification socket of our own (sd_notify), for daemon_notify.sh.
+check_PROGRAMS += tests/helpers/notifysock
 tests_helpers_tallydump_LDADD = $(BP_LINK)
 tests_helpers_receiptcheck_LDADD = $(BP_LINK)
 tests_helpers_rawseal_LDADD = $(BP_LINK)
@@ -24,7 +30,8 @@ DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refu
 	tests/integration/daemon_crash.sh tests/integration/daemon_flood.sh \
 	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh \
 	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh \
-	tests/integration/daemon_faults.sh tests/integration/daemon_sweep.sh
+	tests/integration/daemon_faults.sh tests/integration/daemon_sweep.sh \
+	tests/integration/daemon_notify.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
 

@@ -2,8 +2,10 @@
 # the CSV tokenizer and bpagg check.
 EXPORT_UNIT = tests/unit/export/test_export tests/unit/export/test_export_csv \
 	tests/unit/export/test_person_id tests/unit/export/test_registry
+if HAVE_CRITERION
 check_PROGRAMS += $(EXPORT_UNIT)
 TESTS += $(EXPORT_UNIT)
+endif
 tests_unit_export_test_export_SOURCES = tests/unit/export/test_export.c tests/unit/test_export_util.h
 tests_unit_export_test_export_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_export_test_export_LDADD = $(BP_TEST_LINK)

@@ -18,6 +18,7 @@ include tests/store.mk
 include tests/daemon.mk
 include tests/publish.mk
 include tests/report.mk
+include tests/install.mk
 
 # The last check: no test's output holds a valid person_id.
 check_PROGRAMS += tests/helpers/pidscan
@@ -36,3 +37,10 @@ EXTRA_DIST += tests/integration/completion.sh
 # The stages include only earlier stages (see Makefile.am).
 TESTS += tests/integration/layering.sh
 EXTRA_DIST += tests/integration/layering.sh tests/helpers/layering_check.sh
+
+# Criterion is needed by the unit tests only: configure goes on without it,
+# and then this one test says (skipped, 77) that they were not built.
+if !HAVE_CRITERION
+TESTS += tests/integration/no_criterion.sh
+endif
+EXTRA_DIST += tests/integration/no_criterion.sh

@@ -1,37 +1,48 @@
 # tests for the publish area: tables, suppression wiring, the suppression log,
 # publish -> audit end to end.
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_publish tests/unit/publish/test_suplog tests/unit/publish/test_publish_release
 TESTS += tests/unit/publish/test_publish tests/unit/publish/test_suplog tests/unit/publish/test_publish_release
+endif
 tests_unit_publish_test_publish_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_suplog_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_suplog_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_publish_release_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_release_LDADD = $(BP_TEST_LINK)
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_publish_links
 TESTS += tests/unit/publish/test_publish_links
+endif
 tests_unit_publish_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
 TESTS += tests/integration/publish_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/measures/test_cellkeys
 TESTS += tests/unit/measures/test_cellkeys
+endif
 tests_unit_measures_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_measures_test_cellkeys_LDADD = $(BP_TEST_LINK)
 # Headers the unit tests share (rows classified for real, cell lookup).
 EXTRA_DIST += tests/unit/test_rows.h tests/unit/test_tables.h
 # tests for suppression
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_suppress
 TESTS += tests/unit/publish/test_suppress
+endif
 tests_unit_publish_test_suppress_SOURCES = tests/unit/publish/test_suppress.c \
 	bench/suppress_gen.c bench/suppress_gen.h
 tests_unit_publish_test_suppress_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_suppress_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_suppress_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench
 # Release profiles ([publish] profile): parsing (unit) and through the programs.
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_profile
-TESTS += tests/unit/publish/test_profile tests/integration/publish_profile.sh
+TESTS += tests/unit/publish/test_profile
+endif
+TESTS += tests/integration/publish_profile.sh
 tests_unit_publish_test_profile_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_profile_LDADD = $(BP_TEST_LINK)
 EXTRA_DIST += tests/integration/publish_profile.sh
@@ -64,7 +75,9 @@ tests/helpers/crashshim.so: $(srcdir)/tests/helpers/crashshim.c
 	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/crashshim.c -ldl
 CLEANFILES += tests/helpers/crashshim.so
 # the release model, the upper rule and an attacker of our own (GLPK MIP)
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_model
 TESTS += tests/unit/publish/test_model
+endif
 tests_unit_publish_test_model_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_model_LDADD = $(BP_TEST_LINK)

@@ -1,8 +1,10 @@
 # tests for the report: release files read tolerantly, every printed figure
 # the release's cell, the real pipeline to the report without a store, the
 # seed 004 tables, and the browser (headless Chromium; skipped without it).
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/report/test_report
 TESTS += tests/unit/report/test_report
+endif
 tests_unit_report_test_report_CFLAGS = $(BP_TEST_CCFLAGS) $(JANSSON_CFLAGS)
 tests_unit_report_test_report_LDADD = $(BP_TEST_LINK)
 

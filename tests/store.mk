@@ -3,11 +3,13 @@
 # SQLite, and on a throw-away PostgreSQL that test_store_pg.sh starts
 # (tests/helpers/pg_lib.sh).
 STORE_TEST_H = tests/unit/store/store_db.h tests/unit/store/store_test_util.h
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/store/test_store tests/unit/store/test_store_pg \
 	tests/unit/store/test_store_damage tests/unit/store/test_store_damage_pg \
 	tests/unit/store/test_status
 TESTS += tests/unit/store/test_store tests/unit/store/test_store_damage \
 	tests/unit/store/test_status
+endif
 tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c $(STORE_TEST_H)
 tests_unit_store_test_store_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_store_test_store_LDADD = $(BP_TEST_LINK)
@@ -25,7 +27,9 @@ tests_unit_store_test_store_damage_pg_LDADD = $(BP_TEST_LINK)
 tests_unit_store_test_status_SOURCES = tests/unit/store/test_status.c $(STORE_TEST_H)
 tests_unit_store_test_status_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_store_test_status_LDADD = $(BP_TEST_LINK)
+if HAVE_CRITERION
 TESTS += tests/unit/store/test_store_pg.sh
+endif
 EXTRA_DIST += tests/unit/store/test_store_pg.sh tests/helpers/pg_lib.sh
 TESTS += tests/integration/status_inbox.sh
 EXTRA_DIST += tests/integration/status_inbox.sh
