@@ -47,7 +47,9 @@ usage(FILE *f)
 	    "stderr; exit 65 if invalid), then signs it with the kommune's key and\n"
 	    "encrypts it to the central key (bpagg-submission(5)). OUT is written as\n"
 	    "OUT.tmp and renamed into place when complete; an existing OUT is kept\n"
-	    "(exit 73) unless --force is given.\n"
+	    "(exit 73) unless --force is given. Prints the submission id, which names\n"
+	    "the receipt bpaggd writes (outbox/NNNN/ID.receipt; check it with\n"
+	    "`bpagg receipt verify`).\n"
 	    "\n"
 	    "  --kommune NNNN   the kommune (every row must match; the key must be its key)\n"
 	    "  --year YYYY      the registration year (every row must match)\n"
@@ -63,8 +65,8 @@ usage(FILE *f)
 	    "  -h, --help       this help\n"
 	    "\n"
 	    "Exit status: 0 sealed, 64 usage, 65 invalid export, 66 missing input,\n"
-	    "73 OUT exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind,\n"
-	    "open permissions).\n",
+	    "73 OUT exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind:\n"
+	    "a public key for --key, open permissions).\n",
 	    bp_cli_default_registry(), BP_DEFAULT_MAX_ROWS);
 }
 
@@ -156,7 +158,7 @@ static int
 seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct bp_key *pk,
     unsigned long rows, const uint8_t digest[32])
 {
-	char tmp[PATH_MAX], err[512], hex[65];
+	char tmp[PATH_MAX], err[512], hex[65], id[33];
 	struct bp_env_meta m;
 	int out = -1, ret = EX_IOERR;
 
@@ -199,9 +201,11 @@ seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct
 		goto out;
 	}
 	sodium_bin2hex(hex, sizeof(hex), m.digest, 32);
-	printf("%s: sealed %lu rows of kommune %s, %d%s: sequence %llu, digest %s\n",
+	sodium_bin2hex(id, sizeof(id), m.submission_id, sizeof(m.submission_id));
+	printf("%s: sealed %lu rows of kommune %s, %d%s: sequence %llu, digest %s\n"
+	    "submission id %s: its receipt will be outbox/%s/%s.receipt\n",
 	    a->out, rows, a->kommune, a->year, a->dry_run ? " (dry run)" : "",
-	    (unsigned long long)m.sequence, hex);
+	    (unsigned long long)m.sequence, hex, id, a->kommune, id);
 	ret = 0;
 out:
 	if (out >= 0)
