@@ -33,6 +33,7 @@ struct seal_args {
 	bool dry_run;
 	bool empty;   /* a header-only export is meant: the kommune reports no one */
 	bool force;   /* replace an existing OUT */
+	bool quiet;   /* no progress on a terminal */
 };
 
 static void
@@ -41,7 +42,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: bpagg seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk\n"
 	    "                  --to central.box.pk -o OUT.bpx [--dry-run] [--empty]\n"
-	    "                  [--registry FILE] [--max-rows N]\n"
+	    "                  [--registry FILE] [--max-rows N] [--force] [--quiet]\n"
 	    "\n"
 	    "Validates the export as `bpagg check` does (errors by line and column on\n"
 	    "stderr; exit 65 if invalid), then signs it with the kommune's key and\n"
@@ -57,6 +58,8 @@ usage(FILE *f)
 	    "  --to FILE        the central encryption public key (central.box.pk)\n"
 	    "  -o, --out FILE   the sealed file to write\n"
 	    "  --force          replace OUT when it exists\n"
+	    "  --quiet          no progress (shown on stderr while checking, when it\n"
+	    "                   is a terminal)\n"
 	    "  --dry-run        mark the submission as a test: validated, never merged\n"
 	    "  --empty          seal an export with no rows (it replaces the kommune's\n"
 	    "                   year with no registrations); refused without this\n"
@@ -82,6 +85,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		{ "out", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "empty", no_argument, NULL, 'E' },
 		{ "registry", required_argument, NULL, 'r' },
 		{ "max-rows", required_argument, NULL, 'm' },
@@ -110,6 +114,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		case 'o': a->out = optarg; break;
 		case 'n': a->dry_run = true; break;
 		case 'f': a->force = true; break;
+		case 'q': a->quiet = true; break;
 		case 'E': a->empty = true; break;
 		case 'r': a->registry = optarg; break;
 		case 'm':
@@ -232,8 +237,10 @@ bp_cmd_seal(int argc, char **argv)
 		fprintf(stderr, "bpagg seal: %s exists; --force replaces it\n", a.out);
 		return EX_CANTCREAT;
 	}
+	struct bp_cli_progress prog;
+	bp_cli_progress_init(&prog, a.quiet);
 	if ((ret = bp_cli_validate_export("seal", a.file, a.kommune, a.year, a.registry,
-	    a.max_rows, &v, &fd)) != 0)
+	    a.max_rows, &v, &fd, &prog)) != 0)
 		return ret;
 	if (!v.valid) {
 		fprintf(stderr, "%s: invalid: %zu error%s in %lu rows; not sealed\n", a.file,

@@ -1,6 +1,7 @@
 # bpagg(1): the dispatcher and one file per subcommand.
 bin_PROGRAMS += bpagg
 bpagg_SOURCES = cli/bpagg.c cli/commands.h cli/cli_util.c cli/cli_util.h \
+	cli/cli_progress.c cli/cli_progress.h \
 	cli/cmd_init.c cli/cmd_keygen.c cli/cmd_register.c cli/cmd_check.c \
 	cli/cmd_sample.c cli/cmd_seal.c cli/cmd_status.c cli/cmd_publish.c \
 	cli/cmd_audit.c cli/cmd_rebuild.c cli/cmd_report.c \

@@ -13,8 +13,8 @@ TESTS += tests/unit/publish/test_publish_links
 tests_unit_publish_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
-TESTS += tests/integration/publish_cli.sh
-EXTRA_DIST += tests/integration/publish_cli.sh
+TESTS += tests/integration/publish_cli.sh tests/integration/progress_cli.sh
+EXTRA_DIST += tests/integration/publish_cli.sh tests/integration/progress_cli.sh tests/helpers/on_pty.py
 check_PROGRAMS += tests/unit/measures/test_cellkeys
 TESTS += tests/unit/measures/test_cellkeys
 tests_unit_measures_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
