@@ -4,8 +4,10 @@ check_PROGRAMS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym t
 	tests/unit/crypto/test_keytext
 TESTS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope \
 	tests/unit/crypto/test_keytext
+tests_unit_crypto_test_keys_SOURCES = tests/unit/crypto/test_keys.c tests/unit/crypto/key_fixture.h
 tests_unit_crypto_test_keys_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_keys_LDADD = $(BP_TEST_LINK)
+tests_unit_crypto_test_keytext_SOURCES = tests/unit/crypto/test_keytext.c tests/unit/crypto/key_fixture.h
 tests_unit_crypto_test_keytext_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_keytext_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_pseudonym_CFLAGS = $(BP_TEST_CCFLAGS)

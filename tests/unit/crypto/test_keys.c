@@ -12,48 +12,7 @@
 
 #include "keys.h"
 
-static char dir[64];
-static char err[512];
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	return remove(p);
-}
-
-static void
-setup(void)
-{
-	cr_assert_eq(sodium_init() >= 0, 1);
-	strcpy(dir, "/tmp/bp_keys_XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *
-path_of(const char *name)
-{
-	static char p[2][256];
-	static int i;
-	i ^= 1;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
-
-static size_t
-file_bytes(const char *p, uint8_t *buf, size_t cap)
-{
-	FILE *f = fopen(p, "rb");
-	cr_assert_not_null(f);
-	size_t n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
-}
+#include "key_fixture.h"
 
 /* The binary image of a key file: a text public key's line 2 decoded, a
  * binary file as it is. */

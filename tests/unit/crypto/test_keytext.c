@@ -14,46 +14,13 @@
 #include "keys.h"
 #include "receipt.h"
 
-static char dir[64];
-static char err[512];
+#include "key_fixture.h"
 
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	return remove(p);
-}
-
-static void
-setup(void)
-{
-	cr_assert_eq(sodium_init() >= 0, 1);
-	strcpy(dir, "/tmp/bp_keytext_XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *
-path_of(const char *name)
-{
-	static char p[2][256];
-	static int i;
-	i ^= 1;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
-
+/* file p as a NUL-terminated string in buf (cap bytes with the NUL). */
 static size_t
 slurp(const char *p, char *buf, size_t cap)
 {
-	FILE *f = fopen(p, "rb");
-	cr_assert_not_null(f);
-	size_t n = fread(buf, 1, cap - 1, f);
-	fclose(f);
+	size_t n = file_bytes(p, (uint8_t *)buf, cap - 1);
 	buf[n] = '\0';
 	return n;
 }
@@ -130,7 +97,7 @@ Test(keytext, comments_say_whose_key)
 Test(keytext, damaged_text_keys_are_refused_by_line)
 {
 	struct bp_key pk, sk, l;
-	char text[1024], bad[1024];
+	char text[1024], bad[2048];
 	cr_assert_eq(bp_key_gen_sign(&pk, &sk, "1103"), 0);
 	cr_assert_eq(bp_key_save(path_of("k.pk"), &pk, err, sizeof(err)), 0, "%s", err);
 	slurp(path_of("k.pk"), text, sizeof(text));
