@@ -19,11 +19,12 @@ struct command {
 
 static const struct command commands[] = {
 	{ "init", bp_cmd_init, "init DIR [--registry FILE]" },
-	{ "keygen", bp_cmd_keygen, "keygen kommune NNNN --out DIR" },
+	{ "keygen", bp_cmd_keygen, "keygen kommune NNNN --out DIR [--registry FILE]" },
 	{ "register", bp_cmd_register, "register -c CONF NNNN FILE.pk" },
 	{ "check", bp_cmd_check, "check FILE.csv --kommune NNNN --year YYYY [--registry FILE]" },
 	{ "sample", bp_cmd_sample, "sample --kommune NNNN --year YYYY --rows N --seed S [-o FILE]" },
 	{ "seal", bp_cmd_seal, "seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk --to central.box.pk -o OUT.bpx [--dry-run]" },
+	{ "receipt", bp_cmd_receipt, "receipt verify RECEIPT... --key daemon.sign.pk" },
 	{ "status", bp_cmd_status, "status -c CONF [--year YYYY] [--json]" },
 	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR [--level L]... [--json]" },
 	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID]" },

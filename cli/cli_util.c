@@ -123,13 +123,16 @@ open_export(const char *cmd, const char *path, int *ex)
  */
 static int
 stream(const char *cmd, const char *path, int fd, bp_export *x, unsigned long max_rows,
-    bool *too_big, uint8_t digest[32])
+    bool *too_big, uint8_t digest[32], const struct bp_progress *prog)
 {
 	unsigned long long cap = ((unsigned long long)max_rows + 2) * (BP_MAX_ROW_BYTES + 2);
 	unsigned long long total = 0;
 	crypto_generichash_state h;
+	struct stat st;
 	int ret = EX_IOERR;
 	char *buf = sodium_malloc(CHUNK);
+	/* Progress in KiB of the file (its size as the reads began). */
+	uint64_t kib = fstat(fd, &st) == 0 ? ((uint64_t)st.st_size + 1023) / 1024 : 0;
 
 	if (!buf) {
 		fprintf(stderr, "bpagg %s: out of memory\n", cmd);
@@ -153,6 +156,8 @@ stream(const char *cmd, const char *path, int fd, bp_export *x, unsigned long ma
 		crypto_generichash_update(&h, (unsigned char *)buf, (size_t)n);
 		if (bp_export_feed(x, buf, (size_t)n) < 0)
 			break; /* a fatal error is in the diagnostics */
+		uint64_t done = (total + 1023) / 1024;
+		bp_progress_report(prog, "checking, KiB", done > kib ? kib : done, kib);
 		if (over) {
 			*too_big = true;
 			break;
@@ -169,8 +174,9 @@ out:
 int
 bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
     int year, const char *registry_path, unsigned long max_rows,
-    struct bp_cli_validation *v, int *fd_out)
+    struct bp_cli_validation *v, int *fd_out, struct bp_cli_progress *prog)
 {
+	struct bp_progress cb = { NULL, NULL };
 	struct bp_registry reg;
 	bp_export *x = NULL;
 	bool too_big = false;
@@ -202,7 +208,12 @@ bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
 		ret = EX_OSERR;
 		goto out;
 	}
-	if ((ret = stream(cmd, path, fd, x, max_rows, &too_big, v->digest)) != 0)
+	if (prog)
+		cb = bp_cli_progress_cb(prog);
+	ret = stream(cmd, path, fd, x, max_rows, &too_big, v->digest, &cb);
+	if (prog)
+		bp_cli_progress_end(prog);   /* before any error is printed */
+	if (ret != 0)
 		goto out;
 	v->valid = bp_export_finish(x) == 0 && !too_big;
 	const struct bp_diags *d = bp_export_diags(x);

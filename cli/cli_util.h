@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli_progress.h"
 #include "conf.h"
 #include "registry.h"
 
@@ -40,10 +41,12 @@ struct bp_cli_validation {
  *
  * Returns 0 with v filled (v->valid says whether the export is valid), or an
  * exit status (66 missing, 77 permission, 74 I/O, 78 registry). With fd_out,
- * the open descriptor is handed to the caller, who closes it.
+ * the open descriptor is handed to the caller, who closes it. With prog,
+ * the reading is shown on it (KiB of the file) and the line is cleared
+ * before any error is printed.
  */
 int bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
     int year, const char *registry_path, unsigned long max_rows,
-    struct bp_cli_validation *v, int *fd_out);
+    struct bp_cli_validation *v, int *fd_out, struct bp_cli_progress *prog);
 
 #endif

@@ -7,6 +7,7 @@
  * 1 naming the first broken entry.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -18,7 +19,10 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpagg audit -c CONF [--release ID]\n");
+	fprintf(f, "usage: bpagg audit -c CONF [--release ID] [--quiet]\n"
+	    "\n"
+	    "Progress (releases re-derived of those to audit, the time) is shown on\n"
+	    "stderr when it is a terminal; --quiet turns it off. See bpagg-audit(1).\n");
 }
 
 int
@@ -27,6 +31,7 @@ bp_cmd_audit(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "conf", required_argument, NULL, 'c' },
 		{ "release", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -34,6 +39,7 @@ bp_cmd_audit(int argc, char **argv)
 	struct bp_config c;
 	char err[1024];
 	int ch, rc;
+	bool quiet = false;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
@@ -43,6 +49,9 @@ bp_cmd_audit(int argc, char **argv)
 			break;
 		case 'r':
 			release = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -58,7 +67,13 @@ bp_cmd_audit(int argc, char **argv)
 	}
 	if ((rc = bp_cli_load_conf("audit", conf, &c)) != 0)
 		goto out;
-	rc = bp_audit(&c, release, stdout, err, sizeof(err));
+	struct bp_cli_progress prog;
+	bp_cli_progress_init(&prog, quiet);
+	struct bp_progress cb = bp_cli_progress_cb(&prog);
+	FILE *out = bp_cli_progress_wrap(&prog, stdout);
+	rc = bp_audit(&c, release, out, &cb, err, sizeof(err));
+	bp_cli_progress_unwrap(out, stdout);
+	bp_cli_progress_end(&prog);
 	if (rc != 0)
 		fprintf(stderr, "bpagg audit: %s\n", err);
 out:

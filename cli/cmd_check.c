@@ -40,7 +40,8 @@ usage(FILE *f)
 	    "  --year YYYY      the registration year (every row must match)\n"
 	    "  --registry FILE  the kommune registry (default: %s)\n"
 	    "  --max-rows N     refuse more than N rows (default: %u)\n"
-	    "  --quiet          print the errors only, no summary line\n"
+	    "  --quiet          print the errors only: no summary line, no progress\n"
+	    "                   (shown on stderr while reading, when it is a terminal)\n"
 	    "  --help           print this help\n"
 	    "\n"
 	    "Exit status: 0 valid, 65 invalid, 66 missing input, 64 usage.\n",
@@ -125,8 +126,10 @@ bp_cmd_check(int argc, char **argv)
 		fprintf(stderr, "bpagg check: libsodium failed to initialise\n");
 		return EX_SOFTWARE;
 	}
+	struct bp_cli_progress prog;
+	bp_cli_progress_init(&prog, a.quiet);
 	if ((ret = bp_cli_validate_export("check", a.file, a.kommune, a.year, a.registry,
-	    a.max_rows, &v, NULL)) != 0)
+	    a.max_rows, &v, NULL, &prog)) != 0)
 		return ret;
 	if (!a.quiet) {
 		if (v.valid)

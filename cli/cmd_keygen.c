@@ -1,7 +1,8 @@
 /*
  * cmd_keygen.c - `bpagg keygen kommune NNNN --out DIR`: a kommune's signing
  * key pair, NNNN.sign.sk (mode 0600, kept by the kommune) and NNNN.sign.pk
- * (given to the administrator for `bpagg register`).
+ * (text, given to the administrator for `bpagg register`), after checking
+ * NNNN is in the kommune registry; prints the public key's fingerprint.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,20 +18,25 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "keys.h"
+#include "registry.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: bpagg keygen kommune NNNN --out DIR\n"
+	    "usage: bpagg keygen kommune NNNN --out DIR [--registry FILE]\n"
 	    "\n"
 	    "Writes kommune NNNN's Ed25519 signing key pair: DIR/NNNN.sign.sk (secret,\n"
-	    "mode 0600; used by `bpagg seal`) and DIR/NNNN.sign.pk (give it to the\n"
-	    "administrator, who installs it with `bpagg register`). DIR is created\n"
-	    "(mode 0700) if missing. Existing key files are never overwritten.\n"
+	    "binary, mode 0600; used by `bpagg seal`) and DIR/NNNN.sign.pk (two lines of\n"
+	    "text: mail it to the administrator, who installs it with `bpagg register`).\n"
+	    "Prints the key's fingerprint: read it to the administrator by phone, who\n"
+	    "compares it with the one `bpagg register` prints. NNNN must be in the\n"
+	    "kommune registry. DIR is created (mode 0700) if missing. Existing key\n"
+	    "files are never overwritten.\n"
 	    "\n"
-	    "  -o, --out DIR  where to write the two files (required)\n"
-	    "  -h, --help     this help\n");
+	    "  -o, --out DIR      where to write the two files (required)\n"
+	    "  --registry FILE    the kommune registry (default: %s)\n"
+	    "  -h, --help         this help\n", bp_cli_default_registry());
 }
 
 /* Makes dir (0700) unless it is already a directory. */
@@ -52,7 +58,7 @@ out_dir(const char *dir)
 static int
 keygen(const char *dir, const char *kommune)
 {
-	char skp[PATH_MAX], pkp[PATH_MAX], err[512], hex[2 * BP_KEY_ID_BYTES + 1];
+	char skp[PATH_MAX], pkp[PATH_MAX], err[512], fpr[BP_KEY_FPR_SIZE];
 	struct bp_key pk, sk;
 	int rc = EX_CANTCREAT;
 
@@ -79,12 +85,30 @@ keygen(const char *dir, const char *kommune)
 		unlink(skp);
 		goto out;
 	}
-	sodium_bin2hex(hex, sizeof(hex), pk.id, BP_KEY_ID_BYTES);
-	printf("wrote %s (secret: keep it, mode 0600) and %s (key id %s)\n", skp, pkp, hex);
+	bp_key_fingerprint(&pk, fpr);
+	printf("wrote %s (secret: keep it, mode 0600) and %s (public: send it to the "
+	    "administrator)\nfingerprint %s\n", skp, pkp, fpr);
 	rc = 0;
 out:
 	bp_key_free(&pk);
 	bp_key_free(&sk);
+	return rc;
+}
+
+/* Refuses a kommune that is not in the registry at path (it could never
+ * be registered). Returns 0 or an exit status after a message. */
+static int
+in_registry(const char *path, const char *kommune)
+{
+	struct bp_registry reg;
+	memset(&reg, 0, sizeof(reg));
+	int rc = bp_cli_load_registry("keygen", path, &reg);
+	if (rc == 0 && !bp_registry_find(&reg, kommune)) {
+		fprintf(stderr, "bpagg keygen: kommune %s is not in the kommune registry %s "
+		    "(another registry: --registry FILE)\n", kommune, path);
+		rc = EX_DATAERR;
+	}
+	bp_registry_free(&reg);
 	return rc;
 }
 
@@ -93,16 +117,18 @@ bp_cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "registry", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *registry = bp_cli_default_registry();
 	char kommune[5];
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': dir = optarg; break;
+		case 'r': registry = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
@@ -115,6 +141,8 @@ bp_cmd_keygen(int argc, char **argv)
 		fprintf(stderr, "bpagg keygen: the kommunenummer must be four digits\n");
 		return EX_USAGE;
 	}
+	if ((rc = in_registry(registry, kommune)) != 0)
+		return rc;
 	if (out_dir(dir) < 0)
 		return EX_CANTCREAT;
 	return keygen(dir, kommune);

@@ -21,11 +21,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: bpagg publish -c CONF --year YYYY --out DIR "
-	    "[--level nasjonal|fylke|kommune]... [--json]\n");
+	    "[--level nasjonal|fylke|kommune]... [--json] [--quiet]\n"
+	    "\n"
+	    "Progress (the step, steps done of 6, the time) is shown on stderr when\n"
+	    "it is a terminal; --quiet turns it off. See bpagg-publish(1).\n");
 }
 
 struct opts {
 	const char *conf;
+	bool quiet;
 	struct bp_publish_opts p;
 };
 
@@ -38,6 +42,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -80,6 +85,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->p.json = true;
 			break;
+		case 'q':
+			o->quiet = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -107,8 +115,13 @@ bp_cmd_publish(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if ((rc = bp_cli_load_conf("publish", o.conf, &c)) != 0)
 		goto out;
-	o.p.notes = stderr;
+	struct bp_cli_progress prog;
+	bp_cli_progress_init(&prog, o.quiet);
+	o.p.progress = bp_cli_progress_cb(&prog);
+	o.p.notes = bp_cli_progress_wrap(&prog, stderr);
 	rc = bp_publish(&c, &o.p, id, sizeof(id), err, sizeof(err));
+	bp_cli_progress_unwrap(o.p.notes, stderr);
+	bp_cli_progress_end(&prog);
 	if (rc != 0)
 		fprintf(stderr, "bpagg publish: %s\n", err);
 	else

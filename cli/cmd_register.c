@@ -25,8 +25,10 @@ usage(FILE *f)
 	    "usage: bpagg register -c CONF NNNN FILE.pk [--replace]\n"
 	    "\n"
 	    "Checks that FILE.pk is the Ed25519 signing public key of kommune NNNN\n"
-	    "(as written by `bpagg keygen`) and that NNNN is in the kommune registry,\n"
-	    "then installs it as KEYS/kommuner/NNNN.sign.pk (atomically). A different\n"
+	    "(as written by `bpagg keygen`; text or the binary form of earlier\n"
+	    "versions) and that NNNN is in the kommune registry, then installs it as\n"
+	    "KEYS/kommuner/NNNN.sign.pk (atomically, as text) and prints its\n"
+	    "fingerprint: compare it with the kommune's by phone. A different\n"
 	    "key already registered for NNNN is only replaced with --replace.\n"
 	    "A running bpaggd picks the key up on SIGHUP.\n"
 	    "\n"
@@ -118,7 +120,7 @@ held_by_other(const char *dir, const char *kommune, const struct bp_key *k)
 static int
 install(const struct bp_config *c, const char *kommune, const struct bp_key *k, int replace)
 {
-	char dir[PATH_MAX], dest[PATH_MAX], err[512], hex[2 * BP_KEY_ID_BYTES + 1];
+	char dir[PATH_MAX], dest[PATH_MAX], err[512], fpr[BP_KEY_FPR_SIZE];
 
 	if (snprintf(dir, sizeof(dir), "%s/kommuner", c->keys) >= (int)sizeof(dir) ||
 	    snprintf(dest, sizeof(dest), "%s/%s.sign.pk", dir, kommune) >= (int)sizeof(dest)) {
@@ -129,12 +131,13 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 		fprintf(stderr, "bpagg register: %s: %s\n", dir, strerror(errno));
 		return EX_CANTCREAT;
 	}
-	sodium_bin2hex(hex, sizeof(hex), k->id, BP_KEY_ID_BYTES);
+	bp_key_fingerprint(k, fpr);
 	if (held_by_other(dir, kommune, k))
 		return EX_NOPERM;
 	int cmp = compare_existing(dest, k);
 	if (cmp == 1) {
-		printf("kommune %s: this key (id %s) is already registered\n", kommune, hex);
+		printf("kommune %s: this key is already registered\nfingerprint %s\n", kommune,
+		    fpr);
 		return 0;
 	}
 	if (cmp < 0 && !replace) {
@@ -147,8 +150,9 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 		fprintf(stderr, "bpagg register: %s\n", err);
 		return EX_CANTCREAT;
 	}
-	printf("registered kommune %s (key id %s) as %s%s; a running bpaggd picks it up "
-	    "on SIGHUP\n", kommune, hex, dest, cmp < 0 ? ", replacing the previous key" : "");
+	printf("registered kommune %s as %s%s; a running bpaggd picks it up on SIGHUP\n"
+	    "fingerprint %s (compare it with the kommune's, by phone)\n", kommune, dest,
+	    cmp < 0 ? ", replacing the previous key" : "", fpr);
 	return 0;
 }
 

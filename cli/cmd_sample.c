@@ -22,7 +22,10 @@ sample_usage(FILE *f)
 {
 	fprintf(f, "usage: bpagg sample --kommune NNNN --year YYYY --rows N --seed S\n"
 	    "                    [--delimiter ';'|','] [--optional seed|all|none] [--plain]\n"
-	    "                    [-o FILE]\n");
+	    "                    [-o FILE] [--quiet]\n"
+	    "\n"
+	    "Progress is shown on stderr while writing when it is a terminal;\n"
+	    "--quiet turns it off. See bpagg-sample(1).\n");
 }
 
 /* Parses an unsigned decimal number no larger than max. */
@@ -60,7 +63,7 @@ struct sample_args {
 	char kommune[5];
 	struct bp_sample_opts o;
 	const char *outpath;
-	bool have_kommune, have_year, have_rows, have_seed;
+	bool have_kommune, have_year, have_rows, have_seed, quiet;
 };
 
 /* One option with its value; returns 0, or -1 with the reason printed. */
@@ -120,6 +123,10 @@ parse_args(int argc, char **argv, struct sample_args *a)
 			a->o.plain = true;
 			continue;
 		}
+		if (!strcmp(argv[i], "--quiet")) {
+			a->quiet = true;
+			continue;
+		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, "bpagg sample: option '%s' needs a value\n", argv[i]);
 			return -1;
@@ -142,7 +149,7 @@ parse_args(int argc, char **argv, struct sample_args *a)
  * temporary file is removed on failure.
  */
 static int
-write_atomic(const char *path, const struct bp_sample_opts *o)
+write_atomic(const char *path, const struct bp_sample_opts *o, struct bp_cli_progress *prog)
 {
 	char tmp[4096];
 	struct stat st;
@@ -166,7 +173,10 @@ write_atomic(const char *path, const struct bp_sample_opts *o)
 		goto out;
 	}
 	fd = -1;
-	if (bp_sample_write(f, o) < 0 || fsync(fileno(f)) < 0) {
+	int w = bp_sample_write(f, o), e = errno;
+	bp_cli_progress_end(prog);   /* the line cleared before any message */
+	errno = e;
+	if (w < 0 || fsync(fileno(f)) < 0) {
 		fprintf(stderr, "bpagg sample: %s: write failed: %s\n", tmp, strerror(errno));
 		goto out;
 	}
@@ -205,12 +215,19 @@ bp_cmd_sample(int argc, char **argv)
 		sample_usage(stderr);
 		return EX_USAGE;
 	}
-	if (a.outpath)
-		return write_atomic(a.outpath, &a.o);
-	if (bp_sample_write(stdout, &a.o) < 0) {
+	struct bp_cli_progress prog;
+	int rc = 0;
+	bp_cli_progress_init(&prog, a.quiet);
+	a.o.progress = bp_cli_progress_cb(&prog);
+	if (a.outpath) {
+		rc = write_atomic(a.outpath, &a.o, &prog);
+	} else if (bp_sample_write(stdout, &a.o) < 0) {
+		int e = errno;
+		bp_cli_progress_end(&prog);
 		fprintf(stderr, "bpagg sample: write to standard output failed: %s\n",
-		    strerror(errno));
-		return EX_IOERR;
+		    strerror(e));
+		rc = EX_IOERR;
 	}
-	return 0;
+	bp_cli_progress_end(&prog);
+	return rc;
 }

@@ -33,6 +33,7 @@ struct seal_args {
 	bool dry_run;
 	bool empty;   /* a header-only export is meant: the kommune reports no one */
 	bool force;   /* replace an existing OUT */
+	bool quiet;   /* no progress on a terminal */
 };
 
 static void
@@ -41,13 +42,15 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: bpagg seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk\n"
 	    "                  --to central.box.pk -o OUT.bpx [--dry-run] [--empty]\n"
-	    "                  [--registry FILE] [--max-rows N]\n"
+	    "                  [--registry FILE] [--max-rows N] [--force] [--quiet]\n"
 	    "\n"
 	    "Validates the export as `bpagg check` does (errors by line and column on\n"
 	    "stderr; exit 65 if invalid), then signs it with the kommune's key and\n"
 	    "encrypts it to the central key (bpagg-submission(5)). OUT is written as\n"
 	    "OUT.tmp and renamed into place when complete; an existing OUT is kept\n"
-	    "(exit 73) unless --force is given.\n"
+	    "(exit 73) unless --force is given. Prints the submission id, which names\n"
+	    "the receipt bpaggd writes (outbox/NNNN/ID.receipt; check it with\n"
+	    "`bpagg receipt verify`).\n"
 	    "\n"
 	    "  --kommune NNNN   the kommune (every row must match; the key must be its key)\n"
 	    "  --year YYYY      the registration year (every row must match)\n"
@@ -55,6 +58,8 @@ usage(FILE *f)
 	    "  --to FILE        the central encryption public key (central.box.pk)\n"
 	    "  -o, --out FILE   the sealed file to write\n"
 	    "  --force          replace OUT when it exists\n"
+	    "  --quiet          no progress (shown on stderr while checking, when it\n"
+	    "                   is a terminal)\n"
 	    "  --dry-run        mark the submission as a test: validated, never merged\n"
 	    "  --empty          seal an export with no rows (it replaces the kommune's\n"
 	    "                   year with no registrations); refused without this\n"
@@ -63,8 +68,8 @@ usage(FILE *f)
 	    "  -h, --help       this help\n"
 	    "\n"
 	    "Exit status: 0 sealed, 64 usage, 65 invalid export, 66 missing input,\n"
-	    "73 OUT exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind,\n"
-	    "open permissions).\n",
+	    "73 OUT exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind:\n"
+	    "a public key for --key, open permissions).\n",
 	    bp_cli_default_registry(), BP_DEFAULT_MAX_ROWS);
 }
 
@@ -80,6 +85,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		{ "out", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "empty", no_argument, NULL, 'E' },
 		{ "registry", required_argument, NULL, 'r' },
 		{ "max-rows", required_argument, NULL, 'm' },
@@ -108,6 +114,7 @@ parse_args(int argc, char **argv, struct seal_args *a)
 		case 'o': a->out = optarg; break;
 		case 'n': a->dry_run = true; break;
 		case 'f': a->force = true; break;
+		case 'q': a->quiet = true; break;
 		case 'E': a->empty = true; break;
 		case 'r': a->registry = optarg; break;
 		case 'm':
@@ -156,7 +163,7 @@ static int
 seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct bp_key *pk,
     unsigned long rows, const uint8_t digest[32])
 {
-	char tmp[PATH_MAX], err[512], hex[65];
+	char tmp[PATH_MAX], err[512], hex[65], id[33];
 	struct bp_env_meta m;
 	int out = -1, ret = EX_IOERR;
 
@@ -199,9 +206,11 @@ seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct
 		goto out;
 	}
 	sodium_bin2hex(hex, sizeof(hex), m.digest, 32);
-	printf("%s: sealed %lu rows of kommune %s, %d%s: sequence %llu, digest %s\n",
+	sodium_bin2hex(id, sizeof(id), m.submission_id, sizeof(m.submission_id));
+	printf("%s: sealed %lu rows of kommune %s, %d%s: sequence %llu, digest %s\n"
+	    "submission id %s: its receipt will be outbox/%s/%s.receipt\n",
 	    a->out, rows, a->kommune, a->year, a->dry_run ? " (dry run)" : "",
-	    (unsigned long long)m.sequence, hex);
+	    (unsigned long long)m.sequence, hex, id, a->kommune, id);
 	ret = 0;
 out:
 	if (out >= 0)
@@ -228,8 +237,10 @@ bp_cmd_seal(int argc, char **argv)
 		fprintf(stderr, "bpagg seal: %s exists; --force replaces it\n", a.out);
 		return EX_CANTCREAT;
 	}
+	struct bp_cli_progress prog;
+	bp_cli_progress_init(&prog, a.quiet);
 	if ((ret = bp_cli_validate_export("seal", a.file, a.kommune, a.year, a.registry,
-	    a.max_rows, &v, &fd)) != 0)
+	    a.max_rows, &v, &fd, &prog)) != 0)
 		return ret;
 	if (!v.valid) {
 		fprintf(stderr, "%s: invalid: %zu error%s in %lu rows; not sealed\n", a.file,

@@ -6,6 +6,8 @@
  * kommune, the files rejected, the files waiting in the inbox and the number
  * of persons reported by more than one kommune. Reads the store, never
  * creates it: without a store it says "no submissions yet" and exits 0.
+ * The text ends with the fingerprints of the installation's public keys
+ * (the daemon's signing key, the central encryption key).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "inbox.h"
+#include "keys.h"
 #include "store.h"
 
 struct year_status {
@@ -42,6 +45,7 @@ struct status {
 	uint64_t waiting, rejected_unknown;
 	int have_store;
 	const char *backend;       /* [store] backend */
+	const char *keys;          /* [paths] keys: the public keys' fingerprints */
 	int schema;                /* the store's schema version (when have_store) */
 };
 
@@ -304,6 +308,24 @@ print_year_text(FILE *f, const struct status *st, const struct year_status *y)
 	}
 }
 
+/* One line with the fingerprint of the public key keys/name, or why not. */
+static void
+print_key(FILE *f, const char *keys, const char *name, enum bp_key_alg alg,
+    const char *label)
+{
+	char path[4096], err[512], fpr[BP_KEY_FPR_SIZE];
+	struct bp_key k;
+
+	snprintf(path, sizeof(path), "%s/%s", keys, name);
+	if (bp_key_load(path, alg, &k, err, sizeof(err)) < 0) {
+		fprintf(f, "%-28s %s\n", label, err);
+		return;
+	}
+	bp_key_fingerprint(&k, fpr);
+	bp_key_free(&k);
+	fprintf(f, "%-28s %s (%s)\n", label, fpr, name);
+}
+
 static void
 print_text(FILE *f, const struct status *st)
 {
@@ -325,6 +347,8 @@ print_text(FILE *f, const struct status *st)
 		    st->schema);
 	else
 		fprintf(f, "store                        %s, not created yet\n", st->backend);
+	print_key(f, st->keys, "daemon.sign.pk", BP_KEY_SIGN_PK, "receipts signed by key");
+	print_key(f, st->keys, "central.box.pk", BP_KEY_BOX_PK, "exports sealed to key");
 }
 
 static void
@@ -449,6 +473,7 @@ bp_cmd_status(int argc, char **argv)
 		rc = errno == ENOENT ? EX_NOINPUT : EX_IOERR;
 		goto out;
 	}
+	st.keys = c.keys;
 	bp_catalogue_id(&c.measures, st.catalogue);
 	if ((rc = read_store(&c, o.year, &st)) != EX_OK)
 		goto out;

@@ -18,5 +18,6 @@ int bp_cmd_rebuild(int argc, char **argv);
 int bp_cmd_report(int argc, char **argv);
 int bp_cmd_store(int argc, char **argv);
 int bp_cmd_reset_sequence(int argc, char **argv);
+int bp_cmd_receipt(int argc, char **argv);
 
 #endif

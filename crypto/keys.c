@@ -1,6 +1,7 @@
 /* keys.c - key files and key generation; see keys.h and bpagg-submission(5). */
 #include "keys.h"
 #include "io.h"
+#include "keytext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -138,10 +139,10 @@ bp_key_free(struct bp_key *k)
 	k->len = 0;
 }
 
-/* Opens path for reading, refusing links, non-regular files, oversized
- * files and (for secrets) group/world permission bits. Returns the fd or -1. */
+/* Opens path for reading, refusing links, non-regular files and oversized
+ * files. Returns the fd or -1. */
 static int
-open_key_file(const char *path, int secret, struct stat *st, char *err, size_t errlen)
+open_key_file(const char *path, struct stat *st, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -157,23 +158,6 @@ open_key_file(const char *path, int secret, struct stat *st, char *err, size_t e
 		errno = EINVAL;
 		return -1;
 	}
-	/* Like ssh with its keys: a secret owned by another user (who could
-	 * replace it) is refused; root's own files are accepted. */
-	if (secret && st->st_uid != geteuid() && st->st_uid != 0) {
-		snprintf(err, errlen, "%s: secret key file is owned by uid %u, not by this "
-		    "user (uid %u) or root", path, (unsigned)st->st_uid, (unsigned)geteuid());
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	if (secret && (st->st_mode & 077)) {
-		snprintf(err, errlen, "%s: secret key file has mode %04o; it must be "
-		    "readable by its owner only (chmod 600 %s)", path,
-		    (unsigned)(st->st_mode & 07777), path);
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
 	if (st->st_size > BP_KEY_FILE_MAX) {
 		snprintf(err, errlen, "%s: too large for a key file", path);
 		close(fd);
@@ -181,6 +165,29 @@ open_key_file(const char *path, int secret, struct stat *st, char *err, size_t e
 		return -1;
 	}
 	return fd;
+}
+
+/* Refuses a secret key file another user could replace or anyone else can
+ * read. Returns 0, or -1 with err and errno EPERM. */
+static int
+secret_file_ok(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	/* Like ssh with its keys: a secret owned by another user (who could
+	 * replace it) is refused; root's own files are accepted. */
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		snprintf(err, errlen, "%s: secret key file is owned by uid %u, not by this "
+		    "user (uid %u) or root", path, (unsigned)st->st_uid, (unsigned)geteuid());
+		errno = EPERM;
+		return -1;
+	}
+	if (st->st_mode & 077) {
+		snprintf(err, errlen, "%s: secret key file has mode %04o; it must be "
+		    "readable by its owner only (chmod 600 %s)", path,
+		    (unsigned)(st->st_mode & 07777), path);
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 /* Parses a key file image of len bytes into k (whose alg must be alg). */
@@ -226,12 +233,36 @@ parse_key(const char *path, const uint8_t *buf, size_t len, enum bp_key_alg alg,
 	return 0;
 }
 
+/*
+ * Says (in err) that the file holds another kind of key than alg, when its
+ * image names a known algorithm that is not alg: a public key given where
+ * the secret one is wanted gets this, not advice about its permissions.
+ * Returns 1 when said, else 0.
+ */
+static int
+other_kind(const char *path, const uint8_t *img, size_t len, enum bp_key_alg alg,
+    char *err, size_t errlen)
+{
+	if (len < 6 || memcmp(img, key_magic, 4) != 0)
+		return 0;
+	uint16_t found = bp_load16(img + 4);
+	if (found == (uint16_t)alg || !alg_len(found))
+		return 0;
+	snprintf(err, errlen, "%s: wrong kind of key: this is %s %s, not %s %s", path,
+	    bp_key_alg_secret((enum bp_key_alg)found) ? "a secret key, the" : "a public key, the",
+	    bp_key_alg_name((enum bp_key_alg)found),
+	    bp_key_alg_secret(alg) ? "the secret key wanted here, the" : "the public key wanted here, the",
+	    bp_key_alg_name(alg));
+	return 1;
+}
+
 int
 bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k, char *err, size_t errlen)
 {
-	uint8_t buf[BP_KEY_FILE_MAX + 1];
+	uint8_t buf[BP_KEY_FILE_MAX + 1], img[BP_KEY_FILE_MAX];
 	struct stat st;
-	int ret = -1, e = EINVAL;
+	size_t len;
+	int ret = -1, e = EINVAL, text = 0;
 	int fd = -1;
 
 	memset(k, 0, sizeof(*k));
@@ -241,7 +272,7 @@ bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k, char *err, 
 		errno = EINVAL;
 		return -1;
 	}
-	if ((fd = open_key_file(path, bp_key_alg_secret(alg), &st, err, errlen)) < 0)
+	if ((fd = open_key_file(path, &st, err, errlen)) < 0)
 		return -1;
 	ssize_t n = bp_read_full(fd, buf, sizeof(buf));
 	if (n < 0) {
@@ -249,11 +280,28 @@ bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k, char *err, 
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		goto out;
 	}
-	if (parse_key(path, buf, (size_t)n, alg, k, err, errlen) < 0)
+	if (bp_key_text_decode(path, (const char *)buf, (size_t)n, img, &len, &text,
+	    err, errlen) < 0)
+		goto out;
+	if (other_kind(path, img, len, alg, err, errlen))
+		goto out;
+	if (bp_key_alg_secret(alg) && secret_file_ok(path, &st, err, errlen) < 0) {
+		e = EPERM;
+		goto out;
+	}
+	if (text && bp_key_alg_secret(alg)) {
+		/* bpagg writes secrets only as binary files: a text secret has
+		 * been pasted somewhere and is not taken. */
+		snprintf(err, errlen, "%s: a secret key in text form is refused (secret keys "
+		    "are binary files written by bpagg)", path);
+		goto out;
+	}
+	if (parse_key(path, img, len, alg, k, err, errlen) < 0)
 		goto out;
 	ret = 0;
 out:
 	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(img, sizeof(img));
 	close(fd);
 	if (ret < 0)
 		errno = e;
@@ -285,13 +333,53 @@ temp_name(const char *path, char *tmp, size_t tmplen)
 	return (n < 0 || (size_t)n >= tmplen) ? -1 : 0;
 }
 
+void
+bp_key_comment(const struct bp_key *k, char *out, size_t outlen)
+{
+	switch (k->alg) {
+	case BP_KEY_SIGN_PK:
+		if (k->kommune[0])
+			snprintf(out, outlen, "bpagg kommune %s signing public key", k->kommune);
+		else
+			snprintf(out, outlen, "bpagg daemon signing public key (receipts, "
+			    "suppression log)");
+		return;
+	case BP_KEY_BOX_PK:
+		snprintf(out, outlen, "bpagg central encryption public key (seal --to)");
+		return;
+	default:
+		snprintf(out, outlen, "bpagg %s", bp_key_alg_name(k->alg));
+	}
+}
+
+/* The bytes of k's file into out (capacity BP_KEY_TEXT_MAX): the text form
+ * of a public key, the binary image of a secret. Returns the length. */
+static size_t
+file_bytes(const struct bp_key *k, uint8_t *out)
+{
+	uint8_t img[BP_KEY_HEADER_BYTES + crypto_sign_SECRETKEYBYTES];
+	char comment[128];
+	size_t n = BP_KEY_HEADER_BYTES + k->len;
+
+	encode_key(k, img);
+	if (bp_key_alg_secret(k->alg)) {
+		memcpy(out, img, n);
+	} else {
+		bp_key_comment(k, comment, sizeof(comment));
+		n = bp_key_text_encode(img, n, comment, (char *)out, BP_KEY_TEXT_MAX);
+	}
+	sodium_memzero(img, sizeof(img));
+	return n;
+}
+
 static int
 key_save(const char *path, const struct bp_key *k, int replace, char *err, size_t errlen)
 {
-	uint8_t buf[BP_KEY_HEADER_BYTES + crypto_sign_SECRETKEYBYTES];
+	uint8_t buf[BP_KEY_TEXT_MAX];
 	char tmp[4096];
 	int secret = bp_key_alg_secret(k->alg);
 	int fd = -1, ret = -1, e = 0, made = 0;
+	size_t len;
 
 	if (!k->bytes || k->len != alg_len(k->alg) || (k->kommune[0] &&
 	    k->alg != BP_KEY_SIGN_PK && k->alg != BP_KEY_SIGN_SK)) {
@@ -304,13 +392,13 @@ key_save(const char *path, const struct bp_key *k, int replace, char *err, size_
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	encode_key(k, buf);
+	len = file_bytes(k, buf);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, secret ? 0600 : 0644);
 	if (fd < 0)
 		goto fail;
 	made = 1;
 	if (fchmod(fd, secret ? 0600 : 0644) < 0 ||
-	    bp_write_full(fd, buf, BP_KEY_HEADER_BYTES + k->len) < 0 || fsync(fd) < 0)
+	    bp_write_full(fd, buf, len) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -1,14 +1,20 @@
 /*
  * keys.h - key files (documented in bpagg-submission(5)).
  *
- * Every key file is a small versioned binary: magic "BPK1", a two-byte
+ * A key's image is a small versioned binary: magic "BPK1", a two-byte
  * little-endian algorithm id, an 8-byte key id (first 8 bytes of
  * BLAKE2b-256 of the public key, or of the key itself for the pseudonym
  * key), a 4-byte owner (the kommunenummer in ASCII for kommune signing
- * keys, four zero bytes otherwise), then the key bytes. The file size is
- * exactly 18 bytes plus the key length of the algorithm. Secret files must
- * be mode 0600 (no group or world bits) and are refused otherwise; secrets
- * live in sodium_malloc memory and are wiped when freed.
+ * keys, four zero bytes otherwise), then the key bytes: exactly 18 bytes
+ * plus the key length of the algorithm.
+ *
+ * Public keys are written as text (keytext.h): a line "untrusted comment:
+ * ..." and the image in base64, so they can be mailed and pasted. Secret
+ * keys are written as the binary image: they never leave their machine,
+ * and a text form would invite pasting them into mail. Both forms are
+ * read (the binary public key files of earlier versions too). Secret files
+ * must be mode 0600 (no group or world bits) and are refused otherwise;
+ * secrets live in sodium_malloc memory and are wiped when freed.
  */
 #ifndef BP_KEYS_H
 #define BP_KEYS_H
@@ -27,6 +33,8 @@ enum bp_key_alg {
 #define BP_KEY_ID_BYTES 8
 #define BP_KEY_HEADER_BYTES 18 /* magic, alg, id, owner */
 #define BP_KEY_FILE_MAX 4096   /* no key file is larger than this */
+#define BP_KEY_FPR_BYTES 16    /* of BLAKE2b-256(public key) in a fingerprint */
+#define BP_KEY_FPR_SIZE 40     /* "xxxx xxxx xxxx xxxx xxxx xxxx xxxx xxxx" + NUL */
 
 /* A loaded key. For secrets, bytes points into sodium_malloc memory. */
 struct bp_key {
@@ -48,8 +56,9 @@ struct bp_key {
  */
 int bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k,
     char *err, size_t errlen);
-/* Writes a key file: secrets are created 0600 with O_EXCL, then renamed in
- * place. Returns 0 or -1 with err. The file is written under a temporary
+/* Writes a key file: a public key as text, a secret as its binary image.
+ * Secrets are created 0600 with O_EXCL, then renamed in place. Returns 0
+ * or -1 with err. The file is written under a temporary
  * name (".NAME.XXXXXXXX.tmp" in the same directory), synced, and then
  * linked into place: bp_key_save never replaces an existing file (errno
  * EEXIST), bp_key_save_replace replaces it atomically (rename). Public key
@@ -60,6 +69,16 @@ int bp_key_save_replace(const char *path, const struct bp_key *k, char *err, siz
 int bp_key_alg_secret(enum bp_key_alg alg);
 /* A fixed name of an algorithm, e.g. "Ed25519 signing public key". */
 const char *bp_key_alg_name(enum bp_key_alg alg);
+/*
+ * The fingerprint of a key a person compares, e.g. by phone: the first 16
+ * bytes of BLAKE2b-256 of the public key (the key id is its first 8) in
+ * hex, as 8 groups of 4 digits. A secret key gives its public key's
+ * fingerprint. Returns 0, or -1 for a pseudonym key (out is then "").
+ */
+int bp_key_fingerprint(const struct bp_key *k, char out[BP_KEY_FPR_SIZE]);
+/* The comment line of a public key's text form, e.g. "bpagg kommune 0301
+ * signing public key"; into out (at least 80 bytes). */
+void bp_key_comment(const struct bp_key *k, char *out, size_t outlen);
 /* True when a and b hold the same algorithm, owner and key bytes
  * (constant-time comparison of the bytes). */
 int bp_key_equal(const struct bp_key *a, const struct bp_key *b);

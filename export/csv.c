@@ -27,6 +27,9 @@ struct bp_csv {
 	size_t n, fstart;
 	unsigned long line;     /* physical line of the next byte */
 	unsigned long row_line;
+	unsigned long quote_line;  /* where the quoted field in hand opened */
+	unsigned quote_field;      /* and its 1-based field */
+	bool long_in_quote;        /* the row passed max_row inside quotes */
 	enum state state;
 	enum bp_csv_err err;
 	unsigned err_field;
@@ -98,7 +101,7 @@ reset_row(bp_csv *c)
 	c->state = S_START;
 	c->err = BP_CSV_OK;
 	c->err_field = 0;
-	c->in_row = c->pending_cr = c->skipping = false;
+	c->in_row = c->pending_cr = c->skipping = c->long_in_quote = false;
 	if (c->delim == 0)
 		c->delim = ';';
 }
@@ -142,6 +145,7 @@ emit(bp_csv *c)
 	r.len = c->len;
 	r.err = c->err;
 	r.err_field = c->err_field;
+	r.err_line = c->err == BP_CSV_UNTERMINATED ? c->quote_line : c->row_line;
 	return call(c, &r);
 }
 
@@ -154,6 +158,13 @@ emit_long(bp_csv *c)
 	r.field = c->ptr;
 	r.len = c->len;
 	r.err = BP_CSV_TOO_LONG;
+	r.err_line = c->row_line;
+	if (c->long_in_quote) {
+		/* Most likely a quote that is never closed: say so where it is. */
+		r.err = BP_CSV_OPEN_QUOTE;
+		r.err_field = c->quote_field;
+		r.err_line = c->quote_line;
+	}
 	return call(c, &r);
 }
 
@@ -177,6 +188,8 @@ static int
 data(bp_csv *c, unsigned char ch)
 {
 	if (++c->raw > c->max_row) {
+		if (!c->skipping)
+			c->long_in_quote = c->state == S_Q;
 		c->skipping = true;
 		if (ch == '\n') {
 			c->line++;
@@ -188,11 +201,13 @@ data(bp_csv *c, unsigned char ch)
 		c->line++;
 	switch (c->state) {
 	case S_START:
-		if (ch == '"')
+		if (ch == '"') {
 			c->state = S_Q;
-		else if (is_delim(c, ch))
+			c->quote_line = c->line;
+			c->quote_field = (unsigned)(c->n + 1);
+		} else if (is_delim(c, ch)) {
 			end_field(c);
-		else {
+		} else {
 			c->state = S_UNQ;
 			append(c, ch);
 		}

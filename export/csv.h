@@ -23,6 +23,8 @@ enum bp_csv_err {
 	                        a closing quote */
 	BP_CSV_UNTERMINATED, /* the input ended inside a quoted field */
 	BP_CSV_BAD_CR,       /* a carriage return not followed by a line feed */
+	BP_CSV_OPEN_QUOTE,   /* the row exceeds max_row inside a quoted field:
+	                        a quote never closed; skipped as TOO_LONG */
 };
 
 /* One row, valid only during the callback (its bytes are wiped after it). */
@@ -34,6 +36,8 @@ struct bp_csv_row {
 	const size_t *len;
 	enum bp_csv_err err;       /* the first error of the row, or BP_CSV_OK */
 	unsigned err_field;        /* 1-based field of err; 0 = the row as a whole */
+	unsigned long err_line;    /* physical line of err: where the quote opened
+	                              for OPEN_QUOTE and UNTERMINATED, else line */
 	bool blank;                /* an empty line (n is 1, the field empty) */
 };
 

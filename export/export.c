@@ -33,6 +33,13 @@ struct coldef {
 
 #define NCOLS (7 + BP_NAREA + BP_NDETAIL + BP_NSUB + BP_NFLAG + 5 + BP_NSVC)
 
+/* One person_id of the duplicate check: its keyed hash and the line it was
+ * first seen on, so that a duplicate can name that line. */
+struct pid_slot {
+	uint64_t h;
+	unsigned long line;
+};
+
 struct bp_export {
 	struct bp_export_opts opts;
 	char kommune[5];                /* copy of opts.expect_kommune */
@@ -50,8 +57,12 @@ struct bp_export {
 	unsigned long blank_line, blank_count; /* empty lines not yet reported */
 	struct bp_row row;              /* the row in hand; wiped after each */
 	unsigned char key[crypto_shorthash_KEYBYTES];
-	uint64_t *set;                  /* keyed hashes of person_ids; 0 = empty */
+	struct pid_slot *set;           /* keyed hashes of person_ids; h 0 = empty */
 	size_t set_cap, set_n;
+	unsigned long other_kommune;    /* rows of another kommune than expected */
+	size_t other_kommune_diag;      /* the index of the one error said for them */
+	bool row_bad;                   /* the row in hand is invalid without an error
+	                                   of its own (one said for many rows) */
 };
 
 static void
@@ -173,10 +184,10 @@ pid_hash(const bp_export *x, const char *pid)
 }
 
 static void
-set_put(uint64_t *set, size_t cap, uint64_t v)
+set_put(struct pid_slot *set, size_t cap, struct pid_slot v)
 {
-	size_t i = (size_t)v & (cap - 1);
-	while (set[i] != 0)
+	size_t i = (size_t)v.h & (cap - 1);
+	while (set[i].h != 0)
 		i = (i + 1) & (cap - 1);
 	set[i] = v;
 }
@@ -185,11 +196,11 @@ static int
 set_grow(bp_export *x)
 {
 	size_t cap = x->set_cap ? x->set_cap * 2 : 1024;
-	uint64_t *s = calloc(cap, sizeof(*s));
+	struct pid_slot *s = calloc(cap, sizeof(*s));
 	if (!s)
 		return -1;
 	for (size_t i = 0; i < x->set_cap; i++)
-		if (x->set[i])
+		if (x->set[i].h)
 			set_put(s, cap, x->set[i]);
 	if (x->set) {
 		sodium_memzero(x->set, x->set_cap * sizeof(*x->set));
@@ -200,21 +211,24 @@ set_grow(bp_export *x)
 	return 0;
 }
 
-/* Adds pid's hash. Returns 1 when it was there already, 0 when added, -1 on
- * ENOMEM. */
+/* Adds pid's hash, seen on line. Returns 1 when it was there already (its
+ * first line in *first), 0 when added, -1 on ENOMEM. */
 static int
-set_add(bp_export *x, const char *pid)
+set_add(bp_export *x, const char *pid, unsigned long line, unsigned long *first)
 {
 	if ((x->set_n + 1) * 2 > x->set_cap && set_grow(x) < 0)
 		return -1;
 	uint64_t v = pid_hash(x, pid);
 	size_t i = (size_t)v & (x->set_cap - 1);
-	while (x->set[i] != 0) {
-		if (x->set[i] == v)
+	while (x->set[i].h != 0) {
+		if (x->set[i].h == v) {
+			*first = x->set[i].line;
 			return 1;
+		}
 		i = (i + 1) & (x->set_cap - 1);
 	}
-	x->set[i] = v;
+	x->set[i].h = v;
+	x->set[i].line = line;
 	x->set_n++;
 	return 0;
 }
@@ -287,9 +301,13 @@ csv_err_text(enum bp_csv_err e)
 		return "characters after a closing quote; expected a delimiter or "
 		    "the end of the line";
 	case BP_CSV_UNTERMINATED:
-		return "a quoted field is not closed before the end of the file";
+		return "a quoted field opens here and is not closed before the end of "
+		    "the file; expected a closing quote";
 	case BP_CSV_BAD_CR:
 		return "a carriage return not followed by a line feed";
+	case BP_CSV_OPEN_QUOTE:
+		return "a quoted field opens here and is not closed within 4096 bytes; "
+		    "expected a closing quote (quotes inside a field doubled)";
 	case BP_CSV_OK:
 		break;
 	}
@@ -307,6 +325,27 @@ find_col(const bp_export *x, const char *name, size_t len)
 	return -1;
 }
 
+/*
+ * True when a first line has no column name at all and a field of digits
+ * only (a person_id, a kommunenummer, a year): a file without its header.
+ * One error then says so, instead of one per unknown name and missing column.
+ */
+static bool
+looks_like_data(const bp_export *x, const struct bp_csv_row *r)
+{
+	bool digits = false;
+	for (size_t i = 0; i < r->n; i++) {
+		if (find_col(x, r->field[i], r->len[i]) >= 0)
+			return false;
+		size_t j = 0;
+		while (j < r->len[i] && r->field[i][j] >= '0' && r->field[i][j] <= '9')
+			j++;
+		if (j > 0 && j == r->len[i])
+			digits = true;
+	}
+	return digits;
+}
+
 static int
 header(bp_export *x, const struct bp_csv_row *r)
 {
@@ -315,8 +354,15 @@ header(bp_export *x, const struct bp_csv_row *r)
 			bp_diags_add(&x->diags, r->line, 0, "",
 			    "expected a header line of column names");
 		else
-			bp_diags_add(&x->diags, r->line, r->err_field, "", "header line: %s; "
+			bp_diags_add(&x->diags, r->err_line, r->err_field, "", "header line: %s; "
 			    "nothing can be read", csv_err_text(r->err));
+		x->fatal = true;
+		return -1;
+	}
+	if (looks_like_data(x, r)) {
+		bp_diags_add(&x->diags, r->line, 0, "", "the first line looks like data, not "
+		    "a header: expected a header line of column names first (see "
+		    "bpagg-export(5))");
 		x->fatal = true;
 		return -1;
 	}
@@ -398,14 +444,15 @@ check_pid(bp_export *x, unsigned long line, int c, const char *v, size_t len)
 		    "(control digits or date)");
 		return -1;
 	}
-	int rc = set_add(x, v);
+	unsigned long first = 0;
+	int rc = set_add(x, v, line, &first);
 	if (rc < 0) {
 		fail_col(x, line, c, "out of memory for the duplicate check");
 		return -1;
 	}
 	if (rc == 1) {
-		fail_col(x, line, c, "the same person_id appears on an earlier line; "
-		    "expected one row per person");
+		fail_col(x, line, c, "the same person_id as on line %lu; expected one row "
+		    "per person", first);
 		return -1;
 	}
 	memcpy(x->row.person_id, v, 11);
@@ -421,8 +468,15 @@ check_kommune(bp_export *x, unsigned long line, int c, const char *v, size_t len
 		return -1;
 	}
 	if (x->opts.expect_kommune && memcmp(v, x->opts.expect_kommune, 5) != 0) {
-		fail_col(x, line, c, "expected the submission's kommune %s",
-		    x->opts.expect_kommune);
+		/* A wrong --kommune (or another kommune's file) would give one
+		 * error per row: said once, the count added at the end. */
+		if (x->other_kommune++ == 0) {
+			x->other_kommune_diag = x->diags.n;
+			fail_col(x, line, c, "expected the submission's kommune %s",
+			    x->opts.expect_kommune);
+		} else {
+			x->row_bad = true;
+		}
 		return -1;
 	}
 	memcpy(x->row.kommune, v, 5);
@@ -750,7 +804,7 @@ data_row(bp_export *x, const struct bp_csv_row *r)
 	int rc = 0;
 
 	if (r->err != BP_CSV_OK) {
-		fail(x, r->line, (int)r->err_field - 1, "%s", csv_err_text(r->err));
+		fail(x, r->err_line, (int)r->err_field - 1, "%s", csv_err_text(r->err));
 		return 0;
 	}
 	if (r->n != x->nhdr) {
@@ -759,10 +813,11 @@ data_row(bp_export *x, const struct bp_csv_row *r)
 		return 0;
 	}
 	row_defaults(&x->row, r->line);
+	x->row_bad = false;
 	int rus = check_fields(x, r);
 	check_substances(x, r, rus);
 	/* After a bad header the rows are still checked, never delivered. */
-	if (x->diags.total == before && !x->header_bad && x->cb &&
+	if (x->diags.total == before && !x->row_bad && !x->header_bad && x->cb &&
 	    x->cb(&x->row, x->ud) != 0) {
 		bp_diags_add(&x->diags, r->line, 0, "", "reading stopped by the receiver");
 		x->fatal = true;
@@ -804,6 +859,19 @@ bp_export_feed(bp_export *x, const void *buf, size_t len)
 	return x->fatal ? -1 : 0;
 }
 
+/* Adds to the one error said for rows of another kommune how many there
+ * were (when it is among the errors kept). */
+static void
+other_kommune_count(bp_export *x)
+{
+	if (x->other_kommune < 2 || x->other_kommune_diag >= x->diags.n)
+		return;
+	struct bp_diag *d = &x->diags.v[x->other_kommune_diag];
+	snprintf(d->msg, sizeof(d->msg), "expected the submission's kommune %s; %lu rows "
+	    "hold another kommune (this is the first; a wrong --kommune?)",
+	    x->opts.expect_kommune, x->other_kommune);
+}
+
 int
 bp_export_finish(bp_export *x)
 {
@@ -816,6 +884,7 @@ bp_export_finish(bp_export *x)
 			x->fatal = true;
 		}
 		x->blank_count = 0; /* empty lines at the end are allowed */
+		other_kommune_count(x);
 	}
 	return x->fatal || x->diags.total > 0 ? -1 : 0;
 }

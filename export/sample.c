@@ -731,6 +731,8 @@ bp_sample_write(FILE *out, const struct bp_sample_opts *o)
 		draw_person(&g, &p, o, &ids, &th);
 		if (write_row(out, &g, &lay, &p, o, delim) < 0)
 			goto out;
+		if ((r + 1) % 4096 == 0 || r + 1 == o->rows)
+			bp_progress_report(&o->progress, "generating rows", r + 1, o->rows);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		goto out;

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "progress.h"
+
 /* Which optional columns the header carries. */
 enum bp_sample_optional {
 	BP_SAMPLE_OPTIONAL_SEED = 0, /* the seed decides, column by column (~80% present) */
@@ -41,6 +43,7 @@ struct bp_sample_opts {
 	 * a byte-order mark in some files. true: none of that.
 	 */
 	bool plain;
+	struct bp_progress progress;  /* rows written of rows; cb NULL: none */
 };
 
 /*

@@ -473,6 +473,8 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		goto out;
 	}
 	r.sk_loaded = true;
+	/* Progress: the steps done of six, from this top level only. */
+	bp_progress_report(&o->progress, "checking the suppression log", 0, 6);
 	if (bp_suplog_open(c->suppression_log, false, &r.log, err, errlen) < 0) {
 		ret = EX_IOERR;
 		goto out;
@@ -500,6 +502,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_CANTCREAT;
 		goto out;
 	}
+	bp_progress_report(&o->progress, "reading the store", 1, 6);
 	if ((ret = load_inputs(c, o->year, &s.measures, &r.in, err, errlen)) != 0)
 		goto out;
 	ret = EX_SOFTWARE;
@@ -508,14 +511,17 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_NOINPUT;
 		goto out;
 	}
+	bp_progress_report(&o->progress, "building the tables", 2, 6);
 	if (bp_tables_build(o->year, r.in.k, r.in.n, &r.reg, &s, &r.t, err, errlen) < 0) {
 		ret = EX_DATAERR;
 		goto out;
 	}
+	bp_progress_report(&o->progress, "suppressing and auditing", 3, 6);
 	if (bp_tables_suppress(r.t, r.prev, err, errlen) < 0) {
 		ret = 1;
 		goto out;
 	}
+	bp_progress_report(&o->progress, "writing the release", 4, 6);
 	make_release_id(o->year, id, idlen, iso, sizeof(iso));
 	settings_json(c, &s, regdig, settings, sizeof(settings));
 	if (bp_stage_begin(c, id, &st, err, errlen) < 0 ||
@@ -532,6 +538,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 			goto out;
 		}
 	}
+	bp_progress_report(&o->progress, "logging the release", 5, 6);
 	bp_json_str(relq, sizeof(relq), id);
 	struct cellctx cx = { &r.log, relq };
 	if (bp_suplog_add(&r.log, body) < 0 ||
@@ -558,6 +565,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_CANTCREAT;
 		goto out;
 	}
+	bp_progress_report(&o->progress, "published", 6, 6);
 	err[0] = '\0';
 	ret = 0;
 out:
@@ -728,9 +736,22 @@ out:
 	return ret;
 }
 
+/* The releases bp_audit will re-derive (for its progress). */
+static size_t
+count_releases(const struct bp_suplog *l, const char *release)
+{
+	char type[16], id[128];
+	size_t n = 0;
+	for (size_t i = 0; i < l->ncommitted; i++)
+		if (line_get(l, i, "type", type, sizeof(type)) == 0 && !strcmp(type, "release") &&
+		    line_get(l, i, "release", id, sizeof(id)) == 0 && (!release || !strcmp(release, id)))
+			n++;
+	return n;
+}
+
 int
-bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
-    size_t errlen)
+bp_audit(const struct bp_config *c, const char *release, FILE *out,
+    const struct bp_progress *progress, char *err, size_t errlen)
 {
 	struct bp_suplog l;
 	struct bp_key pk;
@@ -751,6 +772,7 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
 		ret = EX_NOINPUT;
 		goto out;
 	}
+	bp_progress_report(progress, "verifying the suppression log", 0, 0);
 	if (bp_suplog_verify(&l, &pk, &bad, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s:%zu: %s", name, bad, why);
 		ret = 1;
@@ -760,12 +782,14 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
 		fprintf(out, "note: %s:%zu-%zu: an interrupted append, never sealed (not a "
 		    "release); the next bpagg publish rolls it back\n", name, l.ncommitted + 1,
 		    l.nline);
+	size_t total = count_releases(&l, release);
 	for (size_t i = 0; i < l.ncommitted; i++) {
 		if (line_get(&l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
 		    line_get(&l, i, "release", id, sizeof(id)) != 0)
 			continue;
 		if (release && strcmp(release, id))
 			continue;
+		bp_progress_report(progress, "re-deriving releases", nrel, total);
 		nrel++;
 		if (check_kept(c, &l, i, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s:%zu: %s", name, i + 1, why);
@@ -801,6 +825,7 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out, char *err,
 		ret = 1;
 		goto out;
 	}
+	bp_progress_report(progress, "re-deriving releases", nrel, total);
 	fprintf(out, "%s: %zu entries, chain and seals verified\n", name, l.ncommitted);
 	err[0] = '\0';
 	ret = 0;

@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "measures.h"
+#include "progress.h"
 #include "registry.h"
 #include "profile.h"
 
@@ -181,6 +182,7 @@ struct bp_publish_opts {
 	const char *outdir;
 	bool json;            /* also tables.json */
 	FILE *notes;          /* what recovery did (rollbacks, moves); NULL: silent */
+	struct bp_progress progress; /* steps done of PUBLISH_STEPS; cb NULL: none */
 };
 /* Publishes a release: verifies the suppression log and recovers from an
  * interrupted publish (release_dir.h), reads the store, suppresses, stages
@@ -194,8 +196,9 @@ int bp_publish(const struct bp_config *c, const struct bp_publish_opts *o,
 /* Audits the log (every release, or only release when not NULL); prints
  * notes to out. Returns 0 when everything holds, 1 with the first broken
  * entry in err ("suppression.log:17: hash chain broken"), or another
- * sysexits code when the audit could not run. */
+ * sysexits code when the audit could not run. progress (may be NULL) hears
+ * the releases audited of those to audit. */
 int bp_audit(const struct bp_config *c, const char *release, FILE *out,
-    char *err, size_t errlen);
+    const struct bp_progress *progress, char *err, size_t errlen);
 
 #endif

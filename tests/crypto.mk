@@ -1,17 +1,24 @@
 # tests for the crypto area: keys, pseudonyms, the envelope, and the
 # init / keygen / register / seal commands.
 if HAVE_CRITERION
-check_PROGRAMS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope
-TESTS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope
+check_PROGRAMS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope \
+	tests/unit/crypto/test_keytext
+TESTS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope \
+	tests/unit/crypto/test_keytext
 endif
+tests_unit_crypto_test_keys_SOURCES = tests/unit/crypto/test_keys.c tests/unit/crypto/key_fixture.h
 tests_unit_crypto_test_keys_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_keys_LDADD = $(BP_TEST_LINK)
+tests_unit_crypto_test_keytext_SOURCES = tests/unit/crypto/test_keytext.c tests/unit/crypto/key_fixture.h
+tests_unit_crypto_test_keytext_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_crypto_test_keytext_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_pseudonym_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_pseudonym_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_envelope_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_envelope_LDADD = $(BP_TEST_LINK)
 
-CRYPTO_ITESTS = tests/integration/seal_install.sh tests/integration/seal_cli.sh
+CRYPTO_ITESTS = tests/integration/seal_install.sh tests/integration/seal_cli.sh \
+	tests/integration/keys_receipt.sh
 TESTS += $(CRYPTO_ITESTS)
 EXTRA_DIST += $(CRYPTO_ITESTS)
 

@@ -18,6 +18,7 @@ tests_unit_export_test_registry_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_export_test_registry_LDADD = $(BP_TEST_LINK)
 
 EXPORT_ITESTS = tests/integration/check_errors.sh tests/integration/check_valid.sh \
+	tests/integration/check_messages.sh \
 	tests/integration/check_limits.sh
 TESTS += $(EXPORT_ITESTS)
 EXTRA_DIST += $(EXPORT_ITESTS)

@@ -17,8 +17,8 @@ endif
 tests_unit_publish_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
-TESTS += tests/integration/publish_cli.sh
-EXTRA_DIST += tests/integration/publish_cli.sh
+TESTS += tests/integration/publish_cli.sh tests/integration/progress_cli.sh
+EXTRA_DIST += tests/integration/publish_cli.sh tests/integration/progress_cli.sh tests/helpers/on_pty.py
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/measures/test_cellkeys
 TESTS += tests/unit/measures/test_cellkeys

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "keys.h"
+#include "receipt.h"
 
 static int
 field(const char *json, const char *name, char *out, size_t outlen)
@@ -32,8 +33,9 @@ field(const char *json, const char *name, char *out, size_t outlen)
 static int
 check(const struct bp_key *pk, const char *path)
 {
-	char buf[1 << 16], idhex[17], status[64], file[256];
-	uint8_t sig[crypto_sign_BYTES];
+	char buf[1 << 16], status[64], file[256];
+	uint8_t signer[BP_KEY_ID_BYTES];
+	size_t json_len;
 	FILE *f = fopen(path, "r");
 	size_t n;
 
@@ -41,25 +43,10 @@ check(const struct bp_key *pk, const char *path)
 		return -1;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
-	buf[n] = '\0';
-	char *nl = strchr(buf, '\n');
-	if (!nl)
+	/* The check bpagg receipt verify makes (crypto/receipt.c). */
+	if (bp_receipt_verify(buf, n, pk, &json_len, signer) != BP_RECEIPT_GOOD)
 		return -1;
-	*nl = '\0';
-	char *line2 = nl + 1;
-	sodium_bin2hex(idhex, sizeof(idhex), pk->id, sizeof(pk->id));
-	if (strncmp(line2, "ed25519 ", 8) || strncmp(line2 + 8, idhex, 16) || line2[24] != ' ')
-		return -1;
-	if (sodium_hex2bin(sig, sizeof(sig), line2 + 25, 128, NULL, NULL, NULL) < 0 ||
-	    strcmp(line2 + 25 + 128, "\n"))
-		return -1;
-	/* Signed over "bpagg-receipt-signature-v1", a NUL, then the line. */
-	static const char dom[] = "bpagg-receipt-signature-v1";
-	static unsigned char msg[sizeof(dom) + (1 << 16)];
-	memcpy(msg, dom, sizeof(dom));
-	memcpy(msg + sizeof(dom), buf, strlen(buf));
-	if (crypto_sign_verify_detached(sig, msg, sizeof(dom) + strlen(buf), pk->bytes) < 0)
-		return -1;
+	buf[json_len] = '\0';
 	if (field(buf, "status", status, sizeof(status)) < 0 ||
 	    field(buf, "file", file, sizeof(file)) < 0)
 		return -1;

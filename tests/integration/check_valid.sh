@@ -16,11 +16,14 @@ grep -q -F "$tmp/big.csv: valid: 20000 rows" "$tmp/out"
 bpagg check "$tmp/crlf.csv" --kommune 0301 --year 2024 --quiet >"$tmp/out"
 [ ! -s "$tmp/out" ]
 
-# The same file for another kommune or year: every row is wrong.
+# The same file for another kommune or year: every row is wrong. A wrong
+# --kommune is one error (at the first row, with the count), not 500.
 rc=0
 bpagg check "$tmp/crlf.csv" --kommune 4601 --year 2024 2>"$tmp/err" || rc=$?
 [ "$rc" -eq 65 ]
-grep -q "invalid: 500 errors in 500 rows" "$tmp/err"
+grep -q -F "$tmp/crlf.csv:2:2: kommune: expected the submission's kommune 4601; 500 rows hold another kommune" "$tmp/err"
+grep -q "invalid: 1 error in 500 rows" "$tmp/err"
+[ "$(wc -l <"$tmp/err")" -eq 2 ]
 rc=0
 bpagg check "$tmp/crlf.csv" --kommune 0301 --year 2023 2>/dev/null || rc=$?
 [ "$rc" -eq 65 ]
@@ -30,7 +33,7 @@ bpagg check "$tmp/crlf.csv" --kommune 0301 --year 2023 2>/dev/null || rc=$?
 rc=0
 bpagg check "$tmp/dup.csv" --kommune 1103 --year 2020 2>"$tmp/err" || rc=$?
 [ "$rc" -eq 65 ]
-grep -q -F "$tmp/dup.csv:20002:1: person_id: the same person_id appears on an earlier line" "$tmp/err"
+grep -q -F "$tmp/dup.csv:20002:1: person_id: the same person_id as on line 5000;" "$tmp/err"
 [ "$(wc -l <"$tmp/err")" -eq 2 ]
 
 # A kommune missing from the registry is refused even when expected.

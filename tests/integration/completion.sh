@@ -24,6 +24,8 @@ out=$(comp publish --le); [ "$out" = "--level" ] || fail "publish --le: $out"
 out=$(comp publish --level ""); [ "$(tr '\n' ' ' <<<"$out")" = "fylke kommune nasjonal " ] || fail "levels: $out"
 out=$(comp check x.csv --kommune 030); has "$out" 0301 "--kommune 030"; hasnt "$out" 1103 "--kommune 030"
 out=$(comp keygen ""); [ "$out" = "kommune" ] || fail "keygen: $out"
+out=$(comp receipt ""); [ "$out" = "verify" ] || fail "receipt: $out"
+out=$(comp receipt verify x.receipt --k); [ "$out" = "--key" ] || fail "receipt verify --k: $out"
 out=$(comp keygen kommune 110); has "$out" 1103 "keygen kommune 110"
 out=$(comp register -c x.conf 46); has "$out" 4601 "register -c x.conf 46"
 n=$(comp check x.csv --kommune "" | wc -l)

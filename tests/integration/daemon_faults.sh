@@ -127,7 +127,8 @@ grep -q 'inbox' "$T/empty.err" || fail "the empty path is not named: $(cat "$T/e
 ok "an empty path in [paths] is a configuration error"
 
 # 8. One key for two kommuner: A's public key with B's name in its owner field.
-cp "$T/k/$A/$A.sign.pk" "$T/forged.pk"
+# (The key's image from its text form's base64 line, as a binary key file.)
+sed -n 2p "$T/k/$A/$A.sign.pk" | base64 -d >"$T/forged.pk"
 printf '%s' $B | dd of="$T/forged.pk" bs=1 seek=14 conv=notrunc status=none
 rm "$T/c/keys/kommuner/$B.sign.pk"
 rc=0; bpagg register -c "$C" $B "$T/forged.pk" >/dev/null 2>"$T/reg.err" || rc=$?

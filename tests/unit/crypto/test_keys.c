@@ -12,47 +12,35 @@
 
 #include "keys.h"
 
-static char dir[64];
-static char err[512];
+#include "key_fixture.h"
 
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	return remove(p);
-}
-
-static void
-setup(void)
-{
-	cr_assert_eq(sodium_init() >= 0, 1);
-	strcpy(dir, "/tmp/bp_keys_XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *
-path_of(const char *name)
-{
-	static char p[2][256];
-	static int i;
-	i ^= 1;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
-
+/* The binary image of a key file: a text public key's line 2 decoded, a
+ * binary file as it is. */
 static size_t
-file_bytes(const char *p, uint8_t *buf, size_t cap)
+image_of(const char *p, uint8_t *buf, size_t cap)
 {
-	FILE *f = fopen(p, "rb");
+	char text[1024], *nl;
+	size_t n = file_bytes(p, (uint8_t *)text, sizeof(text) - 1), bin = 0;
+	text[n] = '\0';
+	if (strncmp(text, "untrusted comment: ", 19) != 0) {
+		cr_assert_leq(n, cap);
+		memcpy(buf, text, n);
+		return n;
+	}
+	cr_assert_not_null(nl = strchr(text, '\n'));
+	cr_assert_eq(sodium_base642bin(buf, cap, nl + 1, strcspn(nl + 1, "\n"), NULL, &bin,
+	    NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	return bin;
+}
+
+/* Writes n bytes as the file p. */
+static void
+put_bytes(const char *p, const uint8_t *buf, size_t n)
+{
+	FILE *f = fopen(p, "wb");
 	cr_assert_not_null(f);
-	size_t n = fread(buf, 1, cap, f);
+	cr_assert_eq(fwrite(buf, 1, n, f), n);
 	fclose(f);
-	return n;
 }
 
 TestSuite(keys, .init = setup, .fini = teardown);
@@ -72,8 +60,9 @@ Test(keys, sign_pair_round_trip_and_layout)
 	cr_assert_eq(stat(path_of("0301.sign.pk"), &st), 0);
 	cr_expect_eq(st.st_mode & 07777, 0644);
 
-	/* The documented layout: magic, LE alg, id, owner, key. */
-	size_t n = file_bytes(path_of("0301.sign.pk"), buf, sizeof(buf));
+	/* The documented layout (in base64 on the second line of the text
+	 * form): magic, LE alg, id, owner, key. */
+	size_t n = image_of(path_of("0301.sign.pk"), buf, sizeof(buf));
 	cr_assert_eq(n, 18 + 32);
 	cr_expect_eq(memcmp(buf, "BPK1", 4), 0);
 	cr_expect_eq(buf[4], 0x01);
@@ -196,7 +185,12 @@ Test(keys, truncated_damaged_and_foreign_files_are_refused)
 	uint8_t buf[256];
 	cr_assert_eq(bp_key_gen_sign(&pk, &sk, "1103"), 0);
 	cr_assert_eq(bp_key_save(path_of("k.pk"), &pk, err, sizeof(err)), 0, "%s", err);
-	size_t n = file_bytes(path_of("k.pk"), buf, sizeof(buf));
+	/* The binary form of earlier versions, whole and damaged. */
+	size_t n = image_of(path_of("k.pk"), buf, sizeof(buf));
+	put_bytes(path_of("k.pk"), buf, n);
+	cr_assert_eq(bp_key_load(path_of("k.pk"), BP_KEY_SIGN_PK, &l, err, sizeof(err)), 0, "%s", err);
+	cr_expect(bp_key_equal(&l, &pk));
+	bp_key_free(&l);
 
 	cr_assert_eq(truncate(path_of("k.pk"), (off_t)n - 1), 0);
 	cr_expect_eq(bp_key_load(path_of("k.pk"), BP_KEY_SIGN_PK, &l, err, sizeof(err)), -1);
@@ -334,7 +328,7 @@ Test(keys, daemon_key_has_no_owner_and_is_not_a_kommune_key)
 	cr_assert_eq(bp_key_gen_sign(&pk, &sk, NULL), 0);
 	cr_assert_eq(bp_key_save(path_of("daemon.sign.sk"), &sk, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(bp_key_save(path_of("0301.sign.pk"), &pk, err, sizeof(err)), 0, "%s", err);
-	size_t n = file_bytes(path_of("0301.sign.pk"), buf, sizeof(buf));
+	size_t n = image_of(path_of("0301.sign.pk"), buf, sizeof(buf));
 	cr_assert_eq(n, 50);
 	cr_expect(buf[14] == 0 && buf[15] == 0 && buf[16] == 0 && buf[17] == 0);
 	cr_assert_eq(bp_key_load(path_of("daemon.sign.sk"), BP_KEY_SIGN_SK, &l, err, sizeof(err)), 0, "%s", err);

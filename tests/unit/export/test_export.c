@@ -276,8 +276,9 @@ Test(export_rules, duplicate_person_id)
 	struct tx_result r = { 0 };
 	tx_run(b.p, 4096, &r);
 	cr_expect_eq(r.d.total, 2);
-	tx_expect(&r, 0, 4, 1, "person_id", "appears on an earlier line");
-	tx_expect(&r, 1, 5, 1, "person_id", "appears on an earlier line");
+	/* Each names the line of the first row of that person. */
+	tx_expect(&r, 0, 4, 1, "person_id", "the same person_id as on line 2;");
+	tx_expect(&r, 1, 5, 1, "person_id", "the same person_id as on line 2;");
 	cr_expect_eq(r.delivered, 2);
 	tx_result_free(&r);
 	free(b.p);

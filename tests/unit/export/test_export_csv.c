@@ -123,11 +123,12 @@ Test(csv, too_long_row_skips_to_the_next_line)
 	struct got g;
 	/* 10 bytes allowed. Row 2 overflows inside a quoted field, before its
 	 * line break: the skip ends at that physical line, and line 3 is read
-	 * as a row of its own (with a stray quote). */
+	 * as a row of its own (with a stray quote). Passing the cap inside
+	 * quotes is a quote not closed (OPEN_QUOTE), not merely a long row. */
 	tokenize("abc;defghi\n\"abcdefghijkl\nmn\";x\nok;1\n", ';', 10, 1, &g);
 	cr_assert_eq(g.nrows, 4);
 	cr_expect_eq(g.err[0], BP_CSV_OK, "exactly max_row bytes are fine");
-	cr_expect_eq(g.err[1], BP_CSV_TOO_LONG);
+	cr_expect_eq(g.err[1], BP_CSV_OPEN_QUOTE);
 	cr_expect_eq(g.line[1], 2);
 	cr_expect_eq(g.n[1], 0);
 	cr_expect_eq(g.line[2], 3);
@@ -138,7 +139,7 @@ Test(csv, too_long_row_skips_to_the_next_line)
 	/* The quoted line break is itself the byte past the cap. */
 	tokenize("\"abcd\nx\"\nok\n", ';', 5, 1, &g);
 	cr_assert_eq(g.nrows, 3);
-	cr_expect_eq(g.err[0], BP_CSV_TOO_LONG);
+	cr_expect_eq(g.err[0], BP_CSV_OPEN_QUOTE);
 	cr_expect_eq(g.line[1], 2);
 	cr_expect_eq(g.err[1], BP_CSV_BAD_QUOTE);
 	cr_expect_eq(g.line[2], 3);
@@ -382,6 +383,6 @@ Test(export_encoding, header_with_bad_csv_is_fatal)
 	tx_run("person_id;\"kommune\nx\n", 4096, &r);
 	cr_expect_eq(r.finish, -1);
 	cr_expect_eq(r.d.total, 1);
-	tx_expect(&r, 0, 1, 2, "", "header line: a quoted field is not closed");
+	tx_expect(&r, 0, 1, 2, "", "header line: a quoted field opens here and is not closed");
 	tx_result_free(&r);
 }

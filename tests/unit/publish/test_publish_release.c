@@ -151,7 +151,7 @@ audit(char *err)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int rc = bp_audit(&conf, NULL, f, err, 1024);
+	int rc = bp_audit(&conf, NULL, f, NULL, err, 1024);
 	fclose(f);
 	free(buf);
 	return rc;
@@ -468,7 +468,7 @@ Test(release, half_line_is_rolled_back_by_the_next_publish)
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *of = open_memstream(&out, &outlen);
-	cr_assert_eq(bp_audit(&conf, NULL, of, err, 1024), 0, "%s", err);
+	cr_assert_eq(bp_audit(&conf, NULL, of, NULL, err, 1024), 0, "%s", err);
 	fclose(of);
 	cr_assert(strstr(out, "an interrupted append"), "%s", out);
 	free(out);
@@ -503,7 +503,7 @@ Test(release, logged_but_staged_release_is_moved_in)
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *of = open_memstream(&out, &outlen);
-	cr_assert_eq(bp_audit(&conf, NULL, of, err, 1024), 0, "%s", err);
+	cr_assert_eq(bp_audit(&conf, NULL, of, NULL, err, 1024), 0, "%s", err);
 	fclose(of);
 	cr_assert(strstr(out, "kept files are still staged"), "%s", out);
 	free(out);
