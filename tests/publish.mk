@@ -15,6 +15,10 @@ tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
 TESTS += tests/integration/publish_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh
+# A log and releases written before jansson wrote bpagg's JSON still verify.
+TESTS += tests/integration/publish_oldlog.sh
+EXTRA_DIST += tests/integration/publish_oldlog.sh tests/fixtures/publish/suplog_v0.tar.xz \
+	tests/fixtures/publish/make_suplog_v0.sh
 check_PROGRAMS += tests/unit/measures/test_cellkeys
 TESTS += tests/unit/measures/test_cellkeys
 tests_unit_measures_test_cellkeys_CFLAGS = $(BP_TEST_CCFLAGS)
