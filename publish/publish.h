@@ -1,7 +1,7 @@
 /*
  * publish.h - the published tables of a year at three levels (nasjonal,
  * fylke, kommune), their small-cell suppression, and the release files
- * (shared/spec/measures.md, privacy.md, interfaces.md).
+ * (doc/measures.md, privacy.md, interfaces.md).
  *
  * The in-memory part needs no store: give it the year, a list of
  * (kommune, tally) pairs, the registry and the settings. bp_tables_build

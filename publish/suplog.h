@@ -1,6 +1,6 @@
 /*
  * suplog.h - the suppression log: JSON lines, append-only, hash-chained and
- * sealed with the daemon's Ed25519 key (shared/spec/privacy.md).
+ * sealed with the daemon's Ed25519 key (doc/privacy.md).
  *
  * Every line is one JSON object whose first two members are
  *   "n": its 1-based number, and
