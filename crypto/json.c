@@ -1,7 +1,9 @@
 /* json.c - JSON through jansson with the project's conventions; see json.h. */
 #include "json.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,24 @@ bp_json_u64(uint64_t v)
 	char d[24];
 	snprintf(d, sizeof(d), "%" PRIu64, v);
 	return json_string(d);
+}
+
+json_t *
+bp_json_number_text(const char *s)
+{
+	char *end;
+	/* Decimal only: no spaces, hex, "nan" or "inf" that strtod takes. */
+	if (!*s || s[strspn(s, "0123456789+-.eE")] != '\0')
+		return NULL;
+	if (!strpbrk(s, ".eE")) {
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+		if (!*end && errno == 0)
+			return json_integer(v);
+	}
+	errno = 0;
+	double d = strtod(s, &end);
+	return *end || errno || !isfinite(d) ? NULL : json_real(d);
 }
 
 int

@@ -26,6 +26,13 @@ json_t *bp_json_text(const char *s);
 /* A new JSON string of v in decimal: the form of every 64-bit counter. */
 json_t *bp_json_u64(uint64_t v);
 /*
+ * A figure written as text ("113", "12.5", "-3", "1e3") as a new JSON
+ * number: an integer when it has only digits, else a real (dumped with
+ * BP_JSON_FLAGS it comes back as written, "12.5"). NULL when s is not
+ * wholly a finite number, or on ENOMEM.
+ */
+json_t *bp_json_number_text(const char *s);
+/*
  * Reads an unsigned 64-bit counter written either way: a JSON integer
  * >= 0 (the old form) or a string of 1..20 decimal digits that fits.
  * 0 or -1.

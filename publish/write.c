@@ -286,18 +286,12 @@ bp_tables_write_coverage(const struct bp_tables *T, FILE *f)
 static json_t *
 json_fig(const char *s)
 {
-	char *end;
 	if (!strcmp(s, ":"))
 		return json_string(":");
 	if (!*s)
 		return json_null();
-	if (!strchr(s, '.')) {
-		long long v = strtoll(s, &end, 10);
-		if (!*end)
-			return json_integer(v);
-	}
-	double d = strtod(s, &end);
-	return *end ? json_string(s) : json_real(d);
+	json_t *v = bp_json_number_text(s);
+	return v ? v : json_string(s);
 }
 
 struct json_walk {

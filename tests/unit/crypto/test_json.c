@@ -133,3 +133,21 @@ Test(json, order_and_reals)
 	free(d);
 	json_decref(o);
 }
+
+/* Figures as tables.csv prints them become numbers that dump as written. */
+Test(json, figures_as_numbers)
+{
+	const char *ok[][2] = { { "113", "113" }, { "12.5", "12.5" }, { "-3", "-3" },
+		{ "100.0", "100.0" }, { "188.3", "188.3" }, { "0.1", "0.1" } };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		json_t *v = bp_json_number_text(ok[i][0]);
+		cr_assert_not_null(v, "%s", ok[i][0]);
+		char *d = json_dumps(v, JSON_ENCODE_ANY | BP_JSON_FLAGS);
+		cr_assert_str_eq(d, ok[i][1]);
+		free(d);
+		json_decref(v);
+	}
+	const char *bad[] = { ":", "", " 1", "12a", "nan", "inf", "1e999", "0x10" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_null(bp_json_number_text(bad[i]), "%s", bad[i]);
+}
