@@ -485,14 +485,22 @@ safe_release_id(const char *id)
 }
 
 /* An incomplete last line must be the start of the entry that would come
- * next: {"n":N,"prev":"HEX", as append_line writes it. */
+ * next: {"n":N,"prev":"HEX", as append_line writes it (format_line of an
+ * entry with no members, its closing brace a comma). */
 static bool
 partial_fits(const struct bp_suplog_line *ln, size_t n, const char *prevhex)
 {
-	char head[128];
-	int hn = snprintf(head, sizeof(head), "{\"n\":%zu,\"prev\":\"%s\",", n, prevhex);
-	size_t m = ln->len < (size_t)hn ? ln->len : (size_t)hn;
-	return hn > 0 && memcmp(head, ln->text, m) == 0;
+	json_t *none = json_object();
+	char *head = none ? format_line(n, prevhex, none) : NULL;
+	bool fits = false;
+	json_decref(none);
+	if (head) {
+		size_t hn = strlen(head);
+		head[hn - 1] = ',';
+		fits = memcmp(head, ln->text, ln->len < hn ? ln->len : hn) == 0;
+	}
+	free(head);
+	return fits;
 }
 
 int
