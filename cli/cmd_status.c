@@ -25,6 +25,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "inbox.h"
+#include "json.h"
 #include "keys.h"
 #include "store.h"
 
@@ -192,76 +193,67 @@ iso8601(int64_t t, char out[32])
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
-/* Writes s as a JSON string, quotes included. */
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-static void
-json_kommune(FILE *f, const struct status *st, const struct bp_submission *sub)
+/* One kommune of a year: a new reference, NULL on ENOMEM. The sequence is
+ * a string: it is 64 bits, and jq and JavaScript round numbers above 2^53. */
+static json_t *
+json_kommune(const struct status *st, const struct bp_submission *sub)
 {
 	const struct bp_kommune *k = bp_registry_find(st->reg, sub->kommune);
 	char when[32];
 
 	iso8601(sub->received, when);
-	fputs("{\"kommune\": ", f);
-	json_str(f, sub->kommune);
-	fputs(", \"name\": ", f);
-	json_str(f, k ? k->name : "");
-	fprintf(f, ", \"rows\": %" PRIu32 ", \"sequence\": %" PRIu64 ", \"received\": ",
-	    sub->rows, sub->sequence);
-	json_str(f, when);
-	fputc('}', f);
+	return json_pack("{s:o,s:o,s:I,s:o,s:s}", "kommune", bp_json_text(sub->kommune),
+	    "name", bp_json_text(k ? k->name : ""), "rows", (json_int_t)sub->rows,
+	    "sequence", bp_json_u64(sub->sequence), "received", when);
+}
+
+/* One year: a new reference, NULL on ENOMEM. */
+static json_t *
+json_year(const struct status *st, const struct year_status *y)
+{
+	json_t *ks = json_array();
+	for (size_t j = 0; ks && j < y->n; j++)
+		if (json_array_append_new(ks, json_kommune(st, &y->sub[j])) < 0) {
+			json_decref(ks);
+			return NULL;
+		}
+	return json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "year", y->year,
+	    "kommuner_reported", (json_int_t)y->reported,
+	    "kommuner_total", (json_int_t)st->reg->n, "rows", (json_int_t)y->rows,
+	    "rejected", (json_int_t)y->rejected, "waiting", (json_int_t)st->waiting,
+	    "multi_kommune_persons", (json_int_t)y->multi,
+	    "other_catalogue", (json_int_t)y->other_catalogue, "kommuner", ks);
 }
 
 /*
  * The object of interfaces.md, with added fields: per year
  * "multi_kommune_persons", "other_catalogue" and each kommune's "name"; at
  * the top "waiting", "rejected_year_unknown", "store" (false: none yet),
- * "backend" and "schema_version" (null without a store).
+ * "backend" and "schema_version" (null without a store). Each kommune's
+ * "sequence" is a string of decimal digits (the receipt's).
  * The year of a waiting file is known only once it is opened, so each
  * year's "waiting" is the whole inbox's count.
+ * Written by jansson, members in this order. 0, or -1 (ENOMEM, I/O).
  */
-static void
+static int
 print_json(FILE *f, const struct status *st)
 {
-	fputs("{\"years\": [", f);
-	for (size_t i = 0; i < st->ny; i++) {
-		const struct year_status *y = &st->y[i];
-		fprintf(f, "%s{\"year\": %d, \"kommuner_reported\": %zu, \"kommuner_total\": %zu, "
-		    "\"rows\": %" PRIu64 ", \"rejected\": %" PRIu64 ", \"waiting\": %" PRIu64
-		    ", \"multi_kommune_persons\": %" PRIu64 ", \"other_catalogue\": %" PRIu64
-		    ", \"kommuner\": [", i ? ", " : "", y->year, y->reported, st->reg->n, y->rows,
-		    y->rejected, st->waiting, y->multi, y->other_catalogue);
-		for (size_t j = 0; j < y->n; j++) {
-			fputs(j ? ", " : "", f);
-			json_kommune(f, st, &y->sub[j]);
-		}
-		fputs("]}", f);
-	}
-	fprintf(f, "], \"waiting\": %" PRIu64 ", \"rejected_year_unknown\": %" PRIu64
-	    ", \"store\": %s, \"backend\": ", st->waiting, st->rejected_unknown,
-	    st->have_store ? "true" : "false");
-	json_str(f, st->backend);
-	if (st->have_store)
-		fprintf(f, ", \"schema_version\": %d}\n", st->schema);
-	else
-		fputs(", \"schema_version\": null}\n", f);
+	json_t *years = json_array(), *o = NULL;
+	int rc = -1;
+	for (size_t i = 0; years && i < st->ny; i++)
+		if (json_array_append_new(years, json_year(st, &st->y[i])) < 0)
+			goto out;
+	o = json_pack("{s:O,s:I,s:I,s:b,s:o,s:o}", "years", years,
+	    "waiting", (json_int_t)st->waiting,
+	    "rejected_year_unknown", (json_int_t)st->rejected_unknown,
+	    "store", st->have_store, "backend", bp_json_text(st->backend),
+	    "schema_version", st->have_store ? json_integer(st->schema) : json_null());
+	if (o && json_dumpf(o, f, BP_JSON_FLAGS) == 0 && fputc('\n', f) != EOF)
+		rc = 0;
+out:
+	json_decref(o);
+	json_decref(years);
+	return rc;
 }
 
 /* Prints s cut or padded to width characters: printf pads by bytes, and
@@ -477,9 +469,12 @@ bp_cmd_status(int argc, char **argv)
 	bp_catalogue_id(&c.measures, st.catalogue);
 	if ((rc = read_store(&c, o.year, &st)) != EX_OK)
 		goto out;
-	if (o.json)
-		print_json(stdout, &st);
-	else
+	if (o.json && print_json(stdout, &st) < 0) {
+		fprintf(stderr, "bpagg status: out of memory writing the JSON\n");
+		rc = EX_OSERR;
+		goto out;
+	}
+	if (!o.json)
 		print_text(stdout, &st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "bpagg status: cannot write the output\n");

@@ -1,5 +1,5 @@
 /*
- * pseudonym.h - keyed pseudonyms for person_id (shared/spec/privacy.md).
+ * pseudonym.h - keyed pseudonyms for person_id (doc/privacy.md).
  *
  * pseudonym = BLAKE2b-128(key = pseudonym_key, domain || person_id), where
  * domain is "bpagg-pseudonym-v1:global" or "bpagg-pseudonym-v1:year:YYYY".

@@ -22,6 +22,9 @@
 
 #include <sodium.h>
 
+#include "io.h"
+#include "json.h"
+
 /* A growing text buffer. */
 struct buf {
 	char *p;
@@ -63,25 +66,6 @@ buf_printf(struct buf *b, const char *fmt, ...)
 		b->failed = 1;
 	else
 		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-/* Appends s as a JSON string (quoted, escaped). */
-static void
-buf_json_str(struct buf *b, const char *s)
-{
-	buf_add(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-			buf_add(b, e, 2);
-		} else if (c < 0x20) {
-			buf_printf(b, "\\u%04x", c);
-		} else {
-			buf_add(b, (const char *)&c, 1);
-		}
-	}
-	buf_add(b, "\"", 1);
 }
 
 static void
@@ -265,49 +249,56 @@ receipt_status(const struct bp_ingest_result *r)
 	return bp_ingest_status_name(r->status);
 }
 
-static void
-json_errors(struct buf *b, const struct bp_diags *d)
+/* The validator's diagnostics: a new reference, NULL on ENOMEM. */
+static json_t *
+json_errors(const struct bp_diags *d)
 {
-	buf_add(b, "[", 1);
-	for (size_t i = 0; i < d->n; i++) {
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < d->n; i++) {
 		const struct bp_diag *e = &d->v[i];
-		buf_printf(b, "%s{\"line\":%lu,\"col\":%u,\"column\":", i ? "," : "", e->line, e->col);
-		buf_json_str(b, e->column);
-		buf_add(b, ",\"message\":", 11);
-		buf_json_str(b, e->msg);
-		buf_add(b, "}", 1);
+		if (json_array_append_new(a, json_pack("{s:I,s:I,s:o,s:o}",
+		    "line", (json_int_t)e->line, "col", (json_int_t)e->col,
+		    "column", bp_json_text(e->column), "message", bp_json_text(e->msg))) < 0) {
+			json_decref(a);
+			return NULL;
+		}
 	}
-	buf_add(b, "]", 1);
+	return a;
 }
 
-/* The JSON line of a receipt (no newline). */
-static void
+/*
+ * The JSON line of a receipt (no newline), appended to b; written by
+ * jansson, compact, members in this order. The sequence is a string of
+ * decimal digits: it is 64 bits, and jq and JavaScript round numbers above
+ * 2^53. 0 or -1 (ENOMEM).
+ */
+static int
 receipt_json(struct buf *b, const char *name, const char *upload,
     const struct bp_ingest_result *r, time_t now)
 {
-	char when[32];
+	char when[32], id[2 * sizeof(r->meta.submission_id) + 1];
+	char dig[2 * sizeof(r->meta.digest) + 1];
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf_add(b, "{\"status\":", 10);
-	buf_json_str(b, receipt_status(r));
-	buf_printf(b, ",\"kommune\":\"%s\",\"year\":%u,\"submission_id\":\"",
-	    r->meta.kommune, (unsigned)r->meta.year);
-	buf_hex(b, r->meta.submission_id, sizeof(r->meta.submission_id));
-	buf_printf(b, "\",\"sequence\":%llu,\"rows\":%lu,\"digest\":\"",
-	    (unsigned long long)r->meta.sequence,
-	    (unsigned long)(r->status == BP_INGEST_REFUSED ? 0 : r->rows));
-	buf_hex(b, r->meta.digest, sizeof(r->meta.digest));
-	buf_add(b, "\",\"file\":", 9);
-	buf_json_str(b, name);
-	buf_add(b, ",\"upload\":", 10);
-	buf_json_str(b, upload);
-	buf_add(b, ",\"reason\":", 10);
-	buf_json_str(b, r->reason);
-	buf_add(b, ",\"errors\":", 10);
-	json_errors(b, &r->diags);
-	buf_printf(b, ",\"errors_total\":%zu,\"time\":\"%s\"}", r->diags.total, when);
+	sodium_bin2hex(id, sizeof(id), r->meta.submission_id, sizeof(r->meta.submission_id));
+	sodium_bin2hex(dig, sizeof(dig), r->meta.digest, sizeof(r->meta.digest));
+	json_t *o = json_pack("{s:s,s:o,s:i,s:s,s:o,s:I,s:s,s:o,s:o,s:o,s:o,s:I,s:s}",
+	    "status", receipt_status(r), "kommune", bp_json_text(r->meta.kommune),
+	    "year", (int)r->meta.year, "submission_id", id,
+	    "sequence", bp_json_u64(r->meta.sequence),
+	    "rows", (json_int_t)(r->status == BP_INGEST_REFUSED ? 0 : r->rows),
+	    "digest", dig, "file", bp_json_text(name), "upload", bp_json_text(upload),
+	    "reason", bp_json_text(r->reason), "errors", json_errors(&r->diags),
+	    "errors_total", (json_int_t)r->diags.total, "time", when);
+	char *text = o ? json_dumps(o, JSON_COMPACT | BP_JSON_FLAGS) : NULL;
+	json_decref(o);
+	if (!text)
+		return -1;
+	buf_add(b, text, strlen(text));
+	free(text);
+	return b->failed ? -1 : 0;
 }
 
 /* Appends the signature line over the domain and b's current content. */
@@ -335,23 +326,30 @@ receipt_sign(struct buf *b, const struct bp_key *sk)
 	return b->failed ? -1 : 0;
 }
 
-/* True when the receipt name beneath dir is this upload's. */
+#define RECEIPT_MAX (1u << 20)   /* no receipt we write is longer */
+
+/* True when the receipt name beneath dir is this upload's: its JSON line
+ * (read by jansson) has "upload" equal to upload. */
 static bool
 is_upload_receipt(int dir, const char *name, const char *upload)
 {
-	char buf[8192], want[64];
+	char *buf = malloc(RECEIPT_MAX), err[160];
 	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
+	bool same = false;
+	ssize_t n = -1;
 
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	snprintf(want, sizeof(want), "\"upload\":\"%s\"", upload);
-	return strstr(buf, want) != NULL;
+	if (fd >= 0 && buf)
+		n = bp_read_full(fd, (uint8_t *)buf, RECEIPT_MAX);
+	if (fd >= 0)
+		close(fd);
+	const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+	json_t *o = nl ? bp_json_parse(buf, (size_t)(nl - buf), RECEIPT_MAX, err,
+	    sizeof(err)) : NULL;
+	const json_t *u = json_object_get(o, "upload");
+	same = json_is_string(u) && !strcmp(json_string_value(u), upload);
+	json_decref(o);
+	free(buf);
+	return same;
 }
 
 /*
@@ -374,8 +372,7 @@ bpd_receipt_write(int outbox, const struct bp_key *sign_sk, const char *name,
 	if ((dir = bpd_opendir_at(outbox, r->meta.kommune, true)) < 0)
 		return -1;
 	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
-	receipt_json(&b, name, upload, r, now);
-	if (receipt_sign(&b, sign_sk) < 0)
+	if (receipt_json(&b, name, upload, r, now) < 0 || receipt_sign(&b, sign_sk) < 0)
 		goto out;
 	snprintf(fname, sizeof(fname), "%s.receipt", hex);
 	if (bpd_write_new(dir, fname, b.p, b.len, 0640) == 0)

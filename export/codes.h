@@ -1,5 +1,5 @@
 /*
- * codes.h - the code lists of the export format (shared/spec/export-format.md).
+ * codes.h - the code lists of the export format (doc/export-format.md).
  *
  * One place names every column and every code, so that the reader, the
  * measures and the published tables spell them the same way. Indices into

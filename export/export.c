@@ -1,6 +1,6 @@
 /*
  * export.c - the streaming reader and validator of kommune exports; see
- * export.h and shared/spec/export-format.md.
+ * export.h and doc/export-format.md.
  *
  * Bytes go through the CSV tokenizer (csv.h); each row is checked field by
  * field against the column table below, then across fields. Every error is

@@ -1,6 +1,6 @@
 /*
  * export.h - the streaming reader and validator of kommune exports
- * (shared/spec/export-format.md).
+ * (doc/export-format.md).
  *
  * Push interface: the caller feeds bytes in chunks of any size (from a file,
  * or from the envelope's decrypted stream) and gets one callback per valid

@@ -1,6 +1,6 @@
 /*
  * sample.h - a generator of synthetic kommune exports
- * (shared/spec/export-format.md), for tests, benchmarks and the demo.
+ * (doc/export-format.md), for tests, benchmarks and the demo.
  *
  * The output is a pure function of the options: the same options give
  * byte-identical output on every run (a PRNG of our own, xoshiro256**

@@ -1,6 +1,6 @@
 /*
  * measures.c - derived measures, the table catalogue and the dense tally;
- * see measures.h and shared/spec/measures.md.
+ * see measures.h and doc/measures.md.
  *
  * The catalogue order is fixed and is part of the on-disk cell layout (and
  * so of bp_catalogue_id). Indicators, in this order:

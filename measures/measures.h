@@ -1,6 +1,6 @@
 /*
  * measures.h - derived measures and the table catalogue
- * (shared/spec/measures.md).
+ * (doc/measures.md).
  *
  * The catalogue lists every indicator (with its categories), every breakdown
  * (with its values) and every sum measure. A row is classified once into a

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "keys.h"
 #include "store.h"
 #include "recover.h"
@@ -131,20 +132,18 @@ last_release_of_year(const struct bp_suplog *l, int year, size_t before)
 	char type[16], y[16], want[16];
 	size_t found = SIZE_MAX;
 	snprintf(want, sizeof(want), "%d", year);
-	for (size_t i = 0; i < before && i < l->nline; i++) {
-		const struct bp_suplog_line *ln = &l->line[i];
-		if (bp_json_get(ln->text, ln->len, "type", type, sizeof(type)) == 0 &&
+	for (size_t i = 0; i < before && i < l->nline; i++)
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
 		    !strcmp(type, "release") &&
-		    bp_json_get(ln->text, ln->len, "year", y, sizeof(y)) == 0 && !strcmp(y, want))
+		    bp_suplog_get(l, i, "year", y, sizeof(y)) == 0 && !strcmp(y, want))
 			found = i;
-	}
 	return found;
 }
 
 static int
 line_get(const struct bp_suplog *l, size_t i, const char *key, char *out, size_t len)
 {
-	return bp_json_get(l->line[i].text, l->line[i].len, key, out, len);
+	return bp_suplog_get(l, i, key, out, len);
 }
 
 /* Checks the kept files of the release entry at line i against its digests.
@@ -204,47 +203,60 @@ load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 
 /* ---- settings as recorded ---------------------------------------------- */
 
-static const char *
-fmt_double(double d, char *buf, size_t len)
+/* The levels of a release as "nasjonal,fylke,kommune" (those chosen). */
+static void
+levels_text(unsigned levels, char *lv, size_t len)
 {
-	snprintf(buf, len, "%.6g", d);
-	return buf;
+	lv[0] = '\0';
+	for (unsigned b = BP_LEVEL_NASJONAL; b <= BP_LEVEL_KOMMUNE; b <<= 1)
+		if (levels & b)
+			snprintf(lv + strlen(lv), len - strlen(lv), "%s%s", *lv ? "," : "",
+			    bp_level_name(b));
 }
 
-/* The members of "settings" in a release entry. */
-static void
+/*
+ * The "settings" object of a release entry and of release.json, members
+ * in the order of bpagg.conf(5): [measures], then [publish], then the
+ * release's levels and the digests of the catalogue and registry. A new
+ * reference the caller json_decref()s; NULL on ENOMEM.
+ */
+static json_t *
 settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
-    const uint8_t regdig[32], char *buf, size_t len)
+    const uint8_t regdig[32])
 {
-	char bd[512], bdj[600], cat[65], reg[65], rule[64], d0[32], d1[32], d2[32];
-	char lv[64] = "", prof[320] = "", pname[140], pdig[65];
+	char bd[512], cat[65], reg[65], lv[64], pdig[65];
 	uint8_t cid[32];
 	bp_pub_format_breakdowns(s, bd, sizeof(bd));
-	bp_json_str(bdj, sizeof(bdj), bd);
 	bp_catalogue_id(&s->measures, cid);
 	bp_hex(cid, 32, cat);
 	bp_hex(regdig, 32, reg);
-	bp_json_str(rule, sizeof(rule), c->republish_rule);
-	if (s->profile) {
-		bp_json_str(pname, sizeof(pname), s->profile->name);
+	levels_text(s->levels, lv, sizeof(lv));
+	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:I,s:b}",
+	    "rop_definition", s->measures.rop_definition,
+	    "lki_cut_gul", s->measures.lki_cut[0], "lki_cut_rod", s->measures.lki_cut[1],
+	    "lki_cut_blalys", s->measures.lki_cut[2],
+	    "min_cell", (json_int_t)s->min_cell, "suppress_zero", s->suppress_zero);
+	if (o && s->profile) {
 		bp_hex(s->profile->digest, 32, pdig);
-		snprintf(prof, sizeof(prof), "\"profile\":%s,\"profile_digest\":\"%s\",",
-		    pname, pdig);
+		if (json_object_set_new(o, "profile", bp_json_text(s->profile->name)) < 0 ||
+		    json_object_set_new(o, "profile_digest", json_string(pdig)) < 0)
+			goto fail;
 	}
-	for (unsigned b = BP_LEVEL_NASJONAL; b <= BP_LEVEL_KOMMUNE; b <<= 1)
-		if (s->levels & b)
-			snprintf(lv + strlen(lv), sizeof(lv) - strlen(lv), "%s%s",
-			    *lv ? "," : "", bp_level_name(b));
-	snprintf(buf, len, "{\"min_cell\":%u,\"suppress_zero\":%s,\"levels\":\"%s\","
-	    "%s\"kommune_breakdowns\":%s,\"republish_rule\":%s,\"rop_definition\":%d,"
-	    "\"lki_cut_gul\":%s,\"lki_cut_rod\":%s,\"lki_cut_blalys\":%s,"
-	    "\"shared_cells\":\"%s\",%s\"catalogue\":\"%s\",\"registry\":\"%s\",\"version\":\"%s\"}",
-	    s->min_cell, s->suppress_zero ? "true" : "false", lv, prof, bdj, rule,
-	    s->measures.rop_definition, fmt_double(s->measures.lki_cut[0], d0, sizeof(d0)),
-	    fmt_double(s->measures.lki_cut[1], d1, sizeof(d1)),
-	    fmt_double(s->measures.lki_cut[2], d2, sizeof(d2)),
-	    s->per_table ? "per_table" : "consistent",
-	    s->release_model ? "\"method\":\"release\"," : "", cat, reg, PACKAGE_VERSION);
+	if (o && (json_object_set_new(o, "kommune_breakdowns", bp_json_text(bd)) < 0 ||
+	    json_object_set_new(o, "republish_rule", bp_json_text(c->republish_rule)) < 0 ||
+	    json_object_set_new(o, "shared_cells",
+	    json_string(s->per_table ? "per_table" : "consistent")) < 0 ||
+	    json_object_set_new(o, "method",
+	    json_string(s->release_model ? "release" : "per_group")) < 0 ||
+	    json_object_set_new(o, "levels", json_string(lv)) < 0 ||
+	    json_object_set_new(o, "catalogue", json_string(cat)) < 0 ||
+	    json_object_set_new(o, "registry", json_string(reg)) < 0 ||
+	    json_object_set_new(o, "version", json_string(PACKAGE_VERSION)) < 0))
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
 }
 
 /* Reads the settings of the release entry at line i back. 0 or -1. */
@@ -295,23 +307,22 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 
 struct cellctx {
 	struct bp_suplog *log;
-	const char *release;   /* JSON-quoted */
+	const char *release;
 };
 
 static int
 log_cell(const struct bp_sup_cell *c, void *ud)
 {
 	struct cellctx *x = ud;
-	char body[1024], t[200], l[40], a[40], cat[120], v[120];
-	bp_json_str(t, sizeof(t), c->table);
-	bp_json_str(l, sizeof(l), c->level);
-	bp_json_str(a, sizeof(a), c->area);
-	bp_json_str(cat, sizeof(cat), c->category);
-	bp_json_str(v, sizeof(v), c->breakdown_value);
-	snprintf(body, sizeof(body), "\"type\":\"cell\",\"release\":%s,\"table\":%s,"
-	    "\"level\":%s,\"area\":%s,\"category\":%s,\"breakdown_value\":%s,\"reason\":\"%s\"",
-	    x->release, t, l, a, cat, v, bp_reason_name(c->reason));
-	return bp_suplog_add(x->log, body) < 0 ? -1 : 0;
+	json_t *e = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s}", "type", "cell",
+	    "release", x->release, "table", bp_json_text(c->table),
+	    "level", bp_json_text(c->level), "area", bp_json_text(c->area),
+	    "category", bp_json_text(c->category),
+	    "breakdown_value", bp_json_text(c->breakdown_value),
+	    "reason", bp_reason_name(c->reason));
+	int rc = e && bp_suplog_add(x->log, e) == 0 ? 0 : -1;
+	json_decref(e);
+	return rc;
 }
 
 static void
@@ -389,49 +400,97 @@ write_file(FILE *fp, void *ud)
 	case F_SUMS: return bp_tables_write_sums(x->t, fp);
 	case F_COVERAGE: return bp_tables_write_coverage(x->t, fp);
 	case F_JSON: return bp_tables_write_json(x->t, fp);
-	default: return fputs(x->text, fp) < 0 ? -1 : 0;
+	default: return fputs(x->text, fp) < 0 || fputc('\n', fp) < 0 ? -1 : 0;
 	}
 }
 
-/* Writes the release files into the staged kept folder and returns the
- * release entry body in body. */
+/* The share of hidden cells per level, in percent to one decimal, as
+ * strings (the form release.json has always had). NULL on ENOMEM. */
+static json_t *
+hidden_json(const struct bp_tables *t)
+{
+	double sh[3];
+	char v[3][16];
+	bp_tables_hidden_shares(t, sh);
+	for (int k = 0; k < 3; k++)
+		snprintf(v[k], sizeof(v[k]), "%.1f", sh[k]);
+	return json_pack("{s:s,s:s,s:s}", "nasjonal", v[0], "fylke", v[1], "kommune", v[2]);
+}
+
+/*
+ * The members a release.json and the log's release entry share, in this
+ * order: release, time, year, previous (null for the first release of the
+ * year), settings, input. A new reference; NULL on ENOMEM.
+ */
+static json_t *
+release_head(const char *id, const char *iso, int year, const char *previd,
+    const json_t *settings, const char *input)
+{
+	return json_pack("{s:s,s:s,s:i,s:o,s:O,s:s}", "release", id, "time", iso,
+	    "year", year, "previous", *previd ? json_string(previd) : json_null(),
+	    "settings", settings, "input", input);
+}
+
+/*
+ * Writes the release files into the staged kept folder and returns the
+ * log's release entry in *entry (a new reference the caller decrefs).
+ */
 static int
 write_kept(struct bp_stage *st, struct run *r, const char *id, const char *iso,
-    int year, bool json, const char *settings, const char *previd, char *body,
-    size_t bodylen, char *err, size_t errlen)
+    int year, bool json, const json_t *settings, const char *previd, json_t **entry,
+    char *err, size_t errlen)
 {
-	char files[1024] = "", rel[4096], hex[65], in[65];
+	char hex[65], in[65];
 	uint8_t d[NFILES][32], dig[32];
 	struct filectx x = { r->t, 0, NULL };
+	json_t *files = json_object(), *rel = NULL;
+	char *text = NULL;
+	int ret = -1;
 
+	*entry = NULL;
 	bp_tables_input_digest(r->t, dig);
 	bp_hex(dig, 32, in);
-	for (int f = 0; f < F_RELEASE; f++) {
+	for (int f = 0; files && f < F_RELEASE; f++) {
 		if (f == F_JSON && !json)
 			continue;
 		x.f = f;
 		if (bp_stage_write(st, file_names[f], write_file, &x, d[f], err, errlen) < 0)
-			return -1;
+			goto out;
 		bp_hex(d[f], 32, hex);
-		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%s\"%s\":\"%s\"",
-		    *files ? "," : "", file_names[f], hex);
+		if (json_object_set_new(files, file_names[f], json_string(hex)) < 0)
+			goto nomem;
 	}
-	char hid[128];
-	bp_tables_hidden_json(r->t, hid, sizeof(hid));
-	snprintf(rel, sizeof(rel), "{\"release\":\"%s\",\"time\":\"%s\",\"year\":%d,"
-	    "\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\",\"hidden\":%s,"
-	    "\"files\":{%s}}\n", id, iso, year, previd, settings, in, hid, files);
+	if (!files || !(rel = release_head(id, iso, year, previd, settings, in)) ||
+	    json_object_set_new(rel, "hidden", hidden_json(r->t)) < 0 ||
+	    json_object_set(rel, "files", files) < 0 ||
+	    !(text = json_dumps(rel, JSON_COMPACT | BP_JSON_FLAGS)))
+		goto nomem;
 	x.f = F_RELEASE;
-	x.text = rel;
+	x.text = text;
 	if (bp_stage_write(st, file_names[F_RELEASE], write_file, &x, d[F_RELEASE], err,
 	    errlen) < 0)
-		return -1;
+		goto out;
 	bp_hex(d[F_RELEASE], 32, hex);
-	snprintf(body, bodylen, "\"type\":\"release\",\"release\":\"%s\",\"time\":\"%s\","
-	    "\"year\":%d,\"previous\":\"%s\",\"settings\":%s,\"input\":\"%s\","
-	    "\"files\":{%s,\"release.json\":\"%s\"}", id, iso, year, previd, settings, in,
-	    files, hex);
-	return 0;
+	/* The log's entry: the same head, and the digests with release.json's. */
+	if (!(*entry = json_pack("{s:s}", "type", "release")) ||
+	    json_object_update(*entry, rel) < 0 ||
+	    json_object_del(*entry, "hidden") < 0 ||
+	    json_object_set_new(files, "release.json", json_string(hex)) < 0 ||
+	    json_object_set(*entry, "files", files) < 0)
+		goto nomem;
+	ret = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory writing release.json");
+out:
+	if (ret < 0) {
+		json_decref(*entry);
+		*entry = NULL;
+	}
+	free(text);
+	json_decref(rel);
+	json_decref(files);
+	return ret;
 }
 
 /*
@@ -448,8 +507,8 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	struct bp_pub_settings s;
 	struct bp_stage st;
 	struct bp_outdir od;
-	char path[PATH_MAX], iso[32], previd[128] = "", settings[2048], body[8192];
-	char relq[160];
+	char path[PATH_MAX], iso[32], previd[128] = "";
+	json_t *settings = NULL, *entry = NULL;
 	uint8_t regdig[32];
 	int ret = EX_SOFTWARE;
 
@@ -523,9 +582,12 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	}
 	bp_progress_report(&o->progress, "writing the release", 4, 6);
 	make_release_id(o->year, id, idlen, iso, sizeof(iso));
-	settings_json(c, &s, regdig, settings, sizeof(settings));
+	if (!(settings = settings_json(c, &s, regdig))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (bp_stage_begin(c, id, &st, err, errlen) < 0 ||
-	    write_kept(&st, &r, id, iso, o->year, o->json, settings, previd, body, sizeof(body),
+	    write_kept(&st, &r, id, iso, o->year, o->json, settings, previd, &entry,
 	    err, errlen) < 0 || bp_stage_sync(&st, err, errlen) < 0) {
 		ret = EX_IOERR;
 		goto out;
@@ -539,9 +601,8 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		}
 	}
 	bp_progress_report(&o->progress, "logging the release", 5, 6);
-	bp_json_str(relq, sizeof(relq), id);
-	struct cellctx cx = { &r.log, relq };
-	if (bp_suplog_add(&r.log, body) < 0 ||
+	struct cellctx cx = { &r.log, id };
+	if (bp_suplog_add(&r.log, entry) < 0 ||
 	    bp_tables_foreach_suppressed(r.t, log_cell, &cx) != 0 ||
 	    bp_suplog_seal(&r.log, id, &r.sk) < 0) {
 		snprintf(err, errlen, "cannot prepare the suppression log entries");
@@ -569,6 +630,8 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	err[0] = '\0';
 	ret = 0;
 out:
+	json_decref(entry);
+	json_decref(settings);
 	bp_out_abort(&od);
 	bp_stage_abort(&st);
 	run_free(&r);

@@ -1,7 +1,7 @@
 /*
  * publish.h - the published tables of a year at three levels (nasjonal,
  * fylke, kommune), their small-cell suppression, and the release files
- * (shared/spec/measures.md, privacy.md, interfaces.md).
+ * (doc/measures.md, privacy.md, interfaces.md).
  *
  * The in-memory part needs no store: give it the year, a list of
  * (kommune, tally) pairs, the registry and the settings. bp_tables_build
@@ -51,6 +51,8 @@ struct bp_pub_settings {
 	                       method */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
+	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */
+	size_t nkommune_bd;                         /* in kommune_bd_order */
 	struct bp_profile *profile; /* tables per level (profile.h); NULL: all.
 	                             * Owned by the settings: bp_pub_settings_free */
 	struct bp_measure_settings measures;        /* recorded only */
@@ -65,9 +67,11 @@ void bp_pub_settings_free(struct bp_pub_settings *s);
  * frees s with bp_pub_settings_free, also after an error. */
 int bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
     struct bp_pub_settings *s, char *err, size_t errlen);
-/* Parses a comma list of breakdown names into s->kommune_bd; 0 or -1. */
+/* Parses a comma list of breakdown names into s->kommune_bd, and their
+ * order (a name listed twice counts once) into s->kommune_bd_order; 0 or -1. */
 int bp_pub_parse_breakdowns(const char *list, struct bp_pub_settings *s);
-/* Writes the kommune breakdown list back as "total,brukergruppe,rop". */
+/* Writes the kommune breakdown list back as "total,brukergruppe,rop", in
+ * the order it was configured (release.json and the log record it so). */
 void bp_pub_format_breakdowns(const struct bp_pub_settings *s, char *buf, size_t len);
 
 /* One kommune's tally for the year. */

@@ -29,10 +29,9 @@ logged_ids(const struct bp_suplog *l, const char ***ids, char **store)
 		return (size_t)-1;
 	for (size_t i = 0; i < l->ncommitted; i++) {
 		char *id = *store + n * BP_SUPLOG_ID_MAX;
-		const struct bp_suplog_line *ln = &l->line[i];
-		if (bp_json_get(ln->text, ln->len, "type", type, sizeof(type)) == 0 &&
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
 		    !strcmp(type, "release") &&
-		    bp_json_get(ln->text, ln->len, "release", id, BP_SUPLOG_ID_MAX) == 0)
+		    bp_suplog_get(l, i, "release", id, BP_SUPLOG_ID_MAX) == 0)
 			(*ids)[n++] = id;
 	}
 	return n;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "keys.h"
 
 #define SEAL_DOMAIN "bpagg-suplog-seal-v1\n"
@@ -19,203 +20,43 @@
 void
 bp_hex(const uint8_t *in, size_t n, char *out)
 {
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[in[i] >> 4];
-		out[2 * i + 1] = d[in[i] & 15];
-	}
-	out[2 * n] = '\0';
+	sodium_bin2hex(out, 2 * n + 1, in, n);
 }
 
-void
-bp_json_str(char *buf, size_t len, const char *s)
-{
-	size_t at = 0;
-	if (len < 3) {
-		if (len)
-			buf[0] = '\0';
-		return;
-	}
-	buf[at++] = '"';
-	for (; *s && at + 8 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			buf[at++] = '\\';
-			buf[at++] = (char)c;
-		} else if (c < 0x20) {
-			at += (size_t)snprintf(buf + at, len - at, "\\u%04x", c);
-		} else {
-			buf[at++] = (char)c;
-		}
-	}
-	buf[at++] = '"';
-	buf[at] = '\0';
-}
-
-/* ---- reading JSON lines ----------------------------------------------- */
-
-struct jscan {
-	const char *p, *end;
+/* The parsed entry of one line, kept for the next question about the same
+ * line (the callers ask several members of a line in a row). */
+struct bp_suplog_cache {
+	size_t i;          /* line index + 1; 0: none */
+	json_t *entry;     /* owned; NULL when the line is not a JSON object */
+	char why[160];     /* why not */
 };
 
-static void
-skip_ws(struct jscan *s)
+const json_t *
+bp_suplog_entry(const struct bp_suplog *l, size_t i, char *why, size_t whylen)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t'))
-		s->p++;
-}
-
-/* Reads a JSON string at s->p into out (unescaped, \uXXXX below 0x80
- * only); out may be NULL to skip. 0 or -1. */
-static int
-scan_string(struct jscan *s, char *out, size_t outlen)
-{
-	size_t at = 0;
-	if (s->p >= s->end || *s->p != '"')
-		return -1;
-	s->p++;
-	while (s->p < s->end && *s->p != '"') {
-		char c = *s->p++;
-		if ((unsigned char)c < 0x20)
-			return -1;
-		if (c == '\\') {
-			if (s->p >= s->end)
-				return -1;
-			c = *s->p++;
-			switch (c) {
-			case '"': case '\\': case '/': break;
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'u': {
-				unsigned v = 0;
-				for (int i = 0; i < 4; i++) {
-					if (s->p >= s->end)
-						return -1;
-					char h = *s->p++;
-					v = v * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0' :
-					    h >= 'a' && h <= 'f' ? h - 'a' + 10 :
-					    h >= 'A' && h <= 'F' ? h - 'A' + 10 : 99);
-					if (v > 0xffff)
-						return -1;
-				}
-				if (v >= 0x80)
-					return -1;
-				c = (char)v;
-				break;
-			}
-			default: return -1;
-			}
-		}
-		if (out) {
-			if (at + 1 >= outlen)
-				return -1;
-			out[at++] = c;
-		}
+	struct bp_suplog_cache *c = l->cache;
+	if (!c || i >= l->nline) {
+		snprintf(why, whylen, "no such line");
+		return NULL;
 	}
-	if (s->p >= s->end)
-		return -1;
-	s->p++;
-	if (out)
-		out[at] = '\0';
-	return 0;
-}
-
-/* Reads a bare value (number, true, false, null) into out. 0 or -1. */
-static int
-scan_bare(struct jscan *s, char *out, size_t outlen)
-{
-	const char *b = s->p;
-	while (s->p < s->end && *s->p && strchr("0123456789+-.eEtruefalsn", *s->p))
-		s->p++;
-	size_t n = (size_t)(s->p - b);
-	if (n == 0)
-		return -1;
-	if (out) {
-		if (n >= outlen)
-			return -1;
-		memcpy(out, b, n);
-		out[n] = '\0';
+	if (c->i != i + 1) {
+		json_decref(c->entry);
+		c->entry = bp_json_parse(l->line[i].text, l->line[i].len, BP_SUPLOG_LINE_MAX,
+		    c->why, sizeof(c->why));
+		c->i = i + 1;
 	}
-	return 0;
-}
-
-/*
- * Walks an object at s->p looking for the dotted path key (prefix is the
- * path of this object). Returns 0 found (into out), 1 not found, -1 bad.
- */
-static int
-scan_object(struct jscan *s, const char *prefix, const char *key, char *out,
-    size_t outlen, int depth)
-{
-	char name[128], path[256];
-	int found = 1;
-
-	if (depth > 4 || s->p >= s->end || *s->p != '{')
-		return -1;
-	s->p++;
-	skip_ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		return 1;
-	}
-	for (;;) {
-		skip_ws(s);
-		if (scan_string(s, name, sizeof(name)) < 0)
-			return -1;
-		skip_ws(s);
-		if (s->p >= s->end || *s->p++ != ':')
-			return -1;
-		skip_ws(s);
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", name);
-		bool want = found == 1 && !strcmp(path, key);
-		if (s->p < s->end && *s->p == '{') {
-			int rc = scan_object(s, path, key, found == 1 ? out : NULL,
-			    outlen, depth + 1);
-			if (rc < 0)
-				return -1;
-			if (rc == 0 && found == 1)
-				found = 0;
-		} else if (s->p < s->end && *s->p == '"') {
-			if (scan_string(s, want ? out : NULL, outlen) < 0)
-				return -1;
-			if (want)
-				found = 0;
-		} else {
-			if (scan_bare(s, want ? out : NULL, outlen) < 0)
-				return -1;
-			if (want)
-				found = 0;
-		}
-		skip_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			return found;
-		}
-		return -1;
-	}
+	if (!c->entry)
+		snprintf(why, whylen, "%s", c->why);
+	return c->entry;
 }
 
 int
-bp_json_get(const char *text, size_t len, const char *key, char *out, size_t outlen)
+bp_suplog_get(const struct bp_suplog *l, size_t i, const char *key, char *out,
+    size_t outlen)
 {
-	struct jscan s = { text, text + len };
-	char dummy[2];
-	if (!out) {
-		out = dummy;
-		outlen = sizeof(dummy);
-	}
-	int rc = scan_object(&s, "", key, out, outlen, 0);
-	if (rc < 0)
-		return -1;
-	skip_ws(&s);
-	return s.p == s.end ? rc : -1;
+	char why[160];
+	const json_t *e = bp_suplog_entry(l, i, why, sizeof(why));
+	return e ? bp_json_path_text(e, key, out, outlen) : -1;
 }
 
 /* ---- opening and appending -------------------------------------------- */
@@ -278,8 +119,7 @@ complete_seal(const struct bp_suplog *l, size_t i)
 	char type[8];
 	if (i + 1 == l->nline && l->partial)
 		return false;
-	return bp_json_get(l->line[i].text, l->line[i].len, "type", type, sizeof(type)) == 0 &&
-	    !strcmp(type, "seal");
+	return bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 && !strcmp(type, "seal");
 }
 
 /*
@@ -291,7 +131,7 @@ complete_seal(const struct bp_suplog *l, size_t i)
 static int
 index_lines(struct bp_suplog *l)
 {
-	if (split_lines(l) < 0)
+	if (!(l->cache = calloc(1, sizeof(*l->cache))) || split_lines(l) < 0)
 		return -1;
 	size_t j = l->nline;
 	while (j > 0 && !complete_seal(l, j - 1))
@@ -365,6 +205,10 @@ bp_suplog_close(struct bp_suplog *l)
 	free(l->buf);
 	free(l->line);
 	free(l->out);
+	if (l->cache)
+		json_decref(l->cache->entry);
+	free(l->cache);
+	l->cache = NULL;
 	l->buf = l->out = NULL;
 	l->line = NULL;
 }
@@ -385,33 +229,60 @@ out_reserve(struct bp_suplog *l, size_t more)
 	return 0;
 }
 
-/* Formats the line header for the next entry and appends body; updates the
- * head hash. */
-static int
-append_line(struct bp_suplog *l, const char *body)
+/* The bytes of a log line (no newline): {"n":N,"prev":"PREV"} followed by
+ * the members of entry in their order, compact. A new buffer the caller
+ * frees; NULL when entry is not an object, holds "n" or "prev", or on ENOMEM. */
+static char *
+format_line(uint64_t n, const char *prevhex, const json_t *entry)
 {
-	char prev[65], head[128];
+	char *text = NULL;
+	if (!json_is_object(entry) || json_object_get(entry, "n") ||
+	    json_object_get(entry, "prev"))
+		return NULL;
+	json_t *line = json_pack("{s:I,s:s}", "n", (json_int_t)n, "prev", prevhex);
+	if (line && json_object_update(line, (json_t *)entry) == 0)
+		text = json_dumps(line, JSON_COMPACT | BP_JSON_FLAGS);
+	json_decref(line);
+	return text;
+}
+
+/* Appends entry as the next line; updates the head hash. */
+static int
+append_line(struct bp_suplog *l, const json_t *entry)
+{
+	char prev[65];
 	bp_hex(l->head, 32, prev);
-	int hn = snprintf(head, sizeof(head), "{\"n\":%" PRIu64 ",\"prev\":\"%s\",",
-	    l->next_n, prev);
-	size_t blen = strlen(body);
-	if (hn < 0 || out_reserve(l, (size_t)hn + blen + 3) < 0)
+	char *text = format_line(l->next_n, prev, entry);
+	if (!text)
 		return -1;
+	size_t len = strlen(text);
+	if (len > BP_SUPLOG_LINE_MAX || out_reserve(l, len + 1) < 0) {
+		free(text);
+		return -1;
+	}
 	char *start = l->out + l->outlen;
-	memcpy(start, head, (size_t)hn);
-	memcpy(start + hn, body, blen);
-	start[hn + blen] = '}';
-	hash_line(start, (size_t)hn + blen + 1, l->head);
-	start[hn + blen + 1] = '\n';
-	l->outlen += (size_t)hn + blen + 2;
+	memcpy(start, text, len);
+	free(text);
+	hash_line(start, len, l->head);
+	start[len] = '\n';
+	l->outlen += len + 1;
 	l->next_n++;
 	return 0;
 }
 
 int
-bp_suplog_add(struct bp_suplog *l, const char *body)
+bp_suplog_add(struct bp_suplog *l, const json_t *entry)
 {
-	return append_line(l, body);
+	return append_line(l, entry);
+}
+
+/* The members of a seal entry after "n" and "prev"; a new reference, NULL
+ * on ENOMEM or a release id that is not UTF-8. */
+static json_t *
+seal_entry(const char *release, const char *kid, const char *sighex)
+{
+	return json_pack("{s:s,s:s,s:s,s:s}", "type", "seal", "release", release,
+	    "key", kid, "sig", sighex);
 }
 
 /* The message a seal signs. */
@@ -425,8 +296,7 @@ seal_message(uint64_t n, const char *release, const char *prevhex, char *buf, si
 int
 bp_suplog_seal(struct bp_suplog *l, const char *release, const struct bp_key *sk)
 {
-	char prev[65], msg[256], sighex[2 * crypto_sign_BYTES + 1], kid[17], rel[160];
-	char body[512];
+	char prev[65], msg[256], sighex[2 * crypto_sign_BYTES + 1], kid[17];
 	uint8_t sig[crypto_sign_BYTES];
 
 	if (sk->alg != BP_KEY_SIGN_SK || sk->len != crypto_sign_SECRETKEYBYTES)
@@ -438,10 +308,10 @@ bp_suplog_seal(struct bp_suplog *l, const char *release, const struct bp_key *sk
 		return -1;
 	bp_hex(sig, sizeof(sig), sighex);
 	bp_hex(sk->id, BP_KEY_ID_BYTES, kid);
-	bp_json_str(rel, sizeof(rel), release);
-	snprintf(body, sizeof(body), "\"type\":\"seal\",\"release\":%s,\"key\":\"%s\","
-	    "\"sig\":\"%s\"", rel, kid, sighex);
-	return append_line(l, body);
+	json_t *e = seal_entry(release, kid, sighex);
+	int rc = e ? append_line(l, e) : -1;
+	json_decref(e);
+	return rc;
 }
 
 /* Cuts the file back to size bytes and makes that durable. 0 or -1. */
@@ -500,9 +370,8 @@ bp_suplog_rollback(struct bp_suplog *l, char *note, size_t notelen, char *err,
 		snprintf(err, errlen, "suppression log: cannot roll back now");
 		return -1;
 	}
-	const struct bp_suplog_line *first = &l->line[l->ncommitted];
-	if (!(l->ncommitted + 1 == l->nline && l->partial) &&
-	    bp_json_get(first->text, first->len, "release", id, sizeof(id)) != 0)
+	if ((l->ncommitted + 1 == l->nline && l->partial) ||
+	    bp_suplog_get(l, l->ncommitted, "release", id, sizeof(id)) != 0)
 		id[0] = '\0';
 	if (cut_back(l->fd, l->committed_bytes) < 0) {
 		snprintf(err, errlen, "suppression log: rolling back: %s", strerror(errno));
@@ -540,17 +409,30 @@ unhex(const char *s, uint8_t *out, size_t n)
 	return 0;
 }
 
-/* Checks the seal at line i (0-based) against pk. */
+/* A string member of entry e into out; 0, or -1 when absent, not a
+ * string, or too long. */
 static int
-check_seal(const struct bp_suplog_line *ln, uint64_t n, const char *prevhex,
-    const struct bp_key *pk, char *why, size_t whylen)
+str_member(const json_t *e, const char *key, char *out, size_t outlen)
+{
+	const json_t *v = json_object_get(e, key);
+	if (!json_is_string(v) || json_string_length(v) >= outlen ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return -1;
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+/* Checks the seal entry e (line ln, number n) against pk. */
+static int
+check_seal(const json_t *e, const struct bp_suplog_line *ln, uint64_t n,
+    const char *prevhex, const struct bp_key *pk, char *why, size_t whylen)
 {
 	char rel[160], sighex[200], kid[40], want_kid[17], msg[256];
 	uint8_t sig[crypto_sign_BYTES];
 
-	if (bp_json_get(ln->text, ln->len, "release", rel, sizeof(rel)) != 0 ||
-	    bp_json_get(ln->text, ln->len, "sig", sighex, sizeof(sighex)) != 0 ||
-	    bp_json_get(ln->text, ln->len, "key", kid, sizeof(kid)) != 0) {
+	if (str_member(e, "release", rel, sizeof(rel)) < 0 ||
+	    str_member(e, "sig", sighex, sizeof(sighex)) < 0 ||
+	    str_member(e, "key", kid, sizeof(kid)) < 0) {
 		snprintf(why, whylen, "seal entry incomplete");
 		return -1;
 	}
@@ -560,16 +442,14 @@ check_seal(const struct bp_suplog_line *ln, uint64_t n, const char *prevhex,
 		return -1;
 	}
 	/* The seal is the only line no later hash covers: it must be exactly
-	 * the line bp_suplog_seal writes. */
-	char relq[200], canon[512];
-	bp_json_str(relq, sizeof(relq), rel);
-	int cn = snprintf(canon, sizeof(canon), "{\"n\":%" PRIu64 ",\"prev\":\"%s\","
-	    "\"type\":\"seal\",\"release\":%s,\"key\":\"%s\",\"sig\":\"%s\"}",
-	    n, prevhex, relq, kid, sighex);
-	/* A hostile line may be longer than any seal we write: snprintf then
-	 * returns the untruncated length, which must not reach memcmp. */
-	if (cn < 0 || (size_t)cn >= sizeof(canon) || (size_t)cn != ln->len ||
-	    memcmp(canon, ln->text, ln->len)) {
+	 * the line bp_suplog_seal writes (the same bytes as before jansson
+	 * wrote the log: compact, these members in this order). */
+	json_t *se = seal_entry(rel, kid, sighex);
+	char *canon = se ? format_line(n, prevhex, se) : NULL;
+	bool same = canon && strlen(canon) == ln->len && !memcmp(canon, ln->text, ln->len);
+	free(canon);
+	json_decref(se);
+	if (!same) {
 		snprintf(why, whylen, "seal entry altered");
 		return -1;
 	}
@@ -600,14 +480,22 @@ safe_release_id(const char *id)
 }
 
 /* An incomplete last line must be the start of the entry that would come
- * next: {"n":N,"prev":"HEX", as append_line writes it. */
+ * next: {"n":N,"prev":"HEX", as append_line writes it (format_line of an
+ * entry with no members, its closing brace a comma). */
 static bool
 partial_fits(const struct bp_suplog_line *ln, size_t n, const char *prevhex)
 {
-	char head[128];
-	int hn = snprintf(head, sizeof(head), "{\"n\":%zu,\"prev\":\"%s\",", n, prevhex);
-	size_t m = ln->len < (size_t)hn ? ln->len : (size_t)hn;
-	return hn > 0 && memcmp(head, ln->text, m) == 0;
+	json_t *none = json_object();
+	char *head = none ? format_line(n, prevhex, none) : NULL;
+	bool fits = false;
+	json_decref(none);
+	if (head) {
+		size_t hn = strlen(head);
+		head[hn - 1] = ',';
+		fits = memcmp(head, ln->text, ln->len < hn ? ln->len : hn) == 0;
+	}
+	free(head);
+	return fits;
 }
 
 int
@@ -621,25 +509,29 @@ bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad
 
 	for (size_t i = 0; i < complete; i++) {
 		const struct bp_suplog_line *ln = &l->line[i];
-		char want_n[24];
+		char err[160];
 		*bad = i + 1;
 		bp_hex(prev, 32, prevhex);
-		if (bp_json_get(ln->text, ln->len, "n", got, sizeof(got)) != 0) {
-			snprintf(why, whylen, "not a log entry");
+		const json_t *e = bp_suplog_entry(l, i, err, sizeof(err));
+		if (!e) {
+			snprintf(why, whylen, "not a JSON object: %s", err);
 			return -1;
 		}
-		snprintf(want_n, sizeof(want_n), "%zu", i + 1);
-		if (strcmp(got, want_n)) {
+		const json_t *n = json_object_get(e, "n");
+		if (!json_is_integer(n)) {
+			snprintf(why, whylen, "not a log entry (no number \"n\")");
+			return -1;
+		}
+		if (json_integer_value(n) < 0 || (uint64_t)json_integer_value(n) != i + 1) {
 			snprintf(why, whylen, "entry number out of sequence");
 			return -1;
 		}
-		if (bp_json_get(ln->text, ln->len, "prev", got, sizeof(got)) != 0 ||
-		    strcmp(got, prevhex)) {
+		if (str_member(e, "prev", got, sizeof(got)) < 0 || strcmp(got, prevhex)) {
 			snprintf(why, whylen, "hash chain broken");
 			return -1;
 		}
-		if (bp_json_get(ln->text, ln->len, "type", type, sizeof(type)) != 0 ||
-		    bp_json_get(ln->text, ln->len, "release", rel, sizeof(rel)) != 0) {
+		if (str_member(e, "type", type, sizeof(type)) < 0 ||
+		    str_member(e, "release", rel, sizeof(rel)) < 0) {
 			snprintf(why, whylen, "entry without type or release");
 			return -1;
 		}
@@ -661,7 +553,7 @@ bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad
 				return -1;
 			}
 			if (!strcmp(type, "seal")) {
-				if (check_seal(ln, i + 1, prevhex, pk, why, whylen) < 0)
+				if (check_seal(e, ln, i + 1, prevhex, pk, why, whylen) < 0)
 					return -1;
 				in_release = false;
 			}

@@ -1,6 +1,6 @@
 /*
  * suplog.h - the suppression log: JSON lines, append-only, hash-chained and
- * sealed with the daemon's Ed25519 key (shared/spec/privacy.md).
+ * sealed with the daemon's Ed25519 key (doc/privacy.md).
  *
  * Every line is one JSON object whose first two members are
  *   "n": its 1-based number, and
@@ -12,6 +12,12 @@
  *   "bpagg-suplog-seal-v1\n" N "\n" RELEASE "\n" PREV "\n"
  * (N and PREV of the seal line itself, so the signature covers the chain
  * head). No entry ever holds a suppressed value.
+ *
+ * Lines are written and read with jansson (crypto/json.h): written compact,
+ * members in the order given; read with strict types. "n" stays a JSON
+ * number (not a string like the 64-bit counters elsewhere): the size cap
+ * keeps it below 2^32, and the lines already written are history whose
+ * bytes the chain covers.
  */
 #ifndef BP_SUPLOG_H
 #define BP_SUPLOG_H
@@ -20,10 +26,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json.h"
+
 struct bp_key;
+struct bp_suplog_cache;
 
 #define BP_SUPLOG_MAX_BYTES (4ull << 30)   /* refuse logs larger than this */
 #define BP_SUPLOG_ID_MAX 128               /* release ids are shorter */
+#define BP_SUPLOG_LINE_MAX 65536           /* no entry we write is longer */
 
 /* One line of the log as read back. */
 struct bp_suplog_line {
@@ -50,6 +60,7 @@ struct bp_suplog {
 	size_t outlen, outcap;
 	uint64_t next_n;
 	uint8_t head[32];              /* hash of the last line (pending included) */
+	struct bp_suplog_cache *cache; /* the last line parsed (owned) */
 };
 
 /*
@@ -67,9 +78,11 @@ void bp_suplog_close(struct bp_suplog *l);
  * l with bp_suplog_close. */
 int bp_suplog_parse(const char *buf, size_t size, struct bp_suplog *l);
 
-/* Queues an entry: body is the JSON members after "n" and "prev", without
- * braces, e.g. "\"type\":\"cell\",...". 0 or -1 (ENOMEM). */
-int bp_suplog_add(struct bp_suplog *l, const char *body);
+/* Queues an entry: entry is a JSON object of the members after "n" and
+ * "prev", in the order they are to be written (e.g. {"type":"cell",...});
+ * it stays the caller's. 0, or -1 (ENOMEM, not an object, a member "n" or
+ * "prev", longer than BP_SUPLOG_LINE_MAX). */
+int bp_suplog_add(struct bp_suplog *l, const json_t *entry);
 /* Queues the seal of release with the Ed25519 secret key sk. 0 or -1. */
 int bp_suplog_seal(struct bp_suplog *l, const char *release, const struct bp_key *sk);
 /* Appends everything queued in one write, then fsyncs; on a failed write or
@@ -98,15 +111,19 @@ int bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t 
     char *why, size_t whylen);
 
 /*
- * Reads member key of a JSON object line (a dotted path for members of
- * nested objects, e.g. "settings.min_cell") into out as text: a string
- * unescaped, a number, true, false or null as written. Returns 0, 1 when
- * the member is absent, -1 when the line is not a JSON object we write.
+ * The entry of line i (0-based) parsed by jansson, or NULL with why the
+ * line is not a JSON object ("column C: what"). The object is borrowed
+ * from l: valid until the next bp_suplog_entry or bp_suplog_get on l.
  */
-int bp_json_get(const char *text, size_t len, const char *key, char *out, size_t outlen);
-
-/* Appends s to buf as a JSON string (quotes included) into buf[len]. */
-void bp_json_str(char *buf, size_t len, const char *s);
+const json_t *bp_suplog_entry(const struct bp_suplog *l, size_t i, char *why,
+    size_t whylen);
+/*
+ * Member key (a dotted path for nested objects, e.g. "settings.min_cell")
+ * of line i as text (bp_json_path_text): 0, 1 when absent, -1 when the
+ * line is not a JSON object or the member does not fit.
+ */
+int bp_suplog_get(const struct bp_suplog *l, size_t i, const char *key, char *out,
+    size_t outlen);
 
 /* Hex of n bytes into out (2n + 1 bytes). */
 void bp_hex(const uint8_t *in, size_t n, char *out);

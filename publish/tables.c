@@ -93,6 +93,7 @@ bp_pub_parse_breakdowns(const char *list, struct bp_pub_settings *s)
 {
 	char name[64];
 	memset(s->kommune_bd, 0, sizeof(s->kommune_bd));
+	s->nkommune_bd = 0;
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
 		while (n > 0 && *p == ' ')
@@ -107,6 +108,8 @@ bp_pub_parse_breakdowns(const char *list, struct bp_pub_settings *s)
 		int b = bp_breakdown_find(name);
 		if (b < 0 || b >= BP_PUB_MAX_BREAKDOWNS)
 			return -1;
+		if (!s->kommune_bd[b])
+			s->kommune_bd_order[s->nkommune_bd++] = (unsigned char)b;
 		s->kommune_bd[b] = true;
 		p += n;
 		if (*p == ',')
@@ -120,11 +123,9 @@ bp_pub_format_breakdowns(const struct bp_pub_settings *s, char *buf, size_t len)
 {
 	size_t at = 0;
 	buf[0] = '\0';
-	for (size_t b = 0; b < bp_n_breakdowns() && b < BP_PUB_MAX_BREAKDOWNS; b++) {
-		if (!s->kommune_bd[b])
-			continue;
+	for (size_t i = 0; i < s->nkommune_bd; i++) {
 		int n = snprintf(buf + at, len - at, "%s%s", at ? "," : "",
-		    bp_breakdown_at(b)->name);
+		    bp_breakdown_at(s->kommune_bd_order[i])->name);
 		if (n < 0 || (size_t)n >= len - at)
 			return;
 		at += (size_t)n;

@@ -6,7 +6,10 @@
 #include "tables_private.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
 
 /* ---- reading the tables back ------------------------------------------ */
 
@@ -278,16 +281,17 @@ bp_tables_write_coverage(const struct bp_tables *T, FILE *f)
 	return 0;
 }
 
-/* A JSON value for a figure: the number, ":" for suppressed, null for none. */
-static void
-json_fig(const char *s, char *buf, size_t len)
+/* A JSON value for a figure as tables.csv prints it: a number, ":" when
+ * suppressed, null when undefined. A new reference; NULL on ENOMEM. */
+static json_t *
+json_fig(const char *s)
 {
 	if (!strcmp(s, ":"))
-		snprintf(buf, len, "\":\"");
-	else if (!*s)
-		snprintf(buf, len, "null");
-	else
-		snprintf(buf, len, "%s", s);
+		return json_string(":");
+	if (!*s)
+		return json_null();
+	json_t *v = bp_json_number_text(s);
+	return v ? v : json_string(s);
 }
 
 struct json_walk {
@@ -300,33 +304,43 @@ json_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
 {
 	struct json_walk *w = ud;
 	struct bp_cell_view o;
-	char table[160], c[24], p[24], r[24], e[24];
+	char table[160];
 	view_row(T, x, &o);
 	row_table(T, x, table, sizeof(table));
-	json_fig(o.count_s, c, sizeof(c));
-	json_fig(o.percent, p, sizeof(p));
-	json_fig(o.rate, r, sizeof(r));
-	json_fig(o.estimate, e, sizeof(e));
-	int n = fprintf(w->f, "%s\n[%d,\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",%s,%s,%s,%s]",
-	    w->first ? "" : ",", T->year, bp_level_name(x->a->level), x->a->code, table,
-	    bp_tb_group_name(T, x->g), row_category(T, x), bp_breakdown_at(x->b)->name,
-	    bp_breakdown_at(x->b)->vals[x->v], c, p, r, e);
+	json_t *row = json_pack("[i,s,o,o,o,o,o,o,o,o,o,o]", T->year,
+	    bp_level_name(x->a->level), bp_json_text(x->a->code), bp_json_text(table),
+	    bp_json_text(bp_tb_group_name(T, x->g)), bp_json_text(row_category(T, x)),
+	    bp_json_text(bp_breakdown_at(x->b)->name),
+	    bp_json_text(bp_breakdown_at(x->b)->vals[x->v]), json_fig(o.count_s),
+	    json_fig(o.percent), json_fig(o.rate), json_fig(o.estimate));
+	int rc = !row || fputs(w->first ? "\n" : ",\n", w->f) < 0 ||
+	    json_dumpf(row, w->f, JSON_COMPACT | BP_JSON_FLAGS) < 0 ? -1 : 0;
+	json_decref(row);
 	w->first = false;
-	return n < 0 ? -1 : 0;
+	return rc;
 }
 
-/* tables.json: {"year":Y,"columns":[...],"rows":[[...],...]}, the rows of
- * tables.csv in the same order; figures are JSON numbers, ":" when
- * suppressed, null when undefined (a percent of an empty i_alt). */
+/*
+ * tables.json: {"year":Y,"columns":[...],"rows":[[...],...]}, the rows of
+ * tables.csv in the same order, one a line; figures are JSON numbers, ":"
+ * when suppressed, null when undefined (a percent of an empty i_alt).
+ * jansson dumps the head and every row; the rows are streamed (one row in
+ * memory at a time), so the brackets around them are written here.
+ */
 int
 bp_tables_write_json(const struct bp_tables *T, FILE *f)
 {
 	struct json_walk w = { f, true };
-	if (fprintf(f, "{\"year\":%d,\"columns\":[\"year\",\"level\",\"area\",\"table\","
-	    "\"indicator\",\"category\",\"breakdown\",\"breakdown_value\",\"count\","
-	    "\"percent\",\"rate_per_10k\",\"estimate\"],\"rows\":[", T->year) < 0)
-		return -1;
-	if (walk_rows(T, false, json_row, &w))
+	json_t *head = json_pack("{s:i,s:[s,s,s,s,s,s,s,s,s,s,s,s],s:[]}", "year", T->year,
+	    "columns", "year", "level", "area", "table", "indicator", "category", "breakdown",
+	    "breakdown_value", "count", "percent", "rate_per_10k", "estimate", "rows");
+	char *text = head ? json_dumps(head, JSON_COMPACT | BP_JSON_FLAGS) : NULL;
+	size_t n = text ? strlen(text) : 0;
+	json_decref(head);
+	/* text ends in "[]}": write it up to the rows' "[". */
+	int rc = n < 3 || fwrite(text, 1, n - 2, f) != n - 2 ? -1 : 0;
+	free(text);
+	if (rc < 0 || walk_rows(T, false, json_row, &w))
 		return -1;
 	return fputs("\n]}\n", f) < 0 ? -1 : 0;
 }

@@ -151,27 +151,41 @@ emit_table(struct bp_rctx *ctx, const struct bp_grid *g)
 	bp_html_raw(h, "</tbody></table></div>\n");
 }
 
-/* The chart's data as JSON beside it: every value with its cell, hidden
- * ones as null, so a reader (or a test) can check it against the release. */
+int
+bp_chart_data_add(json_t *cells, const char *key, const char *fig)
+{
+	json_t *v = fig && isfinite(bp_fig_value(fig)) ? bp_json_number_text(fig) : NULL;
+	return json_array_append_new(cells, json_pack("[o,o]", bp_json_text(key),
+	    v ? v : json_null()));
+}
+
+void
+bp_chart_data_emit(struct bp_html *h, int id, size_t marks, json_t *cells)
+{
+	json_t *o = json_pack("{s:I,s:o}", "marks", (json_int_t)marks, "cells", cells);
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ESCAPE_SLASH | BP_JSON_FLAGS) : NULL;
+	bp_html_printf(h, "<script type=\"application/json\" class=\"chart-data\" id=\"d%d\">",
+	    id);
+	bp_html_raw(h, text ? text : "{}");
+	bp_html_raw(h, "</script>\n");
+	free(text);
+	json_decref(o);
+}
+
 /* The chart's data as JSON beside it: every value with its cell, hidden
  * ones as null, so a reader (or a test) can check it against the release. */
 static void
 emit_data(struct bp_rctx *ctx, const struct bp_grid *g, const size_t *rows, size_t nr,
     const size_t *cols, size_t nc, size_t marks)
 {
-	struct bp_html *h = ctx->h;
-	bp_html_printf(h, "<script type=\"application/json\" class=\"chart-data\" id=\"d%d\">"
-	    "{\"marks\":%zu,\"cells\":[", ctx->nchart, marks);
-	int first = 1;
-	for (size_t r = 0; r < nr; r++)
+	json_t *cells = json_array();
+	for (size_t r = 0; cells && r < nr; r++)
 		for (size_t c = 0; c < nc; c++) {
 			char key[400];
 			const char *fig = bp_grid_cell(g, rows[r], cols[c], key, sizeof key);
-			double v = bp_fig_value(fig);
-			bp_html_printf(h, "%s[\"%s\",%s]", first ? "" : ",", key, isfinite(v) ? fig : "null");
-			first = 0;
+			bp_chart_data_add(cells, key, fig);
 		}
-	bp_html_raw(h, "]}</script>\n");
+	bp_chart_data_emit(ctx->h, ctx->nchart, marks, cells);
 }
 
 static int

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "html.h"
+#include "json.h"
 #include "relfile.h"
 
 struct bp_gcol {
@@ -71,5 +72,13 @@ int bp_grid_emit(struct bp_rctx *ctx, const struct bp_grid *g);
 
 /* A figure string as a chart value: NaN for ":" or "". */
 double bp_fig_value(const char *fig);
+
+/* One cell of a chart's data, [KEY, figure] with the figure a number or
+ * null (hidden, or none), appended to the array cells. 0 or -1 (ENOMEM). */
+int bp_chart_data_add(json_t *cells, const char *key, const char *fig);
+/* Writes the chart's data block, <script type="application/json"
+ * class="chart-data" id="dID">{"marks":N,"cells":[...]}</script>, dumped by
+ * jansson with "/" escaped (no "</script>" can end it early). Takes cells. */
+void bp_chart_data_emit(struct bp_html *h, int id, size_t marks, json_t *cells);
 
 #endif

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "json.h"
 
 #define MAX_ROW 4096
 #define MAX_JSON (1u << 20)
@@ -366,13 +366,11 @@ read_json(struct bp_release *r, char *err, size_t errlen)
 		free(buf);
 		return -1;
 	}
-	json_error_t je;
-	json_t *root = json_loadb(buf, (size_t)got, 0, &je);
+	char why[160];
+	json_t *root = bp_json_parse(buf, (size_t)got, MAX_JSON, why, sizeof why);
 	free(buf);
-	if (!root || !json_is_object(root)) {
-		snprintf(err, errlen, "%s:%d:%d: expected a JSON object", path,
-		    root ? 1 : je.line, root ? 1 : je.column);
-		json_decref(root);
+	if (!root) {
+		snprintf(err, errlen, "%s: not one JSON object: %s", path, why);
 		return -1;
 	}
 	json_t *v = json_object_get(root, "release");

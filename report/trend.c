@@ -122,41 +122,30 @@ trend_chart(struct bp_rctx *ctx, const struct bp_release *const *rel, size_t ny,
 	}
 	struct bp_html *h = ctx->h;
 	ctx->nchart++;
-	bp_html_printf(h, "<script type=\"application/json\" class=\"chart-data\" id=\"d%d\">"
-	    "{\"marks\":MARKS,\"cells\":[", ctx->nchart);
-	size_t mark_at = h->len - strlen("MARKS,\"cells\":[");
-	int first = 1;
+	json_t *cells = json_array();
 	for (size_t s = 0; s < ns; s++) {
 		sn[s] = keyfig[rows[s]].label;
 		sc[s] = bp_colour(keyfig[rows[s]].cat, s);
 		for (size_t x = 0; x < ny; x++) {
-			char table[128];
+			char table[128], key[400];
 			snprintf(table, sizeof table, "%s__total", keyfig[rows[s]].ind);
 			const struct bp_rcell *c = bp_release_cell(rel[x], level, area, table,
 			    keyfig[rows[s]].cat, "alle");
 			const char *fig = c ? (keyfig[rows[s]].field == 'p' ? c->percent :
 			    keyfig[rows[s]].field == 'r' ? c->rate : c->count) : NULL;
-			double d = bp_fig_value(fig);
-			v[s * ny + x] = d;
-			if (!fig)
+			v[s * ny + x] = bp_fig_value(fig);
+			if (!fig || !cells)
 				continue; /* not in that year's release: no cell to cite */
-			bp_html_printf(h, "%s[\"%d|%s|%s|%s|%s|alle|%s\",%s]", first ? "" : ",",
-			    rel[x]->year, level, area, table, keyfig[rows[s]].cat,
-			    keyfig[rows[s]].field == 'p' ? "percent" : keyfig[rows[s]].field == 'r' ?
-			    "rate_per_10k" : "count", isfinite(d) ? fig : "null");
-			first = 0;
+			snprintf(key, sizeof key, "%d|%s|%s|%s|%s|alle|%s", rel[x]->year, level,
+			    area, table, keyfig[rows[s]].cat, keyfig[rows[s]].field == 'p' ?
+			    "percent" : keyfig[rows[s]].field == 'r' ? "rate_per_10k" : "count");
+			bp_chart_data_add(cells, key, fig);
 		}
 	}
-	bp_html_raw(h, "]}</script>\n");
 	struct bp_chart ch = { BP_CHART_LINES, keyfig[rows[0]].field == 'r' ? "Per 10 000" : "Prosent",
 		ny, xl, ns, sn, sc, v, brk };
 	size_t marks = bp_chart_marks(&ch);
-	/* The data block was written before the chart; put its count of marks in. */
-	char num[24];
-	int w = snprintf(num, sizeof num, "%zu", marks);
-	memmove(h->b + mark_at + w, h->b + mark_at + 5, h->len - mark_at - 5 + 1);
-	memcpy(h->b + mark_at, num, (size_t)w);
-	h->len = h->len - 5 + (size_t)w;
+	bp_chart_data_emit(h, ctx->nchart, marks, cells);
 	char idp[16], *svg = NULL;
 	snprintf(idp, sizeof idp, "c%d_", ctx->nchart);
 	if (bp_chart_svg(&ch, idp, &svg, ctx->err, ctx->errlen) < 0) {

@@ -16,6 +16,11 @@ tests_unit_crypto_test_pseudonym_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_pseudonym_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_envelope_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_envelope_LDADD = $(BP_TEST_LINK)
+# crypto/json.c: the project's use of jansson.
+check_PROGRAMS += tests/unit/crypto/test_json
+TESTS += tests/unit/crypto/test_json
+tests_unit_crypto_test_json_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_crypto_test_json_LDADD = $(BP_TEST_LINK)
 
 CRYPTO_ITESTS = tests/integration/seal_install.sh tests/integration/seal_cli.sh \
 	tests/integration/keys_receipt.sh

@@ -19,6 +19,10 @@ tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
 TESTS += tests/integration/publish_cli.sh tests/integration/progress_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh tests/integration/progress_cli.sh tests/helpers/on_pty.py
+# A log and releases written before jansson wrote bpagg's JSON still verify.
+TESTS += tests/integration/publish_oldlog.sh
+EXTRA_DIST += tests/integration/publish_oldlog.sh tests/fixtures/publish/suplog_v0.tar.xz \
+	tests/fixtures/publish/make_suplog_v0.sh
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/measures/test_cellkeys
 TESTS += tests/unit/measures/test_cellkeys

@@ -56,6 +56,18 @@ for name, hexd in r["files"].items():
     assert h == hexd, name
 t = json.load(open(os.path.join(d, "tables.json")))
 assert len(t["rows"]) == sum(1 for _ in open(os.path.join(d, "tables.csv"))) - 1
+# The first release of the year: no previous one; the settings in the
+# order of bpagg.conf(5), kommune_breakdowns as configured; hidden shares.
+assert list(r) == ["release", "time", "year", "previous", "settings", "input", "hidden",
+    "files"], list(r)
+assert r["previous"] is None, r["previous"]
+assert list(r["settings"]) == ["rop_definition", "lki_cut_gul", "lki_cut_rod",
+    "lki_cut_blalys", "min_cell", "suppress_zero", "profile", "profile_digest",
+    "kommune_breakdowns", "republish_rule", "shared_cells", "method", "levels",
+    "catalogue", "registry", "version"], list(r["settings"])
+assert r["settings"]["kommune_breakdowns"] == "total,brukergruppe,rop", r["settings"]
+assert sorted(r["hidden"]) == ["fylke", "kommune", "nasjonal"], r["hidden"]
+assert all(0 <= float(v) <= 100 for v in r["hidden"].values()), r["hidden"]
 PY
 fi
 

@@ -2,7 +2,8 @@
 # status_e2e.sh - bpagg status after real submissions: bpagg init, keygen,
 # register, sample, seal, bpaggd --once; then text and --json show the
 # kommuner, rows, sequences, the rejected file and the waiting files, and a
-# resubmission replaces the kommune's rows.
+# resubmission replaces the kommune's rows. The sequence (nanoseconds,
+# above 2^53) is the same string in seal's output, the receipt and --json.
 set -euo pipefail
 
 tmp=$(mktemp -d)
@@ -20,7 +21,7 @@ grep -q 'no submissions yet' <<<"$out" || fail "fresh installation: $out"
 seal() { # kommune rows seed name
 	bpagg sample --kommune "$1" --year 2024 --rows "$2" --seed "$3" --delimiter ';' -o "$tmp/$4.csv" >/dev/null
 	bpagg seal "$tmp/$4.csv" --kommune "$1" --year 2024 --key "$tmp/k/$1.sign.sk" \
-		--to "$inst/keys/central.box.pk" -o "$tmp/$4.bpx" >/dev/null
+		--to "$inst/keys/central.box.pk" -o "$tmp/$4.bpx" >"$tmp/$4.seal"
 }
 
 mkdir -p "$tmp/k"
@@ -49,8 +50,22 @@ bpaggd -c "$conf" --once --foreground 2>/dev/null || fail "bpaggd --once failed"
 json=$(bpagg status -c "$conf" --json)
 grep -q '"year": 2024, "kommuner_reported": 2, "kommuner_total": 357, "rows": 50, "rejected": 0, "waiting": 0, "multi_kommune_persons": 10' <<<"$json" ||
 	fail "after ingest: $json"
-grep -q '{"kommune": "0301", "name": "Oslo", "rows": 40, "sequence": [0-9]*, "received": "20[0-9-]*T[0-9:]*Z"}' <<<"$json" ||
-	fail "oslo: $json"
+seq=$(sed -n 's/.*: sequence \([0-9]*\), .*/\1/p' "$tmp/oslo1.seal")
+[ "${#seq}" -ge 17 ] || fail "seal printed no nanosecond sequence: $(cat "$tmp/oslo1.seal")"
+grep -q "{\"kommune\": \"0301\", \"name\": \"Oslo\", \"rows\": 40, \"sequence\": \"$seq\", \"received\": \"20[0-9-]*T[0-9:]*Z\"}" <<<"$json" ||
+	fail "oslo (sequence $seq): $json"
+grep -q "\"sequence\":\"$seq\"" "$inst"/outbox/0301/*.receipt || fail "receipt without sequence $seq"
+if command -v python3 >/dev/null; then
+	# Through a JSON library: the status and the receipt give the same number.
+	printf '%s\n' "$json" >"$tmp/status.json"
+	python3 - "$seq" "$inst"/outbox/0301/*.receipt "$tmp/status.json" <<'PY' || fail "sequence through JSON"
+import json, sys
+st = json.load(open(sys.argv[3]))
+k = [k for y in st["years"] for k in y["kommuner"] if k["kommune"] == "0301"][0]
+rc = json.loads(open(sys.argv[2]).readline())
+assert int(k["sequence"]) == int(rc["sequence"]) == int(sys.argv[1]) > 2**53, (k, rc)
+PY
+fi
 grep -q '{"kommune": "4601", "name": "Bergen", "rows": 10, ' <<<"$json" || fail "bergen: $json"
 grep -q '"rejected_year_unknown": 1' <<<"$json" || fail "junk not counted as rejected: $json"
 

@@ -444,6 +444,10 @@ Test(publish, settings_and_names)
 	cr_assert_eq(bp_pub_parse_breakdowns("total, rop ,kjonn", &s), 0);
 	bp_pub_format_breakdowns(&s, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "total,rop,kjonn");
+	/* The configured order, not the catalogue's; a repeat counts once. */
+	cr_assert_eq(bp_pub_parse_breakdowns("kjonn,total,brukergruppe,total,rop", &s), 0);
+	bp_pub_format_breakdowns(&s, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "kjonn,total,brukergruppe,rop");
 	cr_assert_eq(bp_pub_parse_breakdowns("total,nope", &s), -1);
 	cr_assert_eq(bp_level_parse("fylke"), BP_LEVEL_FYLKE);
 	cr_assert_eq(bp_level_parse("land"), 0);

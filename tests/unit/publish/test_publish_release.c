@@ -272,8 +272,14 @@ Test(release, resigned_lying_log_is_found_by_rederivation)
 			cr_assert_eq(bp_suplog_seal(&l, id, &sk), 0);
 		else if (!changed && strstr(body, "\"type\":\"cell\""))
 			changed = true;   /* leave the first cell out */
-		else
-			cr_assert_eq(bp_suplog_add(&l, body), 0);
+		else {
+			char text[8192];
+			snprintf(text, sizeof(text), "{%s}", body);
+			json_t *e = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+			cr_assert(e, "%s", text);
+			cr_assert_eq(bp_suplog_add(&l, e), 0);
+			json_decref(e);
+		}
 	}
 	cr_assert(changed, "no cell entry to leave out");
 	cr_assert_eq(bp_suplog_commit(&l, err, 1024), 0);

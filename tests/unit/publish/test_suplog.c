@@ -22,6 +22,20 @@ static struct bp_key pk, sk;
 static char *orig;          /* the log as first written */
 static size_t origlen;
 
+/* Queues the entry whose members (without braces) are body, parsed by
+ * jansson as bpagg's writers would build it. */
+static int
+add_body(struct bp_suplog *l, const char *body)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "{%s}", body);
+	json_t *e = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	cr_assert(e, "%s", text);
+	int rc = bp_suplog_add(l, e);
+	json_decref(e);
+	return rc;
+}
+
 static void
 add_release(const char *id, int ncells)
 {
@@ -30,12 +44,12 @@ add_release(const char *id, int ncells)
 	cr_assert_eq(bp_suplog_open(path, false, &l, err, sizeof(err)), 0, "%s", err);
 	snprintf(body, sizeof(body), "\"type\":\"release\",\"release\":\"%s\",\"year\":2024,"
 	    "\"settings\":{\"min_cell\":5},\"files\":{\"tables.csv\":\"00\"}", id);
-	cr_assert_eq(bp_suplog_add(&l, body), 0);
+	cr_assert_eq(add_body(&l, body), 0);
 	for (int i = 0; i < ncells; i++) {
 		snprintf(body, sizeof(body), "\"type\":\"cell\",\"release\":\"%s\",\"table\":"
 		    "\"bolig__total\",\"level\":\"kommune\",\"area\":\"0301\",\"category\":\"rod\","
 		    "\"breakdown_value\":\"alle\",\"reason\":\"%s\"", id, i % 2 ? "secondary" : "primary");
-		cr_assert_eq(bp_suplog_add(&l, body), 0);
+		cr_assert_eq(add_body(&l, body), 0);
 	}
 	cr_assert_eq(bp_suplog_seal(&l, id, &sk), 0);
 	cr_assert_eq(bp_suplog_commit(&l, err, sizeof(err)), 0, "%s", err);
@@ -292,7 +306,7 @@ roll_back_and_append(size_t ntail, size_t keep_bytes, const char *what)
 	cr_assert_eq(l.committed_bytes, keep_bytes, "%s", what);
 	/* Nothing is appended after a tail. */
 	if (ntail) {
-		cr_assert_eq(bp_suplog_add(&l, "\"type\":\"release\",\"release\":\"x\""), 0);
+		cr_assert_eq(add_body(&l, "\"type\":\"release\",\"release\":\"x\""), 0);
 		cr_assert_eq(bp_suplog_commit(&l, err, sizeof(err)), -1, "%s", what);
 	}
 	bp_suplog_close(&l);
@@ -402,7 +416,11 @@ Test(suplog, overlong_canonical_seal_is_refused_safely)
 	memset(rel, 0, sizeof(rel));
 	for (int i = 0; i < 150; i++)
 		rel[i] = i % 5 == 0 ? '"' : 'x';
-	bp_json_str(relq, sizeof(relq), rel);
+	json_t *js = json_string(rel);
+	char *q = json_dumps(js, JSON_ENCODE_ANY);
+	snprintf(relq, sizeof(relq), "%s", q);
+	free(q);
+	json_decref(js);
 	int len = snprintf(line, sizeof(line), "{\"n\":1,\"prev\":\"%064d\",\"type\":"
 	    "\"release\",\"release\":%s}", 0, relq);
 	crypto_generichash(h, 32, (const uint8_t *)line, (size_t)len, NULL, 0);
@@ -444,7 +462,59 @@ Test(suplog, json_reader)
 	cr_assert_eq(bp_json_get(j, strlen(j), "missing", out, sizeof(out)), 1);
 	cr_assert_eq(bp_json_get("{\"a\":", 5, "a", out, sizeof(out)), -1);
 	cr_assert_eq(bp_json_get("{\"a\":1} x", 9, "a", out, sizeof(out)), -1);
-	char q[64];
-	bp_json_str(q, sizeof(q), "a\"b\\c\n");
-	cr_assert_str_eq(q, "\"a\\\"b\\\\c\\u000a\"");
+	/* Strict: a duplicate member and an array where text is asked for. */
+	cr_assert_eq(bp_json_get("{\"a\":1,\"a\":2}", 13, "a", out, sizeof(out)), -1);
+	cr_assert_eq(bp_json_get("{\"a\":[1]}", 9, "a", out, sizeof(out)), -1);
+}
+
+/* A line that is not JSON is refused naming its line (and the column in
+ * it), even when the hash chain and everything before it hold. */
+Test(suplog, malformed_line_is_named)
+{
+	char why[256];
+	size_t at = 0, n = 0;
+	char *b = malloc(origlen + 16);
+	memcpy(b, orig, origlen);
+	/* The third line: cut its closing brace. */
+	for (size_t i = 0; i < origlen; i++)
+		if (b[i] == '\n' && ++n == 3) {
+			at = i;
+			break;
+		}
+	cr_assert(at > 0 && b[at - 1] == '}');
+	b[at - 1] = ' ';
+	spit(b, origlen);
+	free(b);
+	struct bp_suplog l;
+	char err[256];
+	size_t bad;
+	cr_assert_eq(bp_suplog_open(path, true, &l, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_suplog_verify(&l, &pk, &bad, why, sizeof(why)), -1);
+	cr_assert_eq(bad, 3, "line %zu: %s", bad, why);
+	cr_assert(!strncmp(why, "not a JSON object: column ", 26), "%s", why);
+	bp_suplog_close(&l);
+}
+
+/* Seals are compared byte for byte with what bp_suplog_seal writes: the
+ * jansson writer must give the bytes the hand-written one gave, so the
+ * seals of logs written before still verify. */
+Test(suplog, seal_line_has_the_old_bytes)
+{
+	char want[512], prevhex[65], kid[17];
+	const char *last = orig + origlen - 1;
+	while (last > orig && last[-1] != '\n')
+		last--;
+	/* The last line of the log is the second release's seal. */
+	struct bp_suplog l;
+	cr_assert_eq(bp_suplog_parse(orig, origlen, &l), 0);
+	size_t i = l.nline - 1;
+	char sig[200], rel[64];
+	cr_assert_eq(bp_suplog_get(&l, i, "sig", sig, sizeof(sig)), 0);
+	cr_assert_eq(bp_suplog_get(&l, i, "release", rel, sizeof(rel)), 0);
+	cr_assert_eq(bp_suplog_get(&l, i, "prev", prevhex, sizeof(prevhex)), 0);
+	bp_hex(pk.id, BP_KEY_ID_BYTES, kid);
+	snprintf(want, sizeof(want), "{\"n\":%zu,\"prev\":\"%s\",\"type\":\"seal\",\"release\":"
+	    "\"%s\",\"key\":\"%s\",\"sig\":\"%s\"}\n", l.nline, prevhex, rel, kid, sig);
+	cr_assert_str_eq(last, want);
+	bp_suplog_close(&l);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grid.h"
 #include "html.h"
 #include "relfile.h"
 #include "report.h"
@@ -252,4 +253,21 @@ Test(report, refuses_two_releases_of_a_year_and_a_bad_area)
 	o.area = "34";
 	cr_assert_eq(bp_report_write(&o, path, sizeof path, err, sizeof err), BP_REPORT_DATA);
 	cr_assert(strstr(err, "no tables for fylke 34"), "%s", err);
+}
+
+/* A chart's data block is JSON by jansson: figures as numbers, hidden ones
+ * null, and no "</script>" in a key can end the block early. */
+Test(report, chart_data_block)
+{
+	struct bp_html h;
+	bp_html_init(&h);
+	json_t *cells = json_array();
+	cr_assert_eq(bp_chart_data_add(cells, "2024|nasjonal|NO|bolig__total|rod|alle|count", "113"), 0);
+	cr_assert_eq(bp_chart_data_add(cells, "k</script><b>", "12.5"), 0);
+	cr_assert_eq(bp_chart_data_add(cells, "hidden", ":"), 0);
+	bp_chart_data_emit(&h, 7, 2, cells);
+	cr_assert_str_eq(h.b, "<script type=\"application/json\" class=\"chart-data\" id=\"d7\">"
+	    "{\"marks\":2,\"cells\":[[\"2024|nasjonal|NO|bolig__total|rod|alle|count\",113],"
+	    "[\"k<\\/script><b>\",12.5],[\"hidden\",null]]}</script>\n");
+	bp_html_free(&h);
 }
