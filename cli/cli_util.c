@@ -234,3 +234,20 @@ out:
 		close(fd);
 	return ret;
 }
+
+int
+bp_cli_resets_add(const struct bp_sequence_reset *r, void *ud)
+{
+	struct bp_cli_resets *rs = ud;
+
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		struct bp_sequence_reset *v = realloc(rs->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	rs->v[rs->n++] = *r;
+	return 0;
+}

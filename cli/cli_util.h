@@ -8,6 +8,7 @@
 #include "cli_progress.h"
 #include "conf.h"
 #include "registry.h"
+#include "store.h"
 
 /* Loads CONF into c, printing "bpagg CMD: <reason>" on error. Returns 0 or
  * EX_CONFIG; c must be freed with bp_config_free either way. */
@@ -48,5 +49,14 @@ struct bp_cli_validation {
 int bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
     int year, const char *registry_path, unsigned long max_rows,
     struct bp_cli_validation *v, int *fd_out, struct bp_cli_progress *prog);
+
+/* The sequence resets of a store, in the order recorded (bpagg store copy,
+ * bpagg rebuild): bp_cli_resets_add is a bp_store_foreach_reset callback;
+ * v is malloc'ed, the caller frees it. */
+struct bp_cli_resets {
+	struct bp_sequence_reset *v;
+	size_t n, cap;
+};
+int bp_cli_resets_add(const struct bp_sequence_reset *r, void *ud);
 
 #endif

@@ -12,14 +12,18 @@
  * Every archived submission is read first (its verified metadata only);
  * if any cannot be opened, nothing is changed. From the old store, as far
  * as it can still be read (opened without its integrity check), come the
- * received time of each submission and the rejections recorded (their
- * files stay in rejected/); what cannot be read is said, and the rebuild's
- * start stands in for unknown received times. Then, in one transaction on
- * the new store: everything is cleared, the rejections are recorded again
- * with their times, and each file is ingested again through ingest/ with
- * its received time, in ledger order: by kommune, year and sequence, so
- * that the latest submission of each kommune and year is the one that
- * stands, as it was. An internal error rolls the whole rebuild back.
+ * received time of each submission, the place of its row in the old
+ * ledger, the rejections recorded (their files stay in rejected/) and the
+ * sequence resets (bpagg reset-sequence); what cannot be read is said, and
+ * the rebuild's start stands in for unknown received times. Then, in one
+ * transaction on the new store: everything is cleared, the rejections are
+ * recorded again with their times, and each file is ingested again through
+ * ingest/ with its received time, by kommune and year, in the old ledger's
+ * order when every file of the kommune-year has its row there, else by
+ * sequence, so that the latest submission of each kommune and year is the
+ * one that stands, as it was; a sequence reset is recorded again right
+ * after the submission it set aside is merged, as it was then. An internal
+ * error rolls the whole rebuild back.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,6 +48,7 @@ struct archived {
 	uint64_t sequence;
 	uint8_t id[16];  /* the kommune's submission id */
 	int64_t received;
+	long pos;        /* its row's place in the old ledger; -1 unknown */
 	char rel[512];   /* relative to the archive dir */
 };
 
@@ -69,6 +74,7 @@ alist_add(struct alist *l, const struct bp_env_meta *m, const char *rel)
 	a->sequence = m->sequence;
 	memcpy(a->id, m->submission_id, sizeof(a->id));
 	a->received = 0;
+	a->pos = -1;
 	snprintf(a->rel, sizeof(a->rel), "%s", rel);
 	return 0;
 }
@@ -85,6 +91,120 @@ cmp_archived(const void *x, const void *y)
 	if (a->sequence != b->sequence)
 		return a->sequence < b->sequence ? -1 : 1;
 	return strcmp(a->rel, b->rel);
+}
+
+/* Within one kommune-year: the old ledger's order (copies of one
+ * submission share its place), then as cmp_archived. */
+static int
+cmp_ledger_order(const void *x, const void *y)
+{
+	const struct archived *a = x, *b = y;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return cmp_archived(x, y);
+}
+
+/* Sorts by kommune and year, then each kommune-year whose files all have
+ * their place in the old ledger in that order, the others by sequence. */
+static void
+sort_for_replay(struct alist *l)
+{
+	size_t i = 0, j;
+	bool known;
+
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(l->v[0]), cmp_archived);
+	while (i < l->n) {
+		known = true;
+		for (j = i; j < l->n && l->v[j].year == l->v[i].year &&
+		    !strcmp(l->v[j].kommune, l->v[i].kommune); j++)
+			known = known && l->v[j].pos >= 0;
+		if (known && j - i > 1)
+			qsort(l->v + i, j - i, sizeof(l->v[0]), cmp_ledger_order);
+		i = j;
+	}
+}
+
+/* The old ledger's rows by kommune and submission id, with their places. */
+struct lrow {
+	char kommune[5];
+	uint8_t id[16];
+	long pos;
+};
+
+struct llist {
+	struct lrow *v;
+	size_t n, cap;
+};
+
+static int
+llist_add(const struct bp_submission *sub, int latest, void *ud)
+{
+	struct llist *l = ud;
+	(void)latest;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct lrow *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	memcpy(l->v[l->n].kommune, sub->kommune, sizeof(l->v[0].kommune));
+	memcpy(l->v[l->n].id, sub->id, 16);
+	l->v[l->n].pos = (long)l->n;
+	l->n++;
+	return 0;
+}
+
+static int
+cmp_lrow(const void *x, const void *y)
+{
+	const struct lrow *a = x, *b = y;
+	int c = strcmp(a->kommune, b->kommune);
+	return c ? c : memcmp(a->id, b->id, 16);
+}
+
+/* Sets each file's place in the old ledger (s); says when it cannot. */
+static void
+salvage_order(bp_store *s, struct alist *l)
+{
+	struct llist ll = { 0 };
+	struct lrow key, *hit;
+
+	if (bp_store_foreach_ledger(s, llist_add, &ll) != 0) {
+		fprintf(stderr, "bpagg rebuild: the old ledger's order cannot be read; files are "
+		    "replayed in sequence order\n");
+		free(ll.v);
+		return;
+	}
+	if (ll.n > 1)
+		qsort(ll.v, ll.n, sizeof(ll.v[0]), cmp_lrow);
+	for (size_t i = 0; i < l->n; i++) {
+		memcpy(key.kommune, l->v[i].kommune, sizeof(key.kommune));
+		memcpy(key.id, l->v[i].id, 16);
+		hit = ll.n ? bsearch(&key, ll.v, ll.n, sizeof(ll.v[0]), cmp_lrow) : NULL;
+		l->v[i].pos = hit ? hit->pos : -1;
+	}
+	free(ll.v);
+}
+
+/* Records again the resets that set aside the submission a just merged. */
+static int
+restore_resets(bp_store *s, const struct bp_cli_resets *rs, const struct archived *a)
+{
+	char err[512];
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct bp_sequence_reset *r = &rs->v[i];
+		if (strcmp(r->kommune, a->kommune) || r->year != a->year || memcmp(r->id, a->id, 16))
+			continue;
+		if (bp_store_put_reset(s, r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "bpagg rebuild: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static bool
@@ -167,7 +287,8 @@ collect(bp_ingest *g, const char *archive, struct alist *l)
 
 /* Re-ingests the sorted list. Returns 0 or a sysexits code. */
 static int
-reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l)
+reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
+    const struct bp_cli_resets *rs)
 {
 	unsigned long merged = 0, already = 0, refused = 0, rows = 0;
 	int rc = 0;
@@ -179,7 +300,12 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l)
 		bp_ingest_result_init(&r);
 		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, &r);
 		switch (r.status) {
-		case BP_INGEST_MERGED: merged++; rows += r.rows; break;
+		case BP_INGEST_MERGED:
+			merged++;
+			rows += r.rows;
+			if (restore_resets(bp_ingest_store(g), rs, &l->v[i]) < 0)
+				rc = EX_SOFTWARE;
+			break;
 		case BP_INGEST_ALREADY: already++; break;
 		case BP_INGEST_ERROR:
 			fprintf(stderr, "bpagg rebuild: %s: %s\n", l->v[i].rel, r.reason);
@@ -256,8 +382,8 @@ rlist_free(struct rlist *l)
  * Returns 0, or -1 when memory ran out.
  */
 static int
-salvage(const struct bp_config *c, struct alist *l, struct rlist *rl, int64_t now,
-    size_t *known)
+salvage(const struct bp_config *c, struct alist *l, struct rlist *rl,
+    struct bp_cli_resets *rs, int64_t now, size_t *known)
 {
 	bp_store *s = NULL;
 	char err[512];
@@ -285,6 +411,12 @@ salvage(const struct bp_config *c, struct alist *l, struct rlist *rl, int64_t no
 	if (unreadable)
 		fprintf(stderr, "bpagg rebuild: %zu received time%s could not be read from the "
 		    "old store; set to now\n", unreadable, unreadable == 1 ? "" : "s");
+	salvage_order(s, l);
+	if (bp_store_foreach_reset(s, bp_cli_resets_add, rs) != 0) {
+		fprintf(stderr, "bpagg rebuild: the sequence resets of the old store cannot be "
+		    "read; none is kept\n");
+		rs->n = 0;
+	}
 	r = bp_store_foreach_rejection(s, rlist_add, rl);
 	bp_store_close(s);
 	if (r != 0) {
@@ -323,6 +455,7 @@ rebuild(const struct bp_config *c)
 {
 	struct alist l = { 0 };
 	struct rlist rl = { 0 };
+	struct bp_cli_resets rs = { 0 };
 	struct bp_config fc = *c;
 	bp_ingest *g = NULL;
 	char err[512], *fresh = NULL;
@@ -351,12 +484,11 @@ rebuild(const struct bp_config *c)
 		rc = bad < 0 ? EX_OSERR : EX_DATAERR;
 		goto out;
 	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof(l.v[0]), cmp_archived);
-	if (salvage(c, &l, &rl, (int64_t)time(NULL), &known) < 0) {
+	if (salvage(c, &l, &rl, &rs, (int64_t)time(NULL), &known) < 0) {
 		rc = EX_OSERR;
 		goto out;
 	}
+	sort_for_replay(&l);
 	if (bp_store_begin(bp_ingest_store(g)) < 0) {
 		fprintf(stderr, "bpagg rebuild: cannot lock the store\n");
 		rc = EX_IOERR;
@@ -371,9 +503,9 @@ rebuild(const struct bp_config *c)
 		goto out;
 	}
 	fprintf(stderr, "bpagg rebuild: re-ingesting %zu archived files (%zu with their "
-	    "received time from the ledger, %zu rejections kept) in one transaction\n", l.n,
-	    known, rl.n);
-	if ((rc = reingest(g, c, &l)) == EX_SOFTWARE) {
+	    "received time from the ledger, %zu rejections and %zu sequence resets kept) in "
+	    "one transaction\n", l.n, known, rl.n, rs.n);
+	if ((rc = reingest(g, c, &l, &rs)) == EX_SOFTWARE) {
 		fprintf(stderr, "bpagg rebuild: rolled back; the store was not changed\n");
 		goto out;
 	}
@@ -401,6 +533,7 @@ out:
 		discard_fresh(fresh);
 	free(fresh);
 	free(l.v);
+	free(rs.v);
 	rlist_free(&rl);
 	return rc;
 }

@@ -51,35 +51,12 @@ add_row(const struct bp_submission *sub, int latest, void *ud)
 	return 0;
 }
 
-/* The sequence resets of a store, in the order recorded. */
-struct resets {
-	struct bp_sequence_reset *v;
-	size_t n, cap;
-};
-
-static int
-add_reset(const struct bp_sequence_reset *r, void *ud)
-{
-	struct resets *rs = ud;
-
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct bp_sequence_reset *v = realloc(rs->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		rs->v = v;
-		rs->cap = cap;
-	}
-	rs->v[rs->n++] = *r;
-	return 0;
-}
-
 /* Whether the destination's sequence resets are the source's, one by one. */
 static int
-same_resets(bp_store *to, const struct resets *want)
+same_resets(bp_store *to, const struct bp_cli_resets *want)
 {
-	struct resets got = { 0 };
-	int same = bp_store_foreach_reset(to, add_reset, &got) == 0 && got.n == want->n;
+	struct bp_cli_resets got = { 0 };
+	int same = bp_store_foreach_reset(to, bp_cli_resets_add, &got) == 0 && got.n == want->n;
 
 	for (size_t i = 0; same && i < got.n; i++) {
 		const struct bp_sequence_reset *a = &want->v[i], *b = &got.v[i];
@@ -207,7 +184,7 @@ same_pseudonyms(bp_store *from, bp_store *to, const struct rows *r)
  * both stores. */
 static int
 verify(bp_store *from, bp_store *to, const uint8_t cat[32], const struct rows *r,
-    const struct resets *rs, uint64_t *cells, uint64_t *tallies)
+    const struct bp_cli_resets *rs, uint64_t *cells, uint64_t *tallies)
 {
 	struct cmp c = { .to = to, .cat = cat };
 	struct rows again = { 0 };
@@ -286,7 +263,7 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 {
 	bp_store *from = NULL, *to = NULL;
 	struct rows r = { 0 };
-	struct resets rs = { 0 };
+	struct bp_cli_resets rs = { 0 };
 	struct bp_tally t = { 0 };
 	char err[512];
 	uint8_t cat[32], cat2[32];
@@ -304,7 +281,7 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 		goto out;
 	rc = EX_IOERR;
 	if (bp_store_foreach_ledger(from, add_row, &r) != 0 ||
-	    bp_store_foreach_reset(from, add_reset, &rs) != 0 || bp_tally_init(&t) < 0) {
+	    bp_store_foreach_reset(from, bp_cli_resets_add, &rs) != 0 || bp_tally_init(&t) < 0) {
 		fprintf(stderr, "bpagg store copy: cannot read the source's ledger\n");
 		goto out;
 	}

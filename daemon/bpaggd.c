@@ -239,9 +239,12 @@ work_cb(uv_work_t *w)
 		rescan(d);
 	while (d->next < d->cands.n && done < BATCH && !atomic_load(&d->interrupt)) {
 		/* A store out of reach (PostgreSQL down): what has not been
-		 * claimed stays in the inbox; the queue's retries (above) try
-		 * the store again on its back-off. --once tries every file. */
-		if (!d->once && bp_store_unreachable(bp_ingest_store(d->ctx.ing))) {
+		 * claimed stays in the inbox while a file waits in the queue,
+		 * whose retries (above) try the store again on its back-off;
+		 * with none waiting, the next file tries it. --once tries
+		 * every file. */
+		if (!d->once && d->queue_pending &&
+		    bp_store_unreachable(bp_ingest_store(d->ctx.ing))) {
 			d->next = d->cands.n;
 			break;
 		}

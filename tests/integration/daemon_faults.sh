@@ -100,6 +100,15 @@ seal_aar $A $YEAR $YEAR 15 6 "$in/again.bpx"
 [ "$(once_rc)" -eq 0 ] || fail "bpaggd --once exited non-zero"
 [ "$(receipts_of $A again.bpx)" = "merged " ] || fail "after the reset: $(receipts_of $A again.bpx)"
 ok "a sequence from the future refused; one merged within the slack reset by bpagg reset-sequence"
+# bpagg rebuild replays A's year in the order the daemon merged it and
+# records the reset again after ahead.bpx: again.bpx (a lower sequence than
+# ahead's) still stands, and its sequence is the one a reset would set aside.
+"$H/tallydump" "$C" $YEAR --all >"$T/before-rebuild"
+bpagg rebuild -c "$C" 2>"$T/rebuild.err" || fail "rebuild: $(tail -n 3 "$T/rebuild.err")"
+grep -q "1 sequence resets kept" "$T/rebuild.err" || fail "rebuild: $(cat "$T/rebuild.err")"
+"$H/tallydump" "$C" $YEAR --all >"$T/after-rebuild"
+cmp -s "$T/before-rebuild" "$T/after-rebuild" || fail "the tallies differ after bpagg rebuild (the set-aside submission stands again?)"
+ok "bpagg rebuild keeps the sequence reset and the order the daemon merged in"
 
 # 11. The outbox cannot take the receipt (outbox/NNNN is a plain file).
 rm -rf "$T/c/outbox/$B"

@@ -75,8 +75,7 @@ bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_versio
 bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 4$" || fail "status text (sqlite)"
 ok "bpagg status names the backend and schema version"
 
-# 3. PostgreSQL -> a new SQLite store (before the rebuild: bpagg rebuild
-# replays the archive and keeps no sequence reset).
+# 3. PostgreSQL -> a new SQLite store.
 back="$T/c/back.conf"
 { cat "$C"; printf '\n[store]\npath = back.sqlite\n'; } >"$back"
 bpagg store copy --from "$pgc" --to "$back" >"$T/copy2.out" 2>&1 || fail "copy back: $(cat "$T/copy2.out")"
@@ -94,7 +93,9 @@ bpagg rebuild -c "$pgc" 2>"$T/rebuild.log" || fail "rebuild: $(tail -n 3 "$T/reb
 cmp -s "$T/t.sqlite" "$T/t.pg2" || fail "tallies differ after rebuild on PostgreSQL"
 history "$pgc" >"$T/h.pg2"
 diff "$T/h.sqlite" "$T/h.pg2" >&2 || fail "rebuild on PostgreSQL changed status"
-ok "bpagg rebuild on PostgreSQL keeps tallies, received times and rejections"
+resets_pg "$dsn" >"$T/r.pg2"
+diff "$T/r.sqlite" "$T/r.pg2" >&2 || fail "rebuild on PostgreSQL changed the sequence resets"
+ok "bpagg rebuild on PostgreSQL keeps tallies, received times, rejections and sequence resets"
 
 # 5. bpaggd on PostgreSQL merges and judges as on SQLite.
 cp "$in/../archive/$YEAR/$B"/*.bpx "$in/b1again.bpx"
