@@ -462,8 +462,9 @@ bp_cmd_init(int argc, char **argv)
 		return EX_USAGE;
 	}
 	const char *dir = argv[optind];
-	if (state && state[0] != '/') {
-		fprintf(stderr, "bpagg init: --state %s: give an absolute path\n", state);
+	if (state && (state[0] != '/' || strpbrk(state, "\n\r;#"))) {
+		fprintf(stderr, "bpagg init: --state: give an absolute path without a "
+		    "newline, ';' or '#' (it is written into bpagg.conf)\n");
 		return EX_USAGE;
 	}
 	if (user) {

@@ -54,7 +54,6 @@ struct bpd {
 
 	uv_work_t work;
 	bool busy, dirty, stopping, reload_pending, closing;
-	bool told_stopping;           /* STOPPING=1 sent */
 	/* Work thread only, between two work items. */
 	struct bpd_candlist cands;    /* the last listing, from next on */
 	size_t next;
@@ -264,15 +263,7 @@ work_cb(uv_work_t *w)
 static void
 tell_status(struct bpd *d, bool ready)
 {
-	struct bpd_counts n = {
-		.merged = d->ctx.n_merged, .already = d->ctx.n_already,
-		.refused = d->ctx.n_refused,
-		.waiting = d->cands.n - d->next + d->stats.nwaiting,
-	};
-	if (ready)
-		bpd_notify_ready(&n);
-	else
-		bpd_notify_status(&n);
+	bpd_notify_status(&d->ctx, d->cands.n - d->next + d->stats.nwaiting, ready);
 }
 
 /* ---- the loop thread ---------------------------------------------------- */
@@ -343,22 +334,13 @@ close_handle(uv_handle_t *h)
 		uv_close(h, NULL);
 }
 
-/* STOPPING=1, once: at the signal, or when --once is done. */
-static void
-tell_stopping(struct bpd *d)
-{
-	if (!d->told_stopping)
-		bpd_notify_stopping();
-	d->told_stopping = true;
-}
-
 static void
 shutdown_loop(struct bpd *d)
 {
 	if (d->closing)
 		return;
 	d->closing = true;
-	tell_stopping(d);
+	bpd_notify_stopping();
 	close_handle((uv_handle_t *)&d->sig_hup);
 	close_handle((uv_handle_t *)&d->sig_term);
 	close_handle((uv_handle_t *)&d->sig_int);
@@ -489,7 +471,7 @@ on_signal(uv_signal_t *h, int signum)
 		atomic_store(&d->interrupt, true);
 	} else {
 		bpd_log(LOG_NOTICE, "signal %d: finishing the file in hand, then exiting", signum);
-		tell_stopping(d);
+		bpd_notify_stopping();
 		d->stopping = true;
 		atomic_store(&d->interrupt, true);
 	}

@@ -47,16 +47,14 @@ bool bpd_log_stderr_is_journal(void);
 
 /* ---- notify.c ---------------------------------------------------------- */
 
-/* What the STATUS= line says. */
-struct bpd_counts {
-	unsigned long merged, already, refused;
-	size_t waiting;      /* files in the inbox not yet taken, incomplete ones included */
-};
+struct bpd_ctx;
 
-/* sd_notify(3) messages; each does nothing when NOTIFY_SOCKET is unset. */
-void bpd_notify_ready(const struct bpd_counts *n);
-void bpd_notify_status(const struct bpd_counts *n);
+/* sd_notify(3) messages; each does nothing when NOTIFY_SOCKET is unset.
+ * STATUS= with the counts of c and waiting (files in the inbox not yet
+ * taken, incomplete ones included), with READY=1 when ready. */
+void bpd_notify_status(const struct bpd_ctx *c, size_t waiting, bool ready);
 void bpd_notify_reloading(void);
+/* STOPPING=1, sent once whoever calls it first. */
 void bpd_notify_stopping(void);
 
 /* ---- watch.c ----------------------------------------------------------- */

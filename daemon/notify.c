@@ -9,36 +9,18 @@
  */
 #include "bpaggd.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
 
-/* The STATUS= text of the counts (the same wording as `systemctl status`
- * shows). */
-static void
-status_text(char *out, size_t outlen, const struct bpd_counts *n)
-{
-	snprintf(out, outlen, "merged %lu, already applied %lu, refused %lu, waiting %zu",
-	    n->merged, n->already, n->refused, n->waiting);
-}
-
 void
-bpd_notify_ready(const struct bpd_counts *n)
+bpd_notify_status(const struct bpd_ctx *c, size_t waiting, bool ready)
 {
-	char s[160];
-
-	status_text(s, sizeof(s), n);
-	sd_notifyf(0, "READY=1\nSTATUS=%s", s);
-}
-
-void
-bpd_notify_status(const struct bpd_counts *n)
-{
-	char s[160];
-
-	status_text(s, sizeof(s), n);
-	sd_notifyf(0, "STATUS=%s", s);
+	/* The wording `systemctl status bpaggd` shows. */
+	sd_notifyf(0, "%sSTATUS=merged %lu, already applied %lu, refused %lu, waiting %zu",
+	    ready ? "READY=1\n" : "", c->n_merged, c->n_already, c->n_refused, waiting);
 }
 
 void
@@ -59,5 +41,8 @@ bpd_notify_reloading(void)
 void
 bpd_notify_stopping(void)
 {
-	sd_notify(0, "STOPPING=1\nSTATUS=finishing the file in hand, then exiting");
+	static atomic_flag sent = ATOMIC_FLAG_INIT;
+
+	if (!atomic_flag_test_and_set(&sent))
+		sd_notify(0, "STOPPING=1\nSTATUS=finishing the file in hand, then exiting");
 }

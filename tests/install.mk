@@ -12,3 +12,7 @@ AM_TESTS_ENVIRONMENT += \
 	BP_INST_SYSUSERSDIR='$(sysusersdir)' BP_INST_TMPFILESDIR='$(tmpfilesdir)'; \
 	export BP_INST_BINDIR BP_INST_SBINDIR BP_INST_SYSCONFDIR BP_INST_PKGDATADIR \
 	BP_INST_MANDIR BP_INST_UNITDIR BP_INST_SYSUSERSDIR BP_INST_TMPFILESDIR;
+# Unit tests are listed only inside if HAVE_CRITERION (configure allows no
+# Criterion; tests/integration/no_criterion.sh then says they were skipped).
+TESTS += tests/integration/criterion_optional.sh
+EXTRA_DIST += tests/integration/criterion_optional.sh

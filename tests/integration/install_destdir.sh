@@ -92,6 +92,12 @@ grep -qx "path = $STATE/store.sqlite" "$C" || fail "bpagg.conf does not put the 
 for d in inbox archive rejected outbox; do [ -d "$STATE/$d" ] || fail "no $d in the state"; done
 [ ! -e "$CONFDIR/inbox" ] || fail "an inbox in the configuration directory"
 
+# A relative state, or one that would break the written file, is refused.
+for bad in relative/state "$T/a;b"; do
+	rc=0
+	"$BPAGG" init "$T/bad" --state "$bad" >/dev/null 2>&1 || rc=$?
+	[ $rc -eq 64 ] && [ ! -e "$T/bad" ] || fail "init --state '$bad' exited $rc"
+done
 mkdir "$T/k"
 "$BPAGG" keygen kommune 4601 --out "$T/k" >/dev/null || fail "installed keygen failed"
 "$BPAGG" register -c "$C" 4601 "$T/k/4601.sign.pk" >/dev/null || fail "installed register failed"

@@ -3,7 +3,8 @@
  * ingest context: the look at an inbox file, the inbox listing (skipped
  * names, NNNN/ subdirectories, order, youth from first sight, the table of
  * waited-for files, the folder cap), queue names, the claim, receipts
- * (format, domain-separated signature, once per upload) and reason files.
+ * (format, domain-separated signature, once per upload), reason files, and
+ * the journal priority prefix of log lines.
  * What bpd_dispose does with real submissions is tested by
  * tests/integration/daemon_*.sh.
  */
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -506,4 +508,49 @@ Test(daemon, only_bpx_names_are_submissions)
 	cr_assert_not(bp_inbox_is_submission(".a.bpx"));
 	cr_assert_eq(bp_inbox_kind("a.bpx.part"), BP_INBOX_WRITING);
 	cr_assert_eq(bp_inbox_kind("a.csv"), BP_INBOX_OTHER);
+}
+
+/* JOURNAL_STREAM names stderr only when its "dev:ino" is exactly stderr's. */
+Test(daemon, journal_stream_is_stderr, .init = setup, .fini = teardown)
+{
+	char p[300], v[64], buf[512];
+	struct stat st;
+	int saved = dup(STDERR_FILENO), fd;
+
+	snprintf(p, sizeof(p), "%s/stderr", dir);
+	cr_assert((fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+	cr_assert(dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	cr_assert(fstat(fd, &st) == 0);
+	snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", v, 1);
+	bool named = bpd_log_stderr_is_journal();
+	bpd_log_open(true);
+	bpd_log(LOG_WARNING, "refused: a test");
+	fflush(stderr);
+	snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", v, 1);
+	bool other = bpd_log_stderr_is_journal();
+	snprintf(v, sizeof(v), "%llu:%llux", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", v, 1);
+	bool junk = bpd_log_stderr_is_journal();
+	setenv("JOURNAL_STREAM", "", 1);
+	bool empty = bpd_log_stderr_is_journal();
+	unsetenv("JOURNAL_STREAM");
+	bool unset = bpd_log_stderr_is_journal();
+	bpd_log_open(true);
+	bpd_log(LOG_WARNING, "plain");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+
+	cr_assert(named);
+	cr_assert(!other && !junk && !empty && !unset);
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	cr_assert(n > 0);
+	buf[n] = '\0';
+	cr_assert_str_eq(buf, "<4>bpaggd: refused: a test\nbpaggd: plain\n");
 }
