@@ -8,6 +8,7 @@
  * expected: never the value that was found.
  */
 #include "export.h"
+#include "pidset.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -33,13 +34,6 @@ struct coldef {
 
 #define NCOLS (7 + BP_NAREA + BP_NDETAIL + BP_NSUB + BP_NFLAG + 5 + BP_NSVC)
 
-/* One person_id of the duplicate check: its keyed hash and the line it was
- * first seen on, so that a duplicate can name that line. */
-struct pid_slot {
-	uint64_t h;
-	unsigned long line;
-};
-
 struct bp_export {
 	struct bp_export_opts opts;
 	char kommune[5];                /* copy of opts.expect_kommune */
@@ -57,8 +51,7 @@ struct bp_export {
 	unsigned long blank_line, blank_count; /* empty lines not yet reported */
 	struct bp_row row;              /* the row in hand; wiped after each */
 	unsigned char key[crypto_shorthash_KEYBYTES];
-	struct pid_slot *set;           /* keyed hashes of person_ids; h 0 = empty */
-	size_t set_cap, set_n;
+	struct bp_pidset set;           /* the duplicate check (pidset.h) */
 	unsigned long other_kommune;    /* rows of another kommune than expected */
 	size_t other_kommune_diag;      /* the index of the one error said for them */
 	bool row_bad;                   /* the row in hand is invalid without an error
@@ -150,10 +143,7 @@ bp_export_free(bp_export *x)
 	bp_csv_free(x->csv);
 	bp_diags_free(&x->diags);
 	free(x->col_at);
-	if (x->set) {
-		sodium_memzero(x->set, x->set_cap * sizeof(*x->set));
-		free(x->set);
-	}
+	bp_pidset_free(&x->set);
 	sodium_free(x); /* wipes the row in hand and the key */
 }
 
@@ -183,54 +173,11 @@ pid_hash(const bp_export *x, const char *pid)
 	return v ? v : 1;
 }
 
-static void
-set_put(struct pid_slot *set, size_t cap, struct pid_slot v)
-{
-	size_t i = (size_t)v.h & (cap - 1);
-	while (set[i].h != 0)
-		i = (i + 1) & (cap - 1);
-	set[i] = v;
-}
-
-static int
-set_grow(bp_export *x)
-{
-	size_t cap = x->set_cap ? x->set_cap * 2 : 1024;
-	struct pid_slot *s = calloc(cap, sizeof(*s));
-	if (!s)
-		return -1;
-	for (size_t i = 0; i < x->set_cap; i++)
-		if (x->set[i].h)
-			set_put(s, cap, x->set[i]);
-	if (x->set) {
-		sodium_memzero(x->set, x->set_cap * sizeof(*x->set));
-		free(x->set);
-	}
-	x->set = s;
-	x->set_cap = cap;
-	return 0;
-}
-
-/* Adds pid's hash, seen on line. Returns 1 when it was there already (its
- * first line in *first), 0 when added, -1 on ENOMEM. */
+/* Adds pid's hash, seen on line: bp_pidset_add's answer. */
 static int
 set_add(bp_export *x, const char *pid, unsigned long line, unsigned long *first)
 {
-	if ((x->set_n + 1) * 2 > x->set_cap && set_grow(x) < 0)
-		return -1;
-	uint64_t v = pid_hash(x, pid);
-	size_t i = (size_t)v & (x->set_cap - 1);
-	while (x->set[i].h != 0) {
-		if (x->set[i].h == v) {
-			*first = x->set[i].line;
-			return 1;
-		}
-		i = (i + 1) & (x->set_cap - 1);
-	}
-	x->set[i].h = v;
-	x->set[i].line = line;
-	x->set_n++;
-	return 0;
+	return bp_pidset_add(&x->set, pid_hash(x, pid), line, first);
 }
 
 /* ---- errors ---- */
@@ -450,9 +397,14 @@ check_pid(bp_export *x, unsigned long line, int c, const char *v, size_t len)
 		fail_col(x, line, c, "out of memory for the duplicate check");
 		return -1;
 	}
-	if (rc == 1) {
+	if (rc == 1 && first) {
 		fail_col(x, line, c, "the same person_id as on line %lu; expected one row "
 		    "per person", first);
+		return -1;
+	}
+	if (rc == 1) {
+		fail_col(x, line, c, "the same person_id appears on an earlier line; "
+		    "expected one row per person");
 		return -1;
 	}
 	memcpy(x->row.person_id, v, 11);

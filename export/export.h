@@ -5,7 +5,7 @@
  * Push interface: the caller feeds bytes in chunks of any size (from a file,
  * or from the envelope's decrypted stream) and gets one callback per valid
  * row. Memory does not grow with the file, except the duplicate-person_id set
- * (a hash and a line number, 16 bytes per row, bounded by max_rows). No I/O
+ * (a hash and a line number: at most 16 bytes per row, bounded by max_rows). No I/O
  * policy lives here.
  *
  * A file with any error is invalid as a whole: the caller must not commit

@@ -34,7 +34,7 @@ EXTRA_DIST += tests/fixtures/export/gen_rows.awk fuzz/corpus/export
 BP_FUZZ_CC = clang
 fuzz-export: $(srcdir)/fuzz/fuzz_export.c $(srcdir)/export/csv.c $(srcdir)/export/export.c \
 		$(srcdir)/export/person_id.c $(srcdir)/export/registry.c $(srcdir)/export/codes.c \
-		$(srcdir)/export/diag.c
+		$(srcdir)/export/diag.c $(srcdir)/export/pidset.c
 	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 	  -include $(top_builddir)/config.h -I$(srcdir)/export $(SODIUM_CFLAGS) \
 	  -o $@ $^ $(SODIUM_LIBS)
