@@ -592,7 +592,8 @@ start_handles(struct bpd *d)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpaggd -c CONF [--foreground] [--once]\n");
+	fprintf(f, "usage: bpaggd -c CONF [--foreground] [--once]\n"
+	    "       bpaggd --version | --help\n");
 }
 
 /*
@@ -772,6 +773,7 @@ main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct bpd d = { .fsev_dirfd = -1, .lockfd = -1, .statefd = -1,
@@ -785,6 +787,7 @@ main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'o': d.once = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("bpaggd %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}

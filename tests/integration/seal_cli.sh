@@ -92,6 +92,7 @@ for c in init keygen register check sample seal status publish audit rebuild; do
 	[ "$(bpagg $c --version)" = "bpagg $c $(bpagg --version | cut -d' ' -f2)" ] ||
 		fail "bpagg $c --version"
 done
+[ "$(bpaggd --version)" = "bpaggd $(bpagg --version | cut -d' ' -f2)" ] || fail "bpaggd --version"
 
 # Run from the build directory without BPAGG_REGISTRY: the source tree's
 # bundled registry is found (nothing installed needed).
