@@ -15,6 +15,11 @@ ok() { echo "ok: $*"; }
 
 # Inside a package build (dh_auto_test), the package is being built already.
 [ -z "${DEB_RULES_REQUIRES_ROOT:-}" ] || skip "run by dpkg-buildpackage itself: not building the package again"
+# The package is built from the sources, not from this build: the plain
+# build's run tests it, the sanitizer build's run need not build it again
+# (it would cost CI two minutes for the same answer).
+libs=$(ldd "$(command -v bpagg)" 2>/dev/null || true)
+[[ $libs != *libasan* ]] || skip "the sanitizer build: the package is built and checked by the plain build's run"
 for t in dpkg-buildpackage dpkg-checkbuilddeps dh dh_installsysusers lintian git; do
 	command -v "$t" >/dev/null 2>&1 ||
 		skip "$t is not installed (apt-get install dpkg-dev debhelper lintian git): the package is not built"
