@@ -223,6 +223,13 @@ take(struct bp_tables *T, const struct rel *R)
 	return 0;
 }
 
+/* LP solves the repair of the model may spend: the rapport profile of a
+ * 357-kommune, 32 000-person year takes some 600; the full catalogue of
+ * even 3 small kommuner did not finish in 15 minutes.  A deterministic
+ * count, so that a release that is too large fails the same way every
+ * time, and soon, instead of running for hours. */
+#define REPAIR_BUDGET 20000UL
+
 int
 bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
 {
@@ -256,9 +263,15 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		fprintf(stderr, "release model: %zu cells, %zu constraints, %zu hidden before "
 		    "the repair\n", bp_sup_ncells(M), bp_sup_ncons(M),
 		    bp_sup_ncells(M) - bp_sup_count(M, BP_SUP_PUBLISHED));
+	bp_sup_set_budget(M, REPAIR_BUDGET);
 	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) < 0) {
-		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern for "
-		    "the release model" : "the LP audit of the release model failed");
+		if (errno == ERANGE)
+			snprintf(err, errlen, "the release model needs more than %lu linear "
+			    "programs (a release this large is beyond method = release for now: "
+			    "use method = per_group or a smaller profile)", (unsigned long)REPAIR_BUDGET);
+		else
+			snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
+			    "for the release model" : "the LP audit of the release model failed");
 		goto out;
 	}
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))

@@ -13,6 +13,7 @@
  * breakdown count of value 0 (hidden in both) closer than B alone does.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "model.h"
@@ -168,6 +169,27 @@ Test(release_leak, release_model_closes_it)
 	cr_assert_eq(bp_sup_repair(X, 5, false), 0);
 	for (size_t c = 0; c < n; c++)
 		cr_assert_eq(bp_sup_state_of(X, c), first[c], "cell %zu", c);
+	bp_model_free(m);
+	bp_sup_free(g[0]);
+	bp_sup_free(g[1]);
+}
+
+/* A budget of LP solves turns a repair that would take too long into a
+ * failure with ERANGE, the same every time; without one it passes. */
+Test(release_leak, budget_spent_fails_with_erange)
+{
+	size_t map[2][NC], bad;
+	struct bp_sup_problem *g[2];
+	struct bp_model *m = both(map, g);
+	struct bp_sup_problem *X = bp_model_problem(m);
+
+	bp_sup_set_budget(X, 1);
+	errno = 0;
+	cr_assert_eq(bp_sup_repair(X, 5, false), -1);
+	cr_assert_eq(errno, ERANGE, "errno %d", errno);
+	bp_sup_set_budget(X, 0);
+	cr_assert_eq(bp_sup_repair(X, 5, false), 0);
+	cr_assert_eq(bp_sup_audit(X, 5, &bad), 0);
 	bp_model_free(m);
 	bp_sup_free(g[0]);
 	bp_sup_free(g[1]);
