@@ -108,6 +108,14 @@ both(size_t map[2][NC], struct bp_sup_problem *g[2])
 	return m;
 }
 
+static void
+both_free(struct bp_model *m, struct bp_sup_problem *g[2])
+{
+	bp_model_free(m);
+	bp_sup_free(g[0]);
+	bp_sup_free(g[1]);
+}
+
 Test(release_leak, per_group_leaks_across_two_groups)
 {
 	size_t map[2][NC], bad;
@@ -132,9 +140,7 @@ Test(release_leak, per_group_leaks_across_two_groups)
 	cr_assert_eq(bp_sup_interval(X, map[1][3], &lo, &hi), 0);
 	cr_assert_lt(hi, 5.0 - 1e-6, "the two groups together bound B (1,0) by %g", hi);
 	cr_assert_eq(bp_sup_audit(X, 5, &bad), -1);
-	bp_model_free(m);
-	bp_sup_free(g[0]);
-	bp_sup_free(g[1]);
+	both_free(m, g);
 }
 
 Test(release_leak, release_model_closes_it)
@@ -169,9 +175,7 @@ Test(release_leak, release_model_closes_it)
 	cr_assert_eq(bp_sup_repair(X, 5, false), 0);
 	for (size_t c = 0; c < n; c++)
 		cr_assert_eq(bp_sup_state_of(X, c), first[c], "cell %zu", c);
-	bp_model_free(m);
-	bp_sup_free(g[0]);
-	bp_sup_free(g[1]);
+	both_free(m, g);
 }
 
 /* A budget of LP solves turns a repair that would take too long into a
@@ -190,7 +194,5 @@ Test(release_leak, budget_spent_fails_with_erange)
 	bp_sup_set_budget(X, 0);
 	cr_assert_eq(bp_sup_repair(X, 5, false), 0);
 	cr_assert_eq(bp_sup_audit(X, 5, &bad), 0);
-	bp_model_free(m);
-	bp_sup_free(g[0]);
-	bp_sup_free(g[1]);
+	both_free(m, g);
 }
