@@ -188,7 +188,7 @@ fill_defaults(struct load_ctx *x)
 		return -1;
 	if (!c->shared_cells && !(c->shared_cells = strdup("consistent")))
 		return -1;
-	if (!c->publish_method && !(c->publish_method = strdup("per_group")))
+	if (!c->publish_method && !(c->publish_method = strdup("release")))
 		return -1;
 	if (!c->profile && !(c->profile = strdup("rapport")))
 		return -1;

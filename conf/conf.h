@@ -37,7 +37,7 @@ struct bp_config {
 	char *kommune_breakdowns;     /* comma list, default "total,brukergruppe,rop" */
 	char *republish_rule;         /* "protect_differences" (default) or "refuse"; bpagg.conf(5) */
 	char *shared_cells;           /* "consistent" (default) or "per_table"; bpagg.conf(5) */
-	char *publish_method;         /* "per_group" (default) or "release"; bpagg.conf(5) */
+	char *publish_method;         /* "release" (default) or "per_group"; bpagg.conf(5) */
 	char *profile;                /* release profile: a name or a path, default "rapport" */
 	/* [daemon] */
 	char *user;                   /* drop privileges to this user; "" = stay */

@@ -493,6 +493,8 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 		c = w->cells[i];
 		if (!bp__sup_needs(w->p, c))
 			continue;
+		if (bp__sup_spent(w->p))
+			goto out;
 		memset(&b, 0, sizeof(b));
 		b.hi = HUGE_VAL;       /* an end not solved for is a safe one */
 		if (!(w->ok[i] & OK_HI)) {

@@ -6,6 +6,7 @@
 #ifndef BP_LPAUDIT_H
 #define BP_LPAUDIT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <math.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@ struct bp_sup_problem {
 	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
 	unsigned char *state;      /* enum bp_sup_state */
 	unsigned char rule;        /* enum bp_sup_rule */
+	unsigned long budget;      /* LP solves a repair may spend, 0 no limit */
 
 	size_t ncons, capcons;
 	unsigned char *kind;       /* enum bp_sup_cons_kind */
@@ -53,6 +55,9 @@ struct bp_sup_bad {
 	size_t comp;               /* its component id (smallest cell index) */
 	double lo, hi;             /* its LP interval (hi may be HUGE_VAL) */
 	int dir;                   /* +1 hi too small, -1 lo too large, 0 no duals */
+	int local;                 /* 1: only a local program failed (hi is its
+	                            * maximum, a lower bound of the reader's):
+	                            * not proven unsafe (lpaudit_local.c) */
 	size_t nline;
 	size_t *line;
 	double *dual;
@@ -70,6 +75,17 @@ struct bp_sup_stats {
 	unsigned long compcells;   /* columns over those LPs */
 };
 extern _Thread_local struct bp_sup_stats bp__sup_stats;
+
+/* Whether p's budget of LP solves (bp_sup_set_budget) is spent: then
+ * errno is ERANGE. */
+static inline int
+bp__sup_spent(const struct bp_sup_problem *p)
+{
+	if (p->budget == 0 || bp__sup_stats.solves <= p->budget)
+		return 0;
+	errno = ERANGE;
+	return 1;
+}
 
 /* Whether the audit must check cell c (a primary cell), and the range its
  * interval must contain: [0, min_cell]. */
@@ -136,9 +152,15 @@ int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index 
  * cells[0..ncells) are its hidden cells, comp their component ids.  Each
  * primary cell c with todo[c] (every one when todo is NULL) is proven safe
  * by a feasible point of a local LP, or reported in *bad (appended; *cap
- * its capacity) with the duals of its failing maximum.  0, or -1 (ENOMEM,
- * GLPK failing).
+ * its capacity) with the duals of its failing maximum.  todo[c] also says
+ * how far the local programs may grow before c is reported (BP_SUP_DEPTH_*:
+ * a cell reported by a local program is marked local, not proven unsafe;
+ * the repair prices complements from it, or lets it grow); without todo
+ * they grow to the whole component, exactly the reader's LP.  0, or -1
+ * (ENOMEM, GLPK failing).
  */
+#define BP_SUP_DEPTH_FIRST 1     /* todo[c] of a new primary: up to 256 cells */
+#define BP_SUP_DEPTH_WHOLE 3     /* ... up to its whole component */
 /* Components of more hidden cells than this are audited by local LPs
  * (BP_SUP_RULE_UPPER only); smaller ones by one LP each. */
 #define BP_SUP_LOCAL_FROM 1500

@@ -229,10 +229,13 @@ duals(const struct bp_sup_local *L, glp_prob *lp, struct bp_sup_bad *b)
 /* Proves cell c safe or reports it; 0 or -1. */
 static int
 prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_sup_local *L,
-    size_t c, size_t ncomp, const size_t *comp, unsigned min_cell,
+    size_t c, size_t ncomp, const size_t *comp, unsigned min_cell, size_t depth,
     struct bp_sup_bad **bad, size_t *nbad, size_t *cap)
 {
-	for (size_t k = 0; k < sizeof(LIMITS) / sizeof(LIMITS[0]); k++) {
+	size_t nk = sizeof(LIMITS) / sizeof(LIMITS[0]);
+	if (depth + 1 < nk)
+		nk = depth + 1;
+	for (size_t k = 0; k < nk; k++) {
 		double val;
 		glp_prob *lp;
 		int rc = -1;
@@ -259,9 +262,13 @@ prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_s
 			rc = 1;
 			goto done;
 		}
-		if (L->ncells >= ncomp) {
-			/* The whole component: the reader's own LP says no. */
-			struct bp_sup_bad b = { .cell = c, .comp = comp[c], .lo = 0.0, .hi = val };
+		if (L->ncells >= ncomp || k + 1 == nk) {
+			/* The whole component: the reader's own LP says no.  Or
+			 * the deepest program allowed: not proven either way,
+			 * reported as local (its duals price complements all the
+			 * same). */
+			struct bp_sup_bad b = { .cell = c, .comp = comp[c], .lo = 0.0, .hi = val,
+			    .local = L->ncells < ncomp };
 			if (duals(L, lp, &b) != 0 || bp__sup_bad_push(bad, nbad, cap, &b) != 0) {
 				free(b.line);
 				free(b.dual);
@@ -295,7 +302,11 @@ bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_index *i
 		size_t c = cells[i];
 		if (!bp__sup_needs(p, c) || (todo && !todo[c]) || L->safe[c])
 			continue;
-		if (prove(p, ix, L, c, ncells, comp, min_cell, bad, nbad, cap) != 0)
+		if (bp__sup_spent(p))
+			return -1;
+		size_t depth = todo ? (todo[c] < BP_SUP_DEPTH_WHOLE ? todo[c] : BP_SUP_DEPTH_WHOLE) :
+		    BP_SUP_DEPTH_WHOLE;
+		if (prove(p, ix, L, c, ncells, comp, min_cell, depth, bad, nbad, cap) != 0)
 			return -1;
 	}
 	for (size_t i = 0; todo && i < ncells; i++)

@@ -142,8 +142,13 @@ add_group(const struct bp_tables *T, struct rel *R, size_t g, const struct bp_pr
 	/* A cell that is not a row and not known to the reader (a rest of
 	 * persons a breakdown leaves out) is never printed: an unknown. */
 	for (size_t c = x.nrow; c < n; c++)
-		if (!(bp_sup_flags_of(x.p, c) & BP_SUP_FIXED))
+		if (!(bp_sup_flags_of(x.p, c) & BP_SUP_FIXED)) {
+			/* Flagged so, the line pass leaves its lines alone (a line
+			 * whose only hidden cell is never printed gives nothing
+			 * printed away); the LP knows it as an unknown. */
+			bp_sup_set_flags(M, map[c], bp_sup_flags_of(M, map[c]) | BP_SUP_UNPRINTED);
 			hide_cell(M, map[c], BP_SUP_SECONDARY);
+		}
 	for (size_t k = 0; k < x.ndaux; k++) {
 		if (R->ndaux == R->capdaux) {
 			size_t cap = R->capdaux ? 2 * R->capdaux : 64;
@@ -218,6 +223,13 @@ take(struct bp_tables *T, const struct rel *R)
 	return 0;
 }
 
+/* LP solves the repair of the model may spend: the rapport profile of a
+ * 357-kommune, 32 000-person year takes some 600; the full catalogue of
+ * even 3 small kommuner did not finish in 15 minutes.  A deterministic
+ * count, so that a release that is too large fails the same way every
+ * time, and soon, instead of running for hours. */
+#define REPAIR_BUDGET 20000UL
+
 int
 bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
 {
@@ -247,9 +259,19 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			hide_cell(M, c, BP_SUP_SECONDARY);
 	for (size_t k = 0; k < R.ndaux; k++)
 		bp_sup_set_state(M, R.daux[k], BP_SUP_PRIMARY);
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "release model: %zu cells, %zu constraints, %zu hidden before "
+		    "the repair\n", bp_sup_ncells(M), bp_sup_ncons(M),
+		    bp_sup_ncells(M) - bp_sup_count(M, BP_SUP_PUBLISHED));
+	bp_sup_set_budget(M, REPAIR_BUDGET);
 	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) < 0) {
-		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern for "
-		    "the release model" : "the LP audit of the release model failed");
+		if (errno == ERANGE)
+			snprintf(err, errlen, "the release model needs more than %lu linear "
+			    "programs (a release this large is beyond method = release for now: "
+			    "use method = per_group or a smaller profile)", (unsigned long)REPAIR_BUDGET);
+		else
+			snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
+			    "for the release model" : "the LP audit of the release model failed");
 		goto out;
 	}
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))

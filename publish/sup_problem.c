@@ -161,6 +161,12 @@ bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
 }
 
 void
+bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n)
+{
+	p->budget = n;
+}
+
+void
 bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r)
 {
 	p->rule = (unsigned char)r;

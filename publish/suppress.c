@@ -509,9 +509,11 @@ extra_for(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 
 /*
  * One round of repairs after an audit that found bad cells: for each, the
- * complements its duals price best (extra_priced); when they offer none, one
+ * complements its duals price best (extra_priced); when they offer none and
+ * only a local program failed it, deeper programs next round; else one
  * complement the old way, unless a line of the cell got one already this
- * round.  Returns the number of cells added.
+ * round.  Returns the number of cells added and of cells to look at deeper
+ * (0: no progress).
  */
 static size_t
 repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
@@ -528,6 +530,15 @@ repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
 		}
 		if (touched_this_round(h, bad[i].cell))
 			continue;
+		/* Only a local program failed, and its duals price nothing:
+		 * let the programs of this cell grow (towards its whole
+		 * component, exactly the reader's) before adding blindly. */
+		if (bad[i].local && h->todo[bad[i].cell] &&
+		    h->todo[bad[i].cell] < BP_SUP_DEPTH_WHOLE) {
+			h->todo[bad[i].cell]++;
+			n++;
+			continue;
+		}
 		if ((c = extra_for(h, &bad[i], min_cell)) == SIZE_MAX)
 			continue;
 		h->added[c] = 1;
@@ -553,7 +564,8 @@ audit_loop(struct heur *h, unsigned min_cell)
 		run_lines(h);
 		if (bp__sup_audit_run(h->p, &h->ix, min_cell, h->todo, h->comp,
 		    &bad, &nbad) != 0) {
-			errno = errno == ENOMEM ? ENOMEM : EINVAL;
+			if (!bp__sup_spent(h->p))
+				errno = errno == ENOMEM ? ENOMEM : EINVAL;
 			goto out;
 		}
 		if (debug && getenv("BPAGG_DEBUG_ROUNDS"))

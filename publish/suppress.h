@@ -69,6 +69,11 @@ void bp_sup_free(struct bp_sup_problem *p);
 /* Sets the audit's rule (default BP_SUP_RULE_INTERVAL). */
 void bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r);
 enum bp_sup_rule bp_sup_rule_of(const struct bp_sup_problem *p);
+/* Limits the LP solves of bp_suppress and bp_sup_repair on p to n (0: no
+ * limit, the default).  Counted in the calling thread from the start of the
+ * run, so the same problem always stops at the same point: the run fails
+ * with errno ERANGE instead of going on for hours. */
+void bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n);
 /* Adds a cell with its true count; returns its index (0, 1, ...) or -1. */
 long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
 /* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1.
@@ -103,7 +108,8 @@ size_t bp_sup_ncells(const struct bp_sup_problem *p);
  * is redundant. Every earlier state is
  * cleared first, so running it twice gives the same pattern. On -1, errno is
  * EDOM (no further cell may be suppressed and a primary cell is still
- * unsafe), ENOMEM, or EINVAL (GLPK failed). */
+ * unsafe), ENOMEM, EINVAL (GLPK failed), or ERANGE (bp_sup_set_budget
+ * spent). */
 int bp_suppress(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
 /* The plain baseline, for comparison only (bench, tests): primary cells,
  * then in each line with exactly one suppressed cell the smallest other

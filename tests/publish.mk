@@ -85,3 +85,8 @@ TESTS += tests/unit/publish/test_model
 endif
 tests_unit_publish_test_model_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_model_LDADD = $(BP_TEST_LINK)
+# a leak across two groups that per-group proofs miss, closed by the release model
+check_PROGRAMS += tests/unit/publish/test_release_leak
+TESTS += tests/unit/publish/test_release_leak
+tests_unit_publish_test_release_leak_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_release_leak_LDADD = $(BP_TEST_LINK)

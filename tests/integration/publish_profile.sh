@@ -53,11 +53,19 @@ tables fylke "$tmp/rap/tables.csv" | grep -v -E '__(total|brukergruppe)$' >"$tmp
 out=$(bpagg audit -c "$conf") || fail "audit of a rapport release: $out"
 grep -q 're-derived, suppression matches' <<<"$out" || fail "audit output: $out"
 
-# full: today's whole catalogue; more tables at every level.
+grep -q '"method":"release"' "$tmp/rap/release.json" || fail "rapport: not made by the release method"
+
+# full: today's whole catalogue; more tables at every level.  Per group:
+# the release method is not yet fast enough for it (bpagg-publish(1), The
+# release model); the audit below re-derives a per_group release beside
+# release-method ones.
 sed -i '/^\[publish\]/a profile = full' "$conf"
 grep -q '^profile = full$' "$conf" || fail "could not set the profile"
+sed -i 's/^method = .*/method = per_group/' "$conf"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/full" >/dev/null
+sed -i 's/^method = .*/method = release/' "$conf"
 grep -q '"profile":"full"' "$tmp/full/release.json" || fail "full not recorded"
+grep -q '"method":"release"' "$tmp/full/release.json" && fail "full: recorded as release"
 # (grep reads files here: grep -q on a pipe would end the writer early.)
 tables nasjonal "$tmp/full/tables.csv" >"$tmp/fn"
 tables kommune "$tmp/full/tables.csv" >"$tmp/fk"
