@@ -827,6 +827,7 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out,
 	l.fd = -1;
 	l.buf = l.out = NULL;
 	l.line = NULL;
+	l.cache = NULL;
 	snprintf(path, sizeof(path), "%s/daemon.sign.pk", c->keys);
 	if (bp_key_load(path, BP_KEY_SIGN_PK, &pk, err, errlen) < 0)
 		return EX_NOINPUT;

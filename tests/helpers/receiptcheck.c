@@ -11,23 +11,25 @@
 
 #include <sodium.h>
 
+#include "json.h"
 #include "keys.h"
 #include "receipt.h"
 
+/* String member name of the receipt's JSON line, read by jansson. */
 static int
 field(const char *json, const char *name, char *out, size_t outlen)
 {
-	char key[64];
-	snprintf(key, sizeof(key), "\"%s\":\"", name);
-	const char *p = strstr(json, key);
-	if (!p)
-		return -1;
-	p += strlen(key);
-	const char *e = strchr(p, '"');
-	if (!e || (size_t)(e - p) >= outlen)
-		return -1;
-	snprintf(out, outlen, "%.*s", (int)(e - p), p);
-	return 0;
+	const json_t *v;
+	char err[160];
+	json_t *o = bp_json_parse(json, strlen(json), strlen(json), err, sizeof(err));
+	int rc = -1;
+	if (o && json_is_string(v = json_object_get(o, name)) &&
+	    json_string_length(v) < outlen) {
+		snprintf(out, outlen, "%s", json_string_value(v));
+		rc = 0;
+	}
+	json_decref(o);
+	return rc;
 }
 
 static int
