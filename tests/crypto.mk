@@ -17,8 +17,10 @@ tests_unit_crypto_test_pseudonym_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_envelope_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_envelope_LDADD = $(BP_TEST_LINK)
 # crypto/json.c: the project's use of jansson.
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/crypto/test_json
 TESTS += tests/unit/crypto/test_json
+endif
 tests_unit_crypto_test_json_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_json_LDADD = $(BP_TEST_LINK)
 

@@ -47,10 +47,11 @@ PG_ITESTS = tests/integration/daemon_ingest_pg.sh tests/integration/daemon_refus
 TESTS += $(PG_ITESTS)
 EXTRA_DIST += $(PG_ITESTS) tests/helpers/pg_run.sh
 # Sequence resets (test_store_reset.c), built twice like test_store.c; the
-# PostgreSQL one runs in test_store_pg.sh. (A Criterion test: on a branch
-# where Criterion is optional this block belongs inside its conditional.)
+# PostgreSQL one runs in test_store_pg.sh (Criterion tests: inside its conditional).
+if HAVE_CRITERION
 check_PROGRAMS += tests/unit/store/test_store_reset tests/unit/store/test_store_reset_pg
 TESTS += tests/unit/store/test_store_reset
+endif
 tests_unit_store_test_store_reset_SOURCES = tests/unit/store/test_store_reset.c $(STORE_TEST_H)
 tests_unit_store_test_store_reset_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_store_test_store_reset_LDADD = $(BP_TEST_LINK)
