@@ -68,3 +68,12 @@ check_PROGRAMS += tests/unit/publish/test_model
 TESTS += tests/unit/publish/test_model
 tests_unit_publish_test_model_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_model_LDADD = $(BP_TEST_LINK)
+
+# tests/helpers/release_attack: an outside intruder of a whole release
+# (written from the manual pages and the release files, not from the
+# suppression code): LP (and MIP) intervals of every hidden cell.
+check_PROGRAMS += tests/helpers/release_attack
+tests_helpers_release_attack_SOURCES = tests/helpers/release_attack.c \
+	tests/helpers/release_attack.h tests/helpers/release_attack_model.c \
+	tests/helpers/release_attack_lp.c
+tests_helpers_release_attack_LDADD = $(GLPK_LIBS) -lm
