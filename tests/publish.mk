@@ -77,3 +77,6 @@ tests_helpers_release_attack_SOURCES = tests/helpers/release_attack.c \
 	tests/helpers/release_attack.h tests/helpers/release_attack_model.c \
 	tests/helpers/release_attack_lp.c
 tests_helpers_release_attack_LDADD = $(GLPK_LIBS) -lm
+TESTS += tests/integration/release_attack_known.sh
+EXTRA_DIST += tests/integration/release_attack_known.sh tests/helpers/attack_lib.sh \
+	tests/helpers/attack_check.awk

@@ -329,11 +329,11 @@ print_results(const struct ra_model *m, const double *lo, const double *hi, cons
 		if (isnan(lo[C->key]))
 			printf(",");
 		else
-			printf("%.0f,", ceil(lo[C->key] - 1e-6));
+			printf("%.0f,", ceil(lo[C->key] - 1e-6) + 0.0);
 		if (isinf(hi[C->key]))
 			printf("inf\n");
 		else
-			printf("%.0f\n", floor(hi[C->key] + 1e-6));
+			printf("%.0f\n", floor(hi[C->key] + 1e-6) + 0.0);
 	}
 }
 
@@ -341,6 +341,7 @@ int
 ra_solve(struct ra_model *m, const struct ra_opts *o)
 {
 	double t_end = now() + o->time_limit;
+	glp_term_out(GLP_OFF);
 	int *parent = ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
 	for (int c = 0; c < m->ncols; c++)
 		parent[c] = c;
