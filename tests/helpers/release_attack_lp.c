@@ -278,7 +278,7 @@ solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
 		set_obj(m, lp, local, k, cols, 1.0);
 		double a = 0.0, b;
 		int max_only = o->max_only || o->screen;
-		if (lp_run(lp, GLP_MAX, &b) || (!max_only && lp_run(lp, GLP_MIN, &a))) {
+		if (lp_run(lp, GLP_MAX, &b)) {
 			fprintf(stderr, "release_attack: GLPK failed on a hidden cell\n");
 			ret = -1;
 			break;
@@ -289,6 +289,11 @@ solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
 		}
 		if (o->screen && isfinite(b) && !use_mip)
 			pool_update(m, lp, local, c, best, cols, 0);
+		if (!max_only && lp_run(lp, GLP_MIN, &a)) {
+			fprintf(stderr, "release_attack: GLPK failed on a hidden cell\n");
+			ret = -1;
+			break;
+		}
 		if (use_mip) {
 			double mb, ma;
 			if (isfinite(b) && mip_run(lp, GLP_MAX, &mb) == 0) {
