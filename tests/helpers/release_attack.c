@@ -301,21 +301,89 @@ ra_var_value(struct ra_model *m, int var, const char *val)
 	return v->nvals++;
 }
 
+/* ----------------------------------------------------------------- hash */
+
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+uint64_t
+ra_hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+int
+ra_hash_get(const struct ra_hash *h, uint64_t key)
+{
+	if (!h->cap)
+		return -1;
+	for (size_t i = mix(key) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+		if (h->v[i] < 0)
+			return -1;
+		if (h->k[i] == key)
+			return h->v[i];
+	}
+}
+
+void
+ra_hash_put(struct ra_hash *h, uint64_t key, int v)
+{
+	if (2 * (h->n + 1) > h->cap) {
+		struct ra_hash o = *h;
+		h->cap = o.cap ? 2 * o.cap : 1024;
+		h->k = ra_xrealloc(NULL, h->cap * sizeof(uint64_t));
+		h->v = ra_xrealloc(NULL, h->cap * sizeof(int));
+		h->n = 0;
+		for (size_t i = 0; i < h->cap; i++)
+			h->v[i] = -1;
+		for (size_t i = 0; i < o.cap; i++)
+			if (o.v[i] >= 0)
+				ra_hash_put(h, o.k[i], o.v[i]);
+		free(o.k);
+		free(o.v);
+	}
+	size_t i = mix(key) & (h->cap - 1);
+	while (h->v[i] >= 0 && h->k[i] != key)
+		i = (i + 1) & (h->cap - 1);
+	if (h->v[i] < 0)
+		h->n++;
+	h->k[i] = key;
+	h->v[i] = v;
+}
+
+void
+ra_hash_free(struct ra_hash *h)
+{
+	free(h->k);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
 /* ------------------------------------------------------------- families */
 
 static int
 fam_find(struct ra_model *m, int nc, const int *cv, const int *cw)
 {
-	for (int f = 0; f < m->nfams; f++) {
-		struct ra_family *F = &m->fams[f];
-		if (F->nc != nc)
-			continue;
-		int same = 1;
-		for (int i = 0; i < nc && same; i++)
-			same = F->cv[i] == cv[i] && F->cw[i] == cw[i];
-		if (same)
-			return f;
-	}
+	uint64_t hk = (uint64_t)nc;
+	for (int i = 0; i < nc; i++)
+		hk = (hk << 20) | ((uint64_t)cv[i] << 8) | (uint64_t)cw[i];
+	if (!m->fam_hash)
+		m->fam_hash = ra_xrealloc(NULL, sizeof(struct ra_hash)),
+		memset(m->fam_hash, 0, sizeof(struct ra_hash));
+	int f = ra_hash_get(m->fam_hash, hk);
+	if (f >= 0)
+		return f;
+	ra_hash_put(m->fam_hash, hk, m->nfams);
 	m->fams = ra_xrealloc(m->fams, (m->nfams + 1) * sizeof(*m->fams));
 	struct ra_family *F = &m->fams[m->nfams];
 	memset(F, 0, sizeof(*F));
@@ -471,13 +539,14 @@ add_cell(struct ra_model *m, int level, const char *area, const char *table,
 	}
 	int gen = ra_fam_gen(&m->fams[f], &s, NULL);
 	m->fams[f].present[level] = 1;
-	int k;
-	for (k = 0; k < m->nkeys; k++) {
-		struct ra_key *K = &m->keys[k];
-		if (K->level == level && K->area == a && K->fam == f && K->gen == gen)
-			break;
-	}
-	if (k == m->nkeys) {
+	uint64_t hk = ((uint64_t)level << 60) | ((uint64_t)a << 40) | ((uint64_t)f << 16) | (uint64_t)gen;
+	if (!m->key_hash)
+		m->key_hash = ra_xrealloc(NULL, sizeof(struct ra_hash)),
+		memset(m->key_hash, 0, sizeof(struct ra_hash));
+	int k = ra_hash_get(m->key_hash, hk);
+	if (k < 0) {
+		k = m->nkeys;
+		ra_hash_put(m->key_hash, hk, k);
 		m->keys = ra_xrealloc(m->keys, (m->nkeys + 1) * sizeof(*m->keys));
 		m->keys[k] = (struct ra_key){ level, a, f, gen, c->value, 0, m->ncells };
 		m->nkeys++;

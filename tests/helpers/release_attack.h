@@ -89,7 +89,21 @@ struct ra_model {
 	int ncols;
 	double *col_lo, *col_hi;   /* hi < 0: no upper bound */
 	int errors;                /* relations that failed on published cells */
+	struct ra_hash *fam_hash, *key_hash;
 };
+
+/* An open-addressing map of 64-bit keys to indexes (release_attack.c). */
+struct ra_hash {
+	uint64_t *k;
+	int *v;
+	size_t cap, n;
+};
+/* The index stored for key, or -1. */
+int ra_hash_get(const struct ra_hash *h, uint64_t key);
+/* Stores key -> v; grows the table (freed by ra_hash_free). */
+void ra_hash_put(struct ra_hash *h, uint64_t key, int v);
+void ra_hash_free(struct ra_hash *h);
+uint64_t ra_hash_str(const char *s);
 
 /* release_attack.c: the grid, the variables and families, the input */
 int ra_grid_valid(int g);

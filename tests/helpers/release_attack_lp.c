@@ -46,23 +46,27 @@ read_wanted(const struct ra_model *m, const char *file, const char *one, char *w
 	}
 	char line[1024];
 	int matched = 0, lines = 0;
+	struct ra_hash names;
+	memset(&names, 0, sizeof(names));
+	for (int c = 0; c < m->ncells; c++) {
+		const struct ra_cell *C = &m->cells[c];
+		snprintf(line, sizeof(line), "%s,%s,%s,%s,%s", ra_level_name(C->level),
+		    C->area, C->table, C->cat, C->bval);
+		if (C->key >= 0)
+			ra_hash_put(&names, ra_hash_str(line), C->key);
+	}
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!line[0] || line[0] == '#')
 			continue;
 		lines++;
-		for (int c = 0; c < m->ncells; c++) {
-			const struct ra_cell *C = &m->cells[c];
-			char buf[1024];
-			snprintf(buf, sizeof(buf), "%s,%s,%s,%s,%s", ra_level_name(C->level),
-			    C->area, C->table, C->cat, C->bval);
-			if (strcmp(buf, line) == 0 && C->key >= 0) {
-				want[C->key] = 1;
-				matched++;
-				break;
-			}
+		int k = ra_hash_get(&names, ra_hash_str(line));
+		if (k >= 0) {
+			want[k] = 1;
+			matched++;
 		}
 	}
+	ra_hash_free(&names);
 	fclose(f);
 	fprintf(stderr, "release_attack: %d of %d wanted cells are printed\n", matched, lines);
 	return 0;
@@ -254,14 +258,29 @@ solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
 			glp_set_col_kind(lp, j, GLP_IV);
 	int *cols = ra_xrealloc(NULL, RA_NGRID * sizeof(int));
 	int ret = 0;
-	if (o->screen) {
-		/* one vertex with every wanted cell as large as it can be together */
+	/* screening: vertices with the wanted cells still below min_cell as
+	 * large as they can be together, while that settles some of them */
+	for (int round = 0; o->screen && !use_mip && round < 50; round++) {
+		int open = 0, before = 0, after = 0;
 		for (int t = 0; t < c->nk; t++)
-			set_obj(m, lp, local, c->keys[t], cols, 1.0);
-		if (!use_mip && lp_run(lp, GLP_MAX, &z) == 0 && isfinite(z))
+			if (best[c->keys[t]] < m->min_cell - 1e-6) {
+				set_obj(m, lp, local, c->keys[t], cols, 1.0);
+				open++;
+			}
+		if (!open)
+			break;
+		if (o->time_limit > 0 && now() > t_end)
+			break;
+		before = open;
+		int ok = lp_run(lp, GLP_MAX, &z) == 0 && isfinite(z);
+		if (ok) /* an optimal vertex: a point of the feasible set */
 			pool_update(m, lp, local, c, best, cols, 0);
-		for (int t = 0; t < c->nk; t++)
+		for (int t = 0; t < c->nk; t++) {
 			set_obj(m, lp, local, c->keys[t], cols, 0.0);
+			after += best[c->keys[t]] < m->min_cell - 1e-6;
+		}
+		if (!ok || after * 10 > before * 9)
+			break;
 	}
 	for (int t = 0; t < c->nk; t++) {
 		if (o->time_limit > 0 && now() > t_end) {
