@@ -326,6 +326,50 @@ ra_build(struct ra_model *m)
 	geo_rows(m);
 }
 
+/* Frees everything the model holds (the model itself is the caller's). */
+static void
+model_free(struct ra_model *m)
+{
+	for (int l = 0; l < RA_LEVELS; l++) {
+		for (int i = 0; i < m->nareas[l]; i++)
+			free(m->areas[l][i]);
+		free(m->areas[l]);
+	}
+	free(m->kom_fylke);
+	free(m->kom_class);
+	for (int v = 0; v < m->nvars; v++) {
+		for (int i = 0; i < m->vars[v].nvals; i++)
+			free(m->vars[v].vals[i]);
+		free(m->vars[v].vals);
+		free(m->vars[v].name);
+	}
+	free(m->vars);
+	for (int f = 0; f < m->nfams; f++)
+		free(m->fams[f].gens);
+	free(m->fams);
+	free(m->keys);
+	for (int c = 0; c < m->ncells; c++) {
+		free(m->cells[c].area);
+		free(m->cells[c].table);
+		free(m->cells[c].cat);
+		free(m->cells[c].bval);
+	}
+	free(m->cells);
+	for (int r = 0; r < m->nrows; r++) {
+		free(m->rows[r].idx);
+		free(m->rows[r].val);
+	}
+	free(m->rows);
+	free(m->col_lo);
+	free(m->col_hi);
+	if (m->fam_hash)
+		ra_hash_free(m->fam_hash);
+	if (m->key_hash)
+		ra_hash_free(m->key_hash);
+	free(m->fam_hash);
+	free(m->key_hash);
+}
+
 static void
 usage(void)
 {
@@ -366,13 +410,16 @@ main(int argc, char **argv)
 	struct ra_model m;
 	memset(&m, 0, sizeof(m));
 	if (ra_read_release(&m, dir) || ra_read_areas(&m, dir, registry) ||
-	    ra_read_tables(&m, dir, "tables.csv", 0) || ra_read_tables(&m, dir, "sums.csv", 1))
+	    ra_read_tables(&m, dir, "tables.csv", 0) || ra_read_tables(&m, dir, "sums.csv", 1)) {
+		model_free(&m);
 		return 1;
+	}
 	ra_build(&m);
 	fprintf(stderr, "release_attack: %d printed cells, %d quantities, %d families, "
 	    "%d unknowns, %d relations\n", m.ncells, m.nkeys, m.nfams, m.ncols, m.nrows);
 	int rc = ra_solve(&m, &o);
 	if (m.errors)
-		return 2;
+		rc = 2;
+	model_free(&m);
 	return rc;
 }

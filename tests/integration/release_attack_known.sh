@@ -7,7 +7,8 @@
 #     some primary cell is bounded below min_cell by the attacker over the
 #     whole release but not by the same attacker over its own group's
 #     tables alone (the attacker finds what per-group proofs miss). The
-#     attacker is never wrong: every true value lies in its interval.
+#     attacker is never wrong: every true value lies in its interval, LP
+#     or integer (--mip), and the integer interval lies in the LP one.
 #     (That method = release protects this fixture is
 #     release_attack_release.sh.)
 #  2. a singleton and a zero in one line (bolig: 19 gronn, 1 gul, 0 rod in
@@ -70,6 +71,14 @@ while IFS=, read -r lvl area table cat val lo hi; do
 	fi
 done <"$d/pg.rows"
 [ "$cross" -gt 0 ] || fail "per_group: no primary bounded only by a combination of groups"
+# the integer attacker (GLPK's MIP) on the same release: never wrong, and
+# each integer interval inside the LP one
+"$RA" "$d/pg" >"$d/lp.att" 2>/dev/null || fail "release_attack (LP)"
+"$RA" --mip "$d/pg" >"$d/mip.att" 2>"$d/mip.err" || fail "release_attack --mip: $(cat "$d/mip.err")"
+res=$(ra_check "$d/truth" "$d/mip.att" 5 2>/dev/null)
+[ "$(ra_field "$res" wrong)" = 0 ] || fail "MIP: an interval misses the truth: $res"
+paste -d, "$d/lp.att" "$d/mip.att" | awk -F, 'NR > 1 && ($1 != $8 || $13 < $6 || ($7 != "inf" && $14 > $7)) { bad = 1 }
+	END { exit bad }' || fail "MIP intervals outside the LP intervals"
 
 # ---- 2. a singleton and a zero in one line
 d=$tmp/single
