@@ -6,6 +6,17 @@
 # Needs: bpagg, bpaggd on PATH, BPAGG_REGISTRY, $RA (the attacker) and
 # $ATTACK_AWK (tests/helpers/attack_check.awk).
 
+# ra_test_init NAME: for a test script: $tmp (removed at exit), fail,
+# $RA and $ATTACK_AWK from BP_BUILDDIR and BP_SRCDIR.
+ra_test_init() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	RA=${BP_BUILDDIR:?}/tests/helpers/release_attack
+	ATTACK_AWK=${BP_SRCDIR:?}/tests/helpers/attack_check.awk
+	[ -x "$RA" ] || fail "no $RA"
+}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
 # ra_install DIR YEAR "KOMMUNE..." ROWS SEED: an installation with the
 # sealed sample exports of the kommuner ingested; prints nothing.
 ra_install() {

@@ -22,13 +22,8 @@
 #     reported pinned at its printed value; with consistent none is.
 set -euo pipefail
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-attk.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-RA=${BP_BUILDDIR:?}/tests/helpers/release_attack
-ATTACK_AWK=${BP_SRCDIR:?}/tests/helpers/attack_check.awk
-. "$BP_SRCDIR/tests/helpers/attack_lib.sh"
-[ -x "$RA" ] || fail "no $RA"
+. "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
+ra_test_init bp-attk
 
 # attack DIR NAME: the attacker over DIR/NAME, checked against DIR/truth;
 # sets $res. Fails when the attacker errs or any interval is wrong.

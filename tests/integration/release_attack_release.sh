@@ -14,13 +14,8 @@
 # RA_SEEDS overrides the seeds (default "1 2 3").
 set -euo pipefail
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-attk-rel.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-RA=${BP_BUILDDIR:?}/tests/helpers/release_attack
-ATTACK_AWK=${BP_SRCDIR:?}/tests/helpers/attack_check.awk
-. "$BP_SRCDIR/tests/helpers/attack_lib.sh"
-[ -x "$RA" ] || fail "no $RA"
+. "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
+ra_test_init bp-attk-rel
 
 failures=0
 # attack DIR NAME WHAT: the attacker over DIR/NAME against DIR/truth; a
