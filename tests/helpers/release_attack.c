@@ -74,7 +74,7 @@ grid_fields(int g, int *rp, int *pp, int *ph, int *rm, int *kj, int *age)
 }
 
 int
-ra_grid_valid(int g)
+bp_ra_grid_valid(int g)
 {
 	int rp, pp, ph, rm, kj, age;
 	grid_fields(g, &rp, &pp, &ph, &rm, &kj, &age);
@@ -125,46 +125,46 @@ gv_value(int v, int g)
 }
 
 int
-ra_set_has(const ra_set *s, int g)
+bp_ra_set_has(const bp_ra_set *s, int g)
 {
 	return (s->w[g / 64] >> (g % 64)) & 1;
 }
 
 static void
-set_add(ra_set *s, int g)
+set_add(bp_ra_set *s, int g)
 {
 	s->w[g / 64] |= (uint64_t)1 << (g % 64);
 }
 
 int
-ra_set_empty(const ra_set *s)
+bp_ra_set_empty(const bp_ra_set *s)
 {
-	for (int i = 0; i < RA_WORDS; i++)
+	for (int i = 0; i < BP_RA_WORDS; i++)
 		if (s->w[i])
 			return 0;
 	return 1;
 }
 
 void
-ra_set_and(ra_set *a, const ra_set *b)
+bp_ra_set_and(bp_ra_set *a, const bp_ra_set *b)
 {
-	for (int i = 0; i < RA_WORDS; i++)
+	for (int i = 0; i < BP_RA_WORDS; i++)
 		a->w[i] &= b->w[i];
 }
 
 int
-ra_set_eq(const ra_set *a, const ra_set *b)
+bp_ra_set_eq(const bp_ra_set *a, const bp_ra_set *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
-static ra_set
+static bp_ra_set
 set_where(int v, int val)
 {
-	ra_set s;
+	bp_ra_set s;
 	memset(&s, 0, sizeof(s));
-	for (int g = 0; g < RA_NGRID; g++)
-		if (ra_grid_valid(g) && (v < 0 ? (val == 0 || grid_j(g)) : gv_value(v, g) == val))
+	for (int g = 0; g < BP_RA_NGRID; g++)
+		if (bp_ra_grid_valid(g) && (v < 0 ? (val == 0 || grid_j(g)) : gv_value(v, g) == val))
 			set_add(&s, g);
 	return s;
 }
@@ -190,7 +190,7 @@ gv_val(int v, const char *val)
 /* ------------------------------------------------------------- helpers */
 
 void *
-ra_xrealloc(void *p, size_t n)
+bp_ra_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q) {
@@ -212,17 +212,17 @@ xstrdup(const char *s)
 }
 
 const char *
-ra_level_name(int level)
+bp_ra_level_name(int level)
 {
-	static const char *n[RA_LEVELS] = { "nasjonal", "fylke", "kommune" };
+	static const char *n[BP_RA_LEVELS] = { "nasjonal", "fylke", "kommune" };
 	return n[level];
 }
 
 static int
 level_of(const char *s)
 {
-	for (int l = 0; l < RA_LEVELS; l++)
-		if (strcmp(s, ra_level_name(l)) == 0)
+	for (int l = 0; l < BP_RA_LEVELS; l++)
+		if (strcmp(s, bp_ra_level_name(l)) == 0)
 			return l;
 	return -1;
 }
@@ -243,14 +243,14 @@ split(char *line, char **f, int max)
 }
 
 static int
-area_index(struct ra_model *m, int level, const char *code, int add)
+area_index(struct bp_ra_model *m, int level, const char *code, int add)
 {
 	for (int i = 0; i < m->nareas[level]; i++)
 		if (strcmp(m->areas[level][i], code) == 0)
 			return i;
 	if (!add)
 		return -1;
-	m->areas[level] = ra_xrealloc(m->areas[level], (m->nareas[level] + 1) * sizeof(char *));
+	m->areas[level] = bp_ra_xrealloc(m->areas[level], (m->nareas[level] + 1) * sizeof(char *));
 	m->areas[level][m->nareas[level]] = xstrdup(code);
 	return m->nareas[level]++;
 }
@@ -273,15 +273,15 @@ is_substance_j(const char *name)
 }
 
 static int
-var_find(struct ra_model *m, const char *name, int add)
+var_find(struct bp_ra_model *m, const char *name, int add)
 {
 	for (int i = 0; i < m->nvars; i++)
 		if (strcmp(m->vars[i].name, name) == 0)
 			return i;
 	if (!add)
 		return -1;
-	m->vars = ra_xrealloc(m->vars, (m->nvars + 1) * sizeof(*m->vars));
-	struct ra_var *v = &m->vars[m->nvars];
+	m->vars = bp_ra_xrealloc(m->vars, (m->nvars + 1) * sizeof(*m->vars));
+	struct bp_ra_var *v = &m->vars[m->nvars];
 	memset(v, 0, sizeof(*v));
 	v->name = xstrdup(name);
 	v->dom_j = is_substance_j(name);
@@ -290,13 +290,13 @@ var_find(struct ra_model *m, const char *name, int add)
 }
 
 int
-ra_var_value(struct ra_model *m, int var, const char *val)
+bp_ra_var_value(struct bp_ra_model *m, int var, const char *val)
 {
-	struct ra_var *v = &m->vars[var];
+	struct bp_ra_var *v = &m->vars[var];
 	for (int i = 0; i < v->nvals; i++)
 		if (strcmp(v->vals[i], val) == 0)
 			return i;
-	v->vals = ra_xrealloc(v->vals, (v->nvals + 1) * sizeof(char *));
+	v->vals = bp_ra_xrealloc(v->vals, (v->nvals + 1) * sizeof(char *));
 	v->vals[v->nvals] = xstrdup(val);
 	return v->nvals++;
 }
@@ -314,7 +314,7 @@ mix(uint64_t x)
 }
 
 uint64_t
-ra_hash_str(const char *s)
+bp_ra_hash_str(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	for (; *s; s++)
@@ -323,7 +323,7 @@ ra_hash_str(const char *s)
 }
 
 int
-ra_hash_get(const struct ra_hash *h, uint64_t key)
+bp_ra_hash_get(const struct bp_ra_hash *h, uint64_t key)
 {
 	if (!h->cap)
 		return -1;
@@ -336,19 +336,19 @@ ra_hash_get(const struct ra_hash *h, uint64_t key)
 }
 
 void
-ra_hash_put(struct ra_hash *h, uint64_t key, int v)
+bp_ra_hash_put(struct bp_ra_hash *h, uint64_t key, int v)
 {
 	if (2 * (h->n + 1) > h->cap) {
-		struct ra_hash o = *h;
+		struct bp_ra_hash o = *h;
 		h->cap = o.cap ? 2 * o.cap : 1024;
-		h->k = ra_xrealloc(NULL, h->cap * sizeof(uint64_t));
-		h->v = ra_xrealloc(NULL, h->cap * sizeof(int));
+		h->k = bp_ra_xrealloc(NULL, h->cap * sizeof(uint64_t));
+		h->v = bp_ra_xrealloc(NULL, h->cap * sizeof(int));
 		h->n = 0;
 		for (size_t i = 0; i < h->cap; i++)
 			h->v[i] = -1;
 		for (size_t i = 0; i < o.cap; i++)
 			if (o.v[i] >= 0)
-				ra_hash_put(h, o.k[i], o.v[i]);
+				bp_ra_hash_put(h, o.k[i], o.v[i]);
 		free(o.k);
 		free(o.v);
 	}
@@ -362,7 +362,7 @@ ra_hash_put(struct ra_hash *h, uint64_t key, int v)
 }
 
 void
-ra_hash_free(struct ra_hash *h)
+bp_ra_hash_free(struct bp_ra_hash *h)
 {
 	free(h->k);
 	free(h->v);
@@ -372,20 +372,20 @@ ra_hash_free(struct ra_hash *h)
 /* ------------------------------------------------------------- families */
 
 static int
-fam_find(struct ra_model *m, int nc, const int *cv, const int *cw)
+fam_find(struct bp_ra_model *m, int nc, const int *cv, const int *cw)
 {
 	uint64_t hk = (uint64_t)nc;
 	for (int i = 0; i < nc; i++)
 		hk = (hk << 20) | ((uint64_t)cv[i] << 8) | (uint64_t)cw[i];
 	if (!m->fam_hash)
-		m->fam_hash = ra_xrealloc(NULL, sizeof(struct ra_hash)),
-		memset(m->fam_hash, 0, sizeof(struct ra_hash));
-	int f = ra_hash_get(m->fam_hash, hk);
+		m->fam_hash = bp_ra_xrealloc(NULL, sizeof(struct bp_ra_hash)),
+		memset(m->fam_hash, 0, sizeof(struct bp_ra_hash));
+	int f = bp_ra_hash_get(m->fam_hash, hk);
 	if (f >= 0)
 		return f;
-	ra_hash_put(m->fam_hash, hk, m->nfams);
-	m->fams = ra_xrealloc(m->fams, (m->nfams + 1) * sizeof(*m->fams));
-	struct ra_family *F = &m->fams[m->nfams];
+	bp_ra_hash_put(m->fam_hash, hk, m->nfams);
+	m->fams = bp_ra_xrealloc(m->fams, (m->nfams + 1) * sizeof(*m->fams));
+	struct bp_ra_family *F = &m->fams[m->nfams];
 	memset(F, 0, sizeof(*F));
 	F->nc = nc;
 	memcpy(F->cv, cv, nc * sizeof(int));
@@ -394,14 +394,14 @@ fam_find(struct ra_model *m, int nc, const int *cv, const int *cw)
 }
 
 int
-ra_fam_gen(struct ra_family *F, const ra_set *s, int *changed)
+bp_ra_fam_gen(struct bp_ra_family *F, const bp_ra_set *s, int *changed)
 {
 	for (int i = 0; i < F->ngens; i++)
-		if (ra_set_eq(&F->gens[i], s))
+		if (bp_ra_set_eq(&F->gens[i], s))
 			return i;
 	if (F->ngens == F->capgens) {
 		F->capgens = F->capgens ? 2 * F->capgens : 8;
-		F->gens = ra_xrealloc(F->gens, F->capgens * sizeof(ra_set));
+		F->gens = bp_ra_xrealloc(F->gens, F->capgens * sizeof(bp_ra_set));
 	}
 	F->gens[F->ngens] = *s;
 	if (changed)
@@ -409,11 +409,11 @@ ra_fam_gen(struct ra_family *F, const ra_set *s, int *changed)
 	return F->ngens++;
 }
 
-/* Family of the conditions (unsorted, at most RA_MAXCOND, a variable at
+/* Family of the conditions (unsorted, at most BP_RA_MAXCOND, a variable at
  * most once: two different values of one variable make an empty set,
  * returned as -2). */
 static int
-fam_of(struct ra_model *m, int nc, int *cv, int *cw)
+fam_of(struct bp_ra_model *m, int nc, int *cv, int *cw)
 {
 	for (int i = 0; i < nc; i++)
 		for (int j = i + 1; j < nc; j++)
@@ -437,10 +437,10 @@ fam_of(struct ra_model *m, int nc, int *cv, int *cw)
 
 /* The family without its condition i, or with value w for it. */
 int
-ra_fam_variant(struct ra_model *m, int f, int i, int w)
+bp_ra_fam_variant(struct bp_ra_model *m, int f, int i, int w)
 {
-	int cv[RA_MAXCOND], cw[RA_MAXCOND], n = 0;
-	struct ra_family F = m->fams[f];
+	int cv[BP_RA_MAXCOND], cw[BP_RA_MAXCOND], n = 0;
+	struct bp_ra_family F = m->fams[f];
 	for (int j = 0; j < F.nc; j++) {
 		if (j == i && w < 0)
 			continue;
@@ -451,8 +451,8 @@ ra_fam_variant(struct ra_model *m, int f, int i, int w)
 	return fam_find(m, n, cv, cw);
 }
 
-ra_set
-ra_dom_of(const struct ra_var *v)
+bp_ra_set
+bp_ra_dom_of(const struct bp_ra_var *v)
 {
 	return set_where(-1, v->dom_j ? 1 : 0);
 }
@@ -460,39 +460,39 @@ ra_dom_of(const struct ra_var *v)
 /* ---------------------------------------------------------------- input */
 
 static int
-add_cell(struct ra_model *m, int level, const char *area, const char *table,
+add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
     const char *ind, const char *cat, const char *bd, const char *bval,
     const char *count, int is_sum)
 {
-	int cv[RA_MAXCOND], cw[RA_MAXCOND], nc = 0;
-	ra_set s = set_where(-1, 0);
+	int cv[BP_RA_MAXCOND], cw[BP_RA_MAXCOND], nc = 0;
+	bp_ra_set s = set_where(-1, 0);
 	int gi = gv_find(ind);
 	if (is_sum && strcmp(ind, "alder") == 0) {
 		/* bpagg-publish(1): the count of alder is the count of persons */
 	} else if (is_sum) {
 		int v = var_find(m, ind, 1);
-		ra_var_value(m, v, "norec"); /* persons without it: never printed */
-		cv[nc] = v; cw[nc++] = ra_var_value(m, v, "rec");
-		ra_set d = ra_dom_of(&m->vars[v]);
-		ra_set_and(&s, &d);
+		bp_ra_var_value(m, v, "norec"); /* persons without it: never printed */
+		cv[nc] = v; cw[nc++] = bp_ra_var_value(m, v, "rec");
+		bp_ra_set d = bp_ra_dom_of(&m->vars[v]);
+		bp_ra_set_and(&s, &d);
 	} else if (gi >= 0) {
 		if (strcmp(cat, "i_alt") != 0) {
 			int val = gv_val(gi, cat);
 			if (val < 0)
 				goto unknown;
-			ra_set w = set_where(gi, val);
-			ra_set_and(&s, &w);
+			bp_ra_set w = set_where(gi, val);
+			bp_ra_set_and(&s, &w);
 		} else if (gi == GV_RUSGRUPPE) {
-			ra_set d = set_where(-1, 1);
-			ra_set_and(&s, &d);
+			bp_ra_set d = set_where(-1, 1);
+			bp_ra_set_and(&s, &d);
 		}
 	} else {
 		int v = var_find(m, ind, 1);
-		ra_set d = ra_dom_of(&m->vars[v]);
-		ra_set_and(&s, &d);
+		bp_ra_set d = bp_ra_dom_of(&m->vars[v]);
+		bp_ra_set_and(&s, &d);
 		if (strcmp(cat, "i_alt") != 0) {
 			cv[nc] = v;
-			cw[nc++] = ra_var_value(m, v, cat);
+			cw[nc++] = bp_ra_var_value(m, v, cat);
 		}
 	}
 	int gb = gv_find(bd);
@@ -503,15 +503,15 @@ add_cell(struct ra_model *m, int level, const char *area, const char *table,
 		int val = gv_val(gb, bval);
 		if (val < 0)
 			goto unknown;
-		ra_set w = set_where(gb, val);
-		ra_set_and(&s, &w);
+		bp_ra_set w = set_where(gb, val);
+		bp_ra_set_and(&s, &w);
 	} else {
 		int v = var_find(m, bd, 1);
 		cv[nc] = v;
-		cw[nc++] = ra_var_value(m, v, bval);
+		cw[nc++] = bp_ra_var_value(m, v, bval);
 	}
-	m->cells = ra_xrealloc(m->cells, (m->ncells + 1) * sizeof(*m->cells));
-	struct ra_cell *c = &m->cells[m->ncells];
+	m->cells = bp_ra_xrealloc(m->cells, (m->ncells + 1) * sizeof(*m->cells));
+	struct bp_ra_cell *c = &m->cells[m->ncells];
 	c->level = level;
 	c->area = xstrdup(area);
 	c->table = xstrdup(table);
@@ -519,13 +519,13 @@ add_cell(struct ra_model *m, int level, const char *area, const char *table,
 	c->bval = xstrdup(bval);
 	c->value = strcmp(count, ":") == 0 ? -1 : atol(count);
 	int f = fam_of(m, nc, cv, cw);
-	if (f == -2 || ra_set_empty(&s)) {
+	if (f == -2 || bp_ra_set_empty(&s)) {
 		/* an empty set: the cell is 0 by definition */
 		c->key = -1;
 		if (c->value > 0) {
 			fprintf(stderr, "release_attack: RELATION FAILS: %s %s %s %s,%s is %ld, "
 			    "but it counts no person by definition\n",
-			    ra_level_name(level), area, table, cat, bval, c->value);
+			    bp_ra_level_name(level), area, table, cat, bval, c->value);
 			m->errors++;
 		}
 		m->ncells++;
@@ -534,29 +534,29 @@ add_cell(struct ra_model *m, int level, const char *area, const char *table,
 	int a = area_index(m, level, area, 0);
 	if (a < 0) {
 		fprintf(stderr, "release_attack: %s %s has cells but no reporting kommune in coverage.csv\n",
-		    ra_level_name(level), area);
+		    bp_ra_level_name(level), area);
 		return -1;
 	}
-	int gen = ra_fam_gen(&m->fams[f], &s, NULL);
+	int gen = bp_ra_fam_gen(&m->fams[f], &s, NULL);
 	m->fams[f].present[level] = 1;
 	uint64_t hk = ((uint64_t)level << 60) | ((uint64_t)a << 40) | ((uint64_t)f << 16) | (uint64_t)gen;
 	if (!m->key_hash)
-		m->key_hash = ra_xrealloc(NULL, sizeof(struct ra_hash)),
-		memset(m->key_hash, 0, sizeof(struct ra_hash));
-	int k = ra_hash_get(m->key_hash, hk);
+		m->key_hash = bp_ra_xrealloc(NULL, sizeof(struct bp_ra_hash)),
+		memset(m->key_hash, 0, sizeof(struct bp_ra_hash));
+	int k = bp_ra_hash_get(m->key_hash, hk);
 	if (k < 0) {
 		k = m->nkeys;
-		ra_hash_put(m->key_hash, hk, k);
-		m->keys = ra_xrealloc(m->keys, (m->nkeys + 1) * sizeof(*m->keys));
-		m->keys[k] = (struct ra_key){ level, a, f, gen, c->value, 0, m->ncells };
+		bp_ra_hash_put(m->key_hash, hk, k);
+		m->keys = bp_ra_xrealloc(m->keys, (m->nkeys + 1) * sizeof(*m->keys));
+		m->keys[k] = (struct bp_ra_key){ level, a, f, gen, c->value, 0, m->ncells };
 		m->nkeys++;
 	} else {
-		struct ra_key *K = &m->keys[k];
+		struct bp_ra_key *K = &m->keys[k];
 		if (K->value >= 0 && c->value >= 0 && K->value != c->value) {
-			struct ra_cell *o = &m->cells[K->first_cell];
+			struct bp_ra_cell *o = &m->cells[K->first_cell];
 			fprintf(stderr, "release_attack: RELATION FAILS: one quantity, two values: "
 			    "%s %s %s %s,%s = %ld but %s %s,%s = %ld\n",
-			    ra_level_name(level), area, table, cat, bval, c->value,
+			    bp_ra_level_name(level), area, table, cat, bval, c->value,
 			    o->table, o->cat, o->bval, K->value);
 			m->errors++;
 		}
@@ -570,7 +570,7 @@ add_cell(struct ra_model *m, int level, const char *area, const char *table,
 	return 0;
 unknown:
 	fprintf(stderr, "release_attack: %s %s %s: unknown category or value %s,%s\n",
-	    ra_level_name(level), area, table, cat, bval);
+	    bp_ra_level_name(level), area, table, cat, bval);
 	return -1;
 }
 
@@ -586,7 +586,7 @@ open_in(const char *dir, const char *name)
 }
 
 int
-ra_read_tables(struct ra_model *m, const char *dir, const char *name, int is_sum)
+bp_ra_read_tables(struct bp_ra_model *m, const char *dir, const char *name, int is_sum)
 {
 	FILE *f = open_in(dir, name);
 	if (!f)
@@ -633,7 +633,7 @@ json_num(const char *js, const char *name, long dflt)
 }
 
 int
-ra_read_release(struct ra_model *m, const char *dir)
+bp_ra_read_release(struct bp_ra_model *m, const char *dir)
 {
 	FILE *f = open_in(dir, "release.json");
 	if (!f)
@@ -656,7 +656,7 @@ ra_read_release(struct ra_model *m, const char *dir)
 /* The areas with reporting kommuner (coverage.csv), and from the registry
  * each kommune's fylke and size class. */
 int
-ra_read_areas(struct ra_model *m, const char *dir, const char *registry)
+bp_ra_read_areas(struct bp_ra_model *m, const char *dir, const char *registry)
 {
 	FILE *f = open_in(dir, "coverage.csv");
 	if (!f)
@@ -673,8 +673,8 @@ ra_read_areas(struct ra_model *m, const char *dir, const char *registry)
 	}
 	fclose(f);
 	int nk = m->nareas[2];
-	m->kom_fylke = ra_xrealloc(NULL, (nk + 1) * sizeof(int));
-	m->kom_class = ra_xrealloc(NULL, (nk + 1) * sizeof(int));
+	m->kom_fylke = bp_ra_xrealloc(NULL, (nk + 1) * sizeof(int));
+	m->kom_class = bp_ra_xrealloc(NULL, (nk + 1) * sizeof(int));
 	for (int i = 0; i < nk; i++)
 		m->kom_fylke[i] = m->kom_class[i] = -2;
 	f = fopen(registry, "r");

@@ -19,14 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RA_NGRID 576 /* rp 2 x pp 2 x ph 3 x rm 3 x kjonn 2 x age 8 */
-#define RA_WORDS 9
-#define RA_MAXCOND 3
-#define RA_LEVELS 3 /* nasjonal, fylke, kommune */
+#define BP_RA_NGRID 576 /* rp 2 x pp 2 x ph 3 x rm 3 x kjonn 2 x age 8 */
+#define BP_RA_WORDS 9
+#define BP_RA_MAXCOND 3
+#define BP_RA_LEVELS 3 /* nasjonal, fylke, kommune */
 
-typedef struct { uint64_t w[RA_WORDS]; } ra_set;
+typedef struct { uint64_t w[BP_RA_WORDS]; } bp_ra_set;
 
-struct ra_var {           /* a variable that is not a function of the grid */
+struct bp_ra_var {           /* a variable that is not a function of the grid */
 	char *name;
 	char **vals;
 	int nvals;
@@ -34,32 +34,32 @@ struct ra_var {           /* a variable that is not a function of the grid */
 	int ksize;        /* kommunestorrelse: fixed by the area */
 };
 
-struct ra_family {
+struct bp_ra_family {
 	int nc;
-	int cv[RA_MAXCOND], cw[RA_MAXCOND];     /* (var, value), var ascending */
-	ra_set *gens;
+	int cv[BP_RA_MAXCOND], cw[BP_RA_MAXCOND];     /* (var, value), var ascending */
+	bp_ra_set *gens;
 	int ngens, capgens;
 	int natoms;
-	int atom_of[RA_NGRID];                  /* -1: in no generator */
-	int present[RA_LEVELS];
-	int base[RA_LEVELS];                    /* first column at each level */
+	int atom_of[BP_RA_NGRID];                  /* -1: in no generator */
+	int present[BP_RA_LEVELS];
+	int base[BP_RA_LEVELS];                    /* first column at each level */
 };
 
-struct ra_key {           /* one quantity of the release */
+struct bp_ra_key {           /* one quantity of the release */
 	int level, area, fam, gen;
 	long value;       /* published value; -1 hidden */
 	int twin;         /* printed hidden somewhere and published elsewhere */
 	int first_cell;   /* a printed cell of it (for messages) */
 };
 
-struct ra_cell {          /* one printed count */
+struct bp_ra_cell {          /* one printed count */
 	int level;
 	char *area, *table, *cat, *bval;
 	int key;
 	long value;       /* -1 when ':' */
 };
 
-struct ra_row {
+struct bp_ra_row {
 	int n, cap;
 	int *idx;
 	double *val;
@@ -70,71 +70,71 @@ struct ra_row {
 	double rhs;
 };
 
-struct ra_model {
+struct bp_ra_model {
 	int min_cell, suppress_zero, rop_definition;
 	/* areas per level: codes; kommune -> fylke area index, size class */
-	char **areas[RA_LEVELS];
-	int nareas[RA_LEVELS];
+	char **areas[BP_RA_LEVELS];
+	int nareas[BP_RA_LEVELS];
 	int *kom_fylke, *kom_class;
-	struct ra_var *vars;
+	struct bp_ra_var *vars;
 	int nvars;
-	struct ra_family *fams;
+	struct bp_ra_family *fams;
 	int nfams;
-	struct ra_key *keys;
+	struct bp_ra_key *keys;
 	int nkeys;
-	struct ra_cell *cells;
+	struct bp_ra_cell *cells;
 	int ncells;
-	struct ra_row *rows;
+	struct bp_ra_row *rows;
 	int nrows;
 	int ncols;
 	double *col_lo, *col_hi;   /* hi < 0: no upper bound */
 	int errors;                /* relations that failed on published cells */
-	struct ra_hash *fam_hash, *key_hash;
+	struct bp_ra_hash *fam_hash, *key_hash;
 };
 
 /* An open-addressing map of 64-bit keys to indexes (release_attack.c). */
-struct ra_hash {
+struct bp_ra_hash {
 	uint64_t *k;
 	int *v;
 	size_t cap, n;
 };
 /* The index stored for key, or -1. */
-int ra_hash_get(const struct ra_hash *h, uint64_t key);
-/* Stores key -> v; grows the table (freed by ra_hash_free). */
-void ra_hash_put(struct ra_hash *h, uint64_t key, int v);
-void ra_hash_free(struct ra_hash *h);
-uint64_t ra_hash_str(const char *s);
+int bp_ra_hash_get(const struct bp_ra_hash *h, uint64_t key);
+/* Stores key -> v; grows the table (freed by bp_ra_hash_free). */
+void bp_ra_hash_put(struct bp_ra_hash *h, uint64_t key, int v);
+void bp_ra_hash_free(struct bp_ra_hash *h);
+uint64_t bp_ra_hash_str(const char *s);
 
 /* release_attack.c: the grid, the variables and families, the input */
-int ra_grid_valid(int g);
-int ra_set_has(const ra_set *s, int g);
-int ra_set_empty(const ra_set *s);
-void ra_set_and(ra_set *a, const ra_set *b);
-int ra_set_eq(const ra_set *a, const ra_set *b);
-ra_set ra_dom_of(const struct ra_var *v);
+int bp_ra_grid_valid(int g);
+int bp_ra_set_has(const bp_ra_set *s, int g);
+int bp_ra_set_empty(const bp_ra_set *s);
+void bp_ra_set_and(bp_ra_set *a, const bp_ra_set *b);
+int bp_ra_set_eq(const bp_ra_set *a, const bp_ra_set *b);
+bp_ra_set bp_ra_dom_of(const struct bp_ra_var *v);
 /* Exits on failure; the caller frees (realloc). */
-void *ra_xrealloc(void *p, size_t n);
+void *bp_ra_xrealloc(void *p, size_t n);
 /* Appends s to F's generators unless there; sets *changed when added. */
-int ra_fam_gen(struct ra_family *F, const ra_set *s, int *changed);
+int bp_ra_fam_gen(struct bp_ra_family *F, const bp_ra_set *s, int *changed);
 /* The family of m->fams[f] without condition i (w < 0), or with value w
  * for it; created when missing (m->fams may move). */
-int ra_fam_variant(struct ra_model *m, int f, int i, int w);
+int bp_ra_fam_variant(struct bp_ra_model *m, int f, int i, int w);
 /* The index of value val of variable var, added when missing. */
-int ra_var_value(struct ra_model *m, int var, const char *val);
-int ra_read_release(struct ra_model *m, const char *dir);
-int ra_read_areas(struct ra_model *m, const char *dir, const char *registry);
-int ra_read_tables(struct ra_model *m, const char *dir, const char *name, int is_sum);
+int bp_ra_var_value(struct bp_ra_model *m, int var, const char *val);
+int bp_ra_read_release(struct bp_ra_model *m, const char *dir);
+int bp_ra_read_areas(struct bp_ra_model *m, const char *dir, const char *registry);
+int bp_ra_read_tables(struct bp_ra_model *m, const char *dir, const char *name, int is_sum);
 
 /* release_attack_model.c: the closure of the families, atoms, columns and
  * rows. */
-void ra_build(struct ra_model *m);
+void bp_ra_build(struct bp_ra_model *m);
 /* release_attack_model.c: the columns of key k: the atoms of its subset at its area; returns the
  * count and writes at most max column indexes. */
-int ra_key_cols(const struct ra_model *m, int k, int *out, int max);
-const char *ra_level_name(int level);
+int bp_ra_key_cols(const struct bp_ra_model *m, int k, int *out, int max);
+const char *bp_ra_level_name(int level);
 
 /* release_attack_lp.c: solves the model; prints one line per hidden cell. */
-struct ra_opts {
+struct bp_ra_opts {
 	const char *cells_file;   /* only these cells (NULL: every hidden one) */
 	int max_only, mip;
 	int screen;
@@ -142,6 +142,6 @@ struct ra_opts {
 	int mip_max_cols;
 	double time_limit;        /* seconds, 0: none */
 };
-int ra_solve(struct ra_model *m, const struct ra_opts *o);
+int bp_ra_solve(struct bp_ra_model *m, const struct bp_ra_opts *o);
 
 #endif

@@ -37,7 +37,7 @@ now(void)
 /* Marks the keys named in FILE (level,area,table,category,value lines,
  * as release_attack prints them) in want[]; 0, or -1 when unreadable. */
 static int
-read_wanted(const struct ra_model *m, const char *file, const char *one, char *want)
+read_wanted(const struct bp_ra_model *m, const char *file, const char *one, char *want)
 {
 	FILE *f = file ? fopen(file, "r") : fmemopen((void *)one, strlen(one), "r");
 	if (!f) {
@@ -46,34 +46,34 @@ read_wanted(const struct ra_model *m, const char *file, const char *one, char *w
 	}
 	char line[1024];
 	int matched = 0, lines = 0;
-	struct ra_hash names;
+	struct bp_ra_hash names;
 	memset(&names, 0, sizeof(names));
 	for (int c = 0; c < m->ncells; c++) {
-		const struct ra_cell *C = &m->cells[c];
-		snprintf(line, sizeof(line), "%s,%s,%s,%s,%s", ra_level_name(C->level),
+		const struct bp_ra_cell *C = &m->cells[c];
+		snprintf(line, sizeof(line), "%s,%s,%s,%s,%s", bp_ra_level_name(C->level),
 		    C->area, C->table, C->cat, C->bval);
 		if (C->key >= 0)
-			ra_hash_put(&names, ra_hash_str(line), C->key);
+			bp_ra_hash_put(&names, bp_ra_hash_str(line), C->key);
 	}
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!line[0] || line[0] == '#')
 			continue;
 		lines++;
-		int k = ra_hash_get(&names, ra_hash_str(line));
+		int k = bp_ra_hash_get(&names, bp_ra_hash_str(line));
 		if (k >= 0) {
 			want[k] = 1;
 			matched++;
 		}
 	}
-	ra_hash_free(&names);
+	bp_ra_hash_free(&names);
 	fclose(f);
 	fprintf(stderr, "release_attack: %d of %d wanted cells are printed\n", matched, lines);
 	return 0;
 }
 
 static glp_prob *
-component_lp(const struct ra_model *m, const int *rows, int nr, const int *cols,
+component_lp(const struct bp_ra_model *m, const int *rows, int nr, const int *cols,
     int nc, const int *local)
 {
 	glp_prob *lp = glp_create_prob();
@@ -89,9 +89,9 @@ component_lp(const struct ra_model *m, const int *rows, int nr, const int *cols,
 	int *ind = NULL;
 	double *val = NULL;
 	for (int i = 0; i < nr; i++) {
-		const struct ra_row *r = &m->rows[rows[i]];
-		ind = ra_xrealloc(ind, (r->n + 1) * sizeof(int));
-		val = ra_xrealloc(val, (r->n + 1) * sizeof(double));
+		const struct bp_ra_row *r = &m->rows[rows[i]];
+		ind = bp_ra_xrealloc(ind, (r->n + 1) * sizeof(int));
+		val = bp_ra_xrealloc(val, (r->n + 1) * sizeof(double));
 		for (int t = 0; t < r->n; t++) {
 			ind[t + 1] = local[r->idx[t]] + 1;
 			val[t + 1] = r->val[t];
@@ -157,9 +157,9 @@ struct comp {
 };
 
 static void
-fam_name(const struct ra_model *m, int f, char *buf, size_t len)
+fam_name(const struct bp_ra_model *m, int f, char *buf, size_t len)
 {
-	const struct ra_family *F = &m->fams[f];
+	const struct bp_ra_family *F = &m->fams[f];
 	size_t n = 0;
 	buf[0] = '\0';
 	for (int i = 0; i < F->nc && n < len; i++)
@@ -171,23 +171,23 @@ fam_name(const struct ra_model *m, int f, char *buf, size_t len)
 
 /* Prints the relations with a nonzero dual at the current optimum. */
 static void
-explain(const struct ra_model *m, glp_prob *lp, const struct comp *c)
+explain(const struct bp_ra_model *m, glp_prob *lp, const struct comp *c)
 {
 	char fn[256];
 	for (int i = 0; i < c->nr; i++) {
 		double d = glp_get_row_dual(lp, i + 1);
 		if (d > -1e-9 && d < 1e-9)
 			continue;
-		const struct ra_row *r = &m->rows[c->rows[i]];
+		const struct bp_ra_row *r = &m->rows[c->rows[i]];
 		if (r->kind == 0) {
-			const struct ra_key *K = &m->keys[r->ref];
-			const struct ra_cell *C = &m->cells[K->first_cell];
-			fprintf(stderr, "  dual %+g: %s %s %s %s,%s %s %g\n", d, ra_level_name(C->level),
+			const struct bp_ra_key *K = &m->keys[r->ref];
+			const struct bp_ra_cell *C = &m->cells[K->first_cell];
+			fprintf(stderr, "  dual %+g: %s %s %s %s,%s %s %g\n", d, bp_ra_level_name(C->level),
 			    C->area, C->table, C->cat, C->bval, r->eq ? "=" : ">=", r->rhs);
 		} else {
 			fam_name(m, r->ref, fn, sizeof(fn));
 			fprintf(stderr, "  dual %+g: %s at %s %s (%d terms)\n", d,
-			    r->kind == 1 ? "sum over a variable" : "area sum", ra_level_name(r->lvl),
+			    r->kind == 1 ? "sum over a variable" : "area sum", bp_ra_level_name(r->lvl),
 			    m->areas[r->lvl][r->area], r->n);
 			fprintf(stderr, "    family %s\n", fn);
 		}
@@ -195,9 +195,9 @@ explain(const struct ra_model *m, glp_prob *lp, const struct comp *c)
 }
 
 static void
-set_obj(const struct ra_model *m, glp_prob *lp, const int *local, int k, int *cols, double v)
+set_obj(const struct bp_ra_model *m, glp_prob *lp, const int *local, int k, int *cols, double v)
 {
-	int n = ra_key_cols(m, k, cols, RA_NGRID);
+	int n = bp_ra_key_cols(m, k, cols, BP_RA_NGRID);
 	for (int i = 0; i < n; i++)
 		glp_set_obj_coef(lp, local[cols[i]] + 1, v);
 }
@@ -206,12 +206,12 @@ set_obj(const struct ra_model *m, glp_prob *lp, const int *local, int k, int *co
  * solution seen (each a point of the intruder's feasible set; with mip,
  * integer points only). */
 static void
-pool_update(const struct ra_model *m, glp_prob *lp, const int *local,
+pool_update(const struct bp_ra_model *m, glp_prob *lp, const int *local,
     const struct comp *c, double *best, int *cols, int mip)
 {
 	for (int t = 0; t < c->nk; t++) {
 		int k = c->keys[t];
-		int n = ra_key_cols(m, k, cols, RA_NGRID);
+		int n = bp_ra_key_cols(m, k, cols, BP_RA_NGRID);
 		double v = 0.0;
 		for (int i = 0; i < n; i++)
 			v += mip ? glp_mip_col_val(lp, local[cols[i]] + 1)
@@ -225,7 +225,7 @@ pool_update(const struct ra_model *m, glp_prob *lp, const int *local,
  * (with o->screen, hi only, and a key that some solution already shows at
  * min_cell or more keeps that value as its hi: a lower bound of the max). */
 static int
-solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
+solve_component(struct bp_ra_model *m, const struct bp_ra_opts *o, struct comp *c,
     const int *local, double *lo, double *hi, char *done, double *best, double t_end)
 {
 	glp_prob *lp = component_lp(m, c->rows, c->nr, c->cols, c->nc, local);
@@ -233,15 +233,15 @@ solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
 	glp_adv_basis(lp, 0);
 	int rc = lp_run(lp, GLP_MIN, &z);
 	if (rc == -2) {
-		const struct ra_cell *C = NULL;
+		const struct bp_ra_cell *C = NULL;
 		int one[1];
 		for (int i = 0; i < m->nkeys && !C; i++)
-			if (m->keys[i].value >= 0 && ra_key_cols(m, i, one, 1) > 0 &&
+			if (m->keys[i].value >= 0 && bp_ra_key_cols(m, i, one, 1) > 0 &&
 			    bsearch(&one[0], c->cols, c->nc, sizeof(int), cmp_int))
 				C = &m->cells[m->keys[i].first_cell];
 		fprintf(stderr, "release_attack: RELATION FAILS: the published cells of a component "
 		    "(%d unknowns, %d relations%s%s%s%s%s) contradict the model\n",
-		    c->nc, c->nr, C ? ", e.g. " : "", C ? ra_level_name(C->level) : "",
+		    c->nc, c->nr, C ? ", e.g. " : "", C ? bp_ra_level_name(C->level) : "",
 		    C ? " " : "", C ? C->area : "", C ? C->table : "");
 		m->errors++;
 		glp_delete_prob(lp);
@@ -256,7 +256,7 @@ solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
 	if (use_mip)
 		for (int j = 1; j <= c->nc; j++)
 			glp_set_col_kind(lp, j, GLP_IV);
-	int *cols = ra_xrealloc(NULL, RA_NGRID * sizeof(int));
+	int *cols = bp_ra_xrealloc(NULL, BP_RA_NGRID * sizeof(int));
 	int ret = 0;
 	/* screening: vertices with the wanted cells still below min_cell as
 	 * large as they can be together, while that settles some of them */
@@ -334,22 +334,22 @@ solve_component(struct ra_model *m, const struct ra_opts *o, struct comp *c,
 }
 
 static void
-print_results(const struct ra_model *m, const double *lo, const double *hi, const char *done)
+print_results(const struct bp_ra_model *m, const double *lo, const double *hi, const char *done)
 {
 	printf("level,area,table,category,breakdown_value,lo,hi\n");
 	for (int c = 0; c < m->ncells; c++) {
-		const struct ra_cell *C = &m->cells[c];
+		const struct bp_ra_cell *C = &m->cells[c];
 		if (C->value >= 0 || C->key < 0)
 			continue;
-		const struct ra_key *K = &m->keys[C->key];
+		const struct bp_ra_key *K = &m->keys[C->key];
 		if (K->value >= 0) {
-			printf("%s,%s,%s,%s,%s,%ld,%ld\n", ra_level_name(C->level), C->area,
+			printf("%s,%s,%s,%s,%s,%ld,%ld\n", bp_ra_level_name(C->level), C->area,
 			    C->table, C->cat, C->bval, K->value, K->value);
 			continue;
 		}
 		if (!done[C->key])
 			continue;
-		printf("%s,%s,%s,%s,%s,", ra_level_name(C->level), C->area, C->table, C->cat, C->bval);
+		printf("%s,%s,%s,%s,%s,", bp_ra_level_name(C->level), C->area, C->table, C->cat, C->bval);
 		if (isnan(lo[C->key]))
 			printf(",");
 		else
@@ -362,11 +362,11 @@ print_results(const struct ra_model *m, const double *lo, const double *hi, cons
 }
 
 int
-ra_solve(struct ra_model *m, const struct ra_opts *o)
+bp_ra_solve(struct bp_ra_model *m, const struct bp_ra_opts *o)
 {
 	double t_end = now() + o->time_limit;
 	glp_term_out(GLP_OFF);
-	int *parent = ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
+	int *parent = bp_ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
 	for (int c = 0; c < m->ncols; c++)
 		parent[c] = c;
 	for (int r = 0; r < m->nrows; r++)
@@ -375,7 +375,7 @@ ra_solve(struct ra_model *m, const struct ra_opts *o)
 			if (a != b)
 				parent[a] = b;
 		}
-	char *want = ra_xrealloc(NULL, m->nkeys + 1);
+	char *want = bp_ra_xrealloc(NULL, m->nkeys + 1);
 	memset(want, 0, m->nkeys + 1);
 	if (o->cells_file || o->explain) {
 		if (read_wanted(m, o->cells_file, o->explain, want))
@@ -393,21 +393,21 @@ ra_solve(struct ra_model *m, const struct ra_opts *o)
 			want[k] = 0;
 	}
 	/* components, by root: rows, columns and wanted keys */
-	int *root_comp = ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
+	int *root_comp = bp_ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
 	for (int c = 0; c < m->ncols; c++)
 		root_comp[c] = -1;
 	struct comp *cs = NULL;
 	int ncomp = 0;
-	int *local = ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
+	int *local = bp_ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
 	for (int c = 0; c < m->ncols; c++) {
 		int r = uf_find(parent, c);
 		if (root_comp[r] < 0) {
-			cs = ra_xrealloc(cs, (ncomp + 1) * sizeof(*cs));
+			cs = bp_ra_xrealloc(cs, (ncomp + 1) * sizeof(*cs));
 			memset(&cs[ncomp], 0, sizeof(*cs));
 			root_comp[r] = ncomp++;
 		}
 		struct comp *C = &cs[root_comp[r]];
-		C->cols = ra_xrealloc(C->cols, (C->nc + 1) * sizeof(int));
+		C->cols = bp_ra_xrealloc(C->cols, (C->nc + 1) * sizeof(int));
 		local[c] = C->nc;
 		C->cols[C->nc++] = c;
 	}
@@ -421,14 +421,14 @@ ra_solve(struct ra_model *m, const struct ra_opts *o)
 			continue;
 		}
 		struct comp *C = &cs[root_comp[uf_find(parent, m->rows[r].idx[0])]];
-		C->rows = ra_xrealloc(C->rows, (C->nr + 1) * sizeof(int));
+		C->rows = bp_ra_xrealloc(C->rows, (C->nr + 1) * sizeof(int));
 		C->rows[C->nr++] = r;
 	}
 	int one[1];
 	for (int k = 0; k < m->nkeys; k++)
-		if (want[k] && ra_key_cols(m, k, one, 1) > 0) {
+		if (want[k] && bp_ra_key_cols(m, k, one, 1) > 0) {
 			struct comp *C = &cs[root_comp[uf_find(parent, one[0])]];
-			C->keys = ra_xrealloc(C->keys, (C->nk + 1) * sizeof(int));
+			C->keys = bp_ra_xrealloc(C->keys, (C->nk + 1) * sizeof(int));
 			C->keys[C->nk++] = k;
 		}
 	int biggest = 0;
@@ -437,11 +437,11 @@ ra_solve(struct ra_model *m, const struct ra_opts *o)
 			biggest = cs[i].nc;
 	fprintf(stderr, "release_attack: %d hidden quantities (%d also published elsewhere), "
 	    "%d components, the largest %d unknowns\n", hidden, twins, ncomp, biggest);
-	double *lo = ra_xrealloc(NULL, (m->nkeys + 1) * sizeof(double));
-	double *hi = ra_xrealloc(NULL, (m->nkeys + 1) * sizeof(double));
-	char *done = ra_xrealloc(NULL, m->nkeys + 1);
+	double *lo = bp_ra_xrealloc(NULL, (m->nkeys + 1) * sizeof(double));
+	double *hi = bp_ra_xrealloc(NULL, (m->nkeys + 1) * sizeof(double));
+	char *done = bp_ra_xrealloc(NULL, m->nkeys + 1);
 	memset(done, 0, m->nkeys + 1);
-	double *best = ra_xrealloc(NULL, (m->nkeys + 1) * sizeof(double));
+	double *best = bp_ra_xrealloc(NULL, (m->nkeys + 1) * sizeof(double));
 	for (int k = 0; k <= m->nkeys; k++)
 		best[k] = -1.0;
 	int rc = 0, ndone = 0, nwant = 0;

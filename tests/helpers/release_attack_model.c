@@ -14,7 +14,7 @@ static const char *ksize_names[5] = { "u2500", "2500_4999", "5000_9999",
 static int ksize_val[5];
 
 static int
-fam_has_ksize(const struct ra_model *m, const struct ra_family *F, int *w)
+fam_has_ksize(const struct bp_ra_model *m, const struct bp_ra_family *F, int *w)
 {
 	for (int i = 0; i < F->nc; i++)
 		if (m->vars[F->cv[i]].ksize) {
@@ -27,14 +27,14 @@ fam_has_ksize(const struct ra_model *m, const struct ra_family *F, int *w)
 /* Every family a marginal relation needs: the parent without each
  * condition and the siblings with every other value of it. */
 static void
-close_families(struct ra_model *m)
+close_families(struct bp_ra_model *m)
 {
 	for (int f = 0; f < m->nfams; f++)
 		for (int i = 0; i < m->fams[f].nc; i++) {
 			int var = m->fams[f].cv[i];
-			ra_fam_variant(m, f, i, -1);
+			bp_ra_fam_variant(m, f, i, -1);
 			for (int w = 0; w < m->vars[var].nvals; w++)
-				ra_fam_variant(m, f, i, w);
+				bp_ra_fam_variant(m, f, i, w);
 		}
 }
 
@@ -42,27 +42,27 @@ close_families(struct ra_model *m)
  * relation of a family modelled there does; kommunestorrelse families are
  * modelled at the kommune level (a kommune's size class is public). */
 static void
-propagate_presence(struct ra_model *m)
+propagate_presence(struct bp_ra_model *m)
 {
 	int changed = 1;
 	while (changed) {
 		changed = 0;
 		for (int f = 0; f < m->nfams; f++) {
-			struct ra_family *F = &m->fams[f];
+			struct bp_ra_family *F = &m->fams[f];
 			int w;
 			if (m->nareas[2] && !F->present[2] && fam_has_ksize(m, F, &w) &&
 			    (F->present[0] || F->present[1]))
 				F->present[2] = changed = 1;
-			for (int L = 0; L < RA_LEVELS; L++) {
+			for (int L = 0; L < BP_RA_LEVELS; L++) {
 				if (!m->fams[f].present[L])
 					continue;
 				for (int i = 0; i < m->fams[f].nc; i++) {
 					int var = m->fams[f].cv[i];
-					int p = ra_fam_variant(m, f, i, -1);
+					int p = bp_ra_fam_variant(m, f, i, -1);
 					if (!m->fams[p].present[L])
 						m->fams[p].present[L] = changed = 1;
 					for (int v = 0; v < m->vars[var].nvals; v++) {
-						int s = ra_fam_variant(m, f, i, v);
+						int s = bp_ra_fam_variant(m, f, i, v);
 						if (!m->fams[s].present[L])
 							m->fams[s].present[L] = changed = 1;
 					}
@@ -75,7 +75,7 @@ propagate_presence(struct ra_model *m)
 /* Every subset a marginal relation states goes to the generators of the
  * siblings and (cut to the variable's domain) of the parent. */
 static void
-propagate_gens(struct ra_model *m)
+propagate_gens(struct bp_ra_model *m)
 {
 	int changed = 1;
 	while (changed) {
@@ -83,17 +83,17 @@ propagate_gens(struct ra_model *m)
 		for (int f = 0; f < m->nfams; f++)
 			for (int i = 0; i < m->fams[f].nc; i++) {
 				int var = m->fams[f].cv[i];
-				ra_set dom = ra_dom_of(&m->vars[var]);
-				int p = ra_fam_variant(m, f, i, -1);
+				bp_ra_set dom = bp_ra_dom_of(&m->vars[var]);
+				int p = bp_ra_fam_variant(m, f, i, -1);
 				for (int g = 0; g < m->fams[f].ngens; g++) {
-					ra_set s = m->fams[f].gens[g];
+					bp_ra_set s = m->fams[f].gens[g];
 					for (int v = 0; v < m->vars[var].nvals; v++) {
-						int sb = ra_fam_variant(m, f, i, v);
-						ra_fam_gen(&m->fams[sb], &s, &changed);
+						int sb = bp_ra_fam_variant(m, f, i, v);
+						bp_ra_fam_gen(&m->fams[sb], &s, &changed);
 					}
-					ra_set_and(&s, &dom);
-					if (!ra_set_empty(&s))
-						ra_fam_gen(&m->fams[p], &s, &changed);
+					bp_ra_set_and(&s, &dom);
+					if (!bp_ra_set_empty(&s))
+						bp_ra_fam_gen(&m->fams[p], &s, &changed);
 				}
 			}
 	}
@@ -102,24 +102,24 @@ propagate_gens(struct ra_model *m)
 /* The atoms of a family: the valid grid points by membership in each
  * generator; points in no generator are in no atom. */
 static void
-make_atoms(struct ra_family *F)
+make_atoms(struct bp_ra_family *F)
 {
-	int rep[RA_NGRID];
+	int rep[BP_RA_NGRID];
 	F->natoms = 0;
-	for (int g = 0; g < RA_NGRID; g++) {
+	for (int g = 0; g < BP_RA_NGRID; g++) {
 		F->atom_of[g] = -1;
-		if (!ra_grid_valid(g))
+		if (!bp_ra_grid_valid(g))
 			continue;
 		int any = 0;
 		for (int j = 0; j < F->ngens && !any; j++)
-			any = ra_set_has(&F->gens[j], g);
+			any = bp_ra_set_has(&F->gens[j], g);
 		if (!any)
 			continue;
 		int a;
 		for (a = 0; a < F->natoms; a++) {
 			int same = 1;
 			for (int j = 0; j < F->ngens && same; j++)
-				same = ra_set_has(&F->gens[j], g) == ra_set_has(&F->gens[j], rep[a]);
+				same = bp_ra_set_has(&F->gens[j], g) == bp_ra_set_has(&F->gens[j], rep[a]);
 			if (same)
 				break;
 		}
@@ -131,14 +131,14 @@ make_atoms(struct ra_family *F)
 
 /* The columns of the atoms in s at (level, area) of family F. */
 static int
-set_cols(const struct ra_family *F, int level, int area, const ra_set *s, int *out, int max)
+set_cols(const struct bp_ra_family *F, int level, int area, const bp_ra_set *s, int *out, int max)
 {
-	char seen[RA_NGRID];
+	char seen[BP_RA_NGRID];
 	int n = 0;
 	memset(seen, 0, sizeof(seen));
-	for (int g = 0; g < RA_NGRID; g++) {
+	for (int g = 0; g < BP_RA_NGRID; g++) {
 		int a = F->atom_of[g];
-		if (a < 0 || seen[a] || !ra_set_has(s, g))
+		if (a < 0 || seen[a] || !bp_ra_set_has(s, g))
 			continue;
 		seen[a] = 1;
 		if (n < max)
@@ -149,18 +149,18 @@ set_cols(const struct ra_family *F, int level, int area, const ra_set *s, int *o
 }
 
 int
-ra_key_cols(const struct ra_model *m, int k, int *out, int max)
+bp_ra_key_cols(const struct bp_ra_model *m, int k, int *out, int max)
 {
-	const struct ra_key *K = &m->keys[k];
-	const struct ra_family *F = &m->fams[K->fam];
+	const struct bp_ra_key *K = &m->keys[k];
+	const struct bp_ra_family *F = &m->fams[K->fam];
 	return set_cols(F, K->level, K->area, &F->gens[K->gen], out, max);
 }
 
-static struct ra_row *
-row_new(struct ra_model *m, int eq, double rhs)
+static struct bp_ra_row *
+row_new(struct bp_ra_model *m, int eq, double rhs)
 {
-	m->rows = ra_xrealloc(m->rows, (m->nrows + 1) * sizeof(*m->rows));
-	struct ra_row *r = &m->rows[m->nrows++];
+	m->rows = bp_ra_xrealloc(m->rows, (m->nrows + 1) * sizeof(*m->rows));
+	struct bp_ra_row *r = &m->rows[m->nrows++];
 	memset(r, 0, sizeof(*r));
 	r->eq = eq;
 	r->rhs = rhs;
@@ -168,7 +168,7 @@ row_new(struct ra_model *m, int eq, double rhs)
 }
 
 static void
-row_add(struct ra_row *r, int col, double v)
+row_add(struct bp_ra_row *r, int col, double v)
 {
 	for (int i = 0; i < r->n; i++)
 		if (r->idx[i] == col) {
@@ -177,30 +177,30 @@ row_add(struct ra_row *r, int col, double v)
 		}
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 8;
-		r->idx = ra_xrealloc(r->idx, r->cap * sizeof(int));
-		r->val = ra_xrealloc(r->val, r->cap * sizeof(double));
+		r->idx = bp_ra_xrealloc(r->idx, r->cap * sizeof(int));
+		r->val = bp_ra_xrealloc(r->val, r->cap * sizeof(double));
 	}
 	r->idx[r->n] = col;
 	r->val[r->n++] = v;
 }
 
 static void
-add_set(struct ra_row *r, const struct ra_family *F, int L, int area, const ra_set *s, double v)
+add_set(struct bp_ra_row *r, const struct bp_ra_family *F, int L, int area, const bp_ra_set *s, double v)
 {
-	int cols[RA_NGRID];
-	int n = set_cols(F, L, area, s, cols, RA_NGRID);
+	int cols[BP_RA_NGRID];
+	int n = set_cols(F, L, area, s, cols, BP_RA_NGRID);
 	for (int i = 0; i < n; i++)
 		row_add(r, cols[i], v);
 }
 
 static void
-key_rows(struct ra_model *m)
+key_rows(struct bp_ra_model *m)
 {
-	int cols[RA_NGRID];
+	int cols[BP_RA_NGRID];
 	for (int k = 0; k < m->nkeys; k++) {
-		struct ra_key *K = &m->keys[k];
-		int n = ra_key_cols(m, k, cols, RA_NGRID);
-		struct ra_row *r = K->value >= 0 ? row_new(m, 1, (double)K->value)
+		struct bp_ra_key *K = &m->keys[k];
+		int n = bp_ra_key_cols(m, k, cols, BP_RA_NGRID);
+		struct bp_ra_row *r = K->value >= 0 ? row_new(m, 1, (double)K->value)
 		    : row_new(m, 0, m->suppress_zero ? 0.0 : 1.0);
 		r->kind = 0;
 		r->ref = k;
@@ -211,32 +211,32 @@ key_rows(struct ra_model *m)
 
 /* Sum over the values of a variable = the parent, at every area. */
 static void
-marginal_rows(struct ra_model *m)
+marginal_rows(struct bp_ra_model *m)
 {
 	for (int f = 0; f < m->nfams; f++)
 		for (int i = 0; i < m->fams[f].nc; i++) {
 			if (m->fams[f].cw[i] != 0)
 				continue; /* each (parent, variable) once */
 			int var = m->fams[f].cv[i];
-			int p = ra_fam_variant(m, f, i, -1);
-			ra_set dom = ra_dom_of(&m->vars[var]);
-			for (int L = 0; L < RA_LEVELS; L++) {
+			int p = bp_ra_fam_variant(m, f, i, -1);
+			bp_ra_set dom = bp_ra_dom_of(&m->vars[var]);
+			for (int L = 0; L < BP_RA_LEVELS; L++) {
 				int ok = m->fams[p].present[L];
 				for (int v = 0; v < m->vars[var].nvals && ok; v++)
-					ok = m->fams[ra_fam_variant(m, f, i, v)].present[L];
+					ok = m->fams[bp_ra_fam_variant(m, f, i, v)].present[L];
 				if (!ok)
 					continue;
 				for (int g = 0; g < m->fams[f].ngens; g++)
 					for (int a = 0; a < m->nareas[L]; a++) {
-						ra_set s = m->fams[f].gens[g];
-						struct ra_row *r = row_new(m, 1, 0.0);
+						bp_ra_set s = m->fams[f].gens[g];
+						struct bp_ra_row *r = row_new(m, 1, 0.0);
 						r->kind = 1;
 						r->ref = f;
 						r->lvl = L;
 						r->area = a;
 						for (int v = 0; v < m->vars[var].nvals; v++)
-							add_set(r, &m->fams[ra_fam_variant(m, f, i, v)], L, a, &s, 1.0);
-						ra_set_and(&s, &dom);
+							add_set(r, &m->fams[bp_ra_fam_variant(m, f, i, v)], L, a, &s, 1.0);
+						bp_ra_set_and(&s, &dom);
 						add_set(r, &m->fams[p], L, a, &s, -1.0);
 					}
 			}
@@ -245,7 +245,7 @@ marginal_rows(struct ra_model *m)
 
 /* An upper area = the sum of its areas one modelled level down. */
 static int
-under(const struct ra_model *m, int U, int u, int D, int d)
+under(const struct bp_ra_model *m, int U, int u, int D, int d)
 {
 	if (U == 0)
 		return 1;
@@ -253,21 +253,21 @@ under(const struct ra_model *m, int U, int u, int D, int d)
 }
 
 static void
-geo_rows(struct ra_model *m)
+geo_rows(struct bp_ra_model *m)
 {
 	for (int f = 0; f < m->nfams; f++) {
-		struct ra_family *F = &m->fams[f];
-		for (int U = 0; U < RA_LEVELS; U++) {
+		struct bp_ra_family *F = &m->fams[f];
+		for (int U = 0; U < BP_RA_LEVELS; U++) {
 			if (!F->present[U] || !m->nareas[U])
 				continue;
 			int D = U + 1;
-			while (D < RA_LEVELS && !(F->present[D] && m->nareas[D]))
+			while (D < BP_RA_LEVELS && !(F->present[D] && m->nareas[D]))
 				D++;
-			if (D == RA_LEVELS)
+			if (D == BP_RA_LEVELS)
 				break;
 			for (int u = 0; u < m->nareas[U]; u++)
 				for (int a = 0; a < F->natoms; a++) {
-					struct ra_row *r = row_new(m, 1, 0.0);
+					struct bp_ra_row *r = row_new(m, 1, 0.0);
 					r->kind = 2;
 					r->ref = f;
 					r->lvl = U;
@@ -282,7 +282,7 @@ geo_rows(struct ra_model *m)
 }
 
 void
-ra_build(struct ra_model *m)
+bp_ra_build(struct bp_ra_model *m)
 {
 	int kv = -1;
 	for (int v = 0; v < m->nvars; v++)
@@ -290,29 +290,29 @@ ra_build(struct ra_model *m)
 			kv = v;
 	if (kv >= 0)
 		for (int c = 0; c < 5; c++)
-			ksize_val[c] = ra_var_value(m, kv, ksize_names[c]);
+			ksize_val[c] = bp_ra_var_value(m, kv, ksize_names[c]);
 	close_families(m);
 	propagate_presence(m);
 	propagate_gens(m);
 	m->ncols = 0;
 	for (int f = 0; f < m->nfams; f++) {
-		struct ra_family *F = &m->fams[f];
+		struct bp_ra_family *F = &m->fams[f];
 		make_atoms(F);
-		for (int L = 0; L < RA_LEVELS; L++) {
+		for (int L = 0; L < BP_RA_LEVELS; L++) {
 			F->base[L] = m->ncols;
 			if (F->present[L])
 				m->ncols += m->nareas[L] * F->natoms;
 		}
 	}
-	m->col_lo = ra_xrealloc(NULL, m->ncols * sizeof(double));
-	m->col_hi = ra_xrealloc(NULL, m->ncols * sizeof(double));
+	m->col_lo = bp_ra_xrealloc(NULL, m->ncols * sizeof(double));
+	m->col_hi = bp_ra_xrealloc(NULL, m->ncols * sizeof(double));
 	for (int c = 0; c < m->ncols; c++) {
 		m->col_lo[c] = 0.0;
 		m->col_hi[c] = -1.0;
 	}
 	/* a kommune's cells of another size class are 0 */
 	for (int f = 0; f < m->nfams; f++) {
-		struct ra_family *F = &m->fams[f];
+		struct bp_ra_family *F = &m->fams[f];
 		int w;
 		if (!F->present[2] || !fam_has_ksize(m, F, &w))
 			continue;
@@ -328,9 +328,9 @@ ra_build(struct ra_model *m)
 
 /* Frees everything the model holds (the model itself is the caller's). */
 static void
-model_free(struct ra_model *m)
+model_free(struct bp_ra_model *m)
 {
-	for (int l = 0; l < RA_LEVELS; l++) {
+	for (int l = 0; l < BP_RA_LEVELS; l++) {
 		for (int i = 0; i < m->nareas[l]; i++)
 			free(m->areas[l][i]);
 		free(m->areas[l]);
@@ -363,9 +363,9 @@ model_free(struct ra_model *m)
 	free(m->col_lo);
 	free(m->col_hi);
 	if (m->fam_hash)
-		ra_hash_free(m->fam_hash);
+		bp_ra_hash_free(m->fam_hash);
 	if (m->key_hash)
-		ra_hash_free(m->key_hash);
+		bp_ra_hash_free(m->key_hash);
 	free(m->fam_hash);
 	free(m->key_hash);
 }
@@ -381,7 +381,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct ra_opts o = { NULL, 0, 0, 0, NULL, 2000, 0.0 };
+	struct bp_ra_opts o = { NULL, 0, 0, 0, NULL, 2000, 0.0 };
 	const char *registry = getenv("BPAGG_REGISTRY"), *dir = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--registry") == 0 && i + 1 < argc)
@@ -407,17 +407,17 @@ main(int argc, char **argv)
 	}
 	if (!dir || !registry)
 		usage();
-	struct ra_model m;
+	struct bp_ra_model m;
 	memset(&m, 0, sizeof(m));
-	if (ra_read_release(&m, dir) || ra_read_areas(&m, dir, registry) ||
-	    ra_read_tables(&m, dir, "tables.csv", 0) || ra_read_tables(&m, dir, "sums.csv", 1)) {
+	if (bp_ra_read_release(&m, dir) || bp_ra_read_areas(&m, dir, registry) ||
+	    bp_ra_read_tables(&m, dir, "tables.csv", 0) || bp_ra_read_tables(&m, dir, "sums.csv", 1)) {
 		model_free(&m);
 		return 1;
 	}
-	ra_build(&m);
+	bp_ra_build(&m);
 	fprintf(stderr, "release_attack: %d printed cells, %d quantities, %d families, "
 	    "%d unknowns, %d relations\n", m.ncells, m.nkeys, m.nfams, m.ncols, m.nrows);
-	int rc = ra_solve(&m, &o);
+	int rc = bp_ra_solve(&m, &o);
 	if (m.errors)
 		rc = 2;
 	model_free(&m);
