@@ -36,12 +36,12 @@ attack() {
 
 d=$tmp/groups
 ra_fixture_groups "$d"
-ra_publish "$d" rel release
+ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
 attack "$d" rel "groups"
 
 d=$tmp/single
 ra_fixture_single "$d"
-ra_publish "$d" rel release
+ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
 attack "$d" rel "singleton and zero"
 grep -q '^kommune,1101,bolig__total,gronn,' "$d/rel.att" ||
 	echo "note: the singleton's line publishes its large cell"
@@ -67,7 +67,7 @@ for seed in ${RA_SEEDS:-1 2 3}; do
 		[ $prof = mixed ] && p=$tmp/mixed.profile
 		ra_set "$d/inst/bpagg.conf" profile "$p"
 		ra_truth "$d" 2024 "$p"
-		ra_publish "$d" rel release
+		ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
 		attack "$d" rel "seed $seed ($koms) $prof"
 	done
 done
