@@ -16,7 +16,10 @@
 # BENCH_METHODS ("per_group release"), PUBLISH_BENCH_LIMIT (seconds a
 # publish or an audit may take, 900; a publish over it is reported as
 # "limit"), ATTACK_BENCH_LIMIT (seconds of the attacker per release, 600),
-# BENCH_KEEP (a folder to keep the work in).
+# BENCH_KEEP (a folder to keep the work in; a store already there is
+# reused), ATTACK_BENCH_MODEL (--coarse, the default: the attacker's
+# smaller model, so its count is a lower bound of what the full model
+# finds; empty for the full model).
 set -euo pipefail
 
 B=$(cd "${1:?usage: publish_attack.sh BUILDDIR}" && pwd)
@@ -48,16 +51,20 @@ awk -v p="$persons" '{ k[NR] = $1; pop[NR] = $2; t += $2 }
 	"$w/koms" >"$w/rows"
 echo "publish_attack: $(wc -l <"$w/rows") kommuner, $(awk '{ s += $2 } END { print s }' "$w/rows") persons"
 t0=$(date +%s)
-bpagg init "$w/inst" >/dev/null
-while read -r k r; do
-	bpagg keygen kommune "$k" --out "$w/k" >/dev/null
-	bpagg register -c "$w/inst/bpagg.conf" "$k" "$w/k/$k.sign.pk" >/dev/null
-	bpagg sample --kommune "$k" --year 2024 --rows "$r" --seed "$((10#$k))" -o "$w/$k.csv"
-	ra_seal "$w" 2024 "$k"
-	rm -f "$w/$k.csv"
-done <"$w/rows"
-bpaggd -c "$w/inst/bpagg.conf" --once --foreground 2>/dev/null
-echo "publish_attack: sealed and ingested in $(($(date +%s) - t0)) s"
+if [ -f "$w/inst/store.sqlite" ]; then
+	echo "publish_attack: reusing the store in $w/inst (BENCH_KEEP)"
+else
+	bpagg init "$w/inst" >/dev/null
+	while read -r k r; do
+		bpagg keygen kommune "$k" --out "$w/k" >/dev/null
+		bpagg register -c "$w/inst/bpagg.conf" "$k" "$w/k/$k.sign.pk" >/dev/null
+		bpagg sample --kommune "$k" --year 2024 --rows "$r" --seed "$((10#$k))" -o "$w/$k.csv"
+		ra_seal "$w" 2024 "$k"
+		rm -f "$w/$k.csv"
+	done <"$w/rows"
+	bpaggd -c "$w/inst/bpagg.conf" --once --foreground 2>/dev/null
+	echo "publish_attack: sealed and ingested in $(($(date +%s) - t0)) s"
+fi
 
 # timed OUT CMD...: runs CMD under /usr/bin/time -v and timeout; sets
 # $wall (seconds, or "limit") and $rss (MiB).
@@ -101,7 +108,7 @@ for prof in ${BENCH_PROFILES:-rapport full}; do
 			f == 2 && $9 == ":" { k = $2 "," $3 "," $4 "," $6 "," $8; if (t[k] >= 1 && t[k] < 5) print k }' \
 			"$w/truth-$prof/tables.csv" "$w/$n/tables.csv" >"$w/$n.primaries"
 		arc=0
-		"$RA" --screen --time-limit "$alimit" --cells "$w/$n.primaries" "$w/$n" \
+		"$RA" ${ATTACK_BENCH_MODEL:---coarse} --screen --time-limit "$alimit" --cells "$w/$n.primaries" "$w/$n" \
 			>"$w/$n.att" 2>"$w/$n.att.err" || arc=$?
 		res=$(ra_check "$w/truth-$prof" "$w/$n.att" 5 2>/dev/null)
 		att="$(ra_field "$res" bounded) of $(wc -l <"$w/$n.primaries") hidden primaries"

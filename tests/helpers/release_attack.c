@@ -1,5 +1,6 @@
 /*
- * release_attack [--registry FILE] [--cells FILE] [--max-only] [--mip]
+ * release_attack [--registry FILE] [--cells FILE] [--max-only] [--coarse]
+ *                [--screen] [--explain CELL] [--mip]
  *                [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR
  *
  * An outside intruder of a whole bpagg release (see release_attack.h for
@@ -20,6 +21,10 @@
  *     kommuner of that size class (registry: innbyggere);
  *   - a hidden printed cell is >= 1 unless suppress_zero, every unknown
  *     >= 0; a sum measure's count is a subset of its domain.
+ * With --coarse each level has only the subsets it and the levels below
+ * need (its own atoms; the areas above are sums over them): a smaller,
+ * weaker model (a lower level's relations then miss the finest subsets),
+ * for large releases.
  * Then, for every hidden printed cell, the LP interval [lo, hi] (with
  * --mip, GLPK's integer optimum on components of at most --mip-max-cols
  * columns). Output CSV on standard output:
@@ -394,19 +399,19 @@ fam_find(struct bp_ra_model *m, int nc, const int *cv, const int *cw)
 }
 
 int
-bp_ra_fam_gen(struct bp_ra_family *F, const bp_ra_set *s, int *changed)
+bp_ra_fam_gen(struct bp_ra_family *F, int L, const bp_ra_set *s, int *changed)
 {
-	for (int i = 0; i < F->ngens; i++)
-		if (bp_ra_set_eq(&F->gens[i], s))
+	for (int i = 0; i < F->ngens[L]; i++)
+		if (bp_ra_set_eq(&F->gens[L][i], s))
 			return i;
-	if (F->ngens == F->capgens) {
-		F->capgens = F->capgens ? 2 * F->capgens : 8;
-		F->gens = bp_ra_xrealloc(F->gens, F->capgens * sizeof(bp_ra_set));
+	if (F->ngens[L] == F->capgens[L]) {
+		F->capgens[L] = F->capgens[L] ? 2 * F->capgens[L] : 8;
+		F->gens[L] = bp_ra_xrealloc(F->gens[L], F->capgens[L] * sizeof(bp_ra_set));
 	}
-	F->gens[F->ngens] = *s;
+	F->gens[L][F->ngens[L]] = *s;
 	if (changed)
 		*changed = 1;
-	return F->ngens++;
+	return F->ngens[L]++;
 }
 
 /* Family of the conditions (unsorted, at most BP_RA_MAXCOND, a variable at
@@ -537,7 +542,7 @@ add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
 		    bp_ra_level_name(level), area);
 		return -1;
 	}
-	int gen = bp_ra_fam_gen(&m->fams[f], &s, NULL);
+	int gen = bp_ra_fam_gen(&m->fams[f], level, &s, NULL);
 	m->fams[f].present[level] = 1;
 	uint64_t hk = ((uint64_t)level << 60) | ((uint64_t)a << 40) | ((uint64_t)f << 16) | (uint64_t)gen;
 	if (!m->key_hash)

@@ -37,10 +37,12 @@ struct bp_ra_var {           /* a variable that is not a function of the grid */
 struct bp_ra_family {
 	int nc;
 	int cv[BP_RA_MAXCOND], cw[BP_RA_MAXCOND];     /* (var, value), var ascending */
-	bp_ra_set *gens;
-	int ngens, capgens;
-	int natoms;
-	int atom_of[BP_RA_NGRID];                  /* -1: in no generator */
+	/* per level: the subsets the level needs (an upper level's include
+	 * every lower level's, so its atoms nest in theirs) and their atoms */
+	bp_ra_set *gens[BP_RA_LEVELS];
+	int ngens[BP_RA_LEVELS], capgens[BP_RA_LEVELS];
+	int natoms[BP_RA_LEVELS];
+	int atom_of[BP_RA_LEVELS][BP_RA_NGRID];    /* -1: in no generator */
 	int present[BP_RA_LEVELS];
 	int base[BP_RA_LEVELS];                    /* first column at each level */
 };
@@ -89,6 +91,7 @@ struct bp_ra_model {
 	int ncols;
 	double *col_lo, *col_hi;   /* hi < 0: no upper bound */
 	int errors;                /* relations that failed on published cells */
+	int coarse;                /* atoms per level (weaker, smaller) */
 	struct bp_ra_hash *fam_hash, *key_hash;
 };
 
@@ -114,8 +117,8 @@ int bp_ra_set_eq(const bp_ra_set *a, const bp_ra_set *b);
 bp_ra_set bp_ra_dom_of(const struct bp_ra_var *v);
 /* Exits on failure; the caller frees (realloc). */
 void *bp_ra_xrealloc(void *p, size_t n);
-/* Appends s to F's generators unless there; sets *changed when added. */
-int bp_ra_fam_gen(struct bp_ra_family *F, const bp_ra_set *s, int *changed);
+/* Appends s to F's generators at level unless there; sets *changed when added. */
+int bp_ra_fam_gen(struct bp_ra_family *F, int level, const bp_ra_set *s, int *changed);
 /* The family of m->fams[f] without condition i (w < 0), or with value w
  * for it; created when missing (m->fams may move). */
 int bp_ra_fam_variant(struct bp_ra_model *m, int f, int i, int w);

@@ -104,14 +104,26 @@ component_lp(const struct bp_ra_model *m, const int *rows, int nr, const int *co
 	return lp;
 }
 
+static double deadline; /* 0: none */
+
+/* 0 solved (max/min in *out, +-INFINITY unbounded), -1 GLPK failed, -2
+ * infeasible, -3 the time limit. */
 static int
 lp_run(glp_prob *lp, int dir, double *out)
 {
 	glp_smcp p;
 	glp_init_smcp(&p);
 	p.msg_lev = GLP_MSG_OFF;
+	if (deadline > 0) {
+		double left = deadline - now();
+		if (left <= 0)
+			return -3;
+		p.tm_lim = (int)(left * 1000) + 1;
+	}
 	glp_set_obj_dir(lp, dir);
 	int rc = glp_simplex(lp, &p);
+	if (rc == GLP_ETMLIM)
+		return -3;
 	if (rc != 0) {
 		glp_adv_basis(lp, 0);
 		rc = glp_simplex(lp, &p);
@@ -247,6 +259,10 @@ solve_component(struct bp_ra_model *m, const struct bp_ra_opts *o, struct comp *
 		glp_delete_prob(lp);
 		return 0;
 	}
+	if (rc == -3) {
+		glp_delete_prob(lp);
+		return 3;
+	}
 	if (rc) {
 		fprintf(stderr, "release_attack: GLPK failed on a component of %d unknowns\n", c->nc);
 		glp_delete_prob(lp);
@@ -297,7 +313,12 @@ solve_component(struct bp_ra_model *m, const struct bp_ra_opts *o, struct comp *
 		set_obj(m, lp, local, k, cols, 1.0);
 		double a = 0.0, b;
 		int max_only = o->max_only || o->screen;
-		if (lp_run(lp, GLP_MAX, &b)) {
+		int lrc = lp_run(lp, GLP_MAX, &b);
+		if (lrc) {
+			if (lrc == -3) {
+				ret = 3;
+				break;
+			}
 			fprintf(stderr, "release_attack: GLPK failed on a hidden cell\n");
 			ret = -1;
 			break;
@@ -308,9 +329,10 @@ solve_component(struct bp_ra_model *m, const struct bp_ra_opts *o, struct comp *
 		}
 		if (o->screen && isfinite(b) && !use_mip)
 			pool_update(m, lp, local, c, best, cols, 0);
-		if (!max_only && lp_run(lp, GLP_MIN, &a)) {
-			fprintf(stderr, "release_attack: GLPK failed on a hidden cell\n");
-			ret = -1;
+		if (!max_only && (lrc = lp_run(lp, GLP_MIN, &a)) != 0) {
+			ret = lrc == -3 ? 3 : -1;
+			if (lrc != -3)
+				fprintf(stderr, "release_attack: GLPK failed on a hidden cell\n");
 			break;
 		}
 		if (use_mip) {
@@ -366,6 +388,7 @@ bp_ra_solve(struct bp_ra_model *m, const struct bp_ra_opts *o)
 {
 	double t_end = now() + o->time_limit;
 	glp_term_out(GLP_OFF);
+	deadline = o->time_limit > 0 ? t_end : 0;
 	int *parent = bp_ra_xrealloc(NULL, (m->ncols + 1) * sizeof(int));
 	for (int c = 0; c < m->ncols; c++)
 		parent[c] = c;

@@ -81,19 +81,35 @@ propagate_gens(struct bp_ra_model *m)
 	while (changed) {
 		changed = 0;
 		for (int f = 0; f < m->nfams; f++)
-			for (int i = 0; i < m->fams[f].nc; i++) {
-				int var = m->fams[f].cv[i];
-				bp_ra_set dom = bp_ra_dom_of(&m->vars[var]);
-				int p = bp_ra_fam_variant(m, f, i, -1);
-				for (int g = 0; g < m->fams[f].ngens; g++) {
-					bp_ra_set s = m->fams[f].gens[g];
-					for (int v = 0; v < m->vars[var].nvals; v++) {
-						int sb = bp_ra_fam_variant(m, f, i, v);
-						bp_ra_fam_gen(&m->fams[sb], &s, &changed);
+			for (int L = 0; L < BP_RA_LEVELS; L++) {
+				if (!m->fams[f].present[L])
+					continue;
+				for (int i = 0; i < m->fams[f].nc; i++) {
+					int var = m->fams[f].cv[i];
+					bp_ra_set dom = bp_ra_dom_of(&m->vars[var]);
+					int p = bp_ra_fam_variant(m, f, i, -1);
+					for (int g = 0; g < m->fams[f].ngens[L]; g++) {
+						bp_ra_set s = m->fams[f].gens[L][g];
+						for (int v = 0; v < m->vars[var].nvals; v++) {
+							int sb = bp_ra_fam_variant(m, f, i, v);
+							bp_ra_fam_gen(&m->fams[sb], L, &s, &changed);
+						}
+						bp_ra_set_and(&s, &dom);
+						if (!bp_ra_set_empty(&s))
+							bp_ra_fam_gen(&m->fams[p], L, &s, &changed);
 					}
-					bp_ra_set_and(&s, &dom);
-					if (!bp_ra_set_empty(&s))
-						bp_ra_fam_gen(&m->fams[p], &s, &changed);
+				}
+				/* an upper level refines every lower one; without
+				 * coarse, every level has every level's subsets (the
+				 * inner cells: a lower level's relations then hold for
+				 * the finest subsets too) */
+				for (int U = 0; U < BP_RA_LEVELS; U++) {
+					if (U == L || !m->fams[f].present[U] || (U > L && m->coarse))
+						continue;
+					for (int g = 0; g < m->fams[f].ngens[L]; g++) {
+						bp_ra_set s = m->fams[f].gens[L][g];
+						bp_ra_fam_gen(&m->fams[f], U, &s, &changed);
+					}
 				}
 			}
 	}
@@ -102,30 +118,30 @@ propagate_gens(struct bp_ra_model *m)
 /* The atoms of a family: the valid grid points by membership in each
  * generator; points in no generator are in no atom. */
 static void
-make_atoms(struct bp_ra_family *F)
+make_atoms(struct bp_ra_family *F, int L)
 {
 	int rep[BP_RA_NGRID];
-	F->natoms = 0;
+	F->natoms[L] = 0;
 	for (int g = 0; g < BP_RA_NGRID; g++) {
-		F->atom_of[g] = -1;
+		F->atom_of[L][g] = -1;
 		if (!bp_ra_grid_valid(g))
 			continue;
 		int any = 0;
-		for (int j = 0; j < F->ngens && !any; j++)
-			any = bp_ra_set_has(&F->gens[j], g);
+		for (int j = 0; j < F->ngens[L] && !any; j++)
+			any = bp_ra_set_has(&F->gens[L][j], g);
 		if (!any)
 			continue;
 		int a;
-		for (a = 0; a < F->natoms; a++) {
+		for (a = 0; a < F->natoms[L]; a++) {
 			int same = 1;
-			for (int j = 0; j < F->ngens && same; j++)
-				same = bp_ra_set_has(&F->gens[j], g) == bp_ra_set_has(&F->gens[j], rep[a]);
+			for (int j = 0; j < F->ngens[L] && same; j++)
+				same = bp_ra_set_has(&F->gens[L][j], g) == bp_ra_set_has(&F->gens[L][j], rep[a]);
 			if (same)
 				break;
 		}
-		if (a == F->natoms)
-			rep[F->natoms++] = g;
-		F->atom_of[g] = a;
+		if (a == F->natoms[L])
+			rep[F->natoms[L]++] = g;
+		F->atom_of[L][g] = a;
 	}
 }
 
@@ -137,12 +153,12 @@ set_cols(const struct bp_ra_family *F, int level, int area, const bp_ra_set *s, 
 	int n = 0;
 	memset(seen, 0, sizeof(seen));
 	for (int g = 0; g < BP_RA_NGRID; g++) {
-		int a = F->atom_of[g];
+		int a = F->atom_of[level][g];
 		if (a < 0 || seen[a] || !bp_ra_set_has(s, g))
 			continue;
 		seen[a] = 1;
 		if (n < max)
-			out[n] = F->base[level] + area * F->natoms + a;
+			out[n] = F->base[level] + area * F->natoms[level] + a;
 		n++;
 	}
 	return n;
@@ -153,7 +169,7 @@ bp_ra_key_cols(const struct bp_ra_model *m, int k, int *out, int max)
 {
 	const struct bp_ra_key *K = &m->keys[k];
 	const struct bp_ra_family *F = &m->fams[K->fam];
-	return set_cols(F, K->level, K->area, &F->gens[K->gen], out, max);
+	return set_cols(F, K->level, K->area, &F->gens[K->level][K->gen], out, max);
 }
 
 static struct bp_ra_row *
@@ -226,9 +242,9 @@ marginal_rows(struct bp_ra_model *m)
 					ok = m->fams[bp_ra_fam_variant(m, f, i, v)].present[L];
 				if (!ok)
 					continue;
-				for (int g = 0; g < m->fams[f].ngens; g++)
+				for (int g = 0; g < m->fams[f].ngens[L]; g++)
 					for (int a = 0; a < m->nareas[L]; a++) {
-						bp_ra_set s = m->fams[f].gens[g];
+						bp_ra_set s = m->fams[f].gens[L][g];
 						struct bp_ra_row *r = row_new(m, 1, 0.0);
 						r->kind = 1;
 						r->ref = f;
@@ -265,17 +281,29 @@ geo_rows(struct bp_ra_model *m)
 				D++;
 			if (D == BP_RA_LEVELS)
 				break;
+			/* each lower atom B: the upper atoms inside it = the sum of
+			 * B over the areas below (the split of B among the finer
+			 * upper atoms is free for each area below, so nothing of
+			 * the finer model is lost) */
 			for (int u = 0; u < m->nareas[U]; u++)
-				for (int a = 0; a < F->natoms; a++) {
+				for (int b = 0; b < F->natoms[D]; b++) {
 					struct bp_ra_row *r = row_new(m, 1, 0.0);
 					r->kind = 2;
 					r->ref = f;
 					r->lvl = U;
 					r->area = u;
-					row_add(r, F->base[U] + u * F->natoms + a, 1.0);
+					char seen[BP_RA_NGRID];
+					memset(seen, 0, sizeof(seen));
+					for (int g = 0; g < BP_RA_NGRID; g++) {
+						int a = F->atom_of[U][g];
+						if (a < 0 || seen[a] || F->atom_of[D][g] != b)
+							continue;
+						seen[a] = 1;
+						row_add(r, F->base[U] + u * F->natoms[U] + a, 1.0);
+					}
 					for (int d = 0; d < m->nareas[D]; d++)
 						if (under(m, U, u, D, d))
-							row_add(r, F->base[D] + d * F->natoms + a, -1.0);
+							row_add(r, F->base[D] + d * F->natoms[D] + b, -1.0);
 				}
 		}
 	}
@@ -297,11 +325,11 @@ bp_ra_build(struct bp_ra_model *m)
 	m->ncols = 0;
 	for (int f = 0; f < m->nfams; f++) {
 		struct bp_ra_family *F = &m->fams[f];
-		make_atoms(F);
 		for (int L = 0; L < BP_RA_LEVELS; L++) {
+			make_atoms(F, L);
 			F->base[L] = m->ncols;
 			if (F->present[L])
-				m->ncols += m->nareas[L] * F->natoms;
+				m->ncols += m->nareas[L] * F->natoms[L];
 		}
 	}
 	m->col_lo = bp_ra_xrealloc(NULL, m->ncols * sizeof(double));
@@ -318,8 +346,8 @@ bp_ra_build(struct bp_ra_model *m)
 			continue;
 		for (int k = 0; k < m->nareas[2]; k++)
 			if (ksize_val[m->kom_class[k]] != w)
-				for (int a = 0; a < F->natoms; a++)
-					m->col_hi[F->base[2] + k * F->natoms + a] = 0.0;
+				for (int a = 0; a < F->natoms[2]; a++)
+					m->col_hi[F->base[2] + k * F->natoms[2] + a] = 0.0;
 	}
 	key_rows(m);
 	marginal_rows(m);
@@ -345,7 +373,8 @@ model_free(struct bp_ra_model *m)
 	}
 	free(m->vars);
 	for (int f = 0; f < m->nfams; f++)
-		free(m->fams[f].gens);
+		for (int l = 0; l < BP_RA_LEVELS; l++)
+			free(m->fams[f].gens[l]);
 	free(m->fams);
 	free(m->keys);
 	for (int c = 0; c < m->ncells; c++) {
@@ -374,13 +403,15 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: release_attack [--registry FILE] [--cells FILE] [--max-only] "
-	    "[--screen] [--explain CELL] [--mip] [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR\n");
+	    "[--coarse] [--screen] [--explain CELL] [--mip] [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR\n");
 	exit(1);
 }
 
 int
 main(int argc, char **argv)
 {
+	struct bp_ra_model m;
+	memset(&m, 0, sizeof(m));
 	struct bp_ra_opts o = { NULL, 0, 0, 0, NULL, 2000, 0.0 };
 	const char *registry = getenv("BPAGG_REGISTRY"), *dir = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -392,6 +423,8 @@ main(int argc, char **argv)
 			o.max_only = 1;
 		else if (strcmp(argv[i], "--explain") == 0 && i + 1 < argc)
 			o.explain = argv[++i];
+		else if (strcmp(argv[i], "--coarse") == 0)
+			m.coarse = 1;
 		else if (strcmp(argv[i], "--screen") == 0)
 			o.screen = 1;
 		else if (strcmp(argv[i], "--mip") == 0)
@@ -407,8 +440,6 @@ main(int argc, char **argv)
 	}
 	if (!dir || !registry)
 		usage();
-	struct bp_ra_model m;
-	memset(&m, 0, sizeof(m));
 	if (bp_ra_read_release(&m, dir) || bp_ra_read_areas(&m, dir, registry) ||
 	    bp_ra_read_tables(&m, dir, "tables.csv", 0) || bp_ra_read_tables(&m, dir, "sums.csv", 1)) {
 		model_free(&m);
