@@ -128,3 +128,25 @@ ra_publish() {
 	done
 	bpagg publish -c "$d/inst-$n/bpagg.conf" --year 2024 --out "$d/$n" >/dev/null
 }
+
+# ra_slices REL OUT: the release REL cut into slices an intruder may also
+# state alone (fewer relations, so whatever a slice proves holds for the
+# whole release): OUT/nasjonal (the national rows) and OUT/f-NN (fylke NN
+# with its kommuner). For releases too large to attack whole.
+ra_slices() {
+	local rel=$1 out=$2 f
+	mkdir -p "$out"
+	awk -F, 'NR > 1 { print $1 "," $3 }' "$BPAGG_REGISTRY" >"$out/kf"
+	for f in nasjonal $(awk -F, '$2 == "fylke" && $4 > 0 { print $3 }' "$rel/coverage.csv"); do
+		local s=$out/$f
+		[ "$f" = nasjonal ] || s=$out/f-$f
+		mkdir -p "$s"
+		cp "$rel/release.json" "$s/"
+		for t in coverage.csv tables.csv sums.csv; do
+			awk -F, -v f="$f" 'FNR == NR { kf[$1] = $2; next }
+				FNR == 1 || (f == "nasjonal" && $2 == "nasjonal") ||
+				(f != "nasjonal" && (($2 == "fylke" && $3 == f) || ($2 == "kommune" && kf[$3] == f)))' \
+				"$out/kf" "$rel/$t" >"$s/$t"
+		done
+	done
+}

@@ -105,6 +105,7 @@ component_lp(const struct bp_ra_model *m, const int *rows, int nr, const int *co
 }
 
 static double deadline; /* 0: none */
+static int presolve;
 
 /* 0 solved (max/min in *out, +-INFINITY unbounded), -1 GLPK failed, -2
  * infeasible, -3 the time limit. */
@@ -120,10 +121,13 @@ lp_run(glp_prob *lp, int dir, double *out)
 			return -3;
 		p.tm_lim = (int)(left * 1000) + 1;
 	}
+	p.presolve = presolve ? GLP_ON : GLP_OFF;
 	glp_set_obj_dir(lp, dir);
 	int rc = glp_simplex(lp, &p);
 	if (rc == GLP_ETMLIM)
 		return -3;
+	if (presolve && rc == GLP_ENOPFS)
+		return -2;
 	if (rc != 0) {
 		glp_adv_basis(lp, 0);
 		rc = glp_simplex(lp, &p);
@@ -242,8 +246,17 @@ solve_component(struct bp_ra_model *m, const struct bp_ra_opts *o, struct comp *
 {
 	glp_prob *lp = component_lp(m, c->rows, c->nr, c->cols, c->nc, local);
 	double z;
-	glp_adv_basis(lp, 0);
+	/* the first solve with GLPK's presolver (it hands back an optimal
+	 * basis of the whole problem for the warm starts that follow) */
+	presolve = 1;
 	int rc = lp_run(lp, GLP_MIN, &z);
+	presolve = 0;
+	if (rc == 0 && glp_get_status(lp) != GLP_OPT)
+		rc = -1;
+	if (rc == -1) {
+		glp_adv_basis(lp, 0);
+		rc = lp_run(lp, GLP_MIN, &z);
+	}
 	if (rc == -2) {
 		const struct bp_ra_cell *C = NULL;
 		int one[1];
