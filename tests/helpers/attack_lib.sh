@@ -1,0 +1,152 @@
+# attack_lib.sh - sourced by tests/integration/release_attack*.sh and
+# bench/publish_attack.sh: small installations from bpagg sample, the truth
+# of a year (the same store published with min_cell = 1, nothing hidden),
+# and tests/helpers/release_attack checked against that truth.
+#
+# Needs: bpagg, bpaggd on PATH, BPAGG_REGISTRY, $RA (the attacker) and
+# $ATTACK_AWK (tests/helpers/attack_check.awk).
+
+# ra_test_init NAME: for a test script: $tmp (removed at exit), fail,
+# $RA and $ATTACK_AWK from BP_BUILDDIR and BP_SRCDIR.
+ra_test_init() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	RA=${BP_BUILDDIR:?}/tests/helpers/release_attack
+	ATTACK_AWK=${BP_SRCDIR:?}/tests/helpers/attack_check.awk
+	[ -x "$RA" ] || fail "no $RA"
+}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# ra_install DIR YEAR "KOMMUNE..." ROWS SEED: an installation with the
+# sealed sample exports of the kommuner ingested; prints nothing.
+ra_install() {
+	local dir=$1 year=$2 koms=$3 rows=$4 seed=$5 k
+	bpagg init "$dir/inst" >/dev/null
+	for k in $koms; do
+		bpagg keygen kommune "$k" --out "$dir/k" >/dev/null
+		bpagg register -c "$dir/inst/bpagg.conf" "$k" "$dir/k/$k.sign.pk" >/dev/null
+		bpagg sample --kommune "$k" --year "$year" --rows "$rows" --seed "$((seed * 7919 + 10#$k))" \
+			-o "$dir/$k.csv"
+		ra_seal "$dir" "$year" "$k"
+	done
+	bpaggd -c "$dir/inst/bpagg.conf" --once --foreground 2>/dev/null
+}
+
+# ra_seal DIR YEAR KOMMUNE: seals DIR/KOMMUNE.csv into the inbox.
+ra_seal() {
+	bpagg seal "$1/$3.csv" --kommune "$3" --year "$2" --key "$1/k/$3.sign.sk" \
+		--to "$1/inst/keys/central.box.pk" -o "$1/inst/inbox/$3.bpx" >/dev/null
+}
+
+# ra_set CONF KEY VALUE: sets KEY in [publish] (the line bpagg init wrote).
+ra_set() {
+	if grep -q "^$2 = " "$1"; then
+		sed -i "s|^$2 = .*|$2 = $3|" "$1"
+	else
+		sed -i "/^\[publish\]/a $2 = $3" "$1"
+	fi
+}
+
+# ra_copy DIR NAME: a copy of DIR/inst as DIR/NAME with nothing published
+# yet (so that no earlier release of the year constrains it).
+ra_copy() {
+	rm -rf "${1:?}/$2"
+	cp -r "$1/inst" "$1/$2"
+	rm -rf "$1/$2/suppression.log" "$1/$2/releases" "$1/$2/releases.staging"
+}
+
+# ra_truth DIR YEAR PROFILE: DIR/truth, every cell of the year unsuppressed.
+ra_truth() {
+	ra_copy "$1" inst-truth
+	ra_set "$1/inst-truth/bpagg.conf" min_cell 1
+	ra_set "$1/inst-truth/bpagg.conf" profile "$3"
+	bpagg publish -c "$1/inst-truth/bpagg.conf" --year "$2" --out "$1/truth" >/dev/null
+}
+
+# ra_check TRUTH-DIR ATTACK-CSV MIN_CELL: one line "hidden H primaries P
+# bounded B wrong W missing M"; the first bounded and wrong cells are on
+# standard error. wrong: a true value outside the attacker's interval (the
+# attacker's model would be false).
+ra_check() {
+	awk -v mc="$3" -f "$ATTACK_AWK" "$1/tables.csv" "$1/sums.csv" "$2"
+}
+
+# ra_field LINE NAME: the number after NAME in a ra_check line.
+ra_field() {
+	awk -v n="$2" '{ for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }' <<<"$1"
+}
+
+# ra_fixture_groups DIR: three kommuner (two fylker), 40 persons each, a
+# profile of alder4 and alder7 by rop and brukergruppe (the chains of issue
+# 14 cross these groups); DIR/truth.
+ra_fixture_groups() {
+	mkdir -p "$1"
+	ra_install "$1" 2024 "0301 1101 1103" 40 1
+	cat >"$1/inst/ages.profile" <<'P'
+nasjonal alder4__rop alder7__rop alder7__brukergruppe rop__total brukergruppe__total alder4__total alder7__total
+fylke alder4__total alder7__total
+kommune alder4__total
+P
+	ra_set "$1/inst/bpagg.conf" profile ages.profile
+	ra_truth "$1" 2024 "$1/inst/ages.profile"
+}
+
+# ra_fixture_single DIR: two kommuner of one fylke, 20 persons each; in
+# 1101 bolig is gronn for 19, gul for 1, rod for none (a singleton and a
+# zero in one line); a profile of bolig__total, nasjonal and kommune;
+# DIR/truth.
+ra_fixture_single() {
+	local d=$1 k
+	mkdir -p "$d"
+	bpagg init "$d/inst" >/dev/null
+	for k in 1101 1103; do
+		bpagg keygen kommune $k --out "$d/k" >/dev/null
+		bpagg register -c "$d/inst/bpagg.conf" $k "$d/k/$k.sign.pk" >/dev/null
+		bpagg sample --kommune $k --year 2024 --rows 20 --seed 3$k -o "$d/$k.raw"
+	done
+	awk -F';' -v OFS=';' 'NR == 1 { print; next } { $8 = (NR == 2 ? "gul" : "gronn"); print }' \
+		"$d/1101.raw" >"$d/1101.csv"
+	cp "$d/1103.raw" "$d/1103.csv"
+	for k in 1101 1103; do ra_seal "$d" 2024 $k; done
+	bpaggd -c "$d/inst/bpagg.conf" --once --foreground 2>/dev/null
+	printf 'nasjonal bolig__total\nkommune bolig__total\n' >"$d/inst/bolig.profile"
+	ra_set "$d/inst/bpagg.conf" profile bolig.profile
+	ra_truth "$d" 2024 "$d/inst/bolig.profile"
+}
+
+# ra_publish DIR NAME METHOD [KEY VALUE]...: DIR/NAME, a release of the
+# fixture's year made from a fresh copy with [publish] method and the
+# further settings given.
+ra_publish() {
+	local d=$1 n=$2 m=$3
+	shift 3
+	ra_copy "$d" "inst-$n"
+	ra_set "$d/inst-$n/bpagg.conf" method "$m"
+	while [ $# -ge 2 ]; do
+		ra_set "$d/inst-$n/bpagg.conf" "$1" "$2"
+		shift 2
+	done
+	bpagg publish -c "$d/inst-$n/bpagg.conf" --year 2024 --out "$d/$n" >/dev/null
+}
+
+# ra_slices REL OUT: the release REL cut into slices an intruder may also
+# state alone (fewer relations, so whatever a slice proves holds for the
+# whole release): OUT/nasjonal (the national rows) and OUT/f-NN (fylke NN
+# with its kommuner). For releases too large to attack whole.
+ra_slices() {
+	local rel=$1 out=$2 f
+	mkdir -p "$out"
+	awk -F, 'NR > 1 { print $1 "," $3 }' "$BPAGG_REGISTRY" >"$out/kf"
+	for f in nasjonal $(awk -F, '$2 == "fylke" && $4 > 0 { print $3 }' "$rel/coverage.csv"); do
+		local s=$out/$f
+		[ "$f" = nasjonal ] || s=$out/f-$f
+		mkdir -p "$s"
+		cp "$rel/release.json" "$s/"
+		for t in coverage.csv tables.csv sums.csv; do
+			awk -F, -v f="$f" 'FNR == NR { kf[$1] = $2; next }
+				FNR == 1 || (f == "nasjonal" && $2 == "nasjonal") ||
+				(f != "nasjonal" && (($2 == "fylke" && $3 == f) || ($2 == "kommune" && kf[$3] == f)))' \
+				"$out/kf" "$rel/$t" >"$s/$t"
+		done
+	done
+}

@@ -1,0 +1,711 @@
+/*
+ * release_attack [--registry FILE] [--cells FILE] [--max-only] [--coarse]
+ *                [--screen] [--explain CELL] [--mip]
+ *                [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR
+ *
+ * An outside intruder of a whole bpagg release (see release_attack.h for
+ * the model). Reads tables.csv, sums.csv, coverage.csv and release.json of
+ * RELEASE-DIR and the public kommune registry (--registry, else
+ * $BPAGG_REGISTRY), states every relation the manual pages give:
+ *   - a line's categories sum to its i_alt (an indicator's categories
+ *     partition its persons; substances and rusgruppe count rusproblem J);
+ *   - a breakdown's values partition the persons (rusgruppe: rusproblem J;
+ *     rop_skala, rop, brukergruppe, rusgruppe, kjonn, alder7, alder4 are
+ *     functions of the grid, so "rop ja = the three ROP values", "alder4
+ *     60p = 60_69 + 70p" and every cross relation hold by construction);
+ *   - the same quantity printed in two tables is one unknown (kjonn__rop
+ *     and rop__kjonn; an i_alt and the count of persons; sums.csv's count
+ *     of alder);
+ *   - fylke = sum of its reporting kommuner, nasjonal = sum of fylker (or
+ *     of kommuner), atom by atom; a kommunestorrelse cell is the sum of the
+ *     kommuner of that size class (registry: innbyggere);
+ *   - a hidden printed cell is >= 1 unless suppress_zero, every unknown
+ *     >= 0; a sum measure's count is a subset of its domain.
+ * With --coarse each level has only the subsets it and the levels below
+ * need (its own atoms; the areas above are sums over them): a smaller,
+ * weaker model (a lower level's relations then miss the finest subsets),
+ * for large releases.
+ * Then, for every hidden printed cell, the LP interval [lo, hi] (with
+ * --mip, GLPK's integer optimum on components of at most --mip-max-cols
+ * columns). Output CSV on standard output:
+ *   level,area,table,category,breakdown_value,lo,hi
+ * (hi "inf" when unbounded; a sums.csv count as table MEASURE__BREAKDOWN,
+ * category "count"). A summary on standard error. Exit 0; 2 when the model
+ * contradicts the published cells (a relation stated by the manual pages
+ * does not hold: a bug of bpagg, of the manual, or of this model; the
+ * failing relation is named); 3 when the time limit stopped it; 1 on errors.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "release_attack.h"
+
+/* ---------------------------------------------------------------- grid */
+
+enum { GV_ROP_SKALA, GV_ROP, GV_BRUKERGRUPPE, GV_RUSGRUPPE, GV_KJONN,
+	GV_ALDER7, GV_ALDER4, GV_PSYKISK_HELSE, GV_RUSMIDDELBRUK, GV_N };
+
+static const char *gv_name[GV_N] = { "rop_skala", "rop", "brukergruppe",
+	"rusgruppe", "kjonn", "alder7", "alder4", "psykisk_helse",
+	"rusmiddelbruk" };
+static const char *gv_vals[GV_N][8] = {
+	{ "ikke_rop", "gul_rod", "rod_gul", "rod_rod", "ikke_aktuelt" },
+	{ "ja", "nei" },
+	{ "rus", "rus_psyk", "psyk" },
+	{ "uten_psyk", "mindre_alvorlig_psyk", "alvorlig_psyk" },
+	{ "M", "K" },
+	{ "u24", "24_29", "30_39", "40_49", "50_59", "60_69", "70p" },
+	{ "u24", "24_44", "45_59", "60p" },
+	{ "gronn", "gul", "rod" },
+	{ "gronn", "gul", "rod" },
+};
+
+static int rop_def = 2016;
+
+/* g = ((((rp*2+pp)*3+ph)*3+rm)*2+kj)*8+age; rp, pp: 0 J, 1 N; ph, rm:
+ * gronn, gul, rod; age classes u24, 24-29, 30-39, 40-44, 45-49, 50-59,
+ * 60-69, 70+. */
+static void
+grid_fields(int g, int *rp, int *pp, int *ph, int *rm, int *kj, int *age)
+{
+	*age = g % 8; g /= 8;
+	*kj = g % 2; g /= 2;
+	*rm = g % 3; g /= 3;
+	*ph = g % 3; g /= 3;
+	*pp = g % 2; g /= 2;
+	*rp = g;
+}
+
+int
+bp_ra_grid_valid(int g)
+{
+	int rp, pp, ph, rm, kj, age;
+	grid_fields(g, &rp, &pp, &ph, &rm, &kj, &age);
+	return !(rp == 1 && pp == 1); /* bpagg-export(5): at least one is J */
+}
+
+static int
+grid_j(int g)
+{
+	return g / (8 * 2 * 3 * 3 * 2) == 0;
+}
+
+/* The value of grid variable v at point g, -1 when not counted. */
+static int
+gv_value(int v, int g)
+{
+	int rp, pp, ph, rm, kj, age, rs;
+	static const int a7[8] = { 0, 1, 2, 3, 3, 4, 5, 6 };
+	static const int a4[8] = { 0, 1, 1, 1, 2, 2, 3, 3 };
+	grid_fields(g, &rp, &pp, &ph, &rm, &kj, &age);
+	if (rp == 1)
+		rs = 4;
+	else if (rm == 2 && ph == 2)
+		rs = 3;
+	else if (rm == 2 && ph == 1)
+		rs = 2;
+	else if (rm == 1 && ph == 2)
+		rs = 1;
+	else if (rop_def == 2015 && rm == 0 && ph == 2)
+		rs = 1;
+	else
+		rs = 0;
+	switch (v) {
+	case GV_ROP_SKALA: return rs;
+	case GV_ROP: return (rs >= 1 && rs <= 3) ? 0 : 1;
+	case GV_BRUKERGRUPPE: return rp == 0 ? (pp == 0 ? 1 : 0) : 2;
+	case GV_RUSGRUPPE:
+		if (rp == 1)
+			return -1;
+		return ph == 2 ? 2 : (pp == 0 ? 1 : 0);
+	case GV_KJONN: return kj;
+	case GV_ALDER7: return a7[age];
+	case GV_ALDER4: return a4[age];
+	case GV_PSYKISK_HELSE: return ph;
+	case GV_RUSMIDDELBRUK: return rm;
+	}
+	return -1;
+}
+
+int
+bp_ra_set_has(const bp_ra_set *s, int g)
+{
+	return (s->w[g / 64] >> (g % 64)) & 1;
+}
+
+static void
+set_add(bp_ra_set *s, int g)
+{
+	s->w[g / 64] |= (uint64_t)1 << (g % 64);
+}
+
+int
+bp_ra_set_empty(const bp_ra_set *s)
+{
+	for (int i = 0; i < BP_RA_WORDS; i++)
+		if (s->w[i])
+			return 0;
+	return 1;
+}
+
+void
+bp_ra_set_and(bp_ra_set *a, const bp_ra_set *b)
+{
+	for (int i = 0; i < BP_RA_WORDS; i++)
+		a->w[i] &= b->w[i];
+}
+
+int
+bp_ra_set_eq(const bp_ra_set *a, const bp_ra_set *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static bp_ra_set
+set_where(int v, int val)
+{
+	bp_ra_set s;
+	memset(&s, 0, sizeof(s));
+	for (int g = 0; g < BP_RA_NGRID; g++)
+		if (bp_ra_grid_valid(g) && (v < 0 ? (val == 0 || grid_j(g)) : gv_value(v, g) == val))
+			set_add(&s, g);
+	return s;
+}
+
+static int
+gv_find(const char *name)
+{
+	for (int v = 0; v < GV_N; v++)
+		if (strcmp(gv_name[v], name) == 0)
+			return v;
+	return -1;
+}
+
+static int
+gv_val(int v, const char *val)
+{
+	for (int i = 0; i < 8 && gv_vals[v][i]; i++)
+		if (strcmp(gv_vals[v][i], val) == 0)
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+void *
+bp_ra_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "release_attack: out of memory\n");
+		exit(1);
+	}
+	return q;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d) {
+		fprintf(stderr, "release_attack: out of memory\n");
+		exit(1);
+	}
+	return d;
+}
+
+const char *
+bp_ra_level_name(int level)
+{
+	static const char *n[BP_RA_LEVELS] = { "nasjonal", "fylke", "kommune" };
+	return n[level];
+}
+
+static int
+level_of(const char *s)
+{
+	for (int l = 0; l < BP_RA_LEVELS; l++)
+		if (strcmp(s, bp_ra_level_name(l)) == 0)
+			return l;
+	return -1;
+}
+
+/* Splits a CSV line with no quoted fields in place; returns the count. */
+static int
+split(char *line, char **f, int max)
+{
+	int n = 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == ',') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+static int
+area_index(struct bp_ra_model *m, int level, const char *code, int add)
+{
+	for (int i = 0; i < m->nareas[level]; i++)
+		if (strcmp(m->areas[level][i], code) == 0)
+			return i;
+	if (!add)
+		return -1;
+	m->areas[level] = bp_ra_xrealloc(m->areas[level], (m->nareas[level] + 1) * sizeof(char *));
+	m->areas[level][m->nareas[level]] = xstrdup(code);
+	return m->nareas[level]++;
+}
+
+/* ------------------------------------------------------------ variables */
+
+static int
+is_substance_j(const char *name)
+{
+	static const char *subst[] = { "alkohol", "cannabis", "heroin",
+		"sentralstimulerende", "lar_legemidler", "andre_legemidler",
+		"annet_rusmiddel", "antall_rusmidler", "antall_illegale", NULL };
+	for (int i = 0; subst[i]; i++) {
+		size_t n = strlen(subst[i]);
+		if (strncmp(name, subst[i], n) == 0 &&
+		    (name[n] == '\0' || strcmp(name + n, "_tung") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+var_find(struct bp_ra_model *m, const char *name, int add)
+{
+	for (int i = 0; i < m->nvars; i++)
+		if (strcmp(m->vars[i].name, name) == 0)
+			return i;
+	if (!add)
+		return -1;
+	m->vars = bp_ra_xrealloc(m->vars, (m->nvars + 1) * sizeof(*m->vars));
+	struct bp_ra_var *v = &m->vars[m->nvars];
+	memset(v, 0, sizeof(*v));
+	v->name = xstrdup(name);
+	v->dom_j = is_substance_j(name);
+	v->ksize = strcmp(name, "kommunestorrelse") == 0;
+	return m->nvars++;
+}
+
+int
+bp_ra_var_value(struct bp_ra_model *m, int var, const char *val)
+{
+	struct bp_ra_var *v = &m->vars[var];
+	for (int i = 0; i < v->nvals; i++)
+		if (strcmp(v->vals[i], val) == 0)
+			return i;
+	v->vals = bp_ra_xrealloc(v->vals, (v->nvals + 1) * sizeof(char *));
+	v->vals[v->nvals] = xstrdup(val);
+	return v->nvals++;
+}
+
+/* ----------------------------------------------------------------- hash */
+
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+uint64_t
+bp_ra_hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+int
+bp_ra_hash_get(const struct bp_ra_hash *h, uint64_t key)
+{
+	if (!h->cap)
+		return -1;
+	for (size_t i = mix(key) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+		if (h->v[i] < 0)
+			return -1;
+		if (h->k[i] == key)
+			return h->v[i];
+	}
+}
+
+void
+bp_ra_hash_put(struct bp_ra_hash *h, uint64_t key, int v)
+{
+	if (2 * (h->n + 1) > h->cap) {
+		struct bp_ra_hash o = *h;
+		h->cap = o.cap ? 2 * o.cap : 1024;
+		h->k = bp_ra_xrealloc(NULL, h->cap * sizeof(uint64_t));
+		h->v = bp_ra_xrealloc(NULL, h->cap * sizeof(int));
+		h->n = 0;
+		for (size_t i = 0; i < h->cap; i++)
+			h->v[i] = -1;
+		for (size_t i = 0; i < o.cap; i++)
+			if (o.v[i] >= 0)
+				bp_ra_hash_put(h, o.k[i], o.v[i]);
+		free(o.k);
+		free(o.v);
+	}
+	size_t i = mix(key) & (h->cap - 1);
+	while (h->v[i] >= 0 && h->k[i] != key)
+		i = (i + 1) & (h->cap - 1);
+	if (h->v[i] < 0)
+		h->n++;
+	h->k[i] = key;
+	h->v[i] = v;
+}
+
+void
+bp_ra_hash_free(struct bp_ra_hash *h)
+{
+	free(h->k);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+/* ------------------------------------------------------------- families */
+
+static int
+fam_find(struct bp_ra_model *m, int nc, const int *cv, const int *cw)
+{
+	uint64_t hk = (uint64_t)nc;
+	for (int i = 0; i < nc; i++)
+		hk = (hk << 20) | ((uint64_t)cv[i] << 8) | (uint64_t)cw[i];
+	if (!m->fam_hash)
+		m->fam_hash = bp_ra_xrealloc(NULL, sizeof(struct bp_ra_hash)),
+		memset(m->fam_hash, 0, sizeof(struct bp_ra_hash));
+	int f = bp_ra_hash_get(m->fam_hash, hk);
+	if (f >= 0)
+		return f;
+	bp_ra_hash_put(m->fam_hash, hk, m->nfams);
+	m->fams = bp_ra_xrealloc(m->fams, (m->nfams + 1) * sizeof(*m->fams));
+	struct bp_ra_family *F = &m->fams[m->nfams];
+	memset(F, 0, sizeof(*F));
+	F->nc = nc;
+	memcpy(F->cv, cv, nc * sizeof(int));
+	memcpy(F->cw, cw, nc * sizeof(int));
+	return m->nfams++;
+}
+
+int
+bp_ra_fam_gen(struct bp_ra_family *F, int L, const bp_ra_set *s, int *changed)
+{
+	for (int i = 0; i < F->ngens[L]; i++)
+		if (bp_ra_set_eq(&F->gens[L][i], s))
+			return i;
+	if (F->ngens[L] == F->capgens[L]) {
+		F->capgens[L] = F->capgens[L] ? 2 * F->capgens[L] : 8;
+		F->gens[L] = bp_ra_xrealloc(F->gens[L], F->capgens[L] * sizeof(bp_ra_set));
+	}
+	F->gens[L][F->ngens[L]] = *s;
+	if (changed)
+		*changed = 1;
+	return F->ngens[L]++;
+}
+
+/* Family of the conditions (unsorted, at most BP_RA_MAXCOND, a variable at
+ * most once: two different values of one variable make an empty set,
+ * returned as -2). */
+static int
+fam_of(struct bp_ra_model *m, int nc, int *cv, int *cw)
+{
+	for (int i = 0; i < nc; i++)
+		for (int j = i + 1; j < nc; j++)
+			if (cv[j] < cv[i] || (cv[j] == cv[i] && cw[j] < cw[i])) {
+				int t = cv[i]; cv[i] = cv[j]; cv[j] = t;
+				t = cw[i]; cw[i] = cw[j]; cw[j] = t;
+			}
+	int k = 0;
+	for (int i = 0; i < nc; i++) {
+		if (k && cv[k - 1] == cv[i]) {
+			if (cw[k - 1] != cw[i])
+				return -2;
+			continue;
+		}
+		cv[k] = cv[i];
+		cw[k] = cw[i];
+		k++;
+	}
+	return fam_find(m, k, cv, cw);
+}
+
+/* The family without its condition i, or with value w for it. */
+int
+bp_ra_fam_variant(struct bp_ra_model *m, int f, int i, int w)
+{
+	int cv[BP_RA_MAXCOND], cw[BP_RA_MAXCOND], n = 0;
+	struct bp_ra_family F = m->fams[f];
+	for (int j = 0; j < F.nc; j++) {
+		if (j == i && w < 0)
+			continue;
+		cv[n] = F.cv[j];
+		cw[n] = j == i ? w : F.cw[j];
+		n++;
+	}
+	return fam_find(m, n, cv, cw);
+}
+
+bp_ra_set
+bp_ra_dom_of(const struct bp_ra_var *v)
+{
+	return set_where(-1, v->dom_j ? 1 : 0);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static int
+add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
+    const char *ind, const char *cat, const char *bd, const char *bval,
+    const char *count, int is_sum)
+{
+	int cv[BP_RA_MAXCOND], cw[BP_RA_MAXCOND], nc = 0;
+	bp_ra_set s = set_where(-1, 0);
+	int gi = gv_find(ind);
+	if (is_sum && strcmp(ind, "alder") == 0) {
+		/* bpagg-publish(1): the count of alder is the count of persons */
+	} else if (is_sum) {
+		int v = var_find(m, ind, 1);
+		bp_ra_var_value(m, v, "norec"); /* persons without it: never printed */
+		cv[nc] = v; cw[nc++] = bp_ra_var_value(m, v, "rec");
+		bp_ra_set d = bp_ra_dom_of(&m->vars[v]);
+		bp_ra_set_and(&s, &d);
+	} else if (gi >= 0) {
+		if (strcmp(cat, "i_alt") != 0) {
+			int val = gv_val(gi, cat);
+			if (val < 0)
+				goto unknown;
+			bp_ra_set w = set_where(gi, val);
+			bp_ra_set_and(&s, &w);
+		} else if (gi == GV_RUSGRUPPE) {
+			bp_ra_set d = set_where(-1, 1);
+			bp_ra_set_and(&s, &d);
+		}
+	} else {
+		int v = var_find(m, ind, 1);
+		bp_ra_set d = bp_ra_dom_of(&m->vars[v]);
+		bp_ra_set_and(&s, &d);
+		if (strcmp(cat, "i_alt") != 0) {
+			cv[nc] = v;
+			cw[nc++] = bp_ra_var_value(m, v, cat);
+		}
+	}
+	int gb = gv_find(bd);
+	if (strcmp(bd, "total") == 0) {
+		if (strcmp(bval, "alle") != 0)
+			goto unknown;
+	} else if (gb >= 0) {
+		int val = gv_val(gb, bval);
+		if (val < 0)
+			goto unknown;
+		bp_ra_set w = set_where(gb, val);
+		bp_ra_set_and(&s, &w);
+	} else {
+		int v = var_find(m, bd, 1);
+		cv[nc] = v;
+		cw[nc++] = bp_ra_var_value(m, v, bval);
+	}
+	m->cells = bp_ra_xrealloc(m->cells, (m->ncells + 1) * sizeof(*m->cells));
+	struct bp_ra_cell *c = &m->cells[m->ncells];
+	c->level = level;
+	c->area = xstrdup(area);
+	c->table = xstrdup(table);
+	c->cat = xstrdup(cat);
+	c->bval = xstrdup(bval);
+	c->value = strcmp(count, ":") == 0 ? -1 : atol(count);
+	int f = fam_of(m, nc, cv, cw);
+	if (f == -2 || bp_ra_set_empty(&s)) {
+		/* an empty set: the cell is 0 by definition */
+		c->key = -1;
+		if (c->value > 0) {
+			fprintf(stderr, "release_attack: RELATION FAILS: %s %s %s %s,%s is %ld, "
+			    "but it counts no person by definition\n",
+			    bp_ra_level_name(level), area, table, cat, bval, c->value);
+			m->errors++;
+		}
+		m->ncells++;
+		return 0;
+	}
+	int a = area_index(m, level, area, 0);
+	if (a < 0) {
+		fprintf(stderr, "release_attack: %s %s has cells but no reporting kommune in coverage.csv\n",
+		    bp_ra_level_name(level), area);
+		return -1;
+	}
+	int gen = bp_ra_fam_gen(&m->fams[f], level, &s, NULL);
+	m->fams[f].present[level] = 1;
+	uint64_t hk = ((uint64_t)level << 60) | ((uint64_t)a << 40) | ((uint64_t)f << 16) | (uint64_t)gen;
+	if (!m->key_hash)
+		m->key_hash = bp_ra_xrealloc(NULL, sizeof(struct bp_ra_hash)),
+		memset(m->key_hash, 0, sizeof(struct bp_ra_hash));
+	int k = bp_ra_hash_get(m->key_hash, hk);
+	if (k < 0) {
+		k = m->nkeys;
+		bp_ra_hash_put(m->key_hash, hk, k);
+		m->keys = bp_ra_xrealloc(m->keys, (m->nkeys + 1) * sizeof(*m->keys));
+		m->keys[k] = (struct bp_ra_key){ level, a, f, gen, c->value, 0, m->ncells };
+		m->nkeys++;
+	} else {
+		struct bp_ra_key *K = &m->keys[k];
+		if (K->value >= 0 && c->value >= 0 && K->value != c->value) {
+			struct bp_ra_cell *o = &m->cells[K->first_cell];
+			fprintf(stderr, "release_attack: RELATION FAILS: one quantity, two values: "
+			    "%s %s %s %s,%s = %ld but %s %s,%s = %ld\n",
+			    bp_ra_level_name(level), area, table, cat, bval, c->value,
+			    o->table, o->cat, o->bval, K->value);
+			m->errors++;
+		}
+		if ((K->value < 0) != (c->value < 0))
+			K->twin = 1;
+		if (c->value >= 0)
+			K->value = c->value;
+	}
+	c->key = k;
+	m->ncells++;
+	return 0;
+unknown:
+	fprintf(stderr, "release_attack: %s %s %s: unknown category or value %s,%s\n",
+	    bp_ra_level_name(level), area, table, cat, bval);
+	return -1;
+}
+
+static FILE *
+open_in(const char *dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fprintf(stderr, "release_attack: cannot open %s\n", path);
+	return f;
+}
+
+int
+bp_ra_read_tables(struct bp_ra_model *m, const char *dir, const char *name, int is_sum)
+{
+	FILE *f = open_in(dir, name);
+	if (!f)
+		return -1;
+	char line[1024], *fl[16];
+	int ln = 0, rc = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (ln++ == 0)
+			continue;
+		int n = split(line, fl, 16);
+		int level = n > 2 ? level_of(fl[1]) : -1;
+		if (level < 0 || (is_sum ? n < 9 : n < 12)) {
+			fprintf(stderr, "release_attack: %s/%s:%d: not a row of a release\n", dir, name, ln);
+			rc = -1;
+			break;
+		}
+		if (is_sum) {
+			char table[256];
+			snprintf(table, sizeof(table), "%s__%s", fl[3], fl[4]);
+			rc = add_cell(m, level, fl[2], table, fl[3], "count", fl[4], fl[5], fl[6], 1);
+		} else
+			rc = add_cell(m, level, fl[2], fl[3], fl[4], fl[5], fl[6], fl[7], fl[8], 0);
+		if (rc)
+			break;
+	}
+	fclose(f);
+	return rc;
+}
+
+static long
+json_num(const char *js, const char *name, long dflt)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "\"%s\":", name);
+	const char *p = strstr(js, key);
+	if (!p)
+		return dflt;
+	p += strlen(key);
+	if (strncmp(p, "true", 4) == 0)
+		return 1;
+	if (strncmp(p, "false", 5) == 0)
+		return 0;
+	return atol(p);
+}
+
+int
+bp_ra_read_release(struct bp_ra_model *m, const char *dir)
+{
+	FILE *f = open_in(dir, "release.json");
+	if (!f)
+		return -1;
+	char js[16384];
+	size_t n = fread(js, 1, sizeof(js) - 1, f);
+	js[n] = '\0';
+	fclose(f);
+	m->min_cell = (int)json_num(js, "min_cell", -1);
+	m->suppress_zero = (int)json_num(js, "suppress_zero", 0);
+	m->rop_definition = (int)json_num(js, "rop_definition", 2016);
+	rop_def = m->rop_definition;
+	if (m->min_cell < 1) {
+		fprintf(stderr, "release_attack: %s/release.json: no min_cell\n", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The areas with reporting kommuner (coverage.csv), and from the registry
+ * each kommune's fylke and size class. */
+int
+bp_ra_read_areas(struct bp_ra_model *m, const char *dir, const char *registry)
+{
+	FILE *f = open_in(dir, "coverage.csv");
+	if (!f)
+		return -1;
+	char line[1024], *fl[16];
+	int ln = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (ln++ == 0)
+			continue;
+		int n = split(line, fl, 16);
+		int level = n > 3 ? level_of(fl[1]) : -1;
+		if (level >= 0 && atoi(fl[3]) > 0)
+			area_index(m, level, fl[2], 1);
+	}
+	fclose(f);
+	int nk = m->nareas[2];
+	m->kom_fylke = bp_ra_xrealloc(NULL, (nk + 1) * sizeof(int));
+	m->kom_class = bp_ra_xrealloc(NULL, (nk + 1) * sizeof(int));
+	for (int i = 0; i < nk; i++)
+		m->kom_fylke[i] = m->kom_class[i] = -2;
+	f = fopen(registry, "r");
+	if (!f) {
+		fprintf(stderr, "release_attack: cannot open the registry %s\n", registry);
+		return -1;
+	}
+	ln = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (ln++ == 0)
+			continue;
+		if (split(line, fl, 16) < 5)
+			continue;
+		int k = area_index(m, 2, fl[0], 0);
+		if (k < 0)
+			continue;
+		long pop = atol(fl[4]);
+		m->kom_fylke[k] = area_index(m, 1, fl[2], 0);
+		m->kom_class[k] = pop < 2500 ? 0 : pop < 5000 ? 1 : pop < 10000 ? 2 : pop < 30000 ? 3 : 4;
+	}
+	fclose(f);
+	for (int i = 0; i < nk; i++)
+		if (m->kom_class[i] == -2) {
+			fprintf(stderr, "release_attack: kommune %s is not in %s\n", m->areas[2][i], registry);
+			return -1;
+		}
+	return 0;
+}
+
