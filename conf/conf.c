@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct load_ctx {
 	struct bp_config *c;
@@ -197,6 +199,31 @@ fill_defaults(struct load_ctx *x)
 	return 0;
 }
 
+/* Whether abs (the resolved path) is something other than a regular file,
+ * with the error and the fix in err: a directory given for the file is the
+ * usual slip (-c /etc/bpagg instead of -c /etc/bpagg/bpagg.conf), and inih
+ * would read it as an empty configuration. */
+static bool
+not_a_file(const char *path, const char *abs, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(abs, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return true;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a configuration file "
+		    "(give the file, e.g. %s/bpagg.conf)", path, abs);
+		return true;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (give bpagg.conf)", path);
+		return true;
+	}
+	return false;
+}
+
 int
 bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 {
@@ -223,9 +250,11 @@ bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 	if (x.dir[0] == '\0')
 		strcpy(x.dir, "/");
 
+	if (not_a_file(path, abs, err, errlen))
+		goto out;
 	int line = ini_parse(abs, handler, &x);
 	if (line < 0) {
-		snprintf(err, errlen, "%s: cannot read", path);
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		goto out;
 	}
 	if (line > 0) {

@@ -63,4 +63,14 @@ status 66 bpagg check "$f" --kommune 4601 --year 2016 --registry "$tmp/none"
 rc=0
 bpagg check "$f" --kommune 4601 --year 2016 --max-rows 20 2>"$tmp/err" || rc=$?
 [ "$rc" -eq 65 ] && grep -q -F "$f:22:0: more than 20 rows" "$tmp/err"
+# -c given a directory (the installation instead of its bpagg.conf): one
+# error naming it and the file to give, exit 78, from bpaggd and bpagg.
+mkdir "$tmp/inst"
+for prog in "bpaggd --once --foreground" "bpagg status"; do
+	rc=0
+	$prog -c "$tmp/inst" 2>"$tmp/err" >/dev/null || rc=$?
+	[ "$rc" -eq 78 ] || { echo "$prog -c DIR: exit $rc, expected 78"; cat "$tmp/err"; exit 1; }
+	grep -q -F "$tmp/inst: is a directory, not a configuration file (give the file, e.g. $tmp/inst/bpagg.conf)" "$tmp/err" ||
+		{ echo "$prog -c DIR:"; cat "$tmp/err"; exit 1; }
+done
 echo "check_errors: ok"
