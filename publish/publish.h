@@ -164,8 +164,6 @@ int bp_tables_foreach_suppressed(const struct bp_tables *t,
 /* Hidden count cells per level (tables.csv and sums.csv rows), in percent:
  * share[0] nasjonal, [1] fylke, [2] kommune (0 for a level not published). */
 void bp_tables_hidden_shares(const struct bp_tables *t, double share[3]);
-/* The same as a JSON object {"nasjonal":"5.0",...} for release.json. */
-void bp_tables_hidden_json(const struct bp_tables *t, char *buf, size_t len);
 
 /* The release files, RFC 4180 with CRLF-free "\n" line ends; 0 or -1 (I/O). */
 int bp_tables_write_tables(const struct bp_tables *t, FILE *f);

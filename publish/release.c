@@ -312,12 +312,3 @@ bp_tables_hidden_shares(const struct bp_tables *T, double share[3])
 		share[k] = n[k] ? 100.0 * (double)h[k] / (double)n[k] : 0.0;
 	free(lv);
 }
-
-void
-bp_tables_hidden_json(const struct bp_tables *T, char *buf, size_t len)
-{
-	double s[3];
-	bp_tables_hidden_shares(T, s);
-	snprintf(buf, len, "{\"nasjonal\":\"%.1f\",\"fylke\":\"%.1f\",\"kommune\":\"%.1f\"}",
-	    s[0], s[1], s[2]);
-}
