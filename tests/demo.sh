@@ -54,6 +54,7 @@ echo "==> bpagg publish ${levels[*]}"
 bpagg publish -c "$conf" --year "$year" --out "$demo/release" "${levels[@]}"
 # The share of count cells suppressed per level (release.json, "hidden").
 tr -d ' \n' <"$demo/release/release.json" | sed -n 's/.*"hidden":{"nasjonal":"\{0,1\}\([0-9.]*\)"\{0,1\},"fylke":"\{0,1\}\([0-9.]*\)"\{0,1\},"kommune":"\{0,1\}\([0-9.]*\)"\{0,1\}}.*/    hidden count cells: nasjonal \1 %, fylke \2 %, kommune \3 %/p'
+echo   # (tr took the file's last newline, so sed's line has none)
 echo "==> bpagg audit"
 bpagg audit -c "$conf"
 
