@@ -14,7 +14,11 @@ DPIDS=()
 cleanup() {
 	local p
 	for p in "${DPIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	rm -rf "$T"
+	# A kill is not a death: wait for ours, and retry once when something
+	# still running (a daemon's last rename, an uploader's touch) put a
+	# file back while rm walked the tree.
+	for p in "${DPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$T" 2>/dev/null || { sleep 1; rm -rf "$T"; }
 }
 trap cleanup EXIT
 
