@@ -28,15 +28,3 @@ setup_install() {
 	chmod 755 "$T" "$T/k" "$T/k"/*
 	chmod 777 "$in"
 }
-# serve_as USER: make the installation ready for bpaggd as USER (as the
-# project's daemon_hostile.sh does).
-serve_as() {
-	[ "$1" != root ] || return 0
-	for d in inbox archive rejected outbox queue; do
-		[ ! -e "$T/c/$d" ] || chown -R "$1" "$T/c/$d"
-	done
-	chown "$1" "$T/c"
-	[ ! -e "$T/c/store.sqlite" ] || chown "$1" "$T/c"/store.sqlite*
-	chmod 755 "$T/c/keys" "$T/c/keys/kommuner"
-	printf '\n[daemon]\nuser = %s\n' "$1" >>"$C"
-}

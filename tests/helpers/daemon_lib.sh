@@ -197,3 +197,16 @@ rejected_deleted() {
 	local r; r=$(reason_file "$1")
 	[ -n "$r" ] && [ ! -e "${r%.reason}" ] && grep -q "deleted unread" "$r"
 }
+
+# serve_as USER: the installation made ready for bpaggd running as USER
+# (root: nothing to do). Shared by daemon_hostile.sh and tests/attacks/.
+serve_as() {
+	if [ "$1" = root ]; then return 0; fi
+	for d in inbox archive rejected outbox queue; do
+		[ ! -e "$T/c/$d" ] || chown -R "$1" "$T/c/$d"
+	done
+	chown "$1" "$T/c"
+	[ ! -e "$T/c/store.sqlite" ] || chown "$1" "$T/c"/store.sqlite*
+	chmod 755 "$T/c/keys" "$T/c/keys/kommuner"
+	printf '\n[daemon]\nuser = %s\n' "$1" >>"$C"
+}

@@ -34,17 +34,6 @@ once_as() {
 	bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 	[ $rc -eq 0 ] || fail "bpaggd --once ($1) exited $rc"
 }
-# serve_as USER: the installation made ready for bpaggd running as USER.
-serve_as() {
-	if [ "$1" = root ]; then return 0; fi
-	for d in inbox archive rejected outbox queue; do
-		[ ! -e "$T/c/$d" ] || chown -R "$1" "$T/c/$d"
-	done
-	chown "$1" "$T/c"
-	[ ! -e "$T/c/store.sqlite" ] || chown "$1" "$T/c"/store.sqlite*
-	chmod 755 "$T/c/keys" "$T/c/keys/kommuner"
-	printf '\n[daemon]\nuser = %s\n' "$1" >>"$C"
-}
 
 n=0
 for who in root daemon; do
