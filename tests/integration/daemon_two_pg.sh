@@ -48,14 +48,23 @@ sed -E "s#^(inbox|archive|rejected|outbox|keys|registry|suppression_log|path) *=
 grep -q "^inbox = $T/c/inbox$" "$C2" || fail "the second installation does not share the inbox"
 
 in="$T/c/inbox"
-for f in "${files[@]}"; do cp "$f" "$in/.$(basename "$f").part"; mv "$in/.$(basename "$f").part" "$in/$(basename "$f")"; done
+drop() { cp "$1" "$in/.$(basename "$1").part"; mv "$in/.$(basename "$1").part" "$in/$(basename "$1")"; }
 log1="$T/bpaggd1.log" log2="$T/bpaggd2.log"
 bpaggd -c "$C" --foreground 2>>"$log1" & P1=$!; DPIDS+=("$P1")
 bpaggd -c "$C2" --foreground 2>>"$log2" & P2=$!; DPIDS+=("$P2")
-kills=0
+# Both daemons watch the inbox before the first file arrives, and files
+# keep arriving while they are killed and restarted: had all been dropped
+# first, the daemon that started first could merge them all alone.
+sleep 1
+kills=0 next=0
 for _ in $(seq 1 400); do
-	inbox_empty && break
+	if [ "$next" -ge ${#files[@]} ] && inbox_empty; then break; fi
+	for _ in 1 2 3 4 5; do
+		[ "$next" -lt ${#files[@]} ] || break
+		drop "${files[$next]}"; next=$((next + 1))
+	done
 	sleep "0.$((RANDOM % 4 + 1))"
+	if [ $((RANDOM % 3)) -ne 0 ]; then continue; fi
 	if [ $((RANDOM % 2)) -eq 0 ]; then
 		kill -KILL "$P1" 2>/dev/null || true; wait "$P1" 2>/dev/null || true
 		bpaggd -c "$C" --foreground 2>>"$log1" & P1=$!; DPIDS+=("$P1")
@@ -65,6 +74,7 @@ for _ in $(seq 1 400); do
 	fi
 	kills=$((kills + 1))
 done
+[ "$next" -eq ${#files[@]} ] || fail "only $next of ${#files[@]} files were dropped"
 wait_until 120 inbox_empty || fail "$(files_in "$in") files left in the inbox"
 kill -TERM "$P1" "$P2" 2>/dev/null || true
 wait "$P1" 2>/dev/null || true; wait "$P2" 2>/dev/null || true
