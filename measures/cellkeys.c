@@ -321,3 +321,128 @@ bp_cellkeys_relations(const struct bp_cellkeys *k, size_t g,
 	*out = U ? U->rel : NULL;
 	return U ? U->nrel : 0;
 }
+
+/* Whether every atom of a is in b. */
+static bool
+set_within(const uint64_t *a, const uint64_t *b, size_t words)
+{
+	for (size_t w = 0; w < words; w++)
+		if (a[w] & ~b[w])
+			return false;
+	return true;
+}
+
+/* Whether the atoms of a in on are all in b. */
+static bool
+within_on(const uint64_t *a, const uint64_t *b, const uint64_t *on, size_t words)
+{
+	for (size_t w = 0; w < words; w++)
+		if (a[w] & on[w] & ~b[w])
+			return false;
+	return true;
+}
+
+/* Category c of indicator g; c == ncat: rest (bp_cellkeys_cross). */
+static const uint64_t *
+cat_set(const struct bp_cellkeys *k, size_t g, size_t c, const uint64_t *rest)
+{
+	return c < bp_indicator_at(g)->ncat ? bp_qatoms_category(k->q, g, c) : rest;
+}
+
+long
+bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b, size_t v,
+    struct bp_cat_relation *out, size_t cap)
+{
+	if (g1 >= k->nind || g2 >= k->nind || g1 == g2 || b >= bp_n_breakdowns() ||
+	    v >= bp_breakdown_at(b)->nval)
+		return -1;
+	size_t n1 = bp_indicator_at(g1)->ncat, n2 = bp_indicator_at(g2)->ncat;
+	const uint64_t *u1 = bp_qatoms_universe(k->q, g1), *u2 = bp_qatoms_universe(k->q, g2);
+	const uint64_t *bs = (int)b == k->ks ? k->all : bp_qatoms_breakdown(k->q, b, v);
+	if (n1 + 1 > 64 || n2 > 64 || !u1 || !u2 || !bs || !set_within(u1, u2, k->words))
+		return -1;
+	for (size_t c = 0; c < n1; c++)
+		if (!bp_qatoms_category(k->q, g1, c))
+			return -1;
+	for (size_t c = 0; c < n2; c++)
+		if (!bp_qatoms_category(k->q, g2, c))
+			return -1;
+
+	/* Nodes: g1's categories, then g1's rest (in u2, not in u1), then
+	 * g2's categories; two nodes are joined when they share an atom of
+	 * breakdown value v. */
+	uint64_t *rest = malloc(k->words * sizeof(*rest));
+	size_t up[130];
+	uint64_t in1 = 0, in2 = 0;
+	if (!rest)
+		return -1;
+	for (size_t w = 0; w < k->words; w++)
+		rest[w] = u2[w] & ~u1[w];
+	for (size_t i = 0; i < n1 + 1 + n2; i++)
+		up[i] = i;
+	for (size_t c1 = 0; c1 <= n1; c1++) {
+		const uint64_t *s1 = c1 < n1 ? bp_qatoms_category(k->q, g1, c1) : rest;
+		if (set_meets(s1, bs, s1, k->words))
+			in1 |= (uint64_t)1 << c1;
+		for (size_t c2 = 0; c2 < n2; c2++)
+			if (set_meets(s1, bp_qatoms_category(k->q, g2, c2), bs, k->words))
+				up[uf_find(up, c1)] = uf_find(up, n1 + 1 + c2);
+	}
+	for (size_t c2 = 0; c2 < n2; c2++)
+		if (set_meets(bp_qatoms_category(k->q, g2, c2), bs, bs, k->words))
+			in2 |= (uint64_t)1 << c2;
+
+	long n = 0;
+	for (size_t root = 0; root < n1 + 1 + n2; root++) {
+		struct bp_cat_relation R = { 0, 0, 0 };
+		if (uf_find(up, root) != root)
+			continue;
+		for (size_t c = 0; c <= n1; c++)
+			if ((in1 >> c & 1) && uf_find(up, c) == root)
+				R.set1 |= (uint64_t)1 << c;
+		for (size_t c = 0; c < n2; c++)
+			if ((in2 >> c & 1) && uf_find(up, n1 + 1 + c) == root)
+				R.set2 |= (uint64_t)1 << c;
+		if (!R.set1 || !R.set2 || (R.set1 == in1 && R.set2 == in2))
+			continue;   /* nobody, or everybody (the i_alt say it) */
+		if ((size_t)n < cap)
+			out[n] = R;
+		n++;
+	}
+
+	/* Containments: the g2 categories whose persons (of value v) are all
+	 * in one g1 category, and the other way round; one that the
+	 * components already state as an equality is left out. */
+	for (size_t side = 0; side < 2; side++) {
+		size_t na = side ? n2 : n1 + 1, nb = side ? n1 + 1 : n2;
+		uint64_t ina = side ? in2 : in1, inb = side ? in1 : in2;
+		for (size_t a = 0; a < na; a++) {
+			uint64_t sub = 0, comp = 0;
+			if (!(ina >> a & 1))
+				continue;
+			const uint64_t *sa = cat_set(k, side ? g2 : g1, a, rest);
+			for (size_t c = 0; c < nb; c++)
+				if ((inb >> c & 1) &&
+				    within_on(cat_set(k, side ? g1 : g2, c, rest), sa, bs, k->words))
+					sub |= (uint64_t)1 << c;
+			if (!sub)
+				continue;
+			/* the component of a, on b's side */
+			size_t ra = uf_find(up, side ? n1 + 1 + a : a);
+			for (size_t c = 0; c < nb; c++)
+				if ((inb >> c & 1) && uf_find(up, side ? c : n1 + 1 + c) == ra)
+					comp |= (uint64_t)1 << c;
+			if (comp == sub)
+				continue;   /* a is the union of sub: an equality above */
+			struct bp_cat_relation R = { 0, 0, 0 };
+			R.set1 = side ? sub : (uint64_t)1 << a;
+			R.set2 = side ? (uint64_t)1 << a : sub;
+			R.contains = side ? 2 : 1;
+			if ((size_t)n < cap)
+				out[n] = R;
+			n++;
+		}
+	}
+	free(rest);
+	return n;
+}

@@ -57,4 +57,27 @@ uint32_t bp_cellkeys_pos(const struct bp_cellkeys *k, size_t g, size_t b, size_t
 size_t bp_cellkeys_relations(const struct bp_cellkeys *k, size_t g,
     const struct bp_bd_relation **out);
 
+/*
+ * Relations between two indicators: among the persons of breakdown b's
+ * value v, those in g1's categories set1 are exactly those in g2's
+ * categories set2 (bit c: category c; bit ncat of g1: the persons g2
+ * counts and g1 does not).  rop ja = rop_skala gul_rod + rod_gul + rod_rod
+ * and alder4 60p = alder7 60_69 + 70p are such relations, between tables
+ * of two groups.  So are containments: the persons of rop_skala gul_rod
+ * and rod_rod are all in rusgruppe's alvorlig_psyk.
+ */
+struct bp_cat_relation {
+	uint64_t set1, set2;
+	/* 0: the two sets of persons are equal; 1: set1's include set2's
+	 * (sum(set1) = sum(set2) + the rest, >= 0); 2: set2's include set1's. */
+	unsigned char contains;
+};
+
+/* The relations of g1 and g2 at (b, v) into out (up to cap of them):
+ * their number (>= 0; more than cap: call again with room), or -1 when
+ * there are none to be had (an indicator whose categories the atoms do not
+ * decide, or g1 counts persons g2 does not). */
+long bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b,
+    size_t v, struct bp_cat_relation *out, size_t cap);
+
 #endif

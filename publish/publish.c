@@ -248,6 +248,8 @@ settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	    json_string(s->per_table ? "per_table" : "consistent")) < 0 ||
 	    json_object_set_new(o, "method",
 	    json_string(s->release_model ? "release" : "per_group")) < 0 ||
+	    (s->release_model && json_object_set_new(o, "model",
+	    json_integer((json_int_t)s->model_version)) < 0) ||
 	    json_object_set_new(o, "levels", json_string(lv)) < 0 ||
 	    json_object_set_new(o, "catalogue", json_string(cat)) < 0 ||
 	    json_object_set_new(o, "registry", json_string(reg)) < 0 ||
@@ -297,6 +299,13 @@ settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	/* Releases logged without a method were made per group (model.c). */
 	s->release_model = line_get(l, i, "settings.method", v, sizeof(v)) == 0 &&
 	    !strcmp(v, "release");
+	/* Releases of the release method logged without a model version were
+	 * made by its first form, without the relations between indicators. */
+	s->model_version = line_get(l, i, "settings.model", v, sizeof(v)) == 0 ?
+	    (unsigned)strtoul(v, NULL, 10) : 1;
+	if (s->release_model && (s->model_version < 1 ||
+	    s->model_version > BP_RELEASE_MODEL_VERSION))
+		return -1;
 	if (line_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
 	    line_get(l, i, "settings.registry", regdig, reglen) != 0)
 		return -1;

@@ -42,6 +42,9 @@ unsigned bp_level_parse(const char *name);
 #define BP_PUB_MAX_BREAKDOWNS 16
 
 /* What a release depends on besides the tallies and the registry. */
+/* The release model's version that new releases are made with. */
+#define BP_RELEASE_MODEL_VERSION 2u
+
 struct bp_pub_settings {
 	unsigned min_cell;
 	bool suppress_zero;
@@ -49,6 +52,9 @@ struct bp_pub_settings {
 	bool release_model; /* [publish] method = release (release.c); false:
 	                       per_group, also for releases logged without a
 	                       method */
+	unsigned model_version; /* of the release model: 1 its first form
+	                           (logged without "model"), 2 with the
+	                           relations between indicators (release.c) */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

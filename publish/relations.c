@@ -230,17 +230,19 @@ add_partition_cons(const struct bp_tables *T, struct group *G, size_t g)
 	return 0;
 }
 
-/* parent row = sum of the children's rows, for breakdowns both carry. */
+/* parent row = sum of the children's rows, for breakdowns both carry and
+ * the level between (skip, 0 none) does not. */
 static int
 add_link(const struct bp_tables *T, struct group *G, size_t g, size_t parent,
-    const size_t *child, size_t nchild)
+    const size_t *child, size_t nchild, unsigned skip)
 {
 	size_t nr = group_nrow(T, g);
 	unsigned cl = T->a[child[0]].level;
 	if (mem_reserve(G, nchild) < 0)
 		return -1;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-		if (!table_on(T, cl, g, b) || !table_on(T, T->a[parent].level, g, b))
+		if (!table_on(T, cl, g, b) || !table_on(T, T->a[parent].level, g, b) ||
+		    (skip && table_on(T, skip, g, b)))
 			continue;
 		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 			for (size_t r = 0; r < nr; r++) {
@@ -306,7 +308,7 @@ add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
 		for (size_t k = 0; k < T->na; k++)
 			if (T->a[k].level == BP_LEVEL_KOMMUNE && use_of(T, G, k) && T->a[k].parent == f)
 				child[n++] = k;
-		if (n && (add_link(T, G, g, f, child, n) < 0 || add_ksize_link(T, G, g, f) < 0))
+		if (n && (add_link(T, G, g, f, child, n, 0) < 0 || add_ksize_link(T, G, g, f) < 0))
 			goto out;
 	}
 	if (use_of(T, G, 0) && (fylke || kommune)) {
@@ -315,10 +317,24 @@ add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
 		for (size_t k = 1; k < T->na; k++)
 			if (T->a[k].level == want && use_of(T, G, k))
 				child[n++] = k;
-		if (n && add_link(T, G, g, 0, child, n) < 0)
+		if (n && add_link(T, G, g, 0, child, n, 0) < 0)
 			goto out;
 		if (!fylke && n && add_ksize_link(T, G, g, SIZE_MAX) < 0)
 			goto out;
+		/* A table the profile prints for the nation and the kommuner but
+		 * not the fylker: nasjonal is still the sum of the kommuner (the
+		 * release model from version 2; per group as it always was). */
+		if (fylke && kommune && T->s.release_model && T->s.model_version >= 2) {
+			n = 0;
+			for (size_t k = 1; k < T->na; k++)
+				if (T->a[k].level == BP_LEVEL_KOMMUNE && use_of(T, G, k))
+					child[n++] = k;
+			int ks = bp_breakdown_find("kommunestorrelse");
+			if (n && (add_link(T, G, g, 0, child, n, BP_LEVEL_FYLKE) < 0 ||
+			    (ks >= 0 && !table_on(T, BP_LEVEL_FYLKE, g, (size_t)ks) &&
+			    add_ksize_link(T, G, g, SIZE_MAX) < 0)))
+				goto out;
+		}
 	}
 	ret = 0;
 out:

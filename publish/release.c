@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cellkeys.h"
 #include "model.h"
 #include "tables_private.h"
 
@@ -168,6 +169,184 @@ out:
 	return ret;
 }
 
+/* Row of T for (area i, group g, breakdown b, value v, row r), or SIZE_MAX
+ * when the area does not print that table. */
+static size_t
+row_of(const struct bp_tables *T, size_t i, size_t g, size_t b, size_t v, size_t r)
+{
+	size_t blk = T->blk[i * T->ngroup + g], off;
+	if (blk == SIZE_MAX || (off = bd_offset(T, T->a[i].level, g, b)) == SIZE_MAX)
+		return SIZE_MAX;
+	return blk + off + v * group_nrow(T, g) + r;
+}
+
+/* A new model cell the tables never print: an unknown of the LP. */
+static long
+add_unknown(struct rel *R, uint32_t value)
+{
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	long c = bp_sup_add_cell(M, value, BP_SUP_UNPRINTED);
+	if (c >= 0)
+		hide_cell(M, (size_t)c, BP_SUP_SECONDARY);
+	return c;
+}
+
+/* Adds sum(m1) = sum(m2) to the model (a cell on both sides cancels; one
+ * side a single cell: the total of the other; else an unknown carries the
+ * common sum).  0, or -1: errno EINVAL when the sums differ (the atoms do
+ * not fit the tallies), ENOMEM. */
+static int
+add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2)
+{
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	uint64_t s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n1; i++)
+		for (size_t j = 0; j < n2; j++)
+			if (m1[i] == m2[j]) {
+				m1[i--] = m1[--n1];
+				m2[j] = m2[--n2];
+				break;
+			}
+	for (size_t i = 0; i < n1; i++)
+		s1 += bp_sup_value_of(M, m1[i]);
+	for (size_t j = 0; j < n2; j++)
+		s2 += bp_sup_value_of(M, m2[j]);
+	if (s1 != s2) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n1 == 0 || n2 == 0)
+		return 0;   /* a side of no cell: the other side's are published zeros */
+	if (n1 == 1 || n2 == 1) {
+		bool one = n1 == 1;
+		return bp_sup_add_constraint(M, BP_CONS_TABLE, one ? m1[0] : m2[0],
+		    one ? m2 : m1, one ? n2 : n1);
+	}
+	long aux = add_unknown(R, (uint32_t)s1);
+	if (aux < 0 || bp_sup_add_constraint(M, BP_CONS_TABLE, (size_t)aux, m1, n1) < 0 ||
+	    bp_sup_add_constraint(M, BP_CONS_TABLE, (size_t)aux, m2, n2) < 0)
+		return -1;
+	return 0;
+}
+
+/* Whether some level prints both g1's and g2's tables by breakdown b. */
+static bool
+both_on(const struct bp_tables *T, size_t g1, size_t g2, size_t b)
+{
+	static const unsigned lv[3] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
+	for (int k = 0; k < 3; k++)
+		if ((T->s.levels & lv[k]) && table_on(T, lv[k], g1, b) && table_on(T, lv[k], g2, b))
+			return true;
+	return false;
+}
+
+/* The relations of g1 and g2 at (b, v) in area i (rel[0..nrel)). */
+static int
+add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, size_t g2,
+    size_t b, size_t v, const struct bp_cat_relation *rel, size_t nrel)
+{
+	size_t n1 = bp_indicator_at(g1)->ncat, n2 = bp_indicator_at(g2)->ncat;
+	size_t m1[66], m2[66];
+	long rest = -1;
+
+	for (size_t k = 0; k < nrel; k++) {
+		size_t k1 = 0, k2 = 0;
+		for (size_t c = 0; c <= n1; c++) {
+			if (!(rel[k].set1 >> c & 1))
+				continue;
+			if (c < n1) {
+				m1[k1++] = R->rowcell[row_of(T, i, g1, b, v, c)];
+				continue;
+			}
+			if (rest < 0) {
+				/* g2 counts persons g1 does not: g2's i_alt = g1's + them */
+				size_t t1 = R->rowcell[row_of(T, i, g1, b, v, n1)];
+				size_t t2 = R->rowcell[row_of(T, i, g2, b, v, n2)];
+				struct bp_sup_problem *M = bp_model_problem(R->m);
+				uint32_t a = bp_sup_value_of(M, t1), z = bp_sup_value_of(M, t2);
+				if (a > z) {
+					errno = EINVAL;
+					return -1;
+				}
+				if ((rest = add_unknown(R, z - a)) < 0)
+					return -1;
+				size_t mem[2] = { t1, (size_t)rest };
+				if (bp_sup_add_constraint(M, BP_CONS_TABLE, t2, mem, 2) < 0)
+					return -1;
+			}
+			m1[k1++] = (size_t)rest;
+		}
+		for (size_t c = 0; c < n2; c++)
+			if (rel[k].set2 >> c & 1)
+				m2[k2++] = R->rowcell[row_of(T, i, g2, b, v, c)];
+		if (rel[k].contains) {
+			/* the larger side = the smaller + the persons only it has */
+			bool big1 = rel[k].contains == 1;
+			size_t *mb = big1 ? m1 : m2, *ms = big1 ? m2 : m1;
+			size_t nb = big1 ? k1 : k2, *ns = big1 ? &k2 : &k1;
+			long sb = 0, ss = 0;
+			struct bp_sup_problem *M = bp_model_problem(R->m);
+			for (size_t j = 0; j < nb; j++)
+				sb += bp_sup_value_of(M, mb[j]);
+			for (size_t j = 0; j < *ns; j++)
+				ss += bp_sup_value_of(M, ms[j]);
+			long slack = sb < ss ? -1 : add_unknown(R, (uint32_t)(sb - ss));
+			if (sb < ss)
+				errno = EINVAL;
+			if (slack < 0)
+				return -1;
+			ms[(*ns)++] = (size_t)slack;
+		}
+		if (add_equal(R, m1, k1, m2, k2) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The relations between the tables of two indicators (cellkeys.h,
+ * bp_cellkeys_cross) in every area that prints both: rop ja is the three
+ * ROP values of rop_skala, alder4's 60p is alder7's 60_69 and 70p, by
+ * every breakdown value.  Without them an intruder who combines the two
+ * tables knows more than the model (model version 2).
+ */
+static int
+add_cross(const struct bp_tables *T, struct rel *R)
+{
+	struct bp_cat_relation rel[66];
+
+	for (size_t x = 0; x < T->nind; x++)
+		for (size_t y = x + 1; y < T->nind; y++)
+			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+				if (!both_on(T, x, y, b))
+					continue;
+				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
+					/* g1 is the one whose persons the other counts too */
+					size_t g1 = x, g2 = y;
+					long n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel, 66);
+					if (n < 0) {
+						g1 = y, g2 = x;
+						n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel, 66);
+					}
+					if (n <= 0)
+						continue;
+					if (n > 66)
+						n = 66;
+					for (size_t i = 0; i < T->na; i++) {
+						if (!T->a[i].rows ||
+						    !table_on(T, T->a[i].level, g1, b) ||
+						    !table_on(T, T->a[i].level, g2, b))
+							continue;
+						if (add_cross_area(T, R, i, g1, g2, b, v, rel,
+						    (size_t)n) < 0)
+							return -1;
+					}
+				}
+			}
+	return 0;
+}
+
 /* Weighs every model cell that is a row: rows printing it x level factor. */
 static int
 weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
@@ -250,6 +429,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 				snprintf(err, errlen, "the release model does not add up (internal error)");
 			goto out;
 		}
+	if (T->s.model_version >= 2 && add_cross(T, &R) < 0) {
+		if (errno == EINVAL)
+			snprintf(err, errlen, "the release model does not add up between "
+			    "indicators (internal error)");
+		goto out;
+	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
 	if (weigh(T, &R, lv) < 0 || grow_forced(&R, bp_sup_ncells(M)) < 0)

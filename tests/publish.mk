@@ -104,10 +104,7 @@ tests_helpers_release_attack_LDADD = $(GLPK_LIBS) -lm
 TESTS += tests/integration/release_attack_known.sh
 EXTRA_DIST += tests/integration/release_attack_known.sh tests/helpers/attack_lib.sh \
 	tests/helpers/attack_check.awk
-# method = release against the attacker: fails on today's method (primary
-# cells bounded below min_cell, see the notes of issue 14); remove it from
-# XFAIL_TESTS when the release method protects these releases (an XPASS
-# is reported as an error).
+# method = release against the whole-release attacker: no primary cell
+# bounded below min_cell on the fixtures and on random small releases.
 TESTS += tests/integration/release_attack_release.sh
-XFAIL_TESTS = tests/integration/release_attack_release.sh
 EXTRA_DIST += tests/integration/release_attack_release.sh

@@ -10,7 +10,7 @@
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
 #     the true value (the same store published with min_cell = 1).
-# The method is set explicitly (per_group is still the default).
+# The method is set explicitly (it is the default, but the test is about it).
 # RA_SEEDS overrides the seeds (default "1 2 3").
 set -euo pipefail
 

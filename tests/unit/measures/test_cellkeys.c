@@ -171,3 +171,58 @@ Test(cellkeys, relations_follow_the_settings)
 	cr_assert(in15);
 	cr_assert_not(in16);
 }
+
+/* The relation of rel[0..n) with set1 = s1 and set2 = s2, or NULL. */
+static const struct bp_cat_relation *
+find_rel(const struct bp_cat_relation *rel, long n, uint64_t s1, uint64_t s2)
+{
+	for (long i = 0; i < n; i++)
+		if (rel[i].set1 == s1 && rel[i].set2 == s2)
+			return &rel[i];
+	return NULL;
+}
+
+#define CBIT(c) ((uint64_t)1 << (c))
+
+Test(cellkeys, relations_between_indicators)
+{
+	struct bp_cat_relation rel[70];
+	size_t tot = bd("total"), a7 = bd("alder7");
+	const struct bp_cat_relation *r;
+
+	/* rop ja = the three ROP values of rop_skala, in every table. */
+	long n = bp_cellkeys_cross(K, ind("rop"), ind("rop_skala"), tot, 0, rel, 70);
+	cr_assert_gt(n, 0);
+	r = find_rel(rel, n, CBIT(cat("rop", "ja")), CBIT(cat("rop_skala", "gul_rod")) |
+	    CBIT(cat("rop_skala", "rod_gul")) | CBIT(cat("rop_skala", "rod_rod")));
+	cr_assert(r && r->contains == 0, "rop ja = rop_skala's ROP values");
+
+	/* alder4 60p = alder7 60_69 + 70p, by total; by alder7 = 30_39 both
+	 * indicators hold one category each: nothing to relate. */
+	n = bp_cellkeys_cross(K, ind("alder4"), ind("alder7"), tot, 0, rel, 70);
+	r = find_rel(rel, n, CBIT(cat("alder4", "60p")),
+	    CBIT(cat("alder7", "60_69")) | CBIT(cat("alder7", "70p")));
+	cr_assert(r && r->contains == 0);
+	r = find_rel(rel, n, CBIT(cat("alder4", "24_44")) | CBIT(cat("alder4", "45_59")),
+	    CBIT(cat("alder7", "24_29")) | CBIT(cat("alder7", "30_39")) |
+	    CBIT(cat("alder7", "40_49")) | CBIT(cat("alder7", "50_59")));
+	cr_assert(r && r->contains == 0, "24_44 + 45_59 = 24_29 .. 50_59");
+	cr_assert_eq(bp_cellkeys_cross(K, ind("alder4"), ind("alder7"), a7,
+	    val("alder7", "30_39"), rel, 70), 0);
+
+	/* rusgruppe counts rusproblem J only: rop_skala cannot be g1, and the
+	 * ROP persons with psykisk_helse rod are within alvorlig_psyk. */
+	cr_assert_eq(bp_cellkeys_cross(K, ind("rop_skala"), ind("rusgruppe"), tot, 0, rel, 70), -1);
+	n = bp_cellkeys_cross(K, ind("rusgruppe"), ind("rop_skala"), tot, 0, rel, 70);
+	cr_assert_gt(n, 0);
+	bool found = false;
+	for (long i = 0; i < n; i++)
+		if (rel[i].contains == 1 && rel[i].set1 == CBIT(cat("rusgruppe", "alvorlig_psyk")) &&
+		    (rel[i].set2 & CBIT(cat("rop_skala", "gul_rod"))) &&
+		    (rel[i].set2 & CBIT(cat("rop_skala", "rod_rod"))))
+			found = true;
+	cr_assert(found, "alvorlig_psyk contains rop_skala gul_rod and rod_rod");
+
+	/* An indicator the atoms do not decide has no relations. */
+	cr_assert_eq(bp_cellkeys_cross(K, ind("bolig"), ind("rop"), tot, 0, rel, 70), -1);
+}
