@@ -90,6 +90,7 @@ printf '\n%-8s %-10s %10s %10s %9s  %-40s %s\n' profile method publish_s audit_s
 declare -A PUB AUD RSS
 for prof in ${BENCH_PROFILES:-rapport full}; do
 	ra_truth "$w" 2024 "$prof"
+	rm -rf "$w/truth-$prof"
 	mv "$w/truth" "$w/truth-$prof"
 	for m in ${BENCH_METHODS:-per_group release}; do
 		n=$prof-$m

@@ -22,10 +22,11 @@
 struct bp_sup_problem {
 	size_t ncell, capcell;
 	uint32_t *value;
-	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED */
+	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED, ... */
 	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
 	unsigned char *state;      /* enum bp_sup_state */
 	unsigned char rule;        /* enum bp_sup_rule */
+	unsigned char by_cost;     /* bp_sup_set_by_cost */
 	unsigned long budget;      /* LP solves a repair may spend, 0 no limit */
 
 	size_t ncons, capcons;

@@ -82,7 +82,8 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 	p->value[p->ncell] = value;
 	if (p->weight != NULL)
 		p->weight[p->ncell] = 0;
-	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED | BP_SUP_POSITIVE));
+	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED |
+	    BP_SUP_POSITIVE | BP_SUP_SLACK));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
 	return (long)p->ncell++;
 }
@@ -170,6 +171,12 @@ void
 bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r)
 {
 	p->rule = (unsigned char)r;
+}
+
+void
+bp_sup_set_by_cost(struct bp_sup_problem *p, bool on)
+{
+	p->by_cost = on;
 }
 
 enum bp_sup_rule

@@ -114,10 +114,19 @@ line_open(const struct heur *h, size_t l)
 {
 	const struct bp_sup_problem *p = h->p;
 
-	if (h->nsup[l] == 1)
-		return true;
+	if (h->nsup[l] == 1) {
+		/* lean: a lone hidden cell that is not small is left for the LP
+		 * (derivable, it gives nothing small away) */
+		size_t t = p->mem[p->cstart[l]];
+		return !p->by_cost || h->nprim[l] > 0 ||
+		    (bp__sup_hidden(p, t) && p->state[t] == BP_SUP_PRIMARY);
+	}
 	if (h->plain || h->nprim[l] == 0 || bp__sup_hidden(p, p->mem[p->cstart[l]]))
 		return false;
+	/* lean, zeros shown: each other hidden member is at least 1, so a
+	 * small one can reach no more than the hidden sum less the others */
+	if (p->by_cost && !h->suppress_zero)
+		return h->ssum[l] < h->min_cell + h->nsup[l] - 1;
 	return h->ssum[l] < h->min_cell;
 }
 
@@ -177,6 +186,10 @@ mark_primary(struct heur *h, unsigned min_cell)
 	if (p->ncell)   /* an empty problem has no arrays (NULL) */
 		memset(p->state, BP_SUP_PUBLISHED, p->ncell);
 	for (c = 0; c < p->ncell; c++) {
+		if (p->flags[c] & BP_SUP_SLACK) {
+			hide(h, c, BP_SUP_SECONDARY);
+			continue;
+		}
 		if (p->flags[c] & BP_SUP_UNPRINTED) {
 			p->state[c] = BP_SUP_SECONDARY;
 			continue;
@@ -396,6 +409,14 @@ extra_pref(const struct bp_sup_problem *p, size_t a, double ga, size_t b, double
 	bool fa = ga >= need, fb = gb >= need;
 	double x, y;
 
+	if (p->by_cost) {
+		/* gain per cost, a gain beyond the need being worth no more */
+		x = (fa ? need : ga) * (double)(cost(p, b) ? cost(p, b) : 1);
+		y = (fb ? need : gb) * (double)(cost(p, a) ? cost(p, a) : 1);
+		if (x != y)
+			return x > y;
+		return a < b;
+	}
 	if (fa != fb)
 		return fa;
 	if (fa) {
@@ -634,7 +655,8 @@ heur_load(struct heur *h)
 	size_t c, l;
 
 	for (c = 0; c < p->ncell; c++) {
-		if (p->state[c] == BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_UNPRINTED))
+		if (p->state[c] == BP_SUP_PUBLISHED ||
+		    (p->flags[c] & (BP_SUP_UNPRINTED | BP_SUP_SLACK)) == BP_SUP_UNPRINTED)
 			continue;
 		h->todo[c] = (unsigned char)bp__sup_needs(p, c);
 		for (size_t i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {

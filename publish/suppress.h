@@ -46,6 +46,11 @@ enum bp_sup_cons_kind { BP_CONS_TABLE, BP_CONS_LINK };
  * of cells that two breakdowns both make up): always an unknown of the LP,
  * never chosen, never checked. */
 #define BP_SUP_UNPRINTED 0x2
+/* Cell flag, with BP_SUP_UNPRINTED: an unknown that the line pass counts
+ * as a hidden cell of its lines (the rest of a containment: a line holding
+ * it and one hidden printed cell gives that cell away only as a bound, which
+ * the LP audit judges).  Plain unprinted cells are left out of the counts. */
+#define BP_SUP_SLACK 0x8
 /* Cell flag: a printed cell whose being hidden tells the reader it is at
  * least 1 (zeros are always shown): under BP_SUP_RULE_UPPER its LP column
  * has lower bound 1 (its own value, when that is 0). */
@@ -69,6 +74,12 @@ void bp_sup_free(struct bp_sup_problem *p);
 /* Sets the audit's rule (default BP_SUP_RULE_INTERVAL). */
 void bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r);
 enum bp_sup_rule bp_sup_rule_of(const struct bp_sup_problem *p);
+/* How the repair prices complements from the duals of a failing cell.
+ * Off (the default, and how every release before model version 2 was
+ * made): a cell that covers the need alone wins, the cheapest such, however
+ * costly.  On: the most gain per cost, a gain counted up to the need, so
+ * that a few small kommune cells go before one large national count. */
+void bp_sup_set_by_cost(struct bp_sup_problem *p, bool on);
 /* Limits the LP solves of bp_suppress and bp_sup_repair on p to n (0: no
  * limit, the default).  Counted in the calling thread from the start of the
  * run, so the same problem always stops at the same point: the run fails
