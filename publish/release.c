@@ -15,6 +15,13 @@
  * components of hidden cells: two components share no unknown, so their
  * LPs are independent, and the published cells are constants of both.
  *
+ * Model version 2 (settings.model) adds what the groups cannot see: the
+ * relations between two indicators' tables (add_cross: equalities and
+ * containments from the atoms, cellkeys.h), and prices complements by gain
+ * per cost with a line rule that closes only lines leaving a primary cell
+ * small (bp_sup_set_by_cost).  A release logged without a version was made
+ * by the first model and is re-derived so.
+ *
  * Complements in the model cost their count times a weight: how many rows
  * print the quantity (hiding it hides all of them), times 1 at kommune, 4
  * at fylke and 64 at nasjonal level, so that small kommune cells go before

@@ -339,6 +339,61 @@ Test(suppress, unprinted_cell_is_an_unknown_that_others_can_give_away)
 	bp_sup_free(p);
 }
 
+/* t = a + b + c + d with a = 3 and b = 2 small: hidden, a and b sum to 5,
+ * so the plain line rule sees enough room; a reader who knows each hidden
+ * cell is at least 1 (zeros shown) finds a <= 4.  The lean rule (by cost)
+ * closes the line; without it the line pass leaves it to the LP. */
+static struct bp_sup_problem *
+singleton_line(bool lean)
+{
+	struct bp_sup_problem *p = bp_sup_new();
+	size_t m[4] = { 1, 2, 3, 4 };
+	cr_assert_not_null(p);
+	cr_assert_eq(bp_sup_add_cell(p, 45, 0), 0);
+	cr_assert_eq(bp_sup_add_cell(p, 3, BP_SUP_POSITIVE), 1);
+	cr_assert_eq(bp_sup_add_cell(p, 2, BP_SUP_POSITIVE), 2);
+	cr_assert_eq(bp_sup_add_cell(p, 20, BP_SUP_POSITIVE), 3);
+	cr_assert_eq(bp_sup_add_cell(p, 20, BP_SUP_POSITIVE), 4);
+	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 0, m, 4), 0);
+	bp_sup_set_rule(p, BP_SUP_RULE_UPPER);
+	bp_sup_set_by_cost(p, lean);
+	bp_sup_set_state(p, 1, PR);
+	bp_sup_set_state(p, 2, PR);
+	return p;
+}
+
+Test(suppress, lean_line_rule_counts_other_hidden_cells_as_one)
+{
+	struct bp_sup_problem *p = singleton_line(false);
+	size_t bad = 0;
+
+	cr_assert_eq(bp_sup_close_lines(p, 5, false), 0);
+	cr_expect_eq(bp_sup_count(p, BP_SUP_PUBLISHED), 3, "plain rule: nothing added");
+	cr_expect_eq(bp_sup_audit(p, 5, &bad), -1, "and the reader bounds a by 4");
+	bp_sup_free(p);
+
+	p = singleton_line(true);
+	cr_assert_eq(bp_sup_close_lines(p, 5, false), 0);
+	cr_expect_eq(bp_sup_count(p, BP_SUP_PUBLISHED), 2, "lean rule: one 20 hidden");
+	cr_expect_eq(bp_sup_audit(p, 5, &bad), 0);
+	bp_sup_free(p);
+}
+
+/* A lone hidden cell that is not small: the plain line pass hides another
+ * one beside it, the lean one leaves it (it gives nothing small away). */
+Test(suppress, lean_line_rule_leaves_a_lone_secondary)
+{
+	for (int lean = 0; lean < 2; lean++) {
+		struct bp_sup_problem *p = singleton_line(lean);
+		bp_sup_set_state(p, 1, P);
+		bp_sup_set_state(p, 2, P);
+		bp_sup_set_state(p, 3, SE);
+		cr_assert_eq(bp_sup_close_lines(p, 5, false), 0);
+		cr_expect_eq(bp_sup_count(p, BP_SUP_PUBLISHED), lean ? 4u : 3u, "lean %d", lean);
+		bp_sup_free(p);
+	}
+}
+
 Test(suppress, bad_constraints_are_refused)
 {
 	struct bp_sup_problem *p = bp_sup_new();
