@@ -374,8 +374,10 @@ bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b, s
 	uint64_t *rest = malloc(k->words * sizeof(*rest));
 	size_t up[130];
 	uint64_t in1 = 0, in2 = 0;
-	if (!rest)
-		return -1;
+	if (!rest) {
+		errno = ENOMEM;
+		return -2;
+	}
 	for (size_t w = 0; w < k->words; w++)
 		rest[w] = u2[w] & ~u1[w];
 	for (size_t i = 0; i < n1 + 1 + n2; i++)

@@ -74,9 +74,10 @@ struct bp_cat_relation {
 };
 
 /* The relations of g1 and g2 at (b, v) into out (up to cap of them):
- * their number (>= 0; more than cap: call again with room), or -1 when
- * there are none to be had (an indicator whose categories the atoms do not
- * decide, or g1 counts persons g2 does not). */
+ * their number (>= 0; more than cap: call again with room; never more than
+ * 2 * (ncat(g1) + 1 + ncat(g2))), -1 when there are none to be had (an
+ * indicator whose categories the atoms do not decide, or g1 counts persons
+ * g2 does not), or -2 (errno ENOMEM). */
 long bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b,
     size_t v, struct bp_cat_relation *out, size_t cap);
 

@@ -238,6 +238,10 @@ add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2)
 	return 0;
 }
 
+/* Room for the relations of two indicators (bp_cellkeys_cross: at most
+ * twice their categories and one rest, each at most 64). */
+#define BP_CROSS_MAX 260
+
 /* Whether some level prints both g1's and g2's tables by breakdown b. */
 static bool
 both_on(const struct bp_tables *T, size_t g1, size_t g2, size_t b)
@@ -322,7 +326,7 @@ add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, si
 static int
 add_cross(const struct bp_tables *T, struct rel *R)
 {
-	struct bp_cat_relation rel[66];
+	struct bp_cat_relation rel[BP_CROSS_MAX];
 
 	for (size_t x = 0; x < T->nind; x++)
 		for (size_t y = x + 1; y < T->nind; y++)
@@ -332,15 +336,21 @@ add_cross(const struct bp_tables *T, struct rel *R)
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
 					/* g1 is the one whose persons the other counts too */
 					size_t g1 = x, g2 = y;
-					long n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel, 66);
-					if (n < 0) {
+					long n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel,
+					    BP_CROSS_MAX);
+					if (n == -1) {
 						g1 = y, g2 = x;
-						n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel, 66);
+						n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel,
+						    BP_CROSS_MAX);
+					}
+					if (n == -2)
+						return -1;   /* ENOMEM */
+					if (n > BP_CROSS_MAX) {
+						errno = EINVAL;   /* cannot be: see cellkeys.h */
+						return -1;
 					}
 					if (n <= 0)
 						continue;
-					if (n > 66)
-						n = 66;
 					for (size_t i = 0; i < T->na; i++) {
 						if (!T->a[i].rows ||
 						    !table_on(T, T->a[i].level, g1, b) ||
