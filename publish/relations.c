@@ -452,17 +452,8 @@ add_relation_cons(const struct bp_tables *T, struct group *G, size_t g, size_t i
 			    key_of(T, i, g, m1[0] - G->base[i]) &&
 			    key_of(T, i, g, m1[0] - G->base[i]) == key_of(T, i, g, m2[0] - G->base[i]))
 				continue;   /* add_same_cons ties them */
-			if (n1 == 1 || n2 == 1) {
-				bool one = n1 == 1;
-				if (bp_sup_add_constraint(G->p, BP_CONS_TABLE, one ? m1[0] : m2[0],
-				    one ? m2 : m1, one ? n2 : n1) < 0)
-					return -1;
-				continue;
-			}
-			long aux = bp_sup_add_cell(G->p, (uint32_t)s1, BP_SUP_UNPRINTED);
-			if (aux < 0 ||
-			    bp_sup_add_constraint(G->p, BP_CONS_TABLE, (size_t)aux, m1, n1) < 0 ||
-			    bp_sup_add_constraint(G->p, BP_CONS_TABLE, (size_t)aux, m2, n2) < 0)
+			long aux;
+			if (bp_sup_add_equal(G->p, m1, n1, m2, n2, BP_SUP_UNPRINTED, &aux) < 0)
 				return -1;
 		}
 	}

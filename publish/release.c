@@ -199,15 +199,15 @@ add_unknown(struct rel *R, uint32_t value)
 	return c;
 }
 
-/* Adds sum(m1) = sum(m2) to the model (a cell on both sides cancels; one
- * side a single cell: the total of the other; else an unknown carries the
- * common sum).  0, or -1: errno EINVAL when the sums differ (the atoms do
- * not fit the tallies), ENOMEM. */
+/* Adds sum(m1) = sum(m2) to the model (bp_sup_add_equal; a cell on both
+ * sides cancels first, a carrier of the common sum is an unknown).  0, or
+ * -1: errno EINVAL when the sums differ (the atoms do not fit the
+ * tallies), ENOMEM. */
 static int
 add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2)
 {
 	struct bp_sup_problem *M = bp_model_problem(R->m);
-	uint64_t s1 = 0, s2 = 0;
+	long carrier;
 
 	for (size_t i = 0; i < n1; i++)
 		for (size_t j = 0; j < n2; j++)
@@ -216,25 +216,10 @@ add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2)
 				m2[j] = m2[--n2];
 				break;
 			}
-	for (size_t i = 0; i < n1; i++)
-		s1 += bp_sup_value_of(M, m1[i]);
-	for (size_t j = 0; j < n2; j++)
-		s2 += bp_sup_value_of(M, m2[j]);
-	if (s1 != s2) {
-		errno = EINVAL;
+	if (bp_sup_add_equal(M, m1, n1, m2, n2, BP_SUP_UNPRINTED | BP_SUP_SLACK, &carrier) < 0)
 		return -1;
-	}
-	if (n1 == 0 || n2 == 0)
-		return 0;   /* a side of no cell: the other side's are published zeros */
-	if (n1 == 1 || n2 == 1) {
-		bool one = n1 == 1;
-		return bp_sup_add_constraint(M, BP_CONS_TABLE, one ? m1[0] : m2[0],
-		    one ? m2 : m1, one ? n2 : n1);
-	}
-	long aux = add_unknown(R, (uint32_t)s1);
-	if (aux < 0 || bp_sup_add_constraint(M, BP_CONS_TABLE, (size_t)aux, m1, n1) < 0 ||
-	    bp_sup_add_constraint(M, BP_CONS_TABLE, (size_t)aux, m2, n2) < 0)
-		return -1;
+	if (carrier >= 0)
+		hide_cell(M, (size_t)carrier, BP_SUP_SECONDARY);
 	return 0;
 }
 

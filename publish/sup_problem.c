@@ -173,6 +173,36 @@ bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r)
 	p->rule = (unsigned char)r;
 }
 
+int
+bp_sup_add_equal(struct bp_sup_problem *p, const size_t *m1, size_t n1,
+    const size_t *m2, size_t n2, unsigned flags, long *carrier)
+{
+	uint64_t s1 = 0, s2 = 0;
+
+	*carrier = -1;
+	for (size_t i = 0; i < n1; i++)
+		s1 += m1[i] < p->ncell ? p->value[m1[i]] : 0;
+	for (size_t i = 0; i < n2; i++)
+		s2 += m2[i] < p->ncell ? p->value[m2[i]] : 0;
+	if (s1 != s2 || s1 > UINT32_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n1 == 0 || n2 == 0)
+		return 0;
+	if (n1 == 1 || n2 == 1) {
+		bool one = n1 == 1;
+		return bp_sup_add_constraint(p, BP_CONS_TABLE, one ? m1[0] : m2[0],
+		    one ? m2 : m1, one ? n2 : n1);
+	}
+	long c = bp_sup_add_cell(p, (uint32_t)s1, flags);
+	if (c < 0 || bp_sup_add_constraint(p, BP_CONS_TABLE, (size_t)c, m1, n1) < 0 ||
+	    bp_sup_add_constraint(p, BP_CONS_TABLE, (size_t)c, m2, n2) < 0)
+		return -1;
+	*carrier = c;
+	return 0;
+}
+
 void
 bp_sup_set_by_cost(struct bp_sup_problem *p, bool on)
 {

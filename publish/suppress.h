@@ -93,6 +93,13 @@ long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
  * inconsistent constraint would make every audit fail. */
 int bp_sup_add_constraint(struct bp_sup_problem *p, enum bp_sup_cons_kind kind,
     size_t total, const size_t *members, size_t n);
+/* Adds sum(m1) = sum(m2): nothing when a side is empty (the other side's
+ * cells are zeros); one side a single cell: that cell is the total of the
+ * other; else a new cell with flags (e.g. BP_SUP_UNPRINTED) carries the
+ * common sum, its index in *carrier (else -1).  The cells of both sides
+ * must be distinct.  0, or -1: errno EINVAL when the sums differ, ENOMEM. */
+int bp_sup_add_equal(struct bp_sup_problem *p, const size_t *m1, size_t n1,
+    const size_t *m2, size_t n2, unsigned flags, long *carrier);
 /* Weighs a cell as a complement: hiding it costs (count + 1) * weight
  * instead of its count (weight 0 or 1: the count).  For a quantity other
  * tables print too, which hiding here hides there as well.  0, or -1

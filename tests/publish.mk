@@ -25,7 +25,7 @@ EXTRA_DIST += tests/integration/publish_oldlog.sh tests/fixtures/publish/suplog_
 	tests/fixtures/publish/make_suplog_v0.sh
 # A release of the first release model (no settings.model) still re-derives.
 TESTS += tests/integration/publish_oldrelease.sh
-EXTRA_DIST += tests/integration/publish_oldrelease.sh \
+EXTRA_DIST += tests/integration/publish_oldrelease.sh tests/helpers/fixture_lib.sh \
 	tests/fixtures/publish/suplog_release1.tar.xz tests/fixtures/publish/make_suplog_release1.sh
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/measures/test_cellkeys

@@ -8,14 +8,8 @@
 # and a line broken in it is named by line and column.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v xz >/dev/null || { echo "SKIP: xz is missing (tar -J)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-tar -C "$tmp" -xJf "$BP_SRCDIR/tests/fixtures/publish/suplog_v0.tar.xz"
-inst=$tmp/suplog_v0
-conf=$inst/bpagg.conf
-mkdir -p "$inst"/{inbox,archive,rejected,outbox}
+. "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
+fixture_unpack suplog_v0
 cp "$inst/suppression.log" "$tmp/old.log"
 mapfile -t ids < <(ls "$inst/releases")
 [ "${#ids[@]}" -eq 2 ] || fail "fixture: ${#ids[@]} releases"

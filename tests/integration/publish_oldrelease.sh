@@ -8,14 +8,8 @@
 # alder7 close what the first model left open), and re-derives too.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v xz >/dev/null || { echo "SKIP: xz is missing (tar -J)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-tar -C "$tmp" -xJf "$BP_SRCDIR/tests/fixtures/publish/suplog_release1.tar.xz"
-inst=$tmp/suplog_release1
-conf=$inst/bpagg.conf
-mkdir -p "$inst"/{inbox,archive,rejected,outbox}
+. "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
+fixture_unpack suplog_release1
 old=$(ls -d "$inst"/releases/*)
 grep -q '"method":"release"' "$inst/suppression.log" || fail "fixture: not a release-method log"
 if grep -q '"model":' "$inst/suppression.log"; then fail "fixture: logged with a model version"; fi

@@ -143,7 +143,10 @@ Test(release_leak, per_group_leaks_across_two_groups)
 	both_free(m, g);
 }
 
-Test(release_leak, release_model_closes_it)
+/* The repair of the model closes the leak, the first model's way and the
+ * lean way of model version 2 (bp_sup_set_by_cost). */
+static void
+closes_it(bool lean)
 {
 	size_t map[2][NC], bad;
 	struct bp_sup_problem *g[2];
@@ -152,6 +155,7 @@ Test(release_leak, release_model_closes_it)
 	size_t n = bp_sup_ncells(X);
 	unsigned char before[2 * NC], first[2 * NC];
 
+	bp_sup_set_by_cost(X, lean);
 	cr_assert_leq(n, sizeof(before));
 	for (size_t c = 0; c < n; c++)
 		before[c] = (unsigned char)bp_sup_state_of(X, c);
@@ -176,6 +180,16 @@ Test(release_leak, release_model_closes_it)
 	for (size_t c = 0; c < n; c++)
 		cr_assert_eq(bp_sup_state_of(X, c), first[c], "cell %zu", c);
 	both_free(m, g);
+}
+
+Test(release_leak, release_model_closes_it)
+{
+	closes_it(false);
+}
+
+Test(release_leak, lean_release_model_closes_it)
+{
+	closes_it(true);
 }
 
 /* A budget of LP solves turns a repair that would take too long into a
