@@ -26,7 +26,7 @@ struct bp_sup_problem {
 	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
 	unsigned char *state;      /* enum bp_sup_state */
 	unsigned char rule;        /* enum bp_sup_rule */
-	unsigned char by_cost;     /* bp_sup_set_by_cost */
+	unsigned char by_cost;     /* enum bp_sup_pricing (bp_sup_set_pricing) */
 	unsigned long budget;      /* LP solves a repair may spend, 0 no limit */
 
 	size_t ncons, capcons;
@@ -166,12 +166,22 @@ int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index 
  * (BP_SUP_RULE_UPPER only); smaller ones by one LP each. */
 #define BP_SUP_LOCAL_FROM 1500
 
+/* The LP of a whole component kept across its cells (lpaudit_local.c). */
+struct bp_sup_whole {
+	struct glp_prob *lp;       /* NULL until a cell needs it */
+	int *col;                  /* per cell of the problem: its column */
+	size_t *cells, ncells;     /* the component's hidden cells, by column */
+	size_t *lines, nlines;     /* its lines, by row */
+};
+void bp__sup_whole_free(struct bp_sup_whole *W);
+
 struct bp_sup_local {
 	int *lcol;                 /* per cell: local LP column, 0 none */
 	size_t *lmark, stamp;      /* per line: stamp of the last visit */
 	size_t *cells, ncells;     /* the local cells (columns) */
 	size_t *lines, nlines;     /* the lines touching them */
 	unsigned char *safe;       /* per cell: proven safe in this run */
+	struct bp_sup_whole whole; /* PAIRS: the component's LP, kept */
 };
 /* Scratch for problem p (the caller's; bp__sup_local_free frees it). 0 or -1. */
 int bp__sup_local_init(struct bp_sup_local *L, const struct bp_sup_problem *p);

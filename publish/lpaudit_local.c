@@ -63,6 +63,7 @@ bp__sup_local_free(struct bp_sup_local *L)
 	free(L->cells);
 	free(L->lines);
 	free(L->safe);
+	bp__sup_whole_free(&L->whole);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -226,6 +227,95 @@ duals(const struct bp_sup_local *L, glp_prob *lp, struct bp_sup_bad *b)
 	return 0;
 }
 
+/*
+ * The LP of the whole component, kept across its cells (PAIRS, model 3):
+ * built once when the first cell needs it, then each cell's maximum is
+ * solved from the basis of the one before, like the one LP of a small
+ * component (lpaudit.c).  Its optimum is the reader's, whatever the start,
+ * so a cell passes or fails as it would from a fresh LP; only the point and
+ * the duals may differ.  Returns the LP; NULL on failure.
+ */
+static glp_prob *
+whole_lp(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, size_t c)
+{
+	struct bp_sup_whole *W = &L->whole;
+
+	if (W->lp)
+		return W->lp;
+	collect(p, ix, L, c, SIZE_MAX);
+	W->lp = local_lp(p, L);
+	if (W->lp && (W->col = malloc(p->ncell * sizeof(*W->col))) != NULL &&
+	    (W->cells = malloc(L->ncells * sizeof(*W->cells))) != NULL &&
+	    (W->lines = malloc((L->nlines ? L->nlines : 1) * sizeof(*W->lines))) != NULL) {
+		memcpy(W->cells, L->cells, L->ncells * sizeof(*W->cells));
+		memcpy(W->lines, L->lines, L->nlines * sizeof(*W->lines));
+		W->ncells = L->ncells;
+		W->nlines = L->nlines;
+		for (size_t i = 0; i < L->ncells; i++)
+			W->col[L->cells[i]] = L->lcol[L->cells[i]];
+	} else {
+		bp__sup_whole_free(W);
+	}
+	release(L);
+	return W->lp;
+}
+
+void
+bp__sup_whole_free(struct bp_sup_whole *W)
+{
+	if (W->lp)
+		glp_delete_prob(W->lp);
+	free(W->col);
+	free(W->cells);
+	free(W->lines);
+	memset(W, 0, sizeof(*W));
+}
+
+/* Cell c's maximum on the kept LP of its component: proven, or reported
+ * with its duals.  0 or -1. */
+static int
+prove_whole(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, size_t c, const size_t *comp, unsigned min_cell,
+    struct bp_sup_bad **bad, size_t *nbad, size_t *cap)
+{
+	glp_prob *lp = whole_lp(p, ix, L, c);
+	struct bp_sup_whole *W = &L->whole;
+	double val;
+	int col, rc = -1;
+
+	if (!lp)
+		return -1;
+	/* certify and duals read the columns and lines of L: lend them W's */
+	struct bp_sup_local V = *L;
+	V.cells = W->cells;
+	V.ncells = W->ncells;
+	V.lines = W->lines;
+	V.nlines = W->nlines;
+	col = W->col[c];
+	glp_set_obj_coef(lp, col, 1.0);
+	bp__sup_stats.solves++;
+	bp__sup_stats.compcells += W->ncells;
+	if (bp__sup_lp_bound(lp, GLP_MAX, &val) != 0)
+		goto out;
+	certify(p, &V, lp, min_cell);
+	if (val >= (double)min_cell - BP_SUP_EPS || isinf(val)) {
+		L->safe[c] = 1;
+		rc = 0;
+		goto out;
+	}
+	struct bp_sup_bad b = { .cell = c, .comp = comp[c], .lo = 0.0, .hi = val };
+	if (duals(&V, lp, &b) != 0 || bp__sup_bad_push(bad, nbad, cap, &b) != 0) {
+		free(b.line);
+		free(b.dual);
+		goto out;
+	}
+	rc = 0;
+out:
+	glp_set_obj_coef(lp, col, 0.0);
+	return rc;
+}
+
 /* Proves cell c safe or reports it; 0 or -1. */
 static int
 prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_sup_local *L,
@@ -240,6 +330,8 @@ prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_s
 		glp_prob *lp;
 		int rc = -1;
 
+		if (p->by_cost >= BP_SUP_PRICE_PAIRS && LIMITS[k] >= ncomp)
+			return prove_whole(p, ix, L, c, comp, min_cell, bad, nbad, cap);
 		collect(p, ix, L, c, LIMITS[k]);
 		if (!(lp = local_lp(p, L))) {
 			release(L);
@@ -306,9 +398,12 @@ bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_index *i
 			return -1;
 		size_t depth = todo ? (todo[c] < BP_SUP_DEPTH_WHOLE ? todo[c] : BP_SUP_DEPTH_WHOLE) :
 		    BP_SUP_DEPTH_WHOLE;
-		if (prove(p, ix, L, c, ncells, comp, min_cell, depth, bad, nbad, cap) != 0)
+		if (prove(p, ix, L, c, ncells, comp, min_cell, depth, bad, nbad, cap) != 0) {
+			bp__sup_whole_free(&L->whole);
 			return -1;
+		}
 	}
+	bp__sup_whole_free(&L->whole);
 	for (size_t i = 0; todo && i < ncells; i++)
 		if (L->safe[cells[i]])
 			todo[cells[i]] = 0;

@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 2u
+#define BP_RELEASE_MODEL_VERSION 3u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -54,7 +54,9 @@ struct bp_pub_settings {
 	                       method */
 	unsigned model_version; /* of the release model: 1 its first form
 	                           (logged without "model"), 2 with the
-	                           relations between indicators (release.c) */
+	                           relations between indicators (release.c),
+	                           3 the repair priced in pairs
+	                           (BP_SUP_PRICE_PAIRS) */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

@@ -19,7 +19,7 @@
  * relations between two indicators' tables (add_cross: equalities and
  * containments from the atoms, cellkeys.h), and prices complements by gain
  * per cost with a line rule that closes only lines leaving a primary cell
- * small (bp_sup_set_by_cost).  A release logged without a version was made
+ * small (bp_sup_set_pricing).  A release logged without a version was made
  * by the first model and is re-derived so.
  *
  * Complements in the model cost their count times a weight: how many rows
@@ -442,7 +442,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
-	bp_sup_set_by_cost(M, T->s.model_version >= 2);
+	bp_sup_set_pricing(M, T->s.model_version >= 3 ? BP_SUP_PRICE_PAIRS :
+	    T->s.model_version == 2 ? BP_SUP_PRICE_COST : BP_SUP_PRICE_NEED);
 	if (weigh(T, &R, lv) < 0 || grow_forced(&R, bp_sup_ncells(M)) < 0)
 		goto out;
 	for (size_t c = 0; c < bp_sup_ncells(M); c++)

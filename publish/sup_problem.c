@@ -204,9 +204,9 @@ bp_sup_add_equal(struct bp_sup_problem *p, const size_t *m1, size_t n1,
 }
 
 void
-bp_sup_set_by_cost(struct bp_sup_problem *p, bool on)
+bp_sup_set_pricing(struct bp_sup_problem *p, enum bp_sup_pricing how)
 {
-	p->by_cost = on;
+	p->by_cost = (unsigned char)how;
 }
 
 enum bp_sup_rule

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "lpaudit.h"
 #include "suppress.h"
@@ -50,6 +51,9 @@ struct heur {
 	unsigned char *added;      /* per cell: added by the audit this round */
 	size_t *comp;              /* per cell: component id from the audit */
 	double *ldual;             /* per line: dual while pricing, else 0 */
+	double *lasthi;            /* per cell: maximum of its last local
+	                            * failure that got priced complements,
+	                            * -1 none (PAIRS) */
 	bool suppress_zero;
 	bool plain;                /* baseline: smallest other cell only */
 };
@@ -68,6 +72,7 @@ heur_free(struct heur *h)
 	free(h->added);
 	free(h->comp);
 	free(h->ldual);
+	free(h->lasthi);
 }
 
 static int
@@ -90,7 +95,10 @@ heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
 	h->added = calloc(nc, 1);
 	h->comp = malloc(nc * sizeof(*h->comp));
 	h->ldual = calloc(nl, sizeof(*h->ldual));
-	if (h->ldual == NULL ||h->nsup == NULL || h->nprim == NULL || h->ssum == NULL ||
+	if ((h->lasthi = malloc(nc * sizeof(*h->lasthi))) != NULL)
+		for (size_t c = 0; c < nc; c++)
+			h->lasthi[c] = -1.0;
+	if (h->ldual == NULL || h->lasthi == NULL ||h->nsup == NULL || h->nprim == NULL || h->ssum == NULL ||
 	    h->inq == NULL || h->queue == NULL || h->todo == NULL ||
 	    h->added == NULL || h->comp == NULL ||
 	    bp__sup_index_build(p, &h->ix) != 0) {
@@ -379,6 +387,94 @@ extra_scan_line(const struct heur *h, size_t l, double need, size_t *best,
  */
 #define GAIN_INF HUGE_VAL
 
+/* Whether line l has a hidden cell other than d and e (SIZE_MAX: none). */
+static bool
+other_hidden(const struct bp_sup_problem *p, size_t l, size_t d, size_t e)
+{
+	for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+		size_t c = p->mem[k];
+		if (c != d && c != e && bp__sup_hidden(p, c))
+			return true;
+	}
+	return false;
+}
+
+/* How many lines of cell d, other than line `skip`, would leave d their
+ * only hidden cell besides `with` (a cell hidden together with d;
+ * SIZE_MAX none): each such line gives d's value away, so hiding d moves
+ * nothing until the line gets another hidden cell. */
+static size_t
+lone_lines(const struct heur *h, size_t d, size_t skip, size_t with)
+{
+	size_t n = 0;
+
+	for (size_t i = h->ix.lstart[d]; i < h->ix.lstart[d + 1]; i++) {
+		size_t l = h->ix.lines[i];
+		if (l != skip && !other_hidden(h->p, l, d, with))
+			n++;
+	}
+	return n;
+}
+
+/* The cheapest partner for line l, which would leave d its only hidden
+ * cell: an eligible member that no other line of its own pins (hidden
+ * together with d).  SIZE_MAX when the line has none. */
+static size_t
+partner(const struct heur *h, size_t l, size_t d)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t best = SIZE_MAX;
+
+	for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+		size_t e = p->mem[k];
+		if (e == d || !eligible(h, e))
+			continue;
+		if (best != SIZE_MAX && (cost(p, e) > cost(p, best) ||
+		    (cost(p, e) == cost(p, best) && e > best)))
+			continue;
+		if (lone_lines(h, e, l, d) == 0)
+			best = e;
+	}
+	return best;
+}
+
+/* What hiding d costs with the partners its lone lines need (PAIRS);
+ * UINT64_MAX when a lone line has no partner. */
+static uint64_t
+cost_with_partners(const struct heur *h, size_t d)
+{
+	const struct bp_sup_problem *p = h->p;
+	uint64_t c = cost(p, d);
+
+	for (size_t i = h->ix.lstart[d]; i < h->ix.lstart[d + 1]; i++) {
+		size_t l = h->ix.lines[i], e;
+		if (other_hidden(p, l, d, SIZE_MAX))
+			continue;
+		if ((e = partner(h, l, d)) == SIZE_MAX)
+			return UINT64_MAX;
+		c += cost(p, e);
+	}
+	return c;
+}
+
+/* Hides the partners of the lone lines of d, just hidden (PAIRS); how many. */
+static size_t
+hide_partners(struct heur *h, size_t d)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t n = 0;
+
+	for (size_t i = h->ix.lstart[d]; i < h->ix.lstart[d + 1]; i++) {
+		size_t l = h->ix.lines[i], e;
+		if (other_hidden(p, l, d, SIZE_MAX) || (e = partner(h, l, d)) == SIZE_MAX)
+			continue;
+		hide(h, e, reason_of(p, l));
+		h->added[e] = 1;
+		n++;
+	}
+	return n;
+}
+
 static double
 extra_gain(const struct heur *h, const struct bp_sup_bad *b, size_t d)
 {
@@ -403,16 +499,16 @@ extra_gain(const struct heur *h, const struct bp_sup_bad *b, size_t d)
  * one that covers the need alone, the smallest such; else the largest gain
  * per unit of value lost; then the lower index. */
 static bool
-extra_pref(const struct bp_sup_problem *p, size_t a, double ga, size_t b, double gb,
-    double need)
+extra_pref(const struct bp_sup_problem *p, size_t a, double ga, uint64_t ca, size_t b,
+    double gb, uint64_t cb, double need)
 {
 	bool fa = ga >= need, fb = gb >= need;
 	double x, y;
 
 	if (p->by_cost) {
 		/* gain per cost, a gain beyond the need being worth no more */
-		x = (fa ? need : ga) * (double)(cost(p, b) ? cost(p, b) : 1);
-		y = (fb ? need : gb) * (double)(cost(p, a) ? cost(p, a) : 1);
+		x = (fa ? need : ga) * (double)(cb ? cb : 1);
+		y = (fb ? need : gb) * (double)(ca ? ca : 1);
 		if (x != y)
 			return x > y;
 		return a < b;
@@ -443,6 +539,8 @@ extra_priced(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 	const struct bp_sup_problem *p = h->p;
 	double need, got = 0.0, g, bg;
 	size_t i, k, l, c, best, bline = 0, n = 0;
+	uint64_t cc, bc = 0;
+	bool pairs = p->by_cost >= BP_SUP_PRICE_PAIRS;
 
 	need = b->dir > 0 ? bp__sup_need_hi(p, b->cell, min_cell) - b->hi :
 	    b->lo - bp__sup_need_lo(p, b->cell);
@@ -466,9 +564,14 @@ extra_priced(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 				c = p->mem[i];
 				if (!eligible(h, c) || (g = extra_gain(h, b, c)) <= 0.0)
 					continue;
-				if (best == SIZE_MAX || extra_pref(p, c, g, best, bg, need - got)) {
+				cc = pairs ? cost_with_partners(h, c) : cost(p, c);
+				if (cc == UINT64_MAX)
+					continue;
+				if (best == SIZE_MAX || extra_pref(p, c, g, cc, best, bg, bc,
+				    need - got)) {
 					best = c;
 					bg = g;
+					bc = cc;
 					bline = l;
 				}
 			}
@@ -476,6 +579,8 @@ extra_priced(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 		if (best == SIZE_MAX)
 			break;
 		hide(h, best, reason_of(p, bline));
+		if (pairs)
+			n += hide_partners(h, best);
 		h->added[best] = 1;
 		got += bg;
 		n++;
@@ -503,6 +608,64 @@ touched_this_round(const struct heur *h, size_t b)
 }
 
 /*
+ * The blind fallback of PAIRS: the lines nearest to b first (breadth
+ * first through its component's hidden cells), the best cell of the
+ * nearest ring that has one, a cell that no other line pins before one
+ * that some line does.  (The older fallback took the lowest-index cell of
+ * the component with any candidate, often a national count.)  Hides it
+ * and returns it, SIZE_MAX when none or out of memory.
+ */
+static size_t
+extra_near(struct heur *h, const struct bp_sup_bad *b, double need)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t *q = malloc(p->ncell * sizeof(*q));
+	unsigned char *seen = calloc(p->ncell, 1), *lseen = calloc(p->ncons ? p->ncons : 1, 1);
+	size_t head = 0, tail = 0, best = SIZE_MAX, loose = SIZE_MAX, line = 0, lline = 0;
+
+	if (!q || !seen || !lseen)
+		goto out;
+	q[tail++] = b->cell;
+	seen[b->cell] = 1;
+	while (head < tail && best == SIZE_MAX) {
+		size_t ring = tail;   /* one ring of cells at a time */
+		for (; head < ring; head++) {
+			size_t c = q[head];
+			for (size_t i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
+				size_t l = h->ix.lines[i];
+				if (lseen[l])
+					continue;
+				lseen[l] = 1;
+				for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+					size_t d = p->mem[k];
+					if (bp__sup_hidden(p, d)) {
+						if (!seen[d])
+							seen[d] = 1, q[tail++] = d;
+						continue;
+					}
+					if (!eligible(h, d))
+						continue;
+					if (lone_lines(h, d, l, SIZE_MAX) == 0) {
+						if (best == SIZE_MAX || extra_better(p, d, best, need))
+							best = d, line = l;
+					} else if (loose == SIZE_MAX || extra_better(p, d, loose, need))
+						loose = d, lline = l;
+				}
+			}
+		}
+		if (best == SIZE_MAX && loose != SIZE_MAX)
+			best = loose, line = lline;
+	}
+	if (best != SIZE_MAX)
+		hide(h, best, reason_of(p, line));
+out:
+	free(q);
+	free(seen);
+	free(lseen);
+	return best;
+}
+
+/*
  * One more complement for unsafe primary cell b (when pricing found none):
  * from b's own lines, else from any line of b's component.  Returns the
  * cell, or SIZE_MAX when no cell may be added.
@@ -515,6 +678,8 @@ extra_for(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 	    b->lo - bp__sup_need_lo(p, b->cell));
 	size_t best = SIZE_MAX, line = 0, i, c;
 
+	if (p->by_cost >= BP_SUP_PRICE_PAIRS)
+		return extra_near(h, b, need);
 	for (i = h->ix.lstart[b->cell]; i < h->ix.lstart[b->cell + 1]; i++)
 		extra_scan_line(h, h->ix.lines[i], need, &best, &line);
 	for (c = 0; best == SIZE_MAX && c < p->ncell; c++) {
@@ -545,8 +710,23 @@ repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
 	if (h->p->ncell)
 		memset(h->added, 0, h->p->ncell);
 	for (i = 0; i < nbad; i++) {
+		size_t cell = bad[i].cell;
+		/* PAIRS: a local program that failed again as badly after
+		 * complements priced from its duals grows instead: cells
+		 * fixed at the edge of a neighbourhood can make any new
+		 * complement look useful to it and be no use at all. */
+		if (h->p->by_cost >= BP_SUP_PRICE_PAIRS && bad[i].local && h->todo[cell] &&
+		    h->todo[cell] < BP_SUP_DEPTH_WHOLE && h->lasthi[cell] >= 0.0 &&
+		    bad[i].hi <= h->lasthi[cell] + BP_SUP_EPS) {
+			h->todo[cell]++;
+			h->lasthi[cell] = -1.0;
+			n++;
+			continue;
+		}
 		if (bad[i].dir != 0 && (k = extra_priced(h, &bad[i], min_cell)) > 0) {
 			n += k;
+			if (bad[i].local)
+				h->lasthi[cell] = bad[i].hi;
 			continue;
 		}
 		if (touched_this_round(h, bad[i].cell))
@@ -568,6 +748,15 @@ repair(struct heur *h, const struct bp_sup_bad *bad, size_t nbad,
 	return n;
 }
 
+/* Seconds on the monotonic clock (BPAGG_DEBUG_ROUNDS timings). */
+static double
+wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Audits the components changed since the last audit, then repairs. */
 static int
 audit_loop(struct heur *h, unsigned min_cell)
@@ -579,6 +768,7 @@ audit_loop(struct heur *h, unsigned min_cell)
 	bool debug = getenv("BPAGG_DEBUG_SUPPRESS") != NULL;
 
 	memset(&bp__sup_stats, 0, sizeof(bp__sup_stats));
+	double t0 = wall_now();
 
 	for (;;) {
 		nround++;
@@ -590,8 +780,8 @@ audit_loop(struct heur *h, unsigned min_cell)
 			goto out;
 		}
 		if (debug && getenv("BPAGG_DEBUG_ROUNDS"))
-			fprintf(stderr, "  round %zu bad %zu solves %lu many %lu pivots %lu "
-			    "compcells %lu hidden %zu\n", nround, nbad, st->solves, st->many,
+			fprintf(stderr, "  round %zu %.2fs bad %zu solves %lu many %lu pivots %lu "
+			    "compcells %lu hidden %zu\n", nround, wall_now() - t0, nbad, st->solves, st->many,
 			    st->pivots, st->compcells,
 			    h->p->ncell - bp_sup_count(h->p, BP_SUP_PUBLISHED));
 		if (nbad == 0)

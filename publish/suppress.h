@@ -75,11 +75,17 @@ void bp_sup_free(struct bp_sup_problem *p);
 void bp_sup_set_rule(struct bp_sup_problem *p, enum bp_sup_rule r);
 enum bp_sup_rule bp_sup_rule_of(const struct bp_sup_problem *p);
 /* How the repair prices complements from the duals of a failing cell.
- * Off (the default, and how every release before model version 2 was
- * made): a cell that covers the need alone wins, the cheapest such, however
- * costly.  On: the most gain per cost, a gain counted up to the need, so
- * that a few small kommune cells go before one large national count. */
-void bp_sup_set_by_cost(struct bp_sup_problem *p, bool on);
+ * BP_SUP_PRICE_NEED (the default, and how every release before model
+ * version 2 was made): a cell that covers the need alone wins, the cheapest
+ * such, however costly.  BP_SUP_PRICE_COST (model 2): the most gain per
+ * cost, a gain counted up to the need, so that a few small kommune cells go
+ * before one large national count.  BP_SUP_PRICE_PAIRS (model 3): as COST,
+ * and a cell that would be the only hidden cell of one of its lines is
+ * priced together with the cheapest partner that line needs (alone it moves
+ * nothing); the blind fallback takes the cheapest cell of the component,
+ * not the first one found. */
+enum bp_sup_pricing { BP_SUP_PRICE_NEED, BP_SUP_PRICE_COST, BP_SUP_PRICE_PAIRS };
+void bp_sup_set_pricing(struct bp_sup_problem *p, enum bp_sup_pricing how);
 /* Limits the LP solves of bp_suppress and bp_sup_repair on p to n (0: no
  * limit, the default).  Counted in the calling thread from the start of the
  * run, so the same problem always stops at the same point: the run fails

@@ -18,8 +18,8 @@ out=$(bpagg audit -c "$conf") || fail "the first release model's log does not ve
 grep -q 're-derived, suppression matches' <<<"$out" || fail "not re-derived: $out"
 
 bpagg publish -c "$conf" --year 2024 --out "$tmp/rel" >/dev/null
-grep '"type":"release"' "$inst/suppression.log" | tail -n 1 | grep -q '"method":"release","model":2,' ||
-	fail "today's release is not logged with model 2"
+grep '"type":"release"' "$inst/suppression.log" | tail -n 1 | grep -q '"method":"release","model":3,' ||
+	fail "today's release is not logged with model 3"
 hidden() {
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "count") c = i; next }
 		$c == ":" { n++ } END { print c ? n + 0 : -1 }' "$1/tables.csv"

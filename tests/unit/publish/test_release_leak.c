@@ -144,7 +144,7 @@ Test(release_leak, per_group_leaks_across_two_groups)
 }
 
 /* The repair of the model closes the leak, the first model's way and the
- * lean way of model version 2 (bp_sup_set_by_cost). */
+ * lean way of model version 2 (bp_sup_set_pricing). */
 static void
 closes_it(bool lean)
 {
@@ -155,7 +155,7 @@ closes_it(bool lean)
 	size_t n = bp_sup_ncells(X);
 	unsigned char before[2 * NC], first[2 * NC];
 
-	bp_sup_set_by_cost(X, lean);
+	bp_sup_set_pricing(X, lean ? BP_SUP_PRICE_COST : BP_SUP_PRICE_NEED);
 	cr_assert_leq(n, sizeof(before));
 	for (size_t c = 0; c < n; c++)
 		before[c] = (unsigned char)bp_sup_state_of(X, c);

@@ -356,7 +356,7 @@ singleton_line(bool lean)
 	cr_assert_eq(bp_sup_add_cell(p, 20, BP_SUP_POSITIVE), 4);
 	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 0, m, 4), 0);
 	bp_sup_set_rule(p, BP_SUP_RULE_UPPER);
-	bp_sup_set_by_cost(p, lean);
+	bp_sup_set_pricing(p, lean ? BP_SUP_PRICE_COST : BP_SUP_PRICE_NEED);
 	bp_sup_set_state(p, 1, PR);
 	bp_sup_set_state(p, 2, PR);
 	return p;
