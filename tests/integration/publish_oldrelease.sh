@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # publish_oldrelease.sh - a release made by the first form of method =
 # release (logged without settings.model; tests/fixtures/publish/
-# suplog_release1.tar.xz, made by make_suplog_release1.sh with main at
+# suplog_release1.tar.xz, made by make_suplog_release.sh ... 1 with main at
 # eb74ba0) is re-derived by bpagg audit with that model, while a release
-# of the same store made today is logged with "model":2, hides more of
+# of the same store made today is logged with "model":3, hides more of
 # these tables (the relations between rop and rop_skala, alder4 and
-# alder7 close what the first model left open), and re-derives too.
+# alder7, since model 2, close what the first model left open), and
+# re-derives too.
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
@@ -26,7 +27,7 @@ hidden() {
 }
 h1=$(hidden "$old") h2=$(hidden "$tmp/rel")
 [ "$h1" -ge 0 ] || fail "tables.csv has no count column"
-[ "$h2" -gt "$h1" ] || fail "model 2 hides $h2 cells, the first model $h1: expected more"
+[ "$h2" -gt "$h1" ] || fail "model 3 hides $h2 cells, the first model $h1: expected more"
 out=$(bpagg audit -c "$conf") || fail "old and new releases do not verify together: $out"
 [ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 2 ] || fail "two releases: $out"
-echo "ok: first model hid $h1 cells, model 2 hides $h2; both re-derived"
+echo "ok: first model hid $h1 cells, model 3 hides $h2; both re-derived"
