@@ -325,6 +325,10 @@ prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_s
 	size_t nk = sizeof(LIMITS) / sizeof(LIMITS[0]);
 	if (depth + 1 < nk)
 		nk = depth + 1;
+	/* PAIRS: a cell sent to its whole component failed the local
+	 * programs before; the kept LP answers it in a few pivots. */
+	if (p->by_cost >= BP_SUP_PRICE_PAIRS && depth >= BP_SUP_DEPTH_WHOLE)
+		return prove_whole(p, ix, L, c, comp, min_cell, bad, nbad, cap);
 	for (size_t k = 0; k < nk; k++) {
 		double val;
 		glp_prob *lp;

@@ -394,6 +394,53 @@ Test(suppress, lean_line_rule_leaves_a_lone_secondary)
 	}
 }
 
+/*
+ * T = a + b + c with a = 2 small; b's only other line S = b + w and c's
+ * only other line U = c + v are published in full.  The line pass hides b
+ * beside a, which line S still gives away; the duals then price c (90) as
+ * cheaper than T (100) or w (400).  But c alone is given away by line U:
+ * priced in pairs, c costs c + v (110) and T wins, one cell; priced by
+ * cost alone, c is hidden for nothing first.
+ */
+static struct bp_sup_problem *
+pinned_candidate(enum bp_sup_pricing how)
+{
+	struct bp_sup_problem *p = bp_sup_new();
+	/* 0 T, 1 a, 2 b, 3 c, 4 S, 5 w, 6 U, 7 v */
+	const uint32_t v[8] = { 100, 2, 8, 90, 408, 400, 110, 20 };
+	size_t mA[3] = { 1, 2, 3 }, mS[2] = { 2, 5 }, mU[2] = { 3, 7 };
+
+	cr_assert_not_null(p);
+	for (size_t c = 0; c < 8; c++)
+		cr_assert_eq(bp_sup_add_cell(p, v[c], BP_SUP_POSITIVE), (long)c);
+	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 0, mA, 3), 0);
+	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 4, mS, 2), 0);
+	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 6, mU, 2), 0);
+	bp_sup_set_rule(p, BP_SUP_RULE_UPPER);
+	bp_sup_set_pricing(p, how);
+	return p;
+}
+
+Test(suppress, pairs_pricing_skips_a_cell_its_other_line_gives_away)
+{
+	struct bp_sup_problem *p = pinned_candidate(BP_SUP_PRICE_PAIRS);
+	size_t bad = 0;
+
+	cr_assert_eq(bp_suppress(p, 5, false), 0);
+	cr_expect_eq(bp_sup_audit(p, 5, &bad), 0);
+	cr_expect_eq(bp_sup_state_of(p, 1), PR);
+	cr_expect_neq(bp_sup_state_of(p, 0), P, "T hidden");
+	cr_expect_eq(bp_sup_state_of(p, 3), P, "c published: alone it moves nothing");
+	cr_expect_eq(bp_sup_count(p, BP_SUP_PUBLISHED), 5u, "a, b and T hidden");
+	bp_sup_free(p);
+
+	p = pinned_candidate(BP_SUP_PRICE_COST);
+	cr_assert_eq(bp_suppress(p, 5, false), 0);
+	cr_expect_eq(bp_sup_audit(p, 5, &bad), 0);
+	cr_expect_neq(bp_sup_state_of(p, 3), P, "by cost alone (model 2) c is hidden too");
+	bp_sup_free(p);
+}
+
 Test(suppress, bad_constraints_are_refused)
 {
 	struct bp_sup_problem *p = bp_sup_new();
@@ -454,6 +501,13 @@ pattern_of(const struct bp_sup_problem *p, unsigned char *out)
 		out[c] = (unsigned char)bp_sup_state_of(p, c);
 }
 
+/*
+ * A group large enough that its hidden cells form a component audited by
+ * local programs and the kept LP of the whole component (lpaudit_local.c),
+ * priced in pairs (model 3): every primary cell's maximum, solved again on
+ * a fresh LP of its whole component (bp_sup_interval), reaches min_cell,
+ * and a second run gives the same pattern.
+ */
 Test(suppress, deterministic)
 {
 	struct bp_sup_problem *a = bp_sgen_group(7, 40, 4, 4, 6);
