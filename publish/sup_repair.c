@@ -2,10 +2,11 @@
  * sup_repair.c - the complements the secondary-suppression heuristic adds
  * for a primary cell the LP audit finds unsafe: priced from the duals of
  * the failing program (column generation, one cell or, under PAIRS
- * pricing, a cell with the partners its other lines need), else deeper
- * programs, else a blind fallback (the nearest cheap cell under PAIRS; the
- * component's first candidate under the older pricings, kept so that old
- * releases re-derive).  The line pass and the audit loop are in
+ * pricing, a cell with the partners its other lines need, under
+ * PAIRS_BLIND a chain of them), else deeper programs, else a blind
+ * fallback (the nearest cheap cell under PAIRS; the component's first
+ * candidate under the older pricings, kept so that old releases
+ * re-derive).  The line pass and the audit loop are in
  * suppress.c.
  */
 #include <math.h>
@@ -115,19 +116,41 @@ partner(const struct heur *h, size_t l, size_t d)
 	return best;
 }
 
+/* The cheapest eligible member of line l other than d, SIZE_MAX none. */
+static size_t
+cheapest_on(const struct heur *h, size_t l, size_t d)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t best = SIZE_MAX;
+
+	for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+		size_t e = p->mem[k];
+		if (e == d || !bp__heur_eligible(h, e))
+			continue;
+		if (best == SIZE_MAX || bp__heur_cost(p, e) < bp__heur_cost(p, best) ||
+		    (bp__heur_cost(p, e) == bp__heur_cost(p, best) && e < best))
+			best = e;
+	}
+	return best;
+}
+
 /* What hiding d costs with the partners its lone lines need (PAIRS);
- * UINT64_MAX when a lone line has no partner. */
+ * UINT64_MAX when a lone line has no partner.  PAIRS_BLIND counts a lone
+ * line without a free partner at its cheapest member instead (close_chain
+ * gives that one partners of its own). */
 static uint64_t
 cost_with_partners(const struct heur *h, size_t d)
 {
 	const struct bp_sup_problem *p = h->p;
 	uint64_t c = bp__heur_cost(p, d);
+	bool chain = p->by_cost >= BP_SUP_PRICE_PAIRS_BLIND;
 
 	for (size_t i = h->ix.lstart[d]; i < h->ix.lstart[d + 1]; i++) {
 		size_t l = h->ix.lines[i], e;
 		if (other_hidden(p, l, d, SIZE_MAX))
 			continue;
-		if ((e = partner(h, l, d)) == SIZE_MAX)
+		if ((e = partner(h, l, d)) == SIZE_MAX && (!chain ||
+		    (e = cheapest_on(h, l, d)) == SIZE_MAX))
 			return UINT64_MAX;
 		c += bp__heur_cost(p, e);
 	}
@@ -148,6 +171,52 @@ hide_partners(struct heur *h, size_t d)
 		bp__heur_hide(h, e, bp__heur_reason(p, l));
 		h->added[e] = 1;
 		n++;
+	}
+	return n;
+}
+
+/*
+ * Hides, for each line that cell d (just hidden) would be the only hidden
+ * cell of, a partner: the cheapest eligible member that no other line
+ * pins, else the cheapest one, which then gets partners of its own, and so
+ * on (at most CHAIN_MAX cells).  Every complement of PAIRS_BLIND gets
+ * them: a cell left alone on a line moves nothing, and the model-2 line
+ * rule leaves a lone hidden cell that is not small to the LP (which then
+ * asked for one useless complement per round).  Returns the cells hidden.
+ */
+#define CHAIN_MAX 64
+static size_t
+close_chain(struct heur *h, size_t d)
+{
+	const struct bp_sup_problem *p = h->p;
+	size_t stack[CHAIN_MAX], top = 0, n = 0;
+
+	stack[top++] = d;
+	while (top > 0) {
+		size_t x = stack[--top];
+		for (size_t i = h->ix.lstart[x]; i < h->ix.lstart[x + 1]; i++) {
+			size_t l = h->ix.lines[i], best = SIZE_MAX;
+			bool bfree = false;
+			if (other_hidden(p, l, x, SIZE_MAX))
+				continue;
+			for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+				size_t e = p->mem[k];
+				if (e == x || !bp__heur_eligible(h, e))
+					continue;
+				bool efree = lone_lines(h, e, l, x) == 0;
+				if (best == SIZE_MAX || (efree && !bfree) || (efree == bfree &&
+				    (bp__heur_cost(p, e) < bp__heur_cost(p, best) ||
+				    (bp__heur_cost(p, e) == bp__heur_cost(p, best) && e < best))))
+					best = e, bfree = efree;
+			}
+			if (best == SIZE_MAX || n + 1 >= CHAIN_MAX)
+				continue;
+			bp__heur_hide(h, best, bp__heur_reason(p, l));
+			h->added[best] = 1;
+			n++;
+			if (!bfree)
+				stack[top++] = best;
+		}
 	}
 	return n;
 }
@@ -256,7 +325,9 @@ extra_priced(struct heur *h, const struct bp_sup_bad *b, unsigned min_cell)
 		if (best == SIZE_MAX)
 			break;
 		bp__heur_hide(h, best, bp__heur_reason(p, bline));
-		if (pairs)
+		if (p->by_cost >= BP_SUP_PRICE_PAIRS_BLIND)
+			n += close_chain(h, best);
+		else if (pairs)
 			n += hide_partners(h, best);
 		h->added[best] = 1;
 		got += bg;
@@ -284,13 +355,41 @@ touched_this_round(const struct heur *h, size_t b)
 	return false;
 }
 
+/* Whether a (cost with its partners ca) is a better blind complement than
+ * b (cb) for a cell missing `need` (PAIRS_BLIND): one that covers the need
+ * alone, the cheapest such; else the most count per cost (so a kommune
+ * cell before a national one); then the lower index. */
+static bool
+blind_better(const struct bp_sup_problem *p, size_t a, uint64_t ca, size_t b, uint64_t cb,
+    double need)
+{
+	bool fa = p->value[a] >= need, fb = p->value[b] >= need;
+
+	if (fa != fb)
+		return fa;
+	if (fa) {
+		if (ca != cb)
+			return ca < cb;
+		return a < b;
+	}
+	double x = (double)p->value[a] * (double)(cb ? cb : 1);
+	double y = (double)p->value[b] * (double)(ca ? ca : 1);
+	if (x != y)
+		return x > y;
+	return a < b;
+}
+
 /*
  * The blind fallback of PAIRS: the lines nearest to b first (breadth
  * first through its component's hidden cells), the best cell of the
- * nearest ring that has one, a cell that no other line pins before one
- * that some line does.  (The older fallback took the lowest-index cell of
- * the component with any candidate, often a national count.)  Hides it
- * and returns it, SIZE_MAX when none or out of memory.
+ * nearest ring that has one.  PAIRS: a cell that no other line pins before
+ * one that some line does (extra_better).  PAIRS_BLIND: every cell priced
+ * with the partners its lone lines need (cost_with_partners), which are
+ * hidden with it, before a cell some line pins without a partner; the
+ * model-3 rule could take a national count that no line pins over a fylke
+ * cell that one does.  (The older fallback took the
+ * lowest-index cell of the component with any candidate, often a national
+ * count.)  Hides it and returns it, SIZE_MAX when none or out of memory.
  */
 static size_t
 extra_near(struct heur *h, const struct bp_sup_bad *b, double need)
@@ -299,6 +398,8 @@ extra_near(struct heur *h, const struct bp_sup_bad *b, double need)
 	size_t *q = malloc(p->ncell * sizeof(*q));
 	unsigned char *seen = calloc(p->ncell, 1), *lseen = calloc(p->ncons ? p->ncons : 1, 1);
 	size_t head = 0, tail = 0, best = SIZE_MAX, loose = SIZE_MAX, line = 0, lline = 0;
+	uint64_t bcost = 0;
+	bool priced = p->by_cost >= BP_SUP_PRICE_PAIRS_BLIND;
 
 	if (!q || !seen || !lseen)
 		goto out;
@@ -322,7 +423,12 @@ extra_near(struct heur *h, const struct bp_sup_bad *b, double need)
 					}
 					if (!bp__heur_eligible(h, d))
 						continue;
-					if (lone_lines(h, d, l, SIZE_MAX) == 0) {
+					uint64_t cc = priced ? cost_with_partners(h, d) : UINT64_MAX;
+					if (cc != UINT64_MAX) {
+						if (best == SIZE_MAX ||
+						    blind_better(p, d, cc, best, bcost, need))
+							best = d, bcost = cc, line = l;
+					} else if (!priced && lone_lines(h, d, l, SIZE_MAX) == 0) {
 						if (best == SIZE_MAX || extra_better(p, d, best, need))
 							best = d, line = l;
 					} else if (loose == SIZE_MAX || extra_better(p, d, loose, need))
@@ -333,8 +439,11 @@ extra_near(struct heur *h, const struct bp_sup_bad *b, double need)
 		if (best == SIZE_MAX && loose != SIZE_MAX)
 			best = loose, line = lline;
 	}
-	if (best != SIZE_MAX)
+	if (best != SIZE_MAX) {
 		bp__heur_hide(h, best, bp__heur_reason(p, line));
+		if (priced)
+			close_chain(h, best);
+	}
 out:
 	free(q);
 	free(seen);

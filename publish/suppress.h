@@ -82,9 +82,14 @@ enum bp_sup_rule bp_sup_rule_of(const struct bp_sup_problem *p);
  * before one large national count.  BP_SUP_PRICE_PAIRS (model 3): as COST,
  * and a cell that would be the only hidden cell of one of its lines is
  * priced together with the cheapest partner that line needs (alone it moves
- * nothing); the blind fallback takes the cheapest cell of the component,
- * not the first one found. */
-enum bp_sup_pricing { BP_SUP_PRICE_NEED, BP_SUP_PRICE_COST, BP_SUP_PRICE_PAIRS };
+ * nothing); the blind fallback takes a cell of the nearest lines, not the
+ * component's first one found.  BP_SUP_PRICE_PAIRS_BLIND (model 4): as
+ * PAIRS, but a line that has no free partner is priced at its cheapest
+ * member, which gets partners of its own in turn (a chain), and the blind
+ * fallback prices its cells so too (the cheapest cell covering the need,
+ * else the most count per cost). */
+enum bp_sup_pricing { BP_SUP_PRICE_NEED, BP_SUP_PRICE_COST, BP_SUP_PRICE_PAIRS,
+	BP_SUP_PRICE_PAIRS_BLIND };
 void bp_sup_set_pricing(struct bp_sup_problem *p, enum bp_sup_pricing how);
 /* Limits the LP solves of bp_suppress and bp_sup_repair on p to n (0: no
  * limit, the default).  Counted in the calling thread from the start of the
