@@ -30,6 +30,8 @@
 #include <string.h>
 
 #include <glpk.h>
+#include <pthread.h>
+#include <stdbool.h>
 
 #include "lpaudit.h"
 
@@ -385,29 +387,205 @@ done:
 	return 0;
 }
 
+/* Proves, in order, each cell of cells[0..ncells) that the audit must (a
+ * primary not proven yet and, with todo, still to do), with L's
+ * certificates shared along the pass; comp_cells[0..ncomp) is the whole
+ * component.  0 or -1. */
+static int
+audit_pass(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, const size_t *comp_cells, size_t ncomp, const size_t *cells,
+    size_t ncells, const size_t *comp, unsigned min_cell, const unsigned char *todo,
+    struct bp_sup_bad **bad, size_t *nbad, size_t *cap)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < ncomp; i++)
+		L->safe[comp_cells[i]] = 0;
+	for (size_t i = 0; i < ncells && rc == 0; i++) {
+		size_t c = cells[i];
+		if (!bp__sup_needs(p, c) || (todo && !todo[c]) || L->safe[c])
+			continue;
+		if (bp__sup_spent(p)) {
+			rc = -1;
+			break;
+		}
+		size_t depth = todo ? (todo[c] < BP_SUP_DEPTH_WHOLE ? todo[c] : BP_SUP_DEPTH_WHOLE) :
+		    BP_SUP_DEPTH_WHOLE;
+		rc = prove(p, ix, L, c, ncomp, comp, min_cell, depth, bad, nbad, cap);
+	}
+	bp__sup_whole_free(&L->whole);
+	return rc;
+}
+
+/* One chunk of a component's cells, audited on its own (bp_sup_set_chunks). */
+struct chunk {
+	const size_t *cells;
+	size_t ncells;
+	struct bp_sup_bad *bad;
+	size_t nbad, cap;
+	unsigned char *safe;       /* per cell of the component: proven by
+	                            * this chunk's certificates */
+	struct bp_sup_stats stats; /* its work, added to the caller's after */
+	int rc, err;
+};
+
+struct chunk_run {
+	const struct bp_sup_problem *p;
+	const struct bp_sup_index *ix;
+	const size_t *comp_cells, *comp;
+	size_t ncomp;
+	unsigned min_cell;
+	const unsigned char *todo;
+	struct chunk *ch;
+	size_t nch, next;
+	struct bp_sup_stats start;
+	pthread_mutex_t mu;
+};
+
+static void *
+chunk_worker(void *arg)
+{
+	struct chunk_run *R = arg;
+	struct bp_sup_local L;
+	int term = glp_term_out(GLP_OFF);
+	bool ok = bp__sup_local_init(&L, R->p) == 0;
+
+	for (;;) {
+		pthread_mutex_lock(&R->mu);
+		size_t k = R->next++;
+		pthread_mutex_unlock(&R->mu);
+		if (k >= R->nch)
+			break;
+		struct chunk *C = &R->ch[k];
+		if (!ok) {
+			C->rc = -1, C->err = ENOMEM;
+			continue;
+		}
+		/* each chunk counts from the caller's figures: the budget
+		 * stops it at the same point whichever thread runs it */
+		bp__sup_stats = R->start;
+		C->rc = audit_pass(R->p, R->ix, &L, R->comp_cells, R->ncomp, C->cells, C->ncells,
+		    R->comp, R->min_cell, R->todo, &C->bad, &C->nbad, &C->cap);
+		C->err = errno;
+		C->stats = bp__sup_stats;
+		/* its certificates may prove cells of other chunks too */
+		for (size_t i = 0; i < R->ncomp; i++)
+			C->safe[i] = L.safe[R->comp_cells[i]];
+	}
+	if (ok)
+		bp__sup_local_free(&L);
+	glp_term_out(term);
+	return NULL;
+}
+
+/* A pool thread: chunks, then GLPK's environment of this thread goes. */
+static void *
+chunk_thread(void *arg)
+{
+	chunk_worker(arg);
+	glp_free_env();
+	return NULL;
+}
+
+/*
+ * The chunked audit of one component: its wanted cells split into p->chunks
+ * contiguous runs of nearly equal length, each proved by audit_pass on its
+ * own (fresh certificates, its own kept LP) on a pool of threads; then, in
+ * chunk order, the bad cells that no chunk's certificate proved are
+ * appended.  Each chunk is a function of the pattern alone, so the result
+ * does not depend on the threads.  0 or -1.
+ */
+static int
+audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    struct bp_sup_local *L, const size_t *cells, size_t ncells, const size_t *comp,
+    unsigned min_cell, unsigned char *todo, struct bp_sup_bad **bad, size_t *nbad,
+    size_t *cap)
+{
+	struct chunk_run R = { .p = p, .ix = ix, .comp_cells = cells, .comp = comp,
+	    .ncomp = ncells, .min_cell = min_cell, .todo = todo, .start = bp__sup_stats };
+	size_t *want = malloc((ncells ? ncells : 1) * sizeof(*want)), nwant = 0, k;
+	int ret = -1;
+
+	R.nch = p->chunks;
+	if (!want || !(R.ch = calloc(R.nch, sizeof(*R.ch))))
+		goto out;
+	for (size_t i = 0; i < ncells; i++)
+		if (bp__sup_needs(p, cells[i]) && (!todo || todo[cells[i]]))
+			want[nwant++] = cells[i];
+	for (k = 0; k < R.nch; k++) {
+		R.ch[k].cells = want + k * nwant / R.nch;
+		R.ch[k].ncells = (k + 1) * nwant / R.nch - k * nwant / R.nch;
+		if (!(R.ch[k].safe = calloc(ncells ? ncells : 1, 1)))
+			goto out;
+	}
+	pthread_mutex_init(&R.mu, NULL);
+	pthread_t th[64];
+	size_t nt = bp_sup_threads(), started = 0;
+	if (nt > R.nch)
+		nt = R.nch;
+	for (size_t i = 1; i < nt; i++)
+		if (pthread_create(&th[started], NULL, chunk_thread, &R) == 0)
+			started++;
+	chunk_worker(&R);   /* the calling thread works too */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&R.mu);
+	bp__sup_stats = R.start;
+	for (k = 0; k < R.nch; k++) {
+		struct bp_sup_stats *s = &R.ch[k].stats;
+		bp__sup_stats.solves += s->solves - R.start.solves;
+		bp__sup_stats.many += s->many - R.start.many;
+		bp__sup_stats.pivots += s->pivots - R.start.pivots;
+		bp__sup_stats.comps += s->comps - R.start.comps;
+		bp__sup_stats.compcells += s->compcells - R.start.compcells;
+	}
+	for (k = 0; k < R.nch; k++)
+		if (R.ch[k].rc != 0) {
+			errno = R.ch[k].err;
+			goto out;
+		}
+	/* L->safe: proven by any chunk */
+	for (size_t i = 0; i < ncells; i++) {
+		L->safe[cells[i]] = 0;
+		for (k = 0; k < R.nch && !L->safe[cells[i]]; k++)
+			L->safe[cells[i]] = R.ch[k].safe[i];
+	}
+	for (k = 0; k < R.nch; k++)
+		for (size_t j = 0; j < R.ch[k].nbad; j++) {
+			struct bp_sup_bad *b = &R.ch[k].bad[j];
+			if (L->safe[b->cell])
+				continue;
+			if (bp__sup_bad_push(bad, nbad, cap, b) != 0)
+				goto out;
+			b->line = NULL, b->dual = NULL;   /* moved */
+		}
+	ret = 0;
+out:
+	for (k = 0; R.ch && k < R.nch; k++) {
+		bp__sup_bad_free(R.ch[k].bad, R.ch[k].nbad);
+		free(R.ch[k].safe);
+	}
+	free(R.ch);
+	free(want);
+	return ret;
+}
+
 int
 bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
     struct bp_sup_local *L, const size_t *cells, size_t ncells, const size_t *comp,
     unsigned min_cell, unsigned char *todo, struct bp_sup_bad **bad, size_t *nbad,
     size_t *cap)
 {
+	int rc;
+
 	bp__sup_stats.comps++;
-	for (size_t i = 0; i < ncells; i++)
-		L->safe[cells[i]] = 0;
-	for (size_t i = 0; i < ncells; i++) {
-		size_t c = cells[i];
-		if (!bp__sup_needs(p, c) || (todo && !todo[c]) || L->safe[c])
-			continue;
-		if (bp__sup_spent(p))
-			return -1;
-		size_t depth = todo ? (todo[c] < BP_SUP_DEPTH_WHOLE ? todo[c] : BP_SUP_DEPTH_WHOLE) :
-		    BP_SUP_DEPTH_WHOLE;
-		if (prove(p, ix, L, c, ncells, comp, min_cell, depth, bad, nbad, cap) != 0) {
-			bp__sup_whole_free(&L->whole);
-			return -1;
-		}
-	}
-	bp__sup_whole_free(&L->whole);
+	if (p->chunks > 1)
+		rc = audit_chunked(p, ix, L, cells, ncells, comp, min_cell, todo, bad, nbad, cap);
+	else
+		rc = audit_pass(p, ix, L, cells, ncells, cells, ncells, comp, min_cell, todo,
+		    bad, nbad, cap);
+	if (rc != 0)
+		return -1;
 	for (size_t i = 0; todo && i < ncells; i++)
 		if (L->safe[cells[i]])
 			todo[cells[i]] = 0;

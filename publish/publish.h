@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 3u
+#define BP_RELEASE_MODEL_VERSION 4u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -56,7 +56,10 @@ struct bp_pub_settings {
 	                           (logged without "model"), 2 with the
 	                           relations between indicators (release.c),
 	                           3 the repair priced in pairs
-	                           (BP_SUP_PRICE_PAIRS) */
+	                           (BP_SUP_PRICE_PAIRS), 4 in chains
+	                           of partners (BP_SUP_PRICE_PAIRS_BLIND),
+	                           a large component audited in chunks on
+	                           the cores (bp_sup_set_chunks) */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

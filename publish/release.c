@@ -20,7 +20,9 @@
  * containments from the atoms, cellkeys.h), and prices complements by gain
  * per cost with a line rule that closes only lines leaving a primary cell
  * small (bp_sup_set_pricing).  A release logged without a version was made
- * by the first model and is re-derived so.
+ * by the first model and is re-derived so.  Model 3 prices a complement
+ * with the partner its other line needs; model 4 with a chain of them, and
+ * audits a large component in a fixed number of chunks on the cores.
  *
  * Complements in the model cost their count times a weight: how many rows
  * print the quantity (hiding it hides all of them), times 1 at kommune, 4
@@ -414,6 +416,10 @@ take(struct bp_tables *T, const struct rel *R)
  * leaves every release that finished before unchanged.) */
 #define REPAIR_BUDGET 100000UL
 
+/* Chunks of a large component's audit (model 4, bp_sup_set_chunks): room
+ * for four cores; more chunks share fewer certificates and cost solves. */
+#define AUDIT_CHUNKS 4
+
 int
 bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
 {
@@ -442,7 +448,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
-	bp_sup_set_pricing(M, T->s.model_version >= 3 ? BP_SUP_PRICE_PAIRS :
+	bp_sup_set_pricing(M, T->s.model_version >= 4 ? BP_SUP_PRICE_PAIRS_BLIND :
+	    T->s.model_version == 3 ? BP_SUP_PRICE_PAIRS :
 	    T->s.model_version == 2 ? BP_SUP_PRICE_COST : BP_SUP_PRICE_NEED);
 	if (weigh(T, &R, lv) < 0 || grow_forced(&R, bp_sup_ncells(M)) < 0)
 		goto out;
@@ -456,6 +463,10 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		    "the repair\n", bp_sup_ncells(M), bp_sup_ncons(M),
 		    bp_sup_ncells(M) - bp_sup_count(M, BP_SUP_PUBLISHED));
 	bp_sup_set_budget(M, REPAIR_BUDGET);
+	/* Model 4: the giant component's audit in fixed chunks on the cores
+	 * (a fixed count, so the pattern is the same on every machine). */
+	if (T->s.model_version >= 4)
+		bp_sup_set_chunks(M, AUDIT_CHUNKS);
 	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) < 0) {
 		if (errno == ERANGE)
 			snprintf(err, errlen, "the release model needs more than %lu linear "

@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cellkeys.h"
 
@@ -251,18 +250,6 @@ pool_worker(void *arg)
 	return NULL;
 }
 
-/* Threads for suppression: the online CPUs, at most 8 (BPAGG_THREADS=N
- * overrides, 1..64). */
-static size_t
-pool_size(void)
-{
-	const char *e = getenv("BPAGG_THREADS");
-	long n = e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	return (size_t)(n > 64 ? 64 : e || n <= 8 ? n : 8);
-}
-
 /* Runs fn on the groups of list[0..n) in parallel; 0 or -1 with err set. */
 static int
 run_round(struct bp_tables *T, const struct bp_prev *prev, group_fn fn, const size_t *list,
@@ -271,7 +258,7 @@ run_round(struct bp_tables *T, const struct bp_prev *prev, group_fn fn, const si
 	struct pool P = { .T = T, .prev = prev, .fn = fn, .list = list, .nlist = n,
 	    .failed = SIZE_MAX };
 	pthread_t th[64];
-	size_t nt = pool_size(), started = 0;
+	size_t nt = bp_sup_threads(), started = 0;
 
 	if (nt > n)
 		nt = n;

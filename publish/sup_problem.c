@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lpaudit.h"
 #include "suppress.h"
@@ -165,6 +166,22 @@ void
 bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n)
 {
 	p->budget = n;
+}
+
+void
+bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k)
+{
+	p->chunks = k;
+}
+
+size_t
+bp_sup_threads(void)
+{
+	const char *e = getenv("BPAGG_THREADS");
+	long n = e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (size_t)(n > 64 ? 64 : e || n <= 8 ? n : 8);
 }
 
 void

@@ -96,6 +96,14 @@ void bp_sup_set_pricing(struct bp_sup_problem *p, enum bp_sup_pricing how);
  * run, so the same problem always stops at the same point: the run fails
  * with errno ERANGE instead of going on for hours. */
 void bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n);
+/* Audits each large component (BP_SUP_RULE_UPPER, local programs) in k
+ * fixed chunks of its cells, each on its own from the same pattern, on up
+ * to k threads (BPAGG_THREADS, else the online CPUs): the result depends
+ * on k, never on the threads.  0 or 1 (the default): one pass in order. */
+void bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k);
+/* Threads for suppression work: BPAGG_THREADS=N (1..64), else the online
+ * CPUs, at most 8. */
+size_t bp_sup_threads(void);
 /* Adds a cell with its true count; returns its index (0, 1, ...) or -1. */
 long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
 /* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1.

@@ -441,6 +441,86 @@ Test(suppress, pairs_pricing_skips_a_cell_its_other_line_gives_away)
 	bp_sup_free(p);
 }
 
+/*
+ * An A x B x C table with every margin (cell (i, j, k), i == A etc. the
+ * totals) under the release method's rule (upper; hidden cells >= 1),
+ * about `small` percent of the inner cells small (pseudo-random, fixed
+ * seed): its primaries make one component of more than BP_SUP_LOCAL_FROM
+ * hidden cells, audited by local programs in chunks, with repairs.
+ */
+#define IX(i, j, k) (((i) * (B + 1) + (j)) * (C + 1) + (k))
+static struct bp_sup_problem *
+big_cube(size_t A, size_t B, size_t C, unsigned small, unsigned chunks)
+{
+	struct bp_sup_problem *p = bp_sup_new();
+	size_t n = (A + 1) * (B + 1) * (C + 1), m[128];
+	uint32_t seed = 12345, *v = calloc(n, sizeof(*v));
+
+	cr_assert(A < 128 && B < 128 && C < 128);
+	cr_assert(p && v);
+	for (size_t i = 0; i < A; i++)
+		for (size_t j = 0; j < B; j++)
+			for (size_t k = 0; k < C; k++) {
+				seed = seed * 1103515245u + 12345u;
+				uint32_t r = (seed >> 16) % 100;
+				uint32_t x = r < small ? 1 + r % 4 : 5 + r % 20;
+				/* the cell and every margin it is in */
+				for (unsigned s3 = 0; s3 < 8; s3++)
+					v[IX(s3 & 1 ? A : i, s3 & 2 ? B : j, s3 & 4 ? C : k)] += x;
+			}
+	for (size_t c = 0; c < n; c++)
+		cr_assert_eq(bp_sup_add_cell(p, v[c], BP_SUP_POSITIVE), (long)c);
+	for (size_t j = 0; j <= B; j++)
+		for (size_t k = 0; k <= C; k++) {
+			for (size_t i = 0; i < A; i++)
+				m[i] = IX(i, j, k);
+			cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, IX(A, j, k), m, A), 0);
+		}
+	for (size_t i = 0; i <= A; i++)
+		for (size_t k = 0; k <= C; k++) {
+			for (size_t j = 0; j < B; j++)
+				m[j] = IX(i, j, k);
+			cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, IX(i, B, k), m, B), 0);
+		}
+	for (size_t i = 0; i <= A; i++)
+		for (size_t j = 0; j <= B; j++) {
+			for (size_t k = 0; k < C; k++)
+				m[k] = IX(i, j, k);
+			cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, IX(i, j, C), m, C), 0);
+		}
+	free(v);
+	bp_sup_set_rule(p, BP_SUP_RULE_UPPER);
+	bp_sup_set_pricing(p, BP_SUP_PRICE_PAIRS_BLIND);
+	bp_sup_set_chunks(p, chunks);
+	return p;
+}
+#undef IX
+
+#define CUBE 60, 10, 6, 40
+/* Model 4's chunked audit: the same pattern on one thread and on two (the
+ * chunks, not the threads, decide it), and a safe one. */
+Test(suppress, chunked_audit_decides_the_same_on_any_number_of_threads, .timeout = 600)
+{
+	struct bp_sup_problem *p1 = big_cube(CUBE, 4), *p2 = big_cube(CUBE, 4);
+	size_t bad = 0, diff = 0;
+
+	cr_assert(bp_sup_count(p1, BP_SUP_PUBLISHED) == bp_sup_ncells(p1));
+	setenv("BPAGG_THREADS", "1", 1);
+	cr_assert_eq(bp_suppress(p1, 5, false), 0);
+	setenv("BPAGG_THREADS", "2", 1);
+	cr_assert_eq(bp_suppress(p2, 5, false), 0);
+	unsetenv("BPAGG_THREADS");
+	cr_assert_gt(bp_sup_ncells(p1) - bp_sup_count(p1, BP_SUP_PUBLISHED), BP_SUP_LOCAL_FROM,
+	    "one component larger than the local audit's threshold");
+	cr_assert_gt(bp_sup_count(p1, BP_SUP_SECONDARY), 0, "repairs were made");
+	for (size_t c = 0; c < bp_sup_ncells(p1); c++)
+		diff += bp_sup_state_of(p1, c) != bp_sup_state_of(p2, c);
+	cr_expect_eq(diff, 0u, "%zu cells differ between one thread and two", diff);
+	cr_expect_eq(bp_sup_audit(p2, 5, &bad), 0, "unsafe cell %zu", bad);
+	bp_sup_free(p1);
+	bp_sup_free(p2);
+}
+
 Test(suppress, bad_constraints_are_refused)
 {
 	struct bp_sup_problem *p = bp_sup_new();
