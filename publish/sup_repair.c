@@ -94,11 +94,12 @@ lone_lines(const struct heur *h, size_t d, size_t skip, size_t with)
 	return n;
 }
 
-/* The cheapest partner for line l, which would leave d its only hidden
- * cell: an eligible member that no other line of its own pins (hidden
- * together with d).  SIZE_MAX when the line has none. */
+/* The cheapest eligible member of line l other than d (lowest index among
+ * equals), SIZE_MAX none; with free_only, only one that no other line of
+ * its own pins (hidden together with d): the partner line l needs when it
+ * would leave d its only hidden cell. */
 static size_t
-partner(const struct heur *h, size_t l, size_t d)
+cheapest_on(const struct heur *h, size_t l, size_t d, bool free_only)
 {
 	const struct bp_sup_problem *p = h->p;
 	size_t best = SIZE_MAX;
@@ -110,28 +111,16 @@ partner(const struct heur *h, size_t l, size_t d)
 		if (best != SIZE_MAX && (bp__heur_cost(p, e) > bp__heur_cost(p, best) ||
 		    (bp__heur_cost(p, e) == bp__heur_cost(p, best) && e > best)))
 			continue;
-		if (lone_lines(h, e, l, d) == 0)
+		if (!free_only || lone_lines(h, e, l, d) == 0)
 			best = e;
 	}
 	return best;
 }
 
-/* The cheapest eligible member of line l other than d, SIZE_MAX none. */
 static size_t
-cheapest_on(const struct heur *h, size_t l, size_t d)
+partner(const struct heur *h, size_t l, size_t d)
 {
-	const struct bp_sup_problem *p = h->p;
-	size_t best = SIZE_MAX;
-
-	for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
-		size_t e = p->mem[k];
-		if (e == d || !bp__heur_eligible(h, e))
-			continue;
-		if (best == SIZE_MAX || bp__heur_cost(p, e) < bp__heur_cost(p, best) ||
-		    (bp__heur_cost(p, e) == bp__heur_cost(p, best) && e < best))
-			best = e;
-	}
-	return best;
+	return cheapest_on(h, l, d, true);
 }
 
 /* What hiding d costs with the partners its lone lines need (PAIRS);
@@ -150,7 +139,7 @@ cost_with_partners(const struct heur *h, size_t d)
 		if (other_hidden(p, l, d, SIZE_MAX))
 			continue;
 		if ((e = partner(h, l, d)) == SIZE_MAX && (!chain ||
-		    (e = cheapest_on(h, l, d)) == SIZE_MAX))
+		    (e = cheapest_on(h, l, d, false)) == SIZE_MAX))
 			return UINT64_MAX;
 		c += bp__heur_cost(p, e);
 	}
@@ -195,20 +184,12 @@ close_chain(struct heur *h, size_t d)
 	while (top > 0) {
 		size_t x = stack[--top];
 		for (size_t i = h->ix.lstart[x]; i < h->ix.lstart[x + 1]; i++) {
-			size_t l = h->ix.lines[i], best = SIZE_MAX;
-			bool bfree = false;
+			size_t l = h->ix.lines[i], best;
 			if (other_hidden(p, l, x, SIZE_MAX))
 				continue;
-			for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
-				size_t e = p->mem[k];
-				if (e == x || !bp__heur_eligible(h, e))
-					continue;
-				bool efree = lone_lines(h, e, l, x) == 0;
-				if (best == SIZE_MAX || (efree && !bfree) || (efree == bfree &&
-				    (bp__heur_cost(p, e) < bp__heur_cost(p, best) ||
-				    (bp__heur_cost(p, e) == bp__heur_cost(p, best) && e < best))))
-					best = e, bfree = efree;
-			}
+			bool bfree = (best = partner(h, l, x)) != SIZE_MAX;
+			if (!bfree)
+				best = cheapest_on(h, l, x, false);
 			if (best == SIZE_MAX || n + 1 >= CHAIN_MAX)
 				continue;
 			bp__heur_hide(h, best, bp__heur_reason(p, l));
