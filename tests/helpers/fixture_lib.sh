@@ -4,7 +4,7 @@
 # fixture_unpack NAME: tests/fixtures/publish/NAME.tar.xz unpacked into a
 # temporary folder removed at exit ($tmp); $inst its installation, $conf
 # its bpagg.conf, the folders the fixture leaves out made.  Skips (77)
-# without xz.  Also defines fail.
+# without xz.  Also defines fail, and fixture_rederive (below).
 fail() { echo "FAIL: $*" >&2; exit 1; }
 fixture_unpack() {
 	command -v xz >/dev/null || { echo "SKIP: xz is missing (tar -J)"; exit 77; }
@@ -14,4 +14,32 @@ fixture_unpack() {
 	inst=$tmp/$1
 	conf=$inst/bpagg.conf
 	mkdir -p "$inst"/{inbox,archive,rejected,outbox}
+}
+
+# fixture_rederive NAME OLD NEW: fixture NAME holds one release of method =
+# release logged with model version OLD; bpagg audit re-derives it, a
+# release of the same store made today is logged with model NEW, prints
+# the same cells and hides other ones (had the audit re-derived the old
+# release with today's repair, it could not have matched), and both verify
+# together.
+fixture_rederive() {
+	fixture_unpack "$1"
+	local old new out ndiff
+	old=$(ls -d "$inst"/releases/*)
+	grep -q "\"method\":\"release\",\"model\":$2," "$inst/suppression.log" ||
+		fail "fixture: not a model $2 release"
+	out=$(bpagg audit -c "$conf") || fail "model $2's log does not verify: $out"
+	grep -q 're-derived, suppression matches' <<<"$out" || fail "not re-derived: $out"
+	bpagg publish -c "$conf" --year 2024 --out "$tmp/rel" >/dev/null
+	grep '"type":"release"' "$inst/suppression.log" | tail -n 1 |
+		grep -q "\"method\":\"release\",\"model\":$3," ||
+		fail "today's release is not logged with model $3"
+	cut -d, -f1-8 "$old/tables.csv" | cmp -s - <(cut -d, -f1-8 "$tmp/rel/tables.csv") ||
+		fail "the two releases do not print the same cells"
+	ndiff=$(diff "$old/tables.csv" "$tmp/rel/tables.csv" | grep -c '^<' || true)
+	[ "$ndiff" -gt 0 ] ||
+		fail "model $3 hides exactly what model $2 hid: the fixture tells them apart no more"
+	out=$(bpagg audit -c "$conf") || fail "old and new releases do not verify together: $out"
+	[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 2 ] || fail "two releases: $out"
+	echo "ok: $ndiff rows differ between models $2 and $3; both re-derived"
 }
