@@ -499,7 +499,7 @@ big_cube(size_t A, size_t B, size_t C, unsigned small, unsigned chunks)
 #define CUBE 60, 10, 6, 40
 /* Model 4's chunked audit: the same pattern on one thread and on two (the
  * chunks, not the threads, decide it), and a safe one. */
-Test(suppress, chunked_audit_decides_the_same_on_any_number_of_threads, .timeout = 600)
+Test(suppress, chunked_audit_decides_the_same_on_any_number_of_threads)
 {
 	struct bp_sup_problem *p1 = big_cube(CUBE, 4), *p2 = big_cube(CUBE, 4);
 	size_t bad = 0, diff = 0;
