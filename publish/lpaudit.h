@@ -75,6 +75,7 @@ struct bp_sup_stats {
 	unsigned long pivots;      /* simplex iterations */
 	unsigned long comps;       /* component LPs built */
 	unsigned long compcells;   /* columns over those LPs */
+	unsigned long chunked;     /* components audited in chunks */
 };
 extern _Thread_local struct bp_sup_stats bp__sup_stats;
 

@@ -531,6 +531,7 @@ audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&R.mu);
 	bp__sup_stats = R.start;
+	bp__sup_stats.chunked++;
 	for (k = 0; k < R.nch; k++) {
 		struct bp_sup_stats *s = &R.ch[k].stats;
 		bp__sup_stats.solves += s->solves - R.start.solves;

@@ -351,9 +351,9 @@ audit_loop(struct heur *h, unsigned min_cell)
 out:
 	if (debug)
 		fprintf(stderr, "  bp_suppress: cells %zu primary %zu rounds %zu solves %lu "
-		    "many %lu pivots %lu comps %lu compcells %lu hidden %zu\n",
+		    "many %lu pivots %lu comps %lu compcells %lu chunked %lu hidden %zu\n",
 		    h->p->ncell, bp_sup_count(h->p, BP_SUP_PRIMARY), nround, st->solves,
-		    st->many, st->pivots, st->comps, st->compcells,
+		    st->many, st->pivots, st->comps, st->compcells, st->chunked,
 		    h->p->ncell - bp_sup_count(h->p, BP_SUP_PUBLISHED));
 	bp__sup_bad_free(bad, nbad);
 	return ret;
