@@ -27,6 +27,9 @@ EXTRA_DIST += tests/integration/publish_oldlog.sh tests/fixtures/publish/suplog_
 # and 3 still re-derive.
 TESTS += tests/integration/publish_oldrelease.sh tests/integration/publish_oldrelease2.sh \
 	tests/integration/publish_oldrelease3.sh
+# Model 4's chunked audit: the same release on one thread and on two.
+TESTS += tests/integration/publish_threads.sh
+EXTRA_DIST += tests/integration/publish_threads.sh
 EXTRA_DIST += tests/integration/publish_oldrelease.sh tests/integration/publish_oldrelease2.sh \
 	tests/integration/publish_oldrelease3.sh \
 	tests/helpers/fixture_lib.sh tests/fixtures/publish/make_suplog_release.sh \
