@@ -353,13 +353,43 @@ long
 bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b, size_t v,
     struct bp_cat_relation *out, size_t cap)
 {
+	return bp_cellkeys_cross_live(k, g1, g2, b, v, NULL, out, cap);
+}
+
+size_t
+bp_cellkeys_words(const struct bp_cellkeys *k)
+{
+	return k->words;
+}
+
+int
+bp_cellkeys_cell_atoms(const struct bp_cellkeys *k, size_t g, size_t c, size_t b, size_t v,
+    uint64_t *out)
+{
+	if (g >= k->nind || b >= bp_n_breakdowns() || v >= bp_breakdown_at(b)->nval ||
+	    c > bp_indicator_at(g)->ncat)
+		return -1;
+	const uint64_t *cs = c < bp_indicator_at(g)->ncat ? bp_qatoms_category(k->q, g, c) :
+	    bp_qatoms_universe(k->q, g);
+	const uint64_t *bs = (int)b == k->ks ? k->all : bp_qatoms_breakdown(k->q, b, v);
+	if (!cs || !bs)
+		return -1;
+	for (size_t w = 0; w < k->words; w++)
+		out[w] = cs[w] & bs[w];
+	return 0;
+}
+
+long
+bp_cellkeys_cross_live(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b, size_t v,
+    const uint64_t *dead, struct bp_cat_relation *out, size_t cap)
+{
 	if (g1 >= k->nind || g2 >= k->nind || g1 == g2 || b >= bp_n_breakdowns() ||
 	    v >= bp_breakdown_at(b)->nval)
 		return -1;
 	size_t n1 = bp_indicator_at(g1)->ncat, n2 = bp_indicator_at(g2)->ncat;
 	const uint64_t *u1 = bp_qatoms_universe(k->q, g1), *u2 = bp_qatoms_universe(k->q, g2);
-	const uint64_t *bs = (int)b == k->ks ? k->all : bp_qatoms_breakdown(k->q, b, v);
-	if (n1 + 1 > 64 || n2 > 64 || !u1 || !u2 || !bs || !set_within(u1, u2, k->words))
+	const uint64_t *bs0 = (int)b == k->ks ? k->all : bp_qatoms_breakdown(k->q, b, v);
+	if (n1 + 1 > 64 || n2 > 64 || !u1 || !u2 || !bs0 || !set_within(u1, u2, k->words))
 		return -1;
 	for (size_t c = 0; c < n1; c++)
 		if (!bp_qatoms_category(k->q, g1, c))
@@ -371,13 +401,17 @@ bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b, s
 	/* Nodes: g1's categories, then g1's rest (in u2, not in u1), then
 	 * g2's categories; two nodes are joined when they share an atom of
 	 * breakdown value v. */
-	uint64_t *rest = malloc(k->words * sizeof(*rest));
+	/* rest, then the atoms of value v that may count somebody here */
+	uint64_t *rest = malloc(2 * k->words * sizeof(*rest)), *live = rest + k->words;
 	size_t up[130];
 	uint64_t in1 = 0, in2 = 0;
 	if (!rest) {
 		errno = ENOMEM;
 		return -2;
 	}
+	for (size_t w = 0; w < k->words; w++)
+		live[w] = bs0[w] & (dead ? ~dead[w] : ~(uint64_t)0);
+	const uint64_t *bs = live;
 	for (size_t w = 0; w < k->words; w++)
 		rest[w] = u2[w] & ~u1[w];
 	for (size_t i = 0; i < n1 + 1 + n2; i++)

@@ -80,5 +80,17 @@ struct bp_cat_relation {
  * g2 does not), or -2 (errno ENOMEM). */
 long bp_cellkeys_cross(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b,
     size_t v, struct bp_cat_relation *out, size_t cap);
+/* The same in an area where the atoms of dead (bp_cellkeys_words words;
+ * NULL none) count nobody: the relations of the atoms left, which may be
+ * more (publish/release.c: a printed zero says who is not there). */
+long bp_cellkeys_cross_live(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t b,
+    size_t v, const uint64_t *dead, struct bp_cat_relation *out, size_t cap);
+/* Words of an atom set. */
+size_t bp_cellkeys_words(const struct bp_cellkeys *k);
+/* The atoms of category c of indicator g (c == ncat: its i_alt) within
+ * breakdown b's value v into out (bp_cellkeys_words words): 0, or -1 when
+ * the atoms do not decide the category. */
+int bp_cellkeys_cell_atoms(const struct bp_cellkeys *k, size_t g, size_t c, size_t b, size_t v,
+    uint64_t *out);
 
 #endif

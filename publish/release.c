@@ -304,52 +304,139 @@ add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, si
 }
 
 /*
+ * Who is not there, as the release itself shows (model 4): a printed zero
+ * is never hidden when zeros are shown (nor a complement), so it tells
+ * every reader that nobody of its category and breakdown value is in its
+ * area, nor in any area below it.  The atoms that count nobody, per
+ * "family" of areas: dead[0] for the nation (its own zeros), dead[1 + f]
+ * for fylke area f and its kommuner (the fylke's zeros and the nation's);
+ * family[i] the family of area i.  A kommune's own zeros are left out (one
+ * family per kommune would cost a relation pass each).  A zero that the
+ * republishing rule may hide is left out too.  Returns the malloc'ed
+ * masks (1 + na families of words words; the caller frees them, and
+ * family), NULL with errno ENOMEM, or NULL with errno 0 when zeros may be
+ * hidden or the version is older than 4: no relations from zeros.
+ */
+static uint64_t *
+dead_atoms(const struct bp_tables *T, const struct rel *R, size_t **family)
+{
+	size_t words = bp_cellkeys_words(T->ck), nf = 1 + T->na;
+	uint64_t *dead = NULL, *tmp = NULL;
+	size_t *fam = NULL;
+
+	*family = NULL;
+	errno = 0;
+	if (T->s.suppress_zero || T->s.model_version < 4)
+		return NULL;
+	if (!(dead = calloc(nf * words, sizeof(*dead))) || !(tmp = malloc(words * sizeof(*tmp))) ||
+	    !(fam = malloc((T->na ? T->na : 1) * sizeof(*fam)))) {
+		free(dead);
+		free(tmp);
+		free(fam);
+		errno = ENOMEM;
+		return NULL;
+	}
+	const struct bp_sup_problem *M = bp_model_problem(R->m);
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		fam[i] = a->level == BP_LEVEL_NASJONAL ? 0 : a->level == BP_LEVEL_FYLKE ? 1 + i :
+		    a->parent != SIZE_MAX ? 1 + a->parent : 0;
+		if (!a->rows || a->level == BP_LEVEL_KOMMUNE)
+			continue;
+		uint64_t *own = dead + (a->level == BP_LEVEL_NASJONAL ? 0 : 1 + i) * words;
+		for (size_t g = 0; g < T->nind; g++)
+			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+				if (!table_on(T, a->level, g, b))
+					continue;
+				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+					for (size_t r = 0; r <= bp_indicator_at(g)->ncat; r++) {
+						size_t row = row_of(T, i, g, b, v, r), c;
+						if (row == SIZE_MAX || (c = R->rowcell[row]) == SIZE_MAX ||
+						    bp_sup_value_of(M, c) != 0 ||
+						    (c < R->nforced && R->forced[c]) ||
+						    bp_cellkeys_cell_atoms(T->ck, g, r, b, v, tmp) != 0)
+							continue;
+						for (size_t w = 0; w < words; w++)
+							own[w] |= tmp[w];
+					}
+			}
+	}
+	/* a fylke's family also knows the nation's zeros */
+	for (size_t f = 1; f < nf; f++)
+		for (size_t w = 0; w < words; w++)
+			dead[f * words + w] |= dead[w];
+	free(tmp);
+	*family = fam;
+	return dead;
+}
+
+/*
  * The relations between the tables of two indicators (cellkeys.h,
  * bp_cellkeys_cross) in every area that prints both: rop ja is the three
  * ROP values of rop_skala, alder4's 60p is alder7's 60_69 and 70p, by
  * every breakdown value.  Without them an intruder who combines the two
- * tables knows more than the model (model version 2).
+ * tables knows more than the model (model version 2).  From model 4 the
+ * relations of each family of areas leave out the atoms its printed zeros
+ * rule out (dead_atoms): with nobody rod on psykisk_helse among a fylke's
+ * rus users, its kommuner's rop_skala gul_rod and rod_rod are all in
+ * brukergruppe rus_psyk, which an intruder reads off the release.
  */
 static int
 add_cross(const struct bp_tables *T, struct rel *R)
 {
 	struct bp_cat_relation rel[BP_CROSS_MAX];
+	size_t *family = NULL, words = bp_cellkeys_words(T->ck);
+	uint64_t *dead = dead_atoms(T, R, &family);
+	size_t nfam = dead ? 1 + T->na : 1;
+	int ret = -1;
 
+	if (!dead && errno == ENOMEM)
+		return -1;
 	for (size_t x = 0; x < T->nind; x++)
 		for (size_t y = x + 1; y < T->nind; y++)
 			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 				if (!both_on(T, x, y, b))
 					continue;
-				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
-					/* g1 is the one whose persons the other counts too */
-					size_t g1 = x, g2 = y;
-					long n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel,
-					    BP_CROSS_MAX);
-					if (n == -1) {
-						g1 = y, g2 = x;
-						n = bp_cellkeys_cross(T->ck, g1, g2, b, v, rel,
-						    BP_CROSS_MAX);
-					}
-					if (n == -2)
-						return -1;   /* ENOMEM */
-					if (n > BP_CROSS_MAX) {
-						errno = EINVAL;   /* cannot be: see cellkeys.h */
-						return -1;
-					}
-					if (n <= 0)
-						continue;
-					for (size_t i = 0; i < T->na; i++) {
-						if (!T->a[i].rows ||
-						    !table_on(T, T->a[i].level, g1, b) ||
-						    !table_on(T, T->a[i].level, g2, b))
+				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+					for (size_t f = 0; f < nfam; f++) {
+						const uint64_t *d = dead ? dead + f * words : NULL;
+						/* a family of no area (a kommune's index) */
+						if (dead && f > 0 && T->a[f - 1].level != BP_LEVEL_FYLKE)
 							continue;
-						if (add_cross_area(T, R, i, g1, g2, b, v, rel,
-						    (size_t)n) < 0)
-							return -1;
+						/* g1 is the one whose persons the other counts too */
+						size_t g1 = x, g2 = y;
+						long n = bp_cellkeys_cross_live(T->ck, g1, g2, b, v, d, rel,
+						    BP_CROSS_MAX);
+						if (n == -1) {
+							g1 = y, g2 = x;
+							n = bp_cellkeys_cross_live(T->ck, g1, g2, b, v, d, rel,
+							    BP_CROSS_MAX);
+						}
+						if (n == -2)
+							goto out;   /* ENOMEM */
+						if (n > BP_CROSS_MAX) {
+							errno = EINVAL;   /* cannot be: see cellkeys.h */
+							goto out;
+						}
+						if (n <= 0)
+							continue;
+						for (size_t i = 0; i < T->na; i++) {
+							if (!T->a[i].rows ||
+							    (dead && family[i] != f) ||
+							    !table_on(T, T->a[i].level, g1, b) ||
+							    !table_on(T, T->a[i].level, g2, b))
+								continue;
+							if (add_cross_area(T, R, i, g1, g2, b, v, rel,
+							    (size_t)n) < 0)
+								goto out;
+						}
 					}
-				}
 			}
-	return 0;
+	ret = 0;
+out:
+	free(dead);
+	free(family);
+	return ret;
 }
 
 /* Weighs every model cell that is a row: rows printing it x level factor. */

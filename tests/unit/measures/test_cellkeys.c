@@ -226,3 +226,42 @@ Test(cellkeys, relations_between_indicators)
 	/* An indicator the atoms do not decide has no relations. */
 	cr_assert_eq(bp_cellkeys_cross(K, ind("bolig"), ind("rop"), tot, 0, rel, 70), -1);
 }
+
+/* Model 4: where a printed zero says nobody is rod on psykisk_helse among
+ * the rus users (brukergruppe rus), rop_skala's gul_rod and rod_rod (rod
+ * on psykisk_helse, rusproblem J) are all in brukergruppe rus_psyk; with
+ * every atom alive they are not. */
+Test(cellkeys, a_printed_zero_adds_the_relations_of_the_atoms_left)
+{
+	struct bp_cat_relation rel[70];
+	size_t tot = bd("total"), words = bp_cellkeys_words(K);
+	uint64_t *dead = calloc(words, sizeof(*dead)), *ph = calloc(words, sizeof(*ph));
+	uint64_t *rus = calloc(words, sizeof(*rus));
+	uint64_t want = CBIT(cat("rop_skala", "gul_rod")) | CBIT(cat("rop_skala", "rod_rod"));
+
+	cr_assert(dead && ph && rus);
+	cr_assert_eq(bp_cellkeys_cell_atoms(K, ind("psykisk_helse"), cat("psykisk_helse", "rod"),
+	    tot, 0, ph), 0);
+	cr_assert_eq(bp_cellkeys_cell_atoms(K, ind("brukergruppe"), cat("brukergruppe", "rus"),
+	    tot, 0, rus), 0);
+	for (size_t w = 0; w < words; w++)
+		dead[w] = ph[w] & rus[w];
+
+	bool alive = false, zero = false;
+	long n = bp_cellkeys_cross(K, ind("brukergruppe"), ind("rop_skala"), tot, 0, rel, 70);
+	if (n == -1)
+		n = bp_cellkeys_cross(K, ind("rop_skala"), ind("brukergruppe"), tot, 0, rel, 70);
+	for (long i = 0; i < n; i++)
+		alive |= rel[i].contains && (rel[i].set1 == CBIT(cat("brukergruppe", "rus_psyk")) ||
+		    rel[i].set2 == CBIT(cat("brukergruppe", "rus_psyk")));
+	n = bp_cellkeys_cross_live(K, ind("brukergruppe"), ind("rop_skala"), tot, 0, dead, rel, 70);
+	cr_assert_gt(n, 0, "brukergruppe and rop_skala count the same persons");
+	for (long i = 0; i < n; i++)
+		zero |= rel[i].contains == 1 && rel[i].set1 == CBIT(cat("brukergruppe", "rus_psyk")) &&
+		    (rel[i].set2 & want) == want;
+	cr_assert_not(alive, "without the zero, rus_psyk holds no rop_skala value alone");
+	cr_assert(zero, "with it, rus_psyk contains gul_rod and rod_rod");
+	free(dead);
+	free(ph);
+	free(rus);
+}
