@@ -402,13 +402,14 @@ bp_cellkeys_cross_live(const struct bp_cellkeys *k, size_t g1, size_t g2, size_t
 	 * g2's categories; two nodes are joined when they share an atom of
 	 * breakdown value v. */
 	/* rest, then the atoms of value v that may count somebody here */
-	uint64_t *rest = malloc(2 * k->words * sizeof(*rest)), *live = rest + k->words;
+	uint64_t *rest = malloc(2 * k->words * sizeof(*rest)), *live;
 	size_t up[130];
 	uint64_t in1 = 0, in2 = 0;
 	if (!rest) {
 		errno = ENOMEM;
 		return -2;
 	}
+	live = rest + k->words;
 	for (size_t w = 0; w < k->words; w++)
 		live[w] = bs0[w] & (dead ? ~dead[w] : ~(uint64_t)0);
 	const uint64_t *bs = live;
