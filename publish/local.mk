@@ -2,7 +2,7 @@
 # suppression and its LP audit, the signed suppression log, release files.
 # Uses every earlier stage but ingest/.
 noinst_LIBRARIES += publish/libbppublish.a
-publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c \
+publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/audit.c publish/run.h publish/run.c \
 	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
 	publish/solve.c publish/write.c \
 	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/sup_heur.h publish/sup_repair.c publish/lpaudit.c publish/lpaudit.h \

@@ -1,0 +1,302 @@
+/*
+ * run.c - what a publish and an audit share: the inputs of a release, the
+ * registry, the suppression log's view of earlier releases, the settings a
+ * release records; see run.h.
+ */
+#include "run.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "release_dir.h"
+#include "store.h"
+
+const char *const bp_release_files[NFILES] = {
+	"tables.csv", "sums.csv", "coverage.csv", "tables.json", "release.json",
+};
+
+/* ---- the inputs of a release ------------------------------------------ */
+
+static void
+inputs_free(struct bp_run_inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		bp_tally_free(&in->t[i]);
+	free(in->k);
+	free(in->t);
+	memset(in, 0, sizeof(*in));
+}
+
+static int
+inputs_cb(const char *kommune, const struct bp_tally *t, void *ud)
+{
+	struct bp_run_inputs *in = ud;
+	if (in->n == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 64;
+		struct bp_pub_kommune *k = realloc(in->k, cap * sizeof(*k));
+		if (k)
+			in->k = k;
+		struct bp_tally *tt = realloc(in->t, cap * sizeof(*tt));
+		if (tt)
+			in->t = tt;
+		if (!k || !tt)
+			return -1;
+		in->cap = cap;
+	}
+	if (bp_tally_init(&in->t[in->n]) < 0)
+		return -1;
+	bp_tally_add(&in->t[in->n], t);
+	snprintf(in->k[in->n].nr, sizeof(in->k[in->n].nr), "%s", kommune);
+	in->n++;
+	return 0;
+}
+
+/* See run.h. */
+int
+bp_run_load_inputs(const struct bp_config *c, int year, const struct bp_measure_settings *m,
+    struct bp_run_inputs *in, char *err, size_t errlen)
+{
+	bp_store *s = NULL;
+	uint8_t cat[32];
+	int rc = bp_store_open_existing(c, &s, err, errlen);
+	if (rc == 1) {
+		snprintf(err, errlen, "%s: no store yet", c->store_path);
+		return EX_NOINPUT;
+	}
+	if (rc < 0)
+		return EX_IOERR;
+	/* The thorough integrity check before anything is released from it. */
+	if (bp_store_check(s, 1, err, errlen) < 0) {
+		bp_store_close(s);
+		return EX_DATAERR;
+	}
+	bp_catalogue_id(m, cat);
+	rc = bp_store_foreach_tally(s, year, cat, inputs_cb, in);
+	bp_store_close(s);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot read the tallies of %d (a store made under other "
+		    "settings must be rebuilt: bpagg rebuild)", year);
+		return EX_DATAERR;
+	}
+	for (size_t i = 0; i < in->n; i++)
+		in->k[i].t = &in->t[i];
+	return 0;
+}
+
+/* ---- the log's view of releases ---------------------------------------- */
+
+/* The line index of the last release entry of year before line `before`
+ * (SIZE_MAX: none). */
+size_t
+bp_log_last_release(const struct bp_suplog *l, int year, size_t before)
+{
+	char type[16], y[16], want[16];
+	size_t found = SIZE_MAX;
+	snprintf(want, sizeof(want), "%d", year);
+	for (size_t i = 0; i < before && i < l->nline; i++)
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
+		    !strcmp(type, "release") &&
+		    bp_suplog_get(l, i, "year", y, sizeof(y)) == 0 && !strcmp(y, want))
+			found = i;
+	return found;
+}
+
+/* Checks the kept files of the release entry at line i against its digests.
+ * 0, or -1 with why. */
+int
+bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *why,
+    size_t whylen)
+{
+	char id[128], key[64], want[80], got[65], path[PATH_MAX], dir[PATH_MAX - 64];
+	uint8_t d[32];
+	if (bp_suplog_get(l, i, "release", id, sizeof(id)) != 0) {
+		snprintf(why, whylen, "release entry without id");
+		return -1;
+	}
+	/* The last release may still be staged: its publish stopped between
+	 * logging it and moving its folder in (the next publish finishes). */
+	char sealed[128];
+	bool last = i < l->ncommitted && l->ncommitted > 0 &&
+	    bp_suplog_get(l, l->ncommitted - 1, "release", sealed, sizeof(sealed)) == 0 &&
+	    !strcmp(sealed, id);
+	if (bp_release_kept_dir(c, id, last, dir, sizeof(dir)) < 0) {
+		snprintf(why, whylen, "kept release folder missing");
+		return -1;
+	}
+	for (int f = 0; f < NFILES; f++) {
+		snprintf(key, sizeof(key), "files.%s", bp_release_files[f]);
+		if (bp_suplog_get(l, i, key, want, sizeof(want)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bp_release_files[f]);
+		if (bp_digest_file(path, d) < 0) {
+			snprintf(why, whylen, "kept release file %s missing", bp_release_files[f]);
+			return -1;
+		}
+		bp_hex(d, 32, got);
+		if (strcmp(got, want)) {
+			snprintf(why, whylen, "kept release file %s does not match its digest",
+			    bp_release_files[f]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Loads the previous release (line index p) for the difference rule. */
+int
+bp_log_load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
+    struct bp_prev **prev, char *err, size_t errlen)
+{
+	char id[128], t[PATH_MAX], s[PATH_MAX];
+	if (bp_log_check_kept(c, l, p, err, errlen) < 0 ||
+	    bp_suplog_get(l, p, "release", id, sizeof(id)) != 0)
+		return -1;
+	bp_release_kept_file(c, id, "tables.csv", t, sizeof(t));
+	bp_release_kept_file(c, id, "sums.csv", s, sizeof(s));
+	return bp_prev_load(t, s, prev, err, errlen);
+}
+/* ---- settings as recorded ---------------------------------------------- */
+
+/* The levels of a release as "nasjonal,fylke,kommune" (those chosen). */
+static void
+levels_text(unsigned levels, char *lv, size_t len)
+{
+	lv[0] = '\0';
+	for (unsigned b = BP_LEVEL_NASJONAL; b <= BP_LEVEL_KOMMUNE; b <<= 1)
+		if (levels & b)
+			snprintf(lv + strlen(lv), len - strlen(lv), "%s%s", *lv ? "," : "",
+			    bp_level_name(b));
+}
+
+/*
+ * The "settings" object of a release entry and of release.json, members
+ * in the order of bpagg.conf(5): [measures], then [publish], then the
+ * release's levels and the digests of the catalogue and registry. A new
+ * reference the caller json_decref()s; NULL on ENOMEM.
+ */
+json_t *
+bp_settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
+    const uint8_t regdig[32])
+{
+	char bd[512], cat[65], reg[65], lv[64], pdig[65];
+	uint8_t cid[32];
+	bp_pub_format_breakdowns(s, bd, sizeof(bd));
+	bp_catalogue_id(&s->measures, cid);
+	bp_hex(cid, 32, cat);
+	bp_hex(regdig, 32, reg);
+	levels_text(s->levels, lv, sizeof(lv));
+	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:I,s:b}",
+	    "rop_definition", s->measures.rop_definition,
+	    "lki_cut_gul", s->measures.lki_cut[0], "lki_cut_rod", s->measures.lki_cut[1],
+	    "lki_cut_blalys", s->measures.lki_cut[2],
+	    "min_cell", (json_int_t)s->min_cell, "suppress_zero", s->suppress_zero);
+	if (o && s->profile) {
+		bp_hex(s->profile->digest, 32, pdig);
+		if (json_object_set_new(o, "profile", bp_json_text(s->profile->name)) < 0 ||
+		    json_object_set_new(o, "profile_digest", json_string(pdig)) < 0)
+			goto fail;
+	}
+	if (o && (json_object_set_new(o, "kommune_breakdowns", bp_json_text(bd)) < 0 ||
+	    json_object_set_new(o, "republish_rule", bp_json_text(c->republish_rule)) < 0 ||
+	    json_object_set_new(o, "shared_cells",
+	    json_string(s->per_table ? "per_table" : "consistent")) < 0 ||
+	    json_object_set_new(o, "method",
+	    json_string(s->release_model ? "release" : "per_group")) < 0 ||
+	    (s->release_model && json_object_set_new(o, "model",
+	    json_integer((json_int_t)s->model_version)) < 0) ||
+	    json_object_set_new(o, "levels", json_string(lv)) < 0 ||
+	    json_object_set_new(o, "catalogue", json_string(cat)) < 0 ||
+	    json_object_set_new(o, "registry", json_string(reg)) < 0 ||
+	    json_object_set_new(o, "version", json_string(PACKAGE_VERSION)) < 0))
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/* Reads the settings of the release entry at line i back. 0 or -1. */
+int
+bp_settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
+    char *rule, size_t rulelen, char *regdig, size_t reglen)
+{
+	char v[512], lv[64];
+	memset(s, 0, sizeof(*s));
+	bp_measure_settings_default(&s->measures);
+	if (bp_suplog_get(l, i, "settings.min_cell", v, sizeof(v)) != 0)
+		return -1;
+	s->min_cell = (unsigned)strtoul(v, NULL, 10);
+	if (bp_suplog_get(l, i, "settings.suppress_zero", v, sizeof(v)) != 0)
+		return -1;
+	s->suppress_zero = !strcmp(v, "true");
+	if (bp_suplog_get(l, i, "settings.levels", lv, sizeof(lv)) != 0)
+		return -1;
+	char *save = NULL;
+	for (char *tok = strtok_r(lv, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		s->levels |= bp_level_parse(tok);
+	if (bp_suplog_get(l, i, "settings.kommune_breakdowns", v, sizeof(v)) != 0 ||
+	    bp_pub_parse_breakdowns(v, s) < 0)
+		return -1;
+	if (bp_suplog_get(l, i, "settings.rop_definition", v, sizeof(v)) != 0)
+		return -1;
+	s->measures.rop_definition = atoi(v);
+	static const char *const cuts[3] = { "settings.lki_cut_gul", "settings.lki_cut_rod",
+		"settings.lki_cut_blalys" };
+	for (int k = 0; k < 3; k++) {
+		if (bp_suplog_get(l, i, cuts[k], v, sizeof(v)) != 0)
+			return -1;
+		s->measures.lki_cut[k] = strtod(v, NULL);
+	}
+	/* Releases made before the setting existed were per table. */
+	s->per_table = bp_suplog_get(l, i, "settings.shared_cells", v, sizeof(v)) != 0 ||
+	    !strcmp(v, "per_table");
+	/* Releases logged without a method were made per group (model.c). */
+	s->release_model = bp_suplog_get(l, i, "settings.method", v, sizeof(v)) == 0 &&
+	    !strcmp(v, "release");
+	/* Releases of the release method logged without a model version were
+	 * made by its first form, without the relations between indicators. */
+	s->model_version = bp_suplog_get(l, i, "settings.model", v, sizeof(v)) == 0 ?
+	    (unsigned)strtoul(v, NULL, 10) : 1;
+	if (s->release_model && (s->model_version < 1 ||
+	    s->model_version > BP_RELEASE_MODEL_VERSION))
+		return -1;
+	if (bp_suplog_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
+	    bp_suplog_get(l, i, "settings.registry", regdig, reglen) != 0)
+		return -1;
+	return s->min_cell >= 1 && s->levels ? 0 : -1;
+}
+
+
+void
+bp_run_free(struct bp_run *r)
+{
+	if (r->reg_loaded)
+		bp_registry_free(&r->reg);
+	if (r->sk_loaded)
+		bp_key_free(&r->sk);
+	inputs_free(&r->in);
+	bp_suplog_close(&r->log);
+	bp_prev_free(r->prev);
+	bp_tables_free(r->t);
+}
+
+int
+bp_run_load_registry(const char *path, struct bp_registry *reg, uint8_t dig[32], char *err,
+    size_t errlen)
+{
+	struct bp_diags d;
+	bp_diags_init(&d);
+	int rc = bp_registry_load(path, reg, &d);
+	if (rc < 0)
+		snprintf(err, errlen, "%s:%lu: invalid kommune registry", path,
+		    d.n ? d.v[0].line : 0ul);
+	bp_diags_free(&d);
+	if (rc == 0 && bp_digest_file(path, dig) < 0) {
+		bp_registry_free(reg);
+		snprintf(err, errlen, "%s: cannot read", path);
+		rc = -1;
+	}
+	return rc;
+}
