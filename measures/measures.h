@@ -110,6 +110,8 @@ int bp_rusgruppe(const struct bp_row *r);
 /* Number of heavy substances (betydelig or svaert_omfattende); with
  * illegal_only, alkohol is left out. -1 for rows with rusproblem N. */
 int bp_heavy_count(const struct bp_row *r, bool illegal_only);
+/* A substance amount that counts as heavy: betydelig or svaert_omfattende. */
+bool bp_heavy_amount(int amount);
 
 /* Index of category name in indicator i, or -1 (tests and publishing). */
 int bp_category_find(size_t i, const char *name);
