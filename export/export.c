@@ -8,7 +8,7 @@
  * expected: never the value that was found.
  */
 #include "export.h"
-#include "pidset.h"
+#include "export_private.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -19,44 +19,6 @@
 #include "csv.h"
 #include "registry.h"
 
-enum kind {
-	K_PID, K_KOMMUNE, K_AAR, K_KJONN, K_ALDER, K_RUS, K_PSYK,
-	K_AREA, K_DETAIL, K_SUB, K_FLAG, K_BARN, K_VOLD, K_FENGSEL, K_UTD,
-	K_FODELAND, K_SVC,
-};
-
-struct coldef {
-	const char *name;
-	enum kind kind;
-	int idx;        /* index in the code-list family (area, flag, ...) */
-	bool required;  /* present and non-empty on every row */
-};
-
-#define NCOLS (7 + BP_NAREA + BP_NDETAIL + BP_NSUB + BP_NFLAG + 5 + BP_NSVC)
-
-struct bp_export {
-	struct bp_export_opts opts;
-	char kommune[5];                /* copy of opts.expect_kommune */
-	bp_row_cb cb;
-	void *ud;
-	bp_csv *csv;
-	struct bp_diags diags;
-	struct coldef cols[NCOLS];
-	int pos[NCOLS];                 /* header position of each column, -1 absent */
-	int *col_at;                    /* per header position: column or -1 */
-	size_t nhdr;
-	bool have_header, fatal, finished;
-	bool header_bad;                /* rows are checked but not delivered */
-	unsigned long rows;
-	unsigned long blank_line, blank_count; /* empty lines not yet reported */
-	struct bp_row row;              /* the row in hand; wiped after each */
-	unsigned char key[crypto_shorthash_KEYBYTES];
-	struct bp_pidset set;           /* the duplicate check (pidset.h) */
-	unsigned long other_kommune;    /* rows of another kommune than expected */
-	size_t other_kommune_diag;      /* the index of the one error said for them */
-	bool row_bad;                   /* the row in hand is invalid without an error
-	                                   of its own (one said for many rows) */
-};
 
 static void
 add_col(bp_export *x, size_t *n, const char *name, enum kind k, int idx, bool req)
@@ -159,27 +121,6 @@ bp_export_rows(const bp_export *x)
 	return x->rows;
 }
 
-/* ---- the duplicate set: open addressing over 64-bit keyed hashes ---- */
-
-static uint64_t
-pid_hash(const bp_export *x, const char *pid)
-{
-	unsigned char h[crypto_shorthash_BYTES];
-	uint64_t v = 0;
-	crypto_shorthash(h, (const unsigned char *)pid, 11, x->key);
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)h[i] << (8 * i);
-	sodium_memzero(h, sizeof(h));
-	return v ? v : 1;
-}
-
-/* Adds pid's hash, seen on line: bp_pidset_add's answer. */
-static int
-set_add(bp_export *x, const char *pid, unsigned long line, unsigned long *first)
-{
-	return bp_pidset_add(&x->set, pid_hash(x, pid), line, first);
-}
-
 /* ---- errors ---- */
 
 static void
@@ -202,13 +143,9 @@ fail(bp_export *x, unsigned long line, int col, const char *fmt, ...)
 	bp_diags_add(&x->diags, line, col >= 0 ? (unsigned)col + 1 : 0, name, "%s", msg);
 }
 
-static void
-fail_col(bp_export *x, unsigned long line, int c, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* Records an error about column c of the table (present or not). */
-static void
-fail_col(bp_export *x, unsigned long line, int c, const char *fmt, ...)
+void
+bp_export_fail_col(bp_export *x, unsigned long line, int c, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
@@ -217,22 +154,6 @@ fail_col(bp_export *x, unsigned long line, int c, const char *fmt, ...)
 	va_end(ap);
 	unsigned col = x->pos[c] >= 0 ? (unsigned)x->pos[c] + 1 : 0;
 	bp_diags_add(&x->diags, line, col, x->cols[c].name, "%s", msg);
-}
-
-/* "a, b or c" from a code list, into buf. */
-static const char *
-list_text(const char *const *list, size_t n, char *buf, size_t size)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < size; i++) {
-		const char *sep = i == 0 ? "" : (i + 1 == n ? " or " : ", ");
-		int w = snprintf(buf + used, size - used, "%s%s", sep, list[i]);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
 }
 
 static const char *
@@ -356,287 +277,6 @@ header(bp_export *x, const struct bp_csv_row *r)
 	return 0;
 }
 
-/* ---- field checks; each returns 0 or records an error and returns -1 ---- */
-
-static bool
-all_digits(const char *v, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return false;
-	return len > 0;
-}
-
-/* An integer min..max written with digits only and no leading zero. */
-static int
-parse_int(const char *v, size_t len, int min, int max)
-{
-	if (len == 0 || len > 3 || !all_digits(v, len) || (len > 1 && v[0] == '0'))
-		return -1;
-	int n = 0;
-	for (size_t i = 0; i < len; i++)
-		n = n * 10 + (v[i] - '0');
-	return n < min || n > max ? -1 : n;
-}
-
-static int
-check_pid(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	if (len != 11 || !all_digits(v, len)) {
-		fail_col(x, line, c, "expected 11 digits");
-		return -1;
-	}
-	if (!bp_person_id_valid(v)) {
-		fail_col(x, line, c, "not a valid fødselsnummer, D-nummer or H-nummer "
-		    "(control digits or date)");
-		return -1;
-	}
-	unsigned long first = 0;
-	int rc = set_add(x, v, line, &first);
-	if (rc < 0) {
-		fail_col(x, line, c, "out of memory for the duplicate check");
-		return -1;
-	}
-	if (rc == 1 && first) {
-		fail_col(x, line, c, "the same person_id as on line %lu; expected one row "
-		    "per person", first);
-		return -1;
-	}
-	if (rc == 1) {
-		fail_col(x, line, c, "the same person_id appears on an earlier line; "
-		    "expected one row per person");
-		return -1;
-	}
-	memcpy(x->row.person_id, v, 11);
-	x->row.person_id[11] = '\0';
-	return 0;
-}
-
-static int
-check_kommune(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	if (len != 4 || !all_digits(v, len)) {
-		fail_col(x, line, c, "expected a 4-digit kommunenummer");
-		return -1;
-	}
-	if (x->opts.expect_kommune && memcmp(v, x->opts.expect_kommune, 5) != 0) {
-		/* A wrong --kommune (or another kommune's file) would give one
-		 * error per row: said once, the count added at the end. */
-		if (x->other_kommune++ == 0) {
-			x->other_kommune_diag = x->diags.n;
-			fail_col(x, line, c, "expected the submission's kommune %s",
-			    x->opts.expect_kommune);
-		} else {
-			x->row_bad = true;
-		}
-		return -1;
-	}
-	memcpy(x->row.kommune, v, 5);
-	if (x->opts.registry && !bp_registry_find(x->opts.registry, x->row.kommune)) {
-		fail_col(x, line, c, "kommunenummer not in the kommune registry");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_aar(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	if (len != 4 || !all_digits(v, len)) {
-		fail_col(x, line, c, "expected a 4-digit year");
-		return -1;
-	}
-	int y = atoi(v);
-	if (x->opts.expect_year && y != x->opts.expect_year) {
-		fail_col(x, line, c, "expected the submission's year %d", x->opts.expect_year);
-		return -1;
-	}
-	x->row.aar = y;
-	return 0;
-}
-
-/* J/N: returns 1, 0, or -1 after recording an error. */
-static int
-check_jn(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	if (len == 1 && (v[0] == 'J' || v[0] == 'N'))
-		return v[0] == 'J';
-	fail_col(x, line, c, "expected J or N");
-	return -1;
-}
-
-/*
- * bp_code_find with the same result, cheaper on the hot path: a candidate
- * whose first byte differs is passed over before its length is taken. v
- * holds len bytes and a NUL after them (a CSV field), so v[0] is readable
- * even when len is 0; the empty code is left to bp_code_find.
- */
-static int
-find_code(const char *const *list, size_t n, const char *v, size_t len)
-{
-	if (len == 0)
-		return bp_code_find(list, n, v, len);
-	for (size_t i = 0; i < n; i++)
-		if (list[i][0] == v[0] && strlen(list[i]) == len &&
-		    memcmp(list[i], v, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* A code of list: returns its index or -1 after recording an error. */
-static int
-check_code(bp_export *x, unsigned long line, int c, const char *v, size_t len,
-    const char *const *list, size_t n)
-{
-	int i = find_code(list, n, v, len);
-	if (i < 0) {
-		char buf[128];
-		fail_col(x, line, c, "expected %s", list_text(list, n, buf, sizeof(buf)));
-	}
-	return i;
-}
-
-static int
-check_fodeland(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	if (!bp_country_valid(v, len)) {
-		fail_col(x, line, c, "expected an ISO 3166-1 alpha-2 country code, "
-		    "two upper-case letters (such as NO)");
-		return -1;
-	}
-	memcpy(x->row.fodeland, v, 2);
-	x->row.fodeland[2] = '\0';
-	return 0;
-}
-
-static int
-check_services(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	const struct bp_service_column *s = &bp_services[x->cols[c].idx];
-	uint32_t mask = 0;
-	size_t start = 0;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && v[i] != '|')
-			continue;
-		int k = find_code(s->codes, s->ncodes, v + start, i - start);
-		if (k < 0) {
-			fail_col(x, line, c, "expected codes of %s joined by |; "
-			    "a code is not in the list of bpagg-export(5)", s->column);
-			return -1;
-		}
-		if (mask & (UINT32_C(1) << k)) {
-			fail_col(x, line, c, "a service code is given twice; "
-			    "expected each code at most once");
-			return -1;
-		}
-		mask |= UINT32_C(1) << k;
-		start = i + 1;
-	}
-	x->row.services[x->cols[c].idx] = mask;
-	return 0;
-}
-
-/* Checks one non-empty value of column c and stores it in the row. */
-static int
-check_value(bp_export *x, unsigned long line, int c, const char *v, size_t len)
-{
-	const struct coldef *d = &x->cols[c];
-	int n;
-
-	switch (d->kind) {
-	case K_PID:
-		return check_pid(x, line, c, v, len);
-	case K_KOMMUNE:
-		return check_kommune(x, line, c, v, len);
-	case K_AAR:
-		return check_aar(x, line, c, v, len);
-	case K_KJONN:
-		if (len == 1 && (v[0] == 'M' || v[0] == 'K')) {
-			x->row.kjonn = v[0];
-			return 0;
-		}
-		fail_col(x, line, c, "expected M or K");
-		return -1;
-	case K_ALDER:
-		if ((n = parse_int(v, len, 16, 110)) < 0) {
-			fail_col(x, line, c, "expected a whole number 16-110 (digits only)");
-			return -1;
-		}
-		x->row.alder = n;
-		return 0;
-	case K_RUS:
-	case K_PSYK:
-		if ((n = check_jn(x, line, c, v, len)) < 0)
-			return -1;
-		if (d->kind == K_RUS)
-			x->row.rusproblem = n;
-		else
-			x->row.psykisk_problem = n;
-		return 0;
-	case K_AREA:
-	case K_DETAIL:
-		if ((n = check_code(x, line, c, v, len, bp_level_names, BP_NLEVEL)) < 0)
-			return -1;
-		if (d->kind == K_AREA)
-			x->row.area[d->idx] = (int8_t)n;
-		else
-			x->row.detail[d->idx] = (int8_t)n;
-		return 0;
-	case K_SUB:
-		if ((n = check_code(x, line, c, v, len, bp_amount_names, BP_NAMOUNT)) < 0)
-			return -1;
-		x->row.substance[d->idx] = (int8_t)n;
-		return 0;
-	case K_FLAG:
-		if ((n = check_jn(x, line, c, v, len)) < 0)
-			return -1;
-		x->row.flag[d->idx] = (int8_t)n;
-		return 0;
-	case K_BARN:
-		if ((n = parse_int(v, len, 0, 20)) < 0) {
-			fail_col(x, line, c, "expected a whole number 0-20 (digits only)");
-			return -1;
-		}
-		x->row.antall_barn = n;
-		return 0;
-	case K_VOLD:
-		if ((n = check_code(x, line, c, v, len, bp_vold_names, BP_NVOLD)) < 0)
-			return -1;
-		x->row.vold = (int8_t)n;
-		return 0;
-	case K_FENGSEL:
-		if ((n = check_code(x, line, c, v, len, bp_fengsel_names, BP_NFENGSEL)) < 0)
-			return -1;
-		x->row.fengsel = (int8_t)n;
-		return 0;
-	case K_UTD:
-		if ((n = check_code(x, line, c, v, len, bp_utdanning_names, BP_NUTD)) < 0)
-			return -1;
-		x->row.utdanning = (int8_t)n;
-		return 0;
-	case K_FODELAND:
-		return check_fodeland(x, line, c, v, len);
-	case K_SVC:
-		return check_services(x, line, c, v, len);
-	}
-	return -1;
-}
-
-static const char *
-expected_text(const struct coldef *d)
-{
-	switch (d->kind) {
-	case K_PID: return "an 11-digit person_id";
-	case K_KOMMUNE: return "a 4-digit kommunenummer";
-	case K_AAR: return "a 4-digit year";
-	case K_KJONN: return "M or K";
-	case K_ALDER: return "a whole number 16-110";
-	case K_RUS: case K_PSYK: return "J or N";
-	case K_AREA: return "gronn, gul or rod";
-	default: return "a value";
-	}
-}
-
 /* ---- rows ---- */
 
 static void
@@ -686,14 +326,14 @@ check_fields(bp_export *x, const struct bp_csv_row *r)
 			continue; /* checked with rusproblem, below */
 		if (len == 0) {
 			if (d->required)
-				fail_col(x, r->line, c, "required; expected %s", expected_text(d));
+				bp_export_fail_col(x, r->line, c, "required; expected %s", bp_export_expected(d));
 			continue;
 		}
 		if (has_outer_space(v, len)) {
-			fail_col(x, r->line, c, "surrounding spaces are not allowed");
+			bp_export_fail_col(x, r->line, c, "surrounding spaces are not allowed");
 			continue;
 		}
-		if (check_value(x, r->line, c, v, len) == 0) {
+		if (bp_export_check_value(x, r->line, c, v, len) == 0) {
 			if (d->kind == K_RUS)
 				rus = x->row.rusproblem;
 			if (d->kind == K_PSYK)
@@ -702,7 +342,7 @@ check_fields(bp_export *x, const struct bp_csv_row *r)
 	}
 	if (rus == 0 && psyk == 0) {
 		int c = find_col(x, "psykisk_problem", strlen("psykisk_problem"));
-		fail_col(x, r->line, c, "at least one of rusproblem and psykisk_problem "
+		bp_export_fail_col(x, r->line, c, "at least one of rusproblem and psykisk_problem "
 		    "must be J");
 	}
 	return rus;
@@ -719,7 +359,7 @@ check_substances(bp_export *x, const struct bp_csv_row *r, int rus)
 		const char *v = value(x, r, c, &len);
 		if (len == 0) {
 			if (rus == 1)
-				fail_col(x, r->line, c, x->pos[c] < 0 ?
+				bp_export_fail_col(x, r->line, c, x->pos[c] < 0 ?
 				    "required when rusproblem is J; the column is missing "
 				    "from the header" :
 				    "required when rusproblem is J; expected ingen, "
@@ -727,14 +367,14 @@ check_substances(bp_export *x, const struct bp_csv_row *r, int rus)
 			continue;
 		}
 		if (rus == 0) {
-			fail_col(x, r->line, c, "must be empty when rusproblem is N");
+			bp_export_fail_col(x, r->line, c, "must be empty when rusproblem is N");
 			continue;
 		}
 		if (has_outer_space(v, len)) {
-			fail_col(x, r->line, c, "surrounding spaces are not allowed");
+			bp_export_fail_col(x, r->line, c, "surrounding spaces are not allowed");
 			continue;
 		}
-		check_value(x, r->line, c, v, len);
+		bp_export_check_value(x, r->line, c, v, len);
 	}
 }
 
