@@ -29,6 +29,7 @@ struct bp_sup_problem {
 	unsigned char by_cost;     /* enum bp_sup_pricing (bp_sup_set_pricing) */
 	unsigned long budget;      /* LP solves a repair may spend, 0 no limit */
 	unsigned chunks;           /* bp_sup_set_chunks: 0 or 1 sequential */
+	bool cleanup;              /* bp_sup_set_cleanup */
 
 	size_t ncons, capcons;
 	unsigned char *kind;       /* enum bp_sup_cons_kind */

@@ -540,9 +540,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	    T->s.model_version == 2 ? BP_SUP_PRICE_COST : BP_SUP_PRICE_NEED);
 	if (weigh(T, &R, lv) < 0 || grow_forced(&R, bp_sup_ncells(M)) < 0)
 		goto out;
-	for (size_t c = 0; c < bp_sup_ncells(M); c++)
+	for (size_t c = 0; c < bp_sup_ncells(M); c++) {
 		if (R.forced[c] == BP_REASON_SECONDARY)
 			hide_cell(M, c, BP_SUP_SECONDARY);
+		if (R.forced[c] && T->s.model_version >= 5)
+			bp_sup_set_flags(M, c, bp_sup_flags_of(M, c) | BP_SUP_KEEP);
+	}
 	for (size_t k = 0; k < R.ndaux; k++)
 		bp_sup_set_state(M, R.daux[k], BP_SUP_PRIMARY);
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
@@ -554,6 +557,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	 * (a fixed count, so the pattern is the same on every machine). */
 	if (T->s.model_version >= 4)
 		bp_sup_set_chunks(M, AUDIT_CHUNKS);
+	/* Model 5: complements no primary needs are published again. */
+	bp_sup_set_cleanup(M, T->s.model_version >= 5);
 	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) < 0) {
 		if (errno == ERANGE)
 			snprintf(err, errlen, "the release model needs more than %lu linear "

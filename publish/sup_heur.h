@@ -65,6 +65,10 @@ bp__heur_reason(const struct bp_sup_problem *p, size_t line)
 /* Suppresses cell c for reason s; the lines it leaves open join the queue
  * (suppress.c). */
 void bp__heur_hide(struct heur *h, size_t c, enum bp_sup_state s);
+/* The cleanup of a safe pattern (sup_cleanup.c): *tried complements tried,
+ * *freed of them published again; the repair's budget does not apply.  0,
+ * or -1 (errno ENOMEM, or EINVAL when GLPK fails). */
+int bp__heur_cleanup(struct heur *h, unsigned min_cell, size_t *tried, size_t *freed);
 
 /*
  * One round of complements for the nbad unsafe cells an audit found

@@ -174,6 +174,12 @@ bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k)
 	p->chunks = k;
 }
 
+void
+bp_sup_set_cleanup(struct bp_sup_problem *p, bool on)
+{
+	p->cleanup = on;
+}
+
 size_t
 bp_sup_threads(void)
 {

@@ -459,6 +459,14 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 			bp__heur_hide(&h, c, BP_SUP_PRIMARY);
 	}
 	ret = audit_loop(&h, min_cell);
+	if (ret == 0 && p->cleanup) {
+		size_t tried, freed;
+		double t0 = wall_now();
+		ret = bp__heur_cleanup(&h, min_cell, &tried, &freed);
+		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+			fprintf(stderr, "  cleanup: %zu complements tried, %zu published again, "
+			    "%.2fs\n", tried, freed, wall_now() - t0);
+	}
 	heur_free(&h);
 	return ret;
 }

@@ -55,6 +55,9 @@ enum bp_sup_cons_kind { BP_CONS_TABLE, BP_CONS_LINK };
  * least 1 (zeros are always shown): under BP_SUP_RULE_UPPER its LP column
  * has lower bound 1 (its own value, when that is 0). */
 #define BP_SUP_POSITIVE 0x4
+/* Cell flag: hidden by a rule of its own (the republishing rule), never
+ * published again by the cleanup (bp_sup_set_cleanup). */
+#define BP_SUP_KEEP 0x10
 
 /* What the audit demands of a primary cell.
  *  BP_SUP_RULE_INTERVAL: its interval, hidden cells >= 0, holds 0 and
@@ -101,6 +104,11 @@ void bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n);
  * to k threads (BPAGG_THREADS, else the online CPUs): the result depends
  * on k, never on the threads.  0 or 1 (the default): one pass in order. */
 void bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k);
+/* After bp_sup_repair has found a safe pattern, publishes again each
+ * complement its component's LP audit does not need, the costliest first
+ * (sup_cleanup.c; components of up to BP_SUP_LOCAL_FROM hidden cells).
+ * Off by default. */
+void bp_sup_set_cleanup(struct bp_sup_problem *p, bool on);
 /* Threads for suppression work: BPAGG_THREADS=N (1..64), else the online
  * CPUs, at most 8. */
 size_t bp_sup_threads(void);
