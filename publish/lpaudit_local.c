@@ -442,7 +442,7 @@ struct chunk_run {
 	pthread_mutex_t mu;
 };
 
-static void *
+static void
 chunk_worker(void *arg)
 {
 	struct chunk_run *R = arg;
@@ -475,16 +475,6 @@ chunk_worker(void *arg)
 	if (ok)
 		bp__sup_local_free(&L);
 	glp_term_out(term);
-	return NULL;
-}
-
-/* A pool thread: chunks, then GLPK's environment of this thread goes. */
-static void *
-chunk_thread(void *arg)
-{
-	chunk_worker(arg);
-	glp_free_env();
-	return NULL;
 }
 
 /*
@@ -519,16 +509,7 @@ audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 			goto out;
 	}
 	pthread_mutex_init(&R.mu, NULL);
-	pthread_t th[64];
-	size_t nt = bp_sup_threads(), started = 0;
-	if (nt > R.nch)
-		nt = R.nch;
-	for (size_t i = 1; i < nt; i++)
-		if (pthread_create(&th[started], NULL, chunk_thread, &R) == 0)
-			started++;
-	chunk_worker(&R);   /* the calling thread works too */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	bp_sup_pool(chunk_worker, &R, R.nch);
 	pthread_mutex_destroy(&R.mu);
 	bp__sup_stats = R.start;
 	bp__sup_stats.chunked++;

@@ -225,7 +225,7 @@ struct pool {
 	char err[256];
 };
 
-static void *
+static void
 pool_worker(void *arg)
 {
 	struct pool *P = arg;
@@ -246,8 +246,6 @@ pool_worker(void *arg)
 			pthread_mutex_unlock(&P->mu);
 		}
 	}
-	glp_free_env();   /* GLPK keeps one environment per thread */
-	return NULL;
 }
 
 /* Runs fn on the groups of list[0..n) in parallel; 0 or -1 with err set. */
@@ -257,19 +255,11 @@ run_round(struct bp_tables *T, const struct bp_prev *prev, group_fn fn, const si
 {
 	struct pool P = { .T = T, .prev = prev, .fn = fn, .list = list, .nlist = n,
 	    .failed = SIZE_MAX };
-	pthread_t th[64];
-	size_t nt = bp_sup_threads(), started = 0;
 
-	if (nt > n)
-		nt = n;
 	pthread_mutex_init(&P.mu, NULL);
-	for (size_t i = 1; i < nt; i++)
-		if (pthread_create(&th[started], NULL, pool_worker, &P) == 0)
-			started++;
-	pool_worker(&P);   /* the calling thread works too */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	bp_sup_pool(pool_worker, &P, n);
 	pthread_mutex_destroy(&P.mu);
+	glp_free_env();   /* GLPK keeps one environment per thread */
 	if (P.failed != SIZE_MAX) {
 		snprintf(err, errlen, "%s", P.err);
 		return -1;

@@ -4,7 +4,9 @@
  * it is suppress.c's job; proving it is lpaudit.c's.
  */
 #include <errno.h>
+#include <glpk.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -188,6 +190,38 @@ bp_sup_threads(void)
 	if (n < 1)
 		n = 1;
 	return (size_t)(n > 64 ? 64 : e || n <= 8 ? n : 8);
+}
+
+struct pool_job {
+	void (*work)(void *);
+	void *arg;
+};
+
+/* A pool thread: the work, then its thread's GLPK environment goes. */
+static void *
+pool_thread(void *arg)
+{
+	const struct pool_job *j = arg;
+	j->work(j->arg);
+	glp_free_env();
+	return NULL;
+}
+
+void
+bp_sup_pool(void (*work)(void *), void *arg, size_t n)
+{
+	struct pool_job j = { work, arg };
+	pthread_t th[64];
+	size_t nt = bp_sup_threads(), started = 0;
+
+	if (nt > n)
+		nt = n;
+	for (size_t i = 1; i < nt; i++)
+		if (pthread_create(&th[started], NULL, pool_thread, &j) == 0)
+			started++;
+	work(arg);   /* the calling thread works too */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 }
 
 void

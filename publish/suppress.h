@@ -112,6 +112,11 @@ void bp_sup_set_cleanup(struct bp_sup_problem *p, bool on);
 /* Threads for suppression work: BPAGG_THREADS=N (1..64), else the online
  * CPUs, at most 8. */
 size_t bp_sup_threads(void);
+/* Runs work(arg) on the calling thread and on up to min(bp_sup_threads(),
+ * n) - 1 more, and returns when all are done; work takes its jobs from arg
+ * itself (under its own lock).  The extra threads free their GLPK
+ * environments when done. */
+void bp_sup_pool(void (*work)(void *), void *arg, size_t n);
 /* Adds a cell with its true count; returns its index (0, 1, ...) or -1. */
 long bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags);
 /* Adds the constraint value(total) = sum of value(members[0..n)); 0 or -1.
