@@ -381,17 +381,47 @@ dead_atoms(const struct bp_tables *T, const struct rel *R, size_t **family)
  * rus users, its kommuner's rop_skala gul_rod and rod_rod are all in
  * brukergruppe rus_psyk, which an intruder reads off the release.
  */
+/* Whether some area of members[0..n) prints the tables of x and y by b. */
+static bool
+family_prints(const struct bp_tables *T, const size_t *members, size_t n, size_t x,
+    size_t y, size_t b)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct area *a = &T->a[members[k]];
+		if (a->rows && table_on(T, a->level, x, b) && table_on(T, a->level, y, b))
+			return true;
+	}
+	return false;
+}
+
 static int
 add_cross(const struct bp_tables *T, struct rel *R)
 {
 	struct bp_cat_relation rel[BP_CROSS_MAX];
 	size_t *family = NULL, words = bp_cellkeys_words(T->ck);
 	uint64_t *dead = dead_atoms(T, R, &family);
-	size_t nfam = dead ? 1 + T->na : 1;
+	size_t nfam = dead ? 1 + T->na : 1, *fstart = NULL, *fmem = NULL;
 	int ret = -1;
 
 	if (!dead && errno == ENOMEM)
 		return -1;
+	/* the areas of each family, ascending: fmem[fstart[f] .. fstart[f + 1]) */
+	if (!(fstart = calloc(nfam + 1, sizeof(*fstart))) ||
+	    !(fmem = malloc((T->na ? T->na : 1) * sizeof(*fmem)))) {
+		errno = ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < T->na; i++)
+		fstart[(dead ? family[i] : 0) + 1]++;
+	for (size_t f = 0; f < nfam; f++)
+		fstart[f + 1] += fstart[f];
+	for (size_t i = 0, f; i < T->na; i++) {
+		f = dead ? family[i] : 0;
+		fmem[fstart[f]++] = i;
+	}
+	for (size_t f = nfam; f > 0; f--)
+		fstart[f] = fstart[f - 1];
+	fstart[0] = 0;
 	for (size_t x = 0; x < T->nind; x++)
 		for (size_t y = x + 1; y < T->nind; y++)
 			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
@@ -400,8 +430,11 @@ add_cross(const struct bp_tables *T, struct rel *R)
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t f = 0; f < nfam; f++) {
 						const uint64_t *d = dead ? dead + f * words : NULL;
-						/* a family of no area (a kommune's index) */
-						if (dead && f > 0 && T->a[f - 1].level != BP_LEVEL_FYLKE)
+						const size_t *mem = fmem + fstart[f];
+						size_t nmem = fstart[f + 1] - fstart[f];
+						/* no area of the family prints both (a kommune's
+						 * index is a family of none) */
+						if (!family_prints(T, mem, nmem, x, y, b))
 							continue;
 						/* g1 is the one whose persons the other counts too */
 						size_t g1 = x, g2 = y;
@@ -420,9 +453,9 @@ add_cross(const struct bp_tables *T, struct rel *R)
 						}
 						if (n <= 0)
 							continue;
-						for (size_t i = 0; i < T->na; i++) {
+						for (size_t k = 0; k < nmem; k++) {
+							size_t i = mem[k];
 							if (!T->a[i].rows ||
-							    (dead && family[i] != f) ||
 							    !table_on(T, T->a[i].level, g1, b) ||
 							    !table_on(T, T->a[i].level, g2, b))
 								continue;
@@ -434,6 +467,8 @@ add_cross(const struct bp_tables *T, struct rel *R)
 			}
 	ret = 0;
 out:
+	free(fstart);
+	free(fmem);
 	free(dead);
 	free(family);
 	return ret;
