@@ -78,6 +78,46 @@ comp_lists(const struct heur *h, size_t **start, size_t **at)
 	return 0;
 }
 
+/*
+ * Whether publishing c (already marked published) gives a primary cell away
+ * through one of c's lines alone, so that no LP need be built: the line's
+ * one hidden cell is primary, or, its total published, a hidden primary
+ * member can reach no more than its own lower bound plus what the other
+ * hidden members can give up (each down to its lower bound), and that is
+ * below min_cell.  A necessary condition of the audit; the LP judges the
+ * rest.
+ */
+static bool
+line_gives_away(const struct heur *h, size_t c, unsigned min_cell)
+{
+	const struct bp_sup_problem *p = h->p;
+
+	for (size_t i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
+		size_t l = h->ix.lines[i], t = p->mem[p->cstart[l]], nh = 0, last = 0;
+		double room = 0.0;
+		for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+			size_t d = p->mem[k];
+			if (!bp__sup_hidden(p, d))
+				continue;
+			nh++;
+			last = d;
+			if (d != t)
+				room += (double)p->value[d] - bp__sup_col_lo(p, d);
+		}
+		if (nh == 1 && p->state[last] == BP_SUP_PRIMARY)
+			return true;
+		if (bp__sup_hidden(p, t))
+			continue;
+		for (size_t k = p->cstart[l] + 1; k < p->cstart[l + 1]; k++) {
+			size_t d = p->mem[k];
+			if (p->state[d] == BP_SUP_PRIMARY &&
+			    bp__sup_col_lo(p, d) + room < (double)min_cell - BP_SUP_EPS)
+				return true;
+		}
+	}
+	return false;
+}
+
 int
 bp__heur_cleanup(struct heur *h, unsigned min_cell, size_t *tried, size_t *freed)
 {
@@ -110,6 +150,10 @@ bp__heur_cleanup(struct heur *h, unsigned min_cell, size_t *tried, size_t *freed
 		unsigned char was = p->state[c];
 		bool any = false;
 		p->state[c] = BP_SUP_PUBLISHED;
+		if (line_gives_away(h, c, min_cell)) {
+			p->state[c] = was;
+			continue;
+		}
 		for (size_t j = start[k]; j < start[k + 1]; j++)
 			if (p->state[at[j]] == BP_SUP_PRIMARY)
 				todo[at[j]] = 1, any = true;

@@ -462,10 +462,12 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 	if (ret == 0 && p->cleanup) {
 		size_t tried, freed;
 		double t0 = wall_now();
+		unsigned long s0 = bp__sup_stats.solves;
 		ret = bp__heur_cleanup(&h, min_cell, &tried, &freed);
 		if (getenv("BPAGG_DEBUG_SUPPRESS"))
 			fprintf(stderr, "  cleanup: %zu complements tried, %zu published again, "
-			    "%.2fs\n", tried, freed, wall_now() - t0);
+			    "%lu solves, %.2fs\n", tried, freed, bp__sup_stats.solves - s0,
+			    wall_now() - t0);
 	}
 	heur_free(&h);
 	return ret;
