@@ -542,6 +542,105 @@ out:
 	return ret;
 }
 
+/*
+ * Whether every primary cell of the current component still reaches what
+ * the rule demands on lp as it stands: certify_many, then one solve per
+ * cell and end still open, stopping at the first that fails.  1 all do, 0
+ * one does not, -1 on a solver failure.  Leaves the objective 0.
+ */
+static int
+comp_all_safe(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
+{
+	int prev = 0, ret = 1;
+	double val;
+
+	for (size_t i = 0; i < w->ncells; i++) {
+		w->ok[i] = bp__sup_needs(w->p, w->cells[i]) ? 0 : OK_LO | OK_HI;
+		if (w->p->rule == BP_SUP_RULE_UPPER)
+			w->ok[i] |= OK_LO;
+	}
+	if (certify_many(w, lp, min_cell) != 0)
+		return -1;
+	for (size_t i = 0; i < w->ncells && ret == 1; i++) {
+		size_t c = w->cells[i];
+		if (!(w->ok[i] & OK_HI)) {
+			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &val) != 0)
+				ret = -1;
+			else if (val < bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
+				ret = 0;
+			else
+				certify(w, lp, min_cell, OK_HI);
+		}
+		if (ret == 1 && !(w->ok[i] & OK_LO)) {
+			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &val) != 0)
+				ret = -1;
+			else if (val > bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
+				ret = 0;
+			else
+				certify(w, lp, min_cell, OK_LO);
+		}
+	}
+	if (prev > 0)
+		glp_set_obj_coef(lp, prev, 0.0);
+	return ret;
+}
+
+int
+bp__sup_cleanup_comp(struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    size_t seed, const size_t *cand, size_t ncand, unsigned min_cell,
+    bool (*reject)(void *, size_t), void *ud, size_t *freed)
+{
+	struct comp_ws w;
+	size_t *comp = malloc((p->ncell ? p->ncell : 1) * sizeof(*comp));
+	glp_prob *lp = NULL;
+	int ret = -1, term;
+
+	if (!comp)
+		return -1;
+	if (ws_init(&w, p, ix, comp) != 0) {
+		free(comp);
+		return -1;
+	}
+	term = glp_term_out(GLP_OFF);
+	comp_collect(&w, seed);
+	if ((lp = comp_lp(&w)) == NULL)
+		goto out;
+	bp__sup_stats.comps++;
+	bp__sup_stats.compcells += w.ncells;
+	for (size_t k = 0; k < ncand; k++) {
+		size_t c = cand[k];
+		unsigned char was = p->state[c];
+		int col = w.colof[c];
+		p->state[c] = BP_SUP_PUBLISHED;
+		if (reject && reject(ud, c)) {
+			p->state[c] = was;
+			continue;
+		}
+		glp_set_col_bnds(lp, col, GLP_FX, (double)p->value[c], (double)p->value[c]);
+		int rc = comp_all_safe(&w, lp, min_cell);
+		if (rc < 0) {
+			p->state[c] = was;
+			goto out;
+		}
+		if (rc == 1) {
+			(*freed)++;
+			continue;
+		}
+		glp_set_col_bnds(lp, col, GLP_LO, bp__sup_col_lo(p, c), 0.0);
+		p->state[c] = was;
+	}
+	ret = 0;
+out:
+	if (lp)
+		glp_delete_prob(lp);
+	glp_term_out(term);
+	ws_free(&w);
+	free(comp);
+	if (ret != 0 && errno != ENOMEM)
+		errno = EINVAL;
+	return ret;
+}
+
 void
 bp__sup_bad_free(struct bp_sup_bad *bad, size_t n)
 {

@@ -7,6 +7,7 @@
 #define BP_LPAUDIT_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <math.h>
 #include <stdint.h>
@@ -193,6 +194,21 @@ int bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_inde
     struct bp_sup_local *L, const size_t *cells, size_t ncells, const size_t *comp,
     unsigned min_cell, unsigned char *todo, struct bp_sup_bad **bad, size_t *nbad,
     size_t *cap);
+/*
+ * The cleanup of one component (sup_cleanup.c) of at most
+ * BP_SUP_LOCAL_FROM hidden cells, found from its hidden cell seed: its LP
+ * is built once; each complement of cand[0..ncand) in turn gets its column
+ * fixed at its true value (as if published), and is published (its state
+ * set) when every primary cell of the component still reaches what the
+ * rule demands, solved from the basis before (a warm start; each answer is
+ * the LP's optimum whatever the start), else gets its column back.
+ * reject(ud, c), asked first with c marked published, skips c without a
+ * solve.  *freed counts the cells published.  0, or -1 (ENOMEM, EINVAL
+ * when GLPK fails).
+ */
+int bp__sup_cleanup_comp(struct bp_sup_problem *p, const struct bp_sup_index *ix,
+    size_t seed, const size_t *cand, size_t ncand, unsigned min_cell,
+    bool (*reject)(void *, size_t), void *ud, size_t *freed);
 /* Appends *b to the array *bad (*nbad of *cap used); 0 or -1 (ENOMEM). */
 int bp__sup_bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
     const struct bp_sup_bad *b);

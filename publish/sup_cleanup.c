@@ -8,14 +8,17 @@
  * once the rest is in place.  So the complements are tried in order of
  * what they cost the reader (weight x count, largest first: national and
  * large cells before small kommune cells; then by index), each published
- * on its own and kept published only when the LP audit of its component
- * (every primary cell in it, under the same rule as the repair's audit)
- * still passes.  Publishing a cell only splits components, so the
- * primaries of its component as the repair left it are all it can touch.
- * A component of more hidden cells than BP_SUP_LOCAL_FROM is left as it
- * is (its audit is a run of local programs, seconds each time).  The
- * order and every audit are deterministic: the same problem gives the same
- * pattern.
+ * on its own and kept published only when every primary cell of its
+ * component still reaches min_cell in the component's LP (the reader's,
+ * as in the audit), else hidden again.  Publishing a cell only splits
+ * components, so the primaries of its component as the repair left it are
+ * all it can touch, and the components are cleaned one at a time, each on
+ * one LP kept across its complements (lpaudit.c).  A complement whose
+ * publication gives a primary away through one of its lines alone is
+ * skipped without a solve.  A component of more hidden cells than
+ * BP_SUP_LOCAL_FROM is left as it is (its audit is a run of local
+ * programs, seconds each time).  The order and every LP answer are
+ * deterministic: the same problem gives the same pattern.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,14 +28,18 @@
 #include "sup_heur.h"
 
 struct cand {
-	size_t cell;
+	size_t comp;
 	uint64_t cost;
+	size_t cell;
 };
 
+/* By component, then costliest first, then by index. */
 static int
 cand_cmp(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
+	if (a->comp != b->comp)
+		return a->comp < b->comp ? -1 : 1;
 	if (a->cost != b->cost)
 		return a->cost > b->cost ? -1 : 1;
 	return a->cell < b->cell ? -1 : a->cell > b->cell;
@@ -46,37 +53,10 @@ may_publish(const struct bp_sup_problem *p, size_t c)
 	    !(p->flags[c] & (BP_SUP_FIXED | BP_SUP_UNPRINTED | BP_SUP_KEEP));
 }
 
-/*
- * The hidden cells of each component of h->comp (the last audit's): those
- * of component id k (its smallest cell index) are at[start[k] ..
- * start[k + 1]).  Both arrays are new; the caller frees them, also after a
- * failure (-1, ENOMEM).
- */
-static int
-comp_lists(const struct heur *h, size_t **start, size_t **at)
-{
-	const struct bp_sup_problem *p = h->p;
-	size_t n = p->ncell;
-
-	*start = calloc(n + 1, sizeof(**start));
-	*at = malloc((n ? n : 1) * sizeof(**at));
-	if (!*start || !*at)
-		return -1;
-	for (size_t c = 0; c < n; c++)
-		if (bp__sup_hidden(p, c) && h->comp[c] != SIZE_MAX)
-			(*start)[h->comp[c] + 1]++;
-	for (size_t k = 0; k < n; k++)
-		(*start)[k + 1] += (*start)[k];
-	size_t *fill = malloc((n ? n : 1) * sizeof(*fill));
-	if (!fill)
-		return -1;
-	memcpy(fill, *start, n * sizeof(*fill));
-	for (size_t c = 0; c < n; c++)
-		if (bp__sup_hidden(p, c) && h->comp[c] != SIZE_MAX)
-			(*at)[fill[h->comp[c]]++] = c;
-	free(fill);
-	return 0;
-}
+struct reject_ctx {
+	const struct heur *h;
+	unsigned min_cell;
+};
 
 /*
  * Whether publishing c (already marked published) gives a primary cell away
@@ -88,9 +68,12 @@ comp_lists(const struct heur *h, size_t **start, size_t **at)
  * rest.
  */
 static bool
-line_gives_away(const struct heur *h, size_t c, unsigned min_cell)
+line_gives_away(void *ud, size_t c)
 {
+	const struct reject_ctx *x = ud;
+	const struct heur *h = x->h;
 	const struct bp_sup_problem *p = h->p;
+	unsigned min_cell = x->min_cell;
 
 	for (size_t i = h->ix.lstart[c]; i < h->ix.lstart[c + 1]; i++) {
 		size_t l = h->ix.lines[i], t = p->mem[p->cstart[l]], nh = 0, last = 0;
@@ -122,66 +105,45 @@ int
 bp__heur_cleanup(struct heur *h, unsigned min_cell, size_t *tried, size_t *freed)
 {
 	struct bp_sup_problem *p = h->p;
-	size_t n = p->ncell, *start = NULL, *at = NULL, *comp2 = NULL, nc = 0, nbad = 0;
+	size_t n = p->ncell, nc = 0, *size = NULL, *list = NULL;
 	struct cand *cand = NULL;
-	unsigned char *todo = NULL;
-	struct bp_sup_bad *bad = NULL;
+	struct reject_ctx rx = { h, min_cell };
 	int ret = -1;
 
 	*tried = *freed = 0;
-	/* Bounded by itself (an audit of a small component per complement):
-	 * the repair's budget is not spent here. */
+	/* Bounded by itself (one LP per component, a few solves per
+	 * complement): the repair's budget is not spent here. */
 	unsigned long budget = p->budget;
 	p->budget = 0;
-	if (comp_lists(h, &start, &at) < 0 ||
-	    !(comp2 = malloc((n ? n : 1) * sizeof(*comp2))) ||
+	if (!(size = calloc(n ? n : 1, sizeof(*size))) ||
 	    !(cand = malloc((n ? n : 1) * sizeof(*cand))) ||
-	    !(todo = calloc(n ? n : 1, 1)))
+	    !(list = malloc((n ? n : 1) * sizeof(*list)))) {
+		errno = ENOMEM;
 		goto out;
+	}
+	/* h->comp: the components of the repair's last audit */
+	for (size_t c = 0; c < n; c++)
+		if (bp__sup_hidden(p, c) && h->comp[c] != SIZE_MAX)
+			size[h->comp[c]]++;
 	for (size_t c = 0; c < n; c++) {
 		size_t k = h->comp[c];
-		if (k != SIZE_MAX && may_publish(p, c) &&
-		    start[k + 1] - start[k] <= BP_SUP_LOCAL_FROM)
-			cand[nc++] = (struct cand){ c, bp__heur_cost(p, c) };
+		if (k != SIZE_MAX && may_publish(p, c) && size[k] <= BP_SUP_LOCAL_FROM)
+			cand[nc++] = (struct cand){ k, bp__heur_cost(p, c), c };
 	}
 	qsort(cand, nc, sizeof(*cand), cand_cmp);
-	for (size_t i = 0; i < nc; i++) {
-		size_t c = cand[i].cell, k = h->comp[c];
-		unsigned char was = p->state[c];
-		bool any = false;
-		p->state[c] = BP_SUP_PUBLISHED;
-		if (line_gives_away(h, c, min_cell)) {
-			p->state[c] = was;
-			continue;
-		}
-		for (size_t j = start[k]; j < start[k + 1]; j++)
-			if (p->state[at[j]] == BP_SUP_PRIMARY)
-				todo[at[j]] = 1, any = true;
-		int rc = any ? bp__sup_audit_run(p, &h->ix, min_cell, todo, comp2, &bad, &nbad) : 0;
-		for (size_t j = start[k]; j < start[k + 1]; j++)
-			todo[at[j]] = 0;
-		(*tried)++;
-		if (rc != 0) {
-			p->state[c] = was;
-			errno = errno == ENOMEM ? ENOMEM : EINVAL;
+	for (size_t i = 0, j; i < nc; i = j) {
+		for (j = i; j < nc && cand[j].comp == cand[i].comp; j++)
+			list[j - i] = cand[j].cell;
+		if (bp__sup_cleanup_comp(p, &h->ix, cand[i].comp, list, j - i, min_cell,
+		    line_gives_away, &rx, freed) != 0)
 			goto out;
-		}
-		if (nbad > 0)
-			p->state[c] = was;
-		else
-			(*freed)++;
-		bp__sup_bad_free(bad, nbad);
-		bad = NULL;
-		nbad = 0;
+		*tried += j - i;
 	}
 	ret = 0;
 out:
 	p->budget = budget;
-	bp__sup_bad_free(bad, nbad);
-	free(start);
-	free(at);
-	free(comp2);
+	free(size);
 	free(cand);
-	free(todo);
+	free(list);
 	return ret;
 }
