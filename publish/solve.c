@@ -186,6 +186,18 @@ solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, unsigned st
 			goto out;
 		}
 	}
+	/* Release model 5: the group's own pattern, where the release model
+	 * starts, without the complements it does not need (sup_cleanup.c). */
+	if (T->s.release_model && T->s.model_version >= 5) {
+		for (size_t c = 0; G.forced && c < G.ncells; c++)
+			if (G.forced[c])
+				bp_sup_set_flags(G.p, c, bp_sup_flags_of(G.p, c) | BP_SUP_KEEP);
+		if (bp_sup_cleanup(G.p, T->s.min_cell, T->s.suppress_zero) < 0) {
+			snprintf(err, errlen, errno == ENOMEM ? "out of memory" :
+			    "the cleanup of %s failed (internal error)", bp_tb_group_name(T, g));
+			goto out;
+		}
+	}
 	for (size_t c = 0; G.forced && c < G.ncells; c++) {
 		if (G.forced[c] && bp_sup_state_of(G.p, c) == BP_SUP_PUBLISHED) {
 			snprintf(err, errlen, "suppression left a cell the republishing rule "

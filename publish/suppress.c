@@ -474,6 +474,30 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 }
 
 int
+bp_sup_cleanup(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
+{
+	struct heur h;
+	struct bp_sup_bad *bad = NULL;
+	size_t nbad = 0, tried, freed;
+	int ret = -1;
+
+	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+		return -1;
+	/* the components, from an audit that must pass */
+	if (bp__sup_audit_run(p, &h.ix, min_cell, NULL, h.comp, &bad, &nbad) != 0)
+		goto out;
+	if (nbad > 0) {
+		errno = EDOM;
+		goto out;
+	}
+	ret = bp__heur_cleanup(&h, min_cell, &tried, &freed);
+out:
+	bp__sup_bad_free(bad, nbad);
+	heur_free(&h);
+	return ret;
+}
+
+int
 bp_sup_audit(const struct bp_sup_problem *p, unsigned min_cell, size_t *bad)
 {
 	struct bp_sup_index ix;

@@ -175,6 +175,9 @@ int bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppres
  * small cells are hidden, then lines and the audit loop as in bp_suppress.
  * 0, or -1 (errno as bp_suppress). */
 int bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
+/* The cleanup of bp_sup_set_cleanup on a safe pattern made otherwise: 0,
+ * or -1 (EDOM when the pattern is not safe, ENOMEM, EINVAL). */
+int bp_sup_cleanup(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero);
 /* Number of cells currently in state s. */
 size_t bp_sup_count(const struct bp_sup_problem *p, enum bp_sup_state s);
 /* State of a cell after bp_suppress. */

@@ -49,10 +49,19 @@ check_PROGRAMS += tests/unit/publish/test_suppress
 TESTS += tests/unit/publish/test_suppress
 endif
 tests_unit_publish_test_suppress_SOURCES = tests/unit/publish/test_suppress.c \
-	bench/suppress_gen.c bench/suppress_gen.h
+	tests/unit/publish/grid3.h bench/suppress_gen.c bench/suppress_gen.h
 tests_unit_publish_test_suppress_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_suppress_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_suppress_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench
+# the cleanup of release model 5
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_cleanup
+TESTS += tests/unit/publish/test_cleanup
+endif
+tests_unit_publish_test_cleanup_SOURCES = tests/unit/publish/test_cleanup.c \
+	tests/unit/publish/grid3.h
+tests_unit_publish_test_cleanup_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_cleanup_LDADD = $(BP_TEST_LINK)
 # Release profiles ([publish] profile): parsing (unit) and through the programs.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_profile

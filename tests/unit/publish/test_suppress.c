@@ -14,70 +14,8 @@
 #include "lpaudit.h"
 #include "suppress.h"
 #include "suppress_gen.h"
+#include "grid3.h"
 
-#define P BP_SUP_PUBLISHED
-#define PR BP_SUP_PRIMARY
-#define SE BP_SUP_SECONDARY
-#define LI BP_SUP_LINKED
-
-/*
- * A 3x3 table with totals as a 4x4 grid, cell (i, j) = index 4 * i + j:
- * column 3 the row totals, row 3 the column totals, cell 15 the grand total.
- * Lines: 0-2 the rows, 3-5 the columns, 6 grand = sum of row totals,
- * 7 grand = sum of column totals.  fixed: cells to mark FIXED (or NULL).
- */
-static struct bp_sup_problem *
-grid3(const uint32_t v[3][3], const int *fixed, size_t nfixed)
-{
-	struct bp_sup_problem *p = bp_sup_new();
-	uint32_t val[4][4] = { { 0 } };
-	size_t i, j, k, m[3];
-	unsigned flags;
-
-	cr_assert_not_null(p);
-	for (i = 0; i < 3; i++)
-		for (j = 0; j < 3; j++) {
-			val[i][j] = v[i][j];
-			val[i][3] += v[i][j];
-			val[3][j] += v[i][j];
-			val[3][3] += v[i][j];
-		}
-	for (i = 0; i < 4; i++)
-		for (j = 0; j < 4; j++) {
-			flags = 0;
-			for (k = 0; k < nfixed; k++)
-				if ((size_t)fixed[k] == 4 * i + j)
-					flags = BP_SUP_FIXED;
-			cr_assert_eq(bp_sup_add_cell(p, val[i][j], flags), (long)(4 * i + j));
-		}
-	for (i = 0; i < 3; i++) {
-		for (j = 0; j < 3; j++)
-			m[j] = 4 * i + j;
-		cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 4 * i + 3, m, 3), 0);
-	}
-	for (j = 0; j < 3; j++) {
-		for (i = 0; i < 3; i++)
-			m[i] = 4 * i + j;
-		cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 12 + j, m, 3), 0);
-	}
-	m[0] = 3, m[1] = 7, m[2] = 11;
-	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 15, m, 3), 0);
-	m[0] = 12, m[1] = 13, m[2] = 14;
-	cr_assert_eq(bp_sup_add_constraint(p, BP_CONS_TABLE, 15, m, 3), 0);
-	return p;
-}
-
-static void
-assert_pattern(const struct bp_sup_problem *p, const enum bp_sup_state *want,
-    size_t n)
-{
-	size_t c;
-
-	cr_assert_eq(bp_sup_ncells(p), n);
-	for (c = 0; c < n; c++)
-		cr_expect_eq(bp_sup_state_of(p, c), want[c], "cell %zu: state %d, want %d",
-		    c, (int)bp_sup_state_of(p, c), (int)want[c]);
-}
 
 /*
  *   3  8 12 | 23      x00 = 3 is primary.  Row 0 opens: x01 (8) is the
@@ -438,62 +376,6 @@ Test(suppress, pairs_pricing_skips_a_cell_its_other_line_gives_away)
 	cr_assert_eq(bp_suppress(p, 5, false), 0);
 	cr_expect_eq(bp_sup_audit(p, 5, &bad), 0);
 	cr_expect_neq(bp_sup_state_of(p, 3), P, "by cost alone (model 2) c is hidden too");
-	bp_sup_free(p);
-}
-
-/*
- * The cleanup (model 5).  The grid of grid3_exact_pattern with x00 = 3
- * small and, as an earlier stage may leave them, x01 x10 x11 (the
- * rectangle that protects x00) and x21 (20), x22 (6) hidden.  Tried
- * costliest first: x21 goes (x00 still reaches 11 through the rectangle),
- * x10, x01 and x11 stay (without any one of them x00 is given away), x22
- * goes (it was derivable anyway).  A KEEP cell stays hidden; without the
- * cleanup both stay.
- */
-static struct bp_sup_problem *
-grid3_overhidden(bool cleanup, size_t keep)
-{
-	static const uint32_t v[3][3] = { { 3, 8, 12 }, { 9, 7, 15 }, { 10, 20, 6 } };
-	static const size_t hide[5] = { 1, 4, 5, 9, 10 };
-	struct bp_sup_problem *p = grid3(v, NULL, 0);
-
-	bp_sup_set_rule(p, BP_SUP_RULE_UPPER);
-	bp_sup_set_pricing(p, BP_SUP_PRICE_PAIRS_BLIND);
-	bp_sup_set_cleanup(p, cleanup);
-	for (size_t k = 0; k < 5; k++)
-		bp_sup_set_state(p, hide[k], SE);
-	if (keep != SIZE_MAX)
-		bp_sup_set_flags(p, keep, BP_SUP_KEEP);
-	cr_assert_eq(bp_sup_repair(p, 5, false), 0);
-	return p;
-}
-
-Test(suppress, cleanup_publishes_again_the_complements_no_primary_needs)
-{
-	static const enum bp_sup_state want[16] = {
-		PR, SE, P, P,
-		SE, SE, P, P,
-		P, P, P, P,
-		P, P, P, P,
-	};
-	struct bp_sup_problem *p = grid3_overhidden(true, SIZE_MAX);
-	size_t bad = 0;
-	double lo, hi;
-
-	assert_pattern(p, want, 16);
-	cr_expect_eq(bp_sup_audit(p, 5, &bad), 0);
-	cr_assert_eq(bp_sup_interval(p, 0, &lo, &hi), 0);
-	cr_expect_float_eq(hi, 11.0, 1e-6);
-	bp_sup_free(p);
-
-	p = grid3_overhidden(true, 9);
-	cr_expect_eq(bp_sup_state_of(p, 9), SE, "a KEEP cell stays hidden");
-	cr_expect_eq(bp_sup_state_of(p, 10), P);
-	bp_sup_free(p);
-
-	p = grid3_overhidden(false, SIZE_MAX);
-	cr_expect_eq(bp_sup_state_of(p, 9), SE, "no cleanup: x21 stays hidden");
-	cr_expect_eq(bp_sup_state_of(p, 10), SE);
 	bp_sup_free(p);
 }
 
