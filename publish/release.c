@@ -370,17 +370,6 @@ dead_atoms(const struct bp_tables *T, const struct rel *R, size_t **family)
 	return dead;
 }
 
-/*
- * The relations between the tables of two indicators (cellkeys.h,
- * bp_cellkeys_cross) in every area that prints both: rop ja is the three
- * ROP values of rop_skala, alder4's 60p is alder7's 60_69 and 70p, by
- * every breakdown value.  Without them an intruder who combines the two
- * tables knows more than the model (model version 2).  From model 4 the
- * relations of each family of areas leave out the atoms its printed zeros
- * rule out (dead_atoms): with nobody rod on psykisk_helse among a fylke's
- * rus users, its kommuner's rop_skala gul_rod and rod_rod are all in
- * brukergruppe rus_psyk, which an intruder reads off the release.
- */
 /* Whether some area of members[0..n) prints the tables of x and y by b. */
 static bool
 family_prints(const struct bp_tables *T, const size_t *members, size_t n, size_t x,
@@ -394,6 +383,17 @@ family_prints(const struct bp_tables *T, const size_t *members, size_t n, size_t
 	return false;
 }
 
+/*
+ * The relations between the tables of two indicators (cellkeys.h,
+ * bp_cellkeys_cross) in every area that prints both: rop ja is the three
+ * ROP values of rop_skala, alder4's 60p is alder7's 60_69 and 70p, by
+ * every breakdown value.  Without them an intruder who combines the two
+ * tables knows more than the model (model version 2).  From model 4 the
+ * relations of each family of areas leave out the atoms its printed zeros
+ * rule out (dead_atoms): with nobody rod on psykisk_helse among a fylke's
+ * rus users, its kommuner's rop_skala gul_rod and rod_rod are all in
+ * brukergruppe rus_psyk, which an intruder reads off the release.
+ */
 static int
 add_cross(const struct bp_tables *T, struct rel *R)
 {
