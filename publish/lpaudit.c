@@ -543,14 +543,84 @@ out:
 }
 
 /*
+ * Feasible points of a component's LP kept by the cleanup: each proves the
+ * primary cells at min_cell or more in it (at 0 or less for the lower end)
+ * for as long as it satisfies every cell published since.  A ring of at
+ * most PTS_MAX points of ncol values each.
+ */
+#define PTS_MAX 64
+
+struct pts {
+	double *x;                 /* PTS_MAX x ncol */
+	size_t ncol, n, next;
+};
+
+/* Keeps lp's current basic solution when it is primal feasible. */
+static void
+pts_add(struct pts *P, glp_prob *lp)
+{
+	if (glp_get_prim_stat(lp) != GLP_FEAS)
+		return;
+	double *x = P->x + P->next * P->ncol;
+	for (size_t j = 0; j < P->ncol; j++)
+		x[j] = glp_get_col_prim(lp, (int)j + 1);
+	P->next = (P->next + 1) % PTS_MAX;
+	if (P->n < PTS_MAX)
+		P->n++;
+}
+
+/* Drops the points in which column col (0-based) is not v. */
+static void
+pts_keep(struct pts *P, size_t col, double v)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < P->n; i++) {
+		const double *x = P->x + i * P->ncol;
+		if (fabs(x[col] - v) > BP_SUP_EPS)
+			continue;
+		if (k != i)
+			memcpy(P->x + k * P->ncol, x, P->ncol * sizeof(*x));
+		k++;
+	}
+	P->n = k;
+	P->next = k % PTS_MAX;
+}
+
+/* Marks in w->ok what the kept points with column col at v prove. */
+static void
+pts_certify(struct comp_ws *w, const struct pts *P, size_t col, double v, unsigned min_cell)
+{
+	for (size_t k = 0; k < P->n; k++) {
+		const double *x = P->x + k * P->ncol;
+		if (fabs(x[col] - v) > BP_SUP_EPS)
+			continue;
+		for (size_t i = 0; i < w->ncells; i++) {
+			size_t c = w->cells[i];
+			if (w->ok[i] == (OK_LO | OK_HI))
+				continue;
+			if (x[i] >= bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
+				w->ok[i] |= OK_HI;
+			if (x[i] <= bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
+				w->ok[i] |= OK_LO;
+		}
+	}
+}
+
+/*
  * Whether every primary cell of the current component still reaches what
- * the rule demands on lp as it stands: certify_many, then one solve per
- * cell and end still open, stopping at the first that fails.  1 all do, 0
+ * the rule demands on lp as it stands, column col (0-based) fixed at v:
+ * first what the kept points with col at v prove, then aggregated solves
+ * over the rest, then one solve per cell and end still open, stopping at
+ * the first that fails; every solution is kept as a point.  1 all do, 0
  * one does not, -1 on a solver failure.  Leaves the objective 0.
  */
 static int
-comp_all_safe(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
+comp_all_safe(struct comp_ws *w, glp_prob *lp, unsigned min_cell, struct pts *P,
+    size_t col, double v)
 {
+	static const struct { int dir; unsigned char bit; } pass[2] = {
+		{ GLP_MAX, OK_HI }, { GLP_MIN, OK_LO },
+	};
 	int prev = 0, ret = 1;
 	double val;
 
@@ -559,8 +629,21 @@ comp_all_safe(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
 		if (w->p->rule == BP_SUP_RULE_UPPER)
 			w->ok[i] |= OK_LO;
 	}
-	if (certify_many(w, lp, min_cell) != 0)
-		return -1;
+	pts_certify(w, P, col, v, min_cell);
+	for (int k = 0; k < 2 && ret == 1; k++)
+		for (int round = 0; round < AGG_ROUNDS; round++) {
+			if (objective_rest(w, lp, pass[k].bit) == 0)
+				break;
+			if (bp__sup_lp_bound(lp, pass[k].dir, &val) != 0) {
+				ret = -1;
+				break;
+			}
+			pts_add(P, lp);
+			if (certify(w, lp, min_cell, pass[k].bit) == 0 || isinf(val))
+				break;
+		}
+	for (size_t i = 0; i < w->ncells; i++)
+		glp_set_obj_coef(lp, (int)i + 1, 0.0);
 	for (size_t i = 0; i < w->ncells && ret == 1; i++) {
 		size_t c = w->cells[i];
 		if (!(w->ok[i] & OK_HI)) {
@@ -568,16 +651,20 @@ comp_all_safe(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
 				ret = -1;
 			else if (val < bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
 				ret = 0;
-			else
+			else {
+				pts_add(P, lp);
 				certify(w, lp, min_cell, OK_HI);
+			}
 		}
 		if (ret == 1 && !(w->ok[i] & OK_LO)) {
 			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &val) != 0)
 				ret = -1;
 			else if (val > bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
 				ret = 0;
-			else
+			else {
+				pts_add(P, lp);
 				certify(w, lp, min_cell, OK_LO);
+			}
 		}
 	}
 	if (prev > 0)
@@ -591,6 +678,7 @@ bp__sup_cleanup_comp(struct bp_sup_problem *p, const struct bp_sup_index *ix,
     bool (*reject)(void *, size_t), void *ud, size_t *freed)
 {
 	struct comp_ws w;
+	struct pts P = { 0 };
 	size_t *comp = malloc((p->ncell ? p->ncell : 1) * sizeof(*comp));
 	glp_prob *lp = NULL;
 	int ret = -1, term;
@@ -603,6 +691,11 @@ bp__sup_cleanup_comp(struct bp_sup_problem *p, const struct bp_sup_index *ix,
 	}
 	term = glp_term_out(GLP_OFF);
 	comp_collect(&w, seed);
+	P.ncol = w.ncells;
+	if (!(P.x = malloc(PTS_MAX * (P.ncol ? P.ncol : 1) * sizeof(*P.x)))) {
+		errno = ENOMEM;
+		goto out;
+	}
 	if ((lp = comp_lp(&w)) == NULL)
 		goto out;
 	bp__sup_stats.comps++;
@@ -611,21 +704,25 @@ bp__sup_cleanup_comp(struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		size_t c = cand[k];
 		unsigned char was = p->state[c];
 		int col = w.colof[c];
+		double v = (double)p->value[c];
 		p->state[c] = BP_SUP_PUBLISHED;
 		if (reject && reject(ud, c)) {
 			p->state[c] = was;
 			continue;
 		}
-		glp_set_col_bnds(lp, col, GLP_FX, (double)p->value[c], (double)p->value[c]);
-		int rc = comp_all_safe(&w, lp, min_cell);
+		glp_set_col_bnds(lp, col, GLP_FX, v, v);
+		int rc = comp_all_safe(&w, lp, min_cell, &P, (size_t)col - 1, v);
 		if (rc < 0) {
 			p->state[c] = was;
 			goto out;
 		}
 		if (rc == 1) {
+			/* published for good: only points that agree stay */
+			pts_keep(&P, (size_t)col - 1, v);
 			(*freed)++;
 			continue;
 		}
+		/* points found with c fixed hold without it too */
 		glp_set_col_bnds(lp, col, GLP_LO, bp__sup_col_lo(p, c), 0.0);
 		p->state[c] = was;
 	}
@@ -635,6 +732,7 @@ out:
 		glp_delete_prob(lp);
 	glp_term_out(term);
 	ws_free(&w);
+	free(P.x);
 	free(comp);
 	if (ret != 0 && errno != ENOMEM)
 		errno = EINVAL;
