@@ -28,20 +28,7 @@
 
 #include <glpk.h>
 
-#include "lpaudit.h"
-
-/* Scratch space for finding and solving one component at a time. */
-struct comp_ws {
-	const struct bp_sup_problem *p;
-	const struct bp_sup_index *ix;
-	size_t *comp;              /* per cell: component id or SIZE_MAX */
-	size_t *cells, ncells;     /* the current component's cells */
-	size_t *lines, nlines;     /* the lines touching it */
-	size_t *lmark;             /* per line: stamp of the last visit */
-	int *colof;                /* per cell: 1-based LP column */
-	unsigned char *ok;         /* per local column: OK_LO | OK_HI */
-	struct bp_sup_local loc;   /* BP_SUP_RULE_UPPER: local LPs */
-};
+#include "lpaudit_comp.h"
 
 int
 bp__sup_index_build(const struct bp_sup_problem *p, struct bp_sup_index *ix)
@@ -82,8 +69,8 @@ bp__sup_index_free(struct bp_sup_index *ix)
 	ix->lines = NULL;
 }
 
-static void
-ws_free(struct comp_ws *w)
+void
+bp__comp_ws_free(struct comp_ws *w)
 {
 	free(w->cells);
 	free(w->lines);
@@ -94,8 +81,8 @@ ws_free(struct comp_ws *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static int
-ws_init(struct comp_ws *w, const struct bp_sup_problem *p,
+int
+bp__comp_ws_init(struct comp_ws *w, const struct bp_sup_problem *p,
     const struct bp_sup_index *ix, size_t *comp)
 {
 	size_t c;
@@ -112,7 +99,7 @@ ws_init(struct comp_ws *w, const struct bp_sup_problem *p,
 	if (w->cells == NULL || w->lines == NULL || w->lmark == NULL ||
 	    w->colof == NULL || w->ok == NULL ||
 	    (p->rule == BP_SUP_RULE_UPPER && bp__sup_local_init(&w->loc, p) != 0)) {
-		ws_free(w);
+		bp__comp_ws_free(w);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -126,8 +113,8 @@ ws_init(struct comp_ws *w, const struct bp_sup_problem *p,
  * the lines) into w->cells, and every line touching it into w->lines.  Its
  * id is seed, which is its smallest cell when seeds are tried in order.
  */
-static void
-comp_collect(struct comp_ws *w, size_t seed)
+void
+bp__comp_collect(struct comp_ws *w, size_t seed)
 {
 	const struct bp_sup_problem *p = w->p;
 	size_t head = 0, stamp = seed + 1, c, d, l, i, k;
@@ -159,8 +146,8 @@ comp_collect(struct comp_ws *w, size_t seed)
  * one fixed row per line, the published cells moved to the right-hand side.
  * Returns a new glp_prob the caller deletes (glp_delete_prob), or NULL.
  */
-static glp_prob *
-comp_lp(struct comp_ws *w)
+glp_prob *
+bp__comp_lp(struct comp_ws *w)
 {
 	const struct bp_sup_problem *p = w->p;
 	glp_prob *lp = NULL;
@@ -325,8 +312,6 @@ bp__sup_bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
 	return 0;
 }
 
-#define OK_LO 1              /* a feasible point with the cell at 0 was seen */
-#define OK_HI 2              /* ... with the cell at min_cell or more */
 #define AGG_ROUNDS 16        /* aggregated solves per direction, at most */
 
 /*
@@ -384,11 +369,10 @@ objective_rest(struct comp_ws *w, glp_prob *lp, unsigned char bit)
  * Cheap first pass: maximise (minimise) the sum of the primary cells not yet
  * shown to reach min_cell (0), and read off every cell the optimum moved far
  * enough; repeat while that helps.  One solve often settles most cells of a
- * large component, so few single-cell solves are left.  Leaves the
- * objective 0.
+ * large component, so few single-cell solves are left (lpaudit_comp.h).
  */
-static int
-certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
+int
+bp__comp_certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell, struct bp_pts *P)
 {
 	static const struct { int dir; unsigned char bit; } pass[2] = {
 		{ GLP_MAX, OK_HI }, { GLP_MIN, OK_LO },
@@ -404,6 +388,8 @@ certify_many(struct comp_ws *w, glp_prob *lp, unsigned min_cell)
 				break;
 			if (bp__sup_lp_bound(lp, pass[k].dir, &val) != 0)
 				goto out;
+			if (P != NULL)
+				bp__pts_add(P, lp);
 			if (certify(w, lp, min_cell, pass[k].bit) == 0 || isinf(val))
 				break;
 		}
@@ -412,6 +398,38 @@ out:
 	for (k = 0; k < (int)w->ncells; k++)
 		glp_set_obj_coef(lp, k + 1, 0.0);
 	return ret;
+}
+
+void
+bp__comp_open(struct comp_ws *w, const unsigned char *todo)
+{
+	for (size_t i = 0; i < w->ncells; i++) {
+		size_t c = w->cells[i];
+		w->ok[i] = bp__sup_needs(w->p, c) &&
+		    (todo == NULL || todo[c]) ? 0 : OK_LO | OK_HI;
+		/* The upper rule demands no lower end. */
+		if (w->p->rule == BP_SUP_RULE_UPPER)
+			w->ok[i] |= OK_LO;
+	}
+}
+
+int
+bp__comp_end(struct comp_ws *w, glp_prob *lp, size_t i, int *prev, int dir,
+    unsigned min_cell, struct bp_pts *P, double *val)
+{
+	size_t c = w->cells[i];
+	bool hi = dir == GLP_MAX, reached;
+
+	if (lp_one(lp, w->colof[c], prev, dir, val) != 0)
+		return -1;
+	if (P != NULL)
+		bp__pts_add(P, lp);
+	certify(w, lp, min_cell, hi ? OK_HI : OK_LO);
+	reached = hi ? *val >= bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS :
+	    *val <= bp__sup_need_lo(w->p, c) + BP_SUP_EPS;
+	if (reached)
+		w->ok[i] |= hi ? OK_HI : OK_LO;
+	return reached;
 }
 
 /*
@@ -467,26 +485,18 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 	double val;
 	size_t i, c;
 	unsigned long s0;
-	int prev = 0, ret = -1;
+	int prev = 0, rc, ret = -1;
 
 	if (w->p->rule == BP_SUP_RULE_UPPER && w->ncells > BP_SUP_LOCAL_FROM)
 		return bp__sup_audit_local(w->p, w->ix, &w->loc, w->cells, w->ncells, w->comp,
 		    min_cell, todo, bad, nbad, cap);
-	if ((lp = comp_lp(w)) == NULL)
+	if ((lp = bp__comp_lp(w)) == NULL)
 		return -1;
 	bp__sup_stats.comps++;
 	bp__sup_stats.compcells += w->ncells;
-	/* Cells not to check count as settled. */
-	for (i = 0; i < w->ncells; i++) {
-		c = w->cells[i];
-		w->ok[i] = bp__sup_needs(w->p, c) &&
-		    (todo == NULL || todo[c]) ? 0 : OK_LO | OK_HI;
-		/* The upper rule demands no lower end. */
-		if (w->p->rule == BP_SUP_RULE_UPPER)
-			w->ok[i] |= OK_LO;
-	}
+	bp__comp_open(w, todo);
 	s0 = bp__sup_stats.solves;
-	if (certify_many(w, lp, min_cell) != 0)
+	if (bp__comp_certify_many(w, lp, min_cell, NULL) != 0)
 		goto out;
 	bp__sup_stats.many += bp__sup_stats.solves - s0;
 	for (i = 0; i < w->ncells; i++) {
@@ -498,12 +508,9 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 		memset(&b, 0, sizeof(b));
 		b.hi = HUGE_VAL;       /* an end not solved for is a safe one */
 		if (!(w->ok[i] & OK_HI)) {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &val) != 0)
+			if ((rc = bp__comp_end(w, lp, i, &prev, GLP_MAX, min_cell, NULL, &val)) < 0)
 				goto out;
-			certify(w, lp, min_cell, OK_HI);
-			if (val >= bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
-				w->ok[i] |= OK_HI;
-			else {
+			if (rc == 0) {
 				/* Unsafe: the duals of this optimum, at hand now. */
 				b.hi = val;
 				if (bad_duals(w, lp, 1, &b) != 0)
@@ -511,12 +518,9 @@ comp_audit(struct comp_ws *w, unsigned min_cell, unsigned char *todo,
 			}
 		}
 		if (!(w->ok[i] & OK_LO)) {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &val) != 0)
+			if ((rc = bp__comp_end(w, lp, i, &prev, GLP_MIN, min_cell, NULL, &val)) < 0)
 				goto fail;
-			certify(w, lp, min_cell, OK_LO);
-			if (val <= bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
-				w->ok[i] |= OK_LO;
-			else {
+			if (rc == 0) {
 				b.lo = val;
 				if (b.dir == 0 && bad_duals(w, lp, -1, &b) != 0)
 					goto out;
@@ -539,203 +543,6 @@ fail:
 	free(b.dual);
 out:
 	glp_delete_prob(lp);
-	return ret;
-}
-
-/*
- * Feasible points of a component's LP kept by the cleanup: each proves the
- * primary cells at min_cell or more in it (at 0 or less for the lower end)
- * for as long as it satisfies every cell published since.  A ring of at
- * most PTS_MAX points of ncol values each.
- */
-#define PTS_MAX 64
-
-struct pts {
-	double *x;                 /* PTS_MAX x ncol */
-	size_t ncol, n, next;
-};
-
-/* Keeps lp's current basic solution when it is primal feasible. */
-static void
-pts_add(struct pts *P, glp_prob *lp)
-{
-	if (glp_get_prim_stat(lp) != GLP_FEAS)
-		return;
-	double *x = P->x + P->next * P->ncol;
-	for (size_t j = 0; j < P->ncol; j++)
-		x[j] = glp_get_col_prim(lp, (int)j + 1);
-	P->next = (P->next + 1) % PTS_MAX;
-	if (P->n < PTS_MAX)
-		P->n++;
-}
-
-/* Drops the points in which column col (0-based) is not v. */
-static void
-pts_keep(struct pts *P, size_t col, double v)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < P->n; i++) {
-		const double *x = P->x + i * P->ncol;
-		if (fabs(x[col] - v) > BP_SUP_EPS)
-			continue;
-		if (k != i)
-			memcpy(P->x + k * P->ncol, x, P->ncol * sizeof(*x));
-		k++;
-	}
-	P->n = k;
-	P->next = k % PTS_MAX;
-}
-
-/* Marks in w->ok what the kept points with column col at v prove. */
-static void
-pts_certify(struct comp_ws *w, const struct pts *P, size_t col, double v, unsigned min_cell)
-{
-	for (size_t k = 0; k < P->n; k++) {
-		const double *x = P->x + k * P->ncol;
-		if (fabs(x[col] - v) > BP_SUP_EPS)
-			continue;
-		for (size_t i = 0; i < w->ncells; i++) {
-			size_t c = w->cells[i];
-			if (w->ok[i] == (OK_LO | OK_HI))
-				continue;
-			if (x[i] >= bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
-				w->ok[i] |= OK_HI;
-			if (x[i] <= bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
-				w->ok[i] |= OK_LO;
-		}
-	}
-}
-
-/*
- * Whether every primary cell of the current component still reaches what
- * the rule demands on lp as it stands, column col (0-based) fixed at v:
- * first what the kept points with col at v prove, then aggregated solves
- * over the rest, then one solve per cell and end still open, stopping at
- * the first that fails; every solution is kept as a point.  1 all do, 0
- * one does not, -1 on a solver failure.  Leaves the objective 0.
- */
-static int
-comp_all_safe(struct comp_ws *w, glp_prob *lp, unsigned min_cell, struct pts *P,
-    size_t col, double v)
-{
-	static const struct { int dir; unsigned char bit; } pass[2] = {
-		{ GLP_MAX, OK_HI }, { GLP_MIN, OK_LO },
-	};
-	int prev = 0, ret = 1;
-	double val;
-
-	for (size_t i = 0; i < w->ncells; i++) {
-		w->ok[i] = bp__sup_needs(w->p, w->cells[i]) ? 0 : OK_LO | OK_HI;
-		if (w->p->rule == BP_SUP_RULE_UPPER)
-			w->ok[i] |= OK_LO;
-	}
-	pts_certify(w, P, col, v, min_cell);
-	for (int k = 0; k < 2 && ret == 1; k++)
-		for (int round = 0; round < AGG_ROUNDS; round++) {
-			if (objective_rest(w, lp, pass[k].bit) == 0)
-				break;
-			if (bp__sup_lp_bound(lp, pass[k].dir, &val) != 0) {
-				ret = -1;
-				break;
-			}
-			pts_add(P, lp);
-			if (certify(w, lp, min_cell, pass[k].bit) == 0 || isinf(val))
-				break;
-		}
-	for (size_t i = 0; i < w->ncells; i++)
-		glp_set_obj_coef(lp, (int)i + 1, 0.0);
-	for (size_t i = 0; i < w->ncells && ret == 1; i++) {
-		size_t c = w->cells[i];
-		if (!(w->ok[i] & OK_HI)) {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MAX, &val) != 0)
-				ret = -1;
-			else if (val < bp__sup_need_hi(w->p, c, min_cell) - BP_SUP_EPS)
-				ret = 0;
-			else {
-				pts_add(P, lp);
-				certify(w, lp, min_cell, OK_HI);
-			}
-		}
-		if (ret == 1 && !(w->ok[i] & OK_LO)) {
-			if (lp_one(lp, w->colof[c], &prev, GLP_MIN, &val) != 0)
-				ret = -1;
-			else if (val > bp__sup_need_lo(w->p, c) + BP_SUP_EPS)
-				ret = 0;
-			else {
-				pts_add(P, lp);
-				certify(w, lp, min_cell, OK_LO);
-			}
-		}
-	}
-	if (prev > 0)
-		glp_set_obj_coef(lp, prev, 0.0);
-	return ret;
-}
-
-int
-bp__sup_cleanup_comp(struct bp_sup_problem *p, const struct bp_sup_index *ix,
-    size_t seed, const size_t *cand, size_t ncand, unsigned min_cell,
-    bool (*reject)(void *, size_t), void *ud, size_t *freed)
-{
-	struct comp_ws w;
-	struct pts P = { 0 };
-	size_t *comp = malloc((p->ncell ? p->ncell : 1) * sizeof(*comp));
-	glp_prob *lp = NULL;
-	int ret = -1, term;
-
-	if (!comp)
-		return -1;
-	if (ws_init(&w, p, ix, comp) != 0) {
-		free(comp);
-		return -1;
-	}
-	term = glp_term_out(GLP_OFF);
-	comp_collect(&w, seed);
-	P.ncol = w.ncells;
-	if (!(P.x = malloc(PTS_MAX * (P.ncol ? P.ncol : 1) * sizeof(*P.x)))) {
-		errno = ENOMEM;
-		goto out;
-	}
-	if ((lp = comp_lp(&w)) == NULL)
-		goto out;
-	bp__sup_stats.comps++;
-	bp__sup_stats.compcells += w.ncells;
-	for (size_t k = 0; k < ncand; k++) {
-		size_t c = cand[k];
-		unsigned char was = p->state[c];
-		int col = w.colof[c];
-		double v = (double)p->value[c];
-		p->state[c] = BP_SUP_PUBLISHED;
-		if (reject && reject(ud, c)) {
-			p->state[c] = was;
-			continue;
-		}
-		glp_set_col_bnds(lp, col, GLP_FX, v, v);
-		int rc = comp_all_safe(&w, lp, min_cell, &P, (size_t)col - 1, v);
-		if (rc < 0) {
-			p->state[c] = was;
-			goto out;
-		}
-		if (rc == 1) {
-			/* published for good: only points that agree stay */
-			pts_keep(&P, (size_t)col - 1, v);
-			(*freed)++;
-			continue;
-		}
-		/* points found with c fixed hold without it too */
-		glp_set_col_bnds(lp, col, GLP_LO, bp__sup_col_lo(p, c), 0.0);
-		p->state[c] = was;
-	}
-	ret = 0;
-out:
-	if (lp)
-		glp_delete_prob(lp);
-	glp_term_out(term);
-	ws_free(&w);
-	free(P.x);
-	free(comp);
-	if (ret != 0 && errno != ENOMEM)
-		errno = EINVAL;
 	return ret;
 }
 
@@ -770,13 +577,13 @@ bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 
 	*bad = NULL;
 	*nbad = 0;
-	if (ws_init(&w, p, ix, comp) != 0)
+	if (bp__comp_ws_init(&w, p, ix, comp) != 0)
 		return -1;
 	term = glp_term_out(GLP_OFF);
 	for (s = 0; s < p->ncell; s++) {
 		if (!bp__sup_hidden(p, s) || comp[s] != SIZE_MAX)
 			continue;
-		comp_collect(&w, s);
+		bp__comp_collect(&w, s);
 		if (comp_wanted(&w, todo) &&
 		    comp_audit(&w, min_cell, todo, bad, nbad, &cap) != 0)
 			goto out;
@@ -786,7 +593,7 @@ bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 	ret = 0;
 out:
 	glp_term_out(term);
-	ws_free(&w);
+	bp__comp_ws_free(&w);
 	if (ret != 0) {
 		bp__sup_bad_free(*bad, *nbad);
 		*bad = NULL;
@@ -806,13 +613,13 @@ bp__sup_interval_run(const struct bp_sup_problem *p, const struct bp_sup_index *
 
 	if ((comp = malloc((p->ncell ? p->ncell : 1) * sizeof(*comp))) == NULL)
 		return -1;
-	if (ws_init(&w, p, ix, comp) != 0) {
+	if (bp__comp_ws_init(&w, p, ix, comp) != 0) {
 		free(comp);
 		return -1;
 	}
 	term = glp_term_out(GLP_OFF);
-	comp_collect(&w, cell);
-	if ((lp = comp_lp(&w)) == NULL)
+	bp__comp_collect(&w, cell);
+	if ((lp = bp__comp_lp(&w)) == NULL)
 		goto out;
 	if (lp_interval(lp, w.colof[cell], &prev, lo, hi) != 0)
 		goto out;
@@ -821,7 +628,7 @@ out:
 	if (lp != NULL)
 		glp_delete_prob(lp);
 	glp_term_out(term);
-	ws_free(&w);
+	bp__comp_ws_free(&w);
 	free(comp);
 	return ret;
 }

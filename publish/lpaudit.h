@@ -195,7 +195,7 @@ int bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_inde
     unsigned min_cell, unsigned char *todo, struct bp_sup_bad **bad, size_t *nbad,
     size_t *cap);
 /*
- * The cleanup of one component (sup_cleanup.c) of at most
+ * The cleanup of one component (lpaudit_cleanup.c, for sup_cleanup.c) of at most
  * BP_SUP_LOCAL_FROM hidden cells, found from its hidden cell seed: its LP
  * is built once; each complement of cand[0..ncand) in turn gets its column
  * fixed at its true value (as if published), and is published (its state
