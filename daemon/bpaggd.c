@@ -83,74 +83,20 @@ static void unwatch(struct bpd *d);
 
 /* ---- the work thread ---------------------------------------------------- */
 
-/* A queue entry found in the queue directory. */
-struct qent {
-	char *name;
-	int order;                    /* links out first, then copies, then claims */
-};
-
-static int
-qent_cmp(const void *a, const void *b)
-{
-	const struct qent *x = a, *y = b;
-	return x->order != y->order ? x->order - y->order : strcmp(x->name, y->name);
-}
-
-/* Lists the queue: every entry left by a crash or a failed step. The
- * caller frees each name and the array. Returns the count, or -1. */
-static long
-list_queue(int queue, struct qent **out)
-{
-	static const int order[] = { [BPD_Q_ARCHIVE] = 0, [BPD_Q_REJECT] = 0,
-		[BPD_Q_COPY] = 1, [BPD_Q_MERGED] = 1, [BPD_Q_NOTOURS] = 1, [BPD_Q_IN] = 2,
-		[BPD_Q_CPTMP] = 3 };
-	struct qent *v = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	struct bpd_qname q;
-	int fd = fcntl(queue, F_DUPFD_CLOEXEC, 0);
-	DIR *dp;
-
-	*out = NULL;
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || bpd_qname_parse(de->d_name, &q) < 0)
-			continue;
-		if (n == cap) {
-			struct qent *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
-		if (!(v[n].name = strdup(de->d_name)))
-			break;
-		v[n++].order = order[q.stage];
-	}
-	closedir(dp);
-	if (n > 1)
-		qsort(v, n, sizeof(*v), qent_cmp);
-	*out = v;
-	return (long)n;
-}
-
 /* Takes every entry of the queue to its end (at start: recovery). */
 static void
 queue_pass(struct bpd *d)
 {
-	struct qent *v;
-	long n = list_queue(d->ctx.dirs.queue, &v);
+	char **v = NULL;
+	long n = bpd_queue_list(d->ctx.dirs.queue, &v);
 	enum bp_ingest_status st;
 	bool left = n < 0;
 
 	for (long i = 0; i < n; i++) {
 		if (!atomic_load(&d->interrupt) &&
-		    bpd_dispose(&d->ctx, v[i].name, NULL, NULL, &st) == BPD_END_RETRY)
+		    bpd_dispose(&d->ctx, v[i], NULL, NULL, &st) == BPD_END_RETRY)
 			left = true;
-		free(v[i].name);
+		free(v[i]);
 	}
 	free(v);
 	if (left)

@@ -182,6 +182,11 @@ struct bpd_qname {
 
 /* Parses a queue entry name. Returns 0, or -1 for a name not ours. */
 int bpd_qname_parse(const char *name, struct bpd_qname *q);
+/* Lists the queue directory: every entry left by a crash or a failed step,
+ * links out first, then copies, then claims.  *out gets a malloc'ed array
+ * of malloc'ed names; the caller frees each and the array.  Returns the
+ * count, or -1 (nothing listed, *out untouched). */
+long bpd_queue_list(int queue, char ***out);
 /* Formats q into out. Returns 0 or -1 (too long). */
 int bpd_qname_format(const struct bpd_qname *q, char *out, size_t outlen);
 /* The safe inbox name of an IN/COPY entry (after the folder), or "?". */

@@ -9,9 +9,11 @@
  */
 #include "bpaggd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,4 +198,69 @@ fail:
 	close(out);
 	unlinkat(queue, name, 0);
 	return -1;
+}
+
+/* A queue entry found in the queue directory. */
+struct qent {
+	char *name;
+	int order;                    /* links out first, then copies, then claims */
+};
+
+static int
+qent_cmp(const void *a, const void *b)
+{
+	const struct qent *x = a, *y = b;
+	return x->order != y->order ? x->order - y->order : strcmp(x->name, y->name);
+}
+
+long
+bpd_queue_list(int queue, char ***out)
+{
+	static const int order[] = { [BPD_Q_ARCHIVE] = 0, [BPD_Q_REJECT] = 0,
+		[BPD_Q_COPY] = 1, [BPD_Q_MERGED] = 1, [BPD_Q_NOTOURS] = 1, [BPD_Q_IN] = 2,
+		[BPD_Q_CPTMP] = 3 };
+	struct qent *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	struct bpd_qname q;
+	int fd = fcntl(queue, F_DUPFD_CLOEXEC, 0);
+	DIR *dp;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	bool nomem = false;
+	while (!nomem && (de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.' || bpd_qname_parse(de->d_name, &q) < 0)
+			continue;
+		if (n == cap) {
+			struct qent *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+			if (!nv) {
+				nomem = true;
+				break;
+			}
+			v = nv;
+		}
+		if (!(v[n].name = strdup(de->d_name)))
+			nomem = true;
+		else
+			v[n++].order = order[q.stage];
+	}
+	closedir(dp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), qent_cmp);
+	/* a partial listing would leave entries behind unseen: all or none */
+	char **names = nomem ? NULL : malloc((n ? n : 1) * sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		if (names)
+			names[i] = v[i].name;
+		else
+			free(v[i].name);
+	free(v);
+	if (!names)
+		return -1;
+	*out = names;
+	return (long)n;
 }
