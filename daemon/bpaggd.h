@@ -5,7 +5,8 @@
  *   watch.c     inbox listing, the look at a file before it is claimed,
  *               and the table of incomplete files waited for
  *   queue.c     the private queue: claiming a file, the daemon's own copy,
- *               names of queue entries, directories opened beneath a dirfd
+ *               names of queue entries, listing the queue, directories
+ *               opened beneath a dirfd
  *   dispose.c   one queue entry to its end (archive, rejected/, receipt)
  *   receipt.c   signed receipts, reason files, durable small writes
  *   privdrop.c  dropping root
