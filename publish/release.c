@@ -337,6 +337,12 @@ dead_atoms(const struct bp_tables *T, const struct rel *R, size_t **family)
 		return NULL;
 	}
 	const struct bp_sup_problem *M = bp_model_problem(R->m);
+	/* Model 6: a zero by kommunestorrelse says that the kommuner of a size
+	 * class count nobody there, not that any person's atoms are empty
+	 * (the class is the area's, not the person's); model 4 and 5 read it
+	 * as the latter, and with a size class without persons all the
+	 * relations between indicators fell away. */
+	int by_area = T->s.model_version >= 6 ? bp_breakdown_find("kommunestorrelse") : -1;
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
 		fam[i] = a->level == BP_LEVEL_NASJONAL ? 0 : a->level == BP_LEVEL_FYLKE ? 1 + i :
@@ -346,7 +352,7 @@ dead_atoms(const struct bp_tables *T, const struct rel *R, size_t **family)
 		uint64_t *own = dead + (a->level == BP_LEVEL_NASJONAL ? 0 : 1 + i) * words;
 		for (size_t g = 0; g < T->nind; g++)
 			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-				if (!table_on(T, a->level, g, b))
+				if (!table_on(T, a->level, g, b) || (int)b == by_area)
 					continue;
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t r = 0; r <= bp_indicator_at(g)->ncat; r++) {

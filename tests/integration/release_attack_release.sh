@@ -5,7 +5,13 @@
 #     combination of the alder4, alder7, rop and brukergruppe groups; a
 #     singleton and a zero in one line): no primary cell is bounded below
 #     min_cell (nor pinned);
-#  2. a property over random small releases: bpagg sample with several
+#  2. size classes without persons: six kommuner of fylke 11, the rapport
+#     profile (its national rop__kommunestorrelse prints zeros for the
+#     classes none of them is in); model 5 read those zeros as "nobody at
+#     all", lost every relation between indicators in the nation's and
+#     fylke's families, and left 24 primary cells bounded (found by a sweep
+#     of this attacker over small releases); model 6 none;
+#  3. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
@@ -45,6 +51,16 @@ ra_publish "$d" rel release || fail "bpagg publish with method = release failed 
 attack "$d" rel "singleton and zero"
 grep -q '^kommune,1101,bolig__total,gronn,' "$d/rel.att" ||
 	echo "note: the singleton's line publishes its large cell"
+
+d=$tmp/sizes
+mkdir -p "$d"
+ra_install "$d" 2024 "1101 1103 1106 1108 1111 1112" 35 106
+ra_truth "$d" 2024 rapport
+ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
+grep -q '"model":6' "$d/rel/release.json" || fail "sizes: not a model 6 release"
+grep -q '^2024,nasjonal,NO,rop__kommunestorrelse,rop,i_alt,kommunestorrelse,u2500,0,' "$d/rel/tables.csv" ||
+	fail "sizes: no size class without persons (the case is gone)"
+attack "$d" rel "size classes without persons"
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
