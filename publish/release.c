@@ -480,6 +480,78 @@ out:
 	return ret;
 }
 
+/* Room for one breakdown's values (the catalogue has at most 8). */
+#define BD_MAX_VALUES 64
+
+/*
+ * Model 6: a group that an area prints by two or more breakdowns and not
+ * by total.  Each breakdown's values split the same persons (and a rest
+ * they leave out), so row r summed over one breakdown's values is the
+ * count summed over another's; the groups say so only through the total's
+ * row (relations.c, add_partition_cons), which is not printed here.  An
+ * unknown for that row carries the relation; an intruder knows it too.
+ */
+static int
+add_wholes(const struct bp_tables *T, struct rel *R)
+{
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	int tot = bp_breakdown_find("total");
+	size_t mem[BD_MAX_VALUES + 1];
+
+	if (tot < 0)
+		return 0;
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		if (!a->rows)
+			continue;
+		for (size_t g = 0; g < T->ngroup; g++) {
+			size_t nbd = 0, nr = group_nrow(T, g);
+			if (table_on(T, a->level, g, (size_t)tot))
+				continue;
+			for (size_t b = 0; b < bp_n_breakdowns(); b++)
+				nbd += b != (size_t)tot && table_on(T, a->level, g, b);
+			if (nbd < 2)
+				continue;
+			for (size_t r = 0; r < nr; r++) {
+				uint32_t whole = cell_value(T, a, g, (size_t)tot, 0, r);
+				long u = add_unknown(R, whole);
+				if (u < 0)
+					return -1;
+				for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+					size_t nval = bp_breakdown_at(b)->nval, n = 0;
+					uint64_t parts = 0;
+					if (b == (size_t)tot || !table_on(T, a->level, g, b))
+						continue;
+					if (nval > BD_MAX_VALUES) {
+						errno = EINVAL;
+						return -1;
+					}
+					for (size_t v = 0; v < nval; v++) {
+						size_t row = row_of(T, i, g, b, v, r);
+						if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX) {
+							errno = EINVAL;
+							return -1;
+						}
+						parts += cell_value(T, a, g, b, v, r);
+						mem[n++] = R->rowcell[row];
+					}
+					if (parts > whole)
+						continue;   /* values overlap: no exact equation */
+					if (parts < whole) {
+						long rest = add_unknown(R, (uint32_t)(whole - parts));
+						if (rest < 0)
+							return -1;
+						mem[n++] = (size_t)rest;
+					}
+					if (bp_sup_add_constraint(M, BP_CONS_TABLE, (size_t)u, mem, n) < 0)
+						return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 /* Weighs every model cell that is a row: rows printing it x level factor. */
 static int
 weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
@@ -572,6 +644,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		if (errno == EINVAL)
 			snprintf(err, errlen, "the release model does not add up between "
 			    "indicators (internal error)");
+		goto out;
+	}
+	if (T->s.model_version >= 6 && add_wholes(T, &R) < 0) {
+		if (errno == EINVAL)
+			snprintf(err, errlen, "the release model does not add up across "
+			    "breakdowns (internal error)");
 		goto out;
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);

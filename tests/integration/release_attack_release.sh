@@ -11,7 +11,12 @@
 #     all", lost every relation between indicators in the nation's and
 #     fylke's families, and left 24 primary cells bounded (found by a sweep
 #     of this attacker over small releases); model 6 none;
-#  3. a property over random small releases: bpagg sample with several
+#  3. an indicator printed by two breakdowns and not by total: four
+#     kommuner of fylke 11, rusmiddelbruk by rop and by brukergruppe only;
+#     both breakdowns split the same persons, so a category's count summed
+#     over rop is the count summed over brukergruppe (models 1 to 5 knew it
+#     only through the total's row, and the attacker pinned a cell of 1);
+#  4. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
@@ -61,6 +66,19 @@ grep -q '"model":6' "$d/rel/release.json" || fail "sizes: not a model 6 release"
 grep -q '^2024,nasjonal,NO,rop__kommunestorrelse,rop,i_alt,kommunestorrelse,u2500,0,' "$d/rel/tables.csv" ||
 	fail "sizes: no size class without persons (the case is gone)"
 attack "$d" rel "size classes without persons"
+
+d=$tmp/wholes
+mkdir -p "$d"
+cat >"$tmp/wholes.profile" <<'P'
+nasjonal  rusmiddelbruk__rop rusmiddelbruk__brukergruppe
+P
+ra_install "$d" 2024 "1101 1103 1106 1108" 70 110
+ra_set "$d/inst/bpagg.conf" profile "$tmp/wholes.profile"
+ra_truth "$d" 2024 "$tmp/wholes.profile"
+ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
+awk -F, '$2 == "nasjonal" && $4 == "rusmiddelbruk__brukergruppe" && $9 + 0 >= 1 && $9 + 0 < 5' \
+	"$d/truth/tables.csv" | grep -q . || fail "wholes: no primary cell (the case is gone)"
+attack "$d" rel "two breakdowns without the total"
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
