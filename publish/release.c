@@ -36,6 +36,7 @@
 
 #include "cellkeys.h"
 #include "model.h"
+#include "release_private.h"
 #include "tables_private.h"
 
 /* Level of every row (T->nrows entries, malloc'ed; the caller frees). */
@@ -97,15 +98,6 @@ hide_cell(struct bp_sup_problem *M, size_t c, enum bp_sup_state st)
 	if (now == BP_SUP_PUBLISHED || st == BP_SUP_PRIMARY)
 		bp_sup_set_state(M, c, st);
 }
-
-/* What the model needs per row and per model cell besides the problem. */
-struct rel {
-	struct bp_model *m;
-	size_t *rowcell;           /* nrows: model cell of the row */
-	unsigned char *forced;     /* per model cell: republishing reason */
-	size_t nforced;
-	size_t *daux, ndaux, capdaux;
-};
 
 static int
 grow_forced(struct rel *R, size_t n)
@@ -178,10 +170,8 @@ out:
 	return ret;
 }
 
-/* Row of T for (area i, group g, breakdown b, value v, row r), or SIZE_MAX
- * when the area does not print that table. */
-static size_t
-row_of(const struct bp_tables *T, size_t i, size_t g, size_t b, size_t v, size_t r)
+size_t
+bp__rel_row_of(const struct bp_tables *T, size_t i, size_t g, size_t b, size_t v, size_t r)
 {
 	size_t blk = T->blk[i * T->ngroup + g], off;
 	if (blk == SIZE_MAX || (off = bd_offset(T, T->a[i].level, g, b)) == SIZE_MAX)
@@ -189,10 +179,8 @@ row_of(const struct bp_tables *T, size_t i, size_t g, size_t b, size_t v, size_t
 	return blk + off + v * group_nrow(T, g) + r;
 }
 
-/* A new model cell the tables never print: an unknown of the LP, and a
- * hidden cell of its lines for the line pass (BP_SUP_SLACK). */
-static long
-add_unknown(struct rel *R, uint32_t value)
+long
+bp__rel_add_unknown(struct rel *R, uint32_t value)
 {
 	struct bp_sup_problem *M = bp_model_problem(R->m);
 	long c = bp_sup_add_cell(M, value, BP_SUP_UNPRINTED | BP_SUP_SLACK);
@@ -255,20 +243,20 @@ add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, si
 			if (!(rel[k].set1 >> c & 1))
 				continue;
 			if (c < n1) {
-				m1[k1++] = R->rowcell[row_of(T, i, g1, b, v, c)];
+				m1[k1++] = R->rowcell[bp__rel_row_of(T, i, g1, b, v, c)];
 				continue;
 			}
 			if (rest < 0) {
 				/* g2 counts persons g1 does not: g2's i_alt = g1's + them */
-				size_t t1 = R->rowcell[row_of(T, i, g1, b, v, n1)];
-				size_t t2 = R->rowcell[row_of(T, i, g2, b, v, n2)];
+				size_t t1 = R->rowcell[bp__rel_row_of(T, i, g1, b, v, n1)];
+				size_t t2 = R->rowcell[bp__rel_row_of(T, i, g2, b, v, n2)];
 				struct bp_sup_problem *M = bp_model_problem(R->m);
 				uint32_t a = bp_sup_value_of(M, t1), z = bp_sup_value_of(M, t2);
 				if (a > z) {
 					errno = EINVAL;
 					return -1;
 				}
-				if ((rest = add_unknown(R, z - a)) < 0)
+				if ((rest = bp__rel_add_unknown(R, z - a)) < 0)
 					return -1;
 				size_t mem[2] = { t1, (size_t)rest };
 				if (bp_sup_add_constraint(M, BP_CONS_TABLE, t2, mem, 2) < 0)
@@ -278,7 +266,7 @@ add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, si
 		}
 		for (size_t c = 0; c < n2; c++)
 			if (rel[k].set2 >> c & 1)
-				m2[k2++] = R->rowcell[row_of(T, i, g2, b, v, c)];
+				m2[k2++] = R->rowcell[bp__rel_row_of(T, i, g2, b, v, c)];
 		if (rel[k].contains) {
 			/* the larger side = the smaller + the persons only it has */
 			bool big1 = rel[k].contains == 1;
@@ -290,7 +278,7 @@ add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, si
 				sb += bp_sup_value_of(M, mb[j]);
 			for (size_t j = 0; j < *ns; j++)
 				ss += bp_sup_value_of(M, ms[j]);
-			long slack = sb < ss ? -1 : add_unknown(R, (uint32_t)(sb - ss));
+			long slack = sb < ss ? -1 : bp__rel_add_unknown(R, (uint32_t)(sb - ss));
 			if (sb < ss)
 				errno = EINVAL;
 			if (slack < 0)
@@ -356,7 +344,7 @@ dead_atoms(const struct bp_tables *T, const struct rel *R, size_t **family)
 					continue;
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t r = 0; r <= bp_indicator_at(g)->ncat; r++) {
-						size_t row = row_of(T, i, g, b, v, r), c;
+						size_t row = bp__rel_row_of(T, i, g, b, v, r), c;
 						if (row == SIZE_MAX || (c = R->rowcell[row]) == SIZE_MAX ||
 						    bp_sup_value_of(M, c) != 0 ||
 						    (c < R->nforced && R->forced[c]) ||
@@ -480,78 +468,6 @@ out:
 	return ret;
 }
 
-/* Room for one breakdown's values (the catalogue has at most 8). */
-#define BD_MAX_VALUES 64
-
-/*
- * Model 6: a group that an area prints by two or more breakdowns and not
- * by total.  Each breakdown's values split the same persons (and a rest
- * they leave out), so row r summed over one breakdown's values is the
- * count summed over another's; the groups say so only through the total's
- * row (relations.c, add_partition_cons), which is not printed here.  An
- * unknown for that row carries the relation; an intruder knows it too.
- */
-static int
-add_wholes(const struct bp_tables *T, struct rel *R)
-{
-	struct bp_sup_problem *M = bp_model_problem(R->m);
-	int tot = bp_breakdown_find("total");
-	size_t mem[BD_MAX_VALUES + 1];
-
-	if (tot < 0)
-		return 0;
-	for (size_t i = 0; i < T->na; i++) {
-		const struct area *a = &T->a[i];
-		if (!a->rows)
-			continue;
-		for (size_t g = 0; g < T->ngroup; g++) {
-			size_t nbd = 0, nr = group_nrow(T, g);
-			if (table_on(T, a->level, g, (size_t)tot))
-				continue;
-			for (size_t b = 0; b < bp_n_breakdowns(); b++)
-				nbd += b != (size_t)tot && table_on(T, a->level, g, b);
-			if (nbd < 2)
-				continue;
-			for (size_t r = 0; r < nr; r++) {
-				uint32_t whole = cell_value(T, a, g, (size_t)tot, 0, r);
-				long u = add_unknown(R, whole);
-				if (u < 0)
-					return -1;
-				for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-					size_t nval = bp_breakdown_at(b)->nval, n = 0;
-					uint64_t parts = 0;
-					if (b == (size_t)tot || !table_on(T, a->level, g, b))
-						continue;
-					if (nval > BD_MAX_VALUES) {
-						errno = EINVAL;
-						return -1;
-					}
-					for (size_t v = 0; v < nval; v++) {
-						size_t row = row_of(T, i, g, b, v, r);
-						if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX) {
-							errno = EINVAL;
-							return -1;
-						}
-						parts += cell_value(T, a, g, b, v, r);
-						mem[n++] = R->rowcell[row];
-					}
-					if (parts > whole)
-						continue;   /* values overlap: no exact equation */
-					if (parts < whole) {
-						long rest = add_unknown(R, (uint32_t)(whole - parts));
-						if (rest < 0)
-							return -1;
-						mem[n++] = (size_t)rest;
-					}
-					if (bp_sup_add_constraint(M, BP_CONS_TABLE, (size_t)u, mem, n) < 0)
-						return -1;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
 /* Weighs every model cell that is a row: rows printing it x level factor. */
 static int
 weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
@@ -646,7 +562,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			    "indicators (internal error)");
 		goto out;
 	}
-	if (T->s.model_version >= 6 && add_wholes(T, &R) < 0) {
+	if (T->s.model_version >= 6 && (bp__rel_wholes(T, &R) < 0 || bp__rel_links(T, &R) < 0)) {
 		if (errno == EINVAL)
 			snprintf(err, errlen, "the release model does not add up across "
 			    "breakdowns (internal error)");

@@ -360,7 +360,6 @@ keymap_get(struct keymap *m, uint64_t key)
 static int
 make_keys(struct bp_tables *T)
 {
-	struct bp_cellkeys *ck;
 	struct keymap m = { 0 };
 	size_t *kgroup = NULL;   /* per key: the last group seen printing it */
 	int ks = bp_breakdown_find("kommunestorrelse"), tot = bp_breakdown_find("total");
@@ -368,7 +367,6 @@ make_keys(struct bp_tables *T)
 
 	if (bp_cellkeys_build(&T->s.measures, &T->ck) < 0)
 		goto out;
-	ck = T->ck;
 	for (m.cap = 1024; m.cap < 2 * T->nrows; m.cap *= 2)
 		;
 	if (!(T->rowkey = calloc(T->nrows ? T->nrows : 1, sizeof(*T->rowkey))) ||
@@ -385,12 +383,7 @@ make_keys(struct bp_tables *T)
 					continue;
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t r = 0; r < nr; r++, row++) {
-						uint32_t pos;
-						if ((int)b == ks && a->level == BP_LEVEL_KOMMUNE)
-							pos = a->ksize == (int)v && tot >= 0 ?
-							    bp_cellkeys_pos(ck, g, (size_t)tot, 0, r) : 0;
-						else
-							pos = bp_cellkeys_pos(ck, g, b, v, r);
+						uint32_t pos = row_pos(T, a, g, b, v, r, ks, tot);
 						if (pos)
 							T->rowkey[row] = keymap_get(&m, (uint64_t)i << 32 | pos);
 					}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cellkeys.h"
 #include "publish.h"
 #include "suppress.h"
 
@@ -106,6 +107,20 @@ cell_value(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
 	return sum;
 }
 
+
+/* The position (cellkeys.h) of row r of value v of breakdown b of group g
+ * in area a, 0 when not determined; ks and tot are the breakdowns
+ * kommunestorrelse and total (bp_breakdown_find).  A kommune's own
+ * kommunestorrelse class is its total; its other classes are empty. */
+static inline uint32_t
+row_pos(const struct bp_tables *T, const struct area *a, size_t g, size_t b, size_t v,
+    size_t r, int ks, int tot)
+{
+	if ((int)b == ks && a->level == BP_LEVEL_KOMMUNE)
+		return a->ksize == (int)v && tot >= 0 ?
+		    bp_cellkeys_pos(T->ck, g, (size_t)tot, 0, r) : 0;
+	return bp_cellkeys_pos(T->ck, g, b, v, r);
+}
 
 /* ---- one group's suppression problem (relations.c, solve.c) ------------ */
 

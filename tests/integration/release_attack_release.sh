@@ -16,7 +16,13 @@
 #     both breakdowns split the same persons, so a category's count summed
 #     over rop is the count summed over brukergruppe (models 1 to 5 knew it
 #     only through the total's row, and the attacker pinned a cell of 1);
-#  4. a property over random small releases: bpagg sample with several
+#  4. the same quantity printed by the nation and by its fylker in other
+#     tables: rop_skala by total at fylke level only, alkohol_tung by
+#     rop_skala at national level only (its i_alt of rod_gul is everyone
+#     rod_gul); the nation is the sum of the fylker, so the two fylker's
+#     rod_gul add up to it (before model 6 only a table printed at both
+#     levels was linked, and the attacker pinned two cells of 1);
+#  5. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
@@ -29,13 +35,13 @@ set -euo pipefail
 ra_test_init bp-attk-rel
 
 failures=0
-# attack DIR NAME WHAT: the attacker over DIR/NAME against DIR/truth; a
+# attack DIR NAME WHAT [MIN_CELL]: the attacker over DIR/NAME against DIR/truth; a
 # wrong interval fails at once (the attacker's model would be false); a
 # bounded primary is counted and reported, and fails at the end.
 attack() {
 	"$RA" --screen "$1/$2" >"$1/$2.att" 2>"$1/$2.err" || fail "$3: release_attack: $(cat "$1/$2.err")"
 	local res
-	res=$(ra_check "$1/truth" "$1/$2.att" 5 2>>"$1/$2.err")
+	res=$(ra_check "$1/truth" "$1/$2.att" "${4:-5}" 2>>"$1/$2.err")
 	[ "$(ra_field "$res" wrong)" = 0 ] || fail "$3: the attacker's interval misses the truth: $(grep WRONG "$1/$2.err")"
 	[ "$(ra_field "$res" missing)" = 0 ] || fail "$3: hidden cells not in the truth: $res"
 	echo "$3: $(grep -o '"hidden":{[^}]*}' "$1/$2/release.json") $res"
@@ -79,6 +85,21 @@ ra_publish "$d" rel release || fail "bpagg publish with method = release failed 
 awk -F, '$2 == "nasjonal" && $4 == "rusmiddelbruk__brukergruppe" && $9 + 0 >= 1 && $9 + 0 < 5' \
 	"$d/truth/tables.csv" | grep -q . || fail "wholes: no primary cell (the case is gone)"
 attack "$d" rel "two breakdowns without the total"
+
+d=$tmp/links
+mkdir -p "$d"
+cat >"$tmp/links.profile" <<'P'
+fylke     rop_skala__total
+nasjonal  alkohol_tung__rop_skala
+P
+ra_install "$d" 2024 "0301 1101 1103 1106" 35 100
+ra_set "$d/inst/bpagg.conf" profile "$tmp/links.profile"
+ra_set "$d/inst/bpagg.conf" min_cell 3
+ra_truth "$d" 2024 "$tmp/links.profile"
+ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
+awk -F, '$2 == "fylke" && $9 + 0 >= 1 && $9 + 0 < 3' "$d/truth/tables.csv" | grep -q . ||
+	fail "links: no primary cell (the case is gone)"
+attack "$d" rel "the same quantity in other tables at two levels" 3
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala

@@ -1,0 +1,39 @@
+/*
+ * release_private.h - the release model under construction, shared by
+ * release.c (the groups, the relations between indicators, the repair) and
+ * release_links.c (the relations model version 6 adds).  Private to them.
+ */
+#ifndef BP_RELEASE_PRIVATE_H
+#define BP_RELEASE_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "tables_private.h"
+
+/* What the model needs per row and per model cell besides the problem. */
+struct rel {
+	struct bp_model *m;
+	size_t *rowcell;           /* nrows: model cell of the row */
+	unsigned char *forced;     /* per model cell: republishing reason */
+	size_t nforced;
+	size_t *daux, ndaux, capdaux;
+};
+
+/* Row of T for (area i, group g, breakdown b, value v, row r), or SIZE_MAX
+ * when the area does not print that table. */
+size_t bp__rel_row_of(const struct bp_tables *T, size_t i, size_t g, size_t b, size_t v,
+    size_t r);
+/* A new model cell the tables never print: an unknown of the LP, and a
+ * hidden cell of its lines for the line pass (BP_SUP_SLACK).  Its index,
+ * or -1 (ENOMEM). */
+long bp__rel_add_unknown(struct rel *R, uint32_t value);
+
+/* Model 6 (release_links.c): the rows of a total an area does not print
+ * beside two breakdowns, and the same quantity at a parent area and its
+ * children in whatever tables.  0, or -1 (errno ENOMEM, EINVAL). */
+int bp__rel_wholes(const struct bp_tables *T, struct rel *R);
+int bp__rel_links(const struct bp_tables *T, struct rel *R);
+
+#endif
