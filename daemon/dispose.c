@@ -48,7 +48,11 @@
 #define REASON_LINKED "the file has another hard link (it could be changed through " \
 	"it): removed from the inbox, not kept; upload a file of its own"
 #define REASON_LARGE "file larger than max_file_bytes: removed from the inbox, not kept"
-#define REASON_INCOMPLETE "envelope: incomplete and unchanged for young_seconds"
+#define REASON_INCOMPLETE "envelope: still incomplete young_seconds after bpaggd " \
+	"first saw it; write an upload under another name (such as NAME.bpx.part) and " \
+	"rename it to NAME.bpx when it is complete"
+#define REASON_DIRECTORY "a directory, not a file: put back into the inbox under a " \
+	"name starting with a dot, not kept"
 
 /* The first bytes of every sealed submission (bpagg-submission(5)). */
 static const char env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
@@ -73,8 +77,9 @@ upload_tag(const struct bpd_qname *q, char *out, size_t outlen)
 }
 
 /*
- * Writes the reason file of a refusal and, the first time only, the
- * store's rejection record. Returns 0 or -1.
+ * Writes the reason file of a refusal (once: a crash may have written it)
+ * and the store's rejection record (once per file, whenever asked: a crash
+ * may have come between the two). Returns 0 or -1.
  */
 static int
 write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
@@ -91,14 +96,45 @@ write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_inges
 		return -1;
 	rc = bpd_write_new(c->dirs.rejected, rname, text, len, 0600);
 	free(text);
-	if (rc < 0)
-		return errno == EEXIST ? 0 : -1; /* written before a crash */
-	if (fsync(c->dirs.rejected) < 0)
+	if (rc < 0 && errno != EEXIST) /* EEXIST: written before a crash */
+		return -1;
+	if (rc == 0 && fsync(c->dirs.rejected) < 0)
 		return -1;
 	if (bp_store_reject(bp_ingest_store(c->ing), r->have_meta ? r->meta.kommune : "",
-	    r->have_meta ? r->meta.year : 0, base, reason ? reason : r->reason) < 0)
-		bpd_log(LOG_ERR, "%s: cannot record the rejection in the store", bpd_qname_safe(q));
+	    r->have_meta ? r->meta.year : 0, base, reason ? reason : r->reason) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot record the rejection in the store (retried)",
+		    bpd_qname_safe(q));
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * A directory claimed in place of a file (swapped in after the look) is
+ * never kept in the queue, which no uploader may write to: it goes back to
+ * the inbox's top folder as ".bpaggd-dir-T-R" (the scan skips names
+ * starting with a dot), never replacing a name.  0, or -1 with errno.
+ */
+static int
+put_back_dir(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
+{
+	char to[NAME_MAX + 1];
+	/* at recovery the inbox is not listed yet: opened here */
+	int in = c->inbox >= 0 ? c->inbox :
+	    open(c->conf->inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int rc = -1;
+
+	if (in < 0)
+		return -1;
+	snprintf(to, sizeof(to), ".bpaggd-dir-%lld-%s", q->t, q->r);
+	if (renameat2(c->dirs.queue, qname, in, to, RENAME_NOREPLACE) == 0)
+		rc = fsync(c->dirs.queue);
+	if (in != c->inbox) {
+		int e = errno;
+		close(in);
+		errno = e;
+	}
+	return rc;
 }
 
 /* A refusal that keeps nothing: reason file, then the entry removed. */
@@ -118,7 +154,9 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
+	/* never followed: a link is removed, a directory put back */
+	if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT &&
+	    (errno != EISDIR || put_back_dir(c, q, qname) < 0))
 		return BPD_END_RETRY;
 	rejected_name(q, base, sizeof(base));
 	c->n_refused++;
@@ -359,7 +397,7 @@ open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
 	if (fstatat(c->dirs.queue, qname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
 	if (!S_ISREG(st.st_mode)) {
-		*reason = REASON_SPECIAL;
+		*reason = S_ISDIR(st.st_mode) ? REASON_DIRECTORY : REASON_SPECIAL;
 		return -1;
 	}
 	if (st.st_nlink != 1) {
@@ -447,12 +485,10 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const c
 
 	*status = BP_INGEST_ERROR;
 	if ((fd = open_claimed(c, qname, &reason)) < 0) {
-		if (reason) {
-			/* A link or special file is removed, never followed. */
-			if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
-				return BPD_END_RETRY;
+		/* The reason first, then the entry removed (refuse_unkept):
+		 * a crash between them leaves the entry to refuse again. */
+		if (reason)
 			return refuse_unkept(c, q, qname, reason, status);
-		}
 		return errno == ENOENT ? BPD_END_DONE : BPD_END_RETRY;
 	}
 	if (!looks_sealed(fd)) {

@@ -48,8 +48,10 @@ const char *const bp_pq_sql[PQ_NSTMT] = {
 	    "SELECT $1::integer, $2, substring($3::bytea FROM i * 16 + 1 FOR 16) "
 	    "FROM generate_series(0, length($3::bytea) / 16 - 1) AS i "
 	    "ON CONFLICT DO NOTHING",
+	/* once per file: the daemon records a refusal again after a crash */
 	[PS_INS_REJECT] = "INSERT INTO rejection (kommune, year, file, reason, at) "
-	    "VALUES ($1, $2::integer, $3, $4, $5::bigint)",
+	    "SELECT $1, $2::integer, $3::text, $4, $5::bigint WHERE NOT EXISTS "
+	    "(SELECT 1 FROM rejection WHERE file = $3::text)",
 	[PS_TALLIES] = "SELECT kommune, rows, catalogue_id, ncells, nsum, counts, sum_n, sums, "
 	    "checksum FROM tally WHERE year = $1::integer ORDER BY kommune",
 	[PS_LATEST] = "SELECT l.kommune, l.year, l.submission_id, l.sequence, l.digest, l.rows, "

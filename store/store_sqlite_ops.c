@@ -39,8 +39,10 @@ static const char *const stmt_sql[SQ_NSTMT] = {
 	[ST_DEL_PSEUD] = "DELETE FROM pseudonym WHERE year = ?1 AND kommune = ?2",
 	[ST_INS_PSEUD] = "INSERT OR IGNORE INTO pseudonym (year, pseudonym, kommune) "
 	    "VALUES (?1, ?2, ?3)",
+	/* once per file: the daemon records a refusal again after a crash */
 	[ST_INS_REJECT] = "INSERT INTO rejection (kommune, year, file, reason, at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	    "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS "
+	    "(SELECT 1 FROM rejection WHERE file = ?3)",
 	[ST_TALLIES] = "SELECT kommune, rows, catalogue_id, ncells, nsum, counts, sum_n, sums, "
 	    "checksum FROM tally WHERE year = ?1 ORDER BY kommune",
 	[ST_LATEST] = "SELECT l.kommune, l.year, l.submission_id, l.sequence, l.digest, l.rows, "

@@ -56,7 +56,7 @@ start_daemon "$log"
 future_gone() { ! ls "$in/$A"/f?.bpx >/dev/null 2>&1; }
 wait_until 30 future_gone || fail "junk with a future mtime is still waited for"
 refused5() { [ "$(cat "$T/c/rejected"/*.reason 2>/dev/null |
-	grep -c 'incomplete and unchanged for young_seconds')" -ge 5 ]; }
+	grep -c "still incomplete young_seconds after bpaggd first saw it")" -ge 5 ]; }
 wait_until 30 refused5 || fail "the future junk was not refused as incomplete"
 stop_daemon
 ok "junk with a future mtime refused after young_seconds since first seen"

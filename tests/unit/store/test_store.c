@@ -517,6 +517,8 @@ Test(store, years_and_rejections)
 	cr_assert_eq(bp_store_reject(s, "1103", 2022, "y.bpx", "stale"), 0);
 	cr_assert_eq(bp_store_reject(s, "", 0, "z.bpx", "cannot open"), 0);
 	cr_assert_eq(bp_store_reject(s, "1103", 2024, "w.bpx", "invalid export"), 0);
+	/* recorded again after a crash of the daemon: still one record */
+	cr_assert_eq(bp_store_reject(s, "1103", 2022, "y.bpx", "stale"), 0);
 
 	cr_assert_eq(bp_store_years(s, &years, &n), 0);
 	cr_assert_eq(n, 3);

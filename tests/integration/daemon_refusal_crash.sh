@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# daemon_refusal_crash.sh - refusals survive a kill at any step (found by a
+# hostile review; bpaggd(8), Recovery). bpaggd --once is killed with
+# SIGKILL (strace fault injection) at the Nth fsync, unlinkat or renameat2
+# while it refuses an upload, then a clean --once recovers; after each kill
+# the upload has exactly one reason file and one rejection record, and the
+# queue is empty:
+#  1. uploads refused unread: a second hard link, a FIFO (before, the entry
+#     was unlinked before its reason was written: a kill between lost it);
+#  2. an authentic but stale submission, refused and kept (before, a kill
+#     after its reason file left no rejection record in the store);
+#  3. a directory left in the queue as an upload (swapped in for a file
+#     after bpaggd looked at it) goes back to the inbox under a dot-name
+#     with a reason, instead of failing every later run.
+set -euo pipefail
+. "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
+command -v strace >/dev/null || { echo "SKIP: strace is missing"; exit 77; }
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
+init_central
+A=3901
+add_kommune $A
+log="$T/bpaggd.log"
+in="$T/c/inbox"
+# kill_then_recover SYSCALL N: bpaggd --once killed at the Nth SYSCALL, then
+# a clean --once.
+kill_then_recover() {
+	strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":signal=SIGKILL:when="$2" \
+		bpaggd -c "$C" --once --foreground >/dev/null 2>&1 || true
+	timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" ||
+		fail "the recovery run after a kill at $1 #$2 failed (see $log)"
+}
+queue_left() { ls -A "$T/c/queue" | grep -vx '.bpaggd.lock' | tr '\n' ' ' || true; }
+nrej() { store_sql "SELECT count(*) FROM rejection"; }
+
+csv=$(make_export $A 2024 10 1)
+seal_to $A 2024 "$csv" "$T/one.bpx"
+bpaggd -c "$C" --once --foreground 2>>"$log"   # makes queue/ before the kills count
+
+# 1. Refused unread.
+i=0
+for kind in linked fifo; do
+	for point in fsync:1 unlinkat:1 renameat2:1 renameat2:2; do
+		i=$((i + 1))
+		nm=$kind$(echo $i | tr 0-9 a-j).bpx
+		if [ $kind = linked ]; then
+			cp "$T/one.bpx" "$T/up-$nm"
+			ln "$T/up-$nm" "$in/$nm"
+		else
+			mkfifo "$in/$nm"
+		fi
+		before=$(nrej)
+		kill_then_recover "${point%:*}" "${point#*:}"
+		[ "$(grep -lxF "file: $nm" "$T/c/rejected"/*.reason 2>/dev/null | wc -l)" -eq 1 ] ||
+			fail "$kind upload killed at $point: not exactly one reason file"
+		[ "$(nrej)" -eq $((before + 1)) ] || fail "$kind upload killed at $point: no rejection record"
+		[ -z "$(queue_left)" ] || fail "$kind upload killed at $point: left in the queue: $(queue_left)"
+		[ ! -e "$in/$nm" ] || fail "$kind upload killed at $point: still in the inbox"
+	done
+done
+ok "uploads refused unread keep their reason and record through a kill at each step"
+
+# 2. Refused and kept: older submissions after a newer one was merged.
+for n in $(seq 1 12); do
+	csv=$(make_export $A 2024 10 $((100 + n)))
+	seal_to $A 2024 "$csv" "$T/old$n.bpx"
+done
+newest=$(make_export $A 2024 10 999)
+seal_to $A 2024 "$newest" "$T/newest.bpx"
+cp "$T/newest.bpx" "$in/newest.bpx"
+bpaggd -c "$C" --once --foreground 2>>"$log"
+n=0
+for point in fsync:1 fsync:2 fsync:3 fsync:4 fsync:5 fsync:6 fsync:7 unlinkat:1 unlinkat:2 \
+	renameat2:1 renameat2:2 renameat2:3; do
+	n=$((n + 1))
+	nm=stale$(echo $n | tr 0-9 a-j).bpx
+	cp "$T/old$n.bpx" "$in/.$nm"
+	mv "$in/.$nm" "$in/$nm"
+	before=$(nrej)
+	kill_then_recover "${point%:*}" "${point#*:}"
+	[ "$(grep -lxF "file: $nm" "$T/c/rejected"/*.reason 2>/dev/null | wc -l)" -eq 1 ] ||
+		fail "stale upload killed at $point: not exactly one reason file"
+	[ "$(nrej)" -eq $((before + 1)) ] ||
+		fail "stale upload killed at $point: $(( $(nrej) - before )) rejection records"
+	rejected_kept "$nm" || fail "stale upload killed at $point: not kept in rejected/"
+	[ -z "$(queue_left)" ] || fail "stale upload killed at $point: left in the queue: $(queue_left)"
+done
+ok "a refused, kept submission has one reason and one record through a kill at each step"
+
+# 3. A directory in the queue where an upload was claimed.
+q="$T/c/queue/1796287639-842e0365c0225844.in.-.swapped.bpx"
+mkdir "$q"
+echo "the uploader's" >"$q/inside"
+timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" ||
+	fail "a directory in the queue fails the run (see $log)"
+[ -z "$(queue_left)" ] || fail "the directory is still in the queue: $(queue_left)"
+[ -f "$in/.bpaggd-dir-1796287639-842e0365c0225844/inside" ] ||
+	fail "the directory did not go back to the inbox under a dot-name"
+grep -q 'a directory, not a file' "$(reason_file swapped.bpx)" ||
+	fail "no reason file for the directory"
+timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || fail "a later run fails"
+ok "a directory claimed as an upload goes back to the inbox with a reason"
