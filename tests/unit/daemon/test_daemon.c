@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,6 +430,42 @@ verify_receipt(const char *path, const struct bp_key *pk, const char *want_statu
 
 /* Issue 10, item 11: one receipt per upload, however often it is asked
  * for (a retry after a crash); another upload gets a name of its own. */
+/* An uploader's sparse file (8 bytes, then a hole of 64 MiB) is copied
+ * byte for byte, hole included, without writing the hole's zeros to disk. */
+Test(daemon, copy_keeps_holes)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	uint8_t head[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' }, got[8];
+
+	mkdir_in("queue");
+	snprintf(p, sizeof(p), "%s/sparse", dir);
+	int fd = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, head, sizeof(head)), (ssize_t)sizeof(head));
+	cr_assert_eq(ftruncate(fd, (off_t)64 << 20), 0);
+	cr_assert_eq(pwrite(fd, "tail", 4, ((off_t)64 << 20) - 4), 4);
+	snprintf(p, sizeof(p), "%s/queue", dir);
+	int qd = open(p, O_RDONLY | O_DIRECTORY);
+	cr_assert(qd >= 0);
+	int out = bpd_copy_in(fd, qd, "copy", 1ul << 30);
+	cr_assert(out >= 0);
+	cr_assert_eq(fstat(out, &st), 0);
+	cr_assert_eq(st.st_size, (off_t)64 << 20);
+	/* 8 bytes and the last block: far below the 64 MiB of the size */
+	cr_assert_lt((long long)st.st_blocks * 512, 1ll << 20, "%lld bytes allocated",
+	    (long long)st.st_blocks * 512);
+	cr_assert_eq(pread(out, got, sizeof(got), 0), (ssize_t)sizeof(got));
+	cr_assert_eq(memcmp(got, head, sizeof(head)), 0);
+	cr_assert_eq(pread(out, got, 4, ((off_t)64 << 20) - 4), 4);
+	cr_assert_eq(memcmp(got, "tail", 4), 0);
+	cr_assert_eq(pread(out, got, 8, (off_t)1 << 20), 8);
+	cr_assert_eq(memcmp(got, "\0\0\0\0\0\0\0\0", 8), 0);
+	close(out);
+	close(qd);
+	close(fd);
+}
+
 Test(daemon, receipts_are_signed_and_written_once_per_upload)
 {
 	struct bp_key pk, sk;
