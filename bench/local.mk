@@ -33,3 +33,12 @@ bench: bench-attack
 bench-attack: bpagg bpaggd tests/helpers/release_attack
 	$(SHELL) $(srcdir)/bench/publish_attack.sh $(abs_top_builddir)
 .PHONY: bench-attack
+
+# bench/attack_sweep.sh: the whole-release attacker against 26 small
+# releases of method = release (two to six kommuner, min_cell 3, 5, 10,
+# rapport and a mixed profile): how many leave primary cells bounded.
+# About 11 minutes; not part of make bench (make attack-sweep).
+EXTRA_DIST += bench/attack_sweep.sh
+attack-sweep: bpagg bpaggd tests/helpers/release_attack
+	$(SHELL) $(srcdir)/bench/attack_sweep.sh $(abs_top_builddir)
+.PHONY: attack-sweep
