@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <syslog.h>
@@ -742,6 +743,9 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	bpd_log_open(foreground);
+	/* No core file, also when run by hand (the unit sets LimitCORE=0):
+	 * a dump could hold decrypted rows outside the locked buffers. */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {
 		bpd_log(LOG_ERR, "libsodium could not be initialised");
