@@ -51,8 +51,8 @@
 #define REASON_INCOMPLETE "envelope: still incomplete young_seconds after bpaggd " \
 	"first saw it; write an upload under another name (such as NAME.bpx.part) and " \
 	"rename it to NAME.bpx when it is complete"
-#define REASON_DIRECTORY "a directory, not a file: put back into the inbox under a " \
-	"name starting with a dot, not kept"
+#define REASON_DIRECTORY "a directory, not a file: not kept; moved out of the way " \
+	"under a name starting with .bpaggd-dir-"
 
 /* The first bytes of every sealed submission (bpagg-submission(5)). */
 static const char env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
@@ -110,10 +110,14 @@ write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_inges
 }
 
 /*
- * A directory claimed in place of a file (swapped in after the look) is
- * never kept in the queue, which no uploader may write to: it goes back to
- * the inbox's top folder as ".bpaggd-dir-T-R" (the scan skips names
- * starting with a dot), never replacing a name.  0, or -1 with errno.
+ * A directory claimed in place of a file (swapped in after the look) is no
+ * upload: it goes back to the inbox's top folder as ".bpaggd-dir-T-R" (the
+ * listing skips names starting with a dot), never replacing a name.  When
+ * it cannot leave the queue (a daemon that is not root cannot move a
+ * directory it may not write to, and the uploader may have made it
+ * read-only), it is set aside in the queue under that name, which the
+ * queue's listing skips too, and logged for the administrator.  0, or -1
+ * with errno.
  */
 static int
 put_back_dir(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
@@ -122,19 +126,20 @@ put_back_dir(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
 	/* at recovery the inbox is not listed yet: opened here */
 	int in = c->inbox >= 0 ? c->inbox :
 	    open(c->conf->inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int rc = -1;
+	int rc;
 
-	if (in < 0)
-		return -1;
 	snprintf(to, sizeof(to), ".bpaggd-dir-%lld-%s", q->t, q->r);
-	if (renameat2(c->dirs.queue, qname, in, to, RENAME_NOREPLACE) == 0)
-		rc = fsync(c->dirs.queue);
-	if (in != c->inbox) {
-		int e = errno;
+	rc = in >= 0 ? renameat2(c->dirs.queue, qname, in, to, RENAME_NOREPLACE) : -1;
+	if (in >= 0 && in != c->inbox)
 		close(in);
-		errno = e;
+	if (rc < 0) {
+		/* within one folder a directory's ".." stays: no write needed */
+		if (renameat2(c->dirs.queue, qname, c->dirs.queue, to, RENAME_NOREPLACE) < 0)
+			return -1;
+		bpd_log(LOG_WARNING, "queue/%s: a directory an uploader swapped in for a "
+		    "file could not be moved back to the inbox; set aside here, remove it", to);
 	}
-	return rc;
+	return fsync(c->dirs.queue);
 }
 
 /* A refusal that keeps nothing: reason file, then the entry removed. */

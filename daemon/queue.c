@@ -131,11 +131,12 @@ bpd_claim(int inbox, int queue, const char *folder, const char *name, struct bpd
 		ret = errno == ENOENT ? 1 : -1;
 		goto out;
 	}
-	/* Swapped for a directory since it was looked at: not ours to keep. */
-	if (fstatat(queue, qn, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-		if (bpd_rename_new(queue, qn, sfd, name) < 0)
-			bpd_log(LOG_WARNING, "queue/%s: a directory was claimed and cannot be "
-			    "put back", qn);
+	/* Swapped for a directory since it was looked at: not ours to keep.
+	 * When it cannot go back (its name taken again, or, for a daemon that
+	 * is not root, a directory the uploader made read-only), it is
+	 * claimed all the same, and refused out of the queue (dispose.c). */
+	if (fstatat(queue, qn, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	    bpd_rename_new(queue, qn, sfd, name) == 0) {
 		ret = 1;
 		goto out;
 	}

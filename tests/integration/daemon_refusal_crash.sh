@@ -11,7 +11,8 @@
 #     after its reason file left no rejection record in the store);
 #  3. a directory left in the queue as an upload (swapped in for a file
 #     after bpaggd looked at it) goes back to the inbox under a dot-name
-#     with a reason, instead of failing every later run.
+#     with a reason, or, when it cannot leave the queue, is set aside there
+#     under that dot-name, instead of failing every later run.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 command -v strace >/dev/null || { echo "SKIP: strace is missing"; exit 77; }
@@ -100,3 +101,19 @@ grep -q 'a directory, not a file' "$(reason_file swapped.bpx)" ||
 	fail "no reason file for the directory"
 timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || fail "a later run fails"
 ok "a directory claimed as an upload goes back to the inbox with a reason"
+
+# ... and when it cannot go back (here its name in the inbox is taken; a
+# daemon that is not root cannot move a directory it may not write to), it
+# is set aside in the queue under a dot-name that the queue's listing skips.
+q="$T/c/queue/1796287640-942e0365c0225845.in.-.stuck.bpx"
+mkdir "$q"
+echo taken >"$in/.bpaggd-dir-1796287640-942e0365c0225845"
+timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" ||
+	fail "a directory that cannot leave the queue fails the run (see $log)"
+[ -d "$T/c/queue/.bpaggd-dir-1796287640-942e0365c0225845" ] ||
+	fail "the directory was not set aside in the queue"
+[ -z "$(queue_left | tr ' ' '\n' | grep -v '^\.bpaggd-dir-' || true)" ] ||
+	fail "the queue holds more: $(queue_left)"
+[ -n "$(reason_file stuck.bpx)" ] || fail "no reason file for the directory set aside"
+timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || fail "a later run fails"
+ok "a directory that cannot go back is set aside in the queue, and later runs pass"
