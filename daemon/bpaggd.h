@@ -233,6 +233,11 @@ int bpd_mkdirs(const char *path);
  * upload's receipt is already there, nothing is written. The file and the
  * directory are synced. Requires r->have_meta. Returns 0 or -1.
  */
+/* Whether the first receipt of r's submission (outbox/KOMMUNE/<id>.receipt)
+ * reports its merge by an upload other than `upload` ("T-R"): then this
+ * upload, found again after a crash, did not merge it. */
+bool bpd_receipt_merged_by_other(int outbox, const struct bp_ingest_result *r,
+    const char *upload);
 int bpd_receipt_write(int outbox, const struct bp_key *sign_sk, const char *name,
     const char *upload, const struct bp_ingest_result *r, time_t now);
 /*

@@ -293,11 +293,16 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 
 	/* This upload's own merge, found again after a failed step or a
 	 * crash (a fresh claim cannot have merged anything yet): a "cm" entry
-	 * says so, a "ca" entry says not; a "cp" entry only when no other upload was claimed in the
-	 * same second (the crash came between the commit and the "cm"
-	 * rename), as the ledger's received time is all that ties them. */
+	 * says so, a "ca" entry says not; a "cp" entry only when no other
+	 * upload was claimed in the same second (the crash came between the
+	 * commit and the "cm" rename), as the ledger's received time is all
+	 * that ties them, and no other upload's receipt reports the merge (a
+	 * replay claimed in the same second as the upload that merged, which
+	 * has left the queue since). */
+	upload_tag(q, tag, sizeof(tag));
 	if (!fresh && r->status == BP_INGEST_ALREADY && q->stage != BPD_Q_NOTOURS &&
-	    (q->stage == BPD_Q_MERGED || !same_second(c, q)) &&
+	    (q->stage == BPD_Q_MERGED ||
+	    (!same_second(c, q) && !bpd_receipt_merged_by_other(c->dirs.outbox, r, tag))) &&
 	    bp_store_find_received(bp_ingest_store(c->ing),
 	    r->meta.kommune, r->meta.submission_id, &received) == 1 && received == q->t) {
 		r->status = BP_INGEST_MERGED;
@@ -322,7 +327,6 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	upload_tag(q, tag, sizeof(tag));
 	if (r->have_meta && bpd_receipt_write(c->dirs.outbox, c->sign_sk, bpd_qname_safe(q), tag,
 	    r, time(NULL)) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the receipt (retried): %s", bpd_qname_safe(q),

@@ -328,14 +328,15 @@ receipt_sign(struct buf *b, const struct bp_key *sk)
 
 #define RECEIPT_MAX (1u << 20)   /* no receipt we write is longer */
 
-/* True when the receipt name beneath dir is this upload's: its JSON line
- * (read by jansson) has "upload" equal to upload. */
+/* Reads the "upload" and "status" of the receipt name beneath dir (its JSON
+ * line, read by jansson) into upload and status ("" when absent); false
+ * when there is no such receipt or it does not parse. */
 static bool
-is_upload_receipt(int dir, const char *name, const char *upload)
+receipt_fields(int dir, const char *name, char *upload, size_t ulen, char *status,
+    size_t slen)
 {
 	char *buf = malloc(RECEIPT_MAX), err[160];
-	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	bool same = false;
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	ssize_t n = -1;
 
 	if (fd >= 0 && buf)
@@ -345,11 +346,38 @@ is_upload_receipt(int dir, const char *name, const char *upload)
 	const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
 	json_t *o = nl ? bp_json_parse(buf, (size_t)(nl - buf), RECEIPT_MAX, err,
 	    sizeof(err)) : NULL;
-	const json_t *u = json_object_get(o, "upload");
-	same = json_is_string(u) && !strcmp(json_string_value(u), upload);
+	const json_t *u = json_object_get(o, "upload"), *st = json_object_get(o, "status");
+	snprintf(upload, ulen, "%s", json_is_string(u) ? json_string_value(u) : "");
+	snprintf(status, slen, "%s", json_is_string(st) ? json_string_value(st) : "");
+	bool ok = o != NULL;
 	json_decref(o);
 	free(buf);
-	return same;
+	return ok;
+}
+
+/* True when the receipt name beneath dir is this upload's. */
+static bool
+is_upload_receipt(int dir, const char *name, const char *upload)
+{
+	char u[64], st[32];
+	return receipt_fields(dir, name, u, sizeof(u), st, sizeof(st)) && !strcmp(u, upload);
+}
+
+bool
+bpd_receipt_merged_by_other(int outbox, const struct bp_ingest_result *r, const char *upload)
+{
+	char hex[33], fname[48], u[64], st[32];
+	int dir;
+	bool other;
+
+	if (!r->have_meta || (dir = bpd_opendir_at(outbox, r->meta.kommune, false)) < 0)
+		return false;
+	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
+	snprintf(fname, sizeof(fname), "%s.receipt", hex);
+	other = receipt_fields(dir, fname, u, sizeof(u), st, sizeof(st)) &&
+	    (!strcmp(st, "merged") || !strcmp(st, "dry_run")) && strcmp(u, upload) != 0;
+	close(dir);
+	return other;
 }
 
 /*
