@@ -89,7 +89,9 @@ long bp_cellkeys_cross_live(const struct bp_cellkeys *k, size_t g1, size_t g2, s
 size_t bp_cellkeys_words(const struct bp_cellkeys *k);
 /* The atoms of category c of indicator g (c == ncat: its i_alt) within
  * breakdown b's value v into out (bp_cellkeys_words words): 0, or -1 when
- * the atoms do not decide the category. */
+ * the atoms do not decide the category.  A kommunestorrelse value is the
+ * kommune's, not the person's: every atom of the category (so a zero by
+ * kommunestorrelse rules out no atom; publish/release.c, dead_atoms). */
 int bp_cellkeys_cell_atoms(const struct bp_cellkeys *k, size_t g, size_t c, size_t b, size_t v,
     uint64_t *out);
 

@@ -565,7 +565,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	if (T->s.model_version >= 6 && (bp__rel_wholes(T, &R) < 0 || bp__rel_links(T, &R) < 0)) {
 		if (errno == EINVAL)
 			snprintf(err, errlen, "the release model does not add up across "
-			    "breakdowns (internal error)");
+			    "breakdowns or levels (internal error)");
 		goto out;
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
