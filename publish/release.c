@@ -536,6 +536,22 @@ take(struct bp_tables *T, const struct rel *R)
  * for four cores; more chunks share fewer certificates and cost solves. */
 #define AUDIT_CHUNKS 4
 
+/* bp_sup_repair of the model, its failure said in err.  0 or -1. */
+static int
+repair(const struct bp_tables *T, struct bp_sup_problem *M, char *err, size_t errlen)
+{
+	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) == 0)
+		return 0;
+	if (errno == ERANGE)
+		snprintf(err, errlen, "the release model needs more than %lu linear "
+		    "programs (a release this large is beyond method = release for now: "
+		    "use method = per_group or a smaller profile)", (unsigned long)REPAIR_BUDGET);
+	else
+		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
+		    "for the release model" : "the LP audit of the release model failed");
+	return -1;
+}
+
 int
 bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
 {
@@ -594,15 +610,22 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		bp_sup_set_chunks(M, AUDIT_CHUNKS);
 	/* Model 5: complements no primary needs are published again. */
 	bp_sup_set_cleanup(M, T->s.model_version >= 5);
-	if (bp_sup_repair(M, T->s.min_cell, T->s.suppress_zero) < 0) {
-		if (errno == ERANGE)
-			snprintf(err, errlen, "the release model needs more than %lu linear "
-			    "programs (a release this large is beyond method = release for now: "
-			    "use method = per_group or a smaller profile)", (unsigned long)REPAIR_BUDGET);
-		else
-			snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
-			    "for the release model" : "the LP audit of the release model failed");
+	if (repair(T, M, err, errlen) < 0)
 		goto out;
+	/* Model 7: the joint distribution behind each area's tables; what it
+	 * hides, the model is repaired for again, until it hides nothing. */
+	for (long n; T->s.model_version >= 7; ) {
+		if ((n = bp__rel_joint(T, &R)) < 0) {
+			snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
+			    "for the joint distribution of an area's tables" : errno == ENOMEM ?
+			    "out of memory" : "the joint check of the release model failed "
+			    "(internal error)");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (repair(T, M, err, errlen) < 0)
+			goto out;
 	}
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "release model: %zu cells, %zu constraints (%zu met twice), "
