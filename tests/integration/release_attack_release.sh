@@ -22,7 +22,12 @@
 #     rod_gul); the nation is the sum of the fylker, so the two fylker's
 #     rod_gul add up to it (before model 6 only a table printed at both
 #     levels was linked, and the attacker pinned two cells of 1);
-#  5. a property over random small releases: bpagg sample with several
+#  5. the joint distribution behind one area's tables: six kommuner of five
+#     fylker, 70 persons each, the rapport profile, the national level
+#     alone; tables by different breakdowns of several indicators together
+#     bound primary cells that no two of them bound (model 6 left 2; model
+#     7 checks each area over the classes of persons its tables print);
+#  6. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
@@ -100,6 +105,20 @@ ra_publish "$d" rel release || fail "bpagg publish with method = release failed 
 awk -F, '$2 == "fylke" && $9 + 0 >= 1 && $9 + 0 < 3' "$d/truth/tables.csv" | grep -q . ||
 	fail "links: no primary cell (the case is gone)"
 attack "$d" rel "the same quantity in other tables at two levels" 3
+
+d=$tmp/joint
+mkdir -p "$d"
+ra_install "$d" 2024 "0301 3101 3103 4601 4602 5001" 70 137
+ra_set "$d/inst/bpagg.conf" min_cell 5
+ra_copy "$d" inst-truth
+ra_set "$d/inst-truth/bpagg.conf" min_cell 1
+bpagg publish -c "$d/inst-truth/bpagg.conf" --year 2024 --out "$d/truth" --level nasjonal >/dev/null
+ra_copy "$d" inst-rel
+ra_set "$d/inst-rel/bpagg.conf" method release
+bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" --level nasjonal >/dev/null ||
+	fail "bpagg publish with method = release failed (see above)"
+grep -q '"model":7' "$d/rel/release.json" || fail "joint: not a model 7 release"
+attack "$d" rel "the joint distribution of one area"
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
