@@ -2,9 +2,9 @@
 # init / keygen / register / seal commands.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope \
-	tests/unit/crypto/test_keytext
+	tests/unit/crypto/test_envelope_kit tests/unit/crypto/test_keytext
 TESTS += tests/unit/crypto/test_keys tests/unit/crypto/test_pseudonym tests/unit/crypto/test_envelope \
-	tests/unit/crypto/test_keytext
+	tests/unit/crypto/test_envelope_kit tests/unit/crypto/test_keytext
 endif
 tests_unit_crypto_test_keys_SOURCES = tests/unit/crypto/test_keys.c tests/unit/crypto/key_fixture.h
 tests_unit_crypto_test_keys_CFLAGS = $(BP_TEST_CCFLAGS)
@@ -16,6 +16,8 @@ tests_unit_crypto_test_pseudonym_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_pseudonym_LDADD = $(BP_TEST_LINK)
 tests_unit_crypto_test_envelope_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_crypto_test_envelope_LDADD = $(BP_TEST_LINK)
+tests_unit_crypto_test_envelope_kit_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_crypto_test_envelope_kit_LDADD = $(BP_TEST_LINK)
 # crypto/json.c: the project's use of jansson.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/crypto/test_json
@@ -35,8 +37,13 @@ check_PROGRAMS += tests/vectors/gen_envelope
 tests_vectors_gen_envelope_SOURCES = tests/vectors/gen_envelope.c tests/vectors/forge.h
 tests_vectors_gen_envelope_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/tests/vectors
 tests_vectors_gen_envelope_LDADD = $(BP_LINK)
-tests_unit_crypto_test_envelope_SOURCES = tests/unit/crypto/test_envelope.c tests/vectors/forge.h
+tests_unit_crypto_test_envelope_SOURCES = tests/unit/crypto/test_envelope.c tests/vectors/forge.h \
+	tests/unit/crypto/memfile.h
 tests_unit_crypto_test_envelope_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/vectors \
+	-DBP_VECTORS='"$(abs_top_srcdir)/tests/vectors"'
+tests_unit_crypto_test_envelope_kit_SOURCES = tests/unit/crypto/test_envelope_kit.c \
+	tests/unit/crypto/memfile.h
+tests_unit_crypto_test_envelope_kit_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DBP_VECTORS='"$(abs_top_srcdir)/tests/vectors"'
 EXTRA_DIST += tests/vectors/README tests/vectors/envelope
 
