@@ -23,6 +23,10 @@
  * by the first model and is re-derived so.  Model 3 prices a complement
  * with the partner its other line needs; model 4 with a chain of them, and
  * audits a large component in a fixed number of chunks on the cores.
+ * Model 5 publishes again the complements no primary needs; model 6 adds
+ * relations the groups miss (release_links.c); model 7 then checks each
+ * area's tables together over the classes of persons they print and
+ * repairs again for what that finds (release_joint.c).
  *
  * Complements in the model cost their count times a weight: how many rows
  * print the quantity (hiding it hides all of them), times 1 at kommune, 4

@@ -36,9 +36,10 @@ long bp__rel_add_unknown(struct rel *R, uint32_t value);
 int bp__rel_wholes(const struct bp_tables *T, struct rel *R);
 int bp__rel_links(const struct bp_tables *T, struct rel *R);
 
-/* Model 7 (release_joint.c): each area's decided cells as sums over the
- * atoms of the classification; hides (BP_SUP_KEEP) a complement for every
- * primary cell that this bounds below min_cell.  The number hidden (the
+/* Model 7 (release_joint.c): each area's printed cells as sums over the
+ * classes of atoms of the classification (and of the categories of the
+ * indicators the atoms do not decide); hides (BP_SUP_KEEP) a complement
+ * for every primary cell that this bounds below min_cell.  The number hidden (the
  * model needs repairing again when > 0), or -1: errno EDOM (no complement
  * left), EINVAL (internal error), ENOMEM. */
 long bp__rel_joint(const struct bp_tables *T, struct rel *R);
