@@ -99,11 +99,14 @@ level_index(const struct joint *J, unsigned level)
 
 /*
  * Whether indicator g is a family of its own: its i_alt is decided and its
- * categories are not, or they are but do not cut the persons by the
- * breakdowns and the two scores the ROP scale is made of (levekarsindeks,
- * storforbruker, lar: a family keeps the persons' classes as few as the
- * intruder's grid, tests/helpers/release_attack.h, and only forgets that
- * their categories are decided, which an intruder can only better).
+ * categories are not, or they are but the indicator is neither a breakdown
+ * (levekarsindeks8, lar and storforbruker are) nor one of the two scores
+ * the ROP scale is made of (levekarsindeks6 is such a family: as one it
+ * only forgets that its categories are decided, which an intruder can
+ * only better, and keeps the persons' classes fewer).  With levekarsindeks8,
+ * lar and storforbruker among the persons, the classes are finer than the
+ * attacker's grid (tests/helpers/release_attack.h), which takes them as
+ * free: this check knows what their definitions imply.
  */
 static bool
 own_family(struct joint *J, size_t g)
