@@ -560,6 +560,9 @@ bp__rel_joint(const struct bp_tables *T, struct rel *R)
 	static const unsigned lv[NLV] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
 	struct joint J = { .T = T, .R = R, .M = bp_model_problem(R->m) };
 	long ret = -1;
+	/* GLPK would print its basis messages to standard output, which
+	 * carries the release id */
+	int term = glp_term_out(GLP_OFF);
 
 	J.words = bp_cellkeys_words(T->ck);
 	J.natom = J.words * 64;
@@ -612,5 +615,6 @@ out:
 	free(J.ind);
 	free(J.val);
 	free(J.obj);
+	glp_term_out(term);
 	return ret;
 }
