@@ -56,9 +56,23 @@ bpaggd -c "$C2" --foreground 2>>"$log2" & P2=$!; DPIDS+=("$P2")
 # keep arriving while they are killed and restarted: had all been dropped
 # first, the daemon that started first could merge them all alone.
 sleep 1
-kills=0 next=0
+kills=0 next=0 paused=0
+merged2() { grep -q "merged kommune" "$log2"; }
 for _ in $(seq 1 400); do
 	if [ "$next" -ge ${#files[@]} ] && inbox_empty; then break; fi
+	# Once, halfway: the first daemon stopped while files arrive, so that
+	# the second surely merges some (on a loaded machine the first could
+	# otherwise take every file, and the run would show no sharing).
+	if [ "$paused" = 0 ] && [ "$next" -ge $(( ${#files[@]} / 2 )) ] && ! merged2; then
+		paused=1
+		kill -STOP "$P1" 2>/dev/null || true
+		for _ in 1 2 3 4 5; do
+			[ "$next" -lt ${#files[@]} ] || break
+			drop "${files[$next]}"; next=$((next + 1))
+		done
+		wait_until 60 merged2 || true
+		kill -CONT "$P1" 2>/dev/null || true
+	fi
 	for _ in 1 2 3 4 5; do
 		[ "$next" -lt ${#files[@]} ] || break
 		drop "${files[$next]}"; next=$((next + 1))
