@@ -72,6 +72,7 @@ struct joint {
 	uint32_t *stamp, *newid;   /* per class id (2 natom + 2) */
 	uint32_t tick;
 	uint64_t *set;             /* words */
+	bool *own;                 /* per indicator: own_family, asked once */
 	int *base;                 /* na x nfam: first column - 1, -1 none */
 	/* the rows that are printed cells: model cell, row of the LP */
 	size_t *cell, nrow, caprow;
@@ -183,7 +184,7 @@ fam_classes(struct joint *J, int l, size_t f)
 	for (size_t g = 0; g < T->nind; g++) {
 		if (f > 0 && g != f - 1)
 			continue;
-		bool fam_g = f > 0 || own_family(J, g);
+		bool fam_g = f > 0 || J->own[g];
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 			if (!table_on(T, J->lvbit[l], g, b) || (int)b == J->by_area)
 				continue;
@@ -232,7 +233,7 @@ make_classes(struct joint *J)
 			bool printed = false;
 			for (size_t b = 0; b < bp_n_breakdowns() && f > 0; b++)
 				printed |= table_on(J->T, J->lvbit[l], f - 1, b) && (int)b != J->by_area;
-			fam_at(J, l, f)->on = f == 0 || (printed && own_family(J, f - 1));
+			fam_at(J, l, f)->on = f == 0 || (printed && J->own[f - 1]);
 			if (f == 0 && fam_classes(J, l, 0) < 0)
 				return -1;
 		}
@@ -339,7 +340,7 @@ area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
 			glp_set_col_bnds(lp, j, GLP_DB, 0.0, JOINT_CAP);
 	}
 	for (size_t g = 0; g < T->nind; g++) {
-		size_t f = own_family(J, g) ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
+		size_t f = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
 		struct fam *F = fam_at(J, l, f);
 		if (J->base[i * J->nfam + f] < 0)
 			continue;
@@ -582,6 +583,12 @@ bp__rel_joint(const struct bp_tables *T, struct rel *R)
 	}
 	for (size_t j = 0; j < big; j++)
 		J.val[j] = 1.0;
+	if (!(J.own = malloc((T->nind ? T->nind : 1) * sizeof(*J.own)))) {
+		errno = ENOMEM;
+		goto out;
+	}
+	for (size_t g = 0; g < T->nind; g++)
+		J.own[g] = own_family(&J, g);
 	if (make_classes(&J) < 0) {
 		errno = ENOMEM;
 		goto out;
@@ -608,6 +615,7 @@ out:
 	free(J.stamp);
 	free(J.newid);
 	free(J.set);
+	free(J.own);
 	free(J.base);
 	free(J.cell);
 	free(J.lprow);
