@@ -450,15 +450,15 @@ fill_submission(const struct bp_ingest_result *r, int64_t now, struct bp_submiss
 	snprintf(s->archived, sizeof(s->archived), "%s", r->archived);
 }
 
-/* Judges and (for a new submission) applies; sets r->status. */
+/* Judges and (for a new submission) applies sub; sets r->status. */
 static void
-judge_apply_in(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ingest_result *r)
+judge_apply_in(bp_ingest *g, const struct row_ctx *x, const struct bp_submission *subp,
+    struct bp_ingest_result *r)
 {
-	struct bp_submission sub;
+	struct bp_submission sub = *subp;
 	enum bp_store_verdict v;
 	char err[200];
 
-	fill_submission(r, now, &sub);
 	if (bp_store_judge(g->store, &sub, &v) < 0) {
 		r->status = BP_INGEST_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "store: cannot judge the submission");
@@ -496,19 +496,23 @@ judge_apply_in(bp_ingest *g, const struct row_ctx *x, int64_t now, struct bp_ing
 
 /*
  * Judge and apply in one write transaction (own_tx), so that no other
- * writer can apply the same submission between the two; inside a caller's
+ * writer can apply the same submission between the two (it holds the
+ * submission's kommune-year, not the whole store); inside a caller's
  * transaction (bpagg rebuild) as they are.
  */
 static void
 judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, bool own_tx,
     struct bp_ingest_result *r)
 {
-	if (own_tx && bp_store_begin(g->store) < 0) {
+	struct bp_submission sub;
+
+	fill_submission(r, now, &sub);
+	if (own_tx && bp_store_begin_submission(g->store, &sub) < 0) {
 		r->status = BP_INGEST_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "store: cannot begin a transaction");
 		return;
 	}
-	judge_apply_in(g, x, now, r);
+	judge_apply_in(g, x, &sub, r);
 	if (!own_tx)
 		return;
 	if (r->status == BP_INGEST_ERROR) {

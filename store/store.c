@@ -207,6 +207,12 @@ bp_store_begin(bp_store *s)
 }
 
 int
+bp_store_begin_submission(bp_store *s, const struct bp_submission *sub)
+{
+	return s->be->begin_submission ? s->be->begin_submission(s->h, sub) : s->be->begin(s->h);
+}
+
+int
 bp_store_commit(bp_store *s)
 {
 	return s->be->commit(s->h);

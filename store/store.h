@@ -188,6 +188,14 @@ int bp_store_reset_sequence(bp_store *s, const char *kommune, int year, int64_t 
  * commit the transaction is rolled back.
  */
 int bp_store_begin(bp_store *s);
+/*
+ * The same for the judge and apply of one submission (the ingest): on
+ * SQLite it is bp_store_begin (one writer at a time); on PostgreSQL it
+ * holds only sub's kommune-year, so that writers of other kommune-years
+ * (a second bpaggd) go on meanwhile, and one stopped inside it holds up
+ * only that kommune-year. Ended by bp_store_commit or bp_store_rollback.
+ */
+int bp_store_begin_submission(bp_store *s, const struct bp_submission *sub);
 int bp_store_commit(bp_store *s);
 void bp_store_rollback(bp_store *s);
 

@@ -53,6 +53,8 @@ struct bp_store_backend {
 	int (*reset_sequence)(void *h, const char *kommune, int year, int64_t when,
 	    uint64_t *old);
 	int (*begin)(void *h);
+	/* bp_store_begin_submission; NULL: begin, the whole store's lock. */
+	int (*begin_submission)(void *h, const struct bp_submission *sub);
 	int (*commit)(void *h);
 	void (*rollback)(void *h);
 

@@ -14,8 +14,10 @@
  * kommune-year, and there they queue on a transaction-scoped advisory lock
  * (see PQ_LOCK_CLASS): an apply takes the store's lock shared and its
  * kommune-year's exclusively, judges the submission again under them and
- * writes ledger, tally and pseudonyms in one transaction; bp_store_begin
- * (bpagg rebuild, bpagg store copy) takes the store's lock exclusively.
+ * writes ledger, tally and pseudonyms in one transaction. The daemon's
+ * judge and apply share one transaction that holds those two locks from
+ * its start (bp_store_begin_submission); bp_store_begin (bpagg rebuild,
+ * bpagg store copy) takes the store's lock exclusively.
  * Committed means durable: synchronous_commit is on for the session.
  *
  * A connection that is lost is not retried inside a transaction (that
@@ -483,25 +485,40 @@ pq_clear_counts(void *h)
 	    "DELETE FROM sequence_reset; DELETE FROM ledger");
 }
 
-/* One transaction over several calls, holding the store's lock
- * exclusively: every apply of another session waits for its end. */
+/* A transaction over several calls holding the store's lock exclusively
+ * (sub NULL: every apply of another session waits for its end), or only
+ * sub's kommune-year (and the store's lock shared: writers of other
+ * kommune-years go on, and a writer stopped inside it holds up no one
+ * else). */
 static int
-pq_begin(void *h)
+begin_locked(struct pq *q, const struct bp_submission *sub)
 {
-	struct pq *q = h;
-	PGresult *r;
+	PGresult *r = NULL;
 	char err[8];
 
 	if (q->in_tx || ensure(q, err, sizeof(err)) < 0 ||
 	    bp_pq_simple(q, "BEGIN", NULL, 0) < 0)
 		return -1;
-	if (!(r = bp_pq_exec(q, PS_LOCK_ALL, 0, NULL, NULL, NULL, NULL, 0))) {
+	if (sub ? bp_pq_lock_kommune_year(q, sub, err, sizeof(err)) < 0 :
+	    !(r = bp_pq_exec(q, PS_LOCK_ALL, 0, NULL, NULL, NULL, NULL, 0))) {
 		bp_pq_simple(q, "ROLLBACK", NULL, 0);
 		return -1;
 	}
 	PQclear(r);
 	q->in_tx = true;
 	return 0;
+}
+
+static int
+pq_begin(void *h)
+{
+	return begin_locked(h, NULL);
+}
+
+static int
+pq_begin_submission(void *h, const struct bp_submission *sub)
+{
+	return begin_locked(h, sub);
 }
 
 static int
@@ -550,6 +567,7 @@ const struct bp_store_backend bp_store_backend_postgresql = {
 	.reset_sequence = bp_pq_reset_sequence,
 	.unreachable = bp_pq_unreachable,
 	.begin = pq_begin,
+	.begin_submission = pq_begin_submission,
 	.commit = pq_commit,
 	.rollback = pq_rollback,
 	.schema_version = pq_schema_version,

@@ -64,6 +64,10 @@ void bp_pq_tx_undo(struct pq *q, const char *name, bool nested);
 
 /* store_postgresql_ops.c */
 extern const char *const bp_pq_sql[PQ_NSTMT];
+/* Takes the store's lock shared and sub's kommune-year's exclusively, for
+ * the rest of the open transaction (taken again, it is held once more). */
+int bp_pq_lock_kommune_year(struct pq *q, const struct bp_submission *sub, char *err,
+    size_t errlen);
 int bp_pq_judge(void *h, const struct bp_submission *sub, enum bp_store_verdict *v);
 int bp_pq_apply(void *h, const struct bp_submission *sub, const struct bp_tally *t,
     const uint8_t *ps, size_t npseud, const uint8_t catalogue_id[32], char *err,

@@ -269,10 +269,8 @@ check_apply_args(const struct bp_submission *sub, const struct bp_tally *t,
 	return -1;
 }
 
-/* Takes the store's lock shared and the kommune-year's exclusively, for
- * the rest of the transaction. */
-static int
-lock_kommune_year(struct pq *q, const struct bp_submission *sub, char *err, size_t errlen)
+int
+bp_pq_lock_kommune_year(struct pq *q, const struct bp_submission *sub, char *err, size_t errlen)
 {
 	struct par p = { .n = 0 };
 	PGresult *r;
@@ -298,7 +296,7 @@ bp_pq_apply(void *h, const struct bp_submission *sub, const struct bp_tally *t,
 		return -1;
 	if (bp_pq_tx_open(q, "bp_apply", &nested, err, errlen) < 0)
 		return -1;
-	if (lock_kommune_year(q, sub, err, errlen) < 0)
+	if (bp_pq_lock_kommune_year(q, sub, err, errlen) < 0)
 		goto out;
 	/* Judged again under the lock: another daemon may have applied this
 	 * kommune-year since the caller's judge. */

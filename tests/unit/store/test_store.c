@@ -750,3 +750,51 @@ Test(store, reader_does_not_block_writer)
 	bp_store_close(s2);
 	bp_store_close(s);
 }
+
+/* bp_store_begin_submission: a write transaction for one submission's
+ * judge and apply. On PostgreSQL it holds only that kommune-year: a second
+ * bpaggd applies another kommune-year meanwhile, and waits for the same
+ * one (here it gives up after a lock timeout of 2 s). */
+Test(store, submission_transaction_holds_its_kommune_year)
+{
+	bp_store *s = open_store();
+	struct bp_submission a, b, c;
+	struct bp_tally t;
+	uint8_t *p = make_pseud(0, 2);
+
+	make_tally(&t, 93);
+	make_sub(&a, "0301", 2024, 1, 93);
+	make_sub(&b, "1103", 2024, 1, 94);
+	make_sub(&c, "0301", 2024, 2, 95);
+	cr_assert_eq(bp_store_begin_submission(s, &a), 0);
+	cr_assert_eq(bp_store_begin_submission(s, &a), -1, "no nested begin");
+	cr_assert_eq(judge(s, &a), BP_STORE_NEW);
+	apply_ok(s, &a, &t, p, 2);
+	/* Asserted once the first transaction has ended: a failed assertion
+	 * inside it would leave the test's schema locked. */
+	int other = 0, same = -1;
+#ifdef BP_TEST_PG
+	struct bp_config c2 = conf;
+	char dsn[1100], err[256] = "";
+	const char *q = strrchr(conf.store_dsn, '\'');
+	cr_assert_not_null(q);
+	snprintf(dsn, sizeof(dsn), "%.*s -clock_timeout=2000'", (int)(q - conf.store_dsn),
+	    conf.store_dsn);
+	c2.store_dsn = dsn;
+	bp_store *s2 = NULL;
+	cr_assert_eq(bp_store_open(&c2, &s2, err, sizeof(err)), 0, "open: %s", err);
+	other = bp_store_apply(s2, &b, &t, NULL, 0, cat_id, err, sizeof(err));
+	same = bp_store_apply(s2, &c, &t, NULL, 0, cat_id, err, sizeof(err));
+	bp_store_close(s2);
+#endif
+	cr_assert_eq(bp_store_commit(s), 0);
+	cr_assert_eq(other, 0, "another kommune-year is applied meanwhile");
+	cr_assert_eq(same, -1, "the same kommune-year waits for the first transaction");
+	cr_assert_eq(judge(s, &c), BP_STORE_NEW, "and left no trace");
+	cr_assert_eq(judge(s, &a), BP_STORE_ALREADY_APPLIED);
+	apply_ok(s, &c, &t, NULL, 0);
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger WHERE kommune = '0301'"), 2);
+	bp_tally_free(&t);
+	free(p);
+	bp_store_close(s);
+}
