@@ -134,6 +134,13 @@ const struct bp_store_migration bp_store_migrations[] = {
 	"  sequence bigint NOT NULL,"
 	"  at bigint NOT NULL);"
 	"CREATE INDEX sequence_reset_by_ledger ON sequence_reset (ledger_id);" },
+
+	/* A rejection is recorded once per file: without an index each one
+	 * read the whole table, so a flood of refused uploads (which the
+	 * table keeps across years) cost time quadratic in their number. */
+	{ "4 -> 5: rejections found by file",
+	"CREATE INDEX rejection_by_file ON rejection (file);",
+	"CREATE INDEX rejection_by_file ON rejection (file);" },
 };
 
 int

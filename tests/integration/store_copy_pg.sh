@@ -70,9 +70,9 @@ rc=0; bpagg store copy --from "$C" --to "$pgc" >/dev/null 2>&1 || rc=$?
 ok "a copy into a store that is not empty is refused"
 
 # 2. bpagg status names backend and schema version.
-bpagg status -c "$pgc" | grep -q "^store  *postgresql, schema version 4$" || fail "status text"
-bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_version": 4' || fail "status json"
-bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 4$" || fail "status text (sqlite)"
+bpagg status -c "$pgc" | grep -q "^store  *postgresql, schema version 5$" || fail "status text"
+bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_version": 5' || fail "status json"
+bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 5$" || fail "status text (sqlite)"
 ok "bpagg status names the backend and schema version"
 
 # 3. PostgreSQL -> a new SQLite store.
