@@ -120,6 +120,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 		    set_str(&c->store_backend, value);
 	} else if (IS("store", "path")) ok = set_path(x, &c->store_path, value);
 	else if (IS("store", "dsn")) ok = set_str(&c->store_dsn, value);
+	else if (IS("store", "lock_timeout")) {
+		ok = parse_ulong(value, 0, 86400, &u);
+		c->store_lock_timeout = (unsigned)u;
+	}
 	else if (IS("ingest", "max_rows")) ok = parse_ulong(value, 1, 10000000, &c->max_rows);
 	else if (IS("ingest", "max_file_bytes")) ok = parse_ulong(value, 1024, ULONG_MAX, &c->max_file_bytes);
 	else if (IS("ingest", "young_seconds")) {
@@ -235,6 +239,7 @@ bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 	c->max_rows = 200000;
 	c->max_file_bytes = 256ul << 20;
 	c->young_seconds = 60;
+	c->store_lock_timeout = 60;
 	c->scan_seconds = 30;
 	c->min_cell = 5;
 	bp_measure_settings_default(&c->measures);

@@ -23,6 +23,7 @@ struct bp_config {
 	char *store_backend;   /* "sqlite" (default) or "postgresql" */
 	char *store_path;      /* SQLite file */
 	char *store_dsn;       /* PostgreSQL connection string */
+	unsigned store_lock_timeout; /* PostgreSQL: seconds a lock is waited for, 0 = no limit; default 60 */
 	/* [ingest] */
 	unsigned long max_rows;       /* per export, default 200000 */
 	unsigned long max_file_bytes; /* sealed file cap, default 256 MiB */

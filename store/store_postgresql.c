@@ -96,15 +96,21 @@ set_pq_err(char *err, size_t errlen, const char *what, const char *msg)
 		err[--n] = '\0';
 }
 
-/* What every new session needs: durable commits, no notices. */
+/* What every new session needs: durable commits, no notices, and a limit
+ * on waiting for a lock: a writer stopped or hung inside its transaction
+ * (a paused node) must not stop another for good; the one that gives up
+ * fails its step, which is tried again later. */
 static int
 session_setup(struct pq *q)
 {
 	PGresult *r;
+	char sql[96];
 	int ok;
 
 	PQsetNoticeProcessor(q->conn, quiet, NULL);
-	r = PQexec(q->conn, "SET synchronous_commit = on");
+	snprintf(sql, sizeof(sql), "SET synchronous_commit = on; SET lock_timeout = %lu",
+	    (unsigned long)q->lock_timeout * 1000ul);
+	r = PQexec(q->conn, sql);
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);
 	memset(q->prepared, 0, sizeof(q->prepared));
@@ -355,6 +361,7 @@ pq_open(const struct bp_config *c, int create, void **h, char *err, size_t errle
 	}
 	q->ncells = bp_n_cells();
 	q->nsum = bp_n_sum_cells();
+	q->lock_timeout = c->store_lock_timeout;
 	q->buflen = bp_codec_tally_bytes(q->ncells, q->nsum);
 	if (!(q->buf = malloc(q->buflen ? q->buflen : 1))) {
 		snprintf(err, errlen, "out of memory");

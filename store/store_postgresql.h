@@ -42,6 +42,7 @@ struct pq {
 	bool lost;                /* the connection is down (said once) */
 	int64_t next_try_ms;      /* reconnect back-off */
 	int backoff_ms;
+	unsigned lock_timeout;    /* [store] lock_timeout, seconds (0: no limit) */
 };
 
 /*

@@ -59,16 +59,16 @@ tests_unit_store_test_store_reset_pg_SOURCES = tests/unit/store/test_store_reset
 tests_unit_store_test_store_reset_pg_CPPFLAGS = $(AM_CPPFLAGS) -DBP_TEST_PG $(PQ_CFLAGS)
 tests_unit_store_test_store_reset_pg_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_store_test_store_reset_pg_LDADD = $(BP_TEST_LINK)
-# Schema migrations (test_store_schema.c), built twice like test_store.c; the
+# Schema migrations and locks (test_store_session.c), built twice like test_store.c; the
 # PostgreSQL one runs in test_store_pg.sh.
 if HAVE_CRITERION
-check_PROGRAMS += tests/unit/store/test_store_schema tests/unit/store/test_store_schema_pg
-TESTS += tests/unit/store/test_store_schema
+check_PROGRAMS += tests/unit/store/test_store_session tests/unit/store/test_store_session_pg
+TESTS += tests/unit/store/test_store_session
 endif
-tests_unit_store_test_store_schema_SOURCES = tests/unit/store/test_store_schema.c $(STORE_TEST_H)
-tests_unit_store_test_store_schema_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_store_test_store_schema_LDADD = $(BP_TEST_LINK)
-tests_unit_store_test_store_schema_pg_SOURCES = tests/unit/store/test_store_schema.c $(STORE_TEST_H)
-tests_unit_store_test_store_schema_pg_CPPFLAGS = $(AM_CPPFLAGS) -DBP_TEST_PG $(PQ_CFLAGS)
-tests_unit_store_test_store_schema_pg_CFLAGS = $(BP_TEST_CCFLAGS)
-tests_unit_store_test_store_schema_pg_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_store_session_SOURCES = tests/unit/store/test_store_session.c $(STORE_TEST_H)
+tests_unit_store_test_store_session_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_store_session_LDADD = $(BP_TEST_LINK)
+tests_unit_store_test_store_session_pg_SOURCES = tests/unit/store/test_store_session.c $(STORE_TEST_H)
+tests_unit_store_test_store_session_pg_CPPFLAGS = $(AM_CPPFLAGS) -DBP_TEST_PG $(PQ_CFLAGS)
+tests_unit_store_test_store_session_pg_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_store_test_store_session_pg_LDADD = $(BP_TEST_LINK)

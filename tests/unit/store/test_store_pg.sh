@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_store_pg.sh - the store's unit tests (test_store.c, test_store_damage.c,
-# test_store_reset.c, test_store_schema.c) on PostgreSQL: a throw-away server
+# test_store_reset.c, test_store_session.c) on PostgreSQL: a throw-away server
 # (tests/helpers/pg_lib.sh), one database, a schema per test.
 set -euo pipefail
 : "${BP_BUILDDIR:?}" "${BP_SRCDIR:?}"
@@ -13,4 +13,4 @@ export BP_TEST_PG_DSN
 "$BP_BUILDDIR/tests/unit/store/test_store_pg"
 "$BP_BUILDDIR/tests/unit/store/test_store_damage_pg"
 "$BP_BUILDDIR/tests/unit/store/test_store_reset_pg"
-"$BP_BUILDDIR/tests/unit/store/test_store_schema_pg"
+"$BP_BUILDDIR/tests/unit/store/test_store_session_pg"
