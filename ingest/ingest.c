@@ -509,7 +509,11 @@ judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, bool own_tx,
 	fill_submission(r, now, &sub);
 	if (own_tx && bp_store_begin_submission(g->store, &sub) < 0) {
 		r->status = BP_INGEST_ERROR;
-		snprintf(r->reason, sizeof(r->reason), "store: cannot begin a transaction");
+		/* PostgreSQL: another writer holds the kommune-year past
+		 * [store] lock_timeout, or the store is out of reach. */
+		snprintf(r->reason, sizeof(r->reason), "store: cannot begin the transaction of "
+		    "kommune %s year %u (its lock is held by another writer, or the store is "
+		    "out of reach); tried again later", sub.kommune, (unsigned)sub.year);
 		return;
 	}
 	judge_apply_in(g, x, &sub, r);

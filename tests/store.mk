@@ -43,7 +43,7 @@ PG_ITESTS = tests/integration/daemon_ingest_pg.sh tests/integration/daemon_refus
 	tests/integration/daemon_signals_pg.sh tests/integration/daemon_names_pg.sh \
 	tests/integration/daemon_crash_pg.sh \
 	tests/integration/store_copy_pg.sh tests/integration/daemon_pgkill_pg.sh \
-	tests/integration/daemon_two_pg.sh
+	tests/integration/daemon_two_pg.sh tests/integration/daemon_lockwait_pg.sh
 TESTS += $(PG_ITESTS)
 EXTRA_DIST += $(PG_ITESTS) tests/helpers/pg_run.sh
 # Sequence resets (test_store_reset.c), built twice like test_store.c; the
