@@ -10,10 +10,10 @@
 # Once, halfway, the first daemon is stopped (SIGSTOP) while files
 # arrive: the second must go on merging meanwhile.
 #
-# What makes it hold: the advisory lock per kommune-year with the judge
-# repeated under it (store_postgresql.c) lets only one daemon apply a
-# submission; the other's apply fails ("no longer new"), the file stays in
-# the inbox and is judged already applied on its retry. The archive's name
+# What makes it hold: the advisory lock per kommune-year, taken before the
+# judge (bp_store_begin_submission, store_postgresql.c), lets only one
+# daemon apply a submission; the other waits for the lock, then judges it
+# already applied. The archive's name
 # comes from the submission id, so both daemons archive a file to the same
 # place and only one rename of it succeeds.
 set -euo pipefail
