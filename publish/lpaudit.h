@@ -31,6 +31,7 @@ struct bp_sup_problem {
 	unsigned long budget;      /* LP solves a repair may spend, 0 no limit */
 	unsigned chunks;           /* bp_sup_set_chunks: 0 or 1 sequential */
 	bool cleanup;              /* bp_sup_set_cleanup */
+	struct bp_sup_basis *warm; /* bp_sup_set_warm: NULL when off */
 
 	size_t ncons, capcons;
 	unsigned char *kind;       /* enum bp_sup_cons_kind */
@@ -170,6 +171,25 @@ int bp__sup_audit_run(const struct bp_sup_problem *p, const struct bp_sup_index 
  * (BP_SUP_RULE_UPPER only); smaller ones by one LP each. */
 #define BP_SUP_LOCAL_FROM 1500
 
+/*
+ * The simplex statuses (GLP_BS, GLP_NL, ...; 0 none) of each cell's column
+ * and each line's row in the last whole-component LP that had them
+ * (bp_sup_set_warm): the next round's LP of a component starts from them.
+ * Components share no cell and no line, so one array of each holds every
+ * component's basis.
+ */
+struct bp_sup_basis {
+	size_t ncell, ncons;
+	unsigned char *col, *row;
+};
+/* The statuses of one whole-component LP, taken when it is freed, written
+ * to the problem's bp_sup_basis by the caller in a fixed order. */
+struct bp_sup_snap {
+	size_t *cells, ncells, *lines, nlines;
+	unsigned char *cst, *rst;
+};
+void bp__sup_snap_free(struct bp_sup_snap *S);
+
 /* The LP of a whole component kept across its cells (lpaudit_local.c). */
 struct bp_sup_whole {
 	struct glp_prob *lp;       /* NULL until a cell needs it */
@@ -186,6 +206,7 @@ struct bp_sup_local {
 	size_t *lines, nlines;     /* the lines touching them */
 	unsigned char *safe;       /* per cell: proven safe in this run */
 	struct bp_sup_whole whole; /* PAIRS: the component's LP, kept */
+	struct bp_sup_snap snap;   /* warm: its statuses when last freed */
 };
 /* Scratch for problem p (the caller's; bp__sup_local_free frees it). 0 or -1. */
 int bp__sup_local_init(struct bp_sup_local *L, const struct bp_sup_problem *p);

@@ -66,6 +66,7 @@ bp__sup_local_free(struct bp_sup_local *L)
 	free(L->lines);
 	free(L->safe);
 	bp__sup_whole_free(&L->whole);
+	bp__sup_snap_free(&L->snap);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -230,6 +231,95 @@ duals(const struct bp_sup_local *L, glp_prob *lp, struct bp_sup_bad *b)
 }
 
 /*
+ * Warm (model 8): the statuses the component's cells and lines had in
+ * their last LP, a new line's row basic and a new cell's column at its
+ * lower bound, so that the basis keeps one basic variable per row and its
+ * matrix stays nonsingular (block triangular: the old basis, and the new
+ * rows' own slacks).  When the count does not add up (a cell published
+ * again by the cleanup), the crash basis stays; a singular start falls
+ * back to it in bp__sup_lp_bound.
+ */
+static void
+warm_start(const struct bp_sup_problem *p, const struct bp_sup_whole *W)
+{
+	const struct bp_sup_basis *B = p->warm;
+	size_t known = 0, nbasic = 0;
+
+	for (size_t i = 0; i < W->nlines; i++) {
+		unsigned char st = W->lines[i] < B->ncons ? B->row[W->lines[i]] : 0;
+		known += st != 0;
+		nbasic += st == 0 || st == GLP_BS;
+	}
+	for (size_t i = 0; i < W->ncells; i++) {
+		unsigned char st = W->cells[i] < B->ncell ? B->col[W->cells[i]] : 0;
+		known += st != 0;
+		nbasic += st == GLP_BS;
+	}
+	if (known == 0 || nbasic != W->nlines)
+		return;
+	for (size_t i = 0; i < W->nlines; i++) {
+		unsigned char st = W->lines[i] < B->ncons ? B->row[W->lines[i]] : 0;
+		glp_set_row_stat(W->lp, (int)i + 1, st ? st : GLP_BS);
+	}
+	for (size_t i = 0; i < W->ncells; i++) {
+		unsigned char st = W->cells[i] < B->ncell ? B->col[W->cells[i]] : 0;
+		glp_set_col_stat(W->lp, (int)i + 1, st ? st : GLP_NL);
+	}
+}
+
+void
+bp__sup_snap_free(struct bp_sup_snap *S)
+{
+	free(S->cells);
+	free(S->lines);
+	free(S->cst);
+	free(S->rst);
+	memset(S, 0, sizeof(*S));
+}
+
+/* The statuses of L's whole LP into L->snap (replacing it).  0 or -1. */
+static int
+snap_take(struct bp_sup_local *L)
+{
+	const struct bp_sup_whole *W = &L->whole;
+	struct bp_sup_snap *S = &L->snap;
+
+	bp__sup_snap_free(S);
+	if (!(S->cells = malloc((W->ncells ? W->ncells : 1) * sizeof(*S->cells))) ||
+	    !(S->lines = malloc((W->nlines ? W->nlines : 1) * sizeof(*S->lines))) ||
+	    !(S->cst = malloc(W->ncells ? W->ncells : 1)) ||
+	    !(S->rst = malloc(W->nlines ? W->nlines : 1))) {
+		bp__sup_snap_free(S);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(S->cells, W->cells, W->ncells * sizeof(*S->cells));
+	memcpy(S->lines, W->lines, W->nlines * sizeof(*S->lines));
+	for (size_t i = 0; i < W->ncells; i++)
+		S->cst[i] = (unsigned char)glp_get_col_stat(W->lp, (int)i + 1);
+	for (size_t i = 0; i < W->nlines; i++)
+		S->rst[i] = (unsigned char)glp_get_row_stat(W->lp, (int)i + 1);
+	S->ncells = W->ncells;
+	S->nlines = W->nlines;
+	return 0;
+}
+
+/* Writes snapshot S into p's saved statuses and frees it. */
+static void
+snap_commit(const struct bp_sup_problem *p, struct bp_sup_snap *S)
+{
+	struct bp_sup_basis *B = p->warm;
+
+	for (size_t i = 0; B && i < S->ncells; i++)
+		if (S->cells[i] < B->ncell)
+			B->col[S->cells[i]] = S->cst[i];
+	for (size_t i = 0; B && i < S->nlines; i++)
+		if (S->lines[i] < B->ncons)
+			B->row[S->lines[i]] = S->rst[i];
+	bp__sup_snap_free(S);
+}
+
+/*
  * The LP of the whole component, kept across its cells (PAIRS, model 3):
  * built once when the first cell needs it, then each cell's maximum is
  * solved from the basis of the one before, like the one LP of a small
@@ -256,6 +346,8 @@ whole_lp(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		W->nlines = L->nlines;
 		for (size_t i = 0; i < L->ncells; i++)
 			W->col[L->cells[i]] = L->lcol[L->cells[i]];
+		if (p->warm)
+			warm_start(p, W);
 	} else {
 		bp__sup_whole_free(W);
 	}
@@ -413,6 +505,8 @@ audit_pass(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		    BP_SUP_DEPTH_WHOLE;
 		rc = prove(p, ix, L, c, ncomp, comp, min_cell, depth, bad, nbad, cap);
 	}
+	if (rc == 0 && p->warm && L->whole.lp && snap_take(L) != 0)
+		rc = -1;
 	bp__sup_whole_free(&L->whole);
 	return rc;
 }
@@ -426,6 +520,7 @@ struct chunk {
 	unsigned char *safe;       /* per cell of the component: proven by
 	                            * this chunk's certificates */
 	struct bp_sup_stats stats; /* its work, added to the caller's after */
+	struct bp_sup_snap snap;   /* warm: its whole LP's statuses */
 	int rc, err;
 };
 
@@ -468,6 +563,8 @@ chunk_worker(void *arg)
 		    R->comp, R->min_cell, R->todo, &C->bad, &C->nbad, &C->cap);
 		C->err = errno;
 		C->stats = bp__sup_stats;
+		C->snap = L.snap;
+		memset(&L.snap, 0, sizeof(L.snap));
 		/* its certificates may prove cells of other chunks too */
 		for (size_t i = 0; i < R->ncomp; i++)
 			C->safe[i] = L.safe[R->comp_cells[i]];
@@ -526,6 +623,10 @@ audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 			errno = R.ch[k].err;
 			goto out;
 		}
+	/* warm: in chunk order, so the last chunk's basis is kept whichever
+	 * thread ran it */
+	for (k = 0; k < R.nch; k++)
+		snap_commit(p, &R.ch[k].snap);
 	/* L->safe: proven by any chunk */
 	for (size_t i = 0; i < ncells; i++) {
 		L->safe[cells[i]] = 0;
@@ -545,6 +646,7 @@ audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 out:
 	for (k = 0; R.ch && k < R.nch; k++) {
 		bp__sup_bad_free(R.ch[k].bad, R.ch[k].nbad);
+		bp__sup_snap_free(&R.ch[k].snap);
 		free(R.ch[k].safe);
 	}
 	free(R.ch);
@@ -563,9 +665,11 @@ bp__sup_audit_local(const struct bp_sup_problem *p, const struct bp_sup_index *i
 	bp__sup_stats.comps++;
 	if (p->chunks > 1)
 		rc = audit_chunked(p, ix, L, cells, ncells, comp, min_cell, todo, bad, nbad, cap);
-	else
+	else {
 		rc = audit_pass(p, ix, L, cells, ncells, cells, ncells, comp, min_cell, todo,
 		    bad, nbad, cap);
+		snap_commit(p, &L->snap);
+	}
 	if (rc != 0)
 		return -1;
 	for (size_t i = 0; todo && i < ncells; i++)

@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 7u
+#define BP_RELEASE_MODEL_VERSION 8u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -59,7 +59,13 @@ struct bp_pub_settings {
 	                           (BP_SUP_PRICE_PAIRS), 4 in chains
 	                           of partners (BP_SUP_PRICE_PAIRS_BLIND),
 	                           a large component audited in chunks on
-	                           the cores (bp_sup_set_chunks) */
+	                           the cores (bp_sup_set_chunks), 5 the
+	                           cleanup (bp_sup_set_cleanup), 6 the
+	                           links between levels (release_links.c),
+	                           7 the joint check of each area
+	                           (release_joint.c), 8 each round's LP of
+	                           a large component started from its basis
+	                           of the round before (bp_sup_set_warm) */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

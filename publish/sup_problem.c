@@ -33,6 +33,7 @@ bp_sup_free(struct bp_sup_problem *p)
 	free(p->kind);
 	free(p->cstart);
 	free(p->mem);
+	bp_sup_set_warm(p, false);
 	free(p);
 }
 
@@ -180,6 +181,34 @@ void
 bp_sup_set_cleanup(struct bp_sup_problem *p, bool on)
 {
 	p->cleanup = on;
+}
+
+int
+bp_sup_set_warm(struct bp_sup_problem *p, bool on)
+{
+	struct bp_sup_basis *w = p->warm;
+
+	if (w) {
+		free(w->col);
+		free(w->row);
+		free(w);
+		p->warm = NULL;
+	}
+	if (!on)
+		return 0;
+	if (!(w = calloc(1, sizeof(*w))) ||
+	    !(w->col = calloc(p->ncell ? p->ncell : 1, 1)) ||
+	    !(w->row = calloc(p->ncons ? p->ncons : 1, 1))) {
+		if (w)
+			free(w->col);
+		free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	w->ncell = p->ncell;
+	w->ncons = p->ncons;
+	p->warm = w;
+	return 0;
 }
 
 size_t

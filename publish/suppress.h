@@ -104,6 +104,13 @@ void bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n);
  * to k threads (BPAGG_THREADS, else the online CPUs): the result depends
  * on k, never on the threads.  0 or 1 (the default): one pass in order. */
 void bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k);
+/* Starts each whole-component LP of the local audit (lpaudit_local.c) from
+ * the basis that component's LP ended with in the round before, instead
+ * of a crash basis: the later rounds of a repair add a few complements to
+ * a component of thousands of cells.  The optima are the same; the duals,
+ * and so the complements chosen, may differ.  Off by default.  0 or -1
+ * (ENOMEM). */
+int bp_sup_set_warm(struct bp_sup_problem *p, bool on);
 /* After bp_sup_repair has found a safe pattern, publishes again each
  * complement its component's LP audit does not need, the costliest first
  * (sup_cleanup.c; components of up to BP_SUP_LOCAL_FROM hidden cells).

@@ -73,7 +73,7 @@ mkdir -p "$d"
 ra_install "$d" 2024 "1101 1103 1106 1108 1111 1112" 35 106
 ra_truth "$d" 2024 rapport
 ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
-grep -q '"model":7' "$d/rel/release.json" || fail "sizes: not a model 7 release"
+grep -q '"model":8' "$d/rel/release.json" || fail "sizes: not a model 8 release"
 grep -q '^2024,nasjonal,NO,rop__kommunestorrelse,rop,i_alt,kommunestorrelse,u2500,0,' "$d/rel/tables.csv" ||
 	fail "sizes: no size class without persons (the case is gone)"
 attack "$d" rel "size classes without persons"
@@ -117,7 +117,7 @@ ra_copy "$d" inst-rel
 ra_set "$d/inst-rel/bpagg.conf" method release
 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" --level nasjonal >/dev/null ||
 	fail "bpagg publish with method = release failed (see above)"
-grep -q '"model":7' "$d/rel/release.json" || fail "joint: not a model 7 release"
+grep -q '"model":8' "$d/rel/release.json" || fail "joint: not a model 8 release"
 attack "$d" rel "the joint distribution of one area"
 
 cat >"$tmp/mixed.profile" <<'P'
