@@ -106,8 +106,10 @@ void bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n);
 void bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k);
 /* Starts each whole-component LP of the local audit (lpaudit_local.c) from
  * the basis that component's LP ended with in the round before, instead
- * of a crash basis: the later rounds of a repair add a few complements to
- * a component of thousands of cells.  The optima are the same; the duals,
+ * of a crash basis (the later rounds of a repair add a few complements to
+ * a component of thousands of cells), and sends a cell that a program of
+ * 256 cells does not prove to that LP instead of one of 1 024 cells.  A
+ * cell passes exactly as before (its component's LP decides); the duals,
  * and so the complements chosen, may differ.  Off by default.  0 or -1
  * (ENOMEM). */
 int bp_sup_set_warm(struct bp_sup_problem *p, bool on);
