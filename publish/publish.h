@@ -65,7 +65,9 @@ struct bp_pub_settings {
 	                           7 the joint check of each area
 	                           (release_joint.c), 8 each round's LP of
 	                           a large component started from its basis
-	                           of the round before (bp_sup_set_warm) */
+	                           of the round before (bp_sup_set_warm),
+	                           and not repaired again after the joint
+	                           check hides a cell */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */
