@@ -115,9 +115,16 @@ ra_set "$d/inst-truth/bpagg.conf" min_cell 1
 bpagg publish -c "$d/inst-truth/bpagg.conf" --year 2024 --out "$d/truth" --level nasjonal >/dev/null
 ra_copy "$d" inst-rel
 ra_set "$d/inst-rel/bpagg.conf" method release
-bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" --level nasjonal >/dev/null ||
-	fail "bpagg publish with method = release failed (see above)"
+BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
+	--level nasjonal >/dev/null 2>"$d/rel.debug" ||
+	fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
 grep -q '"model":8' "$d/rel/release.json" || fail "joint: not a model 8 release"
+# model 8: once the check has hidden a cell, the model is not repaired
+# again from scratch (no further bp_suppress run)
+grep -Eq '^  joint check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
+	fail "joint: the check hid no cell (the case is gone)"
+awk '/^  joint check: .* [1-9][0-9]* complements$/ { j = 1 } j && /^  bp_suppress:/ { r = 1 }
+	END { exit r }' "$d/rel.debug" || fail "joint: the model was repaired again after the check"
 attack "$d" rel "the joint distribution of one area"
 
 cat >"$tmp/mixed.profile" <<'P'
