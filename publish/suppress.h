@@ -110,8 +110,9 @@ void bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k);
  * a component of thousands of cells), and sends a cell that a program of
  * 256 cells does not prove to that LP instead of one of 1 024 cells.  A
  * cell passes exactly as before (its component's LP decides); the duals,
- * and so the complements chosen, may differ.  Off by default.  0 or -1
- * (ENOMEM). */
+ * and so the complements chosen, may differ.  Off by default.  Call it
+ * once every cell and line is added: the saved statuses are sized then,
+ * and a cell or line added later starts cold.  0 or -1 (ENOMEM). */
 int bp_sup_set_warm(struct bp_sup_problem *p, bool on);
 /* After bp_sup_repair has found a safe pattern, publishes again each
  * complement its component's LP audit does not need, the costliest first
