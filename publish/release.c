@@ -643,6 +643,15 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		if (T->s.model_version < 8 && repair(T, M, err, errlen) < 0)
 			goto out;
 	}
+	/* Model 9: the same over the whole release, where the program is
+	 * small enough; what it hides, no other proof needs again (above). */
+	if (T->s.model_version >= 9 && bp__rel_joint_whole(T, &R) < 0) {
+		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
+		    "for the joint distribution of the whole release" : errno == ENOMEM ?
+		    "out of memory" : "the whole-release check of the release model failed "
+		    "(internal error)");
+		goto out;
+	}
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "release model: %zu cells, %zu constraints (%zu met twice), "
 		    "%zu hidden\n", bp_sup_ncells(M), bp_sup_ncons(M), bp_model_duplicates(R.m),

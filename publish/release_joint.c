@@ -31,66 +31,38 @@
  * This is a check of each area alone, not a proof over the release: the
  * same program over every area, linked parent = sum of children class by
  * class, is what the intruder solves, and bounds cells that neither this
- * check nor the model's audit sees (bpagg-publish(1)).  It was built
- * (30 000 unknowns for four kommuner) and was too slow to repair with.
- * Left out too: kommunestorrelse (the kommune's class, not a set of
- * atoms) and sums.csv.
+ * check nor the model's audit sees (bpagg-publish(1)).  Model 9 makes it
+ * for small releases (release_whole.c, J->whole here).  Left out too:
+ * kommunestorrelse (the kommune's class, not a set of atoms) and sums.csv.
  */
 #include <errno.h>
 #include <glpk.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cellkeys.h"
 #include "lpaudit.h"
-#include "release_private.h"
+#include "release_joint.h"
 
-#define NLV 3                  /* nasjonal, fylke, kommune */
-/* An upper bound for every unknown (more persons than any release has):
- * keeps the sums of many primaries bounded, and changes no answer. */
-#define JOINT_CAP 1e6
-
-/* The classes of a family at a level. */
-struct fam {
-	bool on;
-	size_t n;                  /* classes 1..n */
-	uint32_t *cls;             /* per atom: its class, 0 none */
-	uint32_t *rep;             /* 1..n: an atom of the class */
-	bool coupled;              /* persons' classes refine it (families) */
-};
-
-struct joint {
-	const struct bp_tables *T;
-	struct rel *R;
-	struct bp_sup_problem *M;
-	size_t words, natom, nfam; /* families: 0 persons, 1 + g indicator g */
-	int by_area;
-	unsigned lvbit[NLV];
-	int nlv;                   /* levels of the release, top first */
-	struct fam *f;             /* nlv x nfam */
-	uint32_t *stamp, *newid;   /* per class id (2 natom + 2) */
-	uint32_t tick;
-	uint64_t *set;             /* words */
-	bool *own;                 /* per indicator: own_family, asked once */
-	int *base;                 /* na x nfam: first column - 1, -1 none */
-	/* the rows that are printed cells: model cell, row of the LP */
-	size_t *cell, nrow, caprow;
-	int *lprow;
-	uint64_t *where;           /* area, g, b, v, r: for the debug output */
-	int *ind;
-	double *val, *obj;
-	size_t primaries, checked, hidden;
-};
-
-static struct fam *
-fam_at(struct joint *J, int l, size_t f)
+/* The classes of family f at level l (the whole release has one set of
+ * classes for every level: a parent's are then sums of its kommuner's). */
+struct fam *
+bp__joint_fam(struct joint *J, int l, size_t f)
 {
-	return &J->f[(size_t)l * J->nfam + f];
+	return &J->f[(size_t)(J->whole ? 0 : l) * J->nfam + f];
 }
 
-static int
-level_index(const struct joint *J, unsigned level)
+/* Whether level l's tables count in the classes of level at. */
+static bool
+level_counts(const struct joint *J, int l, int at)
+{
+	return J->whole || l == at;
+}
+
+int
+bp__joint_level(const struct joint *J, unsigned level)
 {
 	for (int l = 0; l < J->nlv; l++)
 		if (J->lvbit[l] == level)
@@ -110,6 +82,17 @@ level_index(const struct joint *J, unsigned level)
  * free: this check knows what their definitions imply.
  */
 static bool
+coarse_family(const char *name)
+{
+	static const char *const derived[] = { "levekarsindeks8", "levekarsindeks6", "lar",
+		"storforbruker" };
+	for (size_t k = 0; k < sizeof(derived) / sizeof(*derived); k++)
+		if (!strcmp(name, derived[k]))
+			return true;
+	return false;
+}
+
+static bool
 own_family(struct joint *J, size_t g)
 {
 	const struct bp_indicator *ind = bp_indicator_at(g);
@@ -118,6 +101,8 @@ own_family(struct joint *J, size_t g)
 	    bp_cellkeys_cell_atoms(J->T->ck, g, ind->ncat, (size_t)tot, 0, J->set) != 0)
 		return false;
 	if (bp_cellkeys_cell_atoms(J->T->ck, g, 0, (size_t)tot, 0, J->set) != 0)
+		return true;
+	if (J->whole && coarse_family(ind->name))
 		return true;
 	return bp_breakdown_find(ind->name) < 0 && strcmp(ind->name, "psykisk_helse") != 0 &&
 	    strcmp(ind->name, "rusmiddelbruk") != 0;
@@ -153,6 +138,15 @@ refine(struct joint *J, struct fam *F, size_t *ncls)
 		}
 }
 
+/* Whether tables by breakdown b are in the program.  Kommunestorrelse is
+ * the kommune's class, not the person's: only the whole release has the
+ * kommuner to sum (cellkeys.h gives such a cell every atom of its row). */
+static bool
+breakdown_counts(const struct joint *J, size_t b)
+{
+	return J->whole || (int)b != J->by_area;
+}
+
 /* The set of printed row (g, b, v, r) in family f into J->set: 0, or -1
  * when the atoms do not decide it there. */
 static int
@@ -170,29 +164,33 @@ row_set(struct joint *J, size_t f, size_t g, size_t b, size_t v, size_t r)
  * i_alt; family g: g's i_alt by its breakdown values); a family is coupled
  * to the persons where their classes refine its.  0 or -1 (ENOMEM).
  */
-static int
-fam_classes(struct joint *J, int l, size_t f)
+int
+bp__joint_classes(struct joint *J, int l, size_t f)
 {
 	const struct bp_tables *T = J->T;
-	struct fam *F = fam_at(J, l, f);
+	struct fam *F = bp__joint_fam(J, l, f);
 
 	if (F->cls || !F->on)
 		return 0;
 	if (!(F->cls = calloc(J->natom, sizeof(*F->cls))))
 		return -1;
 	size_t ncls = 1;
-	for (size_t g = 0; g < T->nind; g++) {
-		if (f > 0 && g != f - 1)
+	for (int lt = 0; lt < J->nlv; lt++) {
+		if (!level_counts(J, lt, l))
 			continue;
-		bool fam_g = f > 0 || J->own[g];
-		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-			if (!table_on(T, J->lvbit[l], g, b) || (int)b == J->by_area)
+		for (size_t g = 0; g < T->nind; g++) {
+			if (f > 0 && g != f - 1)
 				continue;
-			size_t ncat = bp_indicator_at(g)->ncat;
-			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
-				for (size_t r = fam_g ? ncat : 0; r <= ncat; r++)
-					if (row_set(J, 0, g, b, v, r) == 0)
-						refine(J, F, &ncls);
+			bool fam_g = f > 0 || J->own[g];
+			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+				if (!table_on(T, J->lvbit[lt], g, b) || !breakdown_counts(J, b))
+					continue;
+				size_t ncat = bp_indicator_at(g)->ncat;
+				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+					for (size_t r = fam_g ? ncat : 0; r <= ncat; r++)
+						if (row_set(J, 0, g, b, v, r) == 0)
+							refine(J, F, &ncls);
+			}
 		}
 	}
 	/* compact to 1..n in the order of their first atom */
@@ -214,7 +212,7 @@ fam_classes(struct joint *J, int l, size_t f)
 			F->rep[F->cls[at]] = (uint32_t)at;
 	if (f == 0)
 		return 0;
-	struct fam *P = fam_at(J, l, 0);
+	struct fam *P = bp__joint_fam(J, l, 0);
 	F->coupled = true;
 	for (size_t at = 0; at < J->natom && F->coupled; at++) {
 		uint32_t d = P->cls[at];
@@ -231,10 +229,12 @@ make_classes(struct joint *J)
 	for (int l = 0; l < J->nlv; l++)
 		for (size_t f = 0; f < J->nfam; f++) {
 			bool printed = false;
-			for (size_t b = 0; b < bp_n_breakdowns() && f > 0; b++)
-				printed |= table_on(J->T, J->lvbit[l], f - 1, b) && (int)b != J->by_area;
-			fam_at(J, l, f)->on = f == 0 || (printed && J->own[f - 1]);
-			if (f == 0 && fam_classes(J, l, 0) < 0)
+			for (int lt = 0; lt < J->nlv; lt++)
+				for (size_t b = 0; b < bp_n_breakdowns() && f > 0 && level_counts(J, lt, l); b++)
+					printed |= table_on(J->T, J->lvbit[lt], f - 1, b) &&
+					    breakdown_counts(J, b);
+			bp__joint_fam(J, l, f)->on = f == 0 || (printed && J->own[f - 1]);
+			if (f == 0 && bp__joint_classes(J, l, 0) < 0)
 				return -1;
 		}
 	return 0;
@@ -274,8 +274,8 @@ add_printed(struct joint *J, size_t c, int lprow, uint64_t where)
 
 /* Row k of the LP: fixed at its count when published, >= what the rule
  * tells of a hidden cell otherwise. */
-static void
-bound_row(struct joint *J, glp_prob *lp, size_t k)
+void
+bp__joint_bound_row(struct joint *J, glp_prob *lp, size_t k)
 {
 	size_t c = J->cell[k];
 	if (bp_sup_state_of(J->M, c) == BP_SUP_PUBLISHED) {
@@ -304,7 +304,7 @@ family_hidden(struct joint *J, size_t i, size_t g)
 {
 	const struct bp_tables *T = J->T;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-		if (!table_on(T, T->a[i].level, g, b) || (int)b == J->by_area)
+		if (!table_on(T, T->a[i].level, g, b) || !breakdown_counts(J, b))
 			continue;
 		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 			for (size_t r = 0; r < bp_indicator_at(g)->ncat; r++) {
@@ -317,19 +317,16 @@ family_hidden(struct joint *J, size_t i, size_t g)
 	return false;
 }
 
-/* The columns and printed rows of area i (and the coupling of its
- * families).  0 or -1 (ENOMEM). */
-static int
-area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
+/* Adds the columns of area i's families (level l) that are on and hide
+ * a cell.  0 or -1 (ENOMEM). */
+int
+bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l)
 {
-	const struct bp_tables *T = J->T;
-	int l = level_index(J, T->a[i].level);
-
 	for (size_t f = 0; f < J->nfam; f++) {
-		struct fam *F = fam_at(J, l, f);
-		if (!F->on || (f > 0 && !family_hidden(J, i, f - 1)))
+		struct fam *F = bp__joint_fam(J, l, f);
+		if (!F->on || (f > 0 && !J->whole && !family_hidden(J, i, f - 1)))
 			continue;
-		if (fam_classes(J, l, f) < 0)
+		if (bp__joint_classes(J, l, f) < 0)
 			return -1;
 		size_t ncol = f ? bp_indicator_at(f - 1)->ncat * F->n : F->n;
 		if (ncol == 0)
@@ -339,63 +336,125 @@ area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
 		for (int j = first; j < first + (int)ncol; j++)
 			glp_set_col_bnds(lp, j, GLP_DB, 0.0, JOINT_CAP);
 	}
-	for (size_t g = 0; g < T->nind; g++) {
-		size_t f = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
-		struct fam *F = fam_at(J, l, f);
-		if (J->base[i * J->nfam + f] < 0)
+	return 0;
+}
+
+/* Whether reporting kommune k (an area of J->bases) counts in area i's
+ * cells by breakdown b's value v. */
+static bool
+under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
+{
+	const struct area *a = &J->T->a[i], *K = &J->T->a[k];
+	if ((int)b == J->by_area && K->ksize != (int)v)
+		return false;
+	return k == i || a->level == BP_LEVEL_NASJONAL || K->parent == i;
+}
+
+/* The printed rows of indicator g in area i (level l); a model cell once
+ * (seen[c] == stamp: already a row).  0 or -1 (ENOMEM). */
+int
+bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size_t *seen,
+    size_t stamp)
+{
+	const struct bp_tables *T = J->T;
+	size_t f = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
+	/* whose columns: area i's own, or the reporting kommuner's */
+	size_t nb = J->whole ? J->nbase : 1, probe = J->whole ? J->bases[0] : i;
+
+	if (J->base[probe * J->nfam + f] < 0)
+		return 0;
+	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+		if (!table_on(T, T->a[i].level, g, b) || !breakdown_counts(J, b))
 			continue;
-		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-			if (!table_on(T, T->a[i].level, g, b) || (int)b == J->by_area)
-				continue;
-			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
-				for (size_t r = 0; r <= ncat; r++) {
-					size_t row = bp__rel_row_of(T, i, g, b, v, r), c;
-					if (row == SIZE_MAX || (c = J->R->rowcell[row]) == SIZE_MAX ||
-					    seen[c] == i + 1)
+		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+			for (size_t r = 0; r <= ncat; r++) {
+				size_t row = bp__rel_row_of(T, i, g, b, v, r), c;
+				if (row == SIZE_MAX || (c = J->R->rowcell[row]) == SIZE_MAX ||
+				    seen[c] == stamp)
+					continue;
+				/* a family's i_alt is a cell of the persons */
+				size_t ff = r == ncat ? 0 : f;
+				struct fam *G = bp__joint_fam(J, l, ff);
+				if (J->base[probe * J->nfam + ff] < 0 || row_set(J, ff, g, b, v, r) != 0)
+					continue;
+				seen[c] = stamp;
+				int n = 0;
+				for (size_t q = 0; q < nb; q++) {
+					size_t k = J->whole ? J->bases[q] : i;
+					if (J->whole && !under(J, k, i, b, v))
 						continue;
-					/* a family's i_alt is a cell of the persons */
-					size_t ff = r == ncat ? 0 : f;
-					struct fam *G = fam_at(J, l, ff);
-					if (J->base[i * J->nfam + ff] < 0 || row_set(J, ff, g, b, v, r) != 0)
-						continue;
-					seen[c] = i + 1;
 					uint32_t t = ++J->tick;
-					int n = 0;
 					for (size_t w = 0; w < J->words; w++)
 						for (uint64_t x = J->set[w]; x; x &= x - 1) {
 							uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
 							if (y && J->stamp[y] != t) {
 								J->stamp[y] = t;
-								J->ind[++n] = col(J, i, ff, ff ? r : 0, G->n, y);
+								J->ind[++n] = col(J, k, ff, ff ? r : 0, G->n, y);
 							}
 						}
-					int rw = glp_add_rows(lp, 1);
-					glp_set_mat_row(lp, rw, n, J->ind, J->val);
-					if (add_printed(J, c, rw, (uint64_t)i << 32 | g << 24 | b << 16 |
-					    v << 8 | r) < 0)
-						return -1;
-					bound_row(J, lp, J->nrow - 1);
 				}
-		}
-		/* family g's categories add up to the persons in each class */
-		if (f == 0 || !F->coupled || J->base[i * J->nfam] < 0 || g + 1 != f)
-			continue;
-		struct fam *P = fam_at(J, l, 0);
-		for (uint32_t x = 1; x <= F->n; x++) {
-			int n = 0;
-			for (size_t r = 0; r < ncat; r++) {
-				J->ind[++n] = col(J, i, f, r, F->n, x);
-				J->obj[n] = 1.0;
+				int rw = glp_add_rows(lp, 1);
+				glp_set_mat_row(lp, rw, n, J->ind, J->val);
+				if (add_printed(J, c, rw, (uint64_t)i << 32 | g << 24 | b << 16 |
+				    v << 8 | r) < 0)
+					return -1;
+				bp__joint_bound_row(J, lp, J->nrow - 1);
 			}
-			for (uint32_t d = 1; d <= P->n; d++)
-				if (F->cls[P->rep[d]] == x) {
-					J->ind[++n] = col(J, i, 0, 0, P->n, d);
-					J->obj[n] = -1.0;
-				}
-			add_row(lp, n, J->ind, J->obj, 0.0);
-		}
 	}
 	return 0;
+}
+
+/* Family g's categories add up, class by class, to the persons of area i
+ * (level l) in it, where the persons' classes refine the family's. */
+void
+bp__joint_coupling(struct joint *J, glp_prob *lp, size_t i, int l, size_t g)
+{
+	size_t f = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
+	struct fam *F = bp__joint_fam(J, l, f);
+
+	if (f == 0 || J->base[i * J->nfam + f] < 0 || !F->coupled || J->base[i * J->nfam] < 0)
+		return;
+	struct fam *P = bp__joint_fam(J, l, 0);
+	for (uint32_t x = 1; x <= F->n; x++) {
+		int n = 0;
+		for (size_t r = 0; r < ncat; r++) {
+			J->ind[++n] = col(J, i, f, r, F->n, x);
+			J->obj[n] = 1.0;
+		}
+		for (uint32_t d = 1; d <= P->n; d++)
+			if (F->cls[P->rep[d]] == x) {
+				J->ind[++n] = col(J, i, 0, 0, P->n, d);
+				J->obj[n] = -1.0;
+			}
+		add_row(lp, n, J->ind, J->obj, 0.0);
+	}
+}
+
+/* The columns and printed rows of area i (and the coupling of its
+ * families).  0 or -1 (ENOMEM). */
+static int
+area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
+{
+	int l = bp__joint_level(J, J->T->a[i].level);
+
+	if (bp__joint_columns(J, lp, i, l) < 0)
+		return -1;
+	for (size_t g = 0; g < J->T->nind; g++) {
+		if (bp__joint_printed(J, lp, i, l, g, seen, i + 1) < 0)
+			return -1;
+		bp__joint_coupling(J, lp, i, l, g);
+	}
+	return 0;
+}
+
+/* Whether model cell c may become a complement: published, not fixed
+ * by the republishing rule, not a zero the rule shows. */
+bool
+bp__joint_hideable(const struct joint *J, size_t c)
+{
+	return bp_sup_state_of(J->M, c) == BP_SUP_PUBLISHED &&
+	    !(bp_sup_flags_of(J->M, c) & BP_SUP_FIXED) &&
+	    (bp_sup_value_of(J->M, c) != 0 || J->T->s.suppress_zero);
 }
 
 /* The published cell of the bound's certificate to hide (the smallest
@@ -406,16 +465,37 @@ complement(struct joint *J, glp_prob *lp)
 	size_t best = SIZE_MAX;
 	for (size_t k = 0; k < J->nrow; k++) {
 		size_t c = J->cell[k];
-		uint32_t v = bp_sup_value_of(J->M, c);
-		if (bp_sup_state_of(J->M, c) != BP_SUP_PUBLISHED ||
-		    (bp_sup_flags_of(J->M, c) & BP_SUP_FIXED) ||
-		    (v == 0 && !J->T->s.suppress_zero) ||
-		    fabs(glp_get_row_dual(lp, J->lprow[k])) <= 1e-9)
+		if (!bp__joint_hideable(J, c) || fabs(glp_get_row_dual(lp, J->lprow[k])) <= 1e-9)
 			continue;
-		if (best == SIZE_MAX || v < bp_sup_value_of(J->M, J->cell[best]))
+		if (best == SIZE_MAX || bp_sup_value_of(J->M, c) < bp_sup_value_of(J->M, J->cell[best]))
 			best = k;
 	}
 	return best;
+}
+
+/* Hides the cell of row x (kept hidden: BP_SUP_KEEP) and loosens its
+ * rows; k the primary's row, hi its bound (for the debug output). */
+void
+bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
+{
+	size_t c = J->cell[x];
+	bp_sup_set_state(J->M, c, BP_SUP_SECONDARY);
+	bp_sup_set_flags(J->M, c, bp_sup_flags_of(J->M, c) | BP_SUP_KEEP);
+	for (size_t q = 0; q < J->nrow; q++)
+		if (J->cell[q] == c)
+			bp__joint_bound_row(J, lp, q);
+	J->hidden++;
+	if (getenv("BPAGG_DEBUG_SUPPRESS")) {
+		uint64_t w = J->where[k];
+		const struct bp_indicator *ind = bp_indicator_at(w >> 24 & 255);
+		fprintf(stderr, "  %s check: %s %s %s__%s %s %s (%u) bounded by %.2f; "
+		    "hides a cell of %u\n", J->whole ? "whole-release" : "joint",
+		    bp_level_name(J->T->a[w >> 32].level),
+		    J->T->a[w >> 32].code, ind->name, bp_breakdown_at(w >> 16 & 255)->name,
+		    (w & 255) < ind->ncat ? ind->cats[w & 255] : "i_alt",
+		    bp_breakdown_at(w >> 16 & 255)->vals[w >> 8 & 255],
+		    bp_sup_value_of(J->M, J->cell[k]), hi, bp_sup_value_of(J->M, c));
+	}
 }
 
 /* Sets the objective to the sum of the rows in list[0..n). */
@@ -446,11 +526,12 @@ verified(struct joint *J, glp_prob *lp, size_t *list, size_t *n)
 /*
  * Every primary row's largest value: first the sum of those not yet seen
  * large enough (a solution shows many at once), then one by one, with
- * complements until each reaches min_cell.  0, or -1: errno EDOM (no
- * complement left), EINVAL.
+ * complements until each reaches min_cell (the whole release's: a cover
+ * at once, release_whole.c).  0, or -1: errno EDOM (no complement left),
+ * EINVAL.
  */
-static int
-protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
+int
+bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 {
 	double hi;
 
@@ -475,28 +556,26 @@ protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 			}
 			if (hi >= (double)J->T->s.min_cell - BP_SUP_EPS)
 				break;
+			if (J->whole) {
+				/* the cover's program has its own objective: back to
+				 * k's bound (and its certificate) when it hid nothing */
+				long got = bp__joint_cover(J, lp, k, hi);
+				if (got < 0)
+					return -1;
+				objective(J, lp, &k, 1);
+				if (got > 0)
+					continue;
+				if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+					errno = EINVAL;
+					return -1;
+				}
+			}
 			size_t x = complement(J, lp);
 			if (x == SIZE_MAX) {
 				errno = EDOM;
 				return -1;
 			}
-			size_t c = J->cell[x];
-			bp_sup_set_state(J->M, c, BP_SUP_SECONDARY);
-			bp_sup_set_flags(J->M, c, bp_sup_flags_of(J->M, c) | BP_SUP_KEEP);
-			for (size_t q = 0; q < J->nrow; q++)
-				if (J->cell[q] == c)
-					bound_row(J, lp, q);
-			J->hidden++;
-			if (getenv("BPAGG_DEBUG_SUPPRESS")) {
-				uint64_t w = J->where[k];
-				const struct bp_indicator *ind = bp_indicator_at(w >> 24 & 255);
-				fprintf(stderr, "  joint check: %s %s %s__%s %s %s (%u) bounded by %.2f; "
-				    "hides a cell of %u\n", bp_level_name(J->T->a[w >> 32].level),
-				    J->T->a[w >> 32].code, ind->name, bp_breakdown_at(w >> 16 & 255)->name,
-				    (w & 255) < ind->ncat ? ind->cats[w & 255] : "i_alt",
-				    bp_breakdown_at(w >> 16 & 255)->vals[w >> 8 & 255],
-				    bp_sup_value_of(J->M, J->cell[k]), hi, bp_sup_value_of(J->M, c));
-			}
+			bp__joint_hide_row(J, lp, x, k, hi);
 		}
 		verified(J, lp, list, &n);
 	}
@@ -524,14 +603,30 @@ check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
 	if (np > 0 && glp_get_num_cols(lp) > 0) {
 		J->primaries += np;
 		glp_adv_basis(lp, 0);
-		ret = protect(J, lp, list, np);
+		ret = bp__joint_protect(J, lp, list, np);
 	}
 out:
 	glp_delete_prob(lp);
 	return ret;
 }
 
-/* Every area's check.  0 or -1 (errno). */
+/* Room for a row (1-based) over nk areas' columns: a printed cell's
+ * classes (at most one per atom and area), or a class's categories and the
+ * persons' classes in it.  0 or -1 (ENOMEM). */
+int
+bp__joint_row_room(struct joint *J, size_t nk)
+{
+	size_t big = J->natom * nk + 2, most = big + 2 * 64;
+	if (!(J->val = malloc(big * sizeof(*J->val))) ||
+	    !(J->ind = malloc(most * sizeof(*J->ind))) ||
+	    !(J->obj = malloc(most * sizeof(*J->obj))))
+		return -1;
+	for (size_t j = 0; j < big; j++)
+		J->val[j] = 1.0;
+	return 0;
+}
+
+/* Every area's check (or the whole release's).  0 or -1 (errno). */
 static int
 run(struct joint *J)
 {
@@ -544,8 +639,12 @@ run(struct joint *J)
 	if (!seen || !(list = malloc((n ? n : 1) * sizeof(*list))) ||
 	    !(J->base = malloc(T->na * J->nfam * sizeof(*J->base))))
 		goto out;
+	if (J->whole) {
+		ret = bp__joint_check_whole(J, seen, list);
+		goto out;
+	}
 	for (size_t i = 0; i < T->na; i++)
-		if (T->a[i].rows && level_index(J, T->a[i].level) >= 0 &&
+		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
 		    check_area(J, i, seen, list) < 0)
 			goto out;
 	ret = 0;
@@ -555,11 +654,11 @@ out:
 	return ret;
 }
 
-long
-bp__rel_joint(const struct bp_tables *T, struct rel *R)
+static long
+joint(const struct bp_tables *T, struct rel *R, bool whole)
 {
 	static const unsigned lv[NLV] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
-	struct joint J = { .T = T, .R = R, .M = bp_model_problem(R->m) };
+	struct joint J = { .T = T, .R = R, .M = bp_model_problem(R->m), .whole = whole };
 	long ret = -1;
 	/* GLPK would print its basis messages to standard output, which
 	 * carries the release id */
@@ -572,39 +671,31 @@ bp__rel_joint(const struct bp_tables *T, struct rel *R)
 	for (int k = 0; k < NLV; k++)
 		if (T->s.levels & lv[k])
 			J.lvbit[J.nlv++] = lv[k];
-	size_t room = 2 * J.natom + 2, big = J.natom + 2;
+	size_t room = 2 * J.natom + 2;
 	if (!(J.f = calloc((size_t)J.nlv * J.nfam, sizeof(*J.f))) ||
 	    !(J.stamp = calloc(room, sizeof(*J.stamp))) ||
 	    !(J.newid = malloc(room * sizeof(*J.newid))) ||
 	    !(J.set = malloc(J.words * sizeof(*J.set))) ||
-	    !(J.val = malloc(big * sizeof(*J.val)))) {
+	    (!whole && bp__joint_row_room(&J, 1) < 0)) {
 		errno = ENOMEM;
 		goto out;
 	}
-	for (size_t j = 0; j < big; j++)
-		J.val[j] = 1.0;
 	if (!(J.own = malloc((T->nind ? T->nind : 1) * sizeof(*J.own)))) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (size_t g = 0; g < T->nind; g++)
 		J.own[g] = own_family(&J, g);
-	if (make_classes(&J) < 0) {
-		errno = ENOMEM;
-		goto out;
-	}
-	/* room for a row (1-based): a printed cell's classes (at most one per
-	 * atom), or a class's categories and the persons' classes in it */
-	size_t most = J.natom + 2 * 64 + 2;
-	if (!(J.ind = malloc(most * sizeof(*J.ind))) || !(J.obj = malloc(most * sizeof(*J.obj)))) {
+	if (make_classes(&J) < 0 || (whole && bp__joint_whole_setup(&J) < 0)) {
 		errno = ENOMEM;
 		goto out;
 	}
 	if (run(&J) < 0)
 		goto out;
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
-		fprintf(stderr, "  joint check: %zu primary cells, %zu checked one by one, "
-		    "%zu complements\n", J.primaries, J.checked, J.hidden);
+		fprintf(stderr, "  %s check: %zu primary cells, %zu checked one by one, "
+		    "%zu complements\n", whole ? "whole-release" : "joint", J.primaries, J.checked,
+		    J.hidden);
 	ret = (long)J.hidden;
 out:
 	for (size_t k = 0; J.f && k < (size_t)J.nlv * J.nfam; k++) {
@@ -623,6 +714,20 @@ out:
 	free(J.ind);
 	free(J.val);
 	free(J.obj);
+	free(J.bases);
+	free(J.dev);
 	glp_term_out(term);
 	return ret;
+}
+
+long
+bp__rel_joint(const struct bp_tables *T, struct rel *R)
+{
+	return joint(T, R, false);
+}
+
+long
+bp__rel_joint_whole(const struct bp_tables *T, struct rel *R)
+{
+	return joint(T, R, true);
 }

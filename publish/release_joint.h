@@ -1,0 +1,95 @@
+/*
+ * release_joint.h - the programs of model versions 7 and 9 (each area's
+ * joint distribution, release_joint.c; the whole release's,
+ * release_whole.c), shared by those two files only.
+ */
+#ifndef BP_RELEASE_JOINT_H
+#define BP_RELEASE_JOINT_H
+
+#include <glpk.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "release_private.h"
+
+#define NLV 3                  /* nasjonal, fylke, kommune */
+/* An upper bound for every unknown (more persons than any release has):
+ * keeps the sums of many primaries bounded, and changes no answer. */
+#define JOINT_CAP 1e6
+
+/* The classes of a family at a level. */
+struct fam {
+	bool on;
+	size_t n;                  /* classes 1..n */
+	uint32_t *cls;             /* per atom: its class, 0 none */
+	uint32_t *rep;             /* 1..n: an atom of the class */
+	bool coupled;              /* persons' classes refine it (families) */
+};
+
+struct joint {
+	const struct bp_tables *T;
+	struct rel *R;
+	struct bp_sup_problem *M;
+	size_t words, natom, nfam; /* families: 0 persons, 1 + g indicator g */
+	int by_area;
+	unsigned lvbit[NLV];
+	int nlv;                   /* levels of the release, top first */
+	struct fam *f;             /* nlv x nfam */
+	uint32_t *stamp, *newid;   /* per class id (2 natom + 2) */
+	uint32_t tick;
+	uint64_t *set;             /* words */
+	bool *own;                 /* per indicator: own_family, asked once */
+	int *base;                 /* na x nfam: first column - 1, -1 none */
+	/* the rows that are printed cells: model cell, row of the LP */
+	size_t *cell, nrow, caprow;
+	int *lprow;
+	uint64_t *where;           /* area, g, b, v, r: for the debug output */
+	int *ind;
+	double *val, *obj;
+	size_t primaries, checked, hidden;
+	/* model 9, the whole release: one program, columns for the reporting
+	 * kommuner only (every printed cell a sum over those under its area) */
+	bool whole;
+	size_t *bases, nbase;
+	int *dev;                  /* per printed row: its deviation columns, 0 none */
+};
+
+/* release_joint.c */
+/* The classes of family f at level l (level 0 in the whole release). */
+struct fam *bp__joint_fam(struct joint *J, int l, size_t f);
+/* Makes them on first use: 0 or -1 (ENOMEM). */
+int bp__joint_classes(struct joint *J, int l, size_t f);
+/* The index of a level bit among the release's levels, or -1. */
+int bp__joint_level(const struct joint *J, unsigned level);
+/* Area i's columns of the families on at level l: 0 or -1 (ENOMEM). */
+int bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l);
+/* Area i's printed rows of indicator g (a model cell once per stamp): 0 or
+ * -1 (ENOMEM). */
+int bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size_t *seen,
+    size_t stamp);
+/* Family g's categories against area i's persons, class by class. */
+void bp__joint_coupling(struct joint *J, glp_prob *lp, size_t i, int l, size_t g);
+/* Printed row k's bounds: its count when published, the rule's when not. */
+void bp__joint_bound_row(struct joint *J, glp_prob *lp, size_t k);
+/* Whether model cell c may become a complement. */
+bool bp__joint_hideable(const struct joint *J, size_t c);
+/* Hides printed row x's cell (BP_SUP_KEEP) for primary row k, bound hi. */
+void bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi);
+/* J->ind, J->val and J->obj for rows over nk areas' columns: 0 or -1. */
+int bp__joint_row_room(struct joint *J, size_t nk);
+/* Every row of list[0..n) reaches min_cell, with complements: 0 or -1
+ * (errno EDOM: none left; EINVAL). */
+int bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n);
+
+/* release_whole.c */
+/* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
+int bp__joint_whole_setup(struct joint *J);
+/* The whole release's program and its check when small enough: 0 or -1
+ * (errno). */
+int bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list);
+/* Complements for primary row k at once (its bound hi): the number
+ * hidden, 0 when none found, or -1 (errno EDOM). */
+long bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * release_whole.c - model version 9 (bpagg-publish(1), "The release
+ * model"): the program of release_joint.c over the whole release at once.
+ *
+ * An intruder adds up what the nation, the fylker and the kommuner print
+ * in different tables: the nation less fylke 11 is Oslo, whose fylke and
+ * kommune tables then meet the nation's.  No area's program sees that,
+ * and small releases with a fylke of one kommune leaked so.  Here the
+ * columns are the classes of each reporting kommune (the classes that the
+ * sets printed at every level generate, one set of classes for all), and
+ * every printed cell of every level is a sum of them: a fylke's over its
+ * kommuner, the nation's over all, a kommunestorrelse cell over the
+ * kommuner of its size class.  Every indicator printed anywhere is a
+ * family; levekarsindeks8 and 6, lar and storforbruker are families of
+ * their own (own_family), as the attacker of the tests takes them, which
+ * keeps the program some 1 250 columns a kommune with the rapport profile
+ * instead of 9 000.  Its cost grows fast with the kommuner (23 kommuner:
+ * 37 s), so only programs of at most WHOLE_MAX_COLS columns are made.
+ * Left out: sums.csv.
+ */
+#include <errno.h>
+#include <glpk.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lpaudit.h"
+#include "release_joint.h"
+
+/* The largest whole-release program made (columns): nine kommuner of the
+ * rapport profile (nine took 9 s longer to publish than without). */
+#define WHOLE_MAX_COLS 12000
+
+/* Model 9: the whole release's columns (its reporting kommuner's) and
+ * rows: every area's printed cells, then the kommuner's couplings.  0 or
+ * -1 (ENOMEM). */
+static int
+whole_rows(struct joint *J, glp_prob *lp, size_t *seen)
+{
+	const struct bp_tables *T = J->T;
+
+	for (size_t q = 0; q < J->nbase; q++)
+		if (bp__joint_columns(J, lp, J->bases[q], 0) < 0)
+			return -1;
+	for (size_t g = 0; g < T->nind; g++) {
+		for (size_t i = 0; i < T->na; i++)
+			if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
+			    bp__joint_printed(J, lp, i, 0, g, seen, 1) < 0)
+				return -1;
+		for (size_t q = 0; q < J->nbase; q++)
+			bp__joint_coupling(J, lp, J->bases[q], 0, g);
+	}
+	return 0;
+}
+
+/*
+ * Model 9: two columns per hideable printed row, fixed at 0 but in the
+ * cover LP below, where the row's unknowns may come out below its count
+ * (down to what the rule leaves a hidden cell) or above it.  0 or -1
+ * (ENOMEM).
+ */
+static int
+add_deviations(struct joint *J, glp_prob *lp)
+{
+	int ind[2] = { 0, 0 };
+	double below[2] = { 0.0, 1.0 }, above[2] = { 0.0, -1.0 };
+
+	if (!(J->dev = calloc(J->nrow ? J->nrow : 1, sizeof(*J->dev))))
+		return -1;
+	for (size_t k = 0; k < J->nrow; k++) {
+		if (!bp__joint_hideable(J, J->cell[k]))
+			continue;
+		int j = glp_add_cols(lp, 2);
+		ind[1] = J->lprow[k];
+		glp_set_mat_col(lp, j, 1, ind, below);
+		glp_set_mat_col(lp, j + 1, 1, ind, above);
+		glp_set_col_bnds(lp, j, GLP_FX, 0.0, 0.0);
+		glp_set_col_bnds(lp, j + 1, GLP_FX, 0.0, 0.0);
+		J->dev[k] = j;
+	}
+	return 0;
+}
+
+/* What a unit of row k's deviation costs: more for a larger count and a
+ * higher level (kommune before fylke before nasjonal). */
+static double
+deviation_cost(const struct joint *J, size_t k)
+{
+	unsigned level = J->T->a[J->where[k] >> 32].level;
+	double lv = level == BP_LEVEL_KOMMUNE ? 1.0 : level == BP_LEVEL_FYLKE ? 2.0 : 4.0;
+	return lv * (1.0 + log2(1.0 + (double)bp_sup_value_of(J->M, J->cell[k])));
+}
+
+/*
+ * Model 9: complements for primary row k at once.  The cheapest deviation
+ * of the published rows (deviation_cost per unit) that lets row k reach
+ * min_cell is a point of the model once the rows that deviate are hidden,
+ * so they are a complement set; hiding the certificate's cells one at a
+ * time took some six a primary in the whole release, each lifting the
+ * bound a little (the LP is degenerate: another certificate takes over).
+ * The number hidden (0: none found, the caller goes on one at a time), or
+ * -1: errno EDOM (no deviation reaches min_cell), EINVAL.
+ */
+long
+bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi)
+{
+	int ncol = glp_get_num_cols(lp);
+	double z;
+	long n = 0;
+
+	for (int j = 1; j <= ncol; j++)
+		glp_set_obj_coef(lp, j, 0.0);
+	for (size_t q = 0; q < J->nrow; q++) {
+		if (!J->dev[q] || !bp__joint_hideable(J, J->cell[q]))
+			continue;
+		double room = (double)bp_sup_value_of(J->M, J->cell[q]) -
+		    bp__sup_col_lo(J->M, J->cell[q]), w = deviation_cost(J, q);
+		glp_set_col_bnds(lp, J->dev[q], room > 0 ? GLP_DB : GLP_FX, 0.0, room > 0 ? room : 0.0);
+		glp_set_col_bnds(lp, J->dev[q] + 1, GLP_DB, 0.0, JOINT_CAP);
+		glp_set_obj_coef(lp, J->dev[q], w);
+		glp_set_obj_coef(lp, J->dev[q] + 1, w);
+	}
+	glp_set_row_bnds(lp, J->lprow[k], GLP_LO, (double)J->T->s.min_cell, 0.0);
+	int rc = bp__sup_lp_bound(lp, GLP_MIN, &z);
+	int status = glp_get_status(lp);
+	for (size_t q = 0; rc == 0 && q < J->nrow; q++)
+		if (J->dev[q] && bp__joint_hideable(J, J->cell[q]) &&
+		    glp_get_col_prim(lp, J->dev[q]) + glp_get_col_prim(lp, J->dev[q] + 1) > BP_SUP_EPS) {
+			bp__joint_hide_row(J, lp, q, k, hi);
+			n++;
+		}
+	for (size_t q = 0; q < J->nrow; q++)
+		if (J->dev[q]) {
+			glp_set_col_bnds(lp, J->dev[q], GLP_FX, 0.0, 0.0);
+			glp_set_col_bnds(lp, J->dev[q] + 1, GLP_FX, 0.0, 0.0);
+			glp_set_obj_coef(lp, J->dev[q], 0.0);
+			glp_set_obj_coef(lp, J->dev[q] + 1, 0.0);
+		}
+	bp__joint_bound_row(J, lp, k);
+	if (rc < 0 && status == GLP_NOFEAS) {
+		errno = EDOM;
+		return -1;
+	}
+	return n;
+}
+
+/* Model 9: the whole release's program and its check, when it has at
+ * most WHOLE_MAX_COLS columns.  0 or -1 (errno). */
+int
+bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
+{
+	const struct bp_tables *T = J->T;
+	size_t cols = 0;
+
+	for (size_t f = 0; f < J->nfam; f++) {
+		struct fam *F = bp__joint_fam(J, 0, f);
+		if (!F->on)
+			continue;
+		if (bp__joint_classes(J, 0, f) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		cols += (f ? bp_indicator_at(f - 1)->ncat : 1) * F->n * J->nbase;
+	}
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "  whole-release check: %zu kommuner, %zu columns%s\n", J->nbase,
+		    cols, cols > WHOLE_MAX_COLS ? ": too large, not made" : "");
+	if (cols > WHOLE_MAX_COLS || J->nbase == 0)
+		return 0;
+	if (bp__joint_row_room(J, J->nbase) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t k = 0; k < T->na * J->nfam; k++)
+		J->base[k] = -1;
+	glp_prob *lp = glp_create_prob();
+	int ret = -1;
+	errno = ENOMEM;
+	J->nrow = 0;
+	if (whole_rows(J, lp, seen) < 0 || add_deviations(J, lp) < 0)
+		goto out;
+	size_t np = 0;
+	for (size_t k = 0; k < J->nrow; k++)
+		if (bp_sup_state_of(J->M, J->cell[k]) == BP_SUP_PRIMARY)
+			list[np++] = k;
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "  whole-release check: %d columns, %d rows, %zu primary cells\n",
+		    glp_get_num_cols(lp), glp_get_num_rows(lp), np);
+	ret = 0;
+	if (np > 0 && glp_get_num_cols(lp) > 0) {
+		unsigned long s0 = bp__sup_stats.solves, p0 = bp__sup_stats.pivots;
+		J->primaries += np;
+		glp_adv_basis(lp, 0);
+		ret = bp__joint_protect(J, lp, list, np);
+		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+			fprintf(stderr, "  whole-release check: %lu solves, %lu pivots\n",
+			    bp__sup_stats.solves - s0, bp__sup_stats.pivots - p0);
+	}
+out:
+	glp_delete_prob(lp);
+	return ret;
+}
+
+/* The reporting kommuner: the areas with columns in the whole release.
+ * 0 or -1 (ENOMEM). */
+int
+bp__joint_whole_setup(struct joint *J)
+{
+	const struct bp_tables *T = J->T;
+
+	if (!(J->bases = malloc((T->na ? T->na : 1) * sizeof(*J->bases))))
+		return -1;
+	for (size_t i = 0; i < T->na; i++)
+		if (T->a[i].level == BP_LEVEL_KOMMUNE && T->a[i].t)
+			J->bases[J->nbase++] = i;
+	return 0;
+}
+
