@@ -5,8 +5,8 @@
 # fylke 11, the rapport profile, size classes without persons) is
 # re-derived by bpagg audit as model 5 (the zeros by kommunestorrelse rule
 # out atoms), while a release of the same store made today is logged with
-# "model":8 and hides other cells, and both verify together.
+# "model":9 and hides other cells, and both verify together.
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release5 5 8
+fixture_rederive suplog_release5 5 9

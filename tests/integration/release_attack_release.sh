@@ -27,7 +27,14 @@
 #     alone; tables by different breakdowns of several indicators together
 #     bound primary cells that no two of them bound (model 6 left 2; model
 #     7 checks each area over the classes of persons its tables print);
-#  6. a property over random small releases: bpagg sample with several
+#  6. the whole release at once: Oslo (a fylke of one kommune) beside three
+#     kommuner of fylke 11, 35 persons each, the rapport profile, min_cell
+#     3; the nation less fylke 11 is Oslo, and national, fylke and kommune
+#     tables of other breakdowns together bound 31 primary cells of model
+#     8's release that no area alone bounds (a sweep of this attacker over
+#     small releases found it); model 9 checks the whole release over the
+#     kommuner's classes of persons and hides complements for them;
+#  7. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
@@ -73,7 +80,7 @@ mkdir -p "$d"
 ra_install "$d" 2024 "1101 1103 1106 1108 1111 1112" 35 106
 ra_truth "$d" 2024 rapport
 ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
-grep -q '"model":8' "$d/rel/release.json" || fail "sizes: not a model 8 release"
+grep -q '"model":9' "$d/rel/release.json" || fail "sizes: not a model 9 release"
 grep -q '^2024,nasjonal,NO,rop__kommunestorrelse,rop,i_alt,kommunestorrelse,u2500,0,' "$d/rel/tables.csv" ||
 	fail "sizes: no size class without persons (the case is gone)"
 attack "$d" rel "size classes without persons"
@@ -118,14 +125,28 @@ ra_set "$d/inst-rel/bpagg.conf" method release
 BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
 	--level nasjonal >/dev/null 2>"$d/rel.debug" ||
 	fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
-grep -q '"model":8' "$d/rel/release.json" || fail "joint: not a model 8 release"
-# model 8: once the check has hidden a cell, the model is not repaired
+grep -q '"model":9' "$d/rel/release.json" || fail "joint: not a model 9 release"
+# since model 8: once the check has hidden a cell, the model is not repaired
 # again from scratch (no further bp_suppress run)
 grep -Eq '^  joint check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
 	fail "joint: the check hid no cell (the case is gone)"
 awk '/^  joint check: .* [1-9][0-9]* complements$/ { j = 1 } j && /^  bp_suppress:/ { r = 1 }
 	END { exit r }' "$d/rel.debug" || fail "joint: the model was repaired again after the check"
 attack "$d" rel "the joint distribution of one area"
+
+d=$tmp/whole
+mkdir -p "$d"
+ra_install "$d" 2024 "0301 1101 1103 1106" 35 100
+ra_set "$d/inst/bpagg.conf" min_cell 3
+ra_truth "$d" 2024 rapport
+ra_copy "$d" inst-rel
+ra_set "$d/inst-rel/bpagg.conf" method release
+BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
+	>/dev/null 2>"$d/rel.debug" ||
+	fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
+grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
+	fail "whole: the whole-release check hid no cell (the case is gone)"
+attack "$d" rel "the whole release" 3
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
