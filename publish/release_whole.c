@@ -28,7 +28,9 @@
 #include "release_joint.h"
 
 /* The largest whole-release program made (columns): nine kommuner of the
- * rapport profile (nine took 9 s longer to publish than without). */
+ * rapport profile (nine took 9 s longer to publish than without).  Part
+ * of model 9: bpagg audit re-derives with it, so another value is another
+ * model version. */
 #define WHOLE_MAX_COLS 12000
 
 /* Model 9: the whole release's columns (its reporting kommuner's) and
