@@ -144,7 +144,7 @@ refine(struct joint *J, struct fam *F, size_t *ncls)
 static bool
 breakdown_counts(const struct joint *J, size_t b)
 {
-	return J->whole || (int)b != J->by_area;
+	return (int)b != J->by_area || (J->whole && J->ksize_known);
 }
 
 /* The set of printed row (g, b, v, r) in family f into J->set: 0, or -1
@@ -686,7 +686,7 @@ joint(const struct bp_tables *T, struct rel *R, bool whole)
 	}
 	for (size_t g = 0; g < T->nind; g++)
 		J.own[g] = own_family(&J, g);
-	if (make_classes(&J) < 0 || (whole && bp__joint_whole_setup(&J) < 0)) {
+	if ((whole && bp__joint_whole_setup(&J) < 0) || make_classes(&J) < 0) {
 		errno = ENOMEM;
 		goto out;
 	}

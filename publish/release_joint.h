@@ -52,6 +52,7 @@ struct joint {
 	 * kommuner only (every printed cell a sum over those under its area) */
 	bool whole;
 	size_t *bases, nbase;
+	bool ksize_known;          /* every one has its kommunestorrelse class */
 	int *dev;                  /* per printed row: its deviation columns, 0 none */
 };
 

@@ -212,9 +212,14 @@ bp__joint_whole_setup(struct joint *J)
 
 	if (!(J->bases = malloc((T->na ? T->na : 1) * sizeof(*J->bases))))
 		return -1;
+	J->ksize_known = true;
 	for (size_t i = 0; i < T->na; i++)
-		if (T->a[i].level == BP_LEVEL_KOMMUNE && T->a[i].t)
+		if (T->a[i].level == BP_LEVEL_KOMMUNE && T->a[i].t) {
 			J->bases[J->nbase++] = i;
+			/* a kommune whose rows do not share one class (tables.c)
+			 * would be missing from its class's sums */
+			J->ksize_known &= T->a[i].ksize >= 0;
+		}
 	return 0;
 }
 
