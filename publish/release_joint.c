@@ -692,7 +692,8 @@ joint(const struct bp_tables *T, struct rel *R, bool whole)
 	}
 	if (run(&J) < 0)
 		goto out;
-	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+	/* (a whole program too large to be made has said so already) */
+	if (getenv("BPAGG_DEBUG_SUPPRESS") && (!whole || J.made))
 		fprintf(stderr, "  %s check: %zu primary cells, %zu checked one by one, "
 		    "%zu complements\n", whole ? "whole-release" : "joint", J.primaries, J.checked,
 		    J.hidden);

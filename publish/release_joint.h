@@ -53,6 +53,7 @@ struct joint {
 	bool whole;
 	size_t *bases, nbase;
 	bool ksize_known;          /* every one has its kommunestorrelse class */
+	bool made;                 /* the program was small enough to be made */
 	int *dev;                  /* per printed row: its deviation columns, 0 none */
 };
 

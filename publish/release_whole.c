@@ -169,6 +169,7 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		    cols, cols > WHOLE_MAX_COLS ? ": too large, not made" : "");
 	if (cols > WHOLE_MAX_COLS || J->nbase == 0)
 		return 0;
+	J->made = true;
 	if (bp__joint_row_room(J, J->nbase) < 0) {
 		errno = ENOMEM;
 		return -1;
