@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 9u
+#define BP_RELEASE_MODEL_VERSION 10u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -69,7 +69,8 @@ struct bp_pub_settings {
 	                           and not repaired again after the joint
 	                           check hides a cell, 9 the check of the
 	                           whole release where it is small
-	                           (bp__rel_joint_whole) */
+	                           (bp__rel_joint_whole), 10 where it is
+	                           not, the same check by fylke */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

@@ -644,7 +644,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			goto out;
 	}
 	/* Model 9: the same over the whole release, where the program is
-	 * small enough; what it hides, no other proof needs again (above). */
+	 * small enough (model 10: by fylke where it is not); what it hides,
+	 * no other proof needs again (above). */
 	if (T->s.model_version >= 9 && bp__rel_joint_whole(T, &R) < 0) {
 		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
 		    "for the joint distribution of the whole release" : errno == ENOMEM ?

@@ -149,8 +149,8 @@ breakdown_counts(const struct joint *J, size_t b)
 
 /* The set of printed row (g, b, v, r) in family f into J->set: 0, or -1
  * when the atoms do not decide it there. */
-static int
-row_set(struct joint *J, size_t f, size_t g, size_t b, size_t v, size_t r)
+int
+bp__joint_row_set(struct joint *J, size_t f, size_t g, size_t b, size_t v, size_t r)
 {
 	if (f == 0)
 		return bp_cellkeys_cell_atoms(J->T->ck, g, r, b, v, J->set);
@@ -188,7 +188,7 @@ bp__joint_classes(struct joint *J, int l, size_t f)
 				size_t ncat = bp_indicator_at(g)->ncat;
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t r = fam_g ? ncat : 0; r <= ncat; r++)
-						if (row_set(J, 0, g, b, v, r) == 0)
+						if (bp__joint_row_set(J, 0, g, b, v, r) == 0)
 							refine(J, F, &ncls);
 			}
 		}
@@ -241,8 +241,8 @@ make_classes(struct joint *J)
 }
 
 /* Columns of family f (category r) of area i: first + class - 1. */
-static int
-col(const struct joint *J, size_t i, size_t f, size_t r, size_t n, uint32_t x)
+int
+bp__joint_col(const struct joint *J, size_t i, size_t f, size_t r, size_t n, uint32_t x)
 {
 	return J->base[i * J->nfam + f] + (int)(r * n + x);
 }
@@ -340,11 +340,15 @@ bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l)
 }
 
 /* Whether reporting kommune k (an area of J->bases) counts in area i's
- * cells by breakdown b's value v. */
+ * cells by breakdown b's value v.  Model 10's fylke k: in the nation's
+ * cells, its own, and those of its kommune when it has one reporting. */
 static bool
 under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
 {
 	const struct area *a = &J->T->a[i], *K = &J->T->a[k];
+	if (J->by_fylke)
+		return a->level == BP_LEVEL_NASJONAL || k == i ||
+		    (a->parent == k && K->nrep == 1);
 	if ((int)b == J->by_area && K->ksize != (int)v)
 		return false;
 	return k == i || a->level == BP_LEVEL_NASJONAL || K->parent == i;
@@ -375,9 +379,9 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 				/* a family's i_alt is a cell of the persons */
 				size_t ff = r == ncat ? 0 : f;
 				struct fam *G = bp__joint_fam(J, l, ff);
-				if (J->base[probe * J->nfam + ff] < 0 || row_set(J, ff, g, b, v, r) != 0)
+				if (J->base[probe * J->nfam + ff] < 0 ||
+				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
 					continue;
-				seen[c] = stamp;
 				int n = 0;
 				for (size_t q = 0; q < nb; q++) {
 					size_t k = J->whole ? J->bases[q] : i;
@@ -389,10 +393,14 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 							uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
 							if (y && J->stamp[y] != t) {
 								J->stamp[y] = t;
-								J->ind[++n] = col(J, k, ff, ff ? r : 0, G->n, y);
+								J->ind[++n] = bp__joint_col(J, k, ff, ff ? r : 0, G->n, y);
 							}
 						}
 				}
+				/* by fylke: a kommune's cell among others of its fylke */
+				if (n == 0 && J->by_fylke)
+					continue;
+				seen[c] = stamp;
 				int rw = glp_add_rows(lp, 1);
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				if (add_printed(J, c, rw, (uint64_t)i << 32 | g << 24 | b << 16 |
@@ -418,12 +426,12 @@ bp__joint_coupling(struct joint *J, glp_prob *lp, size_t i, int l, size_t g)
 	for (uint32_t x = 1; x <= F->n; x++) {
 		int n = 0;
 		for (size_t r = 0; r < ncat; r++) {
-			J->ind[++n] = col(J, i, f, r, F->n, x);
+			J->ind[++n] = bp__joint_col(J, i, f, r, F->n, x);
 			J->obj[n] = 1.0;
 		}
 		for (uint32_t d = 1; d <= P->n; d++)
 			if (F->cls[P->rep[d]] == x) {
-				J->ind[++n] = col(J, i, 0, 0, P->n, d);
+				J->ind[++n] = bp__joint_col(J, i, 0, 0, P->n, d);
 				J->obj[n] = -1.0;
 			}
 		add_row(lp, n, J->ind, J->obj, 0.0);

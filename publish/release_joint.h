@@ -49,11 +49,13 @@ struct joint {
 	double *val, *obj;
 	size_t primaries, checked, hidden;
 	/* model 9, the whole release: one program, columns for the reporting
-	 * kommuner only (every printed cell a sum over those under its area) */
+	 * kommuner only (every printed cell a sum over those under its area);
+	 * model 10, by fylke: for their fylker (release_whole.c) */
 	bool whole;
 	size_t *bases, nbase;
 	bool ksize_known;          /* every one has its kommunestorrelse class */
 	bool made;                 /* the program was small enough to be made */
+	bool by_fylke;             /* model 10: its columns the fylker's */
 	int *dev;                  /* per printed row: its deviation columns, 0 none */
 };
 
@@ -62,6 +64,11 @@ struct joint {
 struct fam *bp__joint_fam(struct joint *J, int l, size_t f);
 /* Makes them on first use: 0 or -1 (ENOMEM). */
 int bp__joint_classes(struct joint *J, int l, size_t f);
+/* The atoms of printed row (g, b, v, r) in family f into J->set: 0, or -1
+ * when they do not decide it there. */
+int bp__joint_row_set(struct joint *J, size_t f, size_t g, size_t b, size_t v, size_t r);
+/* The column of class x (of n) of family f, category r, of area i. */
+int bp__joint_col(const struct joint *J, size_t i, size_t f, size_t r, size_t n, uint32_t x);
 /* The index of a level bit among the release's levels, or -1. */
 int bp__joint_level(const struct joint *J, unsigned level);
 /* Area i's columns of the families on at level l: 0 or -1 (ENOMEM). */

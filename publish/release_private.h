@@ -43,10 +43,11 @@ int bp__rel_links(const struct bp_tables *T, struct rel *R);
  * model needs repairing again when > 0), or -1: errno EDOM (no complement
  * left), EINVAL (internal error), ENOMEM. */
 long bp__rel_joint(const struct bp_tables *T, struct rel *R);
-/* Model 9 (release_joint.c): the same over the whole release at once, its
+/* Model 9 (release_whole.c): the same over the whole release at once, its
  * cells sums over the reporting kommuner's classes (a fylke is the sum of
  * its kommuner, nasjonal of all, a kommunestorrelse cell of those of the
- * class), when that program is small enough.  Returns as bp__rel_joint. */
+ * class), when that program is small enough; model 10, when it is not,
+ * over the fylker's classes instead.  Returns as bp__rel_joint. */
 long bp__rel_joint_whole(const struct bp_tables *T, struct rel *R);
 
 #endif

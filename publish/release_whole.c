@@ -1,6 +1,7 @@
 /*
- * release_whole.c - model version 9 (bpagg-publish(1), "The release
- * model"): the program of release_joint.c over the whole release at once.
+ * release_whole.c - model versions 9 and 10 (bpagg-publish(1), "The
+ * release model"): the program of release_joint.c over the whole release
+ * at once.
  *
  * An intruder adds up what the nation, the fylker and the kommuner print
  * in different tables: the nation less fylke 11 is Oslo, whose fylke and
@@ -15,7 +16,8 @@
  * their own (own_family), as the attacker of the tests takes them, which
  * keeps the program some 1 250 columns a kommune with the rapport profile
  * instead of 9 000.  Its cost grows fast with the kommuner (23 kommuner:
- * 37 s), so only programs of at most WHOLE_MAX_COLS columns are made.
+ * 37 s), so only programs of at most WHOLE_MAX_COLS columns are made;
+ * above that, model 10 makes the program by fylke (FYLKE_MAX_COLS).
  * Left out: sums.csv.
  */
 #include <errno.h>
@@ -32,6 +34,79 @@
  * of model 9: bpagg audit re-derives with it, so another value is another
  * model version. */
 #define WHOLE_MAX_COLS 12000
+/* Model 10, when that is too large: the same program with a column per
+ * class and fylke (its kommuner's sum).  A fylke's own cells and the
+ * nation's are sums over those; a kommune's only when it is its fylke's
+ * one reporting kommune (Oslo); other kommune cells and kommunestorrelse
+ * cells are left out.  Fewer relations than the intruder has, so it proves
+ * nothing safe, but what it finds bounded is: the nation less the other
+ * fylker meets a fylke's tables, which no area's program sees. */
+#define FYLKE_MAX_COLS 20000
+
+/*
+ * Model 10, by fylke: what the kommuner of fylke f (more than one
+ * reporting) print of indicator g adds up, table cell by table cell, to a
+ * sum of f's columns: fixed when every kommune's cell is published, at
+ * least the published ones and what the rule tells of the hidden ones
+ * otherwise.  Not a printed cell of the program (the check hides no
+ * kommune cell of such a fylke), only what an intruder knows of f from
+ * its kommuner, which the nation less the other fylker may meet.
+ */
+static void
+kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
+{
+	const struct bp_tables *T = J->T;
+	size_t fam = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
+
+	if (T->a[f].nrep < 2 || !(T->s.levels & BP_LEVEL_KOMMUNE))
+		return;
+	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+		if (!table_on(T, BP_LEVEL_KOMMUNE, g, b) || (int)b == J->by_area)
+			continue;
+		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+			for (size_t r = 0; r <= ncat; r++) {
+				size_t ff = r == ncat ? 0 : fam, nk = 0, nh = 0;
+				double sum = 0.0;
+				bool whole = true;
+				if (J->base[f * J->nfam + ff] < 0 ||
+				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
+					continue;
+				for (size_t k = 0; k < T->na && whole; k++) {
+					if (T->a[k].level != BP_LEVEL_KOMMUNE || T->a[k].parent != f ||
+					    !T->a[k].t)
+						continue;
+					size_t row = bp__rel_row_of(T, k, g, b, v, r), c;
+					/* a kommune that does not print it: no sum */
+					whole = row != SIZE_MAX && (c = J->R->rowcell[row]) != SIZE_MAX;
+					if (!whole)
+						break;
+					nk++;
+					if (bp_sup_state_of(J->M, c) == BP_SUP_PUBLISHED)
+						sum += bp_sup_value_of(J->M, c);
+					else {
+						sum += bp__sup_col_lo(J->M, c);
+						nh++;
+					}
+				}
+				if (!whole || nk == 0)
+					continue;
+				struct fam *G = bp__joint_fam(J, 0, ff);
+				uint32_t t = ++J->tick;
+				int n = 0;
+				for (size_t w = 0; w < J->words; w++)
+					for (uint64_t x = J->set[w]; x; x &= x - 1) {
+						uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
+						if (y && J->stamp[y] != t) {
+							J->stamp[y] = t;
+							J->ind[++n] = bp__joint_col(J, f, ff, ff ? r : 0, G->n, y);
+						}
+					}
+				int rw = glp_add_rows(lp, 1);
+				glp_set_mat_row(lp, rw, n, J->ind, J->val);
+				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
+			}
+	}
+}
 
 /* Model 9: the whole release's columns (its reporting kommuner's) and
  * rows: every area's printed cells, then the kommuner's couplings.  0 or
@@ -49,6 +124,8 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen)
 			if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
 			    bp__joint_printed(J, lp, i, 0, g, seen, 1) < 0)
 				return -1;
+		for (size_t q = 0; q < J->nbase && J->by_fylke; q++)
+			kommune_sums(J, lp, J->bases[q], g);
 		for (size_t q = 0; q < J->nbase; q++)
 			bp__joint_coupling(J, lp, J->bases[q], 0, g);
 	}
@@ -148,26 +225,69 @@ bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi)
 
 /* Model 9: the whole release's program and its check, when it has at
  * most WHOLE_MAX_COLS columns.  0 or -1 (errno). */
-int
-bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
+/* The program's columns over J->bases: SIZE_MAX on ENOMEM. */
+static size_t
+whole_cols(struct joint *J)
 {
-	const struct bp_tables *T = J->T;
 	size_t cols = 0;
 
 	for (size_t f = 0; f < J->nfam; f++) {
 		struct fam *F = bp__joint_fam(J, 0, f);
 		if (!F->on)
 			continue;
-		if (bp__joint_classes(J, 0, f) < 0) {
+		if (bp__joint_classes(J, 0, f) < 0)
+			return SIZE_MAX;
+		cols += (f ? bp_indicator_at(f - 1)->ncat : 1) * F->n * J->nbase;
+	}
+	return cols;
+}
+
+/* Model 10: the fylker of the reporting kommuner become the bases
+ * (J->bases, in the order of their first kommune). */
+static void
+by_fylke(struct joint *J)
+{
+	size_t n = 0;
+
+	for (size_t q = 0; q < J->nbase; q++) {
+		size_t f = J->T->a[J->bases[q]].parent, k = 0;
+		while (k < n && J->bases[k] != f)
+			k++;
+		if (f != SIZE_MAX && k == n)
+			J->bases[n++] = f;
+	}
+	J->nbase = n;
+	J->by_fylke = true;
+	/* a kommunestorrelse cell sums kommuner, not fylker */
+	J->ksize_known = false;
+}
+
+int
+bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
+{
+	const struct bp_tables *T = J->T;
+	size_t cols = whole_cols(J);
+	bool debug = getenv("BPAGG_DEBUG_SUPPRESS") != NULL;
+
+	if (cols == SIZE_MAX) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (debug)
+		fprintf(stderr, "  whole-release check: %zu kommuner, %zu columns%s\n", J->nbase,
+		    cols, cols > WHOLE_MAX_COLS ? ": too large, not made" : "");
+	if (cols > WHOLE_MAX_COLS && T->s.model_version >= 10 && J->nbase > 0) {
+		by_fylke(J);
+		if ((cols = whole_cols(J)) == SIZE_MAX) {
 			errno = ENOMEM;
 			return -1;
 		}
-		cols += (f ? bp_indicator_at(f - 1)->ncat : 1) * F->n * J->nbase;
-	}
-	if (getenv("BPAGG_DEBUG_SUPPRESS"))
-		fprintf(stderr, "  whole-release check: %zu kommuner, %zu columns%s\n", J->nbase,
-		    cols, cols > WHOLE_MAX_COLS ? ": too large, not made" : "");
-	if (cols > WHOLE_MAX_COLS || J->nbase == 0)
+		if (debug)
+			fprintf(stderr, "  whole-release check by fylke: %zu fylker, %zu columns%s\n",
+			    J->nbase, cols, cols > FYLKE_MAX_COLS ? ": too large, not made" : "");
+		if (cols > FYLKE_MAX_COLS)
+			return 0;
+	} else if (cols > WHOLE_MAX_COLS || J->nbase == 0)
 		return 0;
 	J->made = true;
 	if (bp__joint_row_room(J, J->nbase) < 0) {

@@ -3,10 +3,10 @@
 # release (tests/fixtures/publish/suplog_release2.tar.xz, made by
 # make_suplog_release.sh ... 2 with main at 8e92d5f: twelve kommuner, the
 # rapport profile) is re-derived by bpagg audit with model 2's repair, while
-# a release of the same store made today is logged with "model":9 and
+# a release of the same store made today is logged with "model":10 and
 # hides other cells (its repair prices complements in pairs, since model 3), and both
 # verify together.
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release2 2 9
+fixture_rederive suplog_release2 2 10
