@@ -346,7 +346,7 @@ static bool
 under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
 {
 	const struct area *a = &J->T->a[i], *K = &J->T->a[k];
-	if (J->by_fylke)
+	if (J->by_fylke && K->level == BP_LEVEL_FYLKE)
 		return a->level == BP_LEVEL_NASJONAL || k == i ||
 		    (a->parent == k && K->nrep == 1);
 	if ((int)b == J->by_area && K->ksize != (int)v)

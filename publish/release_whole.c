@@ -17,7 +17,7 @@
  * keeps the program some 1 250 columns a kommune with the rapport profile
  * instead of 9 000.  Its cost grows fast with the kommuner (23 kommuner:
  * 37 s), so only programs of at most WHOLE_MAX_COLS columns are made;
- * above that, model 10 makes the program by fylke (FYLKE_MAX_COLS).
+ * above that, model 10 makes the program by fylke (WHOLE_MAX_COLS_10).
  * Left out: sums.csv.
  */
 #include <errno.h>
@@ -34,14 +34,18 @@
  * of model 9: bpagg audit re-derives with it, so another value is another
  * model version. */
 #define WHOLE_MAX_COLS 12000
-/* Model 10, when that is too large: the same program with a column per
- * class and fylke (its kommuner's sum).  A fylke's own cells and the
- * nation's are sums over those; a kommune's only when it is its fylke's
- * one reporting kommune (Oslo); other kommune cells and kommunestorrelse
- * cells are left out.  Fewer relations than the intruder has, so it proves
- * nothing safe, but what it finds bounded is: the nation less the other
- * fylker meets a fylke's tables, which no area's program sees. */
-#define FYLKE_MAX_COLS 20000
+/* Model 10: at most 20 000 columns (16 kommuner of the rapport profile,
+ * or its 15 fylker), and a program too large by kommune is made with
+ * fylker in place of their kommuner (by_fylke).  A fylke's column is a
+ * class's sum over its kommuner: the nation's and the fylkes' cells are
+ * sums of those, a kommune's only when it is its fylke's one reporting
+ * kommune (Oslo), and the other kommuner's table cells enter only as sums
+ * over their fylke (kommune_sums); kommunestorrelse cells are left out.
+ * That program knows less than the intruder, so it proves nothing safe,
+ * but what it finds bounded is: the nation less the other fylker meets a
+ * fylke's tables, which no area's program sees (releases of 10 to 13
+ * kommuner with Oslo leaked so under model 9). */
+#define WHOLE_MAX_COLS_10 20000
 
 /*
  * Model 10, by fylke: what the kommuner of fylke f (more than one
@@ -58,7 +62,8 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 	const struct bp_tables *T = J->T;
 	size_t fam = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
 
-	if (T->a[f].nrep < 2 || !(T->s.levels & BP_LEVEL_KOMMUNE))
+	if (T->a[f].level != BP_LEVEL_FYLKE || T->a[f].nrep < 2 ||
+	    !(T->s.levels & BP_LEVEL_KOMMUNE))
 		return;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 		if (!table_on(T, BP_LEVEL_KOMMUNE, g, b) || (int)b == J->by_area)
@@ -242,24 +247,79 @@ whole_cols(struct joint *J)
 	return cols;
 }
 
-/* Model 10: the fylker of the reporting kommuner become the bases
- * (J->bases, in the order of their first kommune). */
-static void
-by_fylke(struct joint *J)
+/*
+ * Model 10: the bases when the kommuner's program is too large.  Every
+ * fylke starts as one (its kommuner's sum); then, fewest reporting
+ * kommuner first, a fylke is split into its kommuner while the program
+ * stays within WHOLE_MAX_COLS_10 (per base the same columns: per of them).
+ * The bases keep the order of their kommuner.  1, 0 when even the fylker
+ * are too many, -1 on ENOMEM.
+ */
+static int
+by_fylke(struct joint *J, size_t per)
+{
+	const struct bp_tables *T = J->T;
+	size_t nf = 0, units, most = WHOLE_MAX_COLS_10 / (per ? per : 1);
+	size_t *fy = malloc((J->nbase ? J->nbase : 1) * sizeof(*fy));
+	bool *split = calloc(T->na ? T->na : 1, sizeof(*split));
+
+	if (!fy || !split) {
+		free(fy);
+		free(split);
+		return -1;
+	}
+	for (size_t q = 0; q < J->nbase; q++) {
+		size_t f = T->a[J->bases[q]].parent, k = 0;
+		while (k < nf && fy[k] != f)
+			k++;
+		if (k == nf)
+			fy[nf++] = f;
+	}
+	units = nf;
+	for (bool more = units <= most; more; ) {
+		size_t best = SIZE_MAX;
+		for (size_t k = 0; k < nf; k++)
+			if (!split[fy[k]] && T->a[fy[k]].nrep > 1 &&
+			    (best == SIZE_MAX || T->a[fy[k]].nrep < T->a[fy[best]].nrep))
+				best = k;
+		more = best != SIZE_MAX && units + T->a[fy[best]].nrep - 1 <= most;
+		if (more) {
+			split[fy[best]] = true;
+			units += T->a[fy[best]].nrep - 1;
+		}
+	}
+	int made = units <= most;
+	if (made) {
+		size_t n = 0;
+		for (size_t q = 0; q < J->nbase; q++) {
+			size_t k = J->bases[q], f = T->a[k].parent, j = 0;
+			if (split[f] || T->a[f].nrep == 1) {
+				J->bases[n++] = k;
+				continue;
+			}
+			while (j < n && J->bases[j] != f)
+				j++;
+			if (j == n)
+				J->bases[n++] = f;
+		}
+		J->nbase = n;
+		J->by_fylke = true;
+		/* a kommunestorrelse cell sums kommuner, not fylker */
+		J->ksize_known = false;
+	}
+	free(fy);
+	free(split);
+	return made;
+}
+
+/* The bases that are kommuner. */
+static size_t
+count_kommuner(const struct joint *J)
 {
 	size_t n = 0;
-
-	for (size_t q = 0; q < J->nbase; q++) {
-		size_t f = J->T->a[J->bases[q]].parent, k = 0;
-		while (k < n && J->bases[k] != f)
-			k++;
-		if (f != SIZE_MAX && k == n)
-			J->bases[n++] = f;
-	}
-	J->nbase = n;
-	J->by_fylke = true;
-	/* a kommunestorrelse cell sums kommuner, not fylker */
-	J->ksize_known = false;
+	for (size_t q = 0; q < J->nbase; q++)
+		n += J->T->a[J->bases[q]].level == BP_LEVEL_KOMMUNE;
+	return n;
 }
 
 int
@@ -273,21 +333,24 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		errno = ENOMEM;
 		return -1;
 	}
+	size_t most = T->s.model_version >= 10 ? WHOLE_MAX_COLS_10 : WHOLE_MAX_COLS;
 	if (debug)
 		fprintf(stderr, "  whole-release check: %zu kommuner, %zu columns%s\n", J->nbase,
-		    cols, cols > WHOLE_MAX_COLS ? ": too large, not made" : "");
-	if (cols > WHOLE_MAX_COLS && T->s.model_version >= 10 && J->nbase > 0) {
-		by_fylke(J);
-		if ((cols = whole_cols(J)) == SIZE_MAX) {
+		    cols, cols > most ? ": too large, not made" : "");
+	if (T->s.model_version >= 10 && cols > most && J->nbase > 0) {
+		size_t nk = J->nbase;
+		int made = by_fylke(J, cols / nk);
+		if (made < 0 || (made && (cols = whole_cols(J)) == SIZE_MAX)) {
 			errno = ENOMEM;
 			return -1;
 		}
 		if (debug)
-			fprintf(stderr, "  whole-release check by fylke: %zu fylker, %zu columns%s\n",
-			    J->nbase, cols, cols > FYLKE_MAX_COLS ? ": too large, not made" : "");
-		if (cols > FYLKE_MAX_COLS)
+			fprintf(stderr, "  whole-release check by fylke: %zu of %zu kommuner "
+			    "in fylker, %zu columns%s\n", made ? nk - count_kommuner(J) : nk,
+			    nk, made ? cols : 0, made ? "" : ": too large, not made");
+		if (!made)
 			return 0;
-	} else if (cols > WHOLE_MAX_COLS || J->nbase == 0)
+	} else if (cols > most || J->nbase == 0)
 		return 0;
 	J->made = true;
 	if (bp__joint_row_room(J, J->nbase) < 0) {
