@@ -71,6 +71,8 @@ struct bpd {
 
 	/* Loop thread. */
 	size_t nignored;              /* files not named *.bpx at the last listing */
+	size_t nfolders;              /* folders not listed (not NNNN) at the last listing */
+	char unlisted[256];           /* folders that cannot be listed, as last logged */
 	size_t loop_nwaiting, loop_nsubdirs; /* of the last listing */
 	int inbox_errno_logged;
 	int internal_errors;          /* files not ingested or not moved */
@@ -95,7 +97,7 @@ queue_pass(struct bpd *d)
 
 	for (long i = 0; i < n; i++) {
 		if (!atomic_load(&d->interrupt) &&
-		    bpd_dispose(&d->ctx, v[i], NULL, NULL, &st) == BPD_END_RETRY)
+		    bpd_dispose(&d->ctx, v[i], NULL, &st) == BPD_END_RETRY)
 			left = true;
 		free(v[i]);
 	}
@@ -126,12 +128,16 @@ rescan(struct bpd *d)
 	if (bpd_scan(fd, &d->waits, d->now, d->conf->young_seconds, d->conf->max_file_bytes,
 	    d->once, &d->cands, &d->stats) < 0)
 		d->inbox_errno = ENOMEM;
+	/* --once: files may wait where it cannot look, as for a failed claim */
+	if (d->once && d->stats.nunlisted)
+		d->errors_in_item++;
 }
 
 /* Claims one candidate and takes it to its end. */
 static void
 process_cand(struct bpd *d, const struct bpd_cand *c)
 {
+	struct bpd_claimed cl = { c->folder, c->name, c->refuse_incomplete, "" };
 	struct bpd_qname q;
 	char qn[NAME_MAX + 1];
 	enum bp_ingest_status st;
@@ -153,9 +159,9 @@ process_cand(struct bpd *d, const struct bpd_cand *c)
 		return;
 	}
 	bpd_qname_format(&q, qn, sizeof(qn));
-	end = bpd_dispose(&d->ctx, qn, c->folder, c->refuse_incomplete ? NULL : c->name, &st);
+	end = bpd_dispose(&d->ctx, qn, &cl, &st);
 	if (end == BPD_END_RETURNED) {
-		bpd_wait_again(&d->waits, c->folder, c->name, d->now);
+		bpd_wait_again(&d->waits, c->folder, c->name, cl.returned, d->now);
 		return;
 	}
 	bpd_wait_forget(&d->waits, c->folder, c->name);
@@ -229,6 +235,30 @@ report_inbox(struct bpd *d)
 	d->inbox_errno_logged = d->inbox_errno;
 }
 
+/* Says when they change which folders cannot be listed, and how many are
+ * not listed as they are not named NNNN. */
+static void
+report_folders(struct bpd *d)
+{
+	const struct bpd_scan_stats *st = &d->stats;
+
+	if (strcmp(st->unlisted, d->unlisted)) {
+		if (st->nunlisted > 0)
+			bpd_log(LOG_WARNING, "%zu inbox folder%s cannot be listed: %s%s; files "
+			    "there are not received", st->nunlisted, st->nunlisted == 1 ? "" : "s",
+			    st->unlisted, st->nunlisted > 4 ? ", ..." : "");
+		else
+			bpd_log(LOG_NOTICE, "every inbox folder can be listed again");
+		snprintf(d->unlisted, sizeof(d->unlisted), "%s", st->unlisted);
+	}
+	if (st->nfolders != d->nfolders) {
+		if (st->nfolders > 0)
+			bpd_log(LOG_NOTICE, "%zu folder%s in the inbox ignored: only inbox/NNNN/ "
+			    "(a kommune number) is listed", st->nfolders, st->nfolders == 1 ? "" : "s");
+		d->nfolders = st->nfolders;
+	}
+}
+
 static void
 after_work_cb(uv_work_t *w, int status)
 {
@@ -249,6 +279,7 @@ after_work_cb(uv_work_t *w, int status)
 				    d->stats.nignored, d->stats.nignored == 1 ? "" : "s");
 			d->nignored = d->stats.nignored;
 		}
+		report_folders(d);
 	}
 	d->busy = false;
 	/* --once: list again after a batch, until a listing finds nothing. */

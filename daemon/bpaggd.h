@@ -24,6 +24,7 @@
 #ifndef BPD_BPAGGD_H
 #define BPD_BPAGGD_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -125,6 +126,9 @@ struct bpd_scan_stats {
 	size_t nsubdirs;     /* inbox/NNNN/ directories */
 	size_t nignored;     /* files not named *.bpx, left alone */
 	size_t nwaiting;     /* incomplete files waited for */
+	size_t nfolders;     /* other directories, left alone (not NNNN, or deeper) */
+	size_t nunlisted;    /* folders that cannot be listed (inbox/NNNN/, or the inbox) */
+	char unlisted[256];  /* "inbox/NNNN (why), ..." of the first of them */
 };
 
 /*
@@ -142,9 +146,11 @@ int bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_sec
 void bpd_candlist_free(struct bpd_candlist *l);
 /* Forgets folder/name (claimed). */
 void bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name);
-/* Waits for folder/name again (handed back to the inbox: incomplete). */
+/* Waits for folder/name again, handed back to the inbox (incomplete) as
+ * folder/as: under another name, its clock goes with it and the file that
+ * took its name is new. */
 void bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name,
-    uint64_t now_ms);
+    const char *as, uint64_t now_ms);
 /* Folder/name could not be claimed: not offered again before a back-off
  * (doubled up to 30 s). Returns true the first time (to be logged once). */
 bool bpd_wait_claim_failed(struct bpd_waits *w, const char *folder, const char *name,
@@ -201,10 +207,15 @@ const char *bpd_qname_safe(const struct bpd_qname *q);
  */
 int bpd_claim(int inbox, int queue, const char *folder, const char *name,
     struct bpd_qname *q);
-/* Puts an IN entry back into the inbox under its old name (never replacing
- * one): an upload that was still in progress. Returns 0 or -1. */
-int bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *folder,
-    const char *name);
+/*
+ * Puts an IN entry back into its inbox folder (named in the entry): an
+ * upload still in progress. Under name, or for an entry found in the queue
+ * (name NULL) under its safe name when that is the name itself; when that
+ * name is taken (or not known), under "bpaggd-returned-T-R.bpx". Never
+ * replaces a file. Returns 0 with the name used in as, or -1 with errno.
+ */
+int bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *name,
+    char *as, size_t aslen);
 
 /*
  * Copies what fd holds (at most max_bytes + 1 bytes, from offset 0) into a
@@ -275,6 +286,13 @@ enum bpd_end {
 	BPD_END_RETURNED, /* incomplete and young: handed back to the inbox */
 };
 
+/* An IN entry just claimed from the inbox (bpaggd.c, process_cand). */
+struct bpd_claimed {
+	const char *folder, *name;
+	bool refuse_incomplete;   /* the listing's verdict: refused if incomplete */
+	char returned[NAME_MAX + 1]; /* BPD_END_RETURNED: the name it went back under */
+};
+
 /* What dispose needs: the ingest context, the keys and the clock. */
 struct bpd_ctx {
 	const struct bp_config *conf;
@@ -292,13 +310,14 @@ struct bpd_ctx {
  * (from the daemon's own copy), then writes the reason file and the store's
  * rejection record (refused), the receipt (verified sender), and links the
  * copy into archive/YYYY/NNNN/ or rejected/. Safe to call again on any
- * entry left by a crash at any instant (bpaggd(8), Recovery). folder is
- * given (NULL for an entry found in the queue) for an IN entry just
- * claimed, and name with it when an incomplete file may be handed back.
- * *status is what ingest said (for the caller's bookkeeping).
+ * entry left by a crash at any instant (bpaggd(8), Recovery). cl is given
+ * for an IN entry just claimed, NULL for an entry found in the queue. An
+ * upload still in progress goes back to the inbox (or waits in the queue),
+ * unless cl says the listing refuses it. *status is what ingest said (for
+ * the caller's bookkeeping).
  */
-enum bpd_end bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder,
-    const char *name, enum bp_ingest_status *status);
+enum bpd_end bpd_dispose(struct bpd_ctx *c, const char *qname, struct bpd_claimed *cl,
+    enum bp_ingest_status *status);
 
 /* ---- privdrop.c -------------------------------------------------------- */
 /*

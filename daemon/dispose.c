@@ -9,6 +9,10 @@
  * inode (which may still be open for writing elsewhere). Once a COPY entry
  * exists the IN entry is never read again: after a crash, IN beside COPY
  * is dropped and COPY goes on; a CPTMP entry is a cut-short copy, deleted.
+ * An upload still being written (complete by its framing, not by its final
+ * tag) goes back to the inbox unread, however it was met: only the
+ * listing's verdict (too long incomplete) refuses it. When its copy is
+ * found beside it after a crash, the copy is deleted and IN goes back.
  *
  * COPY: once the outcome is durable (the store has committed, or the
  * reason file and rejection record are written) the receipt is written,
@@ -119,19 +123,35 @@ write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_inges
  * queue's listing skips too, and logged for the administrator.  0, or -1
  * with errno.
  */
+/* The inbox: the listing's descriptor, or at recovery (not listed yet)
+ * opened here, to be closed with put_inbox. */
+static int
+get_inbox(struct bpd_ctx *c)
+{
+	return c->inbox >= 0 ? c->inbox :
+	    open(c->conf->inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void
+put_inbox(struct bpd_ctx *c, int in)
+{
+	int e = errno;
+
+	if (in >= 0 && in != c->inbox)
+		close(in);
+	errno = e;
+}
+
 static int
 put_back_dir(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
 {
 	char to[NAME_MAX + 1];
-	/* at recovery the inbox is not listed yet: opened here */
-	int in = c->inbox >= 0 ? c->inbox :
-	    open(c->conf->inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int in = get_inbox(c);
 	int rc;
 
 	snprintf(to, sizeof(to), ".bpaggd-dir-%lld-%s", q->t, q->r);
 	rc = in >= 0 ? renameat2(c->dirs.queue, qname, in, to, RENAME_NOREPLACE) : -1;
-	if (in >= 0 && in != c->inbox)
-		close(in);
+	put_inbox(c, in);
 	if (rc < 0) {
 		/* within one folder a directory's ".." stays: no write needed */
 		if (renameat2(c->dirs.queue, qname, c->dirs.queue, to, RENAME_NOREPLACE) < 0)
@@ -140,6 +160,36 @@ put_back_dir(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
 		    "file could not be moved back to the inbox; set aside here, remove it", to);
 	}
 	return fsync(c->dirs.queue);
+}
+
+/*
+ * An IN entry of an upload still being written goes back to its inbox
+ * folder unread: under its own name when free, else under a fresh one
+ * (bpd_unclaim), and is waited for there. Nothing was committed, no
+ * receipt written. When it cannot go back it waits in the queue (copied
+ * again at each retry, so ingested once complete), never refused for it.
+ */
+static enum bpd_end
+give_back(struct bpd_ctx *c, const struct bpd_qname *q, struct bpd_claimed *cl)
+{
+	char as[NAME_MAX + 1];
+	int in = get_inbox(c), rc = -1;
+
+	if (in >= 0)
+		rc = bpd_unclaim(in, c->dirs.queue, q, cl ? cl->name : NULL, as, sizeof(as));
+	put_inbox(c, in);
+	if (rc < 0) {
+		bpd_log(LOG_ERR, "%s: still being written, but cannot be put back into the "
+		    "inbox: %s; left in the queue", bpd_qname_safe(q), strerror(errno));
+		return BPD_END_RETRY;
+	}
+	if (!cl || strcmp(as, cl->name))
+		bpd_log(LOG_NOTICE, "%s: still being written: put back into the inbox%s%.4s "
+		    "as %s", bpd_qname_safe(q), q->rest[0] == '-' ? "" : "/",
+		    q->rest[0] == '-' ? "" : q->rest, as);
+	if (cl)
+		snprintf(cl->returned, sizeof(cl->returned), "%s", as);
+	return BPD_END_RETURNED;
 }
 
 /* A refusal that keeps nothing: reason file, then the entry removed. */
@@ -370,11 +420,18 @@ ingest_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, struct bp_inge
 	bp_ingest_fd(c->ing, fd, NULL, (int64_t)q->t, r);
 }
 
-/* A COPY entry: ingested again (after a crash, or a failed step). */
+/*
+ * A COPY entry: ingested again (after a crash, or a failed step). inname
+ * is its IN entry, still beside it: dropped unread once the verdict is
+ * known, or, when the copy is incomplete (the daemon died before an upload
+ * still being written went back), put back into the inbox unread while
+ * the copy is deleted.
+ */
 static enum bpd_end
 from_copy(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
-    enum bp_ingest_status *status)
+    const char *inname, enum bp_ingest_status *status)
 {
+	struct bpd_qname iq = *q;
 	struct bp_ingest_result r;
 	enum bpd_end end;
 	int fd;
@@ -384,9 +441,17 @@ from_copy(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	ingest_copy(c, fd, q, &r);
 	close(fd);
 	*status = r.status;
+	iq.stage = BPD_Q_IN;
 	if (r.status == BP_INGEST_ERROR || r.status == BP_INGEST_GONE) {
 		log_outcome(c, bpd_qname_safe(q), &r);
 		end = BPD_END_RETRY;
+	} else if (inname && r.status == BP_INGEST_INCOMPLETE) {
+		/* nothing committed: the copy goes first, as in from_in */
+		end = (unlinkat(c->dirs.queue, cpname, 0) < 0 && errno != ENOENT) ||
+		    fsync(c->dirs.queue) < 0 ? BPD_END_RETRY : give_back(c, &iq, NULL);
+	} else if (inname && ((unlinkat(c->dirs.queue, inname, 0) < 0 && errno != ENOENT) ||
+	    fsync(c->dirs.queue) < 0)) {
+		end = BPD_END_RETRY; /* IN beside COPY again: the same next time */
 	} else {
 		end = finish(c, q, cpname, &r, false);
 	}
@@ -482,8 +547,8 @@ make_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, char *cpname, si
 
 /* An IN entry: checked, copied, ingested from the copy. */
 static enum bpd_end
-from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const char *folder,
-    const char *name, enum bp_ingest_status *status)
+from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
+    struct bpd_claimed *cl, enum bp_ingest_status *status)
 {
 	struct bpd_qname cq = *q;
 	struct bp_ingest_result r;
@@ -515,17 +580,16 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const c
 	ingest_copy(c, cfd, q, &r);
 	close(cfd);
 	*status = r.status;
-	if (r.status == BP_INGEST_INCOMPLETE && name && folder) {
+	if (r.status == BP_INGEST_INCOMPLETE && !(cl && cl->refuse_incomplete)) {
 		/* Complete by its framing, not by its final tag: an upload that
-		 * paused at a chunk boundary. It goes back, unchanged (nothing
-		 * was committed; the copy goes first, so that a crash leaves
-		 * the claimed file alone, to be copied again). */
+		 * paused at a chunk boundary, just claimed or found in the queue
+		 * after a crash. It goes back, unchanged (nothing was committed;
+		 * the copy goes first, so that a crash leaves the claimed file
+		 * alone, to be copied again). */
 		bp_ingest_result_free(&r);
 		if (unlinkat(c->dirs.queue, cpname, 0) < 0 || fsync(c->dirs.queue) < 0)
 			return BPD_END_RETRY;
-		if (bpd_unclaim(c->inbox, c->dirs.queue, q, folder, name) == 0)
-			return BPD_END_RETURNED;
-		return from_in(c, q, qname, folder, NULL, status);
+		return give_back(c, q, cl);
 	}
 	if (r.status == BP_INGEST_ERROR || r.status == BP_INGEST_GONE) {
 		/* Nothing committed: the copy is made again next time. */
@@ -550,14 +614,14 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, const c
 		if (bpd_qname_format(&mq, mname, sizeof(mname)) == 0 &&
 		    renameat(c->dirs.queue, cpname, c->dirs.queue, mname) == 0 &&
 		    fsync(c->dirs.queue) == 0) {
-			end = finish(c, &mq, mname, &r, folder != NULL);
+			end = finish(c, &mq, mname, &r, cl != NULL);
 			bp_ingest_result_free(&r);
 			return end;
 		}
 		bp_ingest_result_free(&r);
 		return BPD_END_RETRY;
 	}
-	end = finish(c, &cq, cpname, &r, folder != NULL);
+	end = finish(c, &cq, cpname, &r, cl != NULL);
 	bp_ingest_result_free(&r);
 	return end;
 }
@@ -576,8 +640,8 @@ sibling(struct bpd_ctx *c, const struct bpd_qname *q, enum bpd_stage st, char *o
 }
 
 /* A COPY entry beside its IN entry: the copy is whole (it was synced
- * before it got its name), so the claimed file is dropped unread and the
- * copy alone goes on. */
+ * before it got its name), so the claimed file is never read again and the
+ * copy alone goes on (from_copy). */
 static enum bpd_end
 copy_over_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *inname,
     const char *cpname, enum bp_ingest_status *status)
@@ -585,14 +649,11 @@ copy_over_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *inname,
 	struct bpd_qname cq = *q;
 
 	cq.stage = BPD_Q_COPY;
-	if ((unlinkat(c->dirs.queue, inname, 0) < 0 && errno != ENOENT) ||
-	    fsync(c->dirs.queue) < 0)
-		return BPD_END_RETRY;
-	return from_copy(c, &cq, cpname, status);
+	return from_copy(c, &cq, cpname, inname, status);
 }
 
 enum bpd_end
-bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder, const char *name,
+bpd_dispose(struct bpd_ctx *c, const char *qname, struct bpd_claimed *cl,
     enum bp_ingest_status *status)
 {
 	struct bpd_qname q;
@@ -605,7 +666,7 @@ bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder, const char
 	case BPD_Q_IN:
 		if (sibling(c, &q, BPD_Q_COPY, other, sizeof(other)))
 			return copy_over_in(c, &q, qname, other, status);
-		return from_in(c, &q, qname, folder, name, status);
+		return from_in(c, &q, qname, cl, status);
 	case BPD_Q_CPTMP:
 		/* A copy cut short by a crash: its IN entry is copied again. */
 		if (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT)
@@ -614,10 +675,10 @@ bpd_dispose(struct bpd_ctx *c, const char *qname, const char *folder, const char
 	case BPD_Q_COPY:
 		if (sibling(c, &q, BPD_Q_IN, other, sizeof(other)))
 			return copy_over_in(c, &q, other, qname, status);
-		return from_copy(c, &q, qname, status);
+		return from_copy(c, &q, qname, NULL, status);
 	case BPD_Q_MERGED:
 	case BPD_Q_NOTOURS:
-		return from_copy(c, &q, qname, status);
+		return from_copy(c, &q, qname, NULL, status);
 	case BPD_Q_ARCHIVE:
 	case BPD_Q_REJECT:
 		*status = q.stage == BPD_Q_ARCHIVE ? BP_INGEST_MERGED : BP_INGEST_REFUSED;

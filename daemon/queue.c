@@ -24,6 +24,9 @@
 
 #include <sodium.h>
 
+/* The longest safe name an IN entry keeps (a longer one is cut short). */
+#define SAFE_MAX 150
+
 static const char *const stage_names[] = {
 	[BPD_Q_IN] = "in", [BPD_Q_COPY] = "cp", [BPD_Q_ARCHIVE] = "ra", [BPD_Q_REJECT] = "rr",
 	[BPD_Q_CPTMP] = "cw", [BPD_Q_MERGED] = "cm", [BPD_Q_NOTOURS] = "ca",
@@ -109,7 +112,7 @@ folder_fd(int inbox, const char *folder)
 int
 bpd_claim(int inbox, int queue, const char *folder, const char *name, struct bpd_qname *q)
 {
-	char safe[151], qn[NAME_MAX + 1];
+	char safe[SAFE_MAX + 1], qn[NAME_MAX + 1];
 	uint8_t rnd[8];
 	struct stat st;
 	int sfd, ret = -1;
@@ -146,17 +149,56 @@ out:
 	return ret;
 }
 
-int
-bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *folder,
-    const char *name)
+/* The inbox folder an IN entry came from ("<folder or ->.<safe name>")
+ * into out[5]: "" for the inbox itself. Returns 0, or -1 (not a folder
+ * the daemon lists). */
+static int
+entry_folder(const struct bpd_qname *q, char *out)
 {
-	char qn[NAME_MAX + 1];
-	int sfd, ret;
+	const char *dot = strchr(q->rest, '.');
+	size_t n = dot ? (size_t)(dot - q->rest) : 0;
 
-	if (bpd_qname_format(q, qn, sizeof(qn)) < 0 || (sfd = folder_fd(inbox, folder)) < 0)
+	if (n == 1 && q->rest[0] == '-') {
+		*out = '\0';
+		return 0;
+	}
+	if (n != 4 || strspn(q->rest, "0123456789") != 4)
 		return -1;
-	ret = bpd_rename_new(queue, qn, sfd, name);
+	memcpy(out, q->rest, 4);
+	out[4] = '\0';
+	return 0;
+}
+
+int
+bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *name, char *as,
+    size_t aslen)
+{
+	char qn[NAME_MAX + 1], folder[5];
+	const char *safe = bpd_qname_safe(q);
+	int sfd, ret = -1, e;
+
+	if (bpd_qname_format(q, qn, sizeof(qn)) < 0 || entry_folder(q, folder) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Found in the queue: its own name is known only when the safe form
+	 * changed nothing (no digit, no odd byte, not cut short). */
+	if (!name && !strpbrk(safe, "#?") && strlen(safe) < SAFE_MAX &&
+	    bp_inbox_kind(safe) == BP_INBOX_SUBMISSION)
+		name = safe;
+	if ((sfd = folder_fd(inbox, folder)) < 0)
+		return -1;
+	if (name && (ret = bpd_rename_new(queue, qn, sfd, name)) == 0)
+		snprintf(as, aslen, "%s", name);
+	else if (!name || errno == EEXIST) {
+		/* Its name is another file's now: a fresh one of its own,
+		 * which the listing takes as any submission. */
+		snprintf(as, aslen, "bpaggd-returned-%lld-%s.bpx", q->t, q->r);
+		ret = bpd_rename_new(queue, qn, sfd, as);
+	}
+	e = errno;
 	close(sfd);
+	errno = e;
 	return ret;
 }
 

@@ -248,12 +248,20 @@ bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name)
 }
 
 void
-bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, uint64_t now_ms)
+bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, const char *as,
+    uint64_t now_ms)
 {
 	char key[PATH_MAX];
 	struct bpd_wait *e;
+	uint64_t first = now_ms;
 
 	make_key(key, sizeof(key), folder, name);
+	if (strcmp(name, as) && (e = find(w, key))) {
+		/* its youth still counts from when it was first seen */
+		first = e->first_seen;
+		remove_at(w, e);
+	}
+	make_key(key, sizeof(key), folder, as);
 	if (!(e = find(w, key))) {
 		if ((w->n + 1) * 2 > w->cap && grow(w) < 0)
 			return;
@@ -262,7 +270,7 @@ bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, uint64
 			return;
 		w->n++;
 		w->per_folder[folder_index(key)]++;
-		e->first_seen = now_ms;
+		e->first_seen = first;
 		e->backoff = BACKOFF_FIRST_MS / 2;
 	}
 	e->returned = true;
@@ -280,7 +288,7 @@ bpd_wait_claim_failed(struct bpd_waits *w, const char *folder, const char *name,
 	struct bpd_wait *e;
 	bool first;
 
-	bpd_wait_again(w, folder, name, now_ms);
+	bpd_wait_again(w, folder, name, name, now_ms);
 	make_key(key, sizeof(key), folder, name);
 	e = find(w, key);
 	if (!e)
@@ -463,6 +471,19 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 	return 0;
 }
 
+/* A folder that cannot be listed (whole or in part): counted, and named
+ * with why (the first few) for the log. */
+static void
+unlisted(struct scan *s, const char *folder, int err)
+{
+	struct bpd_scan_stats *st = s->stats;
+	size_t l = strlen(st->unlisted);
+
+	if (st->nunlisted++ < 4)
+		snprintf(st->unlisted + l, sizeof(st->unlisted) - l, "%sinbox%s%s (%s)",
+		    l ? ", " : "", *folder ? "/" : "", folder, strerror(err));
+}
+
 /* Lists one folder (fd owned here); the inbox itself also descends into
  * NNNN/, opened beneath it without following a link. */
 static int
@@ -470,26 +491,40 @@ scan_dir(struct scan *s, int fd, const char *folder)
 {
 	DIR *dp = fdopendir(fd);
 	struct dirent *de;
+	bool partial = false;
 	int ret = 0;
 
 	if (!dp) {
+		unlisted(s, folder, errno);
 		close(fd);
 		return 0;
 	}
-	while ((de = readdir(dp)) != NULL) {
+	/* errno cleared before each readdir: NULL with errno set is an error */
+	for (errno = 0; (de = readdir(dp)) != NULL; errno = 0) {
 		struct stat st;
 		enum bp_inbox_kind kind = bp_inbox_kind(de->d_name);
 		if (kind == BP_INBOX_WRITING)
 			continue;
-		if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			/* gone meanwhile, or (a folder without x) never seen */
+			if (errno != ENOENT && !partial) {
+				unlisted(s, folder, errno);
+				partial = true;
+			}
 			continue;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			if (!*folder && is_kommune_dir_name(de->d_name)) {
 				int sub = openat(dirfd(dp), de->d_name,
 				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				s->stats->nsubdirs++;
+				if (sub < 0 && errno != ENOENT && errno != ENOTDIR &&
+				    errno != ELOOP) /* no longer a folder */
+					unlisted(s, de->d_name, errno);
 				if (sub >= 0 && scan_dir(s, sub, de->d_name) < 0)
 					ret = -1;
+			} else {
+				s->stats->nfolders++; /* not ours: left alone */
 			}
 			continue;
 		}
@@ -502,6 +537,8 @@ scan_dir(struct scan *s, int fd, const char *folder)
 			break;
 		}
 	}
+	if (!de && errno && !partial)
+		unlisted(s, folder, errno);
 	closedir(dp);
 	return ret;
 }

@@ -31,9 +31,19 @@ DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refu
 	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh \
 	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh \
 	tests/integration/daemon_faults.sh tests/integration/daemon_sweep.sh \
-	tests/integration/daemon_notify.sh tests/integration/daemon_refusal_crash.sh
+	tests/integration/daemon_notify.sh tests/integration/daemon_refusal_crash.sh \
+	tests/integration/daemon_returned.sh tests/integration/daemon_folders.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
+
+# An inbox name taken while bpaggd holds the claimed file (daemon_returned.sh):
+# an LD_PRELOAD shim built without sanitizers, as crashshim.so.
+bp_returned_log = tests/integration/daemon_returned.sh.log
+$(bp_returned_log): tests/helpers/takeshim.so
+tests/helpers/takeshim.so: $(srcdir)/tests/helpers/takeshim.c
+	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/takeshim.c -ldl
+CLEANFILES += tests/helpers/takeshim.so
+EXTRA_DIST += tests/helpers/takeshim.c
 
 # The attacks of issue 10 fixed on this branch (tests/attacks/README): each runs
 # as root with the users nobody and daemon and is skipped (77) otherwise.

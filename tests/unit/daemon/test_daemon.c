@@ -230,6 +230,8 @@ Test(daemon, scan_lists_complete_first_with_kommune_subdirs)
 	scan_at(&w, 1000, 60, &l, &st);
 	cr_assert_eq(st.nsubdirs, 1);
 	cr_assert_eq(st.nignored, 2, "ignored: %zu", st.nignored);
+	cr_assert_eq(st.nfolders, 2, "other/ and 0301/9999/: %zu", st.nfolders);
+	cr_assert_eq(st.nunlisted, 0);
 	cr_assert_eq(st.nwaiting, 1);
 	cr_assert_eq(l.n, 2);
 	for (size_t i = 0; i < l.n; i++)
