@@ -339,6 +339,21 @@ bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l)
 	return 0;
 }
 
+int
+bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r, int n)
+{
+	uint32_t t = ++J->tick;
+	for (size_t w = 0; w < J->words; w++)
+		for (uint64_t x = J->set[w]; x; x &= x - 1) {
+			uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
+			if (y && J->stamp[y] != t) {
+				J->stamp[y] = t;
+				J->ind[++n] = bp__joint_col(J, k, f, r, G->n, y);
+			}
+		}
+	return n;
+}
+
 /* Whether reporting kommune k (an area of J->bases) counts in area i's
  * cells by breakdown b's value v.  Model 10's fylke k: in the nation's
  * cells, its own, and those of its kommune when it has one reporting. */
@@ -387,15 +402,7 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 					size_t k = J->whole ? J->bases[q] : i;
 					if (J->whole && !under(J, k, i, b, v))
 						continue;
-					uint32_t t = ++J->tick;
-					for (size_t w = 0; w < J->words; w++)
-						for (uint64_t x = J->set[w]; x; x &= x - 1) {
-							uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
-							if (y && J->stamp[y] != t) {
-								J->stamp[y] = t;
-								J->ind[++n] = bp__joint_col(J, k, ff, ff ? r : 0, G->n, y);
-							}
-						}
+					n = bp__joint_set_cols(J, G, k, ff, ff ? r : 0, n);
 				}
 				/* by fylke: a kommune's cell among others of its fylke */
 				if (n == 0 && J->by_fylke)

@@ -69,6 +69,10 @@ int bp__joint_classes(struct joint *J, int l, size_t f);
 int bp__joint_row_set(struct joint *J, size_t f, size_t g, size_t b, size_t v, size_t r);
 /* The column of class x (of n) of family f, category r, of area i. */
 int bp__joint_col(const struct joint *J, size_t i, size_t f, size_t r, size_t n, uint32_t x);
+/* Appends to J->ind[n + 1..] the columns of area k (family f, category r)
+ * of the classes G gives the atoms in J->set, each once; the new n. */
+int bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r,
+    int n);
 /* The index of a level bit among the release's levels, or -1. */
 int bp__joint_level(const struct joint *J, unsigned level);
 /* Area i's columns of the families on at level l: 0 or -1 (ENOMEM). */

@@ -95,17 +95,8 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				}
 				if (!whole || nk == 0)
 					continue;
-				struct fam *G = bp__joint_fam(J, 0, ff);
-				uint32_t t = ++J->tick;
-				int n = 0;
-				for (size_t w = 0; w < J->words; w++)
-					for (uint64_t x = J->set[w]; x; x &= x - 1) {
-						uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
-						if (y && J->stamp[y] != t) {
-							J->stamp[y] = t;
-							J->ind[++n] = bp__joint_col(J, f, ff, ff ? r : 0, G->n, y);
-						}
-					}
+				int n = bp__joint_set_cols(J, bp__joint_fam(J, 0, ff), f, ff,
+				    ff ? r : 0, 0);
 				int rw = glp_add_rows(lp, 1);
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
