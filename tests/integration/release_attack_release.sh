@@ -140,30 +140,27 @@ awk '/^  joint check: .* [1-9][0-9]* complements$/ { j = 1 } j && /^  bp_suppres
 	END { exit r }' "$d/rel.debug" || fail "joint: the model was repaired again after the check"
 attack "$d" rel "the joint distribution of one area"
 
-d=$tmp/whole
-mkdir -p "$d"
-ra_install "$d" 2024 "0301 1101 1103 1106" 35 100
-ra_set "$d/inst/bpagg.conf" min_cell 3
-ra_truth "$d" 2024 rapport
-ra_copy "$d" inst-rel
-ra_set "$d/inst-rel/bpagg.conf" method release
-BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
-	>/dev/null 2>"$d/rel.debug" ||
-	fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
+# whole_case NAME KOMMUNER ROWS SEED: DIR=$tmp/NAME, min_cell 3, rapport,
+# published with method = release and its debug output in DIR/rel.debug.
+whole_case() {
+	d=$tmp/$1
+	mkdir -p "$d"
+	ra_install "$d" 2024 "$2" "$3" "$4"
+	ra_set "$d/inst/bpagg.conf" min_cell 3
+	ra_truth "$d" 2024 rapport
+	ra_copy "$d" inst-rel
+	ra_set "$d/inst-rel/bpagg.conf" method release
+	BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 \
+		--out "$d/rel" >/dev/null 2>"$d/rel.debug" ||
+		fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
+}
+
+whole_case whole "0301 1101 1103 1106" 35 100
 grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
 	fail "whole: the whole-release check hid no cell (the case is gone)"
 attack "$d" rel "the whole release" 3
 
-d=$tmp/twelve
-mkdir -p "$d"
-ra_install "$d" 2024 "0301 3101 3103 3105 3107 3110 3112 3114 3116 3118 3120 3122" 70 401
-ra_set "$d/inst/bpagg.conf" min_cell 3
-ra_truth "$d" 2024 rapport
-ra_copy "$d" inst-rel
-ra_set "$d/inst-rel/bpagg.conf" method release
-BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
-	>/dev/null 2>"$d/rel.debug" ||
-	fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
+whole_case twelve "0301 3101 3103 3105 3107 3110 3112 3114 3116 3118 3120 3122" 70 401
 grep -q '^  whole-release check: 12 kommuner, 14940 columns$' "$d/rel.debug" ||
 	fail "12 kommuner: the whole-release program was not made"
 grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
