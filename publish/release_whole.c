@@ -37,10 +37,11 @@
 /* Model 10: at most 20 000 columns (16 kommuner of the rapport profile,
  * or its 15 fylker), and a program too large by kommune is made with
  * fylker in place of their kommuner (by_fylke).  A fylke's column is a
- * class's sum over its kommuner: the nation's and the fylkes' cells are
- * sums of those, a kommune's only when it is its fylke's one reporting
- * kommune (Oslo), and the other kommuner's table cells enter only as sums
- * over their fylke (kommune_sums); kommunestorrelse cells are left out.
+ * class's sum over its kommuner: the nation's and the fylker's cells are
+ * sums of those, a kommune's only when it is a column itself (its fylke
+ * split, or its fylke's one reporting kommune, as Oslo), and the other
+ * kommuner's table cells enter only as sums over their fylke
+ * (kommune_sums); kommunestorrelse cells are left out.
  * That program knows less than the intruder, so it proves nothing safe,
  * but what it finds bounded is: the nation less the other fylker meets a
  * fylke's tables, which no area's program sees (releases of 10 to 13
