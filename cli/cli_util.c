@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <sodium.h>
@@ -66,6 +67,15 @@ bp_cli_year(const char *s, int *year)
 		return -1;
 	*year = (int)y;
 	return 0;
+}
+
+void
+bp_cli_solver_heap(void)
+{
+	/* blocks up to 64 MiB come from the heap, and up to 256 MiB of free
+	 * heap is kept: at 357 kommuner some 20 MiB more resident memory */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
 const char *

@@ -67,6 +67,7 @@ bp_cmd_audit(int argc, char **argv)
 	}
 	if ((rc = bp_cli_load_conf("audit", conf, &c)) != 0)
 		goto out;
+	bp_cli_solver_heap();
 	struct bp_cli_progress prog;
 	bp_cli_progress_init(&prog, quiet);
 	struct bp_progress cb = bp_cli_progress_cb(&prog);

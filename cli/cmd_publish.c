@@ -115,6 +115,7 @@ bp_cmd_publish(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if ((rc = bp_cli_load_conf("publish", o.conf, &c)) != 0)
 		goto out;
+	bp_cli_solver_heap();
 	struct bp_cli_progress prog;
 	bp_cli_progress_init(&prog, o.quiet);
 	o.p.progress = bp_cli_progress_cb(&prog);
