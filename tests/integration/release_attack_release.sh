@@ -40,7 +40,17 @@
 #     attacker bounds a cell of (the nation less fylke 31 is Oslo again);
 #     model 10 makes the program up to 20 000 columns and hides
 #     complements for it;
-#  8. a property over random small releases: bpagg sample with several
+#  8. a release above model 10's limit for a program by kommune: fifteen
+#     kommuner of fylke 11 beside three of fylke 39, 8 persons each, the
+#     rapport profile, min_cell 5 (22 410 columns); model 10 checks it by
+#     fylke (fylke 11 one column, fylke 39 split into its kommuner) and
+#     hides a complement for it; model 9, which checks nothing at that
+#     size, left 17 primary cells of fylke 39 bounded (a sweep of this
+#     attacker over releases of 17 to 20 kommuner found it).  The attacker
+#     looks at the hidden cells of fylke 39 and its kommuner only (--cells;
+#     the whole release takes minutes), and not in the sanitizer build,
+#     where that alone takes minutes (the publish still runs there);
+#  9. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
 #     no primary cell bounded below min_cell, and its intervals always hold
@@ -53,11 +63,13 @@ set -euo pipefail
 ra_test_init bp-attk-rel
 
 failures=0
-# attack DIR NAME WHAT [MIN_CELL]: the attacker over DIR/NAME against DIR/truth; a
+# attack DIR NAME WHAT [MIN_CELL [CELLS]]: the attacker over DIR/NAME (the
+# hidden cells listed in the file CELLS, else all) against DIR/truth; a
 # wrong interval fails at once (the attacker's model would be false); a
 # bounded primary is counted and reported, and fails at the end.
 attack() {
-	"$RA" --screen "$1/$2" >"$1/$2.att" 2>"$1/$2.err" || fail "$3: release_attack: $(cat "$1/$2.err")"
+	"$RA" --screen ${5:+--cells "$5"} "$1/$2" >"$1/$2.att" 2>"$1/$2.err" ||
+		fail "$3: release_attack: $(cat "$1/$2.err")"
 	local res
 	res=$(ra_check "$1/truth" "$1/$2.att" "${4:-5}" 2>>"$1/$2.err")
 	[ "$(ra_field "$res" wrong)" = 0 ] || fail "$3: the attacker's interval misses the truth: $(grep WRONG "$1/$2.err")"
@@ -140,13 +152,14 @@ awk '/^  joint check: .* [1-9][0-9]* complements$/ { j = 1 } j && /^  bp_suppres
 	END { exit r }' "$d/rel.debug" || fail "joint: the model was repaired again after the check"
 attack "$d" rel "the joint distribution of one area"
 
-# whole_case NAME KOMMUNER ROWS SEED: DIR=$tmp/NAME, min_cell 3, rapport,
-# published with method = release and its debug output in DIR/rel.debug.
+# whole_case NAME KOMMUNER ROWS SEED [MIN_CELL]: DIR=$tmp/NAME, min_cell 3
+# unless given, rapport, published with method = release and its debug
+# output in DIR/rel.debug.
 whole_case() {
 	d=$tmp/$1
 	mkdir -p "$d"
 	ra_install "$d" 2024 "$2" "$3" "$4"
-	ra_set "$d/inst/bpagg.conf" min_cell 3
+	ra_set "$d/inst/bpagg.conf" min_cell "${5:-3}"
 	ra_truth "$d" 2024 rapport
 	ra_copy "$d" inst-rel
 	ra_set "$d/inst-rel/bpagg.conf" method release
@@ -166,6 +179,22 @@ grep -q '^  whole-release check: 12 kommuner, 14940 columns$' "$d/rel.debug" ||
 grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
 	fail "12 kommuner: the whole-release check hid no cell (the case is gone)"
 attack "$d" rel "the whole release of 12 kommuner" 3
+
+whole_case byfylke "1101 1103 1106 1108 1111 1112 1114 1119 1120 1121 1122 1124 1127 1130 1133
+	3901 3903 3905" 8 4 5
+grep -q '^  whole-release check: 18 kommuner, 22410 columns: too large, not made$' "$d/rel.debug" ||
+	fail "18 kommuner: not too large for a program by kommune (the case is gone)"
+grep -q '^  whole-release check by fylke: 15 of 18 kommuner in fylker, ' "$d/rel.debug" ||
+	fail "18 kommuner: the program by fylke was not made with fylke 11 as one column"
+grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
+	fail "18 kommuner: the check by fylke hid no cell (the case is gone)"
+if [[ $(ldd "$RA" 2>/dev/null || true) == *libasan* ]]; then
+	echo "18 kommuner: the attacker is not run in the sanitizer build"
+else
+	awk -F, '$9 == ":" && (($2 == "fylke" && $3 == "39") || ($2 == "kommune" && $3 ~ /^39/)) {
+		print $2 "," $3 "," $4 "," $6 "," $8 }' "$d/rel/tables.csv" >"$d/cells"
+	attack "$d" rel "the release of 18 kommuner, fylke 39" 5 "$d/cells"
+fi
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
