@@ -489,7 +489,8 @@ complement(struct joint *J, glp_prob *lp)
 }
 
 /* Hides the cell of row x (kept hidden: BP_SUP_KEEP) and loosens its
- * rows; k the primary's row, hi its bound (for the debug output). */
+ * rows; k the primary's row (SIZE_MAX: a sum of kommune cells), hi its
+ * bound (for the debug output). */
 void
 bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
 {
@@ -500,7 +501,10 @@ bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
 		if (J->cell[q] == c)
 			bp__joint_bound_row(J, lp, q);
 	J->hidden++;
-	if (getenv("BPAGG_DEBUG_SUPPRESS")) {
+	if (getenv("BPAGG_DEBUG_SUPPRESS") && k == SIZE_MAX)
+		fprintf(stderr, "  whole-release check: a kommune sum bounded by %.2f; "
+		    "hides a cell of %u\n", hi, bp_sup_value_of(J->M, c));
+	else if (getenv("BPAGG_DEBUG_SUPPRESS")) {
 		uint64_t w = J->where[k];
 		const struct bp_indicator *ind = bp_indicator_at(w >> 24 & 255);
 		fprintf(stderr, "  %s check: %s %s %s__%s %s %s (%u) bounded by %.2f; "
@@ -513,17 +517,25 @@ bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
 	}
 }
 
-/* Sets the objective to the sum of the rows in list[0..n). */
+/* Sets the objective to the sum of LP rows rows[0..n) (each of list[q]
+ * if list, else rows[q]). */
 static void
-objective(struct joint *J, glp_prob *lp, const size_t *list, size_t n)
+objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list, size_t n)
 {
 	for (int j = 1; j <= glp_get_num_cols(lp); j++)
 		glp_set_obj_coef(lp, j, 0.0);
 	for (size_t q = 0; q < n; q++) {
-		int m = glp_get_mat_row(lp, J->lprow[list[q]], J->ind, J->obj);
+		int m = glp_get_mat_row(lp, list ? rows[list[q]] : rows[q], J->ind, J->obj);
 		for (int j = 1; j <= m; j++)
 			glp_set_obj_coef(lp, J->ind[j], glp_get_obj_coef(lp, J->ind[j]) + 1.0);
 	}
+}
+
+/* Sets the objective to the sum of the printed rows in list[0..n). */
+static void
+objective(struct joint *J, glp_prob *lp, const size_t *list, size_t n)
+{
+	objective_of(J, lp, J->lprow, list, n);
 }
 
 /* Drops from list[0..*n) the rows whose activity in the LP's solution
@@ -593,6 +605,66 @@ bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 			bp__joint_hide_row(J, lp, x, k, hi);
 		}
 		verified(J, lp, list, &n);
+	}
+	return 0;
+}
+
+/*
+ * Model 11: every kommune sum of J->ksum reaches what it must
+ * (release_whole.c): first all of them at once, while a solution shows
+ * some large enough, then one by one, with complements as for a primary
+ * row (the cover, else one cell of the bound's certificate).  0, or -1:
+ * errno EDOM (no complement left), EINVAL.
+ */
+int
+bp__joint_lift_sums(struct joint *J, glp_prob *lp)
+{
+	size_t n = J->nksum, m;
+	double hi;
+
+	for (size_t before = SIZE_MAX; n > 0 && n < before; ) {
+		before = n;
+		objective_of(J, lp, J->ksum, NULL, n);
+		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		m = 0;
+		for (size_t q = 0; q < n; q++)
+			if (glp_get_row_prim(lp, J->ksum[q]) < J->ksum_need[q] - BP_SUP_EPS) {
+				J->ksum[m] = J->ksum[q];
+				J->ksum_need[m++] = J->ksum_need[q];
+			}
+		n = m;
+	}
+	while (n > 0) {
+		int rw = J->ksum[--n];
+		J->checked++;
+		for (;;) {
+			objective_of(J, lp, &rw, NULL, 1);
+			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+				errno = EINVAL;
+				return -1;
+			}
+			if (hi >= J->ksum_need[n] - BP_SUP_EPS)
+				break;
+			long got = bp__joint_cover_row(J, lp, rw, J->ksum_need[n], SIZE_MAX, hi);
+			if (got < 0)
+				return -1;
+			if (got > 0)
+				continue;
+			objective_of(J, lp, &rw, NULL, 1);
+			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+				errno = EINVAL;
+				return -1;
+			}
+			size_t x = complement(J, lp);
+			if (x == SIZE_MAX) {
+				errno = EDOM;
+				return -1;
+			}
+			bp__joint_hide_row(J, lp, x, SIZE_MAX, hi);
+		}
 	}
 	return 0;
 }
@@ -732,6 +804,8 @@ out:
 	free(J.obj);
 	free(J.bases);
 	free(J.dev);
+	free(J.ksum);
+	free(J.ksum_need);
 	glp_term_out(term);
 	return ret;
 }

@@ -57,6 +57,11 @@ struct joint {
 	bool made;                 /* the program was small enough to be made */
 	bool by_fylke;             /* model 10: its columns the fylker's */
 	int *dev;                  /* per printed row: its deviation columns, 0 none */
+	/* model 11, by fylke: the LP rows of the kommune sums that hold a
+	 * hidden primary cell, and the least largest value each must reach */
+	int *ksum;
+	double *ksum_need;
+	size_t nksum, capksum;
 };
 
 /* release_joint.c */
@@ -94,6 +99,9 @@ int bp__joint_row_room(struct joint *J, size_t nk);
 /* Every row of list[0..n) reaches min_cell, with complements: 0 or -1
  * (errno EDOM: none left; EINVAL). */
 int bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n);
+/* Model 11: every kommune sum of J->ksum reaches its need, with
+ * complements; J->ksum is reordered.  0 or -1 (errno EDOM, EINVAL). */
+int bp__joint_lift_sums(struct joint *J, glp_prob *lp);
 
 /* release_whole.c */
 /* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
@@ -104,5 +112,9 @@ int bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list);
 /* Complements for primary row k at once (its bound hi): the number
  * hidden, 0 when none found, or -1 (errno EDOM). */
 long bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi);
+/* The same for LP row rw, which must reach need; k the primary's printed
+ * row for the debug output, SIZE_MAX for a kommune sum. */
+long bp__joint_cover_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k,
+    double hi);
 
 #endif

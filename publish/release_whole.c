@@ -49,6 +49,37 @@
 #define WHOLE_MAX_COLS_10 20000
 
 /*
+ * Model 11: LP row rw, a kommune sum with a hidden primary cell, must
+ * reach need.  A kommune's hidden cell can be no larger than the fylke's
+ * sum less what the others are known to hold (their published counts, and
+ * the rule's lower bound for the hidden ones), so the primary with the
+ * least lower bound lo reaches min_cell only if the sum can reach the
+ * sum's lower bound - lo + min_cell.  The program knows less than the
+ * intruder, so a sum that cannot is a leak: seven hidden rod_rod cells of
+ * fylke 18's kommuner under a fylke total that national tables bound by
+ * 10 were each bounded by 4.  0 or -1 (ENOMEM).
+ */
+static int
+keep_sum(struct joint *J, int rw, double need)
+{
+	if (J->nksum == J->capksum) {
+		size_t cap = J->capksum ? 2 * J->capksum : 64;
+		int *r = realloc(J->ksum, cap * sizeof(*r));
+		if (!r)
+			return -1;
+		J->ksum = r;
+		double *d = realloc(J->ksum_need, cap * sizeof(*d));
+		if (!d)
+			return -1;
+		J->ksum_need = d;
+		J->capksum = cap;
+	}
+	J->ksum[J->nksum] = rw;
+	J->ksum_need[J->nksum++] = need;
+	return 0;
+}
+
+/*
  * Model 10, by fylke: what the kommuner of fylke f (more than one
  * reporting) print of indicator g adds up, table cell by table cell, to a
  * sum of f's columns: fixed when every kommune's cell is published, at
@@ -56,8 +87,10 @@
  * otherwise.  Not a printed cell of the program (the check hides no
  * kommune cell of such a fylke), only what an intruder knows of f from
  * its kommuner, which the nation less the other fylker may meet.
+ * Model 11: a sum that holds a hidden primary cell is kept (keep_sum).
+ * 0 or -1 (ENOMEM).
  */
-static void
+static int
 kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 {
 	const struct bp_tables *T = J->T;
@@ -65,14 +98,14 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 
 	if (T->a[f].level != BP_LEVEL_FYLKE || T->a[f].nrep < 2 ||
 	    !(T->s.levels & BP_LEVEL_KOMMUNE))
-		return;
+		return 0;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 		if (!table_on(T, BP_LEVEL_KOMMUNE, g, b) || (int)b == J->by_area)
 			continue;
 		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 			for (size_t r = 0; r <= ncat; r++) {
 				size_t ff = r == ncat ? 0 : fam, nk = 0, nh = 0;
-				double sum = 0.0;
+				double sum = 0.0, lo = HUGE_VAL;
 				bool whole = true;
 				if (J->base[f * J->nfam + ff] < 0 ||
 				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
@@ -92,6 +125,8 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 					else {
 						sum += bp__sup_col_lo(J->M, c);
 						nh++;
+						if (bp_sup_state_of(J->M, c) == BP_SUP_PRIMARY)
+							lo = fmin(lo, bp__sup_col_lo(J->M, c));
 					}
 				}
 				if (!whole || nk == 0)
@@ -101,8 +136,12 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				int rw = glp_add_rows(lp, 1);
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
+				if (T->s.model_version >= 11 && lo < HUGE_VAL &&
+				    keep_sum(J, rw, sum - lo + (double)T->s.min_cell) < 0)
+					return -1;
 			}
 	}
+	return 0;
 }
 
 /* Model 9: the whole release's columns (its reporting kommuner's) and
@@ -122,7 +161,8 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen)
 			    bp__joint_printed(J, lp, i, 0, g, seen, 1) < 0)
 				return -1;
 		for (size_t q = 0; q < J->nbase && J->by_fylke; q++)
-			kommune_sums(J, lp, J->bases[q], g);
+			if (kommune_sums(J, lp, J->bases[q], g) < 0)
+				return -1;
 		for (size_t q = 0; q < J->nbase; q++)
 			bp__joint_coupling(J, lp, J->bases[q], 0, g);
 	}
@@ -180,8 +220,16 @@ deviation_cost(const struct joint *J, size_t k)
 long
 bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi)
 {
-	int ncol = glp_get_num_cols(lp);
-	double z;
+	return bp__joint_cover_row(J, lp, J->lprow[k], (double)J->T->s.min_cell, k, hi);
+}
+
+/* The cover for any LP row rw that must reach need (model 11: a kommune
+ * sum, k SIZE_MAX); rw's bounds are as before afterwards. */
+long
+bp__joint_cover_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k, double hi)
+{
+	int ncol = glp_get_num_cols(lp), type = glp_get_row_type(lp, rw);
+	double z, lb = glp_get_row_lb(lp, rw), ub = glp_get_row_ub(lp, rw);
 	long n = 0;
 
 	for (int j = 1; j <= ncol; j++)
@@ -196,7 +244,7 @@ bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi)
 		glp_set_obj_coef(lp, J->dev[q], w);
 		glp_set_obj_coef(lp, J->dev[q] + 1, w);
 	}
-	glp_set_row_bnds(lp, J->lprow[k], GLP_LO, (double)J->T->s.min_cell, 0.0);
+	glp_set_row_bnds(lp, rw, GLP_LO, need, 0.0);
 	int rc = bp__sup_lp_bound(lp, GLP_MIN, &z);
 	int status = glp_get_status(lp);
 	for (size_t q = 0; rc == 0 && q < J->nrow; q++)
@@ -212,7 +260,7 @@ bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi)
 			glp_set_obj_coef(lp, J->dev[q], 0.0);
 			glp_set_obj_coef(lp, J->dev[q] + 1, 0.0);
 		}
-	bp__joint_bound_row(J, lp, k);
+	glp_set_row_bnds(lp, rw, type, lb, ub);
 	if (rc < 0 && status == GLP_NOFEAS) {
 		errno = EDOM;
 		return -1;
@@ -365,14 +413,20 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		fprintf(stderr, "  whole-release check: %d columns, %d rows, %zu primary cells\n",
 		    glp_get_num_cols(lp), glp_get_num_rows(lp), np);
 	ret = 0;
-	if (np > 0 && glp_get_num_cols(lp) > 0) {
+	if ((np > 0 || J->nksum > 0) && glp_get_num_cols(lp) > 0) {
 		unsigned long s0 = bp__sup_stats.solves, p0 = bp__sup_stats.pivots;
+		size_t h0, nsum = J->nksum;
 		J->primaries += np;
 		glp_adv_basis(lp, 0);
-		ret = bp__joint_protect(J, lp, list, np);
+		ret = np > 0 ? bp__joint_protect(J, lp, list, np) : 0;
+		h0 = J->hidden;
+		if (ret == 0 && nsum > 0)
+			ret = bp__joint_lift_sums(J, lp);
 		if (getenv("BPAGG_DEBUG_SUPPRESS"))
-			fprintf(stderr, "  whole-release check: %lu solves, %lu pivots\n",
-			    bp__sup_stats.solves - s0, bp__sup_stats.pivots - p0);
+			fprintf(stderr, "  whole-release check: %lu solves, %lu pivots; "
+			    "%zu kommune sums with a hidden primary, %zu complements for them\n",
+			    bp__sup_stats.solves - s0, bp__sup_stats.pivots - p0, nsum,
+			    J->hidden - h0);
 	}
 out:
 	glp_delete_prob(lp);
