@@ -517,10 +517,8 @@ bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
 	}
 }
 
-/* Sets the objective to the sum of LP rows rows[0..n) (each of list[q]
- * if list, else rows[q]). */
-static void
-objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list, size_t n)
+void
+bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list, size_t n)
 {
 	for (int j = 1; j <= glp_get_num_cols(lp); j++)
 		glp_set_obj_coef(lp, j, 0.0);
@@ -535,7 +533,7 @@ objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list,
 static void
 objective(struct joint *J, glp_prob *lp, const size_t *list, size_t n)
 {
-	objective_of(J, lp, J->lprow, list, n);
+	bp__joint_objective_of(J, lp, J->lprow, list, n);
 }
 
 /* Drops from list[0..*n) the rows whose activity in the LP's solution
@@ -551,11 +549,53 @@ verified(struct joint *J, glp_prob *lp, size_t *list, size_t *n)
 }
 
 /*
+ * LP row rw (printed row k, or SIZE_MAX: a kommune sum of model 11)
+ * reaches need, with complements: in the whole release a cover at once
+ * (release_whole.c), else, or when it hid nothing, one cell of the bound's
+ * certificate at a time.  0, or -1: errno EDOM (no complement left),
+ * EINVAL.
+ */
+int
+bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
+{
+	double hi;
+
+	for (;;) {
+		bp__joint_objective_of(J, lp, &rw, NULL, 1);
+		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (hi >= need - BP_SUP_EPS)
+			return 0;
+		if (J->whole) {
+			/* the cover's program has its own objective: back to
+			 * rw's bound (and its certificate) when it hid nothing */
+			long got = bp__joint_cover_row(J, lp, rw, need, k, hi);
+			if (got < 0)
+				return -1;
+			if (got > 0)
+				continue;
+			bp__joint_objective_of(J, lp, &rw, NULL, 1);
+			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+				errno = EINVAL;
+				return -1;
+			}
+		}
+		size_t x = complement(J, lp);
+		if (x == SIZE_MAX) {
+			errno = EDOM;
+			return -1;
+		}
+		bp__joint_hide_row(J, lp, x, k, hi);
+	}
+}
+
+/*
  * Every primary row's largest value: first the sum of those not yet seen
  * large enough (a solution shows many at once), then one by one, with
- * complements until each reaches min_cell (the whole release's: a cover
- * at once, release_whole.c).  0, or -1: errno EDOM (no complement left),
- * EINVAL.
+ * complements until each reaches min_cell (bp__joint_raise_row).  0, or -1: errno
+ * EDOM (no complement left), EINVAL.
  */
 int
 bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
@@ -574,97 +614,10 @@ bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 	}
 	while (n > 0) {
 		size_t k = list[--n];
-		objective(J, lp, &k, 1);
 		J->checked++;
-		for (;;) {
-			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-				errno = EINVAL;
-				return -1;
-			}
-			if (hi >= (double)J->T->s.min_cell - BP_SUP_EPS)
-				break;
-			if (J->whole) {
-				/* the cover's program has its own objective: back to
-				 * k's bound (and its certificate) when it hid nothing */
-				long got = bp__joint_cover(J, lp, k, hi);
-				if (got < 0)
-					return -1;
-				objective(J, lp, &k, 1);
-				if (got > 0)
-					continue;
-				if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-					errno = EINVAL;
-					return -1;
-				}
-			}
-			size_t x = complement(J, lp);
-			if (x == SIZE_MAX) {
-				errno = EDOM;
-				return -1;
-			}
-			bp__joint_hide_row(J, lp, x, k, hi);
-		}
-		verified(J, lp, list, &n);
-	}
-	return 0;
-}
-
-/*
- * Model 11: every kommune sum of J->ksum reaches what it must
- * (release_whole.c): first all of them at once, while a solution shows
- * some large enough, then one by one, with complements as for a primary
- * row (the cover, else one cell of the bound's certificate).  0, or -1:
- * errno EDOM (no complement left), EINVAL.
- */
-int
-bp__joint_lift_sums(struct joint *J, glp_prob *lp)
-{
-	size_t n = J->nksum, m;
-	double hi;
-
-	for (size_t before = SIZE_MAX; n > 0 && n < before; ) {
-		before = n;
-		objective_of(J, lp, J->ksum, NULL, n);
-		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-			errno = EINVAL;
+		if (bp__joint_raise_row(J, lp, J->lprow[k], (double)J->T->s.min_cell, k) < 0)
 			return -1;
-		}
-		m = 0;
-		for (size_t q = 0; q < n; q++)
-			if (glp_get_row_prim(lp, J->ksum[q]) < J->ksum_need[q] - BP_SUP_EPS) {
-				J->ksum[m] = J->ksum[q];
-				J->ksum_need[m++] = J->ksum_need[q];
-			}
-		n = m;
-	}
-	while (n > 0) {
-		int rw = J->ksum[--n];
-		J->checked++;
-		for (;;) {
-			objective_of(J, lp, &rw, NULL, 1);
-			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-				errno = EINVAL;
-				return -1;
-			}
-			if (hi >= J->ksum_need[n] - BP_SUP_EPS)
-				break;
-			long got = bp__joint_cover_row(J, lp, rw, J->ksum_need[n], SIZE_MAX, hi);
-			if (got < 0)
-				return -1;
-			if (got > 0)
-				continue;
-			objective_of(J, lp, &rw, NULL, 1);
-			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-				errno = EINVAL;
-				return -1;
-			}
-			size_t x = complement(J, lp);
-			if (x == SIZE_MAX) {
-				errno = EDOM;
-				return -1;
-			}
-			bp__joint_hide_row(J, lp, x, SIZE_MAX, hi);
-		}
+		verified(J, lp, list, &n);
 	}
 	return 0;
 }

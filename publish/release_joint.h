@@ -99,9 +99,13 @@ int bp__joint_row_room(struct joint *J, size_t nk);
 /* Every row of list[0..n) reaches min_cell, with complements: 0 or -1
  * (errno EDOM: none left; EINVAL). */
 int bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n);
-/* Model 11: every kommune sum of J->ksum reaches its need, with
- * complements; J->ksum is reordered.  0 or -1 (errno EDOM, EINVAL). */
-int bp__joint_lift_sums(struct joint *J, glp_prob *lp);
+/* Sets the objective to the sum of LP rows rows[0..n) (each of
+ * rows[list[q]] if list, else rows[q]). */
+void bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list,
+    size_t n);
+/* LP row rw (printed row k, SIZE_MAX: a kommune sum) reaches need, with
+ * complements: 0 or -1 (errno EDOM: none left; EINVAL). */
+int bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k);
 
 /* release_whole.c */
 /* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
@@ -109,11 +113,12 @@ int bp__joint_whole_setup(struct joint *J);
 /* The whole release's program and its check when small enough: 0 or -1
  * (errno). */
 int bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list);
-/* Complements for primary row k at once (its bound hi): the number
- * hidden, 0 when none found, or -1 (errno EDOM). */
-long bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi);
-/* The same for LP row rw, which must reach need; k the primary's printed
- * row for the debug output, SIZE_MAX for a kommune sum. */
+/* Model 11: every kommune sum of J->ksum reaches its need, with
+ * complements; J->ksum is reordered.  0 or -1 (errno EDOM, EINVAL). */
+int bp__joint_lift_sums(struct joint *J, glp_prob *lp);
+/* Complements at once for LP row rw, which must reach need (its bound hi;
+ * k the primary's printed row for the debug output, SIZE_MAX for a
+ * kommune sum): the number hidden, 0 when none found, or -1 (errno EDOM). */
 long bp__joint_cover_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k,
     double hi);
 

@@ -214,17 +214,12 @@ deviation_cost(const struct joint *J, size_t k)
  * so they are a complement set; hiding the certificate's cells one at a
  * time took some six a primary in the whole release, each lifting the
  * bound a little (the LP is degenerate: another certificate takes over).
- * The number hidden (0: none found, the caller goes on one at a time), or
- * -1: errno EDOM (no deviation reaches min_cell), EINVAL.
+ * The same for any LP row rw that must reach need: primary row k's
+ * (need min_cell), or, k SIZE_MAX, a kommune sum of model 11; rw's bounds
+ * are as before afterwards.  The number hidden (0: none found, the caller
+ * goes on one at a time), or -1: errno EDOM (no deviation reaches need),
+ * EINVAL.
  */
-long
-bp__joint_cover(struct joint *J, glp_prob *lp, size_t k, double hi)
-{
-	return bp__joint_cover_row(J, lp, J->lprow[k], (double)J->T->s.min_cell, k, hi);
-}
-
-/* The cover for any LP row rw that must reach need (model 11: a kommune
- * sum, k SIZE_MAX); rw's bounds are as before afterwards. */
 long
 bp__joint_cover_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k, double hi)
 {
@@ -360,6 +355,42 @@ count_kommuner(const struct joint *J)
 	for (size_t q = 0; q < J->nbase; q++)
 		n += J->T->a[J->bases[q]].level == BP_LEVEL_KOMMUNE;
 	return n;
+}
+
+/*
+ * Model 11: every kommune sum of J->ksum reaches what it must
+ * (release_whole.c): first all of them at once, while a solution shows
+ * some large enough, then one by one (bp__joint_raise_row).  0, or -1: errno EDOM
+ * (no complement left), EINVAL.
+ */
+int
+bp__joint_lift_sums(struct joint *J, glp_prob *lp)
+{
+	size_t n = J->nksum, m;
+	double hi;
+
+	for (size_t before = SIZE_MAX; n > 0 && n < before; ) {
+		before = n;
+		bp__joint_objective_of(J, lp, J->ksum, NULL, n);
+		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		m = 0;
+		for (size_t q = 0; q < n; q++)
+			if (glp_get_row_prim(lp, J->ksum[q]) < J->ksum_need[q] - BP_SUP_EPS) {
+				J->ksum[m] = J->ksum[q];
+				J->ksum_need[m++] = J->ksum_need[q];
+			}
+		n = m;
+	}
+	while (n > 0) {
+		n--;
+		J->checked++;
+		if (bp__joint_raise_row(J, lp, J->ksum[n], J->ksum_need[n], SIZE_MAX) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
