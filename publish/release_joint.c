@@ -518,7 +518,8 @@ bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
 }
 
 void
-bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list, size_t n)
+bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list,
+    size_t n)
 {
 	for (int j = 1; j <= glp_get_num_cols(lp); j++)
 		glp_set_obj_coef(lp, j, 0.0);

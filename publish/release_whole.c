@@ -358,10 +358,10 @@ count_kommuner(const struct joint *J)
 }
 
 /*
- * Model 11: every kommune sum of J->ksum reaches what it must
- * (release_whole.c): first all of them at once, while a solution shows
- * some large enough, then one by one (bp__joint_raise_row).  0, or -1: errno EDOM
- * (no complement left), EINVAL.
+ * Model 11: every kommune sum of J->ksum reaches what it must (keep_sum):
+ * first all of them at once, while a solution shows some large enough,
+ * then one by one (bp__joint_raise_row).  0, or -1: errno EDOM (no
+ * complement left), EINVAL.
  */
 int
 bp__joint_lift_sums(struct joint *J, glp_prob *lp)
