@@ -595,8 +595,8 @@ bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k
 /*
  * Every primary row's largest value: first the sum of those not yet seen
  * large enough (a solution shows many at once), then one by one, with
- * complements until each reaches min_cell (bp__joint_raise_row).  0, or -1: errno
- * EDOM (no complement left), EINVAL.
+ * complements until each reaches min_cell (bp__joint_raise_row).  0, or
+ * -1: errno EDOM (no complement left), EINVAL.
  */
 int
 bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)

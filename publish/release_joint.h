@@ -58,7 +58,7 @@ struct joint {
 	bool by_fylke;             /* model 10: its columns the fylker's */
 	int *dev;                  /* per printed row: its deviation columns, 0 none */
 	/* model 11, by fylke: the LP rows of the kommune sums that hold a
-	 * hidden primary cell, and the least largest value each must reach */
+	 * hidden primary cell, and the value each must be able to reach */
 	int *ksum;
 	double *ksum_need;
 	size_t nksum, capksum;
