@@ -236,24 +236,22 @@ simple_int(struct pq *q, const char *sql)
 /*
  * Brings the schema up to bp_store_schema_version() in one transaction,
  * under an advisory lock so that two processes starting together do not
- * both create it. Returns 0, 1 when there is no store and create is 0, or
- * -1 with err.
+ * both create it.  The lock is the session's, taken before BEGIN: a
+ * transaction that waited for it inside kept the catalog it had looked at
+ * before (to_regclass takes no lock, so nothing made it see the other's
+ * CREATE TABLE), and a second daemon starting beside the first failed on
+ * "relation schema_version already exists".  Returns 0, 1 when there is
+ * no store and create is 0, or -1 with err.
  */
 static int
-migrate(struct pq *q, int create, char *err, size_t errlen)
+migrate_locked(struct pq *q, int create, char *err, size_t errlen)
 {
 	const int want = bp_store_schema_version();
 	char sql[128];
 	long v;
 
-	if (simple_int(q, "SELECT (to_regclass('schema_version') IS NOT NULL)::int") == 1 &&
-	    simple_int(q, "SELECT max(version) FROM schema_version") == want)
-		return 0;
 	if (bp_pq_simple(q, "BEGIN", err, errlen) < 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d, -1)", PQ_LOCK_CLASS);
-	if (bp_pq_simple(q, sql, err, errlen) < 0)
-		goto fail;
 	if (simple_int(q, "SELECT (to_regclass('schema_version') IS NOT NULL)::int") != 1) {
 		if (!create) {
 			bp_pq_simple(q, "ROLLBACK", NULL, 0);
@@ -285,6 +283,24 @@ migrate(struct pq *q, int create, char *err, size_t errlen)
 fail:
 	bp_pq_simple(q, "ROLLBACK", NULL, 0);
 	return -1;
+}
+
+static int
+migrate(struct pq *q, int create, char *err, size_t errlen)
+{
+	char sql[128];
+
+	if (simple_int(q, "SELECT (to_regclass('schema_version') IS NOT NULL)::int") == 1 &&
+	    simple_int(q, "SELECT max(version) FROM schema_version") == bp_store_schema_version())
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_lock(%d, -1)", PQ_LOCK_CLASS);
+	if (bp_pq_simple(q, sql, err, errlen) < 0)
+		return -1;
+	int r = migrate_locked(q, create, err, errlen);
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%d, -1)", PQ_LOCK_CLASS);
+	if (bp_pq_simple(q, sql, r < 0 ? NULL : err, errlen) < 0 && r >= 0)
+		r = -1;
+	return r;
 }
 
 /* A password in the dsn would sit in a configuration file and in the

@@ -8,7 +8,8 @@
 # row per submission, every file archived once, none refused, each
 # kommune-year's counts equal to its plaintext's.
 # Once, halfway, the first daemon is stopped (SIGSTOP) while files
-# arrive: the second must go on merging meanwhile.
+# arrive: the second must go on merging meanwhile.  First, eight daemons
+# start together on the new store.
 #
 # What makes it hold: the advisory lock per kommune-year, taken before the
 # judge (bp_store_begin_submission, store_postgresql.c), lets only one
@@ -48,6 +49,22 @@ C2="$T/c2/bpagg.conf"
 mkdir -p "$T/c2"
 sed -E "s#^(inbox|archive|rejected|outbox|keys|registry|suppression_log|path) *= *([^/].*)\$#\1 = $T/c/\2#" "$C" >"$C2"
 grep -q "^inbox = $T/c/inbox$" "$C2" || fail "the second installation does not share the inbox"
+
+# Eight installations start together on the store no daemon has opened
+# yet: each must open it while one of them makes the schema (the others
+# used to wait for that inside a transaction that kept the catalog it had
+# seen before, and fail on "relation schema_version already exists").
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+	mkdir -p "$T/once$i"
+	sed -E "s#^(inbox|archive|rejected|outbox|keys|registry|suppression_log|path) *= *([^/].*)\$#\1 = $T/c/\2#" \
+		"$C" >"$T/once$i/bpagg.conf"
+	bpaggd -c "$T/once$i/bpagg.conf" --once --foreground 2>"$T/once$i.log" & pids+=($!)
+done
+for i in 1 2 3 4 5 6 7 8; do
+	wait "${pids[$((i - 1))]}" || fail "bpaggd $i of 8 starting together failed: $(cat "$T/once$i.log")"
+done
+ok "eight daemons started together on a new store"
 
 in="$T/c/inbox"
 drop() { cp "$1" "$in/.$(basename "$1").part"; mv "$in/.$(basename "$1").part" "$in/$(basename "$1")"; }
