@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 11u
+#define BP_RELEASE_MODEL_VERSION 12u
 
 struct bp_pub_settings {
 	unsigned min_cell;

@@ -356,7 +356,8 @@ bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, siz
 
 /* Whether reporting kommune k (an area of J->bases) counts in area i's
  * cells by breakdown b's value v.  Model 10's fylke k: in the nation's
- * cells, its own, and those of its kommune when it has one reporting. */
+ * cells, its own, and those of its kommune when it has one reporting.
+ * Model 12's group, kommuner of one fylke and size class merged into k. */
 static bool
 under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
 {
@@ -366,6 +367,9 @@ under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
 		    (a->parent == k && K->nrep == 1);
 	if ((int)b == J->by_area && K->ksize != (int)v)
 		return false;
+	/* model 12's group of kommuner: in no kommune's cells */
+	if (J->gn && J->gn[k] > 1)
+		return a->level == BP_LEVEL_NASJONAL || K->parent == i;
 	return k == i || a->level == BP_LEVEL_NASJONAL || K->parent == i;
 }
 
@@ -760,6 +764,8 @@ out:
 	free(J.dev);
 	free(J.ksum);
 	free(J.ksum_need);
+	free(J.grp);
+	free(J.gn);
 	glp_term_out(term);
 	return ret;
 }

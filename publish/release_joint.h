@@ -62,6 +62,10 @@ struct joint {
 	int *ksum;
 	double *ksum_need;
 	size_t nksum, capksum;
+	/* model 12, by fylke and size class: per area, the base of the group
+	 * that a kommune is merged into (SIZE_MAX: none); per base, its
+	 * kommuner (more than one: a group) */
+	size_t *grp, *gn;
 };
 
 /* release_joint.c */

@@ -79,6 +79,26 @@ keep_sum(struct joint *J, int rw, double need)
 	return 0;
 }
 
+/* Whether base f stands for several kommuner: model 10's fylke of more
+ * than one reporting, model 12's group. */
+static bool
+merged(const struct joint *J, size_t f)
+{
+	if (J->gn)
+		return J->gn[f] > 1;
+	return J->T->a[f].level == BP_LEVEL_FYLKE && J->T->a[f].nrep > 1;
+}
+
+/* Whether reporting kommune k is one of merged base f's. */
+static bool
+member(const struct joint *J, size_t f, size_t k)
+{
+	const struct area *K = &J->T->a[k];
+	if (K->level != BP_LEVEL_KOMMUNE || !K->t)
+		return false;
+	return J->gn ? J->grp[k] == f : K->parent == f;
+}
+
 /*
  * Model 10, by fylke: what the kommuner of fylke f (more than one
  * reporting) print of indicator g adds up, table cell by table cell, to a
@@ -88,6 +108,7 @@ keep_sum(struct joint *J, int rw, double need)
  * kommune cell of such a fylke), only what an intruder knows of f from
  * its kommuner, which the nation less the other fylker may meet.
  * Model 11: a sum that holds a hidden primary cell is kept (keep_sum).
+ * Model 12: the same for a group of kommuner (by_group).
  * 0 or -1 (ENOMEM).
  */
 static int
@@ -96,8 +117,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 	const struct bp_tables *T = J->T;
 	size_t fam = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
 
-	if (T->a[f].level != BP_LEVEL_FYLKE || T->a[f].nrep < 2 ||
-	    !(T->s.levels & BP_LEVEL_KOMMUNE))
+	if (!merged(J, f) || !(T->s.levels & BP_LEVEL_KOMMUNE))
 		return 0;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 		if (!table_on(T, BP_LEVEL_KOMMUNE, g, b) || (int)b == J->by_area)
@@ -111,8 +131,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
 					continue;
 				for (size_t k = 0; k < T->na && whole; k++) {
-					if (T->a[k].level != BP_LEVEL_KOMMUNE || T->a[k].parent != f ||
-					    !T->a[k].t)
+					if (!member(J, f, k))
 						continue;
 					size_t row = bp__rel_row_of(T, k, g, b, v, r), c;
 					/* a kommune that does not print it: no sum */
@@ -347,13 +366,81 @@ by_fylke(struct joint *J, size_t per)
 	return made;
 }
 
-/* The bases that are kommuner. */
+/*
+ * Model 12: the bases by fylke and kommunestorrelse class, when that many
+ * fit.  A national cell by size class sums the kommuner of its class, and
+ * those may all be some of one fylke's: the check by fylke left that out
+ * (it has no size classes), and a release of fylke 18's kommuner beside
+ * two of fylke 11 left seven primary cells bounded through the nation's
+ * rop__kommunestorrelse.  Here a base is a group, the reporting kommuner
+ * of one fylke and one size class (its first kommune stands for it, so a
+ * kommunestorrelse cell is a sum of groups); then, fewest kommuner first,
+ * a group is split into its kommuner while the program stays within
+ * WHOLE_MAX_COLS_10.  1, 0 when the groups are too many (the caller goes
+ * on by fylke), -1 on ENOMEM.
+ */
+static int
+by_group(struct joint *J, size_t per)
+{
+	const struct bp_tables *T = J->T;
+	size_t units = 0, most = WHOLE_MAX_COLS_10 / (per ? per : 1);
+
+	if (!J->ksize_known)
+		return 0;
+	if (!(J->grp = malloc(T->na * sizeof(*J->grp))) ||
+	    !(J->gn = calloc(T->na, sizeof(*J->gn))))
+		return -1;
+	for (size_t k = 0; k < T->na; k++)
+		J->grp[k] = SIZE_MAX;
+	for (size_t q = 0; q < J->nbase; q++) {
+		size_t k = J->bases[q], j = 0;
+		while (j < q && (T->a[J->bases[j]].parent != T->a[k].parent ||
+		    T->a[J->bases[j]].ksize != T->a[k].ksize))
+			j++;
+		J->grp[k] = j < q ? J->grp[J->bases[j]] : k;
+		units += J->gn[J->grp[k]]++ == 0;
+	}
+	for (bool more = units <= most; more; ) {
+		size_t best = SIZE_MAX;
+		for (size_t q = 0; q < J->nbase; q++) {
+			size_t k = J->bases[q];
+			if (J->gn[k] > 1 && (best == SIZE_MAX || J->gn[k] < J->gn[best]))
+				best = k;
+		}
+		more = best != SIZE_MAX && units + J->gn[best] - 1 <= most;
+		if (more) {
+			units += J->gn[best] - 1;
+			for (size_t q = 0; q < J->nbase; q++)
+				if (J->grp[J->bases[q]] == best) {
+					J->grp[J->bases[q]] = SIZE_MAX;
+					J->gn[J->bases[q]] = 1;
+				}
+		}
+	}
+	if (units > most) {
+		free(J->grp);
+		free(J->gn);
+		J->grp = J->gn = NULL;
+		return 0;
+	}
+	size_t n = 0;
+	for (size_t q = 0; q < J->nbase; q++) {
+		size_t k = J->bases[q];
+		if (J->grp[k] == SIZE_MAX || J->grp[k] == k)
+			J->bases[n++] = k;
+	}
+	J->nbase = n;
+	J->by_fylke = true;
+	return 1;
+}
+
+/* The bases that are kommuner (not model 12's groups). */
 static size_t
 count_kommuner(const struct joint *J)
 {
 	size_t n = 0;
 	for (size_t q = 0; q < J->nbase; q++)
-		n += J->T->a[J->bases[q]].level == BP_LEVEL_KOMMUNE;
+		n += J->T->a[J->bases[q]].level == BP_LEVEL_KOMMUNE && !merged(J, J->bases[q]);
 	return n;
 }
 
@@ -410,15 +497,17 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		    cols, cols > most ? ": too large, not made" : "");
 	if (T->s.model_version >= 10 && cols > most && J->nbase > 0) {
 		size_t nk = J->nbase;
-		int made = by_fylke(J, cols / nk);
+		int grouped = T->s.model_version >= 12 ? by_group(J, cols / nk) : 0;
+		int made = grouped ? grouped : by_fylke(J, cols / nk);
 		if (made < 0 || (made && (cols = whole_cols(J)) == SIZE_MAX)) {
 			errno = ENOMEM;
 			return -1;
 		}
 		if (debug)
-			fprintf(stderr, "  whole-release check by fylke: %zu of %zu kommuner "
-			    "in fylker, %zu columns%s\n", made ? nk - count_kommuner(J) : nk,
-			    nk, made ? cols : 0, made ? "" : ": too large, not made");
+			fprintf(stderr, "  whole-release check by fylke%s: %zu of %zu kommuner "
+			    "in %s, %zu columns%s\n", grouped > 0 ? " and size class" : "",
+			    made ? nk - count_kommuner(J) : nk, nk, grouped > 0 ? "groups" : "fylker",
+			    made ? cols : 0, made ? "" : ": too large, not made");
 		if (!made)
 			return 0;
 	} else if (cols > most || J->nbase == 0)

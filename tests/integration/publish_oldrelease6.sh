@@ -4,9 +4,9 @@
 # make_suplog_release.sh ... 6 with main at f454e50: three kommuner of two
 # fylker, the rapport profile) is re-derived by bpagg audit as model 6
 # (without the check of each area's joint distribution), while a release of
-# the same store made today is logged with "model":11 and hides other cells
+# the same store made today is logged with "model":12 and hides other cells
 # (the check adds a complement), and both verify together.
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release6 6 11
+fixture_rederive suplog_release6 6 12

@@ -21,7 +21,7 @@ chunked=$(grep -o 'chunked [0-9]*' "$tmp/debug1" | tail -n 1 | cut -d' ' -f2)
 [ "${chunked:-0}" -gt 0 ] || fail "no component was audited in chunks: the test proves nothing"
 BPAGG_THREADS=2 bpagg publish -c "$tmp/inst2/bpagg.conf" --year 2024 --out "$tmp/r2" >/dev/null ||
 	fail "publish on two threads"
-grep -q '"model":11' "$tmp/r1/release.json" || fail "not a model 11 release"
+grep -q '"model":12' "$tmp/r1/release.json" || fail "not a model 12 release"
 cmp -s "$tmp/r1/tables.csv" "$tmp/r2/tables.csv" ||
 	fail "one thread and two hide different cells: $(diff "$tmp/r1/tables.csv" "$tmp/r2/tables.csv" | grep -c '^<') rows"
 cmp -s "$tmp/r1/sums.csv" "$tmp/r2/sums.csv" || fail "sums.csv differs between one thread and two"

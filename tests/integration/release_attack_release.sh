@@ -43,23 +43,25 @@
 #  8. a release above model 10's limit for a program by kommune: fifteen
 #     kommuner of fylke 11 beside three of fylke 39, 8 persons each, the
 #     rapport profile, min_cell 5 (22 410 columns); model 10 checks it by
-#     fylke (fylke 11 one column, fylke 39 split into its kommuner) and
-#     hides a complement for it; model 9, which checks nothing at that
-#     size, left 17 primary cells of fylke 39 bounded (a sweep of this
-#     attacker over releases of 17 to 20 kommuner found it).  The attacker
-#     looks at the hidden cells of fylke 39 and its kommuner only (--cells;
-#     the whole release takes minutes), and not in the sanitizer build,
-#     where that alone takes minutes (the publish still runs there);
-#  9. a kommune sum the check by fylke must lift (model 11): the two
-#     kommuner of fylke 11 beside fifteen of fylke 18, 20 persons each,
-#     rapport, min_cell 5; fylke 18 is one column of the program, seven of
-#     its kommuner hide a rop_skala rod_rod cell of at least 1 under a fylke
-#     and national rod_rod that national tables bound by 10, so each of
-#     them is at most 4: model 10 left those 7 bounded (the sweep above
-#     found it); model 11 requires each such sum of a fylke's kommune cells
-#     to reach its known part plus min_cell - 1 and hides complements for
-#     it.  The attacker looks at fylke 18's and its kommuner's hidden cells
-#     only, and not in the sanitizer build;
+#     fylke (fylke 11 one column, fylke 39 split into its kommuner), model
+#     12 by fylke and size class, and both hide a complement for it; model
+#     9, which checks nothing at that size, left 17 primary cells of fylke
+#     39 bounded (a sweep of this attacker over releases of 17 to 20
+#     kommuner found it).  The attacker looks at the hidden cells of fylke
+#     39 and its kommuner only (--cells; the whole release takes minutes),
+#     and not in the sanitizer build, where that alone takes minutes (the
+#     publish still runs there);
+#  9. size classes within one fylke (model 12): the two kommuner of fylke
+#     11 beside fifteen of fylke 18, 20 persons each, rapport, min_cell 3;
+#     the national rop__kommunestorrelse cells of u2500 and 5000_9999 hold
+#     fylke 18's kommuner only, so they give rop sums over parts of fylke
+#     18, which the check by fylke (one column for fylke 18) did not know:
+#     models 10 and 11 left 7 primary cells bounded (the sweep above found
+#     it); model 12 checks it by fylke and size class and hides complements
+#     for kommuner of fylke 18.  (Model 11's case, the same kommuner with
+#     seed 59 and min_cell 5, needs no complement for a kommune sum under
+#     model 12, and the attacker bounds none of its cells.)  The attacker
+#     looks at the whole release, not in the sanitizer build;
 # 10. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
@@ -108,7 +110,7 @@ mkdir -p "$d"
 ra_install "$d" 2024 "1101 1103 1106 1108 1111 1112" 35 106
 ra_truth "$d" 2024 rapport
 ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
-grep -q '"model":11' "$d/rel/release.json" || fail "sizes: not a model 11 release"
+grep -q '"model":12' "$d/rel/release.json" || fail "sizes: not a model 12 release"
 grep -q '^2024,nasjonal,NO,rop__kommunestorrelse,rop,i_alt,kommunestorrelse,u2500,0,' "$d/rel/tables.csv" ||
 	fail "sizes: no size class without persons (the case is gone)"
 attack "$d" rel "size classes without persons"
@@ -153,7 +155,7 @@ ra_set "$d/inst-rel/bpagg.conf" method release
 BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
 	--level nasjonal >/dev/null 2>"$d/rel.debug" ||
 	fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
-grep -q '"model":11' "$d/rel/release.json" || fail "joint: not a model 11 release"
+grep -q '"model":12' "$d/rel/release.json" || fail "joint: not a model 12 release"
 # since model 8: once the check has hidden a cell, the model is not repaired
 # again from scratch (no further bp_suppress run)
 grep -Eq '^  joint check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
@@ -190,37 +192,41 @@ grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
 	fail "12 kommuner: the whole-release check hid no cell (the case is gone)"
 attack "$d" rel "the whole release of 12 kommuner" 3
 
-# attack_fylke WHAT FYLKE: the attacker over the hidden cells of fylke
-# FYLKE and its kommuner in $d/rel (min_cell 5); not in the sanitizer
-# build, where it takes minutes (the publish still runs there).
-attack_fylke() {
+# attack_plain WHAT MIN_CELL [FYLKE]: the attacker over $d/rel (only the
+# hidden cells of fylke FYLKE and its kommuner, when given); not in the
+# sanitizer build, where it takes minutes (the publish still runs there).
+attack_plain() {
 	if [[ $(ldd "$RA" 2>/dev/null || true) == *libasan* ]]; then
 		echo "$1: the attacker is not run in the sanitizer build"
 		return
 	fi
-	awk -F, -v f="$2" '$9 == ":" && (($2 == "fylke" && $3 == f) ||
+	if [ -z "${3:-}" ]; then
+		attack "$d" rel "$1" "$2"
+		return
+	fi
+	awk -F, -v f="$3" '$9 == ":" && (($2 == "fylke" && $3 == f) ||
 		($2 == "kommune" && substr($3, 1, 2) == f)) { print $2 "," $3 "," $4 "," $6 "," $8 }' \
 		"$d/rel/tables.csv" >"$d/cells"
-	attack "$d" rel "$1" 5 "$d/cells"
+	attack "$d" rel "$1" "$2" "$d/cells"
 }
 
 whole_case byfylke "1101 1103 1106 1108 1111 1112 1114 1119 1120 1121 1122 1124 1127 1130 1133
 	3901 3903 3905" 8 4 5
 grep -q '^  whole-release check: 18 kommuner, 22410 columns: too large, not made$' "$d/rel.debug" ||
 	fail "18 kommuner: not too large for a program by kommune (the case is gone)"
-grep -q '^  whole-release check by fylke: 15 of 18 kommuner in fylker, ' "$d/rel.debug" ||
-	fail "18 kommuner: the program by fylke was not made with fylke 11 as one column"
+grep -q '^  whole-release check by fylke and size class: 8 of 18 kommuner in groups, ' \
+	"$d/rel.debug" || fail "18 kommuner: the program by fylke and size class was not made"
 grep -Eq '^  whole-release check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
 	fail "18 kommuner: the check by fylke hid no cell (the case is gone)"
-attack_fylke "the release of 18 kommuner, fylke 39" 39
+attack_plain "the release of 18 kommuner, fylke 39" 5 39
 
-whole_case ksum "1101 1103 1804 1806 1811 1812 1813 1815 1816 1818 1820 1822 1824 1825 1826
-	1827 1828" 20 59 5
-grep -q '^  whole-release check by fylke: 15 of 17 kommuner in fylker, ' "$d/rel.debug" ||
-	fail "17 kommuner: the program by fylke was not made with fylke 18 as one column"
-grep -Eq '^  whole-release check: .* kommune sums with a hidden primary, [1-9][0-9]* complements for them$' \
-	"$d/rel.debug" || fail "17 kommuner: no complement for a kommune sum (the case is gone)"
-attack_fylke "the release of 17 kommuner, fylke 18" 18
+whole_case sizes18 "1101 1103 1804 1806 1811 1812 1813 1815 1816 1818 1820 1822 1824 1825
+	1826 1827 1828" 20 69 3
+grep -q '^  whole-release check by fylke and size class: 10 of 17 kommuner in groups, ' \
+	"$d/rel.debug" || fail "17 kommuner: the program by fylke and size class was not made"
+grep -Eq '^  whole-release check: kommune 18[0-9]* .* hides a cell of ' "$d/rel.debug" ||
+	fail "17 kommuner: the check hid no cell for a kommune of fylke 18 (the case is gone)"
+attack_plain "the release of 17 kommuner" 3
 
 cat >"$tmp/mixed.profile" <<'P'
 nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
