@@ -6,7 +6,7 @@
 # a release of the same store made today is logged with "model":12 and
 # hides other cells (its repair prices complements in pairs, since model 3);
 # quick: today's is not audited (twelve kommuner make model 12's
-# whole-release program, which publish_oldrelease8.sh re-derives).
+# whole-release program, which release_attack_release.sh re-derives).
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"

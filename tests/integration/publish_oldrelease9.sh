@@ -8,7 +8,7 @@
 # and hides other cells (its whole-release program, made up to 20 000
 # columns now, adds complements: the nation less fylke 31 is Oslo), and
 # the model 9 release still verifies (quick: today's is not audited; the
-# whole-release check is re-derived in publish_oldrelease8.sh).
+# whole-release check is re-derived in release_attack_release.sh).
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
