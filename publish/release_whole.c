@@ -1,7 +1,8 @@
 /*
- * release_whole.c - model versions 9 and 10 (bpagg-publish(1), "The
+ * release_whole.c - model versions 9 to 12 (bpagg-publish(1), "The
  * release model"): the program of release_joint.c over the whole release
- * at once.
+ * at once (9), by fylke where that is too large (10, 11), by fylke and
+ * size class where that fits (12).
  *
  * An intruder adds up what the nation, the fylker and the kommuner print
  * in different tables: the nation less fylke 11 is Oslo, whose fylke and
