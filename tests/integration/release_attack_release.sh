@@ -59,10 +59,10 @@
 #     models 10 and 11 left 7 primary cells bounded (the sweep above found
 #     it); model 12 checks it by fylke and size class and hides complements
 #     for kommuner of fylke 18, and bpagg audit re-derives it (as it does
-#     case 6's).  (Model 11's case, the same kommuner with
-#     seed 59 and min_cell 5, needs no complement for a kommune sum under
-#     model 12, and the attacker bounds none of its cells.)  The attacker
-#     looks at the whole release, not in the sanitizer build;
+#     case 6's).  (Model 11's case, the same kommuner with seed 59 and
+#     min_cell 5, needs no complement for a kommune sum under model 12,
+#     and the attacker bounds none of its cells.)  The attacker looks at
+#     the whole release, not in the sanitizer build;
 # 10. a property over random small releases: bpagg sample with several
 #     seeds, two or three kommuner in one or two fylker, all three levels,
 #     a mixed profile of our own (and rapport for seed 2): the attacker finds
