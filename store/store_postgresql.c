@@ -233,16 +233,7 @@ simple_int(struct pq *q, const char *sql)
 	return v;
 }
 
-/*
- * Brings the schema up to bp_store_schema_version() in one transaction,
- * under an advisory lock so that two processes starting together do not
- * both create it.  The lock is the session's, taken before BEGIN: a
- * transaction that waited for it inside kept the catalog it had looked at
- * before (to_regclass takes no lock, so nothing made it see the other's
- * CREATE TABLE), and a second daemon starting beside the first failed on
- * "relation schema_version already exists".  Returns 0, 1 when there is
- * no store and create is 0, or -1 with err.
- */
+/* migrate's transaction, under its lock: the same returns. */
 static int
 migrate_locked(struct pq *q, int create, char *err, size_t errlen)
 {
@@ -285,6 +276,16 @@ fail:
 	return -1;
 }
 
+/*
+ * Brings the schema up to bp_store_schema_version() in one transaction,
+ * under an advisory lock so that two processes starting together do not
+ * both create it.  The lock is the session's, taken before BEGIN: a
+ * transaction that waited for it inside kept the catalog it had looked at
+ * before (to_regclass takes no lock, so nothing made it see the other's
+ * CREATE TABLE), and a second daemon starting beside the first failed on
+ * "relation schema_version already exists".  Returns 0, 1 when there is
+ * no store and create is 0, or -1 with err.
+ */
 static int
 migrate(struct pq *q, int create, char *err, size_t errlen)
 {
