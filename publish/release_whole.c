@@ -375,19 +375,16 @@ by_fylke(struct joint *J, size_t per)
  * two of fylke 11 left seven primary cells bounded through the nation's
  * rop__kommunestorrelse.  Here a base is a group, the reporting kommuner
  * of one fylke and one size class (its first kommune stands for it, so a
- * kommunestorrelse cell is a sum of groups), as long as the groups fit in
- * WHOLE_MAX_COLS_10; then, fewest kommuner first, a group is split into its
- * kommuner while the program stays within WHOLE_MAX_COLS only: splitting
- * up to WHOLE_MAX_COLS_10 made the check of fifty kommuner in two fylker
- * cost 12.6 s instead of 6.5 (model 11: 1.3 s) and hid nothing more.  1, 0
- * when the groups are too many (the caller goes on by fylke), -1 on ENOMEM.
+ * kommunestorrelse cell is a sum of groups); then, fewest kommuner first,
+ * a group is split into its kommuner while the program stays within
+ * WHOLE_MAX_COLS_10.  1, 0 when the groups are too many (the caller goes
+ * on by fylke), -1 on ENOMEM.
  */
 static int
 by_group(struct joint *J, size_t per)
 {
 	const struct bp_tables *T = J->T;
 	size_t units = 0, most = WHOLE_MAX_COLS_10 / (per ? per : 1);
-	size_t split_most = WHOLE_MAX_COLS / (per ? per : 1);
 
 	if (!J->ksize_known)
 		return 0;
@@ -404,14 +401,14 @@ by_group(struct joint *J, size_t per)
 		J->grp[k] = j < q ? J->grp[J->bases[j]] : k;
 		units += J->gn[J->grp[k]]++ == 0;
 	}
-	for (bool more = units <= split_most; more; ) {
+	for (bool more = units <= most; more; ) {
 		size_t best = SIZE_MAX;
 		for (size_t q = 0; q < J->nbase; q++) {
 			size_t k = J->bases[q];
 			if (J->gn[k] > 1 && (best == SIZE_MAX || J->gn[k] < J->gn[best]))
 				best = k;
 		}
-		more = best != SIZE_MAX && units + J->gn[best] - 1 <= split_most;
+		more = best != SIZE_MAX && units + J->gn[best] - 1 <= most;
 		if (more) {
 			units += J->gn[best] - 1;
 			for (size_t q = 0; q < J->nbase; q++)
