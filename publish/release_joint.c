@@ -628,8 +628,8 @@ bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 }
 
 /* Area i's program and its check.  0 or -1 (errno). */
-static int
-check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
+int
+bp__joint_check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
 {
 	glp_prob *lp = glp_create_prob();
 	int ret = -1;
@@ -688,11 +688,7 @@ run(struct joint *J)
 		ret = bp__joint_check_whole(J, seen, list);
 		goto out;
 	}
-	for (size_t i = 0; i < T->na; i++)
-		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
-		    check_area(J, i, seen, list) < 0)
-			goto out;
-	ret = 0;
+	ret = bp__joint_check_areas(J, seen, list);
 out:
 	free(seen);
 	free(list);

@@ -1,0 +1,215 @@
+/*
+ * release_areas.c - the per-area check of release_joint.c (model 7 on) on
+ * the cores.
+ *
+ * Each area's program holds only that area's printed cells (a model cell
+ * is one area's quantity), and an area's check reads and hides only those.
+ * So the areas are independent: each runs on its own copy of the scratch
+ * of struct joint, in any thread, and the release is the same as when
+ * they run one after the other in area order.  That is checked, not
+ * assumed: when some model cell is printed by two areas, the areas run one
+ * after the other.  The classes of every family are made first (they are
+ * made on first use, into the shared struct joint), the work counters are
+ * summed in area order, and the error is that of the lowest failing area.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpaudit.h"
+#include "release_joint.h"
+#include "suppress.h"
+
+struct area_job {
+	int rc, err;
+	size_t hidden, primaries, checked;
+	struct bp_sup_stats stats;  /* what its check did, from zero */
+};
+
+struct area_run {
+	const struct joint *J;
+	const size_t *todo;         /* the areas to check, in area order */
+	size_t ntodo, next;
+	struct area_job *job;
+	size_t ncell;
+	pthread_mutex_t mu;
+};
+
+/* Frees what worker_init gave W (not the shared parts of J). */
+static void
+worker_free(struct joint *W, size_t *seen, size_t *list)
+{
+	free(W->stamp);
+	free(W->newid);
+	free(W->set);
+	free(W->base);
+	free(W->cell);
+	free(W->lprow);
+	free(W->where);
+	free(W->ind);
+	free(W->val);
+	free(W->obj);
+	free(seen);
+	free(list);
+}
+
+/* W: J's tables, model and classes, with scratch of its own (freed by
+ * worker_free, also when this fails); *seen and *list: room for ncell
+ * rows.  0 or -1 (ENOMEM). */
+static int
+worker_init(struct joint *W, const struct joint *J, size_t ncell, size_t **seen,
+    size_t **list)
+{
+	size_t room = 2 * J->natom + 2, n = ncell ? ncell : 1;
+
+	*W = *J;
+	W->stamp = calloc(room, sizeof(*W->stamp));
+	W->newid = malloc(room * sizeof(*W->newid));
+	W->set = malloc(J->words * sizeof(*W->set));
+	W->base = malloc(J->T->na * J->nfam * sizeof(*W->base));
+	W->cell = NULL;
+	W->lprow = NULL;
+	W->where = NULL;
+	W->ind = NULL;
+	W->val = W->obj = NULL;
+	W->nrow = W->caprow = 0;
+	W->tick = 0;
+	W->primaries = W->checked = W->hidden = 0;
+	*seen = calloc(n, sizeof(**seen));
+	*list = malloc(n * sizeof(**list));
+	if (!W->stamp || !W->newid || !W->set || !W->base || !*seen || !*list ||
+	    bp__joint_row_room(W, 1) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+area_worker(void *arg)
+{
+	struct area_run *R = arg;
+	struct joint W;
+	size_t *seen, *list;
+	int term = glp_term_out(GLP_OFF);
+	bool ok = worker_init(&W, R->J, R->ncell, &seen, &list) == 0;
+
+	for (;;) {
+		pthread_mutex_lock(&R->mu);
+		size_t k = R->next++;
+		pthread_mutex_unlock(&R->mu);
+		if (k >= R->ntodo)
+			break;
+		struct area_job *a = &R->job[k];
+		if (!ok) {
+			a->rc = -1, a->err = ENOMEM;
+			continue;
+		}
+		memset(&bp__sup_stats, 0, sizeof(bp__sup_stats));
+		W.primaries = W.checked = W.hidden = 0;
+		a->rc = bp__joint_check_area(&W, R->todo[k], seen, list);
+		a->err = errno;
+		a->stats = bp__sup_stats;
+		a->hidden = W.hidden;
+		a->primaries = W.primaries;
+		a->checked = W.checked;
+	}
+	worker_free(&W, seen, list);
+	glp_term_out(term);
+}
+
+/* Whether no model cell is printed by two of the areas todo[0..n). */
+static bool
+areas_apart(const struct joint *J, const size_t *todo, size_t n)
+{
+	const struct bp_tables *T = J->T;
+	size_t ncell = bp_sup_ncells(J->M), *owner = malloc((ncell ? ncell : 1) * sizeof(*owner));
+	bool apart = owner != NULL;
+
+	for (size_t c = 0; apart && c < ncell; c++)
+		owner[c] = SIZE_MAX;
+	for (size_t q = 0; apart && q < n; q++) {
+		size_t i = todo[q];
+		for (size_t g = 0; apart && g < T->nind; g++)
+			for (size_t b = 0; apart && b < bp_n_breakdowns(); b++) {
+				if (!table_on(T, T->a[i].level, g, b))
+					continue;
+				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+					for (size_t r = 0; r <= bp_indicator_at(g)->ncat; r++) {
+						size_t row = bp__rel_row_of(T, i, g, b, v, r), c;
+						if (row == SIZE_MAX || (c = J->R->rowcell[row]) >= ncell)
+							continue;
+						if (owner[c] != SIZE_MAX && owner[c] != i)
+							apart = false;
+						owner[c] = i;
+					}
+			}
+	}
+	free(owner);
+	return apart;
+}
+
+/* The classes of every family that is on, at every level: made here, so
+ * that the threads only read them.  0 or -1 (ENOMEM). */
+static int
+all_classes(struct joint *J)
+{
+	for (int l = 0; l < J->nlv; l++)
+		for (size_t f = 0; f < J->nfam; f++)
+			if (bp__joint_classes(J, l, f) < 0)
+				return -1;
+	return 0;
+}
+
+int
+bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
+{
+	const struct bp_tables *T = J->T;
+	size_t *todo = malloc((T->na ? T->na : 1) * sizeof(*todo)), n = 0;
+	int ret = -1;
+
+	if (!todo) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; i < T->na; i++)
+		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0)
+			todo[n++] = i;
+	if (bp_sup_threads() < 2 || n < 2 || !areas_apart(J, todo, n)) {
+		for (size_t q = 0; q < n; q++)
+			if (bp__joint_check_area(J, todo[q], seen, list) < 0)
+				goto out;
+		ret = 0;
+		goto out;
+	}
+	struct area_run R = { .J = J, .todo = todo, .ntodo = n, .ncell = bp_sup_ncells(J->M) };
+	struct bp_sup_stats start = bp__sup_stats;
+	if (all_classes(J) < 0 || !(R.job = calloc(n, sizeof(*R.job)))) {
+		errno = ENOMEM;
+		goto out;
+	}
+	pthread_mutex_init(&R.mu, NULL);
+	bp_sup_pool(area_worker, &R, n);
+	pthread_mutex_destroy(&R.mu);
+	bp__sup_stats = start;
+	ret = 0;
+	for (size_t q = 0; q < n; q++) {
+		const struct area_job *a = &R.job[q];
+		bp__sup_stats.solves += a->stats.solves;
+		bp__sup_stats.many += a->stats.many;
+		bp__sup_stats.pivots += a->stats.pivots;
+		bp__sup_stats.comps += a->stats.comps;
+		bp__sup_stats.compcells += a->stats.compcells;
+		bp__sup_stats.chunked += a->stats.chunked;
+		J->hidden += a->hidden;
+		J->primaries += a->primaries;
+		J->checked += a->checked;
+		if (a->rc < 0 && ret == 0) {
+			errno = a->err;
+			ret = -1;
+		}
+	}
+	free(R.job);
+out:
+	free(todo);
+	return ret;
+}
