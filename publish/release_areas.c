@@ -42,6 +42,7 @@ worker_free(struct joint *W, size_t *seen, size_t *list)
 {
 	free(W->stamp);
 	free(W->newid);
+	free(W->ys);
 	free(W->set);
 	free(W->base);
 	free(W->cell);
@@ -66,6 +67,7 @@ worker_init(struct joint *W, const struct joint *J, size_t ncell, size_t **seen,
 	*W = *J;
 	W->stamp = calloc(room, sizeof(*W->stamp));
 	W->newid = malloc(room * sizeof(*W->newid));
+	W->ys = malloc((J->natom + 1) * sizeof(*W->ys));
 	W->set = malloc(J->words * sizeof(*W->set));
 	W->base = malloc(J->T->na * J->nfam * sizeof(*W->base));
 	W->cell = NULL;
@@ -78,7 +80,7 @@ worker_init(struct joint *W, const struct joint *J, size_t ncell, size_t **seen,
 	W->primaries = W->checked = W->hidden = 0;
 	*seen = calloc(n, sizeof(**seen));
 	*list = malloc(n * sizeof(**list));
-	if (!W->stamp || !W->newid || !W->set || !W->base || !*seen || !*list ||
+	if (!W->stamp || !W->newid || !W->ys || !W->set || !W->base || !*seen || !*list ||
 	    bp__joint_row_room(W, 1) < 0)
 		return -1;
 	return 0;

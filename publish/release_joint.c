@@ -339,19 +339,38 @@ bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l)
 	return 0;
 }
 
-int
-bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r, int n)
+/* The classes of G that J->set meets, in the order of their first atom,
+ * into J->ys; how many. */
+static size_t
+class_list(struct joint *J, const struct fam *G)
 {
 	uint32_t t = ++J->tick;
+	size_t n = 0;
 	for (size_t w = 0; w < J->words; w++)
 		for (uint64_t x = J->set[w]; x; x &= x - 1) {
 			uint32_t y = G->cls[w * 64 + (size_t)__builtin_ctzll(x)];
 			if (y && J->stamp[y] != t) {
 				J->stamp[y] = t;
-				J->ind[++n] = bp__joint_col(J, k, f, r, G->n, y);
+				J->ys[n++] = y;
 			}
 		}
 	return n;
+}
+
+/* Appends to J->ind[n + 1..] the columns of area k's classes in the
+ * first ny of J->ys; the new n. */
+static int
+class_cols(struct joint *J, size_t ny, size_t k, size_t f, size_t r, size_t ncls, int n)
+{
+	for (size_t y = 0; y < ny; y++)
+		J->ind[++n] = bp__joint_col(J, k, f, r, ncls, J->ys[y]);
+	return n;
+}
+
+int
+bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r, int n)
+{
+	return class_cols(J, class_list(J, G), k, f, r, G->n, n);
 }
 
 /* Whether reporting kommune k (an area of J->bases) counts in area i's
@@ -401,12 +420,17 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 				if (J->base[probe * J->nfam + ff] < 0 ||
 				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
 					continue;
+				/* the same classes for every base: listed once,
+				 * when a base has the row */
 				int n = 0;
+				size_t ny = SIZE_MAX;
 				for (size_t q = 0; q < nb; q++) {
 					size_t k = J->whole ? J->bases[q] : i;
 					if (J->whole && !under(J, k, i, b, v))
 						continue;
-					n = bp__joint_set_cols(J, G, k, ff, ff ? r : 0, n);
+					if (ny == SIZE_MAX)
+						ny = class_list(J, G);
+					n = class_cols(J, ny, k, ff, ff ? r : 0, G->n, n);
 				}
 				/* by fylke: a kommune's cell among others of its fylke */
 				if (n == 0 && J->by_fylke)
@@ -716,6 +740,7 @@ joint(const struct bp_tables *T, struct rel *R, bool whole)
 	if (!(J.f = calloc((size_t)J.nlv * J.nfam, sizeof(*J.f))) ||
 	    !(J.stamp = calloc(room, sizeof(*J.stamp))) ||
 	    !(J.newid = malloc(room * sizeof(*J.newid))) ||
+	    !(J.ys = malloc((J.natom + 1) * sizeof(*J.ys))) ||
 	    !(J.set = malloc(J.words * sizeof(*J.set))) ||
 	    (!whole && bp__joint_row_room(&J, 1) < 0)) {
 		errno = ENOMEM;
@@ -747,6 +772,7 @@ out:
 	free(J.f);
 	free(J.stamp);
 	free(J.newid);
+	free(J.ys);
 	free(J.set);
 	free(J.own);
 	free(J.base);

@@ -37,6 +37,7 @@ struct joint {
 	int nlv;                   /* levels of the release, top first */
 	struct fam *f;             /* nlv x nfam */
 	uint32_t *stamp, *newid;   /* per class id (2 natom + 2) */
+	uint32_t *ys;              /* natom + 1: a row's classes (class_list) */
 	uint32_t tick;
 	uint64_t *set;             /* words */
 	bool *own;                 /* per indicator: own_family, asked once */
