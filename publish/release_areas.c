@@ -1,6 +1,6 @@
 /*
- * release_areas.c - the per-area check of release_joint.c (model 7 on) on
- * the cores.
+ * release_areas.c - the per-area check of release_joint.c (model 7 on):
+ * each area's program and its check, the areas on the cores.
  *
  * Each area's program holds only that area's printed cells (a model cell
  * is one area's quantity), and an area's check reads and hides only those.
@@ -20,6 +20,51 @@
 #include "lpaudit.h"
 #include "release_joint.h"
 #include "suppress.h"
+
+/* The columns and printed rows of area i (and the coupling of its
+ * families).  0 or -1 (ENOMEM). */
+static int
+area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
+{
+	int l = bp__joint_level(J, J->T->a[i].level);
+
+	if (bp__joint_columns(J, lp, i, l) < 0)
+		return -1;
+	for (size_t g = 0; g < J->T->nind; g++) {
+		if (bp__joint_printed(J, lp, i, l, g, seen, i + 1) < 0)
+			return -1;
+		bp__joint_coupling(J, lp, i, l, g);
+	}
+	return 0;
+}
+
+/* Area i's program and its check.  0 or -1 (errno). */
+static int
+check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
+{
+	glp_prob *lp = glp_create_prob();
+	int ret = -1;
+
+	errno = ENOMEM;
+	for (size_t f = 0; f < J->nfam; f++)
+		J->base[i * J->nfam + f] = -1;
+	J->nrow = 0;
+	if (area_rows(J, lp, i, seen) < 0)
+		goto out;
+	size_t np = 0;
+	for (size_t k = 0; k < J->nrow; k++)
+		if (bp_sup_state_of(J->M, J->cell[k]) == BP_SUP_PRIMARY)
+			list[np++] = k;
+	ret = 0;
+	if (np > 0 && glp_get_num_cols(lp) > 0) {
+		J->primaries += np;
+		glp_adv_basis(lp, 0);
+		ret = bp__joint_protect(J, lp, list, np);
+	}
+out:
+	glp_delete_prob(lp);
+	return ret;
+}
 
 struct area_job {
 	int rc, err;
@@ -108,7 +153,7 @@ area_worker(void *arg)
 		}
 		memset(&bp__sup_stats, 0, sizeof(bp__sup_stats));
 		W.primaries = W.checked = W.hidden = 0;
-		a->rc = bp__joint_check_area(&W, R->todo[k], seen, list);
+		a->rc = check_area(&W, R->todo[k], seen, list);
 		a->err = errno;
 		a->stats = bp__sup_stats;
 		a->hidden = W.hidden;
@@ -178,7 +223,7 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 			todo[n++] = i;
 	if (bp_sup_threads() < 2 || n < 2 || !areas_apart(J, todo, n)) {
 		for (size_t q = 0; q < n; q++)
-			if (bp__joint_check_area(J, todo[q], seen, list) < 0)
+			if (check_area(J, todo[q], seen, list) < 0)
 				goto out;
 		ret = 0;
 		goto out;

@@ -473,23 +473,6 @@ bp__joint_coupling(struct joint *J, glp_prob *lp, size_t i, int l, size_t g)
 	}
 }
 
-/* The columns and printed rows of area i (and the coupling of its
- * families).  0 or -1 (ENOMEM). */
-static int
-area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
-{
-	int l = bp__joint_level(J, J->T->a[i].level);
-
-	if (bp__joint_columns(J, lp, i, l) < 0)
-		return -1;
-	for (size_t g = 0; g < J->T->nind; g++) {
-		if (bp__joint_printed(J, lp, i, l, g, seen, i + 1) < 0)
-			return -1;
-		bp__joint_coupling(J, lp, i, l, g);
-	}
-	return 0;
-}
-
 /* Whether model cell c may become a complement: published, not fixed
  * by the republishing rule, not a zero the rule shows. */
 bool
@@ -649,34 +632,6 @@ bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 		verified(J, lp, list, &n);
 	}
 	return 0;
-}
-
-/* Area i's program and its check.  0 or -1 (errno). */
-int
-bp__joint_check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
-{
-	glp_prob *lp = glp_create_prob();
-	int ret = -1;
-
-	errno = ENOMEM;
-	for (size_t f = 0; f < J->nfam; f++)
-		J->base[i * J->nfam + f] = -1;
-	J->nrow = 0;
-	if (area_rows(J, lp, i, seen) < 0)
-		goto out;
-	size_t np = 0;
-	for (size_t k = 0; k < J->nrow; k++)
-		if (bp_sup_state_of(J->M, J->cell[k]) == BP_SUP_PRIMARY)
-			list[np++] = k;
-	ret = 0;
-	if (np > 0 && glp_get_num_cols(lp) > 0) {
-		J->primaries += np;
-		glp_adv_basis(lp, 0);
-		ret = bp__joint_protect(J, lp, list, np);
-	}
-out:
-	glp_delete_prob(lp);
-	return ret;
 }
 
 /* Room for a row (1-based) over nk areas' columns: a printed cell's

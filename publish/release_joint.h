@@ -115,7 +115,6 @@ int bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size
 /* release_whole.c */
 /* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
 /* release_areas.c: every area's check, the areas on the cores. */
-int bp__joint_check_area(struct joint *J, size_t i, size_t *seen, size_t *list);
 int bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list);
 
 int bp__joint_whole_setup(struct joint *J);
