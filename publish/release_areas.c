@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,7 +222,10 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 	for (size_t i = 0; i < T->na; i++)
 		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0)
 			todo[n++] = i;
-	if (bp_sup_threads() < 2 || n < 2 || !areas_apart(J, todo, n)) {
+	bool threads = bp_sup_threads() >= 2 && n >= 2 && areas_apart(J, todo, n);
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "  joint check: %zu areas, %s\n", n, threads ? "on threads" : "in turn");
+	if (!threads) {
 		for (size_t q = 0; q < n; q++)
 			if (check_area(J, todo[q], seen, list) < 0)
 				goto out;
