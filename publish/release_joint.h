@@ -112,11 +112,12 @@ void bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, cons
  * complements: 0 or -1 (errno EDOM: none left; EINVAL). */
 int bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k);
 
-/* release_whole.c */
-/* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
-/* release_areas.c: every area's check, the areas on the cores. */
+/* release_areas.c: every area's check, the areas on the cores: 0 or -1
+ * (errno). */
 int bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list);
 
+/* release_whole.c */
+/* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
 int bp__joint_whole_setup(struct joint *J);
 /* The whole release's program and its check when small enough: 0 or -1
  * (errno). */
