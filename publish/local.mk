@@ -15,7 +15,7 @@ dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write (publish) and build +
 # suppress again (audit) for synthetic tallies, [publish] method = release
-# against per_group of the same run
+# against per_group of the same run, the rapport profile (BENCH_PROFILE)
 # (by hand: ./bench/publish_bench [nkommuner [rows [min_cell [levels [mode]]]]]).
 noinst_PROGRAMS += bench/publish_bench
 bench_publish_bench_SOURCES = bench/publish_bench.c
