@@ -432,6 +432,38 @@ bp__comp_end(struct comp_ws *w, glp_prob *lp, size_t i, int *prev, int dir,
 	return reached;
 }
 
+int
+bp__sup_bad_duals(glp_prob *lp, const size_t *lines, size_t nlines, struct bp_sup_bad *b)
+{
+	size_t n = 0, k = 0;
+
+	b->nline = 0;
+	b->line = NULL;
+	b->dual = NULL;
+	for (size_t i = 0; i < nlines; i++)
+		n += fabs(glp_get_row_dual(lp, (int)i + 1)) > 1e-9;
+	if (n == 0)
+		return 0;
+	b->line = malloc(n * sizeof(*b->line));
+	b->dual = malloc(n * sizeof(*b->dual));
+	if (b->line == NULL || b->dual == NULL) {
+		free(b->line);
+		free(b->dual);
+		b->line = NULL;
+		b->dual = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < nlines && k < n; i++) {
+		double y = glp_get_row_dual(lp, (int)i + 1);
+		if (fabs(y) > 1e-9) {
+			b->line[k] = lines[i];
+			b->dual[k++] = y;
+		}
+	}
+	b->nline = k;
+	return 0;
+}
+
 /*
  * Records in b the row duals of lp's current optimum (that of b's failing
  * end, direction dir): line ids and duals of the rows with a nonzero dual.
@@ -440,33 +472,8 @@ bp__comp_end(struct comp_ws *w, glp_prob *lp, size_t i, int *prev, int dir,
 static int
 bad_duals(const struct comp_ws *w, glp_prob *lp, int dir, struct bp_sup_bad *b)
 {
-	size_t i, n = 0;
-	double y;
-
 	b->dir = dir;
-	b->nline = 0;
-	b->line = NULL;
-	b->dual = NULL;
-	if (w->nlines == 0)
-		return 0;
-	b->line = malloc(w->nlines * sizeof(*b->line));
-	b->dual = malloc(w->nlines * sizeof(*b->dual));
-	if (b->line == NULL || b->dual == NULL) {
-		free(b->line);
-		free(b->dual);
-		b->line = NULL;
-		b->dual = NULL;
-		return -1;
-	}
-	for (i = 0; i < w->nlines; i++) {
-		y = glp_get_row_dual(lp, (int)i + 1);
-		if (fabs(y) > 1e-9) {
-			b->line[n] = w->lines[i];
-			b->dual[n++] = y;
-		}
-	}
-	b->nline = n;
-	return 0;
+	return bp__sup_bad_duals(lp, w->lines, w->nlines, b);
 }
 
 /*

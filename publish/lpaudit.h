@@ -240,6 +240,13 @@ int bp__sup_lp_bound(struct glp_prob *lp, int dir, double *out);
 
 /* Frees an array of n bad cells from bp__sup_audit_run and its duals. */
 void bp__sup_bad_free(struct bp_sup_bad *bad, size_t n);
+/* The rows of lp's optimum with a nonzero dual into b->line (their line
+ * ids, lines[row - 1]) and b->dual, b->nline of them: malloc'ed to that
+ * size (the caller frees them; NULL when none), so that thousands of bad
+ * cells of a large component do not each hold room for all its lines.
+ * 0, or -1 (ENOMEM; both NULL). */
+int bp__sup_bad_duals(struct glp_prob *lp, const size_t *lines, size_t nlines,
+    struct bp_sup_bad *b);
 
 /*
  * The LP interval of suppressed cell `cell` (its component alone).

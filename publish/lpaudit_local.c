@@ -212,26 +212,8 @@ aggregate(const struct bp_sup_problem *p, struct bp_sup_local *L, glp_prob *lp,
 static int
 duals(const struct bp_sup_local *L, glp_prob *lp, struct bp_sup_bad *b)
 {
-	size_t n = 0;
-
 	b->dir = 1;
-	if (L->nlines == 0)
-		return 0;
-	if (!(b->line = malloc(L->nlines * sizeof(*b->line))) ||
-	    !(b->dual = malloc(L->nlines * sizeof(*b->dual)))) {
-		free(b->line);
-		b->line = NULL;
-		return -1;
-	}
-	for (size_t i = 0; i < L->nlines; i++) {
-		double y = glp_get_row_dual(lp, (int)i + 1);
-		if (fabs(y) > 1e-9) {
-			b->line[n] = L->lines[i];
-			b->dual[n++] = y;
-		}
-	}
-	b->nline = n;
-	return 0;
+	return bp__sup_bad_duals(lp, L->lines, L->nlines, b);
 }
 
 /*
