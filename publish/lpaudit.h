@@ -237,6 +237,9 @@ int bp__sup_bad_push(struct bp_sup_bad **bad, size_t *nbad, size_t *cap,
  * basis into *out (+-HUGE_VAL when unbounded); 0 or -1. */
 struct glp_prob;
 int bp__sup_lp_bound(struct glp_prob *lp, int dir, double *out);
+/* Rebuilds lp in place with its matrix laid out column by column: the same
+ * program, basis statuses and objective.  0, or -1 (ENOMEM, lp as it was). */
+int bp__sup_lp_compact(struct glp_prob *lp);
 
 /* Frees an array of n bad cells from bp__sup_audit_run and its duals. */
 void bp__sup_bad_free(struct bp_sup_bad *bad, size_t n);

@@ -62,6 +62,14 @@ tests_unit_publish_test_suppress_SOURCES = tests/unit/publish/test_suppress.c \
 tests_unit_publish_test_suppress_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_suppress_LDADD = $(BP_TEST_LINK)
 tests_unit_publish_test_suppress_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench
+# a program rebuilt by column (bp__sup_lp_compact): the same to the simplex
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_lpcompact
+TESTS += tests/unit/publish/test_lpcompact
+endif
+tests_unit_publish_test_lpcompact_SOURCES = tests/unit/publish/test_lpcompact.c
+tests_unit_publish_test_lpcompact_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_lpcompact_LDADD = $(BP_TEST_LINK)
 # the cleanup of release model 5
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_cleanup
