@@ -241,6 +241,16 @@ int bp__sup_lp_bound(struct glp_prob *lp, int dir, double *out);
  * program, basis statuses and objective.  0, or -1 (ENOMEM, lp as it was). */
 int bp__sup_lp_compact(struct glp_prob *lp);
 
+/* A view of p: its states and flags copied and its own, all else shared
+ * with p and only read through the view (not grown, no warm bases).  For
+ * a check on another thread beside one that may hide cells of p.  NULL on
+ * ENOMEM; the caller frees it with bp__sup_view_free, which leaves what
+ * it shares. */
+struct bp_sup_problem *bp__sup_view(const struct bp_sup_problem *p);
+/* p's states and flags become the view's. */
+void bp__sup_view_take(struct bp_sup_problem *p, const struct bp_sup_problem *v);
+void bp__sup_view_free(struct bp_sup_problem *v);
+
 /* Frees an array of n bad cells from bp__sup_audit_run and its duals. */
 void bp__sup_bad_free(struct bp_sup_bad *bad, size_t n);
 /* The rows of lp's optimum with a nonzero dual into b->line (their line

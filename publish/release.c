@@ -561,6 +561,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 {
 	struct rel R = { 0 };
 	unsigned char *lv = NULL;
+	struct whole_ahead *ahead = NULL;
+	bool hid = false, ran_ahead = false;
 	int ret = -1;
 
 	snprintf(err, errlen, "out of memory");
@@ -621,6 +623,10 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	bp_sup_set_cleanup(M, T->s.model_version >= 5);
 	if (repair(T, M, err, errlen) < 0)
 		goto out;
+	/* Model 9's check of the whole release, on two cores, starts beside
+	 * the per-area check (release_whole.c says when it is kept). */
+	ahead = T->s.model_version >= 9 ? bp__rel_whole_ahead(T, &R) : NULL;
+	ran_ahead = ahead != NULL;
 	/* Model 7: the joint distribution behind each area's tables; what it
 	 * hides, the model is repaired for again, until it hides nothing. */
 	for (long n; T->s.model_version >= 7; ) {
@@ -633,6 +639,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		}
 		if (n == 0)
 			break;
+		hid = true;
+		if (ahead) {
+			/* its pattern is not the one to check any more */
+			bp__rel_whole_ahead_end(ahead, &R, false);
+			ahead = NULL;
+		}
 		/* Model 8: not repaired again.  Hiding a published cell only
 		 * widens what the model allows (its value stays in the new
 		 * column's range), so every certificate of the repair still
@@ -646,7 +658,14 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	/* Model 9: the same over the whole release, where the program is
 	 * small enough (model 10: by fylke where it is not); what it hides,
 	 * no other proof needs again (above). */
-	if (T->s.model_version >= 9 && bp__rel_joint_whole(T, &R) < 0) {
+	long whole = 0;
+	if (ahead) {
+		whole = bp__rel_whole_ahead_end(ahead, &R, !hid);
+		ahead = NULL;
+	}
+	if (T->s.model_version >= 9 && whole >= 0 && (hid || !ran_ahead))
+		whole = bp__rel_joint_whole(T, &R, NULL, NULL);
+	if (whole < 0) {
 		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
 		    "for the joint distribution of the whole release" : errno == ENOMEM ?
 		    "out of memory" : "the whole-release check of the release model failed "
@@ -665,6 +684,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	err[0] = '\0';
 	ret = 0;
 out:
+	if (ahead)
+		bp__rel_whole_ahead_end(ahead, &R, false);
 	bp_model_free(R.m);
 	free(R.rowcell);
 	free(R.forced);

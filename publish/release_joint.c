@@ -560,6 +560,15 @@ verified(struct joint *J, glp_prob *lp, size_t *list, size_t *n)
 	*n = m;
 }
 
+bool
+bp__joint_stopped(const struct joint *J)
+{
+	if (!J->stop || !atomic_load_explicit(J->stop, memory_order_relaxed))
+		return false;
+	errno = ECANCELED;
+	return true;
+}
+
 /*
  * LP row rw (printed row k, or SIZE_MAX: a kommune sum of model 11)
  * reaches need, with complements: in the whole release a cover at once
@@ -573,6 +582,8 @@ bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k
 	double hi;
 
 	for (;;) {
+		if (bp__joint_stopped(J))
+			return -1;
 		bp__joint_objective_of(J, lp, &rw, NULL, 1);
 		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
 			errno = EINVAL;
@@ -616,6 +627,8 @@ bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
 
 	glp_set_obj_dir(lp, GLP_MAX);
 	for (size_t before = SIZE_MAX; n > 0 && n < before; ) {
+		if (bp__joint_stopped(J))
+			return -1;
 		before = n;
 		objective(J, lp, list, n);
 		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
@@ -675,10 +688,11 @@ out:
 }
 
 static long
-joint(const struct bp_tables *T, struct rel *R, bool whole)
+joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_problem *M,
+    const atomic_bool *stop)
 {
 	static const unsigned lv[NLV] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
-	struct joint J = { .T = T, .R = R, .M = bp_model_problem(R->m), .whole = whole };
+	struct joint J = { .T = T, .R = R, .M = M, .whole = whole, .stop = stop };
 	long ret = -1;
 	/* GLPK would print its basis messages to standard output, which
 	 * carries the release id */
@@ -750,11 +764,12 @@ out:
 long
 bp__rel_joint(const struct bp_tables *T, struct rel *R)
 {
-	return joint(T, R, false);
+	return joint(T, R, false, bp_model_problem(R->m), NULL);
 }
 
 long
-bp__rel_joint_whole(const struct bp_tables *T, struct rel *R)
+bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup_problem *M,
+    const atomic_bool *stop)
 {
-	return joint(T, R, true);
+	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop);
 }

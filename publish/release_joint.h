@@ -7,6 +7,7 @@
 #define BP_RELEASE_JOINT_H
 
 #include <glpk.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,7 @@ struct joint {
 	size_t *bases, nbase;
 	bool ksize_known;          /* every one has its kommunestorrelse class */
 	bool made;                 /* the program was small enough to be made */
+	const atomic_bool *stop;   /* set: give up (ECANCELED) before the next solve */
 	bool by_fylke;             /* model 10: its columns the fylker's */
 	int *dev;                  /* per printed row: its deviation columns, 0 none */
 	/* model 11, by fylke: the LP rows of the kommune sums that hold a
@@ -101,8 +103,10 @@ bool bp__joint_hideable(const struct joint *J, size_t c);
 void bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi);
 /* J->ind, J->val and J->obj for rows over nk areas' columns: 0 or -1. */
 int bp__joint_row_room(struct joint *J, size_t nk);
+/* Whether the check was told to give up (J->stop); errno ECANCELED then. */
+bool bp__joint_stopped(const struct joint *J);
 /* Every row of list[0..n) reaches min_cell, with complements: 0 or -1
- * (errno EDOM: none left; EINVAL). */
+ * (errno EDOM: none left; EINVAL; ECANCELED). */
 int bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n);
 /* Sets the objective to the sum of LP rows rows[0..n) (each of
  * rows[list[q]] if list, else rows[q]). */

@@ -6,6 +6,8 @@
 #ifndef BP_RELEASE_PRIVATE_H
 #define BP_RELEASE_PRIVATE_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +50,17 @@ long bp__rel_joint(const struct bp_tables *T, struct rel *R);
  * its kommuner, nasjonal of all, a kommunestorrelse cell of those of the
  * class), when that program is small enough; model 10, when it is not,
  * over the fylker's classes instead.  Returns as bp__rel_joint. */
-long bp__rel_joint_whole(const struct bp_tables *T, struct rel *R);
+long bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup_problem *M,
+    const atomic_bool *stop);
+/* The same check started on another thread, on a view of the model's
+ * pattern as it is now (bp__sup_view), while the per-area check runs: NULL
+ * when it is not started (one core, or ENOMEM), then run it after. */
+struct whole_ahead *bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R);
+/* Waits for the check started ahead and frees a.  keep (the pattern is
+ * still the one it started from: the per-area check hid nothing): the
+ * model takes what it hid, and the result is bp__rel_joint_whole's, errno
+ * too.  Else it is told to give up before its next solve, dropped, and 0
+ * returned. */
+long bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep);
 
 #endif

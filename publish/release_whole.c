@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <glpk.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -460,6 +461,8 @@ bp__joint_lift_sums(struct joint *J, glp_prob *lp)
 	double hi;
 
 	for (size_t before = SIZE_MAX; n > 0 && n < before; ) {
+		if (bp__joint_stopped(J))
+			return -1;
 		before = n;
 		bp__joint_objective_of(J, lp, J->ksum, NULL, n);
 		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
@@ -551,11 +554,16 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		h0 = J->hidden;
 		if (ret == 0 && nsum > 0)
 			ret = bp__joint_lift_sums(J, lp);
-		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		int e = errno;
+		if (getenv("BPAGG_DEBUG_SUPPRESS") && ret < 0 && e == ECANCELED)
+			fprintf(stderr, "  whole-release check: given up after %lu solves (the "
+			    "per-area check hid cells)\n", bp__sup_stats.solves - s0);
+		else if (getenv("BPAGG_DEBUG_SUPPRESS"))
 			fprintf(stderr, "  whole-release check: %lu solves, %lu pivots; "
 			    "%zu kommune sums with a hidden primary, %zu complements for them\n",
 			    bp__sup_stats.solves - s0, bp__sup_stats.pivots - p0, nsum,
 			    J->hidden - h0);
+		errno = e;
 	}
 out:
 	glp_delete_prob(lp);
@@ -582,3 +590,78 @@ bp__joint_whole_setup(struct joint *J)
 	return 0;
 }
 
+
+/*
+ * The check of the whole release started beside the per-area check.  It
+ * reads the pattern that check leaves, and a model cell's state and flags
+ * are all that check writes; at 357 kommuner it hides nothing, while the
+ * whole check's first solve keeps one core busy for seconds and the
+ * per-area check would run alone after it.  So it runs ahead on a view of
+ * the pattern (bp__sup_view) and is kept only when the per-area check hid
+ * nothing: then its input was the pattern it would have had after it,
+ * and the release is the same as run one after the other.  Else it is
+ * dropped and run again after (the time it took is lost).
+ */
+struct whole_ahead {
+	const struct bp_tables *T;
+	struct rel *R;
+	struct bp_sup_problem *view;
+	pthread_t th;
+	atomic_bool stop;
+	long rc;
+	int err;
+};
+
+static void *
+whole_ahead_run(void *arg)
+{
+	struct whole_ahead *a = arg;
+
+	a->rc = bp__rel_joint_whole(a->T, a->R, a->view, &a->stop);
+	a->err = errno;
+	glp_free_env();
+	return NULL;
+}
+
+struct whole_ahead *
+bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R)
+{
+	struct whole_ahead *a;
+
+	if (bp_sup_threads() < 2 || !(a = calloc(1, sizeof(*a))))
+		return NULL;
+	a->T = T;
+	a->R = R;
+	atomic_init(&a->stop, false);
+	if (!(a->view = bp__sup_view(bp_model_problem(R->m))) ||
+	    pthread_create(&a->th, NULL, whole_ahead_run, a) != 0) {
+		bp__sup_view_free(a->view);
+		free(a);
+		return NULL;
+	}
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "  whole-release check: started beside the per-area check\n");
+	return a;
+}
+
+long
+bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep)
+{
+	long rc = 0;
+
+	if (!keep)
+		atomic_store(&a->stop, true);
+	pthread_join(a->th, NULL);
+	if (getenv("BPAGG_DEBUG_SUPPRESS"))
+		fprintf(stderr, "  whole-release check: %s\n", keep ? "kept (the per-area check "
+		    "hid nothing)" : "dropped (the per-area check hid cells)");
+	if (keep) {
+		if (a->rc >= 0)
+			bp__sup_view_take(bp_model_problem(R->m), a->view);
+		rc = a->rc;
+		errno = a->err;
+	}
+	bp__sup_view_free(a->view);
+	free(a);
+	return rc;
+}

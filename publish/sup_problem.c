@@ -211,6 +211,44 @@ bp_sup_set_warm(struct bp_sup_problem *p, bool on)
 	return 0;
 }
 
+struct bp_sup_problem *
+bp__sup_view(const struct bp_sup_problem *p)
+{
+	struct bp_sup_problem *v = malloc(sizeof(*v));
+	size_t n = p->ncell ? p->ncell : 1;
+
+	if (!v)
+		return NULL;
+	*v = *p;
+	v->warm = NULL;
+	v->state = malloc(n);
+	v->flags = malloc(n);
+	if (!v->state || !v->flags) {
+		bp__sup_view_free(v);
+		return NULL;
+	}
+	memcpy(v->state, p->state, p->ncell);
+	memcpy(v->flags, p->flags, p->ncell);
+	return v;
+}
+
+void
+bp__sup_view_take(struct bp_sup_problem *p, const struct bp_sup_problem *v)
+{
+	memcpy(p->state, v->state, p->ncell);
+	memcpy(p->flags, v->flags, p->ncell);
+}
+
+void
+bp__sup_view_free(struct bp_sup_problem *v)
+{
+	if (!v)
+		return;
+	free(v->state);
+	free(v->flags);
+	free(v);
+}
+
 size_t
 bp_sup_threads(void)
 {
