@@ -590,7 +590,6 @@ bp__joint_whole_setup(struct joint *J)
 	return 0;
 }
 
-
 /*
  * The check of the whole release started beside the per-area check.  It
  * reads the pattern that check leaves, and a model cell's state and flags
