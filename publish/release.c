@@ -640,11 +640,10 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		if (n == 0)
 			break;
 		hid = true;
-		if (ahead) {
-			/* its pattern is not the one to check any more */
-			bp__rel_whole_ahead_end(ahead, &R, false);
-			ahead = NULL;
-		}
+		/* its pattern is not the one to check any more: it gives up
+		 * before its next solve (joined below, not waited for here) */
+		if (ahead)
+			bp__rel_whole_ahead_stop(ahead);
 		/* Model 8: not repaired again.  Hiding a published cell only
 		 * widens what the model allows (its value stays in the new
 		 * column's range), so every certificate of the repair still
@@ -659,12 +658,19 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	 * small enough (model 10: by fylke where it is not); what it hides,
 	 * no other proof needs again (above). */
 	long whole = 0;
-	if (ahead) {
-		whole = bp__rel_whole_ahead_end(ahead, &R, !hid);
+	if (ahead && !hid) {
+		whole = bp__rel_whole_ahead_end(ahead, &R, true);
 		ahead = NULL;
 	}
 	if (T->s.model_version >= 9 && whole >= 0 && (hid || !ran_ahead))
 		whole = bp__rel_joint_whole(T, &R, NULL, NULL);
+	/* a dropped one finishes its last solve on the other core meanwhile */
+	if (ahead) {
+		int e = errno;
+		bp__rel_whole_ahead_end(ahead, &R, false);
+		ahead = NULL;
+		errno = e;
+	}
 	if (whole < 0) {
 		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
 		    "for the joint distribution of the whole release" : errno == ENOMEM ?

@@ -56,6 +56,8 @@ long bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup
  * pattern as it is now (bp__sup_view), while the per-area check runs: NULL
  * when it is not started (one core, or ENOMEM), then run it after. */
 struct whole_ahead *bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R);
+/* Tells the check started ahead to give up before its next solve. */
+void bp__rel_whole_ahead_stop(struct whole_ahead *a);
 /* Waits for the check started ahead and frees a.  keep (the pattern is
  * still the one it started from: the per-area check hid nothing): the
  * model takes what it hid, and the result is bp__rel_joint_whole's, errno

@@ -27,6 +27,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lpaudit.h"
 #include "release_joint.h"
@@ -607,6 +610,7 @@ struct whole_ahead {
 	struct bp_sup_problem *view;
 	pthread_t th;
 	atomic_bool stop;
+	atomic_int tid;            /* its thread's id, 0 until it runs */
 	long rc;
 	int err;
 };
@@ -616,6 +620,7 @@ whole_ahead_run(void *arg)
 {
 	struct whole_ahead *a = arg;
 
+	atomic_store(&a->tid, (int)syscall(SYS_gettid));
 	a->rc = bp__rel_joint_whole(a->T, a->R, a->view, &a->stop);
 	a->err = errno;
 	glp_free_env();
@@ -632,6 +637,7 @@ bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R)
 	a->T = T;
 	a->R = R;
 	atomic_init(&a->stop, false);
+	atomic_init(&a->tid, 0);
 	if (!(a->view = bp__sup_view(bp_model_problem(R->m))) ||
 	    pthread_create(&a->th, NULL, whole_ahead_run, a) != 0) {
 		bp__sup_view_free(a->view);
@@ -643,13 +649,26 @@ bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R)
 	return a;
 }
 
+/* The solve it is in goes on to its end (GLPK cannot be stopped inside
+ * one), up to seconds on a large release; meanwhile the per-area check's
+ * next rounds should have the cores, so the thread's priority drops to the
+ * lowest (Linux sets it per thread; an error leaves it as it was). */
+void
+bp__rel_whole_ahead_stop(struct whole_ahead *a)
+{
+	atomic_store(&a->stop, true);
+	int tid = atomic_load(&a->tid);
+	if (tid > 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)tid, 19);
+}
+
 long
 bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep)
 {
 	long rc = 0;
 
 	if (!keep)
-		atomic_store(&a->stop, true);
+		bp__rel_whole_ahead_stop(a);
 	pthread_join(a->th, NULL);
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "  whole-release check: %s\n", keep ? "kept (the per-area check "
