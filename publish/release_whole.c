@@ -610,7 +610,10 @@ struct whole_ahead {
 	struct bp_sup_problem *view;
 	pthread_t th;
 	atomic_bool stop;
-	atomic_int tid;            /* its thread's id, 0 until it runs */
+	/* its thread's id while it runs, else 0; under mu, so that a stop
+	 * never lowers the priority of a later thread given the same id */
+	pthread_mutex_t mu;
+	int tid;
 	long rc;
 	int err;
 };
@@ -620,10 +623,15 @@ whole_ahead_run(void *arg)
 {
 	struct whole_ahead *a = arg;
 
-	atomic_store(&a->tid, (int)syscall(SYS_gettid));
+	pthread_mutex_lock(&a->mu);
+	a->tid = (int)syscall(SYS_gettid);
+	pthread_mutex_unlock(&a->mu);
 	a->rc = bp__rel_joint_whole(a->T, a->R, a->view, &a->stop);
 	a->err = errno;
 	glp_free_env();
+	pthread_mutex_lock(&a->mu);
+	a->tid = 0;
+	pthread_mutex_unlock(&a->mu);
 	return NULL;
 }
 
@@ -637,10 +645,11 @@ bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R)
 	a->T = T;
 	a->R = R;
 	atomic_init(&a->stop, false);
-	atomic_init(&a->tid, 0);
+	pthread_mutex_init(&a->mu, NULL);
 	if (!(a->view = bp__sup_view(bp_model_problem(R->m))) ||
 	    pthread_create(&a->th, NULL, whole_ahead_run, a) != 0) {
 		bp__sup_view_free(a->view);
+		pthread_mutex_destroy(&a->mu);
 		free(a);
 		return NULL;
 	}
@@ -657,9 +666,10 @@ void
 bp__rel_whole_ahead_stop(struct whole_ahead *a)
 {
 	atomic_store(&a->stop, true);
-	int tid = atomic_load(&a->tid);
-	if (tid > 0)
-		(void)setpriority(PRIO_PROCESS, (id_t)tid, 19);
+	pthread_mutex_lock(&a->mu);
+	if (a->tid > 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)a->tid, 19);
+	pthread_mutex_unlock(&a->mu);
 }
 
 long
@@ -680,6 +690,7 @@ bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep)
 		errno = a->err;
 	}
 	bp__sup_view_free(a->view);
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 	return rc;
 }
