@@ -562,7 +562,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	struct rel R = { 0 };
 	unsigned char *lv = NULL;
 	struct whole_ahead *ahead = NULL;
-	bool hid = false, ran_ahead = false;
+	bool hid = false, kept = false;
 	int ret = -1;
 
 	snprintf(err, errlen, "out of memory");
@@ -626,7 +626,6 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	/* Model 9's check of the whole release, on two cores, starts beside
 	 * the per-area check (release_whole.c says when it is kept). */
 	ahead = T->s.model_version >= 9 ? bp__rel_whole_ahead(T, &R) : NULL;
-	ran_ahead = ahead != NULL;
 	/* Model 7: the joint distribution behind each area's tables; what it
 	 * hides, the model is repaired for again, until it hides nothing. */
 	for (long n; T->s.model_version >= 7; ) {
@@ -661,8 +660,9 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	if (ahead && !hid) {
 		whole = bp__rel_whole_ahead_end(ahead, &R, true);
 		ahead = NULL;
+		kept = true;
 	}
-	if (T->s.model_version >= 9 && whole >= 0 && (hid || !ran_ahead))
+	if (T->s.model_version >= 9 && !kept)
 		whole = bp__rel_joint_whole(T, &R, NULL, NULL);
 	/* a dropped one finishes its last solve on the other core meanwhile */
 	if (ahead) {
