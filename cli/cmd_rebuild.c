@@ -12,10 +12,11 @@
  * Every archived submission is read first (its verified metadata only);
  * if any cannot be opened, nothing is changed. From the old store, as far
  * as it can still be read (opened without its integrity check), come the
- * received time of each submission, the place of its row in the old
- * ledger, the rejections recorded (their files stay in rejected/) and the
- * sequence resets (bpagg reset-sequence); what cannot be read is said, and
- * the rebuild's start stands in for unknown received times. Then, in one
+ * received time and upload tag of each submission, the place of its row
+ * in the old ledger, the rejections recorded (their files stay in
+ * rejected/) and the sequence resets (bpagg reset-sequence); what cannot
+ * be read is said, and the rebuild's start stands in for unknown received
+ * times. Then, in one
  * transaction on the new store: everything is cleared, the rejections are
  * recorded again with their times, and each file is ingested again through
  * ingest/ with its received time, by kommune and year, in the old ledger's
@@ -48,6 +49,7 @@ struct archived {
 	uint64_t sequence;
 	uint8_t id[16];  /* the kommune's submission id */
 	int64_t received;
+	char upload[BP_UPLOAD_TAG_MAX]; /* the upload that carried it, "" unknown */
 	long pos;        /* its row's place in the old ledger; -1 unknown */
 	char rel[512];   /* relative to the archive dir */
 };
@@ -74,6 +76,7 @@ alist_add(struct alist *l, const struct bp_env_meta *m, const char *rel)
 	a->sequence = m->sequence;
 	memcpy(a->id, m->submission_id, sizeof(a->id));
 	a->received = 0;
+	a->upload[0] = '\0';
 	a->pos = -1;
 	snprintf(a->rel, sizeof(a->rel), "%s", rel);
 	return 0;
@@ -298,7 +301,7 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", c->archive, l->v[i].rel);
 		bp_ingest_result_init(&r);
-		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, &r);
+		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, l->v[i].upload, &r);
 		switch (r.status) {
 		case BP_INGEST_MERGED:
 			merged++;
@@ -400,11 +403,14 @@ salvage(const struct bp_config *c, struct alist *l, struct rlist *rl,
 		return 0;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		r = bp_store_find_received(s, l->v[i].kommune, l->v[i].id, &l->v[i].received);
+		r = bp_store_find_received(s, l->v[i].kommune, l->v[i].id, &l->v[i].received,
+		    l->v[i].upload);
 		if (r == 1)
 			(*known)++;
-		else
+		else {
 			l->v[i].received = now;
+			l->v[i].upload[0] = '\0';
+		}
 		if (r < 0)
 			unreadable++;
 	}

@@ -24,8 +24,9 @@
  * Every step can be repeated after a crash: the reason file and the
  * rejected/ name derive from the entry's T and R (a second write finds
  * them there), a receipt is written once per upload (receipt.c), a store
- * verdict "already applied" whose ledger received time is the entry's T is
- * this upload's own merge, and an ARCHIVE or REJECT entry with a second
+ * verdict "already applied" is this upload's own merge when the ledger row
+ * names this upload (own_merge: rows from before it did are judged by
+ * their received time), and an ARCHIVE or REJECT entry with a second
  * link was already linked out. The inbox name is never used for a file;
  * only its bp_inbox_safe_name form, kept in the entry name, is logged.
  */
@@ -330,6 +331,33 @@ same_second(struct bpd_ctx *c, const struct bpd_qname *q)
 }
 
 /*
+ * Whether the ledger's row for r's submission is this upload's own merge,
+ * found again after a failed step or a crash (a fresh claim cannot have
+ * merged anything yet). The row names the upload that wrote it (tag):
+ * that settles it. A row written before the ledger kept it (schema 5)
+ * has only the received time: then a "cm" entry says so; a "cp" entry
+ * (the crash came between the commit and the "cm" rename) only when no
+ * other upload was claimed in the same second and no other upload's
+ * receipt reports the merge (a replay claimed in the same second as the
+ * upload that merged, which has left the queue since).
+ */
+static bool
+own_merge(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
+    const char *tag)
+{
+	char upload[BP_UPLOAD_TAG_MAX];
+	int64_t received;
+
+	if (bp_store_find_received(bp_ingest_store(c->ing), r->meta.kommune,
+	    r->meta.submission_id, &received, upload) != 1 || received != q->t)
+		return false;
+	if (upload[0])
+		return strcmp(upload, tag) == 0;
+	return q->stage == BPD_Q_MERGED ||
+	    (!same_second(c, q) && !bpd_receipt_merged_by_other(c->dirs.outbox, r, tag));
+}
+
+/*
  * After the outcome of a COPY entry is durable: reason (refused), receipt,
  * the entry renamed ARCHIVE or REJECT, then linked out.
  */
@@ -337,24 +365,13 @@ static enum bpd_end
 finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
     struct bp_ingest_result *r, bool fresh)
 {
-	char tag[64], next[NAME_MAX + 1];
+	char tag[BP_UPLOAD_TAG_MAX], next[NAME_MAX + 1];
 	struct bpd_qname n = *q;
-	int64_t received;
 
-	/* This upload's own merge, found again after a failed step or a
-	 * crash (a fresh claim cannot have merged anything yet): a "cm" entry
-	 * says so, a "ca" entry says not; a "cp" entry only when no other
-	 * upload was claimed in the same second (the crash came between the
-	 * commit and the "cm" rename), as the ledger's received time is all
-	 * that ties them, and no other upload's receipt reports the merge (a
-	 * replay claimed in the same second as the upload that merged, which
-	 * has left the queue since). */
+	/* a "ca" entry's verdict was "already applied" from the start */
 	upload_tag(q, tag, sizeof(tag));
 	if (!fresh && r->status == BP_INGEST_ALREADY && q->stage != BPD_Q_NOTOURS &&
-	    (q->stage == BPD_Q_MERGED ||
-	    (!same_second(c, q) && !bpd_receipt_merged_by_other(c->dirs.outbox, r, tag))) &&
-	    bp_store_find_received(bp_ingest_store(c->ing),
-	    r->meta.kommune, r->meta.submission_id, &received) == 1 && received == q->t) {
+	    own_merge(c, q, r, tag)) {
 		r->status = BP_INGEST_MERGED;
 		snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
 		    "dry run: validated" : "merged");
@@ -416,8 +433,11 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 static void
 ingest_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, struct bp_ingest_result *r)
 {
+	char tag[BP_UPLOAD_TAG_MAX];
+
 	bp_ingest_result_init(r);
-	bp_ingest_fd(c->ing, fd, NULL, (int64_t)q->t, r);
+	upload_tag(q, tag, sizeof(tag));
+	bp_ingest_fd(c->ing, fd, NULL, (int64_t)q->t, tag, r);
 }
 
 /*

@@ -436,7 +436,8 @@ choose_archive_name(const bp_ingest *g, const struct bp_env_meta *m, char *out,
 }
 
 static void
-fill_submission(const struct bp_ingest_result *r, int64_t now, struct bp_submission *s)
+fill_submission(const struct bp_ingest_result *r, int64_t now, const char *upload,
+    struct bp_submission *s)
 {
 	memset(s, 0, sizeof(*s));
 	memcpy(s->kommune, r->meta.kommune, sizeof(s->kommune));
@@ -446,6 +447,7 @@ fill_submission(const struct bp_ingest_result *r, int64_t now, struct bp_submiss
 	memcpy(s->digest, r->meta.digest, sizeof(s->digest));
 	s->rows = r->rows;
 	s->received = now;
+	snprintf(s->upload, sizeof(s->upload), "%s", upload ? upload : "");
 	s->dry_run = r->meta.dry_run;
 	snprintf(s->archived, sizeof(s->archived), "%s", r->archived);
 }
@@ -501,12 +503,12 @@ judge_apply_in(bp_ingest *g, const struct row_ctx *x, const struct bp_submission
  * transaction (bpagg rebuild) as they are.
  */
 static void
-judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, bool own_tx,
-    struct bp_ingest_result *r)
+judge_apply(bp_ingest *g, const struct row_ctx *x, int64_t now, const char *upload,
+    bool own_tx, struct bp_ingest_result *r)
 {
 	struct bp_submission sub;
 
-	fill_submission(r, now, &sub);
+	fill_submission(r, now, upload, &sub);
 	if (own_tx && bp_store_begin_submission(g->store, &sub) < 0) {
 		r->status = BP_INGEST_ERROR;
 		/* PostgreSQL: another writer holds the kommune-year past
@@ -548,7 +550,7 @@ authenticate_rest(bp_open *o, struct bp_ingest_result *r)
 /* Everything after a successful bp_open_begin. */
 static void
 ingest_body(bp_ingest *g, bp_open *o, const char *archived,
-    int64_t now, struct bp_ingest_result *r)
+    int64_t now, const char *upload, struct bp_ingest_result *r)
 {
 	struct row_ctx *x = calloc(1, sizeof(*x));
 
@@ -594,7 +596,7 @@ ingest_body(bp_ingest *g, bp_open *o, const char *archived,
 		snprintf(r->archived, sizeof(r->archived), "%s", archived);
 	else
 		choose_archive_name(g, &r->meta, r->archived, sizeof(r->archived));
-	judge_apply(g, x, now, archived == NULL, r);
+	judge_apply(g, x, now, upload, archived == NULL, r);
 	goto done;
 out:
 	if (r->status == BP_INGEST_REFUSED && !r->authentic && !x->streamed)
@@ -611,7 +613,7 @@ done:
 
 int
 bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
-    struct bp_ingest_result *r)
+    const char *upload, struct bp_ingest_result *r)
 {
 	bp_open *o = NULL;
 	enum bp_env_error e;
@@ -628,7 +630,7 @@ bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
 		goto out;
 	}
 	r->have_meta = true;
-	ingest_body(g, o, archived, now, r);
+	ingest_body(g, o, archived, now, upload, r);
 out:
 	if (o)
 		bp_open_free(o);
@@ -637,7 +639,7 @@ out:
 
 int
 bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
-    struct bp_ingest_result *r)
+    const char *upload, struct bp_ingest_result *r)
 {
 	int fd;
 
@@ -647,7 +649,7 @@ bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now
 	r->have_meta = false;
 	if ((fd = open_capped(path, g->conf->max_file_bytes, r)) < 0)
 		return 0;
-	bp_ingest_fd(g, fd, archived, now, r);
+	bp_ingest_fd(g, fd, archived, now, upload, r);
 	close(fd);
 	return 0;
 }

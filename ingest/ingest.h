@@ -83,13 +83,15 @@ size_t bp_ingest_nkeys(const bp_ingest *g);
  * Ingests the file at path. r must have been initialised. If archived is
  * NULL, the archive name "YYYY/NNNN/<submission id hex>.bpx" is chosen
  * here ("<id hex>.<16 random hex>.bpx" when that name is taken; never the
- * file's own name) and returned in r->archived; otherwise archived is recorded as is (bpagg rebuild).
- * now is the time recorded as received. Returns 0 when r->status says
- * what happened (the file is left where it is in every case: moving it is
- * the caller's job), -1 only on bad arguments.
+ * file's own name) and returned in r->archived; otherwise archived is
+ * recorded as is (bpagg rebuild). now is the time recorded as received,
+ * upload the daemon's name of the upload ("T-R"; NULL or "": not known),
+ * kept in the ledger to tell this upload's merge from a replay's. Returns
+ * 0 when r->status says what happened (the file is left where it is in
+ * every case: moving it is the caller's job), -1 only on bad arguments.
  */
 int bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now,
-    struct bp_ingest_result *r);
+    const char *upload, struct bp_ingest_result *r);
 /*
  * The same from fd (a regular file the caller opened and checked, read
  * from its current offset; not closed here). With archived NULL (bpaggd)
@@ -98,7 +100,7 @@ int bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t
  * (bp_store_begin).
  */
 int bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
-    struct bp_ingest_result *r);
+    const char *upload, struct bp_ingest_result *r);
 
 /* Signed years accepted: from BP_INGEST_YEAR_MIN to the registry's year
  * plus one (bpaggd(8)); others are refused before the export is read. */

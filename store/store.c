@@ -184,11 +184,13 @@ bp_store_clear_counts(bp_store *s)
 
 int
 bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16],
-    int64_t *received)
+    int64_t *received, char upload[BP_UPLOAD_TAG_MAX])
 {
+	char tag[BP_UPLOAD_TAG_MAX];
+
 	if (!kommune || !id || !received)
 		return -1;
-	return s->be->find_received(s->h, kommune, id, received);
+	return s->be->find_received(s->h, kommune, id, received, upload ? upload : tag);
 }
 
 int

@@ -34,6 +34,9 @@
 
 typedef struct bp_store bp_store;
 
+/* Room for an upload tag: "<claim time>-<16 hex>" and its NUL. */
+#define BP_UPLOAD_TAG_MAX 40
+
 struct bp_submission {
 	char kommune[5];
 	int year;
@@ -42,6 +45,8 @@ struct bp_submission {
 	uint8_t digest[32];      /* BLAKE2b-256 of the plaintext */
 	uint32_t rows;
 	int64_t received;        /* unix time the daemon applied it */
+	char upload[BP_UPLOAD_TAG_MAX]; /* the daemon's name of the upload that
+	                          * carried it ("T-R"), "" when not known */
 	bool dry_run;
 	char archived[512];      /* path of the archived file, relative to archive dir */
 };
@@ -162,10 +167,11 @@ int bp_store_clear(bp_store *s);
 int bp_store_clear_counts(bp_store *s);
 
 /* The received time of the kommune's submission id in the ledger (applied
- * or dry run): returns 1 with *received set, 0 when there is none, -1 on
- * error. */
+ * or dry run) and, when upload is not NULL, the tag of the upload that
+ * carried it ("" when not known): returns 1 with *received (and upload)
+ * set, 0 when there is none, -1 on error. */
 int bp_store_find_received(bp_store *s, const char *kommune, const uint8_t id[16],
-    int64_t *received);
+    int64_t *received, char upload[BP_UPLOAD_TAG_MAX]);
 
 /*
  * Sets aside the sequence of the kommune's latest applied submission for

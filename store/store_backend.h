@@ -49,7 +49,7 @@ struct bp_store_backend {
 	int (*clear)(void *h);
 	int (*clear_counts)(void *h);
 	int (*find_received)(void *h, const char *kommune, const uint8_t id[16],
-	    int64_t *received);
+	    int64_t *received, char *upload);
 	int (*reset_sequence)(void *h, const char *kommune, int year, int64_t when,
 	    uint64_t *old);
 	int (*begin)(void *h);

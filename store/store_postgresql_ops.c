@@ -32,8 +32,8 @@ const char *const bp_pq_sql[PQ_NSTMT] = {
 	    "pg_advisory_xact_lock(" LOCK_CLASS_S ", $1::integer)",
 	[PS_LOCK_ALL] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS_S ", 0)",
 	[PS_INS_LEDGER] = "INSERT INTO ledger (kommune, year, submission_id, sequence, digest, "
-	    "rows, received, status, archived) VALUES ($1, $2::integer, $3, $4::bigint, $5, "
-	    "$6::bigint, $7::bigint, $8, $9) RETURNING id",
+	    "rows, received, status, archived, upload) VALUES ($1, $2::integer, $3, $4::bigint, "
+	    "$5, $6::bigint, $7::bigint, $8, $9, $10) RETURNING id",
 	[PS_PUT_TALLY] = "INSERT INTO tally (year, kommune, ledger_id, rows, catalogue_id, "
 	    "ncells, nsum, counts, sum_n, sums, checksum) VALUES ($1::integer, $2, $3::bigint, "
 	    "$4::bigint, $5, $6::bigint, $7::bigint, $8, $9, $10, $11) "
@@ -55,8 +55,8 @@ const char *const bp_pq_sql[PQ_NSTMT] = {
 	[PS_TALLIES] = "SELECT kommune, rows, catalogue_id, ncells, nsum, counts, sum_n, sums, "
 	    "checksum FROM tally WHERE year = $1::integer ORDER BY kommune",
 	[PS_LATEST] = "SELECT l.kommune, l.year, l.submission_id, l.sequence, l.digest, l.rows, "
-	    "l.received, l.archived, l.status FROM tally t JOIN ledger l ON l.id = t.ledger_id "
-	    "WHERE t.year = $1::integer ORDER BY t.kommune",
+	    "l.received, l.archived, l.status, l.upload FROM tally t "
+	    "JOIN ledger l ON l.id = t.ledger_id WHERE t.year = $1::integer ORDER BY t.kommune",
 	[PS_YEARS] = "SELECT year FROM ledger UNION SELECT year FROM rejection "
 	    "WHERE year <> 0 ORDER BY 1",
 	[PS_COUNT_REJ] = "SELECT count(*) FROM rejection WHERE year = $1::integer",
@@ -64,10 +64,10 @@ const char *const bp_pq_sql[PQ_NSTMT] = {
 	    "GROUP BY pseudonym HAVING count(*) > 1) AS m",
 	[PS_COUNT_OTHER] = "SELECT count(*) FROM tally WHERE year = $1::integer AND "
 	    "(catalogue_id <> $2 OR ncells <> $3::bigint OR nsum <> $4::bigint)",
-	[PS_FIND_RECEIVED] = "SELECT received FROM ledger WHERE kommune = $1 AND "
+	[PS_FIND_RECEIVED] = "SELECT received, upload FROM ledger WHERE kommune = $1 AND "
 	    "submission_id = $2",
 	[PS_LEDGER_ALL] = "SELECT l.kommune, l.year, l.submission_id, l.sequence, l.digest, "
-	    "l.rows, l.received, l.archived, l.status, "
+	    "l.rows, l.received, l.archived, l.status, l.upload, "
 	    "EXISTS (SELECT 1 FROM tally t WHERE t.ledger_id = l.id) FROM ledger l ORDER BY l.id",
 	[PS_REJ_ALL] = "SELECT kommune, year, file, reason, at FROM rejection ORDER BY id",
 	[PS_RESETS_ALL] = "SELECT r.kommune, r.year, l.submission_id, r.sequence, r.at "
@@ -189,6 +189,9 @@ insert_ledger(struct pq *q, const struct bp_submission *sub, int64_t *id, char *
 	p_int(&p, sub->received);
 	p_text(&p, sub->dry_run ? "dry_run" : "applied");
 	p_text(&p, archived);
+	/* NULL: not known */
+	p_text(&p, sub->upload[0] && memchr(sub->upload, 0, sizeof(sub->upload)) ?
+	    sub->upload : NULL);
 	if (!(r = run(q, PS_INS_LEDGER, &p, err, errlen)))
 		return -1;
 	*id = PQntuples(r) == 1 ? bp_pq_int(r, 0, 0) : -1;
@@ -457,6 +460,7 @@ decode_sub(const PGresult *r, int i, struct bp_submission *sub)
 	sub->received = bp_pq_int(r, i, 6);
 	snprintf(sub->archived, sizeof(sub->archived), "%s", PQgetvalue(r, i, 7));
 	sub->dry_run = !strcmp(PQgetvalue(r, i, 8), "dry_run");
+	snprintf(sub->upload, sizeof(sub->upload), "%s", PQgetvalue(r, i, 9));
 	return 0;
 }
 
@@ -490,7 +494,7 @@ bp_pq_foreach_ledger(void *h, int (*cb)(const struct bp_submission *sub, int lat
 		return -1;
 	for (int i = 0; i < PQntuples(r) && ret == 0; i++)
 		ret = decode_sub(r, i, &sub) < 0 ? -1 :
-		    cb(&sub, PQgetvalue(r, i, 9)[0] != 0, ud);
+		    cb(&sub, PQgetvalue(r, i, 10)[0] != 0, ud);
 	PQclear(r);
 	return ret;
 }
@@ -624,7 +628,8 @@ bp_pq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint64_t 
 }
 
 int
-bp_pq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t *received)
+bp_pq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t *received,
+    char *upload)
 {
 	struct par p = { .n = 0 };
 	PGresult *r;
@@ -637,8 +642,10 @@ bp_pq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t 
 	if (!(r = run(h, PS_FIND_RECEIVED, &p, NULL, 0)))
 		return -1;
 	ret = PQntuples(r) == 1;
-	if (ret)
+	if (ret) {
 		*received = bp_pq_int(r, 0, 0);
+		snprintf(upload, BP_UPLOAD_TAG_MAX, "%s", PQgetvalue(r, 0, 1));
+	}
 	PQclear(r);
 	return ret;
 }

@@ -141,6 +141,17 @@ const struct bp_store_migration bp_store_migrations[] = {
 	{ "4 -> 5: rejections found by file",
 	"CREATE INDEX rejection_by_file ON rejection (file);",
 	"CREATE INDEX rejection_by_file ON rejection (file);" },
+
+	/* The daemon's name of the upload that carried each submission (its
+	 * queue entry's "T-R"): after a crash between the commit and the
+	 * receipt, the received time alone cannot tell that upload's own
+	 * merge from a replay of the same file claimed in the same second.
+	 * NULL: not known (rows written before). */
+	{ "5 -> 6: the upload that carried each submission",
+	"ALTER TABLE ledger ADD COLUMN upload TEXT CHECK (upload IS NULL OR "
+	"length(upload) BETWEEN 1 AND 39);",
+	"ALTER TABLE ledger ADD COLUMN upload text CHECK (upload IS NULL OR "
+	"length(upload) BETWEEN 1 AND 39);" },
 };
 
 int

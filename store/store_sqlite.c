@@ -17,7 +17,8 @@
  *   ledger     every submission applied or dry-run: kommune, year, the
  *              kommune's submission id (unique per kommune), sequence (the
  *              64-bit pattern of the unsigned value), digest, rows, received,
- *              status 'applied' | 'dry_run', archived path.
+ *              status 'applied' | 'dry_run', archived path, and the upload
+ *              that carried it (bpaggd's "T-R", NULL when not known).
  *   tally      one row per (year, kommune): the latest applied submission
  *              (ledger_id), rows, catalogue id, the vector sizes, three
  *              dense little-endian BLOBs (store_codec.h): counts (ncells x

@@ -65,7 +65,7 @@ int bp_sq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint6
 int bp_sq_reset_sequence(void *h, const char *kommune, int year, int64_t when,
     uint64_t *old);
 int bp_sq_find_received(void *h, const char *kommune, const uint8_t id[16],
-    int64_t *received);
+    int64_t *received, char *upload);
 int bp_sq_foreach_ledger(void *h,
     int (*cb)(const struct bp_submission *sub, int latest, void *ud), void *ud);
 int bp_sq_foreach_rejection(void *h, int (*cb)(const struct bp_rejection *r, void *ud),

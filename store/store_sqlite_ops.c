@@ -28,7 +28,8 @@ static const char *const stmt_sql[SQ_NSTMT] = {
 	    "AND NOT EXISTS (SELECT 1 FROM sequence_reset r WHERE r.ledger_id = t.ledger_id) "
 	    "RETURNING sequence",
 	[ST_INS_LEDGER] = "INSERT INTO ledger (kommune, year, submission_id, sequence, digest, "
-	    "rows, received, status, archived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    "rows, received, status, archived, upload) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''))",
 	[ST_PUT_TALLY] = "INSERT INTO tally (year, kommune, ledger_id, rows, catalogue_id, "
 	    "ncells, nsum, counts, sum_n, sums, checksum) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
@@ -46,8 +47,8 @@ static const char *const stmt_sql[SQ_NSTMT] = {
 	[ST_TALLIES] = "SELECT kommune, rows, catalogue_id, ncells, nsum, counts, sum_n, sums, "
 	    "checksum FROM tally WHERE year = ?1 ORDER BY kommune",
 	[ST_LATEST] = "SELECT l.kommune, l.year, l.submission_id, l.sequence, l.digest, l.rows, "
-	    "l.received, l.archived, l.status FROM tally t JOIN ledger l ON l.id = t.ledger_id "
-	    "WHERE t.year = ?1 ORDER BY t.kommune",
+	    "l.received, l.archived, l.status, l.upload FROM tally t "
+	    "JOIN ledger l ON l.id = t.ledger_id WHERE t.year = ?1 ORDER BY t.kommune",
 	[ST_YEARS] = "SELECT year FROM ledger UNION SELECT year FROM rejection "
 	    "WHERE year <> 0 ORDER BY 1",
 	[ST_COUNT_REJ] = "SELECT count(*) FROM rejection WHERE year = ?1",
@@ -55,10 +56,10 @@ static const char *const stmt_sql[SQ_NSTMT] = {
 	    "GROUP BY pseudonym HAVING count(*) > 1)",
 	[ST_COUNT_OTHER] = "SELECT count(*) FROM tally WHERE year = ?1 AND "
 	    "(catalogue_id <> ?2 OR ncells <> ?3 OR nsum <> ?4)",
-	[ST_FIND_RECEIVED] = "SELECT received FROM ledger WHERE kommune = ?1 AND "
+	[ST_FIND_RECEIVED] = "SELECT received, upload FROM ledger WHERE kommune = ?1 AND "
 	    "submission_id = ?2",
 	[ST_LEDGER_ALL] = "SELECT l.kommune, l.year, l.submission_id, l.sequence, l.digest, "
-	    "l.rows, l.received, l.archived, l.status, "
+	    "l.rows, l.received, l.archived, l.status, l.upload, "
 	    "EXISTS (SELECT 1 FROM tally t WHERE t.ledger_id = l.id) FROM ledger l ORDER BY l.id",
 	[ST_REJ_ALL] = "SELECT kommune, year, file, reason, at FROM rejection ORDER BY id",
 	[ST_RESETS_ALL] = "SELECT r.kommune, r.year, l.submission_id, r.sequence, r.at "
@@ -130,6 +131,8 @@ insert_ledger(struct sq *q, const struct bp_submission *sub, sqlite3_int64 *id)
 	sqlite3_bind_text(st, 8, sub->dry_run ? "dry_run" : "applied", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, sub->archived, (int)strnlen(sub->archived,
 	    sizeof(sub->archived)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, sub->upload, (int)strnlen(sub->upload,
+	    sizeof(sub->upload)), SQLITE_STATIC);
 	if (bp_sq_run(st) != SQLITE_DONE)
 		return -1;
 	*id = sqlite3_last_insert_rowid(q->db);
@@ -395,6 +398,8 @@ decode_sub(sqlite3_stmt *st, struct bp_submission *sub)
 	sub->received = sqlite3_column_int64(st, 6);
 	sub->dry_run = !strcmp((const char *)status, "dry_run");
 	snprintf(sub->archived, sizeof(sub->archived), "%s", a ? (const char *)a : "");
+	const unsigned char *u = sqlite3_column_text(st, 9);
+	snprintf(sub->upload, sizeof(sub->upload), "%s", u ? (const char *)u : "");
 	return 0;
 }
 
@@ -439,7 +444,7 @@ bp_sq_foreach_ledger(void *h, int (*cb)(const struct bp_submission *sub, int lat
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (decode_sub(st, &sub) < 0)
 			goto out;
-		if ((rc = cb(&sub, sqlite3_column_int(st, 9) != 0, ud)) != 0) {
+		if ((rc = cb(&sub, sqlite3_column_int(st, 10) != 0, ud)) != 0) {
 			ret = rc;
 			goto out;
 		}
@@ -607,7 +612,8 @@ bp_sq_count_other_catalogue(void *h, int year, const uint8_t want[32], uint64_t 
 }
 
 int
-bp_sq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t *received)
+bp_sq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t *received,
+    char *upload)
 {
 	struct sq *q = h;
 	sqlite3_stmt *st;
@@ -619,7 +625,9 @@ bp_sq_find_received(void *h, const char *kommune, const uint8_t id[16], int64_t 
 	sqlite3_bind_blob(st, 2, id, 16, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		const unsigned char *u = sqlite3_column_text(st, 1);
 		*received = sqlite3_column_int64(st, 0);
+		snprintf(upload, BP_UPLOAD_TAG_MAX, "%s", u ? (const char *)u : "");
 		ret = 1;
 	} else if (rc == SQLITE_DONE)
 		ret = 0;

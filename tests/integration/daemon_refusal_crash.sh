@@ -15,7 +15,11 @@
 #     under that dot-name, instead of failing every later run;
 #  4. a replay claimed in the same second as the upload that merged it,
 #     killed while it finishes: the recovery must not take the merge for
-#     the replay's own (before, both got a "merged" receipt).
+#     the replay's own (before, both got a "merged" receipt);
+#  5. the same when the upload that merged has left this queue and has no
+#     receipt yet (on two nodes: the other node merged it and was killed
+#     before its receipt): only the ledger's upload tag tells them apart
+#     (before schema 6, the replay was reported "merged").
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 command -v strace >/dev/null || { echo "SKIP: strace is missing"; exit 77; }
@@ -149,3 +153,29 @@ if [ "$tried" -gt 0 ]; then
 else
 	echo "note: no try had both claims in one second; part 4 not checked"
 fi
+
+# 5. A submission merged here; its receipt removed (the node that merged it
+# was killed before writing it), and a replay of the same file left in this
+# queue as a copy claimed in the same second, as a kill before its "ca"
+# rename leaves it. The ledger names the upload that merged it, so the
+# recovery reports the replay "already applied".
+csv=$(make_export $A 2024 20 777)
+seal_to $A 2024 "$csv" "$T/m.bpx"
+cp "$T/m.bpx" "$in/.u" && mv "$in/.u" "$in/m.bpx"
+bpaggd -c "$C" --once --foreground 2>>"$log"
+r=$(grep -l '"file":"m.bpx"' "$T/c/outbox/$A"/*.receipt | head -n 1)
+[ -n "$r" ] && grep -q '"status":"merged"' "$r" || fail "m.bpx was not merged"
+sub=$(basename "$r" | cut -c1-32)
+tag=$(store_sql "SELECT upload FROM ledger WHERE hex(submission_id) = upper('$sub')" 2>/dev/null ||
+	store_sql "SELECT upload FROM ledger WHERE encode(submission_id, 'hex') = '$sub'")
+echo "$tag" | grep -Eqx '[0-9]+-[0-9a-f]{16}' || fail "the ledger does not name the upload: '$tag'"
+t0=${tag%%-*}
+rm -f "$r"
+cp "$T/m.bpx" "$T/c/queue/$t0-0123456789abcdef.cp.-.replay.bpx"
+timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || fail "the replay's recovery failed"
+! queue_left | tr ' ' '\n' | grep -q 'replay' || fail "the replay is still in the queue: $(queue_left)"
+r=$(grep -l '"file":"replay.bpx"' "$T/c/outbox/$A"/*.receipt | head -n 1)
+[ -n "$r" ] || fail "no receipt for the replay"
+grep -q '"status":"already_applied"' "$r" ||
+	fail "the replay of a merge whose receipt is missing is reported: $(grep -o '"status":"[a-z_]*"' "$r")"
+ok "a replay claimed in the merge's second, with the merge's receipt missing, is not reported merged"

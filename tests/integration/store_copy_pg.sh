@@ -2,9 +2,9 @@
 # store_copy_pg.sh - bpagg store copy between SQLite and PostgreSQL and back
 # (a throw-away server, tests/helpers/pg_lib.sh), bpagg rebuild and bpaggd on
 # PostgreSQL, bpagg status naming backend and schema version. The copy keeps
-# every tally cell, received time, sequence, superseded and dry-run ledger
-# row, rejection and sequence reset (bpagg reset-sequence); it refuses a
-# destination that is not empty.
+# every tally cell, received time, upload tag, sequence, superseded and
+# dry-run ledger row, rejection and sequence reset (bpagg reset-sequence);
+# it refuses a destination that is not empty.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 . "$BP_SRCDIR/tests/helpers/pg_lib.sh"
@@ -39,6 +39,14 @@ resets_sqlite() { sqlite3 "$1" "$(printf "$RESETS" "lower(hex(l.submission_id))"
 resets_pg() { pg_sql "$1" "$(printf "$RESETS" "encode(l.submission_id, 'hex')")"; }
 resets_sqlite "$T/c/store.sqlite" >"$T/r.sqlite"
 [ "$(wc -l <"$T/r.sqlite")" -eq 1 ] || fail "no sequence reset in the SQLite store"
+# uploads_sqlite FILE / uploads_pg DSN: each ledger row's submission id and
+# the upload that carried it (schema 6).
+UPLOADS="SELECT %s, coalesce(upload, '-') FROM ledger ORDER BY %s"
+uploads_sqlite() { sqlite3 "$1" "$(printf "$UPLOADS" "lower(hex(submission_id))" "1")"; }
+uploads_pg() { pg_sql "$1" "$(printf "$UPLOADS" "encode(submission_id, 'hex')" "1")"; }
+uploads_sqlite "$T/c/store.sqlite" >"$T/u.sqlite"
+[ "$(grep -cE '\|[0-9]+-[0-9a-f]{16}$' "$T/u.sqlite")" -eq 4 ] ||
+	fail "bpaggd did not record the upload of each ledger row: $(cat "$T/u.sqlite")"
 
 pgc="$T/c/pg.conf"
 { cat "$C"; printf '\n[store]\nbackend = postgresql\ndsn = %s\n' "$dsn"; } >"$pgc"
@@ -62,6 +70,8 @@ cmp -s "$T/t.sqlite" "$T/t.pg" || fail "tallies differ after the copy"
 grep -q ", 1 sequence resets from" "$T/copy.out" || fail "copy: $(cat "$T/copy.out")"
 resets_pg "$dsn" >"$T/r.pg"
 diff "$T/r.sqlite" "$T/r.pg" >&2 || fail "sequence resets differ after the copy"
+uploads_pg "$dsn" >"$T/u.pg"
+diff "$T/u.sqlite" "$T/u.pg" >&2 || fail "upload tags differ after the copy"
 rc=0; bpagg reset-sequence -c "$pgc" $A $YEAR >/dev/null 2>&1 || rc=$?
 [ $rc -eq 65 ] || fail "A's sequence was not set aside in the copy (a reset there exited $rc)"
 ok "SQLite -> PostgreSQL: $(cat "$T/copy.out")"
@@ -70,9 +80,9 @@ rc=0; bpagg store copy --from "$C" --to "$pgc" >/dev/null 2>&1 || rc=$?
 ok "a copy into a store that is not empty is refused"
 
 # 2. bpagg status names backend and schema version.
-bpagg status -c "$pgc" | grep -q "^store  *postgresql, schema version 5$" || fail "status text"
-bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_version": 5' || fail "status json"
-bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 5$" || fail "status text (sqlite)"
+bpagg status -c "$pgc" | grep -q "^store  *postgresql, schema version 6$" || fail "status text"
+bpagg status -c "$pgc" --json | grep -q '"backend": "postgresql", "schema_version": 6' || fail "status json"
+bpagg status -c "$C" | grep -q "^store  *sqlite, schema version 6$" || fail "status text (sqlite)"
 ok "bpagg status names the backend and schema version"
 
 # 3. PostgreSQL -> a new SQLite store.
@@ -85,6 +95,8 @@ history "$back" >"$T/h.back"
 diff "$T/h.sqlite" "$T/h.back" >&2 || fail "status differs after the copy back"
 resets_sqlite "$T/c/back.sqlite" >"$T/r.back"
 diff "$T/r.sqlite" "$T/r.back" >&2 || fail "sequence resets differ after the copy back"
+uploads_sqlite "$T/c/back.sqlite" >"$T/u.back"
+diff "$T/u.sqlite" "$T/u.back" >&2 || fail "upload tags differ after the copy back"
 ok "PostgreSQL -> SQLite: $(cat "$T/copy2.out")"
 
 # 4. bpagg rebuild on PostgreSQL: same tallies, received times, rejections.
@@ -95,7 +107,9 @@ history "$pgc" >"$T/h.pg2"
 diff "$T/h.sqlite" "$T/h.pg2" >&2 || fail "rebuild on PostgreSQL changed status"
 resets_pg "$dsn" >"$T/r.pg2"
 diff "$T/r.sqlite" "$T/r.pg2" >&2 || fail "rebuild on PostgreSQL changed the sequence resets"
-ok "bpagg rebuild on PostgreSQL keeps tallies, received times, rejections and sequence resets"
+uploads_pg "$dsn" >"$T/u.pg2"
+diff "$T/u.sqlite" "$T/u.pg2" >&2 || fail "rebuild on PostgreSQL changed the upload tags"
+ok "bpagg rebuild on PostgreSQL keeps tallies, received times, upload tags, rejections and sequence resets"
 
 # 5. bpaggd on PostgreSQL merges and judges as on SQLite.
 cp "$in/../archive/$YEAR/$B"/*.bpx "$in/b1again.bpx"

@@ -216,7 +216,7 @@ ingest(const char *rel, struct bp_ingest_result *r)
 	char p[PATH_MAX];
 	path_in(p, rel);
 	bp_ingest_result_init(r);
-	cr_assert_eq(bp_ingest_file(ing, p, NULL, (int64_t)time(NULL), r), 0);
+	cr_assert_eq(bp_ingest_file(ing, p, NULL, (int64_t)time(NULL), NULL, r), 0);
 }
 
 struct seen {
@@ -372,7 +372,7 @@ Test(ingest, sequence_from_the_future_is_refused_and_can_be_reset)
 	/* Within the slack it is taken: received "a year later" here. */
 	bp_ingest_result_init(&r);
 	path_in(p, "a.bpx");
-	cr_assert_eq(bp_ingest_file(ing, p, NULL, (int64_t)(time(NULL) + 365 * 86400), &r), 0);
+	cr_assert_eq(bp_ingest_file(ing, p, NULL, (int64_t)(time(NULL) + 365 * 86400), NULL, &r), 0);
 	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
 	bp_ingest_result_free(&r);
 	/* ... and then a correct submission is stale, until the reset. */

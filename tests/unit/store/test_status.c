@@ -123,7 +123,7 @@ Test(status, json_of_filled_store)
 	    "{\"kommune\": \"4601\", \"name\": \"Bergen\", \"rows\": 1200, \"sequence\": \"7\", "
 	    "\"received\": \"2025-01-01T12:00:00Z\"}]}"), "%s", out);
 	cr_assert_not_null(strstr(out, "\"waiting\": 2, \"rejected_year_unknown\": 1, "
-	    "\"store\": true, \"backend\": \"sqlite\", \"schema_version\": 5}\n"), "%s", out);
+	    "\"store\": true, \"backend\": \"sqlite\", \"schema_version\": 6}\n"), "%s", out);
 	free(out);
 
 	snprintf(cmd, sizeof(cmd), "bpagg status -c '%s/bpagg.conf' --json --year 2023", dir);
@@ -150,7 +150,7 @@ Test(status, text_of_filled_store)
 	cr_assert_not_null(strstr(out, "files rejected             1\n"), "%s", out);
 	cr_assert_not_null(strstr(out, "persons in >1 kommune      2\n"), "%s", out);
 	cr_assert_not_null(strstr(out, "files waiting in the inbox   2\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "store                        sqlite, schema version 5\n"),
+	cr_assert_not_null(strstr(out, "store                        sqlite, schema version 6\n"),
 	    "%s", out);
 	char *oslo = strstr(out, "  0301     Oslo"), *bergen = strstr(out, "  4601     Bergen");
 	cr_assert(oslo && bergen && oslo < bergen, "%s", out);

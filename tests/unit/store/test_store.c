@@ -592,29 +592,61 @@ Test(store, clear_counts_keeps_rejections)
 	bp_store_close(s);
 }
 
+static int
+ledger_uploads(const struct bp_submission *sub, int latest, void *ud)
+{
+	char *out = ud;
+	size_t l = strlen(out);
+
+	snprintf(out + l, 256 - l, "%s%s:%d;", sub->upload[0] ? sub->upload : "-",
+	    sub->dry_run ? "/dry" : "", latest);
+	return 0;
+}
+
+static int
+latest_upload(const struct bp_submission *sub, void *ud)
+{
+	snprintf(ud, BP_UPLOAD_TAG_MAX, "%s", sub->upload);
+	return 0;
+}
+
+/* The received time and the upload that carried a submission come back
+ * as recorded; an upload not known is "" (NULL in the ledger). */
 Test(store, find_received)
 {
 	bp_store *s = open_store();
 	struct bp_submission a, d, u;
 	struct bp_tally t;
 	int64_t when = 0;
+	char tag[BP_UPLOAD_TAG_MAX] = "junk", all[256] = "";
 
 	make_tally(&t, 82);
 	make_sub(&a, "0301", 2024, 1, 82);
 	a.received = 1650000001;
+	snprintf(a.upload, sizeof(a.upload), "1650000001-0123456789abcdef");
 	make_sub(&d, "0301", 2024, 2, 83);
 	d.dry_run = true;
 	d.received = 1650000002;
 	make_sub(&u, "0301", 2024, 3, 84);
 	apply_ok(s, &a, &t, NULL, 0);
 	apply_ok(s, &d, NULL, NULL, 0);
-	cr_assert_eq(bp_store_find_received(s, "0301", a.id, &when), 1);
+	cr_assert_eq(bp_store_find_received(s, "0301", a.id, &when, tag), 1);
 	cr_assert_eq(when, 1650000001);
-	cr_assert_eq(bp_store_find_received(s, "0301", d.id, &when), 1);
+	cr_assert_str_eq(tag, "1650000001-0123456789abcdef");
+	cr_assert_eq(bp_store_find_received(s, "0301", d.id, &when, tag), 1);
 	cr_assert_eq(when, 1650000002);
-	cr_assert_eq(bp_store_find_received(s, "0301", u.id, &when), 0);
-	cr_assert_eq(bp_store_find_received(s, "0302", a.id, &when), 0);
-	cr_assert_eq(bp_store_find_received(s, "x", a.id, &when), -1);
+	cr_assert_str_eq(tag, "");
+	cr_assert_eq(count_sql("SELECT count(*) FROM ledger WHERE upload IS NULL"), 1);
+	cr_assert_eq(bp_store_find_received(s, "0301", a.id, &when, NULL), 1);
+	cr_assert_eq(bp_store_find_received(s, "0301", u.id, &when, tag), 0);
+	cr_assert_eq(bp_store_find_received(s, "0302", a.id, &when, tag), 0);
+	cr_assert_eq(bp_store_find_received(s, "x", a.id, &when, tag), -1);
+	/* the ledger's listings (bpagg store copy, rebuild) carry it too */
+	cr_assert_eq(bp_store_foreach_ledger(s, ledger_uploads, all), 0);
+	cr_assert_str_eq(all, "1650000001-0123456789abcdef:1;-/dry:0;");
+	tag[0] = '\0';
+	cr_assert_eq(bp_store_foreach_latest(s, 2024, latest_upload, tag), 0);
+	cr_assert_str_eq(tag, "1650000001-0123456789abcdef");
 	bp_tally_free(&t);
 	bp_store_close(s);
 }
@@ -648,12 +680,12 @@ Test(store, transaction_over_several_applies)
 	cr_assert_eq(bp_store_begin(s), 0);
 	cr_assert_eq(bp_store_begin(s), -1, "no nested begin");
 	cr_assert_eq(bp_store_clear_counts(s), 0);
-	cr_assert_eq(bp_store_find_received(s, "0301", a1.id, &when), 0);
+	cr_assert_eq(bp_store_find_received(s, "0301", a1.id, &when, NULL), 0);
 	apply_ok(s, &a2, &t2, p, 2);
 	cr_assert_eq(count_sql("SELECT count(*) FROM ledger WHERE sequence = 1"), 1,
 	    "not visible before the commit");
 	bp_store_rollback(s);
-	cr_assert_eq(bp_store_find_received(s, "0301", a1.id, &when), 1);
+	cr_assert_eq(bp_store_find_received(s, "0301", a1.id, &when, NULL), 1);
 	cr_assert_eq(judge(s, &a2), BP_STORE_NEW, "rolled back");
 	cr_assert_eq(count_sql("SELECT count(*) FROM pseudonym"), 4);
 

@@ -1,7 +1,8 @@
 /*
  * test_store_session.c - what a session on the store brings: the schema
  * brought up to date when a store left at an earlier version (here 4,
- * before rejections were indexed by file) is opened, its rows kept; and the
+ * before rejections were indexed by file and the ledger named the upload
+ * of each submission) is opened, its rows kept; and the
  * locks a writer holds and how long it waits for another's ([store]
  * lock_timeout); on both backends like test_store.c.
  */
@@ -17,13 +18,15 @@ TestSuite(store, .init = setup, .fini = teardown);
 	"type = 'index' AND name = 'rejection_by_file'"
 #endif
 
-Test(store, version_4_store_gets_the_rejection_index)
+Test(store, version_4_store_gets_the_rejection_index_and_upload_column)
 {
 	bp_store *s = open_store();
 	struct bp_submission a;
 	struct bp_tally t;
+	char tag[BP_UPLOAD_TAG_MAX] = "junk";
+	int64_t when = 0;
 
-	cr_assert_eq(bp_store_schema_version(), 5);
+	cr_assert_eq(bp_store_schema_version(), 6);
 	cr_assert_eq(count_sql(HAS_FILE_INDEX), 1, "a new store has it");
 	make_tally(&t, 40);
 	make_sub(&a, "0301", 2024, 1, 40);
@@ -33,13 +36,18 @@ Test(store, version_4_store_gets_the_rejection_index)
 
 	/* Back to version 4, as an older bpagg left it. */
 	exec_sql("DROP INDEX rejection_by_file");
+	exec_sql("ALTER TABLE ledger DROP COLUMN upload");
 	exec_sql("UPDATE schema_version SET version = 4");
 	cr_assert_eq(count_sql(HAS_FILE_INDEX), 0);
 
 	s = open_store();
-	cr_assert_eq(bp_store_version(s), 5, "migrated on open");
-	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), 5);
+	cr_assert_eq(bp_store_version(s), 6, "migrated on open");
+	cr_assert_eq(count_sql("SELECT max(version) FROM schema_version"), 6);
 	cr_assert_eq(count_sql(HAS_FILE_INDEX), 1);
+	/* the row from before names no upload */
+	cr_assert_eq(bp_store_find_received(s, "0301", a.id, &when, tag), 1);
+	cr_assert_eq(when, a.received);
+	cr_assert_str_eq(tag, "");
 	cr_assert_eq(count_sql("SELECT count(*) FROM rejection"), 1, "its rows kept");
 	cr_assert_eq(judge(s, &a), BP_STORE_ALREADY_APPLIED);
 	/* Still recorded once per file. */
