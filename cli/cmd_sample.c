@@ -114,11 +114,15 @@ bad:
 	return -1;
 }
 
+/* Fills a from argv: 0, 1 when --help (or -h) is among the options, -1 on a
+ * usage error (said on stderr). */
 static int
 parse_args(int argc, char **argv, struct sample_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
 		if (!strcmp(argv[i], "--plain")) {
 			a->o.plain = true;
 			continue;
@@ -206,12 +210,13 @@ int
 bp_cmd_sample(int argc, char **argv)
 {
 	struct sample_args a;
+	int parsed = parse_args(argc, argv, &a);
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (parsed > 0) { /* --help, wherever it is */
 		sample_usage(stdout);
 		return 0;
 	}
-	if (parse_args(argc, argv, &a) < 0) {
+	if (parsed < 0) {
 		sample_usage(stderr);
 		return EX_USAGE;
 	}

@@ -32,6 +32,8 @@ expect_rc 64 bpagg sample --kommune 4601 --year 2016 --rows 10 --seed 1 -o
 [ ! -s "$tmp/out" ] || fail "a usage error wrote to stdout"
 expect_rc 0 bpagg sample --help
 grep -q -- '--kommune' "$tmp/out" || fail "--help does not describe --kommune"
+expect_rc 0 bpagg sample --kommune 4601 --help
+grep -q -- '--kommune' "$tmp/out" || fail "--help after an option does not print the usage"
 
 # stdout and -o: the same bytes; no .tmp left; a second run replaces the file.
 bpagg sample --kommune 4601 --year 2016 --rows 300 --seed 7 >"$tmp/a.csv"
