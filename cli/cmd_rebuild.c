@@ -293,7 +293,7 @@ static int
 reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
     const struct bp_cli_resets *rs)
 {
-	unsigned long merged = 0, already = 0, refused = 0, rows = 0;
+	unsigned long merged = 0, dry = 0, already = 0, refused = 0, rows = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
@@ -304,6 +304,11 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, l->v[i].upload, &r);
 		switch (r.status) {
 		case BP_INGEST_MERGED:
+			/* a dry run is validated again, never merged */
+			if (r.meta.dry_run) {
+				dry++;
+				break;
+			}
 			merged++;
 			rows += r.rows;
 			if (restore_resets(bp_ingest_store(g), rs, &l->v[i]) < 0)
@@ -327,7 +332,8 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 			break;
 		if ((i + 1) % 100 == 0 || i + 1 == l->n)
 			fprintf(stderr, "bpagg rebuild: %zu/%zu files, %lu merged, %lu already applied, "
-			    "%lu refused, %lu rows\n", i + 1, l->n, merged, already, refused, rows);
+			    "%lu refused, %lu rows merged, %lu dry run%s\n", i + 1, l->n, merged,
+			    already, refused, rows, dry, dry == 1 ? "" : "s");
 	}
 	return rc;
 }

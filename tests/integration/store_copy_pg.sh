@@ -101,6 +101,9 @@ ok "PostgreSQL -> SQLite: $(cat "$T/copy2.out")"
 
 # 4. bpagg rebuild on PostgreSQL: same tallies, received times, rejections.
 bpagg rebuild -c "$pgc" 2>"$T/rebuild.log" || fail "rebuild: $(tail -n 3 "$T/rebuild.log")"
+# the dry run is validated again, not counted as merged or in the rows
+grep -q "4/4 files, 3 merged, 0 already applied, 0 refused, 75 rows merged, 1 dry run$" \
+	"$T/rebuild.log" || fail "rebuild's summary: $(tail -n 1 "$T/rebuild.log")"
 "$H/tallydump" "$pgc" $YEAR --all >"$T/t.pg2"
 cmp -s "$T/t.sqlite" "$T/t.pg2" || fail "tallies differ after rebuild on PostgreSQL"
 history "$pgc" >"$T/h.pg2"
