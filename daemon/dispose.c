@@ -25,8 +25,8 @@
  * rejected/ name derive from the entry's T and R (a second write finds
  * them there), a receipt is written once per upload (receipt.c), a store
  * verdict "already applied" is this upload's own merge when the ledger row
- * names this upload (own_merge: rows from before it did are judged by
- * their received time), and an ARCHIVE or REJECT entry with a second
+ * names this upload (ingest_copy; rows from before it did are judged by
+ * their received time, own_merge), and an ARCHIVE or REJECT entry with a second
  * link was already linked out. The inbox name is never used for a file;
  * only its bp_inbox_safe_name form, kept in the entry name, is logged.
  */
@@ -70,8 +70,10 @@ rejected_name(const struct bpd_qname *q, char *out, size_t outlen)
 	time_t t = (time_t)q->t;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	else /* not reached for names bpd_qname_parse takes */
+		snprintf(when, sizeof(when), "%lld", q->t);
 	snprintf(out, outlen, "%s-%s.bpx", when, q->r);
 }
 
@@ -308,9 +310,79 @@ out:
 	return end;
 }
 
-/* True when another upload in the queue was claimed in q's second. */
+/* Checks the claimed entry is one regular file with no other link and
+ * opens it; on refusal returns -1 with *reason set. */
+static int
+open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
+{
+	struct stat st, fst;
+	int fd;
+
+	*reason = NULL;
+	if (fstatat(c->dirs.queue, qname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		*reason = S_ISDIR(st.st_mode) ? REASON_DIRECTORY : REASON_SPECIAL;
+		return -1;
+	}
+	if (st.st_nlink != 1) {
+		*reason = REASON_LINKED;
+		return -1;
+	}
+	fd = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*reason = errno == ELOOP ? REASON_SPECIAL : NULL;
+		return -1;
+	}
+	/* The descriptor read is the inode checked. */
+	if (fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino ||
+	    !S_ISREG(fst.st_mode) || fst.st_nlink != 1) {
+		close(fd);
+		*reason = REASON_SPECIAL;
+		return -1;
+	}
+	if ((uint64_t)fst.st_size > c->conf->max_file_bytes) {
+		close(fd);
+		*reason = REASON_LARGE;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Whether queue entry name (another upload's) may carry r's submission:
+ * its verified metadata names the same kommune and submission id, or it
+ * cannot be read for a reason other than not being such a file. An IN
+ * entry (the uploader's inode) is opened with the checks of a claim.
+ */
 static bool
-same_second(struct bpd_ctx *c, const struct bpd_qname *q)
+same_submission(struct bpd_ctx *c, const char *name, const struct bpd_qname *o,
+    const struct bp_ingest_result *r)
+{
+	struct bp_env_meta m;
+	const char *reason = NULL;
+	bool same;
+	int fd;
+
+	if (o->stage == BPD_Q_IN)
+		fd = open_claimed(c, name, &reason);
+	else if (o->stage == BPD_Q_COPY || o->stage == BPD_Q_MERGED || o->stage == BPD_Q_NOTOURS)
+		fd = openat(c->dirs.queue, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	else
+		return false; /* a copy cut short, or an outcome already durable */
+	if (fd < 0)
+		return !reason && errno != ENOENT;
+	same = bp_ingest_peek_fd(c->ing, fd, &m) < 0 ||
+	    (!strcmp(m.kommune, r->meta.kommune) &&
+	    !memcmp(m.submission_id, r->meta.submission_id, sizeof(m.submission_id)));
+	close(fd);
+	return same;
+}
+
+/* True when another upload of r's submission in the queue was claimed in
+ * q's second (or may have been: one that cannot be read counts). */
+static bool
+same_second(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r)
 {
 	int fd = fcntl(c->dirs.queue, F_DUPFD_CLOEXEC, 0);
 	struct bpd_qname o;
@@ -325,36 +397,58 @@ same_second(struct bpd_ctx *c, const struct bpd_qname *q)
 	}
 	while (!found && (de = readdir(dp)) != NULL)
 		found = bpd_qname_parse(de->d_name, &o) == 0 && o.t == q->t &&
-		    strcmp(o.r, q->r) != 0;
+		    strcmp(o.r, q->r) != 0 && same_submission(c, de->d_name, &o, r);
 	closedir(dp);
 	return found;
 }
 
+/* What the ledger's row for r's submission says of the upload tag. */
+enum ledger_word { LEDGER_NONE, LEDGER_THIS, LEDGER_OTHER, LEDGER_UNTAGGED };
+
+static enum ledger_word
+ledger_word(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *tag,
+    int64_t *received)
+{
+	char upload[BP_UPLOAD_TAG_MAX];
+
+	if (bp_store_find_received(bp_ingest_store(c->ing), r->meta.kommune,
+	    r->meta.submission_id, received, upload) != 1)
+		return LEDGER_NONE;
+	if (!upload[0])
+		return LEDGER_UNTAGGED;
+	return strcmp(upload, tag) ? LEDGER_OTHER : LEDGER_THIS;
+}
+
+static void
+mark_merged(struct bp_ingest_result *r)
+{
+	r->status = BP_INGEST_MERGED;
+	snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
+	    "dry run: validated" : "merged");
+}
+
 /*
- * Whether the ledger's row for r's submission is this upload's own merge,
- * found again after a failed step or a crash (a fresh claim cannot have
- * merged anything yet). The row names the upload that wrote it (tag):
- * that settles it. A row written before the ledger kept it (schema 5)
- * has only the received time: then a "cm" entry says so; a "cp" entry
- * (the crash came between the commit and the "cm" rename) only when no
- * other upload was claimed in the same second and no other upload's
- * receipt reports the merge (a replay claimed in the same second as the
- * upload that merged, which has left the queue since).
+ * Whether a row of the ledger that names no upload (written before
+ * schema 6: only its received time ties it to an upload) is this
+ * upload's own merge, found again after a failed step or a crash (a fresh
+ * claim cannot have merged anything yet): a "cm" entry says so; a "cp"
+ * entry (the crash came between the commit and the "cm" rename) only when
+ * no other upload of the submission was claimed in the same second and no
+ * other upload's receipt reports the merge (a replay claimed in the same
+ * second as the upload that merged, which has left the queue since). A
+ * row that names an upload was settled when the copy was ingested
+ * (ingest_copy).
  */
 static bool
 own_merge(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
     const char *tag)
 {
-	char upload[BP_UPLOAD_TAG_MAX];
 	int64_t received;
 
-	if (bp_store_find_received(bp_ingest_store(c->ing), r->meta.kommune,
-	    r->meta.submission_id, &received, upload) != 1 || received != q->t)
+	if (ledger_word(c, r, tag, &received) != LEDGER_UNTAGGED || received != q->t)
 		return false;
-	if (upload[0])
-		return strcmp(upload, tag) == 0;
 	return q->stage == BPD_Q_MERGED ||
-	    (!same_second(c, q) && !bpd_receipt_merged_by_other(c->dirs.outbox, r, tag));
+	    (!same_second(c, q, r) && !bpd_receipt_merged_by_other(c->dirs.outbox, r, tag));
 }
 
 /*
@@ -371,11 +465,8 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	/* a "ca" entry's verdict was "already applied" from the start */
 	upload_tag(q, tag, sizeof(tag));
 	if (!fresh && r->status == BP_INGEST_ALREADY && q->stage != BPD_Q_NOTOURS &&
-	    own_merge(c, q, r, tag)) {
-		r->status = BP_INGEST_MERGED;
-		snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
-		    "dry run: validated" : "merged");
-	}
+	    own_merge(c, q, r, tag))
+		mark_merged(r);
 	if (r->status == BP_INGEST_INCOMPLETE) {
 		r->status = BP_INGEST_REFUSED;
 		snprintf(r->reason, sizeof(r->reason), REASON_INCOMPLETE);
@@ -429,15 +520,25 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	return link_out(c, &n, next);
 }
 
-/* Ingests the daemon's copy (fd, at offset 0); received is the claim time. */
+/*
+ * Ingests the daemon's copy (fd, at offset 0); received is the claim time.
+ * "Already applied" by a ledger row that names this upload is this
+ * upload's own merge, whatever the stage: its transaction committed
+ * although the daemon did not learn it (a crash, or a commit reported
+ * failed that was durable), and the tag's 16 random hex are this
+ * upload's alone.
+ */
 static void
 ingest_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, struct bp_ingest_result *r)
 {
 	char tag[BP_UPLOAD_TAG_MAX];
+	int64_t received;
 
 	bp_ingest_result_init(r);
 	upload_tag(q, tag, sizeof(tag));
 	bp_ingest_fd(c->ing, fd, NULL, (int64_t)q->t, tag, r);
+	if (r->status == BP_INGEST_ALREADY && ledger_word(c, r, tag, &received) == LEDGER_THIS)
+		mark_merged(r);
 }
 
 /*
@@ -477,45 +578,6 @@ from_copy(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	}
 	bp_ingest_result_free(&r);
 	return end;
-}
-
-/* Checks the claimed entry is one regular file with no other link and
- * opens it; on refusal returns -1 with *reason set. */
-static int
-open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
-{
-	struct stat st, fst;
-	int fd;
-
-	*reason = NULL;
-	if (fstatat(c->dirs.queue, qname, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -1;
-	if (!S_ISREG(st.st_mode)) {
-		*reason = S_ISDIR(st.st_mode) ? REASON_DIRECTORY : REASON_SPECIAL;
-		return -1;
-	}
-	if (st.st_nlink != 1) {
-		*reason = REASON_LINKED;
-		return -1;
-	}
-	fd = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		*reason = errno == ELOOP ? REASON_SPECIAL : NULL;
-		return -1;
-	}
-	/* The descriptor read is the inode checked. */
-	if (fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino ||
-	    !S_ISREG(fst.st_mode) || fst.st_nlink != 1) {
-		close(fd);
-		*reason = REASON_SPECIAL;
-		return -1;
-	}
-	if ((uint64_t)fst.st_size > c->conf->max_file_bytes) {
-		close(fd);
-		*reason = REASON_LARGE;
-		return -1;
-	}
-	return fd;
 }
 
 /* True when fd starts like a sealed submission (or is empty); the bytes

@@ -60,10 +60,14 @@ bpd_qname_parse(const char *name, struct bpd_qname *q)
 	char *end;
 
 	memset(q, 0, sizeof(*q));
-	if (!(dash = strchr(p, '-')) || dash == p)
+	/* T as bpaggd writes it: 1 to 12 digits, no sign, no leading zero
+	 * (a claim time until the year 33658; a longer one would not fit a
+	 * time_t for rejected/ names) */
+	if (!(dash = strchr(p, '-')) || dash == p || dash - p > 12 || *p == '0' ||
+	    strspn(p, "0123456789") != (size_t)(dash - p))
 		return -1;
 	q->t = strtoll(p, &end, 10);
-	if (end != dash || q->t < 0)
+	if (end != dash || q->t <= 0)
 		return -1;
 	p = dash + 1;
 	if (strlen(p) < 16 + 4 || strspn(p, "0123456789abcdef") != 16 || p[16] != '.')

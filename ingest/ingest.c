@@ -654,12 +654,30 @@ bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now
 	return 0;
 }
 
+/* The verified metadata of the sealed file fd (read from its offset). */
+static enum bp_env_error
+peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
+{
+	bp_open *o = NULL;
+	enum bp_env_error e = bp_open_begin(fd, &g->central_pk, &g->central_sk,
+	    lookup_kommune_key, g, g->conf->max_file_bytes, meta, &o);
+
+	if (o)
+		bp_open_free(o);
+	return e;
+}
+
+int
+bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
+{
+	return g && fd >= 0 && meta && peek_fd(g, fd, meta) == BP_ENV_OK ? 0 : -1;
+}
+
 int
 bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
     char *err, size_t errlen)
 {
 	struct bp_ingest_result r;
-	bp_open *o = NULL;
 	enum bp_env_error e;
 	int fd, ret = -1;
 
@@ -668,14 +686,11 @@ bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
 		snprintf(err, errlen, "%s: %s", path, r.reason);
 		goto out;
 	}
-	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
-	    g->conf->max_file_bytes, meta, &o);
+	e = peek_fd(g, fd, meta);
 	if (e != BP_ENV_OK)
 		snprintf(err, errlen, "%s: envelope: %s", path, bp_env_strerror(e));
 	else
 		ret = 0;
-	if (o)
-		bp_open_free(o);
 	close(fd);
 out:
 	bp_ingest_result_free(&r);

@@ -116,5 +116,8 @@ int bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
  */
 int bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
     char *err, size_t errlen);
+/* The same from fd (read from its current offset; not closed here):
+ * 0, or -1 when it is not a sealed submission of a known kommune. */
+int bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta);
 
 #endif

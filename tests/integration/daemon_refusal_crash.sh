@@ -19,7 +19,14 @@
 #  5. the same when the upload that merged has left this queue and has no
 #     receipt yet (on two nodes: the other node merged it and was killed
 #     before its receipt): only the ledger's upload tag tells them apart
-#     (before schema 6, the replay was reported "merged").
+#     (before schema 6, the replay was reported "merged");
+#  6. a commit reported failed although it was durable, then a kill: the
+#     retry finds its own merge by the ledger's tag (before, its only
+#     receipt said "already applied");
+#  7. a ledger row from before schema 6 (no tag), its upload killed between
+#     the commit and the "cm" rename, beside an upload of another
+#     submission claimed in the same second: still reported merged
+#     (before, any upload of that second made it "already applied").
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 command -v strace >/dev/null || { echo "SKIP: strace is missing"; exit 77; }
@@ -179,3 +186,58 @@ r=$(grep -l '"file":"replay.bpx"' "$T/c/outbox/$A"/*.receipt | head -n 1)
 grep -q '"status":"already_applied"' "$r" ||
 	fail "the replay of a merge whose receipt is missing is reported: $(grep -o '"status":"[a-z_]*"' "$r")"
 ok "a replay claimed in the merge's second, with the merge's receipt missing, is not reported merged"
+
+# receipts_merged SUBMISSION_ID: how many receipts say merged for it.
+receipts_merged() { cat "$T/c/outbox/$A/$1"*.receipt 2>/dev/null | grep -c '"status":"merged"' || true; }
+# in_ledger SUBMISSION_ID: its ledger rows (SQLite).
+in_ledger() { store_sql "SELECT count(*) FROM ledger WHERE hex(submission_id) = upper('$1')"; }
+# sub_of NAME: the submission id of the receipt for upload NAME.
+sub_of() {
+	local r; r=$(grep -l "\"file\":\"$1\"" "$T/c/outbox/$A"/*.receipt | head -n 1)
+	[ -n "$r" ] && basename "$r" | cut -c1-32
+}
+
+# 6. The WAL's fdatasync fails (EIO) at the Nth call, for N in turn; one of
+# them is the commit's, after its frames were written, so the commit is
+# reported failed but is there when the store is opened again. The daemon
+# is killed as it claims the next upload; the retry claims the first
+# again. A submission in the ledger has exactly one "merged" receipt.
+for n in 1 2 3 4 5 6; do
+	l=$(echo $n | tr 0-9 a-j)
+	seal_to $A 2024 "$(make_export $A 2024 10 $((800 + n)))" "$T/c$l.bpx"
+	seal_to $A 2023 "$(make_export $A 2023 10 $((900 + n)))" "$T/z$l.bpx"
+	cp "$T/c$l.bpx" "$in/.u" && mv "$in/.u" "$in/c$l.bpx"
+	cp "$T/z$l.bpx" "$in/.u" && mv "$in/.u" "$in/z$l.bpx"
+	strace -f -qq -o /dev/null -e trace=fdatasync,renameat2 \
+		-e inject=fdatasync:error=EIO:when=$n -e inject=renameat2:signal=SIGKILL:when=2 \
+		bpaggd -c "$C" --once --foreground >/dev/null 2>&1 || true
+	for _ in 1 2; do
+		timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" ||
+			fail "the recovery after a failed fdatasync #$n failed (see $log)"
+	done
+	sub=$(sub_of "c$l.bpx") || fail "no receipt for c$l.bpx (fdatasync #$n)"
+	[ "$(in_ledger "$sub")" -eq "$(receipts_merged "$sub")" ] ||
+		fail "fdatasync #$n failed: $(in_ledger "$sub") ledger rows, $(receipts_merged "$sub") merged receipts"
+done
+ok "a commit reported failed but durable is reported merged once, whichever fdatasync fails"
+
+# 7. A row as a daemon before schema 6 wrote it: the upload killed after
+# its commit, before the "cp" -> "cm" rename (renameat #2); the column
+# dropped and the version set back, as a crash that straddles the upgrade
+# leaves it; an upload of another kommune claimed in the same second.
+B=0301
+add_kommune $B
+seal_to $A 2025 "$(make_export $A 2025 10 950)" "$T/legacy.bpx"
+seal_to $B 2024 "$(make_export $B 2024 10 951)" "$T/other.bpx"
+cp "$T/legacy.bpx" "$in/.u" && mv "$in/.u" "$in/legacy.bpx"
+strace -f -qq -o /dev/null -e trace=renameat -e inject=renameat:signal=SIGKILL:when=2 \
+	bpaggd -c "$C" --once --foreground >/dev/null 2>&1 || true
+q=$(ls "$T/c/queue" | grep '\.cp\.-\.legacy\.bpx$') || fail "setup: no cp entry for legacy.bpx"
+sqlite3 "$T/c/store.sqlite" "ALTER TABLE ledger DROP COLUMN upload; UPDATE schema_version SET version = 5"
+cp "$T/other.bpx" "$T/c/queue/${q%%-*}-ffffffffffffffff.in.-.other.bpx"
+timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || fail "the recovery of legacy.bpx failed"
+[ "$(store_sql "SELECT max(version) FROM schema_version")" -eq 6 ] || fail "the store was not migrated"
+sub=$(sub_of legacy.bpx) || fail "no receipt for legacy.bpx"
+[ "$(in_ledger "$sub")" -eq 1 ] && [ "$(receipts_merged "$sub")" -eq 1 ] ||
+	fail "legacy.bpx: $(in_ledger "$sub") ledger rows, $(receipts_merged "$sub") merged receipts"
+ok "an untagged row's own merge is not hidden by another submission's upload of the same second"

@@ -326,6 +326,15 @@ Test(daemon, queue_names_round_trip)
 	cr_assert_eq(bpd_qname_parse("x.bpx", &r), -1);
 	cr_assert_eq(bpd_qname_parse("17-0123456789abcdef.zz.x", &r), -1);
 	cr_assert_eq(bpd_qname_parse(".new.0123.tmp", &r), -1);
+	/* T only as bpaggd writes it: a name it would not write is not ours
+	 * (a T past time_t gave rejected/ names that changed between calls) */
+	cr_assert_eq(bpd_qname_parse("99999999999999999999-0123456789abcdef.cp.-.x.bpx", &r), -1);
+	cr_assert_eq(bpd_qname_parse("+1700000000-0123456789abcdef.cp.-.x.bpx", &r), -1);
+	cr_assert_eq(bpd_qname_parse("01700000000-0123456789abcdef.cp.-.x.bpx", &r), -1);
+	cr_assert_eq(bpd_qname_parse("0-0123456789abcdef.cp.-.x.bpx", &r), -1);
+	cr_assert_eq(bpd_qname_parse(" 1700000000-0123456789abcdef.cp.-.x.bpx", &r), -1);
+	cr_assert_eq(bpd_qname_parse("999999999999-0123456789abcdef.cp.-.x.bpx", &r), 0);
+	cr_assert_eq(r.t, 999999999999LL);
 }
 
 /* Issue 10, item 2: the claim moves the entry itself (a link is not
