@@ -1,6 +1,7 @@
 /*
  * cmd_init.c - `bpagg init DIR [--registry FILE]`: creates a working
- * installation (keys, folders, the kommune registry and bpagg.conf).
+ * installation (keys, folders, the kommune registry, bpagg.conf, the
+ * store and an empty suppression log).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "keys.h"
+#include "store.h"
 
 #define REGISTRY_MAX (4u << 20) /* the registry is a few tens of KiB */
 
@@ -46,7 +48,7 @@ static const char conf_text[] =
 	"# The kommune registry (kommunenummer, name, fylke, population 18+).\n"
 	"registry = kommuner.csv\n"
 	"# The append-only, hash-chained and signed suppression log (JSON lines);\n"
-	"# created by `bpagg publish` on first use.\n"
+	"# created empty by `bpagg init`, appended to by `bpagg publish`.\n"
 	"suppression_log = suppression.log\n"
 	"# bpaggd's private queue (queue/, mode 0700, with the installation lock) is\n"
 	"# made in this directory; \".\" is the directory that holds this file.\n"
@@ -55,7 +57,7 @@ static const char conf_text[] =
 	"[store]\n"
 	"# Storage backend: sqlite or postgresql.\n"
 	"backend = sqlite\n"
-	"# The SQLite store; created by the daemon on first use.\n"
+	"# The SQLite store; created (its schema, no data) by `bpagg init`.\n"
 	"path = store.sqlite\n"
 	"# Connection string for backend = postgresql (unused with sqlite).\n"
 	"dsn =\n"
@@ -121,7 +123,8 @@ usage(FILE *f)
 	    "already holds bpagg.conf or keys/): bpagg.conf, keys/ with the central\n"
 	    "encryption key pair, the daemon's signing key pair and the pseudonym key\n"
 	    "(secrets mode 0600), keys/kommuner/, inbox/, archive/, rejected/,\n"
-	    "outbox/ and kommuner.csv, a copy of the kommune registry.\n"
+	    "outbox/, kommuner.csv (a copy of the kommune registry), the SQLite\n"
+	    "store (its schema, no data) and an empty suppression log.\n"
 	    "\n"
 	    "  --registry FILE  the kommune registry to copy (default: the bundled one)\n"
 	    "  --state SDIR     put inbox/, archive/, rejected/, outbox/, the store, the\n"
@@ -422,6 +425,45 @@ populate(const char *dir, const char *registry, const char *state, const struct 
 	return rc ? EX_CANTCREAT : 0;
 }
 
+/*
+ * The store (SQLite: the schema, no data) and an empty suppression log,
+ * where the configuration just written puts them, given to own like the
+ * folders. A store or log already there (a state folder kept from an
+ * earlier installation) is left as it is, unread.
+ */
+static int
+make_store_and_log(const char *dir, const struct owner *own)
+{
+	char p[PATH_MAX], err[512];
+	struct bp_config c;
+	struct stat st;
+	bp_store *s = NULL;
+	int fd, rc = 0;
+
+	if (join(p, sizeof(p), dir, "bpagg.conf") < 0 || bp_cli_load_conf("init", p, &c) != 0)
+		return EX_SOFTWARE;
+	if (lstat(c.store_path, &st) == 0)
+		printf("kept the store already at %s\n", c.store_path);
+	else if (bp_store_open(&c, &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg init: %s\n", err);
+		rc = EX_CANTCREAT;
+	} else {
+		bp_store_close(s);
+		if (give(c.store_path, own) < 0)
+			rc = EX_CANTCREAT;
+	}
+	fd = rc ? -1 : open(c.suppression_log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (!rc && fd < 0 && errno == EEXIST)
+		printf("kept the suppression log already at %s\n", c.suppression_log);
+	else if (!rc && (fd < 0 || close(fd) < 0 || give(c.suppression_log, own) < 0)) {
+		fprintf(stderr, "bpagg init: %s: %s\n", c.suppression_log, strerror(errno));
+		rc = EX_CANTCREAT;
+	}
+	bp_config_free(&c);
+	return rc;
+}
+
 /* Loads the written configuration back, as the daemon will. */
 static int
 verify_conf(const char *dir)
@@ -498,7 +540,7 @@ bp_cmd_init(int argc, char **argv)
 		return EX_CANTCREAT;
 	if ((rc = populate(dir, registry, state, &own)) != 0)
 		return rc;
-	if ((rc = verify_conf(dir)) != 0)
+	if ((rc = verify_conf(dir)) != 0 || (rc = make_store_and_log(dir, &own)) != 0)
 		return rc;
 	printf("created installation %s; give kommuner %s/keys/central.box.pk\n", dir, dir);
 	return 0;

@@ -90,6 +90,9 @@ grep -qx "state = $STATE" "$C" || fail "bpagg.conf has no state = $STATE"
 grep -qx "path = $STATE/store.sqlite" "$C" || fail "bpagg.conf does not put the store in the state"
 [ -d "$CONFDIR/keys/kommuner" ] && [ -f "$CONFDIR/kommuner.csv" ] || fail "keys or registry not in $CONFDIR"
 for d in inbox archive rejected outbox; do [ -d "$STATE/$d" ] || fail "no $d in the state"; done
+# the store (schema, no data) and an empty suppression log, as interfaces.md has init make them
+[ "$(stat -c %a "$STATE/store.sqlite")" = 600 ] || fail "no store (mode 0600) in the state"
+[ -f "$STATE/suppression.log" ] && [ ! -s "$STATE/suppression.log" ] || fail "no empty suppression log in the state"
 [ ! -e "$CONFDIR/inbox" ] || fail "an inbox in the configuration directory"
 
 # A relative state, or one that would break the written file, is refused.
@@ -124,9 +127,11 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	for f in keys keys/kommuner keys/central.box.sk keys/daemon.sign.sk keys/pseudonym.key; do
 		[ "$(stat -c %U "$T/u/etc/$f")" = nobody ] || fail "$f not given to nobody"
 	done
-	[ "$(stat -c %U "$T/u/state/inbox")" = nobody ] || fail "the inbox made by init not given to nobody"
+	for f in inbox store.sqlite suppression.log; do
+		[ "$(stat -c %U "$T/u/state/$f")" = nobody ] || fail "$f made by init not given to nobody"
+	done
 	[ "$(stat -c %U "$T/u/etc/bpagg.conf")" = root ] || fail "bpagg.conf given away"
-	ok "init --user nobody: keys and the folders it made belong to nobody"
+	ok "init --user nobody: keys, the folders, the store and the log it made belong to nobody"
 fi
 
 ${MAKE:-make} -s -C "$BP_BUILDDIR" uninstall DESTDIR="$R" >"$T/uninstall.log" 2>&1 ||

@@ -43,6 +43,21 @@ n_read=$(grep -o 'IS("[a-z]*", "[a-z_]*")' "$BP_SRCDIR/conf/conf.c" | wc -l)
 n_conf=$(grep -c '^[a-z_]* =' "$inst/bpagg.conf")
 [ "$n_read" -eq "$n_conf" ] || fail "conf.c reads $n_read settings, bpagg.conf has $n_conf"
 
+# The store (schema, no data, 0600) and an empty suppression log, as
+# interfaces.md has init make them: audit verifies the empty log.
+[ "$(mode "$inst/store.sqlite")" = 600 ] || fail "no store.sqlite (0600)"
+[ -f "$inst/suppression.log" ] && [ ! -s "$inst/suppression.log" ] || fail "no empty suppression.log"
+bpagg status -c "$inst/bpagg.conf" | grep -q '^store  *sqlite, schema version [0-9]' ||
+	fail "status does not see the store init made"
+expect 0 bpagg audit -c "$inst/bpagg.conf"
+grep -q '0 entries, chain and seals verified' "$t/out" || fail "audit of the empty log: $(cat "$t/out")"
+# A state folder kept from an earlier installation: its store and log stay as they were.
+mkdir "$t/kept" && printf 'old\n' >"$t/kept/store.sqlite" && printf 'log\n' >"$t/kept/suppression.log"
+expect 0 bpagg init "$t/again" --state "$t/kept"
+[ "$(cat "$t/kept/store.sqlite")" = old ] && [ "$(cat "$t/kept/suppression.log")" = log ] ||
+	fail "init touched a store or log already in the state folder"
+grep -q 'kept the store already at' "$t/out" || fail "init does not say it kept the store"
+
 # A second init, or one into a directory holding keys/, is refused.
 expect 73 bpagg init "$inst"
 mkdir -p "$t/other/keys"
