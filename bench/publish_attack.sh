@@ -55,9 +55,12 @@ awk -v p="$persons" '{ k[NR] = $1; pop[NR] = $2; t += $2 }
 	"$w/koms" >"$w/rows"
 echo "publish_attack: $(wc -l <"$w/rows") kommuner, $(awk '{ s += $2 } END { print s }' "$w/rows") persons"
 t0=$(date +%s)
-if [ -f "$w/inst/store.sqlite" ]; then
+# (bpagg init makes an empty store: reused only when it holds tallies)
+if [ -f "$w/inst/store.sqlite" ] &&
+	[ "$(sqlite3 "$w/inst/store.sqlite" 'SELECT count(*) FROM tally' 2>/dev/null || echo 0)" -gt 0 ]; then
 	echo "publish_attack: reusing the store in $w/inst (BENCH_KEEP)"
 else
+	rm -rf "$w/inst" "$w/k"   # an earlier run cut short
 	bpagg init "$w/inst" >/dev/null
 	while read -r k r; do
 		bpagg keygen kommune "$k" --out "$w/k" >/dev/null
