@@ -56,14 +56,39 @@ fmt_label(char *buf, size_t n, double v)
 		*p = ',';
 }
 
-/* gnuplot strings are in double quotes: keep out quotes and backslashes. */
+/*
+ * A string of the data file, in double quotes (gnuplot reads them there
+ * without substitution): no quote, backslash or control character (a
+ * newline would end the record), whatever a release file held.
+ */
 static void
 put_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++)
-		fputc((*s == '"' || *s == '\\') ? '\'' : *s, f);
+		fputc(*s == '"' || *s == '\\' ? '\'' : (unsigned char)*s < 0x20 || *s == 0x7f ?
+		    ' ' : *s, f);
 	fputc('"', f);
+}
+
+/*
+ * A string of the script, in single quotes: gnuplot runs a command in
+ * backquotes inside a double-quoted string of a script (a label from a
+ * release file must never do that), not inside a single-quoted one, where
+ * '' is a quote and nothing else is special; control characters become
+ * spaces, and enhanced-text markup is turned off for it (noenhanced at
+ * the caller).
+ */
+static void
+put_script_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+	}
+	fputc('\'', f);
 }
 
 static int
@@ -112,8 +137,10 @@ write_script(const struct bp_chart *c, const char *dir)
 	fprintf(f, "set output '%s/chart.svg'\n", dir);
 	fprintf(f, "set encoding utf8\nset border 3\nset tics nomirror\nset grid ytics lc rgb '#dddddd'\n");
 	fprintf(f, "set key outside right top vertical Left reverse noautotitle\n");
+	fprintf(f, "set xtics noenhanced\n"); /* its labels come from the data */
 	fprintf(f, "set ylabel ");
-	put_str(f, c->ylabel ? c->ylabel : "");
+	put_script_str(f, c->ylabel ? c->ylabel : "");
+	fprintf(f, " noenhanced");
 	fprintf(f, "\nset yrange [0:*]\nset offsets 0,0,graph 0.08,0\n");
 	size_t dcol = 3, lcol = 3 + c->ns; /* value and label columns of series 0 */
 	size_t longest = 0;
@@ -130,8 +157,8 @@ write_script(const struct bp_chart *c, const char *dir)
 		for (size_t s = 0; s < c->ns; s++) {
 			fprintf(f, "%s'%s/chart.dat' using %zu%s title ", s ? ", " : "", dir, dcol + s,
 			    s ? "" : ":xtic(2)");
-			put_str(f, c->sname[s]);
-			fprintf(f, " lc rgb '%s'", c->scolour[s]);
+			put_script_str(f, c->sname[s]);
+			fprintf(f, " noenhanced lc rgb '%s'", c->scolour[s]);
 		}
 		/* Direct labels above each bar; ":" on the axis where a value is hidden. */
 		for (size_t s = 0; s < c->ns; s++) {
@@ -149,8 +176,8 @@ write_script(const struct bp_chart *c, const char *dir)
 		for (size_t s = 0; s < c->ns; s++) {
 			fprintf(f, "%s'%s/chart.dat' using 1:%zu%s title ", s ? ", " : "", dir, dcol + s,
 			    s ? "" : ":xtic(2)");
-			put_str(f, c->sname[s]);
-			fprintf(f, " with linespoints lc rgb '%s' pt %zu ps 1.2 lw 2", c->scolour[s],
+			put_script_str(f, c->sname[s]);
+			fprintf(f, " noenhanced with linespoints lc rgb '%s' pt %zu ps 1.2 lw 2", c->scolour[s],
 			    5 + 2 * (s % 4));
 		}
 		for (size_t s = 0; s < c->ns; s++)

@@ -121,12 +121,21 @@ bp_release_cov(const struct bp_release *r, const char *level, const char *area)
 }
 
 /* Appends s to a list of distinct strings; 0 or -1 on ENOMEM. */
+/* More than a catalogue has: a file that claims more is refused, so
+ * that the scans below stay short whatever it holds. */
+#define MAX_DISTINCT 256
+#define MAX_TABLES 8192
+
+/* Adds s to the set *v of *n: 0, -1 out of memory, -2 more than
+ * MAX_DISTINCT. */
 static int
 add_distinct(char ***v, size_t *n, const char *s)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*v)[i], s))
 			return 0;
+	if (*n >= MAX_DISTINCT)
+		return -2;
 	char **nv = realloc(*v, (*n + 1) * sizeof *nv);
 	if (!nv)
 		return -1;
@@ -146,7 +155,7 @@ table_for(struct bp_release *r, const char *id)
 	for (size_t i = 0; i < r->ntab; i++)
 		if (!strcmp(r->tab[i].id, id))
 			return &r->tab[i];
-	if (strlen(id) >= sizeof r->tab[0].id)
+	if (strlen(id) >= sizeof r->tab[0].id || r->ntab >= MAX_TABLES)
 		return NULL;
 	struct bp_rtable *t = realloc(r->tab, (r->ntab + 1) * sizeof *t);
 	if (!t)
@@ -164,7 +173,8 @@ open_file(const char *dir, const char *name, char *path, size_t plen, off_t cap,
     char *err, size_t errlen)
 {
 	snprintf(path, plen, "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* not blocked by a FIFO in its place: refused below, as any non-file */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -174,6 +184,7 @@ open_file(const char *dir, const char *name, char *path, size_t plen, off_t cap,
 		snprintf(err, errlen, "%s: not a regular file of at most %lld bytes",
 		    path, (long long)cap);
 		close(fd);
+		errno = EINVAL; /* there, but not a release file: bad data */
 		return -1;
 	}
 	return fd;
@@ -187,6 +198,7 @@ struct rd {
 	size_t errlen;
 	int kind;           /* 0 tables, 1 coverage */
 	int failed;
+	int header;         /* the header line was read */
 };
 
 static const char tables_header[] =
@@ -230,6 +242,39 @@ wanted(const struct bp_relfilter *f, const char *level, const char *area, const 
 	return 0;
 }
 
+/*
+ * What a release file may hold, checked as it is read, so that nothing
+ * else reaches a page, an attribute or a chart: codes (level, area, table,
+ * indicator, category, breakdown and its value) are 1 to 63 of
+ * [A-Za-z0-9_], as the catalogue writes them; a figure is empty, ":"
+ * (hidden) or a decimal number.
+ */
+static bool
+is_code(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	return n > 0 && n < 64 && s[n] == '\0';
+}
+
+static bool
+is_fig(const char *s)
+{
+	if (!*s || !strcmp(s, ":"))
+		return true;
+	s += *s == '-';
+	size_t n = strspn(s, "0123456789");
+	if (n == 0 || n > 12)
+		return false;
+	s += n;
+	if (*s == '.') {
+		n = strspn(++s, "0123456789");
+		if (n == 0 || n > 6)
+			return false;
+		s += n;
+	}
+	return *s == '\0';
+}
+
 static int
 copy_fig(char *dst, size_t n, const char *s)
 {
@@ -245,6 +290,13 @@ on_tables_row(const struct bp_csv_row *row, struct rd *d)
 	const char *const *f = row->field;
 	if (row->n != 12)
 		return fail_row(d, row->line, "expected the 12 fields of tables.csv");
+	for (int k = 1; k <= 7; k++)
+		if (!is_code(f[k]))
+			return fail_row(d, row->line, "a level, area, table, indicator, category or "
+			    "breakdown that is not 1 to 63 of A-Z, a-z, 0-9 and _");
+	for (int k = 8; k <= 11; k++)
+		if (!is_fig(f[k]))
+			return fail_row(d, row->line, "a figure that is not empty, ':' or a decimal number");
 	if (!wanted(d->f, f[1], f[2], f[3]))
 		return 0;
 	struct bp_rcell c;
@@ -255,8 +307,12 @@ on_tables_row(const struct bp_csv_row *row, struct rd *d)
 	if (make_key(key, sizeof key, f[1], f[2], f[3], f[5], f[7]) < 0)
 		return fail_row(d, row->line, "a key longer than 319 bytes");
 	struct bp_rtable *t = table_for(d->r, f[3]);
-	if (!t || put(d->r, key, &c) < 0 || add_distinct(&t->cat, &t->ncat, f[5]) < 0 ||
-	    add_distinct(&t->bv, &t->nbv, f[7]) < 0)
+	if (!t)
+		return fail_row(d, row->line, "more than 8192 tables, or out of memory");
+	int a = add_distinct(&t->cat, &t->ncat, f[5]), b = a ? 0 : add_distinct(&t->bv, &t->nbv, f[7]);
+	if (a == -2 || b == -2)
+		return fail_row(d, row->line, "more than 256 categories or breakdown values in a table");
+	if (a < 0 || b < 0 || put(d->r, key, &c) < 0)
 		return fail_row(d, row->line, "out of memory");
 	return 0;
 }
@@ -267,6 +323,13 @@ on_cov_row(const struct bp_csv_row *row, struct rd *d)
 	const char *const *f = row->field;
 	if (row->n != 8)
 		return fail_row(d, row->line, "expected the 8 fields of coverage.csv");
+	for (int k = 0; k <= 6; k++)
+		if (k < 3 ? !is_code(f[k]) : !*f[k] || strspn(f[k], "0123456789") != strlen(f[k]) ||
+		    strlen(f[k]) > 12)
+			return fail_row(d, row->line, "expected a year, level and area, whole numbers "
+			    "of at most 12 digits, and a percent");
+	if (!*f[7] || !is_fig(f[7]) || !strcmp(f[7], ":"))
+		return fail_row(d, row->line, "a coverage percent that is not a decimal number");
 	struct bp_rcov c;
 	memset(&c, 0, sizeof c);
 	char *e1, *e2, *e3, *e4;
@@ -299,6 +362,7 @@ on_row(const struct bp_csv_row *row, void *ud)
 		if (!header_is(row, d->kind ? cov_header : tables_header))
 			return fail_row(d, 1, d->kind ? "expected the header of coverage.csv"
 			                              : "expected the header of tables.csv");
+		d->header = 1;
 		return 0;
 	}
 	return d->kind ? on_cov_row(row, d) : on_tables_row(row, d);
@@ -312,7 +376,7 @@ read_csv(struct bp_release *r, const struct bp_relfilter *f, const char *name, i
 	int fd = open_file(r->dir, name, path, sizeof path, (off_t)4 << 30, err, errlen);
 	if (fd < 0)
 		return -1;
-	struct rd d = { r, f, path, err, errlen, kind, 0 };
+	struct rd d = { r, f, path, err, errlen, kind, 0, 0 };
 	bp_csv *c = bp_csv_new(',', MAX_ROW, on_row, &d);
 	int rc = -1;
 	char *buf = malloc(1 << 16);
@@ -336,10 +400,16 @@ read_csv(struct bp_release *r, const struct bp_relfilter *f, const char *name, i
 	if (bp_csv_finish(c))
 		goto out;
 	rc = d.failed ? -1 : 0;
+	if (!d.failed && !d.header) {
+		snprintf(err, errlen, "%s: empty (no header)", path);
+		rc = -1;
+	}
 out:
 	free(buf);
 	bp_csv_free(c);
 	close(fd);
+	if (rc < 0 && (d.failed || !d.header))
+		errno = EINVAL; /* the caller tells bad data (65) from a missing file (66) */
 	return rc;
 }
 
@@ -371,12 +441,20 @@ read_json(struct bp_release *r, char *err, size_t errlen)
 	free(buf);
 	if (!root) {
 		snprintf(err, errlen, "%s: not one JSON object: %s", path, why);
+		errno = EINVAL;
 		return -1;
 	}
 	json_t *v = json_object_get(root, "release");
 	if (json_is_string(v))
 		snprintf(r->id, sizeof r->id, "%s", json_string_value(v));
 	v = json_object_get(root, "year");
+	if (json_is_integer(v) && (json_integer_value(v) < 1900 || json_integer_value(v) > 9999)) {
+		snprintf(err, errlen, "%s: year %" JSON_INTEGER_FORMAT " is not a year", path,
+		    json_integer_value(v));
+		json_decref(root);
+		errno = EINVAL;
+		return -1;
+	}
 	if (json_is_integer(v))
 		r->year = (int)json_integer_value(v);
 	json_t *s = json_object_get(root, "settings");
@@ -416,7 +494,9 @@ bp_release_load(const char *dir, const struct bp_relfilter *f, struct bp_release
 	strcpy(r->dir, dir);
 	if (read_json(r, err, errlen) < 0 || read_csv(r, f, "coverage.csv", 1, err, errlen) < 0 ||
 	    read_csv(r, f, "tables.csv", 0, err, errlen) < 0) {
+		int e = errno; /* ENOENT: a file missing (66); else bad data (65) */
 		bp_release_free(r);
+		errno = e;
 		return -1;
 	}
 	if (r->year <= 0 && r->ncov == 0) {

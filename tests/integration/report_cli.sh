@@ -77,4 +77,38 @@ rc=0; bpagg report "$tmp/extra" --out "$tmp/x" 2>"$tmp/err" || rc=$?
 grep -q 'coverage.csv:1: expected the header' "$tmp/err" || fail "bad coverage.csv: $(cat "$tmp/err")"
 rc=0; BPAGG_GNUPLOT=/nonexistent/gnuplot bpagg report "$tmp/y2025/rel" --out "$tmp/x" 2>"$tmp/err" || rc=$?
 [ $rc -eq 69 ] && grep -q 'gnuplot' "$tmp/err" || fail "without gnuplot: exit $rc $(cat "$tmp/err")"
+
+# A release from elsewhere may have been altered: what it holds is checked
+# as it is read (found by a hostile review: a category reached gnuplot's
+# script in double quotes, where a backquoted command runs, and pages
+# unescaped). Each is refused with 65, naming the file and line.
+# hostile NAME SED-EXPR FILE MESSAGE: a copy of the release altered by SED-EXPR.
+hostile() {
+	rm -rf "$tmp/h-$1" && cp -r "$tmp/y2025/rel" "$tmp/h-$1"
+	sed -i "$2" "$tmp/h-$1/$3"
+	rc=0; (cd "$tmp" && bpagg report "$tmp/h-$1" --out "$tmp/h-$1-out") 2>"$tmp/err" || rc=$?
+	[ $rc -eq 65 ] && grep -q "$3:[0-9]*: $4" "$tmp/err" || fail "$1: exit $rc: $(cat "$tmp/err")"
+}
+hostile cmd '0,/,nasjonal,NO,\([a-z0-9_]*\),\([a-z0-9_]*\),\([a-z0-9_]*\),/s//,nasjonal,NO,\1,\2,x`touch ran`,/' \
+	tables.csv 'a level, area, table'
+[ ! -e "$tmp/ran" ] || fail "a category in tables.csv ran a command"
+hostile tag '2,$s/,total,alle,\([0-9]*\),/,total,alle,<svg onload=x>,/' tables.csv 'a figure that is not'
+hostile nan '2,$s/,total,alle,\([0-9]*\),/,total,alle,nan,/' tables.csv 'a figure that is not'
+hostile cov '2s/,[0-9.]*$/,<b>/' coverage.csv 'a coverage percent'
+# a FIFO in a file's place is refused, not waited on; bad JSON, an
+# absurd year and an empty file are bad data (65), not missing (66)
+rm -rf "$tmp/h-fifo" && cp -r "$tmp/y2025/rel" "$tmp/h-fifo" && rm "$tmp/h-fifo/release.json"
+mkfifo "$tmp/h-fifo/release.json"
+rc=0; timeout 20 bpagg report "$tmp/h-fifo" --out "$tmp/h-fifo-out" 2>"$tmp/err" || rc=$?
+[ $rc -eq 65 ] || fail "a FIFO as release.json: exit $rc: $(cat "$tmp/err")"
+rm -rf "$tmp/h-json" && cp -r "$tmp/y2025/rel" "$tmp/h-json" && echo '{' >"$tmp/h-json/release.json"
+rc=0; bpagg report "$tmp/h-json" --out "$tmp/h-json-out" 2>/dev/null || rc=$?
+[ $rc -eq 65 ] || fail "release.json not JSON: exit $rc"
+rm -rf "$tmp/h-year" && cp -r "$tmp/y2025/rel" "$tmp/h-year"
+sed -i 's/"year": *[0-9]*/"year":4294969321/' "$tmp/h-year/release.json"
+rc=0; bpagg report "$tmp/h-year" --out "$tmp/h-year-out" 2>/dev/null || rc=$?
+[ $rc -eq 65 ] || fail "a year past 32 bits: exit $rc"
+rm -rf "$tmp/h-empty" && cp -r "$tmp/y2025/rel" "$tmp/h-empty" && : >"$tmp/h-empty/tables.csv"
+rc=0; bpagg report "$tmp/h-empty" --out "$tmp/h-empty-out" 2>/dev/null || rc=$?
+[ $rc -eq 65 ] || fail "an empty tables.csv: exit $rc"
 echo "ok"
