@@ -175,6 +175,39 @@ out:
 }
 
 /* The releases bp_audit will re-derive (for its progress). */
+/*
+ * An unsealed tail is an append that publish never finished, so no
+ * release it names can be one already sealed or have its folder kept in
+ * releases/ (publish moves the folder there only after the seal): if one
+ * does, the seal was cut off or removed, and the release would be rolled
+ * back by the next publish. 0, or 1 with err set.
+ */
+static int
+check_tail(const struct bp_config *c, struct bp_suplog *l, char *err, size_t errlen)
+{
+	char type[16], id[128], other[128], path[PATH_MAX];
+
+	for (size_t i = l->ncommitted; i < l->nline; i++) {
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
+		    bp_suplog_get(l, i, "release", id, sizeof(id)) != 0)
+			continue;
+		bool sealed = false;
+		for (size_t j = 0; j < l->ncommitted && !sealed; j++)
+			sealed = bp_suplog_get(l, j, "type", type, sizeof(type)) == 0 &&
+			    !strcmp(type, "release") &&
+			    bp_suplog_get(l, j, "release", other, sizeof(other)) == 0 &&
+			    !strcmp(other, id);
+		if (sealed || bp_release_kept_dir(c, id, false, path, sizeof(path)) == 0) {
+			snprintf(err, errlen, "%s:%zu: release %s of the unsealed tail %s; an append "
+			    "publish never finished has neither, so its seal was cut off or removed",
+			    c->suppression_log, i + 1, id, sealed ? "was sealed before" :
+			    "has its folder kept in releases/");
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static size_t
 count_releases(const struct bp_suplog *l, const char *release)
 {
@@ -217,6 +250,8 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out,
 		ret = 1;
 		goto out;
 	}
+	if (l.ncommitted < l.nline && (ret = check_tail(c, &l, err, errlen)) != 0)
+		goto out;
 	if (l.ncommitted < l.nline)
 		fprintf(out, "note: %s:%zu-%zu: an interrupted append, never sealed (not a "
 		    "release); the next bpagg publish rolls it back\n", name, l.ncommitted + 1,

@@ -88,9 +88,16 @@ digest_fd(int fd, uint8_t out[32])
 int
 bp_digest_file(const char *path, uint8_t out[32])
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* a FIFO put in a kept file's place is refused, not waited on */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
 	int rc = digest_fd(fd, out);
 	close(fd);
 	return rc;

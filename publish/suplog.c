@@ -167,7 +167,10 @@ bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l, char *err,
     size_t errlen)
 {
 	struct stat st;
-	int flags = O_NOFOLLOW | O_CLOEXEC | (read_only ? O_RDONLY : O_RDWR | O_APPEND | O_CREAT);
+	/* O_NONBLOCK: a FIFO in the log's place is refused below, not waited
+	 * on (it changes nothing for a regular file) */
+	int flags = O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    (read_only ? O_RDONLY : O_RDWR | O_APPEND | O_CREAT);
 
 	memset(l, 0, sizeof(*l));
 	l->fd = open(path, flags, 0644);
@@ -175,12 +178,16 @@ bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (flock(l->fd, read_only ? LOCK_SH : LOCK_EX) < 0 || fstat(l->fd, &st) < 0) {
+	if (fstat(l->fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (flock(l->fd, read_only ? LOCK_SH : LOCK_EX) < 0 || fstat(l->fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if ((uint64_t)st.st_size > BP_SUPLOG_MAX_BYTES) {

@@ -128,6 +128,26 @@ rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
 [ $rc -eq 1 ] || fail "deleted line: exit $rc"
 grep -q 'suppression.log:5: entry number out of sequence' <<<"$err" || fail "deleted line message: $err"
 cp "$tmp/log.orig" "$log"
+# The seal cut off (found by a hostile review: taken for an interrupted
+# append, exit 0, and the next publish would roll the release back), though
+# publish keeps a release's folder only after its seal.
+n=$(wc -l <"$tmp/log.orig")
+{ head -n $((n - 1)) "$tmp/log.orig"; tail -n 1 "$tmp/log.orig" | head -c 50; } >"$log"
+rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'of the unsealed tail has its folder kept in releases/' <<<"$err" ||
+	fail "a cut-off seal: exit $rc: $err"
+cp "$tmp/log.orig" "$log"
+# A FIFO in a kept file's place or the log's is refused, not waited on.
+kept=$(ls -d "$tmp/inst/releases"/*/ | head -n 1)
+mv "$kept/tables.csv" "$tmp/tables.keep" && mkfifo "$kept/tables.csv"
+rc=0; err=$(timeout 60 bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'kept release file tables.csv not a regular file' <<<"$err" ||
+	fail "a FIFO as a kept file: exit $rc: $err"
+rm "$kept/tables.csv" && mv "$tmp/tables.keep" "$kept/tables.csv"
+mv "$log" "$tmp/log.keep" && mkfifo "$log"
+rc=0; err=$(timeout 60 bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 66 ] && grep -q 'not a regular file' <<<"$err" || fail "a FIFO as the log: exit $rc: $err"
+rm "$log" && mv "$tmp/log.keep" "$log"
 
 # republish_rule = refuse.
 sed -i 's/^republish_rule = .*/republish_rule = refuse/' "$conf"
