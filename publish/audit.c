@@ -6,6 +6,8 @@
  */
 #include "publish.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +210,47 @@ check_tail(const struct bp_config *c, struct bp_suplog *l, char *err, size_t err
 	return 0;
 }
 
+/*
+ * Every folder of releases/ is a release the log seals: publish keeps one
+ * there only after its seal, so another is a release whose entries the log
+ * lost (cut off whole, or the log replaced) or a folder put there. 0, or 1
+ * with err set (-1: releases/ cannot be read).
+ */
+static int
+check_kept_named(const struct bp_config *c, struct bp_suplog *l, char *err, size_t errlen)
+{
+	char root[PATH_MAX - 256], type[16], id[256];
+	struct dirent *e;
+	int ret = 0;
+	DIR *d;
+
+	bp_release_root(c, root, sizeof(root));
+	if (!(d = opendir(root))) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", root, strerror(errno));
+		return -1;
+	}
+	while (ret == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		bool named = false;
+		for (size_t i = 0; i < l->ncommitted && !named; i++)
+			named = bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
+			    !strcmp(type, "release") &&
+			    bp_suplog_get(l, i, "release", id, sizeof(id)) == 0 &&
+			    !strcmp(id, e->d_name);
+		if (!named) {
+			snprintf(err, errlen, "%s/%s: a kept release that %s does not seal (its "
+			    "entries were cut from the log, or the folder was put there)", root,
+			    e->d_name, c->suppression_log);
+			ret = 1;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
 static size_t
 count_releases(const struct bp_suplog *l, const char *release)
 {
@@ -252,6 +295,10 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out,
 	}
 	if (l.ncommitted < l.nline && (ret = check_tail(c, &l, err, errlen)) != 0)
 		goto out;
+	if ((ret = check_kept_named(c, &l, err, errlen)) != 0) {
+		ret = ret < 0 ? EX_IOERR : 1;
+		goto out;
+	}
 	if (l.ncommitted < l.nline)
 		fprintf(out, "note: %s:%zu-%zu: an interrupted append, never sealed (not a "
 		    "release); the next bpagg publish rolls it back\n", name, l.ncommitted + 1,

@@ -148,6 +148,14 @@ mv "$log" "$tmp/log.keep" && mkfifo "$log"
 rc=0; err=$(timeout 60 bpagg audit -c "$conf" 2>&1) || rc=$?
 [ $rc -eq 66 ] && grep -q 'not a regular file' <<<"$err" || fail "a FIFO as the log: exit $rc: $err"
 rm "$log" && mv "$tmp/log.keep" "$log"
+# A log emptied (or cut before whole releases) leaves their kept folders
+# unsealed: the audit fails instead of verifying what is left.
+: >"$log"
+rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'a kept release that .* does not seal' <<<"$err" ||
+	fail "an emptied log beside kept releases: exit $rc: $err"
+cp "$tmp/log.orig" "$log"
+bpagg audit -c "$conf" >/dev/null 2>&1 || fail "the restored log does not verify"
 
 # republish_rule = refuse.
 sed -i 's/^republish_rule = .*/republish_rule = refuse/' "$conf"
