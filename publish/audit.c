@@ -177,6 +177,20 @@ out:
 }
 
 /* The releases bp_audit will re-derive (for its progress). */
+/* Whether a sealed entry of l (before its unsealed tail) opens release id. */
+static bool
+sealed_release(struct bp_suplog *l, const char *id)
+{
+	char type[16], other[256];
+
+	for (size_t i = 0; i < l->ncommitted; i++)
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
+		    !strcmp(type, "release") &&
+		    bp_suplog_get(l, i, "release", other, sizeof(other)) == 0 && !strcmp(other, id))
+			return true;
+	return false;
+}
+
 /*
  * An unsealed tail is an append that publish never finished, so no
  * release it names can be one already sealed or have its folder kept in
@@ -187,18 +201,13 @@ out:
 static int
 check_tail(const struct bp_config *c, struct bp_suplog *l, char *err, size_t errlen)
 {
-	char type[16], id[128], other[128], path[PATH_MAX];
+	char type[16], id[128], path[PATH_MAX];
 
 	for (size_t i = l->ncommitted; i < l->nline; i++) {
 		if (bp_suplog_get(l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
 		    bp_suplog_get(l, i, "release", id, sizeof(id)) != 0)
 			continue;
-		bool sealed = false;
-		for (size_t j = 0; j < l->ncommitted && !sealed; j++)
-			sealed = bp_suplog_get(l, j, "type", type, sizeof(type)) == 0 &&
-			    !strcmp(type, "release") &&
-			    bp_suplog_get(l, j, "release", other, sizeof(other)) == 0 &&
-			    !strcmp(other, id);
+		bool sealed = sealed_release(l, id);
 		if (sealed || bp_release_kept_dir(c, id, false, path, sizeof(path)) == 0) {
 			snprintf(err, errlen, "%s:%zu: release %s of the unsealed tail %s; an append "
 			    "publish never finished has neither, so its seal was cut off or removed",
@@ -219,7 +228,7 @@ check_tail(const struct bp_config *c, struct bp_suplog *l, char *err, size_t err
 static int
 check_kept_named(const struct bp_config *c, struct bp_suplog *l, char *err, size_t errlen)
 {
-	char root[PATH_MAX - 256], type[16], id[256];
+	char root[PATH_MAX - 256];
 	struct dirent *e;
 	int ret = 0;
 	DIR *d;
@@ -234,13 +243,7 @@ check_kept_named(const struct bp_config *c, struct bp_suplog *l, char *err, size
 	while (ret == 0 && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		bool named = false;
-		for (size_t i = 0; i < l->ncommitted && !named; i++)
-			named = bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
-			    !strcmp(type, "release") &&
-			    bp_suplog_get(l, i, "release", id, sizeof(id)) == 0 &&
-			    !strcmp(id, e->d_name);
-		if (!named) {
+		if (!sealed_release(l, e->d_name)) {
 			snprintf(err, errlen, "%s/%s: a kept release that %s does not seal (its "
 			    "entries were cut from the log, or the folder was put there)", root,
 			    e->d_name, c->suppression_log);
