@@ -298,14 +298,14 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out,
 	}
 	if (l.ncommitted < l.nline && (ret = check_tail(c, &l, err, errlen)) != 0)
 		goto out;
-	if ((ret = check_kept_named(c, &l, err, errlen)) != 0) {
-		ret = ret < 0 ? EX_IOERR : 1;
-		goto out;
-	}
 	if (l.ncommitted < l.nline)
 		fprintf(out, "note: %s:%zu-%zu: an interrupted append, never sealed (not a "
 		    "release); the next bpagg publish rolls it back\n", name, l.ncommitted + 1,
 		    l.nline);
+	if ((ret = check_kept_named(c, &l, err, errlen)) != 0) {
+		ret = ret < 0 ? EX_IOERR : 1;
+		goto out;
+	}
 	size_t total = count_releases(&l, release);
 	for (size_t i = 0; i < l.ncommitted; i++) {
 		if (bp_suplog_get(&l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||

@@ -474,9 +474,13 @@ Test(release, half_line_is_rolled_back_by_the_next_publish)
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *of = open_memstream(&out, &outlen);
-	cr_assert_eq(bp_audit(&conf, NULL, of, NULL, err, 1024), 0, "%s", err);
+	/* the tail is noted; the folder no sealed entry names fails the audit
+	 * (the log lost its entries, or it was put there) until publish has
+	 * moved it aside */
+	cr_assert_eq(bp_audit(&conf, NULL, of, NULL, err, 1024), 1, "%s", err);
 	fclose(of);
 	cr_assert(strstr(out, "an interrupted append"), "%s", out);
+	cr_assert(strstr(err, "2024-20990101T000000Z-00000000: a kept release that"), "%s", err);
 	free(out);
 	cr_assert_eq(publish_to("out", true, id2, err, &notes), 0, "%s", err);
 	cr_assert(strstr(notes, "rolled back an interrupted append"), "%s", notes);
