@@ -426,9 +426,9 @@ populate(const char *dir, const char *registry, const char *state, const struct 
 }
 
 /*
- * The store (SQLite: the schema, no data) and an empty suppression log,
- * where the configuration just written puts them, given to own like the
- * folders. A store or log already there (a state folder kept from an
+ * Loads the written configuration back, as the daemon will, and makes the
+ * store (SQLite: the schema, no data) and an empty suppression log where
+ * it puts them, given to own like the folders. A store or log already there (a state folder kept from an
  * earlier installation) is left as it is, unread.
  */
 static int
@@ -462,19 +462,6 @@ make_store_and_log(const char *dir, const struct owner *own)
 	}
 	bp_config_free(&c);
 	return rc;
-}
-
-/* Loads the written configuration back, as the daemon will. */
-static int
-verify_conf(const char *dir)
-{
-	char p[PATH_MAX];
-	struct bp_config c;
-	if (join(p, sizeof(p), dir, "bpagg.conf") < 0)
-		return EX_SOFTWARE;
-	int rc = bp_cli_load_conf("init", p, &c);
-	bp_config_free(&c);
-	return rc ? EX_SOFTWARE : 0;
 }
 
 int
@@ -540,7 +527,7 @@ bp_cmd_init(int argc, char **argv)
 		return EX_CANTCREAT;
 	if ((rc = populate(dir, registry, state, &own)) != 0)
 		return rc;
-	if ((rc = verify_conf(dir)) != 0 || (rc = make_store_and_log(dir, &own)) != 0)
+	if ((rc = make_store_and_log(dir, &own)) != 0)
 		return rc;
 	printf("created installation %s; give kommuner %s/keys/central.box.pk\n", dir, dir);
 	return 0;

@@ -214,6 +214,28 @@ fail_row(struct rd *d, unsigned long line, const char *what)
 	return 1;
 }
 
+/* The same for field k (from 0) of the row: its column and name. */
+static int
+fail_field(struct rd *d, unsigned long line, int k, const char *what)
+{
+	const char *h = d->kind ? cov_header : tables_header;
+	for (int i = 0; i < k && h; i++)
+		if ((h = strchr(h, ',')))
+			h++;
+	snprintf(d->err, d->errlen, "%s:%lu: column %d (%.*s): %s", d->path, line, k + 1,
+	    h ? (int)strcspn(h, ",") : 1, h ? h : "?", what);
+	d->failed = 1;
+	return 1;
+}
+
+/* 1 to max decimal digits, nothing else. */
+static bool
+is_whole(const char *s, size_t max)
+{
+	size_t n = strspn(s, "0123456789");
+	return n > 0 && n <= max && s[n] == '\0';
+}
+
 static int
 header_is(const struct bp_csv_row *row, const char *want)
 {
@@ -290,13 +312,15 @@ on_tables_row(const struct bp_csv_row *row, struct rd *d)
 	const char *const *f = row->field;
 	if (row->n != 12)
 		return fail_row(d, row->line, "expected the 12 fields of tables.csv");
+	if (!is_whole(f[0], 4))
+		return fail_field(d, row->line, 0, "not a year");
 	for (int k = 1; k <= 7; k++)
 		if (!is_code(f[k]))
-			return fail_row(d, row->line, "a level, area, table, indicator, category or "
-			    "breakdown that is not 1 to 63 of A-Z, a-z, 0-9 and _");
+			return fail_field(d, row->line, k, "not 1 to 63 of A-Z, a-z, 0-9 and _");
 	for (int k = 8; k <= 11; k++)
 		if (!is_fig(f[k]))
-			return fail_row(d, row->line, "a figure that is not empty, ':' or a decimal number");
+			return fail_field(d, row->line, k, "a figure that is not empty, ':' or a "
+			    "decimal number");
 	if (!wanted(d->f, f[1], f[2], f[3]))
 		return 0;
 	struct bp_rcell c;
@@ -323,13 +347,16 @@ on_cov_row(const struct bp_csv_row *row, struct rd *d)
 	const char *const *f = row->field;
 	if (row->n != 8)
 		return fail_row(d, row->line, "expected the 8 fields of coverage.csv");
-	for (int k = 0; k <= 6; k++)
-		if (k < 3 ? !is_code(f[k]) : !*f[k] || strspn(f[k], "0123456789") != strlen(f[k]) ||
-		    strlen(f[k]) > 12)
-			return fail_row(d, row->line, "expected a year, level and area, whole numbers "
-			    "of at most 12 digits, and a percent");
+	if (!is_whole(f[0], 4))
+		return fail_field(d, row->line, 0, "not a year");
+	for (int k = 1; k <= 2; k++)
+		if (!is_code(f[k]))
+			return fail_field(d, row->line, k, "not 1 to 63 of A-Z, a-z, 0-9 and _");
+	for (int k = 3; k <= 6; k++)
+		if (!is_whole(f[k], 12))
+			return fail_field(d, row->line, k, "not a whole number of at most 12 digits");
 	if (!*f[7] || !is_fig(f[7]) || !strcmp(f[7], ":"))
-		return fail_row(d, row->line, "a coverage percent that is not a decimal number");
+		return fail_field(d, row->line, 7, "not a decimal number");
 	struct bp_rcov c;
 	memset(&c, 0, sizeof c);
 	char *e1, *e2, *e3, *e4;

@@ -81,7 +81,7 @@ rc=0; BPAGG_GNUPLOT=/nonexistent/gnuplot bpagg report "$tmp/y2025/rel" --out "$t
 # A release from elsewhere may have been altered: what it holds is checked
 # as it is read (found by a hostile review: a category reached gnuplot's
 # script in double quotes, where a backquoted command runs, and pages
-# unescaped). Each is refused with 65, naming the file and line.
+# unescaped). Each is refused with 65, naming the file, line and column.
 # hostile NAME SED-EXPR FILE MESSAGE: a copy of the release altered by SED-EXPR.
 hostile() {
 	rm -rf "$tmp/h-$1" && cp -r "$tmp/y2025/rel" "$tmp/h-$1"
@@ -90,11 +90,11 @@ hostile() {
 	[ $rc -eq 65 ] && grep -q "$3:[0-9]*: $4" "$tmp/err" || fail "$1: exit $rc: $(cat "$tmp/err")"
 }
 hostile cmd '0,/,nasjonal,NO,\([a-z0-9_]*\),\([a-z0-9_]*\),\([a-z0-9_]*\),/s//,nasjonal,NO,\1,\2,x`touch ran`,/' \
-	tables.csv 'a level, area, table'
+	tables.csv 'column 6 (category): not 1 to 63'
 [ ! -e "$tmp/ran" ] || fail "a category in tables.csv ran a command"
-hostile tag '2,$s/,total,alle,\([0-9]*\),/,total,alle,<svg onload=x>,/' tables.csv 'a figure that is not'
-hostile nan '2,$s/,total,alle,\([0-9]*\),/,total,alle,nan,/' tables.csv 'a figure that is not'
-hostile cov '2s/,[0-9.]*$/,<b>/' coverage.csv 'a coverage percent'
+hostile tag '2,$s/,total,alle,\([0-9]*\),/,total,alle,<svg onload=x>,/' tables.csv 'column 9 (count): a figure that is not'
+hostile nan '2,$s/,total,alle,\([0-9]*\),/,total,alle,nan,/' tables.csv 'column 9 (count): a figure'
+hostile cov '2s/,[0-9.]*$/,<b>/' coverage.csv 'column 8 (coverage_percent): not a decimal'
 # a FIFO in a file's place is refused, not waited on; bad JSON, an
 # absurd year and an empty file are bad data (65), not missing (66)
 rm -rf "$tmp/h-fifo" && cp -r "$tmp/y2025/rel" "$tmp/h-fifo" && rm "$tmp/h-fifo/release.json"
