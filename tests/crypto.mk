@@ -63,12 +63,12 @@ EXTRA_DIST += fuzz/corpus/envelope fuzz/corpus/conf
 #   make fuzz-envelope && ./fuzz-envelope -max_total_time=60 $(srcdir)/fuzz/corpus/envelope
 #   make fuzz-conf && ./fuzz-conf -max_total_time=60 $(srcdir)/fuzz/corpus/conf
 fuzz-envelope: $(srcdir)/fuzz/fuzz_envelope.c $(srcdir)/crypto/envelope.c \
-		$(srcdir)/crypto/keys.c $(srcdir)/crypto/io.c
+		$(srcdir)/crypto/keys.c $(srcdir)/crypto/keytext.c $(srcdir)/crypto/io.c
 	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 	  -include $(top_builddir)/config.h -I$(srcdir)/crypto $(SODIUM_CFLAGS) \
 	  -o $@ $^ $(SODIUM_LIBS)
 fuzz-conf: $(srcdir)/fuzz/fuzz_conf.c conf/libbpconf.a measures/libbpmeasures.a \
-		export/libbpexport.a
+		export/libbpexport.a crypto/libbpaggcrypto.a
 	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 	  -include $(top_builddir)/config.h -I$(srcdir)/conf -I$(srcdir)/measures \
 	  -I$(srcdir)/export -o $@ $^ $(INIH_LIBS) $(SODIUM_LIBS) -lm

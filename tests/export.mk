@@ -34,8 +34,9 @@ EXTRA_DIST += tests/fixtures/export/gen_rows.awk fuzz/corpus/export
 BP_FUZZ_CC = clang
 fuzz-export: $(srcdir)/fuzz/fuzz_export.c $(srcdir)/export/csv.c $(srcdir)/export/export.c \
 		$(srcdir)/export/person_id.c $(srcdir)/export/registry.c $(srcdir)/export/codes.c \
-		$(srcdir)/export/diag.c $(srcdir)/export/pidset.c
+		$(srcdir)/export/diag.c $(srcdir)/export/pidset.c $(srcdir)/export/fields.c \
+		$(srcdir)/crypto/io.c
 	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
-	  -include $(top_builddir)/config.h -I$(srcdir)/export $(SODIUM_CFLAGS) \
+	  -include $(top_builddir)/config.h -I$(srcdir)/export -I$(srcdir)/crypto $(SODIUM_CFLAGS) \
 	  -o $@ $^ $(SODIUM_LIBS)
 CLEANFILES += fuzz-export

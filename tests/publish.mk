@@ -100,10 +100,11 @@ TESTS += tests/integration/publish_fuzz_suplog.sh
 EXTRA_DIST += tests/integration/publish_fuzz_suplog.sh fuzz/corpus/suplog
 # The libFuzzer build needs clang and is made on request only:
 #   make fuzz-suplog && ./fuzz-suplog -max_total_time=60 $(srcdir)/fuzz/corpus/suplog
-fuzz-suplog: $(srcdir)/fuzz/fuzz_suplog.c $(srcdir)/publish/suplog.c
+fuzz-suplog: $(srcdir)/fuzz/fuzz_suplog.c $(srcdir)/publish/suplog.c \
+		$(srcdir)/crypto/json.c $(srcdir)/crypto/io.c
 	$(BP_FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 	  -include $(top_builddir)/config.h -I$(srcdir)/publish -I$(srcdir)/crypto \
-	  $(SODIUM_CFLAGS) -o $@ $^ $(SODIUM_LIBS)
+	  $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) -o $@ $^ $(SODIUM_LIBS) $(JANSSON_LIBS)
 CLEANFILES += fuzz-suplog
 
 # bpagg publish killed at many instants (SIGKILL through an LD_PRELOAD shim
