@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "io.h"
 
 int
 bp_cli_load_conf(const char *cmd, const char *path, struct bp_config *c)
@@ -94,31 +95,20 @@ bp_cli_default_registry(void)
 
 #define CHUNK (64u * 1024u)
 
-/* Opens the export: a regular file, not through a symlink. O_NONBLOCK so
- * that a FIFO (or a device) is refused instead of waiting for a writer;
- * cleared again for the reads. Returns the fd or -1 with *ex set to the
- * exit status. */
+/* Opens the export: a regular file, not through a symlink; a FIFO (or a
+ * device) is refused instead of waiting for a writer. Returns the fd or -1
+ * with *ex set to the exit status. */
 static int
 open_export(const char *cmd, const char *path, int *ex)
 {
 	struct stat st;
-	int fl, fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, 0, &st);
+	if (fd < 0 && errno == EINVAL) {
+		fprintf(stderr, "bpagg %s: %s: not a regular file\n", cmd, path);
+		*ex = EX_NOINPUT;
+	} else if (fd < 0) {
 		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
 		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "bpagg %s: %s: not a regular file\n", cmd, path);
-		close(fd);
-		*ex = EX_NOINPUT;
-		return -1;
-	}
-	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
-		close(fd);
-		*ex = EX_IOERR;
-		return -1;
 	}
 	return fd;
 }

@@ -19,6 +19,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "io.h"
 #include "keys.h"
 #include "store.h"
 
@@ -255,10 +256,9 @@ read_registry(const char *path, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, REGISTRY_MAX, &st);
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > REGISTRY_MAX) {
+	if (fd < 0) {
 		fprintf(stderr, "bpagg init: %s: not a readable regular file of at most %u bytes\n",
 		    path, REGISTRY_MAX);
 		goto out;

@@ -53,20 +53,20 @@ read_receipt(const char *path, size_t *len, int *rc)
 {
 	struct stat st;
 	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, BP_RECEIPT_MAX, &st);
 
 	*rc = EX_NOINPUT;
+	if (fd < 0 && (errno == EINVAL || errno == EFBIG)) {
+		fprintf(stderr, "bpagg receipt: %s: not a receipt (not a regular file of at "
+		    "most %u bytes)\n", path, BP_RECEIPT_MAX);
+		*rc = EX_DATAERR;
+		return NULL;
+	}
 	if (fd < 0) {
 		fprintf(stderr, "bpagg receipt: %s: %s\n", path,
 		    errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
 		*rc = errno == ENOENT ? EX_NOINPUT : EX_IOERR;
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > BP_RECEIPT_MAX) {
-		fprintf(stderr, "bpagg receipt: %s: not a receipt (not a regular file of at "
-		    "most %u bytes)\n", path, BP_RECEIPT_MAX);
-		*rc = EX_DATAERR;
-		goto out;
 	}
 	if (!(buf = malloc((size_t)st.st_size + 1))) {
 		*rc = EX_OSERR;

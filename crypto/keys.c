@@ -144,27 +144,19 @@ bp_key_free(struct bp_key *k)
 static int
 open_key_file(const char *path, struct stat *st, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, BP_KEY_FILE_MAX, st);
+	int e = errno;
+	if (fd >= 0)
+		return fd;
+	if (e == EINVAL)
+		snprintf(err, errlen, "%s: not a regular file", path);
+	else if (e == EFBIG)
+		snprintf(err, errlen, "%s: too large for a key file", path);
+	else
 		snprintf(err, errlen, "%s: %s", path,
 		    e == ELOOP ? "is a symbolic link (refused)" : strerror(e));
-		errno = e;
-		return -1;
-	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	if (st->st_size > BP_KEY_FILE_MAX) {
-		snprintf(err, errlen, "%s: too large for a key file", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
+	errno = e == EFBIG ? EINVAL : e;
+	return -1;
 }
 
 /* Refuses a secret key file another user could replace or anyone else can

@@ -336,7 +336,8 @@ receipt_fields(int dir, const char *name, char *upload, size_t ulen, char *statu
     size_t slen)
 {
 	char *buf = malloc(RECEIPT_MAX), err[160];
-	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat fst;
+	int fd = bp_open_regular(dir, name, O_RDONLY, 0, 0, &fst);
 	ssize_t n = -1;
 
 	if (fd >= 0 && buf)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "io.h"
 
 #define REG_MAX_BYTES (4u << 20) /* size cap of the registry file */
 #define REG_MAX_ROW 1024u
@@ -252,17 +253,12 @@ static int
 open_checked(const char *path, struct bp_diags *d)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		bp_diags_add(d, 0, 0, "", "cannot open the registry (%s)", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > REG_MAX_BYTES) {
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, REG_MAX_BYTES, &st);
+	if (fd < 0 && (errno == EINVAL || errno == EFBIG))
 		bp_diags_add(d, 0, 0, "", "expected a regular file of at most %u bytes",
 		    REG_MAX_BYTES);
-		close(fd);
-		return -1;
-	}
+	else if (fd < 0)
+		bp_diags_add(d, 0, 0, "", "cannot open the registry (%s)", strerror(errno));
 	return fd;
 }
 

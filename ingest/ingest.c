@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "export.h"
+#include "io.h"
 #include "keys.h"
 #include "measures.h"
 #include "pseudonym.h"
@@ -227,32 +228,25 @@ static int
 open_capped(const char *path, unsigned long max, struct bp_ingest_result *r)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	/* a max past off_t's range turns negative: no cap, as no file is larger */
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, (off_t)max, &st);
 
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			r->status = BP_INGEST_GONE;
-			snprintf(r->reason, sizeof(r->reason), "file vanished");
-		} else {
-			r->status = errno == ELOOP ? BP_INGEST_REFUSED : BP_INGEST_ERROR;
-			snprintf(r->reason, sizeof(r->reason), "cannot open: %s",
-			    errno == ELOOP ? "a symbolic link" : strerror(errno));
-		}
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		r->status = BP_INGEST_ERROR;
-		snprintf(r->reason, sizeof(r->reason), "cannot stat: %s", strerror(errno));
-	} else if (!S_ISREG(st.st_mode)) {
-		r->status = BP_INGEST_REFUSED;
+	if (fd >= 0)
+		return fd;
+	r->status = BP_INGEST_REFUSED;
+	if (errno == ENOENT) {
+		r->status = BP_INGEST_GONE;
+		snprintf(r->reason, sizeof(r->reason), "file vanished");
+	} else if (errno == ELOOP) {
+		snprintf(r->reason, sizeof(r->reason), "cannot open: a symbolic link");
+	} else if (errno == EINVAL) {
 		snprintf(r->reason, sizeof(r->reason), "not a regular file");
-	} else if ((uint64_t)st.st_size > max) {
-		r->status = BP_INGEST_REFUSED;
+	} else if (errno == EFBIG) {
 		snprintf(r->reason, sizeof(r->reason), "file larger than max_file_bytes");
 	} else {
-		return fd;
+		r->status = BP_INGEST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "cannot open: %s", strerror(errno));
 	}
-	close(fd);
 	return -1;
 }
 

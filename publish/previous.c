@@ -3,6 +3,7 @@
  * read back from its tables.csv and sums.csv, for the republishing rule
  * ([publish] republish_rule, bpagg.conf(5)); see publish.h.
  */
+#include "io.h"
 #include "tables_private.h"
 
 #include <errno.h>
@@ -154,11 +155,11 @@ prev_read(struct bp_prev *p, const char *path, int kind, char *err, size_t errle
 	char key[256];
 
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > BP_PREV_MAX_BYTES || !(f = fdopen(fd, "r"))) {
-		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
-		    "not a regular file under the size cap");
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, BP_PREV_MAX_BYTES, &st);
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, fd >= 0 ? strerror(errno) :
+		    errno == EINVAL || errno == EFBIG ? "not a regular file under the size cap" :
+		    strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "measures.h"
 #include "publish.h"
 
@@ -73,15 +74,15 @@ slurp(const char *path, char *err, size_t errlen)
 	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, PROFILE_MAX_BYTES, &st);
+	if (fd < 0 && (errno == EINVAL || errno == EFBIG)) {
+		snprintf(err, errlen, "%s: not a regular file of at most %u bytes", path,
+		    PROFILE_MAX_BYTES);
+		return NULL;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > PROFILE_MAX_BYTES) {
-		snprintf(err, errlen, "%s: not a regular file of at most %u bytes", path,
-		    PROFILE_MAX_BYTES);
-		goto fail;
 	}
 	if (!(buf = malloc((size_t)st.st_size + 1))) {
 		snprintf(err, errlen, "out of memory");

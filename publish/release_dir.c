@@ -1,5 +1,6 @@
 /* release_dir.c - the folders of a release on disk; see release_dir.h. */
 #include "release_dir.h"
+#include "io.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -89,15 +90,10 @@ int
 bp_digest_file(const char *path, uint8_t out[32])
 {
 	/* a FIFO put in a kept file's place is refused, not waited on */
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, 0, &st);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
 	int rc = digest_fd(fd, out);
 	close(fd);
 	return rc;

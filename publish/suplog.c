@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "json.h"
 #include "keys.h"
 
@@ -167,23 +168,14 @@ bp_suplog_open(const char *path, bool read_only, struct bp_suplog *l, char *err,
     size_t errlen)
 {
 	struct stat st;
-	/* O_NONBLOCK: a FIFO in the log's place is refused below, not waited
-	 * on (it changes nothing for a regular file) */
-	int flags = O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-	    (read_only ? O_RDONLY : O_RDWR | O_APPEND | O_CREAT);
+	int flags = read_only ? O_RDONLY : O_RDWR | O_APPEND | O_CREAT;
 
 	memset(l, 0, sizeof(*l));
-	l->fd = open(path, flags, 0644);
+	/* a FIFO in the log's place is refused, not waited on */
+	l->fd = bp_open_regular(AT_FDCWD, path, flags, 0644, 0, &st);
 	if (l->fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(l->fd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		snprintf(err, errlen, "%s: %s", path,
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
 	if (flock(l->fd, read_only ? LOCK_SH : LOCK_EX) < 0 || fstat(l->fd, &st) < 0) {

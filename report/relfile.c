@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "io.h"
 #include "json.h"
 
 #define MAX_ROW 4096
@@ -172,20 +173,15 @@ static int
 open_file(const char *dir, const char *name, char *path, size_t plen, off_t cap,
     char *err, size_t errlen)
 {
-	snprintf(path, plen, "%s/%s", dir, name);
-	/* not blocked by a FIFO in its place: refused below, as any non-file */
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > cap) {
+	snprintf(path, plen, "%s/%s", dir, name);
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, cap, &st);
+	if (fd < 0 && (errno == EINVAL || errno == EFBIG)) {
 		snprintf(err, errlen, "%s: not a regular file of at most %lld bytes",
 		    path, (long long)cap);
-		close(fd);
 		errno = EINVAL; /* there, but not a release file: bad data */
-		return -1;
+	} else if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	return fd;
 }

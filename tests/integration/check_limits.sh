@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bpagg check and seal with a small --max-rows report "more than N rows" at
 # the line of row N+1 (not an empty file), and a FIFO given as the export
-# is refused at once as not a regular file (exit 66), not read.
+# is refused at once as not a regular file (exit 66), not read; a FIFO as the
+# registry is refused too (exit 78).
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,3 +35,12 @@ timeout 30 bpagg check "$tmp/fifo.csv" --kommune 1103 --year 2020 2>"$tmp/err" |
 [ "$rc" -eq 66 ] || { echo "FAIL: check of a FIFO exited $rc"; exit 1; }
 grep -q 'not a regular file' "$tmp/err" || { echo "FAIL: FIFO: $(cat "$tmp/err")"; exit 1; }
 echo "ok: a FIFO is refused, not read"
+
+# The same for the registry: refused as a configuration error, not waited on.
+rc=0
+timeout 30 bpagg check "$tmp/big.csv" --kommune 1103 --year 2020 --registry "$tmp/fifo.csv" \
+	2>"$tmp/err" || rc=$?
+[ "$rc" -eq 78 ] || { echo "FAIL: check with a FIFO as registry exited $rc"; exit 1; }
+grep -q -F "$tmp/fifo.csv:0:0: expected a regular file" "$tmp/err" ||
+	{ echo "FAIL: FIFO registry: $(cat "$tmp/err")"; exit 1; }
+echo "ok: a FIFO as the registry is refused, not read"

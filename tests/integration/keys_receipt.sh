@@ -113,4 +113,11 @@ grep -q "DOES NOT VERIFY: the signature does not match" "$T/err" || fail "re-id:
 # Not a receipt at all.
 expect 65 bpagg receipt verify "$csv" --key "$T/daemon.sign.pk"
 grep -q "not a bpagg receipt" "$T/err" || fail "not a receipt: $(cat "$T/err")"
+# A FIFO as the receipt or as the key is refused at once, not waited on (the
+# timeout only stops a hang: it would exit 124).
+mkfifo "$T/fifo"
+expect 65 timeout 30 bpagg receipt verify "$T/fifo" --key "$T/daemon.sign.pk"
+grep -q "not a receipt (not a regular file" "$T/err" || fail "FIFO receipt: $(cat "$T/err")"
+expect 77 timeout 30 bpagg receipt verify "$r" --key "$T/fifo"
+grep -q "fifo: not a regular file" "$T/err" || fail "FIFO key: $(cat "$T/err")"
 ok "a receipt checked with another key does not verify"
