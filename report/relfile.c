@@ -381,6 +381,10 @@ on_row(const struct bp_csv_row *row, void *ud)
 		return fail_row(d, row->line, "not valid CSV (RFC 4180)");
 	if (row->blank)
 		return 0;
+	/* the tokenizer keeps a NUL inside a field; C strings would cut it there */
+	for (size_t i = 0; i < row->n; i++)
+		if (strlen(row->field[i]) != row->len[i])
+			return fail_field(d, row->line, (int)i, "holds a NUL byte");
 	if (row->line == 1) {
 		if (!header_is(row, d->kind ? cov_header : tables_header))
 			return fail_row(d, 1, d->kind ? "expected the header of coverage.csv"

@@ -95,6 +95,8 @@ hostile cmd '0,/,nasjonal,NO,\([a-z0-9_]*\),\([a-z0-9_]*\),\([a-z0-9_]*\),/s//,n
 hostile tag '2,$s/,total,alle,\([0-9]*\),/,total,alle,<svg onload=x>,/' tables.csv 'column 9 (count): a figure that is not'
 hostile nan '2,$s/,total,alle,\([0-9]*\),/,total,alle,nan,/' tables.csv 'column 9 (count): a figure'
 hostile cov '2s/,[0-9.]*$/,<b>/' coverage.csv 'column 8 (coverage_percent): not a decimal'
+# a NUL inside a field would cut the C string there and hide what follows
+hostile nul '2,$s/,total,alle,\([0-9]*\),/,total,alle,\1\x00<b>,/' tables.csv 'column 9 (count): holds a NUL byte'
 # a FIFO in a file's place is refused, not waited on; bad JSON, an
 # absurd year and an empty file are bad data (65), not missing (66)
 rm -rf "$tmp/h-fifo" && cp -r "$tmp/y2025/rel" "$tmp/h-fifo" && rm "$tmp/h-fifo/release.json"
