@@ -27,7 +27,7 @@ static const struct command commands[] = {
 	{ "receipt", bp_cmd_receipt, "receipt verify RECEIPT... --key daemon.sign.pk" },
 	{ "status", bp_cmd_status, "status -c CONF [--year YYYY] [--json]" },
 	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR [--level L]... [--json] [--quiet]" },
-	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID] [--quiet]" },
+	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID | --published DIR] [--quiet]" },
 	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
 	{ "report", bp_cmd_report, "report RELEASE_DIR... --out DIR [--area NO|FF|KKKK] [--pdf] [--registry FILE]" },
 	{ "store", bp_cmd_store, "store copy --from CONF --to CONF" },

@@ -1,10 +1,11 @@
 /*
- * cmd_audit.c - bpagg audit -c CONF [--release ID]
+ * cmd_audit.c - bpagg audit -c CONF [--release ID | --published DIR]
  *
  * Verifies the suppression log (numbering, hash chain, seal signatures with
  * keys/daemon.sign.pk), the kept copies of every release, and re-derives
- * each release from the store; see bpagg-audit(1). Exit 0 when all holds,
- * 1 naming the first broken entry.
+ * each release from the store; with --published, that the log seals the
+ * release published in DIR, file by file; see bpagg-audit(1). Exit 0 when
+ * all holds, 1 naming the first broken entry.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -19,7 +20,12 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpagg audit -c CONF [--release ID] [--quiet]\n"
+	fprintf(f, "usage: bpagg audit -c CONF [--release ID | --published DIR] [--quiet]\n"
+	    "\n"
+	    "Verifies the suppression log's chain and seals, the kept files of each\n"
+	    "release, and re-derives each release (or only ID) from the store.\n"
+	    "--published DIR: DIR is a release as published (bpagg publish --out DIR);\n"
+	    "the log must seal it, file by file, and only it is re-derived.\n"
 	    "\n"
 	    "Progress (releases re-derived of those to audit, the time) is shown on\n"
 	    "stderr when it is a terminal; --quiet turns it off. See bpagg-audit(1).\n");
@@ -31,11 +37,12 @@ bp_cmd_audit(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "conf", required_argument, NULL, 'c' },
 		{ "release", required_argument, NULL, 'r' },
+		{ "published", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf = NULL, *release = NULL;
+	const char *conf = NULL, *release = NULL, *published = NULL;
 	struct bp_config c;
 	char err[1024];
 	int ch, rc;
@@ -50,6 +57,9 @@ bp_cmd_audit(int argc, char **argv)
 		case 'r':
 			release = optarg;
 			break;
+		case 'p':
+			published = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -61,7 +71,7 @@ bp_cmd_audit(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!conf || optind != argc) {
+	if (!conf || optind != argc || (release && published)) {
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -72,7 +82,7 @@ bp_cmd_audit(int argc, char **argv)
 	bp_cli_progress_init(&prog, quiet);
 	struct bp_progress cb = bp_cli_progress_cb(&prog);
 	FILE *out = bp_cli_progress_wrap(&prog, stdout);
-	rc = bp_audit(&c, release, out, &cb, err, sizeof(err));
+	rc = bp_audit(&c, release, published, out, &cb, err, sizeof(err));
 	bp_cli_progress_unwrap(out, stdout);
 	bp_cli_progress_end(&prog);
 	if (rc != 0)

@@ -8,11 +8,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "io.h"
+#include "json.h"
 #include "keys.h"
 #include "release_dir.h"
 #include "run.h"
@@ -176,10 +181,10 @@ out:
 	return ret;
 }
 
-/* The releases bp_audit will re-derive (for its progress). */
-/* Whether a sealed entry of l (before its unsealed tail) opens release id. */
-static bool
-sealed_release(struct bp_suplog *l, const char *id)
+/* The line of the sealed entry of l (before its unsealed tail) that opens
+ * release id; SIZE_MAX when there is none. */
+static size_t
+sealed_entry(const struct bp_suplog *l, const char *id)
 {
 	char type[16], other[256];
 
@@ -187,8 +192,104 @@ sealed_release(struct bp_suplog *l, const char *id)
 		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
 		    !strcmp(type, "release") &&
 		    bp_suplog_get(l, i, "release", other, sizeof(other)) == 0 && !strcmp(other, id))
-			return true;
-	return false;
+			return i;
+	return SIZE_MAX;
+}
+
+static bool
+sealed_release(const struct bp_suplog *l, const char *id)
+{
+	return sealed_entry(l, id) != SIZE_MAX;
+}
+
+/* The id that dir/release.json names into id: 0, or a sysexits code with
+ * err set (66 no release.json, 65 one that names no release). */
+static int
+published_id(const char *dir, char *id, size_t idlen, char *err, size_t errlen)
+{
+	char path[PATH_MAX], why[160];
+	struct stat st;
+	json_t *o = NULL;
+	char *buf = NULL;
+	int ret = EX_DATAERR;
+
+	snprintf(path, sizeof(path), "%s/release.json", dir);
+	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, 1 << 20, &st);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, errno == EINVAL || errno == EFBIG ?
+		    "not a regular file of at most 1 MiB" : strerror(errno));
+		return errno == EINVAL || errno == EFBIG ? EX_DATAERR : EX_NOINPUT;
+	}
+	ssize_t n = (buf = malloc((size_t)st.st_size + 1)) ?
+	    bp_read_full(fd, (uint8_t *)buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ret = EX_IOERR;
+	} else if (!(o = bp_json_parse(buf, (size_t)n, 1 << 20, why, sizeof(why)))) {
+		snprintf(err, errlen, "%s: %s", path, why);
+	} else if (bp_json_path_text(o, "release", id, idlen) != 0 || !id[0] ||
+	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") !=
+	    strlen(id)) {
+		snprintf(err, errlen, "%s: names no release (\"release\": a release id)", path);
+	} else {
+		ret = 0;
+	}
+	json_decref(o);
+	free(buf);
+	return ret;
+}
+
+/*
+ * A release as published (bpagg publish --out DIR) is an anchor outside
+ * the installation: the log must still seal the release its release.json
+ * names, and each file of DIR that the seal covers must match its digest
+ * (a file left out of DIR is noted, not required). 0 with id set, 1 with
+ * err set when it does not hold, another sysexits code when DIR cannot be read.
+ */
+static int
+check_published(const struct bp_suplog *l, const char *dir, char *id, size_t idlen,
+    FILE *out, char *err, size_t errlen)
+{
+	char key[64], want[80], got[65], path[PATH_MAX];
+	unsigned matched = 0, absent = 0;
+	uint8_t d[32];
+	int ret = published_id(dir, id, idlen, err, errlen);
+	if (ret != 0)
+		return ret;
+	size_t i = sealed_entry(l, id);
+	if (i == SIZE_MAX) {
+		snprintf(err, errlen, "%s: release %s is not sealed by the log (its entries were "
+		    "cut from the log, or the log replaced, or %s is not a release of this "
+		    "installation)", dir, id, dir);
+		return 1;
+	}
+	for (int f = 0; f < NFILES; f++) {
+		snprintf(key, sizeof(key), "files.%s", bp_release_files[f]);
+		if (bp_suplog_get(l, i, key, want, sizeof(want)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bp_release_files[f]);
+		int rc = bp_digest_file(path, d);
+		if (rc < 0 && errno == ENOENT) {
+			absent++;
+			continue;
+		}
+		if (rc == 0) {
+			bp_hex(d, 32, got);
+			if (!strcmp(got, want)) {
+				matched++;
+				continue;
+			}
+		}
+		snprintf(err, errlen, "%s: not the file release %s sealed (line %zu of the log)",
+		    path, id, i + 1);
+		return 1;
+	}
+	fprintf(out, "published %s: release %s, %u files match its seal", dir, id, matched);
+	if (absent)
+		fprintf(out, " (%u not in %s)", absent, dir);
+	fputc('\n', out);
+	return 0;
 }
 
 /*
@@ -267,9 +368,10 @@ count_releases(const struct bp_suplog *l, const char *release)
 }
 
 int
-bp_audit(const struct bp_config *c, const char *release, FILE *out,
+bp_audit(const struct bp_config *c, const char *release, const char *published, FILE *out,
     const struct bp_progress *progress, char *err, size_t errlen)
 {
+	char pubid[128];
 	struct bp_suplog l;
 	struct bp_key pk;
 	char path[PATH_MAX], why[256], type[16], id[128], e[512];
@@ -305,6 +407,12 @@ bp_audit(const struct bp_config *c, const char *release, FILE *out,
 	if ((ret = check_kept_named(c, &l, err, errlen)) != 0) {
 		ret = ret < 0 ? EX_IOERR : 1;
 		goto out;
+	}
+	if (published) {
+		if ((ret = check_published(&l, published, pubid, sizeof(pubid), out, err,
+		    errlen)) != 0)
+			goto out;
+		release = pubid;
 	}
 	size_t total = count_releases(&l, release);
 	for (size_t i = 0; i < l.ncommitted; i++) {

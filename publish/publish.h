@@ -218,11 +218,13 @@ int bp_publish(const struct bp_config *c, const struct bp_publish_opts *o,
     char *id, size_t idlen, char *err, size_t errlen);
 
 /* Audits the log (every release, or only release when not NULL); prints
- * notes to out. Returns 0 when everything holds, 1 with the first broken
- * entry in err ("suppression.log:17: hash chain broken"), or another
- * sysexits code when the audit could not run. progress (may be NULL) hears
- * the releases audited of those to audit. */
-int bp_audit(const struct bp_config *c, const char *release, FILE *out,
-    const struct bp_progress *progress, char *err, size_t errlen);
+ * notes to out. With published (a folder written by bpagg publish --out),
+ * the log must also seal the release it holds, with the same files, and
+ * only that release is re-derived. Returns 0 when everything holds, 1 with
+ * the first broken entry in err ("suppression.log:17: hash chain broken"),
+ * or another sysexits code when the audit could not run. progress (may be
+ * NULL) hears the releases audited of those to audit. */
+int bp_audit(const struct bp_config *c, const char *release, const char *published,
+    FILE *out, const struct bp_progress *progress, char *err, size_t errlen);
 
 #endif

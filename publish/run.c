@@ -5,6 +5,7 @@
  */
 #include "run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -104,8 +105,46 @@ bp_log_last_release(const struct bp_suplog *l, int year, size_t before)
 	return found;
 }
 
-/* Checks the kept files of the release entry at line i against its digests.
- * 0, or -1 with why. */
+/* 0 when every entry of the kept folder dir is a file that the release
+ * entry at line i seals; else -1 with why naming the first other one (with
+ * unprintable bytes shown as '?'). publish stages the folder whole before
+ * it is kept, so nothing else belongs there. */
+static int
+only_sealed_files(const char *dir, const struct bp_suplog *l, size_t i, char *why,
+    size_t whylen)
+{
+	char key[64], want[80];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d) {
+		snprintf(why, whylen, "kept release folder cannot be read: %s", strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		bool sealed = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+		for (int f = 0; f < NFILES && !sealed; f++) {
+			snprintf(key, sizeof(key), "files.%s", bp_release_files[f]);
+			sealed = !strcmp(e->d_name, bp_release_files[f]) &&
+			    bp_suplog_get(l, i, key, want, sizeof(want)) == 0;
+		}
+		if (!sealed) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.63s", e->d_name);
+			for (char *p = name; *p; p++)
+				if (*p < 0x20 || *p == 0x7f)
+					*p = '?';
+			snprintf(why, whylen, "kept release folder holds %s%s, which the log does "
+			    "not seal", name, strlen(e->d_name) >= sizeof(name) ? "..." : "");
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Checks the kept files of the release entry at line i against its digests,
+ * and that the folder holds nothing else. 0, or -1 with why. */
 int
 bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *why,
     size_t whylen)
@@ -144,7 +183,7 @@ bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i
 			return -1;
 		}
 	}
-	return 0;
+	return only_sealed_files(dir, l, i, why, whylen);
 }
 
 /* Loads the previous release (line index p) for the difference rule. */

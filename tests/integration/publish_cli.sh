@@ -94,6 +94,36 @@ sed -i 's/^shared_cells = .*/shared_cells = consistent/' "$conf"
 out=$(bpagg audit -c "$conf") || fail "audit with a per_table release: $out"
 [ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 4 ] ||
 	fail "audit of four releases: $out"
+
+# --published: a release as published anchors the log from outside. It
+# verifies against the log, file by file; an altered copy does not; a file
+# left out is said; a log cut back before it together with its kept folder
+# (which the audit alone cannot tell from a shorter history) fails.
+out=$(bpagg audit -c "$conf" --published "$tmp/pt") || fail "audit --published: $out"
+ptid=$(sed -n 's/.*"release":"\([^"]*\)".*/\1/p' "$tmp/pt/release.json")
+nf=$(ls "$tmp/pt" | wc -l)   # tables.json only with --json
+grep -q "^published $tmp/pt: release $ptid, $nf files match its seal$" <<<"$out" &&
+	[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 1 ] ||
+	fail "audit --published output: $out"
+cp -r "$tmp/pt" "$tmp/pt2" && rm "$tmp/pt2/sums.csv"
+out=$(bpagg audit -c "$conf" --published "$tmp/pt2") && grep -q "$((nf - 1)) files match its seal (1 not in" <<<"$out" ||
+	fail "a published copy without sums.csv: $out"
+sed -i '2s/^2024,/2025,/' "$tmp/pt2/tables.csv"
+rc=0; err=$(bpagg audit -c "$conf" --published "$tmp/pt2" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q "pt2/tables.csv: not the file release $ptid sealed" <<<"$err" ||
+	fail "an altered published copy: exit $rc: $err"
+log=$tmp/inst/suppression.log
+cp "$log" "$tmp/log.keep" && mv "$tmp/inst/releases/$ptid" "$tmp/ptkept"
+head -n $(( $(grep -n '"type":"release"' "$log" | tail -n 1 | cut -d: -f1) - 1 )) "$tmp/log.keep" >"$log"
+bpagg audit -c "$conf" >/dev/null || fail "the log cut back with its folder does not verify alone"
+rc=0; err=$(bpagg audit -c "$conf" --published "$tmp/pt" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q "release $ptid is not sealed by the log" <<<"$err" ||
+	fail "a published release cut from the log: exit $rc: $err"
+cp "$tmp/log.keep" "$log" && mv "$tmp/ptkept" "$tmp/inst/releases/$ptid"
+rc=0; bpagg audit -c "$conf" --published "$tmp/nosuch" 2>/dev/null || rc=$?
+[ $rc -eq 66 ] || fail "--published without release.json: exit $rc"
+rc=0; bpagg audit -c "$conf" --published "$tmp/pt" --release "$ptid" 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "--published with --release: exit $rc"
 rc=0; sed -i 's/^shared_cells = .*/shared_cells = sometimes/' "$conf"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/x" 2>/dev/null || rc=$?
 [ $rc -eq 78 ] || fail "bad shared_cells: exit $rc"
@@ -144,6 +174,15 @@ rc=0; err=$(timeout 60 bpagg audit -c "$conf" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q 'kept release file tables.csv not a regular file' <<<"$err" ||
 	fail "a FIFO as a kept file: exit $rc: $err"
 rm "$kept/tables.csv" && mv "$tmp/tables.keep" "$kept/tables.csv"
+# A file the log does not seal, added to a kept folder, is named too (a
+# reader would take it for part of the release).
+printf 'x\n' >"$kept/extra
+.csv"
+rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'kept release folder holds extra?.csv, which the log does not seal' <<<"$err" ||
+	fail "an extra file in a kept folder: exit $rc: $err"
+rm "$kept/extra
+.csv"
 mv "$log" "$tmp/log.keep" && mkfifo "$log"
 rc=0; err=$(timeout 60 bpagg audit -c "$conf" 2>&1) || rc=$?
 [ $rc -eq 66 ] && grep -q 'not a regular file' <<<"$err" || fail "a FIFO as the log: exit $rc: $err"

@@ -151,7 +151,7 @@ audit(char *err)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int rc = bp_audit(&conf, NULL, f, NULL, err, 1024);
+	int rc = bp_audit(&conf, NULL, NULL, f, NULL, err, 1024);
 	fclose(f);
 	free(buf);
 	return rc;
@@ -477,7 +477,7 @@ Test(release, half_line_is_rolled_back_by_the_next_publish)
 	/* the tail is noted; the folder no sealed entry names fails the audit
 	 * (the log lost its entries, or it was put there) until publish has
 	 * moved it aside */
-	cr_assert_eq(bp_audit(&conf, NULL, of, NULL, err, 1024), 1, "%s", err);
+	cr_assert_eq(bp_audit(&conf, NULL, NULL, of, NULL, err, 1024), 1, "%s", err);
 	fclose(of);
 	cr_assert(strstr(out, "an interrupted append"), "%s", out);
 	cr_assert(strstr(err, "2024-20990101T000000Z-00000000: a kept release that"), "%s", err);
@@ -513,7 +513,7 @@ Test(release, logged_but_staged_release_is_moved_in)
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *of = open_memstream(&out, &outlen);
-	cr_assert_eq(bp_audit(&conf, NULL, of, NULL, err, 1024), 0, "%s", err);
+	cr_assert_eq(bp_audit(&conf, NULL, NULL, of, NULL, err, 1024), 0, "%s", err);
 	fclose(of);
 	cr_assert(strstr(out, "kept files are still staged"), "%s", out);
 	free(out);
