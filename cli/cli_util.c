@@ -107,8 +107,8 @@ open_export(const char *cmd, const char *path, int *ex)
 		fprintf(stderr, "bpagg %s: %s: not a regular file\n", cmd, path);
 		*ex = EX_NOINPUT;
 	} else if (fd < 0) {
-		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
 		*ex = errno == EACCES ? EX_NOPERM : EX_NOINPUT;
+		fprintf(stderr, "bpagg %s: %s: %s\n", cmd, path, strerror(errno));
 	}
 	return fd;
 }

@@ -63,9 +63,9 @@ read_receipt(const char *path, size_t *len, int *rc)
 		return NULL;
 	}
 	if (fd < 0) {
+		*rc = errno == ENOENT ? EX_NOINPUT : EX_IOERR;
 		fprintf(stderr, "bpagg receipt: %s: %s\n", path,
 		    errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
-		*rc = errno == ENOENT ? EX_NOINPUT : EX_IOERR;
 		return NULL;
 	}
 	if (!(buf = malloc((size_t)st.st_size + 1))) {

@@ -216,9 +216,10 @@ published_id(const char *dir, char *id, size_t idlen, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "%s/release.json", dir);
 	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, 1 << 20, &st);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, errno == EINVAL || errno == EFBIG ?
-		    "not a regular file of at most 1 MiB" : strerror(errno));
-		return errno == EINVAL || errno == EFBIG ? EX_DATAERR : EX_NOINPUT;
+		bool bad = errno == EINVAL || errno == EFBIG;
+		snprintf(err, errlen, "%s: %s", path, bad ? "not a regular file of at most 1 MiB" :
+		    strerror(errno));
+		return bad ? EX_DATAERR : EX_NOINPUT;
 	}
 	ssize_t n = (buf = malloc((size_t)st.st_size + 1)) ?
 	    bp_read_full(fd, (uint8_t *)buf, (size_t)st.st_size) : -1;
