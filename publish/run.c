@@ -133,8 +133,8 @@ only_sealed_files(const char *dir, const struct bp_suplog *l, size_t i, char *wh
 			for (char *p = name; *p; p++)
 				if (*p < 0x20 || *p == 0x7f)
 					*p = '?';
-			snprintf(why, whylen, "kept release folder holds %s%s, which the log does "
-			    "not seal", name, strlen(e->d_name) >= sizeof(name) ? "..." : "");
+			snprintf(why, whylen, "kept release folder %s holds %s%s, which the log "
+			    "does not seal", dir, name, strlen(e->d_name) >= sizeof(name) ? "..." : "");
 			closedir(d);
 			return -1;
 		}

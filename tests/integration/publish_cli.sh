@@ -179,7 +179,7 @@ rm "$kept/tables.csv" && mv "$tmp/tables.keep" "$kept/tables.csv"
 printf 'x\n' >"$kept/extra
 .csv"
 rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
-[ $rc -eq 1 ] && grep -q 'kept release folder holds extra?.csv, which the log does not seal' <<<"$err" ||
+[ $rc -eq 1 ] && grep -q "kept release folder ${kept%/} holds extra?.csv, which the log does not seal" <<<"$err" ||
 	fail "an extra file in a kept folder: exit $rc: $err"
 rm "$kept/extra
 .csv"
