@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,16 +161,43 @@ open_key_file(const char *path, struct stat *st, char *err, size_t errlen)
 	return -1;
 }
 
+/* Whether the folder that holds path belongs to uid. */
+static bool
+folder_owned_by(const char *path, uid_t uid)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return false;
+	return stat(dir, &st) == 0 && st.st_uid == uid;
+}
+
 /* Refuses a secret key file another user could replace or anyone else can
  * read. Returns 0, or -1 with err and errno EPERM. */
 static int
 secret_file_ok(const char *path, const struct stat *st, char *err, size_t errlen)
 {
 	/* Like ssh with its keys: a secret owned by another user (who could
-	 * replace it) is refused; root's own files are accepted. */
-	if (st->st_uid != geteuid() && st->st_uid != 0) {
-		snprintf(err, errlen, "%s: secret key file is owned by uid %u, not by this "
-		    "user (uid %u) or root", path, (unsigned)st->st_uid, (unsigned)geteuid());
+	 * replace it) is refused; root's own files are accepted. Root also
+	 * takes the keys of the user whose key folder it is (bpagg init
+	 * --user gives the daemon's user its keys and folders): that user can
+	 * replace them, but holds them already, so it gains nothing. */
+	bool root = geteuid() == 0;
+	if (st->st_uid != geteuid() && st->st_uid != 0 &&
+	    !(root && folder_owned_by(path, st->st_uid))) {
+		if (root)
+			snprintf(err, errlen, "%s: secret key file is owned by uid %u, neither "
+			    "root nor the owner of its folder", path, (unsigned)st->st_uid);
+		else
+			snprintf(err, errlen, "%s: secret key file is owned by uid %u, not by this "
+			    "user (uid %u) or root", path, (unsigned)st->st_uid,
+			    (unsigned)geteuid());
 		errno = EPERM;
 		return -1;
 	}

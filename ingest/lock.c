@@ -38,10 +38,17 @@ open_private(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (mkdirat(sfd, "queue", 0700) == 0)
+	if (mkdirat(sfd, "queue", 0700) == 0) {
+		/* Root (bpagg rebuild, say) making it for the daemon's user: the
+		 * queue is the state folder's owner's, as bpagg init --user
+		 * gives that folder, or bpaggd could not use it later. */
+		if (geteuid() == 0 && fstat(sfd, &st) == 0 && st.st_uid != 0 &&
+		    fchownat(sfd, "queue", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			goto fail;
 		fsync(sfd);
-	else if (errno != EEXIST)
+	} else if (errno != EEXIST) {
 		goto fail;
+	}
 	if ((qfd = openat(sfd, "queue", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 	    fstat(qfd, &st) < 0)
 		goto fail;
