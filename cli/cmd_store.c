@@ -6,21 +6,26 @@
  * and pseudonyms, superseded and dry-run ones as ledger rows), every
  * rejection with its time, every sequence reset (bpagg reset-sequence) with
  * the ledger row it set aside. The destination must be empty and have the
- * same [measures] settings; the source is checked thoroughly first. The
- * copy is one transaction on the destination, verified before its commit
- * by comparing every tally cell, every kommune-year's pseudonyms, every
- * sequence reset and the counts of ledger rows and rejections; a
- * difference rolls it back.
+ * same [measures] settings, pseudonym key and scope; the source is checked
+ * thoroughly first. The copy is one transaction on the destination,
+ * verified before its commit by comparing every tally cell, every
+ * kommune-year's pseudonyms, every sequence reset and the counts of ledger
+ * rows and rejections; a difference rolls it back.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include <sodium.h>
+
 #include "cli_util.h"
 #include "commands.h"
+#include "keys.h"
 #include "store.h"
 
 struct row {
@@ -258,6 +263,40 @@ open_both(const struct bp_config *cf, const struct bp_config *ct, bp_store **fro
 	return 0;
 }
 
+/* The stored pseudonyms are keyed hashes: both installations must hash
+ * with the same key and scope, or persons of the copied store would not be
+ * recognised in later submissions (persons in more than one kommune, or
+ * counted twice). 0, or an exit status with the reason printed. */
+static int
+same_pseudonym_key(const struct bp_config *cf, const struct bp_config *ct)
+{
+	struct bp_key kf = { 0 }, kt = { 0 };
+	char pf[PATH_MAX], pt[PATH_MAX], err[512];
+	int rc = EX_CONFIG;
+
+	snprintf(pf, sizeof(pf), "%s/pseudonym.key", cf->keys);
+	snprintf(pt, sizeof(pt), "%s/pseudonym.key", ct->keys);
+	if (bp_key_load(pf, BP_KEY_PSEUDONYM, &kf, err, sizeof(err)) < 0 ||
+	    bp_key_load(pt, BP_KEY_PSEUDONYM, &kt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg store copy: %s\n", err);
+		rc = errno == EPERM || errno == EACCES ? EX_NOPERM : EX_CONFIG;
+	} else if (kf.len != kt.len || sodium_memcmp(kf.bytes, kt.bytes, kf.len) != 0) {
+		fprintf(stderr, "bpagg store copy: %s and %s differ: the copied persons would not "
+		    "be recognised in later submissions; give the destination the source's "
+		    "pseudonym key first\n", pf, pt);
+	} else if (strcmp(cf->pseudonym_scope, ct->pseudonym_scope) != 0) {
+		fprintf(stderr, "bpagg store copy: the two configurations differ in [ingest] "
+		    "pseudonym_scope (%s, %s)\n", cf->pseudonym_scope, ct->pseudonym_scope);
+	} else {
+		rc = 0;
+	}
+	if (kf.bytes)
+		bp_key_free(&kf);
+	if (kt.bytes)
+		bp_key_free(&kt);
+	return rc;
+}
+
 static int
 copy(const struct bp_config *cf, const struct bp_config *ct)
 {
@@ -277,6 +316,8 @@ copy(const struct bp_config *cf, const struct bp_config *ct)
 		fprintf(stderr, "bpagg store copy: the two configurations differ in [measures]\n");
 		return EX_CONFIG;
 	}
+	if ((rc = same_pseudonym_key(cf, ct)) != 0)
+		return rc;
 	if ((rc = open_both(cf, ct, &from, &to)) != 0)
 		goto out;
 	rc = EX_IOERR;

@@ -38,6 +38,9 @@ EXTRA_DIST += tests/integration/status_e2e.sh
 # A damaged store is refused; bpagg rebuild swaps in a fresh one.
 TESTS += tests/integration/store_damaged.sh
 EXTRA_DIST += tests/integration/store_damaged.sh
+# store copy refuses installations that hash persons differently.
+TESTS += tests/integration/store_copy_keys.sh
+EXTRA_DIST += tests/integration/store_copy_keys.sh
 # The daemon's integration tests on a PostgreSQL store (tests/helpers/pg_run.sh).
 PG_ITESTS = tests/integration/daemon_ingest_pg.sh tests/integration/daemon_refuse_pg.sh \
 	tests/integration/daemon_signals_pg.sh tests/integration/daemon_names_pg.sh \
