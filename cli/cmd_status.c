@@ -44,6 +44,8 @@ struct status {
 	struct year_status *y;
 	size_t ny;
 	uint64_t waiting, rejected_unknown;
+	char unreadable[16][5];    /* inbox/NNNN folders that cannot be read */
+	size_t nunreadable;
 	int have_store;
 	const char *backend;       /* [store] backend */
 	const char *keys;          /* [paths] keys: the public keys' fingerprints */
@@ -71,9 +73,13 @@ is_kommune_dir(const char *name)
 }
 
 /* Counts waiting files in the directory dfd (consumed), descending once into
- * NNNN/ folders when top is set. */
+ * NNNN/ folders when top is set; a folder that cannot be read (an uploader's
+ * drop folder, mode 0300) is named in st and skipped, as bpaggd skips it.
+ * Every entry with a submission's name but a folder is counted: bpaggd takes
+ * a FIFO or a symbolic link too (and refuses it), and a file not yet
+ * complete once it is. */
 static int
-count_dir(int dfd, int top, uint64_t *n)
+count_dir(int dfd, int top, struct status *s)
 {
 	DIR *d;
 	struct dirent *e;
@@ -87,18 +93,18 @@ count_dir(int dfd, int top, uint64_t *n)
 	while ((errno = 0, e = readdir(d)) != NULL) {
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue; /* gone meanwhile */
-		if (S_ISREG(st.st_mode) && is_waiting(e->d_name))
-			(*n)++;
+		if (!S_ISDIR(st.st_mode) && is_waiting(e->d_name))
+			s->waiting++;
 		else if (top && S_ISDIR(st.st_mode) && is_kommune_dir(e->d_name)) {
 			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 || count_dir(sub, 0, n) < 0)
-				goto out;
+			if ((sub < 0 || count_dir(sub, 0, s) < 0) &&
+			    s->nunreadable < sizeof(s->unreadable) / sizeof(s->unreadable[0]))
+				memcpy(s->unreadable[s->nunreadable++], e->d_name, 5);
 		}
 	}
 	if (errno == 0)
 		ret = 0;
-out:
 	closedir(d);
 	return ret;
 }
@@ -106,14 +112,14 @@ out:
 /* Files waiting in the inbox; -1 (errno set) when it cannot be read or is
  * missing: bpaggd takes nothing then, which "0 waiting" would hide. */
 static int
-count_waiting(const char *inbox, uint64_t *n)
+count_waiting(const char *inbox, struct status *s)
 {
 	int fd;
 
-	*n = 0;
+	s->waiting = 0;
 	if ((fd = open(inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
-	return count_dir(fd, 1, n);
+	return count_dir(fd, 1, s);
 }
 
 /* foreach_latest callback: appends a copy of sub to y->sub (grown with
@@ -228,8 +234,9 @@ json_year(const struct status *st, const struct year_status *y)
 /*
  * The object of interfaces.md, with added fields: per year
  * "multi_kommune_persons", "other_catalogue" and each kommune's "name"; at
- * the top "waiting", "rejected_year_unknown", "store" (false: none yet),
- * "backend" and "schema_version" (null without a store). Each kommune's
+ * the top "waiting", "inbox_unreadable" (the inbox/NNNN folders that cannot
+ * be read), "rejected_year_unknown", "store" (false: none yet), "backend"
+ * and "schema_version" (null without a store). Each kommune's
  * "sequence" is a string of decimal digits (the receipt's).
  * The year of a waiting file is known only once it is opened, so each
  * year's "waiting" is the whole inbox's count.
@@ -238,13 +245,16 @@ json_year(const struct status *st, const struct year_status *y)
 static int
 print_json(FILE *f, const struct status *st)
 {
-	json_t *years = json_array(), *o = NULL;
+	json_t *years = json_array(), *unread = json_array(), *o = NULL;
 	int rc = -1;
 	for (size_t i = 0; years && i < st->ny; i++)
 		if (json_array_append_new(years, json_year(st, &st->y[i])) < 0)
 			goto out;
-	o = json_pack("{s:O,s:I,s:I,s:b,s:o,s:o}", "years", years,
-	    "waiting", (json_int_t)st->waiting,
+	for (size_t i = 0; unread && i < st->nunreadable; i++)
+		if (json_array_append_new(unread, json_stringn(st->unreadable[i], 4)) < 0)
+			goto out;
+	o = json_pack("{s:O,s:I,s:O,s:I,s:b,s:o,s:o}", "years", years,
+	    "waiting", (json_int_t)st->waiting, "inbox_unreadable", unread,
 	    "rejected_year_unknown", (json_int_t)st->rejected_unknown,
 	    "store", st->have_store, "backend", bp_json_text(st->backend),
 	    "schema_version", st->have_store ? json_integer(st->schema) : json_null());
@@ -253,6 +263,7 @@ print_json(FILE *f, const struct status *st)
 out:
 	json_decref(o);
 	json_decref(years);
+	json_decref(unread);
 	return rc;
 }
 
@@ -332,6 +343,9 @@ print_text(FILE *f, const struct status *st)
 	if (st->ny)
 		fputc('\n', f);
 	fprintf(f, "files waiting in the inbox   %" PRIu64 "\n", st->waiting);
+	for (size_t i = 0; i < st->nunreadable; i++)
+		fprintf(f, "inbox folder %s cannot be read (its files not counted)\n",
+		    st->unreadable[i]);
 	if (st->rejected_unknown)
 		fprintf(f, "files rejected, year unknown %" PRIu64 "\n", st->rejected_unknown);
 	if (st->have_store)
@@ -458,13 +472,17 @@ bp_cmd_status(int argc, char **argv)
 	}
 	if ((rc = bp_cli_load_registry("status", c.registry, &reg)) != 0)
 		goto out;
-	if (count_waiting(c.inbox, &st.waiting) < 0) {
+	if (count_waiting(c.inbox, &st) < 0) {
 		fprintf(stderr, "bpagg status: %s: cannot read the inbox: %s; bpaggd takes no "
 		    "file until it can (create it, or fix [paths] inbox)\n", c.inbox,
 		    strerror(errno));
 		rc = errno == ENOENT ? EX_NOINPUT : EX_IOERR;
 		goto out;
 	}
+	for (size_t i = 0; i < st.nunreadable; i++)
+		fprintf(stderr, "bpagg status: warning: %s/%s: cannot be read: its files are not "
+		    "counted as waiting, and bpaggd takes none of them until it can\n", c.inbox,
+		    st.unreadable[i]);
 	st.keys = c.keys;
 	bp_catalogue_id(&c.measures, st.catalogue);
 	if ((rc = read_store(&c, o.year, &st)) != EX_OK)

@@ -5,7 +5,9 @@
 #    drop folder): a warning naming it and why, logged when that changes,
 #    not at every listing; --once exits 70; once it can be read, its file
 #    is merged and that is logged;
-#  - a folder not named NNNN: a notice that it is ignored, its file left.
+#  - a folder not named NNNN: a notice that it is ignored, its file left;
+#  - bpagg status names the unreadable folder (a warning, and
+#    "inbox_unreadable" in --json) and still gives its figures.
 # As root, bpaggd runs as its service user (daemon) and the uploader is
 # nobody; otherwise both are the user running the test. Root without those
 # users: skipped.
@@ -47,6 +49,21 @@ grep -q "inbox folder cannot be listed: inbox/$A (Permission denied)" "$log" ||
 grep -q "1 folder in the inbox ignored: only inbox/NNNN/" "$log" ||
 	fail "no notice of the folder oslo/"
 ok "--once: the unreadable inbox/$A is named, exit 70; oslo/ said to be ignored"
+
+# bpagg status, run as the daemon's user, names that folder and still gives
+# its figures (it failed whole with exit 74, naming the inbox).
+if [ "$(id -u)" -eq 0 ]; then
+	as_daemon() { setpriv --reuid=daemon --regid=daemon --clear-groups \
+		env PATH="$PATH" BPAGG_REGISTRY="$BPAGG_REGISTRY" "$@"; }
+else
+	as_daemon() { "$@"; }
+fi
+rc=0; out=$(as_daemon bpagg status -c "$C" --json 2>"$T/status.err") || rc=$?
+[ $rc -eq 0 ] && grep -q '"inbox_unreadable": \["'$A'"\]' <<<"$out" ||
+	fail "status with inbox/$A unreadable: exit $rc: $out $(cat "$T/status.err")"
+grep -q "warning: $in/$A: cannot be read: its files are not counted" "$T/status.err" ||
+	fail "status warning: $(cat "$T/status.err")"
+ok "bpagg status names the unreadable inbox/$A and gives its figures"
 
 # The daemon says it once, not at every listing (every second while inbox/NNNN
 # exists), and once more when the folder can be read.

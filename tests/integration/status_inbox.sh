@@ -35,13 +35,17 @@ mkdir -p "$tmp/inbox/0301" "$tmp/inbox/4601" "$tmp/inbox/notakommune" "$tmp/inbo
 touch "$tmp/inbox/a.bpx" "$tmp/inbox/b.bpx" "$tmp/inbox/.c.bpx" "$tmp/inbox/d.bpx.part" \
 	"$tmp/inbox/e.bpx.tmp" "$tmp/inbox/f.csv" "$tmp/inbox/0301/g.bpx" "$tmp/inbox/4601/h.bpx" \
 	"$tmp/inbox/4601/.i.bpx" "$tmp/inbox/notakommune/j.bpx" "$tmp/inbox/0301/9999/k.bpx"
-ln -s "$tmp/inbox/a.bpx" "$tmp/inbox/link.bpx"   # a link is not a delivered file
-mkdir "$tmp/inbox/dir.bpx"                        # nor is a folder
+# bpaggd takes (and refuses) a link or a FIFO with a submission's name: it is
+# waiting as much as a file is; a folder is not.
+ln -s "$tmp/inbox/a.bpx" "$tmp/inbox/link.bpx"
+mkfifo "$tmp/inbox/fifo.bpx"
+mkdir "$tmp/inbox/dir.bpx"
 out=$(bpagg status -c "$tmp/bpagg.conf")
-grep -q '^files waiting in the inbox   4$' <<<"$out" || fail "waiting 4: $out"
+grep -q '^files waiting in the inbox   6$' <<<"$out" || fail "waiting 6: $out"
+rm "$tmp/inbox/link.bpx" "$tmp/inbox/fifo.bpx"
 
 json=$(bpagg status -c "$tmp/bpagg.conf" --json --year 2024)
-want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "other_catalogue": 0, "kommuner": []}], "waiting": 4, "rejected_year_unknown": 0, "store": false, "backend": "sqlite", "schema_version": null}'
+want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "other_catalogue": 0, "kommuner": []}], "waiting": 4, "inbox_unreadable": [], "rejected_year_unknown": 0, "store": false, "backend": "sqlite", "schema_version": null}'
 [ "$json" = "$want" ] || fail "json: $json"
 if command -v python3 >/dev/null; then
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["years"][0]["waiting"] == 4' <<<"$json" ||
