@@ -16,7 +16,8 @@
 /* ---- previous release (protect_differences) ---------------------------- */
 
 /* An open-addressing map from a cell key to its last published count
- * (-1 = suppressed). Keys are "level|area|table|category|value". */
+ * (-1 = suppressed). Keys are "level|area|table|category|value", and
+ * "T|level|table" for each table the release has (value 0). */
 struct bp_prev {
 	char **key;
 	int64_t *val;
@@ -201,6 +202,14 @@ prev_read(struct bp_prev *p, const char *path, int kind, char *err, size_t errle
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
+		if (kind == 0)
+			snprintf(key, sizeof(key), "T|%s|%s", fld[1], fld[3]);
+		else
+			snprintf(key, sizeof(key), "T|%s|%s__%s", fld[1], fld[3], fld[4]);
+		if (prev_put(p, key, 0) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
@@ -233,3 +242,32 @@ bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
 	return 0;
 }
 
+
+bool
+bp_prev_new_table(const struct bp_tables *T, const struct bp_prev *prev, char *name,
+    size_t len)
+{
+	char key[256];
+	int64_t v;
+
+	for (unsigned level = BP_LEVEL_NASJONAL; level <= BP_LEVEL_KOMMUNE; level <<= 1) {
+		bool present = false;
+		for (size_t i = 0; i < T->na && !present; i++)
+			present = T->a[i].level == level && T->a[i].rows;
+		for (size_t g = 0; present && g < T->ngroup; g++)
+			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+				if (!table_on(T, level, g, b))
+					continue;
+				const char *gn = g < T->nind ? bp_indicator_at(g)->name :
+				    bp_sum_measure_at(g - T->nind)->name;
+				snprintf(key, sizeof(key), "T|%s|%s__%s", bp_level_name(level), gn,
+				    bp_breakdown_at(b)->name);
+				if (!bp_prev_get(prev, key, &v)) {
+					snprintf(name, len, "%s %s__%s", bp_level_name(level), gn,
+					    bp_breakdown_at(b)->name);
+					return true;
+				}
+			}
+	}
+	return false;
+}

@@ -261,6 +261,15 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = EX_DATAERR;
 		goto out;
 	}
+	char newtab[160];
+	if (r.prev && bp_prev_new_table(r.t, r.prev, newtab, sizeof(newtab))) {
+		snprintf(err, errlen, "%d was published before (release %s) without the table %s; "
+		    "a republished year keeps to the levels and tables of its previous release, "
+		    "or the two could be combined (publish the same --level and profile, or "
+		    "fewer)", o->year, previd, newtab);
+		ret = 1;
+		goto out;
+	}
 	bp_progress_report(&o->progress, "suppressing and auditing", 3, 6);
 	if (bp_tables_suppress(r.t, r.prev, err, errlen) < 0) {
 		ret = 1;

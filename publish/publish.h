@@ -137,6 +137,17 @@ struct bp_prev;
 int bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
     char *err, size_t errlen);
 void bp_prev_free(struct bp_prev *p);
+/* The first table that t publishes and the previous release did not (its
+ * level and name into name): true, or false when t stays within them. A
+ * republished year must: the rule's guarantee (the previous pattern kept,
+ * unchanged figures publish a subset of what was published before) holds
+ * only for tables both releases have; a table new to the year would be
+ * combined with the old release's figures, which its suppression never saw
+ * (a national table beside an earlier kommune release gave away kommune
+ * cells by subtraction). */
+bool bp_prev_new_table(const struct bp_tables *t, const struct bp_prev *prev, char *name,
+    size_t len);
+
 
 /*
  * Runs suppression: primary, the republishing rule when prev is not NULL

@@ -77,14 +77,24 @@ bpagg audit -c "$conf" --release "$id" >/dev/null || fail "audit --release"
 rc=0; bpagg audit -c "$conf" --release 2024-nope 2>/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "audit of an unknown release: exit $rc"
 
-# Levels.
+# Levels (each republished release within the tables of the one before).
+bpagg publish -c "$conf" --year 2024 --out "$tmp/nf" --level nasjonal,fylke >/dev/null
+[ "$(cut -d, -f2 "$tmp/nf/tables.csv" | sort -u | tr '\n' ' ')" = "fylke level nasjonal " ] ||
+	fail "--level nasjonal,fylke"
+
 bpagg publish -c "$conf" --year 2024 --out "$tmp/nat" --level nasjonal >/dev/null
 [ "$(cut -d, -f2 "$tmp/nat/tables.csv" | sort -u | tr '\n' ' ')" = "level nasjonal " ] ||
 	fail "--level nasjonal"
 
-bpagg publish -c "$conf" --year 2024 --out "$tmp/nf" --level nasjonal,fylke >/dev/null
-[ "$(cut -d, -f2 "$tmp/nf/tables.csv" | sort -u | tr '\n' ' ')" = "fylke level nasjonal " ] ||
-	fail "--level nasjonal,fylke"
+# A republished year may not add a level (or table) to its previous release:
+# the two releases could be combined (found by a hostile review: kommune
+# cells recovered exactly from a kommune release and a national one of the
+# same data). Refused with 1, nothing written or logged.
+cp "$tmp/inst/suppression.log" "$tmp/log.lv"
+rc=0; err=$(bpagg publish -c "$conf" --year 2024 --out "$tmp/lv" --level nasjonal,kommune 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q "2024 was published before (release .*) without the table kommune " <<<"$err" ||
+	fail "a level added on republishing: exit $rc: $err"
+[ ! -e "$tmp/lv" ] && cmp -s "$tmp/inst/suppression.log" "$tmp/log.lv" || fail "the refused release wrote"
 
 # shared_cells = per_table: recorded, and the audit re-derives with it.
 sed -i 's/^shared_cells = .*/shared_cells = per_table/' "$conf"
