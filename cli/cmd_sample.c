@@ -149,7 +149,8 @@ parse_args(int argc, char **argv, struct sample_args *a)
 
 /*
  * Writes the sample to path: path.tmp (created with O_NOFOLLOW, checked to
- * be a regular file), flushed to disk, then renamed over path. The
+ * be a regular file), flushed to disk, then renamed over path, which must
+ * be absent or a regular file. The
  * temporary file is removed on failure.
  */
 static int
@@ -164,6 +165,13 @@ write_atomic(const char *path, const struct bp_sample_opts *o, struct bp_cli_pro
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "bpagg sample: %s: path too long\n", path);
 		return EX_USAGE;
+	}
+	/* rename() would replace whatever is at path: never a device, FIFO,
+	 * directory or symlink (-o /dev/null as root would replace the node). */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "bpagg sample: %s: exists and is not a regular file; "
+		    "not replacing it\n", path);
+		return EX_IOERR;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sample_cli.sh - `bpagg sample`: usage errors exit 64, stdout and -o give
-# the same bytes for the same options, -o leaves no temporary file behind,
+# the same bytes for the same options, -o leaves no temporary file behind
+# and replaces only regular files,
 # different seeds differ, and `bpagg check` accepts what it writes.
 # Sample rows hold valid fødselsnumre: they only ever go to files in $tmp,
 # never to this test's output.
@@ -49,6 +50,20 @@ ln -s "$tmp/target" "$tmp/c.csv.tmp"
 expect_rc 74 bpagg sample --kommune 4601 --year 2016 --rows 5 --seed 1 -o "$tmp/c.csv"
 [ ! -e "$tmp/target" ] || fail "-o followed a symlink"
 [ ! -e "$tmp/c.csv" ] || fail "-o created the file after a failure"
+
+# -o refuses to replace what is not a regular file (a FIFO, a symlink, a
+# directory): rename() would put a plain file in its place.
+mkfifo "$tmp/fifo"
+ln -s "$tmp/a.csv" "$tmp/link.csv"
+mkdir "$tmp/dir.csv"
+for o in fifo link.csv dir.csv; do
+	expect_rc 74 bpagg sample --kommune 4601 --year 2016 --rows 5 --seed 1 -o "$tmp/$o"
+	grep -q 'not a regular file' "$tmp/err" || fail "-o $o: no clear message"
+	[ ! -e "$tmp/$o.tmp" ] || fail "-o $o left its temporary file"
+done
+[ -p "$tmp/fifo" ] || fail "-o replaced a FIFO"
+[ -L "$tmp/link.csv" ] || fail "-o replaced a symlink"
+[ -d "$tmp/dir.csv" ] || fail "-o replaced a directory"
 
 # The plain comma variant: no quotes, no CR, the format's column order.
 bpagg sample --kommune 0301 --year 2017 --rows 50 --seed 3 --delimiter , --plain \
