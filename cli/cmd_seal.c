@@ -48,7 +48,8 @@ usage(FILE *f)
 	    "stderr; exit 65 if invalid), then signs it with the kommune's key and\n"
 	    "encrypts it to the central key (bpagg-submission(5)). OUT is written as\n"
 	    "OUT.tmp and renamed into place when complete; an existing OUT is kept\n"
-	    "(exit 73) unless --force is given. Prints the submission id, which names\n"
+	    "(exit 73) unless --force is given, as is an OUT.tmp left by an\n"
+	    "interrupted seal. Prints the submission id, which names\n"
 	    "the receipt bpaggd writes (outbox/NNNN/ID.receipt; check it with\n"
 	    "`bpagg receipt verify`).\n"
 	    "\n"
@@ -57,7 +58,7 @@ usage(FILE *f)
 	    "  --key FILE       the kommune's signing secret key (mode 0600)\n"
 	    "  --to FILE        the central encryption public key (central.box.pk)\n"
 	    "  -o, --out FILE   the sealed file to write\n"
-	    "  --force          replace OUT when it exists\n"
+	    "  --force          replace OUT, and remove a stale OUT.tmp, when they exist\n"
 	    "  --quiet          no progress (shown on stderr while checking, when it\n"
 	    "                   is a terminal)\n"
 	    "  --dry-run        mark the submission as a test: validated, never merged\n"
@@ -68,7 +69,7 @@ usage(FILE *f)
 	    "  -h, --help       this help\n"
 	    "\n"
 	    "Exit status: 0 sealed, 64 usage, 65 invalid export, 66 missing input,\n"
-	    "73 OUT exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind:\n"
+	    "73 OUT or OUT.tmp exists, 74 I/O error, 77 key refused (wrong kommune, wrong kind:\n"
 	    "a public key for --key, open permissions).\n",
 	    bp_cli_default_registry(), BP_DEFAULT_MAX_ROWS);
 }
@@ -176,10 +177,22 @@ seal_to(int fd, const struct seal_args *a, const struct bp_key *sk, const struct
 	m.year = (uint16_t)a->year;
 	m.rows = (uint32_t)rows;
 	m.dry_run = a->dry_run;
+	/* OUT.tmp is created exclusively (never through a planted symlink); a
+	 * killed seal leaves one behind, which --force removes (unlink does not
+	 * follow symlinks). */
+	if (a->force && unlink(tmp) < 0 && errno != ENOENT) {
+		fprintf(stderr, "bpagg seal: %s: cannot remove: %s\n", tmp, strerror(errno));
+		return EX_CANTCREAT;
+	}
 	if (lseek(fd, 0, SEEK_SET) < 0 ||
 	    (out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0) {
-		fprintf(stderr, "bpagg seal: %s: %s\n", tmp, strerror(errno));
-		return errno == EEXIST ? EX_CANTCREAT : EX_IOERR;
+		int e = errno;
+		if (e == EEXIST)
+			fprintf(stderr, "bpagg seal: %s exists: left from an interrupted seal "
+			    "(or one still running); --force replaces it\n", tmp);
+		else
+			fprintf(stderr, "bpagg seal: %s: %s\n", tmp, strerror(e));
+		return e == EEXIST ? EX_CANTCREAT : EX_IOERR;
 	}
 	if (bp_seal(fd, out, sk, pk, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bpagg seal: %s: %s\n", a->file, err);

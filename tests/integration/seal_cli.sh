@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bpagg seal: a valid export is sealed atomically (OUT only, no OUT.tmp), an
+# bpagg seal: a valid export is sealed atomically (OUT only, no OUT.tmp;
+# a stale OUT.tmp is refused, and removed with --force), an
 # invalid one is refused with 65 and errors by line and column and leaves
 # no file; refused keys exit 77 (wrong kommune, wrong kind, mode 0644);
 # the envelope has the documented size; and the peak RSS of sealing a
@@ -64,6 +65,16 @@ expect 64 bpagg seal "$t/e.csv" --kommune 0301 --year 2024
 : >"$t/c.bpx.tmp"
 expect 73 seal -o "$t/c.bpx"
 [ ! -e "$t/c.bpx" ] || fail "sealed past an existing OUT.tmp"
+grep -q "c.bpx.tmp exists: left from an interrupted seal.*--force replaces it" "$t/err" ||
+	fail "stale OUT.tmp message: $(cat "$t/err")"
+[ -e "$t/c.bpx.tmp" ] || fail "a refused seal removed another's OUT.tmp"
+# --force removes a stale OUT.tmp (as a killed seal leaves) and seals; a
+# symlink there is removed, never followed.
+expect 0 seal -o "$t/c.bpx" --force
+[ -s "$t/c.bpx" ] && [ ! -e "$t/c.bpx.tmp" ] || fail "--force did not replace a stale OUT.tmp"
+ln -s "$t/victim" "$t/d.bpx.tmp"
+expect 0 seal -o "$t/d.bpx" --force
+[ ! -e "$t/victim" ] && [ ! -L "$t/d.bpx.tmp" ] || fail "--force followed a symlink at OUT.tmp"
 bpagg seal --help | grep -q -- "--dry-run" || fail "seal --help"
 # A header-only export replaces the kommune's year with nothing: only with --empty.
 head -n 1 "$t/e.csv" >"$t/empty.csv"
