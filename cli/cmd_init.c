@@ -162,6 +162,23 @@ give(const char *path, const struct owner *o)
 	return -1;
 }
 
+/* Sets the mode of the directory just made at path (not followed): mkdir's
+ * mode is cut by the umask, and the daemon user must be able to read what
+ * root made under umask 027. Returns 0 or -1. */
+static int
+set_dir_mode(const char *path, mode_t mode)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fchmod(fd, mode) == 0) {
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "bpagg init: %s: cannot set its mode: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* Makes dir (mode) unless it is already a directory; a directory it makes
  * is given to o. Returns 0 or -1. */
 static int
@@ -169,7 +186,7 @@ make_dir_for(const char *path, mode_t mode, const struct owner *o)
 {
 	struct stat st;
 	if (mkdir(path, mode) == 0)
-		return give(path, o);
+		return set_dir_mode(path, mode) < 0 ? -1 : give(path, o);
 	if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	fprintf(stderr, "bpagg init: %s: cannot create directory: %s\n", path, strerror(errno));
@@ -182,7 +199,7 @@ make_dir(const char *path, mode_t mode)
 {
 	struct stat st;
 	if (mkdir(path, mode) == 0)
-		return 0;
+		return set_dir_mode(path, mode);
 	if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	fprintf(stderr, "bpagg init: %s: cannot create directory: %s\n", path, strerror(errno));
@@ -220,7 +237,7 @@ write_new(const char *path, const void *buf, size_t len, mode_t mode)
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
+	if (fd < 0 || fchmod(fd, mode) < 0) /* mode exactly, whatever the umask */
 		goto out;
 	const char *p = buf;
 	while (len > 0) {
@@ -456,7 +473,8 @@ make_store_and_log(const char *dir, const struct owner *own)
 	    O_CLOEXEC, 0644);
 	if (!rc && fd < 0 && errno == EEXIST)
 		printf("kept the suppression log already at %s\n", c.suppression_log);
-	else if (!rc && (fd < 0 || close(fd) < 0 || give(c.suppression_log, own) < 0)) {
+	else if (!rc && (fd < 0 || fchmod(fd, 0644) < 0 || close(fd) < 0 ||
+	    give(c.suppression_log, own) < 0)) {
 		fprintf(stderr, "bpagg init: %s: %s\n", c.suppression_log, strerror(errno));
 		rc = EX_CANTCREAT;
 	}

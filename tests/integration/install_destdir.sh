@@ -120,10 +120,17 @@ grep -q 'x.bpx: merged kommune 4601 year 2024 rows 25' "$T/bpaggd.log" || fail "
 grep -qE '^ +rows +25$' "$T/status" || fail "status does not show the 25 rows"
 ok "installed init, keygen, register, seal, and bpaggd as ExecStart= says (--once): merged"
 
-# As root, --user gives the keys to the user bpaggd runs as.
+# As root, --user gives the keys to the user bpaggd runs as. Under umask
+# 027 what that user must read keeps its mode (root:root 0640 was unreadable).
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
-	"$BPAGG" init "$T/u/etc" --state "$T/u/state" --user nobody \
-		--registry "$R$BP_INST_PKGDATADIR/kommuner.csv" >/dev/null || fail "init --user failed"
+	(umask 027; "$BPAGG" init "$T/u/etc" --state "$T/u/state" --user nobody \
+		--registry "$R$BP_INST_PKGDATADIR/kommuner.csv" >/dev/null) || fail "init --user failed"
+	for f in etc:755 etc/bpagg.conf:644 etc/kommuner.csv:644 etc/keys:700 \
+		etc/keys/central.box.pk:644 etc/keys/central.box.sk:600 etc/keys/pseudonym.key:600 \
+		state:755 state/inbox:750 state/suppression.log:644; do
+		[ "$(stat -c %a "$T/u/${f%:*}")" = "${f#*:}" ] ||
+			fail "init under umask 027: ${f%:*} is $(stat -c %a "$T/u/${f%:*}"), want ${f#*:}"
+	done
 	for f in keys keys/kommuner keys/central.box.sk keys/daemon.sign.sk keys/pseudonym.key; do
 		[ "$(stat -c %U "$T/u/etc/$f")" = nobody ] || fail "$f not given to nobody"
 	done
