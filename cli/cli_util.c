@@ -195,6 +195,14 @@ bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
 		ret = EX_DATAERR;
 		goto out;
 	}
+	/* bpaggd's rule (bp_registry_year_ok): what it would refuse is invalid. */
+	if (!bp_registry_year_ok(&reg, year)) {
+		fprintf(stderr, "bpagg %s: --year %d: outside the registry's span (%d to %d); "
+		    "bpaggd refuses it\n", cmd, year, BP_REGISTRY_YEAR_MIN,
+		    bp_registry_year_max(&reg));
+		ret = EX_DATAERR;
+		goto out;
+	}
 	if ((fd = open_export(cmd, path, &ret)) < 0)
 		goto out;
 	struct bp_export_opts o = {

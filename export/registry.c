@@ -348,3 +348,15 @@ bp_registry_find(const struct bp_registry *r, const char *nr)
 	memcpy(key.nr, nr, 5);
 	return bsearch(&key, r->k, r->n, sizeof(*r->k), cmp_kommune);
 }
+
+int
+bp_registry_year_max(const struct bp_registry *r)
+{
+	return r->year + 1;
+}
+
+int
+bp_registry_year_ok(const struct bp_registry *r, int year)
+{
+	return year >= BP_REGISTRY_YEAR_MIN && year <= bp_registry_year_max(r);
+}

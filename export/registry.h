@@ -31,4 +31,12 @@ void bp_registry_free(struct bp_registry *r);
 /* Finds a kommune by its 4-digit number; NULL when absent. */
 const struct bp_kommune *bp_registry_find(const struct bp_registry *r, const char *nr);
 
+/* Export years accepted: from BP_REGISTRY_YEAR_MIN to the registry's year
+ * plus one. bpaggd refuses a signed year outside this span; bpagg check
+ * and seal apply the same rule so nothing is sealed that it would refuse. */
+#define BP_REGISTRY_YEAR_MIN 2000
+int bp_registry_year_max(const struct bp_registry *r);
+/* 1 when year is within the span, else 0. */
+int bp_registry_year_ok(const struct bp_registry *r, int year);
+
 #endif

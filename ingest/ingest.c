@@ -562,10 +562,10 @@ ingest_body(bp_ingest *g, bp_open *o, const char *archived,
 		goto out;
 	}
 	/* Before the export is read: year 0 would turn its year check off. */
-	if (r->meta.year < BP_INGEST_YEAR_MIN || r->meta.year > g->registry.year + 1) {
+	if (!bp_registry_year_ok(&g->registry, r->meta.year)) {
 		r->status = BP_INGEST_REFUSED;
 		snprintf(r->reason, sizeof(r->reason), "signed year outside the registry's span "
-		    "(%d to %d)", BP_INGEST_YEAR_MIN, g->registry.year + 1);
+		    "(%d to %d)", BP_REGISTRY_YEAR_MIN, bp_registry_year_max(&g->registry));
 		goto out;
 	}
 	if (r->meta.sequence / 1000000000u > (uint64_t)(now > 0 ? now : 0) +

@@ -102,9 +102,10 @@ int bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t
 int bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
     const char *upload, struct bp_ingest_result *r);
 
-/* Signed years accepted: from BP_INGEST_YEAR_MIN to the registry's year
- * plus one (bpaggd(8)); others are refused before the export is read. */
-#define BP_INGEST_YEAR_MIN 2000
+/* Signed years accepted: bp_registry_year_ok, from BP_INGEST_YEAR_MIN to
+ * the registry's year plus one (bpaggd(8)); others are refused before the
+ * export is read. */
+#define BP_INGEST_YEAR_MIN BP_REGISTRY_YEAR_MIN
 /* A signed sequence (creation time in ns) more than this many seconds
  * after the time the file was received is refused: a kommune whose clock
  * runs ahead would otherwise make its own later submissions stale. */

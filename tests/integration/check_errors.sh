@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bpagg check on an export with exactly 10 different errors: all 10 are
 # printed as FILE:LINE:COL: column: message, no value of the file is, and the
-# exit status is 65. Then the exit statuses of usage and input problems.
+# exit status is 65; a year bpaggd would refuse is invalid too. Then the
+# exit statuses of usage and input problems.
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -63,6 +64,19 @@ status 66 bpagg check "$f" --kommune 4601 --year 2016 --registry "$tmp/none"
 rc=0
 bpagg check "$f" --kommune 4601 --year 2016 --max-rows 20 2>"$tmp/err" || rc=$?
 [ "$rc" -eq 65 ] && grep -q -F "$f:22:0: more than 20 rows" "$tmp/err"
+# A year outside the registry's span (2000 to its year + 1), which bpaggd
+# refuses, is invalid here too: once, before any row; the last year passes.
+reg_year=$(awk -F, 'NR == 2 { print $NF }' "$BPAGG_REGISTRY")
+for y in 1995 $((reg_year + 2)); do
+	awk -v n=5 -v kommune=4601 -v year=$y -v errs= -f "$gen" >"$tmp/y.csv"
+	rc=0
+	bpagg check "$tmp/y.csv" --kommune 4601 --year $y 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 65 ] || { echo "--year $y: exit $rc, expected 65"; cat "$tmp/err"; exit 1; }
+	grep -q -F "bpagg check: --year $y: outside the registry's span (2000 to $((reg_year + 1)))" "$tmp/err" &&
+		[ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "--year $y:"; cat "$tmp/err"; exit 1; }
+done
+awk -v n=5 -v kommune=4601 -v year=$((reg_year + 1)) -v errs= -f "$gen" >"$tmp/y.csv"
+status 0 bpagg check "$tmp/y.csv" --kommune 4601 --year $((reg_year + 1))
 # -c given a directory (the installation instead of its bpagg.conf): one
 # error naming it and the file to give, exit 78, from bpaggd and bpagg.
 mkdir "$tmp/inst"

@@ -76,6 +76,13 @@ ln -s "$t/victim" "$t/d.bpx.tmp"
 expect 0 seal -o "$t/d.bpx" --force
 [ ! -e "$t/victim" ] && [ ! -L "$t/d.bpx.tmp" ] || fail "--force followed a symlink at OUT.tmp"
 bpagg seal --help | grep -q -- "--dry-run" || fail "seal --help"
+# A year bpaggd refuses (outside 2000 to the registry's year + 1) is not sealed.
+expect 0 bpagg sample --kommune 0301 --year 1995 --rows 5 --seed 7 -o "$t/y.csv"
+expect 65 bpagg seal "$t/y.csv" --kommune 0301 --year 1995 --key "$t/k/0301.sign.sk" \
+	--to "$to" -o "$t/y.bpx"
+grep -q "bpagg seal: --year 1995: outside the registry's span (2000 to " "$t/err" ||
+	fail "year span message: $(cat "$t/err")"
+[ ! -e "$t/y.bpx" ] && [ ! -e "$t/y.bpx.tmp" ] || fail "a year outside the span was sealed"
 # A header-only export replaces the kommune's year with nothing: only with --empty.
 head -n 1 "$t/e.csv" >"$t/empty.csv"
 expect 65 bpagg seal "$t/empty.csv" --kommune 0301 --year 2024 --key "$t/k/0301.sign.sk" \
