@@ -206,22 +206,31 @@ make_dir(const char *path, mode_t mode)
 	return -1;
 }
 
-/* Refuses a DIR that already holds an installation. */
+/* Refuses a DIR that already holds an installation. keys/ without
+ * bpagg.conf is most likely an init that was interrupted (bpagg.conf is
+ * written last): said so, with what to do; its keys are never replaced,
+ * since central.box.pk may already have been given out. */
 static int
 check_fresh(const char *dir)
 {
-	const char *names[] = { "bpagg.conf", "keys" };
-	char p[PATH_MAX];
+	char conf[PATH_MAX], keys[PATH_MAX];
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (join(p, sizeof(p), dir, names[i]) < 0)
-			return -1;
-		if (lstat(p, &st) == 0) {
-			fprintf(stderr, "bpagg init: %s already exists: refusing to overwrite "
-			    "an existing installation\n", p);
-			return -1;
-		}
+	if (join(conf, sizeof(conf), dir, "bpagg.conf") < 0 ||
+	    join(keys, sizeof(keys), dir, "keys") < 0)
+		return -1;
+	if (lstat(conf, &st) == 0) {
+		fprintf(stderr, "bpagg init: %s already exists: refusing to overwrite "
+		    "an existing installation\n", conf);
+		return -1;
+	}
+	if (lstat(keys, &st) == 0) {
+		fprintf(stderr, "bpagg init: %s exists but %s does not: left by an "
+		    "interrupted init, or bpagg.conf was removed. Refusing to replace keys. "
+		    "If no kommune has been given %s/central.box.pk yet, move %s aside and "
+		    "run init again; otherwise restore bpagg.conf (bpagg.conf(5))\n",
+		    keys, conf, keys, dir);
+		return -1;
 	}
 	return 0;
 }

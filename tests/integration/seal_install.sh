@@ -63,6 +63,15 @@ expect 73 bpagg init "$inst"
 mkdir -p "$t/other/keys"
 expect 73 bpagg init "$t/other"
 [ ! -e "$t/other/bpagg.conf" ] || fail "init wrote into an existing installation"
+# keys/ without bpagg.conf (an interrupted init) is named as such, with what
+# to do; the keys are kept, and init runs again once DIR is moved aside.
+: >"$t/other/keys/central.box.pk"
+expect 73 bpagg init "$t/other"
+grep -q "other/keys exists but .*other/bpagg.conf does not: left by an interrupted init.*move .*other aside and run init again" "$t/err" ||
+	fail "interrupted init message: $(cat "$t/err")"
+[ -e "$t/other/keys/central.box.pk" ] || fail "init removed keys of an interrupted init"
+mv "$t/other" "$t/other.aside"
+expect 0 bpagg init "$t/other"
 # A registry that does not exist.
 expect 66 bpagg init "$t/x" --registry "$t/none.csv"
 expect 64 bpagg init
