@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,7 +33,8 @@ usage(FILE *f)
 	    "Prints the key's fingerprint: read it to the administrator by phone, who\n"
 	    "compares it with the one `bpagg register` prints. NNNN must be in the\n"
 	    "kommune registry. DIR is created (mode 0700) if missing. Existing key\n"
-	    "files are never overwritten.\n"
+	    "files are never overwritten; NNNN.sign.sk alone (an interrupted keygen)\n"
+	    "is kept and its NNNN.sign.pk written from it.\n"
 	    "\n"
 	    "  -o, --out DIR      where to write the two files (required)\n"
 	    "  --registry FILE    the kommune registry (default: %s)\n"
@@ -53,6 +55,48 @@ out_dir(const char *dir)
 	return -1;
 }
 
+/*
+ * skp is there without pkp: keygen writes the secret first, so a killed
+ * run leaves just that. Writes the public half derived from it; the secret
+ * is never replaced (it may already be in use).
+ */
+static int
+complete_pair(const char *skp, const char *pkp, const char *kommune)
+{
+	char err[512], fpr[BP_KEY_FPR_SIZE];
+	struct bp_key sk = { 0 }, pk = { 0 };
+	int rc = EX_CANTCREAT;
+
+	if (bp_key_load(skp, BP_KEY_SIGN_SK, &sk, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg keygen: %s is there without %s and cannot be used (%s); "
+		    "not replacing it: move it away and run keygen again\n", skp, pkp, err);
+		goto out;
+	}
+	if (strcmp(sk.kommune, kommune) != 0) {
+		fprintf(stderr, "bpagg keygen: %s is not a signing key of kommune %s; "
+		    "not replacing it\n", skp, kommune);
+		goto out;
+	}
+	if (bp_key_sign_public(&sk, &pk) < 0) {
+		fprintf(stderr, "bpagg keygen: out of memory\n");
+		rc = EX_OSERR;
+		goto out;
+	}
+	if (bp_key_save(pkp, &pk, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg keygen: %s\n", err);
+		goto out;
+	}
+	bp_key_fingerprint(&pk, fpr);
+	printf("%s was there without its public key (an interrupted keygen): kept it and "
+	    "wrote %s from it (public: send it to the administrator)\nfingerprint %s\n",
+	    skp, pkp, fpr);
+	rc = 0;
+out:
+	bp_key_free(&pk);
+	bp_key_free(&sk);
+	return rc;
+}
+
 /* Generates and saves the pair; removes the secret file if the public one
  * cannot be written, so a failed run leaves nothing behind. */
 static int
@@ -67,9 +111,19 @@ keygen(const char *dir, const char *kommune)
 		fprintf(stderr, "bpagg keygen: %s: path too long\n", dir);
 		return EX_USAGE;
 	}
-	if (access(skp, F_OK) == 0 || access(pkp, F_OK) == 0) {
+	struct stat st;
+	bool have_sk = lstat(skp, &st) == 0, have_pk = lstat(pkp, &st) == 0;
+	if (have_sk && have_pk) {
 		fprintf(stderr, "bpagg keygen: %s already holds a key pair of kommune %s: "
 		    "refusing to overwrite it\n", dir, kommune);
+		return EX_CANTCREAT;
+	}
+	if (have_sk)   /* a keygen killed between its two files */
+		return complete_pair(skp, pkp, kommune);
+	if (have_pk) {
+		fprintf(stderr, "bpagg keygen: %s holds %s but not its secret key %s: "
+		    "refusing to write a new pair over it (move it away if its secret key "
+		    "is lost)\n", dir, pkp, skp);
 		return EX_CANTCREAT;
 	}
 	if (bp_key_gen_sign(&pk, &sk, kommune) < 0) {

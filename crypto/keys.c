@@ -528,3 +528,15 @@ bp_key_gen_pseudonym(struct bp_key *k)
 	key_id(k->bytes, k->len, k->id);
 	return 0;
 }
+
+int
+bp_key_sign_public(const struct bp_key *sk, struct bp_key *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+	if (sk->alg != BP_KEY_SIGN_SK || !sk->bytes || key_init(pk, BP_KEY_SIGN_PK) < 0)
+		return -1;
+	crypto_sign_ed25519_sk_to_pk(pk->bytes, sk->bytes);
+	key_id(pk->bytes, pk->len, pk->id);
+	memcpy(pk->kommune, sk->kommune, sizeof(pk->kommune));
+	return 0;
+}

@@ -88,6 +88,9 @@ void bp_key_free(struct bp_key *k);
 int bp_key_gen_box(struct bp_key *pk, struct bp_key *sk);
 int bp_key_gen_sign(struct bp_key *pk, struct bp_key *sk, const char *kommune);
 int bp_key_gen_pseudonym(struct bp_key *k);
+/* The public half of a signing secret key, with its id and kommune, into a
+ * fresh pk (keygen completing a pair whose .pk was never written). */
+int bp_key_sign_public(const struct bp_key *sk, struct bp_key *pk);
 
 /*
  * The kommune keyring: every keys/kommuner/NNNN.sign.pk of an installation.

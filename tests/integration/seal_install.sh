@@ -84,6 +84,18 @@ expect 0 bpagg keygen kommune 0301 --out "$t/k"
 cp "$t/k/0301.sign.sk" "$t/sk.before"
 expect 73 bpagg keygen kommune 0301 --out "$t/k"
 cmp -s "$t/k/0301.sign.sk" "$t/sk.before" || fail "keygen overwrote a key"
+# NNNN.sign.sk alone (a keygen killed between its files): kept, and the same
+# NNNN.sign.pk written from it; NNNN.sign.pk alone is refused.
+mv "$t/k/0301.sign.pk" "$t/pk.before"
+expect 0 bpagg keygen kommune 0301 --out "$t/k"
+grep -q "0301.sign.sk was there without its public key (an interrupted keygen)" "$t/out" ||
+	fail "keygen resume message: $(cat "$t/out")"
+cmp -s "$t/k/0301.sign.sk" "$t/sk.before" || fail "keygen replaced a lone secret key"
+cmp -s "$t/k/0301.sign.pk" "$t/pk.before" || fail "keygen wrote another public key"
+mv "$t/k/0301.sign.sk" "$t/sk.aside"
+expect 73 bpagg keygen kommune 0301 --out "$t/k"
+grep -q "holds .*0301.sign.pk but not its secret key" "$t/err" || fail "lone .pk message: $(cat "$t/err")"
+mv "$t/sk.aside" "$t/k/0301.sign.sk"
 expect 64 bpagg keygen kommune 301 --out "$t/k"
 expect 64 bpagg keygen 0301 --out "$t/k"
 expect 0 bpagg keygen kommune 1103 --out "$t/k"
