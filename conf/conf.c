@@ -98,6 +98,40 @@ parse_double(const char *v, double *out)
 
 #define IS(s, k) (!strcmp(section, s) && !strcmp(name, k))
 
+/* [publish] kommune_breakdowns: a comma-separated list of breakdown names
+ * (bpagg-measures(7)), none empty. 1, or 0 with the fault in why. */
+static int
+breakdown_list_ok(const char *v, char *why, size_t whylen)
+{
+	char item[64];
+
+	if (!*v) {
+		snprintf(why, whylen, ": empty (give at least total; publish without the "
+		    "kommune level with --level to leave kommune tables out)");
+		return 0;
+	}
+	for (const char *p = v;;) {
+		size_t n = strcspn(p, ","), a = 0, m = n;
+		while (a < n && p[a] == ' ')
+			a++;
+		while (m > a && p[m - 1] == ' ')
+			m--;
+		if (m == a || m - a >= sizeof(item)) {
+			snprintf(why, whylen, ": %s breakdown in the list", m == a ? "an empty" :
+			    "a too long");
+			return 0;
+		}
+		snprintf(item, sizeof(item), "%.*s", (int)(m - a), p + a);
+		if (bp_breakdown_find(item) < 0) {
+			snprintf(why, whylen, ": unknown breakdown \"%s\" (bpagg-measures(7))", item);
+			return 0;
+		}
+		if (!p[n])
+			return 1;
+		p += n + 1;
+	}
+}
+
 /* inih handler: values are valid only during the call, so they are copied. */
 static int
 handler(void *user, const char *section, const char *name, const char *value)
@@ -105,6 +139,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	struct load_ctx *x = user;
 	struct bp_config *c = x->c;
 	unsigned long u;
+	char why[160] = "";
 	int ok = 1;
 
 	if (IS("paths", "inbox")) ok = set_path(x, &c->inbox, value);
@@ -145,7 +180,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 		ok = parse_ulong(value, 1, 1000, &u);
 		c->min_cell = (unsigned)u;
 	} else if (IS("publish", "suppress_zero")) ok = parse_bool(value, &c->suppress_zero);
-	else if (IS("publish", "kommune_breakdowns")) ok = set_str(&c->kommune_breakdowns, value);
+	else if (IS("publish", "kommune_breakdowns")) {
+		ok = breakdown_list_ok(value, why, sizeof(why)) &&
+		    set_str(&c->kommune_breakdowns, value);
+	}
 	else if (IS("publish", "republish_rule")) {
 		ok = (!strcmp(value, "protect_differences") || !strcmp(value, "refuse")) &&
 		    set_str(&c->republish_rule, value);
@@ -164,7 +202,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 0;
 	}
 	if (!ok) {
-		snprintf(x->err, x->errlen, "invalid value for [%s] %s", section, name);
+		snprintf(x->err, x->errlen, "invalid value for [%s] %s%s", section, name, why);
 		x->failed = 1;
 	}
 	return ok;

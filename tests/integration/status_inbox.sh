@@ -65,6 +65,14 @@ printf '[store]\nbakcend = sqlite\n' >"$tmp/typo.conf"
 rc=0; err=$(bpagg status -c "$tmp/typo.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] || fail "unknown key: exit $rc"
 grep -q 'typo.conf:2:' <<<"$err" || fail "unknown key names no line: $err"
+# [publish] kommune_breakdowns is checked where it is read, naming its line
+# and the bad name (it was only found at publish, without either).
+for v in 'total,nope|unknown breakdown "nope"' 'total,,rop|an empty breakdown' '|empty'; do
+	printf '[publish]\nmin_cell = 5\nkommune_breakdowns = %s\n' "${v%%|*}" >"$tmp/kb.conf"
+	rc=0; err=$(bpagg status -c "$tmp/kb.conf" 2>&1) || rc=$?
+	[ $rc -eq 78 ] && grep -q "kb.conf:3: invalid value for \[publish\] kommune_breakdowns: ${v#*|}" <<<"$err" ||
+		fail "kommune_breakdowns = ${v%%|*}: exit $rc: $err"
+done
 
 # A store that is a symbolic link, or not an SQLite file: an I/O error, no crash.
 ln -s "$tmp/elsewhere" "$tmp/store.sqlite"
