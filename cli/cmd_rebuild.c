@@ -320,7 +320,10 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 			rc = EX_SOFTWARE;
 			break;
 		default:
-			fprintf(stderr, "bpagg rebuild: %s: %s\n", l->v[i].rel, r.reason);
+			/* bpaggd archives only what it merged (dry runs and
+			 * copies too), so a refusal here means data would be
+			 * lost: the replay goes on only to name every such file. */
+			fprintf(stderr, "bpagg rebuild: %s: refused: %s\n", l->v[i].rel, r.reason);
 			bp_diags_print(&r.diags, l->v[i].rel, stderr);
 			refused++;
 			if (!rc)
@@ -492,7 +495,9 @@ rebuild(const struct bp_config *c)
 			fprintf(stderr, "bpagg rebuild: out of memory\n");
 		else
 			fprintf(stderr, "bpagg rebuild: %ld archived file%s cannot be read; "
-			    "the store was not changed\n", bad, bad == 1 ? "" : "s");
+			    "the store was not changed. A file signed with a kommune's key "
+			    "since replaced (bpagg register --replace) cannot be verified: "
+			    "see bpagg(1), rebuild\n", bad, bad == 1 ? "" : "s");
 		rc = bad < 0 ? EX_OSERR : EX_DATAERR;
 		goto out;
 	}
@@ -519,6 +524,13 @@ rebuild(const struct bp_config *c)
 	    "one transaction\n", l.n, known, rl.n, rs.n);
 	if ((rc = reingest(g, c, &l, &rs)) == EX_SOFTWARE) {
 		fprintf(stderr, "bpagg rebuild: rolled back; the store was not changed\n");
+		goto out;
+	}
+	/* A refused archived file would leave its data out of the store. */
+	if (rc != 0) {
+		fprintf(stderr, "bpagg rebuild: archived files were refused (named above); "
+		    "rolled back, the store was not changed. Each must merge again before "
+		    "a rebuild can run: see bpagg(1), rebuild\n");
 		goto out;
 	}
 	in_tx = false;

@@ -153,6 +153,27 @@ rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
 "$H/tallydump" "$C" $YEAR --all >"$T/after"
 cmp -s "$T/before" "$T/after" || fail "a refused rebuild changed the store"
 rm "$T/c/archive/$YEAR/$A/junk.bpx"
+# A file bpaggd merged that no longer merges (one byte changed past its
+# metadata; its kommune gone from the registry) stops the rebuild too,
+# exit 65, before the swap: its kommune's data would be lost.
+refused_replay() {
+	rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
+	[ $rc -eq 65 ] || fail "rebuild with $1 exited $rc, expected 65"
+	grep -q "$2: refused: $3" "$T/rebuild.log" || fail "rebuild: $(cat "$T/rebuild.log")"
+	"$H/tallydump" "$C" $YEAR --all >"$T/after"
+	cmp -s "$T/before" "$T/after" || fail "rebuild with $1 changed the store"
+	ok "rebuild with $1 stops, names it, changes nothing"
+}
+bf=$(cd "$T/c/archive" && ls $YEAR/$B/*.bpx | head -n 1)
+cp "$T/c/archive/$bf" "$T/keep.bpx"
+printf 'X' | dd of="$T/c/archive/$bf" bs=1 seek=$(( $(stat -c %s "$T/keep.bpx") - 40 )) \
+	conv=notrunc status=none
+refused_replay "a damaged archived file" "$bf" "envelope"
+cp "$T/keep.bpx" "$T/c/archive/$bf"
+cp "$T/c/kommuner.csv" "$T/registry.csv"
+grep -v "^$B," "$T/registry.csv" >"$T/c/kommuner.csv"
+refused_replay "a kommune gone from the registry" "$bf" "kommune not in"
+cp "$T/registry.csv" "$T/c/kommuner.csv"
 sleep 1.1   # so that a received time set by the rebuild itself would differ
 bpagg rebuild -c "$C" 2>"$T/rebuild.log" || fail "rebuild failed"
 grep -q "6/6 files, 4 merged, 2 already applied, 0 refused" "$T/rebuild.log" ||
