@@ -473,7 +473,7 @@ rebuild(const struct bp_config *c)
 	struct bp_cli_resets rs = { 0 };
 	struct bp_config fc = *c;
 	bp_ingest *g = NULL;
-	char err[512], *fresh = NULL;
+	char err[2 * PATH_MAX + 256], *fresh = NULL;
 	long bad;
 	size_t known;
 	bool in_tx = false, swapped = false;
@@ -547,8 +547,7 @@ rebuild(const struct bp_config *c)
 		goto out;
 	}
 	swapped = true;
-	fprintf(stderr, "bpagg rebuild: committed%s\n", fresh ? "; the old store is kept as "
-	    "<path>.before-rebuild" : "");
+	fprintf(stderr, "bpagg rebuild: committed%s%s\n", err[0] ? "; " : "", err);
 out:
 	if (in_tx)
 		bp_store_rollback(bp_ingest_store(g));

@@ -317,13 +317,15 @@ bp_store_fresh_path(const struct bp_config *c, char **path, char *err, size_t er
 }
 
 int
-bp_store_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen)
+bp_store_swap_in(const struct bp_config *c, const char *path, char *msg, size_t msglen)
 {
-	const struct bp_store_backend *be = find_backend(c->store_backend, err, errlen);
+	const struct bp_store_backend *be = find_backend(c->store_backend, msg, msglen);
 
 	if (!be)
 		return -1;
+	if (msglen)
+		msg[0] = '\0';
 	if (!path)
 		return 0;
-	return be->swap_in ? be->swap_in(c, path, err, errlen) : -1;
+	return be->swap_in ? be->swap_in(c, path, msg, msglen) : -1;
 }

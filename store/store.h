@@ -272,9 +272,11 @@ int bp_store_put_ledger(bp_store *s, const struct bp_submission *sub, char *err,
  * [store] path), or to NULL when the backend rebuilds in place inside one
  * transaction (PostgreSQL: readers see the old store until the commit).
  * bp_store_swap_in checks the fresh store and puts it in the place of c's
- * (SQLite: the old file is kept as <path>.before-rebuild). 0, or -1 with err.
+ * (SQLite: the old file is kept as <path>.before-rebuild, an earlier one
+ * as <path>.before-rebuild.N; a kill leaves a store in place). 0 with what
+ * was kept said in msg ("" when nothing was swapped), or -1 with msg.
  */
 int bp_store_fresh_path(const struct bp_config *c, char **path, char *err, size_t errlen);
-int bp_store_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen);
+int bp_store_swap_in(const struct bp_config *c, const char *path, char *msg, size_t msglen);
 
 #endif

@@ -546,123 +546,28 @@ sq_rollback(void *h)
 	q->in_tx = false;
 }
 
-/* path + suffix into a new malloc'ed string (the caller frees it). */
-static char *
-with_suffix(const char *path, const char *suffix)
-{
-	size_t n = strlen(path) + strlen(suffix) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s%s", path, suffix);
-	return p;
-}
-
-/* Removes path and its -wal and -shm files; 0 or -1 with errno. */
+/* Checks the fresh store at path, then puts it in place
+ * (store_sqlite_swap.c); on success msg says what was kept. */
 static int
-remove_db(const char *path)
-{
-	static const char *const sfx[] = { "-wal", "-shm", "" };
-
-	for (size_t i = 0; i < 3; i++) {
-		char *p = with_suffix(path, sfx[i]);
-		if (!p)
-			return -1;
-		if (unlink(p) < 0 && errno != ENOENT) {
-			free(p);
-			return -1;
-		}
-		free(p);
-	}
-	return 0;
-}
-
-/* *path is malloc'ed here; the caller frees it. */
-static int
-sq_fresh_path(const struct bp_config *c, char **path, char *err, size_t errlen)
-{
-	if (!(*path = with_suffix(c->store_path, ".rebuild"))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	/* Left behind by a rebuild that did not finish. */
-	if (remove_db(*path) < 0) {
-		snprintf(err, errlen, "store: %s: %s", *path, strerror(errno));
-		free(*path);
-		*path = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Moves old (and its -wal file, which belongs to it) to to, replacing
- * whatever was there. ENOENT of old is not an error. */
-static int
-move_db(const char *old, const char *to)
-{
-	char *ow = with_suffix(old, "-wal"), *tw = with_suffix(to, "-wal");
-	char *os = with_suffix(old, "-shm");
-	int ret = -1;
-
-	if (!ow || !tw || !os || remove_db(to) < 0)
-		goto out;
-	if (rename(old, to) < 0 && errno != ENOENT)
-		goto out;
-	if (rename(ow, tw) < 0 && errno != ENOENT)
-		goto out;
-	if (unlink(os) < 0 && errno != ENOENT)
-		goto out;
-	ret = 0;
-out:
-	free(ow);
-	free(tw);
-	free(os);
-	return ret;
-}
-
-static int
-sq_swap_in(const struct bp_config *c, const char *path, char *err, size_t errlen)
+sq_swap_in(const struct bp_config *c, const char *path, char *msg, size_t msglen)
 {
 	struct bp_config fc = *c;
 	struct stat st;
 	void *h = NULL;
-	char *backup = NULL, *dir = NULL, *slash;
-	int ret = -1, dfd;
 
 	fc.store_path = (char *)path;
-	if (sq_open(&fc, 0, &h, err, errlen) != 0 || sq_check(h, 1, err, errlen) < 0)
-		goto out;
-	sq_close(h);
-	h = NULL;
-	if (!(backup = with_suffix(c->store_path, ".before-rebuild")) ||
-	    !(dir = strdup(c->store_path))) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
+	if (sq_open(&fc, 0, &h, msg, msglen) != 0 || sq_check(h, 1, msg, msglen) < 0) {
+		sq_close(h);
+		return -1;
 	}
+	sq_close(h);
 	/* The rebuilt store belongs to whoever owned the old one (the daemon's
 	 * user), not to the one who ran the rebuild. */
 	if (stat(c->store_path, &st) == 0 && chown(path, st.st_uid, st.st_gid) < 0) {
-		snprintf(err, errlen, "store: %s: %s", path, strerror(errno));
-		goto out;
+		snprintf(msg, msglen, "store: %s: %s", path, strerror(errno));
+		return -1;
 	}
-	if (move_db(c->store_path, backup) < 0 || rename(path, c->store_path) < 0) {
-		snprintf(err, errlen, "store: cannot put the rebuilt store in place: %s",
-		    strerror(errno));
-		goto out;
-	}
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*(slash == dir ? slash + 1 : slash) = '\0';
-		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	ret = 0;
-out:
-	sq_close(h);
-	free(backup);
-	free(dir);
-	return ret;
+	return bp_sq_put_in_place(c, path, msg, msglen);
 }
 
 const struct bp_store_backend bp_store_backend_sqlite = {
@@ -694,6 +599,6 @@ const struct bp_store_backend bp_store_backend_sqlite = {
 	.put_ledger = bp_sq_put_ledger,
 	.foreach_reset = bp_sq_foreach_reset,
 	.put_reset = bp_sq_put_reset,
-	.fresh_path = sq_fresh_path,
+	.fresh_path = bp_sq_fresh_path,
 	.swap_in = sq_swap_in,
 };

@@ -78,4 +78,9 @@ int bp_sq_foreach_reset(void *h, int (*cb)(const struct bp_sequence_reset *r, vo
     void *ud);
 int bp_sq_put_reset(void *h, const struct bp_sequence_reset *r, char *err, size_t errlen);
 
+/* store_sqlite_swap.c: bpagg rebuild's fresh store and its swap. */
+int bp_sq_fresh_path(const struct bp_config *c, char **path, char *err, size_t errlen);
+int bp_sq_put_in_place(const struct bp_config *c, const char *fresh, char *msg,
+    size_t msglen);
+
 #endif
