@@ -594,7 +594,15 @@ bp_cmd_rebuild(int argc, char **argv)
 			    l > 0 ? "; stop bpaggd first" : "");
 			rc = l > 0 ? EX_TEMPFAIL : EX_CANTCREAT;
 		} else {
-			rc = rebuild(&conf);
+			/* Keeps bpagg reset-sequence out until the swap is done. */
+			int rfd;
+			if (bp_lock_rebuild(&conf, true, &rfd, err, sizeof(err)) != 0) {
+				fprintf(stderr, "bpagg rebuild: %s\n", err);
+				rc = EX_CANTCREAT;
+			} else {
+				rc = rebuild(&conf);
+				close(rfd);
+			}
 			close(lockfd);
 		}
 	}

@@ -6,6 +6,7 @@
  * reset is recorded in the store and logged to syslog (LOG_AUTH).
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -15,6 +16,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "lock.h"
 #include "store.h"
 
 static void
@@ -34,11 +36,11 @@ bp_cmd_reset_sequence(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = NULL;
-	char kommune[5], err[512];
+	char kommune[5], err[PATH_MAX + 128];
 	struct bp_config cfg;
 	bp_store *s = NULL;
 	uint64_t old = 0;
-	int year, c, rc;
+	int year, c, rc, l, lockfd = -1;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -57,6 +59,14 @@ bp_cmd_reset_sequence(int argc, char **argv)
 	}
 	if ((rc = bp_cli_load_conf("reset-sequence", conf, &cfg)) != 0)
 		goto out;
+	/* A reset written while bpagg rebuild runs would go into the store
+	 * it is about to replace: refused, as rebuild is beside bpaggd. */
+	if ((l = bp_lock_rebuild(&cfg, false, &lockfd, err, sizeof(err))) != 0) {
+		fprintf(stderr, "bpagg reset-sequence: %s%s\n", err,
+		    l > 0 ? "; run it again when the rebuild is done" : "");
+		rc = l > 0 ? EX_TEMPFAIL : EX_CANTCREAT;
+		goto out;
+	}
 	if ((rc = bp_store_open_existing(&cfg, &s, err, sizeof(err))) != 0) {
 		fprintf(stderr, "bpagg reset-sequence: %s\n", rc > 0 ? "no store yet" : err);
 		rc = rc > 0 ? EX_NOINPUT : EX_IOERR;
@@ -81,6 +91,8 @@ bp_cmd_reset_sequence(int argc, char **argv)
 	}
 out:
 	bp_store_close(s);
+	if (lockfd >= 0)
+		close(lockfd);
 	bp_config_free(&cfg);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include "lock.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,8 +73,11 @@ out:
 	return -1;
 }
 
-int
-bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
+/* Takes flock op (LOCK_EX or LOCK_SH, | LOCK_NB) on queue/name; what
+ * holds it is said as "held by <holder>". See bp_lock_install. */
+static int
+take(const struct bp_config *c, const char *name, int op, const char *holder, int *fd,
+    char *err, size_t errlen)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 	struct stat st, qst;
@@ -81,7 +85,7 @@ bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
 
 	*fd = -1;
 	if (bp_state_dir(c, dir, sizeof(dir)) < 0 ||
-	    snprintf(path, sizeof(path), "%s/queue/.bpaggd.lock", dir) >= (int)sizeof(path)) {
+	    snprintf(path, sizeof(path), "%s/queue/%s", dir, name) >= (int)sizeof(path)) {
 		snprintf(err, errlen, "%s: path too long", c->path);
 		return -1;
 	}
@@ -89,7 +93,7 @@ bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
 		return -1;
 	/* In the private queue, 0600: a user who could open it could hold
 	 * the lock (flock needs no write access) and keep bpaggd out. */
-	f = openat(qfd, ".bpaggd.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f = openat(qfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (f < 0 || fstat(f, &st) < 0 || fstat(qfd, &qst) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
@@ -112,12 +116,11 @@ bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
 		goto fail;
 	}
 	close(qfd);
-	if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(f, op) < 0) {
 		int e = errno;
 		close(f);
 		if (e == EWOULDBLOCK) {
-			snprintf(err, errlen, "%s: held by a running bpaggd (or bpagg rebuild)",
-			    path);
+			snprintf(err, errlen, "%s: held by %s", path, holder);
 			return 1;
 		}
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
@@ -130,4 +133,20 @@ fail:
 		close(f);
 	close(qfd);
 	return -1;
+}
+
+int
+bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen)
+{
+	return take(c, ".bpaggd.lock", LOCK_EX | LOCK_NB,
+	    "a running bpaggd (or bpagg rebuild)", fd, err, errlen);
+}
+
+int
+bp_lock_rebuild(const struct bp_config *c, bool rebuild, int *fd, char *err, size_t errlen)
+{
+	/* A rebuild waits for a reset being recorded (one short write); a
+	 * reset never waits for a rebuild. */
+	return take(c, ".rebuild.lock", rebuild ? LOCK_EX : LOCK_SH | LOCK_NB,
+	    "a running bpagg rebuild", fd, err, errlen);
 }

@@ -10,6 +10,7 @@
 #ifndef BP_LOCK_H
 #define BP_LOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -26,5 +27,16 @@ int bp_state_dir(const struct bp_config *c, char *out, size_t outlen);
  * is made private when this process may (root or the owner), else refused.
  */
 int bp_lock_install(const struct bp_config *c, int *fd, char *err, size_t errlen);
+
+/*
+ * The rebuild lock, queue/.rebuild.lock (made as the lock above): bpagg
+ * rebuild takes it exclusively (rebuild true; it waits for a reset being
+ * recorded) beside the installation lock, and bpagg reset-sequence shared,
+ * without waiting, for as long as it writes (bpaggd may run meanwhile),
+ * so that a reset is never written into a store a rebuild replaces.
+ * Returns as bp_lock_install.
+ */
+int bp_lock_rebuild(const struct bp_config *c, bool rebuild, int *fd, char *err,
+    size_t errlen);
 
 #endif

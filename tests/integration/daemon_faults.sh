@@ -109,6 +109,20 @@ grep -q "1 sequence resets kept" "$T/rebuild.err" || fail "rebuild: $(cat "$T/re
 "$H/tallydump" "$C" $YEAR --all >"$T/after-rebuild"
 cmp -s "$T/before-rebuild" "$T/after-rebuild" || fail "the tallies differ after bpagg rebuild (the set-aside submission stands again?)"
 ok "bpagg rebuild keeps the sequence reset and the order the daemon merged in"
+# A reset asked for while bpagg rebuild runs (held at its first rename for
+# 3 s) is refused, exit 75: it would go into the store the rebuild replaces.
+if command -v strace >/dev/null; then
+	strace -f -qq -o /dev/null -e trace=rename -e inject=rename:delay_enter=3000000:when=1 \
+		bpagg rebuild -c "$C" 2>"$T/rebuild.err" & RB=$!
+	for _ in $(seq 100); do [ -e "$T/c/store.sqlite.rebuild" ] && break; sleep 0.1; done
+	rc=0; bpagg reset-sequence -c "$C" $A $YEAR >/dev/null 2>"$T/reset.err" || rc=$?
+	wait $RB || fail "rebuild: $(tail -n 3 "$T/rebuild.err")"
+	[ "$rc" -eq 75 ] || fail "bpagg reset-sequence during a rebuild exited $rc, expected 75"
+	grep -q 'held by a running bpagg rebuild' "$T/reset.err" || fail "reset: $(cat "$T/reset.err")"
+	ok "bpagg reset-sequence refused (exit 75) while bpagg rebuild runs"
+else
+	echo "note: strace not installed; reset-sequence during a rebuild not tested"
+fi
 
 # 11. The outbox cannot take the receipt (outbox/NNNN is a plain file).
 rm -rf "$T/c/outbox/$B"
