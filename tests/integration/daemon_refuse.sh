@@ -174,6 +174,19 @@ cp "$T/c/kommuner.csv" "$T/registry.csv"
 grep -v "^$B," "$T/registry.csv" >"$T/c/kommuner.csv"
 refused_replay "a kommune gone from the registry" "$bf" "kommune not in"
 cp "$T/registry.csv" "$T/c/kommuner.csv"
+# After register --replace the files signed with B's old key cannot be
+# verified: the rebuild stops, says why and what to read, changes nothing.
+cp "$T/c/keys/kommuner/$B.sign.pk" "$T/old.pk"
+mkdir -p "$T/k2" && bpagg keygen kommune $B --out "$T/k2" >/dev/null
+bpagg register -c "$C" $B "$T/k2/$B.sign.pk" --replace >/dev/null
+rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
+[ $rc -eq 65 ] || fail "rebuild after a key rotation exited $rc, expected 65"
+grep -q "register --replace.*see bpagg(1), rebuild" "$T/rebuild.log" ||
+	fail "rebuild after a key rotation: $(cat "$T/rebuild.log")"
+"$H/tallydump" "$C" $YEAR --all >"$T/after"
+cmp -s "$T/before" "$T/after" || fail "rebuild after a key rotation changed the store"
+bpagg register -c "$C" $B "$T/old.pk" --replace >/dev/null
+ok "rebuild after a key rotation stops and says why, changes nothing"
 sleep 1.1   # so that a received time set by the rebuild itself would differ
 bpagg rebuild -c "$C" 2>"$T/rebuild.log" || fail "rebuild failed"
 grep -q "6/6 files, 4 merged, 2 already applied, 0 refused" "$T/rebuild.log" ||
