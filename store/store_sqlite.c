@@ -1,7 +1,8 @@
 /*
  * store_sqlite.c - the SQLite backend of the national aggregate store
  * (store.h, store_backend.h): the file, its schema, its integrity and its
- * transactions; the statements are in store_sqlite_ops.c.
+ * transactions; the statements are in store_sqlite_ops.c, the swap of
+ * bpagg rebuild in store_sqlite_swap.c.
  *
  * The file is created whole or not at all: a new store is built in a
  * temporary file beside the path (mode 0600, schema included) and linked

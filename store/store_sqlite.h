@@ -1,7 +1,8 @@
 /*
  * store_sqlite.h - what the two files of the SQLite backend share
  * (store_sqlite.c: the file, schema, integrity and transactions;
- * store_sqlite_ops.c: the statements that judge, apply and read).
+ * store_sqlite_ops.c: the statements that judge, apply and read;
+ * store_sqlite_swap.c: how bpagg rebuild's new store takes the old one's place).
  * Private to store/.
  */
 #ifndef BP_STORE_SQLITE_H
