@@ -112,8 +112,9 @@ ok "bpagg rebuild keeps the sequence reset and the order the daemon merged in"
 # A reset asked for while bpagg rebuild runs (held at its first rename for
 # 3 s) is refused, exit 75: it would go into the store the rebuild replaces.
 if command -v strace >/dev/null; then
-	strace -f -qq -o /dev/null -e trace=rename -e inject=rename:delay_enter=3000000:when=1 \
-		bpagg rebuild -c "$C" 2>"$T/rebuild.err" & RB=$!
+	# (LeakSanitizer does not run under ptrace)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -o /dev/null \
+		-e trace=rename -e inject=rename:delay_enter=3000000:when=1 bpagg rebuild -c "$C" 2>"$T/rebuild.err" & RB=$!
 	for _ in $(seq 100); do [ -e "$T/c/store.sqlite.rebuild" ] && break; sleep 0.1; done
 	rc=0; bpagg reset-sequence -c "$C" $A $YEAR >/dev/null 2>"$T/reset.err" || rc=$?
 	wait $RB || fail "rebuild: $(tail -n 3 "$T/rebuild.err")"
