@@ -454,8 +454,9 @@ populate(const char *dir, const char *registry, const char *state, const struct 
 /*
  * Loads the written configuration back, as the daemon will, and makes the
  * store (SQLite: the schema, no data) and an empty suppression log where
- * it puts them, given to own like the folders. A store or log already there (a state folder kept from an
- * earlier installation) is left as it is, unread.
+ * it puts them, given to own like the folders. A store or log already there
+ * (a state folder kept from an earlier installation) is left as it is,
+ * unread.
  */
 static int
 make_store_and_log(const char *dir, const struct owner *own)

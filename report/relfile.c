@@ -302,17 +302,26 @@ copy_fig(char *dst, size_t n, const char *s)
 	return 0;
 }
 
+/* Both files begin a row with the year and then codes (fields 1 to last). */
+static int
+check_year_and_codes(const struct bp_csv_row *row, struct rd *d, int last)
+{
+	if (!is_whole(row->field[0], 4))
+		return fail_field(d, row->line, 0, "not a year");
+	for (int k = 1; k <= last; k++)
+		if (!is_code(row->field[k]))
+			return fail_field(d, row->line, k, "not 1 to 63 of A-Z, a-z, 0-9 and _");
+	return 0;
+}
+
 static int
 on_tables_row(const struct bp_csv_row *row, struct rd *d)
 {
 	const char *const *f = row->field;
 	if (row->n != 12)
 		return fail_row(d, row->line, "expected the 12 fields of tables.csv");
-	if (!is_whole(f[0], 4))
-		return fail_field(d, row->line, 0, "not a year");
-	for (int k = 1; k <= 7; k++)
-		if (!is_code(f[k]))
-			return fail_field(d, row->line, k, "not 1 to 63 of A-Z, a-z, 0-9 and _");
+	if (check_year_and_codes(row, d, 7))
+		return 1;
 	for (int k = 8; k <= 11; k++)
 		if (!is_fig(f[k]))
 			return fail_field(d, row->line, k, "a figure that is not empty, ':' or a "
@@ -343,11 +352,8 @@ on_cov_row(const struct bp_csv_row *row, struct rd *d)
 	const char *const *f = row->field;
 	if (row->n != 8)
 		return fail_row(d, row->line, "expected the 8 fields of coverage.csv");
-	if (!is_whole(f[0], 4))
-		return fail_field(d, row->line, 0, "not a year");
-	for (int k = 1; k <= 2; k++)
-		if (!is_code(f[k]))
-			return fail_field(d, row->line, k, "not 1 to 63 of A-Z, a-z, 0-9 and _");
+	if (check_year_and_codes(row, d, 2))
+		return 1;
 	for (int k = 3; k <= 6; k++)
 		if (!is_whole(f[k], 12))
 			return fail_field(d, row->line, k, "not a whole number of at most 12 digits");

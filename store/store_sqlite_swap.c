@@ -140,7 +140,7 @@ keep_aside(const char *b, unsigned *n)
 		return -1;
 	}
 	for (*n = 1; *n < 1000; (*n)++) {
-		snprintf(to, sizeof(to), "%s.%u", b, *n % 1000);
+		snprintf(to, sizeof(to), "%s.%u", b, *n);
 		if (size_of(to, "") < 0 && size_of(to, "-wal") < 0 && size_of(to, "-journal") < 0)
 			break;
 	}
