@@ -17,11 +17,13 @@
 
 /* An open-addressing map from a cell key to its last published count
  * (-1 = suppressed). Keys are "level|area|table|category|value", and
- * "T|level|table" for each table the release has (value 0). */
+ * "T|level|table" for each table the release has (value 0). older: the
+ * release of the year before this one, when it was loaded too. */
 struct bp_prev {
 	char **key;
 	int64_t *val;
 	size_t cap, n;
+	struct bp_prev *older;
 };
 
 static uint64_t
@@ -100,13 +102,30 @@ bp_prev_get(const struct bp_prev *p, const char *k, int64_t *v)
 void
 bp_prev_free(struct bp_prev *p)
 {
-	if (!p)
-		return;
-	for (size_t i = 0; i < p->cap; i++)
-		free(p->key[i]);
-	free(p->key);
-	free(p->val);
-	free(p);
+	while (p) {
+		struct bp_prev *older = p->older;
+		for (size_t i = 0; i < p->cap; i++)
+			free(p->key[i]);
+		free(p->key);
+		free(p->val);
+		free(p);
+		p = older;
+	}
+}
+
+const struct bp_prev *
+bp_prev_older(const struct bp_prev *p)
+{
+	return p ? p->older : NULL;
+}
+
+size_t
+bp_prev_depth(const struct bp_prev *p)
+{
+	size_t n = 0;
+	for (; p; p = p->older)
+		n++;
+	return n;
 }
 
 /* Splits a line of our own CSV (fields never hold quotes or commas, but
@@ -239,6 +258,19 @@ bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
 		return -1;
 	}
 	*out = p;
+	return 0;
+}
+
+int
+bp_prev_add_older(struct bp_prev *p, const char *tables_csv, const char *sums_csv,
+    char *err, size_t errlen)
+{
+	struct bp_prev *o;
+	if (bp_prev_load(tables_csv, sums_csv, &o, err, errlen) < 0)
+		return -1;
+	while (p->older)
+		p = p->older;
+	p->older = o;
 	return 0;
 }
 

@@ -71,6 +71,10 @@ struct bp_pub_settings {
 	                           whole release where it is small
 	                           (bp__rel_joint_whole), 10 where it is
 	                           not, the same check by fylke */
+	bool republish_all; /* a republished year is compared with every
+	                       earlier release of the year (new releases);
+	                       false: with the previous one only, as releases
+	                       logged without republish_against were */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */
@@ -136,6 +140,12 @@ struct bp_prev;
  * Returns 0, or -1 with "file:line: reason" in err. Free with bp_prev_free. */
 int bp_prev_load(const char *tables_csv, const char *sums_csv, struct bp_prev **out,
     char *err, size_t errlen);
+/* Loads a release of the year made before every release p holds (the
+ * releases of a year are compared with all earlier ones, newest first);
+ * p keeps it and bp_prev_free frees it with p. 0, or -1 as bp_prev_load. */
+int bp_prev_add_older(struct bp_prev *p, const char *tables_csv, const char *sums_csv,
+    char *err, size_t errlen);
+/* Frees p and every older release it holds. */
 void bp_prev_free(struct bp_prev *p);
 /* The first table that t publishes and the previous release did not (its
  * level and name into name): true, or false when t stays within them. A

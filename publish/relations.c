@@ -85,8 +85,8 @@ republish_rule_hides(const struct bp_tables *T, uint32_t now, int64_t old)
 }
 
 /* Whether the republishing rule will hide row r (value now) of value v of
- * breakdown b of group g in area a: hidden in the previous release, or
- * moved by 1 .. min_cell - 1 since (add_republish_cell). */
+ * breakdown b of group g in area a: hidden in an earlier release of the
+ * year, or moved by 1 .. min_cell - 1 since one (add_republish_cell). */
 static bool
 republish_hides(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
     size_t v, size_t r, uint32_t now, const struct bp_prev *prev)
@@ -96,9 +96,10 @@ republish_hides(const struct bp_tables *T, const struct area *a, size_t g, size_
 	if (!prev)
 		return false;
 	row_key(T, a, g, b, v, r, key, sizeof(key));
-	if (!bp_prev_get(prev, key, &old))
-		return false;
-	return republish_rule_hides(T, now, old);
+	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q))
+		if (bp_prev_get(q, key, &old) && republish_rule_hides(T, now, old))
+			return true;
+	return false;
 }
 
 
@@ -506,7 +507,8 @@ add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_
 	if ((aux = bp_sup_add_cell(G->p, d, 0)) < 0 ||
 	    (fix = bp_sup_add_cell(G->p, (uint32_t)old, BP_SUP_FIXED)) < 0)
 		return -1;
-	G->forced[c] = BP_REASON_DIFFERENCE;
+	if (G->forced[c] != BP_REASON_SECONDARY)
+		G->forced[c] = BP_REASON_DIFFERENCE;
 	G->daux[G->ndaux++] = (size_t)aux;
 	if (now > old) {
 		m[0] = (size_t)fix, m[1] = (size_t)aux;
@@ -514,6 +516,35 @@ add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_
 	}
 	m[0] = c, m[1] = (size_t)aux;
 	return bp_sup_add_constraint(G->p, BP_CONS_TABLE, (size_t)fix, m, 2);
+}
+
+/*
+ * The rule for cell c (value now) against every earlier release of the year
+ * that printed key: a figure published in releases 1 and 3 is compared too
+ * (10, 20, 12 would otherwise tell the 2 between the first and the last).
+ * A value met before in the chain is not compared twice.
+ */
+static int
+republish_chain(const struct bp_tables *T, struct group *G, size_t c, uint32_t now,
+    const char *key, const struct bp_prev *prev)
+{
+	int64_t seen[64];
+	size_t nseen = 0;
+	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q)) {
+		int64_t old;
+		bool dup = false;
+		if (!bp_prev_get(q, key, &old))
+			continue;
+		for (size_t k = 0; k < nseen && !dup; k++)
+			dup = seen[k] == old;
+		if (dup)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = old;
+		if (add_republish_cell(T, G, c, now, old) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Applies the republishing rule to every row of group g found in prev. */
@@ -532,12 +563,9 @@ mark_republish(const struct bp_tables *T, struct group *G, size_t g,
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t r = 0; r < nr; r++) {
-					int64_t old;
 					row_key(T, a, g, b, v, r, key, sizeof(key));
-					if (!bp_prev_get(prev, key, &old))
-						continue;
-					if (add_republish_cell(T, G, cell_at(T, G, i, g, b, v, r),
-					    cell_value(T, a, g, b, v, r), old) < 0)
+					if (republish_chain(T, G, cell_at(T, G, i, g, b, v, r),
+					    cell_value(T, a, g, b, v, r), key, prev) < 0)
 						return -1;
 				}
 		}
@@ -625,7 +653,7 @@ bp_tb_group_build(const struct bp_tables *T, struct group *G, size_t g, const st
 		return -1;
 	if (prev && G->ncells) {
 		if (!(G->forced = calloc(G->ncells, 1)) ||
-		    !(G->daux = malloc(G->ncells * sizeof(size_t))) ||
+		    !(G->daux = malloc(G->ncells * bp_prev_depth(prev) * sizeof(size_t))) ||
 		    mark_republish(T, G, g, prev) < 0)
 			return -1;
 	}

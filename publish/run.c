@@ -186,9 +186,10 @@ bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i
 	return only_sealed_files(dir, l, i, why, whylen);
 }
 
-/* Loads the previous release (line index p) for the difference rule. */
-int
-bp_log_load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
+/* Loads the kept release at line p: into *prev when it is NULL, else as
+ * the oldest release *prev holds. */
+static int
+load_kept(const struct bp_config *c, const struct bp_suplog *l, size_t p,
     struct bp_prev **prev, char *err, size_t errlen)
 {
 	char id[128], t[PATH_MAX], s[PATH_MAX];
@@ -197,7 +198,30 @@ bp_log_load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 		return -1;
 	bp_release_kept_file(c, id, "tables.csv", t, sizeof(t));
 	bp_release_kept_file(c, id, "sums.csv", s, sizeof(s));
-	return bp_prev_load(t, s, prev, err, errlen);
+	return *prev ? bp_prev_add_older(*prev, t, s, err, errlen) :
+	    bp_prev_load(t, s, prev, err, errlen);
+}
+
+/* Loads the previous release (line index p) for the difference rule, and
+ * with chain every earlier release of its year, newest first. */
+int
+bp_log_load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
+    bool chain, struct bp_prev **prev, char *err, size_t errlen)
+{
+	char y[16];
+	*prev = NULL;
+	if (bp_suplog_get(l, p, "year", y, sizeof(y)) != 0) {
+		snprintf(err, errlen, "%zu: release entry without a year", p + 1);
+		return -1;
+	}
+	int year = atoi(y);
+	for (size_t q = p; q != SIZE_MAX; q = chain ? bp_log_last_release(l, year, q) : SIZE_MAX)
+		if (load_kept(c, l, q, prev, err, errlen) < 0) {
+			bp_prev_free(*prev);
+			*prev = NULL;
+			return -1;
+		}
+	return 0;
 }
 /* ---- settings as recorded ---------------------------------------------- */
 
@@ -242,6 +266,8 @@ bp_settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	}
 	if (o && (json_object_set_new(o, "kommune_breakdowns", bp_json_text(bd)) < 0 ||
 	    json_object_set_new(o, "republish_rule", bp_json_text(c->republish_rule)) < 0 ||
+	    (s->republish_all && json_object_set_new(o, "republish_against",
+	    json_string("every_earlier_release")) < 0) ||
 	    json_object_set_new(o, "shared_cells",
 	    json_string(s->per_table ? "per_table" : "consistent")) < 0 ||
 	    json_object_set_new(o, "method",
@@ -304,6 +330,10 @@ bp_settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	if (s->release_model && (s->model_version < 1 ||
 	    s->model_version > BP_RELEASE_MODEL_VERSION))
 		return -1;
+	/* Releases logged without republish_against were compared with the
+	 * previous release of their year only. */
+	s->republish_all = bp_suplog_get(l, i, "settings.republish_against", v,
+	    sizeof(v)) == 0 && !strcmp(v, "every_earlier_release");
 	if (bp_suplog_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
 	    bp_suplog_get(l, i, "settings.registry", regdig, reglen) != 0)
 		return -1;

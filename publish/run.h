@@ -65,9 +65,11 @@ int bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size
     char *why, size_t whylen);
 
 /* Loads the previous release (line index p) for the difference rule into
- * *prev (the caller frees it with bp_prev_free). 0 or -1 with err. */
+ * *prev, and with chain every earlier release of its year too (each kept
+ * folder checked against its digests first); the caller frees *prev with
+ * bp_prev_free. 0 or -1 with err (*prev NULL). */
 int bp_log_load_prev(const struct bp_config *c, const struct bp_suplog *l, size_t p,
-    struct bp_prev **prev, char *err, size_t errlen);
+    bool chain, struct bp_prev **prev, char *err, size_t errlen);
 
 /* The "settings" object of a release entry and of release.json: a new
  * reference the caller json_decref()s; NULL on ENOMEM. */

@@ -160,6 +160,10 @@ enum {
 /* The count the kept release printed for key k (-1: suppressed); false when
  * it did not print k (previous.c). */
 bool bp_prev_get(const struct bp_prev *p, const char *k, int64_t *v);
+/* The release made before p, NULL when p holds no older one; how many
+ * releases p holds (itself included; 0 for NULL). */
+const struct bp_prev *bp_prev_older(const struct bp_prev *p);
+size_t bp_prev_depth(const struct bp_prev *p);
 
 /* relations.c */
 bool bp_tb_is_small(const struct bp_tables *T, uint32_t v);

@@ -63,8 +63,8 @@ assert list(r) == ["release", "time", "year", "previous", "settings", "input", "
 assert r["previous"] is None, r["previous"]
 assert list(r["settings"]) == ["rop_definition", "lki_cut_gul", "lki_cut_rod",
     "lki_cut_blalys", "min_cell", "suppress_zero", "profile", "profile_digest",
-    "kommune_breakdowns", "republish_rule", "shared_cells", "method", "model", "levels",
-    "catalogue", "registry", "version"], list(r["settings"])
+    "kommune_breakdowns", "republish_rule", "republish_against", "shared_cells", "method",
+    "model", "levels", "catalogue", "registry", "version"], list(r["settings"])
 assert r["settings"]["kommune_breakdowns"] == "total,brukergruppe,rop", r["settings"]
 assert sorted(r["hidden"]) == ["fylke", "kommune", "nasjonal"], r["hidden"]
 assert all(0 <= float(v) <= 100 for v in r["hidden"].values()), r["hidden"]

@@ -313,6 +313,42 @@ Test(release, republish_protects_differences_and_audits)
 	cr_assert_eq(audit(err), 0, "%s", err);
 }
 
+/* A figure is compared with every earlier release of its year, not only
+ * the one before: 1101's bolig gronn is 20, then 30, then 22. Against the
+ * second release alone 22 moved by 8 (not small) and was published, which
+ * told the 2 between the first release and the third. */
+Test(release, republish_compares_every_earlier_release)
+{
+	char id[128], err[1024];
+	cr_assert_eq(publish("out1", id, err), 0, "%s", err);
+	char *t = slurp("out1/tables.csv", NULL);
+	cr_assert(strstr(t, "\n2024,kommune,1101,bolig__total,bolig,gronn,total,alle,20,"),
+	    "1101 gronn not published as 20 in the first release");
+	free(t);
+	apply("1101", 60, 10);
+	cr_assert_eq(publish("out2", id, err), 0, "%s", err);
+	t = slurp("out2/tables.csv", NULL);
+	cr_assert(strstr(t, "\n2024,kommune,1101,bolig__total,bolig,gronn,total,alle,30,"),
+	    "1101 gronn not published as 30 in the second release");
+	free(t);
+	apply("1101", 60, 2);
+	cr_assert_eq(publish("out3", id, err), 0, "%s", err);
+	t = slurp("out3/tables.csv", NULL);
+	cr_assert(strstr(t, "\n2024,kommune,1101,bolig__total,bolig,gronn,total,alle,:,:,:,:\n"),
+	    "1101 gronn (22) published beside the first release's 20");
+	free(t);
+	char *log = slurp("suppression.log", NULL);
+	char want[512];
+	snprintf(want, sizeof(want), "\"release\":\"%s\",\"table\":\"bolig__total\",\"level\":"
+	    "\"kommune\",\"area\":\"1101\",\"category\":\"gronn\",\"breakdown_value\":\"alle\","
+	    "\"reason\":\"difference\"", id);
+	cr_assert(strstr(log, want), "no difference entry for 1101 gronn in the third release");
+	cr_assert(strstr(log, "\"republish_against\":\"every_earlier_release\""));
+	free(log);
+	/* The audit re-derives the third release against both earlier ones. */
+	cr_assert_eq(audit(err), 0, "%s", err);
+}
+
 Test(release, refuse_rule)
 {
 	char id[128], err[1024];
