@@ -25,6 +25,8 @@ struct bp_sup_problem {
 	uint32_t *value;
 	unsigned char *flags;      /* BP_SUP_FIXED, BP_SUP_UNPRINTED, ... */
 	uint16_t *weight;          /* per cell: bp_sup_weigh, NULL until set */
+	uint32_t *need;            /* per cell: bp_sup_set_need (0: min_cell),
+	                              NULL until set */
 	unsigned char *state;      /* enum bp_sup_state */
 	unsigned char rule;        /* enum bp_sup_rule */
 	unsigned char by_cost;     /* enum bp_sup_pricing (bp_sup_set_pricing) */
@@ -101,12 +103,12 @@ bp__sup_needs(const struct bp_sup_problem *p, size_t c)
 	return p->state[c] == BP_SUP_PRIMARY;
 }
 
-/* The lower end demanded: 0 (BP_SUP_RULE_INTERVAL), or none (UPPER). */
+/* The lower end demanded: 0 (BP_SUP_RULE_INTERVAL), or none (UPPER, and
+ * a cell with a need of its own: only how high it may be matters). */
 static inline double
 bp__sup_need_lo(const struct bp_sup_problem *p, size_t c)
 {
-	(void)c;
-	return p->rule == BP_SUP_RULE_UPPER ? HUGE_VAL : 0.0;
+	return p->rule == BP_SUP_RULE_UPPER || (p->need && p->need[c]) ? HUGE_VAL : 0.0;
 }
 
 /* The lower bound of a hidden cell's LP column: what the reader knows. */
@@ -121,8 +123,7 @@ bp__sup_col_lo(const struct bp_sup_problem *p, size_t c)
 static inline double
 bp__sup_need_hi(const struct bp_sup_problem *p, size_t c, unsigned min_cell)
 {
-	(void)p, (void)c;
-	return (double)min_cell;
+	return p->need && p->need[c] ? (double)p->need[c] : (double)min_cell;
 }
 
 static inline int

@@ -172,7 +172,7 @@ certify(const struct bp_sup_problem *p, struct bp_sup_local *L, glp_prob *lp,
 	for (size_t i = 0; i < L->ncells; i++) {
 		size_t c = L->cells[i];
 		if (bp__sup_needs(p, c) &&
-		    glp_get_col_prim(lp, (int)i + 1) >= (double)min_cell - BP_SUP_EPS)
+		    glp_get_col_prim(lp, (int)i + 1) >= bp__sup_need_hi(p, c, min_cell) - BP_SUP_EPS)
 			L->safe[c] = 1;
 	}
 }
@@ -379,7 +379,7 @@ prove_whole(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 	if (bp__sup_lp_bound(lp, GLP_MAX, &val) != 0)
 		goto out;
 	certify(p, &V, lp, min_cell);
-	if (val >= (double)min_cell - BP_SUP_EPS || isinf(val)) {
+	if (val >= bp__sup_need_hi(p, c, min_cell) - BP_SUP_EPS || isinf(val)) {
 		L->safe[c] = 1;
 		rc = 0;
 		goto out;
@@ -434,7 +434,7 @@ prove(const struct bp_sup_problem *p, const struct bp_sup_index *ix, struct bp_s
 		if (bp__sup_lp_bound(lp, GLP_MAX, &val) != 0)
 			goto done;
 		certify(p, L, lp, min_cell);
-		if (val >= (double)min_cell - BP_SUP_EPS || isinf(val)) {
+		if (val >= bp__sup_need_hi(p, c, min_cell) - BP_SUP_EPS || isinf(val)) {
 			L->safe[c] = 1;
 			rc = 1;
 			goto done;

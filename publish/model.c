@@ -186,7 +186,8 @@ bp_model_add(struct bp_model *m, const struct bp_sup_problem *p, const uint32_t 
 	size_t n = bp_sup_ncells(p), nc = bp_sup_ncons(p);
 	for (size_t c = 0; c < n; c++) {
 		long mc = cell_of(m, p, c, c < nkeyed ? key[c] : 0);
-		if (mc < 0)
+		uint32_t need = bp_sup_need_of(p, c);
+		if (mc < 0 || (need && bp_sup_set_need(m->p, (size_t)mc, need) < 0))
 			return -1;
 		map[c] = (size_t)mc;
 	}

@@ -94,7 +94,7 @@ line_gives_away(void *ud, size_t c)
 		for (size_t k = p->cstart[l] + 1; k < p->cstart[l + 1]; k++) {
 			size_t d = p->mem[k];
 			if (p->state[d] == BP_SUP_PRIMARY &&
-			    bp__sup_col_lo(p, d) + room < (double)min_cell - BP_SUP_EPS)
+			    bp__sup_col_lo(p, d) + room < bp__sup_need_hi(p, d, min_cell) - BP_SUP_EPS)
 				return true;
 		}
 	}

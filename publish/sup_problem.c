@@ -29,6 +29,7 @@ bp_sup_free(struct bp_sup_problem *p)
 	free(p->value);
 	free(p->flags);
 	free(p->weight);
+	free(p->need);
 	free(p->state);
 	free(p->kind);
 	free(p->cstart);
@@ -81,11 +82,18 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 			if (grow((void **)&p->weight, &cap, p->ncell + 1, sizeof(*p->weight)) != 0)
 				return -1;
 		}
+		if (p->need != NULL) {
+			cap = p->capcell;
+			if (grow((void **)&p->need, &cap, p->ncell + 1, sizeof(*p->need)) != 0)
+				return -1;
+		}
 		p->capcell = cap;
 	}
 	p->value[p->ncell] = value;
 	if (p->weight != NULL)
 		p->weight[p->ncell] = 0;
+	if (p->need != NULL)
+		p->need[p->ncell] = 0;
 	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED |
 	    BP_SUP_POSITIVE | BP_SUP_SLACK));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;

@@ -187,7 +187,7 @@ mark_primary(struct heur *h, unsigned min_cell)
 		if (p->flags[c] & BP_SUP_FIXED)
 			continue;
 		if ((p->value[c] >= 1 && p->value[c] < min_cell) ||
-		    (p->value[c] == 0 && h->suppress_zero))
+		    (p->value[c] == 0 && h->suppress_zero) || (p->need && p->need[c]))
 			bp__heur_hide(h, c, BP_SUP_PRIMARY);
 	}
 }
@@ -209,6 +209,29 @@ bp_sup_weigh(struct bp_sup_problem *p, size_t cell, uint16_t weight)
 	}
 	p->weight[cell] = weight;
 	return 0;
+}
+
+int
+bp_sup_set_need(struct bp_sup_problem *p, size_t cell, uint32_t need)
+{
+	if (cell >= p->ncell) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (p->need == NULL) {
+		if (need == 0)
+			return 0;
+		if ((p->need = calloc(p->capcell ? p->capcell : 1, sizeof(*p->need))) == NULL)
+			return -1;
+	}
+	p->need[cell] = need;
+	return 0;
+}
+
+uint32_t
+bp_sup_need_of(const struct bp_sup_problem *p, size_t cell)
+{
+	return p->need && cell < p->ncell ? p->need[cell] : 0;
 }
 
 /* A candidate complement and what choosing it would do. */
@@ -455,7 +478,7 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 		if (p->state[c] != BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_FIXED))
 			continue;
 		if ((p->value[c] >= 1 && p->value[c] < min_cell) ||
-		    (p->value[c] == 0 && suppress_zero))
+		    (p->value[c] == 0 && suppress_zero) || (p->need && p->need[c]))
 			bp__heur_hide(&h, c, BP_SUP_PRIMARY);
 	}
 	ret = audit_loop(&h, min_cell);

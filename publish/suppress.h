@@ -147,6 +147,12 @@ int bp_sup_add_equal(struct bp_sup_problem *p, const size_t *m1, size_t n1,
  * tables print too, which hiding here hides there as well.  0, or -1
  * (EINVAL, ENOMEM). */
 int bp_sup_weigh(struct bp_sup_problem *p, size_t cell, uint16_t weight);
+/* The largest value a primary cell must be able to take, when not
+ * min_cell (0: min_cell): a cell that stands for a figure which must
+ * reach need (the republishing rule, relations.c).  A cell with a need is
+ * primary whatever its value.  0, or -1 (EINVAL, ENOMEM). */
+int bp_sup_set_need(struct bp_sup_problem *p, size_t cell, uint32_t need);
+uint32_t bp_sup_need_of(const struct bp_sup_problem *p, size_t cell);
 /* The value of a cell, and whether it is FIXED. */
 uint32_t bp_sup_value_of(const struct bp_sup_problem *p, size_t cell);
 bool bp_sup_is_fixed(const struct bp_sup_problem *p, size_t cell);
