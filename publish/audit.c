@@ -136,7 +136,7 @@ rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *e
 	}
 	size_t p = bp_log_last_release(l, year, i);
 	if (p != SIZE_MAX && strcmp(rule, "refuse") &&
-	    bp_log_load_prev(c, l, p, s.republish_all, &r.prev, err, errlen) < 0) {
+	    bp_log_load_prev(c, l, p, s.republish_model >= 2, &r.prev, err, errlen) < 0) {
 		ret = 1;
 		goto out;
 	}

@@ -236,7 +236,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 			ret = 1;
 			goto out;
 		}
-		if (bp_log_load_prev(c, &r.log, p, s.republish_all, &r.prev, err, errlen) < 0) {
+		if (bp_log_load_prev(c, &r.log, p, s.republish_model >= 2, &r.prev, err, errlen) < 0) {
 			ret = EX_DATAERR;
 			goto out;
 		}

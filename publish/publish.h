@@ -44,6 +44,8 @@ unsigned bp_level_parse(const char *name);
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
 #define BP_RELEASE_MODEL_VERSION 12u
+/* The republishing rule's version that new releases are made with. */
+#define BP_REPUBLISH_MODEL 2u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -71,10 +73,11 @@ struct bp_pub_settings {
 	                           whole release where it is small
 	                           (bp__rel_joint_whole), 10 where it is
 	                           not, the same check by fylke */
-	bool republish_all; /* a republished year is compared with every
-	                       earlier release of the year (new releases);
-	                       false: with the previous one only, as releases
-	                       logged without republish_against were */
+	unsigned republish_model; /* of the republishing rule: 1 (releases
+	                             logged without republish_model) compares
+	                             with the previous release of the year, a
+	                             fall as a fall; 2 with every earlier one,
+	                             a fall as a possible rise (relations.c) */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

@@ -474,6 +474,32 @@ add_shared(const struct bp_tables *T, struct group *G, size_t g)
 }
 
 /*
+ * A fall from old to now (republish model 2): the reader does not know
+ * which way the figure moved, so it is safe when it may as well have risen
+ * by min_cell or more: an auxiliary copy U of the cell (U = now) that must
+ * be able to reach old + min_cell (bp_sup_set_need). A difference cell of
+ * the fall (model 1) demands that the figure may have fallen by min_cell,
+ * which the rule's own floor (a hidden cell is at least 1, so is each
+ * hidden part of it) often forbids whatever is hidden: a figure of 5 that
+ * fell to 4 was never republished.
+ */
+static int
+add_republish_rise(const struct bp_tables *T, struct group *G, size_t c, uint32_t now,
+    int64_t old)
+{
+	long u;
+	size_t m;
+	if ((u = bp_sup_add_cell(G->p, now, 0)) < 0 ||
+	    bp_sup_set_need(G->p, (size_t)u, (uint32_t)old + T->s.min_cell) < 0)
+		return -1;
+	if (G->forced[c] != BP_REASON_SECONDARY)
+		G->forced[c] = BP_REASON_DIFFERENCE;
+	G->daux[G->ndaux++] = (size_t)u;
+	m = (size_t)u;
+	return bp_sup_add_constraint(G->p, BP_CONS_TABLE, c, &m, 1);
+}
+
+/*
  * The republishing rule for row cell c of value now, whose value in the
  * previous release was old (-1: suppressed then).
  *  - Suppressed before: marked to stay suppressed. bp_suppress starts from
@@ -503,6 +529,8 @@ add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_
 	}
 	if (!republish_rule_hides(T, now, old))
 		return 0;
+	if (now < old && T->s.republish_model >= 2)
+		return add_republish_rise(T, G, c, now, old);
 	d = (uint32_t)(now > old ? now - old : old - now);
 	if ((aux = bp_sup_add_cell(G->p, d, 0)) < 0 ||
 	    (fix = bp_sup_add_cell(G->p, (uint32_t)old, BP_SUP_FIXED)) < 0)

@@ -165,6 +165,13 @@ add_group(const struct bp_tables *T, struct rel *R, size_t g, const struct bp_pr
 			R->capdaux = cap;
 		}
 		R->daux[R->ndaux++] = map[x.daux[k]];
+		/* Republish model 2: a difference cell is primary through every
+		 * repair (an unprinted cell is made secondary there, and the
+		 * cleanup then freed what protected it). */
+		if (T->s.republish_model >= 2) {
+			size_t d = map[x.daux[k]];
+			bp_sup_set_flags(M, d, bp_sup_flags_of(M, d) & ~BP_SUP_UNPRINTED);
+		}
 	}
 	ret = 0;
 out:

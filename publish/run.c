@@ -266,8 +266,8 @@ bp_settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	}
 	if (o && (json_object_set_new(o, "kommune_breakdowns", bp_json_text(bd)) < 0 ||
 	    json_object_set_new(o, "republish_rule", bp_json_text(c->republish_rule)) < 0 ||
-	    (s->republish_all && json_object_set_new(o, "republish_against",
-	    json_string("every_earlier_release")) < 0) ||
+	    (s->republish_model >= 2 && json_object_set_new(o, "republish_model",
+	    json_integer((json_int_t)s->republish_model)) < 0) ||
 	    json_object_set_new(o, "shared_cells",
 	    json_string(s->per_table ? "per_table" : "consistent")) < 0 ||
 	    json_object_set_new(o, "method",
@@ -330,10 +330,12 @@ bp_settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	if (s->release_model && (s->model_version < 1 ||
 	    s->model_version > BP_RELEASE_MODEL_VERSION))
 		return -1;
-	/* Releases logged without republish_against were compared with the
-	 * previous release of their year only. */
-	s->republish_all = bp_suplog_get(l, i, "settings.republish_against", v,
-	    sizeof(v)) == 0 && !strcmp(v, "every_earlier_release");
+	/* Releases logged without republish_model were made by its first
+	 * form (the previous release of the year only, a fall as a fall). */
+	s->republish_model = bp_suplog_get(l, i, "settings.republish_model", v,
+	    sizeof(v)) == 0 ? (unsigned)strtoul(v, NULL, 10) : 1;
+	if (s->republish_model < 1 || s->republish_model > BP_REPUBLISH_MODEL)
+		return -1;
 	if (bp_suplog_get(l, i, "settings.republish_rule", rule, rulelen) != 0 ||
 	    bp_suplog_get(l, i, "settings.registry", regdig, reglen) != 0)
 		return -1;

@@ -142,7 +142,7 @@ bp_pub_settings_from_conf(const struct bp_config *c, unsigned levels,
 	s->per_table = c->shared_cells && !strcmp(c->shared_cells, "per_table");
 	s->release_model = c->publish_method && !strcmp(c->publish_method, "release");
 	s->model_version = BP_RELEASE_MODEL_VERSION;
-	s->republish_all = true;
+	s->republish_model = BP_REPUBLISH_MODEL;
 	s->levels = levels ? levels : BP_LEVEL_ALL;
 	s->measures = c->measures;
 	if (bp_n_breakdowns() > BP_PUB_MAX_BREAKDOWNS) {

@@ -63,7 +63,7 @@ assert list(r) == ["release", "time", "year", "previous", "settings", "input", "
 assert r["previous"] is None, r["previous"]
 assert list(r["settings"]) == ["rop_definition", "lki_cut_gul", "lki_cut_rod",
     "lki_cut_blalys", "min_cell", "suppress_zero", "profile", "profile_digest",
-    "kommune_breakdowns", "republish_rule", "republish_against", "shared_cells", "method",
+    "kommune_breakdowns", "republish_rule", "republish_model", "shared_cells", "method",
     "model", "levels", "catalogue", "registry", "version"], list(r["settings"])
 assert r["settings"]["kommune_breakdowns"] == "total,brukergruppe,rop", r["settings"]
 assert sorted(r["hidden"]) == ["fylke", "kommune", "nasjonal"], r["hidden"]
