@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,40 @@ struct load_ctx {
 	char *err;
 	size_t errlen;
 	int failed;
+	int errline;     /* the line of the error in err */
+	FILE *f;
+	int line;        /* lines read: the one inih is handling */
 };
+
+/* inih reader: inih counts one line per call, so x->line is the number of
+ * the line the handler is called for (inih gives it only to handlers
+ * built with INI_HANDLER_LINENO, which the shared library is not). */
+static char *
+reader(char *str, int num, void *user)
+{
+	struct load_ctx *x = user;
+
+	if (!fgets(str, num, x->f))
+		return NULL;
+	x->line++;
+	return str;
+}
+
+/* Records an error of the current line, keeping the first: inih reads on
+ * after one, and the line it returns is that of the first error. */
+static void __attribute__((format(printf, 2, 3)))
+conf_error(struct load_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(x->err, x->errlen, fmt, ap);
+	va_end(ap);
+	x->failed = 1;
+	x->errline = x->line;
+}
 
 static char *
 xstrdup(const char *s)
@@ -197,14 +231,11 @@ handler(void *user, const char *section, const char *name, const char *value)
 		ok = *value && set_str(&c->profile, value);
 	} else if (IS("daemon", "user")) ok = set_str(&c->user, value);
 	else {
-		snprintf(x->err, x->errlen, "unknown setting [%s] %s", section, name);
-		x->failed = 1;
+		conf_error(x, "unknown setting [%s] %s", section, name);
 		return 0;
 	}
-	if (!ok) {
-		snprintf(x->err, x->errlen, "invalid value for [%s] %s%s", section, name, why);
-		x->failed = 1;
-	}
+	if (!ok)
+		conf_error(x, "invalid value for [%s] %s%s", section, name, why);
 	return ok;
 }
 
@@ -295,15 +326,25 @@ bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 
 	if (not_a_file(path, abs, err, errlen))
 		goto out;
-	int line = ini_parse(abs, handler, &x);
-	if (line < 0) {
+	if (!(x.f = fopen(abs, "r"))) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		goto out;
 	}
-	if (line > 0) {
+	int line = ini_parse_stream(reader, &x, handler, &x);
+	fclose(x.f);
+	if (line < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(ENOMEM));
+		goto out;
+	}
+	/* line is inih's first error, ours or a syntax error before it. */
+	if (line > 0 && (!x.failed || line < x.errline)) {
+		snprintf(err, errlen, "%s:%d: syntax error", path, line);
+		goto out;
+	}
+	if (x.failed) {
 		char why[256];
-		snprintf(why, sizeof(why), "%s", x.failed ? err : "syntax error");
-		snprintf(err, errlen, "%s:%d: %s", path, line, why);
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s:%d: %s", path, x.errline, why);
 		goto out;
 	}
 	const double *cut = c->measures.lki_cut;

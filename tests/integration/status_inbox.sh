@@ -65,6 +65,16 @@ printf '[store]\nbakcend = sqlite\n' >"$tmp/typo.conf"
 rc=0; err=$(bpagg status -c "$tmp/typo.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] || fail "unknown key: exit $rc"
 grep -q 'typo.conf:2:' <<<"$err" || fail "unknown key names no line: $err"
+# With more than one error the first is reported, its message with its own
+# line (the line of the first and the message of the last were mixed).
+printf '[publish]\nnope = 1\nmin_cell = 0\n' >"$tmp/two.conf"
+rc=0; err=$(bpagg status -c "$tmp/two.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'two.conf:2: unknown setting \[publish\] nope$' <<<"$err" ||
+	fail "two errors: exit $rc: $err"
+printf '[publish]\nnope\nmin_cell = 0\n' >"$tmp/two.conf"
+rc=0; err=$(bpagg status -c "$tmp/two.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'two.conf:2: syntax error$' <<<"$err" ||
+	fail "syntax error, then an invalid value: exit $rc: $err"
 # [publish] kommune_breakdowns is checked where it is read, naming its line
 # and the bad name (it was only found at publish, without either).
 for v in 'total,nope|unknown breakdown "nope"' 'total,,rop|an empty breakdown' '|empty'; do
