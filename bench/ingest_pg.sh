@@ -24,13 +24,15 @@ PG_FSYNC=on pg_start
 dsn=$(pg_createdb bpagg_bench)
 bpagg init "$T/c" >/dev/null
 C=$T/c/bpagg.conf
-# The PostgreSQL installation: the same keys, its own inbox and archive.
+# The PostgreSQL installation: the same keys, its own inbox and archive; the
+# other settings are the defaults, as bpagg init wrote them into $C (a copy of
+# $C with these appended would give them twice, an error).
 mkdir -p "$T/p"
 for d in inbox archive rejected outbox; do mkdir -m 0700 "$T/p/$d"; done
 P=$T/p/bpagg.conf
-{ cat "$C"; printf '\n[paths]\ninbox = %s\narchive = %s\nrejected = %s\noutbox = %s\nkeys = %s\nregistry = %s\nsuppression_log = %s\n[store]\nbackend = postgresql\ndsn = %s\n' \
+printf '[paths]\ninbox = %s\narchive = %s\nrejected = %s\noutbox = %s\nkeys = %s\nregistry = %s\nsuppression_log = %s\n[store]\nbackend = postgresql\ndsn = %s\n' \
 	"$T/p/inbox" "$T/p/archive" "$T/p/rejected" "$T/p/outbox" "$T/c/keys" "$T/c/kommuner.csv" \
-	"$T/p/suppression.log" "$dsn"; } >"$P"
+	"$T/p/suppression.log" "$dsn" >"$P"
 mkdir -p "$T/sealed" "$T/k"
 mapfile -t kommuner < <(awk -F, 'NR > 1 { print $1 }' "$BPAGG_REGISTRY" | head -n "$files")
 echo "sealing $files exports of $rows rows ..." >&2

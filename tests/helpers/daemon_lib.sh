@@ -31,13 +31,27 @@ fail() {
 }
 ok() { echo "ok: $*"; }
 
-# init_central [INI-LINES...]: bpagg init, then settings appended to the conf.
+# conf_set CONF KEY VALUE: KEY set where bpagg init wrote it (init writes
+# every setting, and each key name is in one section only). Appending a
+# section instead would give the key twice, an error (bpagg.conf(5)).
+conf_set() {
+	grep -q "^$2 =" "$1" || { echo "conf_set: no $2 in $1" >&2; return 1; }
+	k=$2 v=$3 awk '$1 == ENVIRON["k"] && $2 == "=" { $0 = ENVIRON["k"] " = " ENVIRON["v"] } 1' \
+		"$1" >"$1.new"
+	cat "$1.new" >"$1" && rm -f "$1.new"
+}
+
+# init_central ["KEY = VALUE"...]: bpagg init, then settings changed in the conf.
 init_central() {
 	bpagg init "$T/c" >/dev/null
 	mkdir -p "$T/k"
-	{ echo; echo "[ingest]"; echo "scan_seconds = 1"; for l in "$@"; do echo "$l"; done; } >>"$C"
+	conf_set "$C" scan_seconds 1
+	for l in "$@"; do conf_set "$C" "${l%% =*}" "${l#*= }"; done
 	# The *_pg.sh variants (tests/helpers/pg_run.sh) run on PostgreSQL.
-	[ -z "${BP_TEST_STORE_DSN:-}" ] || printf '\n[store]\nbackend = postgresql\ndsn = %s\n' "$BP_TEST_STORE_DSN" >>"$C"
+	if [ -n "${BP_TEST_STORE_DSN:-}" ]; then
+		conf_set "$C" backend postgresql
+		conf_set "$C" dsn "$BP_TEST_STORE_DSN"
+	fi
 }
 
 # add_kommune NNNN [noregister]: a signing key pair, registered unless told.
@@ -208,5 +222,5 @@ serve_as() {
 	chown "$1" "$T/c"
 	[ ! -e "$T/c/store.sqlite" ] || chown "$1" "$T/c"/store.sqlite*
 	chmod 755 "$T/c/keys" "$T/c/keys/kommuner"
-	printf '\n[daemon]\nuser = %s\n' "$1" >>"$C"
+	conf_set "$C" user "$1"
 }

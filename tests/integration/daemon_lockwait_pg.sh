@@ -13,7 +13,7 @@ pg_require
 pg_start
 BP_TEST_STORE_DSN=$(pg_createdb bpagg_lockwait)
 init_central
-printf '\n[store]\nlock_timeout = 1\n' >>"$C"
+conf_set "$C" lock_timeout 1
 for k in 0301 1103; do
 	add_kommune "$k"
 	seal_to "$k" 2024 "$(make_export "$k" 2024 6 "$((10#$k))")" "$T/$k.bpx"

@@ -77,7 +77,7 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	chown nobody "$T/c"
 	on_pg || chown nobody "$T/c"/store.sqlite*
 	chmod 755 "$T/c/keys"; chmod 755 "$T/c/keys/kommuner"
-	printf '\n[daemon]\nuser = nobody\n' >>"$C"
+	conf_set "$C" user nobody
 	ab=$(make_export $A $YEAR 24 4)
 	seal_to $A $YEAR "$ab" "$in/ab.bpx"
 	rc=0

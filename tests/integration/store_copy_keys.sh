@@ -23,11 +23,11 @@ rc=0; err=$(bpagg store copy --from "$C" --to "$D" 2>&1) || rc=$?
 ok "a copy to an installation with another pseudonym key is refused"
 
 install -m 0600 "$T/c/keys/pseudonym.key" "$T/d/keys/pseudonym.key"
-printf '\n[ingest]\npseudonym_scope = year\n' >>"$D"
+conf_set "$D" pseudonym_scope year
 rc=0; err=$(bpagg store copy --from "$C" --to "$D" 2>&1) || rc=$?
 [ $rc -eq 78 ] && grep -q "differ in \[ingest\] pseudonym_scope (global, year)" <<<"$err" ||
 	fail "another pseudonym_scope: exit $rc: $err"
-sed -i '$d' "$D"
+conf_set "$D" pseudonym_scope global
 out=$(bpagg store copy --from "$C" --to "$D" 2>&1) || fail "copy with the same key: $out"
 [ "$(sqlite3 "$T/d/store.sqlite" 'SELECT count(*) FROM ledger')" = 1 ] || fail "the copy has no ledger row"
 ok "with the same key and scope the copy goes through"

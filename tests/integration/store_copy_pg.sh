@@ -49,7 +49,9 @@ uploads_sqlite "$T/c/store.sqlite" >"$T/u.sqlite"
 	fail "bpaggd did not record the upload of each ledger row: $(cat "$T/u.sqlite")"
 
 pgc="$T/c/pg.conf"
-{ cat "$C"; printf '\n[store]\nbackend = postgresql\ndsn = %s\n' "$dsn"; } >"$pgc"
+cp "$C" "$pgc"
+conf_set "$pgc" backend postgresql
+conf_set "$pgc" dsn "$dsn"
 history() {
 	bpagg status -c "$1" --json | tr -d ' \n' |
 		grep -oE '"(year|rows|rejected|rejected_year_unknown|sequence)":[0-9]+|"(kommune|received)":"[^"]*"'
@@ -87,7 +89,8 @@ ok "bpagg status names the backend and schema version"
 
 # 3. PostgreSQL -> a new SQLite store.
 back="$T/c/back.conf"
-{ cat "$C"; printf '\n[store]\npath = back.sqlite\n'; } >"$back"
+cp "$C" "$back"
+conf_set "$back" path back.sqlite
 bpagg store copy --from "$pgc" --to "$back" >"$T/copy2.out" 2>&1 || fail "copy back: $(cat "$T/copy2.out")"
 "$H/tallydump" "$back" $YEAR --all >"$T/t.back"
 cmp -s "$T/t.sqlite" "$T/t.back" || fail "tallies differ after the copy back"
