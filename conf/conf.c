@@ -1,6 +1,7 @@
 /* conf.c - bpagg.conf reading; see conf.h. */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -20,6 +21,15 @@ struct load_ctx {
 	int errline;     /* the line of the error in err */
 	FILE *f;
 	int line;        /* lines read: the one inih is handling */
+	bool indented;   /* that line starts with white space */
+	/* The settings taken so far, to refuse one given twice: only known
+	 * ones are recorded, all shorter than the fields and fewer than 64. */
+	struct seen {
+		char section[16], name[32];
+		int line;
+	} seen[64];
+	size_t nseen;
+	struct seen *last; /* that of the last setting line, NULL after a header */
 };
 
 /* inih reader: inih counts one line per call, so x->line is the number of
@@ -33,6 +43,13 @@ reader(char *str, int num, void *user)
 	if (!fgets(str, num, x->f))
 		return NULL;
 	x->line++;
+	x->indented = isspace((unsigned char)str[0]);
+	/* A header, unless inih takes the indented line for a continuation. */
+	const char *p = str;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '[' && (!x->indented || !x->last))
+		x->last = NULL;
 	return str;
 }
 
@@ -176,6 +193,22 @@ handler(void *user, const char *section, const char *name, const char *value)
 	char why[160] = "";
 	int ok = 1;
 
+	/* inih takes an indented line after a setting for more of its value
+	 * and calls again with the same name: the last line would be taken. */
+	if (x->indented && x->last && !strcmp(x->last->section, section) &&
+	    !strcmp(x->last->name, name)) {
+		conf_error(x, "indented line would continue [%s] %s: a value is one line",
+		    section, name);
+		return 0;
+	}
+	for (size_t i = 0; i < x->nseen; i++) {
+		if (!strcmp(x->seen[i].section, section) && !strcmp(x->seen[i].name, name)) {
+			conf_error(x, "[%s] %s set twice (first on line %d)", section, name,
+			    x->seen[i].line);
+			return 0;
+		}
+	}
+
 	if (IS("paths", "inbox")) ok = set_path(x, &c->inbox, value);
 	else if (IS("paths", "archive")) ok = set_path(x, &c->archive, value);
 	else if (IS("paths", "rejected")) ok = set_path(x, &c->rejected, value);
@@ -234,9 +267,18 @@ handler(void *user, const char *section, const char *name, const char *value)
 		conf_error(x, "unknown setting [%s] %s", section, name);
 		return 0;
 	}
-	if (!ok)
+	if (!ok) {
 		conf_error(x, "invalid value for [%s] %s%s", section, name, why);
-	return ok;
+		return 0;
+	}
+	if (x->nseen < sizeof(x->seen) / sizeof(x->seen[0])) {
+		struct seen *s = &x->seen[x->nseen++];
+		snprintf(s->section, sizeof(s->section), "%s", section);
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		s->line = x->line;
+		x->last = s;
+	}
+	return 1;
 }
 
 static int

@@ -75,6 +75,27 @@ printf '[publish]\nnope\nmin_cell = 0\n' >"$tmp/two.conf"
 rc=0; err=$(bpagg status -c "$tmp/two.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] && grep -q 'two.conf:2: syntax error$' <<<"$err" ||
 	fail "syntax error, then an invalid value: exit $rc: $err"
+# A setting given twice in a section is refused at the second, naming the
+# first (the last one silently won), also across two headers of the same
+# section; other settings under a repeated header are taken.
+printf '[publish]\nmin_cell = 5\nsuppress_zero = no\nmin_cell = 5\n' >"$tmp/dup.conf"
+rc=0; err=$(bpagg status -c "$tmp/dup.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'dup.conf:4: \[publish\] min_cell set twice (first on line 2)$' <<<"$err" ||
+	fail "min_cell twice: exit $rc: $err"
+printf '[paths]\ninbox = inbox\nregistry = %s\n[publish]\nmin_cell = 5\n[paths]\ninbox = elsewhere\n' \
+	"$BPAGG_REGISTRY" >"$tmp/dup.conf"
+rc=0; err=$(bpagg status -c "$tmp/dup.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'dup.conf:7: \[paths\] inbox set twice (first on line 2)$' <<<"$err" ||
+	fail "inbox twice under two [paths]: exit $rc: $err"
+printf '[paths]\ninbox = inbox\n[publish]\nmin_cell = 5\n[paths]\nregistry = %s\n' \
+	"$BPAGG_REGISTRY" >"$tmp/dup.conf"
+bpagg status -c "$tmp/dup.conf" >/dev/null || fail "[paths] twice, other keys: refused"
+# An indented line continues the value before it in inih (the last line was
+# taken as the value): refused, as what it is rather than as a repeat.
+printf '[store]\ndsn = host=db\n  dbname=bpagg\n' >"$tmp/dup.conf"
+rc=0; err=$(bpagg status -c "$tmp/dup.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'dup.conf:3: indented line would continue \[store\] dsn: a value is one line$' <<<"$err" ||
+	fail "continuation line: exit $rc: $err"
 # [publish] kommune_breakdowns is checked where it is read, naming its line
 # and the bad name (it was only found at publish, without either).
 for v in 'total,nope|unknown breakdown "nope"' 'total,,rop|an empty breakdown' '|empty'; do
