@@ -32,27 +32,6 @@ struct load_ctx {
 	struct seen *last; /* that of the last setting line, NULL after a header */
 };
 
-/* inih reader: inih counts one line per call, so x->line is the number of
- * the line the handler is called for (inih gives it only to handlers
- * built with INI_HANDLER_LINENO, which the shared library is not). */
-static char *
-reader(char *str, int num, void *user)
-{
-	struct load_ctx *x = user;
-
-	if (!fgets(str, num, x->f))
-		return NULL;
-	x->line++;
-	x->indented = isspace((unsigned char)str[0]);
-	/* A header, unless inih takes the indented line for a continuation. */
-	const char *p = str;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '[' && (!x->indented || !x->last))
-		x->last = NULL;
-	return str;
-}
-
 /* Records an error of the current line, keeping the first: inih reads on
  * after one, and the line it returns is that of the first error. */
 static void __attribute__((format(printf, 2, 3)))
@@ -67,6 +46,37 @@ conf_error(struct load_ctx *x, const char *fmt, ...)
 	va_end(ap);
 	x->failed = 1;
 	x->errline = x->line;
+}
+
+/* inih reader: inih counts one line per call, so x->line is the number of
+ * the line the handler is called for (inih gives it only to handlers
+ * built with INI_HANDLER_LINENO, which the shared library is not). */
+static char *
+reader(char *str, int num, void *user)
+{
+	struct load_ctx *x = user;
+
+	if (!fgets(str, num, x->f))
+		return NULL;
+	x->line++;
+	x->indented = isspace((unsigned char)str[0]);
+	/* A header, unless inih takes the indented line for a continuation;
+	 * inih skips a UTF-8 byte order mark on the first line. */
+	const char *p = str;
+	if (x->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '[' && (!x->indented || !x->last)) {
+		x->last = NULL;
+		/* inih takes "[]" as the section "", as if there were no header. */
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == ']')
+			conf_error(x, "empty section header []");
+	}
+	return str;
 }
 
 static char *
@@ -193,6 +203,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 	char why[160] = "";
 	int ok = 1;
 
+	if (!*section) {
+		conf_error(x, "setting %s before any [section]", name);
+		return 0;
+	}
 	/* inih takes an indented line after a setting for more of its value
 	 * and calls again with the same name: the last line would be taken. */
 	if (x->indented && x->last && !strcmp(x->last->section, section) &&

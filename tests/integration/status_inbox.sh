@@ -96,6 +96,17 @@ printf '[store]\ndsn = host=db\n  dbname=bpagg\n' >"$tmp/dup.conf"
 rc=0; err=$(bpagg status -c "$tmp/dup.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] && grep -q 'dup.conf:3: indented line would continue \[store\] dsn: a value is one line$' <<<"$err" ||
 	fail "continuation line: exit $rc: $err"
+# An empty section header is refused as such (alone it was taken, and the
+# settings under it were "unknown setting [] inbox"), and so is a setting
+# before any header.
+for v in '[paths]\ninbox = inbox\n[]\n|3: empty section header \[\]' \
+	'[paths]\ninbox = inbox\n[ ]\ninbox = inbox\n|3: empty section header \[\]' \
+	'inbox = inbox\n[paths]\n|1: setting inbox before any \[section\]'; do
+	printf "${v%%|*}" >"$tmp/empty.conf"
+	rc=0; err=$(bpagg status -c "$tmp/empty.conf" 2>&1) || rc=$?
+	[ $rc -eq 78 ] && grep -q "empty.conf:${v#*|}\$" <<<"$err" ||
+		fail "${v%%|*}: exit $rc: $err"
+done
 # [publish] kommune_breakdowns is checked where it is read, naming its line
 # and the bad name (it was only found at publish, without either).
 for v in 'total,nope|unknown breakdown "nope"' 'total,,rop|an empty breakdown' '|empty'; do
