@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 12u
+#define BP_RELEASE_MODEL_VERSION 13u
 /* The republishing rule's version that new releases are made with. */
 #define BP_REPUBLISH_MODEL 2u
 
@@ -72,7 +72,9 @@ struct bp_pub_settings {
 	                           check hides a cell, 9 the check of the
 	                           whole release where it is small
 	                           (bp__rel_joint_whole), 10 where it is
-	                           not, the same check by fylke */
+	                           not, the same check by fylke, 13
+	                           with suppress_zero a 0 the tables tell
+	                           published (bp_sup_fix_known_zeros) */
 	unsigned republish_model; /* of the republishing rule: 1 (releases
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a

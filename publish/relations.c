@@ -326,10 +326,19 @@ add_link_cons(const struct bp_tables *T, struct group *G, size_t g)
 		 * not the fylker: nasjonal is still the sum of the kommuner (the
 		 * release model from version 2; per group as it always was). */
 		if (fylke && kommune && T->s.release_model && T->s.model_version >= 2) {
+			size_t all = 0;
 			n = 0;
 			for (size_t k = 1; k < T->na; k++)
-				if (T->a[k].level == BP_LEVEL_KOMMUNE && use_of(T, G, k))
-					child[n++] = k;
+				if (T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].rows) {
+					all++;
+					if (use_of(T, G, k))
+						child[n++] = k;
+				}
+			/* Model 13: only with every kommune (stage 2 of one fylke with
+			 * the nation as context has some: no such sum; where they
+			 * added up all the same, it was taken as one). */
+			if (T->s.model_version >= 13 && n < all)
+				n = 0;
 			int ks = bp_breakdown_find("kommunestorrelse");
 			if (n && (add_link(T, G, g, 0, child, n, BP_LEVEL_FYLKE) < 0 ||
 			    (ks >= 0 && !table_on(T, BP_LEVEL_FYLKE, g, (size_t)ks) &&
@@ -696,6 +705,12 @@ bp_tb_group_build(const struct bp_tables *T, struct group *G, size_t g, const st
 		for (size_t c = 0; !T->s.suppress_zero && c < G->ncells; c++)
 			bp_sup_set_flags(G->p, c, bp_sup_flags_of(G->p, c) | BP_SUP_POSITIVE);
 	}
+	/* Model 13: with suppress_zero, a 0 the tables themselves tell is
+	 * published (release.c does the same on the whole model). */
+	size_t nz;
+	if (T->s.release_model && T->s.model_version >= 13 && T->s.suppress_zero &&
+	    bp_sup_fix_known_zeros(G->p, &nz) < 0)
+		return -1;
 	return 0;
 }
 

@@ -599,6 +599,15 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
+	/* Model 13: with suppress_zero, a 0 that the whole model tells (the
+	 * groups published those each of them tells) is published too. */
+	size_t nz = 0;
+	if (T->s.model_version >= 13 && T->s.suppress_zero &&
+	    bp_sup_fix_known_zeros(M, &nz) < 0) {
+		snprintf(err, errlen, errno == ENOMEM ? "out of memory" :
+		    "the LP of the release model's known zeros failed (internal error)");
+		goto out;
+	}
 	bp_sup_set_pricing(M, T->s.model_version >= 4 ? BP_SUP_PRICE_PAIRS_BLIND :
 	    T->s.model_version == 3 ? BP_SUP_PRICE_PAIRS :
 	    T->s.model_version == 2 ? BP_SUP_PRICE_COST : BP_SUP_PRICE_NEED);

@@ -54,7 +54,7 @@ check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
 		goto out;
 	size_t np = 0;
 	for (size_t k = 0; k < J->nrow; k++)
-		if (bp_sup_state_of(J->M, J->cell[k]) == BP_SUP_PRIMARY)
+		if (bp__joint_to_raise(J, lp, k))
 			list[np++] = k;
 	ret = 0;
 	if (np > 0 && glp_get_num_cols(lp) > 0) {

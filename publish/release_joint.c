@@ -483,6 +483,17 @@ bp__joint_hideable(const struct joint *J, size_t c)
 	    (bp_sup_value_of(J->M, c) != 0 || J->T->s.suppress_zero);
 }
 
+bool
+bp__joint_to_raise(const struct joint *J, glp_prob *lp, size_t k)
+{
+	size_t c = J->cell[k];
+	if (bp_sup_state_of(J->M, c) != BP_SUP_PRIMARY)
+		return false;
+	return !(J->T->s.model_version >= 13 && J->T->s.suppress_zero &&
+	    bp_sup_value_of(J->M, c) == 0 &&
+	    glp_get_mat_row(lp, J->lprow[k], NULL, NULL) == 0);
+}
+
 /* The published cell of the bound's certificate to hide (the smallest
  * count, then the first row), or SIZE_MAX when none can be. */
 static size_t

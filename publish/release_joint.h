@@ -99,6 +99,10 @@ void bp__joint_coupling(struct joint *J, glp_prob *lp, size_t i, int l, size_t g
 void bp__joint_bound_row(struct joint *J, glp_prob *lp, size_t k);
 /* Whether model cell c may become a complement. */
 bool bp__joint_hideable(const struct joint *J, size_t c);
+/* Whether row k is a primary the check must raise: not a 0 of a cell that
+ * no class of the persons can be in (model 13, suppress_zero), which every
+ * reader knows is 0 and no complement could raise. */
+bool bp__joint_to_raise(const struct joint *J, glp_prob *lp, size_t k);
 /* Hides printed row x's cell (BP_SUP_KEEP) for primary row k, bound hi. */
 void bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi);
 /* J->ind, J->val and J->obj for rows over nk areas' columns: 0 or -1. */

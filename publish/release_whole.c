@@ -536,7 +536,7 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		goto out;
 	size_t np = 0;
 	for (size_t k = 0; k < J->nrow; k++)
-		if (bp_sup_state_of(J->M, J->cell[k]) == BP_SUP_PRIMARY)
+		if (bp__joint_to_raise(J, lp, k))
 			list[np++] = k;
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "  whole-release check: %d columns, %d rows, %zu primary cells\n",

@@ -153,6 +153,12 @@ int bp_sup_weigh(struct bp_sup_problem *p, size_t cell, uint16_t weight);
  * primary whatever its value.  0, or -1 (EINVAL, ENOMEM). */
 int bp_sup_set_need(struct bp_sup_problem *p, size_t cell, uint32_t need);
 uint32_t bp_sup_need_of(const struct bp_sup_problem *p, size_t cell);
+/* Makes every cell of value 0 that is 0 whatever is hidden (the largest
+ * value the constraints allow it, every cell not FIXED unknown and >= 0,
+ * is 0) FIXED and published: the reader knows it, so hiding it protects
+ * nothing, and with suppress_zero no pattern could (sup_zeros.c).  Their
+ * number into *nfixed.  0, or -1 (ENOMEM; EINVAL when GLPK fails). */
+int bp_sup_fix_known_zeros(struct bp_sup_problem *p, size_t *nfixed);
 /* The value of a cell, and whether it is FIXED. */
 uint32_t bp_sup_value_of(const struct bp_sup_problem *p, size_t cell);
 bool bp_sup_is_fixed(const struct bp_sup_problem *p, size_t cell);

@@ -371,6 +371,33 @@ Test(release, republish_protects_a_fall_from_min_cell)
 	cr_assert_eq(audit(err), 0, "%s", err);
 }
 
+/* suppress_zero = yes: a 0 the tables themselves tell (psykisk_helse
+ * gronn persons have no ROP score, so gronn by a ROP value is 0 in every
+ * release) is printed, since no pattern could hide it from anyone; before
+ * model 13 no release with a national level could be made. */
+Test(release, suppress_zero_prints_the_zeros_the_tables_tell)
+{
+	char id[128], err[1024];
+	load_conf("[publish]\nsuppress_zero = yes\n");
+	cr_assert_eq(publish("out", id, err), 0, "%s", err);
+	char *t = slurp("out/tables.csv", NULL);
+	cr_assert(strstr(t, "\n2024,nasjonal,NO,psykisk_helse__rop_skala,psykisk_helse,gronn,"
+	    "rop_skala,rod_rod,0,"), "the empty-by-definition cell is not printed as 0");
+	/* every other 0 is hidden */
+	size_t zeros = 0;
+	for (char *l = strstr(t, "\n"); l; l = strstr(l + 1, "\n")) {
+		char *f = l + 1;
+		for (int k = 0; k < 8 && f; k++)
+			f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+		if (f && !strncmp(f, "0,", 2) && !strstr(l, "rop_skala,") && !strstr(l, "__rop,"))
+			zeros++;
+	}
+	cr_assert_eq(zeros, 0, "%zu zeros printed outside the ROP tables", zeros);
+	free(t);
+	cr_assert(strstr(slurp("out/release.json", NULL), "\"suppress_zero\":true"));
+	cr_assert_eq(audit(err), 0, "%s", err);
+}
+
 Test(release, refuse_rule)
 {
 	char id[128], err[1024];
