@@ -705,10 +705,11 @@ bp_tb_group_build(const struct bp_tables *T, struct group *G, size_t g, const st
 		for (size_t c = 0; !T->s.suppress_zero && c < G->ncells; c++)
 			bp_sup_set_flags(G->p, c, bp_sup_flags_of(G->p, c) | BP_SUP_POSITIVE);
 	}
-	/* Model 13: with suppress_zero, a 0 the tables themselves tell is
-	 * published (release.c does the same on the whole model). */
+	/* Model 13 (either method): with suppress_zero, a 0 the tables
+	 * themselves tell is published (release.c does the same on the whole
+	 * release model). */
 	size_t nz;
-	if (T->s.release_model && T->s.model_version >= 13 && T->s.suppress_zero &&
+	if (T->s.model_version >= 13 && T->s.suppress_zero &&
 	    bp_sup_fix_known_zeros(G->p, &nz) < 0)
 		return -1;
 	return 0;

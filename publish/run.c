@@ -272,8 +272,7 @@ bp_settings_json(const struct bp_config *c, const struct bp_pub_settings *s,
 	    json_string(s->per_table ? "per_table" : "consistent")) < 0 ||
 	    json_object_set_new(o, "method",
 	    json_string(s->release_model ? "release" : "per_group")) < 0 ||
-	    (s->release_model && json_object_set_new(o, "model",
-	    json_integer((json_int_t)s->model_version)) < 0) ||
+	    json_object_set_new(o, "model", json_integer((json_int_t)s->model_version)) < 0 ||
 	    json_object_set_new(o, "levels", json_string(lv)) < 0 ||
 	    json_object_set_new(o, "catalogue", json_string(cat)) < 0 ||
 	    json_object_set_new(o, "registry", json_string(reg)) < 0 ||
@@ -324,11 +323,13 @@ bp_settings_read(const struct bp_suplog *l, size_t i, struct bp_pub_settings *s,
 	s->release_model = bp_suplog_get(l, i, "settings.method", v, sizeof(v)) == 0 &&
 	    !strcmp(v, "release");
 	/* Releases of the release method logged without a model version were
-	 * made by its first form, without the relations between indicators. */
+	 * made by its first form, without the relations between indicators;
+	 * per_group releases carry one since model 13 (the zeros the tables
+	 * tell), those without it are 1 (what matters to them is only >= 13). */
 	s->model_version = bp_suplog_get(l, i, "settings.model", v, sizeof(v)) == 0 ?
 	    (unsigned)strtoul(v, NULL, 10) : 1;
-	if (s->release_model && (s->model_version < 1 ||
-	    s->model_version > BP_RELEASE_MODEL_VERSION))
+	if (s->model_version < 1 || s->model_version > BP_RELEASE_MODEL_VERSION ||
+	    (!s->release_model && s->model_version != 1 && s->model_version < 13))
 		return -1;
 	/* Releases logged without republish_model were made by its first
 	 * form (the previous release of the year only, a fall as a fall). */

@@ -398,6 +398,22 @@ Test(release, suppress_zero_prints_the_zeros_the_tables_tell)
 	cr_assert_eq(audit(err), 0, "%s", err);
 }
 
+/* The same with method = per_group (the full profile's method). */
+Test(release, suppress_zero_per_group)
+{
+	char id[128], err[1024];
+	load_conf("[publish]\nsuppress_zero = yes\nmethod = per_group\n");
+	cr_assert_eq(publish("out", id, err), 0, "%s", err);
+	char *t = slurp("out/tables.csv", NULL);
+	cr_assert(strstr(t, "\n2024,nasjonal,NO,psykisk_helse__rop_skala,psykisk_helse,gronn,"
+	    "rop_skala,rod_rod,0,"), "the empty-by-definition cell is not printed as 0");
+	free(t);
+	t = slurp("out/release.json", NULL);
+	cr_assert(strstr(t, "\"method\":\"per_group\",\"model\":13,"), "%s", t);
+	free(t);
+	cr_assert_eq(audit(err), 0, "%s", err);
+}
+
 Test(release, refuse_rule)
 {
 	char id[128], err[1024];
