@@ -178,8 +178,16 @@ compose(struct bp_rctx *ctx, struct bp_release *rel, size_t n, const char *area,
 		rc = bp_view_nation(ctx, cur, area_name, nm);
 	} else {
 		if (!bp_release_cell(cur, level, area, "kjonn__total", "i_alt", "alle")) {
-			snprintf(ctx->err, ctx->errlen, "%s: the release has no tables for %s %s "
-			    "(not published with --level %s)", cur->dir, level, area, level);
+			/* No tables for an area that reported nothing: say that, not
+			 * that the level was left out. */
+			if (bp_release_cov(cur, level, area)->reported == 0)
+				snprintf(ctx->err, ctx->errlen, "%s: %s %s %s for %d (coverage.csv), "
+				    "so the release has no tables for it", cur->dir,
+				    !strcmp(level, "fylke") ? "no kommune of fylke" : "kommune", area,
+				    !strcmp(level, "fylke") ? "reported" : "did not report", cur->year);
+			else
+				snprintf(ctx->err, ctx->errlen, "%s: the release has no tables for %s %s "
+				    "(not published with --level %s)", cur->dir, level, area, level);
 			return BP_REPORT_DATA;
 		}
 		struct bp_varea a[3] = { { "Norge", "nasjonal", "NO" }, { fybuf, "fylke", fy },

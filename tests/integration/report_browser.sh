@@ -23,6 +23,14 @@ trap 'rm -rf "$tmp"' EXIT
 "$src/tests/helpers/report_release.sh" "$tmp/y2024" 2024 2016 "nasjonal fylke kommune" 60 3401 3403 3405 0301 >/dev/null
 "$src/tests/helpers/report_release.sh" "$tmp/y2023" 2023 2015 nasjonal 60 3401 3403 3405 0301 >/dev/null
 
+# A fylke and a kommune that did not report have no tables: said so (not
+# that the level was left out of the release).
+for spec in 11:'no kommune of fylke 11 reported for 2024' 1103:'kommune 1103 did not report for 2024'; do
+	rc=0; bpagg report "$tmp/y2024/rel" --out "$tmp/none" --area "${spec%%:*}" 2>"$tmp/err" || rc=$?
+	[ $rc -eq 65 ] || fail "--area ${spec%%:*} (did not report): exit $rc"
+	grep -q "${spec#*:}" "$tmp/err" || fail "--area ${spec%%:*}: $(cat "$tmp/err")"
+done
+
 # The pages are our own, from local files: no need for Chromium's sandbox,
 # which a CI container without user namespaces cannot give.
 sandbox=(--no-sandbox)
