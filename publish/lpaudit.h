@@ -120,6 +120,29 @@ bp__sup_col_lo(const struct bp_sup_problem *p, size_t c)
 	return 0.0;
 }
 
+/* Appends line l of p as LP row row: an entry (ia, ja, ar from index
+ * *ne + 1) for each cell with a column colof[d] (total +1, members -1);
+ * returns the right-hand side, the cells without a column (colof[d] 0)
+ * moved over as constants. */
+static inline double
+bp__sup_line_row(const struct bp_sup_problem *p, size_t l, const int *colof, int row,
+    int *ia, int *ja, double *ar, size_t *ne)
+{
+	double rhs = 0.0;
+	for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
+		size_t d = p->mem[k];
+		double coef = k == p->cstart[l] ? 1.0 : -1.0;
+		if (colof[d]) {
+			++*ne;
+			ia[*ne] = row;
+			ja[*ne] = colof[d];
+			ar[*ne] = coef;
+		} else
+			rhs -= coef * (double)p->value[d];
+	}
+	return rhs;
+}
+
 static inline double
 bp__sup_need_hi(const struct bp_sup_problem *p, size_t c, unsigned min_cell)
 {

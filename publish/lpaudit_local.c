@@ -138,19 +138,7 @@ local_lp(const struct bp_sup_problem *p, const struct bp_sup_local *L)
 	glp_add_rows(lp, (int)L->nlines);
 	ne = 0;
 	for (size_t i = 0; i < L->nlines; i++) {
-		size_t l = L->lines[i];
-		double rhs = 0.0;
-		for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
-			size_t d = p->mem[k];
-			double coef = k == p->cstart[l] ? 1.0 : -1.0;
-			if (L->lcol[d]) {
-				ne++;
-				ia[ne] = (int)i + 1;
-				ja[ne] = L->lcol[d];
-				ar[ne] = coef;
-			} else
-				rhs -= coef * (double)p->value[d];
-		}
+		double rhs = bp__sup_line_row(p, L->lines[i], L->lcol, (int)i + 1, ia, ja, ar, &ne);
 		glp_set_row_bnds(lp, (int)i + 1, GLP_FX, rhs, rhs);
 	}
 	glp_load_matrix(lp, (int)ne, ia, ja, ar);

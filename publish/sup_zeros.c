@@ -59,18 +59,7 @@ all_hidden_lp(const struct bp_sup_problem *p, int *col)
 	if (p->ncons)
 		glp_add_rows(lp, (int)p->ncons);
 	for (size_t l = 0; l < p->ncons; l++) {
-		double rhs = 0.0;
-		for (size_t k = p->cstart[l]; k < p->cstart[l + 1]; k++) {
-			size_t d = p->mem[k];
-			double coef = k == p->cstart[l] ? 1.0 : -1.0;
-			if (col[d]) {
-				ne++;
-				ia[ne] = (int)l + 1;
-				ja[ne] = col[d];
-				ar[ne] = coef;
-			} else
-				rhs -= coef * (double)p->value[d];
-		}
+		double rhs = bp__sup_line_row(p, l, col, (int)l + 1, ia, ja, ar, &ne);
 		glp_set_row_bnds(lp, (int)l + 1, GLP_FX, rhs, rhs);
 	}
 	glp_load_matrix(lp, (int)ne, ia, ja, ar);
