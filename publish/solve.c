@@ -137,8 +137,13 @@ solve_one(struct bp_tables *T, size_t g, const struct bp_prev *prev, unsigned st
 	for (int wide = 0; wide < 2 && staged != 0; wide++) {
 		if (!(T->s.levels & BP_LEVEL_FYLKE) || !(T->s.levels & BP_LEVEL_KOMMUNE))
 			break;
-		if ((staged = solve_staged(T, &G, g, prev, wide)) < 0)
+		if ((staged = solve_staged(T, &G, g, prev, wide)) < 0) {
+			/* not always memory: a stage's tables that do not add up */
+			if (errno == EINVAL)
+				snprintf(err, errlen, "the tables of %s do not add up in a stage "
+				    "of the suppression (internal error)", bp_tb_group_name(T, g));
 			goto out;
+		}
 		t1 = cpu_now();
 		/* A stage without a safe pattern fails wide as well: stage 1 is
 		 * the same, and the wide context only adds constraints to the

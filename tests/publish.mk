@@ -30,6 +30,10 @@ TESTS += tests/integration/publish_oldrelease7.sh tests/integration/publish_oldr
 	tests/integration/publish_oldrelease.sh tests/integration/publish_oldrelease2.sh \
 	tests/integration/publish_oldrelease3.sh tests/integration/publish_oldrelease4.sh \
 	tests/integration/publish_oldrelease5.sh tests/integration/publish_oldrelease6.sh
+# A republished year that stopped model 12's staged solve (model 13).
+TESTS += tests/integration/publish_republish_wide.sh
+EXTRA_DIST += tests/integration/publish_republish_wide.sh \
+	tests/fixtures/publish/suplog_republish_wide.tar.xz
 # Model 4's chunked audit: the same release on one thread and on two.
 TESTS += tests/integration/publish_threads.sh
 EXTRA_DIST += tests/integration/publish_threads.sh

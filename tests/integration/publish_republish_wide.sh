@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# publish_republish_wide.sh - a republished year that stopped model 12's
+# staged solve: tests/fixtures/publish/suplog_republish_wide.tar.xz is an
+# installation (kommuner 0301 1101 1103 1106, 40 persons each, min_cell 5,
+# the rapport profile, method = release) whose 2024 was published twice by
+# model 12, after which 1103 sent a replacement. Republishing it exited 1
+# with "out of memory": the group rop's narrow stages were not safe
+# together, and its wide stage 2 (the nation as context) stated the nation
+# as the sum of one fylke's kommuner, which their counts did not add up to.
+# Model 13 states that sum only with every kommune: the year publishes
+# (logged with model 13, the rule's difference cells among its entries)
+# and the audit re-derives it. Found by a hostile reviewer's attack on
+# republishing (the installation is theirs, with the inbox, archive and
+# outbox emptied).
+set -euo pipefail
+
+. "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
+fixture_unpack suplog_republish_wide
+
+[ "$(grep -c '"type":"release"' "$inst/suppression.log")" -eq 2 ] || fail "fixture: not two releases"
+grep -q '"method":"release","model":12,' "$inst/suppression.log" || fail "fixture: not model 12"
+out=$(bpagg publish -c "$conf" --year 2024 --out "$tmp/rel" 2>&1) || fail "republish: $out"
+grep -q '"model":13,' "$tmp/rel/release.json" || fail "not a model 13 release"
+grep -q '"reason":"difference"' "$inst/suppression.log" || fail "no difference cell in the republished year"
+out=$(bpagg audit -c "$conf") || fail "audit: $out"
+[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 1 ] || fail "audit: $out"
+echo "ok: republished as model 13 and re-derived"
