@@ -59,6 +59,14 @@ reader(char *str, int num, void *user)
 	if (!fgets(str, num, x->f))
 		return NULL;
 	x->line++;
+	/* inih reads a line in pieces of num - 1 bytes and takes the rest for
+	 * a line of its own (a long dsn's tail could set another setting):
+	 * a longer line is refused, and reading stops. */
+	size_t len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(x->f)) {
+		conf_error(x, "line longer than %d characters", num - 2);
+		return NULL;
+	}
 	x->indented = isspace((unsigned char)str[0]);
 	/* A header, unless inih takes the indented line for a continuation;
 	 * inih skips a UTF-8 byte order mark on the first line. */

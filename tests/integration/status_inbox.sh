@@ -107,6 +107,13 @@ for v in '[paths]\ninbox = inbox\n[]\n|3: empty section header \[\]' \
 	[ $rc -eq 78 ] && grep -q "empty.conf:${v#*|}\$" <<<"$err" ||
 		fail "${v%%|*}: exit $rc: $err"
 done
+# A line longer than inih reads at once is refused: its tail was read as a
+# line of its own (here a dsn whose tail set [store] backend).
+{ printf '[store]\ndsn = host=db dbname=bpagg application_name=%0180d' 0
+  printf 'backend = postgresql\n'; } >"$tmp/long.conf"
+rc=0; err=$(bpagg status -c "$tmp/long.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'long.conf:2: line longer than 198 characters$' <<<"$err" ||
+	fail "long line: exit $rc: $err"
 # [publish] kommune_breakdowns is checked where it is read, naming its line
 # and the bad name (it was only found at publish, without either).
 for v in 'total,nope|unknown breakdown "nope"' 'total,,rop|an empty breakdown' '|empty'; do
