@@ -293,7 +293,7 @@ static int
 reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
     const struct bp_cli_resets *rs)
 {
-	unsigned long merged = 0, dry = 0, already = 0, refused = 0, rows = 0;
+	unsigned long merged = 0, dry = 0, already = 0, refused = 0, rows = 0, retired = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
@@ -302,6 +302,8 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 		snprintf(path, sizeof(path), "%s/%s", c->archive, l->v[i].rel);
 		bp_ingest_result_init(&r);
 		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, l->v[i].upload, &r);
+		retired += r.retired_key && (r.status == BP_INGEST_MERGED ||
+		    r.status == BP_INGEST_ALREADY);
 		switch (r.status) {
 		case BP_INGEST_MERGED:
 			/* a dry run is validated again, never merged */
@@ -338,6 +340,9 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 			    "%lu refused, %lu rows merged, %lu dry run%s\n", i + 1, l->n, merged,
 			    already, refused, rows, dry, dry == 1 ? "" : "s");
 	}
+	if (retired > 0)
+		fprintf(stderr, "bpagg rebuild: %lu file%s verified with a key since replaced "
+		    "(%s/retired/)\n", retired, retired == 1 ? "" : "s", c->keys);
 	return rc;
 }
 
@@ -486,7 +491,8 @@ rebuild(const struct bp_config *c)
 	}
 	if (fresh)
 		fc.store_path = fresh;
-	if (bp_ingest_new(&fc, &g, err, sizeof(err)) < 0) {
+	if (bp_ingest_new(&fc, &g, err, sizeof(err)) < 0 ||
+	    bp_ingest_use_retired(g, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bpagg rebuild: %s\n", err);
 		goto out;
 	}
@@ -496,8 +502,9 @@ rebuild(const struct bp_config *c)
 		else
 			fprintf(stderr, "bpagg rebuild: %ld archived file%s cannot be read; "
 			    "the store was not changed. A file signed with a kommune's key "
-			    "since replaced (bpagg register --replace) cannot be verified: "
-			    "see bpagg(1), rebuild\n", bad, bad == 1 ? "" : "s");
+			    "replaced before this version kept replaced keys (keys/retired/) "
+			    "cannot be verified: see bpagg(1), rebuild\n", bad,
+			    bad == 1 ? "" : "s");
 		rc = bad < 0 ? EX_OSERR : EX_DATAERR;
 		goto out;
 	}

@@ -1,6 +1,7 @@
 /*
  * cmd_register.c - `bpagg register -c CONF NNNN FILE.pk [--replace]`:
- * installs a kommune's signing public key as keys/kommuner/NNNN.sign.pk.
+ * installs a kommune's signing public key as keys/kommuner/NNNN.sign.pk;
+ * a key it replaces is kept in keys/retired/ for bpagg rebuild.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -29,7 +31,9 @@ usage(FILE *f)
 	    "versions) and that NNNN is in the kommune registry, then installs it as\n"
 	    "KEYS/kommuner/NNNN.sign.pk (atomically, as text) and prints its\n"
 	    "fingerprint: compare it with the kommune's by phone. A different\n"
-	    "key already registered for NNNN is only replaced with --replace.\n"
+	    "key already registered for NNNN is only replaced with --replace; the\n"
+	    "replaced key is kept as KEYS/retired/NNNN.T.sign.pk (T: the time of the\n"
+	    "replacement) for `bpagg rebuild`, and bpaggd no longer accepts it.\n"
 	    "A running bpaggd picks the key up on SIGHUP.\n"
 	    "\n"
 	    "  -c, --config CONF  the installation's bpagg.conf (required)\n"
@@ -116,11 +120,42 @@ held_by_other(const char *dir, const char *kommune, const struct bp_key *k)
 	return other;
 }
 
+/*
+ * Keeps the key at dest, about to be replaced, under KEYS/retired/ for
+ * bpagg rebuild (its path in kept; "" when it cannot be read, which is
+ * said). 0, or -1 after saying why: the key is then not replaced, since
+ * the archived files it signed could no longer be verified.
+ */
+static int
+retire(const struct bp_config *c, const char *dest, char *kept, size_t keptlen)
+{
+	struct bp_key old;
+	char err[512];
+
+	kept[0] = '\0';
+	if (bp_key_load(dest, BP_KEY_SIGN_PK, &old, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg register: the previous key cannot be read (%s), so it is "
+		    "not kept: bpagg rebuild cannot verify files it signed\n", err);
+		bp_key_free(&old);
+		return 0;
+	}
+	int rc = bp_retired_keep(c->keys, &old, (int64_t)time(NULL), kept, keptlen, err,
+	    sizeof(err));
+	bp_key_free(&old);
+	if (rc < 0) {
+		kept[0] = '\0';
+		fprintf(stderr, "bpagg register: cannot keep the previous key (%s); it was not "
+		    "replaced\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Installs k as dest. */
 static int
 install(const struct bp_config *c, const char *kommune, const struct bp_key *k, int replace)
 {
-	char dir[PATH_MAX], dest[PATH_MAX], err[512], fpr[BP_KEY_FPR_SIZE];
+	char dir[PATH_MAX], dest[PATH_MAX], err[512], fpr[BP_KEY_FPR_SIZE], kept[PATH_MAX] = "";
 
 	if (snprintf(dir, sizeof(dir), "%s/kommuner", c->keys) >= (int)sizeof(dir) ||
 	    snprintf(dest, sizeof(dest), "%s/%s.sign.pk", dir, kommune) >= (int)sizeof(dest)) {
@@ -145,6 +180,8 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 		    "use --replace to replace it\n", dest, kommune);
 		return EX_NOPERM;
 	}
+	if (cmp < 0 && retire(c, dest, kept, sizeof(kept)) != 0)
+		return EX_CANTCREAT;
 	if ((replace ? bp_key_save_replace(dest, k, err, sizeof(err)) :
 	    bp_key_save(dest, k, err, sizeof(err))) < 0) {
 		fprintf(stderr, "bpagg register: %s\n", err);
@@ -153,6 +190,9 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 	printf("registered kommune %s as %s%s; a running bpaggd picks it up on SIGHUP\n"
 	    "fingerprint %s (compare it with the kommune's, by phone)\n", kommune, dest,
 	    cmp < 0 ? ", replacing the previous key" : "", fpr);
+	if (kept[0])
+		printf("the previous key is kept as %s: bpagg rebuild verifies the archived "
+		    "files it signed, bpaggd no longer accepts it\n", kept);
 	return 0;
 }
 

@@ -109,4 +109,27 @@ const struct bp_key *bp_keyring_find(const struct bp_keyring *kr, const char *ko
 size_t bp_keyring_count(const struct bp_keyring *kr);
 void bp_keyring_free(struct bp_keyring *kr);
 
+/*
+ * Retired kommune keys: those replaced by `bpagg register --replace`, kept
+ * as KEYS/retired/NNNN.T.sign.pk (T: seconds since the epoch when it was
+ * replaced) for `bpagg rebuild`, which verifies archived files signed
+ * before the replacement; bpaggd never loads them (keyring_retired.c).
+ */
+struct bp_retired;
+/* Loads every retired key of dir (none when dir does not exist); any other
+ * file than NNNN.T.sign.pk is an error. The caller frees *out with
+ * bp_retired_free. 0, or -1 with err. */
+int bp_retired_load(const char *dir, struct bp_retired **out, char *err, size_t errlen);
+/* The i-th retired key of kommune, the latest retired first, and when it
+ * was retired; NULL past the last. Valid until bp_retired_free. */
+const struct bp_key *bp_retired_nth(const struct bp_retired *r, const char *kommune, size_t i,
+    int64_t *retired_at);
+size_t bp_retired_count(const struct bp_retired *r);
+void bp_retired_free(struct bp_retired *r);
+/* Keeps k, replaced at now, as KEYS/retired/NNNN.T.sign.pk (the directory
+ * made 0700 when missing; a name never overwritten) and puts the file's
+ * path in path. 0, or -1 with err. */
+int bp_retired_keep(const char *keys, const struct bp_key *k, int64_t now, char *path,
+    size_t pathlen, char *err, size_t errlen);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -23,6 +24,8 @@ struct bp_ingest {
 	const struct bp_config *conf;
 	struct bp_key central_pk, central_sk, pseudonym_key;
 	struct bp_keyring *keyring;
+	struct bp_retired *retired; /* bpagg rebuild only (bp_ingest_use_retired) */
+	char claimed[5];            /* the kommune the file being opened names */
 	struct bp_registry registry;
 	bool have_registry;
 	bp_store *store;
@@ -192,6 +195,7 @@ bp_ingest_free(bp_ingest *g)
 		bp_registry_free(&g->registry);
 	if (g->keyring)
 		bp_keyring_free(g->keyring);
+	bp_retired_free(g->retired);
 	if (g->central_pk.bytes)
 		bp_key_free(&g->central_pk);
 	if (g->central_sk.bytes)
@@ -217,7 +221,93 @@ static const struct bp_key *
 lookup_kommune_key(const char *kommune, void *ud)
 {
 	bp_ingest *g = ud;
+	snprintf(g->claimed, sizeof(g->claimed), "%s", kommune);
 	return bp_keyring_find(g->keyring, kommune);
+}
+
+int
+bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	keypath(g->conf, "retired", dir, sizeof(dir));
+	bp_retired_free(g->retired);
+	g->retired = NULL;
+	return bp_retired_load(dir, &g->retired, err, errlen);
+}
+
+size_t
+bp_ingest_nretired(const bp_ingest *g)
+{
+	return bp_retired_count(g->retired);
+}
+
+/* The lookup of a retry with one retired key: that key for its kommune. */
+static const struct bp_key *
+lookup_retired_key(const char *kommune, void *ud)
+{
+	const struct bp_key *k = ud;
+	return strcmp(k->kommune, kommune) == 0 ? k : NULL;
+}
+
+/*
+ * bp_open_begin on fd; with retired keys loaded (bpagg rebuild), a file
+ * whose signature the registered key refuses is tried again from its start
+ * with each key the kommune had before, the latest retired first. A file
+ * signed more than BP_INGEST_FUTURE_SLACK after its key was retired (by the
+ * signed sequence, the kommune's clock) is refused: *late is then the time
+ * the key was retired, else -1. *retired tells a file verified so.
+ */
+static enum bp_env_error
+open_envelope(bp_ingest *g, int fd, struct bp_env_meta *meta, bp_open **o, bool *retired,
+    int64_t *late)
+{
+	off_t start = g->retired ? lseek(fd, 0, SEEK_CUR) : 0;
+	const struct bp_key *k;
+	enum bp_env_error e;
+	int64_t at;
+	char kommune[5];
+
+	*retired = false;
+	*late = -1;
+	g->claimed[0] = '\0';
+	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
+	    g->conf->max_file_bytes, meta, o);
+	if (e != BP_ENV_BAD_SIGNATURE || !g->retired || start < 0 || !g->claimed[0])
+		return e;
+	memcpy(kommune, g->claimed, sizeof(kommune));
+	for (size_t i = 0; (k = bp_retired_nth(g->retired, kommune, i, &at)) != NULL; i++) {
+		if (lseek(fd, start, SEEK_SET) != start)
+			return BP_ENV_IO;
+		e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_retired_key,
+		    (void *)k, g->conf->max_file_bytes, meta, o);
+		if (e == BP_ENV_BAD_SIGNATURE)
+			continue;
+		if (e == BP_ENV_OK &&
+		    meta->sequence / 1000000000u > (uint64_t)at + BP_INGEST_FUTURE_SLACK) {
+			bp_open_free(*o);
+			*o = NULL;
+			*late = at;
+			return BP_ENV_BAD_SIGNATURE;
+		}
+		*retired = e == BP_ENV_OK;
+		return e;
+	}
+	return BP_ENV_BAD_SIGNATURE;
+}
+
+/* The reason for a file signed after its key was retired at t. */
+static void
+late_reason(char *out, size_t outlen, const char *kommune, int64_t t)
+{
+	char when[32] = "?";
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(out, outlen, "envelope: signed with a key of kommune %s after it was "
+	    "replaced (bpagg register --replace, %s)", kommune, when);
 }
 
 /*
@@ -611,16 +701,18 @@ bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
 {
 	bp_open *o = NULL;
 	enum bp_env_error e;
+	int64_t late;
 
 	if (!g || fd < 0 || !r)
 		return -1;
 	r->status = BP_INGEST_ERROR;
 	r->have_meta = false;
 	r->authentic = false;
-	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
-	    g->conf->max_file_bytes, &r->meta, &o);
+	e = open_envelope(g, fd, &r->meta, &o, &r->retired_key, &late);
 	if (e != BP_ENV_OK) {
 		env_failed(r, e);
+		if (late >= 0)
+			late_reason(r->reason, sizeof(r->reason), g->claimed, late);
 		goto out;
 	}
 	r->have_meta = true;
@@ -648,13 +740,14 @@ bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now
 	return 0;
 }
 
-/* The verified metadata of the sealed file fd (read from its offset). */
+/* The verified metadata of the sealed file fd (read from its offset);
+ * *late as open_envelope's. */
 static enum bp_env_error
-peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
+peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta, int64_t *late)
 {
 	bp_open *o = NULL;
-	enum bp_env_error e = bp_open_begin(fd, &g->central_pk, &g->central_sk,
-	    lookup_kommune_key, g, g->conf->max_file_bytes, meta, &o);
+	bool retired;
+	enum bp_env_error e = open_envelope(g, fd, meta, &o, &retired, late);
 
 	if (o)
 		bp_open_free(o);
@@ -664,7 +757,9 @@ peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
 int
 bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
 {
-	return g && fd >= 0 && meta && peek_fd(g, fd, meta) == BP_ENV_OK ? 0 : -1;
+	int64_t late;
+
+	return g && fd >= 0 && meta && peek_fd(g, fd, meta, &late) == BP_ENV_OK ? 0 : -1;
 }
 
 int
@@ -673,6 +768,7 @@ bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
 {
 	struct bp_ingest_result r;
 	enum bp_env_error e;
+	int64_t late;
 	int fd, ret = -1;
 
 	bp_ingest_result_init(&r);
@@ -680,8 +776,11 @@ bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
 		snprintf(err, errlen, "%s: %s", path, r.reason);
 		goto out;
 	}
-	e = peek_fd(g, fd, meta);
-	if (e != BP_ENV_OK)
+	e = peek_fd(g, fd, meta, &late);
+	if (e != BP_ENV_OK && late >= 0) {
+		late_reason(r.reason, sizeof(r.reason), g->claimed, late);
+		snprintf(err, errlen, "%s: %s", path, r.reason);
+	} else if (e != BP_ENV_OK)
 		snprintf(err, errlen, "%s: envelope: %s", path, bp_env_strerror(e));
 	else
 		ret = 0;

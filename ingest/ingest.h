@@ -52,6 +52,7 @@ struct bp_ingest_result {
 	struct bp_diags diags;   /* the validator's errors by line and column */
 	char archived[512];      /* MERGED/ALREADY: where the file belongs, relative
 	                          * to the archive dir ("YYYY/NNNN/<id hex>.bpx") */
+	bool retired_key;        /* verified with a retired key (bpagg rebuild) */
 };
 
 void bp_ingest_result_init(struct bp_ingest_result *r);
@@ -73,6 +74,17 @@ int bp_ingest_new(const struct bp_config *c, bp_ingest **out, char *err, size_t 
  */
 int bp_ingest_reload(bp_ingest *g, const struct bp_config *c, char *err, size_t errlen);
 void bp_ingest_free(bp_ingest *g);
+/*
+ * bpagg rebuild only: loads the kommune keys that `bpagg register --replace`
+ * retired (KEYS/retired/, none when it does not exist), so that a file the
+ * registered key does not verify is tried with each key its kommune had
+ * before; one signed (by its signed sequence) more than
+ * BP_INGEST_FUTURE_SLACK after that key was replaced is refused. bpaggd
+ * never calls it. 0, or -1 with err.
+ */
+int bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen);
+/* The number of retired keys loaded. */
+size_t bp_ingest_nretired(const bp_ingest *g);
 
 /* The store the context opened; valid until bp_ingest_free. */
 bp_store *bp_ingest_store(bp_ingest *g);

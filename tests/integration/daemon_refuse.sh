@@ -174,19 +174,32 @@ cp "$T/c/kommuner.csv" "$T/registry.csv"
 grep -v "^$B," "$T/registry.csv" >"$T/c/kommuner.csv"
 refused_replay "a kommune gone from the registry" "$bf" "kommune not in"
 cp "$T/registry.csv" "$T/c/kommuner.csv"
-# After register --replace the files signed with B's old key cannot be
-# verified: the rebuild stops, says why and what to read, changes nothing.
+# After register --replace B's old key is kept in keys/retired/, and the
+# rebuild verifies the files it signed with it: the same tallies. Without
+# that key (replaced before keys were kept) the rebuild stops, says why and
+# what to read, and changes nothing.
 cp "$T/c/keys/kommuner/$B.sign.pk" "$T/old.pk"
 mkdir -p "$T/k2" && bpagg keygen kommune $B --out "$T/k2" >/dev/null
-bpagg register -c "$C" $B "$T/k2/$B.sign.pk" --replace >/dev/null
+bpagg register -c "$C" $B "$T/k2/$B.sign.pk" --replace >"$T/register.out"
+grep -q "previous key is kept as .*/keys/retired/$B\.[0-9]*\.sign\.pk" "$T/register.out" ||
+	fail "register --replace: $(cat "$T/register.out")"
 rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
-[ $rc -eq 65 ] || fail "rebuild after a key rotation exited $rc, expected 65"
-grep -q "register --replace.*see bpagg(1), rebuild" "$T/rebuild.log" ||
+[ $rc -eq 0 ] || fail "rebuild after a key rotation exited $rc: $(cat "$T/rebuild.log")"
+grep -q "1 file verified with a key since replaced" "$T/rebuild.log" ||
 	fail "rebuild after a key rotation: $(cat "$T/rebuild.log")"
 "$H/tallydump" "$C" $YEAR --all >"$T/after"
-cmp -s "$T/before" "$T/after" || fail "rebuild after a key rotation changed the store"
+cmp -s "$T/before" "$T/after" || fail "rebuild after a key rotation changed the tallies"
+ok "rebuild after a key rotation verifies the old files with the retired key"
+mv "$T/c/keys/retired" "$T/retired.kept"
+rc=0; bpagg rebuild -c "$C" 2>"$T/rebuild.log" || rc=$?
+[ $rc -eq 65 ] || fail "rebuild without the retired key exited $rc, expected 65"
+grep -q "keys/retired/.*see bpagg(1), rebuild" "$T/rebuild.log" ||
+	fail "rebuild without the retired key: $(cat "$T/rebuild.log")"
+"$H/tallydump" "$C" $YEAR --all >"$T/after"
+cmp -s "$T/before" "$T/after" || fail "rebuild without the retired key changed the store"
+mv "$T/retired.kept" "$T/c/keys/retired"
 bpagg register -c "$C" $B "$T/old.pk" --replace >/dev/null
-ok "rebuild after a key rotation stops and says why, changes nothing"
+ok "rebuild without the retired key stops and says why, changes nothing"
 sleep 1.1   # so that a received time set by the rebuild itself would differ
 bpagg rebuild -c "$C" 2>"$T/rebuild.log" || fail "rebuild failed"
 grep -q "6/6 files, 4 merged, 2 already applied, 0 refused" "$T/rebuild.log" ||

@@ -351,3 +351,65 @@ Test(keys, owner_only_on_signing_keys)
 	bp_key_free(&pk);
 	bp_key_free(&sk);
 }
+
+/* Retired keys: kept by bp_retired_keep under KEYS/retired/, found latest
+ * replaced first, a second replacement in the same second on the next
+ * free name; a name not of the form NNNN.T.sign.pk is refused. */
+Test(keys, retired_keys_kept_and_found_latest_first)
+{
+	struct bp_retired *r;
+	struct bp_key a, b, c, d;
+	char rdir[4096], p[4096];
+	const struct bp_key *f;
+	int64_t at = 0;
+	put_key("a.pk", "4601", &a);
+	put_key("b.pk", "4601", &b);
+	put_key("c.pk", "0301", &c);
+	put_key("d.pk", "4601", &d);
+	snprintf(rdir, sizeof(rdir), "%s/retired", dir);
+	cr_assert_eq(bp_retired_load(rdir, &r, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(bp_retired_count(r), 0, "no directory: no retired key");
+	bp_retired_free(r);
+	cr_assert_eq(bp_retired_keep(dir, &a, 1000, p, sizeof(p), err, sizeof(err)), 0, "%s", err);
+	cr_expect_not_null(strstr(p, "/retired/4601.1000.sign.pk"), "%s", p);
+	cr_assert_eq(bp_retired_keep(dir, &b, 1000, p, sizeof(p), err, sizeof(err)), 0, "%s", err);
+	cr_expect_not_null(strstr(p, "/retired/4601.1001.sign.pk"), "%s", p);
+	cr_assert_eq(bp_retired_keep(dir, &c, 5, p, sizeof(p), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_retired_keep(dir, &d, 999, p, sizeof(p), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bp_retired_load(rdir, &r, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(bp_retired_count(r), 4);
+	cr_assert_not_null(f = bp_retired_nth(r, "4601", 0, &at));
+	cr_expect(bp_key_equal(f, &b));
+	cr_expect_eq(at, 1001);
+	cr_assert_not_null(f = bp_retired_nth(r, "4601", 1, &at));
+	cr_expect(bp_key_equal(f, &a));
+	cr_expect_eq(at, 1000);
+	cr_assert_not_null(f = bp_retired_nth(r, "4601", 2, &at));
+	cr_expect(bp_key_equal(f, &d));
+	cr_expect_eq(at, 999);
+	cr_expect_null(bp_retired_nth(r, "4601", 3, &at));
+	cr_assert_not_null(f = bp_retired_nth(r, "0301", 0, &at));
+	cr_expect(bp_key_equal(f, &c));
+	cr_expect_null(bp_retired_nth(r, "0301", 1, &at));
+	cr_expect_null(bp_retired_nth(r, "1103", 0, &at));
+	bp_retired_free(r);
+	/* names that are not NNNN.T.sign.pk */
+	const char *bad[] = { "4601.sign.pk", "4601..sign.pk", "4601.12a.sign.pk",
+		"460.12.sign.pk", "4601.1234567890123456789.sign.pk", "4601.12.sign.sk" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		snprintf(p, sizeof(p), "%s/%s", rdir, bad[i]);
+		cr_assert_eq(bp_key_save(p, &a, err, sizeof(err)), 0, "%s", err);
+		cr_expect_eq(bp_retired_load(rdir, &r, err, sizeof(err)), -1, "%s accepted", bad[i]);
+		cr_expect_not_null(strstr(err, "not a retired key name"), "%s: %s", bad[i], err);
+		unlink(p);
+	}
+	/* a key under another kommune's name */
+	snprintf(p, sizeof(p), "%s/0301.7.sign.pk", rdir);
+	cr_assert_eq(bp_key_save(p, &a, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(bp_retired_load(rdir, &r, err, sizeof(err)), -1);
+	cr_expect_not_null(strstr(err, "another kommune"), "%s", err);
+	bp_key_free(&a);
+	bp_key_free(&b);
+	bp_key_free(&c);
+	bp_key_free(&d);
+}
