@@ -209,7 +209,19 @@ handler(void *user, const char *section, const char *name, const char *value)
 	struct bp_config *c = x->c;
 	unsigned long u;
 	char why[160] = "";
+	char sect[64]; /* inih's section names are shorter than 50 */
 	int ok = 1;
+
+	/* inih passes what is between the brackets as it is: "[ publish ]" is
+	 * [publish], as in git config and most INI readers ("[ ]" is refused by
+	 * the reader as an empty header). */
+	size_t n = strlen(section);
+	while (n && (*section == ' ' || *section == '\t'))
+		section++, n--;
+	while (n && (section[n - 1] == ' ' || section[n - 1] == '\t'))
+		n--;
+	snprintf(sect, sizeof(sect), "%.*s", (int)n, section);
+	section = sect;
 
 	if (!*section) {
 		conf_error(x, "setting %s before any [section]", name);
@@ -295,7 +307,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	if (x->nseen < sizeof(x->seen) / sizeof(x->seen[0])) {
 		struct seen *s = &x->seen[x->nseen++];
-		snprintf(s->section, sizeof(s->section), "%s", section);
+		snprintf(s->section, sizeof(s->section), "%.*s", (int)sizeof(s->section) - 1, section);
 		snprintf(s->name, sizeof(s->name), "%s", name);
 		s->line = x->line;
 		x->last = s;

@@ -107,6 +107,24 @@ for v in '[paths]\ninbox = inbox\n[]\n|3: empty section header \[\]' \
 	[ $rc -eq 78 ] && grep -q "empty.conf:${v#*|}\$" <<<"$err" ||
 		fail "${v%%|*}: exit $rc: $err"
 done
+# Spaces or tabs inside the brackets are not part of the name: "[ publish ]"
+# is [publish] (it was an unknown section), as in git config; a header of
+# only white space is empty.
+printf '[ paths ]\ninbox = inbox\n[paths\t]\nregistry = %s\n[\tpublish ]\nmin_cell = 5\n' \
+	"$BPAGG_REGISTRY" >"$tmp/sp.conf"
+err=$(bpagg status -c "$tmp/sp.conf" 2>&1 >/dev/null) || fail "[ paths ] and [ publish ]: $err"
+printf '[ publish ]\nmin_cell = 0\n' >"$tmp/sp.conf"
+rc=0; err=$(bpagg status -c "$tmp/sp.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'sp.conf:2: invalid value for \[publish\] min_cell$' <<<"$err" ||
+	fail "[ publish ] min_cell = 0: exit $rc: $err"
+printf '[publish]\nmin_cell = 5\n[publish ]\nmin_cell = 5\n' >"$tmp/sp.conf"
+rc=0; err=$(bpagg status -c "$tmp/sp.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'sp.conf:4: \[publish\] min_cell set twice (first on line 2)$' <<<"$err" ||
+	fail "min_cell under [publish] and [publish ]: exit $rc: $err"
+printf '[paths]\ninbox = inbox\n[ \t ]\ninbox = inbox\n' >"$tmp/sp.conf"
+rc=0; err=$(bpagg status -c "$tmp/sp.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'sp.conf:3: empty section header \[\]$' <<<"$err" ||
+	fail "[ \t ]: exit $rc: $err"
 # A line longer than inih reads at once is refused: its tail was read as a
 # line of its own (here a dsn whose tail set [store] backend).
 { printf '[store]\ndsn = host=db dbname=bpagg application_name=%0180d' 0
