@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "io.h"
 
 struct load_ctx {
 	struct bp_config *c;
@@ -348,29 +352,36 @@ fill_defaults(struct load_ctx *x)
 	return 0;
 }
 
-/* Whether abs (the resolved path) is something other than a regular file,
- * with the error and the fix in err: a directory given for the file is the
- * usual slip (-c /etc/bpagg instead of -c /etc/bpagg/bpagg.conf), and inih
- * would read it as an empty configuration. */
-static bool
-not_a_file(const char *path, const char *abs, char *err, size_t errlen)
+/* Opens abs (the resolved path) once with bp_open_regular, so that what is
+ * read is what was checked, and a FIFO named as the configuration is refused
+ * at once instead of blocking the open: returns the stream, or NULL with the
+ * error and the fix in err. A directory given for the file is the usual slip
+ * (-c /etc/bpagg instead of -c /etc/bpagg/bpagg.conf), and inih would read
+ * it as an empty configuration. */
+static FILE *
+open_conf(const char *path, const char *abs, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
+	FILE *f;
+	int fd = bp_open_regular(AT_FDCWD, abs, O_RDONLY, 0, 0, &st);
 
-	if (stat(abs, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return true;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	if (fd < 0 && errno == EINVAL && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: is a directory, not a configuration file "
 		    "(give the file, e.g. %s/bpagg.conf)", path, abs);
-		return true;
+		return NULL;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	/* ENXIO: a socket, or a device without its driver. */
+	if (fd < 0 && (errno == EINVAL || errno == ENXIO)) {
 		snprintf(err, errlen, "%s: not a regular file (give bpagg.conf)", path);
-		return true;
+		return NULL;
 	}
-	return false;
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return f;
 }
 
 int
@@ -400,12 +411,8 @@ bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 	if (x.dir[0] == '\0')
 		strcpy(x.dir, "/");
 
-	if (not_a_file(path, abs, err, errlen))
+	if (!(x.f = open_conf(path, abs, err, errlen)))
 		goto out;
-	if (!(x.f = fopen(abs, "r"))) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		goto out;
-	}
 	int line = ini_parse_stream(reader, &x, handler, &x);
 	fclose(x.f);
 	if (line < 0) {

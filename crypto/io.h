@@ -21,7 +21,9 @@ int bp_write_full(int fd, const uint8_t *buf, size_t n);
  * O_RDWR | O_APPEND | O_CREAT with mode), never through a symbolic link
  * (ELOOP) and never waiting on a FIFO put in its place: anything but a
  * regular file is refused (EINVAL), as is a file over cap bytes when cap > 0
- * (EFBIG). On success *st is the opened file's status and O_NONBLOCK is off.
+ * (EFBIG). On success *st is the opened file's status and O_NONBLOCK is off;
+ * after EINVAL or EFBIG too, *st is the status of what was opened (e.g. to
+ * tell a directory from a FIFO).
  * Returns the fd, which the caller closes, or -1 with errno set.
  */
 int bp_open_regular(int dir, const char *name, int flags, mode_t mode, off_t cap,

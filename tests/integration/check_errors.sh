@@ -87,4 +87,33 @@ for prog in "bpaggd --once --foreground" "bpagg status"; do
 	grep -q -F "$tmp/inst: is a directory, not a configuration file (give the file, e.g. $tmp/inst/bpagg.conf)" "$tmp/err" ||
 		{ echo "$prog -c DIR:"; cat "$tmp/err"; exit 1; }
 done
+# -c given a FIFO: refused at once as not a regular file, exit 78, never
+# waiting for a writer.
+mkfifo "$tmp/fifo.conf"
+for prog in "bpaggd --once --foreground" "bpagg status"; do
+	rc=0
+	timeout -k 2 10 $prog -c "$tmp/fifo.conf" 2>"$tmp/err" >/dev/null || rc=$?
+	[ "$rc" -eq 78 ] || { echo "$prog -c FIFO: exit $rc, expected 78 (124: it hung)"; cat "$tmp/err"; exit 1; }
+	grep -q -F "$tmp/fifo.conf: not a regular file (give bpagg.conf)" "$tmp/err" ||
+		{ echo "$prog -c FIFO:"; cat "$tmp/err"; exit 1; }
+done
+# The file is opened once and its descriptor checked: a FIFO put in place of
+# bpagg.conf after the check is not opened (a stat() of the path, then an
+# open of it, opened the FIFO and waited for a writer for ever). strace
+# holds every stat of the file for 1 s, and the FIFO replaces it meanwhile;
+# what is read is the file that was checked.
+if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+	printf '[publish]\nmin_cell = 0\n' >"$tmp/race.conf"
+	mkfifo "$tmp/race.fifo"
+	( sleep 0.3; mv -f "$tmp/race.fifo" "$tmp/race.conf" ) &
+	rc=0
+	timeout -k 2 10 strace -f -qq -o /dev/null -P "$tmp/race.conf" \
+		-e inject=%%stat:delay_exit=1000000 \
+		bpagg status -c "$tmp/race.conf" 2>"$tmp/err" >/dev/null || rc=$?
+	wait
+	[ "$rc" -eq 78 ] && grep -q -F "$tmp/race.conf:2: invalid value for [publish] min_cell" "$tmp/err" ||
+		{ echo "FIFO in place of the checked file: exit $rc, expected 78 (124: it hung)"; cat "$tmp/err"; exit 1; }
+else
+	echo "note: strace missing or not allowed; a FIFO swapped in after the check not tested"
+fi
 echo "check_errors: ok"

@@ -52,6 +52,14 @@ if command -v python3 >/dev/null; then
 		fail "json does not parse"
 fi
 
+# A configuration reached through a symbolic link is read (the file is
+# opened without following links, by its resolved path); relative paths are
+# of the directory of the file.
+mkdir "$tmp/etc"
+ln -s ../bpagg.conf "$tmp/etc/link.conf"
+out=$(bpagg status -c "$tmp/etc/link.conf") || fail "symlinked configuration refused"
+grep -q '^files waiting in the inbox   4$' <<<"$out" || fail "symlinked configuration: $out"
+
 # Usage and configuration errors.
 rc=0; bpagg status -c "$tmp/bpagg.conf" --year 12 2>/dev/null || rc=$?
 [ $rc -eq 64 ] || fail "bad year: exit $rc"
