@@ -100,15 +100,16 @@ done
 # The file is opened once and its descriptor checked: a FIFO put in place of
 # bpagg.conf after the check is not opened (a stat() of the path, then an
 # open of it, opened the FIFO and waited for a writer for ever). strace
-# holds every stat of the file for 1 s, and the FIFO replaces it meanwhile;
-# what is read is the file that was checked.
+# holds every stat of the file for 3 s, and the FIFO replaces it after
+# 1.5 s (well after the program opened the file, even on a loaded machine
+# under ASan); what is read is the file that was checked.
 if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
 	printf '[publish]\nmin_cell = 0\n' >"$tmp/race.conf"
 	mkfifo "$tmp/race.fifo"
-	( sleep 0.3; mv -f "$tmp/race.fifo" "$tmp/race.conf" ) &
+	( sleep 1.5; mv -f "$tmp/race.fifo" "$tmp/race.conf" ) &
 	rc=0
 	timeout -k 2 10 strace -f -qq -o /dev/null -P "$tmp/race.conf" \
-		-e inject=%%stat:delay_exit=1000000 \
+		-e inject=%%stat:delay_exit=3000000 \
 		bpagg status -c "$tmp/race.conf" 2>"$tmp/err" >/dev/null || rc=$?
 	wait
 	[ "$rc" -eq 78 ] && grep -q -F "$tmp/race.conf:2: invalid value for [publish] min_cell" "$tmp/err" ||
