@@ -264,6 +264,12 @@ int bp__sup_lp_bound(struct glp_prob *lp, int dir, double *out);
 /* Rebuilds lp in place with its matrix laid out column by column: the same
  * program, basis statuses and objective.  0, or -1 (ENOMEM, lp as it was). */
 int bp__sup_lp_compact(struct glp_prob *lp);
+/* Model 14 (lpblock.c): a starting basis for lp whose columns
+ * [start[b], start[b + 1]) form block b (b < nblock): each block's own
+ * rows solved alone for a feasible point, the rows joining blocks with
+ * their slacks basic, every other column nonbasic at a bound.  0, 1 when
+ * GLPK failed on a block (the caller takes another start), or -1 (ENOMEM). */
+int bp__sup_lp_block_basis(struct glp_prob *lp, const int *start, size_t nblock);
 
 /* A view of p: its states and flags copied and its own, all else shared
  * with p and only read through the view (not grown, no warm bases).  For

@@ -169,16 +169,19 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 }
 
 /* Model 9: the whole release's columns (its reporting kommuner's) and
- * rows: every area's printed cells, then the kommuner's couplings.  0 or
- * -1 (ENOMEM). */
+ * rows: every area's printed cells, then the kommuner's couplings; base
+ * q's columns are [colstart[q], colstart[q + 1]).  0 or -1 (ENOMEM). */
 static int
-whole_rows(struct joint *J, glp_prob *lp, size_t *seen)
+whole_rows(struct joint *J, glp_prob *lp, size_t *seen, int *colstart)
 {
 	const struct bp_tables *T = J->T;
 
-	for (size_t q = 0; q < J->nbase; q++)
+	for (size_t q = 0; q < J->nbase; q++) {
+		colstart[q] = glp_get_num_cols(lp) + 1;
 		if (bp__joint_columns(J, lp, J->bases[q], 0) < 0)
 			return -1;
+	}
+	colstart[J->nbase] = glp_get_num_cols(lp) + 1;
 	for (size_t g = 0; g < T->nind; g++) {
 		for (size_t i = 0; i < T->na; i++)
 			if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
@@ -529,10 +532,10 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 	for (size_t k = 0; k < T->na * J->nfam; k++)
 		J->base[k] = -1;
 	glp_prob *lp = glp_create_prob();
-	int ret = -1;
+	int ret = -1, *colstart = malloc((J->nbase + 1) * sizeof(*colstart));
 	errno = ENOMEM;
 	J->nrow = 0;
-	if (whole_rows(J, lp, seen) < 0 || add_deviations(J, lp) < 0)
+	if (!colstart || whole_rows(J, lp, seen, colstart) < 0 || add_deviations(J, lp) < 0)
 		goto out;
 	size_t np = 0;
 	for (size_t k = 0; k < J->nrow; k++)
@@ -546,7 +549,17 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		unsigned long s0 = bp__sup_stats.solves, p0 = bp__sup_stats.pivots;
 		size_t h0, nsum = J->nksum;
 		J->primaries += np;
-		glp_adv_basis(lp, 0);
+		/* Model 14: each base's rows solved alone, a start much nearer
+		 * a feasible point than the crash basis (lpblock.c); the crash
+		 * basis when GLPK fails on a base. */
+		int rc = 1;
+		if (T->s.model_version >= 14 && J->nbase > 1 &&
+		    (rc = bp__sup_lp_block_basis(lp, colstart, J->nbase)) < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (rc > 0)
+			glp_adv_basis(lp, 0);
 		/* the basis from the lists as built, then the matrix by
 		 * column: each solve's set-up 4 times faster, the same pivots */
 		if (bp__sup_lp_compact(lp) < 0) {
@@ -570,6 +583,7 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 	}
 out:
 	glp_delete_prob(lp);
+	free(colstart);
 	return ret;
 }
 

@@ -74,6 +74,14 @@ endif
 tests_unit_publish_test_lpcompact_SOURCES = tests/unit/publish/test_lpcompact.c
 tests_unit_publish_test_lpcompact_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_lpcompact_LDADD = $(BP_TEST_LINK)
+# bp__sup_lp_block_basis: model 14's start of the whole-release check.
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_lpblock
+TESTS += tests/unit/publish/test_lpblock
+endif
+tests_unit_publish_test_lpblock_SOURCES = tests/unit/publish/test_lpblock.c
+tests_unit_publish_test_lpblock_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_lpblock_LDADD = $(BP_TEST_LINK)
 # the cleanup of release model 5
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_cleanup
