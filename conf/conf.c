@@ -52,6 +52,19 @@ conf_error(struct load_ctx *x, const char *fmt, ...)
 	x->errline = x->line;
 }
 
+/* Whether the n bytes at p name a section bpagg.conf(5) knows. */
+static bool
+known_section(const char *p, size_t n)
+{
+	static const char *const known[] = { "paths", "store", "ingest", "measures",
+		"publish", "daemon" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == n && !memcmp(known[i], p, n))
+			return true;
+	return false;
+}
+
 /* inih reader: inih counts one line per call, so x->line is the number of
  * the line the handler is called for (inih gives it only to handlers
  * built with INI_HANDLER_LINENO, which the shared library is not). */
@@ -85,8 +98,20 @@ reader(char *str, int num, void *user)
 		p++;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p == ']')
+		if (*p == ']') {
 			conf_error(x, "empty section header []");
+			return str;
+		}
+		/* An unknown section is refused at its header: alone, or with
+		 * only comments under it, inih never calls the handler for it. */
+		const char *e = strchr(p, ']');
+		if (e) {
+			size_t n = (size_t)(e - p);
+			while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+				n--;
+			if (!known_section(p, n))
+				conf_error(x, "unknown section [%.*s]", (int)n, p);
+		}
 	}
 	return str;
 }

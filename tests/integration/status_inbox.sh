@@ -133,6 +133,16 @@ printf '[paths]\ninbox = inbox\n[ \t ]\ninbox = inbox\n' >"$tmp/sp.conf"
 rc=0; err=$(bpagg status -c "$tmp/sp.conf" 2>&1) || rc=$?
 [ $rc -eq 78 ] && grep -q 'sp.conf:3: empty section header \[\]$' <<<"$err" ||
 	fail "[ \t ]: exit $rc: $err"
+# An unknown section is refused at its header, also when no setting follows
+# it (alone, or with only comments under it, it was taken silently).
+for v in '[paths]\ninbox = inbox\n[pubish]\n# min_cell = 5\n|3: unknown section \[pubish\]' \
+	'[paths]\ninbox = inbox\n[ bogus ]\n|3: unknown section \[bogus\]' \
+	'[pub lish]\nmin_cell = 5\n|1: unknown section \[pub lish\]'; do
+	printf "${v%%|*}" >"$tmp/sect.conf"
+	rc=0; err=$(bpagg status -c "$tmp/sect.conf" 2>&1) || rc=$?
+	[ $rc -eq 78 ] && grep -q "sect.conf:${v#*|}\$" <<<"$err" ||
+		fail "${v%%|*}: exit $rc: $err"
+done
 # A line longer than inih reads at once is refused: its tail was read as a
 # line of its own (here a dsn whose tail set [store] backend).
 { printf '[store]\ndsn = host=db dbname=bpagg application_name=%0180d' 0
