@@ -71,7 +71,12 @@ bp_cmd_audit(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!conf || optind != argc || (release && published)) {
+	if (release && published) {
+		fprintf(stderr, "bpagg audit: --release and --published exclude each other "
+		    "(--published audits the release DIR holds)\n");
+		return EX_USAGE;
+	}
+	if (!conf || optind != argc) {
 		usage(stderr);
 		return EX_USAGE;
 	}

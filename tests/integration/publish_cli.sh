@@ -132,8 +132,9 @@ rc=0; err=$(bpagg audit -c "$conf" --published "$tmp/pt" 2>&1) || rc=$?
 cp "$tmp/log.keep" "$log" && mv "$tmp/ptkept" "$tmp/inst/releases/$ptid"
 rc=0; bpagg audit -c "$conf" --published "$tmp/nosuch" 2>/dev/null || rc=$?
 [ $rc -eq 66 ] || fail "--published without release.json: exit $rc"
-rc=0; bpagg audit -c "$conf" --published "$tmp/pt" --release "$ptid" 2>/dev/null || rc=$?
-[ $rc -eq 64 ] || fail "--published with --release: exit $rc"
+rc=0; err=$(bpagg audit -c "$conf" --published "$tmp/pt" --release "$ptid" 2>&1) || rc=$?
+[ $rc -eq 64 ] && grep -q -- '--release and --published exclude each other' <<<"$err" ||
+	fail "--published with --release: exit $rc: $err"
 rc=0; sed -i 's/^shared_cells = .*/shared_cells = sometimes/' "$conf"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/x" 2>/dev/null || rc=$?
 [ $rc -eq 78 ] || fail "bad shared_cells: exit $rc"
