@@ -302,8 +302,18 @@ reingest(bp_ingest *g, const struct bp_config *c, const struct alist *l,
 		snprintf(path, sizeof(path), "%s/%s", c->archive, l->v[i].rel);
 		bp_ingest_result_init(&r);
 		bp_ingest_file(g, path, l->v[i].rel, l->v[i].received, l->v[i].upload, &r);
-		retired += r.retired_key && (r.status == BP_INGEST_MERGED ||
-		    r.status == BP_INGEST_ALREADY);
+		if (r.retired_key && (r.status == BP_INGEST_MERGED ||
+		    r.status == BP_INGEST_ALREADY)) {
+			retired++;
+			/* A replaced key's holder can sign with any sequence:
+			 * a file the old ledger does not name may not be one
+			 * bpaggd ever merged. */
+			if (l->v[i].pos < 0)
+				fprintf(stderr, "bpagg rebuild: %s: verified with a key of kommune %s "
+				    "since replaced, and the old ledger does not name it (unreadable, "
+				    "or older than the file): make sure bpaggd archived it\n",
+				    l->v[i].rel, r.meta.kommune);
+		}
 		switch (r.status) {
 		case BP_INGEST_MERGED:
 			/* a dry run is validated again, never merged */

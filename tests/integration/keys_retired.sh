@@ -2,9 +2,10 @@
 # keys_retired.sh - a kommune's key replaced twice (bpagg register
 # --replace): each replaced key is kept in keys/retired/ with the time of
 # its replacement; bpaggd refuses a new file signed with one; bpagg rebuild
-# verifies the archived files each signed and ends with the same tallies;
-# a file signed after its key was replaced, and a stray file in
-# keys/retired/, stop the rebuild with the store unchanged.
+# verifies the archived files each signed and ends with the same tallies,
+# naming one the old ledger does not name; a file signed after its key was
+# replaced, and a stray file in keys/retired/, stop the rebuild with the
+# store unchanged.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 YEAR=2023
@@ -32,6 +33,8 @@ rebuild() {
 # the second replaced by a third; one under the third.
 seal_with "$T/k/$K" "$(make_export $K $YEAR 20 1)" "$in/a.bpx"
 once
+# (one more under the first key, kept out of the inbox for part 3)
+seal_with "$T/k/$K" "$(make_export $K $YEAR 19 6)" "$T/x.bpx"
 cp "$T/c/keys/kommuner/$K.sign.pk" "$T/first.pk"
 for n in 2 3; do
 	mkdir -p "$T/k$n" && bpagg keygen kommune $K --out "$T/k$n" >/dev/null
@@ -67,6 +70,17 @@ grep -q "2 files verified with a key since replaced" "$T/rebuild.log" ||
 "$H/tallydump" "$C" $YEAR --all >"$T/after"
 cmp -s "$T/before" "$T/after" || fail "the rebuild changed the tallies"
 ok "rebuild verifies the files of both replaced keys, same tallies"
+# A file a retired key verifies that the old ledger does not name (put
+# into the archive by hand: not one bpaggd merged) is named.
+cp "$T/x.bpx" "$T/c/archive/$YEAR/$K/x.bpx"
+rebuild
+[ $rc -eq 0 ] || fail "rebuild exited $rc: $(cat "$T/rebuild.log")"
+grep -q "$YEAR/$K/x.bpx: verified with a key of kommune $K since replaced, and the old ledger does not name it" \
+	"$T/rebuild.log" || fail "rebuild did not name x.bpx: $(cat "$T/rebuild.log")"
+grep -c "the old ledger does not name it" "$T/rebuild.log" | grep -qx 1 ||
+	fail "rebuild named other files: $(cat "$T/rebuild.log")"
+rm "$T/c/archive/$YEAR/$K/x.bpx"
+ok "rebuild names a file of a retired key that the old ledger does not name"
 
 # 4. A file signed more than 15 minutes after its key was replaced (here:
 # the first key's replacement moved an hour back) stops the rebuild.
