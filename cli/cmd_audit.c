@@ -36,6 +36,7 @@ bp_cmd_audit(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "conf", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "release", required_argument, NULL, 'r' },
 		{ "published", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },

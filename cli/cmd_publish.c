@@ -38,6 +38,7 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "conf", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "level", required_argument, NULL, 'l' },

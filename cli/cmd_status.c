@@ -376,6 +376,7 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "conf", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },

@@ -87,6 +87,24 @@ for prog in "bpaggd --once --foreground" "bpagg status"; do
 	grep -q -F "$tmp/inst: is a directory, not a configuration file (give the file, e.g. $tmp/inst/bpagg.conf)" "$tmp/err" ||
 		{ echo "$prog -c DIR:"; cat "$tmp/err"; exit 1; }
 done
+# -c has two long forms, --conf and --config, in every command that reads
+# the configuration (bpagg(1)): each reaches the configuration check.
+while IFS='|' read -r prog args; do
+	for opt in --conf --config; do
+		rc=0
+		$prog $opt "$tmp/inst" $args 2>"$tmp/err" >/dev/null || rc=$?
+		grep -q -F "$tmp/inst: is a directory, not a configuration file" "$tmp/err" ||
+			{ echo "$prog $opt DIR: exit $rc:"; cat "$tmp/err"; exit 1; }
+	done
+done <<EOF
+bpaggd --once --foreground|
+bpagg status|
+bpagg publish|--year 2024 --out $tmp/o
+bpagg audit|
+bpagg rebuild|
+bpagg register|4601 $tmp/none.pk
+bpagg reset-sequence|4601 2024
+EOF
 # -c given a FIFO: refused at once as not a regular file, exit 78, never
 # waiting for a writer.
 mkfifo "$tmp/fifo.conf"
