@@ -595,7 +595,17 @@ bp_cmd_rebuild(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf_path = optarg; break;
-		case 'h': printf("usage: bpagg rebuild -c CONF\n"); return 0;
+		case 'h':
+			printf("usage: bpagg rebuild -c CONF\n\n"
+			    "Rebuilds the store from the archived submissions, in the order they\n"
+			    "were applied, in one transaction, beside the old store, and swaps it in\n"
+			    "only when complete (after a change of [measures], or a store lost or\n"
+			    "damaged). Files signed with a key since replaced are verified with the\n"
+			    "keys register --replace kept in keys/retired/. Refuses to run while\n"
+			    "bpaggd runs. See bpagg(1).\n\n"
+			    "  -c, --conf CONF  the installation's bpagg.conf (also --config)\n"
+			    "  -h, --help       this help\n");
+			return 0;
 		default: fprintf(stderr, "usage: bpagg rebuild -c CONF\n"); return EX_USAGE;
 		}
 	}

@@ -56,6 +56,18 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: bpagg status -c CONF [--year YYYY] [--json]\n");
+	if (f != stdout)
+		return;
+	fprintf(f, "\n"
+	    "Per year: the kommuner of the registry that reported, their rows, each\n"
+	    "kommune's last submission, the files rejected and waiting in the inbox,\n"
+	    "and persons reported by more than one kommune; ends with the\n"
+	    "fingerprints of the installation's public keys.\n"
+	    "\n"
+	    "  -c, --conf CONF  the installation's bpagg.conf (also --config)\n"
+	    "      --year YYYY  that year only\n"
+	    "      --json       one JSON document instead of text\n"
+	    "  -h, --help       this help\n");
 }
 
 /* A sealed file the daemon will take: the daemon's own rule (ingest/inbox.c). */

@@ -372,6 +372,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: bpagg store copy --from CONF --to CONF\n");
+	if (f == stdout)
+		fprintf(f, "\n"
+		    "Copies the store of one configuration into the empty store of another\n"
+		    "(typically from backend = sqlite to backend = postgresql, or back):\n"
+		    "the source checked first, the copy one transaction on the\n"
+		    "destination, compared cell by cell before its commit. Both must have\n"
+		    "the same [measures] settings and pseudonym key. See bpagg(1).\n");
 }
 
 int
