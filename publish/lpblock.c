@@ -64,14 +64,15 @@ static int
 solve_block(glp_prob *lp, int first, int last, const int *rows, int nr, int *ind,
     double *val)
 {
-	glp_prob *s = glp_create_prob();
 	glp_smcp parm;
 	int n = last - first, ret = 1;
 
-	if (n > 0)
-		glp_add_cols(s, n);
-	if (nr > 0)
-		glp_add_rows(s, nr);
+	/* a block without rows: its columns stay nonbasic at a bound */
+	if (n <= 0 || nr == 0)
+		return 0;
+	glp_prob *s = glp_create_prob();
+	glp_add_cols(s, n);
+	glp_add_rows(s, nr);
 	for (int j = 0; j < n; j++)
 		glp_set_col_bnds(s, j + 1, glp_get_col_type(lp, first + j),
 		    glp_get_col_lb(lp, first + j), glp_get_col_ub(lp, first + j));
