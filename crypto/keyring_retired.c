@@ -149,10 +149,11 @@ out:
 const struct bp_key *
 bp_retired_nth(const struct bp_retired *r, const char *kommune, size_t i, int64_t *retired_at)
 {
-	size_t lo = 0, hi = r ? r->n : 0;
+	size_t lo = 0, hi;
 
-	if (!kommune)
+	if (!r || !kommune)
 		return NULL;
+	hi = r->n;
 	/* the first key of kommune */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

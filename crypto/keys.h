@@ -121,7 +121,8 @@ struct bp_retired;
  * bp_retired_free. 0, or -1 with err. */
 int bp_retired_load(const char *dir, struct bp_retired **out, char *err, size_t errlen);
 /* The i-th retired key of kommune, the latest retired first, and when it
- * was retired; NULL past the last. Valid until bp_retired_free. */
+ * was retired; NULL past the last, or when r is NULL. Valid until
+ * bp_retired_free. */
 const struct bp_key *bp_retired_nth(const struct bp_retired *r, const char *kommune, size_t i,
     int64_t *retired_at);
 size_t bp_retired_count(const struct bp_retired *r);

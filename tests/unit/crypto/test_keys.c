@@ -393,6 +393,9 @@ Test(keys, retired_keys_kept_and_found_latest_first)
 	cr_expect_null(bp_retired_nth(r, "0301", 1, &at));
 	cr_expect_null(bp_retired_nth(r, "1103", 0, &at));
 	bp_retired_free(r);
+	/* no set loaded (bp_retired_load failed, or never called): none */
+	cr_expect_null(bp_retired_nth(NULL, "4601", 0, &at));
+	cr_expect_eq(bp_retired_count(NULL), 0);
 	/* names that are not NNNN.T.sign.pk */
 	const char *bad[] = { "4601.sign.pk", "4601..sign.pk", "4601.12a.sign.pk",
 		"460.12.sign.pk", "4601.1234567890123456789.sign.pk", "4601.12.sign.sk" };
