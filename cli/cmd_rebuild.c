@@ -598,11 +598,11 @@ bp_cmd_rebuild(int argc, char **argv)
 		case 'h':
 			printf("usage: bpagg rebuild -c CONF\n\n"
 			    "Rebuilds the store from the archived submissions, in the order they\n"
-			    "were applied, in one transaction, beside the old store, and swaps it in\n"
-			    "only when complete (after a change of [measures], or a store lost or\n"
-			    "damaged). Files signed with a key since replaced are verified with the\n"
-			    "keys register --replace kept in keys/retired/. Refuses to run while\n"
-			    "bpaggd runs. See bpagg(1).\n\n"
+			    "were applied, in one transaction (SQLite: beside the old store, swapped\n"
+			    "in only when complete; PostgreSQL: in place), after a change of\n"
+			    "[measures], or a store lost or damaged. Files signed with a key since\n"
+			    "replaced are verified with the keys register --replace kept in\n"
+			    "keys/retired/. Refuses to run while bpaggd runs. See bpagg(1).\n\n"
 			    "  -c, --conf CONF  the installation's bpagg.conf (also --config)\n"
 			    "  -h, --help       this help\n");
 			return 0;

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,8 +397,9 @@ bp_cmd_store(int argc, char **argv)
 	int ch, rc;
 
 	if (argc < 2 || strcmp(argv[1], "copy")) {
-		usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : EX_USAGE;
+		bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+		usage(help ? stdout : stderr);
+		return help ? 0 : EX_USAGE;
 	}
 	optind = 1;
 	while ((ch = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {

@@ -105,6 +105,11 @@ bpagg rebuild|
 bpagg register|4601 $tmp/none.pk
 bpagg reset-sequence|4601 2024
 EOF
+# bpagg store takes -h like --help (it exited 64)
+for h in -h --help; do
+	bpagg store $h >"$tmp/out" || { echo "bpagg store $h: exit $?"; exit 1; }
+	grep -q "usage: bpagg store copy" "$tmp/out" || { echo "bpagg store $h:"; cat "$tmp/out"; exit 1; }
+done
 # -c given a FIFO: refused at once as not a regular file, exit 78, never
 # waiting for a writer.
 mkfifo "$tmp/fifo.conf"
