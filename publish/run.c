@@ -171,15 +171,15 @@ bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bp_release_files[f]);
 		if (bp_digest_file(path, d) < 0) {
-			snprintf(why, whylen, "kept release file %s %s", bp_release_files[f],
+			snprintf(why, whylen, "kept release file %s %s (%s)", bp_release_files[f],
 			    errno == ENOENT ? "missing" : errno == ELOOP ?
-			    "is a symbolic link" : "not a regular file that can be read");
+			    "is a symbolic link" : "not a regular file that can be read", path);
 			return -1;
 		}
 		bp_hex(d, 32, got);
 		if (strcmp(got, want)) {
-			snprintf(why, whylen, "kept release file %s does not match its digest",
-			    bp_release_files[f]);
+			snprintf(why, whylen, "kept release file %s does not match its digest (%s)",
+			    bp_release_files[f], path);
 			return -1;
 		}
 	}
