@@ -526,7 +526,14 @@ bp_suplog_verify(const struct bp_suplog *l, const struct bp_key *pk, size_t *bad
 			return -1;
 		}
 		if (str_member(e, "prev", got, sizeof(got)) < 0 || strcmp(got, prevhex)) {
-			snprintf(why, whylen, "hash chain broken");
+			/* the line above is the one whose hash no longer fits:
+			 * it was changed, or this line's "prev" was */
+			if (i == 0)
+				snprintf(why, whylen, "hash chain broken: the first line's \"prev\" "
+				    "is not all zeros");
+			else
+				snprintf(why, whylen, "hash chain broken: \"prev\" is not the hash of "
+				    "line %zu (that line or this one was changed)", i);
 			return -1;
 		}
 		if (str_member(e, "type", type, sizeof(type)) < 0 ||

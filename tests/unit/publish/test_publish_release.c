@@ -249,6 +249,9 @@ Test(release, log_line_changed_is_found)
 	free(log);
 	cr_assert_eq(audit(err), 1);
 	cr_assert(strstr(err, "suppression.log:3: hash chain broken"), "%s", err);
+	/* it says which line no longer fits: the one changed, line 2 */
+	cr_assert(strstr(err, "not the hash of line 2 (that line or this one was changed)"), "%s",
+	    err);
 }
 
 /* Rewrites the log with the daemon's own key (an insider), changing the
