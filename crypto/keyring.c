@@ -51,11 +51,32 @@ bp_keyring_holder(const struct bp_keyring *kr, const struct bp_key *k)
 	return NULL;
 }
 
+int
+bp_key_load_named(const char *dir, const char *name, const char *kommune, struct bp_key *k,
+    char *err, size_t errlen)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	if (bp_key_load(path, BP_KEY_SIGN_PK, k, err, errlen) < 0)
+		return -1;
+	if (strcmp(k->kommune, kommune) != 0) {
+		snprintf(err, errlen, "%s: the key inside belongs to another kommune "
+		    "than its name says", path);
+		bp_key_free(k);
+		return -1;
+	}
+	return 0;
+}
+
 /* Loads dir/name into the ring. Returns 0 or -1 with err. */
 static int
 add_file(struct bp_keyring *kr, const char *dir, const char *name, char *err, size_t errlen)
 {
-	char path[4096], kommune[5];
+	char kommune[5];
 	struct bp_key k;
 
 	if (!key_name(name, kommune)) {
@@ -66,18 +87,8 @@ add_file(struct bp_keyring *kr, const char *dir, const char *name, char *err, si
 		snprintf(err, errlen, "%s: more than %d keys", dir, KEYRING_MAX);
 		return -1;
 	}
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
-		snprintf(err, errlen, "%s: path too long", dir);
+	if (bp_key_load_named(dir, name, kommune, &k, err, errlen) < 0)
 		return -1;
-	}
-	if (bp_key_load(path, BP_KEY_SIGN_PK, &k, err, errlen) < 0)
-		return -1;
-	if (strcmp(k.kommune, kommune) != 0) {
-		snprintf(err, errlen, "%s: the key inside belongs to another kommune "
-		    "than its name says", path);
-		bp_key_free(&k);
-		return -1;
-	}
 	if (kr->n == kr->cap) {
 		size_t cap = kr->cap ? kr->cap * 2 : 64;
 		struct bp_key *v = realloc(kr->k, cap * sizeof(*v));

@@ -64,7 +64,7 @@ cmp_retired(const void *a, const void *b)
 static int
 add_retired(struct bp_retired *r, const char *dir, const char *name, char *err, size_t errlen)
 {
-	char path[4096], kommune[5];
+	char kommune[5];
 	struct bp_retired_key e;
 
 	if (!retired_name(name, kommune, &e.retired_at)) {
@@ -75,18 +75,8 @@ add_retired(struct bp_retired *r, const char *dir, const char *name, char *err, 
 		snprintf(err, errlen, "%s: more than %d keys", dir, RETIRED_MAX);
 		return -1;
 	}
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
-		snprintf(err, errlen, "%s: path too long", dir);
+	if (bp_key_load_named(dir, name, kommune, &e.key, err, errlen) < 0)
 		return -1;
-	}
-	if (bp_key_load(path, BP_KEY_SIGN_PK, &e.key, err, errlen) < 0)
-		return -1;
-	if (strcmp(e.key.kommune, kommune) != 0) {
-		snprintf(err, errlen, "%s: the key inside belongs to another kommune "
-		    "than its name says", path);
-		bp_key_free(&e.key);
-		return -1;
-	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct bp_retired_key *v = realloc(r->k, cap * sizeof(*v));

@@ -99,6 +99,11 @@ int bp_key_sign_public(const struct bp_key *sk, struct bp_key *pk);
  * sign for the other), are refused with a message in err. Free with
  * bp_keyring_free.
  */
+/* Loads the kommune signing public key dir/name, whose owner inside must
+ * be kommune, the one its name gives (keyring.c, keyring_retired.c). The
+ * caller frees *k with bp_key_free. 0, or -1 with err. */
+int bp_key_load_named(const char *dir, const char *name, const char *kommune, struct bp_key *k,
+    char *err, size_t errlen);
 struct bp_keyring;
 int bp_keyring_load(const char *dir, struct bp_keyring **out, char *err, size_t errlen);
 /* The kommune whose registered key holds the same key bytes as k (another
