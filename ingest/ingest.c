@@ -236,12 +236,6 @@ bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen)
 	return bp_retired_load(dir, &g->retired, err, errlen);
 }
 
-size_t
-bp_ingest_nretired(const bp_ingest *g)
-{
-	return bp_retired_count(g->retired);
-}
-
 /* The lookup of a retry with one retired key: that key for its kommune. */
 static const struct bp_key *
 lookup_retired_key(const char *kommune, void *ud)

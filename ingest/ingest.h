@@ -83,8 +83,6 @@ void bp_ingest_free(bp_ingest *g);
  * never calls it. 0, or -1 with err.
  */
 int bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen);
-/* The number of retired keys loaded. */
-size_t bp_ingest_nretired(const bp_ingest *g);
 
 /* The store the context opened; valid until bp_ingest_free. */
 bp_store *bp_ingest_store(bp_ingest *g);
