@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,8 @@ bp_json_get_u64(const json_t *v, uint64_t *out)
 	return 0;
 }
 
-json_t *
-bp_json_parse(const char *buf, size_t len, size_t cap, char *err, size_t errlen)
+static json_t *
+parse_object(const char *buf, size_t len, size_t cap, bool line_1, char *err, size_t errlen)
 {
 	json_error_t je;
 	if (len > cap) {
@@ -131,7 +132,7 @@ bp_json_parse(const char *buf, size_t len, size_t cap, char *err, size_t errlen)
 	}
 	json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!v) {
-		if (je.line > 1)
+		if (je.line > 1 || line_1)
 			snprintf(err, errlen, "line %d, column %d: %s", je.line, je.column, je.text);
 		else
 			snprintf(err, errlen, "column %d: %s", je.column, je.text);
@@ -139,10 +140,22 @@ bp_json_parse(const char *buf, size_t len, size_t cap, char *err, size_t errlen)
 	}
 	if (!json_is_object(v)) {
 		json_decref(v);
-		snprintf(err, errlen, "column 1: not a JSON object");
+		snprintf(err, errlen, "%scolumn 1: not a JSON object", line_1 ? "line 1, " : "");
 		return NULL;
 	}
 	return v;
+}
+
+json_t *
+bp_json_parse(const char *buf, size_t len, size_t cap, char *err, size_t errlen)
+{
+	return parse_object(buf, len, cap, false, err, errlen);
+}
+
+json_t *
+bp_json_parse_file(const char *buf, size_t len, size_t cap, char *err, size_t errlen)
+{
+	return parse_object(buf, len, cap, true, err, errlen);
 }
 
 /* The member at the dotted path, or NULL. A member's name may hold dots

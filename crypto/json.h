@@ -43,9 +43,14 @@ int bp_json_get_u64(const json_t *v, uint64_t *out);
  * Parses len bytes of buf as one JSON object (at most cap bytes; duplicate
  * keys refused). Returns a new reference the caller json_decref()s, or NULL
  * with "column C: what" in err ("line L, column C: what" past the
- * first line).
+ * first line): for one line of a file whose caller names the line.
  */
 json_t *bp_json_parse(const char *buf, size_t len, size_t cap, char *err, size_t errlen);
+
+/* The same for a whole file (release.json): err always names the line,
+ * "line 1, column C: what" too. */
+json_t *bp_json_parse_file(const char *buf, size_t len, size_t cap, char *err,
+    size_t errlen);
 
 /*
  * The member at a dotted path of obj ("settings.min_cell": member

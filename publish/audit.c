@@ -227,7 +227,7 @@ published_id(const char *dir, char *id, size_t idlen, char *err, size_t errlen)
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		ret = EX_IOERR;
-	} else if (!(o = bp_json_parse(buf, (size_t)n, 1 << 20, why, sizeof(why)))) {
+	} else if (!(o = bp_json_parse_file(buf, (size_t)n, 1 << 20, why, sizeof(why)))) {
 		snprintf(err, errlen, "%s: %s", path, why);
 	} else if (bp_json_path_text(o, "release", id, idlen) != 0 || !id[0] ||
 	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") !=

@@ -470,7 +470,7 @@ read_json(struct bp_release *r, char *err, size_t errlen)
 		return -1;
 	}
 	char why[160];
-	json_t *root = bp_json_parse(buf, (size_t)got, MAX_JSON, why, sizeof why);
+	json_t *root = bp_json_parse_file(buf, (size_t)got, MAX_JSON, why, sizeof why);
 	free(buf);
 	if (!root) {
 		snprintf(err, errlen, "%s: not one JSON object: %s", path, why);

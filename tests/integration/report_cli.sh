@@ -106,6 +106,11 @@ rc=0; timeout 20 bpagg report "$tmp/h-fifo" --out "$tmp/h-fifo-out" 2>"$tmp/err"
 rm -rf "$tmp/h-json" && cp -r "$tmp/y2025/rel" "$tmp/h-json" && echo '{' >"$tmp/h-json/release.json"
 rc=0; bpagg report "$tmp/h-json" --out "$tmp/h-json-out" 2>/dev/null || rc=$?
 [ $rc -eq 65 ] || fail "release.json not JSON: exit $rc"
+# a syntax error on the one line release.json has: file, line and column
+printf '{"release":"x",}' >"$tmp/h-json/release.json"
+rc=0; bpagg report "$tmp/h-json" --out "$tmp/h-json-out" 2>"$tmp/err" || rc=$?
+[ $rc -eq 65 ] && grep -q 'h-json/release.json: .*line 1, column 16: ' "$tmp/err" ||
+	fail "release.json syntax error: exit $rc: $(cat "$tmp/err")"
 rm -rf "$tmp/h-year" && cp -r "$tmp/y2025/rel" "$tmp/h-year"
 sed -i 's/"year": *[0-9]*/"year":4294969321/' "$tmp/h-year/release.json"
 rc=0; bpagg report "$tmp/h-year" --out "$tmp/h-year-out" 2>/dev/null || rc=$?

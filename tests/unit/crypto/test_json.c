@@ -90,6 +90,11 @@ Test(json, parse_says_where_and_refuses_what_is_not_one_object)
 	cr_assert_null(bp_json_parse("{\"a\":1,\n\"b\":}", 13, 100, err, sizeof(err)));
 	cr_assert(!strncmp(err, "line 2, column ", 15), "%s", err);
 	cr_assert_null(bp_json_parse("[1]", 3, 100, err, sizeof(err)));
+	/* a whole file (release.json) names its first line too */
+	cr_assert_null(bp_json_parse_file("{\"a\":1,}", 8, 100, err, sizeof(err)));
+	cr_assert(!strncmp(err, "line 1, column 8: ", 18), "%s", err);
+	cr_assert_null(bp_json_parse_file("[1]", 3, 100, err, sizeof(err)));
+	cr_assert_str_eq(err, "line 1, column 1: not a JSON object");
 	cr_assert_null(bp_json_parse("{\"a\":1,\"a\":2}", 13, 100, err, sizeof(err)));
 	cr_assert(strstr(err, "duplicate"), "%s", err);
 	cr_assert_null(bp_json_parse("{\"a\":1}", 7, 6, err, sizeof(err)));
