@@ -112,6 +112,16 @@ reader(char *str, int num, void *user)
 			if (!known_section(p, n))
 				conf_error(x, "unknown section [%.*s]", (int)n, p);
 		}
+	} else if (*p && !strchr(";#[", *p) && !(x->indented && x->last)) {
+		/* inih also takes "key: value"; bpagg.conf(5) documents only
+		 * "key = value", and a ':' inside a value (a dsn, a path) must
+		 * not turn the text before it into a name. */
+		size_t k = strcspn(p, "=:");
+		if (p[k] == ':') {
+			while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+			conf_error(x, "\"%.*s:\": a setting is written key = value", (int)k, p);
+		}
 	}
 	return str;
 }

@@ -143,6 +143,15 @@ for v in '[paths]\ninbox = inbox\n[pubish]\n# min_cell = 5\n|3: unknown section 
 	[ $rc -eq 78 ] && grep -q "sect.conf:${v#*|}\$" <<<"$err" ||
 		fail "${v%%|*}: exit $rc: $err"
 done
+# "key: value" (which inih takes too) is refused: bpagg.conf(5) writes
+# key = value; a ':' inside a value (a dsn) still reads.
+printf '[paths]\ninbox = inbox\n[publish]\nmin_cell: 5\n' >"$tmp/colon.conf"
+rc=0; err=$(bpagg status -c "$tmp/colon.conf" 2>&1) || rc=$?
+[ $rc -eq 78 ] && grep -q 'colon.conf:4: "min_cell:": a setting is written key = value$' <<<"$err" ||
+	fail "min_cell: 5: exit $rc: $err"
+printf '[store]\nbackend = sqlite\ndsn = postgresql://db:5432/bpagg\n' >"$tmp/colon.conf"
+rc=0; err=$(bpagg status -c "$tmp/colon.conf" 2>&1) || rc=$?
+! grep -q 'a setting is written' <<<"$err" || fail "a dsn with ':': $err"
 # A line longer than inih reads at once is refused: its tail was read as a
 # line of its own (here a dsn whose tail set [store] backend).
 { printf '[store]\ndsn = host=db dbname=bpagg application_name=%0180d' 0
