@@ -52,6 +52,8 @@
 	"link): removed from the inbox, not kept"
 #define REASON_LINKED "the file has another hard link (it could be changed through " \
 	"it): removed from the inbox, not kept; upload a file of its own"
+#define REASON_UNREADABLE "bpaggd cannot read it (the file's mode or owner): removed " \
+	"from the inbox, not kept; upload files the daemon's user can read (mode 0644)"
 #define REASON_LARGE "file larger than max_file_bytes: removed from the inbox, not kept"
 #define REASON_INCOMPLETE "envelope: still incomplete young_seconds after bpaggd " \
 	"first saw it; write an upload under another name (such as NAME.bpx.part) and " \
@@ -331,7 +333,8 @@ open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
 	}
 	fd = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		*reason = errno == ELOOP ? REASON_SPECIAL : NULL;
+		*reason = errno == ELOOP ? REASON_SPECIAL :
+		    errno == EACCES ? REASON_UNREADABLE : NULL;
 		return -1;
 	}
 	/* The descriptor read is the inode checked. */

@@ -129,8 +129,11 @@ bpd_look_at(int dirfd, const char *name, const struct stat *st, unsigned long ma
 		return BPD_LOOK_SPECIAL;
 	/* O_NONBLOCK: a FIFO swapped in meanwhile does not block the open. */
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* EACCES (an uploader's umask 077) will not pass by itself: refused
+	 * with its reason once claimed, not passed over in silence for ever. */
 	if (fd < 0)
-		return errno == ELOOP ? BPD_LOOK_SPECIAL : BPD_LOOK_GONE;
+		return errno == ELOOP ? BPD_LOOK_SPECIAL :
+		    errno == EACCES ? BPD_LOOK_UNREADABLE : BPD_LOOK_GONE;
 	if (fstat(fd, &fst) < 0 || fst.st_ino != st->st_ino || fst.st_dev != st->st_dev ||
 	    !S_ISREG(fst.st_mode)) {
 		close(fd);

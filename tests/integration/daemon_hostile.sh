@@ -84,6 +84,21 @@ for who in root daemon; do
 	ok "($who) the archive holds the verified bytes, not the uploader's inode"
 done
 
+# 4. An upload the daemon's user may not read (an uploader's umask 077): it
+# was left in the inbox for ever without a word (its look failed as if it
+# had vanished); now it is refused with a reason that says why.
+n=$((n + 1))
+csv=$(make_export $A $YEAR 21 $n)
+seal_to $A $YEAR "$csv" "$T/s$n.bpx"
+chmod 644 "$T/s$n.bpx"
+as_uploader sh -c 'umask 077 && cat "$1" >"$2"' _ "$T/s$n.bpx" "$in/private.bpx"
+once_as daemon
+[ ! -e "$in/private.bpx" ] || fail "a file bpaggd cannot read was left in the inbox"
+reason_of private.bpx | grep -q 'cannot read it' ||
+	fail "unreadable file, reason: $(reason_of private.bpx)"
+grep -q 'private.bpx: refused: .*cannot read it' "$log" || fail "the refusal was not logged"
+ok "a file the daemon may not read is refused with its reason, not left in silence"
+
 # 3. Root only: inbox/NNNN swapped for a link to a directory outside.
 outside="$T/outside"
 mkdir "$outside"
