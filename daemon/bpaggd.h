@@ -109,6 +109,7 @@ struct bpd_wait {
 struct bpd_waits {
 	struct bpd_wait *v;  /* malloc'ed, cap slots, key NULL when free */
 	size_t n, cap;
+	uint8_t hkey[16];    /* SipHash key, random: names cannot be chosen to collide */
 	size_t per_folder[10001]; /* waiting (not over_cap) per folder; [10000] the inbox */
 	bool cap_logged[10001];
 };

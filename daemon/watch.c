@@ -160,13 +160,19 @@ bpd_look_at(int dirfd, const char *name, const struct stat *st, unsigned long ma
 
 /* ---- the table -------------------------------------------------------- */
 
+/* Keyed (SipHash, crypto_shorthash): with a hash anyone can compute, an
+ * uploader could pick names that share one long cluster, and each removal
+ * re-places the rest of it by a walk along it (cubic in the names). */
+_Static_assert(sizeof(((struct bpd_waits *)0)->hkey) == crypto_shorthash_KEYBYTES,
+    "the table's hash key is a crypto_shorthash key");
+
 static uint64_t
-hash_key(const char *k)
+hash_key(const struct bpd_waits *w, const char *k)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *k; k++)
-		h = (h ^ (uint8_t)*k) * 1099511628211ull;
-	return h;
+	uint8_t h[crypto_shorthash_BYTES];
+
+	crypto_shorthash(h, (const unsigned char *)k, strlen(k), w->hkey);
+	return bp_load64(h);
 }
 
 static size_t
@@ -181,7 +187,7 @@ folder_index(const char *key)
 static struct bpd_wait *
 slot(const struct bpd_waits *w, const char *key)
 {
-	size_t i = (size_t)(hash_key(key) & (w->cap - 1));
+	size_t i = (size_t)(hash_key(w, key) & (w->cap - 1));
 	while (w->v[i].key && strcmp(w->v[i].key, key))
 		i = (i + 1) & (w->cap - 1);
 	return &w->v[i];
@@ -198,6 +204,8 @@ grow(struct bpd_waits *w)
 		w->v = old;
 		return -1;
 	}
+	if (!oldcap)
+		randombytes_buf(w->hkey, sizeof(w->hkey));
 	w->cap = cap;
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].key)

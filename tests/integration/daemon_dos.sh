@@ -60,3 +60,34 @@ refused5() { [ "$(cat "$T/c/rejected"/*.reason 2>/dev/null |
 wait_until 30 refused5 || fail "the future junk was not refused as incomplete"
 stop_daemon
 ok "junk with a future mtime refused after young_seconds since first seen"
+
+# 3. Names chosen to collide in the table of waited-for files: its hash was
+# FNV-1a, known to anyone, and one removal re-places the rest of a cluster
+# (each by a walk along it), so the 6 000 names below, removed by their
+# uploader, held the work thread ~55 s (cubic: 20 000 names, half an hour).
+# The hash is keyed now (a random key per run): such names cannot be chosen.
+if command -v python3 >/dev/null; then
+	sed -i 's/^young_seconds = 3$/young_seconds = 600/' "$C"
+	rm -f "$T/c/archive/$YEAR/$A"/*.bpx
+	# Names whose key "/NAME" has FNV-1a 64 ending (low 14 bits, the
+	# table's mask at 6 000 entries) below 512: one long cluster.
+	python3 -c '
+import sys
+n, i, out, M = int(sys.argv[1]), 0, [], (1 << 64) - 1
+while len(out) < n:
+    name = "c%d.bpx" % i; i += 1; h = 1469598103934665603
+    for b in ("/" + name).encode(): h = ((h ^ b) * 1099511628211) & M
+    if h & 16383 < 512: out.append(name)
+print("\n".join(out))' 6000 >"$T/names"
+	as_uploader bash -c 'cd "$1" && while read -r f; do printf BPAGGSUB >"$f"; done' \
+		_ "$in" <"$T/names"
+	start_daemon "$log"
+	listed() { [ "$(grep -c 'incomplete files already waited for' "$log")" -ge 2 ]; }
+	wait_until 60 listed || fail "the colliding names were not listed"
+	as_uploader find "$in" -maxdepth 1 -name 'c*.bpx' -delete
+	as_uploader cp "$T/real.bpx" "$in/.real.tmp"
+	as_uploader mv "$in/.real.tmp" "$in/real.bpx"
+	wait_until 20 merged || fail "names chosen to collide held bpaggd up (not merged in 20 s)"
+	stop_daemon
+	ok "names chosen to collide in the table of waited-for files do not hold bpaggd up"
+fi
