@@ -148,9 +148,10 @@ env_read(bp_open *o, uint8_t *buf, size_t n)
 	return (size_t)got < n ? BP_ENV_TRUNCATED : BP_ENV_OK;
 }
 
-/* Reads one length-framed chunk into o->cbuf; *clen is its length. */
+/* Reads one length-framed chunk into o->cbuf; *clen is its length. want,
+ * when not 0, is the only length the chunk may have. */
 static enum bp_env_error
-read_chunk(bp_open *o, size_t *clen)
+read_chunk(bp_open *o, size_t *clen, uint32_t want)
 {
 	uint8_t lenb[4];
 	enum bp_env_error e;
@@ -160,6 +161,11 @@ read_chunk(bp_open *o, size_t *clen)
 	uint32_t n = bp_load32(lenb);
 	if (n < SS_ABYTES || n > MAX_CIPHER)
 		return BP_ENV_BAD_CHUNK;
+	/* Refused as what it is before it is read: read as far as a wrong
+	 * length says, it could end past the file and pass for an upload
+	 * still being written (waited for, then refused as incomplete). */
+	if (want && n != want)
+		return BP_ENV_BAD_META;
 	if ((e = env_read(o, o->cbuf, n)) != BP_ENV_OK)
 		return e;
 	*clen = n;
@@ -228,7 +234,7 @@ open_meta(bp_open *o, const uint8_t header[BP_ENV_HEADER_BYTES], const struct bp
 	size_t clen;
 	enum bp_env_error e;
 
-	if ((e = read_chunk(o, &clen)) != BP_ENV_OK)
+	if ((e = read_chunk(o, &clen, BP_ENV_META_CHUNK_BYTES)) != BP_ENV_OK)
 		return e;
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pbuf, &mlen, &tag,
 	    o->cbuf, clen, header, BP_ENV_HEADER_BYTES) != 0)
@@ -315,7 +321,7 @@ next_chunk(bp_open *o, size_t *len)
 	size_t clen;
 	enum bp_env_error e;
 
-	if ((e = read_chunk(o, &clen)) != BP_ENV_OK)
+	if ((e = read_chunk(o, &clen, 0)) != BP_ENV_OK)
 		return e;
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pbuf, &mlen, &tag,
 	    o->cbuf, clen, NULL, 0) != 0)

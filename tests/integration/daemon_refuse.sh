@@ -242,6 +242,21 @@ ok "a rebuild that fails leaves the store as it was"
 # authenticated (stale, invalid row); no person_id leaked.
 [ "$(find "$T/c/rejected" -name '*.reason' | wc -l)" -eq 4 ] || fail "expected 4 reasons"
 [ "$(files_in "$T/c/rejected")" -eq 6 ] || fail "expected 2 kept rejected files and 4 reasons"
+
+# 9b. A metadata chunk whose length is not the metadata's (the largest a
+# chunk may have, past the end of the file): a framing the format does not
+# allow, refused at once as malformed. It was read as far as its length
+# said, taken for an upload still being written and put back, so --once
+# left it in the inbox, and the service refused it young_seconds later as
+# "still incomplete".
+cp "$T/aa.bpx" "$T/am.bpx"
+printf '\x91\xff\x00\x00' | dd of="$T/am.bpx" bs=1 seek=132 conv=notrunc status=none
+cp "$T/am.bpx" "$in/am.bpx"
+once
+[ ! -e "$in/am.bpx" ] || fail "a malformed metadata length was put back as incomplete"
+rejected_deleted am.bpx || fail "malformed metadata length not refused and deleted"
+reason_of am.bpx | grep -q 'malformed metadata' || fail "metadata length reason: $(reason_of am.bpx)"
+ok "a metadata chunk of another length refused at once"
 cp "$log" "$T/c/"
 no_pid_leak
 
