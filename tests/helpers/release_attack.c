@@ -1,5 +1,6 @@
 /*
- * release_attack [--registry FILE] [--cells FILE] [--max-only] [--coarse]
+ * release_attack [--registry FILE] [--earlier DIR [--changed K1,K2,...]]
+ *                [--cells FILE] [--max-only] [--coarse]
  *                [--screen] [--explain CELL] [--mip]
  *                [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR
  *
@@ -21,6 +22,14 @@
  *     kommuner of that size class (registry: innbyggere);
  *   - a hidden printed cell is >= 1 unless suppress_zero, every unknown
  *     >= 0; a sum measure's count is a subset of its domain.
+ * With --earlier, an intruder who also holds an earlier release of the year
+ * (a republished year, bpagg-publish(1)): one model of both. The earlier
+ * release's nation and fylker are areas of their own, coded "E:" + code
+ * (in the output too); so are its kommuner that the later release lacks
+ * or that --changed names (resubmitted between the two: the intruder is
+ * granted that knowledge). Every other kommune is the same area in both,
+ * under both nations and both fylker: its cells printed in both are one
+ * quantity (unchanged data, same figures).
  * With --coarse each level has only the subsets it and the levels below
  * need (its own atoms; the areas above are sums over them): a smaller,
  * weaker model (a lower level's relations then miss the finest subsets),
@@ -33,7 +42,11 @@
  * category "count"). A summary on standard error. Exit 0; 2 when the model
  * contradicts the published cells (a relation stated by the manual pages
  * does not hold: a bug of bpagg, of the manual, or of this model; the
- * failing relation is named); 3 when the time limit stopped it; 1 on errors.
+ * failing relation is named; with --earlier, also a kommune whose data
+ * changed but --changed does not name, when its printed figures show it);
+ * 3 when the time limit stopped it;
+ * 1 on errors (also: the two releases differ in min_cell, suppress_zero or
+ * rop_definition).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -250,14 +263,43 @@ split(char *line, char **f, int max)
 static int
 area_index(struct bp_ra_model *m, int level, const char *code, int add)
 {
+	int rel = m->reading ? m->reading : 1;
 	for (int i = 0; i < m->nareas[level]; i++)
-		if (strcmp(m->areas[level][i], code) == 0)
+		if (strcmp(m->areas[level][i], code) == 0) {
+			if (add)
+				m->area_rel[level][i] |= rel;
 			return i;
+		}
 	if (!add)
 		return -1;
 	m->areas[level] = bp_ra_xrealloc(m->areas[level], (m->nareas[level] + 1) * sizeof(char *));
+	m->area_rel[level] = bp_ra_xrealloc(m->area_rel[level], (m->nareas[level] + 1) * sizeof(int));
 	m->areas[level][m->nareas[level]] = xstrdup(code);
+	m->area_rel[level][m->nareas[level]] = rel;
 	return m->nareas[level]++;
+}
+
+static int
+in_list(const char *list, const char *code)
+{
+	size_t n = strlen(code);
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] != '\0'))
+		if (strcspn(p, ",") == n && strncmp(p, code, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The model's code of an area of the release being read: the earlier
+ * release's nation and fylker are others than the later one's ("E:" code);
+ * so is a kommune of it that changed or that the later release lacks. */
+static const char *
+area_code(struct bp_ra_model *m, int level, const char *code, char *buf, size_t len)
+{
+	if (m->reading != 2 || (level == 2 && !in_list(m->changed, code) &&
+	    area_index(m, 2, code, 0) >= 0))
+		return code;
+	snprintf(buf, len, "E:%s", code);
+	return buf;
 }
 
 /* ------------------------------------------------------------ variables */
@@ -608,12 +650,14 @@ bp_ra_read_tables(struct bp_ra_model *m, const char *dir, const char *name, int 
 			rc = -1;
 			break;
 		}
+		char buf[64];
+		const char *area = area_code(m, level, fl[2], buf, sizeof(buf));
 		if (is_sum) {
 			char table[256];
 			snprintf(table, sizeof(table), "%s__%s", fl[3], fl[4]);
-			rc = add_cell(m, level, fl[2], table, fl[3], "count", fl[4], fl[5], fl[6], 1);
+			rc = add_cell(m, level, area, table, fl[3], "count", fl[4], fl[5], fl[6], 1);
 		} else
-			rc = add_cell(m, level, fl[2], fl[3], fl[4], fl[5], fl[6], fl[7], fl[8], 0);
+			rc = add_cell(m, level, area, fl[3], fl[4], fl[5], fl[6], fl[7], fl[8], 0);
 		if (rc)
 			break;
 	}
@@ -659,29 +703,33 @@ bp_ra_read_release(struct bp_ra_model *m, const char *dir)
 }
 
 /* The areas with reporting kommuner (coverage.csv), and from the registry
- * each kommune's fylke and size class. */
+ * each kommune's fylke and size class (of the release being read: a
+ * kommune shared with the later release gets its E:fylke as kom_fylke_e). */
 int
 bp_ra_read_areas(struct bp_ra_model *m, const char *dir, const char *registry)
 {
 	FILE *f = open_in(dir, "coverage.csv");
 	if (!f)
 		return -1;
-	char line[1024], *fl[16];
-	int ln = 0;
+	char line[1024], *fl[16], b1[64], b2[64];
+	int ln = 0, nk0 = m->nareas[2];
 	while (fgets(line, sizeof(line), f)) {
 		if (ln++ == 0)
 			continue;
 		int n = split(line, fl, 16);
 		int level = n > 3 ? level_of(fl[1]) : -1;
 		if (level >= 0 && atoi(fl[3]) > 0)
-			area_index(m, level, fl[2], 1);
+			area_index(m, level, area_code(m, level, fl[2], b1, sizeof(b1)), 1);
 	}
 	fclose(f);
 	int nk = m->nareas[2];
-	m->kom_fylke = bp_ra_xrealloc(NULL, (nk + 1) * sizeof(int));
-	m->kom_class = bp_ra_xrealloc(NULL, (nk + 1) * sizeof(int));
-	for (int i = 0; i < nk; i++)
+	m->kom_fylke = bp_ra_xrealloc(m->kom_fylke, (nk + 1) * sizeof(int));
+	m->kom_class = bp_ra_xrealloc(m->kom_class, (nk + 1) * sizeof(int));
+	m->kom_fylke_e = bp_ra_xrealloc(m->kom_fylke_e, (nk + 1) * sizeof(int));
+	for (int i = nk0; i < nk; i++) {
 		m->kom_fylke[i] = m->kom_class[i] = -2;
+		m->kom_fylke_e[i] = -1;
+	}
 	f = fopen(registry, "r");
 	if (!f) {
 		fprintf(stderr, "release_attack: cannot open the registry %s\n", registry);
@@ -693,19 +741,23 @@ bp_ra_read_areas(struct bp_ra_model *m, const char *dir, const char *registry)
 			continue;
 		if (split(line, fl, 16) < 5)
 			continue;
-		int k = area_index(m, 2, fl[0], 0);
-		if (k < 0)
+		int k = area_index(m, 2, area_code(m, 2, fl[0], b1, sizeof(b1)), 0);
+		if (k < 0 || (m->reading == 2 && !(m->area_rel[2][k] & 2)))
 			continue;
 		long pop = atol(fl[4]);
-		m->kom_fylke[k] = area_index(m, 1, fl[2], 0);
+		int fy = area_index(m, 1, area_code(m, 1, fl[2], b2, sizeof(b2)), 0);
+		if (m->area_rel[2][k] == 3) {
+			m->kom_fylke_e[k] = fy;
+			continue;
+		}
+		m->kom_fylke[k] = fy;
 		m->kom_class[k] = pop < 2500 ? 0 : pop < 5000 ? 1 : pop < 10000 ? 2 : pop < 30000 ? 3 : 4;
 	}
 	fclose(f);
-	for (int i = 0; i < nk; i++)
+	for (int i = nk0; i < nk; i++)
 		if (m->kom_class[i] == -2) {
 			fprintf(stderr, "release_attack: kommune %s is not in %s\n", m->areas[2][i], registry);
 			return -1;
 		}
 	return 0;
 }
-

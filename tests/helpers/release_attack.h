@@ -78,6 +78,14 @@ struct bp_ra_model {
 	char **areas[BP_RA_LEVELS];
 	int nareas[BP_RA_LEVELS];
 	int *kom_fylke, *kom_class;
+	/* two releases of a year (--earlier): the earlier one's areas are
+	 * prefixed "E:", but a kommune that reported in both and did not
+	 * change is one area of both (release mask 3): it is under its fylke
+	 * and E:fylke (kom_fylke_e, else -1) and under both nations */
+	int *area_rel[BP_RA_LEVELS]; /* 1 the later release, 2 the earlier, 3 both */
+	int *kom_fylke_e;
+	int reading;                 /* the release being read: 1 or 2 */
+	const char *changed;         /* kommuner changed between them: "K1,K2" */
 	struct bp_ra_var *vars;
 	int nvars;
 	struct bp_ra_family *fams;

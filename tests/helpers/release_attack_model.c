@@ -259,13 +259,15 @@ marginal_rows(struct bp_ra_model *m)
 		}
 }
 
-/* An upper area = the sum of its areas one modelled level down. */
+/* An upper area = the sum of its areas one modelled level down (of its
+ * own release: a nation holds the areas of its release, a kommune of both
+ * is under both nations and both its fylker). */
 static int
 under(const struct bp_ra_model *m, int U, int u, int D, int d)
 {
 	if (U == 0)
-		return 1;
-	return D == 2 && m->kom_fylke[d] == u;
+		return (m->area_rel[0][u] & m->area_rel[D][d]) != 0;
+	return D == 2 && (m->kom_fylke[d] == u || m->kom_fylke_e[d] == u);
 }
 
 static void
@@ -362,8 +364,10 @@ model_free(struct bp_ra_model *m)
 		for (int i = 0; i < m->nareas[l]; i++)
 			free(m->areas[l][i]);
 		free(m->areas[l]);
+		free(m->area_rel[l]);
 	}
 	free(m->kom_fylke);
+	free(m->kom_fylke_e);
 	free(m->kom_class);
 	for (int v = 0; v < m->nvars; v++) {
 		for (int i = 0; i < m->vars[v].nvals; i++)
@@ -399,11 +403,48 @@ model_free(struct bp_ra_model *m)
 	free(m->key_hash);
 }
 
+/* The earlier release's settings must be the later one's (the relations
+ * the model states depend on them); then its areas. */
+static int
+read_earlier_areas(struct bp_ra_model *m, const char *earlier, const char *registry)
+{
+	struct bp_ra_model e;
+	memset(&e, 0, sizeof(e));
+	if (bp_ra_read_release(&e, earlier))
+		return -1;
+	if (e.min_cell != m->min_cell || e.suppress_zero != m->suppress_zero ||
+	    e.rop_definition != m->rop_definition) {
+		fprintf(stderr, "release_attack: %s and the later release differ in min_cell, "
+		    "suppress_zero or rop_definition\n", earlier);
+		return -1;
+	}
+	m->reading = 2;
+	int rc = bp_ra_read_areas(m, earlier, registry);
+	m->reading = 0;
+	int shared = 0;
+	for (int k = 0; k < m->nareas[2]; k++)
+		shared += m->area_rel[2][k] == 3;
+	fprintf(stderr, "release_attack: earlier release %s: %d kommuner the same in both\n",
+	    earlier, shared);
+	return rc;
+}
+
+static int
+read_earlier_tables(struct bp_ra_model *m, const char *earlier)
+{
+	m->reading = 2;
+	int rc = bp_ra_read_tables(m, earlier, "tables.csv", 0) ||
+	    bp_ra_read_tables(m, earlier, "sums.csv", 1);
+	m->reading = 0;
+	return rc ? -1 : 0;
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: release_attack [--registry FILE] [--cells FILE] [--max-only] "
-	    "[--coarse] [--screen] [--explain CELL] [--mip] [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR\n");
+	fprintf(stderr, "usage: release_attack [--registry FILE] [--earlier DIR [--changed K1,K2,...]] "
+	    "[--cells FILE] [--max-only] [--coarse] [--screen] [--explain CELL] [--mip] "
+	    "[--mip-max-cols N] [--time-limit SEC] RELEASE-DIR\n");
 	exit(1);
 }
 
@@ -413,10 +454,14 @@ main(int argc, char **argv)
 	struct bp_ra_model m;
 	memset(&m, 0, sizeof(m));
 	struct bp_ra_opts o = { NULL, 0, 0, 0, NULL, 2000, 0.0 };
-	const char *registry = getenv("BPAGG_REGISTRY"), *dir = NULL;
+	const char *registry = getenv("BPAGG_REGISTRY"), *dir = NULL, *earlier = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--registry") == 0 && i + 1 < argc)
 			registry = argv[++i];
+		else if (strcmp(argv[i], "--earlier") == 0 && i + 1 < argc)
+			earlier = argv[++i];
+		else if (strcmp(argv[i], "--changed") == 0 && i + 1 < argc)
+			m.changed = argv[++i];
 		else if (strcmp(argv[i], "--cells") == 0 && i + 1 < argc)
 			o.cells_file = argv[++i];
 		else if (strcmp(argv[i], "--max-only") == 0)
@@ -438,10 +483,12 @@ main(int argc, char **argv)
 		else
 			dir = argv[i];
 	}
-	if (!dir || !registry)
+	if (!dir || !registry || (m.changed && !earlier))
 		usage();
 	if (bp_ra_read_release(&m, dir) || bp_ra_read_areas(&m, dir, registry) ||
-	    bp_ra_read_tables(&m, dir, "tables.csv", 0) || bp_ra_read_tables(&m, dir, "sums.csv", 1)) {
+	    (earlier && read_earlier_areas(&m, earlier, registry)) ||
+	    bp_ra_read_tables(&m, dir, "tables.csv", 0) || bp_ra_read_tables(&m, dir, "sums.csv", 1) ||
+	    (earlier && read_earlier_tables(&m, earlier))) {
 		model_free(&m);
 		return 1;
 	}
