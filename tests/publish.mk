@@ -159,3 +159,6 @@ EXTRA_DIST += tests/integration/release_attack_known.sh tests/helpers/attack_lib
 # bounded below min_cell on the fixtures and on random small releases.
 TESTS += tests/integration/release_attack_release.sh
 EXTRA_DIST += tests/integration/release_attack_release.sh
+# an intruder holding two releases of a republished year (--earlier).
+TESTS += tests/integration/release_attack_republish.sh
+EXTRA_DIST += tests/integration/release_attack_republish.sh

@@ -63,6 +63,25 @@ ra_truth() {
 	bpagg publish -c "$1/inst-truth/bpagg.conf" --year "$2" --out "$1/truth" >/dev/null
 }
 
+# ra_truth_pair LATER EARLIER CHANGED OUT: OUT/tables.csv and sums.csv, the
+# truth of two releases of a year as release_attack --earlier names their
+# cells: LATER's rows, then EARLIER's with the area coded E:CODE for its
+# nation and fylker and for its kommuner that LATER lacks or that CHANGED
+# (K1,K2,...) names (its other kommuner are LATER's own rows).
+ra_truth_pair() {
+	local t
+	mkdir -p "$4"
+	for t in tables.csv sums.csv; do
+		awk -F, -v OFS=, -v ch=",$3," '
+			FNR == 1 { f++ }
+			f == 1 && $2 == "kommune" && $4 > 0 { later[$3] = 1 }
+			f == 1 { next }
+			f == 2 { print; next }
+			FNR > 1 && ($2 != "kommune" || !($3 in later) || index(ch, "," $3 ",")) { $3 = "E:" $3; print }' \
+			"$1/coverage.csv" "$1/$t" "$2/$t" >"$4/$t"
+	done
+}
+
 # ra_check TRUTH-DIR ATTACK-CSV MIN_CELL: one line "hidden H primaries P
 # bounded B wrong W missing M"; the first bounded and wrong cells are on
 # standard error. wrong: a true value outside the attacker's interval (the

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# release_attack_republish.sh - the intruder who holds two releases of a
+# year (tests/helpers/release_attack --earlier, a republished year of
+# bpagg-publish(1)), checked against the truth of each release's time (the
+# store of that time published with min_cell = 1). Two kommuner of fylke
+# 11, 30 persons each, method = release, min_cell 5, release A:
+#  1. a kommune added, release B from a copy of the installation without
+#     A's release history (so B is not protected against A): the nation of
+#     B less the nation of A is the new kommune, whose cells A's and B's
+#     own suppression never saw together; the two-release attacker bounds
+#     a primary cell of it below min_cell, while the attacker of B alone
+#     bounds none (the leak is the combination). The attacker is never
+#     wrong and the model holds (exit 0).
+#  2. a kommune of A resubmits new data (--changed names it): without
+#     --changed the model contradicts the published cells (exit 2); B from
+#     a copy without A's history: the attacker bounds a primary cell of A's
+#     data of that kommune; B published in the same installation after A
+#     (republishing): no primary cell of B or of A is bounded below
+#     min_cell, and bpagg audit passes.
+# Case 1 republished in the same installation is not here: republish model
+# 2 leaves the new kommune's cells bounded there (its total is B's nation
+# less A's nation, which the rule compares only cell by cell).
+set -euo pipefail
+
+. "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
+ra_test_init bp-attrp
+
+# attack2 DIR LATER EARLIER CHANGED TRUTH: the two-release attacker over
+# DIR/LATER and DIR/EARLIER, checked against DIR/TRUTH (ra_truth_pair);
+# sets $res. Fails when the attacker errs, the model contradicts the
+# releases, or any interval is wrong.
+attack2() {
+	local d=$1 out=$1/$2-$3
+	local ch=()
+	[ -z "$4" ] || ch=(--changed "$4")
+	"$RA" --earlier "$d/$3" "${ch[@]}" "$d/$2" >"$out.att" 2>"$out.err" ||
+		fail "release_attack --earlier $3 $2 (exit $?): $(cat "$out.err")"
+	res=$(ra_check "$d/$5" "$out.att" 5 2>>"$out.err")
+	[ "$(ra_field "$res" wrong)" = 0 ] || fail "$2 after $3: an interval misses the truth: $res $(grep WRONG "$out.err")"
+	[ "$(ra_field "$res" missing)" = 0 ] || fail "$2 after $3: hidden cells not in the truth: $res"
+}
+
+# the fixture: A published in $d/inst; $d/truthA its truth; $d/inst-y a
+# copy with A's history (for case 2)
+d=$tmp/rep
+mkdir -p "$d"
+ra_install "$d" 2024 "1101 1103" 30 2
+cat >"$d/inst/small.profile" <<'P'
+nasjonal rop__total brukergruppe__total alder4__total kjonn__total bolig__total alder__total
+fylke rop__total alder4__total bolig__total
+kommune rop__total alder4__total bolig__total alder__total
+P
+ra_set "$d/inst/bpagg.conf" profile small.profile
+ra_set "$d/inst/bpagg.conf" method release
+ra_set "$d/inst/bpagg.conf" min_cell 5
+bpagg publish -c "$d/inst/bpagg.conf" --year 2024 --out "$d/A" >/dev/null
+ra_truth "$d" 2024 "$d/inst/small.profile"
+mv "$d/truth" "$d/truthA"
+cp -r "$d/inst" "$d/inst-y"
+
+# ---- 1. a kommune added (1111, 6 persons), B not protected against A
+bpagg keygen kommune 1111 --out "$d/k" >/dev/null
+bpagg register -c "$d/inst/bpagg.conf" 1111 "$d/k/1111.sign.pk" >/dev/null
+bpagg sample --kommune 1111 --year 2024 --rows 6 --seed 77 -o "$d/1111.csv"
+ra_seal "$d" 2024 1111
+bpaggd -c "$d/inst/bpagg.conf" --once --foreground 2>/dev/null
+ra_truth "$d" 2024 "$d/inst/small.profile"
+mv "$d/truth" "$d/truthB"
+ra_truth_pair "$d/truthB" "$d/truthA" "" "$d/truthAB"
+ra_copy "$d" inst-b
+bpagg publish -c "$d/inst-b/bpagg.conf" --year 2024 --out "$d/B" >/dev/null
+attack2 "$d" B A "" truthAB
+n1=$(ra_field "$res" bounded)
+[ "$n1" -gt 0 ] || fail "a kommune added: the two-release attacker bounds no primary: $res"
+grep -q '^BOUNDED kommune,1111,' "$d/B-A.err" ||
+	fail "a kommune added: no cell of 1111 bounded: $(grep BOUNDED "$d/B-A.err")"
+# B alone leaks nothing
+"$RA" "$d/B" >"$d/B.att" 2>"$d/B.err" || fail "release_attack on B alone: $(cat "$d/B.err")"
+res=$(ra_check "$d/truthB" "$d/B.att" 5 2>/dev/null)
+[ "$(ra_field "$res" bounded)" = 0 ] || fail "B alone is bounded already (the fixture shows nothing): $res"
+[ "$(ra_field "$res" wrong)" = 0 ] || fail "B alone: an interval misses the truth: $res"
+echo "a kommune added, B unprotected: $n1 primary cells bounded by A and B together, none by B alone"
+
+# ---- 2. kommune 1103 resubmits (31 persons, other data)
+y=$d/y
+mkdir -p "$y"
+mv "$d/inst-y" "$y/inst"
+cp -r "$d/k" "$y/k"
+cp -r "$d/A" "$d/truthA" "$y/"
+bpagg sample --kommune 1103 --year 2024 --rows 31 --seed 99 -o "$y/1103.csv"
+ra_seal "$y" 2024 1103
+bpaggd -c "$y/inst/bpagg.conf" --once --foreground 2>/dev/null
+ra_truth "$y" 2024 "$y/inst/small.profile"
+mv "$y/truth" "$y/truthB"
+ra_truth_pair "$y/truthB" "$y/truthA" 1103 "$y/truthAB"
+ra_copy "$y" inst-b
+bpagg publish -c "$y/inst-b/bpagg.conf" --year 2024 --out "$y/B" >/dev/null
+rc=0
+"$RA" --earlier "$y/A" "$y/B" >/dev/null 2>"$y/nochg.err" || rc=$?
+[ "$rc" = 2 ] || fail "1103 changed, not named by --changed: exit $rc, not 2"
+attack2 "$y" B A 1103 truthAB
+n2=$(ra_field "$res" bounded)
+[ "$n2" -gt 0 ] || fail "1103 resubmitted, B unprotected: the attacker bounds no primary: $res"
+grep -q '^BOUNDED kommune,E:1103,' "$y/B-A.err" ||
+	fail "1103 resubmitted: no cell of A's 1103 bounded: $(grep BOUNDED "$y/B-A.err")"
+# republished: B after A in the same installation
+bpagg publish -c "$y/inst/bpagg.conf" --year 2024 --out "$y/R" >/dev/null
+bpagg audit -c "$y/inst/bpagg.conf" --quiet >/dev/null || fail "bpagg audit of the republished year"
+attack2 "$y" R A 1103 truthAB
+[ "$(ra_field "$res" primaries)" -gt 0 ] || fail "1103 resubmitted, republished: no primary cell: $res"
+[ "$(ra_field "$res" bounded)" = 0 ] ||
+	fail "1103 resubmitted, republished: primary cells bounded: $res $(grep BOUNDED "$y/R-A.err")"
+echo "1103 resubmitted: $n2 primary cells of A bounded when B is unprotected; republished: none of $(ra_field "$res" primaries)"
