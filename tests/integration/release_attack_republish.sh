@@ -10,7 +10,8 @@
 #     own suppression never saw together; the two-release attacker bounds
 #     a primary cell of it below min_cell, while the attacker of B alone
 #     bounds none (the leak is the combination). The attacker is never
-#     wrong and the model holds (exit 0).
+#     wrong and the model holds (exit 0); an earlier release of another
+#     min_cell is refused (exit 1).
 #  2. a kommune of A resubmits new data (--changed names it): without
 #     --changed the model contradicts the published cells (exit 2); B from
 #     a copy without A's history: the attacker bounds a primary cell of A's
@@ -79,6 +80,12 @@ grep -q '^BOUNDED kommune,1111,' "$d/B-A.err" ||
 res=$(ra_check "$d/truthB" "$d/B.att" 5 2>/dev/null)
 [ "$(ra_field "$res" bounded)" = 0 ] || fail "B alone is bounded already (the fixture shows nothing): $res"
 [ "$(ra_field "$res" wrong)" = 0 ] || fail "B alone: an interval misses the truth: $res"
+# releases of other settings are refused
+cp -r "$d/A" "$d/A3"
+sed -i 's/"min_cell":5/"min_cell":3/' "$d/A3/release.json"
+rc=0
+"$RA" --earlier "$d/A3" "$d/B" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "an earlier release of min_cell 3: exit $rc, not 1"
 echo "a kommune added, B unprotected: $n1 primary cells bounded by A and B together, none by B alone"
 
 # ---- 2. kommune 1103 resubmits (31 persons, other data)
