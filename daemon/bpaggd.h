@@ -71,7 +71,7 @@ enum bpd_look {
 	BPD_LOOK_INCOMPLETE, /* shorter than its framing: an upload in progress */
 	BPD_LOOK_PLAIN,      /* no envelope magic: claim and delete unread */
 	BPD_LOOK_SPECIAL,    /* not a regular file: claim and remove */
-	BPD_LOOK_UNREADABLE, /* the daemon may not read it: claim and refuse */
+	BPD_LOOK_UNREADABLE, /* the daemon may not read it (yet): wait, as incomplete */
 	BPD_LOOK_GONE,       /* vanished or replaced meanwhile: look again later */
 };
 

@@ -129,8 +129,10 @@ bpd_look_at(int dirfd, const char *name, const struct stat *st, unsigned long ma
 		return BPD_LOOK_SPECIAL;
 	/* O_NONBLOCK: a FIFO swapped in meanwhile does not block the open. */
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	/* EACCES (an uploader's umask 077) will not pass by itself: refused
-	 * with its reason once claimed, not passed over in silence for ever. */
+	/* EACCES: an uploader's umask 077, for good, or a file created 0600
+	 * and chmodded once written (sftp put -p, WinSCP, rsync --inplace):
+	 * waited for as an incomplete file is, then refused with its reason,
+	 * not passed over in silence for ever. */
 	if (fd < 0)
 		return errno == ELOOP ? BPD_LOOK_SPECIAL :
 		    errno == EACCES ? BPD_LOOK_UNREADABLE : BPD_LOOK_GONE;
@@ -448,10 +450,12 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 		s->stats->nwaiting++;
 		return 0;
 	}
-	switch (bpd_look_at(dfd, name, st, s->max_bytes)) {
+	enum bpd_look look = bpd_look_at(dfd, name, st, s->max_bytes);
+	switch (look) {
 	case BPD_LOOK_GONE:
 		return 0;
 	case BPD_LOOK_INCOMPLETE:
+	case BPD_LOOK_UNREADABLE: /* its uploader may chmod it yet */
 		break;
 	default:
 		if (e)
@@ -465,8 +469,13 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 		return 0;
 	}
 	if (!e->logged) {
-		bpd_log(LOG_INFO, "%s: incomplete, left for later",
-		    bp_inbox_safe_name(name, safe, sizeof(safe)));
+		if (look == BPD_LOOK_UNREADABLE)
+			bpd_log(LOG_WARNING, "%s: bpaggd may not read it (the file's mode or "
+			    "owner), left for later; refused if still so young_seconds after "
+			    "it was first seen", bp_inbox_safe_name(name, safe, sizeof(safe)));
+		else
+			bpd_log(LOG_INFO, "%s: incomplete, left for later",
+			    bp_inbox_safe_name(name, safe, sizeof(safe)));
 		e->logged = true;
 	}
 	if (!s->keep_young && s->now - e->first_seen >= s->young_ms)

@@ -8,7 +8,10 @@
 #     into it after it was merged: the archive holds the verified bytes;
 #  3. (root only) inbox/NNNN swapped for a symbolic link to a directory
 #     outside, over and over while bpaggd works: nothing outside is
-#     chmodded, moved or deleted.
+#     chmodded, moved or deleted;
+#  4. a file the daemon may not read: waited for, then refused with its
+#     reason (--once leaves it, saying so);
+#  5. a file chmodded readable a little after it was created: merged.
 # Needs root (to act as two users); skipped otherwise.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
@@ -86,18 +89,46 @@ done
 
 # 4. An upload the daemon's user may not read (an uploader's umask 077): it
 # was left in the inbox for ever without a word (its look failed as if it
-# had vanished); now it is refused with a reason that says why.
+# had vanished). It is waited for as an incomplete file is (its uploader
+# may chmod it yet, case 5): --once leaves it, saying so, and the service
+# refuses it young_seconds after it first saw it, with a reason that says
+# why.
 n=$((n + 1))
 csv=$(make_export $A $YEAR 21 $n)
 seal_to $A $YEAR "$csv" "$T/s$n.bpx"
 chmod 644 "$T/s$n.bpx"
 as_uploader sh -c 'umask 077 && cat "$1" >"$2"' _ "$T/s$n.bpx" "$in/private.bpx"
 once_as daemon
-[ ! -e "$in/private.bpx" ] || fail "a file bpaggd cannot read was left in the inbox"
+[ -e "$in/private.bpx" ] || fail "--once refused an unreadable file at first sight"
+grep -q 'private.bpx: bpaggd may not read it' "$log" || fail "the unreadable file was not logged"
+
+# 5. A file unreadable only for a moment: created under umask 077 and
+# chmodded 644 by its uploader a little later (WinSCP's "set permissions",
+# sftp put -p, rsync --inplace, install(1) do so after writing). bpaggd
+# sees it as soon as it is created; it must wait for it as for an upload
+# still being written, not refuse it at first sight.
+n=$((n + 1))
+csv=$(make_export $A $YEAR 23 $n)
+seal_to $A $YEAR "$csv" "$T/s$n.bpx"
+chmod 644 "$T/s$n.bpx"
+conf_set "$C" young_seconds 6
+starts=$(grep -c 'started: inbox' "$log" || true)
+start_daemon "$log"
+started() { [ "$(grep -c 'started: inbox' "$log")" -gt "$starts" ]; }
+wait_until 20 started || fail "bpaggd did not start"
+as_uploader sh -c 'umask 077 && cat "$1" >"$2" && sleep 2 && chmod 644 "$2"' _ \
+	"$T/s$n.bpx" "$in/later.bpx" || true
+wait_until 20 archived_as "$T/s$n.bpx" $YEAR $A ||
+	fail "a file made readable 2 s after its creation was not merged" \
+	"(reason: $(reason_of later.bpx))"
+ok "a file made readable shortly after its creation is waited for and merged"
+wait_until 20 test ! -e "$in/private.bpx" || fail "the unreadable file was never refused"
 reason_of private.bpx | grep -q 'cannot read it' ||
 	fail "unreadable file, reason: $(reason_of private.bpx)"
 grep -q 'private.bpx: refused: .*cannot read it' "$log" || fail "the refusal was not logged"
-ok "a file the daemon may not read is refused with its reason, not left in silence"
+stop_daemon
+conf_set "$C" young_seconds 60
+ok "a file the daemon may not read is refused after young_seconds with its reason"
 
 # 3. Root only: inbox/NNNN swapped for a link to a directory outside.
 outside="$T/outside"
