@@ -597,6 +597,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			    "breakdowns or levels (internal error)");
 		goto out;
 	}
+	if (T->s.model_version >= 15 && bp__rel_sum_counts(T, &R) < 0) {
+		if (errno == EINVAL)
+			snprintf(err, errlen, "a sum measure counts more persons than its area "
+			    "has (internal error)");
+		goto out;
+	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
 	/* Model 13: with suppress_zero, a 0 that the whole model tells (the

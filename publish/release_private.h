@@ -1,7 +1,8 @@
 /*
  * release_private.h - the release model under construction, shared by
- * release.c (the groups, the relations between indicators, the repair) and
- * release_links.c (the relations model version 6 adds).  Private to them.
+ * release.c (the groups, the relations between indicators, the repair),
+ * release_links.c (the relations model version 6 adds) and release_sums.c
+ * (model 15's).  Private to them.
  */
 #ifndef BP_RELEASE_PRIVATE_H
 #define BP_RELEASE_PRIVATE_H
@@ -37,6 +38,11 @@ long bp__rel_add_unknown(struct rel *R, uint32_t value);
  * children in whatever tables.  0, or -1 (errno ENOMEM, EINVAL). */
 int bp__rel_wholes(const struct bp_tables *T, struct rel *R);
 int bp__rel_links(const struct bp_tables *T, struct rel *R);
+
+/* Model 15 (release_sums.c): a sum measure's count that the atoms do not
+ * decide (antall_barn) is at most the persons of its area and value:
+ * persons = count + an unknown.  0, or -1 (errno ENOMEM, EINVAL). */
+int bp__rel_sum_counts(const struct bp_tables *T, struct rel *R);
 
 /* Model 7 (release_joint.c): each area's printed cells as sums over the
  * classes of atoms of the classification (and of the categories of the

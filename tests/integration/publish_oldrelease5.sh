@@ -9,4 +9,4 @@
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release5 5 14
+fixture_rederive suplog_release5 5 15

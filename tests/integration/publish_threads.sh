@@ -38,7 +38,7 @@ solves=$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug1")
 [ -n "$solves" ] || fail "no whole-release check was made: the test proves nothing"
 [ "$solves" = "$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug2")" ] ||
 	fail "the whole-release check differs between one thread and two"
-grep -q '"model":14' "$tmp/r1/release.json" || fail "not a model 14 release"
+grep -q '"model":15' "$tmp/r1/release.json" || fail "not a model 15 release"
 cmp -s "$tmp/r1/tables.csv" "$tmp/r2/tables.csv" ||
 	fail "one thread and two hide different cells: $(diff "$tmp/r1/tables.csv" "$tmp/r2/tables.csv" | grep -c '^<') rows"
 cmp -s "$tmp/r1/sums.csv" "$tmp/r2/sums.csv" || fail "sums.csv differs between one thread and two"

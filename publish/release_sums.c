@@ -1,0 +1,79 @@
+/*
+ * release_sums.c - release model 15: what a sum measure's count of persons
+ * tells of the persons it counts among (bpagg-publish(1), "The release
+ * model").
+ *
+ * sums.csv prints, per area and breakdown value, how many persons have the
+ * measure recorded.  For most measures that is a set the atoms decide (alder
+ * and the service counts: every person; antall_rusmidler: the persons
+ * rusgruppe counts), and the count is the same model cell as that set's
+ * persons.  antall_barn is recorded only where the export has it, so its
+ * count is its own cell; but it is never more than the persons of its area
+ * and value, and an intruder knows that.  A release of three kommuner
+ * printed 1103's antall_barn count of 30 while hiding 1103's total: its
+ * total was at least 30, the fylke's 66 less 1101's 30 left at most 6 for
+ * the hidden total of 1111, and each of 1111's three hidden bolig cells (at
+ * least 1 each) was at most 4.  Model 15 states it: persons = count + the
+ * persons without the measure, an unknown >= 0.
+ */
+#include <errno.h>
+
+#include "cellkeys.h"
+#include "release_private.h"
+
+/* The model cell of the persons of area i with value v of breakdown b (the
+ * set pos, that of a sum measure that counts every person): a printed row
+ * of any group whose set at (b, v) is pos, or SIZE_MAX when the area
+ * prints none. */
+static size_t
+persons_cell(const struct bp_tables *T, const struct rel *R, size_t i, size_t b, size_t v,
+    uint32_t pos)
+{
+	for (size_t g = 0; g < T->ngroup; g++) {
+		size_t r = group_nrow(T, g) - 1; /* i_alt, or a sum measure's count */
+		if (bp_cellkeys_pos(T->ck, g, b, v, r) != pos)
+			continue;
+		size_t row = bp__rel_row_of(T, i, g, b, v, r);
+		if (row != SIZE_MAX && R->rowcell[row] != SIZE_MAX)
+			return R->rowcell[row];
+	}
+	return SIZE_MAX;
+}
+
+int
+bp__rel_sum_counts(const struct bp_tables *T, struct rel *R)
+{
+	int every = bp_sum_measure_find("alder");
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+
+	if (every < 0)
+		return 0;
+	for (size_t s = 0; s < bp_n_sum_measures(); s++) {
+		size_t g = T->nind + s;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++)
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
+				uint32_t all = bp_cellkeys_pos(T->ck, T->nind + (size_t)every, b, v, 0);
+				/* a count the atoms decide is that set's cell already */
+				if (!all || bp_cellkeys_pos(T->ck, g, b, v, 0) != 0)
+					continue;
+				for (size_t i = 0; i < T->na; i++) {
+					size_t row = bp__rel_row_of(T, i, g, b, v, 0), c, p;
+					if (row == SIZE_MAX || (c = R->rowcell[row]) == SIZE_MAX ||
+					    (p = persons_cell(T, R, i, b, v, all)) == SIZE_MAX || p == c)
+						continue;
+					uint32_t np = bp_sup_value_of(M, p), nc = bp_sup_value_of(M, c);
+					if (nc > np) {
+						errno = EINVAL; /* more recorded than persons */
+						return -1;
+					}
+					long rest = bp__rel_add_unknown(R, np - nc);
+					if (rest < 0)
+						return -1;
+					size_t mem[2] = { c, (size_t)rest };
+					if (bp_sup_add_constraint(M, BP_CONS_TABLE, p, mem, 2) < 0)
+						return -1;
+				}
+			}
+	}
+	return 0;
+}
