@@ -45,7 +45,7 @@ unsigned bp_level_parse(const char *name);
 /* The release model's version that new releases are made with. */
 #define BP_RELEASE_MODEL_VERSION 15u
 /* The republishing rule's version that new releases are made with. */
-#define BP_REPUBLISH_MODEL 2u
+#define BP_REPUBLISH_MODEL 3u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -79,7 +79,10 @@ struct bp_pub_settings {
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a
 	                             fall as a fall; 2 with every earlier one,
-	                             a fall as a possible rise (relations.c) */
+	                             a fall as a possible rise (relations.c);
+	                             3 (method = release) adds what the
+	                             kommuner new since tell with an earlier
+	                             release (release_republish.c) */
 	unsigned levels;                            /* BP_LEVEL_* bits */
 	bool kommune_bd[BP_PUB_MAX_BREAKDOWNS];     /* breakdown b at kommune level */
 	unsigned char kommune_bd_order[BP_PUB_MAX_BREAKDOWNS]; /* as listed */

@@ -200,12 +200,8 @@ bp__rel_add_unknown(struct rel *R, uint32_t value)
 	return c;
 }
 
-/* Adds sum(m1) = sum(m2) to the model (bp_sup_add_equal; a cell on both
- * sides cancels first, a carrier of the common sum is an unknown).  0, or
- * -1: errno EINVAL when the sums differ (the atoms do not fit the
- * tallies), ENOMEM. */
-static int
-add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2)
+int
+bp__rel_add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2)
 {
 	struct bp_sup_problem *M = bp_model_problem(R->m);
 	long carrier;
@@ -296,7 +292,7 @@ add_cross_area(const struct bp_tables *T, struct rel *R, size_t i, size_t g1, si
 				return -1;
 			ms[(*ns)++] = (size_t)slack;
 		}
-		if (add_equal(R, m1, k1, m2, k2) < 0)
+		if (bp__rel_add_equal(R, m1, k1, m2, k2) < 0)
 			return -1;
 	}
 	return 0;
@@ -597,6 +593,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			    "breakdowns or levels (internal error)");
 		goto out;
 	}
+	if (prev && T->s.republish_model >= 3 && bp__rel_since(T, &R, prev) < 0)
+		goto out;
 	if (T->s.model_version >= 15 && bp__rel_sum_counts(T, &R) < 0) {
 		if (errno == EINVAL)
 			snprintf(err, errlen, "a sum measure counts more persons than its area "

@@ -1,8 +1,9 @@
 /*
  * release_private.h - the release model under construction, shared by
  * release.c (the groups, the relations between indicators, the repair),
- * release_links.c (the relations model version 6 adds) and release_sums.c
- * (model 15's).  Private to them.
+ * release_links.c (the relations model version 6 adds), release_sums.c
+ * (model 15's) and release_republish.c (republish model 3's).  Private to
+ * them.
  */
 #ifndef BP_RELEASE_PRIVATE_H
 #define BP_RELEASE_PRIVATE_H
@@ -33,6 +34,12 @@ size_t bp__rel_row_of(const struct bp_tables *T, size_t i, size_t g, size_t b, s
  * or -1 (ENOMEM). */
 long bp__rel_add_unknown(struct rel *R, uint32_t value);
 
+/* Adds sum(m1) = sum(m2) to the model (bp_sup_add_equal; a cell on both
+ * sides cancels first, a carrier of the common sum is an unknown).  0, or
+ * -1: errno EINVAL when the sums differ (the atoms do not fit the
+ * tallies), ENOMEM. */
+int bp__rel_add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n2);
+
 /* Model 6 (release_links.c): the rows of a total an area does not print
  * beside two breakdowns, and the same quantity at a parent area and its
  * children in whatever tables.  0, or -1 (errno ENOMEM, EINVAL). */
@@ -43,6 +50,12 @@ int bp__rel_links(const struct bp_tables *T, struct rel *R);
  * decide (antall_barn) is at most the persons of its area and value:
  * persons = count + an unknown.  0, or -1 (errno ENOMEM, EINVAL). */
 int bp__rel_sum_counts(const struct bp_tables *T, struct rel *R);
+
+/* Republish model 3 (release_republish.c): each upper figure an earlier
+ * release of the year printed, where the kommuner that reported since
+ * account for all it moved by: now = then + their figures.  0, or -1
+ * (errno ENOMEM). */
+int bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *prev);
 
 /* Model 7 (release_joint.c): each area's printed cells as sums over the
  * classes of atoms of the classification (and of the categories of the

@@ -11,16 +11,17 @@
 #     a primary cell of it below min_cell, while the attacker of B alone
 #     bounds none (the leak is the combination). The attacker is never
 #     wrong and the model holds (exit 0); an earlier release of another
-#     min_cell is refused (exit 1).
+#     min_cell is refused (exit 1). B published in the same installation
+#     after A (republishing): no primary cell of B or of A is bounded
+#     below min_cell (republish model 3 states now = then + the new
+#     kommune's figure; model 2 left 7 primaries of 1111 bounded), and
+#     bpagg audit passes.
 #  2. a kommune of A resubmits new data (--changed names it): without
 #     --changed the model contradicts the published cells (exit 2); B from
 #     a copy without A's history: the attacker bounds a primary cell of A's
 #     data of that kommune; B published in the same installation after A
 #     (republishing): no primary cell of B or of A is bounded below
 #     min_cell, and bpagg audit passes.
-# Case 1 republished in the same installation is not here: republish model
-# 2 leaves the new kommune's cells bounded there (its total is B's nation
-# less A's nation, which the rule compares only cell by cell).
 set -euo pipefail
 
 . "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
@@ -86,7 +87,15 @@ sed -i 's/"min_cell":5/"min_cell":3/' "$d/A3/release.json"
 rc=0
 "$RA" --earlier "$d/A3" "$d/B" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "an earlier release of min_cell 3: exit $rc, not 1"
-echo "a kommune added, B unprotected: $n1 primary cells bounded by A and B together, none by B alone"
+# republished: B after A in the same installation
+bpagg publish -c "$d/inst/bpagg.conf" --year 2024 --out "$d/R" >/dev/null
+bpagg audit -c "$d/inst/bpagg.conf" --quiet >/dev/null || fail "bpagg audit of the republished year"
+grep -q '"republish_model":3' "$d/R/release.json" || fail "R is not of republish model 3"
+attack2 "$d" R A "" truthAB
+[ "$(ra_field "$res" primaries)" -gt 0 ] || fail "a kommune added, republished: no primary cell: $res"
+[ "$(ra_field "$res" bounded)" = 0 ] ||
+	fail "a kommune added, republished: primary cells bounded: $res $(grep BOUNDED "$d/R-A.err")"
+echo "a kommune added, B unprotected: $n1 primary cells bounded by A and B together, none by B alone; republished: none of $(ra_field "$res" primaries)"
 
 # ---- 2. kommune 1103 resubmits (31 persons, other data)
 y=$d/y
