@@ -59,11 +59,13 @@ below(const struct bp_tables *T, size_t k, size_t u)
  * and nothing is added) and every kommune in it prints the figure now.
  * m1 and m2 have room for T->na + 1 cells each; done marks the model cells
  * given their equation for q already (a quantity printed in several tables
- * is one cell).  0, or -1 (ENOMEM).
+ * is one cell); moving the kommuner new since q or with a printed figure
+ * that moved (the others add nothing).  0, or -1 (ENOMEM).
  */
 static int
 row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, size_t u,
-    size_t g, size_t b, size_t v, size_t r, size_t *m1, size_t *m2, unsigned char *done)
+    size_t g, size_t b, size_t v, size_t r, size_t *m1, size_t *m2, unsigned char *done,
+    const unsigned char *moving)
 {
 	struct bp_sup_problem *M = bp_model_problem(R->m);
 	char key[256];
@@ -82,7 +84,7 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 	rhs = then;
 	for (size_t k = 0; k < T->na; k++) {
 		int64_t old = -1;
-		if (!below(T, k, u))
+		if (!moving[k] || !below(T, k, u))
 			continue;
 		prev_key(T, k, g, b, v, r, key, sizeof(key));
 		bool was = bp_prev_get(q, key, &old);
@@ -124,24 +126,62 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 	return bp__rel_add_equal(R, m1, n1, m2, n2);
 }
 
+/* Whether kommune k is new since q (q printed nothing of it) or a figure
+ * q printed of it moved: each kommune's rows looked up once per release,
+ * not once per upper figure. */
+static bool
+kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_prev *q,
+    size_t k)
+{
+	const struct bp_sup_problem *M = bp_model_problem(R->m);
+	char key[256];
+
+	for (size_t g = 0; g < T->ngroup; g++)
+		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+			if (!table_on(T, BP_LEVEL_KOMMUNE, g, b))
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+				for (size_t r = 0; r < group_nrow(T, g); r++) {
+					size_t row = bp__rel_row_of(T, k, g, b, v, r);
+					int64_t old;
+					if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX)
+						continue;
+					prev_key(T, k, g, b, v, r, key, sizeof(key));
+					if (!bp_prev_get(q, key, &old) || (old >= 0 &&
+					    old != (int64_t)bp_sup_value_of(M, R->rowcell[row])))
+						return true;
+				}
+		}
+	return false;
+}
+
 int
 bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *prev)
 {
 	size_t nc = bp_sup_ncells(bp_model_problem(R->m));
 	/* m1, m2, then the kommuner's cells and figures (row_since) */
 	size_t *mem = malloc((T->na + 1) * (3 * sizeof(*mem) + sizeof(int64_t)));
-	unsigned char *done = malloc(nc ? nc : 1);
+	unsigned char *done = malloc(nc ? nc : 1), *moving = calloc(T->na ? T->na : 1, 1);
 	int ret = -1;
 
-	if (!mem || !done) {
+	if (!mem || !done || !moving) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q)) {
 		memset(done, 0, nc ? nc : 1);
-		for (size_t u = 0; u < T->na; u++) {
+		size_t nmoving = 0;
+		for (size_t k = 0; k < T->na; k++) {
+			const struct area *K = &T->a[k];
+			moving[k] = K->level == BP_LEVEL_KOMMUNE && K->rows && kommune_moved(T, R, q, k);
+			nmoving += moving[k];
+		}
+		for (size_t u = 0; u < T->na && nmoving > 0; u++) {
 			const struct area *a = &T->a[u];
-			if (!a->rows || a->level == BP_LEVEL_KOMMUNE)
+			bool any = false;
+			for (size_t k = 0; k < T->na && !any; k++)
+				any = moving[k] && below(T, k, u);
+			if (!a->rows || a->level == BP_LEVEL_KOMMUNE || !any)
 				continue;
 			for (size_t g = 0; g < T->ngroup; g++)
 				for (size_t b = 0; b < bp_n_breakdowns(); b++) {
@@ -150,7 +190,7 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 					for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 						for (size_t r = 0; r < group_nrow(T, g); r++)
 							if (row_since(T, R, q, u, g, b, v, r, mem,
-							    mem + T->na + 1, done) < 0) {
+							    mem + T->na + 1, done, moving) < 0) {
 								errno = ENOMEM;
 								goto out;
 							}
@@ -161,5 +201,6 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 out:
 	free(mem);
 	free(done);
+	free(moving);
 	return ret;
 }
