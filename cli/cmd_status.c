@@ -212,10 +212,7 @@ iso8601(int64_t t, char out[32])
 }
 
 /* One kommune of a year: a new reference, NULL on ENOMEM. The sequence is
- * a number, as interfaces.md has it (both stores hold it as a signed
- * 64-bit integer, so it fits json_int_t), and
- * "sequence_text" the same digits: jq and JavaScript round numbers above
- * 2^53, which a nanosecond sequence is. */
+ * a string: it is 64 bits, and jq and JavaScript round numbers above 2^53. */
 static json_t *
 json_kommune(const struct status *st, const struct bp_submission *sub)
 {
@@ -223,10 +220,9 @@ json_kommune(const struct status *st, const struct bp_submission *sub)
 	char when[32];
 
 	iso8601(sub->received, when);
-	return json_pack("{s:o,s:o,s:I,s:I,s:o,s:s}", "kommune", bp_json_text(sub->kommune),
+	return json_pack("{s:o,s:o,s:I,s:o,s:s}", "kommune", bp_json_text(sub->kommune),
 	    "name", bp_json_text(k ? k->name : ""), "rows", (json_int_t)sub->rows,
-	    "sequence", (json_int_t)sub->sequence, "sequence_text", bp_json_u64(sub->sequence),
-	    "received", when);
+	    "sequence", bp_json_u64(sub->sequence), "received", when);
 }
 
 /* One year: a new reference, NULL on ENOMEM. */
@@ -252,8 +248,8 @@ json_year(const struct status *st, const struct year_status *y)
  * "multi_kommune_persons", "other_catalogue" and each kommune's "name"; at
  * the top "waiting", "inbox_unreadable" (the inbox/NNNN folders that cannot
  * be read), "rejected_year_unknown", "store" (false: none yet), "backend"
- * and "schema_version" (null without a store); each kommune's
- * "sequence_text", its sequence as a string of decimal digits.
+ * and "schema_version" (null without a store). Each kommune's
+ * "sequence" is a string of decimal digits (the receipt's).
  * The year of a waiting file is known only once it is opened, so each
  * year's "waiting" is the whole inbox's count.
  * Written by jansson, members in this order. 0, or -1 (ENOMEM, I/O).
