@@ -14,9 +14,8 @@
 
 /* ---- suppression ------------------------------------------------------- */
 
-/* The key of a row for the previous-release map. */
-static void
-row_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b, size_t v,
+void
+bp_tb_prev_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b, size_t v,
     size_t r, char *key, size_t len)
 {
 	const struct bp_breakdown *bd = bp_breakdown_at(b);
@@ -67,9 +66,6 @@ cell_at(const struct bp_tables *T, const struct group *G, size_t i, size_t g, si
 	return G->base[i] + off + v * group_nrow(T, g) + r;
 }
 
-static void row_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
-    size_t v, size_t r, char *key, size_t len);
-
 /* Whether the republishing rule hides a cell of count now that had count
  * old in the previous release (-1: hidden then): hidden before, or moved
  * by 1 .. min_cell - 1 (a zero is published like every zero). */
@@ -95,7 +91,7 @@ republish_hides(const struct bp_tables *T, const struct area *a, size_t g, size_
 	int64_t old;
 	if (!prev)
 		return false;
-	row_key(T, a, g, b, v, r, key, sizeof(key));
+	bp_tb_prev_key(T, a, g, b, v, r, key, sizeof(key));
 	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q))
 		if (bp_prev_get(q, key, &old) && republish_rule_hides(T, now, old))
 			return true;
@@ -600,7 +596,7 @@ mark_republish(const struct bp_tables *T, struct group *G, size_t g,
 				continue;
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t r = 0; r < nr; r++) {
-					row_key(T, a, g, b, v, r, key, sizeof(key));
+					bp_tb_prev_key(T, a, g, b, v, r, key, sizeof(key));
 					if (republish_chain(T, G, cell_at(T, G, i, g, b, v, r),
 					    cell_value(T, a, g, b, v, r), key, prev) < 0)
 						return -1;

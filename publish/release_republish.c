@@ -24,23 +24,6 @@
 
 #include "release_private.h"
 
-/* The key of a row in an earlier release's map (previous.c, prev_read). */
-static void
-prev_key(const struct bp_tables *T, size_t i, size_t g, size_t b, size_t v, size_t r,
-    char *key, size_t len)
-{
-	const struct area *a = &T->a[i];
-	const struct bp_breakdown *bd = bp_breakdown_at(b);
-	if (g < T->nind) {
-		const struct bp_indicator *ind = bp_indicator_at(g);
-		snprintf(key, len, "%s|%s|%s__%s|%s|%s", bp_level_name(a->level), a->code,
-		    ind->name, bd->name, r < ind->ncat ? ind->cats[r] : "i_alt", bd->vals[v]);
-	} else {
-		snprintf(key, len, "%s|%s|%s__%s||%s", bp_level_name(a->level), a->code,
-		    bp_sum_measure_at(g - T->nind)->name, bd->name, bd->vals[v]);
-	}
-}
-
 /* Whether kommune k counts in upper area u's figures. */
 static bool
 below(const struct bp_tables *T, size_t k, size_t u)
@@ -77,7 +60,7 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 
 	if (row == SIZE_MAX || (x = R->rowcell[row]) == SIZE_MAX || done[x])
 		return 0;
-	prev_key(T, u, g, b, v, r, key, sizeof(key));
+	bp_tb_prev_key(T, &T->a[u], g, b, v, r, key, sizeof(key));
 	if (!bp_prev_get(q, key, &then) || then < 0)
 		return 0;   /* not printed then: no constant to subtract */
 	lhs = bp_sup_value_of(M, x);
@@ -86,7 +69,7 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 		int64_t old = -1;
 		if (!moving[k] || !below(T, k, u))
 			continue;
-		prev_key(T, k, g, b, v, r, key, sizeof(key));
+		bp_tb_prev_key(T, &T->a[k], g, b, v, r, key, sizeof(key));
 		bool was = bp_prev_get(q, key, &old);
 		size_t kr = bp__rel_row_of(T, k, g, b, v, r);
 		size_t ck = kr == SIZE_MAX ? SIZE_MAX : R->rowcell[kr];
@@ -146,7 +129,7 @@ kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_pr
 					int64_t old;
 					if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX)
 						continue;
-					prev_key(T, k, g, b, v, r, key, sizeof(key));
+					bp_tb_prev_key(T, &T->a[k], g, b, v, r, key, sizeof(key));
 					if (!bp_prev_get(q, key, &old) || (old >= 0 &&
 					    old != (int64_t)bp_sup_value_of(M, R->rowcell[row])))
 						return true;

@@ -167,6 +167,10 @@ size_t bp_prev_depth(const struct bp_prev *p);
 
 /* relations.c */
 bool bp_tb_is_small(const struct bp_tables *T, uint32_t v);
+/* The key of row (g, b, v, r) of area a in a kept release's map
+ * (previous.c reads the files into it) into key. */
+void bp_tb_prev_key(const struct bp_tables *T, const struct area *a, size_t g, size_t b,
+    size_t v, size_t r, char *key, size_t len);
 int bp_tb_group_build(const struct bp_tables *T, struct group *G, size_t g,
     const struct bp_prev *prev);
 void bp_tb_group_free(struct group *G);
