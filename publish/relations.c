@@ -72,8 +72,11 @@ cell_at(const struct bp_tables *T, const struct group *G, size_t i, size_t g, si
 static bool
 republish_rule_hides(const struct bp_tables *T, uint32_t now, int64_t old)
 {
+	/* Republish model 3: a 0 is shown like every zero, hidden before or
+	 * not; kept hidden, it broke the rule every reader knows (a hidden
+	 * cell is at least 1) and so misled them about its neighbours. */
 	if (old < 0)
-		return true;
+		return !(T->s.republish_model >= 3 && now == 0 && !T->s.suppress_zero);
 	if ((now == 0 && !T->s.suppress_zero) || T->s.min_cell <= 1)
 		return false;
 	uint64_t d = now > old ? now - (uint64_t)old : (uint64_t)old - now;
@@ -529,7 +532,8 @@ add_republish_cell(const struct bp_tables *T, struct group *G, size_t c, uint32_
 	uint32_t d;
 
 	if (old < 0) {
-		G->forced[c] = BP_REASON_SECONDARY;
+		if (republish_rule_hides(T, now, old))
+			G->forced[c] = BP_REASON_SECONDARY;
 		return 0;
 	}
 	if (!republish_rule_hides(T, now, old))

@@ -22,6 +22,12 @@
 #     data of that kommune; B published in the same installation after A
 #     (republishing): no primary cell of B or of A is bounded below
 #     min_cell, and bpagg audit passes.
+#  3. a kommune that did not resubmit had a figure printed in A (1103's
+#     alder4 60p = 5) that B hid as a complement: known to every reader of
+#     A, so B may not count on it (republish model 3 prints it again);
+#     five primaries were bounded.
+#  4. a cell hidden in A that is 0 in B is printed (zeros are always
+#     shown; kept hidden, the attacker, which knows that rule, was wrong).
 set -euo pipefail
 
 . "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
@@ -29,7 +35,7 @@ ra_test_init bp-attrp
 
 # attack2 DIR LATER EARLIER CHANGED TRUTH: the two-release attacker over
 # DIR/LATER and DIR/EARLIER, checked against DIR/TRUTH (ra_truth_pair);
-# sets $res. Fails when the attacker errs, the model contradicts the
+# sets $res (bounded: below $MC, default 5). Fails when the attacker errs, the model contradicts the
 # releases, or any interval is wrong.
 attack2() {
 	local d=$1 out=$1/$2-$3
@@ -37,7 +43,7 @@ attack2() {
 	[ -z "$4" ] || ch=(--changed "$4")
 	"$RA" --earlier "$d/$3" "${ch[@]}" "$d/$2" >"$out.att" 2>"$out.err" ||
 		fail "release_attack --earlier $3 $2 (exit $?): $(cat "$out.err")"
-	res=$(ra_check "$d/$5" "$out.att" 5 2>>"$out.err")
+	res=$(ra_check "$d/$5" "$out.att" "${MC:-5}" 2>>"$out.err")
 	[ "$(ra_field "$res" wrong)" = 0 ] || fail "$2 after $3: an interval misses the truth: $res $(grep WRONG "$out.err")"
 	[ "$(ra_field "$res" missing)" = 0 ] || fail "$2 after $3: hidden cells not in the truth: $res"
 }
@@ -127,3 +133,66 @@ attack2 "$y" R A 1103 truthAB
 [ "$(ra_field "$res" bounded)" = 0 ] ||
 	fail "1103 resubmitted, republished: primary cells bounded: $res $(grep BOUNDED "$y/R-A.err")"
 echo "1103 resubmitted: $n2 primary cells of A bounded when B is unprotected; republished: none of $(ra_field "$res" primaries)"
+
+# scenario DIR MIN_CELL "K:ROWS ..." SEED PROFILE-LINES...: installation DIR
+# of the kommuner's samples, method = release, release A and its truth
+scenario() {
+	local d=$1 mc=$2 koms=$3 seed=$4 kr
+	shift 4
+	mkdir -p "$d"
+	bpagg init "$d/inst" >/dev/null
+	for kr in $koms; do
+		bpagg keygen kommune "${kr%%:*}" --out "$d/k" >/dev/null
+		bpagg register -c "$d/inst/bpagg.conf" "${kr%%:*}" "$d/k/${kr%%:*}.sign.pk" >/dev/null
+		bpagg sample --kommune "${kr%%:*}" --year 2024 --rows "${kr#*:}" \
+			--seed "$((seed * 7919 + 10#${kr%%:*}))" -o "$d/${kr%%:*}.csv"
+		ra_seal "$d" 2024 "${kr%%:*}"
+	done
+	bpaggd -c "$d/inst/bpagg.conf" --once --foreground 2>/dev/null
+	printf '%s\n' "$@" >"$d/inst/p.profile"
+	ra_set "$d/inst/bpagg.conf" profile p.profile
+	ra_set "$d/inst/bpagg.conf" method release
+	ra_set "$d/inst/bpagg.conf" min_cell "$mc"
+	bpagg publish -c "$d/inst/bpagg.conf" --year 2024 --out "$d/A" >/dev/null
+	ra_truth "$d" 2024 "$d/inst/p.profile"
+	mv "$d/truth" "$d/truthA"
+}
+# resubmit DIR K ROWS SEED: K sends new data; release B and its truth
+resubmit() {
+	bpagg sample --kommune "$2" --year 2024 --rows "$3" --seed "$4" -o "$1/$2.csv"
+	ra_seal "$1" 2024 "$2"
+	bpaggd -c "$1/inst/bpagg.conf" --once --foreground 2>/dev/null
+	bpagg publish -c "$1/inst/bpagg.conf" --year 2024 --out "$1/B" >/dev/null
+	bpagg audit -c "$1/inst/bpagg.conf" --quiet >/dev/null || fail "$1: bpagg audit of B"
+	ra_truth "$1" 2024 "$1/inst/p.profile"
+	mv "$1/truth" "$1/truthB"
+	ra_truth_pair "$1/truthB" "$1/truthA" "$2" "$1/truthAB"
+}
+
+# ---- 3. a figure printed in A, unchanged, hidden in B
+small=('nasjonal rop__total brukergruppe__total alder4__total kjonn__total bolig__total alder__total'
+	'fylke rop__total alder4__total bolig__total' 'kommune rop__total alder4__total bolig__total alder__total')
+u=$tmp/unchanged
+scenario "$u" 5 "1506:12 1103:44 1101:36 0301:49" 55 "${small[@]}"
+grep -q '^2024,kommune,1103,alder4__total,alder4,60p,total,alle,5,' "$u/A/tables.csv" ||
+	fail "unchanged: A does not print 1103's 60p as 5 (the fixture changed)"
+resubmit "$u" 1101 19 6208
+attack2 "$u" B A 1101 truthAB
+[ "$(ra_field "$res" bounded)" = 0 ] ||
+	fail "a figure printed in A and hidden in B: primary cells bounded: $res $(grep BOUNDED "$u/B-A.err")"
+grep -q '^2024,kommune,1103,alder4__total,alder4,60p,total,alle,5,' "$u/B/tables.csv" ||
+	fail "1103's 60p, printed in A and unchanged, is not printed in B"
+echo "a figure printed in A hidden in B: none of $(ra_field "$res" primaries) bounded"
+
+# ---- 4. hidden in A, 0 in B
+z=$tmp/zero
+scenario "$z" 3 "1101:6 0301:59 1106:30" 5 'nasjonal antall_barn__total rop__total bolig__total alder4__total' \
+	'kommune antall_barn__total rop__total bolig__total alder4__total'
+grep -q '^2024,kommune,1106,alder4__total,alder4,u24,total,alle,:,' "$z/A/tables.csv" ||
+	fail "zero: A does not hide 1106's u24 (the fixture changed)"
+resubmit "$z" 1106 25 31014
+grep -q '^2024,kommune,1106,alder4__total,alder4,u24,total,alle,0,' "$z/B/tables.csv" ||
+	fail "1106's u24, hidden in A and 0 now, is not printed as 0: $(grep ',1106,alder4__total,alder4,u24,' "$z/B/tables.csv")"
+MC=3 attack2 "$z" B A 1106 truthAB
+[ "$(ra_field "$res" bounded)" = 0 ] || fail "zero: primary cells bounded: $res"
+echo "a cell hidden in A and 0 in B is printed; none of $(ra_field "$res" primaries) bounded"
