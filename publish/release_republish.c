@@ -15,8 +15,7 @@
  * so is the model: each upper figure printed in an earlier release is, in
  * this release's model, its figure then (a constant) plus what each
  * kommune new since counts of it, plus what each kommune whose printed
- * figure moved counts now less then (row_since).  And a figure printed
- * before and the same now is known, hidden or not (pin_printed).
+ * figure moved counts now less then (row_since).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -110,62 +109,6 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 	return bp__rel_add_equal(R, m1, n1, m2, n2);
 }
 
-/*
- * A figure q printed that is the same now is known to every reader of q,
- * whatever this release hides: it was counted on as unknown (1103's
- * alder4 60p of 5, printed in A, hidden in B as a complement, with B's
- * fylke cells left three kommune cells of at most 4).  Such a cell is
- * published again (BP_SUP_FIXED: never a complement); one the rule must
- * keep hidden (hidden in another earlier release, or moved since one) is
- * pinned to its figure by a line instead.  pinned marks the cells done.
- * 0, or -1 (ENOMEM).
- */
-static int
-pin_printed(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
-    unsigned char *pinned)
-{
-	struct bp_sup_problem *M = bp_model_problem(R->m);
-	char key[256];
-
-	for (size_t i = 0; i < T->na; i++) {
-		const struct area *a = &T->a[i];
-		if (!a->rows)
-			continue;
-		for (size_t g = 0; g < T->ngroup; g++)
-			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-				if (!table_on(T, a->level, g, b))
-					continue;
-				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
-					for (size_t r = 0; r < group_nrow(T, g); r++) {
-						size_t row = bp__rel_row_of(T, i, g, b, v, r), x;
-						int64_t then;
-						if (row == SIZE_MAX || (x = R->rowcell[row]) == SIZE_MAX ||
-						    pinned[x])
-							continue;
-						bp_tb_prev_key(T, a, g, b, v, r, key, sizeof(key));
-						/* (a small cell printed then: another min_cell) */
-						if (!bp_prev_get(q, key, &then) || then < 0 ||
-						    then != (int64_t)bp_sup_value_of(M, x) ||
-						    bp_tb_is_small(T, (uint32_t)then))
-							continue;
-						pinned[x] = 1;
-						if (x >= R->nforced || !R->forced[x]) {
-							bp_sup_set_flags(M, x, bp_sup_flags_of(M, x) |
-							    BP_SUP_FIXED);
-							bp_sup_set_state(M, x, BP_SUP_PUBLISHED);
-							continue;
-						}
-						long fix = bp_sup_add_cell(M, (uint32_t)then, BP_SUP_FIXED);
-						size_t m = (size_t)fix;
-						if (fix < 0 || bp_sup_add_constraint(M, BP_CONS_TABLE, x,
-						    &m, 1) < 0)
-							return -1;
-					}
-			}
-	}
-	return 0;
-}
-
 /* Whether kommune k is new since q (q printed nothing of it) or a figure
  * q printed of it moved: each kommune's rows looked up once per release,
  * not once per upper figure. */
@@ -202,18 +145,13 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 	/* m1, m2, then the kommuner's cells and figures (row_since) */
 	size_t *mem = malloc((T->na + 1) * (3 * sizeof(*mem) + sizeof(int64_t)));
 	unsigned char *done = malloc(nc ? nc : 1), *moving = calloc(T->na ? T->na : 1, 1);
-	unsigned char *pinned = calloc(nc ? nc : 1, 1);
 	int ret = -1;
 
-	if (!mem || !done || !moving || !pinned) {
+	if (!mem || !done || !moving) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q)) {
-		if (pin_printed(T, R, q, pinned) < 0) {
-			errno = ENOMEM;
-			goto out;
-		}
 		memset(done, 0, nc ? nc : 1);
 		size_t nmoving = 0;
 		for (size_t k = 0; k < T->na; k++) {
@@ -247,6 +185,5 @@ out:
 	free(mem);
 	free(done);
 	free(moving);
-	free(pinned);
 	return ret;
 }
