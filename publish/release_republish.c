@@ -18,7 +18,6 @@
  * figure moved counts now less then (row_since).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,9 +78,7 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 			return 0;   /* not printed now */
 		if (was && old == (int64_t)bp_sup_value_of(M, ck))
 			continue;   /* the same figure: it cancels */
-		if (!was)
-			old = -1;
-		kc[n2] = ck;
+		kc[n2] = ck;   /* old stays -1 when it is new (bp_prev_get set nothing) */
 		kold[n2++] = old;
 		rhs += bp_sup_value_of(M, ck);
 		if (old >= 0)
