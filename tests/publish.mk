@@ -2,7 +2,8 @@
 # publish -> audit end to end.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_publish tests/unit/publish/test_suplog tests/unit/publish/test_publish_release
-TESTS += tests/unit/publish/test_publish tests/unit/publish/test_suplog tests/unit/publish/test_publish_release
+TESTS += tests/unit/publish/test_publish tests/unit/publish/test_suplog
+BP_SLOW_TESTS += tests/unit/publish/test_publish_release
 endif
 tests_unit_publish_test_publish_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_LDADD = $(BP_TEST_LINK)
@@ -17,7 +18,8 @@ endif
 tests_unit_publish_test_publish_links_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_publish_links_LDADD = $(BP_TEST_LINK)
 
-TESTS += tests/integration/publish_cli.sh tests/integration/progress_cli.sh
+BP_SLOW_TESTS += tests/integration/publish_cli.sh
+TESTS += tests/integration/progress_cli.sh
 EXTRA_DIST += tests/integration/publish_cli.sh tests/integration/progress_cli.sh tests/helpers/on_pty.py
 # A log and releases written before jansson wrote bpagg's JSON still verify.
 TESTS += tests/integration/publish_oldlog.sh
@@ -36,7 +38,7 @@ TESTS += tests/integration/publish_republish_wide.sh
 EXTRA_DIST += tests/integration/publish_republish_wide.sh \
 	tests/fixtures/publish/suplog_republish_wide.tar.xz
 # Model 4's chunked audit: the same release on one thread and on two.
-TESTS += tests/integration/publish_threads.sh
+BP_SLOW_TESTS += tests/integration/publish_threads.sh
 EXTRA_DIST += tests/integration/publish_threads.sh
 EXTRA_DIST += tests/integration/publish_oldrelease.sh tests/integration/publish_oldrelease2.sh \
 	tests/integration/publish_oldrelease3.sh tests/integration/publish_oldrelease4.sh \
@@ -98,7 +100,7 @@ if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_profile
 TESTS += tests/unit/publish/test_profile
 endif
-TESTS += tests/integration/publish_profile.sh
+BP_SLOW_TESTS += tests/integration/publish_profile.sh
 tests_unit_publish_test_profile_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_profile_LDADD = $(BP_TEST_LINK)
 EXTRA_DIST += tests/integration/publish_profile.sh
@@ -159,8 +161,10 @@ EXTRA_DIST += tests/integration/release_attack_known.sh tests/helpers/attack_lib
 	tests/helpers/attack_check.awk
 # method = release against the whole-release attacker: no primary cell
 # bounded below min_cell on the fixtures and on random small releases.
-TESTS += tests/integration/release_attack_release.sh
-EXTRA_DIST += tests/integration/release_attack_release.sh
+BP_SLOW_TESTS += tests/integration/release_attack_release.sh tests/integration/release_attack_wide.sh
+TESTS += tests/integration/release_attack_random.sh
+EXTRA_DIST += tests/integration/release_attack_release.sh tests/integration/release_attack_wide.sh \
+	tests/integration/release_attack_random.sh
 # an intruder holding two releases of a republished year (--earlier).
 TESTS += tests/integration/release_attack_republish.sh
 EXTRA_DIST += tests/integration/release_attack_republish.sh

@@ -8,8 +8,8 @@ endif
 tests_unit_report_test_report_CFLAGS = $(BP_TEST_CCFLAGS) $(JANSSON_CFLAGS)
 tests_unit_report_test_report_LDADD = $(BP_TEST_LINK)
 
-TESTS += tests/integration/report_cli.sh tests/integration/report_seed004.sh \
-	tests/integration/report_browser.sh
+TESTS += tests/integration/report_cli.sh tests/integration/report_seed004.sh
+BP_SLOW_TESTS += tests/integration/report_browser.sh
 EXTRA_DIST += tests/integration/report_cli.sh tests/integration/report_seed004.sh \
 	tests/integration/report_browser.sh tests/helpers/report_release.sh \
 	tests/helpers/report_check.sh tests/helpers/report_harness.js

@@ -169,3 +169,68 @@ ra_slices() {
 		done
 	done
 }
+
+# The checks of releases made with method = release against the attacker
+# (tests/integration/release_attack_{release,wide,random}.sh).  ra_failures
+# counts the releases with a bounded primary; the caller fails at the end.
+ra_failures=0
+
+# ra_attack DIR NAME WHAT [MIN_CELL [CELLS]]: the attacker over DIR/NAME
+# (the hidden cells listed in the file CELLS, else all) against DIR/truth;
+# a wrong interval fails at once (the attacker's model would be false); a
+# bounded primary is counted and reported.
+ra_attack() {
+	"$RA" --screen ${5:+--cells "$5"} "$1/$2" >"$1/$2.att" 2>"$1/$2.err" ||
+		fail "$3: release_attack: $(cat "$1/$2.err")"
+	local res
+	res=$(ra_check "$1/truth" "$1/$2.att" "${4:-5}" 2>>"$1/$2.err")
+	[ "$(ra_field "$res" wrong)" = 0 ] || fail "$3: the attacker's interval misses the truth: $(grep WRONG "$1/$2.err")"
+	[ "$(ra_field "$res" missing)" = 0 ] || fail "$3: hidden cells not in the truth: $res"
+	echo "$3: $(grep -o '"hidden":{[^}]*}' "$1/$2/release.json") $res"
+	if [ "$(ra_field "$res" bounded)" != 0 ]; then
+		grep BOUNDED "$1/$2.err" | sed "s|^|  $3: |" >&2
+		ra_failures=$((ra_failures + 1))
+	fi
+}
+
+# ra_sanitized: whether the attacker (and so the programs) is the sanitizer
+# build's.
+ra_sanitized() {
+	[[ $(ldd "$RA" 2>/dev/null || true) == *libasan* ]]
+}
+
+# ra_attack_plain DIR WHAT MIN_CELL [FYLKE]: ra_attack over DIR/rel (only
+# the hidden cells of fylke FYLKE and its kommuner, when given), but not in
+# the sanitizer build: there the attacker takes minutes, and its verdict is
+# the plain build's (the same release: publishing is deterministic); the
+# publish itself still runs there, under the sanitizers.
+ra_attack_plain() {
+	if ra_sanitized; then
+		echo "$2: the attacker is not run in the sanitizer build"
+		return
+	fi
+	if [ -z "${4:-}" ]; then
+		ra_attack "$1" rel "$2" "$3"
+		return
+	fi
+	awk -F, -v f="$4" '$9 == ":" && (($2 == "fylke" && $3 == f) ||
+		($2 == "kommune" && substr($3, 1, 2) == f)) { print $2 "," $3 "," $4 "," $6 "," $8 }' \
+		"$1/rel/tables.csv" >"$1/cells"
+	ra_attack "$1" rel "$2" "$3" "$1/cells"
+}
+
+# ra_whole_case DIR KOMMUNER ROWS SEED [MIN_CELL]: an installation in DIR
+# (min_cell 3 unless given, rapport), its truth, and DIR/rel published
+# with method = release, its debug output in DIR/rel.debug.
+ra_whole_case() {
+	local d=$1
+	mkdir -p "$d"
+	ra_install "$d" 2024 "$2" "$3" "$4"
+	ra_set "$d/inst/bpagg.conf" min_cell "${5:-3}"
+	ra_truth "$d" 2024 rapport
+	ra_copy "$d" inst-rel
+	ra_set "$d/inst-rel/bpagg.conf" method release
+	BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 \
+		--out "$d/rel" >/dev/null 2>"$d/rel.debug" ||
+		fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
+}
