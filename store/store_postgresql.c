@@ -370,6 +370,8 @@ pq_open(const struct bp_config *c, int create, void **h, char *err, size_t errle
 		snprintf(err, errlen, "store: libsodium cannot start");
 		return -1;
 	}
+	if (bp_pq_load(err, errlen) < 0)
+		return -1;
 	if (check_dsn(c->store_dsn, err, errlen) < 0)
 		return -1;
 	if (!(q = calloc(1, sizeof(*q)))) {

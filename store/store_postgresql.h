@@ -15,6 +15,45 @@
 
 #include "store_backend.h"
 
+/* The libpq functions the backend calls, through bp_pq (store_pq_load.c:
+ * libpq is opened with the first PostgreSQL store, not linked). */
+#define BP_PQ_FUNCS(X) \
+	X(PQclear) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) \
+	X(PQerrorMessage) X(PQexec) X(PQexecPrepared) X(PQfinish) X(PQfreemem) \
+	X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQntuples) X(PQprepare) \
+	X(PQreset) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus) \
+	X(PQtransactionStatus)
+struct bp_pq_api {
+	bool loaded;
+#define BP_PQ_FIELD(f) __typeof__(f) *f;
+	BP_PQ_FUNCS(BP_PQ_FIELD)
+#undef BP_PQ_FIELD
+};
+extern struct bp_pq_api bp_pq;
+/* Opens libpq once (thread-safe); 0, or -1 with err saying why. */
+int bp_pq_load(char *err, size_t errlen);
+#ifndef BP_PQ_NO_RENAME
+#define PQclear bp_pq.PQclear
+#define PQconnectdbParams bp_pq.PQconnectdbParams
+#define PQconninfoFree bp_pq.PQconninfoFree
+#define PQconninfoParse bp_pq.PQconninfoParse
+#define PQerrorMessage bp_pq.PQerrorMessage
+#define PQexec bp_pq.PQexec
+#define PQexecPrepared bp_pq.PQexecPrepared
+#define PQfinish bp_pq.PQfinish
+#define PQfreemem bp_pq.PQfreemem
+#define PQgetisnull bp_pq.PQgetisnull
+#define PQgetlength bp_pq.PQgetlength
+#define PQgetvalue bp_pq.PQgetvalue
+#define PQntuples bp_pq.PQntuples
+#define PQprepare bp_pq.PQprepare
+#define PQreset bp_pq.PQreset
+#define PQresultStatus bp_pq.PQresultStatus
+#define PQsetNoticeProcessor bp_pq.PQsetNoticeProcessor
+#define PQstatus bp_pq.PQstatus
+#define PQtransactionStatus bp_pq.PQtransactionStatus
+#endif
+
 /* The advisory lock class of bpagg: key 0 is the whole store (taken
  * exclusively by bp_store_begin, shared by every apply), key
  * year * 10000 + kommune one kommune-year (exclusive, by its apply). */

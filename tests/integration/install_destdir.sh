@@ -29,6 +29,12 @@ for f in "$BPAGG" "$R$BP_INST_SBINDIR/bpaggd" "$R$BP_INST_PKGDATADIR/kommuner.cs
 	[ -f "$f" ] || fail "not installed: ${f#"$R"}"
 done
 ok "programs, registry, man pages, unit, sysusers.d and tmpfiles.d files installed"
+# libpq is opened with a PostgreSQL store (store/store_pq_load.c), not
+# linked: a run on SQLite loads none of its libraries.
+for f in "$BPAGG" "$R$BP_INST_SBINDIR/bpaggd"; do
+	! ldd "$f" | grep -q 'libpq\.so' || fail "${f#"$R"} links libpq"
+done
+ok "the programs do not link libpq"
 
 # The unit: the installed daemon and the configuration in sysconfdir/bpagg.
 grep -qx 'Type=notify' "$UNIT" || fail "the unit is not Type=notify"
