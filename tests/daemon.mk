@@ -26,8 +26,10 @@ tests_helpers_receiptcheck_LDADD = $(BP_LINK)
 tests_helpers_rawseal_LDADD = $(BP_LINK)
 
 # Integration tests: the real bpaggd, a real inbox, a real SQLite store.
-DAEMON_ITESTS = tests/integration/daemon_ingest.sh tests/integration/daemon_refuse.sh \
-	tests/integration/daemon_crash.sh tests/integration/daemon_flood.sh \
+DAEMON_SLOW = tests/integration/daemon_crash.sh tests/integration/daemon_ingest.sh
+BP_SLOW_TESTS += $(DAEMON_SLOW)
+EXTRA_DIST += $(DAEMON_SLOW)
+DAEMON_ITESTS = tests/integration/daemon_refuse.sh tests/integration/daemon_flood.sh \
 	tests/integration/daemon_signals.sh tests/integration/daemon_names.sh \
 	tests/integration/daemon_hostile.sh tests/integration/daemon_dos.sh \
 	tests/integration/daemon_faults.sh tests/integration/daemon_sweep.sh \

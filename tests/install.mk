@@ -3,7 +3,8 @@
 # (debian/, built in a copy of the tree and checked with lintian; skipped
 # where dpkg-buildpackage, debhelper or lintian are missing).
 INSTALL_ITESTS = tests/integration/install_destdir.sh tests/integration/debian_package.sh
-TESTS += $(INSTALL_ITESTS)
+TESTS += tests/integration/install_destdir.sh
+BP_SLOW_TESTS += tests/integration/debian_package.sh
 EXTRA_DIST += $(INSTALL_ITESTS)
 AM_TESTS_ENVIRONMENT += \
 	BP_INST_BINDIR='$(bindir)' BP_INST_SBINDIR='$(sbindir)' \

@@ -125,7 +125,7 @@ CLEANFILES += fuzz-suplog
 
 # bpagg publish killed at many instants (SIGKILL through an LD_PRELOAD shim
 # built without sanitizers, so it loads into both builds).
-TESTS += tests/integration/publish_crash.sh
+BP_SLOW_TESTS += tests/integration/publish_crash.sh
 EXTRA_DIST += tests/integration/publish_crash.sh tests/helpers/crashshim.c
 # Through a variable, so automake keeps its own recipe (see tests/local.mk).
 bp_crash_log = tests/integration/publish_crash.sh.log
