@@ -130,6 +130,9 @@ EXTRA_DIST += tests/integration/publish_crash.sh tests/helpers/crashshim.c
 # Through a variable, so automake keeps its own recipe (see tests/local.mk).
 bp_crash_log = tests/integration/publish_crash.sh.log
 $(bp_crash_log): tests/helpers/crashshim.so
+# built before the tests run: a log whose prerequisite make must still make
+# is started only after every other test has been.
+check_SCRIPTS += tests/helpers/crashshim.so
 tests/helpers/crashshim.so: $(srcdir)/tests/helpers/crashshim.c
 	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/crashshim.c -ldl
 CLEANFILES += tests/helpers/crashshim.so
