@@ -125,7 +125,9 @@ rc=0; err=$(bpagg audit -c "$conf" --published "$tmp/pt2" 2>&1) || rc=$?
 log=$tmp/inst/suppression.log
 cp "$log" "$tmp/log.keep" && mv "$tmp/inst/releases/$ptid" "$tmp/ptkept"
 head -n $(( $(grep -n '"type":"release"' "$log" | tail -n 1 | cut -d: -f1) - 1 )) "$tmp/log.keep" >"$log"
-bpagg audit -c "$conf" >/dev/null || fail "the log cut back with its folder does not verify alone"
+# (the chain, seals and kept files are checked whatever --release names;
+# one release re-derived keeps the test short under the sanitizers)
+bpagg audit -c "$conf" --release "$id" >/dev/null || fail "the log cut back with its folder does not verify alone"
 rc=0; err=$(bpagg audit -c "$conf" --published "$tmp/pt" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q "release $ptid is not sealed by the log" <<<"$err" ||
 	fail "a published release cut from the log: exit $rc: $err"
@@ -205,7 +207,7 @@ rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q 'a kept release that .* does not seal' <<<"$err" ||
 	fail "an emptied log beside kept releases: exit $rc: $err"
 cp "$tmp/log.orig" "$log"
-bpagg audit -c "$conf" >/dev/null 2>&1 || fail "the restored log does not verify"
+bpagg audit -c "$conf" --release "$id" >/dev/null 2>&1 || fail "the restored log does not verify"
 
 # republish_rule = refuse.
 sed -i 's/^republish_rule = .*/republish_rule = refuse/' "$conf"
