@@ -8,6 +8,12 @@ AM_TESTS_ENVIRONMENT = \
 	BP_SRCDIR='$(abs_top_srcdir)'; export BP_SRCDIR; \
 	BP_BUILDDIR='$(abs_top_builddir)'; export BP_BUILDDIR; \
 	PATH='$(abs_top_builddir):'"$$PATH"; export PATH;
+# BP_SANITIZED=1 in the sanitizer build (bpagg links libasan), else empty:
+# the tests that skip or shrink a part there ask it.  ldd's output is read
+# whole (`ldd | grep -q` under pipefail fails when grep exits first).
+AM_TESTS_ENVIRONMENT += \
+	case "$$(ldd '$(abs_top_builddir)/bpagg' 2>/dev/null)" in \
+	*libasan*) BP_SANITIZED=1 ;; *) BP_SANITIZED= ;; esac; export BP_SANITIZED;
 # Criterion runs its tests in parallel workers; keep it to the machine.
 AM_TESTS_ENVIRONMENT += CRITERION_JOBS=2; export CRITERION_JOBS;
 
@@ -24,7 +30,7 @@ include tests/install.mk
 check_PROGRAMS += tests/helpers/pidscan
 tests_helpers_pidscan_LDADD = $(BP_LINK)
 TESTS += tests/integration/zz_no_pid_leak.sh
-EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh
+EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh tests/helpers/setup_lib.sh
 # Through a variable, so automake keeps its own recipe and make adds the
 # prerequisites: every other test's log.
 bp_last_log = tests/integration/zz_no_pid_leak.sh.log

@@ -5,6 +5,7 @@
 #
 # Needs: bpagg, bpaggd on PATH, BPAGG_REGISTRY, $RA (the attacker) and
 # $ATTACK_AWK (tests/helpers/attack_check.awk).
+. "$(dirname "${BASH_SOURCE[0]}")/setup_lib.sh"
 
 # ra_test_init NAME: for a test script: $tmp (removed at exit), fail,
 # $RA and $ATTACK_AWK from BP_BUILDDIR and BP_SRCDIR.
@@ -23,9 +24,9 @@ ra_install() {
 	local dir=$1 year=$2 koms=$3 rows=$4 seed=$5 k
 	bpagg init "$dir/inst" >/dev/null
 	for k in $koms; do
-		bpagg keygen kommune "$k" --out "$dir/k" >/dev/null
-		bpagg register -c "$dir/inst/bpagg.conf" "$k" "$dir/k/$k.sign.pk" >/dev/null
-		bpagg sample --kommune "$k" --year "$year" --rows "$rows" --seed "$((seed * 7919 + 10#$k))" \
+		setup bpagg keygen kommune "$k" --out "$dir/k" >/dev/null
+		setup bpagg register -c "$dir/inst/bpagg.conf" "$k" "$dir/k/$k.sign.pk" >/dev/null
+		setup bpagg sample --kommune "$k" --year "$year" --rows "$rows" --seed "$((seed * 7919 + 10#$k))" \
 			-o "$dir/$k.csv"
 		ra_seal "$dir" "$year" "$k"
 	done
@@ -34,7 +35,7 @@ ra_install() {
 
 # ra_seal DIR YEAR KOMMUNE: seals DIR/KOMMUNE.csv into the inbox.
 ra_seal() {
-	bpagg seal "$1/$3.csv" --kommune "$3" --year "$2" --key "$1/k/$3.sign.sk" \
+	setup bpagg seal "$1/$3.csv" --kommune "$3" --year "$2" --key "$1/k/$3.sign.sk" \
 		--to "$1/inst/keys/central.box.pk" -o "$1/inst/inbox/$3.bpx" >/dev/null
 }
 
@@ -119,9 +120,9 @@ ra_fixture_single() {
 	mkdir -p "$d"
 	bpagg init "$d/inst" >/dev/null
 	for k in 1101 1103; do
-		bpagg keygen kommune $k --out "$d/k" >/dev/null
-		bpagg register -c "$d/inst/bpagg.conf" $k "$d/k/$k.sign.pk" >/dev/null
-		bpagg sample --kommune $k --year 2024 --rows 20 --seed 3$k -o "$d/$k.raw"
+		setup bpagg keygen kommune $k --out "$d/k" >/dev/null
+		setup bpagg register -c "$d/inst/bpagg.conf" $k "$d/k/$k.sign.pk" >/dev/null
+		setup bpagg sample --kommune $k --year 2024 --rows 20 --seed 3$k -o "$d/$k.raw"
 	done
 	awk -F';' -v OFS=';' 'NR == 1 { print; next } { $8 = (NR == 2 ? "gul" : "gronn"); print }' \
 		"$d/1101.raw" >"$d/1101.csv"
@@ -193,10 +194,10 @@ ra_attack() {
 	fi
 }
 
-# ra_sanitized: whether the attacker (and so the programs) is the sanitizer
-# build's.
+# ra_sanitized: whether the programs are the sanitizer build's (the
+# attacker too: it is built with them).
 ra_sanitized() {
-	[[ $(ldd "$RA" 2>/dev/null || true) == *libasan* ]]
+	[ -n "${BP_SANITIZED:-}" ]
 }
 
 # ra_attack_plain DIR WHAT MIN_CELL [FYLKE]: ra_attack over DIR/rel (only

@@ -6,6 +6,7 @@
 # installation). Nothing here prints a person_id or a file's content.
 set -euo pipefail
 : "${BP_BUILDDIR:?}" "${BP_SRCDIR:?}" "${BPAGG_REGISTRY:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/setup_lib.sh"
 H=$BP_BUILDDIR/tests/helpers
 T=$(mktemp -d /tmp/bp-daemon-test.XXXXXX)
 C=$T/c/bpagg.conf
@@ -57,20 +58,20 @@ init_central() {
 # add_kommune NNNN [noregister]: a signing key pair, registered unless told.
 add_kommune() {
 	mkdir -p "$T/k/$1"
-	bpagg keygen kommune "$1" --out "$T/k/$1" >/dev/null
-	[ "${2:-}" = noregister ] || bpagg register -c "$C" "$1" "$T/k/$1/$1.sign.pk" >/dev/null
+	setup bpagg keygen kommune "$1" --out "$T/k/$1" >/dev/null
+	[ "${2:-}" = noregister ] || setup bpagg register -c "$C" "$1" "$T/k/$1/$1.sign.pk" >/dev/null
 }
 
 # make_export NNNN YEAR ROWS SEED: prints the path of a new sample export.
 make_export() {
 	local f="$T/k/$1/$2-$4.csv"
-	bpagg sample --kommune "$1" --year "$2" --rows "$3" --seed "$4" -o "$f" >/dev/null
+	setup bpagg sample --kommune "$1" --year "$2" --rows "$3" --seed "$4" -o "$f" >/dev/null
 	echo "$f"
 }
 
 # seal_to NNNN YEAR CSV OUT
 seal_to() {
-	bpagg seal "$3" --kommune "$1" --year "$2" --key "$T/k/$1/$1.sign.sk" \
+	setup bpagg seal "$3" --kommune "$1" --year "$2" --key "$T/k/$1/$1.sign.sk" \
 		--to "$T/c/keys/central.box.pk" -o "$4" >/dev/null
 }
 

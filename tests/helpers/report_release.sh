@@ -8,6 +8,7 @@
 # The installation (with the store) is removed afterwards: the report must
 # do with the release alone. Prints the release directory.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/setup_lib.sh"
 dir=${1:?usage: report_release.sh DIR YEAR ROPDEF LEVELS ROWS KOMMUNE...}
 year=$2 ropdef=$3 levels=$4 rows=$5
 shift 5
@@ -23,10 +24,10 @@ for k in "$@"; do
 		[[ $n == auto:* ]] && share=${n#auto:}
 		n=$(awk -F, -v k="$k" -v s="$share" '$1 == k { n = int($6 * s); if (n < 3) n = 3; print n }' "$BPAGG_REGISTRY")
 	fi
-	bpagg keygen kommune "$k" --out "$dir/keys" >/dev/null
-	bpagg register -c "$conf" "$k" "$dir/keys/$k.sign.pk" >/dev/null
-	bpagg sample --kommune "$k" --year "$year" --rows "$n" --seed "$k$year" -o "$dir/$k.csv"
-	bpagg seal "$dir/$k.csv" --kommune "$k" --year "$year" --key "$dir/keys/$k.sign.sk" \
+	setup bpagg keygen kommune "$k" --out "$dir/keys" >/dev/null
+	setup bpagg register -c "$conf" "$k" "$dir/keys/$k.sign.pk" >/dev/null
+	setup bpagg sample --kommune "$k" --year "$year" --rows "$n" --seed "$k$year" -o "$dir/$k.csv"
+	setup bpagg seal "$dir/$k.csv" --kommune "$k" --year "$year" --key "$dir/keys/$k.sign.sk" \
 		--to "$inst/keys/central.box.pk" -o "$inst/inbox/$k.bpx" >/dev/null
 	rm -f "$dir/$k.csv"
 done

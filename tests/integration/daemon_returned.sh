@@ -15,8 +15,7 @@ set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 shim=$BP_BUILDDIR/tests/helpers/takeshim.so
 [ -f "$shim" ] || fail "$shim not built"
-libs=$(ldd "$(command -v bpaggd)" 2>/dev/null || true)
-if [[ $libs == *libasan* ]]; then
+if [ -n "${BP_SANITIZED:-}" ]; then
 	# the shim comes before the ASan runtime in the library list
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 fi

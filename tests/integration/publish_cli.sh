@@ -4,6 +4,7 @@
 # exact headers, the audit, --level, usage errors, a tampered log named by
 # line, no person_id in any output, and republish_rule = refuse.
 set -euo pipefail
+. "$BP_SRCDIR/tests/helpers/setup_lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -12,10 +13,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 bpagg init "$tmp/inst" >/dev/null
 conf=$tmp/inst/bpagg.conf
 for k in 0301 1101 1103; do
-	bpagg keygen kommune $k --out "$tmp/k" >/dev/null
-	bpagg register -c "$conf" $k "$tmp/k/$k.sign.pk" >/dev/null
-	bpagg sample --kommune $k --year 2024 --rows 40 --seed $k -o "$tmp/$k.csv"
-	bpagg seal "$tmp/$k.csv" --kommune $k --year 2024 --key "$tmp/k/$k.sign.sk" \
+	setup bpagg keygen kommune $k --out "$tmp/k" >/dev/null
+	setup bpagg register -c "$conf" $k "$tmp/k/$k.sign.pk" >/dev/null
+	setup bpagg sample --kommune $k --year 2024 --rows 40 --seed $k -o "$tmp/$k.csv"
+	setup bpagg seal "$tmp/$k.csv" --kommune $k --year 2024 --key "$tmp/k/$k.sign.sk" \
 		--to "$tmp/inst/keys/central.box.pk" -o "$tmp/inst/inbox/$k.bpx" >/dev/null
 done
 bpaggd -c "$conf" --once --foreground 2>/dev/null
