@@ -72,6 +72,13 @@ read_wanted(const struct bp_ra_model *m, const char *file, const char *one, char
 	return 0;
 }
 
+/*
+ * The component's problem.  Loaded column by column: GLPK walks the whole
+ * matrix by column at every glp_simplex, and elements made row by row lie
+ * far apart in its pool (publish/lpaudit.c's bp__sup_lp_compact says more).
+ * Within a column the rows come in ascending order, which glp_load_matrix
+ * turns into the same column lists as glp_set_mat_row row by row gave.
+ */
 static glp_prob *
 component_lp(const struct bp_ra_model *m, const int *rows, int nr, const int *cols,
     int nc, const int *local)
@@ -86,21 +93,35 @@ component_lp(const struct bp_ra_model *m, const int *rows, int nr, const int *co
 			glp_set_col_bnds(lp, j + 1, GLP_LO, 0.0, 0.0);
 	}
 	glp_add_rows(lp, nr);
-	int *ind = NULL;
-	double *val = NULL;
+	/* start[j]: where column j's elements begin (counted, then placed) */
+	int ne = 0, *start = bp_ra_xrealloc(NULL, (nc + 2) * sizeof(int));
+	memset(start, 0, (nc + 2) * sizeof(int));
 	for (int i = 0; i < nr; i++) {
 		const struct bp_ra_row *r = &m->rows[rows[i]];
-		ind = bp_ra_xrealloc(ind, (r->n + 1) * sizeof(int));
-		val = bp_ra_xrealloc(val, (r->n + 1) * sizeof(double));
-		for (int t = 0; t < r->n; t++) {
-			ind[t + 1] = local[r->idx[t]] + 1;
-			val[t + 1] = r->val[t];
-		}
-		glp_set_mat_row(lp, i + 1, r->n, ind, val);
+		for (int t = 0; t < r->n; t++)
+			start[local[r->idx[t]] + 2]++;
+		ne += r->n;
 		glp_set_row_bnds(lp, i + 1, r->eq ? GLP_FX : GLP_LO, r->rhs, r->rhs);
 	}
-	free(ind);
-	free(val);
+	for (int j = 2; j <= nc + 1; j++)
+		start[j] += start[j - 1];
+	int *ia = bp_ra_xrealloc(NULL, (ne + 1) * sizeof(int)),
+	    *ja = bp_ra_xrealloc(NULL, (ne + 1) * sizeof(int));
+	double *ar = bp_ra_xrealloc(NULL, (ne + 1) * sizeof(double));
+	for (int i = 0; i < nr; i++) {
+		const struct bp_ra_row *r = &m->rows[rows[i]];
+		for (int t = 0; t < r->n; t++) {
+			int j = local[r->idx[t]] + 1, k = ++start[j];
+			ia[k] = i + 1;
+			ja[k] = j;
+			ar[k] = r->val[t];
+		}
+	}
+	glp_load_matrix(lp, ne, ia, ja, ar);
+	free(start);
+	free(ia);
+	free(ja);
+	free(ar);
 	return lp;
 }
 
