@@ -5,7 +5,8 @@
 # LeakSanitizer's scan at its exit.  In the sanitizer build that scan costs
 # 25 to 90 ms a program (most of it stopping the process under ptrace, in
 # the kernel), and the suite runs such steps thousands of times:
-# daemon_ingest.sh took 66 s with the scan, 27 s without.  The commands'
+# daemon_ingest.sh took 66 s with the scan, 29 s with set-up steps run
+# through this (27 s with the scan off everywhere).  The commands'
 # own tests (seal_cli.sh, sample_cli.sh, keys_*.sh, daemon_refuse.sh, ...)
 # run them without this wrapper and keep the scan.  In the plain build it
 # changes nothing.
