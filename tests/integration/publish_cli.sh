@@ -9,6 +9,13 @@ set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# release_id DIR: the id of the release published into DIR.
+release_id() {
+	local id
+	id=$(sed -n 's/.*"release":"\([^"]*\)".*/\1/p' "$1/release.json")
+	[ -n "$id" ] || fail "no release id in $1/release.json"
+	echo "$id"
+}
 
 bpagg init "$tmp/inst" >/dev/null
 conf=$tmp/inst/bpagg.conf
@@ -83,8 +90,7 @@ bpagg publish -c "$conf" --year 2024 --out "$tmp/nf" --level nasjonal,fylke >/de
 bpagg publish -c "$conf" --year 2024 --out "$tmp/nat" --level nasjonal >/dev/null
 [ "$(cut -d, -f2 "$tmp/nat/tables.csv" | sort -u | tr '\n' ' ')" = "level nasjonal " ] ||
 	fail "--level nasjonal"
-natid=$(sed -n 's/.*"release":"\([^"]*\)".*/\1/p' "$tmp/nat/release.json")
-[ -n "$natid" ] || fail "no release id in $tmp/nat/release.json"
+natid=$(release_id "$tmp/nat")
 bpagg audit -c "$conf" --release "$natid" >/dev/null || fail "audit --release"
 rc=0; bpagg audit -c "$conf" --release 2024-nope 2>/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "audit of an unknown release: exit $rc"
@@ -113,7 +119,7 @@ out=$(bpagg audit -c "$conf") || fail "audit with a per_table release: $out"
 # left out is said; a log cut back before it together with its kept folder
 # (which the audit alone cannot tell from a shorter history) fails.
 out=$(bpagg audit -c "$conf" --published "$tmp/pt") || fail "audit --published: $out"
-ptid=$(sed -n 's/.*"release":"\([^"]*\)".*/\1/p' "$tmp/pt/release.json")
+ptid=$(release_id "$tmp/pt")
 nf=$(ls "$tmp/pt" | wc -l)   # tables.json only with --json
 grep -q "^published $tmp/pt: release $ptid, $nf files match its seal$" <<<"$out" &&
 	[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 1 ] ||
