@@ -45,14 +45,6 @@ cand_cmp(const void *x, const void *y)
 	return a->cell < b->cell ? -1 : a->cell > b->cell;
 }
 
-/* Whether cell c is a complement the cleanup may publish again. */
-static bool
-may_publish(const struct bp_sup_problem *p, size_t c)
-{
-	return (p->state[c] == BP_SUP_SECONDARY || p->state[c] == BP_SUP_LINKED) &&
-	    !(p->flags[c] & (BP_SUP_FIXED | BP_SUP_UNPRINTED | BP_SUP_KEEP));
-}
-
 struct reject_ctx {
 	const struct heur *h;
 	unsigned min_cell;
@@ -127,7 +119,7 @@ bp__heur_cleanup(struct heur *h, unsigned min_cell, size_t *tried, size_t *freed
 			size[h->comp[c]]++;
 	for (size_t c = 0; c < n; c++) {
 		size_t k = h->comp[c];
-		if (k != SIZE_MAX && may_publish(p, c) && size[k] <= BP_SUP_LOCAL_FROM)
+		if (k != SIZE_MAX && bp__heur_may_publish(p, c) && size[k] <= BP_SUP_LOCAL_FROM)
 			cand[nc++] = (struct cand){ k, bp__heur_cost(p, c), c };
 	}
 	qsort(cand, nc, sizeof(*cand), cand_cmp);

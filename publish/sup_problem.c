@@ -29,6 +29,7 @@ bp_sup_free(struct bp_sup_problem *p)
 	free(p->value);
 	free(p->flags);
 	free(p->weight);
+	free(p->xweight);
 	free(p->need);
 	free(p->state);
 	free(p->kind);
@@ -189,6 +190,22 @@ void
 bp_sup_set_cleanup(struct bp_sup_problem *p, bool on)
 {
 	p->cleanup = on;
+}
+
+int
+bp_sup_set_exchange(struct bp_sup_problem *p, uint32_t min_weight, const uint16_t *weights)
+{
+	free(p->xweight);
+	p->xweight = NULL;
+	p->nxweight = 0;
+	p->exchange = min_weight;
+	if (weights == NULL || p->ncell == 0)
+		return 0;
+	if ((p->xweight = malloc(p->ncell * sizeof(*p->xweight))) == NULL)
+		return -1;
+	memcpy(p->xweight, weights, p->ncell * sizeof(*p->xweight));
+	p->nxweight = p->ncell;
+	return 0;
 }
 
 int

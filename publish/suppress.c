@@ -41,8 +41,8 @@
 
 
 
-static void
-heur_free(struct heur *h)
+void
+bp__heur_free(struct heur *h)
 {
 	bp__sup_index_free(&h->ix);
 	free(h->nsup);
@@ -57,8 +57,8 @@ heur_free(struct heur *h)
 	free(h->lasthi);
 }
 
-static int
-heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
+int
+bp__heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
     bool suppress_zero, bool plain)
 {
 	size_t nl = p->ncons ? p->ncons : 1, nc = p->ncell ? p->ncell : 1;
@@ -84,7 +84,7 @@ heur_init(struct heur *h, struct bp_sup_problem *p, unsigned min_cell,
 	    h->inq == NULL || h->queue == NULL || h->todo == NULL ||
 	    h->added == NULL || h->comp == NULL ||
 	    bp__sup_index_build(p, &h->ix) != 0) {
-		heur_free(h);
+		bp__heur_free(h);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -331,8 +331,8 @@ wall_now(void)
 }
 
 /* Audits the components changed since the last audit, then repairs. */
-static int
-audit_loop(struct heur *h, unsigned min_cell)
+int
+bp__heur_audit_loop(struct heur *h, unsigned min_cell)
 {
 	struct bp_sup_bad *bad = NULL;
 	size_t nbad = 0, nround = 0;
@@ -369,6 +369,10 @@ audit_loop(struct heur *h, unsigned min_cell)
 		}
 		bp__sup_bad_free(bad, nbad);
 		bad = NULL;
+		if (h->cost_cap && bp__heur_pattern_cost(h->p) > h->cost_cap) {
+			errno = ERANGE;
+			goto out;
+		}
 	}
 	ret = 0;
 out:
@@ -388,11 +392,11 @@ bp_suppress(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 	struct heur h;
 	int ret;
 
-	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+	if (bp__heur_init(&h, p, min_cell, suppress_zero, false) != 0)
 		return -1;
 	mark_primary(&h, min_cell);
-	ret = audit_loop(&h, min_cell);
-	heur_free(&h);
+	ret = bp__heur_audit_loop(&h, min_cell);
+	bp__heur_free(&h);
 	return ret;
 }
 
@@ -401,18 +405,18 @@ bp_suppress_plain(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zer
 {
 	struct heur h;
 
-	if (heur_init(&h, p, min_cell, suppress_zero, true) != 0)
+	if (bp__heur_init(&h, p, min_cell, suppress_zero, true) != 0)
 		return -1;
 	mark_primary(&h, min_cell);
 	run_lines(&h);
-	heur_free(&h);
+	bp__heur_free(&h);
 	return 0;
 }
 
 /* Loads the line counts of the states already set (unprinted cells do not
  * count, as in bp_suppress) and queues the open lines. */
-static void
-heur_load(struct heur *h)
+void
+bp__heur_load(struct heur *h)
 {
 	struct bp_sup_problem *p = h->p;
 	size_t c, l;
@@ -447,11 +451,11 @@ bp_sup_close_lines(struct bp_sup_problem *p, unsigned min_cell, bool suppress_ze
 {
 	struct heur h;
 
-	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+	if (bp__heur_init(&h, p, min_cell, suppress_zero, false) != 0)
 		return -1;
-	heur_load(&h);
+	bp__heur_load(&h);
 	run_lines(&h);
-	heur_free(&h);
+	bp__heur_free(&h);
 	return 0;
 }
 
@@ -468,12 +472,12 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 	size_t c;
 	int ret;
 
-	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+	if (bp__heur_init(&h, p, min_cell, suppress_zero, false) != 0)
 		return -1;
 	for (c = 0; c < p->ncell; c++)
 		if (p->flags[c] & BP_SUP_UNPRINTED)
 			p->state[c] = BP_SUP_SECONDARY;
-	heur_load(&h);
+	bp__heur_load(&h);
 	for (c = 0; c < p->ncell; c++) {
 		if (p->state[c] != BP_SUP_PUBLISHED || (p->flags[c] & BP_SUP_FIXED))
 			continue;
@@ -481,7 +485,7 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 		    (p->value[c] == 0 && suppress_zero) || (p->need && p->need[c]))
 			bp__heur_hide(&h, c, BP_SUP_PRIMARY);
 	}
-	ret = audit_loop(&h, min_cell);
+	ret = bp__heur_audit_loop(&h, min_cell);
 	if (ret == 0 && p->cleanup) {
 		size_t tried, freed;
 		double t0 = wall_now();
@@ -492,7 +496,16 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 			    "%lu solves, %.2fs\n", tried, freed, bp__sup_stats.solves - s0,
 			    wall_now() - t0);
 	}
-	heur_free(&h);
+	/* Release model 16: costly complements exchanged for cheaper ones. */
+	if (ret == 0 && p->cleanup && p->exchange) {
+		size_t tried, kept;
+		double t0 = wall_now();
+		ret = bp__heur_exchange(&h, min_cell, &tried, &kept);
+		if (getenv("BPAGG_DEBUG_SUPPRESS"))
+			fprintf(stderr, "  exchange: %zu complements tried, %zu exchanged, %.2fs\n",
+			    tried, kept, wall_now() - t0);
+	}
+	bp__heur_free(&h);
 	return ret;
 }
 
@@ -504,7 +517,7 @@ bp_sup_cleanup(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 	size_t nbad = 0, tried, freed;
 	int ret = -1;
 
-	if (heur_init(&h, p, min_cell, suppress_zero, false) != 0)
+	if (bp__heur_init(&h, p, min_cell, suppress_zero, false) != 0)
 		return -1;
 	/* the components, from an audit that must pass */
 	if (bp__sup_audit_run(p, &h.ix, min_cell, NULL, h.comp, &bad, &nbad) != 0)
@@ -516,7 +529,7 @@ bp_sup_cleanup(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 	ret = bp__heur_cleanup(&h, min_cell, &tried, &freed);
 out:
 	bp__sup_bad_free(bad, nbad);
-	heur_free(&h);
+	bp__heur_free(&h);
 	return ret;
 }
 

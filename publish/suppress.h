@@ -119,6 +119,16 @@ int bp_sup_set_warm(struct bp_sup_problem *p, bool on);
  * (sup_cleanup.c; components of up to BP_SUP_LOCAL_FROM hidden cells).
  * Off by default. */
 void bp_sup_set_cleanup(struct bp_sup_problem *p, bool on);
+/* After the cleanup (which must be on), tries to exchange each complement
+ * of weight (bp_sup_weigh) at least min_weight, the costliest first, for
+ * cheaper ones: published (and never chosen again in that try), the
+ * pattern repaired and cleaned up around it, and kept when the complements
+ * cost less in all and no more printed cells are hidden (sup_exchange.c).
+ * weights (NULL: those of bp_sup_weigh), one per cell added so far, copied:
+ * the weights the exchange prices with, throughout its tries.  min_weight
+ * 0 (the default) off.  0, or -1 (ENOMEM). */
+int bp_sup_set_exchange(struct bp_sup_problem *p, uint32_t min_weight,
+    const uint16_t *weights);
 /* Threads for suppression work: BPAGG_THREADS=N (1..64), else the online
  * CPUs, at most 8. */
 size_t bp_sup_threads(void);

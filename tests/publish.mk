@@ -95,6 +95,15 @@ tests_unit_publish_test_cleanup_SOURCES = tests/unit/publish/test_cleanup.c \
 	tests/unit/publish/grid3.h
 tests_unit_publish_test_cleanup_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_cleanup_LDADD = $(BP_TEST_LINK)
+# the exchange of release model 16
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_exchange
+TESTS += tests/unit/publish/test_exchange
+endif
+tests_unit_publish_test_exchange_SOURCES = tests/unit/publish/test_exchange.c \
+	tests/unit/publish/grid3.h
+tests_unit_publish_test_exchange_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_exchange_LDADD = $(BP_TEST_LINK)
 # Release profiles ([publish] profile): parsing (unit) and through the programs.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_profile
