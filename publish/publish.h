@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 15u
+#define BP_RELEASE_MODEL_VERSION 16u
 /* The republishing rule's version that new releases are made with. */
 #define BP_REPUBLISH_MODEL 3u
 
@@ -74,7 +74,12 @@ struct bp_pub_settings {
 	                           (bp__rel_joint_whole), 10 where it is
 	                           not, the same check by fylke, 13
 	                           with suppress_zero a 0 the tables tell
-	                           published (bp_sup_fix_known_zeros) */
+	                           published (bp_sup_fix_known_zeros), 14
+	                           the check by fylke's first solve from a
+	                           feasible basis, 15 the counts of
+	                           sums.csv (release_sums.c), 16 national
+	                           complements exchanged for cheaper ones
+	                           (bp_sup_set_exchange) */
 	unsigned republish_model; /* of the republishing rule: 1 (releases
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a

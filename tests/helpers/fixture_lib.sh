@@ -60,3 +60,17 @@ fixture_rederive() {
 	[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 2 ] || fail "two releases: $out"
 	echo "ok: $ndiff rows differ between models $2 and $3; both re-derived"
 }
+
+# fixture_truth FILE...: $tmp/truth, the fixture's store published with
+# every cell printed (min_cell 1), FILE... (its profiles) copied beside
+# its configuration; for the whole-release attacker's check.
+fixture_truth() {
+	local f
+	mkdir "$tmp/truth-inst"
+	cp -r "$inst"/{bpagg.conf,kommuner.csv,store.sqlite,keys} "$tmp/truth-inst/"
+	for f in "$@"; do cp "$inst/$f" "$tmp/truth-inst/"; done
+	mkdir -p "$tmp/truth-inst"/{inbox,archive,rejected,outbox}
+	sed -i 's/^min_cell = .*/min_cell = 1/' "$tmp/truth-inst/bpagg.conf"
+	grep -q '^min_cell = 1$' "$tmp/truth-inst/bpagg.conf" || fail "fixture_truth: no min_cell line"
+	bpagg publish -c "$tmp/truth-inst/bpagg.conf" --year 2024 --out "$tmp/truth" >/dev/null
+}

@@ -9,4 +9,4 @@
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release5 5 15
+fixture_rederive suplog_release5 5 16
