@@ -119,7 +119,8 @@ bp__heur_cleanup(struct heur *h, unsigned min_cell, size_t *tried, size_t *freed
 			size[h->comp[c]]++;
 	for (size_t c = 0; c < n; c++) {
 		size_t k = h->comp[c];
-		if (k != SIZE_MAX && bp__heur_may_publish(p, c) && size[k] <= BP_SUP_LOCAL_FROM)
+		if (k != SIZE_MAX && bp__heur_may_publish(p, c) && size[k] <= BP_SUP_LOCAL_FROM &&
+		    (!h->only || h->only[c]))
 			cand[nc++] = (struct cand){ k, bp__heur_cost(p, c), c };
 	}
 	qsort(cand, nc, sizeof(*cand), cand_cmp);

@@ -12,7 +12,8 @@
  * problem's exchange weight (the release model's national cells), the
  * costliest first, is tried: published and barred as a complement, the
  * primaries of its component audited and repaired as the repair does,
- * the components touched cleaned up again; the pattern is kept when its
+ * in the components touched the heavy complements and the try's own
+ * cleaned up again; the pattern is kept when its
  * complements cost less in all (bp__heur_cost, with the weights of
  * bp_sup_set_exchange) and it hides no more printed cells, else the old
  * one is put back.  Each try may spend EXCHANGE_BUDGET LP solves (and is
@@ -22,6 +23,7 @@
  * answer are deterministic: the same problem gives the same pattern.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +52,14 @@ cand_cmp(const void *x, const void *y)
 	return a->cell < b->cell ? -1 : a->cell > b->cell;
 }
 
+/* Whether cell c is as heavy as the complements the exchange tries. */
+static bool
+heavy(const struct bp_sup_problem *p, size_t c)
+{
+	uint32_t w = p->weight && p->weight[c] > 1 ? p->weight[c] : 1;
+	return w >= p->exchange;
+}
+
 /* Printed cells hidden. */
 static size_t
 hidden_printed(const struct bp_sup_problem *p)
@@ -64,11 +74,12 @@ hidden_printed(const struct bp_sup_problem *p)
  * One try: cell c published and barred, its component (h->comp) audited
  * and repaired, what that touched cleaned up.  1 when the pattern is kept
  * (h->comp then the try's components), 0 when the old one is back, -1 on
- * ENOMEM or a GLPK failure.  saved and touched: ncell bytes of scratch.
+ * ENOMEM or a GLPK failure.  saved, touched and only: ncell bytes of
+ * scratch.
  */
 static int
 try_one(struct heur *h, size_t c, unsigned min_cell, unsigned char *saved,
-    unsigned char *touched)
+    unsigned char *touched, unsigned char *only)
 {
 	struct bp_sup_problem *p = h->p;
 	struct heur t;
@@ -112,6 +123,14 @@ try_one(struct heur *h, size_t c, unsigned min_cell, unsigned char *saved,
 	for (size_t d = 0; d < n; d++)
 		if (t.comp[d] != SIZE_MAX && !touched[t.comp[d]])
 			t.comp[d] = SIZE_MAX;
+	/* Of those, the complements as heavy as the ones tried, and the try's
+	 * own: in a release of every level a component holds a thousand
+	 * kommune and fylke complements, which the cleanup before has tried
+	 * already (a solve or more each), and the national ones are what the
+	 * exchange is for. */
+	for (size_t d = 0; d < n; d++)
+		only[d] = saved[d] == BP_SUP_PUBLISHED || heavy(p, d);
+	t.only = only;
 	if (bp__heur_cleanup(&t, min_cell, &tried, &freed) != 0)
 		goto undo;
 	if (bp__heur_pattern_cost(p) >= before || hidden_printed(p) > hidden) {
@@ -142,7 +161,7 @@ bp__heur_exchange(struct heur *h, unsigned min_cell, size_t *tried, size_t *kept
 	struct bp_sup_problem *p = h->p;
 	size_t n = p->ncell, nc = 0, *size = NULL;
 	struct cand *cand = NULL;
-	unsigned char *saved = NULL, *touched = NULL;
+	unsigned char *saved = NULL, *touched = NULL, *only = NULL;
 	int ret = -1;
 
 	*tried = *kept = 0;
@@ -152,7 +171,8 @@ bp__heur_exchange(struct heur *h, unsigned min_cell, size_t *tried, size_t *kept
 		p->weight = p->xweight;
 	if (!(size = calloc(n ? n : 1, sizeof(*size))) ||
 	    !(cand = malloc((n ? n : 1) * sizeof(*cand))) ||
-	    !(saved = malloc(n ? n : 1)) || !(touched = malloc(n ? n : 1))) {
+	    !(saved = malloc(n ? n : 1)) || !(touched = malloc(n ? n : 1)) ||
+	    !(only = malloc(n ? n : 1))) {
 		errno = ENOMEM;
 		goto out;
 	}
@@ -161,26 +181,29 @@ bp__heur_exchange(struct heur *h, unsigned min_cell, size_t *tried, size_t *kept
 			size[h->comp[c]]++;
 	/* A component audited by local programs is left as it is, as the
 	 * cleanup leaves it (seconds a try). */
-	for (size_t c = 0; c < n; c++) {
-		uint32_t w = p->weight && p->weight[c] > 1 ? p->weight[c] : 1;
-		if (bp__heur_may_publish(p, c) && w >= p->exchange &&
+	for (size_t c = 0; c < n; c++)
+		if (bp__heur_may_publish(p, c) && heavy(p, c) &&
 		    h->comp[c] != SIZE_MAX && size[h->comp[c]] <= BP_SUP_LOCAL_FROM)
 			cand[nc++] = (struct cand){ bp__heur_cost(p, c), c };
-	}
 	qsort(cand, nc, sizeof(*cand), cand_cmp);
 	unsigned long spent = 0;
+	bool debug = getenv("BPAGG_DEBUG_SUPPRESS") != NULL;
 	for (size_t i = 0; i < nc && *tried < EXCHANGE_MAX_TRIES && spent < EXCHANGE_SOLVES; i++) {
 		size_t c = cand[i].cell;
 		/* freed by an earlier exchange */
 		if (!bp__heur_may_publish(p, c))
 			continue;
-		int r = try_one(h, c, min_cell, saved, touched);
+		int r = try_one(h, c, min_cell, saved, touched, only);
 		if (r < 0)
 			goto out;
 		++*tried;
 		*kept += (size_t)r;
 		/* the try's audit loop counted from 0, its cleanup on top */
 		spent += bp__sup_stats.solves;
+		if (debug)
+			fprintf(stderr, "  exchange: cell %zu (count %u, cost %llu): %s, %lu solves\n",
+			    c, p->value[c], (unsigned long long)cand[i].cost, r ? "kept" : "undone",
+			    bp__sup_stats.solves);
 	}
 	ret = 0;
 out:
@@ -189,5 +212,6 @@ out:
 	free(cand);
 	free(saved);
 	free(touched);
+	free(only);
 	return ret;
 }

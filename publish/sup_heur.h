@@ -32,6 +32,8 @@ struct heur {
 	                            * -1 none (PAIRS) */
 	uint64_t cost_cap;         /* the audit loop gives up (ERANGE) when
 	                            * the complements cost more, 0 never */
+	const unsigned char *only; /* per cell: the cleanup tries it (NULL:
+	                            * every complement) */
 	bool suppress_zero;
 	bool plain;                /* baseline: smallest other cell only */
 };

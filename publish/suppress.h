@@ -122,7 +122,8 @@ void bp_sup_set_cleanup(struct bp_sup_problem *p, bool on);
 /* After the cleanup (which must be on), tries to exchange each complement
  * of weight (bp_sup_weigh) at least min_weight, the costliest first, for
  * cheaper ones: published (and never chosen again in that try), the
- * pattern repaired and cleaned up around it, and kept when the complements
+ * pattern repaired around it and its complements of that weight (and the
+ * try's own) cleaned up again, and kept when the complements
  * cost less in all and no more printed cells are hidden (sup_exchange.c).
  * weights (NULL: those of bp_sup_weigh), one per cell added so far, copied:
  * the weights the exchange prices with, throughout its tries.  min_weight
