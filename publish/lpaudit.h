@@ -33,11 +33,10 @@ struct bp_sup_problem {
 	unsigned long budget;      /* LP solves a repair may spend, 0 no limit */
 	unsigned chunks;           /* bp_sup_set_chunks: 0 or 1 sequential */
 	bool cleanup;              /* bp_sup_set_cleanup */
-	uint32_t exchange;         /* bp_sup_set_exchange: the least weight
-	                              of a complement tried, 0 off */
-	uint16_t *xweight;         /* its weights (ncell of them when set),
-	                              NULL: weight */
-	size_t nxweight;
+	unsigned char *xtry;       /* bp_sup_set_exchange: per cell, a
+	                              complement it may try; NULL off */
+	uint16_t *xweight;         /* its weights, NULL: weight (both grow
+	                              with the cells, 0 for a cell added) */
 	struct bp_sup_basis *warm; /* bp_sup_set_warm: NULL when off */
 
 	size_t ncons, capcons;

@@ -475,8 +475,7 @@ out:
 	return ret;
 }
 
-/* A national row's weight (a fylke row's is 4, a kommune row's 1): a cell
- * of at least this weight is printed nationally. */
+/* A national row's weight (a fylke row's is 4, a kommune row's 1). */
 #define NATIONAL_WEIGHT 64
 
 /* w[c] as a cell weight (bp_sup_weigh's range). */
@@ -502,6 +501,7 @@ weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
 	size_t n = bp_sup_ncells(M);
 	uint32_t *w = calloc(n ? n : 1, sizeof(*w));
 	uint16_t *key = NULL;
+	unsigned char *national = NULL;
 	int ret = -1;
 
 	if (!w)
@@ -522,8 +522,11 @@ weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
 		ret = 0;
 		goto out;
 	}
-	if (!(key = malloc((n ? n : 1) * sizeof(*key))))
+	if (!(key = malloc((n ? n : 1) * sizeof(*key))) || !(national = calloc(n ? n : 1, 1)))
 		goto out;
+	for (size_t row = 0; row < T->nrows; row++)
+		if (R->rowcell[row] != SIZE_MAX && lv[row] == BP_LEVEL_NASJONAL)
+			national[R->rowcell[row]] = 1;
 	for (size_t i = 0; i < T->na; i++) {
 		if (!T->a[i].rows || T->a[i].level != BP_LEVEL_NASJONAL)
 			continue;
@@ -543,8 +546,9 @@ weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv)
 	}
 	for (size_t c = 0; c < n; c++)
 		key[c] = w[c] > 1 ? weight16(w[c]) : 0;
-	ret = bp_sup_set_exchange(M, NATIONAL_WEIGHT, key);
+	ret = bp_sup_set_exchange(M, national, key);
 out:
+	free(national);
 	free(key);
 	free(w);
 	return ret;
@@ -603,7 +607,8 @@ repair(const struct bp_tables *T, struct bp_sup_problem *M, char *err, size_t er
 		    "use method = per_group or a smaller profile)", (unsigned long)REPAIR_BUDGET);
 	else
 		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
-		    "for the release model" : "the LP audit of the release model failed");
+		    "for the release model" : errno == ENOMEM ? "out of memory" :
+		    "the LP audit of the release model failed");
 	return -1;
 }
 

@@ -8,19 +8,21 @@
  * then three large cells of the 235's row (2 498, 1 649 and 10 persons)
  * and a row of another table, where the 236's row needed two cells.  The
  * cleanup only publishes cells one at a time, so it cannot leave one
- * complement for another.  Here each complement of weight at least the
- * problem's exchange weight (the release model's national cells), the
- * costliest first, is tried: published and barred as a complement, the
+ * complement for another.  Here each complement bp_sup_set_exchange names
+ * (the release model's national cells), the costliest first, is tried:
+ * published and barred as a complement, the
  * primaries of its component audited and repaired as the repair does,
  * in the components touched the heavy complements and the try's own
  * cleaned up again; the pattern is kept when its
  * complements cost less in all (bp__heur_cost, with the weights of
  * bp_sup_set_exchange) and it hides no more printed cells, else the old
- * one is put back.  Each try may spend EXCHANGE_BUDGET LP solves (and is
- * given up when its repair hides twice what the whole pattern cost); one
- * that runs out, or finds no safe pattern, is undone; the tries stop when
- * they have spent EXCHANGE_SOLVES.  The order, the budgets and every LP
- * answer are deterministic: the same problem gives the same pattern.
+ * one is put back.  A try's repair may spend EXCHANGE_BUDGET LP solves
+ * (its cleanup, of the named complements only, is not counted there), and
+ * is given up when the complements come to cost more than twice what they
+ * did; one that runs out, or finds no safe pattern, is undone; no try
+ * starts once the tries have spent EXCHANGE_SOLVES in all (cleanups
+ * counted).  The order, the budgets and every LP answer are deterministic:
+ * the same problem gives the same pattern.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,9 +31,10 @@
 
 #include "sup_heur.h"
 
-/* LP solves one try's repair may spend, and all tries together (the
- * costliest complements come first; a try in a small component takes
- * tens, one whose cleanup meets a component of every level a thousand). */
+/* LP solves one try's repair may spend, and all tries together before no
+ * more start (the costliest complements come first; a try in a small
+ * component takes tens of solves, one in a component of every level some
+ * hundreds). */
 #define EXCHANGE_BUDGET 1000UL
 #define EXCHANGE_SOLVES 1500UL
 /* Tries at most. */
@@ -52,12 +55,11 @@ cand_cmp(const void *x, const void *y)
 	return a->cell < b->cell ? -1 : a->cell > b->cell;
 }
 
-/* Whether cell c is as heavy as the complements the exchange tries. */
+/* Whether cell c is of the complements the exchange tries. */
 static bool
 heavy(const struct bp_sup_problem *p, size_t c)
 {
-	uint32_t w = p->weight && p->weight[c] > 1 ? p->weight[c] : 1;
-	return w >= p->exchange;
+	return p->xtry[c] != 0;
 }
 
 /* Printed cells hidden. */
@@ -103,13 +105,13 @@ try_one(struct heur *h, size_t c, unsigned min_cell, unsigned char *saved,
 		if (t.todo[d] && h->comp[d] != comp0)
 			t.todo[d] = 0;
 	p->budget = EXCHANGE_BUDGET;
-	/* A try whose repair hides more than the whole pattern cost is given
-	 * up (barring c can leave a primary that every cell added in turn
-	 * fails to protect, until the component is hidden whole). */
+	/* A try whose complements come to cost more than twice what they did
+	 * is given up (barring c can leave a primary that every cell added in
+	 * turn fails to protect, until the component is hidden whole). */
 	t.cost_cap = 2 * before;
 	if (bp__heur_audit_loop(&t, min_cell) != 0) {
 		if (errno != EDOM && errno != ERANGE)
-			goto undo;
+			goto undo;   /* ENOMEM (also from the repair: h->oom), EINVAL */
 		ret = 0;
 		goto undo;
 	}
@@ -123,8 +125,8 @@ try_one(struct heur *h, size_t c, unsigned min_cell, unsigned char *saved,
 	for (size_t d = 0; d < n; d++)
 		if (t.comp[d] != SIZE_MAX && !touched[t.comp[d]])
 			t.comp[d] = SIZE_MAX;
-	/* Of those, the complements as heavy as the ones tried, and the try's
-	 * own: in a release of every level a component holds a thousand
+	/* Of those, the complements of the kind tried, and the try's own: in
+	 * a release of every level a component holds a thousand
 	 * kommune and fylke complements, which the cleanup before has tried
 	 * already (a solve or more each), and the national ones are what the
 	 * exchange is for. */
@@ -165,9 +167,10 @@ bp__heur_exchange(struct heur *h, unsigned min_cell, size_t *tried, size_t *kept
 	int ret = -1;
 
 	*tried = *kept = 0;
-	/* its own weights, while it runs (cells added since are not tried) */
+	/* its own weights, while it runs (no cell is added meanwhile: the
+	 * repair and the cleanup only change states) */
 	uint16_t *weight = p->weight;
-	if (p->xweight && p->nxweight == n)
+	if (p->xweight)
 		p->weight = p->xweight;
 	if (!(size = calloc(n ? n : 1, sizeof(*size))) ||
 	    !(cand = malloc((n ? n : 1) * sizeof(*cand))) ||
@@ -180,7 +183,8 @@ bp__heur_exchange(struct heur *h, unsigned min_cell, size_t *tried, size_t *kept
 		if (bp__sup_hidden(p, c) && h->comp[c] != SIZE_MAX)
 			size[h->comp[c]]++;
 	/* A component audited by local programs is left as it is, as the
-	 * cleanup leaves it (seconds a try). */
+	 * cleanup leaves it (seconds a try); sizes as the repair's last audit
+	 * found them (the cleanup may have split some since). */
 	for (size_t c = 0; c < n; c++)
 		if (bp__heur_may_publish(p, c) && heavy(p, c) &&
 		    h->comp[c] != SIZE_MAX && size[h->comp[c]] <= BP_SUP_LOCAL_FROM)

@@ -34,6 +34,7 @@ struct heur {
 	                            * the complements cost more, 0 never */
 	const unsigned char *only; /* per cell: the cleanup tries it (NULL:
 	                            * every complement) */
+	bool oom;                  /* the repair ran out of memory */
 	bool suppress_zero;
 	bool plain;                /* baseline: smallest other cell only */
 };

@@ -30,6 +30,7 @@ bp_sup_free(struct bp_sup_problem *p)
 	free(p->flags);
 	free(p->weight);
 	free(p->xweight);
+	free(p->xtry);
 	free(p->need);
 	free(p->state);
 	free(p->kind);
@@ -88,6 +89,16 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 			if (grow((void **)&p->need, &cap, p->ncell + 1, sizeof(*p->need)) != 0)
 				return -1;
 		}
+		if (p->xtry != NULL) {
+			cap = p->capcell;
+			if (grow((void **)&p->xtry, &cap, p->ncell + 1, 1) != 0)
+				return -1;
+		}
+		if (p->xweight != NULL) {
+			cap = p->capcell;
+			if (grow((void **)&p->xweight, &cap, p->ncell + 1, sizeof(*p->xweight)) != 0)
+				return -1;
+		}
 		p->capcell = cap;
 	}
 	p->value[p->ncell] = value;
@@ -95,6 +106,10 @@ bp_sup_add_cell(struct bp_sup_problem *p, uint32_t value, unsigned flags)
 		p->weight[p->ncell] = 0;
 	if (p->need != NULL)
 		p->need[p->ncell] = 0;
+	if (p->xtry != NULL)
+		p->xtry[p->ncell] = 0;
+	if (p->xweight != NULL)
+		p->xweight[p->ncell] = 0;
 	p->flags[p->ncell] = (unsigned char)(flags & (BP_SUP_FIXED | BP_SUP_UNPRINTED |
 	    BP_SUP_POSITIVE | BP_SUP_SLACK));
 	p->state[p->ncell] = BP_SUP_PUBLISHED;
@@ -193,18 +208,27 @@ bp_sup_set_cleanup(struct bp_sup_problem *p, bool on)
 }
 
 int
-bp_sup_set_exchange(struct bp_sup_problem *p, uint32_t min_weight, const uint16_t *weights)
+bp_sup_set_exchange(struct bp_sup_problem *p, const unsigned char *cells,
+    const uint16_t *weights)
 {
+	size_t n = p->capcell ? p->capcell : 1;
+
+	free(p->xtry);
 	free(p->xweight);
+	p->xtry = NULL;
 	p->xweight = NULL;
-	p->nxweight = 0;
-	p->exchange = min_weight;
-	if (weights == NULL || p->ncell == 0)
+	if (cells == NULL)
 		return 0;
-	if ((p->xweight = malloc(p->ncell * sizeof(*p->xweight))) == NULL)
+	/* capcell long, as the other per-cell arrays (bp_sup_add_cell) */
+	if ((p->xtry = calloc(n, 1)) == NULL ||
+	    (weights && (p->xweight = calloc(n, sizeof(*p->xweight))) == NULL)) {
+		free(p->xtry);
+		p->xtry = NULL;
 		return -1;
-	memcpy(p->xweight, weights, p->ncell * sizeof(*p->xweight));
-	p->nxweight = p->ncell;
+	}
+	memcpy(p->xtry, cells, p->ncell);
+	if (weights)
+		memcpy(p->xweight, weights, p->ncell * sizeof(*p->xweight));
 	return 0;
 }
 

@@ -382,8 +382,10 @@ extra_near(struct heur *h, const struct bp_sup_bad *b, double need)
 	uint64_t bcost = 0;
 	bool priced = p->by_cost >= BP_SUP_PRICE_PAIRS_BLIND;
 
-	if (!q || !seen || !lseen)
+	if (!q || !seen || !lseen) {
+		h->oom = true;   /* not "no cell": the caller says ENOMEM */
 		goto out;
+	}
 	q[tail++] = b->cell;
 	seen[b->cell] = 1;
 	while (head < tail && best == SIZE_MAX) {

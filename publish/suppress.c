@@ -348,8 +348,9 @@ bp__heur_audit_loop(struct heur *h, unsigned min_cell)
 		run_lines(h);
 		if (bp__sup_audit_run(h->p, &h->ix, min_cell, h->todo, h->comp,
 		    &bad, &nbad) != 0) {
-			if (!bp__sup_spent(h->p))
-				errno = errno == ENOMEM ? ENOMEM : EINVAL;
+			/* out of memory stays so, though the budget be spent */
+			if (errno != ENOMEM && !bp__sup_spent(h->p))
+				errno = EINVAL;
 			goto out;
 		}
 		if (debug && getenv("BPAGG_DEBUG_ROUNDS"))
@@ -359,7 +360,14 @@ bp__heur_audit_loop(struct heur *h, unsigned min_cell)
 			    h->p->ncell - bp_sup_count(h->p, BP_SUP_PUBLISHED));
 		if (nbad == 0)
 			break;
-		if (bp__heur_repair(h, bad, nbad, min_cell) == 0) {
+		size_t added = bp__heur_repair(h, bad, nbad, min_cell);
+		/* a complement not found for want of memory: the pattern would
+		 * not be the one an audit re-derives */
+		if (h->oom) {
+			errno = ENOMEM;
+			goto out;
+		}
+		if (added == 0) {
 			if (debug)
 				for (size_t i = 0; i < nbad && i < 5; i++)
 					fprintf(stderr, "  unsafe cell %zu (value %u): [%g, %g]\n",
@@ -497,7 +505,7 @@ bp_sup_repair(struct bp_sup_problem *p, unsigned min_cell, bool suppress_zero)
 			    wall_now() - t0);
 	}
 	/* Release model 16: costly complements exchanged for cheaper ones. */
-	if (ret == 0 && p->cleanup && p->exchange) {
+	if (ret == 0 && p->cleanup && p->xtry) {
 		size_t tried, kept;
 		double t0 = wall_now();
 		ret = bp__heur_exchange(&h, min_cell, &tried, &kept);

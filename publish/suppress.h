@@ -120,15 +120,16 @@ int bp_sup_set_warm(struct bp_sup_problem *p, bool on);
  * Off by default. */
 void bp_sup_set_cleanup(struct bp_sup_problem *p, bool on);
 /* After the cleanup (which must be on), tries to exchange each complement
- * of weight (bp_sup_weigh) at least min_weight, the costliest first, for
- * cheaper ones: published (and never chosen again in that try), the
- * pattern repaired around it and its complements of that weight (and the
- * try's own) cleaned up again, and kept when the complements
- * cost less in all and no more printed cells are hidden (sup_exchange.c).
- * weights (NULL: those of bp_sup_weigh), one per cell added so far, copied:
- * the weights the exchange prices with, throughout its tries.  min_weight
- * 0 (the default) off.  0, or -1 (ENOMEM). */
-int bp_sup_set_exchange(struct bp_sup_problem *p, uint32_t min_weight,
+ * that cells names (nonzero), the costliest first, for cheaper ones:
+ * published (and never chosen again in that try), the pattern repaired
+ * around it and the complements cells names (and the try's own) cleaned
+ * up again, and kept when the complements cost less in all and no more
+ * printed cells are hidden (sup_exchange.c).  weights (NULL: those of
+ * bp_sup_weigh): the weights the exchange prices with, throughout its
+ * tries.  Both one per cell added so far, copied; a cell added later is
+ * not tried and weighs 1 there.  cells NULL (the default) off.  0, or -1
+ * (ENOMEM). */
+int bp_sup_set_exchange(struct bp_sup_problem *p, const unsigned char *cells,
     const uint16_t *weights);
 /* Threads for suppression work: BPAGG_THREADS=N (1..64), else the online
  * CPUs, at most 8. */
