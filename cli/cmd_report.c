@@ -7,6 +7,7 @@
  * file; see bpagg-report(1) and report/report.h.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -71,7 +72,7 @@ bp_cmd_report(int argc, char **argv)
 			return rc;
 		o.reg = &reg;
 	}
-	char path[1100], err[600];
+	char path[PATH_MAX + 32], err[600];
 	int rc = bp_report_write(&o, path, sizeof path, err, sizeof err);
 	bp_registry_free(&reg);
 	switch (rc) {

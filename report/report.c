@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,14 @@ static int
 write_out(const char *dir, const char *name, const struct bp_html *h, char *path, size_t plen,
     char *err, size_t errlen)
 {
-	char tmp[1100];
-	snprintf(path, plen, "%s/%s", dir, name);
-	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+	char tmp[PATH_MAX + 32];
+	int pn = snprintf(path, plen, "%s/%s", dir, name),
+	    tn = snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+	/* a name cut short would be another file, beside the folder */
+	if (pn < 0 || (size_t)pn >= plen || tn < 0 || (size_t)tn >= sizeof tmp) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(ENAMETOOLONG));
+		return -1;
+	}
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	size_t off = 0;
 	while (fd >= 0 && off < h->len) {
@@ -219,6 +225,11 @@ bp_report_write(const struct bp_report_opts *o, char *path, size_t pathlen, char
 {
 	if (!o->ndirs || !valid_area(o->area)) {
 		snprintf(err, errlen, "expected release directories and --area NO, a fylkesnummer or a kommunenummer");
+		return BP_REPORT_USAGE;
+	}
+	/* room for the longest name written in it (and the PDF's) */
+	if (strlen(o->out) + sizeof "/.index.html.tmp" > pathlen || strlen(o->out) >= PATH_MAX - 32) {
+		snprintf(err, errlen, "--out: %s", strerror(ENAMETOOLONG));
 		return BP_REPORT_USAGE;
 	}
 	struct bp_release *rel = calloc(o->ndirs, sizeof *rel);
