@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "csv.h"
 #include "io.h"
 #include "json.h"
@@ -306,8 +308,17 @@ copy_fig(char *dst, size_t n, const char *s)
 static int
 check_year_and_codes(const struct bp_csv_row *row, struct rd *d, int last)
 {
-	if (!is_whole(row->field[0], 4))
+	if (!is_whole(row->field[0], 4) || atoi(row->field[0]) < 1900)
 		return fail_field(d, row->line, 0, "not a year");
+	/* every row is of the release's year (release.json's, else the
+	 * first row's): another year's figures would be shown as this one's */
+	if (d->r->year <= 0)
+		d->r->year = atoi(row->field[0]);
+	else if (atoi(row->field[0]) != d->r->year) {
+		char why[64];
+		snprintf(why, sizeof why, "not the release's year (%d)", d->r->year);
+		return fail_field(d, row->line, 0, why);
+	}
 	for (int k = 1; k <= last; k++)
 		if (!is_code(row->field[k]))
 			return fail_field(d, row->line, k, "not 1 to 63 of A-Z, a-z, 0-9 and _");
@@ -369,8 +380,6 @@ on_cov_row(const struct bp_csv_row *row, struct rd *d)
 	if (*e1 || *e2 || *e3 || *e4 || copy_fig(c.level, sizeof c.level, f[1]) ||
 	    copy_fig(c.area, sizeof c.area, f[2]) || copy_fig(c.percent, sizeof c.percent, f[7]))
 		return fail_row(d, row->line, "expected whole numbers and a level, area and percent");
-	if (d->r->year <= 0)
-		d->r->year = atoi(f[0]);
 	struct bp_rcov *v = realloc(d->r->cov, (d->r->ncov + 1) * sizeof *v);
 	if (!v)
 		return fail_row(d, row->line, "out of memory");
@@ -411,6 +420,8 @@ read_csv(struct bp_release *r, const struct bp_relfilter *f, const char *name, i
 		return -1;
 	struct rd d = { r, f, path, err, errlen, kind, 0, 0 };
 	bp_csv *c = bp_csv_new(',', MAX_ROW, on_row, &d);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
 	int rc = -1;
 	char *buf = malloc(1 << 16);
 	if (!c || !buf) {
@@ -427,6 +438,7 @@ read_csv(struct bp_release *r, const struct bp_relfilter *f, const char *name, i
 		}
 		if (n == 0)
 			break;
+		crypto_generichash_update(&st, (const unsigned char *)buf, (unsigned long long)n);
 		if (bp_csv_feed(c, buf, (size_t)n))
 			goto out;
 	}
@@ -435,6 +447,19 @@ read_csv(struct bp_release *r, const struct bp_relfilter *f, const char *name, i
 	rc = d.failed ? -1 : 0;
 	if (!d.failed && !d.header) {
 		snprintf(err, errlen, "%s: empty (no header)", path);
+		rc = -1;
+	}
+	/* the digest release.json records (BLAKE2b-256, as bpagg publish
+	 * writes it): a file changed after publishing is not shown */
+	const char *want = kind ? r->digest_cov : r->digest_tables;
+	unsigned char got[32];
+	char hex[65];
+	crypto_generichash_final(&st, got, sizeof got);
+	sodium_bin2hex(hex, sizeof hex, got, sizeof got);
+	if (rc == 0 && *want && strcmp(hex, want) != 0) {
+		snprintf(err, errlen, "%s: not the file release.json records (its digest differs: "
+		    "changed after publishing?)", path);
+		d.failed = 1;
 		rc = -1;
 	}
 out:
@@ -490,6 +515,17 @@ read_json(struct bp_release *r, char *err, size_t errlen)
 	}
 	if (json_is_integer(v))
 		r->year = (int)json_integer_value(v);
+	json_t *files = json_object_get(root, "files");
+	const char *dt = json_string_value(json_object_get(files, "tables.csv")),
+	    *dc = json_string_value(json_object_get(files, "coverage.csv"));
+	if ((dt && strlen(dt) != 64) || (dc && strlen(dc) != 64)) {
+		snprintf(err, errlen, "%s: files: a digest that is not 64 hex digits", path);
+		json_decref(root);
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(r->digest_tables, sizeof r->digest_tables, "%s", dt ? dt : "");
+	snprintf(r->digest_cov, sizeof r->digest_cov, "%s", dc ? dc : "");
 	json_t *s = json_object_get(root, "settings");
 	if (json_is_object(s)) {
 		v = json_object_get(s, "rop_definition");

@@ -40,6 +40,9 @@ struct bp_release {
 	char dir[512];
 	char id[96];          /* release id, "" when release.json lacks it */
 	int year;
+	/* release.json's digests of tables.csv and coverage.csv (lower-case
+	 * hex), "" when it records none */
+	char digest_tables[65], digest_cov[65];
 	/* Definitions in force (release.json settings); -1 / negative when the
 	 * release does not say. */
 	int rop_definition;

@@ -95,6 +95,32 @@ hostile cmd '0,/,nasjonal,NO,\([a-z0-9_]*\),\([a-z0-9_]*\),\([a-z0-9_]*\),/s//,n
 hostile tag '2,$s/,total,alle,\([0-9]*\),/,total,alle,<svg onload=x>,/' tables.csv 'column 9 (count): a figure that is not'
 hostile nan '2,$s/,total,alle,\([0-9]*\),/,total,alle,nan,/' tables.csv 'column 9 (count): a figure'
 hostile cov '2s/,[0-9.]*$/,<b>/' coverage.csv 'column 8 (coverage_percent): not a decimal'
+# another year's rows were shown as the release's year (exit 0; found by a
+# hostile review, as were the two cases below)
+hostile year '$s/^2025,/2019,/' tables.csv "column 1 (year): not the release's year (2025)"
+# a file changed after publishing (a row less: still valid CSV) does not
+# have the digest release.json records
+rm -rf "$tmp/h-digest" && cp -r "$tmp/y2025/rel" "$tmp/h-digest" && sed -i '$d' "$tmp/h-digest/tables.csv"
+rc=0; bpagg report "$tmp/h-digest" --out "$tmp/h-digest-out" 2>"$tmp/err" || rc=$?
+[ $rc -eq 65 ] && grep -q 'h-digest/tables.csv: not the file release.json records' "$tmp/err" ||
+	fail "a changed tables.csv: exit $rc: $(cat "$tmp/err")"
+# --out past 1 100 bytes wrote index.html to a name cut short, a file beside
+# the folder (an existing one overwritten); now written inside it, and a
+# name too long for the files in it is refused (64) before anything is written
+deep=$tmp/long
+for i in 1 2 3 4 5 6; do deep=$deep/$(printf 'd%.0s' $(seq 200)); done
+mkdir -p "$deep"
+out=$(bpagg report "$tmp/y2025/rel" --out "$deep/report") || fail "--out of ${#deep} bytes"
+[ "$out" = "$deep/report/index.html" ] && [ -s "$deep/report/index.html" ] ||
+	fail "--out of ${#deep} bytes: printed $out"
+[ "$(ls -A "$deep")" = report ] || fail "--out of ${#deep} bytes wrote beside it: $(ls -A "$deep")"
+while [ ${#deep} -lt 4100 ]; do deep=$deep/$(printf 'e%.0s' $(seq 200)); done
+mkdir -p "$deep"
+# (find, which walks down, sees under a path longer than PATH_MAX)
+files=$(find "$tmp/long" | wc -l)
+rc=0; bpagg report "$tmp/y2025/rel" --out "$deep/r" 2>"$tmp/err" || rc=$?
+[ $rc -eq 64 ] && grep -q -e '--out: File name too long' "$tmp/err" || fail "--out of ${#deep} bytes: exit $rc"
+[ "$(find "$tmp/long" | wc -l)" = "$files" ] || fail "--out too long: something was written"
 # a NUL inside a field would cut the C string there and hide what follows
 hostile nul '2,$s/,total,alle,\([0-9]*\),/,total,alle,\1\x00<b>,/' tables.csv 'column 9 (count): holds a NUL byte'
 # a FIFO in a file's place is refused, not waited on; bad JSON, an
