@@ -86,8 +86,11 @@ parse_args(int argc, char **argv, struct check_args *a)
 		case 'm':
 			errno = 0;
 			a->max_rows = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || a->max_rows == 0) {
-				fprintf(stderr, "bpagg check: --max-rows expects a positive number\n");
+			/* seal's and the daemon's bound: a larger one overflowed
+			 * the byte limit of the read (cli_util.c) */
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    a->max_rows == 0 || a->max_rows > 10000000) {
+				fprintf(stderr, "bpagg check: --max-rows expects 1..10000000\n");
 				return EX_USAGE;
 			}
 			break;

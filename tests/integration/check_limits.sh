@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bpagg check and seal with a small --max-rows report "more than N rows" at
-# the line of row N+1 (not an empty file), and a FIFO given as the export
+# the line of row N+1 (not an empty file), a --max-rows above 10000000 is a
+# usage error (64), and a FIFO given as the export
 # is refused at once as not a regular file (exit 66), not read; a FIFO as the
 # registry is refused too (exit 78).
 set -euo pipefail
@@ -18,6 +19,19 @@ for n in 1 10 500; do
 	! grep -q 'empty file' "$tmp/err" || { echo "FAIL: --max-rows $n reported an empty file"; exit 1; }
 done
 echo "ok: --max-rows 1, 10, 500 reported at the right line"
+# --max-rows beyond seal's and the daemon's bound is a usage error: a huge
+# one wrapped the byte limit of the read, and a valid file was refused with
+# a false error (found by a hostile review)
+head -n 21 "$tmp/big.csv" >"$tmp/small.csv"
+bpagg check "$tmp/small.csv" --kommune 1103 --year 2020 --quiet --max-rows 10000000 ||
+	{ echo "FAIL: --max-rows 10000000 refused a valid file"; exit 1; }
+for n in 10000001 18446744073709551615 18446744073709551614; do
+	rc=0
+	bpagg check "$tmp/small.csv" --kommune 1103 --year 2020 --max-rows $n 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 64 ] && grep -q 'expects 1..10000000' "$tmp/err" ||
+		{ echo "FAIL: --max-rows $n exited $rc: $(head -n 2 "$tmp/err")"; exit 1; }
+done
+echo "ok: --max-rows above 10000000 is a usage error"
 
 bpagg keygen kommune 1103 --out "$tmp" >/dev/null
 bpagg init "$tmp/c" >/dev/null
