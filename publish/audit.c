@@ -19,6 +19,7 @@
 #include "io.h"
 #include "json.h"
 #include "keys.h"
+#include "recover.h"
 #include "release_dir.h"
 #include "run.h"
 #include "suplog.h"
@@ -181,25 +182,10 @@ out:
 	return ret;
 }
 
-/* The line of the sealed entry of l (before its unsealed tail) that opens
- * release id; SIZE_MAX when there is none. */
-static size_t
-sealed_entry(const struct bp_suplog *l, const char *id)
-{
-	char type[16], other[256];
-
-	for (size_t i = 0; i < l->ncommitted; i++)
-		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
-		    !strcmp(type, "release") &&
-		    bp_suplog_get(l, i, "release", other, sizeof(other)) == 0 && !strcmp(other, id))
-			return i;
-	return SIZE_MAX;
-}
-
 static bool
 sealed_release(const struct bp_suplog *l, const char *id)
 {
-	return sealed_entry(l, id) != SIZE_MAX;
+	return bp_suplog_sealed_entry(l, id) != SIZE_MAX;
 }
 
 /* The id that dir/release.json names into id: 0, or a sysexits code with
@@ -258,7 +244,7 @@ check_published(const struct bp_suplog *l, const char *dir, char *id, size_t idl
 	int ret = published_id(dir, id, idlen, err, errlen);
 	if (ret != 0)
 		return ret;
-	size_t i = sealed_entry(l, id);
+	size_t i = bp_suplog_sealed_entry(l, id);
 	if (i == SIZE_MAX) {
 		snprintf(err, errlen, "%s: release %s is not sealed by the log (its entries were "
 		    "cut from the log, or the log replaced, or %s is not a release of this "
@@ -293,33 +279,6 @@ check_published(const struct bp_suplog *l, const char *dir, char *id, size_t idl
 	return 0;
 }
 
-/*
- * An unsealed tail is an append that publish never finished, so no
- * release it names can be one already sealed or have its folder kept in
- * releases/ (publish moves the folder there only after the seal): if one
- * does, the seal was cut off or removed, and the release would be rolled
- * back by the next publish. 0, or 1 with err set.
- */
-static int
-check_tail(const struct bp_config *c, struct bp_suplog *l, char *err, size_t errlen)
-{
-	char type[16], id[128], path[PATH_MAX];
-
-	for (size_t i = l->ncommitted; i < l->nline; i++) {
-		if (bp_suplog_get(l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
-		    bp_suplog_get(l, i, "release", id, sizeof(id)) != 0)
-			continue;
-		bool sealed = sealed_release(l, id);
-		if (sealed || bp_release_kept_dir(c, id, false, path, sizeof(path)) == 0) {
-			snprintf(err, errlen, "%s:%zu: release %s of the unsealed tail %s; an append "
-			    "publish never finished has neither, so its seal was cut off or removed",
-			    c->suppression_log, i + 1, id, sealed ? "was sealed before" :
-			    "has its folder kept in releases/");
-			return 1;
-		}
-	}
-	return 0;
-}
 
 /*
  * Every folder of releases/ is a release the log seals: publish keeps one
@@ -399,7 +358,7 @@ bp_audit(const struct bp_config *c, const char *release, const char *published, 
 		ret = 1;
 		goto out;
 	}
-	if (l.ncommitted < l.nline && (ret = check_tail(c, &l, err, errlen)) != 0)
+	if (l.ncommitted < l.nline && (ret = bp_log_tail_cut(c, &l, err, errlen)) != 0)
 		goto out;
 	if (l.ncommitted < l.nline)
 		fprintf(out, "note: %s:%zu-%zu: an interrupted append, never sealed (not a "

@@ -4,7 +4,9 @@
  */
 #include "recover.h"
 
+#include <limits.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -38,11 +40,32 @@ logged_ids(const struct bp_suplog *l, const char ***ids, char **store)
 }
 
 int
+bp_log_tail_cut(const struct bp_config *c, const struct bp_suplog *l, char *err, size_t errlen)
+{
+	char type[16], id[128], path[PATH_MAX];
+
+	for (size_t i = l->ncommitted; i < l->nline; i++) {
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) != 0 || strcmp(type, "release") ||
+		    bp_suplog_get(l, i, "release", id, sizeof(id)) != 0)
+			continue;
+		bool sealed = bp_suplog_sealed_entry(l, id) != SIZE_MAX;
+		if (sealed || bp_release_kept_dir(c, id, false, path, sizeof(path)) == 0) {
+			snprintf(err, errlen, "%s:%zu: release %s of the unsealed tail %s; an append "
+			    "publish never finished has neither, so its seal was cut off or removed",
+			    c->suppression_log, i + 1, id, sealed ? "was sealed before" :
+			    "has its folder kept in releases/");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
 bp_publish_recover(const struct bp_config *c, struct bp_suplog *l, const struct bp_key *sk,
     FILE *notes, char *err, size_t errlen)
 {
 	struct bp_key pk;
-	char why[256], note[512], *store;
+	char why[600], note[512], *store;
 	const char **ids;
 	size_t bad;
 
@@ -54,6 +77,13 @@ bp_publish_recover(const struct bp_config *c, struct bp_suplog *l, const struct 
 	if (bp_suplog_verify(l, &pk, &bad, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s:%zu: %s; nothing is appended to a broken log "
 		    "(see bpagg audit)", c->suppression_log, bad, why);
+		return EX_DATAERR;
+	}
+	/* a cut seal is not an interrupted append: rolling it back would
+	 * drop a published release (found by a hostile review) */
+	if (l->ncommitted < l->nline && bp_log_tail_cut(c, l, why, sizeof(why))) {
+		snprintf(err, errlen, "%s; nothing is appended, and nothing rolled back, until the "
+		    "log is restored (see bpagg audit)", why);
 		return EX_DATAERR;
 	}
 	int rc = bp_suplog_rollback(l, note, sizeof(note), err, errlen);

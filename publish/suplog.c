@@ -51,6 +51,19 @@ bp_suplog_entry(const struct bp_suplog *l, size_t i, char *why, size_t whylen)
 	return c->entry;
 }
 
+size_t
+bp_suplog_sealed_entry(const struct bp_suplog *l, const char *id)
+{
+	char type[16], other[256];
+
+	for (size_t i = 0; i < l->ncommitted; i++)
+		if (bp_suplog_get(l, i, "type", type, sizeof(type)) == 0 &&
+		    !strcmp(type, "release") &&
+		    bp_suplog_get(l, i, "release", other, sizeof(other)) == 0 && !strcmp(other, id))
+			return i;
+	return SIZE_MAX;
+}
+
 int
 bp_suplog_get(const struct bp_suplog *l, size_t i, const char *key, char *out,
     size_t outlen)

@@ -125,6 +125,10 @@ const json_t *bp_suplog_entry(const struct bp_suplog *l, size_t i, char *why,
 int bp_suplog_get(const struct bp_suplog *l, size_t i, const char *key, char *out,
     size_t outlen);
 
+/* The line of the sealed part of l (before its unsealed tail) that opens
+ * release id; SIZE_MAX when there is none. */
+size_t bp_suplog_sealed_entry(const struct bp_suplog *l, const char *id);
+
 /* Hex of n bytes into out (2n + 1 bytes). */
 void bp_hex(const uint8_t *in, size_t n, char *out);
 

@@ -189,6 +189,21 @@ n=$(wc -l <"$tmp/log.orig")
 rc=0; err=$(bpagg audit -c "$conf" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q 'of the unsealed tail has its folder kept in releases/' <<<"$err" ||
 	fail "a cut-off seal: exit $rc: $err"
+# ... and publish refuses it too (it rolled the tail back and moved the
+# release's folder aside, after which the audit passed: found by another
+# hostile review), as it does a log that lost only its last newline
+ls "$tmp/inst/releases" >"$tmp/kept.before"
+for cut in seal newline; do
+	if [ $cut = newline ]; then head -c -1 "$tmp/log.orig" >"$log"; fi
+	cp "$log" "$tmp/log.cut"
+	rc=0; err=$(bpagg publish -c "$conf" --year 2024 --out "$tmp/cut-out" 2>&1) || rc=$?
+	[ $rc -eq 65 ] && grep -q 'of the unsealed tail has its folder kept in releases/.*nothing rolled back' <<<"$err" ||
+		fail "publish after a cut $cut: exit $rc: $err"
+	cmp -s "$log" "$tmp/log.cut" || fail "publish after a cut $cut changed the log"
+	[ "$(ls "$tmp/inst/releases")" = "$(cat "$tmp/kept.before")" ] && [ ! -e "$tmp/inst/releases.orphaned" ] ||
+		fail "publish after a cut $cut moved a kept release"
+	[ ! -e "$tmp/cut-out" ] || fail "publish after a cut $cut wrote a release"
+done
 cp "$tmp/log.orig" "$log"
 # A FIFO in a kept file's place or the log's is refused, not waited on.
 kept=$(ls -d "$tmp/inst/releases"/*/ | head -n 1)
