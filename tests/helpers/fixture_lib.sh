@@ -25,7 +25,10 @@ fixture_unpack() {
 # what the old one hid), it is logged with model NEW, and both verify
 # together.  With quick (a large fixture), the first release made today is
 # logged with model NEW and not audited, and the fixture gets no second
-# release: two derivations instead of six.
+# release: two derivations instead of six.  With quick in the sanitizer
+# build, only the re-derivation of the old release (the code that only
+# these tests run); today's release of the fixture is made by the plain
+# build's run and, under the sanitizers, by every other publishing test.
 fixture_rederive() {
 	fixture_unpack "$1"
 	local old out ndiff
@@ -34,6 +37,10 @@ fixture_rederive() {
 		fail "fixture: not a model $2 release"
 	out=$(bpagg audit -c "$conf") || fail "model $2's log does not verify: $out"
 	grep -q 're-derived, suppression matches' <<<"$out" || fail "not re-derived: $out"
+	if [ "${4:-}" = quick ] && [ -n "${BP_SANITIZED:-}" ]; then
+		echo "ok: model $2 re-derived (today's release of it is made by the plain build's run)"
+		return
+	fi
 	mkdir "$tmp/first"
 	cp -r "$inst"/{bpagg.conf,kommuner.csv,store.sqlite,keys} "$tmp/first/"
 	cp "$inst"/*.profile "$tmp/first/" 2>/dev/null || true

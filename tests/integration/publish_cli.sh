@@ -110,9 +110,19 @@ sed -i 's/^shared_cells = .*/shared_cells = per_table/' "$conf"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/pt" --level nasjonal >/dev/null
 grep -q '"shared_cells":"per_table"' "$tmp/pt/release.json" || fail "per_table not recorded"
 sed -i 's/^shared_cells = .*/shared_cells = consistent/' "$conf"
-out=$(bpagg audit -c "$conf") || fail "audit with a per_table release: $out"
-[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 4 ] ||
-	fail "audit of four releases: $out"
+# The four releases together in the plain build; under the sanitizers the
+# per_table one alone (the others were audited above, but for the
+# nasjonal,fylke one: a third of the test's time there).
+if [ -z "${BP_SANITIZED:-}" ]; then
+	out=$(bpagg audit -c "$conf") || fail "audit with a per_table release: $out"
+	[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 4 ] ||
+		fail "audit of four releases: $out"
+else
+	out=$(bpagg audit -c "$conf" --release "$(release_id "$tmp/pt")") ||
+		fail "audit of a per_table release: $out"
+	[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 1 ] ||
+		fail "audit of the per_table release: $out"
+fi
 
 # --published: a release as published anchors the log from outside. It
 # verifies against the log, file by file; an altered copy does not; a file

@@ -97,13 +97,17 @@ bpagg publish -c "$conf" --year 2024 --out "$tmp/mine" >/dev/null
 	fail "own profile: $(tables nasjonal "$tmp/mine/tables.csv" | tr '\n' ' ')"
 [ "$(awk -F, 'NR > 1 && $2 != "nasjonal"' "$tmp/mine/tables.csv" | wc -l)" -eq 0 ] ||
 	fail "own profile: rows at a level it does not list"
-# Comments and order do not change the selection: still re-derived.
+# Comments and order do not change the selection: still re-derived.  (Only
+# that release: the rapport one was audited above, and re-deriving it
+# again cost the test a third of its time.)
+mine=$(sed -n 's/.*"release":"\([^"]*\)".*/\1/p' "$tmp/mine/release.json")
+[ -n "$mine" ] || fail "no release id in mine/release.json"
 printf '# reordered\nnasjonal bolig__total\nnasjonal rop__total # again\n' >"$tmp/inst/mine.profile"
-out=$(bpagg audit -c "$conf") || fail "audit after a comment change: $out"
-[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 2 ] || fail "audit: $out"
+out=$(bpagg audit -c "$conf" --release "$mine") || fail "audit after a comment change: $out"
+[ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 1 ] || fail "audit: $out"
 # Another selection: that release is not re-derived, and the audit says why.
 printf 'nasjonal rop__total\n' >"$tmp/inst/mine.profile"
-out=$(bpagg audit -c "$conf" 2>&1) || true
+out=$(bpagg audit -c "$conf" --release "$mine" 2>&1) || true
 grep -q 'profile "mine.profile" now selects other tables' <<<"$out" || fail "changed profile: $out"
 
 # A broken profile: file, line and column; nothing logged, nothing written.

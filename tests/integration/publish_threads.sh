@@ -10,7 +10,9 @@
 # on threads: a small release whose check hides cells in several areas is
 # the same on one thread and two, and the whole-release check started
 # beside it is dropped.  Under the sanitizers the large year is published
-# on two threads only and audited on one.
+# on two threads only, and not audited (the plain build's run audits it on
+# one thread and on two; this left the sanitizer build's slowest test at
+# four minutes).
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/attack_lib.sh"
@@ -20,10 +22,9 @@ koms=$(awk -F, -v n="$n" 'NR > 1 && NR <= n + 1 { print $1 }' "$BPAGG_REGISTRY")
 ra_install "$tmp" 2024 "$koms" 40 3
 cp -r "$tmp/inst" "$tmp/inst2"
 
-# Under the sanitizers a publish of this year costs a minute: there the
-# one-thread publish and the audit of its release are left out, and the
-# audit on one thread of the two-thread release (a re-derivation on one
-# thread, compared cell by cell) shows the two agree.
+# Under the sanitizers a publish of this year costs a minute: there only
+# the two-thread publish is made (the chunks on threads under the
+# sanitizers); the comparisons are the plain build's.
 if [ -z "${BP_SANITIZED:-}" ]; then
 	BPAGG_THREADS=1 BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$tmp/inst/bpagg.conf" --year 2024 \
 		--out "$tmp/r1" >/dev/null 2>"$tmp/debug1" || fail "publish on one thread: $(tail -1 "$tmp/debug1")"
@@ -56,9 +57,11 @@ if [ -z "${BP_SANITIZED:-}" ]; then
 		fail "the one-thread release does not verify on two threads: $out"
 	grep -q 're-derived, suppression matches' <<<"$out" || fail "not re-derived: $out"
 fi
-out=$(BPAGG_THREADS=1 bpagg audit -c "$tmp/inst2/bpagg.conf") ||
-	fail "the two-thread release does not verify on one thread: $out"
-grep -q 're-derived, suppression matches' <<<"$out" || fail "not re-derived: $out"
+if [ -z "${BP_SANITIZED:-}" ]; then
+	out=$(BPAGG_THREADS=1 bpagg audit -c "$tmp/inst2/bpagg.conf") ||
+		fail "the two-thread release does not verify on one thread: $out"
+	grep -q 're-derived, suppression matches' <<<"$out" || fail "not re-derived: $out"
+fi
 
 # both DIR NAME [ARGS...]: DIR/inst published on one thread into DIR/r1,
 # a copy (DIR/inst2) on two into DIR/r2, with ARGS; debug output in
