@@ -227,8 +227,8 @@ bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
 	const struct bp_diags *d = bp_export_diags(x);
 	bp_diags_print(d, path, stderr);
 	if (too_big)
-		fprintf(stderr, "%s: larger than max_rows rows of 4096 bytes; "
-		    "read no further\n", path);
+		fprintf(stderr, "%s:%lu: larger than max_rows rows of 4096 bytes "
+		    "(empty lines count too); read no further\n", path, bp_export_line(x));
 	v->rows = bp_export_rows(x);
 	v->errors = d->total + (too_big ? 1 : 0);
 out:

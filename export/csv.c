@@ -84,6 +84,12 @@ bp_csv_delim(const bp_csv *c)
 	return c->delim;
 }
 
+unsigned long
+bp_csv_line(const bp_csv *c)
+{
+	return c->line;
+}
+
 static void
 set_err(bp_csv *c, enum bp_csv_err e)
 {

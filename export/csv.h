@@ -61,6 +61,8 @@ int bp_csv_feed(bp_csv *c, const void *buf, size_t len);
 int bp_csv_finish(bp_csv *c);
 /* The delimiter in use (0 while the first row has not decided it). */
 char bp_csv_delim(const bp_csv *c);
+/* The physical line (1-based) that the next byte fed belongs to. */
+unsigned long bp_csv_line(const bp_csv *c);
 /* Frees the tokenizer, wiping its row buffer. NULL is allowed. */
 void bp_csv_free(bp_csv *c);
 

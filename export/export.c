@@ -121,6 +121,12 @@ bp_export_rows(const bp_export *x)
 	return x->rows;
 }
 
+unsigned long
+bp_export_line(const bp_export *x)
+{
+	return bp_csv_line(x->csv);
+}
+
 /* ---- errors ---- */
 
 static void

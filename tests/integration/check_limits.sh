@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bpagg check and seal with a small --max-rows report "more than N rows" at
 # the line of row N+1 (not an empty file), a --max-rows above 10000000 is a
-# usage error (64), and a FIFO given as the export
+# usage error (64), a read stopped by its byte bound names its line, and a FIFO given as the export
 # is refused at once as not a regular file (exit 66), not read; a FIFO as the
 # registry is refused too (exit 78).
 set -euo pipefail
@@ -32,6 +32,19 @@ for n in 10000001 18446744073709551615 18446744073709551614; do
 		{ echo "FAIL: --max-rows $n exited $rc: $(head -n 2 "$tmp/err")"; exit 1; }
 done
 echo "ok: --max-rows above 10000000 is a usage error"
+# Empty lines (allowed only at the end) count toward the bytes the read
+# takes: a row followed by 20 000 of them passes --max-rows 1's bound of
+# (1 + 2) rows of 4 098 bytes, and the refusal names the line where the
+# read stopped (it named the file only).
+{ head -n 2 "$tmp/big.csv"; awk 'BEGIN { for (i = 0; i < 20000; i++) print "" }'; } >"$tmp/blank.csv"
+stop=$(( $(head -c $((3 * 4098)) "$tmp/blank.csv" | tr -cd '\n' | wc -c) + 1 ))
+rc=0
+bpagg check "$tmp/blank.csv" --kommune 1103 --year 2020 --max-rows 1 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 65 ] && grep -q -F "$tmp/blank.csv:$stop: larger than max_rows rows of 4096 bytes (empty lines count too)" "$tmp/err" ||
+	{ echo "FAIL: empty lines past --max-rows 1: exit $rc: $(head -n 2 "$tmp/err")"; exit 1; }
+bpagg check "$tmp/blank.csv" --kommune 1103 --year 2020 --quiet ||
+	{ echo "FAIL: the same file refused with the default --max-rows"; exit 1; }
+echo "ok: empty lines past the bound of the read: refused at line $stop"
 
 bpagg keygen kommune 1103 --out "$tmp" >/dev/null
 bpagg init "$tmp/c" >/dev/null
