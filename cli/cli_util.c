@@ -224,13 +224,12 @@ bp_cli_validate_export(const char *cmd, const char *path, const char *kommune,
 	if (ret != 0)
 		goto out;
 	v->valid = bp_export_finish(x) == 0 && !too_big;
+	if (too_big)
+		bp_export_cut(x);
 	const struct bp_diags *d = bp_export_diags(x);
 	bp_diags_print(d, path, stderr);
-	if (too_big)
-		fprintf(stderr, "%s:%lu: larger than max_rows rows of 4096 bytes "
-		    "(empty lines count too); read no further\n", path, bp_export_line(x));
 	v->rows = bp_export_rows(x);
-	v->errors = d->total + (too_big ? 1 : 0);
+	v->errors = d->total;
 out:
 	bp_export_free(x);
 	bp_registry_free(&reg);

@@ -121,10 +121,11 @@ bp_export_rows(const bp_export *x)
 	return x->rows;
 }
 
-unsigned long
-bp_export_line(const bp_export *x)
+void
+bp_export_cut(bp_export *x)
 {
-	return bp_csv_line(x->csv);
+	bp_diags_add(&x->diags, bp_csv_line(x->csv), 0, "", "larger than max_rows rows of "
+	    "4096 bytes (empty lines count too); read no further");
 }
 
 /* ---- errors ---- */

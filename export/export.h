@@ -72,9 +72,10 @@ int bp_export_finish(bp_export *x);
 const struct bp_diags *bp_export_diags(const bp_export *x);
 /* Rows read (valid or not), excluding the header. */
 unsigned long bp_export_rows(const bp_export *x);
-/* The physical line the next byte fed belongs to: where a reader that
- * stops feeding stopped. */
-unsigned long bp_export_line(const bp_export *x);
+/* Records, at the line where feeding stopped, that the caller read no
+ * further: the input is larger than the bound of max_rows rows of
+ * BP_MAX_ROW_BYTES (empty lines count toward it). */
+void bp_export_cut(bp_export *x);
 /* Frees the reader, wiping the buffers that held plaintext. */
 void bp_export_free(bp_export *x);
 

@@ -279,7 +279,6 @@ check_published(const struct bp_suplog *l, const char *dir, char *id, size_t idl
 	return 0;
 }
 
-
 /*
  * Every folder of releases/ is a release the log seals: publish keeps one
  * there only after its seal, so another is a release whose entries the log

@@ -28,7 +28,8 @@ fixture_unpack() {
 # release: two derivations instead of six.  With quick in the sanitizer
 # build, only the re-derivation of the old release (the code that only
 # these tests run); today's release of the fixture is made by the plain
-# build's run and, under the sanitizers, by every other publishing test.
+# build's run (today's publish runs under the sanitizers in the other
+# publishing tests).
 fixture_rederive() {
 	fixture_unpack "$1"
 	local old out ndiff

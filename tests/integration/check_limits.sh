@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bpagg check and seal with a small --max-rows report "more than N rows" at
 # the line of row N+1 (not an empty file), a --max-rows above 10000000 is a
-# usage error (64), a read stopped by its byte bound names its line, and a FIFO given as the export
-# is refused at once as not a regular file (exit 66), not read; a FIFO as the
-# registry is refused too (exit 78).
+# usage error (64), a read stopped by its byte bound names its line, and a
+# FIFO given as the export is refused at once as not a regular file (exit
+# 66), not read; a FIFO as the registry is refused too (exit 78).
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,7 +40,7 @@ echo "ok: --max-rows above 10000000 is a usage error"
 stop=$(( $(head -c $((3 * 4098)) "$tmp/blank.csv" | tr -cd '\n' | wc -c) + 1 ))
 rc=0
 bpagg check "$tmp/blank.csv" --kommune 1103 --year 2020 --max-rows 1 2>"$tmp/err" || rc=$?
-[ "$rc" -eq 65 ] && grep -q -F "$tmp/blank.csv:$stop: larger than max_rows rows of 4096 bytes (empty lines count too)" "$tmp/err" ||
+[ "$rc" -eq 65 ] && grep -q -F "$tmp/blank.csv:$stop:0: larger than max_rows rows of 4096 bytes (empty lines count too)" "$tmp/err" ||
 	{ echo "FAIL: empty lines past --max-rows 1: exit $rc: $(head -n 2 "$tmp/err")"; exit 1; }
 bpagg check "$tmp/blank.csv" --kommune 1103 --year 2020 --quiet ||
 	{ echo "FAIL: the same file refused with the default --max-rows"; exit 1; }
