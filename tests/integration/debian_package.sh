@@ -63,7 +63,7 @@ grep -q 'ExecStart=/usr/sbin/bpaggd -c /etc/bpagg/bpagg.conf' "$T/src/debian/bpa
 ok "contents, dependencies and postinst (user, folders, unit, init)"
 
 rc=0
-lintian --fail-on error "$T"/bpagg_*.changes >"$T/lintian" 2>&1 || rc=$?
+TMPDIR="$T" lintian --fail-on error "$T"/bpagg_*.changes >"$T/lintian" 2>&1 || rc=$?
 sed 's/^/lintian: /' "$T/lintian"
 [ $rc -eq 0 ] || fail "lintian reports errors"
 ! grep -q '^E: ' "$T/lintian" || fail "lintian reports errors"

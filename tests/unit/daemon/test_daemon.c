@@ -559,7 +559,7 @@ Test(daemon, only_bpx_names_are_submissions)
 }
 
 /* JOURNAL_STREAM names stderr only when its "dev:ino" is exactly stderr's. */
-Test(daemon, journal_stream_is_stderr, .init = setup, .fini = teardown)
+Test(daemon, journal_stream_is_stderr)
 {
 	char p[300], v[64], buf[512];
 	struct stat st;
