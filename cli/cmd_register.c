@@ -162,8 +162,8 @@ install(const struct bp_config *c, const char *kommune, const struct bp_key *k, 
 		fprintf(stderr, "bpagg register: %s: path too long\n", c->keys);
 		return EX_CONFIG;
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "bpagg register: %s: %s\n", dir, strerror(errno));
+	if (bp_key_dir_make(dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg register: %s\n", err);
 		return EX_CANTCREAT;
 	}
 	bp_key_fingerprint(k, fpr);

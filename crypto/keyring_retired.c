@@ -186,10 +186,8 @@ bp_retired_keep(const char *keys, const struct bp_key *k, int64_t now, char *pat
 		snprintf(err, errlen, "%s: path too long", keys);
 		return -1;
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (bp_key_dir_make(dir, err, errlen) < 0)
 		return -1;
-	}
 	/* A second replacement within the same second takes the next free
 	 * second, so that names stay in the order of the replacements. */
 	for (int64_t t = now; t < now + 1000; t++) {

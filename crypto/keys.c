@@ -540,3 +540,40 @@ bp_key_sign_public(const struct bp_key *sk, struct bp_key *pk)
 	memcpy(pk->kommune, sk->kommune, sizeof(pk->kommune));
 	return 0;
 }
+
+int
+bp_key_dir_make(const char *dir, char *err, size_t errlen)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(dir, '/'), *name = slash ? slash + 1 : dir;
+	struct stat pst, st;
+	int pfd, rc = -1;
+
+	if (snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - dir) : 1,
+	    slash ? (slash == dir ? "/" : dir) : ".") >= (int)sizeof(parent)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(pfd, &pst) < 0) {
+		snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+		goto out;
+	}
+	if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	/* Only root's own folder is given away, never another user's (also
+	 * one that root made before this was done). */
+	if (geteuid() == 0 && fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == 0 && pst.st_uid != 0 &&
+	    fchownat(pfd, name, pst.st_uid, pst.st_gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(err, errlen, "%s: cannot give it the owner of %s: %s", dir, parent,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
+}

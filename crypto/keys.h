@@ -65,6 +65,11 @@ int bp_key_load(const char *path, enum bp_key_alg alg, struct bp_key *k,
  * files are mode 0644. */
 int bp_key_save(const char *path, const struct bp_key *k, char *err, size_t errlen);
 int bp_key_save_replace(const char *path, const struct bp_key *k, char *err, size_t errlen);
+/* Makes folder dir of the keys (keys/kommuner, keys/retired) with mode
+ * 0700 unless it is there.  Made by root, it gets the owner and group of
+ * the folder it is in: keys/ may be the service user's (bpagg init
+ * --user), which a folder of root's would shut out.  0, or -1 with err. */
+int bp_key_dir_make(const char *dir, char *err, size_t errlen);
 /* True for the secret algorithms (BOX_SK, SIGN_SK, PSEUDONYM). */
 int bp_key_alg_secret(enum bp_key_alg alg);
 /* A fixed name of an algorithm, e.g. "Ed25519 signing public key". */

@@ -6,7 +6,8 @@
 # afterwards still starts; bpaggd started as root with [daemon] user = nobody
 # loads its keys and drops to that user. Before, root refused any secret key
 # owned by another user (exit 78), and a rebuild run as root left a queue
-# only root could enter. Needs root, the user nobody and setpriv.
+# only root could enter; a key replaced by root leaves keys/retired to the
+# daemon user too. Needs root, the user nobody and setpriv.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 if [ "$(id -u)" -ne 0 ] || ! id nobody >/dev/null 2>&1 || ! command -v setpriv >/dev/null; then
@@ -47,3 +48,18 @@ rc=0; out=$(bpaggd -c "$E/bpagg.conf" --once --foreground 2>&1) || rc=$?
 [ $rc -eq 0 ] && grep -q 'exiting: 0 merged' <<<"$out" || fail "bpaggd root -> nobody: exit $rc: $out"
 [ "$(stat -c %U "$S/store.sqlite")" = nobody ] || fail "the store is not nobody's"
 ok "bpaggd started as root loads the daemon user's keys and drops to it"
+
+# root replaces the kommune's key: keys/retired, made then, is the daemon
+# user's like keys/, so bpagg rebuild as that user still reads the retired
+# key (it was root's 0700, and the rebuild stopped with exit 78).
+mkdir -p "$T/k2"
+bpagg keygen kommune 0301 --out "$T/k2" >/dev/null
+bpagg register -c "$E/bpagg.conf" 0301 "$T/k2/0301.sign.pk" --replace >/dev/null
+[ "$(stat -c '%U %a' "$E/keys/retired")" = "nobody 700" ] ||
+	fail "keys/retired made by root: $(stat -c '%U %a' "$E/keys/retired")"
+rc=0; out=$(cd / && setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups \
+	env PATH="$PATH" BPAGG_REGISTRY="$BPAGG_REGISTRY" \
+	bpagg rebuild -c "$E/bpagg.conf" 2>&1) || rc=$?
+[ $rc -eq 0 ] || fail "rebuild as nobody after root replaced a key: exit $rc: $out"
+grep -q 're-ingesting 1 archived file' <<<"$out" || fail "rebuild as nobody: $out"
+ok "keys/retired made by root's register --replace is the daemon user's; rebuild as that user reads it"
