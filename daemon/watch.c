@@ -469,12 +469,15 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 		return 0;
 	}
 	if (!e->logged) {
+		/* named with its folder, as the same name may wait in two */
+		const char *sep = *folder ? "/" : "";
 		if (look == BPD_LOOK_UNREADABLE)
-			bpd_log(LOG_WARNING, "%s: bpaggd may not read it (the file's mode or "
-			    "owner), left for later; refused if still so young_seconds after "
-			    "it was first seen", bp_inbox_safe_name(name, safe, sizeof(safe)));
+			bpd_log(LOG_WARNING, "%s%s%s: bpaggd may not read it (the file's mode "
+			    "or owner), left for later; refused if still so young_seconds "
+			    "after it was first seen", folder, sep,
+			    bp_inbox_safe_name(name, safe, sizeof(safe)));
 		else
-			bpd_log(LOG_INFO, "%s: incomplete, left for later",
+			bpd_log(LOG_INFO, "%s%s%s: incomplete, left for later", folder, sep,
 			    bp_inbox_safe_name(name, safe, sizeof(safe)));
 		e->logged = true;
 	}

@@ -10,7 +10,7 @@
 #     outside, over and over while bpaggd works: nothing outside is
 #     chmodded, moved or deleted;
 #  4. a file the daemon may not read: waited for, then refused with its
-#     reason (--once leaves it, saying so);
+#     reason (--once leaves it, saying so; its line names its folder);
 #  5. a file chmodded readable a little after it was created: merged.
 # Needs root (to act as two users); skipped otherwise.
 set -euo pipefail
@@ -98,9 +98,16 @@ csv=$(make_export $A $YEAR 21 $n)
 seal_to $A $YEAR "$csv" "$T/s$n.bpx"
 chmod 644 "$T/s$n.bpx"
 as_uploader sh -c 'umask 077 && cat "$1" >"$2"' _ "$T/s$n.bpx" "$in/private.bpx"
+# the same name in the kommune's folder: its line names the folder (both
+# lines were "private.bpx: ...")
+as_uploader sh -c 'mkdir -m 755 "$2" && umask 077 && cat "$1" >"$2/private.bpx"' _ \
+	"$T/s$n.bpx" "$in/$A"
 once_as daemon
 [ -e "$in/private.bpx" ] || fail "--once refused an unreadable file at first sight"
-grep -q 'private.bpx: bpaggd may not read it' "$log" || fail "the unreadable file was not logged"
+grep -q ': private.bpx: bpaggd may not read it' "$log" || fail "the unreadable file was not logged"
+grep -q ": $A/private.bpx: bpaggd may not read it" "$log" ||
+	fail "the unreadable file in inbox/$A was not logged with its folder: $(grep 'may not read' "$log")"
+rm -r "${in:?}/$A"
 
 # 5. A file unreadable only for a moment: created under umask 077 and
 # chmodded 644 by its uploader a little later (WinSCP's "set permissions",
