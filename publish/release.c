@@ -654,6 +654,11 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			    "has (internal error)");
 		goto out;
 	}
+	if (T->s.model_version >= 17 && bp__rel_heavy(T, &R) < 0) {
+		if (errno == EINVAL)
+			snprintf(err, errlen, "heavy use does not add up (internal error)");
+		goto out;
+	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
 	/* Model 13: with suppress_zero, a 0 that the whole model tells (the

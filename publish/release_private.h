@@ -2,8 +2,8 @@
  * release_private.h - the release model under construction, shared by
  * release.c (the groups, the relations between indicators, the repair),
  * release_links.c (the relations model version 6 adds), release_sums.c
- * (model 15's) and release_republish.c (republish model 3's).  Private to
- * them.
+ * (model 15's), release_heavy.c (model 17's) and release_republish.c
+ * (republish model 3's).  Private to them.
  */
 #ifndef BP_RELEASE_PRIVATE_H
 #define BP_RELEASE_PRIVATE_H
@@ -50,6 +50,11 @@ int bp__rel_links(const struct bp_tables *T, struct rel *R);
  * decide (antall_barn) is at most the persons of its area and value:
  * persons = count + an unknown.  0, or -1 (errno ENOMEM, EINVAL). */
 int bp__rel_sum_counts(const struct bp_tables *T, struct rel *R);
+
+/* Model 17 (release_heavy.c): <substance>_tung ja = betydelig +
+ * svaert_omfattende, nei = ingen + beskjeden.  0, or -1 (errno ENOMEM,
+ * EINVAL). */
+int bp__rel_heavy(const struct bp_tables *T, struct rel *R);
 
 /* Republish model 3 (release_republish.c): each upper figure an earlier
  * release of the year printed, where the kommuner that reported since

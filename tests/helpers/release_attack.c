@@ -21,7 +21,12 @@
  *     of kommuner), atom by atom; a kommunestorrelse cell is the sum of the
  *     kommuner of that size class (registry: innbyggere);
  *   - a hidden printed cell is >= 1 unless suppress_zero, every unknown
- *     >= 0; a sum measure's count is a subset of its domain.
+ *     >= 0; a sum measure's count is a subset of its domain;
+ *   - <substance>_tung ja = betydelig + svaert_omfattende, nei = ingen +
+ *     beskjeden (bpagg-measures(7); release_attack_model.c, derived_rows).
+ *     Not stated: what the sums of sums.csv add up (antall_rusmidler is
+ *     the sum of the _tung ja cells), which the releases do not protect
+ *     yet (bpagg-publish(1), model 17).
  * With --earlier, an intruder who also holds an earlier release of the year
  * (a republished year, bpagg-publish(1)): one model of both. The earlier
  * release's nation and fylker are areas of their own, coded "E:" + code

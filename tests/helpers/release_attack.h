@@ -68,7 +68,8 @@ struct bp_ra_row {
 	int eq;           /* 1: = rhs, 0: >= rhs */
 	int kind, ref, lvl, area; /* for --explain: 0 a quantity (ref key), 1 a
 	                             sum over a variable's values, 2 an area sum
-	                             (ref family, var or level) */
+	                             (ref family, var or level), 3 heavy use
+	                             (ref the _tung cell) */
 	double rhs;
 };
 

@@ -221,6 +221,11 @@ explain(const struct bp_ra_model *m, glp_prob *lp, const struct comp *c)
 			const struct bp_ra_cell *C = &m->cells[K->first_cell];
 			fprintf(stderr, "  dual %+g: %s %s %s %s,%s %s %g\n", d, bp_ra_level_name(C->level),
 			    C->area, C->table, C->cat, C->bval, r->eq ? "=" : ">=", r->rhs);
+		} else if (r->kind == 3) {
+			const struct bp_ra_cell *C = &m->cells[r->ref];
+			fprintf(stderr, "  dual %+g: heavy use at %s %s %s %s,%s "
+			    "(%d terms)\n", d, bp_ra_level_name(C->level), C->area, C->table, C->cat,
+			    C->bval, r->n);
 		} else {
 			fam_name(m, r->ref, fn, sizeof(fn));
 			fprintf(stderr, "  dual %+g: %s at %s %s (%d terms)\n", d,

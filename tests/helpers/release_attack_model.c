@@ -225,6 +225,69 @@ key_rows(struct bp_ra_model *m)
 	}
 }
 
+/* The cell printed at (level, area, table, cat, bval), or -1. */
+static int
+cell_find(const struct bp_ra_model *m, const struct bp_ra_hash *h, int level, const char *area,
+    const char *table, const char *cat, const char *bval)
+{
+	char k[512];
+	snprintf(k, sizeof(k), "%d|%s|%s|%s|%s", level, area, table, cat, bval);
+	int c = bp_ra_hash_get(h, bp_ra_hash_str(k));
+	if (c < 0)
+		return -1;
+	const struct bp_ra_cell *C = &m->cells[c];
+	return C->level == level && !strcmp(C->area, area) && !strcmp(C->table, table) &&
+	    !strcmp(C->cat, cat) && !strcmp(C->bval, bval) ? c : -1;
+}
+
+/* Adds cell c's quantity times v to r (a cell empty by definition is 0). */
+static void
+add_cell_term(const struct bp_ra_model *m, struct bp_ra_row *r, int c, double v)
+{
+	int cols[BP_RA_NGRID];
+	if (m->cells[c].key < 0)
+		return;
+	int n = bp_ra_key_cols(m, m->cells[c].key, cols, BP_RA_NGRID);
+	for (int i = 0; i < n; i++)
+		row_add(r, cols[i], v);
+}
+
+/* bpagg-measures(7): a substance is heavy at betydelig or
+ * svaert_omfattende, so <substance>_tung ja is their sum and nei that of
+ * ingen and beskjeden, by any breakdown. */
+static void
+derived_rows(struct bp_ra_model *m)
+{
+	struct bp_ra_hash h = { 0 };
+	char k[512], t[256];
+
+	for (int c = 0; c < m->ncells; c++) {
+		const struct bp_ra_cell *C = &m->cells[c];
+		snprintf(k, sizeof(k), "%d|%s|%s|%s|%s", C->level, C->area, C->table, C->cat, C->bval);
+		bp_ra_hash_put(&h, bp_ra_hash_str(k), c);
+	}
+	for (int c = 0; c < m->ncells; c++) {
+		const struct bp_ra_cell *C = &m->cells[c];
+		const char *u = strstr(C->table, "_tung__");
+		int ja = !strcmp(C->cat, "ja");
+		if (u && (ja || !strcmp(C->cat, "nei"))) {
+			snprintf(t, sizeof(t), "%.*s__%s", (int)(u - C->table), C->table, u + 7);
+			int a = cell_find(m, &h, C->level, C->area, t, ja ? "betydelig" : "ingen", C->bval);
+			int b = cell_find(m, &h, C->level, C->area, t, ja ? "svaert_omfattende" :
+			    "beskjeden", C->bval);
+			if (a < 0 || b < 0)
+				continue;
+			struct bp_ra_row *r = row_new(m, 1, 0.0);
+			r->kind = 3;
+			r->ref = c;
+			add_cell_term(m, r, c, 1.0);
+			add_cell_term(m, r, a, -1.0);
+			add_cell_term(m, r, b, -1.0);
+		}
+	}
+	bp_ra_hash_free(&h);
+}
+
 /* Sum over the values of a variable = the parent, at every area. */
 static void
 marginal_rows(struct bp_ra_model *m)
@@ -352,6 +415,7 @@ bp_ra_build(struct bp_ra_model *m)
 					m->col_hi[F->base[2] + k * F->natoms[2] + a] = 0.0;
 	}
 	key_rows(m);
+	derived_rows(m);
 	marginal_rows(m);
 	geo_rows(m);
 }
