@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "codes.h"
 #include "release_private.h"
@@ -31,16 +30,6 @@ cell_of(const struct bp_tables *T, const struct rel *R, size_t i, size_t g, size
 {
 	size_t row = bp__rel_row_of(T, i, g, b, v, r);
 	return row == SIZE_MAX ? SIZE_MAX : R->rowcell[row];
-}
-
-static int
-cat_index(size_t g, const char *name)
-{
-	const struct bp_indicator *ind = bp_indicator_at(g);
-	for (size_t c = 0; c < ind->ncat; c++)
-		if (!strcmp(ind->cats[c], name))
-			return (int)c;
-	return -1;
 }
 
 /* A substance's categories and those of its _tung (-1: not in the catalogue). */
@@ -63,9 +52,9 @@ heavy_of(struct heavy *h, size_t s)
 	if (h->sub < 0 || h->tung < 0)
 		return;
 	for (int k = 0; k < 4; k++)
-		h->cat[k] = cat_index((size_t)h->sub, amount[k]);
-	h->ja = cat_index((size_t)h->tung, "ja");
-	h->nei = cat_index((size_t)h->tung, "nei");
+		h->cat[k] = bp_category_find((size_t)h->sub, amount[k]);
+	h->ja = bp_category_find((size_t)h->tung, "ja");
+	h->nei = bp_category_find((size_t)h->tung, "nei");
 	for (int k = 0; k < 4; k++)
 		if (h->cat[k] < 0)
 			h->sub = -1;
