@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 17u
+#define BP_RELEASE_MODEL_VERSION 18u
 /* The republishing rule's version that new releases are made with. */
 #define BP_REPUBLISH_MODEL 3u
 
@@ -79,7 +79,11 @@ struct bp_pub_settings {
 	                           feasible basis, 15 the counts of
 	                           sums.csv (release_sums.c), 16 national
 	                           complements exchanged for cheaper ones
-	                           (bp_sup_set_exchange) */
+	                           (bp_sup_set_exchange), 17 heavy use
+	                           tied to its substance (release_heavy.c),
+	                           18 the sums of sums.csv tied to the
+	                           cells they add up, each hidden on its
+	                           own (release_sumties.c) */
 	unsigned republish_model; /* of the republishing rule: 1 (releases
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a

@@ -578,6 +578,11 @@ take(struct bp_tables *T, const struct rel *R)
 		    !small(T, bp_sup_value_of(M, c)))
 			why = BP_REASON_DIFFERENCE;
 		T->reason[row] = (unsigned char)why;
+		/* model 18: a sum hidden beside its printed count */
+		size_t s = R->sumcell[row];
+		T->sumhide[row] = why == BP_REASON_NONE && s != SIZE_MAX &&
+		    bp_sup_state_of(M, s) != BP_SUP_PUBLISHED ? BP_REASON_SECONDARY :
+		    BP_REASON_NONE;
 	}
 	return 0;
 }
@@ -624,10 +629,11 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	snprintf(err, errlen, "out of memory");
 	if (!(R.m = bp_model_new(T->nkey)) ||
 	    !(R.rowcell = malloc((T->nrows ? T->nrows : 1) * sizeof(size_t))) ||
+	    !(R.sumcell = malloc((T->nrows ? T->nrows : 1) * sizeof(size_t))) ||
 	    !(lv = row_levels(T)))
 		goto out;
 	for (size_t row = 0; row < T->nrows; row++)
-		R.rowcell[row] = SIZE_MAX;
+		R.rowcell[row] = R.sumcell[row] = SIZE_MAX;
 	for (size_t g = 0; g < T->ngroup; g++)
 		if (add_group(T, &R, g, prev) < 0) {
 			if (errno == EINVAL)
@@ -657,6 +663,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	if (T->s.model_version >= 17 && bp__rel_heavy(T, &R) < 0) {
 		if (errno == EINVAL)
 			snprintf(err, errlen, "heavy use does not add up (internal error)");
+		goto out;
+	}
+	if (T->s.model_version >= 18 && bp__rel_sum_ties(T, &R) < 0) {
+		if (errno == EINVAL)
+			snprintf(err, errlen, "a sum of sums.csv does not add up its table "
+			    "cells (internal error)");
 		goto out;
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
@@ -773,6 +785,7 @@ out:
 		bp__rel_whole_ahead_end(ahead, &R, false);
 	bp_model_free(R.m);
 	free(R.rowcell);
+	free(R.sumcell);
 	free(R.forced);
 	free(R.daux);
 	free(lv);

@@ -2,7 +2,8 @@
  * release_private.h - the release model under construction, shared by
  * release.c (the groups, the relations between indicators, the repair),
  * release_links.c (the relations model version 6 adds), release_sums.c
- * (model 15's), release_heavy.c (model 17's) and release_republish.c
+ * (model 15's), release_heavy.c (model 17's), release_sumties.c (model
+ * 18's) and release_republish.c
  * (republish model 3's).  Private to them.
  */
 #ifndef BP_RELEASE_PRIVATE_H
@@ -20,6 +21,8 @@
 struct rel {
 	struct bp_model *m;
 	size_t *rowcell;           /* nrows: model cell of the row */
+	size_t *sumcell;           /* nrows: model cell of a sums row's sum
+	                              (model 18), else SIZE_MAX */
 	unsigned char *forced;     /* per model cell: republishing reason */
 	size_t nforced;
 	size_t *daux, ndaux, capdaux;
@@ -55,6 +58,12 @@ int bp__rel_sum_counts(const struct bp_tables *T, struct rel *R);
  * svaert_omfattende, nei = ingen + beskjeden.  0, or -1 (errno ENOMEM,
  * EINVAL). */
 int bp__rel_heavy(const struct bp_tables *T, struct rel *R);
+
+/* Model 18 (release_sumties.c): a sum of sums.csv that adds up table
+ * cells (antall_rusmidler, antall_illegale, antall_tjenester_X) is a cell
+ * of its own, equal to them, R->sumcell of its row.  0, or -1 (errno
+ * ENOMEM, EINVAL). */
+int bp__rel_sum_ties(const struct bp_tables *T, struct rel *R);
 
 /* Republish model 3 (release_republish.c): each upper figure an earlier
  * release of the year printed, where the kommuner that reported since

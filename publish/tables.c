@@ -325,7 +325,7 @@ lay_out(struct bp_tables *T)
 		}
 	}
 	T->nrows = at;
-	if (!(T->reason = calloc(at ? at : 1, 1)))
+	if (!(T->reason = calloc(at ? at : 1, 1)) || !(T->sumhide = calloc(at ? at : 1, 1)))
 		return -1;
 	return 0;
 }
@@ -476,6 +476,7 @@ bp_tables_free(struct bp_tables *T)
 	free(T->a);
 	free(T->blk);
 	free(T->reason);
+	free(T->sumhide);
 	free(T->kom);
 	free(T->rowkey);
 	free(T->khidden);

@@ -39,6 +39,8 @@ struct bp_tables {
 	size_t nrows;               /* all rows (tables and sums) */
 	size_t ntab, nsum;          /* rows of tables.csv / sums.csv */
 	unsigned char *reason;      /* nrows, enum bp_reason */
+	unsigned char *sumhide;     /* nrows: a sums row's sum hidden beside its
+	                               printed count (model 18), enum bp_reason */
 	const struct bp_pub_kommune **kom;  /* input, sorted by number */
 	size_t nk;
 	/* Quantities printed in more than one place (cellkeys.h): */

@@ -185,14 +185,16 @@ sup_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
 {
 	struct sup_walk *w = ud;
 	char table[160];
-	if (T->reason[x->row] == BP_REASON_NONE)
+	/* a sum hidden beside its printed count: category "sum" (model 18) */
+	bool sum_only = T->reason[x->row] == BP_REASON_NONE && T->sumhide[x->row];
+	if (T->reason[x->row] == BP_REASON_NONE && !sum_only)
 		return 0;
 	row_table(T, x, table, sizeof(table));
 	struct bp_sup_cell c = {
 		.table = table, .level = bp_level_name(x->a->level), .area = x->a->code,
-		.category = row_category(T, x),
+		.category = sum_only ? "sum" : row_category(T, x),
 		.breakdown_value = bp_breakdown_at(x->b)->vals[x->v],
-		.reason = (enum bp_reason)T->reason[x->row],
+		.reason = (enum bp_reason)(sum_only ? T->sumhide[x->row] : T->reason[x->row]),
 	};
 	return w->cb(&c, w->ud);
 }
@@ -240,6 +242,10 @@ sums_row(const struct bp_tables *T, const struct rowctx *x, void *ud)
 	char cnt[24], s[24], mean[24];
 	if (T->reason[x->row]) {
 		strcpy(cnt, ":");
+		strcpy(s, ":");
+		strcpy(mean, ":");
+	} else if (T->sumhide[x->row]) {
+		snprintf(cnt, sizeof(cnt), "%" PRIu32, n);
 		strcpy(s, ":");
 		strcpy(mean, ":");
 	} else {

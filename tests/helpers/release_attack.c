@@ -24,9 +24,12 @@
  *     >= 0; a sum measure's count is a subset of its domain;
  *   - <substance>_tung ja = betydelig + svaert_omfattende, nei = ingen +
  *     beskjeden (bpagg-measures(7); release_attack_model.c, derived_rows).
- *     Not stated: what the sums of sums.csv add up (antall_rusmidler is
- *     the sum of the _tung ja cells), which the releases do not protect
- *     yet (bpagg-publish(1), model 17).
+ *   - a printed sum of sums.csv that counts adds up table cells of its
+ *     area and breakdown value: antall_rusmidler the seven <substance>_tung
+ *     ja, antall_illegale the six without alkohol, antall_tjenester_X the
+ *     ja cells of column X's codes (bpagg-measures(7), bpagg-sample(5));
+ *     an equation where every term is printed, else the printed terms are
+ *     at most the sum (release_attack_model.c, sum_rows).
  * With --earlier, an intruder who also holds an earlier release of the year
  * (a republished year, bpagg-publish(1)): one model of both. The earlier
  * release's nation and fylker are areas of their own, coded "E:" + code
@@ -511,6 +514,25 @@ bp_ra_dom_of(const struct bp_ra_var *v)
 
 /* ---------------------------------------------------------------- input */
 
+/* Keeps a printed sum of sums.csv for the rows it states (sum_rows). */
+static void
+add_sum(struct bp_ra_model *m, int level, const char *area, const char *measure,
+    const char *bd, const char *bval, const char *sum)
+{
+	m->sums = bp_ra_xrealloc(m->sums, (m->nsums + 1) * sizeof(*m->sums));
+	struct bp_ra_sum *S = &m->sums[m->nsums++];
+	S->level = level;
+	S->area = strdup(area);
+	S->measure = strdup(measure);
+	S->bd = strdup(bd);
+	S->bval = strdup(bval);
+	S->value = strcmp(sum, ":") ? atol(sum) : -1;
+	if (!S->area || !S->measure || !S->bd || !S->bval) {
+		perror("release_attack");
+		exit(1);
+	}
+}
+
 static int
 add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
     const char *ind, const char *cat, const char *bd, const char *bval,
@@ -661,6 +683,8 @@ bp_ra_read_tables(struct bp_ra_model *m, const char *dir, const char *name, int 
 			char table[256];
 			snprintf(table, sizeof(table), "%s__%s", fl[3], fl[4]);
 			rc = add_cell(m, level, area, table, fl[3], "count", fl[4], fl[5], fl[6], 1);
+			if (!rc)
+				add_sum(m, level, area, fl[3], fl[4], fl[5], fl[7]);
 		} else
 			rc = add_cell(m, level, area, fl[3], fl[4], fl[5], fl[6], fl[7], fl[8], 0);
 		if (rc)

@@ -61,6 +61,11 @@ struct bp_ra_cell {          /* one printed count */
 	long value;       /* -1 when ':' */
 };
 
+struct bp_ra_sum {           /* one printed sum of sums.csv */
+	int level;
+	char *area, *measure, *bd, *bval;
+	long value;       /* -1 when ':' */
+};
 struct bp_ra_row {
 	int n, cap;
 	int *idx;
@@ -69,7 +74,8 @@ struct bp_ra_row {
 	int kind, ref, lvl, area; /* for --explain: 0 a quantity (ref key), 1 a
 	                             sum over a variable's values, 2 an area sum
 	                             (ref family, var or level), 3 heavy use
-	                             (ref the _tung cell) */
+	                             (ref the _tung cell), 4 a sum of
+	                             sums.csv (ref the sum) */
 	double rhs;
 };
 
@@ -95,6 +101,8 @@ struct bp_ra_model {
 	int nkeys;
 	struct bp_ra_cell *cells;
 	int ncells;
+	struct bp_ra_sum *sums;
+	int nsums;
 	struct bp_ra_row *rows;
 	int nrows;
 	int ncols;

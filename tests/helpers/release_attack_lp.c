@@ -226,6 +226,11 @@ explain(const struct bp_ra_model *m, glp_prob *lp, const struct comp *c)
 			fprintf(stderr, "  dual %+g: heavy use at %s %s %s %s,%s "
 			    "(%d terms)\n", d, bp_ra_level_name(C->level), C->area, C->table, C->cat,
 			    C->bval, r->n);
+		} else if (r->kind == 4) {
+			const struct bp_ra_sum *S = &m->sums[r->ref];
+			fprintf(stderr, "  dual %+g: sum of %s__%s at %s %s %s %s %g (%d terms)\n", d,
+			    S->measure, S->bd, bp_ra_level_name(S->level), S->area, S->bval,
+			    r->eq ? "=" : "<=", (double)S->value, r->n);
 		} else {
 			fam_name(m, r->ref, fn, sizeof(fn));
 			fprintf(stderr, "  dual %+g: %s at %s %s (%d terms)\n", d,

@@ -252,6 +252,8 @@ add_cell_term(const struct bp_ra_model *m, struct bp_ra_row *r, int c, double v)
 		row_add(r, cols[i], v);
 }
 
+static void sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h);
+
 /* bpagg-measures(7): a substance is heavy at betydelig or
  * svaert_omfattende, so <substance>_tung ja is their sum and nei that of
  * ingen and beskjeden, by any breakdown. */
@@ -285,7 +287,85 @@ derived_rows(struct bp_ra_model *m)
 			add_cell_term(m, r, b, -1.0);
 		}
 	}
+	sum_rows(m, &h);
 	bp_ra_hash_free(&h);
+}
+
+/* The terms of a sum of sums.csv that counts: the names of the tables
+ * (without __breakdown) whose ja cells it adds up (shared/spec/
+ * export-format.md and bpagg-measures(7)); NULL for the other measures. */
+static const char *const substances[] = { "alkohol", "cannabis", "heroin",
+	"sentralstimulerende", "lar_legemidler", "andre_legemidler", "annet_rusmiddel", NULL };
+static const char *const svc_kommune[] = { "saksbehandler", "bolig_uten_personale",
+	"bolig_med_personale", "praktisk_bistand", "stottekontakt", "fastlege",
+	"medisinutdeling", "psykisk_helsearbeid", "hjemmesykepleie", "act",
+	"psykologtjeneste", "sykehjem", "privat_institusjon", "svangerskap", "skolehelse",
+	"helsetjeneste_ungdom", "lavterskel", "bv_hjelpetiltak_barn", "bv_omsorgstiltak_barn",
+	"bv_melding_barn", "bv_hjelpetiltak_selv", "bv_omsorgstiltak_selv", "bv_melding_selv",
+	NULL };
+static const char *const svc_nav[] = { "rad_veiledning", "midlertidig_bolig",
+	"kvalifiseringsprogram", "arbeidsrettet_tiltak", "varig_arbeid", "sosialhjelp",
+	"midlertidig_trygd", "varig_trygd", "barn_familie", "okonomiforvaltning", NULL };
+static const char *const svc_tsb[] = { "akutt", "poliklinikk", "ambulant", "act", "dag",
+	"dogn", NULL };
+static const char *const svc_phv[] = { "akutt", "ambulant", "poliklinikk", "act", "dag",
+	"dogn", NULL };
+static const char *const svc_somatikk[] = { "akutt", "poliklinikk", "dogn", NULL };
+
+/* The table names of measure's terms into out (at most max); their number,
+ * 0 when the measure adds up no table cells. */
+static int
+sum_terms(const char *measure, char out[][128], int max)
+{
+	static const struct { const char *measure, *prefix, *suffix; const char *const *names;
+	    int from; } T[] = {
+		{ "antall_rusmidler", "", "_tung", substances, 0 },
+		{ "antall_illegale", "", "_tung", substances, 1 },
+		{ "antall_tjenester_kommune", "kommune_", "", svc_kommune, 0 },
+		{ "antall_tjenester_nav", "nav_", "", svc_nav, 0 },
+		{ "antall_tjenester_tsb", "tsb_", "", svc_tsb, 0 },
+		{ "antall_tjenester_phv", "phv_", "", svc_phv, 0 },
+		{ "antall_tjenester_somatikk", "somatikk_", "", svc_somatikk, 0 },
+	};
+	for (size_t t = 0; t < sizeof(T) / sizeof(T[0]); t++) {
+		if (strcmp(measure, T[t].measure))
+			continue;
+		int n = 0;
+		for (int i = T[t].from; T[t].names[i] && n < max; i++)
+			snprintf(out[n++], 128, "%s%s%s", T[t].prefix, T[t].names[i], T[t].suffix);
+		return n;
+	}
+	return 0;
+}
+
+/* Each printed sum of sums.csv that counts is the sum of its terms' ja
+ * cells at its area and breakdown value: an equation when the release
+ * prints every term's table there, else the printed ones are at most the
+ * sum. */
+static void
+sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
+{
+	char terms[32][128], t[256];
+
+	for (int k = 0; k < m->nsums; k++) {
+		const struct bp_ra_sum *S = &m->sums[k];
+		int n = S->value < 0 ? 0 : sum_terms(S->measure, terms, 32);
+		int cells[32], found = 0;
+		for (int i = 0; i < n; i++) {
+			snprintf(t, sizeof(t), "%s__%s", terms[i], S->bd);
+			int c = cell_find(m, h, S->level, S->area, t, "ja", S->bval);
+			if (c >= 0)
+				cells[found++] = c;
+		}
+		if (!found)
+			continue;
+		int all = found == n;
+		struct bp_ra_row *r = row_new(m, all, all ? (double)S->value : -(double)S->value);
+		r->kind = 4;
+		r->ref = k;
+		for (int i = 0; i < found; i++)
+			add_cell_term(m, r, cells[i], all ? 1.0 : -1.0);
+	}
 }
 
 /* Sum over the values of a variable = the parent, at every area. */
@@ -452,6 +532,13 @@ model_free(struct bp_ra_model *m)
 		free(m->cells[c].bval);
 	}
 	free(m->cells);
+	for (int k = 0; k < m->nsums; k++) {
+		free(m->sums[k].area);
+		free(m->sums[k].measure);
+		free(m->sums[k].bd);
+		free(m->sums[k].bval);
+	}
+	free(m->sums);
 	for (int r = 0; r < m->nrows; r++) {
 		free(m->rows[r].idx);
 		free(m->rows[r].val);
