@@ -12,7 +12,7 @@
 # (bpagg-publish(1), "The release model").  About 25 s a seed on two
 # cores.  Never part of make check.  SWEEP_KEEP: a folder to keep the
 # releases of the seeds with bounded cells in (default: a temporary one,
-# removed).
+# removed).  SWEEP_RA_OPTS: more options of the attacker (e.g. --ages).
 set -euo pipefail
 
 B=$(cd "${1:?usage: attack_sweep.sh BUILDDIR [FROM [TO]]}" && pwd)
@@ -59,7 +59,7 @@ for seed in $(seq "$from" "$to"); do
 		echo "seed $seed: publish failed: $(tail -n 1 "$d/publish.err")"
 		continue
 	fi
-	"$RA" --screen "$d/rel" >"$d/rel.att" 2>"$d/rel.err" || { echo "seed $seed: attacker failed"; continue; }
+	"$RA" --screen ${SWEEP_RA_OPTS:-} "$d/rel" >"$d/rel.att" 2>"$d/rel.err" || { echo "seed $seed: attacker failed"; continue; }
 	res=$(ra_check "$d/truth" "$d/rel.att" "$mc" 2>>"$d/rel.err")
 	echo "seed $seed [$koms] rows $rows min_cell $mc $(basename "$prof" .profile):" \
 		"$(grep -o '"hidden":{[^}]*}' "$d/rel/release.json") $res"

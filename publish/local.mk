@@ -10,8 +10,9 @@ publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/aud
 	publish/recover.h publish/recover.c \
 	publish/lpaudit_local.c publish/model.h publish/model.c publish/release.c \
 	publish/release_private.h publish/release_links.c publish/release_sums.c \
-	publish/release_heavy.c publish/release_sumties.c publish/release_republish.c publish/release_joint.c \
-	publish/release_joint.h publish/release_whole.c publish/release_areas.c
+	publish/release_heavy.c publish/release_sumties.c publish/release_republish.c \
+	publish/release_joint.c publish/release_joint_heavy.c publish/release_joint.h \
+	publish/release_whole.c publish/release_areas.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write (publish) and build +

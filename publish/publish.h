@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 18u
+#define BP_RELEASE_MODEL_VERSION 19u
 /* The republishing rule's version that new releases are made with. */
 #define BP_REPUBLISH_MODEL 3u
 
@@ -83,7 +83,10 @@ struct bp_pub_settings {
 	                           tied to its substance (release_heavy.c),
 	                           18 the sums of sums.csv tied to the
 	                           cells they add up, each hidden on its
-	                           own (release_sumties.c) */
+	                           own (release_sumties.c), 19 the
+	                           checks of each area and of the whole
+	                           release know model 17's tie
+	                           (release_joint_heavy.c) */
 	unsigned republish_model; /* of the republishing rule: 1 (releases
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a

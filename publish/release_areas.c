@@ -36,6 +36,8 @@ area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
 			return -1;
 		bp__joint_coupling(J, lp, i, l, g);
 	}
+	if (J->T->s.model_version >= 19 && bp__joint_heavy(J, lp, i, i + 1) < 0)
+		return -1;
 	return 0;
 }
 

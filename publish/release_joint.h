@@ -71,6 +71,14 @@ struct joint {
 	size_t *grp, *gn;
 };
 
+/* release_joint_heavy.c (model 19): the indicator that heavy use ties to
+ * indicator g (a substance's _tung, or a _tung's substance), or -1. */
+int bp__joint_heavy_partner(size_t g);
+/* Adds to lp, for areas from..to-1, a row per tie of <substance>_tung ja
+ * and nei to the substance's categories (release_heavy.c) whose three
+ * cells are rows of lp.  0, or -1 (ENOMEM). */
+int bp__joint_heavy(struct joint *J, glp_prob *lp, size_t from, size_t to);
+
 /* release_joint.c */
 /* The classes of family f at level l (level 0 in the whole release). */
 struct fam *bp__joint_fam(struct joint *J, int l, size_t f);

@@ -193,6 +193,8 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen, int *colstart)
 		for (size_t q = 0; q < J->nbase; q++)
 			bp__joint_coupling(J, lp, J->bases[q], 0, g);
 	}
+	if (T->s.model_version >= 19 && bp__joint_heavy(J, lp, 0, T->na) < 0)
+		return -1;
 	return 0;
 }
 

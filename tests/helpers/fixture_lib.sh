@@ -95,12 +95,31 @@ fixture_attack_init() {
 }
 
 # fixture_attack DIR [OPTION]: $res, the attacker's intervals of the
-# release in DIR checked against $tmp/truth (fixture_truth); fails when one
-# misses the truth or when no primary cell is attacked.
+# release in DIR checked against $tmp/truth (fixture_truth) and the
+# fixture's min_cell; fails when one misses the truth or when no primary
+# cell is attacked.
 fixture_attack() {
+	local mc
+	mc=$(sed -n 's/^min_cell = //p' "$conf")
 	"$RA" ${2:-} "$1" >"$tmp/att" 2>"$tmp/att.err" ||
 		fail "release_attack on $1: $(cat "$tmp/att.err")"
-	res=$(ra_check "$tmp/truth" "$tmp/att" 5 2>/dev/null)
+	res=$(ra_check "$tmp/truth" "$tmp/att" "${mc:-5}" 2>/dev/null)
 	[ "$(ra_field "$res" wrong)" = 0 ] || fail "$1: the attacker's interval misses the truth: $res"
 	[ "$(ra_field "$res" primaries)" -gt 0 ] || fail "$1: no primary cells attacked: $res"
+}
+
+# fixture_attack_models OLD FIXED: the attacker bounds primary cells of the
+# fixture's release (model OLD, whose gap model FIXED closed) and none of
+# $tmp/rel1 (today's, fixture_rederive), both checked against the truth.
+fixture_attack_models() {
+	local old
+	fixture_truth
+	old=$(ls -d "$inst"/releases/* | head -n 1)
+	fixture_attack "$old" --screen
+	[ "$(ra_field "$res" bounded)" -gt 0 ] || fail "model $1's release: the attacker" \
+		"bounds nothing (the fixture shows no more what model $2 is for): $res"
+	echo "ok: model $1's release: $res"
+	fixture_attack "$tmp/rel1" --screen
+	[ "$(ra_field "$res" bounded)" = 0 ] || fail "today's release: the attacker bounds: $res"
+	echo "ok: today's release: $res"
 }

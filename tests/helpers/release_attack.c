@@ -1,6 +1,6 @@
 /*
  * release_attack [--registry FILE] [--earlier DIR [--changed K1,K2,...]]
- *                [--cells FILE] [--max-only] [--coarse]
+ *                [--cells FILE] [--max-only] [--coarse] [--ages]
  *                [--screen] [--explain CELL] [--mip]
  *                [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR
  *
@@ -42,6 +42,11 @@
  * need (its own atoms; the areas above are sums over them): a smaller,
  * weaker model (a lower level's relations then miss the finest subsets),
  * for large releases.
+ * With --ages, also what a printed sum of ages tells by inequality: it
+ * lies between the persons of each age class times the class's bounds
+ * (alder 16 to 110 in the export format; 70p up to 110).  Not by default:
+ * bpagg's model has no such relation (bpagg-publish(1), model 18), and
+ * bench/attack_sweep.sh (SWEEP_RA_OPTS=--ages) measures what it adds.
  * Then, for every hidden printed cell, the LP interval [lo, hi] (with
  * --mip, GLPK's integer optimum on components of at most --mip-max-cols
  * columns). Output CSV on standard output:

@@ -109,6 +109,7 @@ struct bp_ra_model {
 	double *col_lo, *col_hi;   /* hi < 0: no upper bound */
 	int errors;                /* relations that failed on published cells */
 	int coarse;                /* atoms per level (weaker, smaller) */
+	int ages;                  /* --ages: the sums of ages bound the age classes */
 	struct bp_ra_hash *fam_hash, *key_hash;
 };
 

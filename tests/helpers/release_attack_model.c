@@ -253,6 +253,7 @@ add_cell_term(const struct bp_ra_model *m, struct bp_ra_row *r, int c, double v)
 }
 
 static void sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h);
+static void age_rows(struct bp_ra_model *m, const struct bp_ra_hash *h);
 
 /* bpagg-measures(7): a substance is heavy at betydelig or
  * svaert_omfattende, so <substance>_tung ja is their sum and nei that of
@@ -288,6 +289,8 @@ derived_rows(struct bp_ra_model *m)
 		}
 	}
 	sum_rows(m, &h);
+	if (m->ages)
+		age_rows(m, &h);
 	bp_ra_hash_free(&h);
 }
 
@@ -352,7 +355,7 @@ sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
 		int n = S->value < 0 ? 0 : sum_terms(S->measure, terms, 32);
 		int cells[32], found = 0;
 		for (int i = 0; i < n; i++) {
-			snprintf(t, sizeof(t), "%s__%s", terms[i], S->bd);
+			snprintf(t, sizeof(t), "%.120s__%.120s", terms[i], S->bd);
 			int c = cell_find(m, h, S->level, S->area, t, "ja", S->bval);
 			if (c >= 0)
 				cells[found++] = c;
@@ -365,6 +368,47 @@ sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
 		r->ref = k;
 		for (int i = 0; i < found; i++)
 			add_cell_term(m, r, cells[i], all ? 1.0 : -1.0);
+	}
+}
+
+/* --ages: a printed sum of ages lies between the persons of each age class
+ * times its bounds (shared/spec/export-format.md: alder 16 to 110; the
+ * grid's age class is g % 8, release_attack.c). */
+static void
+age_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
+{
+	static const double lo[8] = { 16, 24, 30, 40, 45, 50, 60, 70 };
+	static const double hi[8] = { 23, 29, 39, 44, 49, 59, 69, 110 };
+	char t[256];
+
+	for (int k = 0; k < m->nsums; k++) {
+		const struct bp_ra_sum *S = &m->sums[k];
+		if (S->value < 0 || strcmp(S->measure, "alder"))
+			continue;
+		snprintf(t, sizeof(t), "alder__%s", S->bd);
+		int c = cell_find(m, h, S->level, S->area, t, "count", S->bval);
+		if (c < 0 || m->cells[c].key < 0)
+			continue;
+		const struct bp_ra_key *K = &m->keys[m->cells[c].key];
+		const struct bp_ra_family *F = &m->fams[K->fam];
+		const bp_ra_set *in = &F->gens[K->level][K->gen];
+		struct bp_ra_row *below = row_new(m, 0, -(double)S->value);
+		struct bp_ra_row *above = row_new(m, 0, (double)S->value);
+		below->kind = above->kind = 4;
+		below->ref = above->ref = k;
+		for (int a = 0; a < F->natoms[K->level]; a++) {
+			double amin = 1e9, amax = -1;
+			for (int g = 0; g < BP_RA_NGRID; g++)
+				if (F->atom_of[K->level][g] == a && bp_ra_set_has(in, g)) {
+					amin = lo[g % 8] < amin ? lo[g % 8] : amin;
+					amax = hi[g % 8] > amax ? hi[g % 8] : amax;
+				}
+			if (amax < 0)
+				continue;
+			int col = F->base[K->level] + K->area * F->natoms[K->level] + a;
+			row_add(below, col, -amin);
+			row_add(above, col, amax);
+		}
 	}
 }
 
@@ -594,7 +638,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: release_attack [--registry FILE] [--earlier DIR [--changed K1,K2,...]] "
-	    "[--cells FILE] [--max-only] [--coarse] [--screen] [--explain CELL] [--mip] "
+	    "[--cells FILE] [--max-only] [--coarse] [--ages] [--screen] [--explain CELL] [--mip] "
 	    "[--mip-max-cols N] [--time-limit SEC] RELEASE-DIR\n");
 	exit(1);
 }
@@ -621,6 +665,8 @@ main(int argc, char **argv)
 			o.explain = argv[++i];
 		else if (strcmp(argv[i], "--coarse") == 0)
 			m.coarse = 1;
+		else if (strcmp(argv[i], "--ages") == 0)
+			m.ages = 1;
 		else if (strcmp(argv[i], "--screen") == 0)
 			o.screen = 1;
 		else if (strcmp(argv[i], "--mip") == 0)

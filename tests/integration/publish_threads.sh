@@ -44,7 +44,7 @@ grep -q '^  whole-release check: kept (the per-area check hid nothing)$' "$tmp/d
 	fail "the whole-release check started beside was not kept: $(grep 'whole-release' "$tmp/debug2")"
 solves=$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug2")
 [ -n "$solves" ] || fail "no whole-release check was made: the test proves nothing"
-grep -q '"model":18' "$tmp/r2/release.json" || fail "not a model 18 release"
+grep -q '"model":19' "$tmp/r2/release.json" || fail "not a model 19 release"
 if [ -z "${BP_SANITIZED:-}" ]; then
 	[ "$solves" = "$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug1")" ] ||
 		fail "the whole-release check differs between one thread and two"
