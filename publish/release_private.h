@@ -1,6 +1,7 @@
 /*
  * release_private.h - the release model under construction, shared by
  * release.c (the groups, the relations between indicators, the repair),
+ * release_weights.c (the cost of hiding a cell),
  * release_links.c (the relations model version 6 adds), release_sums.c
  * (model 15's), release_heavy.c (model 17's), release_sumties.c (model
  * 18's) and release_republish.c
@@ -58,6 +59,11 @@ int bp__rel_sum_counts(const struct bp_tables *T, struct rel *R);
  * svaert_omfattende, nei = ingen + beskjeden.  0, or -1 (errno ENOMEM,
  * EINVAL). */
 int bp__rel_heavy(const struct bp_tables *T, struct rel *R);
+
+/* Weighs every model cell that is a row (release_weights.c): the rows
+ * printing it, each by the level lv[row] gives it; model 16's exchange of
+ * national complements weighs too.  0, or -1 (ENOMEM, EINVAL). */
+int bp__rel_weigh(const struct bp_tables *T, struct rel *R, const unsigned char *lv);
 
 /* Model 18 (release_sumties.c): a sum of sums.csv that adds up table
  * cells (antall_rusmidler, antall_illegale, antall_tjenester_X) is a cell
