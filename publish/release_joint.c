@@ -294,25 +294,6 @@ add_row(glp_prob *lp, int n, const int *ind, const double *val, double fix)
 	glp_set_row_bnds(lp, rw, GLP_FX, fix, fix);
 }
 
-static bool family_hidden_own(struct joint *J, size_t i, size_t g);
-
-/* Whether area i hides a cell of indicator g's categories.  A family
- * without one is left out: its cells add up to the persons' (an i_alt), and
- * what else they say of the persons' classes is little and costs columns
- * (a fylke of the rapport profile: 8 726 with every family, 4 s of the
- * 357-kommune release). */
-static bool
-family_hidden(struct joint *J, size_t i, size_t g)
-{
-	const struct bp_tables *T = J->T;
-	/* model 19: a substance and its _tung are tied (release_joint_heavy.c),
-	 * so each is in where the other hides a cell */
-	int partner = T->s.model_version >= 19 ? bp__joint_heavy_partner(g) : -1;
-	if (partner >= 0 && J->own[partner] && family_hidden_own(J, i, (size_t)partner))
-		return true;
-	return family_hidden_own(J, i, g);
-}
-
 /* Whether area i hides a cell of indicator g's own categories. */
 static bool
 family_hidden_own(struct joint *J, size_t i, size_t g)
@@ -330,6 +311,23 @@ family_hidden_own(struct joint *J, size_t i, size_t g)
 			}
 	}
 	return false;
+}
+
+/* Whether area i hides a cell of indicator g's categories.  A family
+ * without one is left out: its cells add up to the persons' (an i_alt), and
+ * what else they say of the persons' classes is little and costs columns
+ * (a fylke of the rapport profile: 8 726 with every family, 4 s of the
+ * 357-kommune release). */
+static bool
+family_hidden(struct joint *J, size_t i, size_t g)
+{
+	const struct bp_tables *T = J->T;
+	/* model 19: a substance and its _tung are tied (release_joint_heavy.c),
+	 * so each is in where the other hides a cell */
+	int partner = T->s.model_version >= 19 ? bp__joint_heavy_partner(g) : -1;
+	if (partner >= 0 && J->own[partner] && family_hidden_own(J, i, (size_t)partner))
+		return true;
+	return family_hidden_own(J, i, g);
 }
 
 /* Adds the columns of area i's families (level l) that are on and hide
