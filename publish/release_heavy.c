@@ -32,15 +32,8 @@ cell_of(const struct bp_tables *T, const struct rel *R, size_t i, size_t g, size
 	return row == SIZE_MAX ? SIZE_MAX : R->rowcell[row];
 }
 
-/* A substance's categories and those of its _tung (-1: not in the catalogue). */
-struct heavy {
-	int sub, tung;            /* indicators */
-	int cat[4];               /* ingen, beskjeden, betydelig, svaert */
-	int ja, nei;
-};
-
-static void
-heavy_of(struct heavy *h, size_t s)
+void
+bp__rel_heavy_of(struct bp__heavy *h, size_t s)
 {
 	static const char *const amount[4] = { "ingen", "beskjeden", "betydelig",
 	    "svaert_omfattende" };
@@ -49,8 +42,10 @@ heavy_of(struct heavy *h, size_t s)
 	h->sub = bp_indicator_find(bp_substance_names[s]);
 	snprintf(name, sizeof(name), "%s_tung", bp_substance_names[s]);
 	h->tung = bp_indicator_find(name);
-	if (h->sub < 0 || h->tung < 0)
+	if (h->sub < 0 || h->tung < 0) {
+		h->sub = h->tung = -1;
 		return;
+	}
 	for (int k = 0; k < 4; k++)
 		h->cat[k] = bp_category_find((size_t)h->sub, amount[k]);
 	h->ja = bp_category_find((size_t)h->tung, "ja");
@@ -58,14 +53,14 @@ heavy_of(struct heavy *h, size_t s)
 	for (int k = 0; k < 4; k++)
 		if (h->cat[k] < 0)
 			h->sub = -1;
-	if (h->ja < 0 || h->nei < 0)
-		h->tung = -1;
+	if (h->ja < 0 || h->nei < 0 || h->sub < 0)
+		h->sub = h->tung = -1;
 }
 
 /* _tung ja = betydelig + svaert_omfattende, nei = ingen + beskjeden, where
  * area i prints both tables by (b, v). */
 static int
-tung_equal(const struct bp_tables *T, struct rel *R, const struct heavy *h, size_t i,
+tung_equal(const struct bp_tables *T, struct rel *R, const struct bp__heavy *h, size_t i,
     size_t b, size_t v)
 {
 	for (int side = 0; side < 2; side++) {
@@ -85,18 +80,17 @@ tung_equal(const struct bp_tables *T, struct rel *R, const struct heavy *h, size
 int
 bp__rel_heavy(const struct bp_tables *T, struct rel *R)
 {
-	struct heavy h[BP_NSUB];
+	struct bp__heavy h[BP_NSUB];
 
 	for (size_t s = 0; s < BP_NSUB; s++)
-		heavy_of(&h[s], s);
+		bp__rel_heavy_of(&h[s], s);
 	for (size_t i = 0; i < T->na; i++) {
 		if (!T->a[i].rows)
 			continue;
 		for (size_t b = 0; b < bp_n_breakdowns(); b++)
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 				for (size_t s = 0; s < BP_NSUB; s++)
-					if (h[s].sub >= 0 && h[s].tung >= 0 &&
-					    tung_equal(T, R, &h[s], i, b, v) < 0)
+					if (h[s].sub >= 0 && tung_equal(T, R, &h[s], i, b, v) < 0)
 						return -1;
 	}
 	return 0;

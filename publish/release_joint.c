@@ -321,10 +321,9 @@ family_hidden_own(struct joint *J, size_t i, size_t g)
 static bool
 family_hidden(struct joint *J, size_t i, size_t g)
 {
-	const struct bp_tables *T = J->T;
 	/* model 19: a substance and its _tung are tied (release_joint_heavy.c),
 	 * so each is in where the other hides a cell */
-	int partner = T->s.model_version >= 19 ? bp__joint_heavy_partner(g) : -1;
+	int partner = J->partner[g];
 	if (partner >= 0 && J->own[partner] && family_hidden_own(J, i, (size_t)partner))
 		return true;
 	return family_hidden_own(J, i, g);
@@ -745,7 +744,8 @@ joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_proble
 	}
 	for (size_t g = 0; g < T->nind; g++)
 		J.own[g] = own_family(&J, g);
-	if ((whole && bp__joint_whole_setup(&J) < 0) || make_classes(&J) < 0) {
+	if (bp__joint_heavy_partners(&J) < 0 || (whole && bp__joint_whole_setup(&J) < 0) ||
+	    make_classes(&J) < 0) {
 		errno = ENOMEM;
 		goto out;
 	}
@@ -768,6 +768,7 @@ out:
 	free(J.ys);
 	free(J.set);
 	free(J.own);
+	free(J.partner);
 	free(J.base);
 	free(J.cell);
 	free(J.lprow);

@@ -42,6 +42,9 @@ struct joint {
 	uint32_t tick;
 	uint64_t *set;             /* words */
 	bool *own;                 /* per indicator: own_family, asked once */
+	int *partner;              /* per indicator: model 19's heavy partner
+	                              (a substance's _tung, a _tung's
+	                              substance), else -1 */
 	int *base;                 /* na x nfam: first column - 1, -1 none */
 	/* the rows that are printed cells: model cell, row of the LP */
 	size_t *cell, nrow, caprow;
@@ -71,9 +74,9 @@ struct joint {
 	size_t *grp, *gn;
 };
 
-/* release_joint_heavy.c (model 19): the indicator that heavy use ties to
- * indicator g (a substance's _tung, or a _tung's substance), or -1. */
-int bp__joint_heavy_partner(size_t g);
+/* release_joint_heavy.c (model 19): J->partner, for model 19 and later
+ * (else every entry -1).  0 or -1 (ENOMEM). */
+int bp__joint_heavy_partners(struct joint *J);
 /* Adds to lp, for areas from..to-1, a row per tie of <substance>_tung ja
  * and nei to the substance's categories (release_heavy.c) whose three
  * cells are rows of lp.  0, or -1 (ENOMEM). */

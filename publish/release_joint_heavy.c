@@ -15,33 +15,29 @@
  * up, = 0, wherever all three are rows of the program.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "codes.h"
 #include "release_joint.h"
 
 int
-bp__joint_heavy_partner(size_t g)
+bp__joint_heavy_partners(struct joint *J)
 {
-	const char *name = bp_indicator_at(g)->name;
-	char buf[96];
-	size_t n = strlen(name);
+	size_t n = J->T->nind;
 
-	if (n > 5 && !strcmp(name + n - 5, "_tung")) {
-		snprintf(buf, sizeof(buf), "%.*s", (int)(n - 5), name);
-		for (size_t s = 0; s < BP_NSUB; s++)
-			if (!strcmp(buf, bp_substance_names[s]))
-				return bp_indicator_find(buf);
+	if (!(J->partner = malloc((n ? n : 1) * sizeof(*J->partner))))
 		return -1;
-	}
-	for (size_t s = 0; s < BP_NSUB; s++)
-		if (!strcmp(name, bp_substance_names[s])) {
-			snprintf(buf, sizeof(buf), "%s_tung", name);
-			return bp_indicator_find(buf);
+	for (size_t g = 0; g < n; g++)
+		J->partner[g] = -1;
+	for (size_t s = 0; J->T->s.model_version >= 19 && s < BP_NSUB; s++) {
+		struct bp__heavy h;
+		bp__rel_heavy_of(&h, s);
+		if (h.sub >= 0) {
+			J->partner[h.sub] = h.tung;
+			J->partner[h.tung] = h.sub;
 		}
-	return -1;
+	}
+	return 0;
 }
 
 struct cell_row {
@@ -125,8 +121,6 @@ out:
 int
 bp__joint_heavy(struct joint *J, glp_prob *lp, size_t from, size_t to)
 {
-	static const char *const amount[4] = { "ingen", "beskjeden", "betydelig",
-	    "svaert_omfattende" };
 	const struct bp_tables *T = J->T;
 	struct cell_row *map = malloc((J->nrow ? J->nrow : 1) * sizeof(*map));
 	int *pos = calloc((size_t)glp_get_num_cols(lp) + 1, sizeof(*pos));
@@ -139,23 +133,20 @@ bp__joint_heavy(struct joint *J, glp_prob *lp, size_t from, size_t to)
 		map[k] = (struct cell_row){ J->cell[k], J->lprow[k] };
 	qsort(map, J->nrow, sizeof(*map), cell_row_cmp);
 	for (size_t s = 0; s < BP_NSUB; s++) {
-		int sub = bp_indicator_find(bp_substance_names[s]);
-		int tung = sub < 0 ? -1 : bp__joint_heavy_partner((size_t)sub);
-		if (tung < 0)
+		struct bp__heavy h;
+		bp__rel_heavy_of(&h, s);
+		if (h.sub < 0)
 			continue;
-		int cat[4], ja = bp_category_find((size_t)tung, "ja"),
-		    nei = bp_category_find((size_t)tung, "nei");
-		for (int k = 0; k < 4; k++)
-			cat[k] = bp_category_find((size_t)sub, amount[k]);
+		size_t sub = (size_t)h.sub, tung = (size_t)h.tung;
 		for (size_t i = from; i < to; i++) {
 			if (!T->a[i].rows)
 				continue;
 			for (size_t b = 0; b < bp_n_breakdowns(); b++)
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (int side = 0; side < 2; side++) {
-						int t = row_of(J, map, i, (size_t)tung, b, v, side ? nei : ja);
-						int m1 = row_of(J, map, i, (size_t)sub, b, v, cat[side ? 0 : 2]);
-						int m2 = row_of(J, map, i, (size_t)sub, b, v, cat[side ? 1 : 3]);
+						int t = row_of(J, map, i, tung, b, v, side ? h.nei : h.ja);
+						int m1 = row_of(J, map, i, sub, b, v, h.cat[side ? 0 : 2]);
+						int m2 = row_of(J, map, i, sub, b, v, h.cat[side ? 1 : 3]);
 						if (t && m1 && m2 && tie_row(lp, t, m1, m2, pos) < 0)
 							goto out;
 					}

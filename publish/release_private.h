@@ -59,6 +59,16 @@ int bp__rel_sum_counts(const struct bp_tables *T, struct rel *R);
  * svaert_omfattende, nei = ingen + beskjeden.  0, or -1 (errno ENOMEM,
  * EINVAL). */
 int bp__rel_heavy(const struct bp_tables *T, struct rel *R);
+/* The indicators and categories of that tie for substance s (codes.h):
+ * sub and tung -1 when the catalogue lacks either or a category.  Also
+ * for model 18's sums (release_sumties.c) and model 19's checks
+ * (release_joint_heavy.c). */
+struct bp__heavy {
+	int sub, tung;            /* indicators */
+	int cat[4];               /* ingen, beskjeden, betydelig, svaert */
+	int ja, nei;
+};
+void bp__rel_heavy_of(struct bp__heavy *h, size_t s);
 
 /* Weighs every model cell that is a row (release_weights.c): the rows
  * printing it, each by the level lv[row] gives it; model 16's exchange of

@@ -39,8 +39,9 @@ terms_of(size_t s, int *ind, int *ja)
 
 	if (!strcmp(name, "antall_rusmidler") || !strcmp(name, "antall_illegale")) {
 		for (size_t k = !strcmp(name, "antall_illegale"); k < BP_NSUB; k++) {
-			snprintf(buf, sizeof(buf), "%s_tung", bp_substance_names[k]);
-			ind[n++] = bp_indicator_find(buf);
+			struct bp__heavy h;
+			bp__rel_heavy_of(&h, k);
+			ind[n++] = h.tung;
 		}
 	} else if (!strncmp(name, "antall_", 7)) {
 		for (size_t c = 0; c < BP_NSVC; c++) {
