@@ -27,6 +27,10 @@ struct bp_registry;
 #define BP_DEFAULT_MAX_ROWS 200000u
 #define BP_MAX_ROW_BYTES 4096u
 
+/* The ages an export may give (shared/spec/export-format.md). */
+#define BP_ALDER_MIN 16
+#define BP_ALDER_MAX 110
+
 /* One valid row, typed. -1 in an optional field means "not recorded". */
 struct bp_row {
 	unsigned long line;        /* line number in the file */
@@ -34,7 +38,7 @@ struct bp_row {
 	char kommune[5];
 	int aar;
 	char kjonn;                /* 'M' or 'K' */
-	int alder;                 /* 16..110 */
+	int alder;                 /* BP_ALDER_MIN..BP_ALDER_MAX */
 	bool rusproblem, psykisk_problem;
 	int8_t area[BP_NAREA];     /* BP_GRONN..BP_ROD */
 	int8_t detail[BP_NDETAIL]; /* -1 or BP_GRONN..BP_ROD */

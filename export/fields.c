@@ -251,7 +251,7 @@ bp_export_check_value(bp_export *x, unsigned long line, int c, const char *v, si
 		bp_export_fail_col(x, line, c, "expected M or K");
 		return -1;
 	case K_ALDER:
-		if ((n = parse_int(v, len, 16, 110)) < 0) {
+		if ((n = parse_int(v, len, BP_ALDER_MIN, BP_ALDER_MAX)) < 0) {
 			bp_export_fail_col(x, line, c, "expected a whole number 16-110 (digits only)");
 			return -1;
 		}
