@@ -11,8 +11,9 @@ publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/aud
 	publish/lpaudit_local.c publish/model.h publish/model.c publish/release.c \
 	publish/release_private.h publish/release_links.c publish/release_sums.c \
 	publish/release_heavy.c publish/release_sumties.c publish/release_republish.c \
-	publish/release_weights.c \
+	publish/release_weights.c publish/release_agelines.c \
 	publish/release_joint.c publish/release_joint_heavy.c publish/release_joint.h \
+	publish/release_joint_protect.c publish/release_joint_ages.c \
 	publish/release_whole.c publish/release_areas.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 

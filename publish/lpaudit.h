@@ -281,8 +281,8 @@ int bp__sup_lp_block_basis(struct glp_prob *lp, const int *start, size_t nblock)
  * ENOMEM; the caller frees it with bp__sup_view_free, which leaves what
  * it shares. */
 struct bp_sup_problem *bp__sup_view(const struct bp_sup_problem *p);
-/* p's states and flags become the view's. */
-void bp__sup_view_take(struct bp_sup_problem *p, const struct bp_sup_problem *v);
+/* What the view hides and p publishes, p hides as the view does. */
+void bp__sup_view_merge(struct bp_sup_problem *p, const struct bp_sup_problem *v);
 void bp__sup_view_free(struct bp_sup_problem *v);
 
 /* Frees an array of n bad cells from bp__sup_audit_run and its duals. */

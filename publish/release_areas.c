@@ -38,6 +38,8 @@ area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
 	}
 	if (J->T->s.model_version >= 19 && bp__joint_heavy(J, lp, i, i + 1) < 0)
 		return -1;
+	if (bp__joint_ages(J, lp, i, i + 1) < 0)
+		return -1;
 	return 0;
 }
 
@@ -226,7 +228,8 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 		return -1;
 	}
 	for (size_t i = 0; i < T->na; i++)
-		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0)
+		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
+		    (!J->dirty || J->dirty[i]))
 			todo[n++] = i;
 	bool threads = bp_sup_threads() >= 2 && n >= 2 && areas_apart(J, todo, n);
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
@@ -269,4 +272,37 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 out:
 	free(todo);
 	return ret;
+}
+
+/* Whether model cell c (SIZE_MAX: none) is hidden now and was not before. */
+static bool
+newly_hidden(const struct bp_sup_problem *M, const struct bp_sup_problem *before, size_t c)
+{
+	return c != SIZE_MAX && c < bp_sup_ncells(before) &&
+	    bp_sup_state_of(before, c) == BP_SUP_PUBLISHED &&
+	    bp_sup_state_of(M, c) != BP_SUP_PUBLISHED;
+}
+
+int
+bp__rel_changed_areas(const struct bp_tables *T, const struct rel *R,
+    const struct bp_sup_problem *before, unsigned char **dirty)
+{
+	const struct bp_sup_problem *M = bp_model_problem(R->m);
+
+	if (!*dirty && !(*dirty = malloc(T->na ? T->na : 1)))
+		return -1;
+	for (size_t i = 0; i < T->na; i++) {
+		bool changed = false;
+		for (size_t g = 0; g < T->ngroup && !changed; g++) {
+			size_t blk = T->blk[i * T->ngroup + g];
+			if (blk == SIZE_MAX)
+				continue;
+			size_t n = block_rows(T, T->a[i].level, g);
+			for (size_t row = blk; row < blk + n && !changed; row++)
+				changed = newly_hidden(M, before, R->rowcell[row]) ||
+				    newly_hidden(M, before, R->sumcell[row]);
+		}
+		(*dirty)[i] = changed;
+	}
+	return 0;
 }

@@ -33,7 +33,8 @@
  * class, is what the intruder solves, and bounds cells that neither this
  * check nor the model's audit sees (bpagg-publish(1)).  Model 9 makes it
  * for small releases (release_whole.c, J->whole here).  Left out too:
- * kommunestorrelse (the kommune's class, not a set of atoms) and sums.csv.
+ * kommunestorrelse (the kommune's class, not a set of atoms) and the sums
+ * of sums.csv but those of ages (model 20, release_joint_ages.c).
  */
 #include <errno.h>
 #include <glpk.h>
@@ -141,8 +142,8 @@ refine(struct joint *J, struct fam *F, size_t *ncls)
 /* Whether tables by breakdown b are in the program.  Kommunestorrelse is
  * the kommune's class, not the person's: only the whole release has the
  * kommuner to sum (cellkeys.h gives such a cell every atom of its row). */
-static bool
-breakdown_counts(const struct joint *J, size_t b)
+bool
+bp__joint_breakdown_counts(const struct joint *J, size_t b)
 {
 	return (int)b != J->by_area || (J->whole && J->ksize_known);
 }
@@ -183,7 +184,7 @@ bp__joint_classes(struct joint *J, int l, size_t f)
 				continue;
 			bool fam_g = f > 0 || J->own[g];
 			for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-				if (!table_on(T, J->lvbit[lt], g, b) || !breakdown_counts(J, b))
+				if (!table_on(T, J->lvbit[lt], g, b) || !bp__joint_breakdown_counts(J, b))
 					continue;
 				size_t ncat = bp_indicator_at(g)->ncat;
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
@@ -192,6 +193,12 @@ bp__joint_classes(struct joint *J, int l, size_t f)
 							refine(J, F, &ncls);
 			}
 		}
+		/* model 20: the persons of each printed sum of ages */
+		for (size_t b = 0; f == 0 && J->ages && b < bp_n_breakdowns(); b++)
+			for (size_t v = 0; bp__joint_age_on(J, J->lvbit[lt], b) &&
+			    v < bp_breakdown_at(b)->nval; v++)
+				if (bp__joint_age_set(J, b, v) == 0)
+					refine(J, F, &ncls);
 	}
 	/* compact to 1..n in the order of their first atom */
 	uint32_t t = ++J->tick;
@@ -232,7 +239,7 @@ make_classes(struct joint *J)
 			for (int lt = 0; lt < J->nlv; lt++)
 				for (size_t b = 0; b < bp_n_breakdowns() && f > 0 && level_counts(J, lt, l); b++)
 					printed |= table_on(J->T, J->lvbit[lt], f - 1, b) &&
-					    breakdown_counts(J, b);
+					    bp__joint_breakdown_counts(J, b);
 			bp__joint_fam(J, l, f)->on = f == 0 || (printed && J->own[f - 1]);
 			if (f == 0 && bp__joint_classes(J, l, 0) < 0)
 				return -1;
@@ -247,8 +254,8 @@ bp__joint_col(const struct joint *J, size_t i, size_t f, size_t r, size_t n, uin
 	return J->base[i * J->nfam + f] + (int)(r * n + x);
 }
 
-static int
-add_printed(struct joint *J, size_t c, int lprow, uint64_t where)
+int
+bp__joint_add_printed(struct joint *J, size_t c, int lprow, uint64_t where)
 {
 	if (J->nrow == J->caprow) {
 		size_t cap = J->caprow ? 2 * J->caprow : 1024;
@@ -278,7 +285,14 @@ void
 bp__joint_bound_row(struct joint *J, glp_prob *lp, size_t k)
 {
 	size_t c = J->cell[k];
-	if (bp_sup_state_of(J->M, c) == BP_SUP_PUBLISHED) {
+	if (bp__joint_age_row(J, k)) {
+		/* a sum of ages: known or not, never a count */
+		double v = bp_sup_value_of(J->M, c);
+		if (bp__joint_age_printed(J, k))
+			glp_set_row_bnds(lp, J->lprow[k], GLP_FX, v, v);
+		else
+			glp_set_row_bnds(lp, J->lprow[k], GLP_FR, 0.0, 0.0);
+	} else if (bp_sup_state_of(J->M, c) == BP_SUP_PUBLISHED) {
 		double v = bp_sup_value_of(J->M, c);
 		glp_set_row_bnds(lp, J->lprow[k], GLP_FX, v, v);
 	} else {
@@ -300,7 +314,7 @@ family_hidden_own(struct joint *J, size_t i, size_t g)
 {
 	const struct bp_tables *T = J->T;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-		if (!table_on(T, T->a[i].level, g, b) || !breakdown_counts(J, b))
+		if (!table_on(T, T->a[i].level, g, b) || !bp__joint_breakdown_counts(J, b))
 			continue;
 		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 			for (size_t r = 0; r < bp_indicator_at(g)->ncat; r++) {
@@ -340,21 +354,25 @@ bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l)
 			continue;
 		if (bp__joint_classes(J, l, f) < 0)
 			return -1;
-		size_t ncol = f ? bp_indicator_at(f - 1)->ncat * F->n : F->n;
+		/* model 20: the persons' classes, then their ages above
+		 * the least (release_joint_ages.c) */
+		size_t ages = f == 0 && bp__joint_age_cols(J, i) ? F->n : 0;
+		size_t ncol = f ? bp_indicator_at(f - 1)->ncat * F->n : F->n + ages;
 		if (ncol == 0)
 			continue;
 		J->base[i * J->nfam + f] = glp_get_num_cols(lp);
 		int first = glp_add_cols(lp, (int)ncol);
 		for (int j = first; j < first + (int)ncol; j++)
-			glp_set_col_bnds(lp, j, GLP_DB, 0.0, JOINT_CAP);
+			glp_set_col_bnds(lp, j, GLP_DB, 0.0,
+			    j < first + (int)(ncol - ages) ? JOINT_CAP : JOINT_CAP * AGE_SPAN);
 	}
 	return 0;
 }
 
 /* The classes of G that J->set meets, in the order of their first atom,
  * into J->ys; how many. */
-static size_t
-class_list(struct joint *J, const struct fam *G)
+size_t
+bp__joint_class_list(struct joint *J, const struct fam *G)
 {
 	uint32_t t = ++J->tick;
 	size_t n = 0;
@@ -382,15 +400,15 @@ class_cols(struct joint *J, size_t ny, size_t k, size_t f, size_t r, size_t ncls
 int
 bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r, int n)
 {
-	return class_cols(J, class_list(J, G), k, f, r, G->n, n);
+	return class_cols(J, bp__joint_class_list(J, G), k, f, r, G->n, n);
 }
 
 /* Whether reporting kommune k (an area of J->bases) counts in area i's
  * cells by breakdown b's value v.  Model 10's fylke k: in the nation's
  * cells, its own, and those of its kommune when it has one reporting.
  * Model 12's group, kommuner of one fylke and size class merged into k. */
-static bool
-under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
+bool
+bp__joint_under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
 {
 	const struct area *a = &J->T->a[i], *K = &J->T->a[k];
 	if (J->by_fylke && K->level == BP_LEVEL_FYLKE)
@@ -418,7 +436,7 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 	if (J->base[probe * J->nfam + f] < 0)
 		return 0;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
-		if (!table_on(T, T->a[i].level, g, b) || !breakdown_counts(J, b))
+		if (!table_on(T, T->a[i].level, g, b) || !bp__joint_breakdown_counts(J, b))
 			continue;
 		for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 			for (size_t r = 0; r <= ncat; r++) {
@@ -438,10 +456,10 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 				size_t ny = SIZE_MAX;
 				for (size_t q = 0; q < nb; q++) {
 					size_t k = J->whole ? J->bases[q] : i;
-					if (J->whole && !under(J, k, i, b, v))
+					if (J->whole && !bp__joint_under(J, k, i, b, v))
 						continue;
 					if (ny == SIZE_MAX)
-						ny = class_list(J, G);
+						ny = bp__joint_class_list(J, G);
 					n = class_cols(J, ny, k, ff, ff ? r : 0, G->n, n);
 				}
 				/* by fylke: a kommune's cell among others of its fylke */
@@ -450,7 +468,7 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 				seen[c] = stamp;
 				int rw = glp_add_rows(lp, 1);
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
-				if (add_printed(J, c, rw, (uint64_t)i << 32 | g << 24 | b << 16 |
+				if (bp__joint_add_printed(J, c, rw, (uint64_t)i << 32 | g << 24 | b << 16 |
 				    v << 8 | r) < 0)
 					return -1;
 				bp__joint_bound_row(J, lp, J->nrow - 1);
@@ -506,170 +524,6 @@ bp__joint_to_raise(const struct joint *J, glp_prob *lp, size_t k)
 	    glp_get_mat_row(lp, J->lprow[k], NULL, NULL) == 0);
 }
 
-/* The published cell of the bound's certificate to hide (the smallest
- * count, then the first row), or SIZE_MAX when none can be. */
-static size_t
-complement(struct joint *J, glp_prob *lp)
-{
-	size_t best = SIZE_MAX;
-	for (size_t k = 0; k < J->nrow; k++) {
-		size_t c = J->cell[k];
-		if (!bp__joint_hideable(J, c) || fabs(glp_get_row_dual(lp, J->lprow[k])) <= 1e-9)
-			continue;
-		if (best == SIZE_MAX || bp_sup_value_of(J->M, c) < bp_sup_value_of(J->M, J->cell[best]))
-			best = k;
-	}
-	return best;
-}
-
-/* Hides the cell of row x (kept hidden: BP_SUP_KEEP) and loosens its
- * rows; k the primary's row (SIZE_MAX: a sum of kommune cells), hi its
- * bound (for the debug output). */
-void
-bp__joint_hide_row(struct joint *J, glp_prob *lp, size_t x, size_t k, double hi)
-{
-	size_t c = J->cell[x];
-	bp_sup_set_state(J->M, c, BP_SUP_SECONDARY);
-	bp_sup_set_flags(J->M, c, bp_sup_flags_of(J->M, c) | BP_SUP_KEEP);
-	for (size_t q = 0; q < J->nrow; q++)
-		if (J->cell[q] == c)
-			bp__joint_bound_row(J, lp, q);
-	J->hidden++;
-	if (getenv("BPAGG_DEBUG_SUPPRESS") && k == SIZE_MAX)
-		fprintf(stderr, "  whole-release check: a kommune sum bounded by %.2f; "
-		    "hides a cell of %u\n", hi, bp_sup_value_of(J->M, c));
-	else if (getenv("BPAGG_DEBUG_SUPPRESS")) {
-		uint64_t w = J->where[k];
-		const struct bp_indicator *ind = bp_indicator_at(w >> 24 & 255);
-		fprintf(stderr, "  %s check: %s %s %s__%s %s %s (%u) bounded by %.2f; "
-		    "hides a cell of %u\n", J->whole ? "whole-release" : "joint",
-		    bp_level_name(J->T->a[w >> 32].level),
-		    J->T->a[w >> 32].code, ind->name, bp_breakdown_at(w >> 16 & 255)->name,
-		    (w & 255) < ind->ncat ? ind->cats[w & 255] : "i_alt",
-		    bp_breakdown_at(w >> 16 & 255)->vals[w >> 8 & 255],
-		    bp_sup_value_of(J->M, J->cell[k]), hi, bp_sup_value_of(J->M, c));
-	}
-}
-
-void
-bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, const size_t *list,
-    size_t n)
-{
-	for (int j = 1; j <= glp_get_num_cols(lp); j++)
-		glp_set_obj_coef(lp, j, 0.0);
-	for (size_t q = 0; q < n; q++) {
-		int m = glp_get_mat_row(lp, list ? rows[list[q]] : rows[q], J->ind, J->obj);
-		for (int j = 1; j <= m; j++)
-			glp_set_obj_coef(lp, J->ind[j], glp_get_obj_coef(lp, J->ind[j]) + 1.0);
-	}
-}
-
-/* Sets the objective to the sum of the printed rows in list[0..n). */
-static void
-objective(struct joint *J, glp_prob *lp, const size_t *list, size_t n)
-{
-	bp__joint_objective_of(J, lp, J->lprow, list, n);
-}
-
-/* Drops from list[0..*n) the rows whose activity in the LP's solution
- * reaches min_cell (a point where they are large enough). */
-static void
-verified(struct joint *J, glp_prob *lp, size_t *list, size_t *n)
-{
-	size_t m = 0;
-	for (size_t q = 0; q < *n; q++)
-		if (glp_get_row_prim(lp, J->lprow[list[q]]) < (double)J->T->s.min_cell - BP_SUP_EPS)
-			list[m++] = list[q];
-	*n = m;
-}
-
-bool
-bp__joint_stopped(const struct joint *J)
-{
-	if (!J->stop || !atomic_load_explicit(J->stop, memory_order_relaxed))
-		return false;
-	errno = ECANCELED;
-	return true;
-}
-
-/*
- * LP row rw (printed row k, or SIZE_MAX: a kommune sum of model 11)
- * reaches need, with complements: in the whole release a cover at once
- * (release_whole.c), else, or when it hid nothing, one cell of the bound's
- * certificate at a time.  0, or -1: errno EDOM (no complement left),
- * EINVAL.
- */
-int
-bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
-{
-	double hi;
-
-	for (;;) {
-		if (bp__joint_stopped(J))
-			return -1;
-		bp__joint_objective_of(J, lp, &rw, NULL, 1);
-		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		if (hi >= need - BP_SUP_EPS)
-			return 0;
-		if (J->whole) {
-			/* the cover's program has its own objective: back to
-			 * rw's bound (and its certificate) when it hid nothing */
-			long got = bp__joint_cover_row(J, lp, rw, need, k, hi);
-			if (got < 0)
-				return -1;
-			if (got > 0)
-				continue;
-			bp__joint_objective_of(J, lp, &rw, NULL, 1);
-			if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-				errno = EINVAL;
-				return -1;
-			}
-		}
-		size_t x = complement(J, lp);
-		if (x == SIZE_MAX) {
-			errno = EDOM;
-			return -1;
-		}
-		bp__joint_hide_row(J, lp, x, k, hi);
-	}
-}
-
-/*
- * Every primary row's largest value: first the sum of those not yet seen
- * large enough (a solution shows many at once), then one by one, with
- * complements until each reaches min_cell (bp__joint_raise_row).  0, or
- * -1: errno EDOM (no complement left), EINVAL.
- */
-int
-bp__joint_protect(struct joint *J, glp_prob *lp, size_t *list, size_t n)
-{
-	double hi;
-
-	glp_set_obj_dir(lp, GLP_MAX);
-	for (size_t before = SIZE_MAX; n > 0 && n < before; ) {
-		if (bp__joint_stopped(J))
-			return -1;
-		before = n;
-		objective(J, lp, list, n);
-		if (bp__sup_lp_bound(lp, GLP_MAX, &hi) < 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		verified(J, lp, list, &n);
-	}
-	while (n > 0) {
-		size_t k = list[--n];
-		J->checked++;
-		if (bp__joint_raise_row(J, lp, J->lprow[k], (double)J->T->s.min_cell, k) < 0)
-			return -1;
-		verified(J, lp, list, &n);
-	}
-	return 0;
-}
-
 /* Room for a row (1-based) over nk areas' columns: a printed cell's
  * classes (at most one per atom and area), or a class's categories and the
  * persons' classes in it.  0 or -1 (ENOMEM). */
@@ -712,10 +566,11 @@ out:
 
 static long
 joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_problem *M,
-    const atomic_bool *stop)
+    const atomic_bool *stop, const unsigned char *dirty)
 {
 	static const unsigned lv[NLV] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
-	struct joint J = { .T = T, .R = R, .M = M, .whole = whole, .stop = stop };
+	struct joint J = { .T = T, .R = R, .M = M, .whole = whole, .stop = stop,
+		.dirty = dirty };
 	long ret = -1;
 	/* GLPK would print its basis messages to standard output, which
 	 * carries the release id */
@@ -744,8 +599,8 @@ joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_proble
 	}
 	for (size_t g = 0; g < T->nind; g++)
 		J.own[g] = own_family(&J, g);
-	if (bp__joint_heavy_partners(&J) < 0 || (whole && bp__joint_whole_setup(&J) < 0) ||
-	    make_classes(&J) < 0) {
+	if (bp__joint_heavy_partners(&J) < 0 || bp__joint_ages_setup(&J) < 0 ||
+	    (whole && bp__joint_whole_setup(&J) < 0) || make_classes(&J) < 0) {
 		errno = ENOMEM;
 		goto out;
 	}
@@ -769,6 +624,8 @@ out:
 	free(J.set);
 	free(J.own);
 	free(J.partner);
+	free(J.age_lo);
+	free(J.age_hi);
 	free(J.base);
 	free(J.cell);
 	free(J.lprow);
@@ -787,14 +644,14 @@ out:
 }
 
 long
-bp__rel_joint(const struct bp_tables *T, struct rel *R)
+bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty)
 {
-	return joint(T, R, false, bp_model_problem(R->m), NULL);
+	return joint(T, R, false, bp_model_problem(R->m), NULL, dirty);
 }
 
 long
 bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup_problem *M,
     const atomic_bool *stop)
 {
-	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop);
+	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop, NULL);
 }

@@ -18,6 +18,9 @@
 /* An upper bound for every unknown (more persons than any release has):
  * keeps the sums of many primaries bounded, and changes no answer. */
 #define JOINT_CAP 1e6
+/* Model 20: the most years a person is older than the least age of a
+ * class (the export's ages are 16 to 110), for the bound of an age column. */
+#define AGE_SPAN 100.0
 
 /* The classes of a family at a level. */
 struct fam {
@@ -45,6 +48,13 @@ struct joint {
 	int *partner;              /* per indicator: model 19's heavy partner
 	                              (a substance's _tung, a _tung's
 	                              substance), else -1 */
+	/* model 20 (release_joint_ages.c): whether sums of ages are rows,
+	 * the alder group, an indicator that counts every person, and each
+	 * atom's least and greatest age */
+	bool ages;
+	size_t age_g, everyone;
+	double *age_lo, *age_hi;
+	const unsigned char *dirty; /* model 20: the areas to check, NULL all */
 	int *base;                 /* na x nfam: first column - 1, -1 none */
 	/* the rows that are printed cells: model cell, row of the LP */
 	size_t *cell, nrow, caprow;
@@ -82,7 +92,39 @@ int bp__joint_heavy_partners(struct joint *J);
  * cells are rows of lp.  0, or -1 (ENOMEM). */
 int bp__joint_heavy(struct joint *J, glp_prob *lp, size_t from, size_t to);
 
+/* release_joint_ages.c (model 20) */
+/* J->ages and what goes with it (all off before model 20).  0 or -1
+ * (ENOMEM). */
+int bp__joint_ages_setup(struct joint *J);
+/* Whether level prints sums of ages by breakdown b, in the program. */
+bool bp__joint_age_on(const struct joint *J, unsigned level, size_t b);
+/* The persons of sums of ages by (b, v) into J->set: 0, or -1. */
+int bp__joint_age_set(struct joint *J, size_t b, size_t v);
+/* Whether area i's persons have age columns (after their classes). */
+bool bp__joint_age_cols(struct joint *J, size_t i);
+/* Whether printed row k is a sum of ages, and whether it is printed (its
+ * sum and its count published). */
+bool bp__joint_age_row(const struct joint *J, size_t k);
+bool bp__joint_age_printed(const struct joint *J, size_t k);
+/* What hiding row k's cell costs beside others: its count (a sum of ages:
+ * nothing). */
+double bp__joint_row_value(const struct joint *J, size_t k);
+/* Adds to lp, for areas from..to-1, each age column's bound by its class
+ * and a row per printed sum of ages; in the whole release by fylke, the
+ * sums of the kommuner of a merged base.  0, or -1 (ENOMEM). */
+int bp__joint_ages(struct joint *J, glp_prob *lp, size_t from, size_t to);
+
 /* release_joint.c */
+/* Whether tables by breakdown b are in the program. */
+bool bp__joint_breakdown_counts(const struct joint *J, size_t b);
+/* Appends printed row (model cell c, LP row lprow, where: area, g, b, v,
+ * r) to J's list: 0 or -1 (ENOMEM). */
+int bp__joint_add_printed(struct joint *J, size_t c, int lprow, uint64_t where);
+/* The classes of G that J->set meets, in the order of their first atom,
+ * into J->ys; how many. */
+size_t bp__joint_class_list(struct joint *J, const struct fam *G);
+/* Whether base k counts in area i's cells by breakdown b's value v. */
+bool bp__joint_under(const struct joint *J, size_t k, size_t i, size_t b, size_t v);
 /* The classes of family f at level l (level 0 in the whole release). */
 struct fam *bp__joint_fam(struct joint *J, int l, size_t f);
 /* Makes them on first use: 0 or -1 (ENOMEM). */
@@ -136,6 +178,11 @@ int bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size
 int bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list);
 
 /* release_whole.c */
+/* Whether base f stands for several kommuner: model 10's fylke of more
+ * than one reporting, model 12's group. */
+bool bp__joint_merged(const struct joint *J, size_t f);
+/* Whether reporting kommune k is one of merged base f's. */
+bool bp__joint_member(const struct joint *J, size_t f, size_t k);
 /* J->bases, the reporting kommuner: 0 or -1 (ENOMEM). */
 int bp__joint_whole_setup(struct joint *J);
 /* The whole release's program and its check when small enough: 0 or -1

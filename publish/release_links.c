@@ -140,10 +140,8 @@ collect_ents(const struct bp_tables *T, const struct rel *R, size_t *n)
 	return e;
 }
 
-/* The level whose areas sum to an area of level lv in this release: the
- * next printed level below it, 0 none. */
-static unsigned
-child_level(const struct bp_tables *T, unsigned lv)
+unsigned
+bp__rel_child_level(const struct bp_tables *T, unsigned lv)
 {
 	if (lv == BP_LEVEL_NASJONAL && (T->s.levels & BP_LEVEL_FYLKE))
 		return BP_LEVEL_FYLKE;
@@ -185,7 +183,7 @@ bp__rel_links(const struct bp_tables *T, struct rel *R)
 	}
 	/* each area's children, ascending (kids[kstart[i] .. kstart[i + 1])) */
 	for (size_t i = 0, k = 0; i < T->na; i++) {
-		unsigned cl = T->a[i].rows ? child_level(T, T->a[i].level) : 0;
+		unsigned cl = T->a[i].rows ? bp__rel_child_level(T, T->a[i].level) : 0;
 		kstart[i] = k;
 		for (size_t j = 0; cl && j < T->na; j++)
 			if (T->a[j].rows && T->a[j].level == cl &&

@@ -3,8 +3,8 @@
  * release.c (the groups, the relations between indicators, the repair),
  * release_weights.c (the cost of hiding a cell),
  * release_links.c (the relations model version 6 adds), release_sums.c
- * (model 15's), release_heavy.c (model 17's), release_sumties.c (model
- * 18's) and release_republish.c
+ * (models 15 and 20), release_agelines.c (model 20's), release_heavy.c
+ * (model 17's), release_sumties.c (model 18's) and release_republish.c
  * (republish model 3's).  Private to them.
  */
 #ifndef BP_RELEASE_PRIVATE_H
@@ -23,7 +23,7 @@ struct rel {
 	struct bp_model *m;
 	size_t *rowcell;           /* nrows: model cell of the row */
 	size_t *sumcell;           /* nrows: model cell of a sums row's sum
-	                              (model 18), else SIZE_MAX */
+	                              (models 18, 20), else SIZE_MAX */
 	unsigned char *forced;     /* per model cell: republishing reason */
 	size_t nforced;
 	size_t *daux, ndaux, capdaux;
@@ -49,6 +49,9 @@ int bp__rel_add_equal(struct rel *R, size_t *m1, size_t n1, size_t *m2, size_t n
  * children in whatever tables.  0, or -1 (errno ENOMEM, EINVAL). */
 int bp__rel_wholes(const struct bp_tables *T, struct rel *R);
 int bp__rel_links(const struct bp_tables *T, struct rel *R);
+/* The level whose areas sum to an area of level lv in this release: the
+ * next printed level below it, 0 none (release_links.c). */
+unsigned bp__rel_child_level(const struct bp_tables *T, unsigned lv);
 
 /* Model 15 (release_sums.c): a sum measure's count that the atoms do not
  * decide (antall_barn) is at most the persons of its area and value:
@@ -80,6 +83,15 @@ int bp__rel_weigh(const struct bp_tables *T, struct rel *R, const unsigned char 
  * of its own, equal to them, R->sumcell of its row.  0, or -1 (errno
  * ENOMEM, EINVAL). */
 int bp__rel_sum_ties(const struct bp_tables *T, struct rel *R);
+/* Model 20 (release_sums.c): the sum of ages of every alder row a cell of
+ * its own, in no line, R->sumcell of its row, for the checks to tie to the
+ * age classes (release_joint_ages.c).  0, or -1 (errno ENOMEM, EINVAL). */
+int bp__rel_age_sums(const struct bp_tables *T, struct rel *R);
+/* Model 20 (release_agelines.c), after the checks: no sum of ages hidden
+ * alone in a line of them (a parent and its children, a total and the
+ * values of a breakdown); another is hidden beside it.  0, or -1 (errno
+ * ENOMEM). */
+int bp__rel_age_lines(const struct bp_tables *T, struct rel *R);
 
 /* Republish model 3 (release_republish.c): each upper figure an earlier
  * release of the year printed, where the kommuner that reported since
@@ -90,10 +102,17 @@ int bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev
 /* Model 7 (release_joint.c): each area's printed cells as sums over the
  * classes of atoms of the classification (and of the categories of the
  * indicators the atoms do not decide); hides (BP_SUP_KEEP) a complement
- * for every primary cell that this bounds below min_cell.  The number hidden (the
- * model needs repairing again when > 0), or -1: errno EDOM (no complement
- * left), EINVAL (internal error), ENOMEM. */
-long bp__rel_joint(const struct bp_tables *T, struct rel *R);
+ * for every primary cell that this bounds below min_cell; of the areas
+ * dirty says (NULL: every one).  The number hidden (the model needs
+ * repairing again when > 0), or -1: errno EDOM (no complement left), EINVAL
+ * (internal error), ENOMEM. */
+long bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty);
+/* Model 20 (release_areas.c): into *dirty (allocated on first use, the
+ * caller's), per area, whether a cell it prints (a count, or a sum of
+ * sums.csv) is hidden in the model and was not in before.  0 or -1
+ * (ENOMEM). */
+int bp__rel_changed_areas(const struct bp_tables *T, const struct rel *R,
+    const struct bp_sup_problem *before, unsigned char **dirty);
 /* Model 9 (release_whole.c): the same over the whole release at once, its
  * cells sums over the reporting kommuner's classes (a fylke is the sum of
  * its kommuner, nasjonal of all, a kommunestorrelse cell of those of the
@@ -107,11 +126,10 @@ long bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup
 struct whole_ahead *bp__rel_whole_ahead(const struct bp_tables *T, struct rel *R);
 /* Tells the check started ahead to give up before its next solve. */
 void bp__rel_whole_ahead_stop(struct whole_ahead *a);
-/* Waits for the check started ahead and frees a.  keep (the pattern is
- * still the one it started from: the per-area check hid nothing): the
- * model takes what it hid, and the result is bp__rel_joint_whole's, errno
- * too.  Else it is told to give up before its next solve, dropped, and 0
- * returned. */
+/* Waits for the check started ahead and frees a.  keep (the per-area
+ * check hid nothing, or model 20): the model hides what it hid too, and
+ * the result is bp__rel_joint_whole's, errno too.  Else it is told to give
+ * up before its next solve, dropped, and 0 returned. */
 long bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep);
 
 #endif

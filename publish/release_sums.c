@@ -77,3 +77,46 @@ bp__rel_sum_counts(const struct bp_tables *T, struct rel *R)
 	}
 	return 0;
 }
+
+/*
+ * Model 20: the sum of ages of every alder row whose count is a model
+ * cell becomes a model cell of its own, in no line: the repair never
+ * needs it, but the checks of each area and of the whole release
+ * (release_joint_ages.c) tie it to the persons' age classes and may hide
+ * it (T->sumhide, a ":" in sums.csv beside a printed count).  A primary
+ * count hides its sum with its row (take() in release.c).
+ */
+int
+bp__rel_age_sums(const struct bp_tables *T, struct rel *R)
+{
+	int s = bp_sum_measure_find("alder");
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+
+	if (s < 0)
+		return 0;
+	size_t g = T->nind + (size_t)s;
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		if (!a->rows)
+			continue;
+		for (size_t b = 0; b < bp_n_breakdowns(); b++)
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++) {
+				size_t row = bp__rel_row_of(T, i, g, b, v, 0), cnt;
+				if (row == SIZE_MAX || (cnt = R->rowcell[row]) == SIZE_MAX ||
+				    R->sumcell[row] != SIZE_MAX)
+					continue;
+				uint64_t sum = a->t->sum[bp_sum_cell((size_t)s, b, v)];
+				if (sum > UINT32_MAX) {
+					errno = EINVAL;
+					return -1;
+				}
+				long c = bp_sup_add_cell(M, (uint32_t)sum, 0);
+				if (c < 0)
+					return -1;
+				R->sumcell[row] = (size_t)c;
+				if (bp_sup_state_of(M, cnt) == BP_SUP_PRIMARY)
+					bp_sup_set_state(M, (size_t)c, BP_SUP_SECONDARY);
+			}
+	}
+	return 0;
+}

@@ -19,7 +19,7 @@
  * instead of 9 000.  Its cost grows fast with the kommuner (23 kommuner:
  * 37 s), so only programs of at most WHOLE_MAX_COLS columns are made;
  * above that, model 10 makes the program by fylke (WHOLE_MAX_COLS_10).
- * Left out: sums.csv.
+ * Left out: the sums of sums.csv but those of ages (model 20).
  */
 #include <errno.h>
 #include <glpk.h>
@@ -84,19 +84,16 @@ keep_sum(struct joint *J, int rw, double need)
 	return 0;
 }
 
-/* Whether base f stands for several kommuner: model 10's fylke of more
- * than one reporting, model 12's group. */
-static bool
-merged(const struct joint *J, size_t f)
+bool
+bp__joint_merged(const struct joint *J, size_t f)
 {
 	if (J->gn)
 		return J->gn[f] > 1;
 	return J->T->a[f].level == BP_LEVEL_FYLKE && J->T->a[f].nrep > 1;
 }
 
-/* Whether reporting kommune k is one of merged base f's. */
-static bool
-member(const struct joint *J, size_t f, size_t k)
+bool
+bp__joint_member(const struct joint *J, size_t f, size_t k)
 {
 	const struct area *K = &J->T->a[k];
 	if (K->level != BP_LEVEL_KOMMUNE || !K->t)
@@ -122,7 +119,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 	const struct bp_tables *T = J->T;
 	size_t fam = J->own[g] ? 1 + g : 0, ncat = bp_indicator_at(g)->ncat;
 
-	if (!merged(J, f) || !(T->s.levels & BP_LEVEL_KOMMUNE))
+	if (!bp__joint_merged(J, f) || !(T->s.levels & BP_LEVEL_KOMMUNE))
 		return 0;
 	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 		if (!table_on(T, BP_LEVEL_KOMMUNE, g, b) || (int)b == J->by_area)
@@ -136,7 +133,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
 					continue;
 				for (size_t k = 0; k < T->na && whole; k++) {
-					if (!member(J, f, k))
+					if (!bp__joint_member(J, f, k))
 						continue;
 					size_t row = bp__rel_row_of(T, k, g, b, v, r), c;
 					/* a kommune that does not print it: no sum */
@@ -195,6 +192,8 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen, int *colstart)
 	}
 	if (T->s.model_version >= 19 && bp__joint_heavy(J, lp, 0, T->na) < 0)
 		return -1;
+	if (bp__joint_ages(J, lp, 0, T->na) < 0)
+		return -1;
 	return 0;
 }
 
@@ -227,13 +226,15 @@ add_deviations(struct joint *J, glp_prob *lp)
 }
 
 /* What a unit of row k's deviation costs: more for a larger count and a
- * higher level (kommune before fylke before nasjonal). */
+ * higher level (kommune before fylke before nasjonal).  Model 20: a sum of
+ * ages moves by at least 16 a person. */
 static double
 deviation_cost(const struct joint *J, size_t k)
 {
 	unsigned level = J->T->a[J->where[k] >> 32].level;
 	double lv = level == BP_LEVEL_KOMMUNE ? 1.0 : level == BP_LEVEL_FYLKE ? 2.0 : 4.0;
-	return lv * (1.0 + log2(1.0 + (double)bp_sup_value_of(J->M, J->cell[k])));
+	double w = lv * (1.0 + log2(1.0 + bp__joint_row_value(J, k)));
+	return bp__joint_age_row(J, k) ? w / 16.0 : w;
 }
 
 /*
@@ -452,7 +453,8 @@ count_kommuner(const struct joint *J)
 {
 	size_t n = 0;
 	for (size_t q = 0; q < J->nbase; q++)
-		n += J->T->a[J->bases[q]].level == BP_LEVEL_KOMMUNE && !merged(J, J->bases[q]);
+		n += J->T->a[J->bases[q]].level == BP_LEVEL_KOMMUNE &&
+		    !bp__joint_merged(J, J->bases[q]);
 	return n;
 }
 
@@ -618,7 +620,10 @@ bp__joint_whole_setup(struct joint *J)
  * the pattern (bp__sup_view) and is kept only when the per-area check hid
  * nothing: then its input was the pattern it would have had after it,
  * and the release is the same as run one after the other.  Else it is
- * dropped and run again after (the time it took is lost).
+ * dropped and run again after (the time it took is lost).  Model 20
+ * checks the whole release on the pattern the per-area check starts from,
+ * by definition (release.c), and always keeps it: the release hides what
+ * either hid.
  */
 struct whole_ahead {
 	const struct bp_tables *T;
@@ -697,11 +702,14 @@ bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep)
 		bp__rel_whole_ahead_stop(a);
 	pthread_join(a->th, NULL);
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
-		fprintf(stderr, "  whole-release check: %s\n", keep ? "kept (the per-area check "
-		    "hid nothing)" : "dropped (the per-area check hid cells)");
+		fprintf(stderr, "  whole-release check: %s\n", keep ? "kept" :
+		    "dropped (the per-area check hid cells)");
 	if (keep) {
+		/* what it hid (the view is the model's pattern as the check
+		 * started, so where the per-area check hid nothing this is
+		 * the view's pattern) */
 		if (a->rc >= 0)
-			bp__sup_view_take(bp_model_problem(R->m), a->view);
+			bp__sup_view_merge(bp_model_problem(R->m), a->view);
 		rc = a->rc;
 		errno = a->err;
 	}

@@ -282,10 +282,13 @@ bp__sup_view(const struct bp_sup_problem *p)
 }
 
 void
-bp__sup_view_take(struct bp_sup_problem *p, const struct bp_sup_problem *v)
+bp__sup_view_merge(struct bp_sup_problem *p, const struct bp_sup_problem *v)
 {
-	memcpy(p->state, v->state, p->ncell);
-	memcpy(p->flags, v->flags, p->ncell);
+	for (size_t c = 0; c < p->ncell; c++)
+		if (p->state[c] == BP_SUP_PUBLISHED && v->state[c] != BP_SUP_PUBLISHED) {
+			p->state[c] = v->state[c];
+			p->flags[c] = v->flags[c];
+		}
 }
 
 void

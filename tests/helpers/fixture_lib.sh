@@ -108,18 +108,19 @@ fixture_attack() {
 	[ "$(ra_field "$res" primaries)" -gt 0 ] || fail "$1: no primary cells attacked: $res"
 }
 
-# fixture_attack_models OLD FIXED: the attacker bounds primary cells of the
-# fixture's release (model OLD, whose gap model FIXED closed) and none of
-# $tmp/rel1 (today's, fixture_rederive), both checked against the truth.
+# fixture_attack_models OLD FIXED [OPTIONS]: the attacker (with OPTIONS)
+# bounds primary cells of the fixture's release (model OLD, whose gap model
+# FIXED closed) and none of $tmp/rel1 (today's, fixture_rederive), both
+# checked against the truth.
 fixture_attack_models() {
 	local old
 	fixture_truth
 	old=$(ls -d "$inst"/releases/* | head -n 1)
-	fixture_attack "$old" --screen
+	fixture_attack "$old" "--screen ${3:-}"
 	[ "$(ra_field "$res" bounded)" -gt 0 ] || fail "model $1's release: the attacker" \
 		"bounds nothing (the fixture shows no more what model $2 is for): $res"
 	echo "ok: model $1's release: $res"
-	fixture_attack "$tmp/rel1" --screen
+	fixture_attack "$tmp/rel1" "--screen ${3:-}"
 	[ "$(ra_field "$res" bounded)" = 0 ] || fail "today's release: the attacker bounds: $res"
 	echo "ok: today's release: $res"
 }
