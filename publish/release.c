@@ -666,7 +666,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		if ((n = bp__rel_joint(T, &R, dirty)) < 0) {
+		if ((n = bp__rel_joint(T, &R, dirty, before)) < 0) {
 			snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
 			    "for the joint distribution of an area's tables" : errno == ENOMEM ?
 			    "out of memory" : "the joint check of the release model failed "

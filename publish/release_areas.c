@@ -13,6 +13,7 @@
  * summed in area order, and the error is that of the lowest failing area.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,26 +284,150 @@ newly_hidden(const struct bp_sup_problem *M, const struct bp_sup_problem *before
 	    bp_sup_state_of(M, c) != BP_SUP_PUBLISHED;
 }
 
+size_t *
+bp__rel_line_parents(const struct bp_tables *T)
+{
+	size_t *up = malloc((T->na ? T->na : 1) * sizeof(*up)), nation = SIZE_MAX;
+
+	if (!up)
+		return NULL;
+	for (size_t i = 0; i < T->na; i++)
+		if (T->a[i].level == BP_LEVEL_NASJONAL && T->a[i].rows)
+			nation = i;
+	for (size_t i = 0; i < T->na; i++) {
+		const struct area *a = &T->a[i];
+		size_t p = a->level == BP_LEVEL_KOMMUNE && a->parent != SIZE_MAX &&
+		    T->a[a->parent].rows ? a->parent : nation;
+		up[i] = a->rows && a->level != BP_LEVEL_NASJONAL && p != SIZE_MAX &&
+		    bp__rel_child_level(T, T->a[p].level) == a->level ? p : SIZE_MAX;
+	}
+	return up;
+}
+
+/* The model cell of area j's row (g, b, v, r), or SIZE_MAX. */
+static size_t
+cell_at(const struct joint *J, size_t j, size_t g, size_t b, size_t v, size_t r)
+{
+	size_t row = bp__rel_row_of(J->T, j, g, b, v, r);
+	return row == SIZE_MAX ? SIZE_MAX : J->R->rowcell[row];
+}
+
+/* In pattern S, the least and the most cell c holds: its count when
+ * printed, else the rule's least, and the most its table row leaves it
+ * (area j's i_alt of (g, b, v) less its other categories, r a category),
+ * HUGE_VAL when that is not printed. */
+static void
+known(const struct joint *J, const struct bp_sup_problem *S, size_t c, size_t j, size_t g,
+    size_t b, size_t v, size_t r, double *lo, double *hi)
+{
+	size_t ncat = bp_indicator_at(g)->ncat, t;
+
+	if (bp_sup_state_of(S, c) == BP_SUP_PUBLISHED) {
+		*lo = *hi = bp_sup_value_of(S, c);
+		return;
+	}
+	*lo = bp__sup_col_lo(S, c);
+	*hi = HUGE_VAL;
+	if (r >= ncat || (t = cell_at(J, j, g, b, v, ncat)) == SIZE_MAX ||
+	    bp_sup_state_of(S, t) != BP_SUP_PUBLISHED)
+		return;
+	double rest = 0.0;
+	for (size_t q = 0; q < ncat; q++) {
+		size_t o = cell_at(J, j, g, b, v, q);
+		if (q == r)
+			continue;
+		if (o == SIZE_MAX)
+			return;
+		rest += bp_sup_state_of(S, o) == BP_SUP_PUBLISHED ? bp_sup_value_of(S, o) :
+		    bp__sup_col_lo(S, o);
+	}
+	*hi = bp_sup_value_of(S, t) - rest;
+}
+
+/*
+ * Model 20: a hidden cell of area i lies within its parent's printed cell
+ * less what the parent's other children are known to hold at most, and at
+ * least (their printed counts; for a hidden one, the rule's least, and
+ * what its own table row leaves it).  The repair's model has those lines,
+ * an area's program did not.  From J->lines, the pattern at the round's
+ * start (other areas hide cells meanwhile, on other threads), so that the
+ * areas whose lines moved are checked again in the next round
+ * (bp__rel_changed_areas).
+ */
+void
+bp__joint_line_bounds(const struct joint *J, size_t k, double *lo, double *hi)
+{
+	const struct bp_tables *T = J->T;
+	const struct bp_sup_problem *S = J->lines;
+	uint64_t w = J->where[k];
+	size_t i = (size_t)(w >> 32), g = w >> 24 & 255, b = w >> 16 & 255, v = w >> 8 & 255;
+	size_t r = w & 255, p, c;
+
+	if (!S || J->lines_off || J->whole || g >= T->nind || (int)b == J->by_area ||
+	    (p = J->lparent[i]) == SIZE_MAX || (c = cell_at(J, p, g, b, v, r)) == SIZE_MAX ||
+	    bp_sup_state_of(S, c) != BP_SUP_PUBLISHED)
+		return;
+	double top = bp_sup_value_of(S, c), least = 0.0, most = 0.0, l, h;
+	for (size_t j = 0; j < T->na; j++) {
+		if (j == i || J->lparent[j] != p || T->a[j].level != T->a[i].level)
+			continue;
+		if ((c = cell_at(J, j, g, b, v, r)) == SIZE_MAX)
+			return; /* a sibling that does not print it: no line */
+		known(J, S, c, j, g, b, v, r, &l, &h);
+		least += l;
+		most += h;
+	}
+	*hi = fmin(*hi, top - least);
+	if (most < HUGE_VAL)
+		*lo = fmax(*lo, top - most);
+}
+
+/* Whether area i's cells hide one that before did not: its counts
+ * (counts), or its sums of sums.csv (sums). */
+static void
+area_changed(const struct bp_tables *T, const struct rel *R, const struct bp_sup_problem *M,
+    const struct bp_sup_problem *before, size_t i, bool *counts, bool *sums)
+{
+	*counts = *sums = false;
+	for (size_t g = 0; g < T->ngroup; g++) {
+		size_t blk = T->blk[i * T->ngroup + g];
+		if (blk == SIZE_MAX)
+			continue;
+		size_t n = block_rows(T, T->a[i].level, g);
+		for (size_t row = blk; row < blk + n; row++) {
+			*counts |= newly_hidden(M, before, R->rowcell[row]);
+			*sums |= newly_hidden(M, before, R->sumcell[row]);
+		}
+	}
+}
+
+/* An area whose counts changed moves the lines of its siblings and of its
+ * children (bp__joint_line_bounds): they are checked again too. */
 int
 bp__rel_changed_areas(const struct bp_tables *T, const struct rel *R,
     const struct bp_sup_problem *before, unsigned char **dirty)
 {
 	const struct bp_sup_problem *M = bp_model_problem(R->m);
+	size_t *up = bp__rel_line_parents(T);
+	unsigned char *moved = malloc(T->na ? T->na : 1);
+	int ret = -1;
 
-	if (!*dirty && !(*dirty = malloc(T->na ? T->na : 1)))
-		return -1;
+	if (!up || !moved || (!*dirty && !(*dirty = malloc(T->na ? T->na : 1))))
+		goto out;
 	for (size_t i = 0; i < T->na; i++) {
-		bool changed = false;
-		for (size_t g = 0; g < T->ngroup && !changed; g++) {
-			size_t blk = T->blk[i * T->ngroup + g];
-			if (blk == SIZE_MAX)
-				continue;
-			size_t n = block_rows(T, T->a[i].level, g);
-			for (size_t row = blk; row < blk + n && !changed; row++)
-				changed = newly_hidden(M, before, R->rowcell[row]) ||
-				    newly_hidden(M, before, R->sumcell[row]);
-		}
-		(*dirty)[i] = changed;
+		bool counts, sums;
+		area_changed(T, R, M, before, i, &counts, &sums);
+		moved[i] = counts;
+		(*dirty)[i] = counts || sums;
 	}
-	return 0;
+	for (size_t i = 0; i < T->na; i++)
+		for (size_t j = 0; moved[i] && j < T->na; j++)
+			if (up[j] == i || (up[j] != SIZE_MAX && up[j] == up[i] &&
+			    T->a[j].level == T->a[i].level))
+				(*dirty)[j] = 1;
+	ret = 0;
+out:
+	free(up);
+	free(moved);
+	return ret;
 }

@@ -296,7 +296,14 @@ bp__joint_bound_row(struct joint *J, glp_prob *lp, size_t k)
 		double v = bp_sup_value_of(J->M, c);
 		glp_set_row_bnds(lp, J->lprow[k], GLP_FX, v, v);
 	} else {
-		glp_set_row_bnds(lp, J->lprow[k], GLP_LO, bp__sup_col_lo(J->M, c), 0.0);
+		/* model 20: within what its parent's line tells */
+		double lo = bp__sup_col_lo(J->M, c), hi = HUGE_VAL;
+		bp__joint_line_bounds(J, k, &lo, &hi);
+		if (hi < HUGE_VAL)
+			glp_set_row_bnds(lp, J->lprow[k], hi > lo ? GLP_DB : GLP_FX, lo,
+			    hi > lo ? hi : lo);
+		else
+			glp_set_row_bnds(lp, J->lprow[k], GLP_LO, lo, 0.0);
 	}
 }
 
@@ -566,11 +573,11 @@ out:
 
 static long
 joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_problem *M,
-    const atomic_bool *stop, const unsigned char *dirty)
+    const atomic_bool *stop, const unsigned char *dirty, const struct bp_sup_problem *lines)
 {
 	static const unsigned lv[NLV] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
 	struct joint J = { .T = T, .R = R, .M = M, .whole = whole, .stop = stop,
-		.dirty = dirty };
+		.dirty = dirty, .lines = lines };
 	long ret = -1;
 	/* GLPK would print its basis messages to standard output, which
 	 * carries the release id */
@@ -600,6 +607,7 @@ joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_proble
 	for (size_t g = 0; g < T->nind; g++)
 		J.own[g] = own_family(&J, g);
 	if (bp__joint_heavy_partners(&J) < 0 || bp__joint_ages_setup(&J) < 0 ||
+	    (lines && !(J.lparent = bp__rel_line_parents(T))) ||
 	    (whole && bp__joint_whole_setup(&J) < 0) || make_classes(&J) < 0) {
 		errno = ENOMEM;
 		goto out;
@@ -626,6 +634,7 @@ out:
 	free(J.partner);
 	free(J.age_lo);
 	free(J.age_hi);
+	free(J.lparent);
 	free(J.base);
 	free(J.cell);
 	free(J.lprow);
@@ -644,14 +653,15 @@ out:
 }
 
 long
-bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty)
+bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty,
+    const struct bp_sup_problem *lines)
 {
-	return joint(T, R, false, bp_model_problem(R->m), NULL, dirty);
+	return joint(T, R, false, bp_model_problem(R->m), NULL, dirty, lines);
 }
 
 long
 bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup_problem *M,
     const atomic_bool *stop)
 {
-	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop, NULL);
+	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop, NULL, NULL);
 }

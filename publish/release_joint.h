@@ -55,6 +55,12 @@ struct joint {
 	size_t age_g, everyone;
 	double *age_lo, *age_hi;
 	const unsigned char *dirty; /* model 20: the areas to check, NULL all */
+	/* model 20, per area: the pattern at the round's start, whose lines
+	 * bound a hidden cell (bp__joint_line_bounds), and each area's parent
+	 * in them (bp__rel_line_parents); NULL none */
+	const struct bp_sup_problem *lines;
+	size_t *lparent;
+	bool lines_off;            /* for the moment, the rows without them */
 	int *base;                 /* na x nfam: first column - 1, -1 none */
 	/* the rows that are printed cells: model cell, row of the LP */
 	size_t *cell, nrow, caprow;
@@ -176,6 +182,10 @@ int bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size
 /* release_areas.c: every area's check, the areas on the cores: 0 or -1
  * (errno). */
 int bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list);
+/* Model 20: narrows *lo and *hi of hidden row k to what its parent's line
+ * in J->lines tells (the parent's printed cell less what its siblings are
+ * known to hold at least, or at most). */
+void bp__joint_line_bounds(const struct joint *J, size_t k, double *lo, double *hi);
 
 /* release_whole.c */
 /* Whether base f stands for several kommuner: model 10's fylke of more

@@ -99,15 +99,33 @@ bp__joint_stopped(const struct joint *J)
 	return true;
 }
 
+/* Sets every printed row's bounds, with the lines of its parent or (off)
+ * without them (model 20, bp__joint_line_bounds). */
+static void
+bound_rows(struct joint *J, glp_prob *lp, bool off)
+{
+	J->lines_off = off;
+	for (size_t q = 0; q < J->nrow; q++)
+		bp__joint_bound_row(J, lp, q);
+}
+
 /*
  * LP row rw (printed row k, or SIZE_MAX: a kommune sum of model 11)
  * reaches need, with complements: in the whole release a cover at once
  * (release_whole.c), else, or when it hid nothing, one cell of the bound's
  * certificate at a time.  0, or -1: errno EDOM (no complement left),
  * EINVAL.
+ *
+ * Model 20: where no cell of the area is left to hide, what bounds the row
+ * may be what the lines of its parent tell (bp__joint_line_bounds), whose
+ * complements are cells of other areas, which this check does not hide:
+ * the whole release's check does, where it is made.  Then the row goes on
+ * without them, as before model 20.  (A release of Oslo and eleven
+ * kommuner of fylke 31: the nation less fylke 31 bounded fylke 03's
+ * rop_skala rod_rod, and the whole check hid kommune cells for it.)
  */
-int
-bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
+static int
+raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 {
 	double hi;
 
@@ -136,12 +154,29 @@ bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k
 			}
 		}
 		size_t x = complement(J, lp);
+		if (x == SIZE_MAX && J->lines && !J->lines_off && !J->whole) {
+			bound_rows(J, lp, true);
+			continue;
+		}
 		if (x == SIZE_MAX) {
 			errno = EDOM;
 			return -1;
 		}
 		bp__joint_hide_row(J, lp, x, k, hi);
 	}
+}
+
+/* raise_row, and the lines of the parents back in the rows after it. */
+int
+bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
+{
+	int rc = raise_row(J, lp, rw, need, k);
+	if (J->lines_off) {
+		int e = errno;
+		bound_rows(J, lp, false);
+		errno = e;
+	}
+	return rc;
 }
 
 /*

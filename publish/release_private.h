@@ -103,10 +103,17 @@ int bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev
  * classes of atoms of the classification (and of the categories of the
  * indicators the atoms do not decide); hides (BP_SUP_KEEP) a complement
  * for every primary cell that this bounds below min_cell; of the areas
- * dirty says (NULL: every one).  The number hidden (the model needs
+ * dirty says (NULL: every one); lines (model 20, NULL none): the pattern
+ * whose lines bound a hidden cell by its parent's less its siblings'.  The number hidden (the model needs
  * repairing again when > 0), or -1: errno EDOM (no complement left), EINVAL
  * (internal error), ENOMEM. */
-long bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty);
+long bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty,
+    const struct bp_sup_problem *lines);
+/* Model 20 (release_areas.c): per area, the area whose cells are the sums
+ * of its and its siblings' (a kommune's fylke, a fylke's nation: the next
+ * printed level up), SIZE_MAX none; the caller's to free.  NULL on
+ * ENOMEM. */
+size_t *bp__rel_line_parents(const struct bp_tables *T);
 /* Model 20 (release_areas.c): into *dirty (allocated on first use, the
  * caller's), per area, whether a cell it prints (a count, or a sum of
  * sums.csv) is hidden in the model and was not in before.  0 or -1
