@@ -113,23 +113,13 @@ area_lines(const struct bp_tables *T, const struct rel *R, size_t g, struct line
 }
 
 /* Whether the values of breakdown b count every person (the persons of
- * total's one value, in the atoms of an indicator that counts everyone). */
+ * total's one value, in the atoms of indicator every, which counts them). */
 static int
-partitions(const struct bp_tables *T, size_t b, size_t tot, uint64_t *all, uint64_t *set)
+partitions(const struct bp_tables *T, size_t every, size_t b, size_t tot, uint64_t *all,
+    uint64_t *set)
 {
-	size_t words = bp_cellkeys_words(T->ck), every = SIZE_MAX, most = 0;
+	size_t words = bp_cellkeys_words(T->ck);
 
-	for (size_t g = 0; g < T->nind; g++) {
-		if (bp_cellkeys_cell_atoms(T->ck, g, bp_indicator_at(g)->ncat, tot, 0, set) != 0)
-			continue;
-		size_t n = 0;
-		for (size_t w = 0; w < words; w++)
-			n += (size_t)__builtin_popcountll(set[w]);
-		if (n > most) {
-			most = n;
-			every = g;
-		}
-	}
 	if (every == SIZE_MAX ||
 	    bp_cellkeys_cell_atoms(T->ck, every, bp_indicator_at(every)->ncat, tot, 0, all) != 0)
 		return 0;
@@ -158,8 +148,9 @@ breakdown_lines(const struct bp_tables *T, const struct rel *R, size_t g, struct
 	if (!all || !set)
 		goto out;
 	ret = 0;
+	size_t every = bp__rel_everyone(T, set);
 	for (size_t b = 0; tot >= 0 && b < bp_n_breakdowns(); b++) {
-		if ((int)b == tot || !partitions(T, b, (size_t)tot, all, set))
+		if ((int)b == tot || !partitions(T, every, b, (size_t)tot, all, set))
 			continue;
 		for (size_t i = 0; i < T->na; i++) {
 			size_t from = L->n, top = T->a[i].rows ? age_row(T, R, g, i, (size_t)tot, 0) :

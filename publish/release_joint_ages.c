@@ -76,23 +76,7 @@ bp__joint_ages_setup(struct joint *J)
 	if (T->s.model_version < 20 || s < 0 || tot < 0)
 		return 0;
 	J->age_g = T->nind + (size_t)s;
-	/* an indicator whose i_alt is every person: the one with the most
-	 * atoms (the others count rusproblem J only, measures/qatoms.h) */
-	J->everyone = SIZE_MAX;
-	size_t most = 0;
-	for (size_t g = 0; g < T->nind; g++) {
-		if (bp_cellkeys_cell_atoms(T->ck, g, bp_indicator_at(g)->ncat, (size_t)tot, 0,
-		    J->set) != 0)
-			continue;
-		size_t n = 0;
-		for (size_t w = 0; w < J->words; w++)
-			n += (size_t)__builtin_popcountll(J->set[w]);
-		if (n > most) {
-			most = n;
-			J->everyone = g;
-		}
-	}
-	if (J->everyone == SIZE_MAX)
+	if ((J->everyone = bp__rel_everyone(T, J->set)) == SIZE_MAX)
 		return 0;
 	for (int l = 0; l < J->nlv && !J->ages; l++)
 		for (size_t b = 0; b < bp_n_breakdowns() && !J->ages; b++)

@@ -87,6 +87,11 @@ int bp__rel_sum_ties(const struct bp_tables *T, struct rel *R);
  * its own, in no line, R->sumcell of its row, for the checks to tie to the
  * age classes (release_joint_ages.c).  0, or -1 (errno ENOMEM, EINVAL). */
 int bp__rel_age_sums(const struct bp_tables *T, struct rel *R);
+/* Model 20 (release_sums.c): an indicator whose i_alt is every person,
+ * the one whose i_alt has the most atoms (the others count rusproblem J
+ * only, measures/qatoms.h), or SIZE_MAX; set is scratch of
+ * bp_cellkeys_words words. */
+size_t bp__rel_everyone(const struct bp_tables *T, uint64_t *set);
 /* Model 20 (release_agelines.c), after the checks: no sum of ages hidden
  * alone in a line of them (a parent and its children, a total and the
  * values of a breakdown); another is hidden beside it.  0, or -1 (errno

@@ -78,6 +78,27 @@ bp__rel_sum_counts(const struct bp_tables *T, struct rel *R)
 	return 0;
 }
 
+size_t
+bp__rel_everyone(const struct bp_tables *T, uint64_t *set)
+{
+	int tot = bp_breakdown_find("total");
+	size_t words = bp_cellkeys_words(T->ck), every = SIZE_MAX, most = 0;
+
+	for (size_t g = 0; tot >= 0 && g < T->nind; g++) {
+		if (bp_cellkeys_cell_atoms(T->ck, g, bp_indicator_at(g)->ncat, (size_t)tot, 0,
+		    set) != 0)
+			continue;
+		size_t n = 0;
+		for (size_t w = 0; w < words; w++)
+			n += (size_t)__builtin_popcountll(set[w]);
+		if (n > most) {
+			most = n;
+			every = g;
+		}
+	}
+	return every;
+}
+
 /*
  * Model 20: the sum of ages of every alder row whose count is a model
  * cell becomes a model cell of its own, in no line: the repair never
