@@ -601,6 +601,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		goto out;
 	}
 	struct bp_sup_problem *M = bp_model_problem(R.m);
+	bp__debug_phase("model");
 	bp_sup_set_rule(M, BP_SUP_RULE_UPPER);
 	/* Model 13: with suppress_zero, a 0 that the whole model tells (the
 	 * groups published those each of them tells) is published too. */
@@ -643,6 +644,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	bp_sup_set_cleanup(M, T->s.model_version >= 5);
 	if (repair(T, M, err, errlen) < 0)
 		goto out;
+	bp__debug_phase("repair");
 	/* Model 9's check of the whole release, on two cores, starts beside
 	 * the per-area check (release_whole.c says when it is kept). */
 	ahead = T->s.model_version >= 9 ? bp__rel_whole_ahead(T, &R) : NULL;
@@ -673,6 +675,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 			    "(internal error)");
 			goto out;
 		}
+		bp__debug_phase("per-area check round");
 		if (n == 0)
 			break;
 		hid = true;
@@ -727,6 +730,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		    "(internal error)");
 		goto out;
 	}
+	bp__debug_phase("whole-release check (what was left of it)");
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "release model: %zu cells, %zu constraints (%zu met twice), "
 		    "%zu hidden\n", bp_sup_ncells(M), bp_sup_ncons(M), bp_model_duplicates(R.m),
@@ -736,6 +740,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	bp__debug_phase("age lines");
 	if (take(T, &R) < 0) {
 		snprintf(err, errlen, "suppression left a cell the republishing rule protects "
 		    "published (release model)");

@@ -64,6 +64,11 @@ check_area(struct joint *J, size_t i, size_t *seen, size_t *list)
 	ret = 0;
 	if (np > 0 && glp_get_num_cols(lp) > 0) {
 		J->primaries += np;
+		/* model 21: without what the printed zeros rule out */
+		if (J->T->s.model_version >= 21 && bp__joint_drop_zeros(J, lp, list, np, NULL, 0) < 0) {
+			ret = -1;
+			goto out;
+		}
 		glp_adv_basis(lp, 0);
 		/* the matrix by column (after the crash basis, which reads
 		 * the rows): the same pivots, each solve's set-up faster */
@@ -232,6 +237,10 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 		if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
 		    (!J->dirty || J->dirty[i]))
 			todo[n++] = i;
+	if (bp__joint_age_groups_setup(J) < 0) {
+		errno = ENOMEM;
+		goto out;
+	}
 	bool threads = bp_sup_threads() >= 2 && n >= 2 && areas_apart(J, todo, n);
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "  joint check: %zu areas, %s\n", n, threads ? "on threads" : "in turn");

@@ -634,6 +634,8 @@ out:
 	free(J.partner);
 	free(J.age_lo);
 	free(J.age_hi);
+	for (int l = 0; l < NLV; l++)
+		free(J.age_rep[l]);
 	free(J.lparent);
 	free(J.base);
 	free(J.cell);

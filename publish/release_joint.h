@@ -54,6 +54,7 @@ struct joint {
 	bool ages;
 	size_t age_g, everyone;
 	double *age_lo, *age_hi;
+	uint32_t *age_rep[NLV];    /* model 21: per level, each class's group */
 	const unsigned char *dirty; /* model 20: the areas to check, NULL all */
 	/* model 20, per area: the pattern at the round's start, whose lines
 	 * bound a hidden cell (bp__joint_line_bounds), and each area's parent
@@ -102,6 +103,9 @@ int bp__joint_heavy(struct joint *J, glp_prob *lp, size_t from, size_t to);
 /* J->ages and what goes with it (all off before model 20).  0 or -1
  * (ENOMEM). */
 int bp__joint_ages_setup(struct joint *J);
+/* Every level's groups of classes that share their years (model 21),
+ * made before the areas' threads read them.  0 or -1 (ENOMEM). */
+int bp__joint_age_groups_setup(struct joint *J);
 /* Whether level prints sums of ages by breakdown b, in the program. */
 bool bp__joint_age_on(const struct joint *J, unsigned level, size_t b);
 /* The persons of sums of ages by (b, v) into J->set: 0, or -1. */
@@ -119,6 +123,14 @@ double bp__joint_row_value(const struct joint *J, size_t k);
  * and a row per printed sum of ages; in the whole release by fylke, the
  * sums of the kommuner of a merged base.  0, or -1 (ENOMEM). */
 int bp__joint_ages(struct joint *J, glp_prob *lp, size_t from, size_t to);
+
+/* release_joint_zeros.c (model 21) */
+/* Drops from lp the columns that rows which can only be 0 rule out, and
+ * the rows that leaves empty and no check changes; J's printed rows and
+ * kommune sums, list[0..n) (indices of printed rows) and colstart[0..ncs)
+ * (first columns) follow.  0 or -1 (ENOMEM). */
+int bp__joint_drop_zeros(struct joint *J, glp_prob *lp, size_t *list, size_t n, int *colstart,
+    size_t ncs);
 
 /* release_joint.c */
 /* Whether tables by breakdown b are in the program. */

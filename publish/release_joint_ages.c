@@ -226,40 +226,180 @@ class_ages(const struct joint *J, const struct fam *P, double *lo, double *span)
 }
 
 /* Appends to ind/val[n + 1..] base k's terms of the persons of the first
- * ny classes of J->ys: least age times persons, plus the years above. */
+ * ny classes of J->ys: least age times persons, plus the years above (of
+ * the class's group, once: rep). */
 static int
 age_terms(const struct joint *J, const struct fam *P, size_t k, size_t ny, const double *lo,
-    int *ind, double *val, int n)
+    const uint32_t *rep, int *ind, double *val, int n)
 {
 	for (size_t y = 0; y < ny; y++) {
 		uint32_t x = J->ys[y];
 		ind[++n] = bp__joint_col(J, k, 0, 0, P->n, x);
 		val[n] = lo[x];
+		if (rep[x] != x)
+			continue;
 		ind[++n] = bp__joint_col(J, k, 0, 1, P->n, x);
 		val[n] = 1.0;
 	}
 	return n;
 }
 
-/* The age columns of base k: at most span times the persons, class by
- * class. */
-static void
-age_bounds(const struct joint *J, glp_prob *lp, size_t k, const struct fam *P,
-    const double *span)
+/*
+ * Model 21: the classes whose persons are in the same sums of ages (the
+ * same value of each breakdown that sums them, at every level) share one
+ * column of years, their first class's: rep[x] for each class x of P.
+ * The sums see only the years of a group, and a group's years lie within
+ * the sum of its classes' spans times their persons exactly when they can
+ * be shared out within each class's.  So the program's solutions are the
+ * same; it has a row and a column for each group instead of each class
+ * (some 840 of each in a kommune's program made it seven times slower).
+ * Before model 21, and for a class in two values of a breakdown (the
+ * classes are cut by these sums, so none is), each class is its own.
+ * 0 or -1 (ENOMEM).
+ */
+static int
+age_groups(struct joint *J, const struct fam *P, uint32_t *rep)
 {
-	int ind[3];
-	double val[3] = { 0.0, 1.0, 0.0 };
+	size_t n = P->n, most = 2;
+	for (size_t b = 0; b < bp_n_breakdowns(); b++)
+		if (bp_breakdown_at(b)->nval + 2 > most)
+			most = bp_breakdown_at(b)->nval + 2;
+	uint32_t *grp = calloc(n + 1, sizeof(*grp)), *code = malloc((n + 1) * sizeof(*code));
+	uint32_t *id = malloc((n + 1) * most * sizeof(*id));
+	int ret = -1;
 
+	for (uint32_t x = 0; x <= n; x++)
+		rep[x] = x;
+	if (!grp || !code || !id)
+		goto out;
+	ret = 0;
+	if (J->T->s.model_version < 21)
+		goto out;
+	uint32_t ng = 1;
+	for (size_t b = 0; b < bp_n_breakdowns(); b++) {
+		bool on = false;
+		for (int l = 0; l < J->nlv; l++)
+			on |= bp__joint_age_on(J, J->lvbit[l], b);
+		if (!on)
+			continue;
+		size_t nv = bp_breakdown_at(b)->nval;
+		for (uint32_t x = 1; x <= n; x++)
+			code[x] = 0;
+		for (size_t v = 0; v < nv; v++) {
+			if (bp__joint_age_set(J, b, v) != 0)
+				continue;
+			size_t ny = bp__joint_class_list(J, P);
+			for (size_t y = 0; y < ny; y++) {
+				uint32_t x = J->ys[y];
+				code[x] = code[x] ? (uint32_t)nv + 1 : (uint32_t)v + 1;
+			}
+		}
+		/* refine: (group, value) pairs numbered anew */
+		for (size_t q = 0; q < (size_t)ng * most; q++)
+			id[q] = 0;
+		uint32_t nn = 0;
+		for (uint32_t x = 1; x <= n; x++) {
+			size_t key = (size_t)grp[x] * most + code[x];
+			if (code[x] == nv + 1 || grp[x] == UINT32_MAX) {
+				grp[x] = UINT32_MAX;   /* alone */
+				continue;
+			}
+			if (!id[key])
+				id[key] = ++nn;
+			grp[x] = id[key] - 1;
+		}
+		ng = nn ? nn : 1;
+	}
+	for (size_t q = 0; q < ng; q++)
+		id[q] = 0;
+	for (uint32_t x = 1; x <= n; x++) {
+		if (grp[x] == UINT32_MAX)
+			continue;
+		if (!id[grp[x]])
+			id[grp[x]] = x;
+		rep[x] = id[grp[x]];
+	}
+out:
+	free(grp);
+	free(code);
+	free(id);
+	return ret;
+}
+
+/* Level l's groups (model 21, age_groups), made on first use: NULL on
+ * ENOMEM.  J frees them. */
+static const uint32_t *
+age_reps(struct joint *J, int l)
+{
+	if (!J->age_rep[l]) {
+		struct fam *P = bp__joint_fam(J, l, 0);
+		uint32_t *rep = malloc((P->n + 1) * sizeof(*rep));
+		if (!rep || age_groups(J, P, rep) < 0) {
+			free(rep);
+			return NULL;
+		}
+		J->age_rep[l] = rep;
+	}
+	return J->age_rep[l];
+}
+
+int
+bp__joint_age_groups_setup(struct joint *J)
+{
+	for (int l = 0; J->ages && l < J->nlv; l++)
+		if (bp__joint_classes(J, l, 0) < 0 || !age_reps(J, l))
+			return -1;
+	return 0;
+}
+
+/* The age columns of base k: at most span times the persons, group by
+ * group (a class's own before model 21); the columns of the other classes
+ * of a group are 0. */
+static int
+age_bounds(const struct joint *J, glp_prob *lp, size_t k, const struct fam *P,
+    const double *span, const uint32_t *rep)
+{
 	if (J->base[k * J->nfam] < 0)
-		return;
-	for (uint32_t x = 1; x <= P->n; x++) {
-		ind[1] = bp__joint_col(J, k, 0, 1, P->n, x);
-		ind[2] = bp__joint_col(J, k, 0, 0, P->n, x);
-		val[2] = -span[x];
+		return 0;
+	size_t n = P->n;
+	int *ind = malloc((n + 2) * sizeof(*ind));
+	double *val = malloc((n + 2) * sizeof(*val));
+	uint32_t *next = calloc(n + 1, sizeof(*next)), *last = calloc(n + 1, sizeof(*last));
+	int ret = -1;
+
+	if (!ind || !val || !next || !last)
+		goto out;
+	/* each group's classes in order: x, next[x], ... */
+	for (uint32_t x = 1; x <= n; x++) {
+		uint32_t r = rep[x];
+		if (r != x)
+			next[last[r]] = x;
+		last[r] = x;
+	}
+	for (uint32_t x = 1; x <= n; x++) {
+		if (rep[x] != x) {
+			int j = bp__joint_col(J, k, 0, 1, n, x);
+			glp_set_col_bnds(lp, j, GLP_FX, 0.0, 0.0);
+			continue;
+		}
+		int m = 1;
+		ind[1] = bp__joint_col(J, k, 0, 1, n, x);
+		val[1] = 1.0;
+		for (uint32_t y = x; y; y = next[y]) {
+			ind[++m] = bp__joint_col(J, k, 0, 0, n, y);
+			val[m] = -span[y];
+		}
 		int rw = glp_add_rows(lp, 1);
-		glp_set_mat_row(lp, rw, 2, ind, val);
+		glp_set_mat_row(lp, rw, m, ind, val);
 		glp_set_row_bnds(lp, rw, GLP_UP, 0.0, 0.0);
 	}
+	ret = 0;
+out:
+	free(ind);
+	free(val);
+	free(next);
+	free(last);
+	return ret;
 }
 
 /*
@@ -269,8 +409,8 @@ age_bounds(const struct joint *J, glp_prob *lp, size_t k, const struct fam *P,
  * f from its kommuner).  Not printed rows: the check hides none of them.
  */
 static int
-kommune_age_sums(struct joint *J, glp_prob *lp, size_t f, const double *lo, int *ind,
-    double *val)
+kommune_age_sums(struct joint *J, glp_prob *lp, size_t f, const double *lo,
+    const uint32_t *rep, int *ind, double *val)
 {
 	const struct bp_tables *T = J->T;
 	struct fam *P = bp__joint_fam(J, 0, 0);
@@ -300,7 +440,7 @@ kommune_age_sums(struct joint *J, glp_prob *lp, size_t f, const double *lo, int 
 			}
 			if (!any || bp__joint_age_set(J, b, v) != 0)
 				continue;
-			int n = age_terms(J, P, f, bp__joint_class_list(J, P), lo, ind, val, 0);
+			int n = age_terms(J, P, f, bp__joint_class_list(J, P), lo, rep, ind, val, 0);
 			int rw = glp_add_rows(lp, 1);
 			glp_set_mat_row(lp, rw, n, ind, val);
 			glp_set_row_bnds(lp, rw, all ? GLP_FX : GLP_LO, sum, sum);
@@ -311,8 +451,8 @@ kommune_age_sums(struct joint *J, glp_prob *lp, size_t f, const double *lo, int 
 
 /* Area i's printed sums of ages (level l's classes), one row each. */
 static int
-area_age_rows(struct joint *J, glp_prob *lp, size_t i, int l, const double *lo, int *ind,
-    double *val)
+area_age_rows(struct joint *J, glp_prob *lp, size_t i, int l, const double *lo,
+    const uint32_t *rep, int *ind, double *val)
 {
 	const struct bp_tables *T = J->T;
 	struct fam *P = bp__joint_fam(J, l, 0);
@@ -332,7 +472,7 @@ area_age_rows(struct joint *J, glp_prob *lp, size_t i, int l, const double *lo, 
 				if (J->base[k * J->nfam] < 0 ||
 				    (J->whole && !bp__joint_under(J, k, i, b, v)))
 					continue;
-				n = age_terms(J, P, k, ny, lo, ind, val, n);
+				n = age_terms(J, P, k, ny, lo, rep, ind, val, n);
 			}
 			if (n == 0)
 				continue;
@@ -361,21 +501,24 @@ bp__joint_ages(struct joint *J, glp_prob *lp, size_t from, size_t to)
 	double *lo = malloc((most + 1) * sizeof(*lo)), *span = malloc((most + 1) * sizeof(*span));
 	int *ind = malloc((2 * most * nb + 1) * sizeof(*ind));
 	double *val = malloc((2 * most * nb + 1) * sizeof(*val));
+	const uint32_t *rep;
 	int ret = -1;
 
 	errno = ENOMEM;
 	if (!lo || !span || !ind || !val)
 		goto out;
 	if (J->whole) {
-		class_ages(J, bp__joint_fam(J, 0, 0), lo, span);
-		for (size_t q = 0; q < J->nbase; q++) {
-			age_bounds(J, lp, J->bases[q], bp__joint_fam(J, 0, 0), span);
-			if (kommune_age_sums(J, lp, J->bases[q], lo, ind, val) < 0)
+		struct fam *P = bp__joint_fam(J, 0, 0);
+		class_ages(J, P, lo, span);
+		if (!(rep = age_reps(J, 0)))
+			goto out;
+		for (size_t q = 0; q < J->nbase; q++)
+			if (age_bounds(J, lp, J->bases[q], P, span, rep) < 0 ||
+			    kommune_age_sums(J, lp, J->bases[q], lo, rep, ind, val) < 0)
 				goto out;
-		}
 		for (size_t i = from; i < to; i++)
 			if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
-			    area_age_rows(J, lp, i, 0, lo, ind, val) < 0)
+			    area_age_rows(J, lp, i, 0, lo, rep, ind, val) < 0)
 				goto out;
 	} else {
 		for (size_t i = from; i < to; i++) {
@@ -384,9 +527,10 @@ bp__joint_ages(struct joint *J, glp_prob *lp, size_t from, size_t to)
 			if (!T->a[i].rows || l < 0 || J->base[i * J->nfam] < 0 ||
 			    !bp__joint_age_cols(J, i))
 				continue;
-			class_ages(J, bp__joint_fam(J, l, 0), lo, span);
-			age_bounds(J, lp, i, bp__joint_fam(J, l, 0), span);
-			if (area_age_rows(J, lp, i, l, lo, ind, val) < 0)
+			struct fam *P = bp__joint_fam(J, l, 0);
+			class_ages(J, P, lo, span);
+			if (!(rep = age_reps(J, l)) || age_bounds(J, lp, i, P, span, rep) < 0 ||
+			    area_age_rows(J, lp, i, l, lo, rep, ind, val) < 0)
 				goto out;
 		}
 	}

@@ -539,12 +539,17 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 	int ret = -1, *colstart = malloc((J->nbase + 1) * sizeof(*colstart));
 	errno = ENOMEM;
 	J->nrow = 0;
-	if (!colstart || whole_rows(J, lp, seen, colstart) < 0 || add_deviations(J, lp) < 0)
+	if (!colstart || whole_rows(J, lp, seen, colstart) < 0)
 		goto out;
 	size_t np = 0;
 	for (size_t k = 0; k < J->nrow; k++)
 		if (bp__joint_to_raise(J, lp, k))
 			list[np++] = k;
+	/* model 21: without what the printed zeros rule out */
+	if ((T->s.model_version >= 21 &&
+	    bp__joint_drop_zeros(J, lp, list, np, colstart, J->nbase + 1) < 0) ||
+	    add_deviations(J, lp) < 0)
+		goto out;
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "  whole-release check: %d columns, %d rows, %zu primary cells\n",
 		    glp_get_num_cols(lp), glp_get_num_rows(lp), np);

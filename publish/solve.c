@@ -22,6 +22,21 @@ cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void
+bp__debug_phase(const char *what)
+{
+	static double last;
+	struct timespec ts;
+
+	if (!getenv("BPAGG_DEBUG_SUPPRESS"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (what)
+		fprintf(stderr, "time: %s %.2fs\n", what, last > 0 ? now - last : 0.0);
+	last = now;
+}
+
 static int
 solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev,
     bool wide)
@@ -396,8 +411,10 @@ bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, s
 	memset(T->reason, 0, T->nrows);
 	for (size_t g = 0; g < T->ngroup; g++)
 		list[g] = g;
+	bp__debug_phase(NULL);
 	if (run_round(T, prev, suppress_group, list, T->ngroup, err, errlen) < 0)
 		goto out;
+	bp__debug_phase("groups");
 	if (T->s.release_model) {
 		ret = bp__release_solve(T, prev, err, errlen);
 		goto out;

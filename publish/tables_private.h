@@ -213,4 +213,8 @@ void bp__tables_part_free(struct bp_tables_part *x);
 int bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err,
     size_t errlen);
 
+/* With BPAGG_DEBUG_SUPPRESS set: "time: <what> <s>" on stderr, the wall
+ * seconds since the call before (solve.c; where publishing spends them). */
+void bp__debug_phase(const char *what);
+
 #endif

@@ -4,18 +4,18 @@
 # make_suplog_release.sh ... 15 with main at deeee54: the 23 kommuner of
 # fylke 11, 40 persons each, the national tables of rapport, min_cell 5)
 # is re-derived by bpagg audit as model 15, while a release of the same
-# store made today is logged with "model":20 and hides other cells, and
+# store made today is logged with "model":21 and hides other cells, and
 # both verify together. Model 15 hid the gul row of
 # levekarsindeks8__rop_skala and __brukergruppe (228, 134, 123 and 134
 # persons) where the rod row (105, 63, 83, 63) protects as well: model
-# 16's exchange of national complements (kept by model 20) hides no more
+# 16's exchange of national complements (kept by model 21) hides no more
 # cells and fewer persons, and the whole-release attacker
 # (tests/helpers/release_attack, LP) bounds none of its primary cells.
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release15 15 20
+fixture_rederive suplog_release15 15 21
 
 # The truth: the same store with every cell printed.
 fixture_truth nasjonal.profile

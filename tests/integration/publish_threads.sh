@@ -9,7 +9,7 @@
 # thread count.  Then the check of each area (model 7 on), whose areas run
 # on threads: a small release whose check hides cells in several areas is
 # the same on one thread and two, and the whole-release check started
-# beside it is kept all the same (model 20: it checks the pattern the
+# beside it is kept all the same (model 20 on: it checks the pattern the
 # per-area check starts from, and the release hides what either hid).  Under the sanitizers the large year is published
 # on two threads only, and not audited (the plain build's run audits it on
 # one thread and on two; this left the sanitizer build's slowest test at
@@ -45,7 +45,7 @@ grep -q '^  whole-release check: kept$' "$tmp/debug2" ||
 	fail "the whole-release check started beside was not kept: $(grep 'whole-release' "$tmp/debug2")"
 solves=$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug2")
 [ -n "$solves" ] || fail "no whole-release check was made: the test proves nothing"
-grep -q '"model":20' "$tmp/r2/release.json" || fail "not a model 20 release"
+grep -q '"model":21' "$tmp/r2/release.json" || fail "not a model 21 release"
 if [ -z "${BP_SANITIZED:-}" ]; then
 	[ "$solves" = "$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug1")" ] ||
 		fail "the whole-release check differs between one thread and two"
@@ -95,7 +95,7 @@ areas=$(grep -E '^  joint check: (nasjonal|fylke) .* hides a cell of [0-9]+$' "$
 cmp -s "$j/r1/tables.csv" "$j/r2/tables.csv" ||
 	fail "joint: one thread and two hide different cells: $(diff "$j/r1/tables.csv" "$j/r2/tables.csv" | grep -c '^<') rows"
 cmp -s "$j/r1/sums.csv" "$j/r2/sums.csv" || fail "joint: sums.csv differs between one thread and two"
-# the whole-release check started beside it is kept (model 20), though
+# the whole-release check started beside it is kept (model 20 on), though
 # the per-area check hid cells
 grep -q '^  whole-release check: kept$' "$j/debug2" ||
 	fail "joint: the whole-release check started beside was not kept"
