@@ -86,7 +86,12 @@ struct bp_pub_settings {
 	                           own (release_sumties.c), 19 the
 	                           checks of each area and of the whole
 	                           release know model 17's tie
-	                           (release_joint_heavy.c) */
+	                           (release_joint_heavy.c), 20 and what a
+	                           printed sum of ages tells
+	                           (release_joint_ages.c), 21 their
+	                           programs without what can only be 0
+	                           (release_joint_zeros.c), with one
+	                           column of years per group of classes */
 	unsigned republish_model; /* of the republishing rule: 1 (releases
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a
