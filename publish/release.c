@@ -648,6 +648,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	/* Model 9's check of the whole release, on two cores, starts beside
 	 * the per-area check (release_whole.c says when it is kept). */
 	ahead = T->s.model_version >= 9 ? bp__rel_whole_ahead(T, &R) : NULL;
+	R.whole_beside = ahead != NULL;
 	/* Model 20: the whole release's check is of this pattern, beside the
 	 * per-area check and not after it, on one core too; each hides what
 	 * its programs need, and the release hides both (hiding more only
@@ -681,8 +682,10 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		hid = true;
 		/* its pattern is not the one to check any more: it gives up
 		 * before its next solve (joined below, not waited for here) */
-		if (ahead && !beside)
+		if (ahead && !beside) {
 			bp__rel_whole_ahead_stop(ahead);
+			R.whole_beside = false;
+		}
 		/* Model 8: not repaired again.  Hiding a published cell only
 		 * widens what the model allows (its value stays in the new
 		 * column's range), so every certificate of the repair still

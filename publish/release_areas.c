@@ -241,7 +241,11 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 		errno = ENOMEM;
 		goto out;
 	}
-	bool threads = bp_sup_threads() >= 2 && n >= 2 && areas_apart(J, todo, n);
+	/* the cores but the whole-release check's, when it runs beside: the
+	 * release waits for that check, the longer of the two (the areas
+	 * are the same in turn as on threads, below) */
+	size_t cores = bp_sup_threads() - (J->R->whole_beside && bp_sup_threads() > 1);
+	bool threads = cores >= 2 && n >= 2 && areas_apart(J, todo, n);
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "  joint check: %zu areas, %s\n", n, threads ? "on threads" : "in turn");
 	if (!threads) {
@@ -258,7 +262,7 @@ bp__joint_check_areas(struct joint *J, size_t *seen, size_t *list)
 		goto out;
 	}
 	pthread_mutex_init(&R.mu, NULL);
-	bp_sup_pool(area_worker, &R, n);
+	bp_sup_pool(area_worker, &R, n < cores ? n : cores);
 	pthread_mutex_destroy(&R.mu);
 	bp__sup_stats = start;
 	ret = 0;

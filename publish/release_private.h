@@ -27,6 +27,9 @@ struct rel {
 	unsigned char *forced;     /* per model cell: republishing reason */
 	size_t nforced;
 	size_t *daux, ndaux, capdaux;
+	bool whole_beside;         /* the whole-release check runs on a core of
+	                              its own meanwhile (release_areas.c
+	                              leaves it that core) */
 };
 
 /* Row of T for (area i, group g, breakdown b, value v, row r), or SIZE_MAX
