@@ -87,6 +87,14 @@ endif
 tests_unit_publish_test_lpcompact_SOURCES = tests/unit/publish/test_lpcompact.c
 tests_unit_publish_test_lpcompact_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_lpcompact_LDADD = $(BP_TEST_LINK)
+# bp__joint_drop_zeros: model 21's programs without what can only be 0
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_joint_zeros
+TESTS += tests/unit/publish/test_joint_zeros
+endif
+tests_unit_publish_test_joint_zeros_SOURCES = tests/unit/publish/test_joint_zeros.c
+tests_unit_publish_test_joint_zeros_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_joint_zeros_LDADD = $(BP_TEST_LINK)
 # bp__sup_lp_block_basis: model 14's start of the whole-release check.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_lpblock
