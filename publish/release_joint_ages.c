@@ -252,7 +252,8 @@ age_terms(const struct joint *J, const struct fam *P, size_t k, size_t ny, const
  * the sum of its classes' spans times their persons exactly when they can
  * be shared out within each class's.  So the program's solutions are the
  * same; it has a row and a column for each group instead of each class
- * (some 840 of each in a kommune's program made it seven times slower).
+ * (some 840 of each in a kommune's program made its solves ten times as
+ * long).
  * Before model 21, and for a class in two values of a breakdown (the
  * classes are cut by these sums, so none is), each class is its own.
  * 0 or -1 (ENOMEM).
