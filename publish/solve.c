@@ -37,6 +37,21 @@ bp__debug_phase(const char *what)
 	last = now;
 }
 
+/*
+ * The two-stage solution, when both fylke and kommune are published (one
+ * problem over every level grows too large for the heuristic and its
+ * repeated LP audits): stage 1 suppresses nasjonal and the fylker; stage 2,
+ * per fylke, its kommuner, with the fylke (wide: nasjonal and every fylke)
+ * as context as stage 1 left it (published cells FIXED; hidden ones
+ * ordinary cells, so that a small one is primary again and is protected
+ * against the kommuner too, and the complements stage 1 chose may be
+ * chosen again). The narrow context is cheap; the wide one also protects
+ * what stage 1 hid elsewhere, when the narrow pattern fails. The combined
+ * pattern is copied into the whole problem G, which the caller then audits
+ * as one; if that audit fails, the caller solves G as one problem instead.
+ * Returns 0 (pattern set in G), 1 (a stage failed: solve G whole) or -1
+ * (ENOMEM; EINVAL: a stage's tables do not add up).
+ */
 static int
 solve_staged(const struct bp_tables *T, struct group *G, size_t g, const struct bp_prev *prev,
     bool wide)
