@@ -11,7 +11,8 @@
  * is dropped and COPY goes on; a CPTMP entry is a cut-short copy, deleted.
  * An upload still being written (complete by its framing, not by its final
  * tag) goes back to the inbox unread, however it was met: only the
- * listing's verdict (too long incomplete) refuses it. When its copy is
+ * listing's verdict (too long incomplete) refuses it, or, when it cannot
+ * go back, young_seconds after its claim (give_back). When its copy is
  * found beside it after a crash, the copy is deleted and IN goes back.
  *
  * COPY: once the outcome is durable (the store has committed, or the
@@ -60,6 +61,10 @@
 	"rename it to NAME.bpx when it is complete"
 #define REASON_DIRECTORY "a directory, not a file: not kept; moved out of the way " \
 	"under a name starting with .bpaggd-dir-"
+#define REASON_STRANDED "envelope: still incomplete young_seconds after bpaggd " \
+	"took it, and it could not be put back into the inbox folder it came from to " \
+	"wait there (the folder was removed?): removed, not kept; write an upload under " \
+	"another name (such as NAME.bpx.part) and rename it to NAME.bpx when it is complete"
 
 /* The first bytes of every sealed submission (bpagg-submission(5)). */
 static const char env_magic[8] = { 'B', 'P', 'A', 'G', 'G', 'S', 'U', 'B' };
@@ -167,15 +172,22 @@ put_back_dir(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
 	return fsync(c->dirs.queue);
 }
 
+static enum bpd_end refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q,
+    const char *qname, const char *reason, enum bp_ingest_status *status);
+
 /*
- * An IN entry of an upload still being written goes back to its inbox
- * folder unread: under its own name when free, else under a fresh one
- * (bpd_unclaim), and is waited for there. Nothing was committed, no
+ * An IN entry (qname) of an upload still being written goes back to its
+ * inbox folder unread: under its own name when free, else under a fresh
+ * one (bpd_unclaim), and is waited for there. Nothing was committed, no
  * receipt written. When it cannot go back it waits in the queue (copied
- * again at each retry, so ingested once complete), never refused for it.
+ * again at each retry, so ingested once complete), but not for longer
+ * than the listing would wait: young_seconds after it was taken it is
+ * refused, unkept.  (An uploader who removed its folder once bpaggd had
+ * taken the file kept it there for good, read again at every retry.)
  */
 static enum bpd_end
-give_back(struct bpd_ctx *c, const struct bpd_qname *q, struct bpd_claimed *cl)
+give_back(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
+    struct bpd_claimed *cl, enum bp_ingest_status *status)
 {
 	char as[NAME_MAX + 1];
 	int in = get_inbox(c), rc = -1;
@@ -183,9 +195,12 @@ give_back(struct bpd_ctx *c, const struct bpd_qname *q, struct bpd_claimed *cl)
 	if (in >= 0)
 		rc = bpd_unclaim(in, c->dirs.queue, q, cl ? cl->name : NULL, as, sizeof(as));
 	put_inbox(c, in);
+	if (rc < 0 && (long long)time(NULL) - q->t >= (long long)c->conf->young_seconds)
+		return refuse_unkept(c, q, qname, REASON_STRANDED, status);
 	if (rc < 0) {
 		bpd_log(LOG_ERR, "%s: still being written, but cannot be put back into the "
-		    "inbox: %s; left in the queue", bpd_qname_safe(q), strerror(errno));
+		    "inbox: %s; left in the queue, refused if still so young_seconds after "
+		    "it was taken", bpd_qname_safe(q), strerror(errno));
 		return BPD_END_RETRY;
 	}
 	if (!cl || strcmp(as, cl->name))
@@ -572,7 +587,8 @@ from_copy(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	} else if (inname && r.status == BP_INGEST_INCOMPLETE) {
 		/* nothing committed: the copy goes first, as in from_in */
 		end = (unlinkat(c->dirs.queue, cpname, 0) < 0 && errno != ENOENT) ||
-		    fsync(c->dirs.queue) < 0 ? BPD_END_RETRY : give_back(c, &iq, NULL);
+		    fsync(c->dirs.queue) < 0 ? BPD_END_RETRY :
+		    give_back(c, &iq, inname, NULL, status);
 	} else if (inname && ((unlinkat(c->dirs.queue, inname, 0) < 0 && errno != ENOENT) ||
 	    fsync(c->dirs.queue) < 0)) {
 		end = BPD_END_RETRY; /* IN beside COPY again: the same next time */
@@ -674,7 +690,7 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 		bp_ingest_result_free(&r);
 		if (unlinkat(c->dirs.queue, cpname, 0) < 0 || fsync(c->dirs.queue) < 0)
 			return BPD_END_RETRY;
-		return give_back(c, q, cl);
+		return give_back(c, q, qname, cl, status);
 	}
 	if (r.status == BP_INGEST_ERROR || r.status == BP_INGEST_GONE) {
 		/* Nothing committed: the copy is made again next time. */

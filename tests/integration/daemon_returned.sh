@@ -2,15 +2,20 @@
 # daemon_returned.sh - an upload still being written (complete by its chunk
 # lengths, not by its final tag: it paused at a chunk boundary) goes back to
 # the inbox however bpaggd meets it, and is merged once its uploader has
-# written the rest through the descriptor it kept open. Never refused: only
-# the listing refuses a file incomplete for young_seconds.
+# written the rest through the descriptor it kept open. Not refused for it
+# (the listing refuses a file incomplete for young_seconds), unless it
+# cannot go back: then young_seconds after its claim (D).
 #  A. claimed, and its inbox name taken by another file meanwhile
 #     (tests/helpers/takeshim.so): put back as bpaggd-returned-T-R.bpx;
 #  B. found in the queue after a kill (the entries are made by hand): an
 #     "in" entry goes back under its own name; when that is taken, or not
 #     known (its safe form has a '#'), under a fresh one; an "in" entry
 #     beside its incomplete "cp" copy goes back and the copy is deleted;
-#  C. the uploaders finish: every upload merged once, nothing refused.
+#  C. the uploaders finish: every upload merged once, nothing refused;
+#  D. an "in" entry whose inbox folder is gone (its uploader removed it once
+#     bpaggd had taken the file): left in the queue while young, refused
+#     unkept once young_seconds have passed since its claim, not kept in
+#     the queue for good.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 shim=$BP_BUILDDIR/tests/helpers/takeshim.so
@@ -117,4 +122,28 @@ done
 [ "$(expected_counts "${csvs[@]}")" = "$(store_counts $YEAR)" ] ||
 	fail "store counts differ from the plaintext"
 ok "C: every upload merged once, nothing refused"
+
+# D. Folders 5001 and 5401 are not in the inbox: the entries cannot go back.
+[ ! -e "$in/5001" ] && [ ! -e "$in/5401" ] || fail "D: the folders exist"
+now=$(date +%s)
+old=$((now - 600))   # past young_seconds (60), within the clock tolerance (900)
+head -c $CUT "$T/s1.bpx" >"$q/$old-00000000000000e5.in.5001.eps.bpx"
+head -c $CUT "$T/s2.bpx" >"$q/$now-00000000000000f6.in.5401.zeta.bpx"
+rc=0
+bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
+[ $rc -eq 70 ] || fail "D: bpaggd --once exited $rc, not 70 (a file left in the queue)"
+[ ! -e "$q/$old-00000000000000e5.in.5001.eps.bpx" ] ||
+	fail "D: the entry taken ten minutes ago is still in the queue"
+reason=$(grep -l "could not be put back into the inbox folder" "$T"/c/rejected/*e5*.reason) ||
+	fail "D: no reason file for it: $(ls "$T/c/rejected")"
+[ "$(find "$T/c/rejected" -name '*e5*' ! -name '*.reason' | wc -l)" -eq 0 ] ||
+	fail "D: the incomplete upload was kept"
+grep -q "refused: envelope: still incomplete young_seconds after bpaggd took it" "$log" ||
+	fail "D: the refusal is not logged"
+[ -f "$q/$now-00000000000000f6.in.5401.zeta.bpx" ] ||
+	fail "D: the entry taken just now was not left in the queue"
+grep -q "left in the queue, refused if still so young_seconds after it was taken" "$log" ||
+	fail "D: not logged as left in the queue"
+rm "$q/$now-00000000000000f6.in.5401.zeta.bpx"
+ok "D: cannot go back: refused unkept young_seconds after its claim, left while young"
 no_pid_leak "$log"
