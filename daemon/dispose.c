@@ -62,8 +62,8 @@
 #define REASON_DIRECTORY "a directory, not a file: not kept; moved out of the way " \
 	"under a name starting with .bpaggd-dir-"
 #define REASON_STRANDED "envelope: still incomplete young_seconds after bpaggd " \
-	"took it, and it could not be put back into the inbox folder it came from to " \
-	"wait there (the folder was removed?): removed, not kept; write an upload under " \
+	"took it, and it could not be put back into the inbox folder it came from (removed, " \
+	"or not writable) to wait there: removed, not kept; write an upload under " \
 	"another name (such as NAME.bpx.part) and rename it to NAME.bpx when it is complete"
 
 /* The first bytes of every sealed submission (bpagg-submission(5)). */
