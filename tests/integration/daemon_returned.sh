@@ -134,7 +134,7 @@ bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 [ $rc -eq 70 ] || fail "D: bpaggd --once exited $rc, not 70 (a file left in the queue)"
 [ ! -e "$q/$old-00000000000000e5.in.5001.eps.bpx" ] ||
 	fail "D: the entry taken ten minutes ago is still in the queue"
-reason=$(grep -l "could not be put back into the inbox folder" "$T"/c/rejected/*e5*.reason) ||
+grep -q "could not be put back into the inbox folder" "$T"/c/rejected/*e5*.reason ||
 	fail "D: no reason file for it: $(ls "$T/c/rejected")"
 [ "$(find "$T/c/rejected" -name '*e5*' ! -name '*.reason' | wc -l)" -eq 0 ] ||
 	fail "D: the incomplete upload was kept"
