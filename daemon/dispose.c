@@ -2,9 +2,11 @@
  * dispose.c - one queue entry to its end.
  *
  * IN (the uploader's inode, claimed): refused unread when it is not a
- * regular file, has another hard link, is too large or is not sealed;
- * otherwise its bytes are copied into a CPTMP entry the daemon creates,
- * synced and renamed COPY, and the copy is ingested: what is verified,
+ * regular file, has another hard link, is too large, is not sealed or its
+ * envelope's head (header and signed metadata) does not verify, so that a
+ * plaintext behind the magic is never copied; otherwise its bytes are
+ * copied into a CPTMP entry the daemon creates, synced and renamed COPY,
+ * and the copy is ingested: what is verified,
  * archived and kept is always the daemon's own file, never the uploader's
  * inode (which may still be open for writing elsewhere). Once a COPY entry
  * exists the IN entry is never read again: after a crash, IN beside COPY
@@ -670,6 +672,22 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 		close(fd);
 		return refuse_unkept(c, q, qname, REASON_PLAIN, status);
 	}
+	/* The header and the signed metadata are checked on the uploader's
+	 * inode before anything of it is copied: a file they refuse (a
+	 * plaintext export behind the magic, a seal no registered key made)
+	 * is refused unread and never copied to disk.  What passes is copied
+	 * and the copy verified in full, as before (the uploader may change
+	 * its file meanwhile). */
+	bp_ingest_result_init(&r);
+	if (bp_ingest_check_head(c->ing, fd, &r) == 1) {
+		char why[sizeof(r.reason) + 64];
+		close(fd);
+		snprintf(why, sizeof(why), "%s; the file was deleted unread, as it may hold "
+		    "personal data", r.reason);
+		bp_ingest_result_free(&r);
+		return refuse_unkept(c, q, qname, why, status);
+	}
+	bp_ingest_result_free(&r);
 	cq.stage = BPD_Q_COPY;
 	cfd = make_copy(c, fd, q, cpname, sizeof(cpname));
 	close(fd);

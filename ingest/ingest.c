@@ -757,6 +757,24 @@ bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
 }
 
 int
+bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r)
+{
+	struct bp_env_meta meta;
+	int64_t late;
+
+	if (!g || fd < 0 || !r)
+		return 0;
+	enum bp_env_error e = peek_fd(g, fd, &meta, &late);
+	sodium_memzero(&meta, sizeof(meta));
+	if (e == BP_ENV_OK)
+		return 0;
+	env_failed(r, e);
+	if (late >= 0)
+		late_reason(r->reason, sizeof(r->reason), g->claimed, late);
+	return r->status == BP_INGEST_REFUSED ? 1 : 0;
+}
+
+int
 bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
     char *err, size_t errlen)
 {

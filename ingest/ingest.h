@@ -130,5 +130,13 @@ int bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
 /* The same from fd (read from its current offset; not closed here):
  * 0, or -1 when it is not a sealed submission of a known kommune. */
 int bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta);
+/*
+ * The envelope's head of fd (read from its current offset; not closed
+ * here): its cleartext header and signed metadata, not the body.  1 when
+ * the head refuses the file (r->status BP_INGEST_REFUSED, r->reason what
+ * ingest would say), else 0 (a good head, one still being written, or a
+ * read error: the full ingest decides).
+ */
+int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r);
 
 #endif
