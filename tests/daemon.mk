@@ -48,6 +48,9 @@ tests/helpers/takeshim.so: $(srcdir)/tests/helpers/takeshim.c
 	$(AM_V_CC)$(MKDIR_P) tests/helpers && $(CC) -shared -fPIC -O1 -o $@ $(srcdir)/tests/helpers/takeshim.c -ldl
 CLEANFILES += tests/helpers/takeshim.so
 EXTRA_DIST += tests/helpers/takeshim.c
+# daemon_nocopy.sh kills bpaggd through tests/helpers/crashshim.so (publish.mk).
+bp_nocopy_log = tests/integration/daemon_nocopy.sh.log
+$(bp_nocopy_log): tests/helpers/crashshim.so
 
 # The attacks of issue 10 fixed on this branch (tests/attacks/README): each runs
 # as root with the users nobody and daemon and is skipped (77) otherwise.
