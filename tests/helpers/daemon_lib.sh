@@ -55,6 +55,17 @@ init_central() {
 	fi
 }
 
+# preload_shim NAME: sets shim to tests/helpers/NAME.so, an LD_PRELOAD shim
+# built without sanitizers (it fails when it is not built); under ASan it
+# comes before the runtime in the library list, which ASan is told to allow.
+preload_shim() {
+	shim=$BP_BUILDDIR/tests/helpers/$1.so
+	[ -f "$shim" ] || fail "$shim not built"
+	if [ -n "${BP_SANITIZED:-}" ]; then
+		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	fi
+}
+
 # add_kommune NNNN [noregister]: a signing key pair, registered unless told.
 add_kommune() {
 	mkdir -p "$T/k/$1"

@@ -8,12 +8,7 @@
 # inode is in the queue while it is handled: that is its file, not a copy.)
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
-shim=$BP_BUILDDIR/tests/helpers/crashshim.so
-[ -f "$shim" ] || fail "$shim not built"
-if [ -n "${BP_SANITIZED:-}" ]; then
-	# the shim comes before the ASan runtime in the library list
-	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-fi
+preload_shim crashshim
 YEAR=2024
 K=0301
 

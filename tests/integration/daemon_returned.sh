@@ -18,12 +18,7 @@
 #     the queue for good.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
-shim=$BP_BUILDDIR/tests/helpers/takeshim.so
-[ -f "$shim" ] || fail "$shim not built"
-if [ -n "${BP_SANITIZED:-}" ]; then
-	# the shim comes before the ASan runtime in the library list
-	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-fi
+preload_shim takeshim
 YEAR=2024
 A=0301   # the folder of B
 # Header, metadata chunk, one full body chunk (bpagg-submission(5)).
