@@ -174,14 +174,21 @@ stop_daemon() {
 	[ $rc -eq 0 ] || fail "bpaggd exited $rc after SIGTERM"
 }
 
+# person_ids OUT CSV...: the person_ids of the plaintext exports, one a
+# line, into OUT (it fails when there are none).
+person_ids() {
+	local out=$1; shift
+	awk 'FNR == 1 { FS = index($0, ";") ? ";" : ","; gsub(/"/, ""); $0 = $0
+		for (i = 1; i <= NF; i++) if ($i ~ /person_id/) p = i; next }
+		{ gsub(/"/, ""); print $p }' "$@" | grep -E '^[0-9]{11}$' | sort -u >"$out" || true
+	[ -s "$out" ] || fail "no person_ids extracted from $*"
+}
+
 # no_pid_leak: no person_id of any plaintext export appears anywhere in the
 # installation (store, archive, rejected, outbox, logs kept there).
 no_pid_leak() {
 	local ids="$T/ids.txt"
-	awk 'FNR == 1 { FS = index($0, ";") ? ";" : ","; gsub(/"/, ""); $0 = $0
-		for (i = 1; i <= NF; i++) if ($i ~ /person_id/) p = i; next }
-		{ gsub(/"/, ""); print $p }' "$T"/k/*/*.csv | grep -E '^[0-9]{11}$' | sort -u >"$ids"
-	[ -s "$ids" ] || fail "no person_ids extracted"
+	person_ids "$ids" "$T"/k/*/*.csv
 	if grep -rlaF -f "$ids" "$T/c" "$@" >/dev/null; then
 		fail "a person_id was found in the installation"
 	fi

@@ -17,9 +17,8 @@ add_kommune $K
 csv=$(make_export $K $YEAR 40 1)
 log="$T/bpaggd.log"
 { printf 'BPAGGSUB'; cat "$csv"; } >"$T/junk.bpx"
-ids="$T/ids.txt"
-awk -F';' 'NR > 1 { gsub(/"/, "", $1); print $1 }' "$csv" | grep -E '^[0-9]{11}$' | sort -u >"$ids"
-[ -s "$ids" ] || fail "no person_ids in $csv"
+ids="$T/junk_ids.txt"
+person_ids "$ids" "$csv"
 grep -qaF -f "$ids" "$T/junk.bpx" || fail "the junk file holds no person_id"
 
 bpaggd -c "$C" --once --foreground 2>>"$log"   # the store and the queue
