@@ -166,8 +166,13 @@ refused_replay() {
 }
 bf=$(cd "$T/c/archive" && ls $YEAR/$B/*.bpx | head -n 1)
 cp "$T/c/archive/$bf" "$T/keep.bpx"
-printf 'X' | dd of="$T/c/archive/$bf" bs=1 seek=$(( $(stat -c %s "$T/keep.bpx") - 40 )) \
-	conv=notrunc status=none
+# one byte changed (not overwritten with a fixed one: it may be that byte
+# already, one time in 256)
+pos=$(( $(stat -c %s "$T/keep.bpx") - 40 ))
+byte=$(od -An -tu1 -j $pos -N1 "$T/keep.bpx" | tr -d ' ')
+printf "$(printf '\\%03o' $(( (byte + 1) % 256 )))" |
+	dd of="$T/c/archive/$bf" bs=1 seek=$pos conv=notrunc status=none
+! cmp -s "$T/keep.bpx" "$T/c/archive/$bf" || fail "the archived file was not changed"
 refused_replay "a damaged archived file" "$bf" "envelope"
 cp "$T/keep.bpx" "$T/c/archive/$bf"
 cp "$T/c/kommuner.csv" "$T/registry.csv"
