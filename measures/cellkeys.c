@@ -363,6 +363,12 @@ bp_cellkeys_words(const struct bp_cellkeys *k)
 }
 
 int
+bp_cellkeys_six_sum(const struct bp_cellkeys *k, size_t a)
+{
+	return bp_qatoms_six_sum(k->q, a);
+}
+
+int
 bp_cellkeys_cell_atoms(const struct bp_cellkeys *k, size_t g, size_t c, size_t b, size_t v,
     uint64_t *out)
 {

@@ -94,5 +94,9 @@ size_t bp_cellkeys_words(const struct bp_cellkeys *k);
  * kommunestorrelse rules out no atom; publish/release.c, dead_atoms). */
 int bp_cellkeys_cell_atoms(const struct bp_cellkeys *k, size_t g, size_t c, size_t b, size_t v,
     uint64_t *out);
+/* The sum of atom a's six other area scores (bolig, okonomi, aktivitet,
+ * fysisk_helse, sosial_fungering, nettverk; gronn 0, gul 1, rod 2), 0..12,
+ * or -1 when a is not an atom (measures/qatoms.h). */
+int bp_cellkeys_six_sum(const struct bp_cellkeys *k, size_t a);
 
 #endif

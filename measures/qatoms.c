@@ -53,6 +53,7 @@ struct bp_qatoms {
 	int age_class[MAX_AGE + 1];   /* -1 below MIN_AGE */
 	int age_rep[N_AGES][N_VARIANT]; /* lowest, highest, a middle member */
 	long *cell_atom;              /* by cell number; -1 = no atom */
+	unsigned char *atom_six;      /* by atom: its six-area sum */
 	uint64_t *pool;               /* every set, zeroed */
 	uint64_t **bd;                /* by breakdown: nval + 1 sets, or NULL */
 	uint64_t **cat;               /* by indicator: ncat sets, or NULL */
@@ -341,11 +342,17 @@ bp_qatoms_build(const struct bp_measure_settings *s, struct bp_qatoms **out)
 	q->nbd = bp_n_breakdowns();
 	q->ncells = (size_t)N_UG * BP_NLEVEL * BP_NLEVEL * N_SIX * (size_t)q->nage *
 	    N_KJONN * N_LAR * N_HEAVY;
-	if (!(q->cell_atom = calloc(q->ncells, sizeof(*q->cell_atom))))
+	if (!(q->cell_atom = calloc(q->ncells, sizeof(*q->cell_atom))) ||
+	    !(q->atom_six = malloc(q->ncells)))
 		goto out;
 	for (size_t x = 0; x < q->ncells; x++) {
 		cell_of_number(q, x, &c);
-		q->cell_atom[x] = c.ug == UG_PSYK && c.heavy ? -1 : (long)q->natoms++;
+		if (c.ug == UG_PSYK && c.heavy) {
+			q->cell_atom[x] = -1;
+			continue;
+		}
+		q->atom_six[q->natoms] = (unsigned char)c.six;
+		q->cell_atom[x] = (long)q->natoms++;
 	}
 	q->words = (q->natoms + 63) / 64;
 	if (alloc_sets(q) == -1 || classify_atoms(q, s) == -1)
@@ -364,6 +371,7 @@ bp_qatoms_free(struct bp_qatoms *q)
 	if (!q)
 		return;
 	free(q->cell_atom);
+	free(q->atom_six);
 	free(q->pool);
 	free(q->bd);
 	free(q->cat);
@@ -381,6 +389,12 @@ size_t
 bp_qatoms_words(const struct bp_qatoms *q)
 {
 	return q->words;
+}
+
+int
+bp_qatoms_six_sum(const struct bp_qatoms *q, size_t a)
+{
+	return a < q->natoms ? q->atom_six[a] : -1;
 }
 
 const uint64_t *

@@ -81,6 +81,11 @@ const uint64_t *bp_qatoms_universe(const struct bp_qatoms *q, size_t i);
  * Owned by q. */
 const uint64_t *bp_qatoms_category(const struct bp_qatoms *q, size_t i, size_t c);
 
+/* The sum of atom a's six other area scores (0..12), the one field of the
+ * grid no indicator's sets give exactly (the levekårsindeks cuts it in
+ * ranges); -1 when a is not an atom. */
+int bp_qatoms_six_sum(const struct bp_qatoms *q, size_t a);
+
 /* The atom that row r belongs to, or -1 when r is outside the grid. */
 long bp_qatoms_of_row(const struct bp_qatoms *q, const struct bp_row *r);
 

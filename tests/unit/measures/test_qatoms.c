@@ -324,6 +324,33 @@ Test(qatoms, of_row)
 	bp_qatoms_free(q);
 }
 
+/* An atom knows the sum of its six other area scores, which psykisk_helse
+ * and rusmiddelbruk do not move (publish/release_joint_index.c ties it to
+ * the area tables). */
+Test(qatoms, six_sum)
+{
+	struct bp_qatoms *q = build(2016);
+	struct bp_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.kjonn = 'M';
+	r.alder = 30;
+	r.psykisk_problem = true;
+	memset(r.detail, -1, sizeof(r.detail));
+	memset(r.flag, -1, sizeof(r.flag));
+	cr_assert_eq(bp_qatoms_six_sum(q, (size_t)bp_qatoms_of_row(q, &r)), 0);
+	r.area[BP_AREA_BOLIG] = BP_ROD;
+	r.area[BP_AREA_NETTVERK] = BP_GUL;
+	r.area[BP_AREA_PSYKISK_HELSE] = BP_ROD;
+	r.area[BP_AREA_RUSMIDDELBRUK] = BP_GUL;
+	cr_assert_eq(bp_qatoms_six_sum(q, (size_t)bp_qatoms_of_row(q, &r)), 3);
+	for (int k = 0; k < BP_NAREA; k++)
+		r.area[k] = BP_ROD;
+	cr_assert_eq(bp_qatoms_six_sum(q, (size_t)bp_qatoms_of_row(q, &r)), 12);
+	cr_assert_eq(bp_qatoms_six_sum(q, bp_qatoms_count(q)), -1, "not an atom");
+	bp_qatoms_free(q);
+}
+
 /* ---- fidelity against generated rows ---- */
 
 struct fid {
