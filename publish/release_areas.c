@@ -41,7 +41,7 @@ area_rows(struct joint *J, glp_prob *lp, size_t i, size_t *seen)
 		return -1;
 	if (bp__joint_ages(J, lp, i, i + 1) < 0)
 		return -1;
-	return 0;
+	return bp__joint_index(J, lp, i, i + 1);
 }
 
 /* Area i's program and its check.  0 or -1 (errno). */

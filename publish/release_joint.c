@@ -357,7 +357,8 @@ bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l)
 {
 	for (size_t f = 0; f < J->nfam; f++) {
 		struct fam *F = bp__joint_fam(J, l, f);
-		if (!F->on || (f > 0 && !J->whole && !family_hidden(J, i, f - 1)))
+		if (!F->on || (f > 0 && !J->whole && !family_hidden(J, i, f - 1) &&
+		    !bp__joint_index_family(J, l, f)))
 			continue;
 		if (bp__joint_classes(J, l, f) < 0)
 			return -1;
@@ -608,7 +609,8 @@ joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_proble
 		J.own[g] = own_family(&J, g);
 	if (bp__joint_heavy_partners(&J) < 0 || bp__joint_ages_setup(&J) < 0 ||
 	    (lines && !(J.lparent = bp__rel_line_parents(T))) ||
-	    (whole && bp__joint_whole_setup(&J) < 0) || make_classes(&J) < 0) {
+	    (whole && bp__joint_whole_setup(&J) < 0) || make_classes(&J) < 0 ||
+	    bp__joint_index_setup(&J) < 0) {
 		errno = ENOMEM;
 		goto out;
 	}
@@ -650,6 +652,7 @@ out:
 	free(J.ksum_need);
 	free(J.grp);
 	free(J.gn);
+	bp__joint_index_free(&J);
 	glp_term_out(term);
 	return ret;
 }

@@ -22,6 +22,43 @@
  * class (the export's ages are 16 to 110), for the bound of an age column. */
 #define AGE_SPAN 100.0
 
+/* Model 22 (release_joint_index.c): the six areas the levekårsindeks
+ * sums beside psykisk_helse and rusmiddelbruk. */
+#define NSIX 6
+
+/* A kind of person: the sum of the six, and the categories of
+ * levekarsindeks6 and 8 (255: not decided by the atoms). */
+struct lki_kind {
+	unsigned char s, c6, c8;
+};
+
+/* A list per key: the entries of key k are at[start[k]..start[k + 1]). */
+struct lki_csr {
+	uint32_t *start, *at;
+};
+
+/* Model 22's ties at one level (the whole release: one). */
+struct lki_level {
+	size_t nblock, ngroup;
+	struct lki_csr area[NSIX];  /* per block: each area's classes in it */
+	struct lki_csr groups;      /* per block: its groups */
+	struct lki_csr by_li[2];    /* per class of an index that is a family
+	                               of its own: its groups */
+	struct lki_csr classes;     /* per group: its persons' classes */
+	uint32_t *kstart;           /* per group: its kinds, */
+	struct lki_kind *kind;      /* kind[kstart[g]..kstart[g + 1]) */
+};
+
+/* Model 22's ties, NULL when off. */
+struct lki {
+	int area[NSIX];            /* the six areas' indicators */
+	int li[2];                 /* levekarsindeks6, levekarsindeks8 */
+	int gul, rod;              /* their categories in an area */
+	bool on[NLV];              /* per level (whole release: [0]) */
+	unsigned char *six, *cat[2]; /* per atom: its sum, its indexes */
+	struct lki_level lv[NLV];
+};
+
 /* The classes of a family at a level. */
 struct fam {
 	bool on;
@@ -89,6 +126,7 @@ struct joint {
 	 * that a kommune is merged into (SIZE_MAX: none); per base, its
 	 * kommuner (more than one: a group) */
 	size_t *grp, *gn;
+	struct lki *lki;           /* model 22 (release_joint_index.c) */
 };
 
 /* release_joint_heavy.c (model 19): J->partner, for model 19 and later
@@ -123,6 +161,18 @@ double bp__joint_row_value(const struct joint *J, size_t k);
  * and a row per printed sum of ages; in the whole release by fylke, the
  * sums of the kommuner of a merged base.  0, or -1 (ENOMEM). */
 int bp__joint_ages(struct joint *J, glp_prob *lp, size_t from, size_t to);
+
+/* release_joint_index.c (model 22) */
+/* J->lki, after the persons' classes, when a level of the release prints
+ * a levekårsindeks (else NULL), its families on.  0 or -1 (ENOMEM). */
+int bp__joint_index_setup(struct joint *J);
+void bp__joint_index_free(struct joint *J);
+/* Whether family f at level l is one the ties need (in every program of
+ * the level, hidden cell or not). */
+bool bp__joint_index_family(const struct joint *J, int l, size_t f);
+/* Adds to lp, for areas from..to-1, the ties of the indexes' definitions,
+ * class by class.  0, or -1 (ENOMEM). */
+int bp__joint_index(struct joint *J, glp_prob *lp, size_t from, size_t to);
 
 /* release_joint_zeros.c (model 21) */
 /* Drops from lp the columns that rows which can only be 0 rule out, and

@@ -109,6 +109,19 @@ bound_rows(struct joint *J, glp_prob *lp, bool off)
 		bp__joint_bound_row(J, lp, q);
 }
 
+/* Whether printed row k is a 0 that suppress_zero made primary.  Such a
+ * cell that no complement can raise is 0 by the definitions (model 22's
+ * ties know more of them than model 13's, bp_sup_fix_known_zeros): it is
+ * 0 to every reader whatever is hidden, and stays hidden, as the rule
+ * says. */
+static bool
+zero_by_definition(const struct joint *J, size_t k)
+{
+	return k != SIZE_MAX && J->T->s.suppress_zero && J->T->s.model_version >= 22 &&
+	    bp_sup_state_of(J->M, J->cell[k]) == BP_SUP_PRIMARY &&
+	    bp_sup_value_of(J->M, J->cell[k]) == 0;
+}
+
 /*
  * LP row rw (printed row k, or SIZE_MAX: a kommune sum of model 11)
  * reaches need, with complements: in the whole release a cover at once
@@ -143,6 +156,8 @@ raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 			/* the cover's program has its own objective: back to
 			 * rw's bound (and its certificate) when it hid nothing */
 			long got = bp__joint_cover_row(J, lp, rw, need, k, hi);
+			if (got < 0 && errno == EDOM && zero_by_definition(J, k))
+				return 0;
 			if (got < 0)
 				return -1;
 			if (got > 0)
@@ -158,6 +173,8 @@ raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 			bound_rows(J, lp, true);
 			continue;
 		}
+		if (x == SIZE_MAX && zero_by_definition(J, k))
+			return 0;
 		if (x == SIZE_MAX) {
 			errno = EDOM;
 			return -1;

@@ -194,7 +194,7 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen, int *colstart)
 		return -1;
 	if (bp__joint_ages(J, lp, 0, T->na) < 0)
 		return -1;
-	return 0;
+	return bp__joint_index(J, lp, 0, T->na);
 }
 
 /*
