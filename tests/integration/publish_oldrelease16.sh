@@ -4,7 +4,7 @@
 # make_suplog_release.sh ... 16 with main at e1776fc: six kommuner of
 # fylker 46 and 55, 40 persons each, the rapport profile) is re-derived by
 # bpagg audit as model 16, while a release of the same store made today is
-# logged with "model":21 and hides other cells, and both verify together.
+# logged with "model":22 and hides other cells, and both verify together.
 # Model 16 knew no tie between a substance and its _tung (bpagg-
 # measures(7): ja is betydelig + svaert_omfattende): the whole-release
 # attacker (tests/helpers/release_attack, which states it) bounds primary
@@ -15,7 +15,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release16 16 21 ${BP_SANITIZED:+quick}
+fixture_rederive suplog_release16 16 22 ${BP_SANITIZED:+quick}
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 fixture_attack_models 16 17

@@ -4,7 +4,7 @@
 # make_suplog_release.sh ... 17 with main at 237f099: six kommuner of
 # fylke 15 and two of fylke 39, 40 persons each, the rapport profile) is
 # re-derived by bpagg audit as model 17, while a release of the same store
-# made today is logged with "model":21 and hides other cells, and both
+# made today is logged with "model":22 and hides other cells, and both
 # verify together.  Model 17 printed a sum of sums.csv or hid it with its
 # count, and knew no tie between the sum and the cells it adds up
 # (bpagg-measures(7): antall_rusmidler is the sum of the _tung ja cells):
@@ -18,7 +18,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release17 17 21 ${BP_SANITIZED:+quick}
+fixture_rederive suplog_release17 17 22 ${BP_SANITIZED:+quick}
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 # today's release prints counts whose sums it hides, and logs those sums

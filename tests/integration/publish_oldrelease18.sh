@@ -5,7 +5,7 @@
 # bench/attack_sweep.sh's seed 124, five kommuner of fylke 46 with 35
 # persons each, the rapport profile, min_cell 3) is re-derived by bpagg
 # audit as model 18, while a release of the same store made today is
-# logged with "model":21 and hides other cells, and both verify together.
+# logged with "model":22 and hides other cells, and both verify together.
 # Model 18's checks of each area and of the whole release knew no tie
 # between a substance and its _tung (the repair's model did, since model
 # 17): the whole-release attacker (tests/helpers/release_attack, which
@@ -17,7 +17,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release18 18 21 ${BP_SANITIZED:+quick}
+fixture_rederive suplog_release18 18 22 ${BP_SANITIZED:+quick}
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 fixture_attack_models 18 19

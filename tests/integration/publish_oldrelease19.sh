@@ -5,7 +5,7 @@
 # bench/attack_sweep.sh's seed 100, kommuner 0301 1101 1103 1106 with 35
 # persons each, the rapport profile, min_cell 3) is re-derived by bpagg
 # audit as model 19, while a release of the same store made today is
-# logged with "model":21 and hides other cells, and both verify together.
+# logged with "model":22 and hides other cells, and both verify together.
 # Model 19's checks knew nothing of the sums of ages that sums.csv prints:
 # the whole-release attacker told that every person is 16 to 110 and in
 # the bounds of an age class (tests/helpers/release_attack --ages) bounds
@@ -16,7 +16,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release19 19 21 ${BP_SANITIZED:+quick}
+fixture_rederive suplog_release19 19 22 ${BP_SANITIZED:+quick}
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 fixture_attack_models 19 20 --ages
