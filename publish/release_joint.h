@@ -170,8 +170,10 @@ void bp__joint_index_free(struct joint *J);
 /* Whether family f at level l is one the ties need (in every program of
  * the level, hidden cell or not). */
 bool bp__joint_index_family(const struct joint *J, int l, size_t f);
-/* Adds to lp, for areas from..to-1, the ties of the indexes' definitions,
- * class by class.  0, or -1 (ENOMEM). */
+/* Adds to lp, for areas from..to-1, the ties of the indexes' definitions:
+ * per group of the persons' classes a column per kind, per block of the
+ * six areas' classes their colours against the kinds' sums (none in the
+ * program by fylke).  0, or -1 (ENOMEM). */
 int bp__joint_index(struct joint *J, glp_prob *lp, size_t from, size_t to);
 
 /* release_joint_zeros.c (model 21) */
