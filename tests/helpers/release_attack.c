@@ -1,7 +1,7 @@
 /*
  * release_attack [--registry FILE] [--earlier DIR [--changed K1,K2,...]]
  *                [--cells FILE] [--max-only] [--coarse] [--ages]
- *                [--screen] [--explain CELL] [--mip]
+ *                [--free-index] [--screen] [--explain CELL] [--mip]
  *                [--mip-max-cols N] [--time-limit SEC] RELEASE-DIR
  *
  * An outside intruder of a whole bpagg release (see release_attack.h for
@@ -29,7 +29,12 @@
  *     ja, antall_illegale the six without alkohol, antall_tjenester_X the
  *     ja cells of column X's codes (bpagg-measures(7), bpagg-sample(5));
  *     an equation where every term is printed, else the printed terms are
- *     at most the sum (release_attack_model.c, sum_rows).
+ *     at most the sum (release_attack_model.c, sum_rows);
+ *   - levekarsindeks6 and 8 are the classes of the mean area score
+ *     (bpagg-measures(7); release.json's cut points): per class of persons
+ *     the combinations of colours of the six areas the grid lacks, tied to
+ *     their counts and both indexes (release_attack_index.c); with
+ *     --free-index the indexes are variables of their own.
  * With --earlier, an intruder who also holds an earlier release of the year
  * (a republished year, bpagg-publish(1)): one model of both. The earlier
  * release's nation and fylker are areas of their own, coded "E:" + code
@@ -58,8 +63,8 @@
  * failing relation is named; with --earlier, also a kommune whose data
  * changed but --changed does not name, when its printed figures show it);
  * 3 when the time limit stopped it;
- * 1 on errors (also: the two releases differ in min_cell, suppress_zero or
- * rop_definition).
+ * 1 on errors (also: the two releases differ in min_cell, suppress_zero,
+ * rop_definition or the indexes' cut points).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -110,6 +115,14 @@ bp_ra_grid_valid(int g)
 	int rp, pp, ph, rm, kj, age;
 	grid_fields(g, &rp, &pp, &ph, &rm, &kj, &age);
 	return !(rp == 1 && pp == 1); /* bpagg-export(5): at least one is J */
+}
+
+int
+bp_ra_grid_score(int g)
+{
+	int rp, pp, ph, rm, kj, age;
+	grid_fields(g, &rp, &pp, &ph, &rm, &kj, &age);
+	return ph + rm; /* bpagg-measures(7): gronn 0, gul 1, rod 2 */
 }
 
 static int
@@ -332,8 +345,8 @@ is_substance_j(const char *name)
 	return 0;
 }
 
-static int
-var_find(struct bp_ra_model *m, const char *name, int add)
+int
+bp_ra_var_find(struct bp_ra_model *m, const char *name, int add)
 {
 	for (int i = 0; i < m->nvars; i++)
 		if (strcmp(m->vars[i].name, name) == 0)
@@ -495,6 +508,12 @@ fam_of(struct bp_ra_model *m, int nc, int *cv, int *cw)
 	return fam_find(m, k, cv, cw);
 }
 
+int
+bp_ra_fam_single(struct bp_ra_model *m, int var, int val)
+{
+	return fam_find(m, 1, &var, &val);
+}
+
 /* The family without its condition i, or with value w for it. */
 int
 bp_ra_fam_variant(struct bp_ra_model *m, int f, int i, int w)
@@ -549,7 +568,7 @@ add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
 	if (is_sum && strcmp(ind, "alder") == 0) {
 		/* bpagg-publish(1): the count of alder is the count of persons */
 	} else if (is_sum) {
-		int v = var_find(m, ind, 1);
+		int v = bp_ra_var_find(m, ind, 1);
 		bp_ra_var_value(m, v, "norec"); /* persons without it: never printed */
 		cv[nc] = v; cw[nc++] = bp_ra_var_value(m, v, "rec");
 		bp_ra_set d = bp_ra_dom_of(&m->vars[v]);
@@ -566,7 +585,7 @@ add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
 			bp_ra_set_and(&s, &d);
 		}
 	} else {
-		int v = var_find(m, ind, 1);
+		int v = bp_ra_var_find(m, ind, 1);
 		bp_ra_set d = bp_ra_dom_of(&m->vars[v]);
 		bp_ra_set_and(&s, &d);
 		if (strcmp(cat, "i_alt") != 0) {
@@ -585,7 +604,7 @@ add_cell(struct bp_ra_model *m, int level, const char *area, const char *table,
 		bp_ra_set w = set_where(gb, val);
 		bp_ra_set_and(&s, &w);
 	} else {
-		int v = var_find(m, bd, 1);
+		int v = bp_ra_var_find(m, bd, 1);
 		cv[nc] = v;
 		cw[nc++] = bp_ra_var_value(m, v, bval);
 	}
@@ -729,6 +748,7 @@ bp_ra_read_release(struct bp_ra_model *m, const char *dir)
 	m->suppress_zero = (int)json_num(js, "suppress_zero", 0);
 	m->rop_definition = (int)json_num(js, "rop_definition", 2016);
 	rop_def = m->rop_definition;
+	bp_ra_index_cuts(m, js);
 	if (m->min_cell < 1) {
 		fprintf(stderr, "release_attack: %s/release.json: no min_cell\n", dir);
 		return -1;

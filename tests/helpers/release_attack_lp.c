@@ -231,6 +231,10 @@ explain(const struct bp_ra_model *m, glp_prob *lp, const struct comp *c)
 			fprintf(stderr, "  dual %+g: sum of %s__%s at %s %s %s %s %g (%d terms)\n", d,
 			    S->measure, S->bd, bp_ra_level_name(S->level), S->area, S->bval,
 			    r->eq ? "=" : "<=", (double)S->value, r->n);
+		} else if (r->kind == 5) {
+			fprintf(stderr, "  dual %+g: the indexes' definitions at %s %s, class %d "
+			    "(%d terms)\n", d, bp_ra_level_name(r->lvl), m->areas[r->lvl][r->area],
+			    r->ref, r->n);
 		} else {
 			fam_name(m, r->ref, fn, sizeof(fn));
 			fprintf(stderr, "  dual %+g: %s at %s %s (%d terms)\n", d,

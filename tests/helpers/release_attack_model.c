@@ -172,8 +172,8 @@ bp_ra_key_cols(const struct bp_ra_model *m, int k, int *out, int max)
 	return set_cols(F, K->level, K->area, &F->gens[K->level][K->gen], out, max);
 }
 
-static struct bp_ra_row *
-row_new(struct bp_ra_model *m, int eq, double rhs)
+struct bp_ra_row *
+bp_ra_row_new(struct bp_ra_model *m, int eq, double rhs)
 {
 	m->rows = bp_ra_xrealloc(m->rows, (m->nrows + 1) * sizeof(*m->rows));
 	struct bp_ra_row *r = &m->rows[m->nrows++];
@@ -183,8 +183,8 @@ row_new(struct bp_ra_model *m, int eq, double rhs)
 	return r;
 }
 
-static void
-row_add(struct bp_ra_row *r, int col, double v)
+void
+bp_ra_row_add(struct bp_ra_row *r, int col, double v)
 {
 	for (int i = 0; i < r->n; i++)
 		if (r->idx[i] == col) {
@@ -200,13 +200,14 @@ row_add(struct bp_ra_row *r, int col, double v)
 	r->val[r->n++] = v;
 }
 
-static void
-add_set(struct bp_ra_row *r, const struct bp_ra_family *F, int L, int area, const bp_ra_set *s, double v)
+void
+bp_ra_add_set(struct bp_ra_row *r, const struct bp_ra_family *F, int L, int area, const bp_ra_set *s,
+    double v)
 {
 	int cols[BP_RA_NGRID];
 	int n = set_cols(F, L, area, s, cols, BP_RA_NGRID);
 	for (int i = 0; i < n; i++)
-		row_add(r, cols[i], v);
+		bp_ra_row_add(r, cols[i], v);
 }
 
 static void
@@ -216,12 +217,12 @@ key_rows(struct bp_ra_model *m)
 	for (int k = 0; k < m->nkeys; k++) {
 		struct bp_ra_key *K = &m->keys[k];
 		int n = bp_ra_key_cols(m, k, cols, BP_RA_NGRID);
-		struct bp_ra_row *r = K->value >= 0 ? row_new(m, 1, (double)K->value)
-		    : row_new(m, 0, m->suppress_zero ? 0.0 : 1.0);
+		struct bp_ra_row *r = K->value >= 0 ? bp_ra_row_new(m, 1, (double)K->value)
+		    : bp_ra_row_new(m, 0, m->suppress_zero ? 0.0 : 1.0);
 		r->kind = 0;
 		r->ref = k;
 		for (int i = 0; i < n; i++)
-			row_add(r, cols[i], 1.0);
+			bp_ra_row_add(r, cols[i], 1.0);
 	}
 }
 
@@ -249,7 +250,7 @@ add_cell_term(const struct bp_ra_model *m, struct bp_ra_row *r, int c, double v)
 		return;
 	int n = bp_ra_key_cols(m, m->cells[c].key, cols, BP_RA_NGRID);
 	for (int i = 0; i < n; i++)
-		row_add(r, cols[i], v);
+		bp_ra_row_add(r, cols[i], v);
 }
 
 static void sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h);
@@ -280,7 +281,7 @@ derived_rows(struct bp_ra_model *m)
 			    "beskjeden", C->bval);
 			if (a < 0 || b < 0)
 				continue;
-			struct bp_ra_row *r = row_new(m, 1, 0.0);
+			struct bp_ra_row *r = bp_ra_row_new(m, 1, 0.0);
 			r->kind = 3;
 			r->ref = c;
 			add_cell_term(m, r, c, 1.0);
@@ -363,7 +364,7 @@ sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
 		if (!found)
 			continue;
 		int all = found == n;
-		struct bp_ra_row *r = row_new(m, all, all ? (double)S->value : -(double)S->value);
+		struct bp_ra_row *r = bp_ra_row_new(m, all, all ? (double)S->value : -(double)S->value);
 		r->kind = 4;
 		r->ref = k;
 		for (int i = 0; i < found; i++)
@@ -392,8 +393,8 @@ age_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
 		const struct bp_ra_key *K = &m->keys[m->cells[c].key];
 		const struct bp_ra_family *F = &m->fams[K->fam];
 		const bp_ra_set *in = &F->gens[K->level][K->gen];
-		struct bp_ra_row *below = row_new(m, 0, -(double)S->value);
-		struct bp_ra_row *above = row_new(m, 0, (double)S->value);
+		struct bp_ra_row *below = bp_ra_row_new(m, 0, -(double)S->value);
+		struct bp_ra_row *above = bp_ra_row_new(m, 0, (double)S->value);
 		below->kind = above->kind = 4;
 		below->ref = above->ref = k;
 		for (int a = 0; a < F->natoms[K->level]; a++) {
@@ -406,8 +407,8 @@ age_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
 			if (amax < 0)
 				continue;
 			int col = F->base[K->level] + K->area * F->natoms[K->level] + a;
-			row_add(below, col, -amin);
-			row_add(above, col, amax);
+			bp_ra_row_add(below, col, -amin);
+			bp_ra_row_add(above, col, amax);
 		}
 	}
 }
@@ -432,15 +433,15 @@ marginal_rows(struct bp_ra_model *m)
 				for (int g = 0; g < m->fams[f].ngens[L]; g++)
 					for (int a = 0; a < m->nareas[L]; a++) {
 						bp_ra_set s = m->fams[f].gens[L][g];
-						struct bp_ra_row *r = row_new(m, 1, 0.0);
+						struct bp_ra_row *r = bp_ra_row_new(m, 1, 0.0);
 						r->kind = 1;
 						r->ref = f;
 						r->lvl = L;
 						r->area = a;
 						for (int v = 0; v < m->vars[var].nvals; v++)
-							add_set(r, &m->fams[bp_ra_fam_variant(m, f, i, v)], L, a, &s, 1.0);
+							bp_ra_add_set(r, &m->fams[bp_ra_fam_variant(m, f, i, v)], L, a, &s, 1.0);
 						bp_ra_set_and(&s, &dom);
-						add_set(r, &m->fams[p], L, a, &s, -1.0);
+						bp_ra_add_set(r, &m->fams[p], L, a, &s, -1.0);
 					}
 			}
 		}
@@ -476,7 +477,7 @@ geo_rows(struct bp_ra_model *m)
 			 * the finer model is lost) */
 			for (int u = 0; u < m->nareas[U]; u++)
 				for (int b = 0; b < F->natoms[D]; b++) {
-					struct bp_ra_row *r = row_new(m, 1, 0.0);
+					struct bp_ra_row *r = bp_ra_row_new(m, 1, 0.0);
 					r->kind = 2;
 					r->ref = f;
 					r->lvl = U;
@@ -488,11 +489,11 @@ geo_rows(struct bp_ra_model *m)
 						if (a < 0 || seen[a] || F->atom_of[D][g] != b)
 							continue;
 						seen[a] = 1;
-						row_add(r, F->base[U] + u * F->natoms[U] + a, 1.0);
+						bp_ra_row_add(r, F->base[U] + u * F->natoms[U] + a, 1.0);
 					}
 					for (int d = 0; d < m->nareas[D]; d++)
 						if (under(m, U, u, D, d))
-							row_add(r, F->base[D] + d * F->natoms[D] + b, -1.0);
+							bp_ra_row_add(r, F->base[D] + d * F->natoms[D] + b, -1.0);
 				}
 		}
 	}
@@ -510,7 +511,16 @@ bp_ra_build(struct bp_ra_model *m)
 			ksize_val[c] = bp_ra_var_value(m, kv, ksize_names[c]);
 	close_families(m);
 	propagate_presence(m);
+	/* the indexes' definitions may add families and presence: closed
+	 * again; then their families share every subset */
+	bp_ra_index_prepare(m);
+	if (m->idx.on) {
+		close_families(m);
+		propagate_presence(m);
+	}
 	propagate_gens(m);
+	while (bp_ra_index_gens(m))
+		propagate_gens(m);
 	m->ncols = 0;
 	for (int f = 0; f < m->nfams; f++) {
 		struct bp_ra_family *F = &m->fams[f];
@@ -521,6 +531,7 @@ bp_ra_build(struct bp_ra_model *m)
 				m->ncols += m->nareas[L] * F->natoms[L];
 		}
 	}
+	bp_ra_index_cols(m);
 	m->col_lo = bp_ra_xrealloc(NULL, m->ncols * sizeof(double));
 	m->col_hi = bp_ra_xrealloc(NULL, m->ncols * sizeof(double));
 	for (int c = 0; c < m->ncols; c++) {
@@ -542,6 +553,7 @@ bp_ra_build(struct bp_ra_model *m)
 	derived_rows(m);
 	marginal_rows(m);
 	geo_rows(m);
+	bp_ra_index_rows(m);
 }
 
 /* Frees everything the model holds (the model itself is the caller's). */
@@ -590,6 +602,7 @@ model_free(struct bp_ra_model *m)
 	free(m->rows);
 	free(m->col_lo);
 	free(m->col_hi);
+	bp_ra_index_free(m);
 	if (m->fam_hash)
 		bp_ra_hash_free(m->fam_hash);
 	if (m->key_hash)
@@ -608,9 +621,9 @@ read_earlier_areas(struct bp_ra_model *m, const char *earlier, const char *regis
 	if (bp_ra_read_release(&e, earlier))
 		return -1;
 	if (e.min_cell != m->min_cell || e.suppress_zero != m->suppress_zero ||
-	    e.rop_definition != m->rop_definition) {
+	    e.rop_definition != m->rop_definition || memcmp(e.idx.cut, m->idx.cut, sizeof(e.idx.cut))) {
 		fprintf(stderr, "release_attack: %s and the later release differ in min_cell, "
-		    "suppress_zero or rop_definition\n", earlier);
+		    "suppress_zero, rop_definition or the indexes' cut points\n", earlier);
 		return -1;
 	}
 	m->reading = 2;
@@ -638,7 +651,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: release_attack [--registry FILE] [--earlier DIR [--changed K1,K2,...]] "
-	    "[--cells FILE] [--max-only] [--coarse] [--ages] [--screen] [--explain CELL] [--mip] "
+	    "[--cells FILE] [--max-only] [--coarse] [--ages] [--free-index] [--screen] "
+	    "[--explain CELL] [--mip] "
 	    "[--mip-max-cols N] [--time-limit SEC] RELEASE-DIR\n");
 	exit(1);
 }
@@ -667,6 +681,8 @@ main(int argc, char **argv)
 			m.coarse = 1;
 		else if (strcmp(argv[i], "--ages") == 0)
 			m.ages = 1;
+		else if (strcmp(argv[i], "--free-index") == 0)
+			m.free_index = 1;
 		else if (strcmp(argv[i], "--screen") == 0)
 			o.screen = 1;
 		else if (strcmp(argv[i], "--mip") == 0)
