@@ -30,4 +30,7 @@ logged=$(grep -c '"category":"sum"' "$tmp/first/suppression.log" || true)
 [ "$logged" = "$hidden" ] || fail "$hidden sums hidden beside their counts, $logged logged"
 echo "ok: today's release hides $hidden sums beside their printed counts, each logged"
 
-fixture_attack_models 17 18
+# (the indexes' definitions left free: this fixture is for model 18's gap;
+# release_attack_index.sh and publish_oldrelease21.sh state them, which
+# took this test more than twice as long)
+fixture_attack_models 17 18 --free-index
