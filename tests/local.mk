@@ -14,6 +14,9 @@ AM_TESTS_ENVIRONMENT = \
 AM_TESTS_ENVIRONMENT += \
 	case "$$(ldd '$(abs_top_builddir)/bpagg' 2>/dev/null)" in \
 	*libasan*) BP_SANITIZED=1 ;; *) BP_SANITIZED= ;; esac; export BP_SANITIZED;
+# Every test through tests/helpers/timed.sh, whose last line in the test's
+# log is the seconds it took (quickstart lists the slowest).
+LOG_COMPILER = $(SHELL) $(srcdir)/tests/helpers/timed.sh
 # Criterion runs its tests in parallel workers; keep it to the machine.
 AM_TESTS_ENVIRONMENT += CRITERION_JOBS=2; export CRITERION_JOBS;
 
@@ -30,7 +33,8 @@ include tests/install.mk
 check_PROGRAMS += tests/helpers/pidscan
 tests_helpers_pidscan_LDADD = $(BP_LINK)
 TESTS += tests/integration/zz_no_pid_leak.sh
-EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh tests/helpers/setup_lib.sh
+EXTRA_DIST += tests/integration/zz_no_pid_leak.sh tests/demo.sh tests/helpers/setup_lib.sh \
+	tests/helpers/timed.sh
 # Through a variable, so automake keeps its own recipe and make adds the
 # prerequisites: every other test's log.
 bp_last_log = tests/integration/zz_no_pid_leak.sh.log
