@@ -179,9 +179,10 @@ ra_failures=0
 # ra_attack DIR NAME WHAT [MIN_CELL [CELLS]]: the attacker over DIR/NAME
 # (the hidden cells listed in the file CELLS, else all) against DIR/truth;
 # a wrong interval fails at once (the attacker's model would be false); a
-# bounded primary is counted and reported.
+# bounded primary is counted and reported.  $ra_flags, when set, are more
+# options of the attacker (e.g. --free-index).
 ra_attack() {
-	"$RA" --screen ${5:+--cells "$5"} "$1/$2" >"$1/$2.att" 2>"$1/$2.err" ||
+	"$RA" --screen ${ra_flags:-} ${5:+--cells "$5"} "$1/$2" >"$1/$2.att" 2>"$1/$2.err" ||
 		fail "$3: release_attack: $(cat "$1/$2.err")"
 	local res
 	res=$(ra_check "$1/truth" "$1/$2.att" "${4:-5}" 2>>"$1/$2.err")
