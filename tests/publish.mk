@@ -184,7 +184,8 @@ tests_unit_publish_test_release_leak_LDADD = $(BP_TEST_LINK)
 check_PROGRAMS += tests/helpers/release_attack
 tests_helpers_release_attack_SOURCES = tests/helpers/release_attack.c \
 	tests/helpers/release_attack.h tests/helpers/release_attack_model.c \
-	tests/helpers/release_attack_lp.c tests/helpers/release_attack_index.c
+	tests/helpers/release_attack_lp.c tests/helpers/release_attack_index.c \
+	tests/helpers/release_attack_hash.c
 tests_helpers_release_attack_LDADD = $(GLPK_LIBS) -lm
 TESTS += tests/integration/release_attack_known.sh
 EXTRA_DIST += tests/integration/release_attack_known.sh tests/helpers/attack_lib.sh \

@@ -300,9 +300,9 @@ solve_component(struct bp_ra_model *m, const struct bp_ra_opts *o, struct comp *
 			    bsearch(&one[0], c->cols, c->nc, sizeof(int), cmp_int))
 				C = &m->cells[m->keys[i].first_cell];
 		fprintf(stderr, "release_attack: RELATION FAILS: the published cells of a component "
-		    "(%d unknowns, %d relations%s%s%s%s%s) contradict the model\n",
+		    "(%d unknowns, %d relations%s%s%s%s%s%s) contradict the model\n",
 		    c->nc, c->nr, C ? ", e.g. " : "", C ? bp_ra_level_name(C->level) : "",
-		    C ? " " : "", C ? C->area : "", C ? C->table : "");
+		    C ? " " : "", C ? C->area : "", C ? " " : "", C ? C->table : "");
 		m->errors++;
 		glp_delete_prob(lp);
 		return 0;
