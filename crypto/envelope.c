@@ -366,6 +366,15 @@ bp_open_next(bp_open *o, const uint8_t **buf, size_t *len)
 	return BP_ENV_OK;
 }
 
+uint64_t
+bp_env_sealed_bytes(const struct bp_env_meta *meta)
+{
+	uint64_t p = meta->plaintext_bytes;
+	uint64_t chunks = p == 0 ? 1 : (p + BP_ENV_CHUNK - 1) / BP_ENV_CHUNK;
+
+	return BP_ENV_HEADER_BYTES + 4 + BP_ENV_META_CHUNK_BYTES + chunks * (4 + SS_ABYTES) + p;
+}
+
 enum bp_env_error
 bp_open_end(bp_open *o)
 {

@@ -92,6 +92,14 @@ enum bp_env_error bp_open_end(bp_open *o);
 /* Frees a reader (NULL is harmless), wiping its keys and plaintext. */
 void bp_open_free(bp_open *o);
 
+/*
+ * The exact size of a sealed file whose signed metadata is meta: its framing
+ * follows from the plaintext's length alone (bpagg-submission(5): full
+ * chunks, the final one shorter or full, empty only for an empty export),
+ * so a file of that metadata any longer has bytes after its final chunk.
+ */
+uint64_t bp_env_sealed_bytes(const struct bp_env_meta *meta);
+
 /* The domain-separated message the kommune signs: the fixed string
  * "bpagg-submission-signature-v1" and a NUL byte, then the encoded meta.
  * Encodes m into out (BP_ENV_META_BYTES bytes, explicit little-endian). */

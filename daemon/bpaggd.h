@@ -221,10 +221,14 @@ int bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *nam
 
 /*
  * Copies what fd holds (at most max_bytes + 1 bytes, from offset 0) into a
- * new file name beneath queue (O_EXCL, 0600). Returns the new file's
- * descriptor (open for reading and writing, not yet synced), or -1.
+ * new file name beneath queue (O_EXCL, 0600). With sealed_bytes (the size
+ * its envelope's head gives; 0: not known) no byte past that size is
+ * copied: when fd has more, one zero byte stands for them.  Returns the
+ * new file's descriptor (open for reading and writing, not yet synced),
+ * or -1.
  */
-int bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes);
+int bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes,
+    uint64_t sealed_bytes);
 
 /* ---- receipt.c --------------------------------------------------------- */
 

@@ -207,7 +207,8 @@ bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *name, c
 }
 
 int
-bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes)
+bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes,
+    uint64_t sealed_bytes)
 {
 	static __thread uint8_t buf[65536];
 	uint64_t total = 0;
@@ -218,7 +219,12 @@ bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes)
 	    0600)) < 0)
 		return -1;
 	for (;;) {
-		ssize_t n = pread(fd, buf, sizeof(buf), off);
+		size_t want = sizeof(buf);
+		if (sealed_bytes && (uint64_t)off + want > sealed_bytes)
+			want = (size_t)(sealed_bytes - (uint64_t)off);
+		if (want == 0)
+			break;
+		ssize_t n = pread(fd, buf, want, off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -246,6 +252,22 @@ bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes)
 		}
 		off += n;
 		total += (uint64_t)n;
+	}
+	/* Bytes after the envelope's end (a plaintext appended to a valid
+	 * seal, say) are not copied: one zero byte stands for them, and the
+	 * copy is refused for bytes after its final chunk, as the file is. */
+	if (sealed_bytes && (uint64_t)off == sealed_bytes) {
+		ssize_t n;
+		while ((n = pread(fd, buf, 1, off)) < 0 && errno == EINTR)
+			;
+		if (n < 0)
+			goto fail;
+		if (n == 1) {
+			buf[0] = 0;
+			if (pwrite(out, buf, 1, off) != 1)
+				goto fail;
+			total++;
+		}
 	}
 	sodium_memzero(buf, sizeof(buf));
 	/* a hole at the end still counts in the size */

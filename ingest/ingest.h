@@ -135,8 +135,10 @@ int bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta);
  * here): its cleartext header and signed metadata, not the body.  1 when
  * the head refuses the file (r->status BP_INGEST_REFUSED, r->reason what
  * ingest would say), else 0 (a good head, one still being written, or a
- * read error: the full ingest decides).
+ * read error: the full ingest decides).  *sealed_bytes is the size the
+ * sealed file has when the head is good (bp_env_sealed_bytes), else 0.
  */
-int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r);
+int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r,
+    uint64_t *sealed_bytes);
 
 #endif

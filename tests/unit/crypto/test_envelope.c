@@ -237,6 +237,28 @@ Test(envelope, round_trip_chunk_boundaries)
 	free(p);
 }
 
+/* bp_env_sealed_bytes: the size of every sealed file follows from its
+ * signed plaintext length, at and around each chunk boundary (bpaggd
+ * copies no byte past it). */
+Test(envelope, sealed_bytes_is_the_file_size)
+{
+	static const size_t lens[] = { 0, 1, 149, BP_ENV_CHUNK - 1, BP_ENV_CHUNK,
+	    BP_ENV_CHUNK + 1, 2 * BP_ENV_CHUNK, 2 * BP_ENV_CHUNK + 1 };
+	uint8_t *p = malloc(2 * BP_ENV_CHUNK + 1);
+	cr_assert_not_null(p);
+	randombytes_buf(p, 2 * BP_ENV_CHUNK + 1);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct bp_env_meta m;
+		size_t len;
+		uint8_t *env = seal_buf(p, lens[i], &ask, &c1pk, "0301", &m, &len);
+		cr_assert_eq(m.plaintext_bytes, lens[i]);
+		cr_expect_eq(bp_env_sealed_bytes(&m), (uint64_t)len, "plaintext %zu: %llu, file %zu",
+		    lens[i], (unsigned long long)bp_env_sealed_bytes(&m), len);
+		free(env);
+	}
+	free(p);
+}
+
 Test(envelope, round_trip_200000_rows, .timeout = 120)
 {
 	size_t n;

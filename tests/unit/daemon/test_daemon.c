@@ -439,8 +439,6 @@ verify_receipt(const char *path, const struct bp_key *pk, const char *want_statu
 	free(buf);
 }
 
-/* Issue 10, item 11: one receipt per upload, however often it is asked
- * for (a retry after a crash); another upload gets a name of its own. */
 /* An uploader's sparse file (8 bytes, then a hole of 64 MiB) is copied
  * byte for byte, hole included, without writing the hole's zeros to disk. */
 Test(daemon, copy_keeps_holes)
@@ -459,7 +457,7 @@ Test(daemon, copy_keeps_holes)
 	snprintf(p, sizeof(p), "%s/queue", dir);
 	int qd = open(p, O_RDONLY | O_DIRECTORY);
 	cr_assert(qd >= 0);
-	int out = bpd_copy_in(fd, qd, "copy", 1ul << 30);
+	int out = bpd_copy_in(fd, qd, "copy", 1ul << 30, 0);
 	cr_assert(out >= 0);
 	cr_assert_eq(fstat(out, &st), 0);
 	cr_assert_eq(st.st_size, (off_t)64 << 20);
@@ -477,6 +475,52 @@ Test(daemon, copy_keeps_holes)
 	close(fd);
 }
 
+/* Copied as far as the envelope's size: what an uploader's file holds past
+ * it (a plaintext appended to a valid seal) never reaches the queue, one
+ * zero byte stands for it; a file no longer than that is copied whole. */
+Test(daemon, copy_stops_at_the_sealed_size)
+{
+	static const struct { uint64_t sealed; off_t size; } cases[] = {
+		{ 60, 61 },      /* 40 bytes more: one byte for them */
+		{ 100, 100 },    /* exactly the envelope */
+		{ 150, 100 },    /* shorter: still being written, copied whole */
+		{ 0, 100 },      /* no size known: all of it */
+	};
+	char p[PATH_MAX], data[100], got[101];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('A' + i % 26);
+	mkdir_in("queue");
+	snprintf(p, sizeof(p), "%s/file", dir);
+	int fd = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	snprintf(p, sizeof(p), "%s/queue", dir);
+	int qd = open(p, O_RDONLY | O_DIRECTORY);
+	cr_assert(qd >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "copy%zu", i);
+		int out = bpd_copy_in(fd, qd, name, 1ul << 30, cases[i].sealed);
+		cr_assert(out >= 0);
+		cr_assert_eq(fstat(out, &st), 0);
+		cr_assert_eq(st.st_size, cases[i].size, "case %zu: %lld bytes", i,
+		    (long long)st.st_size);
+		cr_assert_eq(pread(out, got, sizeof(got), 0), (ssize_t)cases[i].size);
+		size_t same = cases[i].size < (off_t)sizeof(data) ? (size_t)cases[i].sealed :
+		    sizeof(data);
+		cr_assert_eq(memcmp(got, data, same), 0, "case %zu", i);
+		if ((size_t)cases[i].size > same)
+			cr_assert_eq(got[same], 0, "case %zu: the byte past the envelope", i);
+		close(out);
+	}
+	close(qd);
+	close(fd);
+}
+
+/* Issue 10, item 11: one receipt per upload, however often it is asked
+ * for (a retry after a crash); another upload gets a name of its own. */
 Test(daemon, receipts_are_signed_and_written_once_per_upload)
 {
 	struct bp_key pk, sk;
