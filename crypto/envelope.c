@@ -370,6 +370,9 @@ uint64_t
 bp_env_sealed_bytes(const struct bp_env_meta *meta)
 {
 	uint64_t p = meta->plaintext_bytes;
+
+	if (p > UINT64_MAX / 2)   /* no file is that long; the sum would wrap */
+		return 0;
 	uint64_t chunks = p == 0 ? 1 : (p + BP_ENV_CHUNK - 1) / BP_ENV_CHUNK;
 
 	return BP_ENV_HEADER_BYTES + 4 + BP_ENV_META_CHUNK_BYTES + chunks * (4 + SS_ABYTES) + p;

@@ -97,6 +97,7 @@ void bp_open_free(bp_open *o);
  * follows from the plaintext's length alone (bpagg-submission(5): full
  * chunks, the final one shorter or full, empty only for an empty export),
  * so a file of that metadata any longer has bytes after its final chunk.
+ * 0 for a length no file can have (above 2^63 bytes).
  */
 uint64_t bp_env_sealed_bytes(const struct bp_env_meta *meta);
 

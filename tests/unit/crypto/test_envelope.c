@@ -257,6 +257,8 @@ Test(envelope, sealed_bytes_is_the_file_size)
 		free(env);
 	}
 	free(p);
+	struct bp_env_meta huge = { .plaintext_bytes = UINT64_MAX - 5 };
+	cr_expect_eq(bp_env_sealed_bytes(&huge), 0, "a length no file has: 0, not a wrapped sum");
 }
 
 Test(envelope, round_trip_200000_rows, .timeout = 120)
