@@ -106,12 +106,21 @@ struct bpd_wait {
 };
 
 /* An open-addressing hash table of waited-for files. */
+/* An inbox/NNNN folder a listing found empty, with its stat from then. */
+struct bpd_quiet {
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime, ctime;
+	bool empty;
+};
+
 struct bpd_waits {
 	struct bpd_wait *v;  /* malloc'ed, cap slots, key NULL when free */
 	size_t n, cap;
 	uint8_t hkey[16];    /* SipHash key, random: names cannot be chosen to collide */
 	size_t per_folder[10001]; /* waiting (not over_cap) per folder; [10000] the inbox */
 	bool cap_logged[10001];
+	struct bpd_quiet *quiet; /* [10000] by folder, calloc'ed at the first listing */
 };
 
 /* True for names still being written: ".*", "*.part", "*.tmp". */
@@ -123,9 +132,14 @@ bool bpd_name_skipped(const char *name);
 enum bpd_look bpd_look_at(int dirfd, const char *name, const struct stat *st,
     unsigned long max_bytes);
 
+/* Seconds a folder's times must be older than a listing that found it
+ * empty for the next listings to trust them. */
+#define BPD_QUIET_SETTLE_S 2
+
 /* What a listing of the inbox found. */
 struct bpd_scan_stats {
 	size_t nsubdirs;     /* inbox/NNNN/ directories */
+	size_t nquiet;       /* of them, empty and unchanged since a listing: not listed */
 	size_t nignored;     /* files not named *.bpx, left alone */
 	size_t nwaiting;     /* incomplete files waited for */
 	size_t nfolders;     /* other directories, left alone (not NNNN, or deeper) */
@@ -140,6 +154,10 @@ struct bpd_scan_stats {
  * first seen, or over the folder cap), oldest change first. Incomplete
  * files are kept in w and looked at again when they change or are due.
  * With keep_young (bpaggd --once) no incomplete file is ever refused.
+ * A folder found empty is not listed again while its inode, mtime and
+ * ctime stay as they were (any entry made, renamed or removed there, or a
+ * change of its mode, moves them), counting only times older than the
+ * listing by BPD_QUIET_SETTLE_S (file times come from a coarse clock).
  * The caller frees out with bpd_candlist_free. Returns 0, or -1 (ENOMEM).
  */
 int bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds,

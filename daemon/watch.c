@@ -318,6 +318,7 @@ bpd_waits_free(struct bpd_waits *w)
 	for (size_t i = 0; i < w->cap; i++)
 		free(w->v[i].key);
 	free(w->v);
+	free(w->quiet);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -348,6 +349,7 @@ cand_add(struct bpd_candlist *l, const char *folder, const char *name,
 struct scan {
 	struct bpd_waits *w;
 	uint64_t now;
+	struct timespec wall;   /* CLOCK_REALTIME at the listing's start */
 	uint64_t young_ms;
 	unsigned long max_bytes;
 	bool keep_young;
@@ -507,14 +509,53 @@ unlisted(struct scan *s, const char *folder, int err)
 		    l ? ", " : "", *folder ? "/" : "", folder, strerror(err));
 }
 
-/* Lists one folder (fd owned here); the inbox itself also descends into
- * NNNN/, opened beneath it without following a link. */
+/* ---- folders found empty ---------------------------------------------- */
+
+/* Whether t is older than the listing's start by BPD_QUIET_SETTLE_S. */
+static bool
+settled(const struct scan *s, const struct timespec *t)
+{
+	struct timespec lim = s->wall;
+	lim.tv_sec -= BPD_QUIET_SETTLE_S;
+	return ts_cmp(t, &lim) < 0;
+}
+
+/* Whether folder NNNN (st: its stat from the inbox's listing) was found
+ * empty and has not changed since. */
+static bool
+still_empty(const struct scan *s, const char *name, const struct stat *st)
+{
+	const struct bpd_quiet *q = s->w->quiet ? &s->w->quiet[atoi(name) % 10000] : NULL;
+
+	return q && q->empty && q->dev == st->st_dev && q->ino == st->st_ino &&
+	    ts_cmp(&q->mtime, &st->st_mtim) == 0 && ts_cmp(&q->ctime, &st->st_ctim) == 0;
+}
+
+/* What a whole listing of folder NNNN found (st: its stat taken before):
+ * empty with settled times, it is not listed again until they change. */
+static void
+note_listing(struct scan *s, const char *name, const struct stat *st, bool empty)
+{
+	if (!s->w->quiet)
+		return;
+	struct bpd_quiet *q = &s->w->quiet[atoi(name) % 10000];
+	q->empty = empty && settled(s, &st->st_mtim) && settled(s, &st->st_ctim);
+	q->dev = st->st_dev;
+	q->ino = st->st_ino;
+	q->mtime = st->st_mtim;
+	q->ctime = st->st_ctim;
+}
+
+/* Lists one folder (fd owned here); the inbox itself (dst NULL) also
+ * descends into NNNN/, opened beneath it without following a link; dst is
+ * such a folder's stat from the inbox's listing. */
 static int
-scan_dir(struct scan *s, int fd, const char *folder)
+scan_dir(struct scan *s, int fd, const char *folder, const struct stat *dst)
 {
 	DIR *dp = fdopendir(fd);
 	struct dirent *de;
 	bool partial = false;
+	size_t entries = 0;
 	int ret = 0;
 
 	if (!dp) {
@@ -525,6 +566,8 @@ scan_dir(struct scan *s, int fd, const char *folder)
 	/* errno cleared before each readdir: NULL with errno set is an error */
 	for (errno = 0; (de = readdir(dp)) != NULL; errno = 0) {
 		struct stat st;
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			entries++;
 		enum bp_inbox_kind kind = bp_inbox_kind(de->d_name);
 		if (kind == BP_INBOX_WRITING)
 			continue;
@@ -538,13 +581,17 @@ scan_dir(struct scan *s, int fd, const char *folder)
 		}
 		if (S_ISDIR(st.st_mode)) {
 			if (!*folder && is_kommune_dir_name(de->d_name)) {
+				s->stats->nsubdirs++;
+				if (still_empty(s, de->d_name, &st)) {
+					s->stats->nquiet++;
+					continue;
+				}
 				int sub = openat(dirfd(dp), de->d_name,
 				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				s->stats->nsubdirs++;
 				if (sub < 0 && errno != ENOENT && errno != ENOTDIR &&
 				    errno != ELOOP) /* no longer a folder */
 					unlisted(s, de->d_name, errno);
-				if (sub >= 0 && scan_dir(s, sub, de->d_name) < 0)
+				if (sub >= 0 && scan_dir(s, sub, de->d_name, &st) < 0)
 					ret = -1;
 			} else {
 				s->stats->nfolders++; /* not ours: left alone */
@@ -560,9 +607,12 @@ scan_dir(struct scan *s, int fd, const char *folder)
 			break;
 		}
 	}
-	if (!de && errno && !partial)
+	bool failed = !de && errno;
+	if (failed && !partial)
 		unlisted(s, folder, errno);
 	closedir(dp);
+	if (dst)
+		note_listing(s, folder, dst, ret == 0 && !failed && !partial && entries == 0);
 	return ret;
 }
 
@@ -585,11 +635,16 @@ bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds
     unsigned long max_bytes, bool keep_young, struct bpd_candlist *out,
     struct bpd_scan_stats *stats)
 {
-	struct scan s = { w, now_ms, 1000ull * young_seconds, max_bytes, keep_young, out, stats };
+	struct scan s = { w, now_ms, { 0, 0 }, 1000ull * young_seconds, max_bytes, keep_young,
+	    out, stats };
 	int fd;
 
 	memset(out, 0, sizeof(*out));
 	memset(stats, 0, sizeof(*stats));
+	clock_gettime(CLOCK_REALTIME, &s.wall);
+	/* without the table (no memory), every folder is listed every time */
+	if (!w->quiet)
+		w->quiet = calloc(10000, sizeof(*w->quiet));
 	for (size_t i = 0; i < w->cap; i++)
 		w->v[i].seen = false;
 	if ((fd = fcntl(inbox, F_DUPFD_CLOEXEC, 0)) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
@@ -597,7 +652,7 @@ bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds
 			close(fd);
 		return -1;
 	}
-	if (scan_dir(&s, fd, "") < 0) {
+	if (scan_dir(&s, fd, "", NULL) < 0) {
 		bpd_candlist_free(out);
 		return -1;
 	}

@@ -206,6 +206,58 @@ scan_at(struct bpd_waits *w, uint64_t now_ms, unsigned young, struct bpd_candlis
 	close(fd);
 }
 
+/* A folder found empty is not listed again while it stays so, and a file
+ * made, renamed in or still being written there is seen at the next
+ * listing (the folder's times move); times newer than the settling time
+ * are not trusted. */
+Test(daemon, scan_skips_empty_folders_until_they_change)
+{
+	static const unsigned two[] = { 166, 40 };
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { 0 };
+	char from[PATH_MAX], to[PATH_MAX];
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
+
+	mkdir_in("0301");
+	mkdir_in("1103");
+	mkdir_in("5001");
+	scan_at(&w, 1000, 60, &l, &st);
+	cr_assert_eq(st.nsubdirs, 3);
+	cr_assert_eq(st.nquiet, 0);
+	bpd_candlist_free(&l);
+	scan_at(&w, 2000, 60, &l, &st);
+	cr_assert_eq(st.nquiet, 0, "times younger than the settling time: listed again");
+	bpd_candlist_free(&l);
+	sleep(BPD_QUIET_SETTLE_S + 1);
+	scan_at(&w, 3000, 60, &l, &st);   /* listed, found empty with settled times */
+	cr_assert_eq(st.nquiet, 0);
+	bpd_candlist_free(&l);
+	scan_at(&w, 4000, 60, &l, &st);
+	cr_assert_eq(st.nquiet, 3, "quiet: %zu", st.nquiet);
+	cr_assert_eq(st.nsubdirs, 3);
+	cr_assert_eq(l.n, 0);
+	bpd_candlist_free(&l);
+
+	put_bytes("0301/a.bpx", b, len);            /* made there */
+	put_bytes("b.part", b, len);                /* renamed into 1103 */
+	snprintf(from, sizeof(from), "%s/b.part", dir);
+	snprintf(to, sizeof(to), "%s/1103/b.bpx", dir);
+	cr_assert_eq(rename(from, to), 0);
+	put_bytes("5001/c.bpx.part", b, len);       /* still being written */
+	scan_at(&w, 5000, 60, &l, &st);
+	cr_assert_eq(st.nquiet, 0, "quiet: %zu", st.nquiet);
+	cr_assert_eq(l.n, 2, "candidates: %zu", l.n);
+	bpd_candlist_free(&l);
+	scan_at(&w, 6000, 60, &l, &st);
+	cr_assert_eq(st.nquiet, 0, "folders with files are listed every time");
+	cr_assert_eq(l.n, 2);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+	free(b);
+}
+
 Test(daemon, scan_lists_complete_first_with_kommune_subdirs)
 {
 	static const unsigned two[] = { 166, 40 };
