@@ -105,7 +105,6 @@ struct bpd_wait {
 	bool logged;
 };
 
-/* An open-addressing hash table of waited-for files. */
 /* An inbox/NNNN folder a listing found empty, with its stat from then. */
 struct bpd_quiet {
 	dev_t dev;
@@ -114,6 +113,8 @@ struct bpd_quiet {
 	bool empty;
 };
 
+/* An open-addressing hash table of waited-for files, and the folders
+ * found empty. */
 struct bpd_waits {
 	struct bpd_wait *v;  /* malloc'ed, cap slots, key NULL when free */
 	size_t n, cap;
