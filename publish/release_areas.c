@@ -111,6 +111,7 @@ worker_free(struct joint *W, size_t *seen, size_t *list)
 	free(W->ind);
 	free(W->val);
 	free(W->obj);
+	bp__joint_memo_free(W);
 	free(seen);
 	free(list);
 }
@@ -135,6 +136,7 @@ worker_init(struct joint *W, const struct joint *J, size_t ncell, size_t **seen,
 	W->where = NULL;
 	W->ind = NULL;
 	W->val = W->obj = NULL;
+	W->memo = NULL;
 	W->nrow = W->caprow = 0;
 	W->tick = 0;
 	W->primaries = W->checked = W->hidden = 0;

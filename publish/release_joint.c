@@ -395,20 +395,13 @@ bp__joint_class_list(struct joint *J, const struct fam *G)
 	return n;
 }
 
-/* Appends to J->ind[n + 1..] the columns of area k's classes in the
- * first ny of J->ys; the new n. */
-static int
-class_cols(struct joint *J, size_t ny, size_t k, size_t f, size_t r, size_t ncls, int n)
+int
+bp__joint_class_cols(struct joint *J, const uint32_t *ys, size_t ny, size_t k, size_t f,
+    size_t r, size_t ncls, int n)
 {
 	for (size_t y = 0; y < ny; y++)
-		J->ind[++n] = bp__joint_col(J, k, f, r, ncls, J->ys[y]);
+		J->ind[++n] = bp__joint_col(J, k, f, r, ncls, ys[y]);
 	return n;
-}
-
-int
-bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r, int n)
-{
-	return class_cols(J, bp__joint_class_list(J, G), k, f, r, G->n, n);
 }
 
 /* Whether reporting kommune k (an area of J->bases) counts in area i's
@@ -455,20 +448,22 @@ bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size
 				/* a family's i_alt is a cell of the persons */
 				size_t ff = r == ncat ? 0 : f;
 				struct fam *G = bp__joint_fam(J, l, ff);
-				if (J->base[probe * J->nfam + ff] < 0 ||
-				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
+				const uint32_t *ys = NULL;
+				size_t ny = 0;
+				int rc;
+				if (J->base[probe * J->nfam + ff] < 0)
 					continue;
-				/* the same classes for every base: listed once,
-				 * when a base has the row */
+				if ((rc = bp__joint_row_classes(J, G, ff, g, b, v, r, &ys, &ny)) < 0)
+					return -1;
+				if (rc > 0)
+					continue;
+				/* the same classes for every base */
 				int n = 0;
-				size_t ny = SIZE_MAX;
 				for (size_t q = 0; q < nb; q++) {
 					size_t k = J->whole ? J->bases[q] : i;
 					if (J->whole && !bp__joint_under(J, k, i, b, v))
 						continue;
-					if (ny == SIZE_MAX)
-						ny = bp__joint_class_list(J, G);
-					n = class_cols(J, ny, k, ff, ff ? r : 0, G->n, n);
+					n = bp__joint_class_cols(J, ys, ny, k, ff, ff ? r : 0, G->n, n);
 				}
 				/* by fylke: a kommune's cell among others of its fylke */
 				if (n == 0 && J->by_fylke)
@@ -653,6 +648,7 @@ out:
 	free(J.grp);
 	free(J.gn);
 	bp__joint_index_free(&J);
+	bp__joint_memo_free(&J);
 	glp_term_out(term);
 	return ret;
 }

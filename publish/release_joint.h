@@ -127,6 +127,7 @@ struct joint {
 	 * kommuner (more than one: a group) */
 	size_t *grp, *gn;
 	struct lki *lki;           /* model 22 (release_joint_index.c) */
+	struct row_memo *memo;     /* release_joint_memo.c; a worker's own */
 };
 
 /* release_joint_heavy.c (model 19): J->partner, for model 19 and later
@@ -205,9 +206,19 @@ int bp__joint_row_set(struct joint *J, size_t f, size_t g, size_t b, size_t v, s
 /* The column of class x (of n) of family f, category r, of area i. */
 int bp__joint_col(const struct joint *J, size_t i, size_t f, size_t r, size_t n, uint32_t x);
 /* Appends to J->ind[n + 1..] the columns of area k (family f, category r)
- * of the classes G gives the atoms in J->set, each once; the new n. */
-int bp__joint_set_cols(struct joint *J, const struct fam *G, size_t k, size_t f, size_t r,
-    int n);
+ * of the first ny classes of ys; the new n. */
+int bp__joint_class_cols(struct joint *J, const uint32_t *ys, size_t ny, size_t k, size_t f,
+    size_t r, size_t ncls, int n);
+
+/* release_joint_memo.c */
+/* The classes of G (family ff's) that printed row (g, b, v, r) meets, in
+ * the order of bp__joint_class_list: 0 with *ys (J's: valid until the next
+ * call) and *ny; 1 when the row's set is not decided there
+ * (bp__joint_row_set); -1 (ENOMEM).  Kept in J for the next area. */
+int bp__joint_row_classes(struct joint *J, const struct fam *G, size_t ff, size_t g, size_t b,
+    size_t v, size_t r, const uint32_t **ys, size_t *ny);
+/* Frees what J kept. */
+void bp__joint_memo_free(struct joint *J);
 /* The index of a level bit among the release's levels, or -1. */
 int bp__joint_level(const struct joint *J, unsigned level);
 /* Area i's columns of the families on at level l: 0 or -1 (ENOMEM). */

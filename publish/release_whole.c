@@ -129,8 +129,15 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				size_t ff = r == ncat ? 0 : fam, nk = 0, nh = 0;
 				double sum = 0.0, lo = HUGE_VAL;
 				bool whole = true;
-				if (J->base[f * J->nfam + ff] < 0 ||
-				    bp__joint_row_set(J, ff, g, b, v, r) != 0)
+				const uint32_t *ys = NULL;
+				size_t ny = 0;
+				int rc;
+				if (J->base[f * J->nfam + ff] < 0)
+					continue;
+				if ((rc = bp__joint_row_classes(J, bp__joint_fam(J, 0, ff), ff, g, b, v,
+				    r, &ys, &ny)) < 0)
+					return -1;
+				if (rc > 0)
 					continue;
 				for (size_t k = 0; k < T->na && whole; k++) {
 					if (!bp__joint_member(J, f, k))
@@ -152,8 +159,8 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				}
 				if (!whole || nk == 0)
 					continue;
-				int n = bp__joint_set_cols(J, bp__joint_fam(J, 0, ff), f, ff,
-				    ff ? r : 0, 0);
+				int n = bp__joint_class_cols(J, ys, ny, f, ff, ff ? r : 0,
+				    bp__joint_fam(J, 0, ff)->n, 0);
 				int rw = glp_add_rows(lp, 1);
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
