@@ -96,6 +96,14 @@ endif
 tests_unit_publish_test_joint_zeros_SOURCES = tests/unit/publish/test_joint_zeros.c
 tests_unit_publish_test_joint_zeros_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_joint_zeros_LDADD = $(BP_TEST_LINK)
+# bp__joint_row_classes: a printed row's classes, kept across areas.
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_joint_memo
+TESTS += tests/unit/publish/test_joint_memo
+endif
+tests_unit_publish_test_joint_memo_SOURCES = tests/unit/publish/test_joint_memo.c
+tests_unit_publish_test_joint_memo_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_joint_memo_LDADD = $(BP_TEST_LINK)
 # bp__sup_lp_block_basis: model 14's start of the whole-release check.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_lpblock
