@@ -344,6 +344,26 @@ struct bpd_ctx {
 enum bpd_end bpd_dispose(struct bpd_ctx *c, const char *qname, struct bpd_claimed *cl,
     enum bp_ingest_status *status);
 
+/* Checks the claimed queue entry qname is one regular file with no other
+ * link, readable and not too large, and opens it (the descriptor read is
+ * the inode checked); on refusal returns -1 with *reason set. */
+int bpd_open_claimed(struct bpd_ctx *c, const char *qname, const char **reason);
+
+/* ---- merged.c ---------------------------------------------------------- */
+
+/* "<T>-<R>": the upload tag of queue entry q, which its ledger row names. */
+void bpd_upload_tag(const struct bpd_qname *q, char *out, size_t outlen);
+/* r says merged (or validated, for a dry run). */
+void bpd_mark_merged(struct bp_ingest_result *r);
+/* Ingests the daemon's copy fd (at offset 0) of entry q into r; "already
+ * applied" by a ledger row that names this upload is marked merged. */
+void bpd_ingest_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q,
+    struct bp_ingest_result *r);
+/* Whether an "already applied" r, by a ledger row that names no upload,
+ * is q's own merge found again (tag: q's upload tag). */
+bool bpd_own_merge(struct bpd_ctx *c, const struct bpd_qname *q,
+    const struct bp_ingest_result *r, const char *tag);
+
 /* ---- privdrop.c -------------------------------------------------------- */
 /*
  * When running as root and user is not empty: switches to that user's uid,

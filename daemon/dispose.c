@@ -28,8 +28,8 @@
  * rejected/ name derive from the entry's T and R (a second write finds
  * them there), a receipt is written once per upload (receipt.c), a store
  * verdict "already applied" is this upload's own merge when the ledger row
- * names this upload (ingest_copy; rows from before it did are judged by
- * their received time, own_merge), and an ARCHIVE or REJECT entry with a
+ * names this upload (merged.c: bpd_ingest_copy; rows from before it did
+ * are judged by their received time, bpd_own_merge), and an ARCHIVE or REJECT entry with a
  * second link was already linked out. The inbox name is never used for a file;
  * only its bp_inbox_safe_name form, kept in the entry name, is logged.
  */
@@ -84,12 +84,6 @@ rejected_name(const struct bpd_qname *q, char *out, size_t outlen)
 	else /* not reached for names bpd_qname_parse takes */
 		snprintf(when, sizeof(when), "%lld", q->t);
 	snprintf(out, outlen, "%s-%s.bpx", when, q->r);
-}
-
-static void
-upload_tag(const struct bpd_qname *q, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%lld-%s", q->t, q->r);
 }
 
 /*
@@ -329,10 +323,8 @@ out:
 	return end;
 }
 
-/* Checks the claimed entry is one regular file with no other link and
- * opens it; on refusal returns -1 with *reason set. */
-static int
-open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
+int
+bpd_open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
 {
 	struct stat st, fst;
 	int fd;
@@ -370,108 +362,6 @@ open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
 }
 
 /*
- * Whether queue entry name (another upload's) may carry r's submission:
- * its verified metadata names the same kommune and submission id, or it
- * cannot be read for a reason other than not being such a file. An IN
- * entry (the uploader's inode) is opened with the checks of a claim.
- */
-static bool
-same_submission(struct bpd_ctx *c, const char *name, const struct bpd_qname *o,
-    const struct bp_ingest_result *r)
-{
-	struct bp_env_meta m;
-	const char *reason = NULL;
-	bool same;
-	int fd;
-
-	if (o->stage == BPD_Q_IN)
-		fd = open_claimed(c, name, &reason);
-	else if (o->stage == BPD_Q_COPY || o->stage == BPD_Q_MERGED || o->stage == BPD_Q_NOTOURS)
-		fd = openat(c->dirs.queue, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	else
-		return false; /* a copy cut short, or an outcome already durable */
-	if (fd < 0)
-		return !reason && errno != ENOENT;
-	same = bp_ingest_peek_fd(c->ing, fd, &m) < 0 ||
-	    (!strcmp(m.kommune, r->meta.kommune) &&
-	    !memcmp(m.submission_id, r->meta.submission_id, sizeof(m.submission_id)));
-	close(fd);
-	return same;
-}
-
-/* True when another upload of r's submission in the queue was claimed in
- * q's second (or may have been: one that cannot be read counts). */
-static bool
-same_second(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r)
-{
-	int fd = fcntl(c->dirs.queue, F_DUPFD_CLOEXEC, 0);
-	struct bpd_qname o;
-	struct dirent *de;
-	bool found = false;
-	DIR *dp;
-
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(dp = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return true; /* not known: not taken for a merge */
-	}
-	while (!found && (de = readdir(dp)) != NULL)
-		found = bpd_qname_parse(de->d_name, &o) == 0 && o.t == q->t &&
-		    strcmp(o.r, q->r) != 0 && same_submission(c, de->d_name, &o, r);
-	closedir(dp);
-	return found;
-}
-
-/* What the ledger's row for r's submission says of the upload tag. */
-enum ledger_word { LEDGER_NONE, LEDGER_THIS, LEDGER_OTHER, LEDGER_UNTAGGED };
-
-static enum ledger_word
-ledger_word(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *tag,
-    int64_t *received)
-{
-	char upload[BP_UPLOAD_TAG_MAX];
-
-	if (bp_store_find_received(bp_ingest_store(c->ing), r->meta.kommune,
-	    r->meta.submission_id, received, upload) != 1)
-		return LEDGER_NONE;
-	if (!upload[0])
-		return LEDGER_UNTAGGED;
-	return strcmp(upload, tag) ? LEDGER_OTHER : LEDGER_THIS;
-}
-
-static void
-mark_merged(struct bp_ingest_result *r)
-{
-	r->status = BP_INGEST_MERGED;
-	snprintf(r->reason, sizeof(r->reason), "%s", r->meta.dry_run ?
-	    "dry run: validated" : "merged");
-}
-
-/*
- * Whether a row of the ledger that names no upload (written before
- * schema 6: only its received time ties it to an upload) is this
- * upload's own merge, found again after a failed step or a crash (a fresh
- * claim cannot have merged anything yet): a "cm" entry says so; a "cp"
- * entry (the crash came between the commit and the "cm" rename) only when
- * no other upload of the submission was claimed in the same second and no
- * other upload's receipt reports the merge (a replay claimed in the same
- * second as the upload that merged, which has left the queue since). A
- * row that names an upload was settled when the copy was ingested
- * (ingest_copy).
- */
-static bool
-own_merge(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
-    const char *tag)
-{
-	int64_t received;
-
-	if (ledger_word(c, r, tag, &received) != LEDGER_UNTAGGED || received != q->t)
-		return false;
-	return q->stage == BPD_Q_MERGED ||
-	    (!same_second(c, q, r) && !bpd_receipt_merged_by_other(c->dirs.outbox, r, tag));
-}
-
-/*
  * After the outcome of a COPY entry is durable: reason (refused), receipt,
  * the entry renamed ARCHIVE or REJECT, then linked out.
  */
@@ -483,10 +373,10 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	struct bpd_qname n = *q;
 
 	/* a "ca" entry's verdict was "already applied" from the start */
-	upload_tag(q, tag, sizeof(tag));
+	bpd_upload_tag(q, tag, sizeof(tag));
 	if (!fresh && r->status == BP_INGEST_ALREADY && q->stage != BPD_Q_NOTOURS &&
-	    own_merge(c, q, r, tag))
-		mark_merged(r);
+	    bpd_own_merge(c, q, r, tag))
+		bpd_mark_merged(r);
 	if (r->status == BP_INGEST_INCOMPLETE) {
 		r->status = BP_INGEST_REFUSED;
 		snprintf(r->reason, sizeof(r->reason), REASON_INCOMPLETE);
@@ -541,27 +431,6 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 }
 
 /*
- * Ingests the daemon's copy (fd, at offset 0); received is the claim time.
- * "Already applied" by a ledger row that names this upload is this
- * upload's own merge, whatever the stage: its transaction committed
- * although the daemon did not learn it (a crash, or a commit reported
- * failed that was durable), and the tag's 16 random hex are this
- * upload's alone.
- */
-static void
-ingest_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, struct bp_ingest_result *r)
-{
-	char tag[BP_UPLOAD_TAG_MAX];
-	int64_t received;
-
-	bp_ingest_result_init(r);
-	upload_tag(q, tag, sizeof(tag));
-	bp_ingest_fd(c->ing, fd, NULL, (int64_t)q->t, tag, r);
-	if (r->status == BP_INGEST_ALREADY && ledger_word(c, r, tag, &received) == LEDGER_THIS)
-		mark_merged(r);
-}
-
-/*
  * A COPY entry: ingested again (after a crash, or a failed step). inname
  * is its IN entry, still beside it: dropped unread once the verdict is
  * known, or, when the copy is incomplete (the daemon died before an upload
@@ -579,7 +448,7 @@ from_copy(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 
 	if ((fd = openat(c->dirs.queue, cpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? BPD_END_DONE : BPD_END_RETRY;
-	ingest_copy(c, fd, q, &r);
+	bpd_ingest_copy(c, fd, q, &r);
 	close(fd);
 	*status = r.status;
 	iq.stage = BPD_Q_IN;
@@ -663,7 +532,7 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	int fd, cfd;
 
 	*status = BP_INGEST_ERROR;
-	if ((fd = open_claimed(c, qname, &reason)) < 0) {
+	if ((fd = bpd_open_claimed(c, qname, &reason)) < 0) {
 		/* The reason first, then the entry removed (refuse_unkept):
 		 * a crash between them leaves the entry to refuse again. */
 		if (reason)
@@ -700,7 +569,7 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	ingest_copy(c, cfd, q, &r);
+	bpd_ingest_copy(c, cfd, q, &r);
 	close(cfd);
 	*status = r.status;
 	if (r.status == BP_INGEST_INCOMPLETE && !(cl && cl->refuse_incomplete)) {

@@ -12,7 +12,7 @@ check_PROGRAMS += tests/unit/daemon/test_daemon
 TESTS += tests/unit/daemon/test_daemon
 endif
 tests_unit_daemon_test_daemon_SOURCES = tests/unit/daemon/test_daemon.c daemon/bpaggd.h daemon/watch.c \
-	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/log.c
+	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/merged.c daemon/log.c
 tests_unit_daemon_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
 tests_unit_daemon_test_daemon_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_daemon_test_daemon_LDADD = $(BP_TEST_LINK)
