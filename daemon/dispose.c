@@ -29,13 +29,13 @@
  * them there), a receipt is written once per upload (receipt.c), a store
  * verdict "already applied" is this upload's own merge when the ledger row
  * names this upload (merged.c: bpd_ingest_copy; rows from before it did
- * are judged by their received time, bpd_own_merge), and an ARCHIVE or REJECT entry with a
- * second link was already linked out. The inbox name is never used for a file;
- * only its bp_inbox_safe_name form, kept in the entry name, is logged.
+ * are judged by their received time, bpd_own_merge), and an ARCHIVE or
+ * REJECT entry with a second link was already linked out. The inbox name
+ * is never used for a file; only its bp_inbox_safe_name form, kept in the
+ * entry name, is logged.
  */
 #include "bpaggd.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
