@@ -90,8 +90,8 @@ bp__joint_row_classes(struct joint *J, const struct fam *G, size_t ff, size_t g,
     size_t v, size_t r, const uint32_t **ys, size_t *ny)
 {
 	size_t famidx = (size_t)(G - J->f);
-	/* fields far below their widths: 2^16 families, indicators and
-	 * categories, 2^8 breakdowns and values */
+	/* fields far wider than any catalogue needs: 2^16 families and
+	 * indicators, 2^8 breakdowns and values, 2^15 categories */
 	uint64_t key = 1 | (uint64_t)famidx << 1 | (uint64_t)g << 17 | (uint64_t)b << 33 |
 	    (uint64_t)v << 41 | (uint64_t)r << 49;
 
