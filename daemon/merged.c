@@ -112,7 +112,7 @@ bpd_mark_merged(struct bp_ingest_result *r)
  * other upload's receipt reports the merge (a replay claimed in the same
  * second as the upload that merged, which has left the queue since). A
  * row that names an upload was settled when the copy was ingested
- * (ingest_copy).
+ * (bpd_ingest_copy).
  */
 bool
 bpd_own_merge(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,

@@ -209,16 +209,6 @@ int bp__joint_col(const struct joint *J, size_t i, size_t f, size_t r, size_t n,
  * of the first ny classes of ys; the new n. */
 int bp__joint_class_cols(struct joint *J, const uint32_t *ys, size_t ny, size_t k, size_t f,
     size_t r, size_t ncls, int n);
-
-/* release_joint_memo.c */
-/* The classes of G (family ff's) that printed row (g, b, v, r) meets, in
- * the order of bp__joint_class_list: 0 with *ys (J's: valid until the next
- * call) and *ny; 1 when the row's set is not decided there
- * (bp__joint_row_set); -1 (ENOMEM).  Kept in J for the next area. */
-int bp__joint_row_classes(struct joint *J, const struct fam *G, size_t ff, size_t g, size_t b,
-    size_t v, size_t r, const uint32_t **ys, size_t *ny);
-/* Frees what J kept. */
-void bp__joint_memo_free(struct joint *J);
 /* The index of a level bit among the release's levels, or -1. */
 int bp__joint_level(const struct joint *J, unsigned level);
 /* Area i's columns of the families on at level l: 0 or -1 (ENOMEM). */
@@ -253,6 +243,16 @@ void bp__joint_objective_of(struct joint *J, glp_prob *lp, const int *rows, cons
 /* LP row rw (printed row k, SIZE_MAX: a kommune sum) reaches need, with
  * complements: 0 or -1 (errno EDOM: none left; EINVAL). */
 int bp__joint_raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k);
+
+/* release_joint_memo.c */
+/* The classes of G (family ff's) that printed row (g, b, v, r) meets, in
+ * the order of bp__joint_class_list: 0 with *ys (J's: valid until the next
+ * call) and *ny; 1 when the row's set is not decided there
+ * (bp__joint_row_set); -1 (ENOMEM).  Kept in J for the next area. */
+int bp__joint_row_classes(struct joint *J, const struct fam *G, size_t ff, size_t g, size_t b,
+    size_t v, size_t r, const uint32_t **ys, size_t *ny);
+/* Frees what J kept. */
+void bp__joint_memo_free(struct joint *J);
 
 /* release_areas.c: every area's check, the areas on the cores: 0 or -1
  * (errno). */
