@@ -3,7 +3,8 @@
 # Uses every earlier stage but ingest/.
 noinst_LIBRARIES += publish/libbppublish.a
 publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/audit.c publish/run.h publish/run.c \
-	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c publish/previous.c publish/relations.c \
+	publish/profile.c publish/profile.h publish/tables_private.h publish/tables.c \
+	publish/keymap.h publish/keymap.c publish/previous.c publish/relations.c \
 	publish/solve.c publish/write.c \
 	publish/sup_problem.c publish/suppress.c publish/suppress.h publish/sup_heur.h publish/sup_repair.c publish/sup_cleanup.c publish/sup_exchange.c publish/sup_zeros.c publish/lpaudit.c publish/lpaudit.h publish/lpaudit_comp.h publish/lpaudit_cleanup.c publish/lpblock.c \
 	publish/suplog.h publish/suplog.c publish/release_dir.h publish/release_dir.c \

@@ -10,61 +10,26 @@
  * them, so that a program is made exactly as before.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "keymap.h"
 #include "release_joint.h"
 
 struct memo_entry {
-	uint64_t key;              /* 0: empty */
 	uint32_t off, n;           /* its classes: list[off..off + n) */
 	int set;                   /* bp__joint_row_set's answer */
 };
 
 struct row_memo {
+	struct bp_keymap ids;      /* a row's key -> its entry + 1 */
 	struct memo_entry *e;
-	size_t cap, used;          /* cap: a power of two, or 0 */
+	size_t cape;
 	uint32_t *list;
 	size_t nlist, caplist;
+	bool failed;               /* out of memory once: an id may lack its entry */
 };
-
-/* splitmix64's finaliser: keys differ in a few low bits of each field */
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static struct memo_entry *
-slot(struct row_memo *m, uint64_t key)
-{
-	size_t i = (size_t)mix(key) & (m->cap - 1);
-	while (m->e[i].key && m->e[i].key != key)
-		i = (i + 1) & (m->cap - 1);
-	return &m->e[i];
-}
-
-/* Room for one more entry (the table at most half full): 0 or -1. */
-static int
-grow(struct row_memo *m)
-{
-	if (2 * (m->used + 1) <= m->cap)
-		return 0;
-	struct row_memo bigger = *m;
-	bigger.cap = m->cap ? 2 * m->cap : 1024;
-	if (!(bigger.e = calloc(bigger.cap, sizeof(*bigger.e))))
-		return -1;
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->e[i].key)
-			*slot(&bigger, m->e[i].key) = m->e[i];
-	free(m->e);
-	*m = bigger;
-	return 0;
-}
 
 /* Room for n more classes in the list: 0 or -1. */
 static int
@@ -107,25 +72,37 @@ bp__joint_row_classes(struct joint *J, const struct fam *G, size_t ff, size_t g,
 	if (!J->memo && !(J->memo = calloc(1, sizeof(*J->memo))))
 		goto nomem;
 	struct row_memo *m = J->memo;
-	struct memo_entry *e = m->cap ? slot(m, key) : NULL;
-	if (!e || !e->key) {
-		if (grow(m) < 0)
+	if (m->failed)
+		goto nomem;
+	if (m->ids.n == m->cape) {
+		size_t cap = m->cape ? 2 * m->cape : 1024;
+		struct memo_entry *ne = realloc(m->e, cap * sizeof(*ne));
+		if (!ne)
 			goto nomem;
-		struct memo_entry fresh = { .key = key, .off = (uint32_t)m->nlist };
-		fresh.set = bp__joint_row_set(J, ff, g, b, v, r);
-		if (fresh.set == 0) {
+		m->e = ne;
+		m->cape = cap;
+	}
+	int fresh;
+	uint32_t id = bp_keymap_id(&m->ids, key, &fresh);
+	if (id == 0)
+		goto nomem;
+	if (fresh) {
+		struct memo_entry fresh_e = { .off = (uint32_t)m->nlist };
+		fresh_e.set = bp__joint_row_set(J, ff, g, b, v, r);
+		if (fresh_e.set == 0) {
 			size_t n = bp__joint_class_list(J, G);
-			if (room(m, n) < 0)
+			if (room(m, n) < 0) {
+				m->failed = true;
 				goto nomem;
+			}
 			for (size_t k = 0; k < n; k++)
 				m->list[m->nlist + k] = J->ys[k];
 			m->nlist += n;
-			fresh.n = (uint32_t)n;
+			fresh_e.n = (uint32_t)n;
 		}
-		e = slot(m, key);
-		*e = fresh;
-		m->used++;
+		m->e[id - 1] = fresh_e;
 	}
+	const struct memo_entry *e = &m->e[id - 1];
 	if (e->set != 0)
 		return 1;
 	*ys = m->list + e->off;
@@ -141,6 +118,7 @@ bp__joint_memo_free(struct joint *J)
 {
 	if (!J->memo)
 		return;
+	bp_keymap_free(&J->memo->ids);
 	free(J->memo->e);
 	free(J->memo->list);
 	free(J->memo);

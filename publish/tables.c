@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "cellkeys.h"
+#include "keymap.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -330,28 +331,6 @@ lay_out(struct bp_tables *T)
 	return 0;
 }
 
-/* Key ids of (area, position) pairs: open addressing over 64-bit keys. */
-struct keymap {
-	uint64_t *k;
-	uint32_t *id;
-	size_t cap;
-	uint32_t n;
-};
-
-static uint32_t
-keymap_get(struct keymap *m, uint64_t key)
-{
-	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
-	for (size_t i = (size_t)(h >> 20) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->id[i] == 0) {
-			m->k[i] = key;
-			return m->id[i] = ++m->n;
-		}
-		if (m->k[i] == key)
-			return m->id[i];
-	}
-}
-
 /*
  * Gives every row whose quantity is determined (cellkeys.h) a key id: the
  * same id for the same set of persons of the same area, in whatever table.
@@ -361,17 +340,15 @@ keymap_get(struct keymap *m, uint64_t key)
 static int
 make_keys(struct bp_tables *T)
 {
-	struct keymap m = { 0 };
+	struct bp_keymap m = { 0 };
 	size_t *kgroup = NULL;   /* per key: the last group seen printing it */
 	int ks = bp_breakdown_find("kommunestorrelse"), tot = bp_breakdown_find("total");
 	int ret = -1;
 
 	if (bp_cellkeys_build(&T->s.measures, &T->ck) < 0)
 		goto out;
-	for (m.cap = 1024; m.cap < 2 * T->nrows; m.cap *= 2)
-		;
 	if (!(T->rowkey = calloc(T->nrows ? T->nrows : 1, sizeof(*T->rowkey))) ||
-	    !(m.k = malloc(m.cap * sizeof(*m.k))) || !(m.id = calloc(m.cap, sizeof(*m.id))))
+	    bp_keymap_reserve(&m, T->nrows) < 0)
 		goto out;
 	for (size_t i = 0; i < T->na; i++) {
 		const struct area *a = &T->a[i];
@@ -385,8 +362,9 @@ make_keys(struct bp_tables *T)
 				for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 					for (size_t r = 0; r < nr; r++, row++) {
 						uint32_t pos = row_pos(T, a, g, b, v, r, ks, tot);
-						if (pos)
-							T->rowkey[row] = keymap_get(&m, (uint64_t)i << 32 | pos);
+						if (pos && !(T->rowkey[row] = bp_keymap_id(&m,
+						    (uint64_t)i << 32 | pos, NULL)))
+							goto out;
 					}
 			}
 		}
@@ -415,8 +393,7 @@ make_keys(struct bp_tables *T)
 	ret = 0;
 out:
 	free(kgroup);
-	free(m.k);
-	free(m.id);
+	bp_keymap_free(&m);
 	return ret;
 }
 
