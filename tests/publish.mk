@@ -104,6 +104,14 @@ endif
 tests_unit_publish_test_joint_memo_SOURCES = tests/unit/publish/test_joint_memo.c
 tests_unit_publish_test_joint_memo_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_joint_memo_LDADD = $(BP_TEST_LINK)
+# bp_keymap: dense ids for the keys of tables.c and the memo.
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_keymap
+TESTS += tests/unit/publish/test_keymap
+endif
+tests_unit_publish_test_keymap_SOURCES = tests/unit/publish/test_keymap.c
+tests_unit_publish_test_keymap_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_keymap_LDADD = $(BP_TEST_LINK)
 # bp__sup_lp_block_basis: model 14's start of the whole-release check.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_lpblock
