@@ -81,6 +81,7 @@ struct bpd_cand {
 	char *name;          /* malloc'ed */
 	struct timespec ctime;
 	bool refuse_incomplete; /* incomplete too long, or over the folder cap */
+	size_t turn;         /* older candidates of its folder and kind before it */
 };
 
 struct bpd_candlist {

@@ -342,6 +342,7 @@ cand_add(struct bpd_candlist *l, const char *folder, const char *name,
 	snprintf(c->folder, sizeof(c->folder), "%s", folder);
 	c->ctime = st->st_ctim;
 	c->refuse_incomplete = refuse;
+	c->turn = 0;
 	l->n++;
 	return 0;
 }
@@ -616,18 +617,53 @@ scan_dir(struct scan *s, int fd, const char *folder, const struct stat *dst)
 	return ret;
 }
 
-/* What is complete first, then what is refused; each by oldest change. */
+/* Within each folder, what is complete first, then what is refused; each
+ * by oldest change (then by name): the order that gives each candidate its
+ * turn. */
+static int
+folder_cmp(const void *a, const void *b)
+{
+	const struct bpd_cand *x = a, *y = b;
+	int c = strcmp(x->folder, y->folder);
+	if (c)
+		return c;
+	if (x->refuse_incomplete != y->refuse_incomplete)
+		return x->refuse_incomplete ? 1 : -1;
+	c = ts_cmp(&x->ctime, &y->ctime);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* What is complete first, then what is refused; each a file of every
+ * folder in turn, a turn by oldest change.  A folder flooded with files
+ * (complete by their framing, each refused once claimed, as junk is) so
+ * delays another folder's submission by one file a turn, not by all of
+ * its own that are older. */
 static int
 cand_cmp(const void *a, const void *b)
 {
 	const struct bpd_cand *x = a, *y = b;
 	if (x->refuse_incomplete != y->refuse_incomplete)
 		return x->refuse_incomplete ? 1 : -1;
+	if (x->turn != y->turn)
+		return x->turn < y->turn ? -1 : 1;
 	int c = ts_cmp(&x->ctime, &y->ctime);
 	if (c)
 		return c;
 	c = strcmp(x->folder, y->folder);
 	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Each candidate's turn in its folder (by folder_cmp), then the order. */
+static void
+order(struct bpd_candlist *l)
+{
+	qsort(l->v, l->n, sizeof(l->v[0]), folder_cmp);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct bpd_cand *p = i ? &l->v[i - 1] : NULL;
+		l->v[i].turn = p && !strcmp(p->folder, l->v[i].folder) &&
+		    p->refuse_incomplete == l->v[i].refuse_incomplete ? p->turn + 1 : 0;
+	}
+	qsort(l->v, l->n, sizeof(l->v[0]), cand_cmp);
 }
 
 int
@@ -663,7 +699,7 @@ bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds
 			i--; /* the slot may hold a re-placed entry now */
 		}
 	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(out->v[0]), cand_cmp);
+		order(out);
 	return 0;
 }
 
