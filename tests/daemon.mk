@@ -36,7 +36,8 @@ DAEMON_ITESTS = tests/integration/daemon_refuse.sh tests/integration/daemon_floo
 	tests/integration/daemon_notify.sh tests/integration/daemon_refusal_crash.sh \
 	tests/integration/daemon_returned.sh tests/integration/daemon_folders.sh \
 	tests/integration/daemon_nocopy.sh tests/integration/daemon_quiet.sh \
-	tests/integration/daemon_root_user.sh tests/integration/keys_retired.sh
+	tests/integration/daemon_root_user.sh tests/integration/keys_retired.sh \
+	tests/integration/daemon_fair.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
 

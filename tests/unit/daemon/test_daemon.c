@@ -293,6 +293,46 @@ Test(daemon, scan_lists_complete_first_with_kommune_subdirs)
 	free(b);
 }
 
+/* A file of every folder in turn: three files of 4201 made first do not
+ * come before the one file of 0301 or of the inbox itself. */
+Test(daemon, scan_takes_a_file_of_every_folder_in_turn)
+{
+	static const unsigned two[] = { 166, 40 };
+	static const char *const made[] = { "4201/a.bpx", "4201/b.bpx", "4201/c.bpx",
+		"0301/d.bpx", "e.bpx" };
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { 0 };
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
+
+	mkdir_in("4201");
+	mkdir_in("0301");
+	for (size_t i = 0; i < 5; i++) {
+		put_bytes(made[i], b, len);
+		/* ctime comes from a coarse clock */
+		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	}
+	scan_at(&w, 1000, 60, &l, &st);
+	cr_assert_eq(l.n, 5);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(l.v[i].turn, 0, "candidate %zu: turn %zu", i, l.v[i].turn);
+		for (size_t j = 0; j < i; j++)
+			cr_assert_str_neq(l.v[i].folder, l.v[j].folder, "two of one folder in turn 0");
+	}
+	/* turn 0 by oldest change, then 4201's others */
+	cr_assert_str_eq(l.v[0].name, "a.bpx");
+	cr_assert_str_eq(l.v[1].name, "d.bpx");
+	cr_assert_str_eq(l.v[2].name, "e.bpx");
+	cr_assert_str_eq(l.v[3].name, "b.bpx");
+	cr_assert_eq(l.v[3].turn, 1);
+	cr_assert_str_eq(l.v[4].name, "c.bpx");
+	cr_assert_eq(l.v[4].turn, 2);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+	free(b);
+}
+
 /* Issue 10, item 3: youth counts from the first sight, not from an mtime
  * the uploader set; a waited-for file is looked at again only when it
  * changes or is due, and refused once it has been incomplete too long. */

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# daemon_fair.sh - one inbox folder flooded with junk that is complete by its
+# framing (each refused only once claimed, some milliseconds each) does not
+# hold up another folder's submission: bpaggd takes a file of every folder
+# in turn.  BPAGG_FAIR_FILES junk files (default 300) in inbox/4201/, made
+# before a real submission in inbox/0301/; one bpaggd --once: the
+# submission is merged among the first files it takes, not after the junk,
+# and every junk file is refused.
+set -euo pipefail
+. "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
+JUNK=${BPAGG_FAIR_FILES:-300}
+YEAR=2024
+A=4201
+B=0301
+
+init_central
+add_kommune $A
+add_kommune $B
+in="$T/c/inbox"
+mkdir -p "$in/$A" "$in/$B"
+# The junk: the magic, a header of zeros, then a chunk length the format
+# does not allow: complete by its framing, refused once claimed.
+head -c 132 /dev/zero | { printf BPAGGSUB; tail -c +9; } >"$T/junk"
+printf '\001\000\000\000x' >>"$T/junk"
+[ "$(stat -c %s "$T/junk")" -eq 137 ] || fail "junk file not made"
+for ((i = 0; i < JUNK; i++)); do cp "$T/junk" "$in/$A/j$(printf '%05d' $i).bpx"; done
+sleep 0.1
+csv=$(make_export $B $YEAR 25 1)
+seal_to $B $YEAR "$csv" "$in/$B/real.bpx"
+ok "$JUNK junk files in inbox/$A, then a submission in inbox/$B"
+
+log="$T/bpaggd.log"
+bpaggd -c "$C" --once --foreground 2>"$log" || true
+inbox_empty || fail "files left in the inbox: $(files_in "$in")"
+[ "$(files_in "$T/c/rejected")" -ge "$JUNK" ] || fail "not every junk file was refused"
+# the files taken, in the order of their log lines (names are logged with
+# their digits masked: j#.bpx)
+order=$(grep -E '^bpaggd: [^ ]+\.bpx: (refused|merged)' "$log" | grep -n 'real\.bpx: merged' |
+	cut -d: -f1)
+[ -n "$order" ] || fail "the submission was not logged: $(tail -n 3 "$log")"
+[ "$order" -le 3 ] || fail "the submission was file $order taken, after the junk"
+expected_counts "$csv" >"$T/expected"
+store_counts $YEAR >"$T/store"
+diff "$T/expected" "$T/store" >/dev/null || fail "store counts differ from the submission"
+ok "the submission was file $order taken of $((JUNK + 1)), and merged; the junk refused"
