@@ -23,7 +23,10 @@
  *   - a hidden printed cell is >= 1 unless suppress_zero, every unknown
  *     >= 0; a sum measure's count is a subset of its domain;
  *   - <substance>_tung ja = betydelig + svaert_omfattende, nei = ingen +
- *     beskjeden (bpagg-measures(7); release_attack_model.c, derived_rows).
+ *     beskjeden (bpagg-measures(7); release_attack_model.c, derived_rows);
+ *     storforbruker ja (some substance heavy) is at least each
+ *     <substance>_tung ja and, where all seven are printed, at most their
+ *     sum (same area and breakdown value). lar is a flag of its own: free.
  *   - a printed sum of sums.csv that counts adds up table cells of its
  *     area and breakdown value: antall_rusmidler the seven <substance>_tung
  *     ja, antall_illegale the six without alkohol, antall_tjenester_X the

@@ -253,12 +253,16 @@ add_cell_term(const struct bp_ra_model *m, struct bp_ra_row *r, int c, double v)
 		bp_ra_row_add(r, cols[i], v);
 }
 
+/* The substances of bpagg-export(5), in its order. */
+static const char *const substances[] = { "alkohol", "cannabis", "heroin",
+	"sentralstimulerende", "lar_legemidler", "andre_legemidler", "annet_rusmiddel", NULL };
 static void sum_rows(struct bp_ra_model *m, const struct bp_ra_hash *h);
 static void age_rows(struct bp_ra_model *m, const struct bp_ra_hash *h);
 
 /* bpagg-measures(7): a substance is heavy at betydelig or
  * svaert_omfattende, so <substance>_tung ja is their sum and nei that of
- * ingen and beskjeden, by any breakdown. */
+ * ingen and beskjeden, by any breakdown; storforbruker is ja when some
+ * substance is heavy. */
 static void
 derived_rows(struct bp_ra_model *m)
 {
@@ -289,6 +293,35 @@ derived_rows(struct bp_ra_model *m)
 			add_cell_term(m, r, b, -1.0);
 		}
 	}
+	/* storforbruker ja: the persons with some <substance>_tung ja (a row
+	 * with rusproblem N has no substances and is nei): at least each
+	 * substance's, at most their sum where all seven are printed */
+	for (int c = 0; c < m->ncells; c++) {
+		const struct bp_ra_cell *C = &m->cells[c];
+		if (strncmp(C->table, "storforbruker__", 15) || strcmp(C->cat, "ja"))
+			continue;
+		int tc[7], nt = 0;
+		for (int s = 0; substances[s]; s++) {
+			snprintf(t, sizeof(t), "%s_tung__%s", substances[s], C->table + 15);
+			int x = cell_find(m, &h, C->level, C->area, t, "ja", C->bval);
+			if (x < 0)
+				continue;
+			tc[nt++] = x;
+			struct bp_ra_row *r = bp_ra_row_new(m, 0, 0.0);
+			r->kind = 3;
+			r->ref = c;
+			add_cell_term(m, r, c, 1.0);
+			add_cell_term(m, r, x, -1.0);
+		}
+		if (nt == 7) {
+			struct bp_ra_row *r = bp_ra_row_new(m, 0, 0.0);
+			r->kind = 3;
+			r->ref = c;
+			for (int i = 0; i < nt; i++)
+				add_cell_term(m, r, tc[i], 1.0);
+			add_cell_term(m, r, c, -1.0);
+		}
+	}
 	sum_rows(m, &h);
 	if (m->ages)
 		age_rows(m, &h);
@@ -298,8 +331,6 @@ derived_rows(struct bp_ra_model *m)
 /* The terms of a sum of sums.csv that counts: the names of the tables
  * (without __breakdown) whose ja cells it adds up (shared/spec/
  * export-format.md and bpagg-measures(7)); NULL for the other measures. */
-static const char *const substances[] = { "alkohol", "cannabis", "heroin",
-	"sentralstimulerende", "lar_legemidler", "andre_legemidler", "annet_rusmiddel", NULL };
 static const char *const svc_kommune[] = { "saksbehandler", "bolig_uten_personale",
 	"bolig_med_personale", "praktisk_bistand", "stottekontakt", "fastlege",
 	"medisinutdeling", "psykisk_helsearbeid", "hjemmesykepleie", "act",

@@ -20,6 +20,11 @@
 #  3. cells equal across tables are one unknown: with shared_cells =
 #     per_table a quantity hidden in one table and printed in another is
 #     reported pinned at its printed value; with consistent none is.
+#  4. storforbruker ja is the persons with some <substance>_tung ja
+#     (bpagg-measures(7)): in a national release of the seven _tung tables
+#     and storforbruker, with storforbruker's ja and nei taken out by hand,
+#     its ja is at least the largest printed _tung ja (without the
+#     definition only the rule's 1).
 set -euo pipefail
 
 . "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
@@ -114,4 +119,31 @@ awk -F, 'NR > 1 && $6 != "" && $6 == $7' "$d/per_table.att" | grep -q . ||
 	fail "per_table: the twins are not pinned"
 grep -q '(0 also published elsewhere)' "$d/consistent.err" ||
 	fail "consistent: a quantity both hidden and printed: $(cat "$d/consistent.err")"
-echo "ok: $cross cross-group leaks under per_group; singleton and zero; $n twins under per_table"
+
+# ---- 4. storforbruker's definition
+d=$tmp/heavy
+mkdir -p "$d"
+ra_install "$d" 2024 "1101 1103" 30 7
+printf 'nasjonal storforbruker__total' >"$d/inst/heavy.profile"
+for s in alkohol cannabis heroin sentralstimulerende lar_legemidler andre_legemidler annet_rusmiddel; do
+	printf ' %s_tung__total' $s >>"$d/inst/heavy.profile"
+done
+echo >>"$d/inst/heavy.profile"
+ra_set "$d/inst/bpagg.conf" profile heavy.profile
+ra_truth "$d" 2024 "$d/inst/heavy.profile"
+cp -r "$d/truth" "$d/hid"
+awk -F, -v OFS=, '$4 == "storforbruker__total" && ($6 == "ja" || $6 == "nei") { $9 = $10 = $11 = $12 = ":" } 1' \
+	"$d/truth/tables.csv" >"$d/hid/tables.csv"
+[ "$(grep -c ',storforbruker__total,.*,:,:,:,:$' "$d/hid/tables.csv")" = 2 ] || fail "heavy: cells not taken out"
+most=$(awk -F, '$4 ~ /_tung__total$/ && $6 == "ja" && $9 > m { m = $9 } END { print m + 0 }' "$d/truth/tables.csv")
+[ "$most" -gt 1 ] || fail "heavy: no _tung ja above 1 in the fixture"
+# (not --screen: the release says min_cell 1, at which screening reports
+# the first solution's value as hi)
+"$RA" "$d/hid" >"$d/hid.att" 2>"$d/hid.err" || fail "release_attack on hid: $(cat "$d/hid.err")"
+res=$(ra_check "$d/truth" "$d/hid.att" 5 2>>"$d/hid.err")
+[ "$(ra_field "$res" wrong)" = 0 ] || fail "heavy: the attacker's interval misses the truth: $(grep WRONG "$d/hid.err")"
+lo=$(awk -F, '$1 == "nasjonal" && $3 == "storforbruker__total" && $4 == "ja" { print $6 }' "$d/hid.att")
+[ -n "$lo" ] && [ "$lo" -ge "$most" ] ||
+	fail "heavy: storforbruker ja's lower bound ${lo:-none}, below the largest _tung ja ($most)"
+echo "ok: $cross cross-group leaks under per_group; singleton and zero; $n twins under per_table;" \
+	"storforbruker ja at least $most"
