@@ -424,8 +424,10 @@ age_rows(struct bp_ra_model *m, const struct bp_ra_hash *h)
 		const struct bp_ra_key *K = &m->keys[m->cells[c].key];
 		const struct bp_ra_family *F = &m->fams[K->fam];
 		const bp_ra_set *in = &F->gens[K->level][K->gen];
-		struct bp_ra_row *below = bp_ra_row_new(m, 0, -(double)S->value);
+		/* (a new row may move the rows: below is found again after) */
+		int ib = (int)(bp_ra_row_new(m, 0, -(double)S->value) - m->rows);
 		struct bp_ra_row *above = bp_ra_row_new(m, 0, (double)S->value);
+		struct bp_ra_row *below = &m->rows[ib];
 		below->kind = above->kind = 4;
 		below->ref = above->ref = k;
 		for (int a = 0; a < F->natoms[K->level]; a++) {
