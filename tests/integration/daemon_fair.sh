@@ -30,7 +30,9 @@ seal_to $B $YEAR "$csv" "$in/$B/real.bpx"
 ok "$JUNK junk files in inbox/$A, then a submission in inbox/$B"
 
 log="$T/bpaggd.log"
-bpaggd -c "$C" --once --foreground 2>"$log" || true
+rc=0
+bpaggd -c "$C" --once --foreground 2>"$log" || rc=$?
+[ $rc -eq 0 ] || fail "bpaggd --once exited $rc (0 also when files are refused): $(tail -n 3 "$log")"
 inbox_empty || fail "files left in the inbox: $(files_in "$in")"
 [ "$(files_in "$T/c/rejected")" -ge "$JUNK" ] || fail "not every junk file was refused"
 # the files taken, in the order of their log lines (names are logged with
