@@ -130,8 +130,9 @@ wait_until 20 archived_as "$T/s$n.bpx" $YEAR $A ||
 	"(reason: $(reason_of later.bpx))"
 ok "a file made readable shortly after its creation is waited for and merged"
 wait_until 20 test ! -e "$in/private.bpx" || fail "the unreadable file was never refused"
-reason_of private.bpx | grep -q 'cannot read it' ||
-	fail "unreadable file, reason: $(reason_of private.bpx)"
+# (it leaves the inbox when claimed; its reason is written after that)
+refused_unreadable() { reason_of private.bpx | grep -q 'cannot read it'; }
+wait_until 10 refused_unreadable || fail "unreadable file, reason: $(reason_of private.bpx)"
 grep -q 'private.bpx: refused: .*cannot read it' "$log" || fail "the refusal was not logged"
 stop_daemon
 conf_set "$C" young_seconds 60
