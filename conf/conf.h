@@ -29,6 +29,7 @@ struct bp_config {
 	unsigned long max_file_bytes; /* sealed file cap, default 256 MiB */
 	unsigned young_seconds;       /* retry incomplete files this young, default 60 */
 	unsigned scan_seconds;        /* periodic inbox scan, default 30 */
+	unsigned long unverified_refusals_per_day; /* per folder, recorded one by one; 100 */
 	char *pseudonym_scope;        /* "global" (default) or "year" */
 	/* [measures] */
 	struct bp_measure_settings measures;

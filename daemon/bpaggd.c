@@ -675,6 +675,10 @@ setup(struct bpd *d)
 	d->ctx.ing = d->ing;
 	d->ctx.sign_sk = &d->sign_sk;
 	d->ctx.keep_young = d->once;
+	if ((d->ctx.flood = bpd_flood_new()) == NULL) {
+		bpd_log(LOG_ERR, "out of memory");
+		return EX_OSERR;
+	}
 	/* Whatever a crash left in the queue is taken to its end first. */
 	d->queue_pending = true;
 	d->queue_due = 0;
@@ -686,6 +690,7 @@ teardown(struct bpd *d)
 {
 	bpd_candlist_free(&d->cands);
 	bpd_waits_free(&d->waits);
+	bpd_flood_free(d->ctx.flood);
 	if (d->fsev_dirfd >= 0)
 		close(d->fsev_dirfd);
 	close_dirs(&d->ctx.dirs);

@@ -209,6 +209,10 @@ struct bpd_qname {
 	                      * ARCHIVE: "<YYYY>.<NNNN>.<id hex>"; REJECT: "kept" */
 };
 
+/* The inbox folder an IN or COPY entry came from ("<folder or ->.<safe
+ * name>") into out[5]: "" for the inbox itself. Returns 0, or -1 (not a
+ * folder the daemon lists). */
+int bpd_qname_folder(const struct bpd_qname *q, char *out);
 /* Parses a queue entry name. Returns 0, or -1 for a name not ours. */
 int bpd_qname_parse(const char *name, struct bpd_qname *q);
 /* Lists the queue directory: every entry left by a crash or a failed step,
@@ -295,6 +299,9 @@ size_t bpd_sweep_tmp(int dirfd, bool descend);
  * exists. The caller fsyncs the directory. Returns 0 or -1 with errno.
  */
 int bpd_write_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);
+/* bpd_write_new, but name is replaced when it exists (the reader sees the
+ * old bytes or the new, never a mix). */
+int bpd_write_over(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);
 /* renameat(2) that never replaces dst (-1 with EEXIST). */
 int bpd_rename_new(int sfd, const char *src, int dfd, const char *dst);
 
@@ -319,6 +326,31 @@ struct bpd_claimed {
 	char returned[NAME_MAX + 1]; /* BPD_END_RETURNED: the name it went back under */
 };
 
+/* ---- flood.c ---------------------------------------------------------- */
+
+/* Refusals of unverified files beyond each inbox folder's budget of the
+ * day, counted in one file of the folder and day (flood.c). */
+struct bpd_flood;
+/* An empty count, or NULL (ENOMEM); freed with bpd_flood_free. */
+struct bpd_flood *bpd_flood_new(void);
+void bpd_flood_free(struct bpd_flood *f);
+/* What bpd_flood_take did with a refusal it counted. */
+struct bpd_flood_said {
+	char name[40];  /* the folder's file of the day in rejected/ */
+	bool store;     /* its store record is yet to be made (then bpd_flood_stored) */
+};
+/*
+ * Takes the refusal of upload q, whose sender cannot be verified, for the
+ * reason given: 0 when it is within its folder's budget of the day (the
+ * caller records it one by one), 1 when it was counted in the folder's
+ * file of the day in rejdir (written and synced; logged at prio when its
+ * reason is new that day), -1 with errno (nothing counted).
+ */
+int bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget,
+    const struct bpd_qname *q, const char *reason, int prio, struct bpd_flood_said *said);
+/* The store holds the record of q's folder file of the day now. */
+void bpd_flood_stored(struct bpd_flood *f, const struct bpd_qname *q);
+
 /* What dispose needs: the ingest context, the keys and the clock. */
 struct bpd_ctx {
 	const struct bp_config *conf;
@@ -327,6 +359,7 @@ struct bpd_ctx {
 	struct bpd_dirs dirs;
 	int inbox;              /* for bpd_unclaim; -1 when none */
 	bool keep_young;        /* --once: an incomplete file goes back */
+	struct bpd_flood *flood; /* unverified refusals beyond the budget */
 	/* Counted for the final log line. */
 	unsigned long n_merged, n_already, n_refused;
 };

@@ -120,6 +120,39 @@ write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_inges
 }
 
 /*
+ * A refusal of a file no kommune's key vouches for, once its folder's
+ * budget of the day is spent: counted in the folder's file of the day
+ * (flood.c), with one store record for that file, instead of a reason
+ * file, a store record and a log line of its own. 1 counted, 0 to be
+ * recorded one by one, -1 (retried).
+ */
+static int
+count_unverified(struct bpd_ctx *c, const struct bpd_qname *q, const char *reason, int prio)
+{
+	struct bpd_flood_said said;
+	char why[200];
+	int rc;
+
+	if (c->flood == NULL)
+		return 0;
+	rc = bpd_flood_take(c->flood, c->dirs.rejected, c->conf->unverified_refusals_per_day,
+	    q, reason, prio, &said);
+	if (rc < 0)
+		bpd_log(LOG_ERR, "%s: cannot count the refusal in rejected/: %s (retried)",
+		    bpd_qname_safe(q), strerror(errno));
+	if (rc != 1 || !said.store)
+		return rc;
+	snprintf(why, sizeof(why), "unverified files refused beyond the day's budget of "
+	    "their inbox folder, counted in rejected/%s", said.name);
+	if (bp_store_reject(bp_ingest_store(c->ing), "", 0, said.name, why) < 0) {
+		bpd_log(LOG_ERR, "rejected/%s: cannot record it in the store (retried)", said.name);
+		return -1;
+	}
+	bpd_flood_stored(c->flood, q);
+	return 1;
+}
+
+/*
  * A directory claimed in place of a file (swapped in after the look) is no
  * upload: it goes back to the inbox's top folder as ".bpaggd-dir-T-R" (the
  * listing skips names starting with a dot), never replacing a name.  When
@@ -215,12 +248,16 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 {
 	struct bp_ingest_result r;
 	char base[64];
+	bool plain = !strcmp(reason, REASON_PLAIN);
+	int counted;
 
 	bp_ingest_result_init(&r);
 	r.status = BP_INGEST_REFUSED;
 	snprintf(r.reason, sizeof(r.reason), "%s", reason);
 	*status = BP_INGEST_REFUSED;
-	if (write_reason(c, q, &r, reason) < 0) {
+	if ((counted = count_unverified(c, q, reason, plain ? LOG_ALERT : LOG_WARNING)) < 0)
+		return BPD_END_RETRY;
+	if (!counted && write_reason(c, q, &r, reason) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
@@ -231,7 +268,9 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 		return BPD_END_RETRY;
 	rejected_name(q, base, sizeof(base));
 	c->n_refused++;
-	if (!strcmp(reason, REASON_PLAIN))
+	if (counted)
+		return BPD_END_DONE;
+	if (plain)
 		bpd_log(LOG_ALERT, "%s: not a sealed submission: deleted unread "
 		    "(it may hold personal data); reason in rejected/%s.reason",
 		    bpd_qname_safe(q), base);
@@ -390,7 +429,10 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		snprintf(r->reason + l, sizeof(r->reason) - l, "; the file was deleted unread, "
 		    "as it may hold personal data");
 	}
-	if (r->status == BP_INGEST_REFUSED && write_reason(c, q, r, NULL) < 0) {
+	int counted = keep ? 0 : count_unverified(c, q, r->reason, LOG_WARNING);
+	if (counted < 0)
+		return BPD_END_RETRY;
+	if (r->status == BP_INGEST_REFUSED && !counted && write_reason(c, q, r, NULL) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
@@ -401,7 +443,10 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	log_outcome(c, bpd_qname_safe(q), r);
+	if (counted)
+		c->n_refused++;
+	else
+		log_outcome(c, bpd_qname_safe(q), r);
 	if (!keep) {
 		if ((unlinkat(c->dirs.queue, cpname, 0) < 0 && errno != ENOENT) ||
 		    fsync(c->dirs.queue) < 0) {

@@ -153,11 +153,8 @@ out:
 	return ret;
 }
 
-/* The inbox folder an IN entry came from ("<folder or ->.<safe name>")
- * into out[5]: "" for the inbox itself. Returns 0, or -1 (not a folder
- * the daemon lists). */
-static int
-entry_folder(const struct bpd_qname *q, char *out)
+int
+bpd_qname_folder(const struct bpd_qname *q, char *out)
 {
 	const char *dot = strchr(q->rest, '.');
 	size_t n = dot ? (size_t)(dot - q->rest) : 0;
@@ -181,7 +178,7 @@ bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *name, c
 	const char *safe = bpd_qname_safe(q);
 	int sfd, ret = -1, e;
 
-	if (bpd_qname_format(q, qn, sizeof(qn)) < 0 || entry_folder(q, folder) < 0) {
+	if (bpd_qname_format(q, qn, sizeof(qn)) < 0 || bpd_qname_folder(q, folder) < 0) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -164,8 +164,11 @@ bpd_rename_new(int sfd, const char *src, int dfd, const char *dst)
 	return 0;
 }
 
-int
-bpd_write_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
+/* bpd_write_new and bpd_write_over: the temporary file, then the rename
+ * (replacing name or never). */
+static int
+write_durably(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+    bool replace)
 {
 	char tmp[64];
 	uint8_t rnd[8];
@@ -186,7 +189,8 @@ bpd_write_new(int dirfd, const char *name, const void *buf, size_t len, mode_t m
 		goto out;
 	}
 	fd = -1;
-	if (bpd_rename_new(dirfd, tmp, dirfd, name) < 0)
+	if (replace ? renameat(dirfd, tmp, dirfd, name) < 0 :
+	    bpd_rename_new(dirfd, tmp, dirfd, name) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -197,6 +201,18 @@ out:
 		unlinkat(dirfd, tmp, 0);
 	errno = saved;
 	return ret;
+}
+
+int
+bpd_write_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	return write_durably(dirfd, name, buf, len, mode, false);
+}
+
+int
+bpd_write_over(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	return write_durably(dirfd, name, buf, len, mode, true);
 }
 
 /* True for the temporary names bpd_write_new makes: ".new.<16 hex>.tmp". */

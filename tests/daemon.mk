@@ -12,10 +12,22 @@ check_PROGRAMS += tests/unit/daemon/test_daemon
 TESTS += tests/unit/daemon/test_daemon
 endif
 tests_unit_daemon_test_daemon_SOURCES = tests/unit/daemon/test_daemon.c daemon/bpaggd.h daemon/watch.c \
-	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/merged.c daemon/log.c
+	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/merged.c daemon/log.c \
+	daemon/flood.c
 tests_unit_daemon_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
 tests_unit_daemon_test_daemon_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_daemon_test_daemon_LDADD = $(BP_TEST_LINK)
+
+# The budget of unverified refusals (flood.c), with what it calls.
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/daemon/test_flood
+TESTS += tests/unit/daemon/test_flood
+endif
+tests_unit_daemon_test_flood_SOURCES = tests/unit/daemon/test_flood.c daemon/bpaggd.h \
+	daemon/flood.c daemon/queue.c daemon/receipt.c daemon/log.c
+tests_unit_daemon_test_flood_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
+tests_unit_daemon_test_flood_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_daemon_test_flood_LDADD = $(BP_TEST_LINK)
 
 # Helpers of the integration tests (tests/integration/daemon_*.sh).
 check_PROGRAMS += tests/helpers/tallydump tests/helpers/receiptcheck tests/helpers/rawseal
@@ -37,7 +49,7 @@ DAEMON_ITESTS = tests/integration/daemon_refuse.sh tests/integration/daemon_floo
 	tests/integration/daemon_returned.sh tests/integration/daemon_folders.sh \
 	tests/integration/daemon_nocopy.sh tests/integration/daemon_quiet.sh \
 	tests/integration/daemon_root_user.sh tests/integration/keys_retired.sh \
-	tests/integration/daemon_fair.sh
+	tests/integration/daemon_fair.sh tests/integration/daemon_junk_budget.sh
 TESTS += $(DAEMON_ITESTS)
 EXTRA_DIST += $(DAEMON_ITESTS) tests/helpers/daemon_lib.sh
 

@@ -1,0 +1,162 @@
+/*
+ * test_flood.c - the budget of unverified refusals (daemon/flood.c): each
+ * inbox folder has its own, per UTC day of the claim; beyond it refusals
+ * are counted in one file of the folder and day, and that count goes on
+ * when the daemon starts again the same day.
+ */
+#include <criterion/criterion.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "bpaggd.h"
+
+static char dir[256];
+static int rej = -1;
+
+static void
+setup(void)
+{
+	bpd_log_open(true);
+	snprintf(dir, sizeof(dir), "/tmp/bp-test-flood.XXXXXX");
+	cr_assert(mkdtemp(dir));
+	rej = open(dir, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(rej, 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+	close(rej);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(flood, .init = setup, .fini = teardown);
+
+/* 2026-12-07T10:00:00Z and the next day */
+#define DAY1 1796637600LL
+#define DAY2 (DAY1 + 86400)
+
+/* An IN entry claimed at t from folder ("-" for the inbox itself). */
+static struct bpd_qname
+entry(long long t, const char *folder, const char *r)
+{
+	struct bpd_qname q;
+	memset(&q, 0, sizeof(q));
+	q.t = t;
+	snprintf(q.r, sizeof(q.r), "%s", r);
+	q.stage = BPD_Q_IN;
+	snprintf(q.rest, sizeof(q.rest), "%s.j.bpx", folder);
+	return q;
+}
+
+static int
+take(struct bpd_flood *f, long long t, const char *folder, const char *reason,
+    struct bpd_flood_said *said)
+{
+	struct bpd_qname q = entry(t, folder, "0123456789abcdef");
+	return bpd_flood_take(f, rej, 2, &q, reason, LOG_WARNING, said);
+}
+
+/* The whole of file name in the test directory, or "" when there is none. */
+static const char *
+slurp(const char *name)
+{
+	static char buf[4096];
+	char p[PATH_MAX];
+	FILE *fp;
+	size_t n;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	buf[0] = '\0';
+	if ((fp = fopen(p, "r")) == NULL)
+		return buf;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+Test(flood, beyond_the_budget_refusals_are_counted_in_one_file)
+{
+	struct bpd_flood *f = bpd_flood_new();
+	struct bpd_flood_said said;
+
+	cr_assert(f);
+	cr_assert_eq(take(f, DAY1, "4201", "junk", &said), 0);
+	cr_assert_eq(take(f, DAY1 + 1, "4201", "junk", &said), 0);
+	cr_assert_str_eq(slurp("20261207-4201.unverified"), "", "a file within the budget");
+	cr_assert_eq(take(f, DAY1 + 2, "4201", "junk", &said), 1);
+	cr_assert_str_eq(said.name, "20261207-4201.unverified");
+	cr_assert(said.store, "the file's store record is due");
+	bpd_flood_stored(f, &(struct bpd_qname){ .t = DAY1, .stage = BPD_Q_IN,
+	    .rest = "4201.j.bpx" });
+	cr_assert_eq(take(f, DAY1 + 3, "4201", "truncated\nenvelope", &said), 1);
+	cr_assert_not(said.store, "the store record is made once");
+	cr_assert_eq(take(f, DAY1 + 4, "4201", "junk", &said), 1);
+	const char *t = slurp("20261207-4201.unverified");
+	cr_assert(strstr(t, "unverified: 3\n"), "%s", t);
+	cr_assert(strstr(t, "folder: inbox/4201/\n"), "%s", t);
+	cr_assert(strstr(t, "first: 2026-12-07T10:00:02Z\n"), "%s", t);
+	cr_assert(strstr(t, "last: 2026-12-07T10:00:04Z\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 2 junk\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 1 truncated envelope\n"), "a reason is one line: %s", t);
+
+	/* another folder, and the inbox itself, have budgets of their own */
+	cr_assert_eq(take(f, DAY1 + 5, "0301", "junk", &said), 0);
+	cr_assert_eq(take(f, DAY1 + 5, "-", "junk", &said), 0);
+	cr_assert_eq(take(f, DAY1 + 5, "-", "junk", &said), 0);
+	cr_assert_eq(take(f, DAY1 + 5, "-", "junk", &said), 1);
+	cr_assert_str_eq(said.name, "20261207-inbox.unverified");
+	cr_assert(strstr(slurp("20261207-inbox.unverified"), "folder: inbox/\n"));
+	/* the next day, a new budget */
+	cr_assert_eq(take(f, DAY2, "4201", "junk", &said), 0);
+	bpd_flood_free(f);
+}
+
+Test(flood, the_count_goes_on_after_a_restart_the_same_day)
+{
+	struct bpd_flood *f = bpd_flood_new();
+	struct bpd_flood_said said;
+
+	for (int i = 0; i < 5; i++)
+		take(f, DAY1 + i, "4201", i % 2 ? "odd" : "even", &said);
+	bpd_flood_free(f);
+	cr_assert(strstr(slurp("20261207-4201.unverified"), "unverified: 3\n"));
+
+	/* started again: the folder is over its budget at once, counts go on */
+	f = bpd_flood_new();
+	cr_assert_eq(take(f, DAY1 + 10, "4201", "odd", &said), 1, "a fresh budget after a restart");
+	cr_assert(said.store, "a new run makes sure of the store record");
+	const char *t = slurp("20261207-4201.unverified");
+	cr_assert(strstr(t, "unverified: 4\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 2 even\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 2 odd\n"), "%s", t);
+	cr_assert(strstr(t, "first: 2026-12-07T10:00:02Z\n"), "%s", t);
+	bpd_flood_free(f);
+}
+
+Test(flood, reasons_beyond_sixteen_are_counted_as_other)
+{
+	struct bpd_flood *f = bpd_flood_new();
+	struct bpd_flood_said said;
+	char why[32];
+
+	for (int i = 0; i < 22; i++) {
+		snprintf(why, sizeof(why), "reason %d", i);
+		take(f, DAY1, "4201", why, &said);
+	}
+	const char *t = slurp("20261207-4201.unverified");
+	cr_assert(strstr(t, "unverified: 20\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 1 reason 17\n"), "%s", t);
+	cr_assert_null(strstr(t, "reason 18\n"), "%s", t);
+	cr_assert(strstr(t, "other: 4\n"), "%s", t);
+	bpd_flood_free(f);
+}
