@@ -138,6 +138,15 @@ status_rows() {
 		sed -n "s/.*{\"year\":$1,\"kommuner_reported\":[0-9]*,\"kommuner_total\":[0-9]*,\"rows\":\([0-9]*\).*/\1/p"
 }
 
+# make_junk FILE: junk complete by its framing (the magic, a header of
+# zeros, then a chunk length the format does not allow), refused once
+# claimed, unread.
+make_junk() {
+	head -c 132 /dev/zero | { printf BPAGGSUB; tail -c +9; } >"$1"
+	printf '\001\000\000\000x' >>"$1"
+	[ "$(stat -c %s "$1")" -eq 137 ] || fail "junk file not made"
+}
+
 # files_in DIR: regular files below DIR, not temporary ones.
 files_in() { find "$1" -type f ! -name '.*' | wc -l; }
 

@@ -18,11 +18,7 @@ add_kommune $A
 add_kommune $B
 in="$T/c/inbox"
 mkdir -p "$in/$A" "$in/$B"
-# The junk: the magic, a header of zeros, then a chunk length the format
-# does not allow: complete by its framing, refused once claimed.
-head -c 132 /dev/zero | { printf BPAGGSUB; tail -c +9; } >"$T/junk"
-printf '\001\000\000\000x' >>"$T/junk"
-[ "$(stat -c %s "$T/junk")" -eq 137 ] || fail "junk file not made"
+make_junk "$T/junk"
 for ((i = 0; i < JUNK; i++)); do cp "$T/junk" "$in/$A/j$(printf '%05d' $i).bpx"; done
 sleep 0.1
 csv=$(make_export $B $YEAR 25 1)

@@ -23,10 +23,7 @@ add_kommune $A
 add_kommune $B
 in="$T/c/inbox"
 mkdir -p "$in/$A" "$in/$B"
-# The junk: the magic, a header of zeros, then a chunk length the format
-# does not allow: complete by its framing, refused once claimed, unread.
-head -c 132 /dev/zero | { printf BPAGGSUB; tail -c +9; } >"$T/junk"
-printf '\001\000\000\000x' >>"$T/junk"
+make_junk "$T/junk"
 for ((i = 0; i < 60; i++)); do cp "$T/junk" "$in/$A/a$(printf '%03d' $i).bpx"; done
 for ((i = 0; i < 3; i++)); do cp "$T/junk" "$in/$B/b$i.bpx"; done
 # and a plaintext export put in the inbox as it is (no envelope)
