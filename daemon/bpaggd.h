@@ -344,12 +344,15 @@ struct bpd_flood_said {
  * reason given: 0 when it is within its folder's budget of the day (the
  * caller records it one by one), 1 when it was counted in the folder's
  * file of the day in rejdir (written and synced; logged at prio when its
- * reason is new that day), -1 with errno (nothing counted).
+ * reason is new that day), -1 with errno (nothing counted). own: q's
+ * folder is a registered kommune's, with a budget of its own; any other
+ * shares the inbox's.
  */
-int bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget,
+int bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
     const struct bpd_qname *q, const char *reason, int prio, struct bpd_flood_said *said);
-/* The store holds the record of q's folder file of the day now. */
-void bpd_flood_stored(struct bpd_flood *f, const struct bpd_qname *q);
+/* The store holds the record of q's folder file of the day now (own as
+ * given to bpd_flood_take). */
+void bpd_flood_stored(struct bpd_flood *f, bool own, const struct bpd_qname *q);
 
 /* What dispose needs: the ingest context, the keys and the clock. */
 struct bpd_ctx {

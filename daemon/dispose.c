@@ -130,13 +130,16 @@ static int
 count_unverified(struct bpd_ctx *c, const struct bpd_qname *q, const char *reason, int prio)
 {
 	struct bpd_flood_said said;
-	char why[200];
+	char why[200], folder[5];
 	int rc;
 
 	if (c->flood == NULL)
 		return 0;
+	/* a folder of no registered kommune shares the inbox's budget */
+	bool own = bpd_qname_folder(q, folder) == 0 && *folder &&
+	    bp_ingest_knows_kommune(c->ing, folder);
 	rc = bpd_flood_take(c->flood, c->dirs.rejected, c->conf->unverified_refusals_per_day,
-	    q, reason, prio, &said);
+	    own, q, reason, prio, &said);
 	if (rc < 0)
 		bpd_log(LOG_ERR, "%s: cannot count the refusal in rejected/: %s (retried)",
 		    bpd_qname_safe(q), strerror(errno));
@@ -148,7 +151,7 @@ count_unverified(struct bpd_ctx *c, const struct bpd_qname *q, const char *reaso
 		bpd_log(LOG_ERR, "rejected/%s: cannot record it in the store (retried)", said.name);
 		return -1;
 	}
-	bpd_flood_stored(c->flood, q);
+	bpd_flood_stored(c->flood, own, q);
 	return 1;
 }
 

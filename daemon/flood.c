@@ -22,7 +22,9 @@
  *
  * The budget is kept per folder, not for the whole inbox, so junk in one
  * kommune's folder cannot use up the reasons another kommune reads; junk
- * in inbox/ itself, where every kommune may upload, shares its budget.
+ * in inbox/ itself, where every kommune may upload, shares its budget, and
+ * so does junk in a folder of no registered kommune (else whoever may make
+ * folders in inbox/ would have 10 000 budgets).
  */
 #include "bpaggd.h"
 
@@ -87,10 +89,11 @@ bpd_flood_free(struct bpd_flood *f)
 	free(f);
 }
 
-/* The slot of q's folder (made when new) and its label; NULL when q names
- * no folder the daemon lists, or out of memory (errno ENOMEM). */
+/* The slot of q's folder (made when new) and its label: the inbox's for a
+ * folder of no registered kommune (own false); NULL when q names no folder
+ * the daemon lists, or out of memory (errno ENOMEM). */
 static struct flood_folder *
-folder_of(struct bpd_flood *f, const struct bpd_qname *q, char label[6])
+folder_of(struct bpd_flood *f, const struct bpd_qname *q, bool own, char label[6])
 {
 	char folder[5];
 	size_t i;
@@ -99,6 +102,8 @@ folder_of(struct bpd_flood *f, const struct bpd_qname *q, char label[6])
 		errno = EINVAL;
 		return NULL;
 	}
+	if (!own)
+		*folder = '\0';
 	i = *folder ? (size_t)atoi(folder) : FLOOD_SLOTS - 1;
 	snprintf(label, 6, "%s", *folder ? folder : "inbox");
 	if (f->slot[i] == NULL)
@@ -235,7 +240,7 @@ power_of_ten(unsigned long long n)
 }
 
 int
-bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget,
+bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
     const struct bpd_qname *q, const char *reason, int prio, struct bpd_flood_said *said)
 {
 	struct flood_folder *s;
@@ -244,7 +249,7 @@ bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget,
 	long day;
 
 	memset(said, 0, sizeof(*said));
-	if ((s = folder_of(f, q, label)) == NULL)
+	if ((s = folder_of(f, q, own, label)) == NULL)
 		return errno == EINVAL ? 0 : -1;  /* no folder: recorded one by one */
 	utc_text(q->t, false, dayc, sizeof(dayc));
 	day = strtol(dayc, NULL, 10);
@@ -308,10 +313,10 @@ bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget,
 }
 
 void
-bpd_flood_stored(struct bpd_flood *f, const struct bpd_qname *q)
+bpd_flood_stored(struct bpd_flood *f, bool own, const struct bpd_qname *q)
 {
 	char label[6];
-	struct flood_folder *s = folder_of(f, q, label);
+	struct flood_folder *s = folder_of(f, q, own, label);
 
 	if (s)
 		s->stored = true;

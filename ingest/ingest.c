@@ -217,6 +217,12 @@ bp_ingest_nkeys(const bp_ingest *g)
 	return g->keyring ? bp_keyring_count(g->keyring) : 0;
 }
 
+bool
+bp_ingest_knows_kommune(const bp_ingest *g, const char *kommune)
+{
+	return g->keyring && bp_keyring_find(g->keyring, kommune) != NULL;
+}
+
 static const struct bp_key *
 lookup_kommune_key(const char *kommune, void *ud)
 {

@@ -88,6 +88,8 @@ int bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen);
 bp_store *bp_ingest_store(bp_ingest *g);
 /* The number of kommune keys in the keyring. */
 size_t bp_ingest_nkeys(const bp_ingest *g);
+/* Whether kommune ("NNNN") has a registered signing key. */
+bool bp_ingest_knows_kommune(const bp_ingest *g, const char *kommune);
 
 /*
  * Ingests the file at path. r must have been initialised. If archived is

@@ -4,7 +4,8 @@
 # kommune's key vouches for recorded one by one (reason file, store record,
 # log line); further ones are deleted unread and counted in one file of the
 # folder and day, rejected/YYYYMMDD-NNNN.unverified, with one store record.
-# Another folder keeps its own budget; the count goes on when bpaggd starts
+# Another kommune's folder keeps its own budget (a folder of no registered
+# kommune shares the inbox's); the count goes on when bpaggd starts
 # again the same day; a real submission in the flooded folder is merged.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
@@ -76,3 +77,16 @@ expected_counts "$csv" >"$T/expected"
 store_counts $YEAR >"$T/store"
 diff "$T/expected" "$T/store" >/dev/null || fail "the submission was not merged"
 ok "started again: counted on (51), no new reason file or record; the submission merged"
+
+# A folder of no registered kommune has no budget of its own (else whoever
+# may make folders in inbox/ would have 10 000): it shares the inbox's.
+mkdir -p "$in/9999"
+for ((i = 0; i < 25; i++)); do cp "$T/junk" "$in/9999/c$(printf '%02d' $i).bpx"; done
+rc=0
+bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
+[ $rc -eq 0 ] || fail "bpaggd --once exited $rc: $(tail -n 3 "$log")"
+[ "$(reasons c)" -eq $BUDGET ] || fail "inbox/9999: $(reasons c) reason files, not $BUDGET"
+grep -qx "unverified: 5" "$T/c/rejected/$day-inbox.unverified" ||
+	fail "inbox/9999's junk beyond the budget is not counted as the inbox's"
+[ ! -e "$T/c/rejected/$day-9999.unverified" ] || fail "inbox/9999 had a budget of its own"
+ok "a folder of no registered kommune shares the inbox's budget"

@@ -1,6 +1,7 @@
 /*
  * test_flood.c - the budget of unverified refusals (daemon/flood.c): each
- * inbox folder has its own, per UTC day of the claim; beyond it refusals
+ * registered kommune's inbox folder has its own (any other shares the
+ * inbox's), per UTC day of the claim; beyond it refusals
  * are counted in one file of the folder and day, and that count goes on
  * when the daemon starts again the same day.
  */
@@ -62,7 +63,8 @@ take(struct bpd_flood *f, long long t, const char *folder, const char *reason,
     struct bpd_flood_said *said)
 {
 	struct bpd_qname q = entry(t, folder, "0123456789abcdef");
-	return bpd_flood_take(f, rej, 2, &q, reason, LOG_WARNING, said);
+	return bpd_flood_take(f, rej, 2, strcmp(folder, "9999") != 0, &q, reason, LOG_WARNING,
+	    said);
 }
 
 /* The whole of file name in the test directory, or "" when there is none. */
@@ -96,7 +98,7 @@ Test(flood, beyond_the_budget_refusals_are_counted_in_one_file)
 	cr_assert_eq(take(f, DAY1 + 2, "4201", "junk", &said), 1);
 	cr_assert_str_eq(said.name, "20261207-4201.unverified");
 	cr_assert(said.store, "the file's store record is due");
-	bpd_flood_stored(f, &(struct bpd_qname){ .t = DAY1, .stage = BPD_Q_IN,
+	bpd_flood_stored(f, true, &(struct bpd_qname){ .t = DAY1, .stage = BPD_Q_IN,
 	    .rest = "4201.j.bpx" });
 	cr_assert_eq(take(f, DAY1 + 3, "4201", "truncated\nenvelope", &said), 1);
 	cr_assert_not(said.store, "the store record is made once");
@@ -116,6 +118,10 @@ Test(flood, beyond_the_budget_refusals_are_counted_in_one_file)
 	cr_assert_eq(take(f, DAY1 + 5, "-", "junk", &said), 1);
 	cr_assert_str_eq(said.name, "20261207-inbox.unverified");
 	cr_assert(strstr(slurp("20261207-inbox.unverified"), "folder: inbox/\n"));
+	/* a folder of no registered kommune ("9999" here) shares the inbox's */
+	cr_assert_eq(take(f, DAY1 + 6, "9999", "junk", &said), 1);
+	cr_assert_str_eq(said.name, "20261207-inbox.unverified");
+	cr_assert(strstr(slurp("20261207-inbox.unverified"), "unverified: 2\n"));
 	/* the next day, a new budget */
 	cr_assert_eq(take(f, DAY2, "4201", "junk", &said), 0);
 	bpd_flood_free(f);
