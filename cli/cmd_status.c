@@ -44,6 +44,7 @@ struct status {
 	struct year_status *y;
 	size_t ny;
 	uint64_t waiting, rejected_unknown;
+	int64_t unverified;        /* counted in rejected/ *.unverified; -1 unread */
 	char unreadable[16][5];    /* inbox/NNNN folders that cannot be read */
 	size_t nunreadable;
 	int have_store;
@@ -61,7 +62,8 @@ usage(FILE *f)
 	fprintf(f, "\n"
 	    "Per year: the kommuner of the registry that reported, their rows, each\n"
 	    "kommune's last submission, the files rejected and waiting in the inbox,\n"
-	    "and persons reported by more than one kommune; ends with the\n"
+	    "and persons reported by more than one kommune; then the unverified files\n"
+	    "bpaggd counted beyond a folder's budget of the day; ends with the\n"
 	    "fingerprints of the installation's public keys.\n"
 	    "\n"
 	    "  -c, --conf CONF  the installation's bpagg.conf (also --config)\n"
@@ -119,6 +121,54 @@ count_dir(int dfd, int top, struct status *s)
 		ret = 0;
 	closedir(d);
 	return ret;
+}
+
+/* The count ("unverified: N") of one file of a folder and day (bpaggd(8)). */
+static uint64_t
+unverified_in(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char buf[64];
+	unsigned long long n = 0;
+	ssize_t got;
+
+	if (fd < 0)
+		return 0;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0)
+		return 0;
+	buf[got] = '\0';
+	return sscanf(buf, "unverified: %llu", &n) == 1 ? n : 0;
+}
+
+/* The unverified files bpaggd refused beyond a folder's budget of the day,
+ * counted in rejected/YYYYMMDD-NNNN.unverified (not one by one, so not in
+ * the store's count); -1 when rejected/ cannot be read. */
+static int64_t
+count_unverified(const char *rejected)
+{
+	int fd = open(rejected, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	const char *suffix = ".unverified";
+	size_t m = strlen(suffix);
+	struct dirent *e;
+	uint64_t n = 0;
+	DIR *d;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;  /* bpaggd has refused nothing yet */
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t k = strlen(e->d_name);
+		if (e->d_name[0] != '.' && k > m && !strcmp(e->d_name + k - m, suffix))
+			n += unverified_in(dirfd(d), e->d_name);
+	}
+	closedir(d);
+	return (int64_t)n;
 }
 
 /* Files waiting in the inbox; -1 (errno set) when it cannot be read or is
@@ -247,7 +297,9 @@ json_year(const struct status *st, const struct year_status *y)
  * The object of interfaces.md, with added fields: per year
  * "multi_kommune_persons", "other_catalogue" and each kommune's "name"; at
  * the top "waiting", "inbox_unreadable" (the inbox/NNNN folders that cannot
- * be read), "rejected_year_unknown", "store" (false: none yet), "backend"
+ * be read), "rejected_year_unknown", "unverified_counted" (the files that
+ * bpaggd counted in rejected/ *.unverified, null when rejected/ cannot be
+ * read), "store" (false: none yet), "backend"
  * and "schema_version" (null without a store). Each kommune's
  * "sequence" is a string of decimal digits (the receipt's).
  * The year of a waiting file is known only once it is opened, so each
@@ -265,9 +317,11 @@ print_json(FILE *f, const struct status *st)
 	for (size_t i = 0; unread && i < st->nunreadable; i++)
 		if (json_array_append_new(unread, json_stringn(st->unreadable[i], 4)) < 0)
 			goto out;
-	o = json_pack("{s:O,s:I,s:O,s:I,s:b,s:o,s:o}", "years", years,
+	o = json_pack("{s:O,s:I,s:O,s:I,s:o,s:b,s:o,s:o}", "years", years,
 	    "waiting", (json_int_t)st->waiting, "inbox_unreadable", unread,
 	    "rejected_year_unknown", (json_int_t)st->rejected_unknown,
+	    "unverified_counted", st->unverified < 0 ? json_null() :
+	    json_integer((json_int_t)st->unverified),
 	    "store", st->have_store, "backend", bp_json_text(st->backend),
 	    "schema_version", st->have_store ? json_integer(st->schema) : json_null());
 	if (o && json_dumpf(o, f, BP_JSON_FLAGS) == 0 && fputc('\n', f) != EOF)
@@ -360,6 +414,11 @@ print_text(FILE *f, const struct status *st)
 		    st->unreadable[i]);
 	if (st->rejected_unknown)
 		fprintf(f, "files rejected, year unknown %" PRIu64 "\n", st->rejected_unknown);
+	if (st->unverified > 0)
+		fprintf(f, "unverified files counted     %" PRId64 " (refused beyond a folder's "
+		    "budget of the day: rejected/*.unverified)\n", st->unverified);
+	else if (st->unverified < 0)
+		fprintf(f, "unverified files counted     unknown (rejected/ cannot be read)\n");
 	if (st->have_store)
 		fprintf(f, "store                        %s, schema version %d\n", st->backend,
 		    st->schema);
@@ -496,6 +555,7 @@ bp_cmd_status(int argc, char **argv)
 		fprintf(stderr, "bpagg status: warning: %s/%s: cannot be read: its files are not "
 		    "counted as waiting, and bpaggd takes none of them until it can\n", c.inbox,
 		    st.unreadable[i]);
+	st.unverified = count_unverified(c.rejected);
 	st.keys = c.keys;
 	bp_catalogue_id(&c.measures, st.catalogue);
 	if ((rc = read_store(&c, o.year, &st)) != EX_OK)

@@ -76,6 +76,8 @@ rows=$(store_sql "SELECT count(*) FROM rejection")
 expected_counts "$csv" >"$T/expected"
 store_counts $YEAR >"$T/store"
 diff "$T/expected" "$T/store" >/dev/null || fail "the submission was not merged"
+bpagg status -c "$C" --json | grep -q '"unverified_counted": 51' ||
+	fail "bpagg status does not show the 51 counted: $(bpagg status -c "$C" --json)"
 ok "started again: counted on (51), no new reason file or record; the submission merged"
 
 # A folder of no registered kommune has no budget of its own (else whoever
@@ -89,4 +91,6 @@ bpaggd -c "$C" --once --foreground 2>>"$log" || rc=$?
 grep -qx "unverified: 5" "$T/c/rejected/$day-inbox.unverified" ||
 	fail "inbox/9999's junk beyond the budget is not counted as the inbox's"
 [ ! -e "$T/c/rejected/$day-9999.unverified" ] || fail "inbox/9999 had a budget of its own"
-ok "a folder of no registered kommune shares the inbox's budget"
+bpagg status -c "$C" | grep -qE '^unverified files counted +56 ' ||
+	fail "bpagg status does not show the 56 counted: $(bpagg status -c "$C" | tail -n 4)"
+ok "a folder of no registered kommune shares the inbox's budget; bpagg status shows all 56"
