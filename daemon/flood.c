@@ -12,13 +12,14 @@
  * refusals recorded one by one ([ingest] unverified_refusals_per_day): a
  * kommune whose upload was cut short finds its reason as before. Beyond
  * it they are counted in one file of the folder and day,
- * rejected/YYYYMMDD-NNNN.unverified ("inbox" for the inbox itself),
- * rewritten in place (synced, renamed over) at each refusal, with one
- * store record for it, a log line for the first refusal of each reason
- * and one at every power of ten. The file is read back when the daemon
- * starts again on the same day, so the count goes on (and the folder stays
- * over its budget); what was recorded one by one that day is not counted
- * again, so a restart gives a folder at most a fresh budget.
+ * rejected/YYYYMMDD-NNNN.unverified ("inbox" for the inbox itself), with
+ * one store record for it, a log line for the first refusal of each
+ * reason and one at every power of ten. Each refusal reads the file back,
+ * adds itself and writes it over (synced, renamed over), holding a POSIX
+ * lock on rejected/.unverified.lock: the count goes on after a restart,
+ * and two nodes that share rejected/ add to it in turn. Once the file
+ * exists the folder's budget of that day is spent, for every node and run
+ * (a restart before it exists gives a folder at most a fresh budget).
  *
  * The budget is kept per folder, not for the whole inbox, so junk in one
  * kommune's folder cannot use up the reasons another kommune reads; junk
@@ -34,28 +35,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define FLOOD_SLOTS 10001    /* inbox/NNNN/ by its number; the last the inbox */
 #define FLOOD_REASONS 16     /* distinct reasons named in a file; more: "other" */
 #define FLOOD_FILE_MAX 65536 /* a file of ours is far smaller */
+#define FLOOD_LOCK ".unverified.lock"
 
 struct flood_reason {
 	char *text;
 	unsigned long long n;
 };
 
-/* One folder's day. */
-struct flood_folder {
-	long day;                 /* YYYYMMDD (UTC) of the claim times counted */
-	unsigned long recorded;   /* recorded one by one that day, by this run */
-	bool counting;            /* over the budget: counted in the file */
-	bool stored;              /* the file's store record made, by this run */
+/* A folder's file of the day, as read back and written. */
+struct flood_file {
 	unsigned long long count, other;
 	char first[24], last[24]; /* claim times, "YYYY-MM-DDTHH:MM:SSZ" */
 	size_t nreason;
 	struct flood_reason reason[FLOOD_REASONS];
+};
+
+/* What this daemon knows of one folder's day. */
+struct flood_folder {
+	long day;                 /* YYYYMMDD (UTC) of the claim times counted */
+	unsigned long recorded;   /* recorded one by one that day, by this run */
+	bool stored;              /* the file's store record made, by this run */
 };
 
 struct bpd_flood {
@@ -68,25 +74,22 @@ bpd_flood_new(void)
 	return calloc(1, sizeof(struct bpd_flood));
 }
 
-static void
-folder_clear(struct flood_folder *s)
-{
-	for (size_t i = 0; i < s->nreason; i++)
-		free(s->reason[i].text);
-	memset(s, 0, sizeof(*s));
-}
-
 void
 bpd_flood_free(struct bpd_flood *f)
 {
 	if (f == NULL)
 		return;
 	for (size_t i = 0; i < FLOOD_SLOTS; i++)
-		if (f->slot[i]) {
-			folder_clear(f->slot[i]);
-			free(f->slot[i]);
-		}
+		free(f->slot[i]);
 	free(f);
+}
+
+static void
+file_clear(struct flood_file *F)
+{
+	for (size_t i = 0; i < F->nreason; i++)
+		free(F->reason[i].text);
+	memset(F, 0, sizeof(*F));
 }
 
 /* The slot of q's folder (made when new) and its label: the inbox's for a
@@ -124,50 +127,49 @@ utc_text(long long t, bool stamp, char *out, size_t outlen)
 }
 
 static void
-file_name(const struct flood_folder *s, const char *label, char *out, size_t outlen)
+file_name(long day, const char *label, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%08ld-%s.unverified", s->day, label);
+	snprintf(out, outlen, "%08ld-%s.unverified", day, label);
 }
 
-/* Adds n refusals of reason (one line) to s; *first when it is new. */
+/* Adds n refusals of reason (one line) to F; *first when it is new. */
 static int
-add_reason(struct flood_folder *s, const char *reason, unsigned long long n, bool *first)
+add_reason(struct flood_file *F, const char *reason, unsigned long long n, bool *first)
 {
 	size_t i;
 
 	*first = false;
-	for (i = 0; i < s->nreason; i++)
-		if (!strcmp(s->reason[i].text, reason)) {
-			s->reason[i].n += n;
+	for (i = 0; i < F->nreason; i++)
+		if (!strcmp(F->reason[i].text, reason)) {
+			F->reason[i].n += n;
 			return 0;
 		}
-	if (s->nreason == FLOOD_REASONS) {
-		s->other += n;
+	if (F->nreason == FLOOD_REASONS) {
+		F->other += n;
 		return 0;
 	}
-	if ((s->reason[i].text = strdup(reason)) == NULL)
+	if ((F->reason[i].text = strdup(reason)) == NULL)
 		return -1;
-	s->reason[i].n = n;
-	s->nreason++;
+	F->reason[i].n = n;
+	F->nreason++;
 	*first = true;
 	return 0;
 }
 
 /*
- * Reads the folder's file of s->day back, when there is one (the daemon
- * ran earlier that day): its counts go on, and the folder is over its
- * budget. 0 (also when there is none), or -1 with errno.
+ * Reads file name beneath rejdir into F (cleared first): 1 read, 0 when
+ * there is none, -1 with errno. A line it does not know is skipped.
  */
 static int
-load(struct flood_folder *s, int rejdir, const char *label)
+load(struct flood_file *F, int rejdir, const char *name)
 {
-	char name[48], *buf, *line, *save;
+	char *buf, *line, *save;
 	unsigned long long n;
 	ssize_t got;
 	bool first;
 	int fd, ret = -1;
 
-	file_name(s, label, name, sizeof(name));
+	memset(F, 0, sizeof(*F));
 	if ((fd = openat(rejdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if ((buf = malloc(FLOOD_FILE_MAX + 1)) == NULL)
@@ -175,47 +177,44 @@ load(struct flood_folder *s, int rejdir, const char *label)
 	if ((got = read(fd, buf, FLOOD_FILE_MAX)) < 0)
 		goto out;
 	buf[got] = '\0';
-	s->counting = true;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		int at = 0;
 		if (sscanf(line, "unverified: %llu", &n) == 1)
-			s->count = n;
+			F->count = n;
 		else if (sscanf(line, "other: %llu", &n) == 1)
-			s->other = n;
+			F->other = n;
 		else if (!strncmp(line, "first: ", 7))
-			snprintf(s->first, sizeof(s->first), "%s", line + 7);
+			snprintf(F->first, sizeof(F->first), "%s", line + 7);
 		else if (sscanf(line, "reason: %llu %n", &n, &at) == 1 && at > 0 &&
-		    add_reason(s, line + at, n, &first) < 0)
+		    add_reason(F, line + at, n, &first) < 0)
 			goto out;
 	}
-	ret = 0;
+	ret = 1;
 out:
 	free(buf);
 	close(fd);
 	return ret;
 }
 
-/* Writes s to its file, synced, over the one before. 0 or -1 (errno). */
+/* Writes F to file name, synced, over the one before. 0 or -1 (errno). */
 static int
-save(const struct flood_folder *s, int rejdir, const char *label, unsigned long budget)
+save(const struct flood_file *F, int rejdir, const char *name, long day, const char *label,
+    unsigned long budget)
 {
-	char name[48], day[64];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
+	bool top = !strcmp(label, "inbox");
 	int ret = -1;
 
 	if (m == NULL)
 		return -1;
-	file_name(s, label, name, sizeof(name));
-	snprintf(day, sizeof(day), "%04ld-%02ld-%02ld", s->day / 10000, s->day / 100 % 100,
-	    s->day % 100);
-	fprintf(m, "unverified: %llu\nfolder: inbox/%s%s\nday: %s\nfirst: %s\nlast: %s\n",
-	    s->count, strcmp(label, "inbox") ? label : "", strcmp(label, "inbox") ? "/" : "",
-	    day, s->first, s->last);
-	for (size_t i = 0; i < s->nreason; i++)
-		fprintf(m, "reason: %llu %s\n", s->reason[i].n, s->reason[i].text);
-	fprintf(m, "other: %llu\n", s->other);
+	fprintf(m, "unverified: %llu\nfolder: inbox/%s%s\nday: %04ld-%02ld-%02ld\n"
+	    "first: %s\nlast: %s\n", F->count, top ? "" : label, top ? "" : "/",
+	    day / 10000, day / 100 % 100, day % 100, F->first, F->last);
+	for (size_t i = 0; i < F->nreason; i++)
+		fprintf(m, "reason: %llu %s\n", F->reason[i].n, F->reason[i].text);
+	fprintf(m, "other: %llu\n", F->other);
 	fprintf(m, "note: files no kommune's key vouches for, refused in this folder on this "
 	    "day (claim time, UTC) beyond the first %lu recorded one by one: each was deleted "
 	    "unread and is counted here, without a reason file, store record or log line of "
@@ -230,6 +229,27 @@ save(const struct flood_folder *s, int rejdir, const char *label, unsigned long 
 	return ret;
 }
 
+/* Holds rejected/'s lock file (a POSIX lock, which NFS carries too): two
+ * nodes that share rejected/ add to one file in turn, never one over the
+ * other's count. The descriptor, or -1 with errno; closing it unlocks. */
+static int
+lock_rejected(int rejdir)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = openat(rejdir, FLOOD_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	while (fcntl(fd, F_SETLKW, &fl) < 0)
+		if (errno != EINTR) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+	return fd;
+}
+
 /* 1, 10, 100, ...: when the count is logged again. */
 static bool
 power_of_ten(unsigned long long n)
@@ -239,13 +259,47 @@ power_of_ten(unsigned long long n)
 	return n == 1;
 }
 
+/*
+ * Adds one refusal (reason, claim time when) to the file name: read back,
+ * added to and written over under rejected/'s lock. *made: the file is
+ * new; *first: its reason is new in it; *count: the count now. 0 or -1.
+ */
+static int
+count_in_file(int rejdir, const char *name, long day, const char *label, unsigned long budget,
+    const char *reason, const char *when, bool *made, bool *first, unsigned long long *count)
+{
+	struct flood_file F;
+	int lk = lock_rejected(rejdir), rc, saved;
+
+	if (lk < 0)
+		return -1;
+	rc = load(&F, rejdir, name);
+	if (rc >= 0) {
+		*made = rc == 0;
+		if (!*F.first)
+			snprintf(F.first, sizeof(F.first), "%s", when);
+		snprintf(F.last, sizeof(F.last), "%s", when);
+		F.count++;
+		*count = F.count;
+		rc = add_reason(&F, reason, 1, first) < 0 ? -1 :
+		    save(&F, rejdir, name, day, label, budget);
+	}
+	saved = errno;
+	file_clear(&F);
+	close(lk);
+	errno = saved;
+	return rc < 0 ? -1 : 0;
+}
+
 int
 bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
     const struct bpd_qname *q, const char *reason, int prio, struct bpd_flood_said *said)
 {
 	struct flood_folder *s;
-	char label[6], dayc[16], when[24];
-	bool first;
+	char label[6], dayc[16], when[24], line[512];
+	unsigned long long count = 0;
+	bool made = false, first = false;
+	struct stat st;
 	long day;
 
 	memset(said, 0, sizeof(*said));
@@ -254,60 +308,38 @@ bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
 	utc_text(q->t, false, dayc, sizeof(dayc));
 	day = strtol(dayc, NULL, 10);
 	if (s->day != day) {
-		folder_clear(s);
+		memset(s, 0, sizeof(*s));
 		s->day = day;
-		if (load(s, rejdir, label) < 0)
-			bpd_log(LOG_ERR, "rejected/%08ld-%s.unverified: cannot read it (%s); counted "
-			    "again from 0", day, label, strerror(errno));
 	}
-	if (!s->counting && s->recorded < budget) {
+	file_name(day, label, said->name, sizeof(said->name));
+	/* The budget is spent once the folder's file of the day exists: made
+	 * by this run, an earlier one that day, or another node. */
+	if (s->recorded < budget && fstatat(rejdir, said->name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT) {
 		s->recorded++;
+		said->name[0] = '\0';
 		return 0;
 	}
-	file_name(s, label, said->name, sizeof(said->name));
-	if (!s->counting)
-		bpd_log(LOG_WARNING, "inbox/%s%s: more than %lu unverified files refused today: "
-		    "further ones are deleted unread and counted in rejected/%s, without a "
-		    "reason file or log line each", strcmp(label, "inbox") ? label : "",
-		    strcmp(label, "inbox") ? "/" : "", budget, said->name);
-	s->counting = true;
-	utc_text(q->t, true, when, sizeof(when));
-	if (!*s->first)
-		snprintf(s->first, sizeof(s->first), "%s", when);
-	snprintf(s->last, sizeof(s->last), "%s", when);
 	/* one line of a bounded length, whatever ingest said */
-	char line[512];
 	snprintf(line, sizeof(line), "%s", reason);
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	unsigned long long other = s->other;
-	size_t nreason = s->nreason;
-	if (add_reason(s, line, 1, &first) < 0)
+	utc_text(q->t, true, when, sizeof(when));
+	if (count_in_file(rejdir, said->name, day, label, budget, line, when, &made, &first,
+	    &count) < 0)
 		return -1;
-	s->count++;
-	if (save(s, rejdir, label, budget) < 0) {
-		/* not counted: the refusal is taken up again */
-		int saved = errno;
-		s->count--;
-		if (first) {
-			free(s->reason[--s->nreason].text);
-		} else if (s->other != other) {
-			s->other = other;
-		} else {
-			for (size_t i = 0; i < nreason; i++)
-				if (!strcmp(s->reason[i].text, line))
-					s->reason[i].n--;
-		}
-		errno = saved;
-		return -1;
-	}
+	if (made)
+		bpd_log(LOG_WARNING, "inbox/%s%s: more than %lu unverified files refused today: "
+		    "further ones are deleted unread and counted in rejected/%s, without a "
+		    "reason file or log line each", strcmp(label, "inbox") ? label : "",
+		    strcmp(label, "inbox") ? "/" : "", budget, said->name);
 	if (first)
 		bpd_log(prio, "%s: refused (counted in rejected/%s, the first for this reason "
 		    "today): %s", bpd_qname_safe(q), said->name, line);
-	else if (power_of_ten(s->count))
+	else if (power_of_ten(count))
 		bpd_log(LOG_NOTICE, "rejected/%s: %llu unverified files counted today",
-		    said->name, s->count);
+		    said->name, count);
 	said->store = !s->stored;
 	return 1;
 }

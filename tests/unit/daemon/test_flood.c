@@ -166,3 +166,23 @@ Test(flood, reasons_beyond_sixteen_are_counted_as_other)
 	cr_assert(strstr(t, "other: 4\n"), "%s", t);
 	bpd_flood_free(f);
 }
+
+Test(flood, two_nodes_sharing_rejected_add_to_one_count)
+{
+	struct bpd_flood *a = bpd_flood_new(), *b = bpd_flood_new();
+	struct bpd_flood_said said;
+
+	cr_assert_eq(take(a, DAY1, "4201", "junk", &said), 0);
+	cr_assert_eq(take(a, DAY1, "4201", "junk", &said), 0);
+	cr_assert_eq(take(b, DAY1, "4201", "junk", &said), 0, "b's own budget until the file exists");
+	cr_assert_eq(take(a, DAY1, "4201", "junk", &said), 1);
+	cr_assert_eq(take(b, DAY1, "4201", "junk", &said), 1, "the file spends b's budget too");
+	cr_assert_eq(take(a, DAY1, "4201", "junk", &said), 1);
+	cr_assert_eq(take(b, DAY1, "4201", "other junk", &said), 1);
+	const char *t = slurp("20261207-4201.unverified");
+	cr_assert(strstr(t, "unverified: 4\n"), "one node wrote over the other's count: %s", t);
+	cr_assert(strstr(t, "reason: 3 junk\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 1 other junk\n"), "%s", t);
+	bpd_flood_free(a);
+	bpd_flood_free(b);
+}
