@@ -13,6 +13,9 @@
 # cores.  Never part of make check.  SWEEP_KEEP: a folder to keep the
 # releases of the seeds with bounded cells in (default: a temporary one,
 # removed).  SWEEP_RA_OPTS: more options of the attacker (e.g. --ages).
+# SWEEP_SET: more settings of bpagg.conf, "key=value" separated by spaces
+# (e.g. "suppress_zero=yes republish_rule=refuse"); with suppress_zero=yes
+# hidden zeros count as primary cells too.
 set -euo pipefail
 
 B=$(cd "${1:?usage: attack_sweep.sh BUILDDIR [FROM [TO]]}" && pwd)
@@ -54,14 +57,18 @@ for seed in $(seq "$from" "$to"); do
 	ra_set "$d/inst/bpagg.conf" profile "$prof"
 	ra_set "$d/inst/bpagg.conf" min_cell "$mc"
 	ra_truth "$d" 2024 "$prof"
+	# after the truth, which shows every cell (zeros too)
+	for kv in ${SWEEP_SET:-}; do ra_set "$d/inst/bpagg.conf" "${kv%%=*}" "${kv#*=}"; done
 	n=$((n + 1))
 	if ! ra_publish "$d" rel release 2>"$d/publish.err"; then
 		echo "seed $seed: publish failed: $(tail -n 1 "$d/publish.err")"
 		continue
 	fi
 	"$RA" --screen ${SWEEP_RA_OPTS:-} "$d/rel" >"$d/rel.att" 2>"$d/rel.err" || { echo "seed $seed: attacker failed"; continue; }
-	res=$(ra_check "$d/truth" "$d/rel.att" "$mc" 2>>"$d/rel.err")
-	echo "seed $seed [$koms] rows $rows min_cell $mc $(basename "$prof" .profile):" \
+	zeros=0
+	case " ${SWEEP_SET:-} " in *" suppress_zero=yes "*) zeros=1 ;; esac
+	res=$(RA_ZEROS=$zeros ra_check "$d/truth" "$d/rel.att" "$mc" 2>>"$d/rel.err")
+	echo "seed $seed [$koms] rows $rows min_cell $mc $(basename "$prof" .profile)${SWEEP_SET:+ $SWEEP_SET}:" \
 		"$(grep -o '"hidden":{[^}]*}' "$d/rel/release.json") $res"
 	if [ "$(ra_field "$res" bounded)" != 0 ]; then
 		leaky=$((leaky + 1))

@@ -1,8 +1,9 @@
 # attack_check.awk - compares release_attack's intervals with the truth.
-#   awk -v mc=MIN_CELL -f attack_check.awk TRUTH/tables.csv TRUTH/sums.csv ATTACK.csv
+#   awk -v mc=MIN_CELL [-v zeros=1] -f attack_check.awk TRUTH/tables.csv TRUTH/sums.csv ATTACK.csv
 # TRUTH is a release of the same year and store with nothing hidden
 # (min_cell = 1). Prints "hidden H primaries P bounded B wrong W missing M":
-# H hidden cells attacked, P of them primary (1 <= true < mc), B primaries
+# H hidden cells attacked, P of them primary (1 <= true < mc; with zeros,
+# as under suppress_zero = yes, 0 <= true < mc), B primaries
 # whose hi is below mc (or, with lo and hi both given, pinned: lo == hi),
 # W cells whose true value is outside [lo, hi] (the attacker's model would
 # be false), M hidden cells not in the truth. The first cells of each kind
@@ -20,7 +21,7 @@ f == 3 {
 		wrong++
 		if (wrong <= 5) print "WRONG " $0 " true " v > "/dev/stderr"
 	}
-	if (v >= 1 && v < mc) {
+	if ((v >= 1 || (zeros && v == 0)) && v < mc) {
 		prim++
 		if (($7 != "inf" && $7 + 0 < mc) || ($6 != "" && $6 == $7)) {
 			bad++

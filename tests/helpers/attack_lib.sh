@@ -86,9 +86,10 @@ ra_truth_pair() {
 # ra_check TRUTH-DIR ATTACK-CSV MIN_CELL: one line "hidden H primaries P
 # bounded B wrong W missing M"; the first bounded and wrong cells are on
 # standard error. wrong: a true value outside the attacker's interval (the
-# attacker's model would be false).
+# attacker's model would be false). RA_ZEROS=1: hidden zeros are primary
+# too (suppress_zero = yes).
 ra_check() {
-	awk -v mc="$3" -f "$ATTACK_AWK" "$1/tables.csv" "$1/sums.csv" "$2"
+	awk -v mc="$3" -v zeros="${RA_ZEROS:-0}" -f "$ATTACK_AWK" "$1/tables.csv" "$1/sums.csv" "$2"
 }
 
 # ra_field LINE NAME: the number after NAME in a ra_check line.
