@@ -42,3 +42,13 @@ EXTRA_DIST += bench/attack_sweep.sh
 attack-sweep: bpagg bpaggd tests/helpers/release_attack
 	$(SHELL) $(srcdir)/bench/attack_sweep.sh $(abs_top_builddir)
 .PHONY: attack-sweep
+
+# bench/republish_sweep.sh: the two-release attacker against 20 small
+# republished years (release A, a kommune added and one resubmitted,
+# release B in the same installation): how many leave primary cells of A
+# or B bounded. About 10 minutes; not part of make bench (make
+# republish-sweep).
+EXTRA_DIST += bench/republish_sweep.sh
+republish-sweep: bpagg bpaggd tests/helpers/release_attack
+	$(SHELL) $(srcdir)/bench/republish_sweep.sh $(abs_top_builddir)
+.PHONY: republish-sweep
