@@ -16,12 +16,28 @@
  * this release's model, its figure then (a constant) plus what each
  * kommune new since counts of it, plus what each kommune whose printed
  * figure moved counts now less then (row_since).
+ *
+ * Republish model 4: that held only where every such kommune prints the
+ * figure itself, and the rapport profile prints most tables at the nation
+ * and the fylker alone.  A kommune new since the earlier release then
+ * still counts in the difference, which the intruder reads off the two
+ * upper figures and ties to the kommune's printed totals: release A of
+ * 1101 and 1103 printed the nation's bolig rod among brukergruppe rus as
+ * 0, release B with 1106 hid its 1, and 1106's bolig rod total printed as
+ * 2 bounded it by 2 (bench/republish_sweep.sh, seeds 502, 503 and 508).
+ * So the new kommuner's part of a figure they do not print is an unknown
+ * of its own (its value the difference), and where every value of a
+ * breakdown has one, the parts add up to the new kommuner's printed totals
+ * (since_partitions).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "release_private.h"
+
+/* moving[k] (bp__rel_since): a kommune that resubmitted, or one new since */
+enum { MOVED = 1, MOVED_NEW = 2 };
 
 /* Whether kommune k counts in upper area u's figures. */
 static bool
@@ -47,12 +63,13 @@ below(const struct bp_tables *T, size_t k, size_t u)
 static int
 row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, size_t u,
     size_t g, size_t b, size_t v, size_t r, size_t *m1, size_t *m2, unsigned char *done,
-    const unsigned char *moving)
+    const unsigned char *moving, const size_t *ycell)
 {
 	struct bp_sup_problem *M = bp_model_problem(R->m);
 	char key[256];
 	int64_t then, lhs, rhs;
 	size_t row = bp__rel_row_of(T, u, g, b, v, r), x, n1 = 0, n2 = 0;
+	bool unprinted = false;   /* model 4: new kommuner that do not print it */
 	/* the kommuner in it: cell now, figure then (-1: new) */
 	size_t *kc = m2 + T->na + 1;
 	int64_t *kold = (int64_t *)(kc + T->na + 1);
@@ -74,6 +91,10 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 		size_t ck = kr == SIZE_MAX ? SIZE_MAX : R->rowcell[kr];
 		if (was && old < 0)
 			continue;   /* hidden then: taken as unchanged */
+		if (ck == SIZE_MAX && moving[k] == MOVED_NEW && T->s.republish_model >= 4) {
+			unprinted = true;   /* new, and not printed: in the unknown */
+			continue;
+		}
 		if (ck == SIZE_MAX)
 			return 0;   /* not printed now */
 		if (was && old == (int64_t)bp_sup_value_of(M, ck))
@@ -84,8 +105,16 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 		if (old >= 0)
 			lhs += old;
 	}
+	/* the new kommuners' part that they do not print: what is left */
+	long yc = -1;
+	if (unprinted) {
+		if (ycell[row] == SIZE_MAX)
+			return 0;
+		yc = (long)ycell[row];
+		rhs += bp_sup_value_of(M, (size_t)yc);
+	}
 	/* nothing moved, or a kommune whose figure was hidden moved too */
-	if (n2 == 0 || lhs != rhs)
+	if ((n2 == 0 && yc < 0) || lhs != rhs)
 		return 0;
 	done[x] = 1;
 	m1[n1++] = x;
@@ -95,6 +124,8 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 	size_t nk = n2;
 	n2 = 0;
 	m2[n2++] = (size_t)fix;
+	if (yc >= 0)
+		m2[n2++] = (size_t)yc;
 	for (size_t j = 0; j < nk; j++) {
 		m2[n2++] = kc[j];
 		if (kold[j] < 0)
@@ -106,15 +137,17 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 	return bp__rel_add_equal(R, m1, n1, m2, n2);
 }
 
-/* Whether kommune k is new since q (q printed nothing of it) or a figure
- * q printed of it moved: each kommune's rows looked up once per release,
- * not once per upper figure. */
-static bool
+/* What moved of kommune k since q: MOVED_NEW when q printed nothing of it,
+ * MOVED when a figure q printed of it moved or one it prints now is not in
+ * q, else 0: each kommune's rows looked up once per release, not once per
+ * upper figure. */
+static unsigned char
 kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_prev *q,
     size_t k)
 {
 	const struct bp_sup_problem *M = bp_model_problem(R->m);
 	char key[256];
+	bool moved = false, seen = false, any = false;
 
 	for (size_t g = 0; g < T->ngroup; g++)
 		for (size_t b = 0; b < bp_n_breakdowns(); b++) {
@@ -127,12 +160,205 @@ kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_pr
 					if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX)
 						continue;
 					bp_tb_prev_key(T, &T->a[k], g, b, v, r, key, sizeof(key));
-					if (!bp_prev_get(q, key, &old) || (old >= 0 &&
-					    old != (int64_t)bp_sup_value_of(M, R->rowcell[row])))
-						return true;
+					any = true;
+					if (!bp_prev_get(q, key, &old)) {
+						moved = true;
+					} else {
+						seen = true;
+						if (old >= 0 && old !=
+						    (int64_t)bp_sup_value_of(M, R->rowcell[row]))
+							moved = true;
+					}
+					/* model 3 stops at the first change; model 4 reads
+					 * on to tell a new kommune */
+					if (moved && (T->s.republish_model < 4 || seen))
+						return MOVED;
 				}
 		}
-	return false;
+	return any && !seen && moved ? MOVED_NEW : moved ? MOVED : 0;
+}
+
+/*
+ * Model 4: the new kommuners' part of each figure of upper area u's table
+ * of group g by breakdown b, which they do not print themselves: an
+ * unknown each (ycell, by u's row), its value their tallies', and the
+ * table's lines among them (the categories add up to i_alt).  0, or -1
+ * (ENOMEM).
+ */
+static int
+new_parts(const struct bp_tables *T, struct rel *R, const unsigned char *moving, size_t u,
+    size_t g, size_t b, size_t *ycell, size_t *m)
+{
+	size_t nval = bp_breakdown_at(b)->nval, nr = group_nrow(T, g);
+
+	for (size_t v = 0; v < nval; v++) {
+		for (size_t r = 0; r < nr; r++) {
+			size_t row = bp__rel_row_of(T, u, g, b, v, r);
+			uint64_t y = 0;
+			if (row == SIZE_MAX)
+				return 0;
+			for (size_t k = 0; k < T->na; k++)
+				if (moving[k] == MOVED_NEW && below(T, k, u))
+					y += cell_value(T, &T->a[k], g, b, v, r);
+			long c = y > UINT32_MAX ? -1 : bp__rel_add_unknown(R, (uint32_t)y);
+			if (c < 0)
+				return -1;
+			ycell[row] = (size_t)c;
+		}
+		if (g >= T->nind)
+			continue;   /* a sum: one row */
+		/* categories 0..nr-2, then i_alt */
+		for (size_t r = 0; r + 1 < nr; r++)
+			m[r] = ycell[bp__rel_row_of(T, u, g, b, v, r)];
+		size_t ialt = ycell[bp__rel_row_of(T, u, g, b, v, nr - 1)];
+		if (bp__rel_add_equal(R, m, nr - 1, &ialt, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Model 4: where the new kommuners' unknown part of upper area u's figure
+ * exists for every value v of breakdown b (row r of group g), the parts
+ * are the new kommuners' figure by total, which they print:
+ *     sum over v of part(v) [+ a rest, for a breakdown that leaves persons
+ *     out] = sum over the new kommuner below u of their total.
+ * Added when it holds of the tallies.  m has room for T->na + 1 cells.
+ * 0, or -1 (ENOMEM).
+ */
+static int
+since_partition(const struct bp_tables *T, struct rel *R, const unsigned char *moving,
+    size_t u, size_t g, size_t b, size_t r, const size_t *ycell, size_t *m)
+{
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	int tot = bp_breakdown_find("total");
+	size_t nval = bp_breakdown_at(b)->nval, n1 = 0, n2;
+	uint64_t parts = 0, whole = 0;
+	size_t *m2 = m + nval + 1;
+
+	if (tot < 0 || (size_t)tot == b)
+		return 0;
+	for (size_t v = 0; v < nval; v++) {
+		size_t row = bp__rel_row_of(T, u, g, b, v, r);
+		if (row == SIZE_MAX || ycell[row] == SIZE_MAX)
+			return 0;
+		m[n1++] = ycell[row];
+		parts += bp_sup_value_of(M, ycell[row]);
+	}
+	n2 = 0;
+	for (size_t k = 0; k < T->na; k++) {
+		if (!moving[k] || !below(T, k, u))
+			continue;
+		if (moving[k] != MOVED_NEW)
+			return 0;   /* a kommune that resubmitted: its part is not its total */
+		size_t kr = bp__rel_row_of(T, k, g, (size_t)tot, 0, r);
+		if (kr == SIZE_MAX || R->rowcell[kr] == SIZE_MAX)
+			return 0;   /* a new kommune that does not print its total */
+		m2[n2++] = R->rowcell[kr];
+		whole += bp_sup_value_of(M, R->rowcell[kr]);
+	}
+	if (n2 == 0 || parts > whole)
+		return 0;   /* values overlap: no equation */
+	if (parts < whole) {
+		long rest = bp__rel_add_unknown(R, (uint32_t)(whole - parts));
+		if (rest < 0)
+			return -1;
+		m[n1++] = (size_t)rest;
+	}
+	return bp__rel_add_equal(R, m, n1, m2, n2);
+}
+
+/*
+ * Model 4: upper area u's figure then, which q printed, is the sum of its
+ * children's figures then (the fylker under the nation where they print
+ * the table, else the kommuner), and a child that nothing moved under is
+ * the same quantity now, hidden or not:
+ *     then(u) = the cells now of the children nothing moved under
+ *             + the figures then (q printed them) of the others,
+ * children new since q adding nothing.  With now(u) the sum of the
+ * children now, the difference of u's figures is the new and moved
+ * children's, which a reader of both releases holds: release A of 0301
+ * and 4601 (20 persons each) printed the nation, release B with 5001 (a
+ * fylke of its own) the nation and fylke 50, and that reader bounded 64
+ * primary cells of B below min_cell, tables the kommuner do not print.
+ * child[f] says what moved under fylke f (MOVED, MOVED_NEW: every kommune
+ * new).  Added when it holds of the tallies.  m has room for T->na + 1
+ * cells; done marks the model cells given their equation for q.  0, or -1
+ * (ENOMEM).
+ */
+static int
+then_by_children(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
+    size_t u, size_t g, size_t b, size_t v, size_t r, const unsigned char *child,
+    unsigned char *done, size_t *m)
+{
+	struct bp_sup_problem *M = bp_model_problem(R->m);
+	const struct area *U = &T->a[u];
+	unsigned cl = U->level == BP_LEVEL_NASJONAL && table_on(T, BP_LEVEL_FYLKE, g, b) ?
+	    BP_LEVEL_FYLKE : table_on(T, BP_LEVEL_KOMMUNE, g, b) ? BP_LEVEL_KOMMUNE : 0;
+	size_t row = bp__rel_row_of(T, u, g, b, v, r), x, n2 = 0;
+	char key[256];
+	int64_t then, sum = 0;
+
+	if (!cl || row == SIZE_MAX || (x = R->rowcell[row]) == SIZE_MAX || done[x])
+		return 0;
+	bp_tb_prev_key(T, U, g, b, v, r, key, sizeof(key));
+	if (!bp_prev_get(q, key, &then) || then < 0)
+		return 0;
+	for (size_t c = 0; c < T->na; c++) {
+		const struct area *C = &T->a[c];
+		int64_t old;
+		if (C->level != cl || !C->rows ||
+		    (U->level == BP_LEVEL_FYLKE && C->parent != u))
+			continue;
+		if (child[c] == MOVED_NEW)
+			continue;   /* not in q: nothing of it then */
+		if (child[c] == 0) {
+			size_t cr = bp__rel_row_of(T, c, g, b, v, r);
+			if (cr == SIZE_MAX || R->rowcell[cr] == SIZE_MAX)
+				return 0;
+			m[n2++] = R->rowcell[cr];
+			sum += (int64_t)bp_sup_value_of(M, R->rowcell[cr]);
+			continue;
+		}
+		bp_tb_prev_key(T, C, g, b, v, r, key, sizeof(key));
+		if (!bp_prev_get(q, key, &old) || old < 0)
+			return 0;   /* moved, and its figure then not printed */
+		long fix = bp_sup_add_cell(M, (uint32_t)old, BP_SUP_FIXED);
+		if (fix < 0)
+			return -1;
+		m[n2++] = (size_t)fix;
+		sum += old;
+	}
+	if (n2 == 0 || sum != then)
+		return 0;
+	done[x] = 1;
+	long fix = bp_sup_add_cell(M, (uint32_t)then, BP_SUP_FIXED);
+	if (fix < 0)
+		return -1;
+	size_t m1 = (size_t)fix;
+	return bp__rel_add_equal(R, &m1, 1, m, n2);
+}
+
+/* child[]: for each kommune what moved of it, for each fylke what moved
+ * under it (MOVED_NEW when every kommune of it is new). */
+static void
+children_moved(const struct bp_tables *T, const unsigned char *moving, unsigned char *child)
+{
+	for (size_t f = 0; f < T->na; f++) {
+		const struct area *F = &T->a[f];
+		if (F->level == BP_LEVEL_KOMMUNE) {
+			child[f] = moving[f];
+			continue;
+		}
+		size_t n = 0, nnew = 0, nmoved = 0;
+		for (size_t k = 0; F->level == BP_LEVEL_FYLKE && k < T->na; k++)
+			if (below(T, k, f)) {
+				n++;
+				nnew += moving[k] == MOVED_NEW;
+				nmoved += moving[k] != 0;
+			}
+		child[f] = n && nnew == n ? MOVED_NEW : nmoved ? MOVED : 0;
+	}
 }
 
 int
@@ -142,20 +368,37 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 	/* m1, m2, then the kommuner's cells and figures (row_since) */
 	size_t *mem = malloc((T->na + 1) * (3 * sizeof(*mem) + sizeof(int64_t)));
 	unsigned char *done = malloc(nc ? nc : 1), *moving = calloc(T->na ? T->na : 1, 1);
+	unsigned char *child = calloc(T->na ? T->na : 1, 1), *done4 = malloc(nc ? nc : 1);
+	/* model 4: each row's unknown part of the new kommuners, and room for a
+	 * partition (every value of the widest breakdown, a rest, T->na) or a
+	 * line of categories */
+	size_t *ycell = malloc((T->nrows ? T->nrows : 1) * sizeof(*ycell));
+	size_t maxval = 0;
+	for (size_t b = 0; b < bp_n_breakdowns(); b++)
+		if (bp_breakdown_at(b)->nval > maxval)
+			maxval = bp_breakdown_at(b)->nval;
+	for (size_t g = 0; g < T->ngroup; g++)
+		if (group_nrow(T, g) > maxval)
+			maxval = group_nrow(T, g);
+	size_t *pm = malloc((T->na + maxval + 2) * sizeof(*pm));
 	int ret = -1;
 
-	if (!mem || !done || !moving) {
+	if (!mem || !done || !moving || !ycell || !pm || !child || !done4) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q)) {
 		memset(done, 0, nc ? nc : 1);
+		memset(done4, 0, nc ? nc : 1);
+		for (size_t i = 0; i < T->nrows; i++)
+			ycell[i] = SIZE_MAX;
 		size_t nmoving = 0;
 		for (size_t k = 0; k < T->na; k++) {
 			const struct area *K = &T->a[k];
-			moving[k] = K->level == BP_LEVEL_KOMMUNE && K->rows && kommune_moved(T, R, q, k);
-			nmoving += moving[k];
+			moving[k] = K->level == BP_LEVEL_KOMMUNE && K->rows ? kommune_moved(T, R, q, k) : 0;
+			nmoving += moving[k] != 0;
 		}
+		children_moved(T, moving, child);
 		for (size_t u = 0; u < T->na && nmoving > 0; u++) {
 			const struct area *a = &T->a[u];
 			bool any = false;
@@ -163,17 +406,41 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 				any = moving[k] && below(T, k, u);
 			if (!a->rows || a->level == BP_LEVEL_KOMMUNE || !any)
 				continue;
+			bool fresh = false;
+			for (size_t k = 0; k < T->na && !fresh; k++)
+				fresh = moving[k] == MOVED_NEW && below(T, k, u);
 			for (size_t g = 0; g < T->ngroup; g++)
 				for (size_t b = 0; b < bp_n_breakdowns(); b++) {
 					if (!table_on(T, a->level, g, b))
 						continue;
+					if (T->s.republish_model >= 4 && fresh &&
+					    !table_on(T, BP_LEVEL_KOMMUNE, g, b) &&
+					    new_parts(T, R, moving, u, g, b, ycell, pm) < 0) {
+						errno = ENOMEM;
+						goto out;
+					}
 					for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
 						for (size_t r = 0; r < group_nrow(T, g); r++)
 							if (row_since(T, R, q, u, g, b, v, r, mem,
-							    mem + T->na + 1, done, moving) < 0) {
+							    mem + T->na + 1, done, moving, ycell) < 0) {
 								errno = ENOMEM;
 								goto out;
 							}
+					if (T->s.republish_model < 4)
+						continue;
+					for (size_t v = 0; v < bp_breakdown_at(b)->nval; v++)
+						for (size_t r = 0; r < group_nrow(T, g); r++)
+							if (then_by_children(T, R, q, u, g, b, v, r, child,
+							    done4, pm) < 0) {
+								errno = ENOMEM;
+								goto out;
+							}
+					for (size_t r = 0; r < group_nrow(T, g); r++)
+						if (since_partition(T, R, moving, u, g, b, r, ycell,
+						    pm) < 0) {
+							errno = ENOMEM;
+							goto out;
+						}
 				}
 		}
 	}
@@ -182,5 +449,9 @@ out:
 	free(mem);
 	free(done);
 	free(moving);
+	free(ycell);
+	free(pm);
+	free(child);
+	free(done4);
 	return ret;
 }
