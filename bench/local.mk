@@ -38,7 +38,7 @@ bench-attack: bpagg bpaggd tests/helpers/release_attack
 # releases of method = release (two to six kommuner, min_cell 3, 5, 10,
 # rapport and a mixed profile): how many leave primary cells bounded.
 # About 11 minutes; not part of make bench (make attack-sweep).
-EXTRA_DIST += bench/attack_sweep.sh
+EXTRA_DIST += bench/attack_sweep.sh bench/sweep_lib.sh
 attack-sweep: bpagg bpaggd tests/helpers/release_attack
 	$(SHELL) $(srcdir)/bench/attack_sweep.sh $(abs_top_builddir)
 .PHONY: attack-sweep

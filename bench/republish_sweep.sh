@@ -14,29 +14,10 @@
 # the seeds with bounded cells in (default: a temporary one, removed).
 set -euo pipefail
 
-B=$(cd "${1:?usage: republish_sweep.sh BUILDDIR [FROM [TO]]}" && pwd)
-S=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/sweep_lib.sh"
+sweep_init republish_sweep "${1:-}"
 from=${2:-500}
 to=${3:-519}
-export PATH=$B:$PATH BPAGG_REGISTRY=$S/conf/kommuner.csv BPAGG_PROFILE_DIR=$S/conf/profiles
-BP_BUILDDIR=$B BP_SRCDIR=$S
-. "$S/tests/helpers/attack_lib.sh"
-RA=$B/tests/helpers/release_attack
-ATTACK_AWK=$S/tests/helpers/attack_check.awk
-[ -x "$RA" ] || { echo "republish_sweep: no $RA (make check builds it)" >&2; exit 1; }
-if [ -n "${SWEEP_KEEP:-}" ]; then
-	tmp=$SWEEP_KEEP
-	mkdir -p "$tmp"
-else
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-resweep.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-fi
-cat >"$tmp/mixed.profile" <<'P'
-nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
-nasjonal  alder__rop alder__brukergruppe
-fylke     rop__total brukergruppe__total alder4__total bolig__total kjonn__rop
-kommune   rop__total brukergruppe__total bolig__total
-P
 sets=("0301 1101 1103 1106" "1101 1103 1106 1108 1111 1112" "0301 3101 3103 4601 4602 5001"
 	"1101 1103 1106" "4601 4602 4611 4612 4613")
 leaky=0 n=0
