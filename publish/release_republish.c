@@ -19,16 +19,15 @@
  *
  * Republish model 4: that held only where every such kommune prints the
  * figure itself, and the rapport profile prints most tables at the nation
- * and the fylker alone.  A kommune new since the earlier release then
- * still counts in the difference, which the intruder reads off the two
- * upper figures and ties to the kommune's printed totals: release A of
- * 1101 and 1103 printed the nation's bolig rod among brukergruppe rus as
- * 0, release B with 1106 hid its 1, and 1106's bolig rod total printed as
- * 2 bounded it by 2 (bench/republish_sweep.sh, seeds 502, 503 and 508).
- * So the new kommuner's part of a figure they do not print is an unknown
- * of its own (its value the difference), and where every value of a
- * breakdown has one, the parts add up to the new kommuner's printed totals
- * (since_partitions).
+ * and the fylker alone (bench/republish_sweep.sh: 7 of 20 small republished
+ * years left primary cells bounded, 42 in all).  So an upper figure then is
+ * also its children's then, a child that nothing moved under being the
+ * same quantity now (then_by_children); and the part of a figure that the
+ * new kommuner do not print is an unknown of its own, its value from their
+ * tallies, with its table's lines, and by a breakdown's values adding up
+ * to their printed totals (new_parts, since_partition).  That is still not
+ * the reader's joint distribution of the new kommuners' persons over every
+ * table: the sweep's years leave 19 cells bounded (bpagg-publish(1)).
  */
 #include <errno.h>
 #include <stdlib.h>
