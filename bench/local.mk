@@ -46,7 +46,7 @@ attack-sweep: bpagg bpaggd tests/helpers/release_attack
 # bench/republish_sweep.sh: the two-release attacker against 20 small
 # republished years (release A, a kommune added and one resubmitted,
 # release B in the same installation): how many leave primary cells of A
-# or B bounded. About 10 minutes; not part of make bench (make
+# or B bounded. About 15 minutes; not part of make bench (make
 # republish-sweep).
 EXTRA_DIST += bench/republish_sweep.sh
 republish-sweep: bpagg bpaggd tests/helpers/release_attack

@@ -9,7 +9,7 @@
 # data too; release B in the same installation (republish_rule =
 # protect_differences).  One line per seed: B's hidden shares, and how many
 # primary cells of A or B the two-release attacker bounds below min_cell
-# (or pins), against the truth of each release's time.  About 40 s a seed
+# (or pins), against the truth of each release's time.  20 to 70 s a seed
 # on two cores.  Never part of make check.  SWEEP_KEEP: a folder to keep
 # the seeds with bounded cells in (default: a temporary one, removed).
 set -euo pipefail
