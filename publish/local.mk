@@ -17,7 +17,7 @@ publish_libbppublish_a_SOURCES = publish/publish.h publish/publish.c publish/aud
 	publish/release_joint_protect.c publish/release_joint_ages.c \
 	publish/release_joint_zeros.c publish/release_joint_index.c \
 	publish/release_joint_memo.c \
-	publish/release_whole.c publish/release_areas.c
+	publish/release_whole.c publish/release_joint_since.c publish/release_areas.c
 dist_man_MANS += man/bpagg-publish.1 man/bpagg-audit.1
 
 # bench/publish_bench: build + suppress + write (publish) and build +

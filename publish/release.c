@@ -762,6 +762,8 @@ out:
 	free(R.sumcell);
 	free(R.forced);
 	free(R.daux);
+	free(R.since);
+	free(R.since_moved);
 	free(lv);
 	return ret;
 }

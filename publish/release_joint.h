@@ -177,6 +177,11 @@ bool bp__joint_index_family(const struct joint *J, int l, size_t f);
  * program by fylke).  0, or -1 (ENOMEM). */
 int bp__joint_index(struct joint *J, glp_prob *lp, size_t from, size_t to);
 
+/* release_joint_since.c (republish model 5): rows of the whole
+ * release's program for the figures of group g that earlier releases
+ * printed (R->since).  0 or -1 (ENOMEM). */
+int bp__joint_since(struct joint *J, glp_prob *lp, size_t g);
+
 /* release_joint_zeros.c (model 21) */
 /* Drops from lp the columns that rows which can only be 0 rule out, and
  * the rows that leaves empty and no check changes; J's printed rows and

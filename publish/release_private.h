@@ -19,6 +19,17 @@
 #include "tables_private.h"
 
 /* What the model needs per row and per model cell besides the problem. */
+/* Republish model 5 (release_republish.c): upper area u's figure (g, b,
+ * v, r) that earlier release q printed, as what the kommuner of q under u
+ * that did not resubmit count of it now: their sum is then, or at most
+ * then when a kommune that resubmitted had its figure hidden in q.  Rows of
+ * the whole-release check (release_joint_since.c), not of the model. */
+struct since_fig {
+	uint32_t u, q, then;
+	uint8_t g, b, v, r;
+	bool exact;
+};
+
 struct rel {
 	struct bp_model *m;
 	size_t *rowcell;           /* nrows: model cell of the row */
@@ -30,7 +41,16 @@ struct rel {
 	bool whole_beside;         /* the whole-release check runs on a core of
 	                              its own meanwhile (release_areas.c
 	                              leaves it that core) */
+	/* republish model 5: the figures, and per earlier release q what
+	 * moved of each area (since_moved[q * T->na + k]: 0, MOVED, MOVED_NEW) */
+	struct since_fig *since;
+	size_t nsince, capsince, nsince_q;
+	unsigned char *since_moved;
 };
+
+/* What moved of a kommune since an earlier release (release_republish.c):
+ * it resubmitted, or it is new since. */
+enum { BP_REL_MOVED = 1, BP_REL_MOVED_NEW = 2 };
 
 /* Row of T for (area i, group g, breakdown b, value v, row r), or SIZE_MAX
  * when the area does not print that table. */

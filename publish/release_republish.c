@@ -36,7 +36,7 @@
 #include "release_private.h"
 
 /* moving[k] (bp__rel_since): a kommune that resubmitted, or one new since */
-enum { MOVED = 1, MOVED_NEW = 2 };
+enum { MOVED = BP_REL_MOVED, MOVED_NEW = BP_REL_MOVED_NEW };
 
 /* Whether kommune k counts in upper area u's figures. */
 static bool
@@ -360,6 +360,73 @@ children_moved(const struct bp_tables *T, const unsigned char *moving, unsigned 
 	}
 }
 
+/*
+ * Model 5: upper area u's figures that earlier release q (the qi-th)
+ * printed, for the whole-release check (struct since_fig): the reader of
+ * both releases holds what the kommuner of q that did not resubmit count
+ * of each, whatever this release prints of them, and so the new kommuners'
+ * persons as one distribution over every table (release_joint_since.c).
+ * A kommune that resubmitted counts its figure then, a constant where q
+ * printed it; where q did not, the figure is only an upper bound.  Added
+ * when it holds of the tallies (a kommune whose hidden figure moved makes
+ * the sum differ).  Tables by kommunestorrelse are left out.  0, or -1
+ * (ENOMEM).
+ */
+static int
+since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, size_t qi,
+    size_t u, const unsigned char *moving)
+{
+	const struct area *U = &T->a[u];
+	int ks = bp_breakdown_find("kommunestorrelse");
+	char key[256];
+
+	for (size_t g = 0; g < T->nind && g <= UINT8_MAX; g++)
+		for (size_t b = 0; b < bp_n_breakdowns() && b <= UINT8_MAX; b++) {
+			if (!table_on(T, U->level, g, b) || (int)b == ks)
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval && v <= UINT8_MAX; v++)
+				for (size_t r = 0; r < group_nrow(T, g); r++) {
+					size_t row = bp__rel_row_of(T, u, g, b, v, r);
+					int64_t then, old, sum = 0;
+					bool exact = true;
+					if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX)
+						continue;
+					bp_tb_prev_key(T, U, g, b, v, r, key, sizeof(key));
+					if (!bp_prev_get(q, key, &then) || then < 0)
+						continue;
+					for (size_t k = 0; k < T->na; k++) {
+						if (!below(T, k, u) || moving[k] == MOVED_NEW)
+							continue;
+						if (moving[k] == 0) {
+							sum += cell_value(T, &T->a[k], g, b, v, r);
+							continue;
+						}
+						bp_tb_prev_key(T, &T->a[k], g, b, v, r, key, sizeof(key));
+						if (bp_prev_get(q, key, &old) && old >= 0)
+							then -= old;
+						else
+							exact = false;
+					}
+					if (then < 0 || then > UINT32_MAX || sum > then ||
+					    (exact && sum != then))
+						continue;
+					if (R->nsince == R->capsince) {
+						size_t cap = R->capsince ? 2 * R->capsince : 256;
+						struct since_fig *n = realloc(R->since, cap * sizeof(*n));
+						if (!n)
+							return -1;
+						R->since = n;
+						R->capsince = cap;
+					}
+					R->since[R->nsince++] = (struct since_fig){ .u = (uint32_t)u,
+						.q = (uint32_t)qi, .then = (uint32_t)then, .g = (uint8_t)g,
+						.b = (uint8_t)b, .v = (uint8_t)v, .r = (uint8_t)r,
+						.exact = exact };
+				}
+		}
+	return 0;
+}
+
 int
 bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *prev)
 {
@@ -386,7 +453,8 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 		errno = ENOMEM;
 		goto out;
 	}
-	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q)) {
+	size_t qi = 0;
+	for (const struct bp_prev *q = prev; q; q = bp_prev_older(q), qi++) {
 		memset(done, 0, nc ? nc : 1);
 		memset(done4, 0, nc ? nc : 1);
 		for (size_t i = 0; i < T->nrows; i++)
@@ -398,6 +466,18 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 			nmoving += moving[k] != 0;
 		}
 		children_moved(T, moving, child);
+		if (T->s.republish_model >= 5 && nmoving > 0) {
+			unsigned char *sm = realloc(R->since_moved, (qi + 1) * (T->na ? T->na : 1));
+			if (!sm) {
+				errno = ENOMEM;
+				goto out;
+			}
+			R->since_moved = sm;
+			/* releases with nothing moved since have no figures */
+			memset(sm + R->nsince_q * T->na, 0, (qi - R->nsince_q) * T->na);
+			memcpy(sm + qi * T->na, moving, T->na);
+			R->nsince_q = qi + 1;
+		}
 		for (size_t u = 0; u < T->na && nmoving > 0; u++) {
 			const struct area *a = &T->a[u];
 			bool any = false;
@@ -405,6 +485,10 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 				any = moving[k] && below(T, k, u);
 			if (!a->rows || a->level == BP_LEVEL_KOMMUNE || !any)
 				continue;
+			if (T->s.republish_model >= 5 && since_figures(T, R, q, qi, u, moving) < 0) {
+				errno = ENOMEM;
+				goto out;
+			}
 			bool fresh = false;
 			for (size_t k = 0; k < T->na && !fresh; k++)
 				fresh = moving[k] == MOVED_NEW && below(T, k, u);

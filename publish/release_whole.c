@@ -191,6 +191,8 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen, int *colstart)
 			if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
 			    bp__joint_printed(J, lp, i, 0, g, seen, 1) < 0)
 				return -1;
+		if (bp__joint_since(J, lp, g) < 0)
+			return -1;
 		for (size_t q = 0; q < J->nbase && J->by_fylke; q++)
 			if (kommune_sums(J, lp, J->bases[q], g) < 0)
 				return -1;
