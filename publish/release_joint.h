@@ -181,6 +181,10 @@ int bp__joint_index(struct joint *J, glp_prob *lp, size_t from, size_t to);
  * release's program for the figures of group g that earlier releases
  * printed (R->since).  0 or -1 (ENOMEM). */
 int bp__joint_since(struct joint *J, glp_prob *lp, size_t g);
+/* Whether kommuner k and j moved alike since every earlier release (true
+ * before republish model 5): model 12 groups only those, model 10 splits
+ * a fylke of both kinds first. */
+bool bp__joint_since_alike(const struct joint *J, size_t k, size_t j);
 
 /* release_joint_zeros.c (model 21) */
 /* Drops from lp the columns that rows which can only be 0 rule out, and

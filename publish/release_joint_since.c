@@ -16,7 +16,8 @@
  * does, and the check hides what the two releases would give away.
  * A base that holds kommuner of both kinds (model 10's fylke, model 12's
  * group) cannot be split: such a figure is left out, and that program
- * knows less than the reader.
+ * knows less than the reader; so model 12 groups only kommuner that moved
+ * alike, and model 10 splits the fylker of both kinds first.
  */
 #include <glpk.h>
 #include <stdlib.h>
@@ -24,6 +25,20 @@
 #include "release_joint.h"
 
 enum { BASE_KEPT, BASE_MOVED, BASE_MIXED };
+
+bool
+bp__joint_since_alike(const struct joint *J, size_t k, size_t j)
+{
+	const struct rel *R = J->R;
+	if (J->T->s.republish_model < 5 || R->nsince == 0)
+		return true;
+	for (size_t q = 0; q < R->nsince_q; q++) {
+		const unsigned char *moved = R->since_moved + q * J->T->na;
+		if (!moved[k] != !moved[j])
+			return false;
+	}
+	return true;
+}
 
 /* Whether the kommuner of base k are all in the figure (BASE_KEPT: none
  * moved since the earlier release), all out of it (BASE_MOVED: each new or

@@ -350,11 +350,26 @@ by_fylke(struct joint *J, size_t per)
 			fy[nf++] = f;
 	}
 	units = nf;
+	/* republish model 5: a fylke of kommuner that moved unalike first */
+	bool *mixed = calloc(T->na ? T->na : 1, sizeof(*mixed));
+	if (!mixed) {
+		free(fy);
+		free(split);
+		return -1;
+	}
+	for (size_t q = 0; q < J->nbase; q++)
+		for (size_t p = 0; p < q; p++)
+			if (T->a[J->bases[p]].parent == T->a[J->bases[q]].parent &&
+			    !bp__joint_since_alike(J, J->bases[p], J->bases[q]))
+				mixed[T->a[J->bases[q]].parent] = true;
 	for (bool more = units <= most; more; ) {
 		size_t best = SIZE_MAX;
 		for (size_t k = 0; k < nf; k++)
 			if (!split[fy[k]] && T->a[fy[k]].nrep > 1 &&
-			    (best == SIZE_MAX || T->a[fy[k]].nrep < T->a[fy[best]].nrep))
+			    units + T->a[fy[k]].nrep - 1 <= most &&
+			    (best == SIZE_MAX || mixed[fy[k]] > mixed[fy[best]] ||
+			    (mixed[fy[k]] == mixed[fy[best]] &&
+			    T->a[fy[k]].nrep < T->a[fy[best]].nrep)))
 				best = k;
 		more = best != SIZE_MAX && units + T->a[fy[best]].nrep - 1 <= most;
 		if (more) {
@@ -383,6 +398,7 @@ by_fylke(struct joint *J, size_t per)
 	}
 	free(fy);
 	free(split);
+	free(mixed);
 	return made;
 }
 
@@ -417,7 +433,8 @@ by_group(struct joint *J, size_t per)
 	for (size_t q = 0; q < J->nbase; q++) {
 		size_t k = J->bases[q], j = 0;
 		while (j < q && (T->a[J->bases[j]].parent != T->a[k].parent ||
-		    T->a[J->bases[j]].ksize != T->a[k].ksize))
+		    T->a[J->bases[j]].ksize != T->a[k].ksize ||
+		    !bp__joint_since_alike(J, J->bases[j], k)))
 			j++;
 		J->grp[k] = j < q ? J->grp[J->bases[j]] : k;
 		units += J->gn[J->grp[k]]++ == 0;
