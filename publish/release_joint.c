@@ -414,7 +414,8 @@ bp__joint_under(const struct joint *J, size_t k, size_t i, size_t b, size_t v)
 	const struct area *a = &J->T->a[i], *K = &J->T->a[k];
 	if (J->by_fylke && K->level == BP_LEVEL_FYLKE)
 		return a->level == BP_LEVEL_NASJONAL || k == i ||
-		    (a->parent == k && K->nrep == 1);
+		    (a->parent == k && bp__joint_block_size(J, k) == 1 &&
+		    !(J->alone && J->alone[i]));
 	if ((int)b == J->by_area && K->ksize != (int)v)
 		return false;
 	/* model 12's group of kommuner: in no kommune's cells */
@@ -647,6 +648,7 @@ out:
 	free(J.ksum_need);
 	free(J.grp);
 	free(J.gn);
+	free(J.alone);
 	bp__joint_index_free(&J);
 	bp__joint_memo_free(&J);
 	glp_term_out(term);

@@ -126,6 +126,9 @@ struct joint {
 	 * that a kommune is merged into (SIZE_MAX: none); per base, its
 	 * kommuner (more than one: a group) */
 	size_t *grp, *gn;
+	/* republish model 5, by fylke: per area, a kommune that moved since an
+	 * earlier release, a block of its own beside its fylke's (NULL none) */
+	unsigned char *alone;
 	struct lki *lki;           /* model 22 (release_joint_index.c) */
 	struct row_memo *memo;     /* release_joint_memo.c; a worker's own */
 };
@@ -185,6 +188,12 @@ int bp__joint_since(struct joint *J, glp_prob *lp, size_t g);
  * before republish model 5): model 12 groups only those, model 10 splits
  * a fylke of both kinds first. */
 bool bp__joint_since_alike(const struct joint *J, size_t k, size_t j);
+/* Whether kommune k moved since some earlier release (false before
+ * republish model 5). */
+bool bp__joint_since_moved(const struct joint *J, size_t k);
+/* The kommuner in fylke f's block of model 10 (its reporting ones but
+ * those of a block of their own). */
+size_t bp__joint_block_size(const struct joint *J, size_t f);
 
 /* release_joint_zeros.c (model 21) */
 /* Drops from lp the columns that rows which can only be 0 rule out, and

@@ -17,7 +17,8 @@
  * A base that holds kommuner of both kinds (model 10's fylke, model 12's
  * group) cannot be split: such a figure is left out, and that program
  * knows less than the reader; so model 12 groups only kommuner that moved
- * alike, and model 10 splits the fylker of both kinds first.
+ * alike, and model 10 makes each kommune that moved a block of its own
+ * (where the program has room), its fylke's block the others.
  */
 #include <glpk.h>
 #include <stdlib.h>
@@ -61,6 +62,18 @@ base_kind(const struct joint *J, const unsigned char *moved, size_t k)
 			kept++;
 	}
 	return out == 0 ? BASE_KEPT : kept == 0 ? BASE_MOVED : BASE_MIXED;
+}
+
+bool
+bp__joint_since_moved(const struct joint *J, size_t k)
+{
+	const struct rel *R = J->R;
+	if (J->T->s.republish_model < 5 || R->nsince == 0)
+		return false;
+	for (size_t q = 0; q < R->nsince_q; q++)
+		if (R->since_moved[q * J->T->na + k])
+			return true;
+	return false;
 }
 
 int

@@ -84,12 +84,25 @@ keep_sum(struct joint *J, int rw, double need)
 	return 0;
 }
 
+size_t
+bp__joint_block_size(const struct joint *J, size_t f)
+{
+	const struct bp_tables *T = J->T;
+	size_t n = 0;
+	if (!J->alone)
+		return T->a[f].nrep;
+	for (size_t k = 0; k < T->na; k++)
+		n += T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].t && T->a[k].parent == f &&
+		    !J->alone[k];
+	return n;
+}
+
 bool
 bp__joint_merged(const struct joint *J, size_t f)
 {
 	if (J->gn)
 		return J->gn[f] > 1;
-	return J->T->a[f].level == BP_LEVEL_FYLKE && J->T->a[f].nrep > 1;
+	return J->T->a[f].level == BP_LEVEL_FYLKE && bp__joint_block_size(J, f) > 1;
 }
 
 bool
@@ -98,7 +111,7 @@ bp__joint_member(const struct joint *J, size_t f, size_t k)
 	const struct area *K = &J->T->a[k];
 	if (K->level != BP_LEVEL_KOMMUNE || !K->t)
 		return false;
-	return J->gn ? J->grp[k] == f : K->parent == f;
+	return J->gn ? J->grp[k] == f : K->parent == f && !(J->alone && J->alone[k]);
 }
 
 /*
@@ -326,8 +339,10 @@ whole_cols(struct joint *J)
  * fylke starts as one (its kommuner's sum); then, fewest reporting
  * kommuner first, a fylke is split into its kommuner while the program
  * stays within WHOLE_MAX_COLS_10 (per base the same columns: per of them).
- * The bases keep the order of their kommuner.  1, 0 when even the fylker
- * are too many, -1 on ENOMEM.
+ * Republish model 5: first, while there is room, each kommune that moved
+ * since an earlier release is a base of its own (J->alone), its fylke's
+ * base the others.  The bases keep the order of their kommuner.  1, 0 when
+ * even the fylker are too many, -1 on ENOMEM.
  */
 static int
 by_fylke(struct joint *J, size_t per)
@@ -350,31 +365,46 @@ by_fylke(struct joint *J, size_t per)
 			fy[nf++] = f;
 	}
 	units = nf;
-	/* republish model 5: a fylke of kommuner that moved unalike first */
-	bool *mixed = calloc(T->na ? T->na : 1, sizeof(*mixed));
-	if (!mixed) {
+	/* republish model 5: a kommune that moved since an earlier release a
+	 * block of its own, so that the earlier figures are rows over the
+	 * others' blocks (release_joint_since.c); its fylke's block is then
+	 * the others, or gone when none is left */
+	size_t *left = calloc(T->na ? T->na : 1, sizeof(*left));
+	if (!left) {
 		free(fy);
 		free(split);
 		return -1;
 	}
 	for (size_t q = 0; q < J->nbase; q++)
-		for (size_t p = 0; p < q; p++)
-			if (T->a[J->bases[p]].parent == T->a[J->bases[q]].parent &&
-			    !bp__joint_since_alike(J, J->bases[p], J->bases[q]))
-				mixed[T->a[J->bases[q]].parent] = true;
+		left[T->a[J->bases[q]].parent]++;
+	for (size_t q = 0; q < J->nbase; q++) {
+		size_t k = J->bases[q], f = T->a[k].parent;
+		if (T->a[f].nrep <= 1 || !bp__joint_since_moved(J, k) ||
+		    units + (left[f] > 1) > most)
+			continue;
+		if (!J->alone && !(J->alone = calloc(T->na, 1))) {
+			free(fy);
+			free(split);
+			free(left);
+			return -1;
+		}
+		J->alone[k] = 1;
+		units += left[f]-- > 1;
+	}
+	/* the fylker's blocks, fewest kommuner first */
+	if (!J->alone)
+		for (size_t k = 0; k < nf; k++)
+			left[fy[k]] = T->a[fy[k]].nrep;
 	for (bool more = units <= most; more; ) {
 		size_t best = SIZE_MAX;
 		for (size_t k = 0; k < nf; k++)
-			if (!split[fy[k]] && T->a[fy[k]].nrep > 1 &&
-			    units + T->a[fy[k]].nrep - 1 <= most &&
-			    (best == SIZE_MAX || mixed[fy[k]] > mixed[fy[best]] ||
-			    (mixed[fy[k]] == mixed[fy[best]] &&
-			    T->a[fy[k]].nrep < T->a[fy[best]].nrep)))
+			if (!split[fy[k]] && left[fy[k]] > 1 &&
+			    (best == SIZE_MAX || left[fy[k]] < left[fy[best]]))
 				best = k;
-		more = best != SIZE_MAX && units + T->a[fy[best]].nrep - 1 <= most;
+		more = best != SIZE_MAX && units + left[fy[best]] - 1 <= most;
 		if (more) {
 			split[fy[best]] = true;
-			units += T->a[fy[best]].nrep - 1;
+			units += left[fy[best]] - 1;
 		}
 	}
 	int made = units <= most;
@@ -382,7 +412,7 @@ by_fylke(struct joint *J, size_t per)
 		size_t n = 0;
 		for (size_t q = 0; q < J->nbase; q++) {
 			size_t k = J->bases[q], f = T->a[k].parent, j = 0;
-			if (split[f] || T->a[f].nrep == 1) {
+			if (split[f] || T->a[f].nrep == 1 || (J->alone && J->alone[k])) {
 				J->bases[n++] = k;
 				continue;
 			}
@@ -396,9 +426,13 @@ by_fylke(struct joint *J, size_t per)
 		/* a kommunestorrelse cell sums kommuner, not fylker */
 		J->ksize_known = false;
 	}
+	if (!made) {
+		free(J->alone);
+		J->alone = NULL;
+	}
 	free(fy);
 	free(split);
-	free(mixed);
+	free(left);
 	return made;
 }
 
