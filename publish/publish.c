@@ -248,6 +248,9 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		goto out;
 	}
 	bp_progress_report(&o->progress, "reading the store", 1, 6);
+	/* stamped as the store is read: a submission applied after it is
+	 * after the release (republish model 5) */
+	make_release_id(o->year, id, idlen, iso, sizeof(iso));
 	if ((ret = bp_run_load_inputs(c, o->year, &s.measures, &r.in, err, errlen)) != 0)
 		goto out;
 	ret = EX_SOFTWARE;
@@ -276,7 +279,6 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		goto out;
 	}
 	bp_progress_report(&o->progress, "writing the release", 4, 6);
-	make_release_id(o->year, id, idlen, iso, sizeof(iso));
 	if (!(settings = bp_settings_json(c, &s, regdig))) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
