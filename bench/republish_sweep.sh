@@ -61,6 +61,7 @@ for seed in $(seq "$from" "$to"); do
 			--key "$d/k/$first.sign.sk" --to "$d/inst/keys/central.box.pk" \
 			-o "$d/inst/inbox/$first-2.bpx" >/dev/null
 	fi
+	sleep 1   # applied a second after A read the store (how model 5 tells a resubmission)
 	bpaggd -c "$d/inst/bpagg.conf" --once --foreground 2>/dev/null
 	ra_truth "$d" 2024 "$prof"
 	mv "$d/truth" "$d/truthB"

@@ -23,6 +23,7 @@ struct bp_prev {
 	char **key;
 	int64_t *val;
 	size_t cap, n;
+	int64_t time;            /* the release's time (unix), 0 unknown */
 	struct bp_prev *older;
 };
 
@@ -117,6 +118,21 @@ const struct bp_prev *
 bp_prev_older(const struct bp_prev *p)
 {
 	return p ? p->older : NULL;
+}
+
+int64_t
+bp_prev_time(const struct bp_prev *p)
+{
+	return p ? p->time : 0;
+}
+
+void
+bp_prev_set_oldest_time(struct bp_prev *p, int64_t t)
+{
+	while (p && p->older)
+		p = p->older;
+	if (p)
+		p->time = t;
 }
 
 size_t

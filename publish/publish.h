@@ -131,6 +131,8 @@ void bp_pub_format_breakdowns(const struct bp_pub_settings *s, char *buf, size_t
 struct bp_pub_kommune {
 	char nr[5];
 	const struct bp_tally *t;   /* borrowed for the life of the tables */
+	int64_t received;           /* when its latest submission was applied
+	                               (unix), 0 unknown */
 };
 
 /* Why a cell is suppressed (BP_REASON_NONE: published). */
@@ -174,6 +176,9 @@ int bp_prev_add_older(struct bp_prev *p, const char *tables_csv, const char *sum
     char *err, size_t errlen);
 /* Frees p and every older release it holds. */
 void bp_prev_free(struct bp_prev *p);
+/* Sets the time (unix) of the oldest release p holds, the one loaded
+ * last (republish model 5 asks which kommuner submitted after it). */
+void bp_prev_set_oldest_time(struct bp_prev *p, int64_t t);
 /* The first table that t publishes and the previous release did not (its
  * level and name into name): true, or false when t stays within them. A
  * republished year must: the rule's guarantee (the previous pattern kept,

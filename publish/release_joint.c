@@ -649,6 +649,8 @@ out:
 	free(J.grp);
 	free(J.gn);
 	free(J.alone);
+	free(J.then_q);
+	free(J.then_k);
 	bp__joint_index_free(&J);
 	bp__joint_memo_free(&J);
 	glp_term_out(term);

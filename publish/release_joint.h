@@ -129,6 +129,10 @@ struct joint {
 	/* republish model 5, by fylke: per area, a kommune that moved since an
 	 * earlier release, a block of its own beside its fylke's (NULL none) */
 	unsigned char *alone;
+	/* republish model 5: the persons then of each kommune that
+	 * resubmitted since earlier release then_q[t], then_k[t]: columns of
+	 * their own, as area T->na + t of J->base */
+	size_t *then_q, *then_k, nthen;
 	struct lki *lki;           /* model 22 (release_joint_index.c) */
 	struct row_memo *memo;     /* release_joint_memo.c; a worker's own */
 };
@@ -184,6 +188,12 @@ int bp__joint_index(struct joint *J, glp_prob *lp, size_t from, size_t to);
  * release's program for the figures of group g that earlier releases
  * printed (R->since).  0 or -1 (ENOMEM). */
 int bp__joint_since(struct joint *J, glp_prob *lp, size_t g);
+/* The kommuner that resubmitted since an earlier release and are bases
+ * of their own: J->then_q, then_k, and room for them in J->base (after
+ * J->base's first T->na areas are set).  0 or -1 (ENOMEM). */
+int bp__joint_then_setup(struct joint *J);
+/* Model 11's LP row rw that must reach need (release_whole.c): 0 or -1. */
+int bp__joint_keep_sum(struct joint *J, int rw, double need);
 /* Whether kommuner k and j moved alike since every earlier release (true
  * before republish model 5): model 12 groups only those, model 10 splits
  * a fylke of both kinds first. */

@@ -77,6 +77,125 @@ bp__joint_since_moved(const struct joint *J, size_t k)
 }
 
 int
+bp__joint_then_setup(struct joint *J)
+{
+	const struct bp_tables *T = J->T;
+	const struct rel *R = J->R;
+
+	J->nthen = 0;
+	if (T->s.republish_model < 5 || R->nsince == 0 || J->nbase == 0)
+		return 0;
+	free(J->then_q);
+	free(J->then_k);
+	J->then_k = NULL;
+	if (!(J->then_q = malloc(R->nsince_q * J->nbase * sizeof(*J->then_q))) ||
+	    !(J->then_k = malloc(R->nsince_q * J->nbase * sizeof(*J->then_k))))
+		return -1;
+	for (size_t q = 0; q < R->nsince_q; q++)
+		for (size_t b = 0; b < J->nbase; b++) {
+			size_t k = J->bases[b];
+			if (T->a[k].level == BP_LEVEL_KOMMUNE && !(J->gn && J->gn[k] > 1) &&
+			    R->since_moved[q * T->na + k] == BP_REL_MOVED) {
+				J->then_q[J->nthen] = q;
+				J->then_k[J->nthen++] = k;
+			}
+		}
+	if (J->nthen == 0)
+		return 0;
+	int *base = realloc(J->base, (T->na + J->nthen) * J->nfam * sizeof(*base));
+	if (!base)
+		return -1;
+	J->base = base;
+	for (size_t x = T->na * J->nfam; x < (T->na + J->nthen) * J->nfam; x++)
+		J->base[x] = -1;
+	return 0;
+}
+
+/* The area of J->base that holds kommune k's persons then, for earlier
+ * release q; SIZE_MAX none. */
+static size_t
+then_area(const struct joint *J, size_t q, size_t k)
+{
+	for (size_t t = 0; t < J->nthen; t++)
+		if (J->then_q[t] == q && J->then_k[t] == k)
+			return J->T->na + t;
+	return SIZE_MAX;
+}
+
+/*
+ * Figure F's row: over the persons then of the kommune that resubmitted
+ * (F->own: q's figure of it, fixed where printed; where hidden at least
+ * what the rule tells, and it must be able to reach min_cell, as the
+ * earlier release's check made it), or over the bases under its upper area
+ * (the kommuner that did not move now, and those that resubmitted then;
+ * without columns for the latter, the figure less their printed figures
+ * then, at most that where one was hidden).  0 or -1 (ENOMEM).
+ */
+static int
+fig_row(struct joint *J, glp_prob *lp, const struct since_fig *F, size_t ff, const uint32_t *ys,
+    size_t ny)
+{
+	const struct bp_tables *T = J->T;
+	const unsigned char *moved = J->R->since_moved + (size_t)F->q * T->na;
+	struct fam *G = bp__joint_fam(J, 0, ff);
+	size_t r = ff ? F->r : 0;
+	int n = 0;
+
+	if (F->own) {
+		size_t a = then_area(J, F->q, F->u);
+		if (a == SIZE_MAX || J->base[a * J->nfam + ff] < 0)
+			return 0;
+		n = bp__joint_class_cols(J, ys, ny, a, ff, r, G->n, 0);
+		if (n == 0)
+			return 0;   /* no class of persons can be in it */
+		int rw = glp_add_rows(lp, 1);
+		glp_set_mat_row(lp, rw, n, J->ind, J->val);
+		if (F->exact) {
+			glp_set_row_bnds(lp, rw, GLP_FX, F->then, F->then);
+			return 0;
+		}
+		glp_set_row_bnds(lp, rw, GLP_LO, T->s.suppress_zero ? 0.0 : 1.0, 0.0);
+		return bp__joint_keep_sum(J, rw, (double)T->s.min_cell);
+	}
+	/* with the persons then of every kommune under it that resubmitted:
+	 * each a base of its own with columns then (not in a block) */
+	bool then = true;
+	for (size_t q = 0; q < J->nbase && then; q++) {
+		size_t k = J->bases[q];
+		if (!bp__joint_under(J, k, F->u, F->b, F->v) || base_kind(J, moved, k) != BASE_MOVED)
+			continue;
+		if (T->a[k].level != BP_LEVEL_KOMMUNE || (J->gn && J->gn[k] > 1))
+			then = false;
+		else if (moved[k] == BP_REL_MOVED) {
+			size_t a = then_area(J, F->q, k);
+			then = a != SIZE_MAX && J->base[a * J->nfam + ff] >= 0;
+		}
+	}
+	for (size_t q = 0; q < J->nbase; q++) {
+		size_t k = J->bases[q];
+		if (!bp__joint_under(J, k, F->u, F->b, F->v))
+			continue;
+		int kind = base_kind(J, moved, k);
+		if (kind == BASE_MIXED)
+			return 0;
+		if (kind == BASE_KEPT)
+			n = bp__joint_class_cols(J, ys, ny, k, ff, r, G->n, n);
+		else if (then && moved[k] == BP_REL_MOVED)
+			n = bp__joint_class_cols(J, ys, ny, then_area(J, F->q, k), ff, r, G->n, n);
+	}
+	if (n == 0)
+		return 0;
+	int rw = glp_add_rows(lp, 1);
+	glp_set_mat_row(lp, rw, n, J->ind, J->val);
+	if (then)
+		glp_set_row_bnds(lp, rw, GLP_FX, F->then, F->then);
+	else
+		glp_set_row_bnds(lp, rw, F->exact ? GLP_FX : GLP_UP, F->exact ? F->less : 0.0,
+		    F->less);
+	return 0;
+}
+
+int
 bp__joint_since(struct joint *J, glp_prob *lp, size_t g)
 {
 	const struct bp_tables *T = J->T;
@@ -85,14 +204,15 @@ bp__joint_since(struct joint *J, glp_prob *lp, size_t g)
 
 	if (T->s.republish_model < 5 || J->nbase == 0)
 		return 0;
+	/* the persons then: their categories of g add up to them */
+	for (size_t t = 0; t < J->nthen; t++)
+		bp__joint_coupling(J, lp, T->na + t, 0, g);
 	for (size_t s = 0; s < R->nsince; s++) {
 		const struct since_fig *F = &R->since[s];
-		const unsigned char *moved = R->since_moved + (size_t)F->q * T->na;
 		size_t ff = F->r == ncat ? 0 : f;
 		const uint32_t *ys = NULL;
 		size_t ny = 0;
-		int n = 0, rc;
-		bool split = true;
+		int rc;
 
 		if (F->g != g || !bp__joint_breakdown_counts(J, F->b) ||
 		    J->base[J->bases[0] * J->nfam + ff] < 0)
@@ -100,23 +220,8 @@ bp__joint_since(struct joint *J, glp_prob *lp, size_t g)
 		struct fam *G = bp__joint_fam(J, 0, ff);
 		if ((rc = bp__joint_row_classes(J, G, ff, g, F->b, F->v, F->r, &ys, &ny)) < 0)
 			return -1;
-		if (rc > 0)
-			continue;
-		for (size_t q = 0; q < J->nbase && split; q++) {
-			size_t k = J->bases[q];
-			if (!bp__joint_under(J, k, F->u, F->b, F->v))
-				continue;
-			int kind = base_kind(J, moved, k);
-			split = kind != BASE_MIXED;
-			if (kind == BASE_KEPT)
-				n = bp__joint_class_cols(J, ys, ny, k, ff, ff ? F->r : 0, G->n, n);
-		}
-		if (!split || n == 0)
-			continue;
-		int rw = glp_add_rows(lp, 1);
-		glp_set_mat_row(lp, rw, n, J->ind, J->val);
-		glp_set_row_bnds(lp, rw, F->exact ? GLP_FX : GLP_UP, F->exact ? F->then : 0.0,
-		    F->then);
+		if (rc == 0 && fig_row(J, lp, F, ff, ys, ny) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -20,14 +20,19 @@
 
 /* What the model needs per row and per model cell besides the problem. */
 /* Republish model 5 (release_republish.c): upper area u's figure (g, b,
- * v, r) that earlier release q printed, as what the kommuner of q under u
- * that did not resubmit count of it now: their sum is then, or at most
- * then when a kommune that resubmitted had its figure hidden in q.  Rows of
- * the whole-release check (release_joint_since.c), not of the model. */
+ * v, r) that earlier release q printed: what the kommuner of q under u
+ * that did not resubmit count of it now, plus what those that did counted
+ * then; and q's figures of each kommune that resubmitted.  Rows of the
+ * whole-release check (release_joint_since.c), not of the model. */
 struct since_fig {
-	uint32_t u, q, then;
+	uint32_t u, q;
+	uint32_t then;   /* the figure q printed */
+	uint32_t less;   /* less the figures then that q printed of the
+	                    kommuner under u that resubmitted */
 	uint8_t g, b, v, r;
-	bool exact;
+	bool exact;      /* q printed every such figure (less is exact) */
+	bool own;        /* u a kommune that resubmitted: q's figure of it
+	                    (then; exact false: hidden in q) */
 };
 
 struct rel {

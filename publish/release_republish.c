@@ -138,8 +138,8 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 
 /* What moved of kommune k since q: MOVED_NEW when q printed nothing of it,
  * MOVED when a figure q printed of it moved or one it prints now is not in
- * q, else 0: each kommune's rows looked up once per release, not once per
- * upper figure. */
+ * q (model 5: or its latest submission was applied after q), else 0: each
+ * kommune's rows looked up once per release, not once per upper figure. */
 static unsigned char
 kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_prev *q,
     size_t k)
@@ -174,6 +174,13 @@ kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_pr
 						return MOVED;
 				}
 		}
+	/* model 5: a kommune of q that submitted after q read the store (a
+	 * later second than q's time) is taken as one that resubmitted even
+	 * where every figure q printed of it is the same (q may have hidden
+	 * all of them; a reader may know it submitted again) */
+	if (seen && !moved && T->s.republish_model >= 5 && bp_prev_time(q) > 0 &&
+	    T->a[k].received > bp_prev_time(q))
+		return MOVED;
 	return any && !seen && moved ? MOVED_NEW : moved ? MOVED : 0;
 }
 
@@ -360,17 +367,34 @@ children_moved(const struct bp_tables *T, const unsigned char *moving, unsigned 
 	}
 }
 
+/* Appends F to R->since: 0, or -1 (ENOMEM). */
+static int
+add_fig(struct rel *R, struct since_fig F)
+{
+	if (R->nsince == R->capsince) {
+		size_t cap = R->capsince ? 2 * R->capsince : 256;
+		struct since_fig *n = realloc(R->since, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		R->since = n;
+		R->capsince = cap;
+	}
+	R->since[R->nsince++] = F;
+	return 0;
+}
+
 /*
  * Model 5: upper area u's figures that earlier release q (the qi-th)
  * printed, for the whole-release check (struct since_fig): the reader of
  * both releases holds what the kommuner of q that did not resubmit count
  * of each, whatever this release prints of them, and so the new kommuners'
  * persons as one distribution over every table (release_joint_since.c).
- * A kommune that resubmitted counts its figure then, a constant where q
- * printed it; where q did not, the figure is only an upper bound.  Added
- * when it holds of the tallies (a kommune whose hidden figure moved makes
- * the sum differ).  Tables by kommunestorrelse are left out.  0, or -1
- * (ENOMEM).
+ * A kommune that resubmitted counts its figure then: the check gives its
+ * persons then columns of their own where it can (since_own), else takes
+ * the figure less its value then where q printed that (less), an upper
+ * bound only where q hid it.  Added when it holds of the tallies (a
+ * kommune whose hidden figure moved makes the sum differ).  Tables by
+ * kommunestorrelse are left out.  0, or -1 (ENOMEM).
  */
 static int
 since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, size_t qi,
@@ -387,13 +411,14 @@ since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
 			for (size_t v = 0; v < bp_breakdown_at(b)->nval && v <= UINT8_MAX; v++)
 				for (size_t r = 0; r < group_nrow(T, g); r++) {
 					size_t row = bp__rel_row_of(T, u, g, b, v, r);
-					int64_t then, old, sum = 0;
+					int64_t then, full, old, sum = 0;
 					bool exact = true;
 					if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX)
 						continue;
 					bp_tb_prev_key(T, U, g, b, v, r, key, sizeof(key));
-					if (!bp_prev_get(q, key, &then) || then < 0)
+					if (!bp_prev_get(q, key, &then) || then < 0 || then > UINT32_MAX)
 						continue;
+					full = then;
 					for (size_t k = 0; k < T->na; k++) {
 						if (!below(T, k, u) || moving[k] == MOVED_NEW)
 							continue;
@@ -407,21 +432,44 @@ since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
 						else
 							exact = false;
 					}
-					if (then < 0 || then > UINT32_MAX || sum > then ||
-					    (exact && sum != then))
+					if (then < 0 || sum > then || (exact && sum != then))
 						continue;
-					if (R->nsince == R->capsince) {
-						size_t cap = R->capsince ? 2 * R->capsince : 256;
-						struct since_fig *n = realloc(R->since, cap * sizeof(*n));
-						if (!n)
-							return -1;
-						R->since = n;
-						R->capsince = cap;
-					}
-					R->since[R->nsince++] = (struct since_fig){ .u = (uint32_t)u,
-						.q = (uint32_t)qi, .then = (uint32_t)then, .g = (uint8_t)g,
-						.b = (uint8_t)b, .v = (uint8_t)v, .r = (uint8_t)r,
-						.exact = exact };
+					if (add_fig(R, (struct since_fig){ .u = (uint32_t)u,
+					    .q = (uint32_t)qi, .then = (uint32_t)full,
+					    .less = (uint32_t)then, .g = (uint8_t)g, .b = (uint8_t)b,
+					    .v = (uint8_t)v, .r = (uint8_t)r, .exact = exact }) < 0)
+						return -1;
+				}
+		}
+	return 0;
+}
+
+/* Model 5: q's figures of kommune k, which resubmitted since: printed
+ * (exact) or hidden, for the persons of k then (release_joint_since.c).
+ * 0, or -1 (ENOMEM). */
+static int
+since_own(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, size_t qi,
+    size_t k)
+{
+	int ks = bp_breakdown_find("kommunestorrelse");
+	char key[256];
+
+	for (size_t g = 0; g < T->nind && g <= UINT8_MAX; g++)
+		for (size_t b = 0; b < bp_n_breakdowns() && b <= UINT8_MAX; b++) {
+			if (!table_on(T, BP_LEVEL_KOMMUNE, g, b) || (int)b == ks)
+				continue;
+			for (size_t v = 0; v < bp_breakdown_at(b)->nval && v <= UINT8_MAX; v++)
+				for (size_t r = 0; r < group_nrow(T, g); r++) {
+					int64_t old;
+					bp_tb_prev_key(T, &T->a[k], g, b, v, r, key, sizeof(key));
+					if (!bp_prev_get(q, key, &old) || old > UINT32_MAX)
+						continue;
+					if (add_fig(R, (struct since_fig){ .u = (uint32_t)k,
+					    .q = (uint32_t)qi, .then = old < 0 ? 0 : (uint32_t)old,
+					    .less = old < 0 ? 0 : (uint32_t)old, .g = (uint8_t)g,
+					    .b = (uint8_t)b, .v = (uint8_t)v, .r = (uint8_t)r,
+					    .exact = old >= 0, .own = true }) < 0)
+						return -1;
 				}
 		}
 	return 0;
@@ -477,6 +525,11 @@ bp__rel_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *pr
 			memset(sm + R->nsince_q * T->na, 0, (qi - R->nsince_q) * T->na);
 			memcpy(sm + qi * T->na, moving, T->na);
 			R->nsince_q = qi + 1;
+			for (size_t k = 0; k < T->na; k++)
+				if (moving[k] == MOVED && since_own(T, R, q, qi, k) < 0) {
+					errno = ENOMEM;
+					goto out;
+				}
 		}
 		for (size_t u = 0; u < T->na && nmoving > 0; u++) {
 			const struct area *a = &T->a[u];

@@ -64,8 +64,8 @@
  * fylke 18's kommuner under a fylke total that national tables bound by
  * 10 were each bounded by 4.  0 or -1 (ENOMEM).
  */
-static int
-keep_sum(struct joint *J, int rw, double need)
+int
+bp__joint_keep_sum(struct joint *J, int rw, double need)
 {
 	if (J->nksum == J->capksum) {
 		size_t cap = J->capksum ? 2 * J->capksum : 64;
@@ -178,7 +178,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
 				if (T->s.model_version >= 11 && lo < HUGE_VAL &&
-				    keep_sum(J, rw, sum - lo + (double)T->s.min_cell) < 0)
+				    bp__joint_keep_sum(J, rw, sum - lo + (double)T->s.min_cell) < 0)
 					return -1;
 			}
 	}
@@ -198,7 +198,12 @@ whole_rows(struct joint *J, glp_prob *lp, size_t *seen, int *colstart)
 		if (bp__joint_columns(J, lp, J->bases[q], 0) < 0)
 			return -1;
 	}
-	colstart[J->nbase] = glp_get_num_cols(lp) + 1;
+	for (size_t t = 0; t < J->nthen; t++) {
+		colstart[J->nbase + t] = glp_get_num_cols(lp) + 1;
+		if (bp__joint_columns(J, lp, T->na + t, 0) < 0)
+			return -1;
+	}
+	colstart[J->nbase + J->nthen] = glp_get_num_cols(lp) + 1;
 	for (size_t g = 0; g < T->nind; g++) {
 		for (size_t i = 0; i < T->na; i++)
 			if (T->a[i].rows && bp__joint_level(J, T->a[i].level) >= 0 &&
@@ -589,14 +594,16 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 	} else if (cols > most || J->nbase == 0)
 		return 0;
 	J->made = true;
-	if (bp__joint_row_room(J, J->nbase) < 0) {
+	for (size_t k = 0; k < T->na * J->nfam; k++)
+		J->base[k] = -1;
+	if (bp__joint_then_setup(J) < 0 || bp__joint_row_room(J, J->nbase + J->nthen) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	for (size_t k = 0; k < T->na * J->nfam; k++)
-		J->base[k] = -1;
+	/* the blocks of columns: the bases', then the persons then (nthen) */
+	size_t nblock = J->nbase + J->nthen;
 	glp_prob *lp = glp_create_prob();
-	int ret = -1, *colstart = malloc((J->nbase + 1) * sizeof(*colstart));
+	int ret = -1, *colstart = malloc((nblock + 1) * sizeof(*colstart));
 	errno = ENOMEM;
 	J->nrow = 0;
 	if (!colstart || whole_rows(J, lp, seen, colstart) < 0)
@@ -607,12 +614,13 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 			list[np++] = k;
 	/* model 21: without what the printed zeros rule out */
 	if ((T->s.model_version >= 21 &&
-	    bp__joint_drop_zeros(J, lp, list, np, colstart, J->nbase + 1) < 0) ||
+	    bp__joint_drop_zeros(J, lp, list, np, colstart, nblock + 1) < 0) ||
 	    add_deviations(J, lp) < 0)
 		goto out;
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
-		fprintf(stderr, "  whole-release check: %d columns, %d rows, %zu primary cells\n",
-		    glp_get_num_cols(lp), glp_get_num_rows(lp), np);
+		fprintf(stderr, "  whole-release check: %d columns, %d rows, %zu primary cells; "
+		    "%zu figures of earlier releases, %zu kommuner's persons then\n",
+		    glp_get_num_cols(lp), glp_get_num_rows(lp), np, J->R->nsince, J->nthen);
 	ret = 0;
 	if ((np > 0 || J->nksum > 0) && glp_get_num_cols(lp) > 0) {
 		unsigned long s0 = bp__sup_stats.solves, p0 = bp__sup_stats.pivots;
@@ -622,8 +630,8 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 		 * a feasible point than the crash basis (lpblock.c); the crash
 		 * basis when GLPK fails on a base. */
 		int rc = 1;
-		if (T->s.model_version >= 14 && J->nbase > 1 &&
-		    (rc = bp__sup_lp_block_basis(lp, colstart, J->nbase)) < 0) {
+		if (T->s.model_version >= 14 && nblock > 1 &&
+		    (rc = bp__sup_lp_block_basis(lp, colstart, nblock)) < 0) {
 			ret = -1;
 			goto out;
 		}

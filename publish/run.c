@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "release_dir.h"
 #include "store.h"
@@ -51,7 +52,21 @@ inputs_cb(const char *kommune, const struct bp_tally *t, void *ud)
 		return -1;
 	bp_tally_add(&in->t[in->n], t);
 	snprintf(in->k[in->n].nr, sizeof(in->k[in->n].nr), "%s", kommune);
+	in->k[in->n].received = 0;
 	in->n++;
+	return 0;
+}
+
+/* foreach_latest: the time each kommune's latest submission was applied
+ * (republish model 5 takes a kommune that submitted after an earlier
+ * release as one that resubmitted, whatever that release printed of it). */
+static int
+received_cb(const struct bp_submission *sub, void *ud)
+{
+	struct bp_run_inputs *in = ud;
+	for (size_t i = 0; i < in->n; i++)
+		if (!strcmp(in->k[i].nr, sub->kommune))
+			in->k[i].received = sub->received;
 	return 0;
 }
 
@@ -76,6 +91,8 @@ bp_run_load_inputs(const struct bp_config *c, int year, const struct bp_measure_
 	}
 	bp_catalogue_id(m, cat);
 	rc = bp_store_foreach_tally(s, year, cat, inputs_cb, in);
+	if (rc == 0)
+		rc = bp_store_foreach_latest(s, year, received_cb, in);
 	bp_store_close(s);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot read the tallies of %d (a store made under other "
@@ -186,6 +203,22 @@ bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i
 	return only_sealed_files(dir, l, i, why, whylen);
 }
 
+/* The "time" of log line p (UTC, "2026-12-07T08:03:29Z") as unix time; 0
+ * when it has none that reads so. */
+static int64_t
+log_time(const struct bp_suplog *l, size_t p)
+{
+	char v[64];
+	struct tm tm = { 0 };
+	if (bp_suplog_get(l, p, "time", v, sizeof(v)) != 0)
+		return 0;
+	const char *end = strptime(v, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return 0;
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? 0 : (int64_t)t;
+}
+
 /* Loads the kept release at line p: into *prev when it is NULL, else as
  * the oldest release *prev holds. */
 static int
@@ -198,8 +231,11 @@ load_kept(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 		return -1;
 	bp_release_kept_file(c, id, "tables.csv", t, sizeof(t));
 	bp_release_kept_file(c, id, "sums.csv", s, sizeof(s));
-	return *prev ? bp_prev_add_older(*prev, t, s, err, errlen) :
+	int rc = *prev ? bp_prev_add_older(*prev, t, s, err, errlen) :
 	    bp_prev_load(t, s, prev, err, errlen);
+	if (rc == 0)
+		bp_prev_set_oldest_time(*prev, log_time(l, p));
+	return rc;
 }
 
 /* Loads the previous release (line index p) for the difference rule, and

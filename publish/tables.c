@@ -263,6 +263,7 @@ make_areas(struct bp_tables *T, const struct bp_registry *reg)
 			k++;
 		if (k < T->nk && !strcmp(T->kom[k]->nr, km->nr)) {
 			a->t = T->kom[k]->t;
+			a->received = T->kom[k]->received;
 			a->ksize = tally_ksize(a->t);
 			a->nrep = 1;
 			a->pop18rep = km->population18;

@@ -26,6 +26,8 @@ struct area {
 	bool rows;                  /* carries rows in this release */
 	size_t parent;              /* index of the fylke area, or SIZE_MAX */
 	int ksize;                  /* kommune: its kommunestorrelse value, or -1 */
+	int64_t received;           /* kommune: when its latest submission was
+	                               applied (unix), 0 unknown */
 };
 
 struct bp_tables {
@@ -166,6 +168,8 @@ bool bp_prev_get(const struct bp_prev *p, const char *k, int64_t *v);
  * releases p holds (itself included; 0 for NULL). */
 const struct bp_prev *bp_prev_older(const struct bp_prev *p);
 size_t bp_prev_depth(const struct bp_prev *p);
+/* The time (unix) of release p, 0 when not known. */
+int64_t bp_prev_time(const struct bp_prev *p);
 
 /* relations.c */
 bool bp_tb_is_small(const struct bp_tables *T, uint32_t v);

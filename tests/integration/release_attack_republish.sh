@@ -111,6 +111,7 @@ cp -r "$d/k" "$y/k"
 cp -r "$d/A" "$d/truthA" "$y/"
 bpagg sample --kommune 1103 --year 2024 --rows 31 --seed 99 -o "$y/1103.csv"
 ra_seal "$y" 2024 1103
+sleep 1   # a second after A read the store: republish model 5 sees the resubmission
 bpaggd -c "$y/inst/bpagg.conf" --once --foreground 2>/dev/null
 ra_truth "$y" 2024 "$y/inst/small.profile"
 mv "$y/truth" "$y/truthB"
@@ -161,6 +162,7 @@ scenario() {
 resubmit() {
 	bpagg sample --kommune "$2" --year 2024 --rows "$3" --seed "$4" -o "$1/$2.csv"
 	ra_seal "$1" 2024 "$2"
+	sleep 1   # a second after A read the store
 	bpaggd -c "$1/inst/bpagg.conf" --once --foreground 2>/dev/null
 	bpagg publish -c "$1/inst/bpagg.conf" --year 2024 --out "$1/B" >/dev/null
 	bpagg audit -c "$1/inst/bpagg.conf" --quiet >/dev/null || fail "$1: bpagg audit of B"
