@@ -278,6 +278,13 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		ret = 1;
 		goto out;
 	}
+	if (bp_tables_earlier_bound(r.t) > 0 && o->notes)
+		fprintf(o->notes, "note: %zu hidden cell%s stay%s bounded below min_cell by what "
+		    "earlier releases of %d printed (release %s and before); no pattern of this "
+		    "release can widen %s\n", bp_tables_earlier_bound(r.t),
+		    bp_tables_earlier_bound(r.t) == 1 ? "" : "s",
+		    bp_tables_earlier_bound(r.t) == 1 ? "s" : "", o->year, previd,
+		    bp_tables_earlier_bound(r.t) == 1 ? "it" : "them");
 	bp_progress_report(&o->progress, "writing the release", 4, 6);
 	if (!(settings = bp_settings_json(c, &s, regdig))) {
 		snprintf(err, errlen, "out of memory");

@@ -200,6 +200,10 @@ bool bp_prev_new_table(const struct bp_tables *t, const struct bp_prev *prev, ch
  */
 int bp_tables_suppress(struct bp_tables *t, const struct bp_prev *prev,
     char *err, size_t errlen);
+/* After bp_tables_suppress of a republished year (republish model 5): the
+ * hidden cells that the earlier releases' own figures bound below min_cell
+ * to a reader of them, which no pattern of this release can change. */
+size_t bp_tables_earlier_bound(const struct bp_tables *t);
 
 /* One published count cell, looked up for tests and tools. */
 struct bp_cell_view {

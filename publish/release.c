@@ -712,13 +712,13 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		kept = true;
 	}
 	if (view0) {
-		whole = bp__rel_joint_whole(T, &R, view0, NULL);
+		whole = bp__rel_joint_whole(T, &R, view0, NULL, &R.earlier_bound);
 		if (whole >= 0)
 			bp__sup_view_merge(M, view0);
 		kept = true;
 	}
 	if (T->s.model_version >= 9 && !kept)
-		whole = bp__rel_joint_whole(T, &R, NULL, NULL);
+		whole = bp__rel_joint_whole(T, &R, NULL, NULL, &R.earlier_bound);
 	/* a dropped one finishes its last solve on the other core meanwhile */
 	if (ahead) {
 		int e = errno;
@@ -734,6 +734,7 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		goto out;
 	}
 	bp__debug_phase("whole-release check (what was left of it)");
+	T->earlier_bound = R.earlier_bound;
 	if (getenv("BPAGG_DEBUG_SUPPRESS"))
 		fprintf(stderr, "release model: %zu cells, %zu constraints (%zu met twice), "
 		    "%zu hidden\n", bp_sup_ncells(M), bp_sup_ncons(M), bp_model_duplicates(R.m),

@@ -570,7 +570,8 @@ out:
 
 static long
 joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_problem *M,
-    const atomic_bool *stop, const unsigned char *dirty, const struct bp_sup_problem *lines)
+    const atomic_bool *stop, const unsigned char *dirty, const struct bp_sup_problem *lines,
+    size_t *earlier_bound)
 {
 	static const unsigned lv[NLV] = { BP_LEVEL_NASJONAL, BP_LEVEL_FYLKE, BP_LEVEL_KOMMUNE };
 	struct joint J = { .T = T, .R = R, .M = M, .whole = whole, .stop = stop,
@@ -618,6 +619,8 @@ joint(const struct bp_tables *T, struct rel *R, bool whole, struct bp_sup_proble
 		    "%zu complements\n", whole ? "whole-release" : "joint", J.primaries, J.checked,
 		    J.hidden);
 	ret = (long)J.hidden;
+	if (earlier_bound)
+		*earlier_bound = J.then_left;
 out:
 	for (size_t k = 0; J.f && k < (size_t)J.nlv * J.nfam; k++) {
 		free(J.f[k].cls);
@@ -646,6 +649,8 @@ out:
 	free(J.dev);
 	free(J.ksum);
 	free(J.ksum_need);
+	free(J.ksum_soft);
+	free(J.since_row);
 	free(J.grp);
 	free(J.gn);
 	free(J.alone);
@@ -661,12 +666,13 @@ long
 bp__rel_joint(const struct bp_tables *T, struct rel *R, const unsigned char *dirty,
     const struct bp_sup_problem *lines)
 {
-	return joint(T, R, false, bp_model_problem(R->m), NULL, dirty, lines);
+	return joint(T, R, false, bp_model_problem(R->m), NULL, dirty, lines, NULL);
 }
 
 long
 bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup_problem *M,
-    const atomic_bool *stop)
+    const atomic_bool *stop, size_t *earlier_bound)
 {
-	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop, NULL, NULL);
+	return joint(T, R, true, M ? M : bp_model_problem(R->m), stop, NULL, NULL,
+	    earlier_bound);
 }

@@ -121,6 +121,12 @@ struct joint {
 	 * hidden primary cell, and the value each must be able to reach */
 	int *ksum;
 	double *ksum_need;
+	bool *ksum_soft;           /* republish model 5: an earlier figure's */
+	/* republish model 5: the rows of the earlier releases' figures, and
+	 * the cells they bound that no complement of this release can raise
+	 * (the earlier releases' own bounds, left as they are) */
+	int *since_row;
+	size_t nsince_row, capsince_row, then_left;
 	size_t nksum, capksum;
 	/* model 12, by fylke and size class: per area, the base of the group
 	 * that a kommune is merged into (SIZE_MAX: none); per base, its
@@ -192,8 +198,14 @@ int bp__joint_since(struct joint *J, glp_prob *lp, size_t g);
  * of their own: J->then_q, then_k, and room for them in J->base (after
  * J->base's first T->na areas are set).  0 or -1 (ENOMEM). */
 int bp__joint_then_setup(struct joint *J);
-/* Model 11's LP row rw that must reach need (release_whole.c): 0 or -1. */
-int bp__joint_keep_sum(struct joint *J, int rw, double need);
+/* Whether LP row rw can reach need once the earlier releases' figures are
+ * let go (their rows free): the bound it has is theirs.  The rows' bounds
+ * are as before afterwards. */
+bool bp__joint_since_bound(struct joint *J, glp_prob *lp, int rw, double need);
+/* Model 11's LP row rw that must reach need (release_whole.c); soft: a
+ * hidden figure of an earlier release, left as it is when no complement of
+ * this release can raise it (J->then_left).  0 or -1 (ENOMEM). */
+int bp__joint_keep_sum(struct joint *J, int rw, double need, bool soft);
 /* Whether kommuner k and j moved alike since every earlier release (true
  * before republish model 5): model 12 groups only those, model 10 splits
  * a fylke of both kinds first. */

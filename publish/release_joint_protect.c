@@ -158,6 +158,20 @@ raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 			long got = bp__joint_cover_row(J, lp, rw, need, k, hi);
 			if (got < 0 && errno == EDOM && zero_by_definition(J, k))
 				return 0;
+			/* republish model 5: bounded by what the earlier releases
+			 * printed, which no complement of this one changes */
+			if (got < 0 && errno == EDOM && J->nsince_row > 0 &&
+			    bp__joint_since_bound(J, lp, rw, need)) {
+				J->then_left++;
+				return 0;
+			}
+			if (got < 0 && getenv("BPAGG_DEBUG_SUPPRESS") && k != SIZE_MAX) {
+				uint64_t w = J->where[k];
+				fprintf(stderr, "  no cover for %s g%u b%u v%u r%u (value %u): at most %g\n",
+				    J->T->a[w >> 32].code, (unsigned)(w >> 24 & 255),
+				    (unsigned)(w >> 16 & 255), (unsigned)(w >> 8 & 255),
+				    (unsigned)(w & 255), (unsigned)bp_sup_value_of(J->M, J->cell[k]), hi);
+			}
 			if (got < 0)
 				return -1;
 			if (got > 0)

@@ -23,6 +23,7 @@
 #include <glpk.h>
 #include <stdlib.h>
 
+#include "lpaudit.h"
 #include "release_joint.h"
 
 enum { BASE_KEPT, BASE_MOVED, BASE_MIXED };
@@ -111,6 +112,51 @@ bp__joint_then_setup(struct joint *J)
 	return 0;
 }
 
+/* Appends LP row rw to J->since_row: 0 or -1 (ENOMEM). */
+static int
+keep_row(struct joint *J, int rw)
+{
+	if (J->nsince_row == J->capsince_row) {
+		size_t cap = J->capsince_row ? 2 * J->capsince_row : 256;
+		int *r = realloc(J->since_row, cap * sizeof(*r));
+		if (!r)
+			return -1;
+		J->since_row = r;
+		J->capsince_row = cap;
+	}
+	J->since_row[J->nsince_row++] = rw;
+	return 0;
+}
+
+bool
+bp__joint_since_bound(struct joint *J, glp_prob *lp, int rw, double need)
+{
+	size_t n = J->nsince_row;
+	int *type = malloc((n ? n : 1) * sizeof(*type));
+	double *lb = malloc((n ? n : 1) * sizeof(*lb)), *ub = malloc((n ? n : 1) * sizeof(*ub));
+	double hi = 0.0;
+	bool reach = false;
+
+	if (n == 0 || !type || !lb || !ub)
+		goto out;
+	for (size_t q = 0; q < n; q++) {
+		int r = J->since_row[q];
+		type[q] = glp_get_row_type(lp, r);
+		lb[q] = glp_get_row_lb(lp, r);
+		ub[q] = glp_get_row_ub(lp, r);
+		glp_set_row_bnds(lp, r, GLP_FR, 0.0, 0.0);
+	}
+	bp__joint_objective_of(J, lp, &rw, NULL, 1);
+	reach = bp__sup_lp_bound(lp, GLP_MAX, &hi) == 0 && hi >= need - BP_SUP_EPS;
+	for (size_t q = 0; q < n; q++)
+		glp_set_row_bnds(lp, J->since_row[q], type[q], lb[q], ub[q]);
+out:
+	free(type);
+	free(lb);
+	free(ub);
+	return reach;
+}
+
 /* The area of J->base that holds kommune k's persons then, for earlier
  * release q; SIZE_MAX none. */
 static size_t
@@ -150,12 +196,14 @@ fig_row(struct joint *J, glp_prob *lp, const struct since_fig *F, size_t ff, con
 			return 0;   /* no class of persons can be in it */
 		int rw = glp_add_rows(lp, 1);
 		glp_set_mat_row(lp, rw, n, J->ind, J->val);
+		if (keep_row(J, rw) < 0)
+			return -1;
 		if (F->exact) {
 			glp_set_row_bnds(lp, rw, GLP_FX, F->then, F->then);
 			return 0;
 		}
 		glp_set_row_bnds(lp, rw, GLP_LO, T->s.suppress_zero ? 0.0 : 1.0, 0.0);
-		return bp__joint_keep_sum(J, rw, (double)T->s.min_cell);
+		return bp__joint_keep_sum(J, rw, (double)T->s.min_cell, true);
 	}
 	/* with the persons then of every kommune under it that resubmitted:
 	 * each a base of its own with columns then (not in a block) */
@@ -187,6 +235,8 @@ fig_row(struct joint *J, glp_prob *lp, const struct since_fig *F, size_t ff, con
 		return 0;
 	int rw = glp_add_rows(lp, 1);
 	glp_set_mat_row(lp, rw, n, J->ind, J->val);
+	if (keep_row(J, rw) < 0)
+		return -1;
 	if (then)
 		glp_set_row_bnds(lp, rw, GLP_FX, F->then, F->then);
 	else

@@ -154,6 +154,12 @@ bp__joint_drop_zeros(struct joint *J, glp_prob *lp, size_t *list, size_t n, int 
 		list[q] = newk[list[q]];
 	for (size_t q = 0; q < J->nksum; q++)
 		J->ksum[q] = renum[J->ksum[q]];
+	/* republish model 5's rows of earlier figures: those left */
+	w = 0;
+	for (size_t q = 0; q < J->nsince_row; q++)
+		if (renum[J->since_row[q]])
+			J->since_row[w++] = renum[J->since_row[q]];
+	J->nsince_row = w;
 out:
 	free(zero);
 	free(printed_row);

@@ -51,6 +51,7 @@ struct rel {
 	struct since_fig *since;
 	size_t nsince, capsince, nsince_q;
 	unsigned char *since_moved;
+	size_t earlier_bound;      /* the whole check's, kept (above) */
 };
 
 /* What moved of a kommune since an earlier release (release_republish.c):
@@ -157,9 +158,12 @@ int bp__rel_changed_areas(const struct bp_tables *T, const struct rel *R,
  * cells sums over the reporting kommuner's classes (a fylke is the sum of
  * its kommuner, nasjonal of all, a kommunestorrelse cell of those of the
  * class), when that program is small enough; model 10, when it is not,
- * over the fylker's classes instead.  Returns as bp__rel_joint. */
+ * over the fylker's classes instead.  Returns as bp__rel_joint; with
+ * *earlier_bound (when not NULL) the hidden cells that the figures of
+ * earlier releases bound below min_cell whatever this one hides (republish
+ * model 5). */
 long bp__rel_joint_whole(const struct bp_tables *T, struct rel *R, struct bp_sup_problem *M,
-    const atomic_bool *stop);
+    const atomic_bool *stop, size_t *earlier_bound);
 /* The same check started on another thread, on a view of the model's
  * pattern as it is now (bp__sup_view), while the per-area check runs: NULL
  * when it is not started (one core, or ENOMEM), then run it after. */

@@ -65,7 +65,7 @@
  * 10 were each bounded by 4.  0 or -1 (ENOMEM).
  */
 int
-bp__joint_keep_sum(struct joint *J, int rw, double need)
+bp__joint_keep_sum(struct joint *J, int rw, double need, bool soft)
 {
 	if (J->nksum == J->capksum) {
 		size_t cap = J->capksum ? 2 * J->capksum : 64;
@@ -77,9 +77,14 @@ bp__joint_keep_sum(struct joint *J, int rw, double need)
 		if (!d)
 			return -1;
 		J->ksum_need = d;
+		bool *b = realloc(J->ksum_soft, cap * sizeof(*b));
+		if (!b)
+			return -1;
+		J->ksum_soft = b;
 		J->capksum = cap;
 	}
 	J->ksum[J->nksum] = rw;
+	J->ksum_soft[J->nksum] = soft;
 	J->ksum_need[J->nksum++] = need;
 	return 0;
 }
@@ -178,7 +183,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
 				if (T->s.model_version >= 11 && lo < HUGE_VAL &&
-				    bp__joint_keep_sum(J, rw, sum - lo + (double)T->s.min_cell) < 0)
+				    bp__joint_keep_sum(J, rw, sum - lo + (double)T->s.min_cell, false) < 0)
 					return -1;
 			}
 	}
@@ -548,6 +553,7 @@ bp__joint_lift_sums(struct joint *J, glp_prob *lp)
 		for (size_t q = 0; q < n; q++)
 			if (glp_get_row_prim(lp, J->ksum[q]) < J->ksum_need[q] - BP_SUP_EPS) {
 				J->ksum[m] = J->ksum[q];
+				J->ksum_soft[m] = J->ksum_soft[q];
 				J->ksum_need[m++] = J->ksum_need[q];
 			}
 		n = m;
@@ -555,8 +561,11 @@ bp__joint_lift_sums(struct joint *J, glp_prob *lp)
 	while (n > 0) {
 		n--;
 		J->checked++;
-		if (bp__joint_raise_row(J, lp, J->ksum[n], J->ksum_need[n], SIZE_MAX) < 0)
-			return -1;
+		if (bp__joint_raise_row(J, lp, J->ksum[n], J->ksum_need[n], SIZE_MAX) < 0) {
+			if (errno != EDOM || !J->ksum_soft[n])
+				return -1;
+			J->then_left++;   /* the earlier release's own bound */
+		}
 	}
 	return 0;
 }
@@ -653,9 +662,10 @@ bp__joint_check_whole(struct joint *J, size_t *seen, size_t *list)
 			    "per-area check hid cells)\n", bp__sup_stats.solves - s0);
 		else if (getenv("BPAGG_DEBUG_SUPPRESS"))
 			fprintf(stderr, "  whole-release check: %lu solves, %lu pivots; "
-			    "%zu kommune sums with a hidden primary, %zu complements for them\n",
+			    "%zu kommune sums with a hidden primary (or earlier hidden figures), "
+			    "%zu complements for them, %zu earlier figures left as they were\n",
 			    bp__sup_stats.solves - s0, bp__sup_stats.pivots - p0, nsum,
-			    J->hidden - h0);
+			    J->hidden - h0, J->then_left);
 		errno = e;
 	}
 out:
@@ -710,6 +720,7 @@ struct whole_ahead {
 	int tid;
 	long rc;
 	int err;
+	size_t earlier_bound;
 };
 
 static void *
@@ -720,7 +731,7 @@ whole_ahead_run(void *arg)
 	pthread_mutex_lock(&a->mu);
 	a->tid = (int)syscall(SYS_gettid);
 	pthread_mutex_unlock(&a->mu);
-	a->rc = bp__rel_joint_whole(a->T, a->R, a->view, &a->stop);
+	a->rc = bp__rel_joint_whole(a->T, a->R, a->view, &a->stop, &a->earlier_bound);
 	a->err = errno;
 	glp_free_env();
 	pthread_mutex_lock(&a->mu);
@@ -785,6 +796,7 @@ bp__rel_whole_ahead_end(struct whole_ahead *a, struct rel *R, bool keep)
 			bp__sup_view_merge(bp_model_problem(R->m), a->view);
 		rc = a->rc;
 		errno = a->err;
+		R->earlier_bound = a->earlier_bound;
 	}
 	bp__sup_view_free(a->view);
 	pthread_mutex_destroy(&a->mu);

@@ -414,6 +414,12 @@ out:
  * Hiding only grows, so it ends; every round sees the pattern of the one
  * before, so the result does not depend on threads or timing.
  */
+size_t
+bp_tables_earlier_bound(const struct bp_tables *T)
+{
+	return T->earlier_bound;
+}
+
 int
 bp_tables_suppress(struct bp_tables *T, const struct bp_prev *prev, char *err, size_t errlen)
 {

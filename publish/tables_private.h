@@ -32,6 +32,9 @@ struct area {
 
 struct bp_tables {
 	int year;
+	size_t earlier_bound;       /* republish model 5: hidden cells that
+	                               earlier releases' figures bound below
+	                               min_cell, whatever this one hides */
 	struct bp_pub_settings s;
 	struct area *a;
 	size_t na;
