@@ -77,6 +77,19 @@ bp__joint_since_moved(const struct joint *J, size_t k)
 	return false;
 }
 
+size_t
+bp__joint_block_size(const struct joint *J, size_t f)
+{
+	const struct bp_tables *T = J->T;
+	size_t n = 0;
+	if (!J->alone)
+		return T->a[f].nrep;
+	for (size_t k = 0; k < T->na; k++)
+		n += T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].t && T->a[k].parent == f &&
+		    !J->alone[k];
+	return n;
+}
+
 int
 bp__joint_then_setup(struct joint *J)
 {

@@ -89,19 +89,6 @@ bp__joint_keep_sum(struct joint *J, int rw, double need, bool soft)
 	return 0;
 }
 
-size_t
-bp__joint_block_size(const struct joint *J, size_t f)
-{
-	const struct bp_tables *T = J->T;
-	size_t n = 0;
-	if (!J->alone)
-		return T->a[f].nrep;
-	for (size_t k = 0; k < T->na; k++)
-		n += T->a[k].level == BP_LEVEL_KOMMUNE && T->a[k].t && T->a[k].parent == f &&
-		    !J->alone[k];
-	return n;
-}
-
 bool
 bp__joint_merged(const struct joint *J, size_t f)
 {
