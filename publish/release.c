@@ -753,6 +753,12 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	err[0] = '\0';
 	ret = 0;
 out:
+	/* what an operator can do about it */
+	if (ret < 0 && prev && strstr(err, "no safe pattern") && strlen(err) + 1 < errlen)
+		snprintf(err + strlen(err), errlen - strlen(err), " (a republished year: each "
+		    "figure that moved by less than min_cell since an earlier release must stay "
+		    "hidden and protected, and these tallies leave no pattern that does; publish "
+		    "a year once its kommuner have reported, or set republish_rule = refuse)");
 	if (ahead)
 		bp__rel_whole_ahead_end(ahead, &R, false);
 	bp__sup_view_free(view0);
