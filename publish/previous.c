@@ -24,6 +24,7 @@ struct bp_prev {
 	int64_t *val;
 	size_t cap, n;
 	int64_t time;            /* the release's time (unix), 0 unknown */
+	bool zeros_shown;        /* its settings hid no 0 (suppress_zero = no) */
 	struct bp_prev *older;
 };
 
@@ -126,13 +127,21 @@ bp_prev_time(const struct bp_prev *p)
 	return p ? p->time : 0;
 }
 
+bool
+bp_prev_zeros_shown(const struct bp_prev *p)
+{
+	return p && p->zeros_shown;
+}
+
 void
-bp_prev_set_oldest_time(struct bp_prev *p, int64_t t)
+bp_prev_set_oldest_meta(struct bp_prev *p, int64_t t, bool zeros_shown)
 {
 	while (p && p->older)
 		p = p->older;
-	if (p)
+	if (p) {
 		p->time = t;
+		p->zeros_shown = zeros_shown;
+	}
 }
 
 size_t

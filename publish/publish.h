@@ -177,8 +177,9 @@ int bp_prev_add_older(struct bp_prev *p, const char *tables_csv, const char *sum
 /* Frees p and every older release it holds. */
 void bp_prev_free(struct bp_prev *p);
 /* Sets the time (unix) of the oldest release p holds, the one loaded
- * last (republish model 5 asks which kommuner submitted after it). */
-void bp_prev_set_oldest_time(struct bp_prev *p, int64_t t);
+ * last (republish model 5 asks which kommuner submitted after it), and
+ * whether its settings showed every 0 (then each cell it hid is >= 1). */
+void bp_prev_set_oldest_meta(struct bp_prev *p, int64_t t, bool zeros_shown);
 /* The first table that t publishes and the previous release did not (its
  * level and name into name): true, or false when t stays within them. A
  * republished year must: the rule's guarantee (the previous pattern kept,

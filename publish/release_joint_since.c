@@ -184,7 +184,7 @@ then_area(const struct joint *J, size_t q, size_t k)
 /*
  * Figure F's row: over the persons then of the kommune that resubmitted
  * (F->own: q's figure of it, fixed where printed; where hidden at least
- * what the rule tells, and it must be able to reach min_cell, as the
+ * what q's rule tells, and it must be able to reach min_cell, as the
  * earlier release's check made it), or over the bases under its upper area
  * (the kommuner that did not move now, and those that resubmitted then;
  * without columns for the latter, the figure less their printed figures
@@ -215,7 +215,7 @@ fig_row(struct joint *J, glp_prob *lp, const struct since_fig *F, size_t ff, con
 			glp_set_row_bnds(lp, rw, GLP_FX, F->then, F->then);
 			return 0;
 		}
-		glp_set_row_bnds(lp, rw, GLP_LO, T->s.suppress_zero ? 0.0 : 1.0, 0.0);
+		glp_set_row_bnds(lp, rw, GLP_LO, F->at_least_1 ? 1.0 : 0.0, 0.0);
 		return bp__joint_keep_sum(J, rw, (double)T->s.min_cell, true);
 	}
 	/* with the persons then of every kommune under it that resubmitted:

@@ -33,6 +33,7 @@ struct since_fig {
 	bool exact;      /* q printed every such figure (less is exact) */
 	bool own;        /* u a kommune that resubmitted: q's figure of it
 	                    (then; exact false: hidden in q) */
+	bool at_least_1; /* own and hidden: q showed every 0 */
 };
 
 struct rel {

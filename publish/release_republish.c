@@ -468,7 +468,8 @@ since_own(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 					    .q = (uint32_t)qi, .then = old < 0 ? 0 : (uint32_t)old,
 					    .less = old < 0 ? 0 : (uint32_t)old, .g = (uint8_t)g,
 					    .b = (uint8_t)b, .v = (uint8_t)v, .r = (uint8_t)r,
-					    .exact = old >= 0, .own = true }) < 0)
+					    .exact = old >= 0, .own = true,
+					    .at_least_1 = old < 0 && bp_prev_zeros_shown(q) }) < 0)
 						return -1;
 				}
 		}

@@ -233,8 +233,11 @@ load_kept(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 	bp_release_kept_file(c, id, "sums.csv", s, sizeof(s));
 	int rc = *prev ? bp_prev_add_older(*prev, t, s, err, errlen) :
 	    bp_prev_load(t, s, prev, err, errlen);
+	char sz[16];
 	if (rc == 0)
-		bp_prev_set_oldest_time(*prev, log_time(l, p));
+		bp_prev_set_oldest_meta(*prev, log_time(l, p),
+		    bp_suplog_get(l, p, "settings.suppress_zero", sz, sizeof(sz)) == 0 &&
+		    !strcmp(sz, "false"));
 	return rc;
 }
 

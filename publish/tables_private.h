@@ -173,6 +173,8 @@ const struct bp_prev *bp_prev_older(const struct bp_prev *p);
 size_t bp_prev_depth(const struct bp_prev *p);
 /* The time (unix) of release p, 0 when not known. */
 int64_t bp_prev_time(const struct bp_prev *p);
+/* Whether release p showed every 0 (suppress_zero = no in its log). */
+bool bp_prev_zeros_shown(const struct bp_prev *p);
 
 /* relations.c */
 bool bp_tb_is_small(const struct bp_tables *T, uint32_t v);
