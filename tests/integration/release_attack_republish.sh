@@ -28,6 +28,9 @@
 #     the nation and the fylker alone), 35 and 20 persons a kommune: none
 #     bounded (republish model 3 left 15 of the first, model 4 64 of the
 #     second); not under the sanitizers.
+#  5. a kommune resubmits whose every figure the first release printed stays
+#     the same (the first release hid the rest): none
+#     bounded (before republish model 5 told a resubmission by its time, 4).
 set -euo pipefail
 
 . "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
@@ -183,6 +186,54 @@ grep -q '^2024,kommune,1106,alder4__total,alder4,u24,total,alle,0,' "$z/B/tables
 MC=3 attack2 "$z" B A 1106 truthAB
 [ "$(ra_field "$res" bounded)" = 0 ] || fail "zero: primary cells bounded: $res"
 echo "a cell hidden in A and 0 in B is printed; none of $(ra_field "$res" primaries) bounded"
+
+# ---- 5. a kommune none of whose figures that A printed moves resubmits
+# (A hid all but its zeros and total; republish model 5
+# tells it by the time its submission was applied, a second after A read
+# the store): 4601 4602 4611 4612 (12 persons each), min_cell 10, a small
+# profile, release A; 4613 reports and 4601 sends new data; B republished.
+# No figure A printed of 4601 moved, so model 4 and model 5 before it took
+# 4601 as unchanged, and the two-release attacker (told that 4601
+# resubmitted) bounded 4 primary cells (bench/republish_sweep.sh seed 519).
+w=$tmp/allhidden
+mkdir -p "$w"
+ra_install "$w" 2024 "4601 4602 4611 4612" 12 519
+cat >"$w/inst/mixed.profile" <<'P'
+nasjonal  *__total rop_skala__brukergruppe brukergruppe__rop alder4__rop kjonn__rop bolig__rop_skala
+nasjonal  alder__rop alder__brukergruppe
+fylke     rop__total brukergruppe__total alder4__total bolig__total kjonn__rop
+kommune   rop__total brukergruppe__total bolig__total
+P
+ra_set "$w/inst/bpagg.conf" profile mixed.profile
+ra_set "$w/inst/bpagg.conf" min_cell 10
+ra_set "$w/inst/bpagg.conf" method release
+ra_truth "$w" 2024 "$w/inst/mixed.profile"
+mv "$w/truth" "$w/truthA"
+bpagg publish -c "$w/inst/bpagg.conf" --year 2024 --out "$w/A" >/dev/null
+bpagg keygen kommune 4613 --out "$w/k" >/dev/null
+bpagg register -c "$w/inst/bpagg.conf" 4613 "$w/k/4613.sign.pk" >/dev/null
+bpagg sample --kommune 4613 --year 2024 --rows 12 --seed "$((519 * 7919 + 4613))" -o "$w/4613.csv"
+ra_seal "$w" 2024 4613
+bpagg sample --kommune 4601 --year 2024 --rows 12 --seed "$((519 * 7919 + 4601 + 1))" -o "$w/4601.csv"
+sleep 1   # a later second than A's time, and a later sequence than 4601's first seal
+bpagg seal "$w/4601.csv" --kommune 4601 --year 2024 --key "$w/k/4601.sign.sk" \
+	--to "$w/inst/keys/central.box.pk" -o "$w/inst/inbox/4601-2.bpx" >/dev/null
+bpaggd -c "$w/inst/bpagg.conf" --once --foreground 2>/dev/null
+ra_truth "$w" 2024 "$w/inst/mixed.profile"
+mv "$w/truth" "$w/truthB"
+# the fixture: every figure A printed of 4601 is the same after its new data
+moved=$(awk -F, 'NR == FNR { if ($3 == "4601" && $9 != ":") a[$4 "," $6 "," $8] = $9; next }
+	$3 == "4601" && ($4 "," $6 "," $8) in a && a[$4 "," $6 "," $8] != $9 { n++ }
+	END { print n + 0 }' "$w/A/tables.csv" "$w/truthB/tables.csv")
+[ "$moved" = 0 ] || fail "all hidden: $moved figures A printed of 4601 moved (the fixture changed)"
+ra_truth_pair "$w/truthB" "$w/truthA" 4601 "$w/truthAB"
+bpagg publish -c "$w/inst/bpagg.conf" --year 2024 --out "$w/B" >/dev/null
+bpagg audit -c "$w/inst/bpagg.conf" --quiet >/dev/null || fail "all hidden: bpagg audit of B"
+MC=10 attack2 "$w" B A 4601 truthAB
+[ "$(ra_field "$res" primaries)" -gt 0 ] || fail "all hidden: no primary cell: $res"
+[ "$(ra_field "$res" bounded)" = 0 ] ||
+	fail "all hidden, republished: primary cells bounded: $res $(grep BOUNDED "$w/B-A.err")"
+echo "a kommune whose printed figures stayed the same resubmitted: none of $(ra_field "$res" primaries) bounded"
 
 # ---- 4. a kommune of a fylke new since, tables the kommuner do not print:
 # 0301 and 4601, release A; 5001 reports (fylke 50, new); B republished.
