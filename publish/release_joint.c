@@ -649,7 +649,6 @@ out:
 	free(J.dev);
 	free(J.ksum);
 	free(J.ksum_need);
-	free(J.ksum_soft);
 	free(J.since_row);
 	free(J.grp);
 	free(J.gn);

@@ -121,7 +121,6 @@ struct joint {
 	 * hidden primary cell, and the value each must be able to reach */
 	int *ksum;
 	double *ksum_need;
-	bool *ksum_soft;           /* republish model 5: an earlier figure's */
 	/* republish model 5: the rows of the earlier releases' figures, and
 	 * the cells they bound that no complement of this release can raise
 	 * (the earlier releases' own bounds, left as they are) */
@@ -202,10 +201,10 @@ int bp__joint_then_setup(struct joint *J);
  * let go (their rows free): the bound it has is theirs.  The rows' bounds
  * are as before afterwards. */
 bool bp__joint_since_bound(struct joint *J, glp_prob *lp, int rw, double need);
-/* Model 11's LP row rw that must reach need (release_whole.c); soft: a
- * hidden figure of an earlier release, left as it is when no complement of
- * this release can raise it (J->then_left).  0 or -1 (ENOMEM). */
-int bp__joint_keep_sum(struct joint *J, int rw, double need, bool soft);
+/* An LP row rw that must reach need, not a printed cell (release_whole.c:
+ * model 11's kommune sums, republish model 5's hidden figures then).  0 or
+ * -1 (ENOMEM). */
+int bp__joint_keep_sum(struct joint *J, int rw, double need);
 /* Whether kommuner k and j moved alike since every earlier release (true
  * before republish model 5): model 12 groups only those, model 10 splits
  * a fylke of both kinds first. */

@@ -122,6 +122,21 @@ zero_by_definition(const struct joint *J, size_t k)
 	    bp_sup_value_of(J->M, J->cell[k]) == 0;
 }
 
+/* Whether row rw (printed row k), which no complement can raise to need,
+ * stays as it is: a 0 by the definitions, or (republish model 5) bounded
+ * by what the earlier releases printed, which no pattern of this one
+ * changes (counted in J->then_left). */
+static bool
+left_as_is(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
+{
+	if (zero_by_definition(J, k))
+		return true;
+	if (J->nsince_row == 0 || !bp__joint_since_bound(J, lp, rw, need))
+		return false;
+	J->then_left++;
+	return true;
+}
+
 /*
  * LP row rw (printed row k, or SIZE_MAX: a kommune sum of model 11)
  * reaches need, with complements: in the whole release a cover at once
@@ -156,15 +171,8 @@ raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 			/* the cover's program has its own objective: back to
 			 * rw's bound (and its certificate) when it hid nothing */
 			long got = bp__joint_cover_row(J, lp, rw, need, k, hi);
-			if (got < 0 && errno == EDOM && zero_by_definition(J, k))
+			if (got < 0 && errno == EDOM && left_as_is(J, lp, rw, need, k))
 				return 0;
-			/* republish model 5: bounded by what the earlier releases
-			 * printed, which no complement of this one changes */
-			if (got < 0 && errno == EDOM && J->nsince_row > 0 &&
-			    bp__joint_since_bound(J, lp, rw, need)) {
-				J->then_left++;
-				return 0;
-			}
 			if (got < 0 && getenv("BPAGG_DEBUG_SUPPRESS") && k != SIZE_MAX) {
 				uint64_t w = J->where[k];
 				fprintf(stderr, "  no cover for %s g%u b%u v%u r%u (value %u): at most %g\n",
@@ -187,7 +195,7 @@ raise_row(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 			bound_rows(J, lp, true);
 			continue;
 		}
-		if (x == SIZE_MAX && zero_by_definition(J, k))
+		if (x == SIZE_MAX && left_as_is(J, lp, rw, need, k))
 			return 0;
 		if (x == SIZE_MAX) {
 			errno = EDOM;

@@ -216,7 +216,7 @@ fig_row(struct joint *J, glp_prob *lp, const struct since_fig *F, size_t ff, con
 			return 0;
 		}
 		glp_set_row_bnds(lp, rw, GLP_LO, F->at_least_1 ? 1.0 : 0.0, 0.0);
-		return bp__joint_keep_sum(J, rw, (double)T->s.min_cell, true);
+		return bp__joint_keep_sum(J, rw, (double)T->s.min_cell);
 	}
 	/* with the persons then of every kommune under it that resubmitted:
 	 * each a base of its own with columns then (not in a block) */

@@ -65,7 +65,7 @@
  * 10 were each bounded by 4.  0 or -1 (ENOMEM).
  */
 int
-bp__joint_keep_sum(struct joint *J, int rw, double need, bool soft)
+bp__joint_keep_sum(struct joint *J, int rw, double need)
 {
 	if (J->nksum == J->capksum) {
 		size_t cap = J->capksum ? 2 * J->capksum : 64;
@@ -77,14 +77,9 @@ bp__joint_keep_sum(struct joint *J, int rw, double need, bool soft)
 		if (!d)
 			return -1;
 		J->ksum_need = d;
-		bool *b = realloc(J->ksum_soft, cap * sizeof(*b));
-		if (!b)
-			return -1;
-		J->ksum_soft = b;
 		J->capksum = cap;
 	}
 	J->ksum[J->nksum] = rw;
-	J->ksum_soft[J->nksum] = soft;
 	J->ksum_need[J->nksum++] = need;
 	return 0;
 }
@@ -170,7 +165,7 @@ kommune_sums(struct joint *J, glp_prob *lp, size_t f, size_t g)
 				glp_set_mat_row(lp, rw, n, J->ind, J->val);
 				glp_set_row_bnds(lp, rw, nh ? GLP_LO : GLP_FX, sum, sum);
 				if (T->s.model_version >= 11 && lo < HUGE_VAL &&
-				    bp__joint_keep_sum(J, rw, sum - lo + (double)T->s.min_cell, false) < 0)
+				    bp__joint_keep_sum(J, rw, sum - lo + (double)T->s.min_cell) < 0)
 					return -1;
 			}
 	}
@@ -540,7 +535,6 @@ bp__joint_lift_sums(struct joint *J, glp_prob *lp)
 		for (size_t q = 0; q < n; q++)
 			if (glp_get_row_prim(lp, J->ksum[q]) < J->ksum_need[q] - BP_SUP_EPS) {
 				J->ksum[m] = J->ksum[q];
-				J->ksum_soft[m] = J->ksum_soft[q];
 				J->ksum_need[m++] = J->ksum_need[q];
 			}
 		n = m;
@@ -548,11 +542,8 @@ bp__joint_lift_sums(struct joint *J, glp_prob *lp)
 	while (n > 0) {
 		n--;
 		J->checked++;
-		if (bp__joint_raise_row(J, lp, J->ksum[n], J->ksum_need[n], SIZE_MAX) < 0) {
-			if (errno != EDOM || !J->ksum_soft[n])
-				return -1;
-			J->then_left++;   /* the earlier release's own bound */
-		}
+		if (bp__joint_raise_row(J, lp, J->ksum[n], J->ksum_need[n], SIZE_MAX) < 0)
+			return -1;
 	}
 	return 0;
 }
