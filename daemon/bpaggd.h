@@ -8,10 +8,13 @@
  *               names of queue entries, listing the queue, directories
  *               opened beneath a dirfd
  *   dispose.c   one queue entry to its end (archive, rejected/, receipt)
+ *   merged.c    whose merge a store's "already applied" is
  *   receipt.c   signed receipts, reason files, durable small writes
  *   privdrop.c  dropping root
  *   log.c       syslog or stderr (with journald priorities)
  *   notify.c    sd_notify: READY, RELOADING, STOPPING and STATUS lines
+ *   flood.c     refusals of unverified files beyond a folder's daily budget
+ *   replay.c    a replay's copy is not kept when the archive holds its bytes
  *
  * A file in the inbox belongs to whoever can write there. bpaggd reads
  * nothing of it in place but its framing (to tell a finished upload from
@@ -325,6 +328,18 @@ struct bpd_claimed {
 	bool refuse_incomplete;   /* the listing's verdict: refused if incomplete */
 	char returned[NAME_MAX + 1]; /* BPD_END_RETURNED: the name it went back under */
 };
+
+/* ---- replay.c ---------------------------------------------------------- */
+
+/*
+ * Whether the queue entry qname, a replay (r: already applied, not by this
+ * upload), has a twin in the archive: the
+ * submission under its own name, archive/YYYY/NNNN/<id hex>.bpx, with the
+ * same bytes. 1 (its path, from the installation's top, in name), 0, or
+ * -1 with errno.
+ */
+int bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
+    char *name, size_t namelen);
 
 /* ---- flood.c ---------------------------------------------------------- */
 

@@ -283,9 +283,11 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	return BPD_END_DONE;
 }
 
-/* Logs what ingest said; never a value from the file. */
+/* Logs what ingest said; never a value from the file. twin: the archive's
+ * copy of a replay's bytes (replay.c), or NULL. */
 static void
-log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r)
+log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r,
+    const char *twin)
 {
 	switch (r->status) {
 	case BP_INGEST_MERGED:
@@ -296,8 +298,13 @@ log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *
 		break;
 	case BP_INGEST_ALREADY:
 		c->n_already++;
-		bpd_log(LOG_INFO, "%s: already applied, archived (kommune %s year %u)", safe,
-		    r->meta.kommune, (unsigned)r->meta.year);
+		if (twin)
+			bpd_log(LOG_INFO, "%s: already applied (kommune %s year %u); not kept, "
+			    "%s holds the same bytes", safe, r->meta.kommune,
+			    (unsigned)r->meta.year, twin);
+		else
+			bpd_log(LOG_INFO, "%s: already applied, archived (kommune %s year %u)",
+			    safe, r->meta.kommune, (unsigned)r->meta.year);
 		break;
 	case BP_INGEST_REFUSED:
 		c->n_refused++;
@@ -311,6 +318,12 @@ log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *
 		bpd_log(LOG_ERR, "%s: not ingested, left in the queue: %s", safe, r->reason);
 		break;
 	}
+}
+
+static void
+log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r)
+{
+	log_replay(c, safe, r, NULL);
 }
 
 /* Links an ARCHIVE or REJECT entry out of the queue, then unlinks it. */
@@ -435,6 +448,14 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	int counted = keep ? 0 : count_unverified(c, q, r->reason, LOG_WARNING);
 	if (counted < 0)
 		return BPD_END_RETRY;
+	/* a replay whose bytes the archive holds: no second copy (replay.c) */
+	char twin[96];
+	int has_twin = bpd_archive_twin(c, r, cpname, twin, sizeof(twin));
+	if (has_twin < 0) {
+		bpd_log(LOG_ERR, "%s: cannot compare it with the archive's copy (retried): %s",
+		    bpd_qname_safe(q), strerror(errno));
+		return BPD_END_RETRY;
+	}
 	if (r->status == BP_INGEST_REFUSED && !counted && write_reason(c, q, r, NULL) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
@@ -449,11 +470,11 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	if (counted)
 		c->n_refused++;
 	else
-		log_outcome(c, bpd_qname_safe(q), r);
-	if (!keep) {
+		log_replay(c, bpd_qname_safe(q), r, has_twin ? twin : NULL);
+	if (!keep || has_twin) {
 		if ((unlinkat(c->dirs.queue, cpname, 0) < 0 && errno != ENOENT) ||
 		    fsync(c->dirs.queue) < 0) {
-			bpd_log(LOG_ERR, "%s: cannot delete the refused copy: %s",
+			bpd_log(LOG_ERR, "%s: cannot delete its copy: %s",
 			    bpd_qname_safe(q), strerror(errno));
 			return BPD_END_RETRY;
 		}

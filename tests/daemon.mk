@@ -13,7 +13,7 @@ TESTS += tests/unit/daemon/test_daemon
 endif
 tests_unit_daemon_test_daemon_SOURCES = tests/unit/daemon/test_daemon.c daemon/bpaggd.h daemon/watch.c \
 	daemon/queue.c daemon/receipt.c daemon/dispose.c daemon/merged.c daemon/log.c \
-	daemon/flood.c
+	daemon/flood.c daemon/replay.c
 tests_unit_daemon_test_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/daemon
 tests_unit_daemon_test_daemon_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_daemon_test_daemon_LDADD = $(BP_TEST_LINK)

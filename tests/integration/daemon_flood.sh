@@ -5,7 +5,8 @@
 # the inbox directory removed and recreated while it runs, and more files
 # dropped into the new one. The periodic scan is set to an hour, so only
 # the fs-event watcher (and its re-arming) can find the later files. All
-# must be processed: the flood's copies archived as already applied.
+# must be processed: the flood's copies counted as already applied, and not
+# kept again (the archive holds each submission's bytes once).
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 FLOOD=${BPAGG_FLOOD_FILES:-1000}
@@ -47,13 +48,18 @@ start_daemon "$log"
 # Dropped at once while the daemon works on the first ones.
 find "$T/stage" -type f -name '*.bpx' -print0 | xargs -0 mv -t "$T/c/inbox/"
 wait_until 600 inbox_empty || fail "flood not processed: $(files_in "$T/c/inbox") files left"
-[ "$(files_in "$T/c/archive")" -eq $((M + FLOOD)) ] || fail "archive holds $(files_in "$T/c/archive"), expected $((M + FLOOD))"
+[ "$(files_in "$T/c/archive")" -eq $M ] || fail "archive holds $(files_in "$T/c/archive"), expected $M"
+for k in "${kommuner[@]}"; do
+	archived_as "$T/sealed/$k.bpx" $YEAR "$k" || fail "kommune $k's submission is not archived"
+done
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "files were rejected"
 [ "$(grep -c 'already applied' "$log")" -eq "$FLOOD" ] || fail "$(grep -c 'already applied' "$log") already applied, expected $FLOOD"
+[ "$(grep -c 'already applied (kommune [0-9]* year [0-9]*); not kept, archive/' "$log")" -eq "$FLOOD" ] ||
+	fail "$(grep -c 'not kept, archive/' "$log") replays not kept, expected $FLOOD"
 expected_counts "${csvs[@]}" >"$T/expected"
 store_counts $YEAR >"$T/store"
 diff "$T/expected" "$T/store" >/dev/null || fail "store counts differ after the flood"
-ok "$((M + FLOOD)) files processed: $M merged, $FLOOD already applied"
+ok "$((M + FLOOD)) files processed: $M merged and archived, $FLOOD already applied and not kept again"
 
 # Remove and recreate the inbox while the daemon runs, then drop files into
 # the new one (as .part, then renamed, one flat and one in inbox/NNNN/).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # daemon_refuse.sh - what bpaggd refuses or skips, with bpaggd --once after
 # each drop: a resubmission replaces the kommune's year; the same file
-# twice and the same file renamed are archived as already applied; an
+# twice and the same file renamed are counted as already applied, with a
+# receipt each and no second copy (the archive holds the bytes); an
 # older sequence after a newer one, an unregistered kommune, a tampered
 # file and an invalid row are refused, each with a reason file (and a
 # receipt when the sender is verified), the store unchanged.
@@ -53,13 +54,14 @@ once
 cp "$T/aa.bpx" "$in/aa-copy.bpx"
 once
 counts_are "$aa" "$ba"
-[ "$(files_in "$T/c/archive/$YEAR/$A")" -eq 3 ] || fail "duplicates not archived"
-for f in "$T/c/archive/$YEAR/$A"/*.bpx; do cmp -s "$f" "$T/aa.bpx" || fail "an archived copy differs"; done
+[ "$(files_in "$T/c/archive/$YEAR/$A")" -eq 1 ] || fail "a replay was archived again: $(ls "$T/c/archive/$YEAR/$A")"
+archived_as "$T/aa.bpx" $YEAR $A || fail "aa's archived copy differs"
 [ "$(files_in "$T/c/rejected")" -eq 0 ] || fail "a duplicate was rejected"
 [ "$(receipt_statuses $A aa.bpx)" = "already_applied merged " ] || fail "receipts for aa: $(receipt_statuses $A aa.bpx)"
 [ "$(receipt_statuses $A aa-copy.bpx)" = "already_applied " ] || fail "no receipt for the renamed copy"
-grep -q 'aa-copy.bpx: already applied' "$log" || fail "not logged as already applied"
-ok "same file twice and renamed: archived as already applied, counted once"
+grep -q "aa-copy.bpx: already applied (kommune $A year $YEAR); not kept, archive/$YEAR/$A/[0-9a-f]*.bpx holds the same bytes" "$log" ||
+	fail "not logged as already applied and not kept"
+ok "same file twice and renamed: already applied, counted once, one copy archived"
 
 # 3. A resubmission with other rows replaces A's year.
 ab=$(make_export $A $YEAR 22 3)
@@ -82,6 +84,7 @@ rejected_kept ac.bpx || fail "stale file not in rejected/"
 reason_of ac.bpx | grep -q stale || fail "stale reason: $(reason_of ac.bpx)"
 [ "$(receipt_statuses $A ac.bpx)" = "refused " ] || fail "no refused receipt for ac"
 ok "older sequence after a newer one refused as stale"
+
 
 # 5. An unregistered kommune: rejected/, no receipt.
 ua=$(make_export $U $YEAR 20 6)
@@ -143,7 +146,8 @@ history >"$T/history.before"
 	fail "expected 4 rejections before rebuild: $(tr '\n' ' ' <"$T/history.before")"
 [ "$(grep -c '"received":"' "$T/history.before")" -eq 2 ] || fail "expected 2 kommuner in status"
 
-# 8. bpagg rebuild replays A's history (aa, its copies, ab, ad) in sequence
+# 8. bpagg rebuild replays A's history (aa, ab, ad; aa's copies were not
+# kept) in sequence
 # order and ends where the daemon did; an unreadable archived file makes
 # it refuse before it changes anything.
 "$H/tallydump" "$C" $YEAR --all >"$T/before"
@@ -207,7 +211,7 @@ bpagg register -c "$C" $B "$T/old.pk" --replace >/dev/null
 ok "rebuild without the retired key stops and says why, changes nothing"
 sleep 1.1   # so that a received time set by the rebuild itself would differ
 bpagg rebuild -c "$C" 2>"$T/rebuild.log" || fail "rebuild failed"
-grep -q "6/6 files, 4 merged, 2 already applied, 0 refused" "$T/rebuild.log" ||
+grep -q "4/4 files, 4 merged, 0 already applied, 0 refused" "$T/rebuild.log" ||
 	fail "rebuild: $(tail -n 1 "$T/rebuild.log")"
 "$H/tallydump" "$C" $YEAR --all >"$T/after"
 cmp -s "$T/before" "$T/after" || fail "tallies differ after bpagg rebuild"
@@ -290,3 +294,23 @@ rc=0; bpaggd -c "$T/no-such.conf" --once 2>"$T/start.err" || rc=$?
 [ $rc -eq 78 ] || fail "bpaggd with a missing configuration exited $rc, expected 78"
 grep -q 'no-such.conf' "$T/start.err" || fail "start-up error not on stderr: $(cat "$T/start.err")"
 ok "start-up error printed to stderr without --foreground"
+
+# 12. Replays: aa (applied, then superseded by ab and ad) and ad (the
+# one applied now) are already applied and leave no copy; ac (never
+# applied, so not in the archive) is refused as stale and kept again.
+cp "$T/aa.bpx" "$in/aa-again.bpx"
+cp "$T/ad.bpx" "$in/ad-again.bpx"
+cp "$T/ac.bpx" "$in/ac-again.bpx"
+narch=$(files_in "$T/c/archive/$YEAR/$A")
+once
+counts_are "$ad" "$ba"
+[ "$(files_in "$T/c/archive/$YEAR/$A")" -eq "$narch" ] || fail "a replay was archived again"
+for f in aa ad; do
+	grep -q "$f-again.bpx: already applied (kommune $A year $YEAR); not kept, archive/$YEAR/$A/[0-9a-f]*.bpx holds the same bytes" "$log" ||
+		fail "$f-again: not logged as already applied and not kept"
+	[ "$(receipt_statuses $A $f-again.bpx)" = "already_applied " ] || fail "no receipt for $f-again"
+	archived_as "$T/$f.bpx" $YEAR $A || fail "$f's archived copy went"
+done
+rejected_kept ac-again.bpx || fail "a stale file the archive does not hold was not kept"
+reason_of ac-again.bpx | grep -q stale || fail "ac-again: $(reason_of ac-again.bpx)"
+ok "replays of applied submissions leave a receipt but no second copy"
