@@ -104,6 +104,29 @@ hidden_json(const struct bp_tables *t)
 }
 
 /*
+ * The log entry's "received": each kommune read, by number, with the unix
+ * time its latest submission was applied. Republish model 5 tells a
+ * kommune that submitted after an earlier release by that time, and the
+ * audit re-derives a release with the times it was made with, not the
+ * store's of the day: a kommune that sends the same rows again later
+ * leaves the store's figures (and the input digest) as they were but its
+ * time newer. A new reference; NULL on ENOMEM.
+ */
+static json_t *
+received_json(const struct bp_run_inputs *in)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < in->n; i++)
+		if (in->k[i].received > 0 &&
+		    json_object_set_new(o, in->k[i].nr, json_integer(in->k[i].received)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/*
  * The members a release.json and the log's release entry share, in this
  * order: release, time, year, previous (null for the first release of the
  * year), settings, input. A new reference; NULL on ENOMEM.
@@ -157,12 +180,14 @@ write_kept(struct bp_stage *st, struct bp_run *r, const char *id, const char *is
 	    errlen) < 0)
 		goto out;
 	bp_hex(d[F_RELEASE], 32, hex);
-	/* The log's entry: the same head, and the digests with release.json's. */
+	/* The log's entry: the same head, the digests with release.json's, and
+	 * when each kommune's submission read was applied (received_json). */
 	if (!(*entry = json_pack("{s:s}", "type", "release")) ||
 	    json_object_update(*entry, rel) < 0 ||
 	    json_object_del(*entry, "hidden") < 0 ||
 	    json_object_set_new(files, "release.json", json_string(hex)) < 0 ||
-	    json_object_set(*entry, "files", files) < 0)
+	    json_object_set(*entry, "files", files) < 0 ||
+	    json_object_set_new(*entry, "received", received_json(&r->in)) < 0)
 		goto nomem;
 	ret = 0;
 	goto out;

@@ -30,7 +30,8 @@
 #     second); not under the sanitizers.
 #  5. a kommune resubmits whose every figure the first release printed stays
 #     the same (the first release hid the rest): none
-#     bounded (before republish model 5 told a resubmission by its time, 4).
+#     bounded (before republish model 5 told a resubmission by its time, 4);
+#     another sends the same rows again after B: bpagg audit still passes.
 set -euo pipefail
 
 . "${BP_SRCDIR:?}/tests/helpers/attack_lib.sh"
@@ -234,6 +235,19 @@ MC=10 attack2 "$w" B A 4601 truthAB
 [ "$(ra_field "$res" bounded)" = 0 ] ||
 	fail "all hidden, republished: primary cells bounded: $res $(grep BOUNDED "$w/B-A.err")"
 echo "a kommune whose printed figures stayed the same resubmitted: none of $(ra_field "$res" primaries) bounded"
+# After B, 4602 seals the same rows again: the store's figures (and B's
+# input digest) stay, but its received time is now after A's, which would
+# make it a resubmitted kommune. bpagg audit re-derives B with the times B
+# was made with (its log entry's "received"), not the store's of today
+# (before, it failed: "suppressed cells differ").
+grep -q '"received":{"4601":[0-9]*,"4602":' "$w/inst/suppression.log" ||
+	fail "same rows again: no received times in the log"
+sleep 1
+ra_seal "$w" 2024 4602
+bpaggd -c "$w/inst/bpagg.conf" --once --foreground 2>/dev/null
+bpagg audit -c "$w/inst/bpagg.conf" --quiet >"$w/audit.out" 2>&1 ||
+	fail "same rows again: bpagg audit of B: $(tail -n 3 "$w/audit.out")"
+echo "4602 sent the same rows again after B: bpagg audit still re-derives B"
 
 # ---- 4. a kommune of a fylke new since, tables the kommuner do not print:
 # 0301 and 4601, release A; 5001 reports (fylke 50, new); B republished.
