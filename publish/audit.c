@@ -86,10 +86,8 @@ recorded_profile(const struct bp_config *c, const struct bp_suplog *l, size_t i,
 	return 0;
 }
 
-/* Re-derives the release at line i; 0 holds, 1 mismatch (err), 2 skipped
- * (note in err), other: sysexits code. */
 /* The received times release entry i was made with (its "received",
- * written since the day republish model 5 came; publish.c), in place of the
+ * written since 2026-12-07; publish.c), in place of the
  * store's of today; an entry without them keeps the store's. */
 static void
 recorded_received(const struct bp_suplog *l, size_t i, struct bp_run_inputs *in)
@@ -106,6 +104,8 @@ recorded_received(const struct bp_suplog *l, size_t i, struct bp_run_inputs *in)
 	}
 }
 
+/* Re-derives the release at line i; 0 holds, 1 mismatch (err), 2 skipped
+ * (note in err), other: sysexits code. */
 static int
 rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *err,
     size_t errlen)
