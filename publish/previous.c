@@ -25,6 +25,9 @@ struct bp_prev {
 	size_t cap, n;
 	int64_t time;            /* the release's time (unix), 0 unknown */
 	bool zeros_shown;        /* its settings hid no 0 (suppress_zero = no) */
+	int64_t *received;       /* by kommune number: when the submission it read
+	                          * was applied (its log entry's "received"), 0
+	                          * none; NULL when the entry records none */
 	struct bp_prev *older;
 };
 
@@ -110,6 +113,7 @@ bp_prev_free(struct bp_prev *p)
 			free(p->key[i]);
 		free(p->key);
 		free(p->val);
+		free(p->received);
 		free(p);
 		p = older;
 	}
@@ -133,15 +137,46 @@ bp_prev_zeros_shown(const struct bp_prev *p)
 	return p && p->zeros_shown;
 }
 
-void
-bp_prev_set_oldest_meta(struct bp_prev *p, int64_t t, bool zeros_shown)
+/* The oldest release p holds (the one loaded last). */
+static struct bp_prev *
+oldest(struct bp_prev *p)
 {
 	while (p && p->older)
 		p = p->older;
-	if (p) {
+	return p;
+}
+
+void
+bp_prev_set_oldest_meta(struct bp_prev *p, int64_t t, bool zeros_shown)
+{
+	if ((p = oldest(p))) {
 		p->time = t;
 		p->zeros_shown = zeros_shown;
 	}
+}
+
+int
+bp_prev_set_oldest_received(struct bp_prev *p, const char *kommune, int64_t received)
+{
+	if (!(p = oldest(p)) ||
+	    (kommune && (strlen(kommune) != 4 || strspn(kommune, "0123456789") != 4))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!p->received && !(p->received = calloc(10000, sizeof(*p->received))))
+		return -1;
+	if (kommune)
+		p->received[atoi(kommune)] = received;
+	return 0;
+}
+
+int
+bp_prev_received(const struct bp_prev *p, const char *kommune, int64_t *received)
+{
+	if (!p || !p->received || strlen(kommune) != 4 || strspn(kommune, "0123456789") != 4)
+		return 0;
+	*received = p->received[atoi(kommune)];
+	return 1;
 }
 
 size_t

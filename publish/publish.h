@@ -45,7 +45,7 @@ unsigned bp_level_parse(const char *name);
 /* The release model's version that new releases are made with. */
 #define BP_RELEASE_MODEL_VERSION 22u
 /* The republishing rule's version that new releases are made with. */
-#define BP_REPUBLISH_MODEL 5u
+#define BP_REPUBLISH_MODEL 6u
 
 struct bp_pub_settings {
 	unsigned min_cell;
@@ -180,6 +180,11 @@ void bp_prev_free(struct bp_prev *p);
  * last (republish model 5 asks which kommuner submitted after it), and
  * whether its settings showed every 0 (then each cell it hid is >= 1). */
 void bp_prev_set_oldest_meta(struct bp_prev *p, int64_t t, bool zeros_shown);
+/* Records that the oldest release p holds read kommune's submission
+ * applied at received (its log entry's "received"; republish model 6 tells
+ * a resubmission by it); kommune NULL: only that its entry records them.
+ * 0, or -1 (EINVAL: not a kommune number; ENOMEM). */
+int bp_prev_set_oldest_received(struct bp_prev *p, const char *kommune, int64_t received);
 /* The first table that t publishes and the previous release did not (its
  * level and name into name): true, or false when t stays within them. A
  * republished year must: the rule's guarantee (the previous pattern kept,

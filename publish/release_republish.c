@@ -138,7 +138,8 @@ row_since(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, siz
 
 /* What moved of kommune k since q: MOVED_NEW when q printed nothing of it,
  * MOVED when a figure q printed of it moved or one it prints now is not in
- * q (model 5: or its latest submission was applied after q), else 0: each
+ * q (model 5: or its latest submission was applied after q; model 6: or it
+ * is not the one q read), else 0: each
  * kommune's rows looked up once per release, not once per upper figure. */
 static unsigned char
 kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_prev *q,
@@ -177,7 +178,15 @@ kommune_moved(const struct bp_tables *T, const struct rel *R, const struct bp_pr
 	/* model 5: a kommune of q that submitted after q read the store (a
 	 * later second than q's time) is taken as one that resubmitted even
 	 * where every figure q printed of it is the same (q may have hidden
-	 * all of them; a reader may know it submitted again) */
+	 * all of them; a reader may know it submitted again).  Model 6: when
+	 * q's log entry records the received time of each submission it read,
+	 * one whose latest submission is not the one q read, whatever the
+	 * clocks and however close in time (the same second as q's read was
+	 * missed, and a daemon's clock behind the publishing host's) */
+	int64_t then = 0;
+	if (seen && !moved && T->s.republish_model >= 6 &&
+	    bp_prev_received(q, T->a[k].code, &then) == 1)
+		return T->a[k].received != then ? MOVED : 0;
 	if (seen && !moved && T->s.republish_model >= 5 && bp_prev_time(q) > 0 &&
 	    T->a[k].received > bp_prev_time(q))
 		return MOVED;

@@ -219,6 +219,34 @@ log_time(const struct bp_suplog *l, size_t p)
 	return t == (time_t)-1 ? 0 : (int64_t)t;
 }
 
+/* The "received" times of log line p (when each kommune's submission it
+ * read was applied), as the oldest release prev holds; an entry written
+ * before they were recorded has none. 0 or -1 (errno). */
+static int
+log_received(const struct bp_suplog *l, size_t p, struct bp_prev *prev)
+{
+	char why[64];
+	const json_t *e = bp_suplog_entry(l, p, why, sizeof(why));
+	const json_t *rec = e ? json_object_get(e, "received") : NULL;
+	const char *nr;
+	json_t *v;
+
+	if (!json_is_object(rec))
+		return 0;
+	/* an empty object still says "this release recorded them" */
+	if (bp_prev_set_oldest_received(prev, NULL, 0) < 0)
+		return -1;
+	json_object_foreach((json_t *)rec, nr, v) {
+		if (!json_is_integer(v)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (bp_prev_set_oldest_received(prev, nr, (int64_t)json_integer_value(v)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Loads the kept release at line p: into *prev when it is NULL, else as
  * the oldest release *prev holds. */
 static int
@@ -238,6 +266,11 @@ load_kept(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 		bp_prev_set_oldest_meta(*prev, log_time(l, p),
 		    bp_suplog_get(l, p, "settings.suppress_zero", sz, sizeof(sz)) == 0 &&
 		    !strcmp(sz, "false"));
+	if (rc == 0 && log_received(l, p, *prev) < 0) {
+		snprintf(err, errlen, errno == ENOMEM ? "out of memory" :
+		    "%zu: release entry with a received time that is not a kommune's", p + 1);
+		return -1;
+	}
 	return rc;
 }
 

@@ -175,6 +175,9 @@ size_t bp_prev_depth(const struct bp_prev *p);
 int64_t bp_prev_time(const struct bp_prev *p);
 /* Whether release p showed every 0 (suppress_zero = no in its log). */
 bool bp_prev_zeros_shown(const struct bp_prev *p);
+/* When the submission of kommune that release p read was applied (0: it
+ * read none): 1, or 0 when p's log entry records no received times. */
+int bp_prev_received(const struct bp_prev *p, const char *kommune, int64_t *received);
 
 /* relations.c */
 bool bp_tb_is_small(const struct bp_tables *T, uint32_t v);

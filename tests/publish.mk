@@ -40,6 +40,12 @@ TESTS += tests/integration/publish_oldrelease7.sh tests/integration/publish_oldr
 TESTS += tests/integration/publish_republish_wide.sh
 EXTRA_DIST += tests/integration/publish_republish_wide.sh \
 	tests/fixtures/publish/suplog_republish_wide.tar.xz
+# A year republished under republish model 5 (resubmissions told by time)
+# still re-derives, and republishes under model 6.
+TESTS += tests/integration/publish_oldrepublish5.sh
+EXTRA_DIST += tests/integration/publish_oldrepublish5.sh \
+	tests/fixtures/publish/suplog_republish5.tar.xz \
+	tests/fixtures/publish/make_suplog_republish5.sh
 # Model 4's chunked audit: the same release on one thread and on two.
 BP_SLOW_TESTS += tests/integration/publish_threads.sh
 EXTRA_DIST += tests/integration/publish_threads.sh
