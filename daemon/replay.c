@@ -64,7 +64,10 @@ bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char
 	if ((yfd = bpd_opendir_at(c->dirs.archive, year, false)) < 0 ||
 	    (dfd = bpd_opendir_at(yfd, r->meta.kommune, false)) < 0 ||
 	    (b = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		ret = errno == ENOENT ? 0 : -1;
+		/* no such file, or something else under that name (a symbolic
+		 * link, a file where a folder belongs): no twin, the copy is
+		 * archived as before; only a want of resources is retried */
+		ret = errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == EIO ? -1 : 0;
 		goto out;
 	}
 	if ((a = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||

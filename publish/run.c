@@ -268,7 +268,7 @@ load_kept(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 		    !strcmp(sz, "false"));
 	if (rc == 0 && log_received(l, p, *prev) < 0) {
 		snprintf(err, errlen, errno == ENOMEM ? "out of memory" :
-		    "%zu: release entry with a received time that is not a kommune's", p + 1);
+		    "%zu: release entry with a malformed received time", p + 1);
 		return -1;
 	}
 	return rc;

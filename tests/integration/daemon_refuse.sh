@@ -314,3 +314,16 @@ done
 rejected_kept ac-again.bpx || fail "a stale file the archive does not hold was not kept"
 reason_of ac-again.bpx | grep -q stale || fail "ac-again: $(reason_of ac-again.bpx)"
 ok "replays of applied submissions leave a receipt but no second copy"
+# Something else where the archived copy was (a symbolic link, put there
+# by whoever may write to the archive): no twin, so the replay is archived
+# under a name of its own as before, not retried for ever.
+for f in "$T/c/archive/$YEAR/$A"/*.bpx; do cmp -s "$f" "$T/aa.bpx" && tw=$f; done
+mv "$tw" "$T/aa-moved.bpx"
+ln -s "$T/aa-moved.bpx" "$tw"
+narch=$(files_in "$T/c/archive/$YEAR/$A")
+cp "$T/aa.bpx" "$in/aa-third.bpx"
+once
+[ "$(files_in "$T/c/queue")" -eq 0 ] || fail "the replay was left in the queue"
+grep -q "aa-third.bpx: already applied, archived" "$log" || fail "aa-third: not archived"
+[ "$(files_in "$T/c/archive/$YEAR/$A")" -eq $((narch + 1)) ] || fail "aa-third: not archived beside the link"
+ok "a replay whose archived copy is not a regular file is archived as before"
