@@ -26,7 +26,7 @@ static const struct command commands[] = {
 	{ "seal", bp_cmd_seal, "seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk --to central.box.pk -o OUT.bpx [--dry-run] [--empty] [--registry FILE] [--max-rows N] [--force] [--quiet]" },
 	{ "receipt", bp_cmd_receipt, "receipt verify RECEIPT... --key daemon.sign.pk" },
 	{ "status", bp_cmd_status, "status -c CONF [--year YYYY] [--json]" },
-	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR [--level L]... [--json] [--quiet]" },
+	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR | --dry-run [--level L]... [--json] [--quiet]" },
 	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID | --published DIR] [--quiet]" },
 	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
 	{ "report", bp_cmd_report, "report RELEASE_DIR... --out DIR [--area NO|FF|KKKK] [--pdf] [--registry FILE]" },

@@ -1,6 +1,6 @@
 /*
  * cmd_publish.c - bpagg publish -c CONF --year YYYY --out DIR [--level L]...
- *                 [--json]
+ *                 [--json]; or --dry-run in place of --out
  *
  * Writes a release of the year's tables with suppression applied into DIR,
  * appends it to the suppression log and prints the release id; see
@@ -22,9 +22,13 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: bpagg publish -c CONF --year YYYY --out DIR "
 	    "[--level nasjonal|fylke|kommune]... [--json] [--quiet]\n"
+	    "       bpagg publish -c CONF --year YYYY --dry-run [--level ...]... [--quiet]\n"
 	    "\n"
 	    "Progress (the step, steps done of 6, the time) is shown on stderr when\n"
-	    "it is a terminal; --quiet turns it off. See bpagg-publish(1).\n");
+	    "it is a terminal; --quiet turns it off. --dry-run suppresses as a publish\n"
+	    "would now and prints the hidden shares per level and the hidden cells by\n"
+	    "reason, writing nothing (before republishing a year, what it would cost).\n"
+	    "See bpagg-publish(1).\n");
 }
 
 struct opts {
@@ -44,6 +48,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "level", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,6 +94,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'n':
+			o->p.dry_run = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -97,7 +105,11 @@ parse_args(int argc, char **argv, struct opts *o)
 			return EX_USAGE;
 		}
 	}
-	if (!o->conf || !o->p.year || !o->p.outdir || optind != argc) {
+	if (!o->conf || !o->p.year || optind != argc || !o->p.outdir != o->p.dry_run ||
+	    (o->p.dry_run && o->p.json)) {
+		if (o->p.dry_run && (o->p.outdir || o->p.json))
+			fprintf(stderr, "bpagg publish: --dry-run writes nothing: no --out or "
+			    "--json\n");
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -126,7 +138,7 @@ bp_cmd_publish(int argc, char **argv)
 	bp_cli_progress_end(&prog);
 	if (rc != 0)
 		fprintf(stderr, "bpagg publish: %s\n", err);
-	else
+	else if (*id)
 		printf("%s\n", id);
 out:
 	bp_config_free(&c);

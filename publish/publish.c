@@ -105,12 +105,13 @@ hidden_json(const struct bp_tables *t)
 
 /*
  * The log entry's "received": each kommune read, by number, with the unix
- * time its latest submission was applied. Republish model 5 tells a
- * kommune that submitted after an earlier release by that time, and the
- * audit re-derives a release with the times it was made with, not the
- * store's of the day: a kommune that sends the same rows again later
- * leaves the store's figures (and the input digest) as they were but its
- * time newer. A new reference; NULL on ENOMEM.
+ * time its latest submission was applied. A later release of the year
+ * takes a kommune whose time differs as resubmitted (republish model 6;
+ * model 5 compared the store's time with this release's), and the audit
+ * re-derives a release with the times it was made with, not the store's
+ * of the day: a kommune that sends the same rows again later leaves the
+ * store's figures (and the input digest) as they were but its time newer.
+ * A new reference; NULL on ENOMEM.
  */
 static json_t *
 received_json(const struct bp_run_inputs *in)
@@ -204,6 +205,44 @@ out:
 	return ret;
 }
 
+/* Counts a suppressed cell by its reason (dry_summary). */
+static int
+count_reason(const struct bp_sup_cell *c, void *ud)
+{
+	size_t *n = ud;
+	n[(unsigned)c->reason < 5 ? c->reason : 0]++;
+	return 0;
+}
+
+/* What a dry run of o->year found, to o->dry_out: the hidden shares per
+ * level (as release.json has them) and the hidden cells by reason. 0, or
+ * EX_IOERR. */
+static int
+dry_summary(const struct bp_publish_opts *o, const struct bp_tables *t, const char *previd,
+    char *err, size_t errlen)
+{
+	size_t n[5] = { 0 };
+	double sh[3];
+	FILE *f = o->dry_out ? o->dry_out : stdout;
+
+	bp_tables_hidden_shares(t, sh);
+	bp_tables_foreach_suppressed(t, count_reason, n);
+	fprintf(f, "dry run: %d as bpagg publish would release it now (nothing written)\n",
+	    o->year);
+	if (*previd)
+		fprintf(f, "republished after release %s\n", previd);
+	fprintf(f, "hidden count cells: nasjonal %.1f %%, fylke %.1f %%, kommune %.1f %%\n",
+	    sh[0], sh[1], sh[2]);
+	fprintf(f, "hidden cells by reason: primary %zu, secondary %zu, linked %zu, "
+	    "difference %zu\n", n[BP_REASON_PRIMARY], n[BP_REASON_SECONDARY],
+	    n[BP_REASON_LINKED], n[BP_REASON_DIFFERENCE]);
+	if (fflush(f) != 0 || ferror(f)) {
+		snprintf(err, errlen, "cannot write the dry run's summary");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
 /*
  * The order makes the suppression log the point of commitment, and any
  * instant safe to be killed at (see release_dir.h): the files are staged
@@ -245,11 +284,18 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	r.sk_loaded = true;
 	/* Progress: the steps done of six, from this top level only. */
 	bp_progress_report(&o->progress, "checking the suppression log", 0, 6);
-	if (bp_suplog_open(c->suppression_log, false, &r.log, err, errlen) < 0) {
+	if (bp_suplog_open(c->suppression_log, o->dry_run, &r.log, err, errlen) < 0) {
 		ret = EX_IOERR;
 		goto out;
 	}
-	if ((ret = bp_publish_recover(c, &r.log, &r.sk, o->notes, err, errlen)) != 0)
+	if (o->dry_run && r.log.ncommitted < r.log.nline) {
+		snprintf(err, errlen, "%s ends with a publish that did not finish; the next "
+		    "bpagg publish rolls it back (a dry run changes nothing)", c->suppression_log);
+		ret = 1;
+		goto out;
+	}
+	if (!o->dry_run &&
+	    (ret = bp_publish_recover(c, &r.log, &r.sk, o->notes, err, errlen)) != 0)
 		goto out;
 	ret = EX_SOFTWARE;
 	size_t p = bp_log_last_release(&r.log, o->year, r.log.nline);
@@ -268,7 +314,8 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 	}
 	/* --out is checked, and its hidden folder made, before anything is
 	 * logged. */
-	if (bp_out_begin(c, o->outdir, bp_release_files, NFILES, &od, err, errlen) < 0) {
+	if (!o->dry_run &&
+	    bp_out_begin(c, o->outdir, bp_release_files, NFILES, &od, err, errlen) < 0) {
 		ret = EX_CANTCREAT;
 		goto out;
 	}
@@ -310,6 +357,11 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		    bp_tables_earlier_bound(r.t) == 1 ? "" : "s",
 		    bp_tables_earlier_bound(r.t) == 1 ? "s" : "", o->year, previd,
 		    bp_tables_earlier_bound(r.t) == 1 ? "it" : "them");
+	if (o->dry_run) {
+		ret = dry_summary(o, r.t, previd, err, errlen);
+		id[0] = '\0';
+		goto out;
+	}
 	bp_progress_report(&o->progress, "writing the release", 4, 6);
 	if (!(settings = bp_settings_json(c, &s, regdig))) {
 		snprintf(err, errlen, "out of memory");

@@ -270,13 +270,20 @@ struct bp_publish_opts {
 	bool json;            /* also tables.json */
 	FILE *notes;          /* what recovery did (rollbacks, moves); NULL: silent */
 	struct bp_progress progress; /* steps done of PUBLISH_STEPS; cb NULL: none */
+	bool dry_run;         /* suppress and say what the release would hide, in
+	                       * dry_out; write nothing (outdir unused) */
+	FILE *dry_out;
 };
 /* Publishes a release: verifies the suppression log and recovers from an
  * interrupted publish (release_dir.h), reads the store, suppresses, stages
  * the files beside the log, appends the release to the log, then moves the
  * files into releases/ID and outdir (replacing an earlier release there
  * whole). On success writes the release id into id (>= 64 bytes) and
- * returns 0; otherwise returns a sysexits code with a message in err. */
+ * returns 0; otherwise returns a sysexits code with a message in err.
+ * A dry run reads the log (refusing one that ends with an unfinished
+ * publish, which only a publish may roll back) and the store, suppresses,
+ * writes what the release would hide to o->dry_out and id "", and changes
+ * nothing. */
 int bp_publish(const struct bp_config *c, const struct bp_publish_opts *o,
     char *id, size_t idlen, char *err, size_t errlen);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # publish_cli.sh - bpagg publish and bpagg audit through the real programs:
 # an installation fed by bpaggd --once, a release with every file and the
-# exact headers, the audit, --level, usage errors, a tampered log named by
-# line, no person_id in any output, and republish_rule = refuse.
+# exact headers, the audit, --level, --dry-run, usage errors, a tampered log
+# named by line, no person_id in any output, and republish_rule = refuse.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/setup_lib.sh"
 
@@ -87,10 +87,26 @@ bpagg publish -c "$conf" --year 2024 --out "$tmp/nf" --level nasjonal,fylke >/de
 [ "$(cut -d, -f2 "$tmp/nf/tables.csv" | sort -u | tr '\n' ' ')" = "fylke level nasjonal " ] ||
 	fail "--level nasjonal,fylke"
 
+# --dry-run: what the release would hide, with nothing written (the log and
+# releases/ as they were), and then the real release hides just that.
+logsum=$(md5sum <"$tmp/inst/suppression.log")
+nkept=$(ls "$tmp/inst/releases" | wc -l)
+dry=$(bpagg publish -c "$conf" --year 2024 --level nasjonal --dry-run --quiet) || fail "dry run"
+[ "$(md5sum <"$tmp/inst/suppression.log")" = "$logsum" ] || fail "the dry run changed the log"
+[ "$(ls "$tmp/inst/releases" | wc -l)" -eq "$nkept" ] || fail "the dry run kept a release"
+grep -q '^dry run: 2024 ' <<<"$dry" && grep -q '^republished after release 2024-' <<<"$dry" ||
+	fail "dry run: $dry"
 bpagg publish -c "$conf" --year 2024 --out "$tmp/nat" --level nasjonal >/dev/null
 [ "$(cut -d, -f2 "$tmp/nat/tables.csv" | sort -u | tr '\n' ' ')" = "level nasjonal " ] ||
 	fail "--level nasjonal"
 natid=$(release_id "$tmp/nat")
+h=$(grep -o '"hidden":{[^}]*}' "$tmp/nat/release.json" | sed -E \
+	's/.*"nasjonal":"([0-9.]+)","fylke":"([0-9.]+)","kommune":"([0-9.]+)".*/nasjonal \1 %, fylke \2 %, kommune \3 %/')
+grep -qxF "hidden count cells: $h" <<<"$dry" || fail "the dry run said: $dry; the release hid $h"
+for why in primary secondary linked difference; do
+	n=$(grep -c "\"release\":\"$natid\".*\"reason\":\"$why\"" "$tmp/inst/suppression.log" || true)
+	grep -Eq "(: |, )$why $n(,|$)" <<<"$dry" || fail "the dry run's $why count ($dry), the log's $n"
+done
 bpagg audit -c "$conf" --release "$natid" >/dev/null || fail "audit --release"
 rc=0; bpagg audit -c "$conf" --release 2024-nope 2>/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "audit of an unknown release: exit $rc"
@@ -169,6 +185,8 @@ rc=0; bpagg publish -c "$conf" --year 2024 --out "$tmp/x" --level land 2>/dev/nu
 [ $rc -eq 64 ] || fail "bad --level: exit $rc"
 rc=0; bpagg publish -c "$conf" --year 2023 --out "$tmp/x" 2>/dev/null || rc=$?
 [ $rc -eq 66 ] || fail "a year without reports: exit $rc"
+rc=0; bpagg publish -c "$conf" --year 2024 --dry-run --out "$tmp/x" 2>/dev/null || rc=$?
+[ $rc -eq 64 ] || fail "--dry-run with --out: exit $rc"
 
 # No person_id anywhere in what was written.
 cut -d';' -f1 "$tmp"/0301.csv "$tmp"/1101.csv "$tmp"/1103.csv | grep -E '^[0-9]{11}$' >"$tmp/pids" || true
