@@ -20,32 +20,38 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#define CHUNK 65536
+
 /* Whether descriptors a and b (regular files of size n) hold the same
  * bytes: 1, 0, or -1 with errno. */
 static int
 same_bytes(int a, int b, off_t n)
 {
-	static _Thread_local unsigned char x[65536], y[65536];
+	unsigned char *x = malloc(2 * CHUNK), *y = x + CHUNK;
 	off_t at = 0;
+	int ret = 1;
 
-	while (at < n) {
-		size_t want = (size_t)(n - at < (off_t)sizeof(x) ? n - at : (off_t)sizeof(x));
+	if (!x)
+		return -1;
+	while (at < n && ret == 1) {
+		size_t want = (size_t)(n - at < CHUNK ? n - at : CHUNK);
 		ssize_t ga = pread(a, x, want, at), gb = pread(b, y, want, at);
 		if (ga < 0 || gb < 0)
-			return -1;
-		if (ga != gb || ga == 0)
-			return 0; /* changed size under us: not the same */
-		if (memcmp(x, y, (size_t)ga) != 0)
-			return 0;
-		at += ga;
+			ret = -1;
+		else if (ga != gb || ga == 0 || memcmp(x, y, (size_t)ga) != 0)
+			ret = 0; /* different, or changed size under us */
+		else
+			at += ga;
 	}
-	return 1;
+	free(x);
+	return ret;
 }
 
 int
