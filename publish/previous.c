@@ -179,6 +179,16 @@ bp_prev_received(const struct bp_prev *p, const char *kommune, int64_t *received
 	return 1;
 }
 
+enum bp_since
+bp_prev_since(const struct bp_prev *p, const char *kommune, int64_t received)
+{
+	int64_t then;
+
+	if (bp_prev_received(p, kommune, &then) == 1)
+		return then == 0 ? BP_SINCE_NEW : then != received ? BP_SINCE_AGAIN : BP_SINCE_SAME;
+	return p && p->time > 0 && received > p->time ? BP_SINCE_AFTER : BP_SINCE_SAME;
+}
+
 size_t
 bp_prev_depth(const struct bp_prev *p)
 {

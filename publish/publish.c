@@ -214,13 +214,32 @@ count_reason(const struct bp_sup_cell *c, void *ud)
 	return 0;
 }
 
-/* What a dry run of o->year found, to o->dry_out: the hidden shares per
- * level (as release.json has them) and the hidden cells by reason. 0, or
- * EX_IOERR. */
+/* The kommuner of r whose submission is kind to the previous release, as
+ * " NNNN NNNN ..." (the first 20, then "..."), and how many, to f. */
+static void
+since_list(FILE *f, const struct bp_run *r, enum bp_since kind, const char *what)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->in.n; i++)
+		if (bp_prev_since(r->prev, r->in.k[i].nr, r->in.k[i].received) == kind)
+			n++;
+	if (n == 0)
+		return;
+	fprintf(f, "; %s %zu:", what, n);
+	for (size_t i = 0, k = 0; i < r->in.n && k < 20; i++)
+		if (bp_prev_since(r->prev, r->in.k[i].nr, r->in.k[i].received) == kind)
+			fprintf(f, " %s%s", r->in.k[i].nr, ++k == 20 && n > 20 ? " ..." : "");
+}
+
+/* What a dry run of o->year found, to o->dry_out: the kommuner that
+ * submitted since the previous release, the hidden shares per level (as
+ * release.json has them) and the hidden cells by reason. 0, or EX_IOERR. */
 static int
-dry_summary(const struct bp_publish_opts *o, const struct bp_tables *t, const char *previd,
+dry_summary(const struct bp_publish_opts *o, const struct bp_run *r, const char *previd,
     char *err, size_t errlen)
 {
+	const struct bp_tables *t = r->t;
 	size_t n[5] = { 0 };
 	double sh[3];
 	FILE *f = o->dry_out ? o->dry_out : stdout;
@@ -229,8 +248,13 @@ dry_summary(const struct bp_publish_opts *o, const struct bp_tables *t, const ch
 	bp_tables_foreach_suppressed(t, count_reason, n);
 	fprintf(f, "dry run: %d as bpagg publish would release it now (nothing written)\n",
 	    o->year);
-	if (*previd)
-		fprintf(f, "republished after release %s\n", previd);
+	if (*previd) {
+		fprintf(f, "republished after release %s", previd);
+		since_list(f, r, BP_SINCE_NEW, "kommuner new since");
+		since_list(f, r, BP_SINCE_AGAIN, "resubmitted since");
+		since_list(f, r, BP_SINCE_AFTER, "submitted after it");
+		fprintf(f, "\n");
+	}
 	fprintf(f, "hidden count cells: nasjonal %.1f %%, fylke %.1f %%, kommune %.1f %%\n",
 	    sh[0], sh[1], sh[2]);
 	fprintf(f, "hidden cells by reason: primary %zu, secondary %zu, linked %zu, "
@@ -360,7 +384,7 @@ bp_publish(const struct bp_config *c, const struct bp_publish_opts *o, char *id,
 		    bp_tables_earlier_bound(r.t) == 1 ? "s" : "", o->year, previd,
 		    bp_tables_earlier_bound(r.t) == 1 ? "it" : "them");
 	if (o->dry_run) {
-		ret = dry_summary(o, r.t, previd, err, errlen);
+		ret = dry_summary(o, &r, previd, err, errlen);
 		id[0] = '\0';
 		goto out;
 	}

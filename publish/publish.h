@@ -185,6 +185,13 @@ void bp_prev_set_oldest_meta(struct bp_prev *p, int64_t t, bool zeros_shown);
  * a resubmission by it); kommune NULL: only that its entry records them.
  * 0, or -1 (EINVAL: not a kommune number; ENOMEM). */
 int bp_prev_set_oldest_received(struct bp_prev *p, const char *kommune, int64_t received);
+/* What kommune's latest submission, applied at received, is to release p
+ * (the newest p holds): the one p read (SAME), one of a kommune p read none
+ * of (NEW) or another (AGAIN), told by the received times p's log entry
+ * records; for a release logged without them, AFTER when applied in a later
+ * second than p's time, else SAME. */
+enum bp_since { BP_SINCE_SAME, BP_SINCE_NEW, BP_SINCE_AGAIN, BP_SINCE_AFTER };
+enum bp_since bp_prev_since(const struct bp_prev *p, const char *kommune, int64_t received);
 /* The first table that t publishes and the previous release did not (its
  * level and name into name): true, or false when t stays within them. A
  * republished year must: the rule's guarantee (the previous pattern kept,

@@ -241,6 +241,10 @@ P
 		END { print n + 0 }' "$w/A/tables.csv" "$w/truthB/tables.csv")
 	[ "$moved" = 0 ] || fail "$1: $moved figures A printed of 4601 moved (the fixture changed)"
 	ra_truth_pair "$w/truthB" "$w/truthA" 4601 "$w/truthAB"
+	# what changed since A, as bpagg publish --dry-run tells it
+	dry=$(bpagg publish -c "$w/inst/bpagg.conf" --year 2024 --dry-run --quiet)
+	grep -q '; kommuner new since 1: 4613; resubmitted since 1: 4601$' <<<"$dry" ||
+		fail "$1: the dry run: $dry"
 	bpagg publish -c "$w/inst/bpagg.conf" --year 2024 --out "$w/B" >/dev/null
 	bpagg audit -c "$w/inst/bpagg.conf" --quiet >/dev/null || fail "$1: bpagg audit of B"
 	MC=10 attack2 "$w" B A 4601 truthAB
