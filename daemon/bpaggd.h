@@ -14,7 +14,7 @@
  *   log.c       syslog or stderr (with journald priorities)
  *   notify.c    sd_notify: READY, RELOADING, STOPPING and STATUS lines
  *   flood.c     refusals of unverified files beyond a folder's daily budget
- *   replay.c    a replay's copy is not kept when the archive holds its bytes
+ *   replay.c    a replay's copy is not kept when its bytes are kept already
  *
  * A file in the inbox belongs to whoever can write there. bpaggd reads
  * nothing of it in place but its framing (to tell a finished upload from
@@ -340,6 +340,17 @@ struct bpd_claimed {
  */
 int bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
     char *name, size_t namelen);
+/*
+ * The same for a refused upload whose every byte authenticated: whether
+ * rejected/ keeps a copy of the same submission with the same bytes (the
+ * one rejected/.kept-NNNN-<id hex> names). 1 ("rejected/<name>" in name),
+ * 0, or -1 with errno.
+ */
+int bpd_rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
+    char *name, size_t namelen);
+/* Names kept (a name in rejected/) as the copy kept of r's submission, for
+ * bpd_rejected_twin; written over, synced. 0, or -1 with errno. */
+int bpd_rejected_index(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *kept);
 
 /* ---- flood.c ---------------------------------------------------------- */
 

@@ -308,7 +308,11 @@ log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r
 		break;
 	case BP_INGEST_REFUSED:
 		c->n_refused++;
-		bpd_log(LOG_WARNING, "%s: refused: %s", safe, r->reason);
+		if (twin)
+			bpd_log(LOG_WARNING, "%s: refused: %s; not kept, %s holds the same bytes",
+			    safe, r->reason, twin);
+		else
+			bpd_log(LOG_WARNING, "%s: refused: %s", safe, r->reason);
 		break;
 	default:
 		/* A store out of reach has said so once; the file waits in the
@@ -448,15 +452,21 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	int counted = keep ? 0 : count_unverified(c, q, r->reason, LOG_WARNING);
 	if (counted < 0)
 		return BPD_END_RETRY;
-	/* a replay whose bytes the archive holds: no second copy (replay.c) */
-	char twin[96];
-	int has_twin = bpd_archive_twin(c, r, cpname, twin, sizeof(twin));
+	/* a replay whose bytes are kept already: no second copy (replay.c) */
+	char twin[96], why[sizeof(r->reason) + 160];
+	int has_twin = !keep ? 0 : r->status == BP_INGEST_REFUSED ?
+	    bpd_rejected_twin(c, r, cpname, twin, sizeof(twin)) :
+	    bpd_archive_twin(c, r, cpname, twin, sizeof(twin));
 	if (has_twin < 0) {
-		bpd_log(LOG_ERR, "%s: cannot compare it with the archive's copy (retried): %s",
+		bpd_log(LOG_ERR, "%s: cannot compare it with the copy kept before (retried): %s",
 		    bpd_qname_safe(q), strerror(errno));
 		return BPD_END_RETRY;
 	}
-	if (r->status == BP_INGEST_REFUSED && !counted && write_reason(c, q, r, NULL) < 0) {
+	if (has_twin)
+		snprintf(why, sizeof(why), "%s; the file was not kept: %s holds the same bytes",
+		    r->reason, twin);
+	if (r->status == BP_INGEST_REFUSED && !counted &&
+	    write_reason(c, q, r, has_twin ? why : NULL) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
@@ -483,6 +493,16 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	if (r->status == BP_INGEST_REFUSED) {
 		n.stage = BPD_Q_REJECT;
 		snprintf(n.rest, sizeof(n.rest), "kept");
+		/* named before the entry advances: after a crash the index names
+		 * a file the REJECT entry's recovery links, or one that is not
+		 * there (then no twin, and this copy is kept and named again) */
+		char kept[64];
+		rejected_name(q, kept, sizeof(kept));
+		if (bpd_rejected_index(c, r, kept) < 0) {
+			bpd_log(LOG_ERR, "%s: cannot name its kept copy in rejected/ (retried): %s",
+			    bpd_qname_safe(q), strerror(errno));
+			return BPD_END_RETRY;
+		}
 	} else {
 		n.stage = BPD_Q_ARCHIVE;
 		const char *file = strrchr(r->archived, '/');

@@ -8,7 +8,8 @@
 #  1. uploads refused unread: a second hard link, a FIFO (before, the entry
 #     was unlinked before its reason was written: a kill between lost it);
 #  2. an authentic but stale submission, refused and kept (before, a kill
-#     after its reason file left no rejection record in the store);
+#     after its reason file left no rejection record in the store); a
+#     replay of one, refused again and not kept again;
 #  3. a directory left in the queue as an upload (swapped in for a file
 #     after bpaggd looked at it) goes back to the inbox under a dot-name
 #     with a reason, or, when it cannot leave the queue, is set aside there
@@ -101,6 +102,25 @@ for point in fsync:1 fsync:2 fsync:3 fsync:4 fsync:5 fsync:6 fsync:7 unlinkat:1 
 	[ -z "$(queue_left)" ] || fail "stale upload killed at $point: left in the queue: $(queue_left)"
 done
 ok "a refused, kept submission has one reason and one record through a kill at each step"
+# ... and a replay of one of them, kept already, is never kept again
+n=0
+for point in fsync:1 fsync:2 fsync:3 unlinkat:1 renameat2:1; do
+	n=$((n + 1))
+	nm=again$(echo $n | tr 0-9 a-j).bpx
+	cp "$T/old1.bpx" "$in/.$nm"
+	mv "$in/.$nm" "$in/$nm"
+	before=$(nrej)
+	kill_then_recover "${point%:*}" "${point#*:}"
+	r=$(grep -lxF "file: $nm" "$T/c/rejected"/*.reason 2>/dev/null || true)
+	[ "$(wc -w <<<"$r")" -eq 1 ] || fail "stale replay killed at $point: not exactly one reason file"
+	grep -q "the file was not kept: rejected/.* holds the same bytes" "$r" ||
+		fail "stale replay killed at $point: $(head -n 1 "$r")"
+	[ ! -e "${r%.reason}" ] || fail "stale replay killed at $point: kept again"
+	[ "$(nrej)" -eq $((before + 1)) ] ||
+		fail "stale replay killed at $point: $(( $(nrej) - before )) rejection records"
+	[ -z "$(queue_left)" ] || fail "stale replay killed at $point: left in the queue: $(queue_left)"
+done
+ok "a replay of a kept refusal is not kept again through a kill at each step"
 
 # 3. A directory in the queue where an upload was claimed.
 q="$T/c/queue/1796287639-842e0365c0225844.in.-.swapped.bpx"

@@ -297,7 +297,8 @@ ok "start-up error printed to stderr without --foreground"
 
 # 12. Replays: aa (applied, then superseded by ab and ad) and ad (the
 # one applied now) are already applied and leave no copy; ac (never
-# applied, so not in the archive) is refused as stale and kept again.
+# applied) is refused as stale again, and not kept again: rejected/ holds
+# its bytes since section 4.
 cp "$T/aa.bpx" "$in/aa-again.bpx"
 cp "$T/ad.bpx" "$in/ad-again.bpx"
 cp "$T/ac.bpx" "$in/ac-again.bpx"
@@ -311,9 +312,12 @@ for f in aa ad; do
 	[ "$(receipt_statuses $A $f-again.bpx)" = "already_applied " ] || fail "no receipt for $f-again"
 	archived_as "$T/$f.bpx" $YEAR $A || fail "$f's archived copy went"
 done
-rejected_kept ac-again.bpx || fail "a stale file the archive does not hold was not kept"
-reason_of ac-again.bpx | grep -q stale || fail "ac-again: $(reason_of ac-again.bpx)"
-ok "replays of applied submissions leave a receipt but no second copy"
+rejected_kept ac.bpx || fail "ac's kept copy went"
+! rejected_kept ac-again.bpx || fail "a stale replay was kept again"
+reason_of ac-again.bpx | grep -q "^stale: .*; the file was not kept: rejected/[0-9TZ]*-[0-9a-f]*\.bpx holds the same bytes$" ||
+	fail "ac-again: $(reason_of ac-again.bpx)"
+[ "$(receipt_statuses $A ac-again.bpx)" = "refused " ] || fail "no refused receipt for ac-again"
+ok "replays leave a receipt (and a reason when refused) but no second copy"
 # Something else where the archived copy was (a symbolic link, put there
 # by whoever may write to the archive): no twin, so the replay is archived
 # under a name of its own as before, not retried for ever.
