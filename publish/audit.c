@@ -86,24 +86,6 @@ recorded_profile(const struct bp_config *c, const struct bp_suplog *l, size_t i,
 	return 0;
 }
 
-/* The received times release entry i was made with (its "received",
- * written since 2026-12-07; publish.c), in place of the
- * store's of today; an entry without them keeps the store's. */
-static void
-recorded_received(const struct bp_suplog *l, size_t i, struct bp_run_inputs *in)
-{
-	char why[64];
-	const json_t *e = bp_suplog_entry(l, i, why, sizeof(why));
-	const json_t *rec = e ? json_object_get(e, "received") : NULL;
-
-	if (!json_is_object(rec))
-		return;
-	for (size_t k = 0; k < in->n; k++) {
-		const json_t *v = json_object_get(rec, in->k[k].nr);
-		in->k[k].received = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-	}
-}
-
 /* Re-derives the release at line i; 0 holds, 1 mismatch (err), 2 skipped
  * (note in err), other: sysexits code. */
 static int
@@ -142,7 +124,7 @@ rederive(const struct bp_config *c, const struct bp_suplog *l, size_t i, char *e
 		ret = ret == EX_DATAERR ? 2 : ret;
 		goto out;
 	}
-	recorded_received(l, i, &r.in);
+	bp_log_recorded_received(l, i, &r.in);
 	ret = EX_SOFTWARE;
 	if (bp_tables_build(year, r.in.k, r.in.n, &r.reg, &s, &r.t, err, errlen) < 0)
 		goto out;

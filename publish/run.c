@@ -219,19 +219,29 @@ log_time(const struct bp_suplog *l, size_t p)
 	return t == (time_t)-1 ? 0 : (int64_t)t;
 }
 
-/* The "received" times of log line p (when each kommune's submission it
- * read was applied), as the oldest release prev holds; an entry written
- * before they were recorded has none. 0 or -1 (errno). */
-static int
-log_received(const struct bp_suplog *l, size_t p, struct bp_prev *prev)
+/* The "received" object of log line p (when each kommune's submission
+ * the release read was applied), borrowed from l; NULL for an entry
+ * written before they were recorded. */
+static const json_t *
+entry_received(const struct bp_suplog *l, size_t p)
 {
 	char why[64];
 	const json_t *e = bp_suplog_entry(l, p, why, sizeof(why));
 	const json_t *rec = e ? json_object_get(e, "received") : NULL;
+
+	return json_is_object(rec) ? rec : NULL;
+}
+
+/* Line p's received times, as the oldest release prev holds. 0 or -1
+ * (errno: EINVAL for a time or kommune that does not read). */
+static int
+log_received(const struct bp_suplog *l, size_t p, struct bp_prev *prev)
+{
+	const json_t *rec = entry_received(l, p);
 	const char *nr;
 	json_t *v;
 
-	if (!json_is_object(rec))
+	if (!rec)
 		return 0;
 	/* an empty object still says "this release recorded them" */
 	if (bp_prev_set_oldest_received(prev, NULL, 0) < 0)
@@ -245,6 +255,17 @@ log_received(const struct bp_suplog *l, size_t p, struct bp_prev *prev)
 			return -1;
 	}
 	return 0;
+}
+
+void
+bp_log_recorded_received(const struct bp_suplog *l, size_t i, struct bp_run_inputs *in)
+{
+	const json_t *rec = entry_received(l, i);
+
+	for (size_t k = 0; rec && k < in->n; k++) {
+		const json_t *v = json_object_get(rec, in->k[k].nr);
+		in->k[k].received = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	}
 }
 
 /* Loads the kept release at line p: into *prev when it is NULL, else as
@@ -267,8 +288,11 @@ load_kept(const struct bp_config *c, const struct bp_suplog *l, size_t p,
 		    bp_suplog_get(l, p, "settings.suppress_zero", sz, sizeof(sz)) == 0 &&
 		    !strcmp(sz, "false"));
 	if (rc == 0 && log_received(l, p, *prev) < 0) {
-		snprintf(err, errlen, errno == ENOMEM ? "out of memory" :
-		    "%zu: release entry with a malformed received time", p + 1);
+		if (errno == ENOMEM)
+			snprintf(err, errlen, "out of memory");
+		else
+			snprintf(err, errlen, "%s:%zu: release entry with a malformed received "
+			    "time", c->suppression_log, p + 1);
 		return -1;
 	}
 	return rc;

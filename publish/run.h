@@ -64,6 +64,11 @@ size_t bp_log_last_release(const struct bp_suplog *l, int year, size_t before);
 int bp_log_check_kept(const struct bp_config *c, const struct bp_suplog *l, size_t i,
     char *why, size_t whylen);
 
+/* The received times release entry i was made with (its "received",
+ * written since 2026-12-07), in place of the store's of today in in; an
+ * entry without them leaves the store's. */
+void bp_log_recorded_received(const struct bp_suplog *l, size_t i, struct bp_run_inputs *in);
+
 /* Loads the previous release (line index p) for the difference rule into
  * *prev, and with chain every earlier release of its year too (each kept
  * folder checked against its digests first); the caller frees *prev with

@@ -85,7 +85,6 @@ reason_of ac.bpx | grep -q stale || fail "stale reason: $(reason_of ac.bpx)"
 [ "$(receipt_statuses $A ac.bpx)" = "refused " ] || fail "no refused receipt for ac"
 ok "older sequence after a newer one refused as stale"
 
-
 # 5. An unregistered kommune: rejected/, no receipt.
 ua=$(make_export $U $YEAR 20 6)
 seal_to $U $YEAR "$ua" "$in/ua.bpx"
