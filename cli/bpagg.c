@@ -20,18 +20,18 @@ struct command {
 static const struct command commands[] = {
 	{ "init", bp_cmd_init, "init DIR [--registry FILE] [--state SDIR] [--user USER]" },
 	{ "keygen", bp_cmd_keygen, "keygen kommune NNNN --out DIR [--registry FILE]" },
-	{ "register", bp_cmd_register, "register -c CONF NNNN FILE.pk [--replace]" },
+	{ "register", bp_cmd_register, "register [-c CONF] NNNN FILE.pk [--replace]" },
 	{ "check", bp_cmd_check, "check FILE.csv --kommune NNNN --year YYYY [--registry FILE] [--max-rows N] [--quiet]" },
 	{ "sample", bp_cmd_sample, "sample --kommune NNNN --year YYYY --rows N --seed S [--delimiter ';'|','] [--optional seed|all|none] [--plain] [-o FILE] [--quiet]" },
 	{ "seal", bp_cmd_seal, "seal FILE.csv --kommune NNNN --year YYYY --key NNNN.sign.sk --to central.box.pk -o OUT.bpx [--dry-run] [--empty] [--registry FILE] [--max-rows N] [--force] [--quiet]" },
 	{ "receipt", bp_cmd_receipt, "receipt verify RECEIPT... --key daemon.sign.pk" },
-	{ "status", bp_cmd_status, "status -c CONF [--year YYYY] [--json]" },
-	{ "publish", bp_cmd_publish, "publish -c CONF --year YYYY --out DIR | --dry-run [--level L]... [--json] [--quiet]" },
-	{ "audit", bp_cmd_audit, "audit -c CONF [--release ID | --published DIR] [--quiet]" },
-	{ "rebuild", bp_cmd_rebuild, "rebuild -c CONF" },
+	{ "status", bp_cmd_status, "status [-c CONF] [--year YYYY] [--json]" },
+	{ "publish", bp_cmd_publish, "publish [-c CONF] --year YYYY --out DIR | --dry-run [--level L]... [--json] [--quiet]" },
+	{ "audit", bp_cmd_audit, "audit [-c CONF] [--release ID | --published DIR] [--quiet]" },
+	{ "rebuild", bp_cmd_rebuild, "rebuild [-c CONF]" },
 	{ "report", bp_cmd_report, "report RELEASE_DIR... --out DIR [--area NO|FF|KKKK] [--pdf] [--registry FILE]" },
 	{ "store", bp_cmd_store, "store copy --from CONF --to CONF" },
-	{ "reset-sequence", bp_cmd_reset_sequence, "reset-sequence -c CONF NNNN YYYY" },
+	{ "reset-sequence", bp_cmd_reset_sequence, "reset-sequence [-c CONF] NNNN YYYY" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -21,8 +21,10 @@ int
 bp_cli_load_conf(const char *cmd, const char *path, struct bp_config *c)
 {
 	char err[512];
-	if (bp_config_load(path, c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bpagg %s: %s\n", cmd, err);
+	const char *use = bp_config_path(path);
+	if (bp_config_load(use, c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bpagg %s: %s%s\n", cmd, err, path ? "" :
+		    " (no -c CONF given: BPAGG_CONF, else the installed configuration)");
 		return EX_CONFIG;
 	}
 	return 0;

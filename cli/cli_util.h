@@ -11,7 +11,8 @@
 #include "store.h"
 
 /* Loads CONF into c, printing "bpagg CMD: <reason>" on error. Returns 0 or
- * EX_CONFIG; c must be freed with bp_config_free either way. */
+ * EX_CONFIG; c must be freed with bp_config_free either way.  path NULL
+ * (no -c): bp_config_path's default, named with a hint when missing. */
 int bp_cli_load_conf(const char *cmd, const char *path, struct bp_config *c);
 /* Loads the registry at path, printing every error. Returns 0 or EX_CONFIG
  * (EX_NOINPUT when missing). r must be freed with bp_registry_free. */

@@ -20,7 +20,7 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpagg audit -c CONF [--release ID | --published DIR] [--quiet]\n"
+	fprintf(f, "usage: bpagg audit [-c CONF] [--release ID | --published DIR] [--quiet]\n"
 	    "\n"
 	    "Verifies the suppression log's chain and seals, the kept files of each\n"
 	    "release, and re-derives each release (or only ID) from the store.\n"
@@ -28,7 +28,8 @@ usage(FILE *f)
 	    "the log must seal it, file by file, and only it is re-derived.\n"
 	    "\n"
 	    "Progress (releases re-derived of those to audit, the time) is shown on\n"
-	    "stderr when it is a terminal; --quiet turns it off. See bpagg-audit(1).\n");
+	    "stderr when it is a terminal; --quiet turns it off. See bpagg-audit(1).\n"
+	    BP_CONFIG_HELP);
 }
 
 int
@@ -77,7 +78,7 @@ bp_cmd_audit(int argc, char **argv)
 		    "(--published audits the release DIR holds)\n");
 		return EX_USAGE;
 	}
-	if (!conf || optind != argc) {
+	if (optind != argc) {
 		usage(stderr);
 		return EX_USAGE;
 	}

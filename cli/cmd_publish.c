@@ -20,15 +20,15 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpagg publish -c CONF --year YYYY --out DIR "
+	fprintf(f, "usage: bpagg publish [-c CONF] --year YYYY --out DIR "
 	    "[--level nasjonal|fylke|kommune]... [--json] [--quiet]\n"
-	    "       bpagg publish -c CONF --year YYYY --dry-run [--level ...]... [--quiet]\n"
+	    "       bpagg publish [-c CONF] --year YYYY --dry-run [--level ...]... [--quiet]\n"
 	    "\n"
 	    "Progress (the step, steps done of 6, the time) is shown on stderr when\n"
 	    "it is a terminal; --quiet turns it off. --dry-run suppresses as a publish\n"
 	    "would now and prints the hidden shares per level and the hidden cells by\n"
 	    "reason, writing nothing (before republishing a year, what it would cost).\n"
-	    "See bpagg-publish(1).\n");
+	    "See bpagg-publish(1).\n" BP_CONFIG_HELP);
 }
 
 struct opts {
@@ -105,7 +105,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			return EX_USAGE;
 		}
 	}
-	if (!o->conf || !o->p.year || optind != argc || !o->p.outdir != o->p.dry_run ||
+	if (!o->p.year || optind != argc || !o->p.outdir != o->p.dry_run ||
 	    (o->p.dry_run && o->p.json)) {
 		if (o->p.dry_run && (o->p.outdir || o->p.json))
 			fprintf(stderr, "bpagg publish: --dry-run writes nothing: no --out or "

@@ -596,21 +596,22 @@ bp_cmd_rebuild(int argc, char **argv)
 		switch (ch) {
 		case 'c': conf_path = optarg; break;
 		case 'h':
-			printf("usage: bpagg rebuild -c CONF\n\n"
+			printf("usage: bpagg rebuild [-c CONF]\n\n"
 			    "Rebuilds the store from the archived submissions, in the order they\n"
 			    "were applied, in one transaction (SQLite: beside the old store, swapped\n"
 			    "in only when complete; PostgreSQL: in place), after a change of\n"
 			    "[measures], or a store lost or damaged. Files signed with a key since\n"
 			    "replaced are verified with the keys register --replace kept in\n"
 			    "keys/retired/. Refuses to run while bpaggd runs. See bpagg(1).\n\n"
-			    "  -c, --conf CONF  the installation's bpagg.conf (also --config)\n"
+			    "  -c, --conf CONF  the installation's bpagg.conf (also --config; default:\n"
+			    "                   $BPAGG_CONF, else " BP_CONFIG_DEFAULT ")\n"
 			    "  -h, --help       this help\n");
 			return 0;
-		default: fprintf(stderr, "usage: bpagg rebuild -c CONF\n"); return EX_USAGE;
+		default: fprintf(stderr, "usage: bpagg rebuild [-c CONF]\n"); return EX_USAGE;
 		}
 	}
-	if (!conf_path || optind != argc) {
-		fprintf(stderr, "usage: bpagg rebuild -c CONF\n");
+	if (optind != argc) {
+		fprintf(stderr, "usage: bpagg rebuild [-c CONF]\n");
 		return EX_USAGE;
 	}
 	if ((rc = bp_cli_load_conf("rebuild", conf_path, &conf)) == 0) {

@@ -24,7 +24,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: bpagg register -c CONF NNNN FILE.pk [--replace]\n"
+	    "usage: bpagg register [-c CONF] NNNN FILE.pk [--replace]\n"
 	    "\n"
 	    "Checks that FILE.pk is the Ed25519 signing public key of kommune NNNN\n"
 	    "(as written by `bpagg keygen`; text or the binary form of earlier\n"
@@ -36,7 +36,8 @@ usage(FILE *f)
 	    "replacement) for `bpagg rebuild`, and bpaggd no longer accepts it.\n"
 	    "A running bpaggd picks the key up on SIGHUP.\n"
 	    "\n"
-	    "  -c, --config CONF  the installation's bpagg.conf (required)\n"
+	    "  -c, --config CONF  the installation's bpagg.conf (default: $BPAGG_CONF,\n"
+	    "                     else " BP_CONFIG_DEFAULT ")\n"
 	    "      --replace      replace a different registered key\n"
 	    "  -h, --help         this help\n");
 }
@@ -220,7 +221,7 @@ bp_cmd_register(int argc, char **argv)
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (!conf || argc - optind != 2) {
+	if (argc - optind != 2) {
 		usage(stderr);
 		return EX_USAGE;
 	}

@@ -22,9 +22,10 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpagg reset-sequence -c CONF NNNN YYYY\n"
+	fprintf(f, "usage: bpagg reset-sequence [-c CONF] NNNN YYYY\n"
 	    "Sets aside the sequence of kommune NNNN's latest applied submission for\n"
-	    "year YYYY, so that its next submission is not refused as stale. Logged.\n");
+	    "year YYYY, so that its next submission is not refused as stale. Logged.\n"
+	    BP_CONFIG_HELP);
 }
 
 int
@@ -50,7 +51,7 @@ bp_cmd_reset_sequence(int argc, char **argv)
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (!conf || argc - optind != 2) {
+	if (argc - optind != 2) {
 		usage(stderr);
 		return EX_USAGE;
 	}

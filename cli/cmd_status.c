@@ -56,7 +56,7 @@ struct status {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpagg status -c CONF [--year YYYY] [--json]\n");
+	fprintf(f, "usage: bpagg status [-c CONF] [--year YYYY] [--json]\n");
 	if (f != stdout)
 		return;
 	fprintf(f, "\n"
@@ -66,7 +66,8 @@ usage(FILE *f)
 	    "bpaggd counted beyond a folder's budget of the day; ends with the\n"
 	    "fingerprints of the installation's public keys.\n"
 	    "\n"
-	    "  -c, --conf CONF  the installation's bpagg.conf (also --config)\n"
+	    "  -c, --conf CONF  the installation's bpagg.conf (also --config; default:\n"
+	    "                   $BPAGG_CONF, else " BP_CONFIG_DEFAULT ")\n"
 	    "      --year YYYY  that year only\n"
 	    "      --json       one JSON document instead of text\n"
 	    "  -h, --help       this help\n");
@@ -479,7 +480,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			return EX_USAGE;
 		}
 	}
-	if (!o->conf || optind != argc) {
+	if (optind != argc) {
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -538,7 +539,7 @@ bp_cmd_status(int argc, char **argv)
 	if ((rc = bp_cli_load_conf("status", o.conf, &c)) != 0)
 		goto out;
 	if (bp_store_check_config(&c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bpagg status: %s: %s\n", o.conf, err);
+		fprintf(stderr, "bpagg status: %s: %s\n", c.path, err);
 		rc = EX_CONFIG;
 		goto out;
 	}

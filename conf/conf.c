@@ -421,6 +421,18 @@ open_conf(const char *path, const char *abs, char *err, size_t errlen)
 	return f;
 }
 
+const char *
+bp_config_path(const char *given)
+{
+	const char *env = getenv("BPAGG_CONF");
+
+	if (given)
+		return given;
+	if (env && *env)
+		return env;
+	return BP_CONFIG_DEFAULT;
+}
+
 int
 bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 {

@@ -53,4 +53,19 @@ struct bp_config {
 int bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen);
 void bp_config_free(struct bp_config *c);
 
+/*
+ * The configuration a command uses: given (its -c), else $BPAGG_CONF when
+ * set and not empty, else the installed one, SYSCONFDIR/bpagg/bpagg.conf
+ * (/etc/bpagg/bpagg.conf for the Debian package).  Owned by the caller's
+ * argv, the environment or the program: never freed.
+ */
+const char *bp_config_path(const char *given);
+
+#ifndef BP_SYSCONFDIR
+#define BP_SYSCONFDIR "/usr/local/etc"
+#endif
+/* The installed configuration, and the line of --help that says so. */
+#define BP_CONFIG_DEFAULT BP_SYSCONFDIR "/bpagg/bpagg.conf"
+#define BP_CONFIG_HELP "Without -c CONF: $BPAGG_CONF, else " BP_CONFIG_DEFAULT ".\n"
+
 #endif

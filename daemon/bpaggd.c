@@ -570,8 +570,8 @@ start_handles(struct bpd *d)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bpaggd -c CONF [--foreground] [--once]\n"
-	    "       bpaggd --version | --help\n");
+	fprintf(f, "usage: bpaggd [-c CONF] [--foreground] [--once]\n"
+	    "       bpaggd --version | --help\n" BP_CONFIG_HELP);
 }
 
 /*
@@ -775,7 +775,8 @@ main(int argc, char **argv)
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (!d.conf_path || optind != argc) {
+	d.conf_path = bp_config_path(d.conf_path);
+	if (optind != argc) {
 		usage(stderr);
 		return EX_USAGE;
 	}

@@ -5,7 +5,7 @@ EXTRA_DIST += man/bpagg.1.in
 CLEANFILES += man/bpagg.1
 man/bpagg.1: $(srcdir)/man/bpagg.1.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) man && \
-	sed -e 's|@pkgdatadir[@]|$(pkgdatadir)|g' -e 's|@docdir[@]|$(docdir)|g' \
+	sed -e 's|@pkgdatadir[@]|$(pkgdatadir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@docdir[@]|$(docdir)|g' \
 	    $(srcdir)/man/bpagg.1.in >$@.tmp && \
 	mv $@.tmp $@
 

@@ -122,5 +122,8 @@ expect 0 bpagg register -c "$conf" 1103 "$t/k/1103.sign.pk"
 ls -A "$inst/keys/kommuner" >"$t/ls"
 [ "$(cat "$t/ls" | tr '\n' ' ')" = "0301.sign.pk 1103.sign.pk " ] || fail "stray files in keys/kommuner"
 expect 78 bpagg register -c "$t/none.conf" 0301 "$t/k/0301.sign.pk"
-expect 64 bpagg register 0301 "$t/k/0301.sign.pk"
+expect 64 bpagg register -c "$conf" 0301
+# without -c: $BPAGG_CONF
+BPAGG_CONF=$t/none.conf expect 78 bpagg register 0301 "$t/k/0301.sign.pk"
+grep -qF "$t/none.conf" "$t/err" || fail "the missing BPAGG_CONF is not named"
 echo "ok: init, keygen, register"

@@ -4,6 +4,8 @@
 # kommuner, rows, sequences, the rejected file and the waiting files, and a
 # resubmission replaces the kommune's rows. The sequence (nanoseconds,
 # above 2^53) is the same string in seal's output, the receipt and --json.
+# Without -c the commands read $BPAGG_CONF, else the installed configuration
+# (a missing one is named, exit 78).
 set -euo pipefail
 
 tmp=$(mktemp -d)
@@ -17,6 +19,19 @@ conf=$inst/bpagg.conf
 
 out=$(bpagg status -c "$conf")
 grep -q 'no submissions yet' <<<"$out" || fail "fresh installation: $out"
+out=$(BPAGG_CONF=$conf bpagg status)
+grep -q 'no submissions yet' <<<"$out" || fail "status with BPAGG_CONF: $out"
+# the installed configuration, when the build's sysconfdir has none
+def=$(bpagg status --help | sed -n 's/.*else \(.*\/bpagg\/bpagg.conf\)).*/\1/p')
+[ -n "$def" ] || fail "status --help names no default configuration"
+if [ ! -e "$def" ]; then
+	rc=0
+	out=$(env -u BPAGG_CONF bpagg status 2>&1) || rc=$?
+	[ "$rc" = 78 ] && grep -qF "$def: No such file" <<<"$out" || fail "no configuration (rc $rc): $out"
+	rc=0
+	out=$(env -u BPAGG_CONF bpaggd --once --foreground 2>&1) || rc=$?
+	[ "$rc" = 78 ] && grep -qF "$def" <<<"$out" || fail "bpaggd without configuration (rc $rc): $out"
+fi
 
 seal() { # kommune rows seed name
 	bpagg sample --kommune "$1" --year 2024 --rows "$2" --seed "$3" --delimiter ';' -o "$tmp/$4.csv" >/dev/null
@@ -45,7 +60,7 @@ head -c 300 /dev/urandom >"$inst/inbox/junk.bpx"
 out=$(bpagg status -c "$conf")
 grep -q '^files waiting in the inbox   3$' <<<"$out" || fail "3 waiting: $out"
 
-bpaggd -c "$conf" --once --foreground 2>/dev/null || fail "bpaggd --once failed"
+BPAGG_CONF=$conf bpaggd --once --foreground 2>/dev/null || fail "bpaggd --once (BPAGG_CONF) failed"
 
 json=$(bpagg status -c "$conf" --json)
 grep -q '"year": 2024, "kommuner_reported": 2, "kommuner_total": 357, "rows": 50, "rejected": 0, "waiting": 0, "multi_kommune_persons": 10' <<<"$json" ||
