@@ -38,6 +38,7 @@ struct bp_sup_problem {
 	uint16_t *xweight;         /* its weights, NULL: weight (both grow
 	                              with the cells, 0 for a cell added) */
 	struct bp_sup_basis *warm; /* bp_sup_set_warm: NULL when off */
+	bool search_once;          /* bp_sup_set_search_once (model 23) */
 
 	size_t ncons, capcons;
 	unsigned char *kind;       /* enum bp_sup_cons_kind */
@@ -235,6 +236,11 @@ struct bp_sup_local {
 	unsigned char *safe;       /* per cell: proven safe in this run */
 	struct bp_sup_whole whole; /* PAIRS: the component's LP, kept */
 	struct bp_sup_snap snap;   /* warm: its statuses when last freed */
+	/* a chunk's, under search_once: the component's first cell, from
+	 * which every chunk builds its kept LP, and the feasible start the
+	 * chunks share (NULL: not chunked, each LP its own start) */
+	size_t seed;
+	struct bp_sup_search *search;
 };
 /* Scratch for problem p (the caller's; bp__sup_local_free frees it). 0 or -1. */
 int bp__sup_local_init(struct bp_sup_local *L, const struct bp_sup_problem *p);

@@ -294,6 +294,88 @@ snap_commit(const struct bp_sup_problem *p, struct bp_sup_snap *S)
 }
 
 /*
+ * Model 23: the chunks of a component's audit share one search for a
+ * feasible point of its kept LP.  Each chunk builds that LP from the
+ * component's first cell (so every chunk's has the same columns and rows
+ * in the same order) and starts it from the round before's statuses,
+ * which the new complements (columns at their lower bound where their
+ * true value stood as a constant) leave infeasible; each chunk's first
+ * solve was then mostly the same search (357 kommuner: four chunks, each
+ * 600 to 1 800 pivots a round).  Now the first chunk to need the LP makes
+ * the search on a copy of its own, under the lock, and every chunk (that
+ * one too) starts from the statuses found.  Those are a function of the
+ * pattern and the round before's statuses, whichever thread makes the
+ * search, so the release does not depend on the threads.
+ */
+struct bp_sup_search {
+	pthread_mutex_t mu;
+	int state;                 /* 0 not made, 1 made, -1 failed */
+	struct bp_sup_snap snap;   /* the feasible start, by column and row */
+	unsigned long solves, pivots;  /* its work, counted by the caller */
+};
+
+/* The statuses of lp into S (cells and lines of W).  0 or -1. */
+static int
+snap_of(const struct bp_sup_whole *W, glp_prob *lp, struct bp_sup_snap *S)
+{
+	if (!(S->cst = malloc(W->ncells ? W->ncells : 1)) ||
+	    !(S->rst = malloc(W->nlines ? W->nlines : 1)))
+		return -1;
+	for (size_t i = 0; i < W->ncells; i++)
+		S->cst[i] = (unsigned char)glp_get_col_stat(lp, (int)i + 1);
+	for (size_t i = 0; i < W->nlines; i++)
+		S->rst[i] = (unsigned char)glp_get_row_stat(lp, (int)i + 1);
+	S->ncells = W->ncells;
+	S->nlines = W->nlines;
+	return 0;
+}
+
+/* W's LP (just built and started as the round before ended) from the
+ * shared feasible start, searched for first if no chunk has yet.  A
+ * search GLPK fails leaves each chunk its own start.  0 or -1 (ENOMEM). */
+static int
+shared_start(const struct bp_sup_problem *p, struct bp_sup_search *S,
+    const struct bp_sup_whole *W)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&S->mu);
+	if (S->state == 0) {
+		glp_prob *t = glp_create_prob();
+		double val;
+		/* not the chunk's work: its budget must not depend on
+		 * which chunk made the search */
+		struct bp_sup_stats mine = bp__sup_stats;
+		S->state = -1;
+		glp_copy_prob(t, W->lp, GLP_OFF);
+		/* the objective is 0 as built: the first feasible point ends it */
+		int rc = bp__sup_lp_bound(t, GLP_MAX, &val);
+		S->solves = bp__sup_stats.solves - mine.solves;
+		S->pivots = bp__sup_stats.pivots - mine.pivots;
+		bp__sup_stats = mine;
+		if (rc == 0 && glp_get_prim_stat(t) == GLP_FEAS) {
+			if (snap_of(W, t, &S->snap) == 0)
+				S->state = 1;
+			else {
+				bp__sup_snap_free(&S->snap);
+				errno = ENOMEM;
+				ret = -1;
+			}
+		}
+		glp_delete_prob(t);
+	}
+	if (S->state == 1 && S->snap.ncells == W->ncells && S->snap.nlines == W->nlines) {
+		for (size_t i = 0; i < W->ncells; i++)
+			glp_set_col_stat(W->lp, (int)i + 1, S->snap.cst[i]);
+		for (size_t i = 0; i < W->nlines; i++)
+			glp_set_row_stat(W->lp, (int)i + 1, S->snap.rst[i]);
+	}
+	pthread_mutex_unlock(&S->mu);
+	(void)p;
+	return ret;
+}
+
+/*
  * The LP of the whole component, kept across its cells (PAIRS, model 3):
  * built once when the first cell needs it, then each cell's maximum is
  * solved from the basis of the one before, like the one LP of a small
@@ -309,7 +391,7 @@ whole_lp(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 
 	if (W->lp)
 		return W->lp;
-	collect(p, ix, L, c, SIZE_MAX);
+	collect(p, ix, L, L->search ? L->seed : c, SIZE_MAX);
 	W->lp = local_lp(p, L);
 	if (W->lp && (W->col = malloc(p->ncell * sizeof(*W->col))) != NULL &&
 	    (W->cells = malloc(L->ncells * sizeof(*W->cells))) != NULL &&
@@ -322,6 +404,8 @@ whole_lp(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 			W->col[L->cells[i]] = L->lcol[L->cells[i]];
 		if (p->warm)
 			warm_start(p, W);
+		if (L->search && shared_start(p, L->search, W) != 0)
+			bp__sup_whole_free(W);
 	} else {
 		bp__sup_whole_free(W);
 	}
@@ -510,6 +594,7 @@ struct chunk_run {
 	size_t nch, next;
 	struct bp_sup_stats start;
 	pthread_mutex_t mu;
+	struct bp_sup_search *search;  /* model 23, else NULL */
 };
 
 static void
@@ -519,6 +604,11 @@ chunk_worker(void *arg)
 	struct bp_sup_local L;
 	int term = glp_term_out(GLP_OFF);
 	bool ok = bp__sup_local_init(&L, R->p) == 0;
+
+	if (ok) {
+		L.seed = R->comp_cells[0];
+		L.search = R->search;
+	}
 
 	for (;;) {
 		pthread_mutex_lock(&R->mu);
@@ -580,9 +670,18 @@ audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		if (!(R.ch[k].safe = calloc(ncells ? ncells : 1, 1)))
 			goto out;
 	}
+	struct bp_sup_search search = { .state = 0 };
+	if (p->search_once && p->warm && ncells > 0) {
+		pthread_mutex_init(&search.mu, NULL);
+		R.search = &search;
+	}
 	pthread_mutex_init(&R.mu, NULL);
 	bp_sup_pool(chunk_worker, &R, R.nch);
 	pthread_mutex_destroy(&R.mu);
+	if (R.search) {
+		pthread_mutex_destroy(&search.mu);
+		bp__sup_snap_free(&search.snap);
+	}
 	bp__sup_stats = R.start;
 	bp__sup_stats.chunked++;
 	for (k = 0; k < R.nch; k++) {
@@ -593,6 +692,8 @@ audit_chunked(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 		bp__sup_stats.comps += s->comps - R.start.comps;
 		bp__sup_stats.compcells += s->compcells - R.start.compcells;
 	}
+	bp__sup_stats.solves += search.solves;
+	bp__sup_stats.pivots += search.pivots;
 	for (k = 0; k < R.nch; k++)
 		if (R.ch[k].rc != 0) {
 			errno = R.ch[k].err;

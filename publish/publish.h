@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 22u
+#define BP_RELEASE_MODEL_VERSION 23u
 /* The republishing rule's version that new releases are made with. */
 #define BP_REPUBLISH_MODEL 6u
 
@@ -93,7 +93,10 @@ struct bp_pub_settings {
 	                           (release_joint_zeros.c), with one
 	                           column of years per group of classes,
 	                           22 and what the levekårsindeks
-	                           definitions tie (release_joint_index.c) */
+	                           definitions tie (release_joint_index.c),
+	                           23 the chunks of a large component's
+	                           audit one search for a feasible point
+	                           a round (bp_sup_set_search_once) */
 	unsigned republish_model; /* of the republishing rule: 1 (releases
 	                             logged without republish_model) compares
 	                             with the previous release of the year, a

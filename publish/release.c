@@ -635,6 +635,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	 * (a fixed count, so the pattern is the same on every machine). */
 	if (T->s.model_version >= 4)
 		bp_sup_set_chunks(M, AUDIT_CHUNKS);
+	/* Model 23: and their kept LPs one search for a feasible point. */
+	bp_sup_set_search_once(M, T->s.model_version >= 23);
 	/* Model 8: a component's LP starts from its basis of the round before. */
 	if (bp_sup_set_warm(M, T->s.model_version >= 8) < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -202,6 +202,12 @@ bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k)
 }
 
 void
+bp_sup_set_search_once(struct bp_sup_problem *p, bool on)
+{
+	p->search_once = on;
+}
+
+void
 bp_sup_set_cleanup(struct bp_sup_problem *p, bool on)
 {
 	p->cleanup = on;

@@ -104,6 +104,12 @@ void bp_sup_set_budget(struct bp_sup_problem *p, unsigned long n);
  * to k threads (BPAGG_THREADS, else the online CPUs): the result depends
  * on k, never on the threads.  0 or 1 (the default): one pass in order. */
 void bp_sup_set_chunks(struct bp_sup_problem *p, unsigned k);
+/* With chunks and warm starts: the chunks of a component's audit build
+ * its kept LP alike (from its first cell) and start it from one shared
+ * search for a feasible point, made once a round, instead of a search
+ * each (lpaudit_local.c).  A cell passes exactly as before; the duals,
+ * and so the complements chosen, may differ.  Off by default. */
+void bp_sup_set_search_once(struct bp_sup_problem *p, bool on);
 /* Starts each whole-component LP of the local audit (lpaudit_local.c) from
  * the basis that component's LP ended with in the round before, instead
  * of a crash basis (the later rounds of a repair add a few complements to
