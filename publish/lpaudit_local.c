@@ -334,8 +334,7 @@ snap_of(const struct bp_sup_whole *W, glp_prob *lp, struct bp_sup_snap *S)
  * shared feasible start, searched for first if no chunk has yet.  A
  * search GLPK fails leaves each chunk its own start.  0 or -1 (ENOMEM). */
 static int
-shared_start(const struct bp_sup_problem *p, struct bp_sup_search *S,
-    const struct bp_sup_whole *W)
+shared_start(struct bp_sup_search *S, const struct bp_sup_whole *W)
 {
 	int ret = 0;
 
@@ -371,7 +370,6 @@ shared_start(const struct bp_sup_problem *p, struct bp_sup_search *S,
 			glp_set_row_stat(W->lp, (int)i + 1, S->snap.rst[i]);
 	}
 	pthread_mutex_unlock(&S->mu);
-	(void)p;
 	return ret;
 }
 
@@ -404,7 +402,7 @@ whole_lp(const struct bp_sup_problem *p, const struct bp_sup_index *ix,
 			W->col[L->cells[i]] = L->lcol[L->cells[i]];
 		if (p->warm)
 			warm_start(p, W);
-		if (L->search && shared_start(p, L->search, W) != 0)
+		if (L->search && shared_start(L->search, W) != 0)
 			bp__sup_whole_free(W);
 	} else {
 		bp__sup_whole_free(W);
