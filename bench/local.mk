@@ -43,6 +43,16 @@ attack-sweep: bpagg bpaggd tests/helpers/release_attack
 	$(SHELL) $(srcdir)/bench/attack_sweep.sh $(abs_top_builddir)
 .PHONY: attack-sweep
 
+# bench/attack_sweep_mid.sh: the same attacker against 25 releases of 17 to
+# 60 kommuner (whole fylker, or spread over the country), which the
+# publisher checks by fylke rather than whole: how many leave primary
+# cells bounded, pinned or wrong. Some two hours on two cores; not part of
+# make bench (make attack-sweep-mid).
+EXTRA_DIST += bench/attack_sweep_mid.sh
+attack-sweep-mid: bpagg bpaggd tests/helpers/release_attack
+	$(SHELL) $(srcdir)/bench/attack_sweep_mid.sh $(abs_top_builddir)
+.PHONY: attack-sweep-mid
+
 # bench/republish_sweep.sh: the two-release attacker against 20 small
 # republished years (release A, a kommune added and one resubmitted,
 # release B in the same installation): how many leave primary cells of A
