@@ -231,8 +231,13 @@ Test(status, postgresql_without_dsn_is_a_configuration_error)
 Test(status, usage_errors)
 {
 	int st;
-	char *out = run_cmd("bpagg status 2>&1", &st);
+	char *out = run_cmd("bpagg status -c /nonexistent/bpagg.conf extra 2>&1", &st);
 	cr_assert_eq(WEXITSTATUS(st), 64, "%s", out);
+	free(out);
+	/* without -c: $BPAGG_CONF, named when missing */
+	out = run_cmd("BPAGG_CONF=/nonexistent/env.conf bpagg status 2>&1", &st);
+	cr_assert_eq(WEXITSTATUS(st), 78, "%s", out);
+	cr_assert(strstr(out, "/nonexistent/env.conf") != NULL, "%s", out);
 	free(out);
 	out = run_cmd("bpagg status -c /nonexistent/bpagg.conf --year 1800 2>&1", &st);
 	cr_assert_eq(WEXITSTATUS(st), 64, "%s", out);
