@@ -32,12 +32,7 @@ for seed in $(seq "$from" "$to"); do
 	prof=rapport
 	[ $((seed % 2)) = 1 ] && prof=$tmp/mixed.profile
 	d=$tmp/s$seed
-	rm -rf "$d"
-	mkdir -p "$d"
-	ra_install "$d" 2024 "$koms" $rows "$seed"
-	ra_set "$d/inst/bpagg.conf" profile "$prof"
-	ra_set "$d/inst/bpagg.conf" min_cell "$mc"
-	ra_truth "$d" 2024 "$prof"
+	sweep_install "$d" "$koms" $rows "$seed" "$prof" "$mc"
 	# after the truth, which shows every cell (zeros too)
 	for kv in ${SWEEP_SET:-}; do ra_set "$d/inst/bpagg.conf" "${kv%%=*}" "${kv#*=}"; done
 	n=$((n + 1))

@@ -78,12 +78,7 @@ for seed in $(seq "$from" "$to"); do
 	prof=rapport
 	[ $((seed % 4)) = 2 ] && prof=$tmp/mixed.profile
 	d=$tmp/s$seed
-	rm -rf "$d"
-	mkdir -p "$d"
-	ra_install "$d" 2024 "$koms" $rows "$seed"
-	ra_set "$d/inst/bpagg.conf" profile "$prof"
-	ra_set "$d/inst/bpagg.conf" min_cell "$mc"
-	ra_truth "$d" 2024 "$prof"
+	sweep_install "$d" "$koms" $rows "$seed" "$prof" "$mc"
 	n=$((n + 1))
 	head="seed $seed: $nk kommuner of $nf fylker, rows $rows, min_cell $mc, $(basename "$prof" .profile)"
 	t0=$SECONDS

@@ -36,15 +36,10 @@ for seed in $(seq "$from" "$to"); do
 	changed=""
 	[ $((seed % 3)) = 0 ] && changed=$first
 	d=$tmp/r$seed
-	rm -rf "$d"
-	mkdir -p "$d"
 	n=$((n + 1))
 	# release A, and the truth of its time
-	ra_install "$d" 2024 "$koms" $rows "$seed"
-	ra_set "$d/inst/bpagg.conf" profile "$prof"
-	ra_set "$d/inst/bpagg.conf" min_cell "$mc"
+	sweep_install "$d" "$koms" $rows "$seed" "$prof" "$mc"
 	ra_set "$d/inst/bpagg.conf" method release
-	ra_truth "$d" 2024 "$prof"
 	mv "$d/truth" "$d/truthA"
 	if ! bpagg publish -c "$d/inst/bpagg.conf" --year 2024 --out "$d/A" >/dev/null 2>"$d/A.err"; then
 		echo "seed $seed: release A failed: $(tail -n 1 "$d/A.err")"
