@@ -43,7 +43,7 @@ unsigned bp_level_parse(const char *name);
 
 /* What a release depends on besides the tallies and the registry. */
 /* The release model's version that new releases are made with. */
-#define BP_RELEASE_MODEL_VERSION 23u
+#define BP_RELEASE_MODEL_VERSION 24u
 /* The republishing rule's version that new releases are made with. */
 #define BP_REPUBLISH_MODEL 6u
 

@@ -66,6 +66,10 @@ struct fam {
 	uint32_t *cls;             /* per atom: its class, 0 none */
 	uint32_t *rep;             /* 1..n: an atom of the class */
 	bool coupled;              /* persons' classes refine it (families) */
+	/* coupled: per class 1..n, its persons' classes (model 24): a hash
+	 * of them, the first, how many */
+	uint64_t *phash;
+	uint32_t *pfirst, *pcount;
 };
 
 struct joint {
@@ -142,6 +146,10 @@ struct joint {
 	struct row_memo *memo;     /* release_joint_memo.c; a worker's own */
 };
 
+/* Model 24: which persons' classes (family P's) each class of coupled
+ * family F holds, into F->phash, pfirst and pcount (allocated here, freed
+ * with F's classes).  0 or -1 (ENOMEM). */
+int bp__joint_persons_of_classes(struct fam *F, const struct fam *P);
 /* release_joint_heavy.c (model 19): J->partner, for model 19 and later
  * (else every entry -1).  0 or -1 (ENOMEM). */
 int bp__joint_heavy_partners(struct joint *J);
@@ -256,7 +264,9 @@ int bp__joint_columns(struct joint *J, glp_prob *lp, size_t i, int l);
  * -1 (ENOMEM). */
 int bp__joint_printed(struct joint *J, glp_prob *lp, size_t i, int l, size_t g, size_t *seen,
     size_t stamp);
-/* Family g's categories against area i's persons, class by class. */
+/* Family g's categories against area i's persons, class by class (model
+ * 24: against the same categories of the first family before it with the
+ * same persons). */
 void bp__joint_coupling(struct joint *J, glp_prob *lp, size_t i, int l, size_t g);
 /* Printed row k's bounds: its count when published, the rule's when not. */
 void bp__joint_bound_row(struct joint *J, glp_prob *lp, size_t k);

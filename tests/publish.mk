@@ -26,14 +26,14 @@ TESTS += tests/integration/publish_oldlog.sh
 EXTRA_DIST += tests/integration/publish_oldlog.sh tests/fixtures/publish/suplog_v0.tar.xz \
 	tests/fixtures/publish/make_suplog_v0.sh
 # Releases of the first release model (no settings.model) and of models 2
-# to 9, 11 and 14 to 22 still re-derive.
+# to 9, 11 and 14 to 23 still re-derive.
 TESTS += tests/integration/publish_oldrelease7.sh tests/integration/publish_oldrelease8.sh \
 	tests/integration/publish_oldrelease9.sh tests/integration/publish_oldrelease11.sh \
 	tests/integration/publish_oldrelease14.sh tests/integration/publish_oldrelease15.sh \
 	tests/integration/publish_oldrelease16.sh tests/integration/publish_oldrelease17.sh \
 	tests/integration/publish_oldrelease18.sh tests/integration/publish_oldrelease19.sh \
 	tests/integration/publish_oldrelease20.sh tests/integration/publish_oldrelease21.sh \
-	tests/integration/publish_oldrelease22.sh \
+	tests/integration/publish_oldrelease22.sh tests/integration/publish_oldrelease23.sh \
 	tests/integration/publish_oldrelease.sh tests/integration/publish_oldrelease2.sh \
 	tests/integration/publish_oldrelease3.sh tests/integration/publish_oldrelease4.sh \
 	tests/integration/publish_oldrelease5.sh tests/integration/publish_oldrelease6.sh
@@ -64,6 +64,7 @@ EXTRA_DIST += tests/integration/publish_oldrelease.sh tests/integration/publish_
 	tests/integration/publish_oldrelease20.sh tests/fixtures/publish/suplog_release20.tar.xz \
 	tests/integration/publish_oldrelease21.sh tests/fixtures/publish/suplog_release21.tar.xz \
 	tests/integration/publish_oldrelease22.sh tests/fixtures/publish/suplog_release22.tar.xz \
+	tests/integration/publish_oldrelease23.sh tests/fixtures/publish/suplog_release23.tar.xz \
 	tests/helpers/fixture_lib.sh tests/fixtures/publish/make_suplog_release.sh \
 	tests/fixtures/publish/suplog_release1.tar.xz tests/fixtures/publish/suplog_release2.tar.xz \
 	tests/fixtures/publish/suplog_release3.tar.xz tests/fixtures/publish/suplog_release4.tar.xz \
@@ -104,6 +105,14 @@ endif
 tests_unit_publish_test_joint_zeros_SOURCES = tests/unit/publish/test_joint_zeros.c
 tests_unit_publish_test_joint_zeros_CFLAGS = $(BP_TEST_CCFLAGS)
 tests_unit_publish_test_joint_zeros_LDADD = $(BP_TEST_LINK)
+# bp__joint_coupling: model 24 ties a family to the first with its persons
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/publish/test_joint_coupling
+TESTS += tests/unit/publish/test_joint_coupling
+endif
+tests_unit_publish_test_joint_coupling_SOURCES = tests/unit/publish/test_joint_coupling.c
+tests_unit_publish_test_joint_coupling_CFLAGS = $(BP_TEST_CCFLAGS)
+tests_unit_publish_test_joint_coupling_LDADD = $(BP_TEST_LINK)
 # bp__joint_row_classes: a printed row's classes, kept across areas.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/publish/test_joint_memo

@@ -5,7 +5,7 @@
 # 1103, 30 persons each, and 1111, 6, a profile with antall_barn's counts
 # at nasjonal and kommune level, min_cell 5) is re-derived by bpagg audit
 # as model 14, while a release of the same store made today is logged with
-# "model":23 and hides other cells, and both verify together. The model 14
+# "model":24 and hides other cells, and both verify together. The model 14
 # release leaked: 1103 prints antall_barn's count of 30 for its 30 persons
 # beside a hidden total, and a count is never more than the persons, so
 # the whole-release attacker (tests/helpers/release_attack) bounds primary
@@ -14,7 +14,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release14 14 23
+fixture_rederive suplog_release14 14 24
 
 # The truth: the same store with every cell printed.
 fixture_truth sums.profile

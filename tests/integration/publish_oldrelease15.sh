@@ -4,7 +4,7 @@
 # make_suplog_release.sh ... 15 with main at deeee54: the 23 kommuner of
 # fylke 11, 40 persons each, the national tables of rapport, min_cell 5)
 # is re-derived by bpagg audit as model 15, while a release of the same
-# store made today is logged with "model":23 and hides other cells, and
+# store made today is logged with "model":24 and hides other cells, and
 # both verify together. Model 15 hid the gul row of
 # levekarsindeks8__rop_skala and __brukergruppe (228, 134, 123 and 134
 # persons) where the rod row (105, 63, 83, 63) protects as well: model
@@ -15,7 +15,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release15 15 23
+fixture_rederive suplog_release15 15 24
 
 # The truth: the same store with every cell printed.
 fixture_truth nasjonal.profile

@@ -4,7 +4,7 @@
 # make_suplog_release.sh ... 16 with main at e1776fc: six kommuner of fylker
 # 46 and 55, 40 persons each, the rapport profile) is re-derived by bpagg
 # audit as model 16, while a release of the same store made today is logged
-# with "model":23 and hides other cells (re-derived quick: that an old and a
+# with "model":24 and hides other cells (re-derived quick: that an old and a
 # new release verify together is publish_oldrelease5, 14, 15 and 21's part).
 # Model 16 knew no tie between a substance and its _tung (bpagg-
 # measures(7): ja is betydelig + svaert_omfattende): the whole-release
@@ -17,7 +17,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release16 16 23 quick
+fixture_rederive suplog_release16 16 24 quick
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 # (the indexes' definitions left free: this fixture is for model 17's gap;

@@ -5,7 +5,7 @@
 # bench/attack_sweep.sh's seed 100, kommuner 0301 1101 1103 1106 with 35
 # persons each, the rapport profile, min_cell 3) is re-derived by bpagg
 # audit as model 19, while a release of the same store made today is logged
-# with "model":23 and hides other cells (re-derived quick: that an old and a
+# with "model":24 and hides other cells (re-derived quick: that an old and a
 # new release verify together is publish_oldrelease5, 14, 15 and 21's part).
 # Model 19's checks knew nothing of the sums of ages that sums.csv prints:
 # the whole-release attacker told that every person is 16 to 110 and in the
@@ -17,7 +17,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release19 19 23 quick
+fixture_rederive suplog_release19 19 24 quick
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 # (the indexes' definitions left free: this fixture is for model 20's gap;

@@ -5,7 +5,7 @@
 # bench/attack_sweep.sh's seed 110, kommuner 0301 1101 1103 1106 with 70
 # persons each, the rapport profile, min_cell 5) is re-derived by bpagg
 # audit as model 20, while a release of the same store made today is logged
-# with "model":23 and hides other cells (re-derived quick: that an old and a
+# with "model":24 and hides other cells (re-derived quick: that an old and a
 # new release verify together is publish_oldrelease5, 14, 15 and 21's part).
 # Model 21's checks solve smaller programs (no column that can only be 0,
 # one column of years per group of classes): the same bounds, reached at
@@ -18,7 +18,7 @@ set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
 fixture_attack_init
-fixture_rederive suplog_release20 20 23 quick
+fixture_rederive suplog_release20 20 24 quick
 [ -n "${BP_SANITIZED:-}" ] && exit 0
 
 fixture_truth

@@ -4,10 +4,10 @@
 # make_suplog_release.sh ... 3 with main at b907bc9: the 50 kommuner of
 # fylker 11 and 15, the rapport profile) is re-derived by bpagg audit with
 # model 3's repair and one-pass audit, while a release of the same store
-# made today is logged with "model":23 and hides other cells (its repair
+# made today is logged with "model":24 and hides other cells (its repair
 # prices chains of partners since model 4), and the model 3 release still
 # verifies (quick: today's is not audited here).
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release3 3 23 quick
+fixture_rederive suplog_release3 3 24 quick

@@ -4,9 +4,9 @@
 # make_suplog_release.sh ... 4 with main at d2b94c3: the 50 kommuner of
 # fylker 11 and 15, the rapport profile) is re-derived by bpagg audit
 # without the cleanup, while a release of the same store made today is
-# logged with "model":23 and publishes some of its complements again, and
+# logged with "model":24 and publishes some of its complements again, and
 # the model 4 release still verifies (quick: today's is not audited here).
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release4 4 23 quick
+fixture_rederive suplog_release4 4 24 quick

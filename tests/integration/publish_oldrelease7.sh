@@ -5,11 +5,11 @@
 # fylker, each with its population share of a 32 000-person year, the
 # rapport profile) is re-derived by bpagg audit as model 7 (each round's
 # LP of a large component from a crash basis), while a release of the same
-# store made today (model 23) hides other cells (its LPs start from the
+# store made today (model 24) hides other cells (its LPs start from the
 # basis of the round before, whose duals price other complements).  Quick:
 # each derivation of this store takes seconds, and verifying two releases
 # together is the smaller fixtures' test.
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release7 7 23 quick
+fixture_rederive suplog_release7 7 24 quick

@@ -4,7 +4,7 @@
 # make_suplog_release.sh ... 9 with main at 10f0b5b: Oslo and eleven
 # kommuner of fylke 31, the rapport profile, min_cell 3) is re-derived by
 # bpagg audit as model 9 (its whole-release program too large to be made),
-# while a release of the same store made today is logged with "model":23
+# while a release of the same store made today is logged with "model":24
 # and hides other cells (its whole-release program, made up to 20 000
 # columns now, adds complements: the nation less fylke 31 is Oslo), and
 # the model 9 release still verifies (quick: today's is not audited; the
@@ -12,4 +12,4 @@
 set -euo pipefail
 
 . "$BP_SRCDIR/tests/helpers/fixture_lib.sh"
-fixture_rederive suplog_release9 9 23 quick
+fixture_rederive suplog_release9 9 24 quick

@@ -46,7 +46,7 @@ grep -q '^  whole-release check: kept$' "$tmp/debug2" ||
 	fail "the whole-release check started beside was not kept: $(grep 'whole-release' "$tmp/debug2")"
 solves=$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug2")
 [ -n "$solves" ] || fail "no whole-release check was made: the test proves nothing"
-grep -q '"model":23' "$tmp/r2/release.json" || fail "not a model 23 release"
+grep -q '"model":24' "$tmp/r2/release.json" || fail "not a model 24 release"
 if [ -z "${BP_SANITIZED:-}" ]; then
 	[ "$solves" = "$(grep '^  whole-release check: [0-9]* solves' "$tmp/debug1")" ] ||
 		fail "the whole-release check differs between one thread and two"

@@ -72,7 +72,7 @@ if ! ra_sanitized; then
 	ra_install "$d" 2024 "1101 1103 1106 1108 1111 1112" 35 106
 	ra_truth "$d" 2024 rapport
 	ra_publish "$d" rel release || fail "bpagg publish with method = release failed (see above)"
-	grep -q '"model":23' "$d/rel/release.json" || fail "sizes: not a model 23 release"
+	grep -q '"model":24' "$d/rel/release.json" || fail "sizes: not a model 24 release"
 	grep -q '^2024,nasjonal,NO,rop__kommunestorrelse,rop,i_alt,kommunestorrelse,u2500,0,' "$d/rel/tables.csv" ||
 		fail "sizes: no size class without persons (the case is gone)"
 	ra_attack_plain "$d" "size classes without persons" 5
@@ -119,7 +119,7 @@ if ! ra_sanitized; then
 	BPAGG_DEBUG_SUPPRESS=1 bpagg publish -c "$d/inst-rel/bpagg.conf" --year 2024 --out "$d/rel" \
 		--level nasjonal >/dev/null 2>"$d/rel.debug" ||
 		fail "bpagg publish with method = release failed: $(tail -n 3 "$d/rel.debug")"
-	grep -q '"model":23' "$d/rel/release.json" || fail "joint: not a model 23 release"
+	grep -q '"model":24' "$d/rel/release.json" || fail "joint: not a model 24 release"
 	# since model 8: once the check has hidden a cell, the model is not repaired
 	# again from scratch (no further bp_suppress run)
 	grep -Eq '^  joint check: .* [1-9][0-9]* complements$' "$d/rel.debug" ||
