@@ -77,18 +77,14 @@ bp_run_load_inputs(const struct bp_config *c, int year, const struct bp_measure_
 {
 	bp_store *s = NULL;
 	uint8_t cat[32];
-	int rc = bp_store_open_existing(c, &s, err, errlen);
+	/* The thorough integrity check before anything is released from it. */
+	int rc = bp_store_open_verified(c, &s, err, errlen);
 	if (rc == 1) {
 		snprintf(err, errlen, "%s: no store yet", c->store_path);
 		return EX_NOINPUT;
 	}
 	if (rc < 0)
 		return EX_IOERR;
-	/* The thorough integrity check before anything is released from it. */
-	if (bp_store_check(s, 1, err, errlen) < 0) {
-		bp_store_close(s);
-		return EX_DATAERR;
-	}
 	bp_catalogue_id(m, cat);
 	rc = bp_store_foreach_tally(s, year, cat, inputs_cb, in);
 	if (rc == 0)

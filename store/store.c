@@ -47,8 +47,8 @@ bp_store_check_config(const struct bp_config *c, char *err, size_t errlen)
 }
 
 /* Opens the store; *out is freed by bp_store_close. Returns 0, 1 (missing,
- * only when create is 0) or -1 with a message in err. check: run the quick
- * integrity check. */
+ * only when create is 0) or -1 with a message in err. check: 0 none, 1 the
+ * quick integrity check, 2 the thorough one. */
 static int
 store_open(const struct bp_config *c, int create, int check, bp_store **out, char *err,
     size_t errlen)
@@ -71,7 +71,7 @@ store_open(const struct bp_config *c, int create, int check, bp_store **out, cha
 		goto out;
 	}
 	/* A damaged store is refused before anything reads or merges into it. */
-	if (check && be->check(s->h, 0, err, errlen) < 0) {
+	if (check && be->check(s->h, check > 1, err, errlen) < 0) {
 		be->close(s->h);
 		goto out;
 	}
@@ -93,6 +93,12 @@ int
 bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
 {
 	return store_open(c, 0, 1, out, err, errlen);
+}
+
+int
+bp_store_open_verified(const struct bp_config *c, bp_store **out, char *err, size_t errlen)
+{
+	return store_open(c, 0, 2, out, err, errlen);
 }
 
 int

@@ -144,6 +144,12 @@ Test(store, full_check_finds_a_broken_index)
 	cr_assert_eq(bp_store_check(s, 1, err, sizeof(err)), -1);
 	cr_assert_not_null(strstr(err, "damaged"), "%s", err);
 	bp_store_close(s);
+	/* what publish and audit open the store with */
+	s = NULL;
+	err[0] = '\0';
+	cr_assert_eq(bp_store_open_verified(&conf, &s, err, sizeof(err)), -1);
+	cr_assert_null(s);
+	cr_assert_not_null(strstr(err, "damaged"), "%s", err);
 }
 #endif
 
