@@ -479,26 +479,38 @@ void
 bp_tables_input_digest(const struct bp_tables *T, uint8_t out[32])
 {
 	crypto_generichash_state st;
-	uint8_t le[8];
+	/* Little-endian counts gathered and hashed a block at a time: the
+	 * digest of a stream does not depend on how it is cut, and a call
+	 * per count was a third of its time (357 kommuner: 20 MB). */
+	uint8_t buf[4096];
+	size_t n = 0;
 	crypto_generichash_init(&st, NULL, 0, 32);
 	crypto_generichash_update(&st, (const uint8_t *)"bpagg-input-v1", 14);
 	for (size_t i = 0; i < T->nk; i++) {
 		const struct bp_tally *t = T->kom[i]->t;
+		crypto_generichash_update(&st, buf, n);
+		n = 0;
 		crypto_generichash_update(&st, (const uint8_t *)T->kom[i]->nr, 5);
 		for (size_t c = 0; c < bp_n_cells(); c++) {
+			if (n + 4 > sizeof(buf)) {
+				crypto_generichash_update(&st, buf, n);
+				n = 0;
+			}
 			for (int j = 0; j < 4; j++)
-				le[j] = (uint8_t)(t->counts[c] >> (8 * j));
-			crypto_generichash_update(&st, le, 4);
+				buf[n++] = (uint8_t)(t->counts[c] >> (8 * j));
 		}
 		for (size_t c = 0; c < bp_n_sum_cells(); c++) {
+			if (n + 12 > sizeof(buf)) {
+				crypto_generichash_update(&st, buf, n);
+				n = 0;
+			}
 			for (int j = 0; j < 4; j++)
-				le[j] = (uint8_t)(t->sum_n[c] >> (8 * j));
-			crypto_generichash_update(&st, le, 4);
+				buf[n++] = (uint8_t)(t->sum_n[c] >> (8 * j));
 			for (int j = 0; j < 8; j++)
-				le[j] = (uint8_t)(t->sum[c] >> (8 * j));
-			crypto_generichash_update(&st, le, 8);
+				buf[n++] = (uint8_t)(t->sum[c] >> (8 * j));
 		}
 	}
+	crypto_generichash_update(&st, buf, n);
 	crypto_generichash_final(&st, out, 32);
 }
 
