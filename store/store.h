@@ -84,9 +84,9 @@ int bp_store_open(const struct bp_config *c, bp_store **out, char *err, size_t e
  * exist yet instead of creating it (for readers such as bpagg status). */
 int bp_store_open_existing(const struct bp_config *c, bp_store **out, char *err,
     size_t errlen);
-/* Like bp_store_open_existing, with the thorough integrity check in place of
- * the quick one (each tally's checksum, then every page): before a release
- * is made from the store, which is then read once, not twice. */
+/* Like bp_store_open_existing, with the thorough integrity check (every
+ * page, then each tally's checksum) in place of the quick one: before a
+ * release is made from the store, so that it is not checked twice. */
 int bp_store_open_verified(const struct bp_config *c, bp_store **out, char *err,
     size_t errlen);
 /* Like bp_store_open_existing, without the integrity check: for bpagg
