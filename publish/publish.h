@@ -45,7 +45,7 @@ unsigned bp_level_parse(const char *name);
 /* The release model's version that new releases are made with. */
 #define BP_RELEASE_MODEL_VERSION 24u
 /* The republishing rule's version that new releases are made with. */
-#define BP_REPUBLISH_MODEL 6u
+#define BP_REPUBLISH_MODEL 7u
 
 struct bp_pub_settings {
 	unsigned min_cell;

@@ -718,6 +718,7 @@ out:
 	free(J.ksum);
 	free(J.ksum_need);
 	free(J.since_row);
+	free(J.hid_row);
 	free(J.grp);
 	free(J.gn);
 	free(J.alone);

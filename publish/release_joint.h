@@ -130,6 +130,9 @@ struct joint {
 	 * (the earlier releases' own bounds, left as they are) */
 	int *since_row;
 	size_t nsince_row, capsince_row, then_left;
+	/* republish model 7: those of them that the earlier release hid */
+	int *hid_row;
+	size_t nhid_row, caphid_row;
 	size_t nksum, capksum;
 	/* model 12, by fylke and size class: per area, the base of the group
 	 * that a kommune is merged into (SIZE_MAX: none); per base, its
@@ -209,6 +212,9 @@ int bp__joint_then_setup(struct joint *J);
  * let go (their rows free): the bound it has is theirs.  The rows' bounds
  * are as before afterwards. */
 bool bp__joint_since_bound(struct joint *J, glp_prob *lp, int rw, double need);
+/* Whether LP row rw is a figure above the kommuner that an earlier release
+ * hid (republish model 7). */
+bool bp__joint_since_hidden_row(const struct joint *J, int rw);
 /* An LP row rw that must reach need, not a printed cell (release_whole.c:
  * model 11's kommune sums, republish model 5's hidden figures then).  0 or
  * -1 (ENOMEM). */

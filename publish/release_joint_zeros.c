@@ -160,6 +160,11 @@ bp__joint_drop_zeros(struct joint *J, glp_prob *lp, size_t *list, size_t n, int 
 		if (renum[J->since_row[q]])
 			J->since_row[w++] = renum[J->since_row[q]];
 	J->nsince_row = w;
+	w = 0;
+	for (size_t q = 0; q < J->nhid_row; q++)
+		if (renum[J->hid_row[q]])
+			J->hid_row[w++] = renum[J->hid_row[q]];
+	J->nhid_row = w;
 out:
 	free(zero);
 	free(printed_row);

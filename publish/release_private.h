@@ -33,7 +33,8 @@ struct since_fig {
 	bool exact;      /* q printed every such figure (less is exact) */
 	bool own;        /* u a kommune that resubmitted: q's figure of it
 	                    (then; exact false: hidden in q) */
-	bool at_least_1; /* own and hidden: q showed every 0 */
+	bool at_least_1; /* hidden: q showed every 0 */
+	bool hidden;     /* not own: q hid it (republish model 7) */
 };
 
 struct rel {

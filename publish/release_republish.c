@@ -402,8 +402,10 @@ add_fig(struct rel *R, struct since_fig F)
  * persons then columns of their own where it can (since_own), else takes
  * the figure less its value then where q printed that (less), an upper
  * bound only where q hid it.  Added when it holds of the tallies (a
- * kommune whose hidden figure moved makes the sum differ).  Tables by
- * kommunestorrelse are left out.  0, or -1 (ENOMEM).
+ * kommune whose hidden figure moved makes the sum differ).  Republish
+ * model 7: the figures q hid as well (hidden), which the check lets reach
+ * min_cell or refuses this release.  Tables by kommunestorrelse are left
+ * out.  0, or -1 (ENOMEM).
  */
 static int
 since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q, size_t qi,
@@ -425,8 +427,17 @@ since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
 					if (row == SIZE_MAX || R->rowcell[row] == SIZE_MAX)
 						continue;
 					bp_tb_prev_key(T, U, g, b, v, r, key, sizeof(key));
-					if (!bp_prev_get(q, key, &then) || then < 0 || then > UINT32_MAX)
+					if (!bp_prev_get(q, key, &then) || then > UINT32_MAX)
 						continue;
+					if (then < 0) {
+						if (T->s.republish_model >= 7 && add_fig(R, (struct since_fig){
+						    .u = (uint32_t)u, .q = (uint32_t)qi, .g = (uint8_t)g,
+						    .b = (uint8_t)b, .v = (uint8_t)v, .r = (uint8_t)r,
+						    .hidden = true,
+						    .at_least_1 = bp_prev_zeros_shown(q) }) < 0)
+							return -1;
+						continue;
+					}
 					full = then;
 					for (size_t k = 0; k < T->na; k++) {
 						if (!below(T, k, u) || moving[k] == MOVED_NEW)

@@ -41,6 +41,10 @@ TESTS += tests/integration/publish_oldrelease7.sh tests/integration/publish_oldr
 TESTS += tests/integration/publish_republish_wide.sh
 EXTRA_DIST += tests/integration/publish_republish_wide.sh \
 	tests/fixtures/publish/suplog_republish_wide.tar.xz
+# Republish model 7: a later release that would give away cells the earlier
+# one hid is refused.
+TESTS += tests/integration/publish_republish_zero.sh
+EXTRA_DIST += tests/integration/publish_republish_zero.sh
 # A year republished under republish model 5 (resubmissions told by time)
 # still re-derives, and republishes under model 6.
 TESTS += tests/integration/publish_oldrepublish5.sh

@@ -9,7 +9,7 @@
 # release read, which these entries do not record. bpagg audit re-derives
 # B as it was made (taking 4601 as resubmitted: re-derived with 4601 as
 # unchanged, B's cells differ), A's store having changed since; a release
-# made today after them is logged with republish model 6 and its received
+# made today after them is logged with republish model 7 and its received
 # times, and all three verify together.
 set -euo pipefail
 
@@ -23,7 +23,7 @@ out=$(bpagg audit -c "$conf") || fail "the model 5 year does not verify: $out"
 [ "$(grep -c 're-derived, suppression matches' <<<"$out")" -eq 1 ] || fail "audit: $out"
 [ "$(grep -c "the store's 2024 has changed since; not re-derived" <<<"$out")" -eq 1 ] || fail "audit: $out"
 out=$(bpagg publish -c "$conf" --year 2024 --out "$tmp/relC" 2>&1) || fail "republish: $out"
-grep -q '"republish_model":6' "$tmp/relC/release.json" || fail "today's release is not republish model 6"
+grep -q '"republish_model":7' "$tmp/relC/release.json" || fail "today's release is not republish model 7"
 [ "$(grep -c '"received":{"4601":[0-9]*,"4602":[0-9]*,"4611":[0-9]*,"4612":[0-9]*,"4613":[0-9]*}' \
 	"$inst/suppression.log")" -eq 1 ] || fail "today's entry does not record the five received times"
 out=$(bpagg audit -c "$conf") || fail "the year with today's release does not verify: $out"

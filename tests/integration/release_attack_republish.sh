@@ -103,7 +103,7 @@ rc=0
 # republished: B after A in the same installation
 bpagg publish -c "$d/inst/bpagg.conf" --year 2024 --out "$d/R" >/dev/null
 bpagg audit -c "$d/inst/bpagg.conf" --quiet >/dev/null || fail "bpagg audit of the republished year"
-grep -q '"republish_model":6' "$d/R/release.json" || fail "R is not of republish model 6"
+grep -q '"republish_model":7' "$d/R/release.json" || fail "R is not of republish model 7"
 attack2 "$d" R A "" truthAB
 [ "$(ra_field "$res" primaries)" -gt 0 ] || fail "a kommune added, republished: no primary cell: $res"
 [ "$(ra_field "$res" bounded)" = 0 ] ||
@@ -314,7 +314,7 @@ newfylke() {
 	ra_truth_pair "$f/truthB" "$f/truthA" "" "$f/truthAB"
 	bpagg publish -c "$f/inst/bpagg.conf" --year 2024 --out "$f/B" >/dev/null
 	bpagg audit -c "$f/inst/bpagg.conf" --quiet >/dev/null || fail "new fylke ($1 persons): bpagg audit of B"
-	grep -q '"republish_model":6' "$f/B/release.json" || fail "B is not of republish model 6"
+	grep -q '"republish_model":7' "$f/B/release.json" || fail "B is not of republish model 7"
 	# --screen: a cell that some solution already shows at min_cell or more is
 	# not maximised on its own (a rapport release's every cell would take
 	# minutes); what it counts as bounded is the same
