@@ -45,6 +45,11 @@ EXTRA_DIST += tests/integration/publish_republish_wide.sh \
 # one hid is refused.
 TESTS += tests/integration/publish_republish_zero.sh
 EXTRA_DIST += tests/integration/publish_republish_zero.sh
+# ... and a year republished under model 6 that model 7 refuses re-derives.
+TESTS += tests/integration/publish_oldrepublish6.sh
+EXTRA_DIST += tests/integration/publish_oldrepublish6.sh \
+	tests/fixtures/publish/suplog_republish6.tar.xz \
+	tests/fixtures/publish/make_suplog_republish6.sh
 # A year republished under republish model 5 (resubmissions told by time)
 # still re-derives, and republishes under model 6.
 TESTS += tests/integration/publish_oldrepublish5.sh
