@@ -429,12 +429,14 @@ since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
 					bp_tb_prev_key(T, U, g, b, v, r, key, sizeof(key));
 					if (!bp_prev_get(q, key, &then) || then > UINT32_MAX)
 						continue;
+					struct since_fig F = { .u = (uint32_t)u, .q = (uint32_t)qi,
+					    .g = (uint8_t)g, .b = (uint8_t)b, .v = (uint8_t)v,
+					    .r = (uint8_t)r };
 					if (then < 0) {
-						if (T->s.republish_model >= 7 && add_fig(R, (struct since_fig){
-						    .u = (uint32_t)u, .q = (uint32_t)qi, .g = (uint8_t)g,
-						    .b = (uint8_t)b, .v = (uint8_t)v, .r = (uint8_t)r,
-						    .hidden = true,
-						    .at_least_1 = bp_prev_zeros_shown(q) }) < 0)
+						/* model 7: hidden in q */
+						F.hidden = true;
+						F.at_least_1 = bp_prev_zeros_shown(q);
+						if (T->s.republish_model >= 7 && add_fig(R, F) < 0)
 							return -1;
 						continue;
 					}
@@ -454,10 +456,10 @@ since_figures(const struct bp_tables *T, struct rel *R, const struct bp_prev *q,
 					}
 					if (then < 0 || sum > then || (exact && sum != then))
 						continue;
-					if (add_fig(R, (struct since_fig){ .u = (uint32_t)u,
-					    .q = (uint32_t)qi, .then = (uint32_t)full,
-					    .less = (uint32_t)then, .g = (uint8_t)g, .b = (uint8_t)b,
-					    .v = (uint8_t)v, .r = (uint8_t)r, .exact = exact }) < 0)
+					F.then = (uint32_t)full;
+					F.less = (uint32_t)then;
+					F.exact = exact;
+					if (add_fig(R, F) < 0)
 						return -1;
 				}
 		}
