@@ -728,6 +728,15 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 		ahead = NULL;
 		errno = e;
 	}
+	if (whole < 0 && errno == EDOM && R.earlier_given) {
+		snprintf(err, errlen, "suppression found no safe pattern for the joint "
+		    "distribution of the whole release and the earlier releases of %d: it would "
+		    "give away a cell that an earlier release hid (printing, as every 0, a figure "
+		    "that release hid as a small count, so that the kommuner unchanged since "
+		    "count none of it); publish a year once its kommuner have reported, or set "
+		    "republish_rule = refuse", T->year);
+		goto out;
+	}
 	if (whole < 0) {
 		snprintf(err, errlen, errno == EDOM ? "suppression found no safe pattern "
 		    "for the joint distribution of the whole release" : errno == ENOMEM ?
@@ -756,7 +765,8 @@ bp__release_solve(struct bp_tables *T, const struct bp_prev *prev, char *err, si
 	ret = 0;
 out:
 	/* what an operator can do about it */
-	if (ret < 0 && prev && strstr(err, "no safe pattern") && strlen(err) + 1 < errlen)
+	if (ret < 0 && prev && !R.earlier_given && strstr(err, "no safe pattern") &&
+	    strlen(err) + 1 < errlen)
 		snprintf(err + strlen(err), errlen - strlen(err), " (a republished year: each "
 		    "figure that moved by less than min_cell since an earlier release must stay "
 		    "hidden and protected, and these tallies leave no pattern that does; publish "

@@ -131,8 +131,12 @@ left_as_is(struct joint *J, glp_prob *lp, int rw, double need, size_t k)
 {
 	if (zero_by_definition(J, k))
 		return true;
-	if (J->nsince_row == 0 || bp__joint_since_hidden_row(J, rw) ||
-	    !bp__joint_since_bound(J, lp, rw, need))
+	if (J->nsince_row > 0 && bp__joint_since_hidden_row(J, rw)) {
+		/* republish model 7: this release would give it away */
+		J->R->earlier_given = true;
+		return false;
+	}
+	if (J->nsince_row == 0 || !bp__joint_since_bound(J, lp, rw, need))
 		return false;
 	J->then_left++;
 	return true;

@@ -54,6 +54,10 @@ struct rel {
 	size_t nsince, capsince, nsince_q;
 	unsigned char *since_moved;
 	size_t earlier_bound;      /* the whole check's, kept (above) */
+	bool earlier_given;        /* republish model 7: the whole check found a
+	                              figure an earlier release hid that this
+	                              one would give away (written by the
+	                              check's thread, read after it ended) */
 };
 
 /* What moved of a kommune since an earlier release (release_republish.c):
