@@ -238,13 +238,10 @@ open_both(const struct bp_config *cf, const struct bp_config *ct, bp_store **fro
 	size_t ny = 0;
 	uint64_t rej = 0;
 
-	if ((r = bp_store_open_existing(cf, from, err, sizeof(err))) != 0) {
+	/* the thorough check once (every page, every tally's checksum) */
+	if ((r = bp_store_open_verified(cf, from, err, sizeof(err))) != 0) {
 		fprintf(stderr, "bpagg store copy: source: %s\n", r == 1 ? "no store yet" : err);
 		return r == 1 ? EX_NOINPUT : EX_IOERR;
-	}
-	if (bp_store_check(*from, 1, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bpagg store copy: source: %s\n", err);
-		return EX_DATAERR;
 	}
 	if (bp_store_open(ct, to, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bpagg store copy: destination: %s\n", err);

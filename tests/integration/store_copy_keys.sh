@@ -4,7 +4,8 @@
 # keys/pseudonym.key (found by a hostile review: the copy succeeded, and a
 # person reported later by a second kommune was no longer recognised as the
 # same, 10 such persons counted as 0), or another [ingest] pseudonym_scope.
-# The destination stays empty; with the source's key the copy goes through.
+# The destination stays empty; with the source's key the copy goes through,
+# but not from a source whose tally is damaged (exit 74, as bpagg(1) says).
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 YEAR=2024 A=0301
@@ -28,6 +29,15 @@ rc=0; err=$(bpagg store copy --from "$C" --to "$D" 2>&1) || rc=$?
 [ $rc -eq 78 ] && grep -q "differ in \[ingest\] pseudonym_scope (global, year)" <<<"$err" ||
 	fail "another pseudonym_scope: exit $rc: $err"
 conf_set "$D" pseudonym_scope global
+# a source with one byte changed inside a tally (every page intact: only
+# the thorough check finds it) is refused with exit 74, nothing copied
+cp "$T/c/store.sqlite" "$T/good.sqlite"
+sqlite3 "$T/c/store.sqlite" "UPDATE tally SET counts = substr(counts, 1, 8) || x'7f' || substr(counts, 10) WHERE kommune = '$A'"
+rc=0; err=$(bpagg store copy --from "$C" --to "$D" 2>&1) || rc=$?
+[ $rc -eq 74 ] && grep -q "source: .*damaged" <<<"$err" || fail "a damaged source: exit $rc: $err"
+[ "$(sqlite3 "$T/d/store.sqlite" 'SELECT count(*) FROM ledger')" = 0 ] || fail "a damaged source was copied"
+ok "a source whose tally is damaged is refused (exit 74), nothing copied"
+cp "$T/good.sqlite" "$T/c/store.sqlite"
 out=$(bpagg store copy --from "$C" --to "$D" 2>&1) || fail "copy with the same key: $out"
 [ "$(sqlite3 "$T/d/store.sqlite" 'SELECT count(*) FROM ledger')" = 1 ] || fail "the copy has no ledger row"
 ok "with the same key and scope the copy goes through"
