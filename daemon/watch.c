@@ -7,10 +7,11 @@
  * from a time the uploader set); waited-for files live in a hash table and
  * are looked at again only when they change or when their back-off is due;
  * each inbox folder may have BPD_FOLDER_CAP files waited for, and further
- * incomplete files there are left alone (not looked at again, not aged)
- * until fewer are waited for; and what is complete is claimed before
- * anything that is refused. A new file is looked at once whatever else lies
- * there, so a finished submission is taken at the next listing.
+ * incomplete files there are left alone (not aged, and looked at again
+ * only when they change) until fewer are waited for; and what is complete
+ * is claimed before anything that is refused. A new file is looked at once
+ * whatever else lies there, so a finished submission is taken at the next
+ * listing, and so is one written in place that was first seen half done.
  */
 #include "bpaggd.h"
 
@@ -439,14 +440,21 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 	if (e && e->over_cap) {
 		size_t fi = folder_index(key);
 		e->seen = true;
-		if (s->w->per_folder[fi] >= BPD_FOLDER_CAP || s->keep_young)
-			return 0; /* left alone until its folder has room */
-		/* Room again: waited for from now on. */
-		e->over_cap = false;
-		s->w->per_folder[fi]++;
-		e->first_seen = s->now;
-		e->due = 0;
-		e->size = -1;
+		if (s->w->per_folder[fi] >= BPD_FOLDER_CAP || s->keep_young) {
+			/* Left alone until its folder has room, unless it
+			 * changed: an upload written in place, first seen half
+			 * done, is looked at again (and claimed once complete),
+			 * not starved behind junk that never changes. */
+			if (unchanged(e, st))
+				return 0;
+		} else {
+			/* Room again: waited for from now on. */
+			e->over_cap = false;
+			s->w->per_folder[fi]++;
+			e->first_seen = s->now;
+			e->due = 0;
+			e->size = -1;
+		}
 	}
 	if (e && unchanged(e, st) && s->now < e->due) {
 		e->seen = true;
