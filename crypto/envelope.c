@@ -129,6 +129,11 @@ struct bp_open {
 	uint64_t total;             /* plaintext bytes decrypted */
 	struct bp_env_meta meta;
 	uint8_t *cbuf;              /* ciphertext of one chunk (malloc) */
+	size_t clen;                /* its length, once read */
+	int pulled;                 /* and whether it decrypted */
+	/* The header and the metadata chunk as read and authenticated (the
+	 * chunk is bound to the header): what bp_open_copy writes first. */
+	uint8_t head[BP_ENV_HEADER_BYTES + 4 + BP_ENV_META_CHUNK_BYTES];
 	/* The rest lives in this sodium_malloc'd struct: locked, wiped on free. */
 	crypto_secretstream_xchacha20poly1305_state st;
 	crypto_generichash_state hash;
@@ -301,6 +306,9 @@ bp_open_begin(int fd, const struct bp_key *central_pk, const struct bp_key *cent
 		goto out;
 	crypto_generichash_init(&o->hash, NULL, 0, 32);
 	sodium_memzero(o->pbuf, META_PLAIN_BYTES);
+	memcpy(o->head, header, BP_ENV_HEADER_BYTES);
+	bp_store32(o->head + BP_ENV_HEADER_BYTES, BP_ENV_META_CHUNK_BYTES);
+	memcpy(o->head + BP_ENV_HEADER_BYTES + 4, o->cbuf, BP_ENV_META_CHUNK_BYTES);
 	*meta = o->meta;
 	*out = o;
 	o = NULL;
@@ -321,11 +329,15 @@ next_chunk(bp_open *o, size_t *len)
 	size_t clen;
 	enum bp_env_error e;
 
+	o->clen = 0;
+	o->pulled = 0;
 	if ((e = read_chunk(o, &clen, 0)) != BP_ENV_OK)
 		return e;
+	o->clen = clen;
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pbuf, &mlen, &tag,
 	    o->cbuf, clen, NULL, 0) != 0)
 		return BP_ENV_BAD_CHUNK;
+	o->pulled = 1;
 	/* Only the final chunk may be shorter than BP_ENV_CHUNK, and it is
 	 * empty only for an empty plaintext (bpagg-submission(5)): after
 	 * full chunks the last one carries TAG_FINAL itself. */
@@ -364,6 +376,50 @@ bp_open_next(bp_open *o, const uint8_t **buf, size_t *len)
 	*buf = o->pbuf;
 	*len = n;
 	return BP_ENV_OK;
+}
+
+enum bp_env_error
+bp_open_copy(bp_open *o, int out_fd)
+{
+	static const uint8_t fails[4];  /* a frame too short to authenticate */
+	uint8_t lenb[4], extra;
+	enum bp_env_error e = BP_ENV_OK;
+
+	if (o->err || o->total || o->final_seen)
+		return o->err ? o->err : BP_ENV_BAD_META;   /* only right after begin */
+	if (bp_write_full(out_fd, o->head, sizeof(o->head)) < 0)
+		return BP_ENV_IO;
+	while (!o->final_seen) {
+		size_t n;
+		e = next_chunk(o, &n);
+		sodium_memzero(o->pbuf, sizeof(o->pbuf));   /* the plaintext is not needed */
+		if (e == BP_ENV_IO || e == BP_ENV_TRUNCATED)
+			break;          /* read error, or still being written: no frame */
+		/* A chunk that decrypted is the kommune's own bytes, whatever the
+		 * error after (the copy fails the same way); one that did not
+		 * becomes a frame that fails, and nothing after it is read. */
+		if (o->pulled) {
+			bp_store32(lenb, (uint32_t)o->clen);
+			if (bp_write_full(out_fd, lenb, 4) < 0 ||
+			    bp_write_full(out_fd, o->cbuf, o->clen) < 0)
+				return BP_ENV_IO;
+		} else if (bp_write_full(out_fd, fails, sizeof(fails)) < 0)
+			return BP_ENV_IO;
+		if (e != BP_ENV_OK)
+			break;
+	}
+	o->err = e != BP_ENV_OK ? e : BP_ENV_BAD_META;  /* the reader is spent */
+	if (e != BP_ENV_OK)
+		return e;
+	/* Bytes after the final chunk are not copied: one zero byte stands
+	 * for them, so the copy is refused for them as the file is. */
+	ssize_t got = bp_read_full(o->fd, &extra, 1);
+	if (got < 0)
+		return BP_ENV_IO;
+	extra = 0;
+	if (got > 0 && bp_write_full(out_fd, &extra, 1) < 0)
+		return BP_ENV_IO;
+	return got > 0 ? BP_ENV_TRAILING : BP_ENV_OK;
 }
 
 uint64_t

@@ -89,6 +89,20 @@ enum bp_env_error bp_open_next(bp_open *o, const uint8_t **buf, size_t *len);
 /* Checks TAG_FINAL was the last byte of the file and the plaintext digest and
  * length equal the signed ones. */
 enum bp_env_error bp_open_end(bp_open *o);
+/*
+ * Copies to out_fd what o authenticates, reading on from where
+ * bp_open_begin stopped (call it right after): the header and metadata
+ * chunk, then each body chunk once it decrypts (its plaintext wiped at
+ * once), so that no byte the kommune's key does not vouch for is written.
+ * A chunk that fails becomes a 4-byte frame that fails again when the copy
+ * is opened, and the copy ends there; a file that ends early (still being
+ * written) is copied as far as its last whole chunk; bytes after the final
+ * chunk are written as one zero byte.  Returns BP_ENV_OK, or why the file
+ * does not open (its copy then fails the same way when opened), or
+ * BP_ENV_IO (errno) when reading or writing failed.  The reader cannot
+ * be used for anything else afterwards.
+ */
+enum bp_env_error bp_open_copy(bp_open *o, int out_fd);
 /* Frees a reader (NULL is harmless), wiping its keys and plaintext. */
 void bp_open_free(bp_open *o);
 

@@ -247,15 +247,14 @@ int bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *nam
     char *as, size_t aslen);
 
 /*
- * Copies what fd holds (at most max_bytes + 1 bytes, from offset 0) into a
- * new file name beneath queue (O_EXCL, 0600). With sealed_bytes (the size
- * its envelope's head gives; 0: not known) no byte past that size is
- * copied: when fd has more, one zero byte stands for them.  Returns the
- * new file's descriptor (open for reading and writing, not yet synced),
- * or -1.
+ * Copies the sealed file of fd into a new file name beneath queue
+ * (O_EXCL, 0600) as far as it authenticates (bp_ingest_copy_sealed): an
+ * uploader's plaintext, behind a valid head or after a valid seal, never
+ * reaches the queue.  Returns the new file's descriptor (open for reading
+ * and writing, at offset 0, not yet synced), or -1; *early tells a file
+ * that ends before its final chunk.
  */
-int bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes,
-    uint64_t sealed_bytes);
+int bpd_copy_in(bp_ingest *g, int fd, int queue, const char *name, bool *early);
 
 /* ---- receipt.c --------------------------------------------------------- */
 

@@ -579,8 +579,8 @@ looks_sealed(int fd)
  * copy's descriptor at offset 0, or -1.
  */
 static int
-make_copy(struct bpd_ctx *c, int fd, uint64_t sealed_bytes, const struct bpd_qname *q,
-    char *cpname, size_t cplen)
+make_copy(struct bpd_ctx *c, int fd, const struct bpd_qname *q, char *cpname, size_t cplen,
+    bool *early)
 {
 	struct bpd_qname tq = *q, cq = *q;
 	char tmpname[NAME_MAX + 1];
@@ -594,8 +594,7 @@ make_copy(struct bpd_ctx *c, int fd, uint64_t sealed_bytes, const struct bpd_qna
 		return -1;
 	}
 	unlinkat(c->dirs.queue, tmpname, 0); /* a partial copy left by a crash */
-	if ((cfd = bpd_copy_in(fd, c->dirs.queue, tmpname, c->conf->max_file_bytes,
-	    sealed_bytes)) < 0)
+	if ((cfd = bpd_copy_in(c->ing, fd, c->dirs.queue, tmpname, early)) < 0)
 		return -1;
 	if (fsync(cfd) < 0 || renameat(c->dirs.queue, tmpname, c->dirs.queue, cpname) < 0 ||
 	    fsync(c->dirs.queue) < 0) {
@@ -636,9 +635,10 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	 * inode before anything of it is copied: a file they refuse (a
 	 * plaintext export behind the magic, a seal no registered key made)
 	 * is refused unread and never copied to disk.  What passes is copied
-	 * up to the size its head gives (no plaintext appended to a valid
-	 * seal reaches the queue; bpd_copy_in) and the copy verified in full,
-	 * as before (the uploader may change its file meanwhile). */
+	 * as far as it authenticates, chunk by chunk (no plaintext behind a
+	 * valid head or after a valid seal reaches the queue; bpd_copy_in),
+	 * and the copy verified in full, as before (the uploader may change
+	 * its file meanwhile). */
 	uint64_t sealed_bytes;
 	bp_ingest_result_init(&r);
 	if (bp_ingest_check_head(c->ing, fd, &r, &sealed_bytes) == 1) {
@@ -651,14 +651,21 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	}
 	bp_ingest_result_free(&r);
 	cq.stage = BPD_Q_COPY;
-	cfd = make_copy(c, fd, sealed_bytes, q, cpname, sizeof(cpname));
+	bool early;
+	cfd = make_copy(c, fd, q, cpname, sizeof(cpname), &early);
 	close(fd);
 	if (cfd < 0) {
 		bpd_log(LOG_ERR, "%s: cannot copy it into the queue: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	bpd_ingest_copy(c, cfd, q, &r);
+	/* A copy that ends before its final chunk would open as incomplete:
+	 * it is not decrypted a second time to say so. */
+	if (early && !(cl && cl->refuse_incomplete)) {
+		bp_ingest_result_init(&r);
+		r.status = BP_INGEST_INCOMPLETE;
+	} else
+		bpd_ingest_copy(c, cfd, q, &r);
 	close(cfd);
 	*status = r.status;
 	if (r.status == BP_INGEST_INCOMPLETE && !(cl && cl->refuse_incomplete)) {

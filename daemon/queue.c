@@ -204,78 +204,21 @@ bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *name, c
 }
 
 int
-bpd_copy_in(int fd, int queue, const char *name, unsigned long max_bytes,
-    uint64_t sealed_bytes)
+bpd_copy_in(bp_ingest *g, int fd, int queue, const char *name, bool *early)
 {
-	static __thread uint8_t buf[65536];
-	uint64_t total = 0;
-	off_t off = 0;
-	int out;
+	int out, e, rc;
 
 	if ((out = openat(queue, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) < 0)
 		return -1;
-	for (;;) {
-		size_t want = sizeof(buf);
-		if (sealed_bytes && (uint64_t)off + want > sealed_bytes)
-			want = (size_t)(sealed_bytes - (uint64_t)off);
-		if (want == 0)
-			break;
-		ssize_t n = pread(fd, buf, want, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0 || total > max_bytes)
-			break;
-		/* A block of zeros stays a hole: an uploader's sparse file
-		 * costs no more disk in the queue than in the inbox (sealed
-		 * bytes are never 64 KiB of zeros; the copy reads the same). */
-		if (n == (ssize_t)sizeof(buf) && buf[0] == 0 &&
-		    !memcmp(buf, buf + 1, sizeof(buf) - 1)) {
-			if (lseek(out, n, SEEK_CUR) < 0)
-				goto fail;
-			off += n;
-			total += (uint64_t)n;
-			continue;
-		}
-		for (ssize_t w = 0; w < n;) {
-			ssize_t k = write(out, buf + w, (size_t)(n - w));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				goto fail;
-			w += k;
-		}
-		off += n;
-		total += (uint64_t)n;
+	if ((rc = bp_ingest_copy_sealed(g, fd, out)) >= 0 && lseek(out, 0, SEEK_SET) == 0) {
+		*early = rc == 1;
+		return out;
 	}
-	/* Bytes after the envelope's end (a plaintext appended to a valid
-	 * seal, say) are not copied: one zero byte stands for them, and the
-	 * copy is refused for bytes after its final chunk, as the file is. */
-	if (sealed_bytes && (uint64_t)off == sealed_bytes) {
-		ssize_t n;
-		while ((n = pread(fd, buf, 1, off)) < 0 && errno == EINTR)
-			;
-		if (n < 0)
-			goto fail;
-		if (n == 1) {
-			buf[0] = 0;
-			if (pwrite(out, buf, 1, off) != 1)
-				goto fail;
-			total++;
-		}
-	}
-	sodium_memzero(buf, sizeof(buf));
-	/* a hole at the end still counts in the size */
-	if (ftruncate(out, (off_t)total) < 0 || fchmod(out, 0600) < 0 ||
-	    lseek(out, 0, SEEK_SET) < 0)
-		goto fail;
-	return out;
-fail:
-	sodium_memzero(buf, sizeof(buf));
+	e = errno;
 	close(out);
 	unlinkat(queue, name, 0);
+	errno = e;
 	return -1;
 }
 

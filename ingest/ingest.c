@@ -785,6 +785,31 @@ bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r,
 }
 
 int
+bp_ingest_copy_sealed(bp_ingest *g, int fd, int out_fd)
+{
+	struct bp_env_meta meta;
+	bp_open *o = NULL;
+	bool retired;
+	int64_t late;
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	enum bp_env_error e = open_envelope(g, fd, &meta, &o, &retired, &late);
+	sodium_memzero(&meta, sizeof(meta));
+	if (e == BP_ENV_IO || e == BP_ENV_NOMEM) {
+		bp_open_free(o);
+		errno = e == BP_ENV_IO ? EIO : ENOMEM;
+		return -1;
+	}
+	if (e == BP_ENV_OK)
+		e = bp_open_copy(o, out_fd);
+	bp_open_free(o);
+	if (e == BP_ENV_IO)
+		return -1;
+	return e == BP_ENV_TRUNCATED || e == BP_ENV_TRUNCATED_HEADER ? 1 : 0;
+}
+
+int
 bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
     char *err, size_t errlen)
 {

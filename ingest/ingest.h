@@ -142,5 +142,16 @@ int bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta);
  */
 int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r,
     uint64_t *sealed_bytes);
+/*
+ * Copies the sealed file of fd (from its start; not closed here) to out_fd
+ * as far as it authenticates (bp_open_copy): never a byte that its
+ * kommune's key does not vouch for.  A head that does not open (changed
+ * since bp_ingest_check_head, or still being written) leaves out_fd
+ * empty, which the full ingest takes as a file still being written.
+ * 1 when the file ends before its final chunk (maybe still being written:
+ * the copy would open as incomplete), else 0; -1 (errno) when fd could not
+ * be read or out_fd written.
+ */
+int bp_ingest_copy_sealed(bp_ingest *g, int fd, int out_fd);
 
 #endif

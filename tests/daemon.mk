@@ -70,6 +70,7 @@ $(bp_nocopy_log): tests/helpers/crashshim.so
 DAEMON_ATTACKS = tests/attacks/recover_from_uploader_inode.sh tests/attacks/lock_squat.sh \
 	tests/attacks/plaintext_kept.sh tests/attacks/chunk_walk_dos.sh tests/attacks/once_spin.sh \
 	tests/attacks/receipt_twice_merged.sh tests/attacks/crash_points.sh \
-	tests/attacks/crash_counted.sh tests/attacks/overcap_inplace_starve.sh
+	tests/attacks/crash_counted.sh tests/attacks/overcap_inplace_starve.sh \
+	tests/attacks/head_then_plaintext.sh
 TESTS += $(DAEMON_ATTACKS)
 EXTRA_DIST += $(DAEMON_ATTACKS) tests/attacks/lib.sh tests/attacks/README

@@ -632,3 +632,147 @@ Test(ingest, fifo_and_oversized_files_are_refused)
 	bp_ingest_result_free(&r);
 	assert_store_is(NULL);
 }
+
+/* The bytes of file rel (malloc) and their count. */
+static uint8_t *
+read_all(const char *rel, size_t *len)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	path_in(p, rel);
+	int fd = open(p, O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_assert_eq(fstat(fd, &st), 0);
+	uint8_t *b = malloc((size_t)st.st_size + 1);
+	cr_assert_not_null(b);
+	cr_assert_eq(pread(fd, b, (size_t)st.st_size, 0), st.st_size);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return b;
+}
+
+/* Writes len bytes of b to rel (replacing it). */
+static void
+write_all(const char *rel, const uint8_t *b, size_t len)
+{
+	char p[PATH_MAX];
+	path_in(p, rel);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, b, len), (ssize_t)len);
+	close(fd);
+}
+
+/* bp_ingest_copy_sealed of rel into copy.bpx; returns its bytes (malloc). */
+static uint8_t *
+copy_of(const char *rel, size_t *len)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+	path_in(p, rel);
+	path_in(q, "copy.bpx");
+	unlink(q);
+	int fd = open(p, O_RDONLY), out = open(q, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(fd >= 0 && out >= 0);
+	cr_assert_eq(bp_ingest_copy_sealed(ing, fd, out), 0);
+	close(fd);
+	close(out);
+	return read_all("copy.bpx", len);
+}
+
+/* Whether b[0..len) holds the 11 bytes of s. */
+static bool
+holds(const uint8_t *b, size_t len, const char *s)
+{
+	return memmem(b, len, s, strlen(s)) != NULL;
+}
+
+/* bp_ingest_copy_sealed copies what the kommune's key vouches for and
+ * nothing else (found by a hostile review: a plaintext export behind an
+ * authentic head was copied and synced into the queue before the copy was
+ * refused): a good seal whole; a plaintext behind its head, or in place of
+ * a chunk, cut at the first chunk that fails, with a frame that fails
+ * again; bytes after the final chunk as one zero byte; a file still being
+ * written as far as its last whole chunk.  Each copy opens as the file
+ * does. */
+Test(ingest, copy_holds_only_authentic_bytes)
+{
+	struct truth t;
+	struct bp_ingest_result r;
+	size_t flen, clen, plen;
+	char pid[12];
+	const size_t head = 132 + 4 + 166;
+
+	write_export("a.csv", 0, 3000, 0, NULL, &t);   /* four chunks */
+	seal("a.csv", "a.bpx", t.rows, false);
+	uint8_t *file = read_all("a.bpx", &flen), *plain = read_all("a.csv", &plen);
+	make_pid(2999, pid);
+	cr_assert(holds(plain, plen, pid));
+	cr_assert_gt(flen, head + 3 * 65536);
+
+	uint8_t *c = copy_of("a.bpx", &clen);
+	cr_assert(clen == flen && !memcmp(c, file, flen), "a good seal is copied whole");
+	free(c);
+
+	/* the export in plaintext behind the authentic head */
+	uint8_t *evil = malloc(flen + plen);
+	cr_assert_not_null(evil);
+	memcpy(evil, file, head);
+	memcpy(evil + head, plain, plen);
+	write_all("evil.bpx", evil, head + plen);
+	c = copy_of("evil.bpx", &clen);
+	cr_assert_eq(clen, head + 4, "the head and a failing frame: %zu bytes", clen);
+	cr_assert(!holds(c, clen, pid) && !memcmp(c, file, head));
+	free(c);
+	ingest("copy.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert(strstr(r.reason, "chunk fails authentication"), "%s", r.reason);
+	bp_ingest_result_free(&r);
+
+	/* plaintext in place of the third chunk's bytes */
+	memcpy(evil, file, flen);
+	size_t third = head + 2 * (4 + 65536 + 17);
+	memcpy(evil + third + 4, plain + plen - 65536, 65536);
+	write_all("evil.bpx", evil, flen);
+	c = copy_of("evil.bpx", &clen);
+	cr_assert_eq(clen, third + 4);
+	cr_assert(!holds(c, clen, pid) && !memcmp(c, file, third));
+	free(c);
+
+	/* plaintext after a valid seal: one zero byte stands for it */
+	memcpy(evil, file, flen);
+	write_all("evil.bpx", evil, flen);
+	char p[PATH_MAX];
+	path_in(p, "evil.bpx");
+	FILE *f = fopen(p, "a");
+	cr_assert(f);
+	fprintf(f, "%s;0301;2024\n", pid);
+	fclose(f);
+	c = copy_of("evil.bpx", &clen);
+	cr_assert(clen == flen + 1 && !memcmp(c, file, flen) && c[flen] == 0);
+	free(c);
+	ingest("copy.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+
+	/* still being written, cut inside the third chunk */
+	write_all("evil.bpx", file, third + 1000);
+	c = copy_of("evil.bpx", &clen);
+	cr_assert(clen == third && !memcmp(c, file, third), "%zu bytes", clen);
+	free(c);
+	ingest("copy.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_INCOMPLETE, "%s", r.reason);
+	bp_ingest_result_free(&r);
+
+	/* a head still being written: an empty copy, incomplete too */
+	write_all("evil.bpx", file, 100);
+	c = copy_of("evil.bpx", &clen);
+	cr_assert_eq(clen, 0);
+	free(c);
+	ingest("copy.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_INCOMPLETE, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	free(evil);
+	free(plain);
+	free(file);
+	assert_store_is(NULL);
+}
