@@ -133,6 +133,14 @@ rescan(struct bpd *d)
 		d->errors_in_item++;
 }
 
+/* Whether kommune has a registered key (struct bpd_waits' known). */
+static bool
+kommune_known(const char *kommune, void *ud)
+{
+	const struct bpd *d = ud;
+	return bp_ingest_knows_kommune(d->ing, kommune);
+}
+
 /* Claims one candidate and takes it to its end. */
 static void
 process_cand(struct bpd *d, const struct bpd_cand *c)
@@ -161,7 +169,7 @@ process_cand(struct bpd *d, const struct bpd_cand *c)
 	bpd_qname_format(&q, qn, sizeof(qn));
 	end = bpd_dispose(&d->ctx, qn, &cl, &st);
 	if (end == BPD_END_RETURNED) {
-		bpd_wait_again(&d->waits, c->folder, c->name, cl.returned, d->now);
+		bpd_wait_again(&d->waits, c->folder, c->name, cl.returned, d->now, c);
 		return;
 	}
 	bpd_wait_forget(&d->waits, c->folder, c->name);
@@ -675,6 +683,8 @@ setup(struct bpd *d)
 	d->ctx.ing = d->ing;
 	d->ctx.sign_sk = &d->sign_sk;
 	d->ctx.keep_young = d->once;
+	d->waits.known = kommune_known;
+	d->waits.known_ud = d;
 	if ((d->ctx.flood = bpd_flood_new()) == NULL) {
 		bpd_log(LOG_ERR, "out of memory");
 		return EX_OSERR;

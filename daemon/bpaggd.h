@@ -83,7 +83,13 @@ struct bpd_cand {
 	char folder[5];      /* "" for the inbox itself, else NNNN */
 	char *name;          /* malloc'ed */
 	struct timespec ctime;
+	/* as listed: a file handed back unchanged since is not claimed again */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
 	bool refuse_incomplete; /* incomplete too long, or over the folder cap */
+	bool shared;         /* its folder's kommune is not registered */
 	size_t turn;         /* older candidates of its folder and kind before it */
 };
 
@@ -104,6 +110,7 @@ struct bpd_wait {
 	uint64_t backoff;    /* ms, doubled up to 30 s */
 	bool over_cap;       /* over its folder's cap: left alone for now */
 	bool returned;       /* claimed, found incomplete, handed back */
+	bool as_claimed;     /* dev, ino, size, mtime: as listed before that claim */
 	bool claim_failed;   /* could not be claimed (e.g. EACCES): on back-off */
 	bool seen;           /* found by the current listing */
 	bool logged;
@@ -126,6 +133,10 @@ struct bpd_waits {
 	size_t per_folder[10001]; /* waiting (not over_cap) per folder; [10000] the inbox */
 	bool cap_logged[10001];
 	struct bpd_quiet *quiet; /* [10000] by folder, calloc'ed at the first listing */
+	/* Whether a folder's kommune is registered (NULL: all are): the
+	 * folders of none share the inbox's turn, as anyone may make them. */
+	bool (*known)(const char *kommune, void *ud);
+	void *known_ud;
 };
 
 /* True for names still being written: ".*", "*.part", "*.tmp". */
@@ -173,9 +184,11 @@ void bpd_candlist_free(struct bpd_candlist *l);
 void bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name);
 /* Waits for folder/name again, handed back to the inbox (incomplete) as
  * folder/as: under another name, its clock goes with it and the file that
- * took its name is new. */
+ * took its name is new.  c (or NULL): the candidate as listed before the
+ * claim; while the file is unchanged since, it is not claimed again (it
+ * would be found incomplete again), only refused once too old. */
 void bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name,
-    const char *as, uint64_t now_ms);
+    const char *as, uint64_t now_ms, const struct bpd_cand *c);
 /* Folder/name could not be claimed: not offered again before a back-off
  * (doubled up to 30 s). Returns true the first time (to be logged once). */
 bool bpd_wait_claim_failed(struct bpd_waits *w, const char *folder, const char *name,

@@ -263,7 +263,7 @@ bpd_wait_forget(struct bpd_waits *w, const char *folder, const char *name)
 
 void
 bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, const char *as,
-    uint64_t now_ms)
+    uint64_t now_ms, const struct bpd_cand *c)
 {
 	char key[PATH_MAX];
 	struct bpd_wait *e;
@@ -288,6 +288,13 @@ bpd_wait_again(struct bpd_waits *w, const char *folder, const char *name, const 
 		e->backoff = BACKOFF_FIRST_MS / 2;
 	}
 	e->returned = true;
+	e->as_claimed = c != NULL;
+	if (c) {
+		e->dev = c->dev;
+		e->ino = c->ino;
+		e->size = c->size;
+		e->mtime = c->mtime;
+	}
 	e->seen = true;
 	if (e->backoff < BACKOFF_MAX_MS)
 		e->backoff *= 2;
@@ -302,7 +309,7 @@ bpd_wait_claim_failed(struct bpd_waits *w, const char *folder, const char *name,
 	struct bpd_wait *e;
 	bool first;
 
-	bpd_wait_again(w, folder, name, name, now_ms);
+	bpd_wait_again(w, folder, name, name, now_ms, NULL);
 	make_key(key, sizeof(key), folder, name);
 	e = find(w, key);
 	if (!e)
@@ -342,7 +349,12 @@ cand_add(struct bpd_candlist *l, const char *folder, const char *name,
 		return -1;
 	snprintf(c->folder, sizeof(c->folder), "%s", folder);
 	c->ctime = st->st_ctim;
+	c->dev = st->st_dev;
+	c->ino = st->st_ino;
+	c->size = st->st_size;
+	c->mtime = st->st_mtim;
 	c->refuse_incomplete = refuse;
+	c->shared = false;
 	c->turn = 0;
 	l->n++;
 	return 0;
@@ -364,6 +376,15 @@ unchanged(const struct bpd_wait *e, const struct stat *st)
 {
 	return e->size == st->st_size && e->ino == st->st_ino && e->dev == st->st_dev &&
 	    ts_cmp(&e->mtime, &st->st_mtim) == 0 && ts_cmp(&e->ctime, &st->st_ctim) == 0;
+}
+
+/* Whether the file of st is the one listed before e's last claim, with no
+ * write since (its ctime changed with the claim's renames). */
+static bool
+as_listed(const struct bpd_wait *e, const struct stat *st)
+{
+	return e->size == st->st_size && e->ino == st->st_ino && e->dev == st->st_dev &&
+	    ts_cmp(&e->mtime, &st->st_mtim) == 0;
 }
 
 /* A new entry for an incomplete file, counted against its folder's cap. */
@@ -428,11 +449,15 @@ consider(struct scan *s, int dfd, const char *folder, const char *name, const st
 	}
 	if (e && e->returned) {
 		/* Complete by its framing but not by its final tag when claimed:
-		 * looked at again on the back-off only, refused when too old. */
+		 * looked at again on the back-off only, and only if it changed
+		 * since it was listed for that claim (unchanged, it would be
+		 * copied and decrypted again to the same end: a cut-off copy of
+		 * a real seal, dropped in many folders, cost a full pass each
+		 * back-off); refused when too old. */
 		e->seen = true;
 		if (!s->keep_young && s->now - e->first_seen >= s->young_ms)
 			return cand_add(s->out, folder, name, st, true);
-		if (s->now >= e->due)
+		if (s->now >= e->due && !(e->as_claimed && as_listed(e, st)))
 			return cand_add(s->out, folder, name, st, false);
 		s->stats->nwaiting++;
 		return 0;
@@ -625,6 +650,15 @@ scan_dir(struct scan *s, int fd, const char *folder, const struct stat *dst)
 	return ret;
 }
 
+/* The folder whose turns c takes: its own, or the inbox's for a folder of
+ * no registered kommune (anyone may make inbox/NNNN, and 500 of them would
+ * otherwise be 500 turns for each one of a kommune's own folder). */
+static const char *
+turn_folder(const struct bpd_cand *c)
+{
+	return c->shared ? "" : c->folder;
+}
+
 /* Within each folder, what is complete first, then what is refused; each
  * by oldest change (then by name): the order that gives each candidate its
  * turn. */
@@ -632,7 +666,7 @@ static int
 folder_cmp(const void *a, const void *b)
 {
 	const struct bpd_cand *x = a, *y = b;
-	int c = strcmp(x->folder, y->folder);
+	int c = strcmp(turn_folder(x), turn_folder(y));
 	if (c)
 		return c;
 	if (x->refuse_incomplete != y->refuse_incomplete)
@@ -663,12 +697,15 @@ cand_cmp(const void *a, const void *b)
 
 /* Each candidate's turn in its folder (by folder_cmp), then the order. */
 static void
-order(struct bpd_candlist *l)
+order(struct bpd_candlist *l, const struct bpd_waits *w)
 {
+	for (size_t i = 0; i < l->n; i++)
+		l->v[i].shared = *l->v[i].folder && w->known &&
+		    !w->known(l->v[i].folder, w->known_ud);
 	qsort(l->v, l->n, sizeof(l->v[0]), folder_cmp);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct bpd_cand *p = i ? &l->v[i - 1] : NULL;
-		l->v[i].turn = p && !strcmp(p->folder, l->v[i].folder) &&
+		l->v[i].turn = p && !strcmp(turn_folder(p), turn_folder(&l->v[i])) &&
 		    p->refuse_incomplete == l->v[i].refuse_incomplete ? p->turn + 1 : 0;
 	}
 	qsort(l->v, l->n, sizeof(l->v[0]), cand_cmp);
@@ -707,7 +744,7 @@ bpd_scan(int inbox, struct bpd_waits *w, uint64_t now_ms, unsigned young_seconds
 			i--; /* the slot may hold a re-placed entry now */
 		}
 	if (out->n > 1)
-		order(out);
+		order(out, w);
 	return 0;
 }
 

@@ -331,6 +331,86 @@ Test(daemon, scan_takes_a_file_of_every_folder_in_turn)
 	free(b);
 }
 
+static bool
+only_0301(const char *kommune, void *ud)
+{
+	(void)ud;
+	return strcmp(kommune, "0301") == 0;
+}
+
+/* Folders of no registered kommune share the inbox's turn (found by a
+ * hostile review: anyone may make inbox/NNNN, and 500 such folders, each
+ * with a cut-off copy of a real seal, came before a kommune's own file
+ * 500 to 1): five of them and the inbox hold one file of a turn, and
+ * 0301's file, made last, is in the first turn. */
+Test(daemon, scan_gives_unregistered_folders_one_turn)
+{
+	static const unsigned two[] = { 166, 40 };
+	static const char *const made[] = { "5001/a.bpx", "5002/a.bpx", "5003/a.bpx",
+		"5004/a.bpx", "5005/a.bpx", "e.bpx", "0301/v.bpx" };
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { .known = only_0301 };
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
+
+	for (size_t i = 0; i < 7; i++) {
+		if (strchr(made[i], '/')) {
+			char f[5];
+			memcpy(f, made[i], 4);
+			f[4] = '\0';
+			mkdir_in(f);
+		}
+		put_bytes(made[i], b, len);
+	}
+	scan_at(&w, 1000, 60, &l, &st);
+	cr_assert_eq(l.n, 7);
+	cr_assert(!strcmp(l.v[0].folder, "0301") || !strcmp(l.v[1].folder, "0301"),
+	    "0301's file comes after %s and %s", l.v[0].folder, l.v[1].folder);
+	for (size_t i = 0; i < 7; i++)
+		cr_assert_eq(l.v[i].turn, i < 2 ? 0 : i - 1, "candidate %zu (%s/%s): turn %zu", i,
+		    l.v[i].folder, l.v[i].name, l.v[i].turn);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+	free(b);
+}
+
+/* A file handed back (complete by its framing, not by its final tag) is
+ * not claimed again while it is as it was listed for that claim (it would
+ * be copied and decrypted again to the same end), but is once it changes,
+ * and is refused once too old. */
+Test(daemon, returned_file_is_claimed_again_only_when_changed)
+{
+	static const unsigned two[] = { 166, 40 };
+	struct bpd_candlist l;
+	struct bpd_scan_stats st;
+	struct bpd_waits w = { 0 };
+	size_t len;
+	uint8_t *b = framed(two, 2, &len);
+
+	put_bytes("r.bpx", b, len);
+	scan_at(&w, 1000, 60, &l, &st);
+	cr_assert_eq(l.n, 1);
+	bpd_wait_again(&w, "", "r.bpx", "r.bpx", 1000, &l.v[0]);   /* handed back */
+	bpd_candlist_free(&l);
+	scan_at(&w, 40000, 60, &l, &st);
+	cr_assert_eq(l.n, 0, "claimed again, unchanged");
+	cr_assert_eq(st.nwaiting, 1);
+	bpd_candlist_free(&l);
+	put_bytes("r.bpx", b, len - 1);   /* written to since */
+	scan_at(&w, 41000, 60, &l, &st);
+	cr_assert_eq(l.n, 1, "not claimed again once changed");
+	cr_assert_not(l.v[0].refuse_incomplete);
+	bpd_wait_again(&w, "", "r.bpx", "r.bpx", 41000, &l.v[0]);
+	bpd_candlist_free(&l);
+	scan_at(&w, 61001, 60, &l, &st);
+	cr_assert_eq(l.n, 1, "not refused once too old");
+	cr_assert(l.v[0].refuse_incomplete);
+	bpd_candlist_free(&l);
+	bpd_waits_free(&w);
+	free(b);
+}
+
 /* Issue 10, item 3: youth counts from the first sight, not from an mtime
  * the uploader set; a waited-for file is looked at again only when it
  * changes or is due, and refused once it has been incomplete too long. */
