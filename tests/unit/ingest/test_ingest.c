@@ -663,9 +663,10 @@ write_all(const char *rel, const uint8_t *b, size_t len)
 	close(fd);
 }
 
-/* bp_ingest_copy_sealed of rel into copy.bpx; returns its bytes (malloc). */
+/* bp_ingest_copy_sealed of rel into copy.bpx, which says early (1) or not
+ * (0) that rel ends before its final chunk; returns its bytes (malloc). */
 static uint8_t *
-copy_of(const char *rel, size_t *len)
+copy_of(const char *rel, size_t *len, int early)
 {
 	char p[PATH_MAX], q[PATH_MAX];
 	path_in(p, rel);
@@ -673,7 +674,7 @@ copy_of(const char *rel, size_t *len)
 	unlink(q);
 	int fd = open(p, O_RDONLY), out = open(q, O_RDWR | O_CREAT | O_EXCL, 0600);
 	cr_assert(fd >= 0 && out >= 0);
-	cr_assert_eq(bp_ingest_copy_sealed(ing, fd, out), 0);
+	cr_assert_eq(bp_ingest_copy_sealed(ing, fd, out), early, "%s", rel);
 	close(fd);
 	close(out);
 	return read_all("copy.bpx", len);
@@ -709,7 +710,7 @@ Test(ingest, copy_holds_only_authentic_bytes)
 	cr_assert(holds(plain, plen, pid));
 	cr_assert_gt(flen, head + 3 * 65536);
 
-	uint8_t *c = copy_of("a.bpx", &clen);
+	uint8_t *c = copy_of("a.bpx", &clen, 0);
 	cr_assert(clen == flen && !memcmp(c, file, flen), "a good seal is copied whole");
 	free(c);
 
@@ -719,7 +720,7 @@ Test(ingest, copy_holds_only_authentic_bytes)
 	memcpy(evil, file, head);
 	memcpy(evil + head, plain, plen);
 	write_all("evil.bpx", evil, head + plen);
-	c = copy_of("evil.bpx", &clen);
+	c = copy_of("evil.bpx", &clen, 0);
 	cr_assert_eq(clen, head + 4, "the head and a failing frame: %zu bytes", clen);
 	cr_assert(!holds(c, clen, pid) && !memcmp(c, file, head));
 	free(c);
@@ -733,7 +734,7 @@ Test(ingest, copy_holds_only_authentic_bytes)
 	size_t third = head + 2 * (4 + 65536 + 17);
 	memcpy(evil + third + 4, plain + plen - 65536, 65536);
 	write_all("evil.bpx", evil, flen);
-	c = copy_of("evil.bpx", &clen);
+	c = copy_of("evil.bpx", &clen, 0);
 	cr_assert_eq(clen, third + 4);
 	cr_assert(!holds(c, clen, pid) && !memcmp(c, file, third));
 	free(c);
@@ -747,7 +748,7 @@ Test(ingest, copy_holds_only_authentic_bytes)
 	cr_assert(f);
 	fprintf(f, "%s;0301;2024\n", pid);
 	fclose(f);
-	c = copy_of("evil.bpx", &clen);
+	c = copy_of("evil.bpx", &clen, 0);
 	cr_assert(clen == flen + 1 && !memcmp(c, file, flen) && c[flen] == 0);
 	free(c);
 	ingest("copy.bpx", &r);
@@ -756,7 +757,7 @@ Test(ingest, copy_holds_only_authentic_bytes)
 
 	/* still being written, cut inside the third chunk */
 	write_all("evil.bpx", file, third + 1000);
-	c = copy_of("evil.bpx", &clen);
+	c = copy_of("evil.bpx", &clen, 1);
 	cr_assert(clen == third && !memcmp(c, file, third), "%zu bytes", clen);
 	free(c);
 	ingest("copy.bpx", &r);
@@ -765,7 +766,7 @@ Test(ingest, copy_holds_only_authentic_bytes)
 
 	/* a head still being written: an empty copy, incomplete too */
 	write_all("evil.bpx", file, 100);
-	c = copy_of("evil.bpx", &clen);
+	c = copy_of("evil.bpx", &clen, 1);
 	cr_assert_eq(clen, 0);
 	free(c);
 	ingest("copy.bpx", &r);
