@@ -306,6 +306,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		c->young_seconds = (unsigned)u;
 	} else if (IS("ingest", "unverified_refusals_per_day")) {
 		ok = parse_ulong(value, 0, 100000000, &c->unverified_refusals_per_day);
+	} else if (IS("ingest", "replays_per_day")) {
+		ok = parse_ulong(value, 0, 100000000, &c->replays_per_day);
 	} else if (IS("ingest", "scan_seconds")) {
 		ok = parse_ulong(value, 1, 86400, &u);
 		c->scan_seconds = (unsigned)u;
@@ -447,6 +449,7 @@ bp_config_load(const char *path, struct bp_config *c, char *err, size_t errlen)
 	c->store_lock_timeout = 60;
 	c->scan_seconds = 30;
 	c->unverified_refusals_per_day = 100;
+	c->replays_per_day = 20;
 	c->min_cell = 5;
 	bp_measure_settings_default(&c->measures);
 	snprintf(err, errlen, "out of memory");

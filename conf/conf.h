@@ -30,6 +30,7 @@ struct bp_config {
 	unsigned young_seconds;       /* retry incomplete files this young, default 60 */
 	unsigned scan_seconds;        /* periodic inbox scan, default 30 */
 	unsigned long unverified_refusals_per_day; /* per folder, recorded one by one; 100 */
+	unsigned long replays_per_day; /* exact replays per folder with a receipt each; 20 */
 	char *pseudonym_scope;        /* "global" (default) or "year" */
 	/* [measures] */
 	struct bp_measure_settings measures;

@@ -685,7 +685,8 @@ setup(struct bpd *d)
 	d->ctx.keep_young = d->once;
 	d->waits.known = kommune_known;
 	d->waits.known_ud = d;
-	if ((d->ctx.flood = bpd_flood_new()) == NULL) {
+	if ((d->ctx.flood = bpd_flood_new("unverified")) == NULL ||
+	    (d->ctx.replays = bpd_flood_new("replayed")) == NULL) {
 		bpd_log(LOG_ERR, "out of memory");
 		return EX_OSERR;
 	}
@@ -701,6 +702,7 @@ teardown(struct bpd *d)
 	bpd_candlist_free(&d->cands);
 	bpd_waits_free(&d->waits);
 	bpd_flood_free(d->ctx.flood);
+	bpd_flood_free(d->ctx.replays);
 	if (d->fsev_dirfd >= 0)
 		close(d->fsev_dirfd);
 	close_dirs(&d->ctx.dirs);

@@ -366,11 +366,14 @@ int bpd_rejected_index(struct bpd_ctx *c, const struct bp_ingest_result *r, cons
 
 /* ---- flood.c ---------------------------------------------------------- */
 
-/* Refusals of unverified files beyond each inbox folder's budget of the
- * day, counted in one file of the folder and day (flood.c). */
+/* Refusals of unverified files (or exact replays) beyond each inbox
+ * folder's budget of the day, counted in one file of the folder and day
+ * (flood.c). */
 struct bpd_flood;
-/* An empty count, or NULL (ENOMEM); freed with bpd_flood_free. */
-struct bpd_flood *bpd_flood_new(void);
+/* An empty count of kind "unverified" or "replayed" (a string that
+ * outlives it: it names the files), or NULL (ENOMEM); freed with
+ * bpd_flood_free. */
+struct bpd_flood *bpd_flood_new(const char *kind);
 void bpd_flood_free(struct bpd_flood *f);
 /* What bpd_flood_take did with a refusal it counted. */
 struct bpd_flood_said {
@@ -401,6 +404,7 @@ struct bpd_ctx {
 	int inbox;              /* for bpd_unclaim; -1 when none */
 	bool keep_young;        /* --once: an incomplete file goes back */
 	struct bpd_flood *flood; /* unverified refusals beyond the budget */
+	struct bpd_flood *replays; /* exact replays beyond the budget */
 	/* Counted for the final log line. */
 	unsigned long n_merged, n_already, n_refused;
 };

@@ -421,6 +421,36 @@ bpd_open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
 }
 
 /*
+ * An upload of a submission whose exact bytes are kept already (in archive/
+ * or rejected/), beyond its folder's budget of replays that day: counted in the
+ * folder's file of the day (flood.c) instead of a receipt, reason file,
+ * store record and log line of its own.  1 counted, 0 to be recorded one
+ * by one, -1 (retried).
+ */
+static int
+count_replay(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r)
+{
+	struct bpd_flood_said said;
+	char folder[5];
+	int rc;
+
+	if (c->replays == NULL)
+		return 0;
+	bool own = bpd_qname_folder(q, folder) == 0 && *folder &&
+	    bp_ingest_knows_kommune(c->ing, folder);
+	/* the reason names the kind, not the submission: the file keeps a
+	 * line per reason (16 at most), and a replay of each of 357
+	 * kommuner's files is the same event */
+	rc = bpd_flood_take(c->replays, c->dirs.rejected, c->conf->replays_per_day, own, q,
+	    r->status == BP_INGEST_REFUSED ? "refused again, its bytes kept in rejected/ already" :
+	    "already applied, its bytes in archive/ already", LOG_INFO, &said);
+	if (rc < 0)
+		bpd_log(LOG_ERR, "%s: cannot count the replay in rejected/: %s (retried)",
+		    bpd_qname_safe(q), strerror(errno));
+	return rc;
+}
+
+/*
  * After the outcome of a COPY entry is durable: reason (refused), receipt,
  * the entry renamed ARCHIVE or REJECT, then linked out.
  */
@@ -465,20 +495,27 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	if (has_twin)
 		snprintf(why, sizeof(why), "%s; the file was not kept: %s holds the same bytes",
 		    r->reason, twin);
-	if (r->status == BP_INGEST_REFUSED && !counted &&
+	/* an exact replay beyond its folder's budget of the day: counted,
+	 * without a receipt, reason file, store record or log line (flood.c) */
+	int replays = has_twin ? count_replay(c, q, r) : 0;
+	if (replays < 0)
+		return BPD_END_RETRY;
+	if (r->status == BP_INGEST_REFUSED && !counted && !replays &&
 	    write_reason(c, q, r, has_twin ? why : NULL) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	if (r->have_meta && bpd_receipt_write(c->dirs.outbox, c->sign_sk, bpd_qname_safe(q), tag,
-	    r, time(NULL)) < 0) {
+	if (r->have_meta && !replays && bpd_receipt_write(c->dirs.outbox, c->sign_sk,
+	    bpd_qname_safe(q), tag, r, time(NULL)) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the receipt (retried): %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	if (counted)
+	if (counted || (replays && r->status == BP_INGEST_REFUSED))
 		c->n_refused++;
+	else if (replays)
+		c->n_already++;
 	else
 		log_replay(c, bpd_qname_safe(q), r, has_twin ? twin : NULL);
 	if (!keep || has_twin) {

@@ -13,7 +13,8 @@ FLOOD=${BPAGG_FLOOD_FILES:-1000}
 M=20
 YEAR=2021
 
-init_central "scan_seconds = 3600"
+# every copy recorded one by one (replays_per_day: replay_receipt_flood.sh)
+init_central "scan_seconds = 3600" "replays_per_day = 100000"
 mapfile -t kommuner < <(awk -F, 'NR > 1 { print $1 }' "$BPAGG_REGISTRY" | sed -n "100,$((99 + M))p")
 mkdir -p "$T/sealed" "$T/stage"
 csvs=()

@@ -88,7 +88,7 @@ slurp(const char *name)
 
 Test(flood, beyond_the_budget_refusals_are_counted_in_one_file)
 {
-	struct bpd_flood *f = bpd_flood_new();
+	struct bpd_flood *f = bpd_flood_new("unverified");
 	struct bpd_flood_said said;
 
 	cr_assert(f);
@@ -129,7 +129,7 @@ Test(flood, beyond_the_budget_refusals_are_counted_in_one_file)
 
 Test(flood, the_count_goes_on_after_a_restart_the_same_day)
 {
-	struct bpd_flood *f = bpd_flood_new();
+	struct bpd_flood *f = bpd_flood_new("unverified");
 	struct bpd_flood_said said;
 
 	for (int i = 0; i < 5; i++)
@@ -138,7 +138,7 @@ Test(flood, the_count_goes_on_after_a_restart_the_same_day)
 	cr_assert(strstr(slurp("20261207-4201.unverified"), "unverified: 3\n"));
 
 	/* started again: the folder is over its budget at once, counts go on */
-	f = bpd_flood_new();
+	f = bpd_flood_new("unverified");
 	cr_assert_eq(take(f, DAY1 + 10, "4201", "odd", &said), 1, "a fresh budget after a restart");
 	cr_assert(said.store, "a new run makes sure of the store record");
 	const char *t = slurp("20261207-4201.unverified");
@@ -151,7 +151,7 @@ Test(flood, the_count_goes_on_after_a_restart_the_same_day)
 
 Test(flood, reasons_beyond_sixteen_are_counted_as_other)
 {
-	struct bpd_flood *f = bpd_flood_new();
+	struct bpd_flood *f = bpd_flood_new("unverified");
 	struct bpd_flood_said said;
 	char why[32];
 
@@ -169,7 +169,7 @@ Test(flood, reasons_beyond_sixteen_are_counted_as_other)
 
 Test(flood, two_nodes_sharing_rejected_add_to_one_count)
 {
-	struct bpd_flood *a = bpd_flood_new(), *b = bpd_flood_new();
+	struct bpd_flood *a = bpd_flood_new("unverified"), *b = bpd_flood_new("unverified");
 	struct bpd_flood_said said;
 
 	cr_assert_eq(take(a, DAY1, "4201", "junk", &said), 0);
@@ -185,4 +185,29 @@ Test(flood, two_nodes_sharing_rejected_add_to_one_count)
 	cr_assert(strstr(t, "reason: 1 other junk\n"), "%s", t);
 	bpd_flood_free(a);
 	bpd_flood_free(b);
+}
+
+/* The replays' count is a file of its own kind, beside the unverified one
+ * of the same folder and day, and read back as its own. */
+Test(flood, replays_are_counted_apart)
+{
+	struct bpd_flood *u = bpd_flood_new("unverified"), *r = bpd_flood_new("replayed");
+	struct bpd_flood_said said;
+
+	cr_assert(u && r);
+	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 0);
+	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 0);
+	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 1);
+	cr_assert_str_eq(said.name, "20261207-4201.replayed");
+	cr_assert_eq(take(u, DAY1, "4201", "junk", &said), 0, "the unverified budget is its own");
+	bpd_flood_free(r);
+	r = bpd_flood_new("replayed");   /* a restart: read back */
+	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 1);
+	const char *t = slurp("20261207-4201.replayed");
+	cr_assert(strstr(t, "replayed: 2\n"), "%s", t);
+	cr_assert(strstr(t, "reason: 2 already applied\n"), "%s", t);
+	cr_assert(strstr(t, "whose exact bytes are kept already"), "%s", t);
+	cr_assert_str_eq(slurp("20261207-4201.unverified"), "");
+	bpd_flood_free(u);
+	bpd_flood_free(r);
 }
