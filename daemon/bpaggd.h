@@ -13,15 +13,16 @@
  *   privdrop.c  dropping root
  *   log.c       syslog or stderr (with journald priorities)
  *   notify.c    sd_notify: READY, RELOADING, STOPPING and STATUS lines
- *   flood.c     refusals of unverified files beyond a folder's daily budget
+ *   flood.c     refusals of unverified files, and exact replays, beyond a
+ *               folder's daily budget
  *   replay.c    a replay's copy is not kept when its bytes are kept already
  *
  * A file in the inbox belongs to whoever can write there. bpaggd reads
  * nothing of it in place but its framing (to tell a finished upload from
  * one in progress); it then claims the file with renameat() into its
  * private queue directory (state dir/queue, mode 0700), refuses a file with
- * another hard link, copies the bytes into a file of its own (O_EXCL) and
- * ingests, archives or rejects that copy. From the claim on, every
+ * another hard link, copies the bytes that authenticate into a file of its
+ * own (O_EXCL) and ingests, archives or rejects that copy. From the claim on, every
  * operation is an *at() call beneath a directory descriptor of its own.
  */
 #ifndef BPD_BPAGGD_H
