@@ -45,6 +45,7 @@ struct status {
 	size_t ny;
 	uint64_t waiting, rejected_unknown;
 	int64_t unverified;        /* counted in rejected/ *.unverified; -1 unread */
+	int64_t replayed;          /* counted in rejected/ *.replayed; -1 unread */
 	char unreadable[16][5];    /* inbox/NNNN folders that cannot be read */
 	size_t nunreadable;
 	int have_store;
@@ -63,8 +64,8 @@ usage(FILE *f)
 	    "Per year: the kommuner of the registry that reported, their rows, each\n"
 	    "kommune's last submission, the files rejected and waiting in the inbox,\n"
 	    "and persons reported by more than one kommune; then the unverified files\n"
-	    "bpaggd counted beyond a folder's budget of the day; ends with the\n"
-	    "fingerprints of the installation's public keys.\n"
+	    "and exact replays bpaggd counted beyond a folder's budget of the day;\n"
+	    "ends with the fingerprints of the installation's public keys.\n"
 	    "\n"
 	    "  -c, --conf CONF  the installation's bpagg.conf (also --config; default:\n"
 	    "                   $BPAGG_CONF, else " BP_CONFIG_DEFAULT ")\n"
@@ -124,9 +125,9 @@ count_dir(int dfd, int top, struct status *s)
 	return ret;
 }
 
-/* The count ("unverified: N") of one file of a folder and day (bpaggd(8)). */
+/* The count ("KIND: N") of one file of a folder and day (bpaggd(8)). */
 static uint64_t
-unverified_in(int dfd, const char *name)
+count_in(int dfd, const char *name, const char *kind)
 {
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	char buf[64];
@@ -140,18 +141,21 @@ unverified_in(int dfd, const char *name)
 	if (got <= 0)
 		return 0;
 	buf[got] = '\0';
-	return sscanf(buf, "unverified: %llu", &n) == 1 ? n : 0;
+	size_t kl = strlen(kind);
+	return !strncmp(buf, kind, kl) && buf[kl] == ':' &&
+	    sscanf(buf + kl + 1, " %llu", &n) == 1 ? n : 0;
 }
 
-/* The unverified files bpaggd refused beyond a folder's budget of the day,
- * counted in rejected/YYYYMMDD-NNNN.unverified (not one by one, so not in
- * the store's count); -1 when rejected/ cannot be read. */
+/* What bpaggd counted beyond a folder's budget of the day in
+ * rejected/YYYYMMDD-NNNN.KIND (unverified files refused, or exact replays:
+ * not one by one, so not in the store's count); -1 when rejected/ cannot
+ * be read. */
 static int64_t
-count_unverified(const char *rejected)
+count_beyond_budget(const char *rejected, const char *kind)
 {
 	int fd = open(rejected, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	const char *suffix = ".unverified";
-	size_t m = strlen(suffix);
+	char suffix[16];
+	size_t m = (size_t)snprintf(suffix, sizeof(suffix), ".%s", kind);
 	struct dirent *e;
 	uint64_t n = 0;
 	DIR *d;
@@ -166,7 +170,7 @@ count_unverified(const char *rejected)
 	while ((e = readdir(d)) != NULL) {
 		size_t k = strlen(e->d_name);
 		if (e->d_name[0] != '.' && k > m && !strcmp(e->d_name + k - m, suffix))
-			n += unverified_in(dirfd(d), e->d_name);
+			n += count_in(dirfd(d), e->d_name, kind);
 	}
 	closedir(d);
 	return (int64_t)n;
@@ -300,7 +304,8 @@ json_year(const struct status *st, const struct year_status *y)
  * the top "waiting", "inbox_unreadable" (the inbox/NNNN folders that cannot
  * be read), "rejected_year_unknown", "unverified_counted" (the files that
  * bpaggd counted in rejected/ *.unverified, null when rejected/ cannot be
- * read), "store" (false: none yet), "backend"
+ * read), "replays_counted" (likewise, rejected/ *.replayed), "store"
+ * (false: none yet), "backend"
  * and "schema_version" (null without a store). Each kommune's
  * "sequence" is a string of decimal digits (the receipt's).
  * The year of a waiting file is known only once it is opened, so each
@@ -318,11 +323,13 @@ print_json(FILE *f, const struct status *st)
 	for (size_t i = 0; unread && i < st->nunreadable; i++)
 		if (json_array_append_new(unread, json_stringn(st->unreadable[i], 4)) < 0)
 			goto out;
-	o = json_pack("{s:O,s:I,s:O,s:I,s:o,s:b,s:o,s:o}", "years", years,
+	o = json_pack("{s:O,s:I,s:O,s:I,s:o,s:o,s:b,s:o,s:o}", "years", years,
 	    "waiting", (json_int_t)st->waiting, "inbox_unreadable", unread,
 	    "rejected_year_unknown", (json_int_t)st->rejected_unknown,
 	    "unverified_counted", st->unverified < 0 ? json_null() :
 	    json_integer((json_int_t)st->unverified),
+	    "replays_counted", st->replayed < 0 ? json_null() :
+	    json_integer((json_int_t)st->replayed),
 	    "store", st->have_store, "backend", bp_json_text(st->backend),
 	    "schema_version", st->have_store ? json_integer(st->schema) : json_null());
 	if (o && json_dumpf(o, f, BP_JSON_FLAGS) == 0 && fputc('\n', f) != EOF)
@@ -420,6 +427,9 @@ print_text(FILE *f, const struct status *st)
 		    "budget of the day: rejected/*.unverified)\n", st->unverified);
 	else if (st->unverified < 0)
 		fprintf(f, "unverified files counted     unknown (rejected/ cannot be read)\n");
+	if (st->replayed > 0)
+		fprintf(f, "exact replays counted        %" PRId64 " (beyond a folder's budget of "
+		    "the day: rejected/*.replayed)\n", st->replayed);
 	if (st->have_store)
 		fprintf(f, "store                        %s, schema version %d\n", st->backend,
 		    st->schema);
@@ -556,7 +566,8 @@ bp_cmd_status(int argc, char **argv)
 		fprintf(stderr, "bpagg status: warning: %s/%s: cannot be read: its files are not "
 		    "counted as waiting, and bpaggd takes none of them until it can\n", c.inbox,
 		    st.unreadable[i]);
-	st.unverified = count_unverified(c.rejected);
+	st.unverified = count_beyond_budget(c.rejected, "unverified");
+	st.replayed = count_beyond_budget(c.rejected, "replayed");
 	st.keys = c.keys;
 	bp_catalogue_id(&c.measures, st.catalogue);
 	if ((rc = read_store(&c, o.year, &st)) != EX_OK)

@@ -42,5 +42,7 @@ echo "rejected/: $(ls "$T/c/rejected" | wc -l) files; archive: $(find "$T/c/arch
 cnt=$(sed -n 's/^replayed: //p' "$T/c/rejected/"*-inbox.replayed 2>/dev/null)
 [ "$cnt" = $((n - 20)) ] || broken "the replays beyond the budget are not counted: '$cnt', want $((n - 20))"
 [ "$nl" -le 25 ] || broken "$nl log lines for $n replays"
+bpagg status -c "$C" --json | grep -q "\"replays_counted\": $cnt," ||
+	broken "bpagg status does not show the $cnt replays counted"
 [ "$left" -eq 0 ] || broken "$left files left in the inbox"
 held "receipts bounded ($nr), $cnt replays counted in rejected/"

@@ -45,7 +45,7 @@ grep -q '^files waiting in the inbox   6$' <<<"$out" || fail "waiting 6: $out"
 rm "$tmp/inbox/link.bpx" "$tmp/inbox/fifo.bpx"
 
 json=$(bpagg status -c "$tmp/bpagg.conf" --json --year 2024)
-want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "other_catalogue": 0, "kommuner": []}], "waiting": 4, "inbox_unreadable": [], "rejected_year_unknown": 0, "unverified_counted": 0, "store": false, "backend": "sqlite", "schema_version": null}'
+want='{"years": [{"year": 2024, "kommuner_reported": 0, "kommuner_total": 357, "rows": 0, "rejected": 0, "waiting": 4, "multi_kommune_persons": 0, "other_catalogue": 0, "kommuner": []}], "waiting": 4, "inbox_unreadable": [], "rejected_year_unknown": 0, "unverified_counted": 0, "replays_counted": 0, "store": false, "backend": "sqlite", "schema_version": null}'
 [ "$json" = "$want" ] || fail "json: $json"
 if command -v python3 >/dev/null; then
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["years"][0]["waiting"] == 4' <<<"$json" ||
