@@ -100,17 +100,8 @@ for seed in $(seq "$from" "$to"); do
 	awk -F, 'NR > 1 && $7 == ":" { print $2 "," $3 "," $4 "__" $5 ",count," $6 }' \
 		"$d/rel/sums.csv" >>"$d/hidden"
 	small_cells "$d" "$mc" "$d/hidden" >"$d/small"
-	awk -v d="$d" '{ print > (d "/small." (NR % 2)) }' "$d/small"
-	touch "$d/small.0" "$d/small.1"
-	t0=$SECONDS
-	for h in 0 1; do
-		"$RA" --screen --time-limit "$tlimit" ${SWEEP_RA_OPTS:-} --cells "$d/small.$h" \
-			"$d/rel" >"$d/att.$h" 2>"$d/att.$h.err" &
-	done
-	rc=0
-	for h in 0 1; do wait -n || { r=$?; [ $r -gt $rc ] && rc=$r; }; done
-	tatt=$((SECONDS - t0))
-	{ cat "$d/att.0"; tail -n +2 "$d/att.1"; } >"$d/rel.att"
+	sweep_attack "$d" "$d/rel.att" "$tlimit" ${SWEEP_RA_OPTS:-} "$d/rel"
+	rc=$sweep_rc tatt=$sweep_secs
 	partial=""
 	[ "$rc" = 3 ] && { partial=", partial (attacker time limit)"; rc=0; }
 	hid=$(grep -o '"hidden":{[^}]*}' "$d/rel/release.json")
@@ -119,12 +110,7 @@ for seed in $(seq "$from" "$to"); do
 		continue
 	fi
 	res=$(ra_check "$d/truth" "$d/rel.att" "$mc" 2>/dev/null)
-	pinned=$(awk -F, -v mc="$mc" 'FNR == 1 { f++; next }
-		f == 1 { t[$2 "," $3 "," $4 "," $6 "," $8] = $9; next }
-		f == 2 { t[$2 "," $3 "," $4 "__" $5 ",count," $6] = $7; next }
-		{ v = t[$1 "," $2 "," $3 "," $4 "," $5] + 0
-		  if (v >= 1 && v < mc && $6 != "" && $6 == $7) p++ }
-		END { print p + 0 }' "$d/truth/tables.csv" "$d/truth/sums.csv" "$d/rel.att")
+	pinned=$(sweep_pinned "$d/truth" "$d/rel.att" "$mc")
 	echo "$head: $hid, checked [$checks], publish ${tpub}s, attack ${tatt}s on" \
 		"$(wc -l <"$d/small") small hidden cells: $res pinned $pinned$partial"
 	if [ "$(ra_field "$res" bounded)" != 0 ] || [ "$(ra_field "$res" wrong)" != 0 ] ||

@@ -47,19 +47,7 @@ for seed in $(seq "$from" "$to"); do
 		continue
 	fi
 	# the last kommune submits; on every third seed the first anew
-	setup bpagg keygen kommune "$last" --out "$d/k" >/dev/null
-	setup bpagg register -c "$d/inst/bpagg.conf" "$last" "$d/k/$last.sign.pk" >/dev/null
-	setup bpagg sample --kommune "$last" --year 2024 --rows "$rows" \
-		--seed "$((seed * 7919 + 10#$last))" -o "$d/$last.csv"
-	ra_seal "$d" 2024 "$last"
-	if [ -n "$changed" ]; then
-		setup bpagg sample --kommune "$first" --year 2024 --rows "$rows" \
-			--seed "$((seed * 7919 + 10#$first + 1))" -o "$d/$first.csv"
-		sleep 0.01   # a later sequence than its first seal
-		setup bpagg seal "$d/$first.csv" --kommune "$first" --year 2024 \
-			--key "$d/k/$first.sign.sk" --to "$d/inst/keys/central.box.pk" \
-			-o "$d/inst/inbox/$first-2.bpx" >/dev/null
-	fi
+	sweep_late "$d" "$last" "$rows" "$seed" "$changed"
 	sleep 1   # applied a second after A read the store (how model 5 tells a resubmission)
 	bpaggd -c "$d/inst/bpagg.conf" --once --foreground 2>/dev/null
 	ra_truth "$d" 2024 "$prof"
