@@ -130,6 +130,7 @@ struct bp_open {
 	struct bp_env_meta meta;
 	uint8_t *cbuf;              /* ciphertext of one chunk (malloc) */
 	size_t clen;                /* its length, once read */
+	uint32_t rawlen;            /* the length field as read */
 	int pulled;                 /* and whether it decrypted */
 	/* The header and the metadata chunk as read and authenticated (the
 	 * chunk is bound to the header): what bp_open_copy writes first. */
@@ -164,6 +165,7 @@ read_chunk(bp_open *o, size_t *clen, uint32_t want)
 	if ((e = env_read(o, lenb, sizeof(lenb))) != BP_ENV_OK)
 		return e;
 	uint32_t n = bp_load32(lenb);
+	o->rawlen = n;
 	if (n < SS_ABYTES || n > MAX_CIPHER)
 		return BP_ENV_BAD_CHUNK;
 	/* Refused as what it is before it is read: read as far as a wrong
@@ -331,6 +333,7 @@ next_chunk(bp_open *o, size_t *len)
 
 	o->clen = 0;
 	o->pulled = 0;
+	o->rawlen = UINT32_MAX;
 	if ((e = read_chunk(o, &clen, 0)) != BP_ENV_OK)
 		return e;
 	o->clen = clen;
@@ -378,6 +381,20 @@ bp_open_next(bp_open *o, const uint8_t **buf, size_t *len)
 	return BP_ENV_OK;
 }
 
+/* Whether the chunk that just failed is space its uploader reserved and
+ * has not written yet (a length field of 0, or a ciphertext ending in 8
+ * zero bytes, which a tag does once in 2^64): the file is still being
+ * written, not tampered with. */
+static bool
+unwritten(const bp_open *o)
+{
+	static const uint8_t zeros[8];
+
+	return o->rawlen == 0 ||
+	    (o->clen >= sizeof(zeros) && !memcmp(o->cbuf + o->clen - sizeof(zeros), zeros,
+	    sizeof(zeros)));
+}
+
 enum bp_env_error
 bp_open_copy(bp_open *o, int out_fd)
 {
@@ -393,6 +410,8 @@ bp_open_copy(bp_open *o, int out_fd)
 		size_t n;
 		e = next_chunk(o, &n);
 		sodium_memzero(o->pbuf, sizeof(o->pbuf));   /* the plaintext is not needed */
+		if (e == BP_ENV_BAD_CHUNK && !o->pulled && unwritten(o))
+			e = BP_ENV_TRUNCATED;
 		if (e == BP_ENV_IO || e == BP_ENV_TRUNCATED)
 			break;          /* read error, or still being written: no frame */
 		/* A chunk that decrypted is the kommune's own bytes, whatever the

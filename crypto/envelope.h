@@ -96,8 +96,10 @@ enum bp_env_error bp_open_end(bp_open *o);
  * once), so that no byte the kommune's key does not vouch for is written.
  * A chunk that fails becomes a 4-byte frame that fails again when the copy
  * is opened, and the copy ends there; a file that ends early (still being
- * written) is copied as far as its last whole chunk; bytes after the final
- * chunk are written as one zero byte.  Returns BP_ENV_OK, or why the file
+ * written) is copied as far as its last whole chunk, and so is one that
+ * reaches space its uploader reserved and has not written yet (a chunk
+ * length of 0, or a chunk ending in 8 zero bytes: BP_ENV_TRUNCATED); bytes
+ * after the final chunk are written as one zero byte.  Returns BP_ENV_OK, or why the file
  * does not open (its copy then fails the same way when opened), or
  * BP_ENV_IO (errno) when reading or writing failed.  The reader cannot
  * be used for anything else afterwards.

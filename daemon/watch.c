@@ -100,12 +100,16 @@ walk_chunks(int fd, off_t size)
 
 	if ((rc = chunk_len(fd, off, size, &n)) != 0)
 		return rc > 0 ? BPD_LOOK_INCOMPLETE : BPD_LOOK_GONE;
+	if (n == 0)
+		return BPD_LOOK_INCOMPLETE;   /* reserved space, not written yet */
 	if (n != BP_ENV_META_CHUNK_BYTES)
 		return BPD_LOOK_COMPLETE;
 	off += 4 + (off_t)n;
 	while (off < size) {
 		if ((rc = chunk_len(fd, off, size, &n)) != 0)
 			return rc > 0 ? BPD_LOOK_INCOMPLETE : BPD_LOOK_GONE;
+		if (n == 0)
+			return BPD_LOOK_INCOMPLETE;
 		if (n < 17 || n > full)
 			return BPD_LOOK_COMPLETE;
 		off += 4 + (off_t)n;
@@ -115,6 +119,35 @@ walk_chunks(int fd, off_t size)
 			return BPD_LOOK_COMPLETE; /* a full final chunk */
 	}
 	return BPD_LOOK_INCOMPLETE;
+}
+
+static bool
+all_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* A file whose last 8 bytes are zeros is still being written into space
+ * its client reserved first (Windows CopyFile over SMB, rsync
+ * --preallocate, segmented uploads): a seal ends with its final chunk's
+ * authentication tag, which ends in 8 zero bytes once in 2^64.  Found by a hostile
+ * review: such an upload, seen half written, read as complete by its
+ * framing (a chunk length 0 where nothing was written yet), was claimed
+ * and refused, and the rest of it went into a deleted inode.
+ * BPD_LOOK_COMPLETE when the tail is written, INCOMPLETE, or GONE. */
+static enum bpd_look
+zero_tail(int fd, off_t size)
+{
+	uint8_t tail[8];
+
+	if (size < (off_t)sizeof(tail))
+		return BPD_LOOK_COMPLETE;
+	if (pread(fd, tail, sizeof(tail), size - (off_t)sizeof(tail)) != (ssize_t)sizeof(tail))
+		return BPD_LOOK_GONE;
+	return all_zero(tail, sizeof(tail)) ? BPD_LOOK_INCOMPLETE : BPD_LOOK_COMPLETE;
 }
 
 enum bpd_look
@@ -149,11 +182,13 @@ bpd_look_at(int dirfd, const char *name, const struct stat *st, unsigned long ma
 	n = pread(fd, head, sizeof(head), 0);
 	if (n < 0)
 		look = BPD_LOOK_GONE;
+	else if (n > 0 && all_zero(head, (size_t)n))
+		look = BPD_LOOK_INCOMPLETE;   /* space reserved, not written yet */
 	else if (memcmp(head, env_magic, (size_t)n) != 0)
 		look = BPD_LOOK_PLAIN;
 	else if (n < (ssize_t)sizeof(head) || fst.st_size < BP_ENV_HEADER_BYTES)
 		look = BPD_LOOK_INCOMPLETE;
-	else
+	else if ((look = zero_tail(fd, fst.st_size)) == BPD_LOOK_COMPLETE)
 		look = walk_chunks(fd, fst.st_size);
 	/* It may be the start of a plaintext export. */
 	sodium_memzero(head, sizeof(head));

@@ -106,7 +106,8 @@ put_bytes(const char *rel, const void *content, size_t n)
 }
 
 /* A framed envelope image: the 132-byte header, then chunks of the given
- * ciphertext lengths (their content is not looked at). */
+ * ciphertext lengths (their content is not looked at, but for the last 16
+ * bytes of the file: not zeros, as a seal's final tag is not). */
 static uint8_t *
 framed(const unsigned *lens, size_t nlens, size_t *len)
 {
@@ -120,6 +121,7 @@ framed(const unsigned *lens, size_t nlens, size_t *len)
 		b[off] = (uint8_t)lens[i];
 		b[off + 1] = (uint8_t)(lens[i] >> 8);
 		b[off + 2] = (uint8_t)(lens[i] >> 16);
+		memset(b + off + 4, 0xa5, lens[i]);
 		off += 4 + lens[i];
 	}
 	*len = n;
@@ -193,6 +195,31 @@ Test(daemon, look_walks_chunks_as_the_format_frames_them)
 	b = framed(fullfinal, 3, &len);
 	put_bytes("ff.bpx", b, len);
 	cr_expect_eq(look("ff.bpx"), BPD_LOOK_COMPLETE, "a full final chunk");
+	free(b);
+}
+
+/* Space a client reserved before writing (CopyFile over SMB, rsync
+ * --preallocate) reads as zeros: a file that starts or ends with them is
+ * still being written, not a plaintext file or a complete one. */
+Test(daemon, look_waits_for_reserved_space)
+{
+	static const unsigned three[] = { 166, 65553, 100 };
+	size_t len;
+	uint8_t *b = framed(three, 3, &len);
+	uint8_t *z = calloc(1, len);
+
+	cr_assert_not_null(z);
+	put_bytes("all.bpx", z, len);
+	cr_expect_eq(look("all.bpx"), BPD_LOOK_INCOMPLETE, "all zeros");
+	memcpy(z, b, len / 2);   /* the first half written */
+	put_bytes("half.bpx", z, len);
+	cr_expect_eq(look("half.bpx"), BPD_LOOK_INCOMPLETE, "written up to the middle");
+	memcpy(z, b, len - 8);   /* all but the last bytes */
+	put_bytes("tail.bpx", z, len);
+	cr_expect_eq(look("tail.bpx"), BPD_LOOK_INCOMPLETE, "its tail not written");
+	put_bytes("done.bpx", b, len);
+	cr_expect_eq(look("done.bpx"), BPD_LOOK_COMPLETE);
+	free(z);
 	free(b);
 }
 

@@ -739,6 +739,20 @@ Test(ingest, copy_holds_only_authentic_bytes)
 	cr_assert(!holds(c, clen, pid) && !memcmp(c, file, third));
 	free(c);
 
+	/* reserved space not written yet from the third chunk's bytes on (a
+	 * client that sets the size first): still being written, not refused */
+	memcpy(evil, file, flen);
+	memset(evil + third + 4, 0, flen - third - 4);
+	write_all("evil.bpx", evil, flen);
+	c = copy_of("evil.bpx", &clen, 1);
+	cr_assert(clen == third && !memcmp(c, file, third), "%zu bytes", clen);
+	free(c);
+	memset(evil + third, 0, 4);   /* its length field not written either */
+	write_all("evil.bpx", evil, flen);
+	c = copy_of("evil.bpx", &clen, 1);
+	cr_assert_eq(clen, third);
+	free(c);
+
 	/* plaintext after a valid seal: one zero byte stands for it */
 	memcpy(evil, file, flen);
 	write_all("evil.bpx", evil, flen);
