@@ -436,8 +436,13 @@ count_replay(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_inges
 
 	if (c->replays == NULL)
 		return 0;
+	/* A kommune's own folder has a budget for replays of its own
+	 * submissions; any other replay (another kommune's seal dropped
+	 * there, or in inbox/) shares the inbox's, so that no uploader can
+	 * spend a kommune's receipts for its own retries (found by a second
+	 * hostile review). */
 	bool own = bpd_qname_folder(q, folder) == 0 && *folder &&
-	    bp_ingest_knows_kommune(c->ing, folder);
+	    !strcmp(folder, r->meta.kommune) && bp_ingest_knows_kommune(c->ing, folder);
 	/* the reason names the kind, not the submission: the file keeps a
 	 * line per reason (16 at most), and a replay of each of 357
 	 * kommuner's files is the same event */
