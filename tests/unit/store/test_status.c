@@ -123,7 +123,7 @@ Test(status, json_of_filled_store)
 	    "{\"kommune\": \"4601\", \"name\": \"Bergen\", \"rows\": 1200, \"sequence\": \"7\", "
 	    "\"received\": \"2025-01-01T12:00:00Z\"}]}"), "%s", out);
 	cr_assert_not_null(strstr(out, "\"waiting\": 2, \"inbox_unreadable\": [], "
-	    "\"rejected_year_unknown\": 1, \"unverified_counted\": 0, "
+	    "\"rejected_year_unknown\": 1, \"unverified_counted\": 0, \"replays_counted\": 0, "
 	    "\"store\": true, \"backend\": \"sqlite\", \"schema_version\": 6}\n"), "%s", out);
 	free(out);
 
@@ -210,7 +210,8 @@ Test(status, no_store_yet)
 	    "\"kommuner_total\": 357, \"rows\": 0, \"rejected\": 0, \"waiting\": 0, "
 	    "\"multi_kommune_persons\": 0, \"other_catalogue\": 0, \"kommuner\": []}], "
 	    "\"waiting\": 0, \"inbox_unreadable\": [], "
-	    "\"rejected_year_unknown\": 0, \"unverified_counted\": 0, \"store\": false, \"backend\": \"sqlite\", \"schema_version\": null}"), "%s", out);
+	    "\"rejected_year_unknown\": 0, \"unverified_counted\": 0, \"replays_counted\": 0, "
+	    "\"store\": false, \"backend\": \"sqlite\", \"schema_version\": null}"), "%s", out);
 	free(out);
 }
 
