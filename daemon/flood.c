@@ -34,7 +34,11 @@
  * captured seal uploaded again and again filled outbox/ at the uploader's
  * rate (400 receipts in 17 s, found by a hostile review).  Beyond
  * [ingest] replays_per_day a folder's replays that day are counted in
- * rejected/YYYYMMDD-NNNN.replayed instead, with no store record.
+ * rejected/YYYYMMDD-NNNN.replayed instead, with no store record.  What
+ * is spent of this budget is durable from the first replay, in the
+ * dot-file rejected/.YYYYMMDD-NNNN.replayed ("recorded: N"): a restart, or
+ * bpaggd --once run by a timer, gives no fresh budget (found by a second
+ * hostile review: 100 replays over 5 runs left 101 receipts).
  */
 #include "bpaggd.h"
 
@@ -61,6 +65,7 @@ struct flood_reason {
 /* A folder's file of the day, as read back and written. */
 struct flood_file {
 	unsigned long long count, other;
+	unsigned long long recorded;  /* durable kinds: recorded one by one */
 	char first[24], last[24]; /* claim times, "YYYY-MM-DDTHH:MM:SSZ" */
 	size_t nreason;
 	struct flood_reason reason[FLOOD_REASONS];
@@ -75,6 +80,7 @@ struct flood_folder {
 
 struct bpd_flood {
 	const char *kind;   /* "unverified" or "replayed": names its files */
+	bool durable;       /* the budget spent is kept in the file ("replayed") */
 	struct flood_folder *slot[FLOOD_SLOTS];
 };
 
@@ -83,8 +89,10 @@ bpd_flood_new(const char *kind)
 {
 	struct bpd_flood *f = calloc(1, sizeof(struct bpd_flood));
 
-	if (f)
+	if (f) {
 		f->kind = kind;
+		f->durable = !strcmp(kind, "replayed");
+	}
 	return f;
 }
 
@@ -207,6 +215,8 @@ load(const struct bpd_flood *f, struct flood_file *F, int rejdir, const char *na
 			F->count = n;
 		else if (sscanf(line, "other: %llu", &n) == 1)
 			F->other = n;
+		else if (sscanf(line, "recorded: %llu", &n) == 1)
+			F->recorded = n;
 		else if (!strncmp(line, "first: ", 7))
 			snprintf(F->first, sizeof(F->first), "%s", line + 7);
 		else if (sscanf(line, "reason: %llu %n", &n, &at) == 1 && at > 0 &&
@@ -291,22 +301,56 @@ power_of_ten(unsigned long long n)
 }
 
 /*
+ * A durable kind's budget of the day for file name: "recorded: N" in its
+ * dot-file, read back and, while N < budget, written over with N + 1
+ * (*counted false: recorded one by one).  Under rejected/'s lock.  0 or -1.
+ */
+static int
+spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned long budget,
+    bool *counted)
+{
+	struct flood_file D;
+	char dot[48], text[48];
+	int n;
+
+	snprintf(dot, sizeof(dot), ".%s", name);
+	if (load(f, &D, rejdir, dot) < 0)
+		return -1;
+	unsigned long long recorded = D.recorded;
+	file_clear(&D);
+	if (recorded >= budget)
+		return 0;
+	n = snprintf(text, sizeof(text), "recorded: %llu\n", recorded + 1);
+	if (bpd_write_over(rejdir, dot, text, (size_t)n, 0600) < 0 || fsync(rejdir) < 0)
+		return -1;
+	*counted = false;
+	return 0;
+}
+
+/*
  * Adds one refusal (reason, claim time when) to the file name: read back,
  * added to and written over under rejected/'s lock. *made: the file is
- * new; *first: its reason is new in it; *count: the count now. 0 or -1.
+ * new; *first: its reason is new in it; *count: the count now; *counted
+ * false when a durable kind's budget was not spent yet (spend_budget: the
+ * file is not touched then). 0 or -1.
  */
 static int
 count_in_file(const struct bpd_flood *f, int rejdir, const char *name, long day,
     const char *label, unsigned long budget, const char *reason, const char *when, bool *made,
-    bool *first, unsigned long long *count)
+    bool *first, unsigned long long *count, bool *counted)
 {
 	struct flood_file F;
 	int lk = lock_rejected(rejdir), rc, saved;
 
 	if (lk < 0)
 		return -1;
-	rc = load(f, &F, rejdir, name);
-	if (rc >= 0) {
+	*counted = true;
+	rc = f->durable ? spend_budget(f, rejdir, name, budget, counted) : 0;
+	if (rc >= 0 && *counted)
+		rc = load(f, &F, rejdir, name);
+	else
+		memset(&F, 0, sizeof(F));
+	if (rc >= 0 && *counted) {
 		*made = rc == 0;
 		if (!*F.first)
 			snprintf(F.first, sizeof(F.first), "%s", when);
@@ -345,9 +389,10 @@ bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
 	}
 	file_name(f, day, label, said->name, sizeof(said->name));
 	/* The budget is spent once the folder's file of the day exists: made
-	 * by this run, an earlier one that day, or another node. */
-	if (s->recorded < budget && fstatat(rejdir, said->name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    errno == ENOENT) {
+	 * by this run, an earlier one that day, or another node (a durable
+	 * kind reads what was spent from that file instead). */
+	if (!f->durable && s->recorded < budget &&
+	    fstatat(rejdir, said->name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 		s->recorded++;
 		said->name[0] = '\0';
 		return 0;
@@ -358,9 +403,14 @@ bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	utc_text(q->t, true, when, sizeof(when));
+	bool counted;
 	if (count_in_file(f, rejdir, said->name, day, label, budget, line, when, &made, &first,
-	    &count) < 0)
+	    &count, &counted) < 0)
 		return -1;
+	if (!counted) {
+		said->name[0] = '\0';
+		return 0;
+	}
 	if (made)
 		bpd_log(LOG_WARNING, "inbox/%s%s: more than %lu %s today: further ones are "
 		    "deleted and counted in rejected/%s, without a reason file, receipt or log "

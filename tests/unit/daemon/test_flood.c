@@ -207,7 +207,21 @@ Test(flood, replays_are_counted_apart)
 	cr_assert(strstr(t, "replayed: 2\n"), "%s", t);
 	cr_assert(strstr(t, "reason: 2 already applied\n"), "%s", t);
 	cr_assert(strstr(t, "whose exact bytes are kept already"), "%s", t);
+	cr_assert_str_eq(slurp(".20261207-4201.replayed"), "recorded: 2\n");
 	cr_assert_str_eq(slurp("20261207-4201.unverified"), "");
+	/* what a run spent of the budget stays spent after a restart (bpaggd
+	 * --once by a timer gets no fresh budget each run) */
+	bpd_flood_free(r);
+	r = bpd_flood_new("replayed");
+	cr_assert_eq(take(r, DAY1, "0301", "already applied", &said), 0);
+	bpd_flood_free(r);
+	r = bpd_flood_new("replayed");
+	cr_assert_eq(take(r, DAY1, "0301", "already applied", &said), 0);
+	bpd_flood_free(r);
+	r = bpd_flood_new("replayed");
+	cr_assert_eq(take(r, DAY1, "0301", "already applied", &said), 1, "a fresh budget per run");
+	cr_assert(strstr(slurp("20261207-0301.replayed"), "replayed: 1\n"));
+	cr_assert_str_eq(slurp(".20261207-0301.replayed"), "recorded: 2\n");
 	bpd_flood_free(u);
 	bpd_flood_free(r);
 }
