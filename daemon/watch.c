@@ -133,10 +133,10 @@ all_zero(const uint8_t *b, size_t n)
 /* A file whose last 8 bytes are zeros is still being written into space
  * its client reserved first (Windows CopyFile over SMB, rsync
  * --preallocate, segmented uploads): a seal ends with its final chunk's
- * authentication tag, which ends in 8 zero bytes once in 2^64.  Found by a hostile
- * review: such an upload, seen half written, read as complete by its
- * framing (a chunk length 0 where nothing was written yet), was claimed
- * and refused, and the rest of it went into a deleted inode.
+ * authentication tag, which ends in 8 zero bytes once in 2^64.  Found by
+ * a hostile review: such an upload, seen half written, read as complete
+ * by its framing (a chunk length 0 where nothing was written yet), was
+ * claimed and refused, and the rest of it went into a deleted inode.
  * BPD_LOOK_COMPLETE when the tail is written, INCOMPLETE, or GONE. */
 static enum bpd_look
 zero_tail(int fd, off_t size)
