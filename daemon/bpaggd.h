@@ -411,6 +411,22 @@ struct bpd_ctx {
 };
 
 /*
+ * A refusal of upload q, whose sender cannot be verified, for reason (flood.c):
+ * counted in its folder's file of the day once the folder's budget is
+ * spent, with one store record for that file.  1 counted, 0 to be recorded
+ * one by one, -1 (logged; retried).
+ */
+int bpd_count_unverified(struct bpd_ctx *c, const struct bpd_qname *q, const char *reason,
+    int prio);
+/*
+ * An exact replay q (its bytes kept already, verdict in r), counted once
+ * its folder's budget of replays is spent (flood.c).  1 counted, 0 to be
+ * recorded one by one, -1 (logged; retried).
+ */
+int bpd_count_replay(struct bpd_ctx *c, const struct bpd_qname *q,
+    const struct bp_ingest_result *r);
+
+/*
  * Takes the queue entry qname to its end: ingests an IN or COPY entry
  * (from the daemon's own copy), then writes the reason file and the store's
  * rejection record (refused), the receipt (verified sender), and links the

@@ -120,42 +120,6 @@ write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_inges
 }
 
 /*
- * A refusal of a file no kommune's key vouches for, once its folder's
- * budget of the day is spent: counted in the folder's file of the day
- * (flood.c), with one store record for that file, instead of a reason
- * file, a store record and a log line of its own. 1 counted, 0 to be
- * recorded one by one, -1 (retried).
- */
-static int
-count_unverified(struct bpd_ctx *c, const struct bpd_qname *q, const char *reason, int prio)
-{
-	struct bpd_flood_said said;
-	char why[200], folder[5];
-	int rc;
-
-	if (c->flood == NULL)
-		return 0;
-	/* a folder of no registered kommune shares the inbox's budget */
-	bool own = bpd_qname_folder(q, folder) == 0 && *folder &&
-	    bp_ingest_knows_kommune(c->ing, folder);
-	rc = bpd_flood_take(c->flood, c->dirs.rejected, c->conf->unverified_refusals_per_day,
-	    own, q, reason, prio, &said);
-	if (rc < 0)
-		bpd_log(LOG_ERR, "%s: cannot count the refusal in rejected/: %s (retried)",
-		    bpd_qname_safe(q), strerror(errno));
-	if (rc != 1 || !said.store)
-		return rc;
-	snprintf(why, sizeof(why), "unverified files refused beyond the day's budget of "
-	    "their inbox folder, counted in rejected/%s", said.name);
-	if (bp_store_reject(bp_ingest_store(c->ing), "", 0, said.name, why) < 0) {
-		bpd_log(LOG_ERR, "rejected/%s: cannot record it in the store (retried)", said.name);
-		return -1;
-	}
-	bpd_flood_stored(c->flood, own, q);
-	return 1;
-}
-
-/*
  * A directory claimed in place of a file (swapped in after the look) is no
  * upload: it goes back to the inbox's top folder as ".bpaggd-dir-T-R" (the
  * listing skips names starting with a dot), never replacing a name.  When
@@ -258,7 +222,7 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	r.status = BP_INGEST_REFUSED;
 	snprintf(r.reason, sizeof(r.reason), "%s", reason);
 	*status = BP_INGEST_REFUSED;
-	if ((counted = count_unverified(c, q, reason, plain ? LOG_ALERT : LOG_WARNING)) < 0)
+	if ((counted = bpd_count_unverified(c, q, reason, plain ? LOG_ALERT : LOG_WARNING)) < 0)
 		return BPD_END_RETRY;
 	if (!counted && write_reason(c, q, &r, reason) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
@@ -421,41 +385,6 @@ bpd_open_claimed(struct bpd_ctx *c, const char *qname, const char **reason)
 }
 
 /*
- * An upload of a submission whose exact bytes are kept already (in archive/
- * or rejected/), beyond its folder's budget of replays that day: counted in the
- * folder's file of the day (flood.c) instead of a receipt, reason file,
- * store record and log line of its own.  1 counted, 0 to be recorded one
- * by one, -1 (retried).
- */
-static int
-count_replay(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r)
-{
-	struct bpd_flood_said said;
-	char folder[5];
-	int rc;
-
-	if (c->replays == NULL)
-		return 0;
-	/* A kommune's own folder has a budget for replays of its own
-	 * submissions; any other replay (another kommune's seal dropped
-	 * there, or in inbox/) shares the inbox's, so that no uploader can
-	 * spend a kommune's receipts for its own retries (found by a second
-	 * hostile review). */
-	bool own = bpd_qname_folder(q, folder) == 0 && *folder &&
-	    !strcmp(folder, r->meta.kommune) && bp_ingest_knows_kommune(c->ing, folder);
-	/* the reason names the kind, not the submission: the file keeps a
-	 * line per reason (16 at most), and a replay of each of 357
-	 * kommuner's files is the same event */
-	rc = bpd_flood_take(c->replays, c->dirs.rejected, c->conf->replays_per_day, own, q,
-	    r->status == BP_INGEST_REFUSED ? "refused again, its bytes kept in rejected/ already" :
-	    "already applied, its bytes in archive/ already", LOG_INFO, &said);
-	if (rc < 0)
-		bpd_log(LOG_ERR, "%s: cannot count the replay in rejected/: %s (retried)",
-		    bpd_qname_safe(q), strerror(errno));
-	return rc;
-}
-
-/*
  * After the outcome of a COPY entry is durable: reason (refused), receipt,
  * the entry renamed ARCHIVE or REJECT, then linked out.
  */
@@ -484,7 +413,7 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		snprintf(r->reason + l, sizeof(r->reason) - l, "; the file was deleted unread, "
 		    "as it may hold personal data");
 	}
-	int counted = keep ? 0 : count_unverified(c, q, r->reason, LOG_WARNING);
+	int counted = keep ? 0 : bpd_count_unverified(c, q, r->reason, LOG_WARNING);
 	if (counted < 0)
 		return BPD_END_RETRY;
 	/* a replay whose bytes are kept already: no second copy (replay.c) */
@@ -502,7 +431,7 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		    r->reason, twin);
 	/* an exact replay beyond its folder's budget of the day: counted,
 	 * without a receipt, reason file, store record or log line (flood.c) */
-	int replays = has_twin ? count_replay(c, q, r) : 0;
+	int replays = has_twin ? bpd_count_replay(c, q, r) : 0;
 	if (replays < 0)
 		return BPD_END_RETRY;
 	if (r->status == BP_INGEST_REFUSED && !counted && !replays &&
