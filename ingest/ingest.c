@@ -20,19 +20,7 @@
 #include "pseudonym.h"
 #include "registry.h"
 
-struct bp_ingest {
-	const struct bp_config *conf;
-	struct bp_key central_pk, central_sk, pseudonym_key;
-	struct bp_keyring *keyring;
-	struct bp_retired *retired; /* bpagg rebuild only (bp_ingest_use_retired) */
-	char claimed[5];            /* the kommune the file being opened names */
-	struct bp_registry registry;
-	bool have_registry;
-	bp_store *store;
-	struct bp_tally tally;
-	bool have_tally;
-	uint8_t catalogue_id[32];
-};
+#include "ingest_private.h"
 
 /* What the row callback works with. */
 struct row_ctx {
@@ -223,14 +211,6 @@ bp_ingest_knows_kommune(const bp_ingest *g, const char *kommune)
 	return g->keyring && bp_keyring_find(g->keyring, kommune) != NULL;
 }
 
-static const struct bp_key *
-lookup_kommune_key(const char *kommune, void *ud)
-{
-	bp_ingest *g = ud;
-	snprintf(g->claimed, sizeof(g->claimed), "%s", kommune);
-	return bp_keyring_find(g->keyring, kommune);
-}
-
 int
 bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen)
 {
@@ -240,124 +220,6 @@ bp_ingest_use_retired(bp_ingest *g, char *err, size_t errlen)
 	bp_retired_free(g->retired);
 	g->retired = NULL;
 	return bp_retired_load(dir, &g->retired, err, errlen);
-}
-
-/* The lookup of a retry with one retired key: that key for its kommune. */
-static const struct bp_key *
-lookup_retired_key(const char *kommune, void *ud)
-{
-	const struct bp_key *k = ud;
-	return strcmp(k->kommune, kommune) == 0 ? k : NULL;
-}
-
-/*
- * bp_open_begin on fd; with retired keys loaded (bpagg rebuild), a file
- * whose signature the registered key refuses is tried again from its start
- * with each key the kommune had before, the latest retired first. A file
- * signed more than BP_INGEST_FUTURE_SLACK after its key was retired (by the
- * signed sequence, the kommune's clock) is refused: *late is then the time
- * the key was retired, else -1. *retired tells a file verified so.
- */
-static enum bp_env_error
-open_envelope(bp_ingest *g, int fd, struct bp_env_meta *meta, bp_open **o, bool *retired,
-    int64_t *late)
-{
-	off_t start = g->retired ? lseek(fd, 0, SEEK_CUR) : 0;
-	const struct bp_key *k;
-	enum bp_env_error e;
-	int64_t at;
-	char kommune[5];
-
-	*retired = false;
-	*late = -1;
-	g->claimed[0] = '\0';
-	e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_kommune_key, g,
-	    g->conf->max_file_bytes, meta, o);
-	if (e != BP_ENV_BAD_SIGNATURE || !g->retired || start < 0 || !g->claimed[0])
-		return e;
-	memcpy(kommune, g->claimed, sizeof(kommune));
-	for (size_t i = 0; (k = bp_retired_nth(g->retired, kommune, i, &at)) != NULL; i++) {
-		if (lseek(fd, start, SEEK_SET) != start)
-			return BP_ENV_IO;
-		e = bp_open_begin(fd, &g->central_pk, &g->central_sk, lookup_retired_key,
-		    (void *)k, g->conf->max_file_bytes, meta, o);
-		if (e == BP_ENV_BAD_SIGNATURE)
-			continue;
-		if (e == BP_ENV_OK &&
-		    meta->sequence / 1000000000u > (uint64_t)at + BP_INGEST_FUTURE_SLACK) {
-			bp_open_free(*o);
-			*o = NULL;
-			*late = at;
-			return BP_ENV_BAD_SIGNATURE;
-		}
-		*retired = e == BP_ENV_OK;
-		return e;
-	}
-	return BP_ENV_BAD_SIGNATURE;
-}
-
-/* The reason for a file signed after its key was retired at t. */
-static void
-late_reason(char *out, size_t outlen, const char *kommune, int64_t t)
-{
-	char when[32] = "?";
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(out, outlen, "envelope: signed with a key of kommune %s after it was "
-	    "replaced (bpagg register --replace, %s)", kommune, when);
-}
-
-/*
- * Opens path for reading: no symlinks, a regular file, at most max bytes.
- * Returns the fd, or -1 with r->status and r->reason set.
- */
-static int
-open_capped(const char *path, unsigned long max, struct bp_ingest_result *r)
-{
-	struct stat st;
-	/* a max past off_t's range turns negative: no cap, as no file is larger */
-	int fd = bp_open_regular(AT_FDCWD, path, O_RDONLY, 0, (off_t)max, &st);
-
-	if (fd >= 0)
-		return fd;
-	r->status = BP_INGEST_REFUSED;
-	if (errno == ENOENT) {
-		r->status = BP_INGEST_GONE;
-		snprintf(r->reason, sizeof(r->reason), "file vanished");
-	} else if (errno == ELOOP) {
-		snprintf(r->reason, sizeof(r->reason), "cannot open: a symbolic link");
-	} else if (errno == EINVAL) {
-		snprintf(r->reason, sizeof(r->reason), "not a regular file");
-	} else if (errno == EFBIG) {
-		snprintf(r->reason, sizeof(r->reason), "file larger than max_file_bytes");
-	} else {
-		r->status = BP_INGEST_ERROR;
-		snprintf(r->reason, sizeof(r->reason), "cannot open: %s", strerror(errno));
-	}
-	return -1;
-}
-
-/* Maps an envelope error to a status and reason. */
-static void
-env_failed(struct bp_ingest_result *r, enum bp_env_error e)
-{
-	switch (e) {
-	case BP_ENV_TRUNCATED_HEADER:
-	case BP_ENV_TRUNCATED:
-		r->status = BP_INGEST_INCOMPLETE;
-		break;
-	case BP_ENV_IO:
-	case BP_ENV_NOMEM:
-		r->status = BP_INGEST_ERROR;
-		break;
-	default:
-		r->status = BP_INGEST_REFUSED;
-		break;
-	}
-	snprintf(r->reason, sizeof(r->reason), "envelope: %s", bp_env_strerror(e));
 }
 
 /* Doubles the pseudonym array; the old one is wiped before it is freed. */
@@ -444,7 +306,7 @@ stream_export(bp_ingest *g, bp_open *o, struct row_ctx *x, struct bp_ingest_resu
 		const uint8_t *buf;
 		size_t len;
 		if ((e = bp_open_next(o, &buf, &len)) != BP_ENV_OK) {
-			env_failed(r, e);
+			bp__ingest_env_failed(r, e);
 			goto out;
 		}
 		if (len == 0)
@@ -453,7 +315,7 @@ stream_export(bp_ingest *g, bp_open *o, struct row_ctx *x, struct bp_ingest_resu
 			bad_export = 1; /* keep reading: an envelope defect is the better reason */
 	}
 	if ((e = bp_open_end(o)) != BP_ENV_OK) {
-		env_failed(r, e);
+		bp__ingest_env_failed(r, e);
 		goto out;
 	}
 	r->authentic = true;
@@ -708,11 +570,11 @@ bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
 	r->status = BP_INGEST_ERROR;
 	r->have_meta = false;
 	r->authentic = false;
-	e = open_envelope(g, fd, &r->meta, &o, &r->retired_key, &late);
+	e = bp__ingest_open_envelope(g, fd, &r->meta, &o, &r->retired_key, &late);
 	if (e != BP_ENV_OK) {
-		env_failed(r, e);
+		bp__ingest_env_failed(r, e);
 		if (late >= 0)
-			late_reason(r->reason, sizeof(r->reason), g->claimed, late);
+			bp__ingest_late_reason(r->reason, sizeof(r->reason), g->claimed, late);
 		goto out;
 	}
 	r->have_meta = true;
@@ -733,106 +595,9 @@ bp_ingest_file(bp_ingest *g, const char *path, const char *archived, int64_t now
 		return -1;
 	r->status = BP_INGEST_ERROR;
 	r->have_meta = false;
-	if ((fd = open_capped(path, g->conf->max_file_bytes, r)) < 0)
+	if ((fd = bp__ingest_open_capped(path, g->conf->max_file_bytes, r)) < 0)
 		return 0;
 	bp_ingest_fd(g, fd, archived, now, upload, r);
 	close(fd);
 	return 0;
-}
-
-/* The verified metadata of the sealed file fd (read from its offset);
- * *late as open_envelope's. */
-static enum bp_env_error
-peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta, int64_t *late)
-{
-	bp_open *o = NULL;
-	bool retired;
-	enum bp_env_error e = open_envelope(g, fd, meta, &o, &retired, late);
-
-	if (o)
-		bp_open_free(o);
-	return e;
-}
-
-int
-bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
-{
-	int64_t late;
-
-	return g && fd >= 0 && meta && peek_fd(g, fd, meta, &late) == BP_ENV_OK ? 0 : -1;
-}
-
-int
-bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r,
-    uint64_t *sealed_bytes)
-{
-	struct bp_env_meta meta;
-	int64_t late;
-
-	*sealed_bytes = 0;
-	if (!g || fd < 0 || !r)
-		return 0;
-	enum bp_env_error e = peek_fd(g, fd, &meta, &late);
-	if (e == BP_ENV_OK)
-		*sealed_bytes = bp_env_sealed_bytes(&meta);
-	sodium_memzero(&meta, sizeof(meta));
-	if (e == BP_ENV_OK)
-		return 0;
-	env_failed(r, e);
-	if (late >= 0)
-		late_reason(r->reason, sizeof(r->reason), g->claimed, late);
-	return r->status == BP_INGEST_REFUSED ? 1 : 0;
-}
-
-int
-bp_ingest_copy_sealed(bp_ingest *g, int fd, int out_fd)
-{
-	struct bp_env_meta meta;
-	bp_open *o = NULL;
-	bool retired;
-	int64_t late;
-
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		return -1;
-	enum bp_env_error e = open_envelope(g, fd, &meta, &o, &retired, &late);
-	sodium_memzero(&meta, sizeof(meta));
-	if (e == BP_ENV_IO || e == BP_ENV_NOMEM) {
-		bp_open_free(o);
-		errno = e == BP_ENV_IO ? EIO : ENOMEM;
-		return -1;
-	}
-	if (e == BP_ENV_OK)
-		e = bp_open_copy(o, out_fd);
-	bp_open_free(o);
-	if (e == BP_ENV_IO)
-		return -1;
-	return e == BP_ENV_TRUNCATED || e == BP_ENV_TRUNCATED_HEADER ? 1 : 0;
-}
-
-int
-bp_ingest_peek(bp_ingest *g, const char *path, struct bp_env_meta *meta,
-    char *err, size_t errlen)
-{
-	struct bp_ingest_result r;
-	enum bp_env_error e;
-	int64_t late;
-	int fd, ret = -1;
-
-	bp_ingest_result_init(&r);
-	if ((fd = open_capped(path, g->conf->max_file_bytes, &r)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, r.reason);
-		goto out;
-	}
-	e = peek_fd(g, fd, meta, &late);
-	if (e != BP_ENV_OK && late >= 0) {
-		late_reason(r.reason, sizeof(r.reason), g->claimed, late);
-		snprintf(err, errlen, "%s: %s", path, r.reason);
-	} else if (e != BP_ENV_OK)
-		snprintf(err, errlen, "%s: envelope: %s", path, bp_env_strerror(e));
-	else
-		ret = 0;
-	close(fd);
-out:
-	bp_ingest_result_free(&r);
-	return ret;
 }
