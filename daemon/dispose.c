@@ -610,9 +610,8 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	 * valid head or after a valid seal reaches the queue; bpd_copy_in),
 	 * and the copy verified in full, as before (the uploader may change
 	 * its file meanwhile). */
-	uint64_t sealed_bytes;
 	bp_ingest_result_init(&r);
-	if (bp_ingest_check_head(c->ing, fd, &r, &sealed_bytes) == 1) {
+	if (bp_ingest_check_head(c->ing, fd, &r) == 1) {
 		char why[sizeof(r.reason) + 64];
 		close(fd);
 		snprintf(why, sizeof(why), "%s; the file was deleted unread, as it may hold "

@@ -171,18 +171,14 @@ bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta)
 }
 
 int
-bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r,
-    uint64_t *sealed_bytes)
+bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r)
 {
 	struct bp_env_meta meta;
 	int64_t late;
 
-	*sealed_bytes = 0;
 	if (!g || fd < 0 || !r)
 		return 0;
 	enum bp_env_error e = peek_fd(g, fd, &meta, &late);
-	if (e == BP_ENV_OK)
-		*sealed_bytes = bp_env_sealed_bytes(&meta);
 	sodium_memzero(&meta, sizeof(meta));
 	if (e == BP_ENV_OK)
 		return 0;

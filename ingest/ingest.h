@@ -137,11 +137,9 @@ int bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta);
  * here): its cleartext header and signed metadata, not the body.  1 when
  * the head refuses the file (r->status BP_INGEST_REFUSED, r->reason what
  * ingest would say), else 0 (a good head, one still being written, or a
- * read error: the full ingest decides).  *sealed_bytes is the size the
- * sealed file has when the head is good (bp_env_sealed_bytes), else 0.
+ * read error: the full ingest decides).
  */
-int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r,
-    uint64_t *sealed_bytes);
+int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r);
 /*
  * Copies the sealed file of fd (from its start; not closed here) to out_fd
  * as far as it authenticates (bp_open_copy): never a byte that its
