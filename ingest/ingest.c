@@ -398,6 +398,8 @@ fill_submission(const struct bp_ingest_result *r, int64_t now, const char *uploa
 	snprintf(s->archived, sizeof(s->archived), "%s", r->archived);
 }
 
+#define STALE_REASON "stale: sequence not newer than the last applied submission"
+
 /* Judges and (for a new submission) applies sub; sets r->status. */
 static void
 judge_apply_in(bp_ingest *g, const struct row_ctx *x, const struct bp_submission *subp,
@@ -419,8 +421,7 @@ judge_apply_in(bp_ingest *g, const struct row_ctx *x, const struct bp_submission
 		return;
 	case BP_STORE_STALE:
 		r->status = BP_INGEST_REFUSED;
-		snprintf(r->reason, sizeof(r->reason),
-		    "stale: sequence not newer than the last applied submission");
+		snprintf(r->reason, sizeof(r->reason), STALE_REASON);
 		return;
 	case BP_STORE_ID_REUSED:
 		r->status = BP_INGEST_REFUSED;
@@ -582,6 +583,43 @@ bp_ingest_fd(bp_ingest *g, int fd, const char *archived, int64_t now,
 out:
 	if (o)
 		bp_open_free(o);
+	return 0;
+}
+
+int
+bp_ingest_head_judged(bp_ingest *g, int fd, int64_t now, struct bp_ingest_result *r)
+{
+	struct bp_submission sub;
+	enum bp_store_verdict v;
+	const struct bp_env_meta *m = &r->meta;
+
+	if (!g || fd < 0 || !r)
+		return 0;
+	if (lseek(fd, 0, SEEK_SET) != 0 || bp_ingest_peek_fd(g, fd, &r->meta) != 0)
+		goto no;
+	/* what ingest_body refuses before the judge keeps its own reason */
+	if (!bp_registry_find(&g->registry, m->kommune) ||
+	    !bp_registry_year_ok(&g->registry, m->year) ||
+	    m->sequence / 1000000000u > (uint64_t)(now > 0 ? now : 0) + BP_INGEST_FUTURE_SLACK)
+		goto no;
+	r->rows = m->rows;
+	fill_submission(r, now, NULL, &sub);
+	if (bp_store_judge(g->store, &sub, &v) < 0)
+		goto no;
+	if (v == BP_STORE_ALREADY_APPLIED) {
+		r->status = BP_INGEST_ALREADY;
+		snprintf(r->reason, sizeof(r->reason), "already applied");
+	} else if (v == BP_STORE_STALE) {
+		r->status = BP_INGEST_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), STALE_REASON);
+	} else {
+		goto no;
+	}
+	r->have_meta = true;
+	return 1;
+no:
+	sodium_memzero(&r->meta, sizeof(r->meta));
+	r->rows = 0;
 	return 0;
 }
 

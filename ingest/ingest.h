@@ -141,6 +141,23 @@ int bp_ingest_peek_fd(bp_ingest *g, int fd, struct bp_env_meta *meta);
  */
 int bp_ingest_check_head(bp_ingest *g, int fd, struct bp_ingest_result *r);
 /*
+ * Whether the head of fd (from its start; not closed here) alone gives the
+ * verdict that ingest gives any file with that head that passes the
+ * checks before the store's judgement: a submission the store has applied,
+ * with the same digest ("already applied"), or a stale one (a sequence not
+ * newer than the one applied).  Then 1, and r (initialised by the caller)
+ * holds its verified signed metadata, rows as signed, and the status and
+ * reason the full ingest gives (r->authentic is left false).  The body is
+ * not read, so this says nothing of the rest of the file: bpaggd asks it
+ * only to skip the copy and decryption of an upload whose bytes it then
+ * finds equal to the copy it kept of that submission, which opened in
+ * full when it was ingested (replay.c).  Else 0 (a head that does not
+ * open, a kommune or year the registry refuses, a sequence from the
+ * future, another verdict, or a store that cannot be read: the full
+ * ingest decides).  now: as for bp_ingest_fd.
+ */
+int bp_ingest_head_judged(bp_ingest *g, int fd, int64_t now, struct bp_ingest_result *r);
+/*
  * Copies the sealed file of fd (from its start; not closed here) to out_fd
  * as far as it authenticates (bp_open_copy): never a byte that its
  * kommune's key does not vouch for.  A head that does not open (changed

@@ -294,6 +294,78 @@ Test(ingest, merges_then_already_applied)
 	assert_store_is(&t);
 }
 
+/* bp_ingest_head_judged of rel: 1 or 0, r's status and rows checked by
+ * the caller. */
+static int
+head_judged(const char *rel, struct bp_ingest_result *r)
+{
+	char p[PATH_MAX];
+	path_in(p, rel);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	bp_ingest_result_init(r);
+	int rc = bp_ingest_head_judged(ing, fd, (int64_t)time(NULL), r);
+	close(fd);
+	return rc;
+}
+
+/* What bpaggd asks before it copies an upload (a replay known unread):
+ * the head gives a verdict exactly when the full ingest would say
+ * "already applied" or "stale", and the same one; never for a new
+ * submission or a plaintext. */
+Test(ingest, head_verdict_agrees_with_the_full_ingest)
+{
+	struct truth t1, t2;
+	struct bp_ingest_result r;
+	write_export("a.csv", 0, 40, 0, NULL, &t1);
+	seal("a.csv", "a.bpx", t1.rows, false);
+	write_export("b.csv", 100, 25, 0, NULL, &t2);
+	seal("b.csv", "b.bpx", t2.rows, false);
+	write_export("c.csv", 200, 20, 0, NULL, &t2);
+	seal("c.csv", "c.bpx", t2.rows, false);
+
+	cr_assert_eq(head_judged("a.bpx", &r), 0, "a new submission is not applied");
+	cr_assert_not(r.have_meta);
+	bp_ingest_result_free(&r);
+	cr_assert_eq(head_judged("a.csv", &r), 0, "a plaintext has no head");
+	bp_ingest_result_free(&r);
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+
+	cr_assert_eq(head_judged("a.bpx", &r), 1);
+	cr_assert_eq(r.status, BP_INGEST_ALREADY);
+	cr_assert(r.have_meta);
+	cr_assert_eq(r.rows, 40);
+	cr_assert_str_eq(r.meta.kommune, KOMMUNE);
+	cr_assert_str_eq(r.reason, "already applied");
+	bp_ingest_result_free(&r);
+
+	/* a resubmission, then the first again: still applied once */
+	cr_assert_eq(head_judged("c.bpx", &r), 0);
+	bp_ingest_result_free(&r);
+	ingest("c.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_MERGED, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	cr_assert_eq(head_judged("a.bpx", &r), 1);
+	bp_ingest_result_free(&r);
+	ingest("a.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_ALREADY, "%s", r.reason);
+	bp_ingest_result_free(&r);
+	/* b, sealed before c and never applied: stale, by its head as by
+	 * the full ingest */
+	cr_assert_eq(head_judged("b.bpx", &r), 1);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED);
+	cr_assert_not(r.authentic, "the head alone vouches for no body");
+	char stale[sizeof(r.reason)];
+	snprintf(stale, sizeof(stale), "%s", r.reason);
+	bp_ingest_result_free(&r);
+	ingest("b.bpx", &r);
+	cr_assert_eq(r.status, BP_INGEST_REFUSED, "%s", r.reason);
+	cr_assert_str_eq(r.reason, stale);
+	bp_ingest_result_free(&r);
+}
+
 Test(ingest, resubmission_replaces_the_year)
 {
 	struct truth t1, t2;
