@@ -86,13 +86,10 @@ rejected_name(const struct bpd_qname *q, char *out, size_t outlen)
 	snprintf(out, outlen, "%s-%s.bpx", when, q->r);
 }
 
-/*
- * Writes the reason file of a refusal (once: a crash may have written it)
- * and the store's rejection record (once per file, whenever asked: a crash
- * may have come between the two). Returns 0 or -1.
- */
-static int
-write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
+/* The store's rejection record is written once per file whenever asked
+ * (a crash may have come between it and the reason file). */
+int
+bpd_write_reason(struct bpd_ctx *c, const struct bpd_qname *q, const struct bp_ingest_result *r,
     const char *reason)
 {
 	char base[64], rname[80];
@@ -224,7 +221,7 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	*status = BP_INGEST_REFUSED;
 	if ((counted = bpd_count_unverified(c, q, reason, plain ? LOG_ALERT : LOG_WARNING)) < 0)
 		return BPD_END_RETRY;
-	if (!counted && write_reason(c, q, &r, reason) < 0) {
+	if (!counted && bpd_write_reason(c, q, &r, reason) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
@@ -247,12 +244,12 @@ refuse_unkept(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 	return BPD_END_DONE;
 }
 
-/* Logs what ingest said; never a value from the file. twin: the archive's
- * copy of a replay's bytes (replay.c), or NULL. */
-static void
-log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r,
-    const char *twin)
+void
+bpd_log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r,
+    const char *twin, bool unread)
 {
+	const char *how = unread ? " (compared before any decryption)" : "";
+
 	switch (r->status) {
 	case BP_INGEST_MERGED:
 		c->n_merged++;
@@ -264,8 +261,8 @@ log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r
 		c->n_already++;
 		if (twin)
 			bpd_log(LOG_INFO, "%s: already applied (kommune %s year %u); not kept, "
-			    "%s holds the same bytes", safe, r->meta.kommune,
-			    (unsigned)r->meta.year, twin);
+			    "%s holds the same bytes%s", safe, r->meta.kommune,
+			    (unsigned)r->meta.year, twin, how);
 		else
 			bpd_log(LOG_INFO, "%s: already applied, archived (kommune %s year %u)",
 			    safe, r->meta.kommune, (unsigned)r->meta.year);
@@ -273,8 +270,8 @@ log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r
 	case BP_INGEST_REFUSED:
 		c->n_refused++;
 		if (twin)
-			bpd_log(LOG_WARNING, "%s: refused: %s; not kept, %s holds the same bytes",
-			    safe, r->reason, twin);
+			bpd_log(LOG_WARNING, "%s: refused: %s; not kept, %s holds the same bytes%s",
+			    safe, r->reason, twin, how);
 		else
 			bpd_log(LOG_WARNING, "%s: refused: %s", safe, r->reason);
 		break;
@@ -291,7 +288,7 @@ log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r
 static void
 log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r)
 {
-	log_replay(c, safe, r, NULL);
+	bpd_log_replay(c, safe, r, NULL, false);
 }
 
 /* Links an ARCHIVE or REJECT entry out of the queue, then unlinks it. */
@@ -417,7 +414,7 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 	if (counted < 0)
 		return BPD_END_RETRY;
 	/* a replay whose bytes are kept already: no second copy (replay.c) */
-	char twin[96], why[sizeof(r->reason) + 160];
+	char twin[96];
 	int has_twin = !keep ? 0 : r->status == BP_INGEST_REFUSED ?
 	    bpd_rejected_twin(c, r, cpname, twin, sizeof(twin)) :
 	    bpd_archive_twin(c, r, cpname, twin, sizeof(twin));
@@ -427,32 +424,23 @@ finish(struct bpd_ctx *c, const struct bpd_qname *q, const char *cpname,
 		return BPD_END_RETRY;
 	}
 	if (has_twin)
-		snprintf(why, sizeof(why), "%s; the file was not kept: %s holds the same bytes",
-		    r->reason, twin);
-	/* an exact replay beyond its folder's budget of the day: counted,
-	 * without a receipt, reason file, store record or log line (flood.c) */
-	int replays = has_twin ? bpd_count_replay(c, q, r) : 0;
-	if (replays < 0)
-		return BPD_END_RETRY;
-	if (r->status == BP_INGEST_REFUSED && !counted && !replays &&
-	    write_reason(c, q, r, has_twin ? why : NULL) < 0) {
+		return bpd_end_replay(c, q, cpname, r, twin, false);
+	if (r->status == BP_INGEST_REFUSED && !counted && bpd_write_reason(c, q, r, NULL) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	if (r->have_meta && !replays && bpd_receipt_write(c->dirs.outbox, c->sign_sk,
+	if (r->have_meta && bpd_receipt_write(c->dirs.outbox, c->sign_sk,
 	    bpd_qname_safe(q), tag, r, time(NULL)) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the receipt (retried): %s", bpd_qname_safe(q),
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	if (counted || (replays && r->status == BP_INGEST_REFUSED))
+	if (counted)
 		c->n_refused++;
-	else if (replays)
-		c->n_already++;
 	else
-		log_replay(c, bpd_qname_safe(q), r, has_twin ? twin : NULL);
-	if (!keep || has_twin) {
+		bpd_log_replay(c, bpd_qname_safe(q), r, NULL, false);
+	if (!keep) {
 		if ((unlinkat(c->dirs.queue, cpname, 0) < 0 && errno != ENOENT) ||
 		    fsync(c->dirs.queue) < 0) {
 			bpd_log(LOG_ERR, "%s: cannot delete its copy: %s",
@@ -620,6 +608,10 @@ from_in(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname,
 		return refuse_unkept(c, q, qname, why, status);
 	}
 	bp_ingest_result_free(&r);
+	if (bpd_replay_unread(c, q, qname, fd, status, &end)) {
+		close(fd);
+		return end;
+	}
 	cq.stage = BPD_Q_COPY;
 	bool early;
 	cfd = make_copy(c, fd, q, cpname, sizeof(cpname), &early);

@@ -19,6 +19,17 @@
  * receipt, and a refused one its reason file and store record, which say
  * where the bytes are.
  *
+ * Both are known before anything of the upload is copied or decrypted
+ * when its signed head alone gives the verdict (bp_ingest_head_judged:
+ * applied, or stale) and its bytes, read from the claimed file, equal the
+ * copy kept (bpd_archive_twin_fd, bpd_rejected_twin_fd; a refused copy
+ * must have been refused for that same reason, its reason file says: one
+ * kept as an invalid export that is stale by now is ingested in full, to
+ * give the validator's errors again).  Those bytes opened in full when
+ * they were kept, so the full ingest of the replay could only say the
+ * same again; a flood of replays cost a copy, two decryptions and the
+ * parse of each.
+ *
  * Only the daemon writes to archive/ and rejected/, and the bytes are
  * compared, not trusted from a name, so an upload is never dropped for a
  * file that only looks like it; anything else under those names (a
@@ -33,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -72,30 +85,44 @@ want_of_resources(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == EIO;
 }
 
-/* Whether queue entry qname holds the bytes of b, another inode (b is
- * closed): 1, 0, or -1 with errno. */
+/* Whether descriptor a holds the bytes of b, another inode: 1, 0, or -1
+ * with errno.  Neither is closed. */
 static int
-same_as(struct bpd_ctx *c, const char *qname, int b)
+same_fd(int a, int b)
 {
 	struct stat sa, sb;
-	int a = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = -1;
 
-	if (a >= 0 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0) {
-		ret = 0;
-		if (S_ISREG(sa.st_mode) && S_ISREG(sb.st_mode) && sa.st_size == sb.st_size &&
-		    !(sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino))
-			ret = same_bytes(a, b, sa.st_size);
-	}
-	int e = errno;
+	if (fstat(a, &sa) != 0 || fstat(b, &sb) != 0)
+		return -1;
+	if (!S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) || sa.st_size != sb.st_size ||
+	    (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino))
+		return 0;
+	return same_bytes(a, b, sa.st_size);
+}
+
+/* Whether queue entry qname (or, when qname is NULL, descriptor a) holds
+ * the bytes of b, another inode (b is closed, a is not): 1, 0, or -1 with
+ * errno. */
+static int
+same_as(struct bpd_ctx *c, const char *qname, int a, int b)
+{
+	int ret = -1;
+
+	if (qname)
+		a = openat(c->dirs.queue, qname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (a >= 0)
+		ret = same_fd(a, b);
+	int e = errno;
+	if (qname && a >= 0)
 		close(a);
 	close(b);
 	errno = e;
 	return ret;
 }
 
-int
-bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
+/* bpd_archive_twin and bpd_archive_twin_fd: queue entry qname, or fd a. */
+static int
+archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname, int a,
     char *name, size_t namelen)
 {
 	char year[8], id[2 * sizeof(r->meta.submission_id) + 1], file[64];
@@ -113,7 +140,7 @@ bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char
 		 * link, a file where a folder belongs): no twin, the copy is
 		 * archived as before; only a want of resources is retried */
 		ret = want_of_resources(errno) ? -1 : 0;
-	} else if ((ret = same_as(c, qname, b)) == 1) {
+	} else if ((ret = same_as(c, qname, a, b)) == 1) {
 		snprintf(name, namelen, "archive/%s/%s/%s", year, r->meta.kommune, file);
 	}
 	if (dfd >= 0)
@@ -121,6 +148,20 @@ bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char
 	if (yfd >= 0)
 		close(yfd);
 	return ret;
+}
+
+int
+bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
+    char *name, size_t namelen)
+{
+	return archive_twin(c, r, qname, -1, name, namelen);
+}
+
+int
+bpd_archive_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int fd,
+    char *name, size_t namelen)
+{
+	return archive_twin(c, r, NULL, fd, name, namelen);
 }
 
 /* rejected/.kept-NNNN-<submission id hex>: the name, in rejected/, of the
@@ -147,8 +188,35 @@ kept_name_ok(const char *s)
 	    strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.") == n;
 }
 
-int
-bpd_rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
+/* Whether the first line of rejected/<kept>.reason, the reason the kept
+ * copy was refused for, is reason: 1, 0, or -1 with errno. */
+static int
+kept_for(struct bpd_ctx *c, const char *kept, const char *reason)
+{
+	char rname[96], line[300];
+	ssize_t got;
+	int fd;
+
+	snprintf(rname, sizeof(rname), "%s.reason", kept);
+	if ((fd = openat(c->dirs.rejected, rname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		return want_of_resources(errno) ? -1 : 0;
+	got = read(fd, line, sizeof(line) - 1);
+	int e = errno;
+	close(fd);
+	if (got < 0) {
+		errno = e;
+		return want_of_resources(e) ? -1 : 0;
+	}
+	line[got] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	return strcmp(line, reason) == 0;
+}
+
+/* bpd_rejected_twin and bpd_rejected_twin_fd: queue entry qname, or fd a
+ * (then the kept copy must have been refused for r->reason too). */
+static int
+rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname, int a,
     char *name, size_t namelen)
 {
 	char idx[96], kept[80];
@@ -169,12 +237,28 @@ bpd_rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const cha
 	kept[strcspn(kept, "\n")] = '\0';
 	if (!kept_name_ok(kept))
 		return 0;
+	if (!qname && (ret = kept_for(c, kept, r->reason)) != 1)
+		return ret;
 	if ((b = openat(c->dirs.rejected, kept, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) < 0)
 		return want_of_resources(errno) ? -1 : 0;
-	if ((ret = same_as(c, qname, b)) == 1)
+	if ((ret = same_as(c, qname, a, b)) == 1)
 		snprintf(name, namelen, "rejected/%s", kept);
 	return ret;
+}
+
+int
+bpd_rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
+    char *name, size_t namelen)
+{
+	return rejected_twin(c, r, qname, -1, name, namelen);
+}
+
+int
+bpd_rejected_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int fd,
+    char *name, size_t namelen)
+{
+	return rejected_twin(c, r, NULL, fd, name, namelen);
 }
 
 int
@@ -193,4 +277,67 @@ bpd_rejected_index(struct bpd_ctx *c, const struct bp_ingest_result *r, const ch
 	}
 	return bpd_write_over(c->dirs.rejected, idx, text, (size_t)n, 0600) == 0 &&
 	    fsync(c->dirs.rejected) == 0 ? 0 : -1;
+}
+
+enum bpd_end
+bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const char *name,
+    const struct bp_ingest_result *r, const char *twin, bool unread)
+{
+	char tag[BP_UPLOAD_TAG_MAX], why[sizeof(r->reason) + 160];
+	int replays = bpd_count_replay(c, q, r);
+
+	if (replays < 0)
+		return BPD_END_RETRY;
+	snprintf(why, sizeof(why), "%s; the file was not kept: %s holds the same bytes",
+	    r->reason, twin);
+	if (r->status == BP_INGEST_REFUSED && !replays && bpd_write_reason(c, q, r, why) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot write the reason file: %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	bpd_upload_tag(q, tag, sizeof(tag));
+	if (r->have_meta && !replays && bpd_receipt_write(c->dirs.outbox, c->sign_sk,
+	    bpd_qname_safe(q), tag, r, time(NULL)) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot write the receipt (retried): %s", bpd_qname_safe(q),
+		    strerror(errno));
+		return BPD_END_RETRY;
+	}
+	if (replays && r->status == BP_INGEST_REFUSED)
+		c->n_refused++;
+	else if (replays)
+		c->n_already++;
+	else
+		bpd_log_replay(c, bpd_qname_safe(q), r, twin, unread);
+	if ((unlinkat(c->dirs.queue, name, 0) < 0 && errno != ENOENT) ||
+	    fsync(c->dirs.queue) < 0) {
+		bpd_log(LOG_ERR, "%s: cannot delete %s: %s", bpd_qname_safe(q),
+		    unread ? "it" : "its copy", strerror(errno));
+		return BPD_END_RETRY;
+	}
+	return BPD_END_DONE;
+}
+
+bool
+bpd_replay_unread(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, int fd,
+    enum bp_ingest_status *status, enum bpd_end *end)
+{
+	struct bp_ingest_result r;
+	char twin[96];
+	bool done = false;
+
+	bp_ingest_result_init(&r);
+	if (bp_ingest_head_judged(c->ing, fd, (int64_t)q->t, &r) != 1)
+		goto out;
+	/* bytes equal to a refused copy kept whole are as authentic */
+	r.authentic = r.status == BP_INGEST_REFUSED;
+	if ((r.status == BP_INGEST_REFUSED ? bpd_rejected_twin_fd(c, &r, fd, twin, sizeof(twin)) :
+	    bpd_archive_twin_fd(c, &r, fd, twin, sizeof(twin))) != 1)
+		goto out;
+	done = true;
+	*end = bpd_end_replay(c, q, qname, &r, twin, true);
+	if (*end == BPD_END_DONE)
+		*status = r.status;
+out:
+	bp_ingest_result_free(&r);
+	return done;
 }

@@ -2,9 +2,11 @@
 # daemon_refuse.sh - what bpaggd refuses or skips, with bpaggd --once after
 # each drop: a resubmission replaces the kommune's year; the same file
 # twice and the same file renamed are counted as already applied, with a
-# receipt each and no second copy (the archive holds the bytes); an
+# receipt each and no second copy (the archive holds the bytes, and
+# the replay is known by comparing with them, before any decryption); an
 # older sequence after a newer one, an unregistered kommune, a tampered
-# file and an invalid row are refused, each with a reason file (and a
+# file (also one whose head is that of an applied submission) and an
+# invalid row are refused, each with a reason file (and a
 # receipt when the sender is verified), the store unchanged.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
@@ -61,6 +63,10 @@ archived_as "$T/aa.bpx" $YEAR $A || fail "aa's archived copy differs"
 [ "$(receipt_statuses $A aa-copy.bpx)" = "already_applied " ] || fail "no receipt for the renamed copy"
 grep -q "aa-copy.bpx: already applied (kommune $A year $YEAR); not kept, archive/$YEAR/$A/[0-9a-f]*.bpx holds the same bytes" "$log" ||
 	fail "not logged as already applied and not kept"
+# (found by the signed head, the store and a byte comparison with the
+# archived copy, before anything was copied or decrypted)
+[ "$(grep -c 'aa\(-copy\)\?\.bpx: already applied .* holds the same bytes (compared before any decryption)$' "$log")" -eq 2 ] ||
+	fail "the replays were not known before decryption: $(grep 'already applied' "$log")"
 ok "same file twice and renamed: already applied, counted once, one copy archived"
 
 # 3. A resubmission with other rows replaces A's year.
@@ -306,7 +312,7 @@ once
 counts_are "$ad" "$ba"
 [ "$(files_in "$T/c/archive/$YEAR/$A")" -eq "$narch" ] || fail "a replay was archived again"
 for f in aa ad; do
-	grep -q "$f-again.bpx: already applied (kommune $A year $YEAR); not kept, archive/$YEAR/$A/[0-9a-f]*.bpx holds the same bytes" "$log" ||
+	grep -q "$f-again.bpx: already applied (kommune $A year $YEAR); not kept, archive/$YEAR/$A/[0-9a-f]*.bpx holds the same bytes (compared before any decryption)" "$log" ||
 		fail "$f-again: not logged as already applied and not kept"
 	[ "$(receipt_statuses $A $f-again.bpx)" = "already_applied " ] || fail "no receipt for $f-again"
 	archived_as "$T/$f.bpx" $YEAR $A || fail "$f's archived copy went"
@@ -315,6 +321,8 @@ rejected_kept ac.bpx || fail "ac's kept copy went"
 ! rejected_kept ac-again.bpx || fail "a stale replay was kept again"
 reason_of ac-again.bpx | grep -q "^stale: .*; the file was not kept: rejected/[0-9TZ]*-[0-9a-f]*\.bpx holds the same bytes$" ||
 	fail "ac-again: $(reason_of ac-again.bpx)"
+grep -q "ac-again.bpx: refused: stale: .*; not kept, rejected/[0-9TZ]*-[0-9a-f]*\.bpx holds the same bytes (compared before any decryption)$" "$log" ||
+	fail "ac-again: not known as a replay before decryption: $(grep ac-again "$log")"
 [ "$(receipt_statuses $A ac-again.bpx)" = "refused " ] || fail "no refused receipt for ac-again"
 ok "replays leave a receipt (and a reason when refused) but no second copy"
 # Something else where the archived copy was (a symbolic link, put there
@@ -330,3 +338,37 @@ once
 grep -q "aa-third.bpx: already applied, archived" "$log" || fail "aa-third: not archived"
 [ "$(files_in "$T/c/archive/$YEAR/$A")" -eq $((narch + 1)) ] || fail "aa-third: not archived beside the link"
 ok "a replay whose archived copy is not a regular file is archived as before"
+
+# 13. ad's head and size (ad is applied, its archived copy a regular
+# file), one byte of the body changed: not the archived bytes, so not a
+# replay; ingested in full, and refused.
+cp "$T/ad.bpx" "$T/ad-flip.bpx"
+n=$(stat -c %s "$T/ad-flip.bpx")
+printf '\x5a' | dd of="$T/ad-flip.bpx" bs=1 seek=$((n - 40)) conv=notrunc status=none
+cmp -s "$T/ad.bpx" "$T/ad-flip.bpx" && fail "fixture: the byte did not change"
+cp "$T/ad-flip.bpx" "$in/ad-flip.bpx"
+once
+counts_are "$ad" "$ba"
+! grep -q 'ad-flip.bpx: already applied' "$log" || fail "a changed body was taken for a replay"
+grep -q 'ad-flip.bpx: refused' "$log" || fail "ad-flip not refused: $(grep ad-flip "$log")"
+[ ! -e "$in/ad-flip.bpx" ] || fail "ad-flip is still in the inbox"
+ok "the same head with another body is not a replay: refused"
+
+# 14. af (kept in rejected/ as an invalid export) replayed once a newer
+# submission is applied: its head alone says stale, but its copy was kept
+# for another reason, so it is ingested in full and refused as an invalid
+# export again, with the validator's error; not kept again.
+ag=$(make_export $A $YEAR 24 9)
+seal_to $A $YEAR "$ag" "$in/ag.bpx"
+once
+counts_are "$ag" "$ba"
+afk=$(reason_file af.bpx)
+cp "${afk%.reason}" "$in/af-again.bpx"
+once
+counts_are "$ag" "$ba"
+reason_of af-again.bpx | grep -q "^invalid export: 1 error; the file was not kept: rejected/[0-9TZ]*-[0-9a-f]*\.bpx holds the same bytes$" ||
+	fail "af-again: $(reason_of af-again.bpx)"
+grep -q "^5:$col: alder: " "$(reason_file af-again.bpx)" || fail "af-again: the validator's error is missing"
+! grep -q 'af-again.bpx: .*compared before any decryption' "$log" ||
+	fail "af-again was taken as a stale replay from its head"
+ok "a replay kept as an invalid export, stale by now, is refused for what it is"
