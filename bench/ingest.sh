@@ -6,7 +6,11 @@
 #   baseline: bench/ingest_decrypt opening every file (bp_open_* only);
 #   bpaggd --once over the same files in the inbox (decrypt, validate,
 #   pseudonymise, classify, store, receipt, archive).
-# Prints rows/s of each and their ratio. Not part of make check: run it
+#   bpaggd --once over the same files again: each an exact replay of a
+#   submission applied already ([ingest] replays_per_day raised so that
+#   each gets its receipt), known from its signed head, the store and a
+#   comparison with the archived copy, before any decryption.
+# Prints rows/s of each and their ratios. Not part of make check: run it
 # with `make bench` or by hand.
 set -euo pipefail
 build=$(cd "${1:-.}" && pwd)
@@ -50,11 +54,29 @@ cpu=$(awk '{ print $1 + $2 }' "$T/cpu")
 n=$(grep -c ': merged ' "$T/bpaggd.log" || true)
 [ "$n" -eq "$files" ] || { echo "bench: only $n of $files files merged" >&2; tail "$T/bpaggd.log" >&2; exit 1; }
 
-awk -v rows="$total" -v td="$t_dec" -v t0="$t0" -v t1="$t1" -v files="$files" -v cpu="$cpu" 'BEGIN {
+# the same files again: exact replays
+sed -i 's/^replays_per_day = .*/replays_per_day = 1000000/' "$C"
+grep -q '^replays_per_day = 1000000' "$C" || { echo "bench: cannot set replays_per_day" >&2; exit 1; }
+cp "$T/sealed"/*.bpx "$T/c/inbox/"
+sync
+t2=$(now)
+{ time bpaggd -c "$C" --once --foreground 2>"$T/replay.log"; } 2>"$T/cpu2"
+t3=$(now)
+cpu2=$(awk '{ print $1 + $2 }' "$T/cpu2")
+n=$(grep -c ': already applied ' "$T/replay.log" || true)
+[ "$n" -eq "$files" ] || { echo "bench: only $n of $files replays already applied" >&2; tail "$T/replay.log" >&2; exit 1; }
+
+awk -v rows="$total" -v td="$t_dec" -v t0="$t0" -v t1="$t1" -v files="$files" -v cpu="$cpu" \
+    -v t2="$t2" -v t3="$t3" -v cpu2="$cpu2" 'BEGIN {
 	te = t1 - t0
 	printf "files %d, rows %d\n", files, rows
 	printf "decrypt only (bp_open_*):      %8.3f s  %10.0f rows/s\n", td, rows / td
 	printf "bpaggd --once end to end:      %8.3f s  %10.0f rows/s\n", te, rows / te
 	printf "  of which bpaggd CPU time:    %8.3f s (the rest: fsync, waiting)\n", cpu
 	printf "ratio end-to-end / decrypt:    %8.2f\n", te / td
+	tr = t3 - t2
+	printf "the same files replayed:       %8.3f s  %10.0f rows/s\n", tr, rows / tr
+	printf "  of which bpaggd CPU time:    %8.3f s\n", cpu2
+	printf "ratio replays / decrypt:       %8.2f\n", tr / td
+	printf "ratio replays / first ingest:  %8.2f\n", tr / te
 }'
