@@ -364,11 +364,6 @@ void bpd_log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_
  */
 int bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
     char *name, size_t namelen);
-/* The same for the bytes of fd (not closed here): an upload whose signed
- * head names a submission applied already (bp_ingest_head_judged), before
- * anything of it is copied or decrypted (dispose.c). */
-int bpd_archive_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int fd,
-    char *name, size_t namelen);
 /*
  * The same for a refused upload whose every byte authenticated: whether
  * rejected/ keeps a copy of the same submission with the same bytes (the
@@ -377,18 +372,13 @@ int bpd_archive_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int
  */
 int bpd_rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
     char *name, size_t namelen);
-/* The same for the bytes of fd (not closed here), a stale upload
- * (bp_ingest_head_judged) taken as authentic if it has a twin: only a copy
- * whose reason file gives r->reason as its first line counts. */
-int bpd_rejected_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int fd,
-    char *name, size_t namelen);
 /*
  * The end of an upload whose bytes are kept already (twin: where, from the
- * installation's top): no second copy.  Up to its folder's
- * budget of the day a refused one gets its reason file and store record,
- * and each its receipt and log line; beyond it, only a count (flood.c).
- * Then name is deleted: the copy, or (unread: known before any
- * decryption, bpd_replay_unread) the claimed file itself.
+ * installation's top): no second copy.  Up to its folder's budget of the
+ * day a refused one gets its reason file and store record, and each its
+ * receipt and log line; beyond it, only a count (flood.c).  Then its
+ * queue entry name is deleted (unread: known before any decryption, by
+ * bpd_replay_unread, and said so in the log).
  */
 enum bpd_end bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const char *name,
     const struct bp_ingest_result *r, const char *twin, bool unread);
@@ -397,11 +387,12 @@ enum bpd_end bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const 
  * signed head alone gives the verdict (bp_ingest_head_judged: applied
  * already, or stale) and its bytes, read from the claimed file, equal the
  * copy kept of that submission, in archive/ or rejected/, which opened
- * in full when it was kept.  Ended as dispose.c ends a replay whose copy
- * has a twin (bpd_end_replay), the claimed file (queue entry qname, open
- * as fd) deleted.  True when so (*end set); false when it is no such
- * replay, or a step failed before anything was said (the copy and the
- * full ingest decide).
+ * in full when it was kept (a refused one must have been refused for the
+ * same reason, its reason file says).  The claimed file (queue entry
+ * qname, open as fd) is replaced by a COPY entry that is a link to the
+ * kept copy, and ended as dispose.c ends a replay whose copy has a twin
+ * (bpd_end_replay).  True when so (*end set); false when it is no such
+ * replay, or no link could be made (the copy and the full ingest decide).
  */
 bool bpd_replay_unread(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname, int fd,
     enum bp_ingest_status *status, enum bpd_end *end);

@@ -28,7 +28,10 @@
  * give the validator's errors again).  Those bytes opened in full when
  * they were kept, so the full ingest of the replay could only say the
  * same again; a flood of replays cost a copy, two decryptions and the
- * parse of each.
+ * parse of each.  The claimed file is then replaced in the queue by a
+ * link to the kept copy (a COPY entry), so that a daemon killed before
+ * the end never reads the uploader's inode again: the uploader may still
+ * hold it open and write another submission into it.
  *
  * Only the daemon writes to archive/ and rejected/, and the bytes are
  * compared, not trusted from a name, so an upload is never dropped for a
@@ -38,6 +41,7 @@
 #include "bpaggd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -85,8 +89,9 @@ want_of_resources(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == EIO;
 }
 
-/* Whether descriptor a holds the bytes of b, another inode: 1, 0, or -1
- * with errno.  Neither is closed. */
+/* Whether descriptor a holds the bytes of b (regular files): 1, 0, or -1
+ * with errno.  Neither is closed.  The same inode is the same bytes: a
+ * COPY entry that bpd_replay_unread made is a link to the kept copy. */
 static int
 same_fd(int a, int b)
 {
@@ -94,17 +99,18 @@ same_fd(int a, int b)
 
 	if (fstat(a, &sa) != 0 || fstat(b, &sb) != 0)
 		return -1;
-	if (!S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) || sa.st_size != sb.st_size ||
-	    (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino))
+	if (!S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) || sa.st_size != sb.st_size)
 		return 0;
+	if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return 1;
 	return same_bytes(a, b, sa.st_size);
 }
 
 /* Whether queue entry qname (or, when qname is NULL, descriptor a) holds
- * the bytes of b, another inode (b is closed, a is not): 1, 0, or -1 with
- * errno. */
+ * the bytes of b: 1, 0, or -1 with errno.  a is not closed; b is, unless
+ * keep is given and the answer is 1: then *keep is b. */
 static int
-same_as(struct bpd_ctx *c, const char *qname, int a, int b)
+same_as(struct bpd_ctx *c, const char *qname, int a, int b, int *keep)
 {
 	int ret = -1;
 
@@ -115,15 +121,19 @@ same_as(struct bpd_ctx *c, const char *qname, int a, int b)
 	int e = errno;
 	if (qname && a >= 0)
 		close(a);
-	close(b);
+	if (ret == 1 && keep)
+		*keep = b;
+	else
+		close(b);
 	errno = e;
 	return ret;
 }
 
-/* bpd_archive_twin and bpd_archive_twin_fd: queue entry qname, or fd a. */
+/* bpd_archive_twin and bpd_archive_twin_fd: queue entry qname, or fd a
+ * (and the twin's descriptor in *keep). */
 static int
 archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname, int a,
-    char *name, size_t namelen)
+    char *name, size_t namelen, int *keep)
 {
 	char year[8], id[2 * sizeof(r->meta.submission_id) + 1], file[64];
 	int yfd = -1, dfd = -1, b = -1, ret;
@@ -140,7 +150,7 @@ archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qn
 		 * link, a file where a folder belongs): no twin, the copy is
 		 * archived as before; only a want of resources is retried */
 		ret = want_of_resources(errno) ? -1 : 0;
-	} else if ((ret = same_as(c, qname, a, b)) == 1) {
+	} else if ((ret = same_as(c, qname, a, b, keep)) == 1) {
 		snprintf(name, namelen, "archive/%s/%s/%s", year, r->meta.kommune, file);
 	}
 	if (dfd >= 0)
@@ -154,14 +164,7 @@ int
 bpd_archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
     char *name, size_t namelen)
 {
-	return archive_twin(c, r, qname, -1, name, namelen);
-}
-
-int
-bpd_archive_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int fd,
-    char *name, size_t namelen)
-{
-	return archive_twin(c, r, NULL, fd, name, namelen);
+	return archive_twin(c, r, qname, -1, name, namelen, NULL);
 }
 
 /* rejected/.kept-NNNN-<submission id hex>: the name, in rejected/, of the
@@ -213,11 +216,11 @@ kept_for(struct bpd_ctx *c, const char *kept, const char *reason)
 	return strcmp(line, reason) == 0;
 }
 
-/* bpd_rejected_twin and bpd_rejected_twin_fd: queue entry qname, or fd a
- * (then the kept copy must have been refused for r->reason too). */
+/* bpd_rejected_twin, or for fd a (then the kept copy must have been
+ * refused for r->reason too, and its descriptor goes to *keep). */
 static int
 rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname, int a,
-    char *name, size_t namelen)
+    char *name, size_t namelen, int *keep)
 {
 	char idx[96], kept[80];
 	ssize_t got;
@@ -242,7 +245,7 @@ rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *q
 	if ((b = openat(c->dirs.rejected, kept, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) < 0)
 		return want_of_resources(errno) ? -1 : 0;
-	if ((ret = same_as(c, qname, a, b)) == 1)
+	if ((ret = same_as(c, qname, a, b, keep)) == 1)
 		snprintf(name, namelen, "rejected/%s", kept);
 	return ret;
 }
@@ -251,14 +254,7 @@ int
 bpd_rejected_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname,
     char *name, size_t namelen)
 {
-	return rejected_twin(c, r, qname, -1, name, namelen);
-}
-
-int
-bpd_rejected_twin_fd(struct bpd_ctx *c, const struct bp_ingest_result *r, int fd,
-    char *name, size_t namelen)
-{
-	return rejected_twin(c, r, NULL, fd, name, namelen);
+	return rejected_twin(c, r, qname, -1, name, namelen, NULL);
 }
 
 int
@@ -310,8 +306,8 @@ bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const char *name,
 		bpd_log_replay(c, bpd_qname_safe(q), r, twin, unread);
 	if ((unlinkat(c->dirs.queue, name, 0) < 0 && errno != ENOENT) ||
 	    fsync(c->dirs.queue) < 0) {
-		bpd_log(LOG_ERR, "%s: cannot delete %s: %s", bpd_qname_safe(q),
-		    unread ? "it" : "its copy", strerror(errno));
+		bpd_log(LOG_ERR, "%s: cannot delete its copy: %s", bpd_qname_safe(q),
+		    strerror(errno));
 		return BPD_END_RETRY;
 	}
 	return BPD_END_DONE;
@@ -322,7 +318,9 @@ bpd_replay_unread(struct bpd_ctx *c, const struct bpd_qname *q, const char *qnam
     enum bp_ingest_status *status, enum bpd_end *end)
 {
 	struct bp_ingest_result r;
-	char twin[96];
+	struct bpd_qname cq = *q;
+	char twin[96], cpname[NAME_MAX + 1], proc[64];
+	int tfd = -1, found;
 	bool done = false;
 
 	bp_ingest_result_init(&r);
@@ -330,14 +328,34 @@ bpd_replay_unread(struct bpd_ctx *c, const struct bpd_qname *q, const char *qnam
 		goto out;
 	/* bytes equal to a refused copy kept whole are as authentic */
 	r.authentic = r.status == BP_INGEST_REFUSED;
-	if ((r.status == BP_INGEST_REFUSED ? bpd_rejected_twin_fd(c, &r, fd, twin, sizeof(twin)) :
-	    bpd_archive_twin_fd(c, &r, fd, twin, sizeof(twin))) != 1)
+	found = r.status == BP_INGEST_REFUSED ?
+	    rejected_twin(c, &r, NULL, fd, twin, sizeof(twin), &tfd) :
+	    archive_twin(c, &r, NULL, fd, twin, sizeof(twin), &tfd);
+	cq.stage = BPD_Q_COPY;
+	if (found != 1 || bpd_qname_format(&cq, cpname, sizeof(cpname)) < 0)
+		goto out;
+	/* The verdict is made durable as a copy makes it: a COPY entry, here
+	 * a link to the kept copy (by its descriptor: the inode compared),
+	 * then the claimed file is let go.  Killed from here on, the daemon
+	 * finds the COPY entry, and never reads the uploader's inode again,
+	 * which the uploader may still be writing to.  No link (no /proc, an
+	 * archive on another file system): nothing said yet, the copy and
+	 * the full ingest decide. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tfd);
+	if (linkat(AT_FDCWD, proc, c->dirs.queue, cpname, AT_SYMLINK_FOLLOW) < 0)
 		goto out;
 	done = true;
-	*end = bpd_end_replay(c, q, qname, &r, twin, true);
+	*end = BPD_END_RETRY;
+	if (fsync(c->dirs.queue) < 0 ||
+	    (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT) ||
+	    fsync(c->dirs.queue) < 0)
+		goto out;   /* IN beside COPY: the copy alone goes on */
+	*end = bpd_end_replay(c, &cq, cpname, &r, twin, true);
 	if (*end == BPD_END_DONE)
 		*status = r.status;
 out:
+	if (tfd >= 0)
+		close(tfd);
 	bp_ingest_result_free(&r);
 	return done;
 }
