@@ -14,7 +14,7 @@
 # applied". Now the claimed file is first replaced by a COPY entry that is
 # a link to the kept copy. Runs MODE=applied (a replay of the applied
 # submission), then MODE=stale (of a stale one kept as stale: its receipt
-# "refused"); about 12 kill points each.
+# "refused"); 13 kill points each.
 if [ -z "${MODE:-}" ]; then
 	MODE=applied "$0" && MODE=stale "$0"
 	exit
@@ -25,8 +25,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 command -v strace >/dev/null || { echo "skip: no strace"; exit 77; }
 command -v perl >/dev/null || { echo "skip: no perl"; exit 77; }
 setup_install
-SYSCALLS=${SYSCALLS:-"linkat unlinkat fsync"}
-MAXN=${MAXN:-4}
+# syscall:most - killed at its 1st to most-th call (the unread path's
+# receipt comes after the 6th sync)
+POINTS=${POINTS:-"linkat:2 unlinkat:3 fsync:8"}
 once() { timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || broken "bpaggd --once failed"; }
 receipts() {
 	"$H/receiptcheck" "$T/c/keys/daemon.sign.pk" "$T/c/outbox/$A"/*.receipt 2>/dev/null
@@ -48,7 +49,7 @@ once
 # the submissions the uploader writes into its replays after the kills,
 # sealed in turn (each newer than the one before)
 n=0
-for sc in $SYSCALLS; do for k in $(seq 1 "$MAXN"); do
+for p in $POINTS; do for k in $(seq 1 "${p#*:}"); do
 	n=$((n + 1))
 	y=$(make_export $A 2024 $((22 + n)) $((10 + n)))
 	seal_to $A 2024 "$y" "$T/y$n.bpx"
@@ -58,8 +59,9 @@ done; done
 # (names without digits: the log and receipts mask digits in file names)
 letters=abcdefghijklmnopqrstuvwxyz
 i=0 points=0 unread=0
-for sc in $SYSCALLS; do
-	for k in $(seq 1 "$MAXN"); do
+for p in $POINTS; do
+	sc=${p%:*}
+	for k in $(seq 1 "${p#*:}"); do
 		i=$((i + 1))
 		name=replay-${letters:$(( (i - 1) / 26 )):1}${letters:$(( (i - 1) % 26 )):1}.bpx
 		rm -f "$T/go"
