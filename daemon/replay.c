@@ -280,7 +280,16 @@ bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const char *name,
     const struct bp_ingest_result *r, const char *twin, bool unread)
 {
 	char tag[BP_UPLOAD_TAG_MAX], why[sizeof(r->reason) + 160];
-	int replays = bpd_count_replay(c, q, r);
+
+	bpd_upload_tag(q, tag, sizeof(tag));
+	/* Answered before a kill (its receipt is there, or a refusal's
+	 * reason file): the budget is not spent on it again, and it keeps
+	 * its answer.  (A hostile review: a stale replay within the budget,
+	 * killed at its receipt, was counted on recovery instead, its reason
+	 * file and store record left without a receipt.) */
+	bool answered = bpd_receipt_written(c->dirs.outbox, r, tag) ||
+	    (r->status == BP_INGEST_REFUSED && bpd_reason_written(c, q));
+	int replays = answered ? 0 : bpd_count_replay(c, q, r);
 
 	if (replays < 0)
 		return BPD_END_RETRY;
@@ -291,7 +300,6 @@ bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const char *name,
 		    strerror(errno));
 		return BPD_END_RETRY;
 	}
-	bpd_upload_tag(q, tag, sizeof(tag));
 	if (r->have_meta && !replays && bpd_receipt_write(c->dirs.outbox, c->sign_sk,
 	    bpd_qname_safe(q), tag, r, time(NULL)) < 0) {
 		bpd_log(LOG_ERR, "%s: cannot write the receipt (retried): %s", bpd_qname_safe(q),

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# replay_budget_kill.sh - the replays_per_day budget under a kill. With
+# replays_per_day = 2, three exact replays: a (clean), b (bpaggd --once
+# killed by strace at the Nth call of renameat2 or unlinkat, then a clean
+# run), c (clean). Each replay must end either answered (one receipt, and
+# for a stale one one reason file) or counted beyond the budget (neither),
+# and the receipts and the day's count must add up to the three replays.
+# Found by a hostile review of b91124b: b killed after its reason file and
+# store record, before its receipt, was counted on recovery instead (a
+# refusal without a receipt); killed after its receipt, it was counted
+# too. Now an upload whose receipt or reason file is there is answered
+# again, and does not spend the budget twice. (A replay killed after it
+# was counted beyond the budget is counted again, as bpaggd(8) says: not
+# tried here.) MODE=applied, then MODE=stale (a replay of a stale
+# submission kept as stale).
+if [ -z "${MODE:-}" ]; then
+	MODE=applied "$0" && MODE=stale "$0"
+	exit
+fi
+. "$(dirname "$0")/lib.sh"
+# LeakSanitizer cannot run under ptrace (strace): leaks are checked elsewhere.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+command -v strace >/dev/null || { echo "skip: no strace"; exit 77; }
+POINTS=${POINTS:-"renameat2:5 unlinkat:3"}
+
+# one installation per kill point (the budget is a folder's for the day),
+# in a subshell that removes it
+point() {
+	local sc=$1 k=$2 f n rec rsn cnt total=0
+	T=$(mktemp -d /tmp/bp-daemon-test.XXXXXX)
+	C=$T/c/bpagg.conf
+	trap cleanup EXIT
+	setup_install "replays_per_day = 2"
+	once() { timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || broken "bpaggd --once failed"; }
+	x=$(make_export $A 2024 20 1)
+	seal_to $A 2024 "$x" "$T/x.bpx"
+	chmod 644 "$T/x.bpx"
+	if [ "$MODE" = stale ]; then
+		z=$(make_export $A 2024 21 2)
+		seal_to $A 2024 "$z" "$T/z.bpx"
+		chmod 644 "$T/z.bpx"
+		as_uploader cp "$T/z.bpx" "$in/z.bpx"
+		once
+	fi
+	as_uploader cp "$T/x.bpx" "$in/x.bpx"
+	once
+	as_uploader cp "$T/x.bpx" "$in/replay-a.bpx"
+	once
+	as_uploader cp "$T/x.bpx" "$in/replay-b.bpx"
+	strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc":signal=SIGKILL:when="$k" \
+		bpaggd -c "$C" --once --foreground >/dev/null 2>>"$log" || true
+	once
+	as_uploader cp "$T/x.bpx" "$in/replay-c.bpx"
+	once
+	for f in a b c; do
+		n=replay-$f.bpx
+		rec=$("$H/receiptcheck" "$T/c/keys/daemon.sign.pk" "$T/c/outbox/$A"/*.receipt 2>/dev/null |
+			awk -v f="$n" '$2 == f' | wc -l)
+		rsn=$(grep -lxF "file: $n" "$T/c/rejected"/*.reason 2>/dev/null | wc -l)
+		[ "$rec" -le 1 ] || broken "kill at $sc #$k: $rec receipts for $n"
+		if [ "$MODE" = stale ] && [ "$rsn" -ne "$rec" ]; then
+			broken "kill at $sc #$k: $n has $rsn reason files and $rec receipts"
+		fi
+		[ "$MODE" = stale ] || [ "$rsn" -eq 0 ] || broken "kill at $sc #$k: a reason file for $n"
+		total=$((total + rec))
+	done
+	cnt=$(cat "$T/c/rejected"/[0-9]*-inbox.replayed 2>/dev/null | sed -n 's/^replayed: //p')
+	total=$((total + ${cnt:-0}))
+	[ "$total" -eq 3 ] || broken "kill at $sc #$k: receipts and count add up to $total for 3 replays"
+	[ -z "$(ls -A "$T/c/queue" | grep -vx .bpaggd.lock)" ] ||
+		broken "kill at $sc #$k: queue: $(ls "$T/c/queue" | tr '\n' ' ')"
+	echo "kill at $sc #$k: $((total - ${cnt:-0})) answered, ${cnt:-0} counted"
+}
+
+points=0
+for p in $POINTS; do
+	for k in $(seq 1 "${p#*:}"); do
+		( point "${p%:*}" "$k" ) || exit 1
+		points=$((points + 1))
+	done
+done
+held "$points kill points ($MODE): each replay answered or counted, once"
