@@ -327,7 +327,7 @@ bpd_replay_unread(struct bpd_ctx *c, const struct bpd_qname *q, const char *qnam
 {
 	struct bp_ingest_result r;
 	struct bpd_qname cq = *q;
-	char twin[96], cpname[NAME_MAX + 1], proc[64];
+	char twin[96], cpname[NAME_MAX + 1], tmpname[NAME_MAX + 1], proc[64];
 	int tfd = -1, found;
 	bool done = false;
 
@@ -339,25 +339,38 @@ bpd_replay_unread(struct bpd_ctx *c, const struct bpd_qname *q, const char *qnam
 	found = r.status == BP_INGEST_REFUSED ?
 	    rejected_twin(c, &r, NULL, fd, twin, sizeof(twin), &tfd) :
 	    archive_twin(c, &r, NULL, fd, twin, sizeof(twin), &tfd);
+	struct bpd_qname tq = *q;
 	cq.stage = BPD_Q_COPY;
-	if (found != 1 || bpd_qname_format(&cq, cpname, sizeof(cpname)) < 0)
+	tq.stage = BPD_Q_CPTMP;
+	if (found != 1 || bpd_qname_format(&cq, cpname, sizeof(cpname)) < 0 ||
+	    bpd_qname_format(&tq, tmpname, sizeof(tmpname)) < 0)
 		goto out;
 	/* The verdict is made durable as a copy makes it: a COPY entry, here
 	 * a link to the kept copy (by its descriptor: the inode compared),
-	 * then the claimed file is let go.  Killed from here on, the daemon
-	 * finds the COPY entry, and never reads the uploader's inode again,
-	 * which the uploader may still be writing to.  No link (no /proc, an
-	 * archive on another file system): nothing said yet, the copy and
-	 * the full ingest decide. */
+	 * made as CPTMP and renamed (recovery deletes a CPTMP entry), then
+	 * the claimed file is let go.  Killed from here on, the daemon finds
+	 * the COPY entry, and never reads the uploader's inode again, which
+	 * the uploader may still be writing to.  No link (no /proc, an
+	 * archive on another file system), or not that inode (a /proc that
+	 * is not procfs): nothing said yet, the copy and the full ingest
+	 * decide. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tfd);
-	if (linkat(AT_FDCWD, proc, c->dirs.queue, cpname, AT_SYMLINK_FOLLOW) < 0)
+	unlinkat(c->dirs.queue, tmpname, 0);   /* left by a crash */
+	if (linkat(AT_FDCWD, proc, c->dirs.queue, tmpname, AT_SYMLINK_FOLLOW) < 0)
 		goto out;
+	struct stat lt, kt;
+	if (fstatat(c->dirs.queue, tmpname, &lt, AT_SYMLINK_NOFOLLOW) < 0 || fstat(tfd, &kt) < 0 ||
+	    lt.st_dev != kt.st_dev || lt.st_ino != kt.st_ino) {
+		unlinkat(c->dirs.queue, tmpname, 0);
+		goto out;
+	}
 	done = true;
 	*end = BPD_END_RETRY;
-	if (fsync(c->dirs.queue) < 0 ||
+	if (renameat(c->dirs.queue, tmpname, c->dirs.queue, cpname) < 0 ||
+	    fsync(c->dirs.queue) < 0 ||
 	    (unlinkat(c->dirs.queue, qname, 0) < 0 && errno != ENOENT) ||
 	    fsync(c->dirs.queue) < 0)
-		goto out;   /* IN beside COPY: the copy alone goes on */
+		goto out;   /* IN beside COPY (or CPTMP): as after a crash */
 	*end = bpd_end_replay(c, &cq, cpname, &r, twin, true);
 	if (*end == BPD_END_DONE)
 		*status = r.status;

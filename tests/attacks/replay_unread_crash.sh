@@ -14,7 +14,7 @@
 # applied". Now the claimed file is first replaced by a COPY entry that is
 # a link to the kept copy. Runs MODE=applied (a replay of the applied
 # submission), then MODE=stale (of a stale one kept as stale: its receipt
-# "refused"); 13 kill points each.
+# "refused"); 16 kill points each.
 if [ -z "${MODE:-}" ]; then
 	MODE=applied "$0" && MODE=stale "$0"
 	exit
@@ -27,7 +27,7 @@ command -v perl >/dev/null || { echo "skip: no perl"; exit 77; }
 setup_install
 # syscall:most - killed at its 1st to most-th call (the unread path's
 # receipt comes after the 6th sync)
-POINTS=${POINTS:-"linkat:2 unlinkat:3 fsync:8"}
+POINTS=${POINTS:-"linkat:2 renameat2:3 unlinkat:3 fsync:8"}
 once() { timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || broken "bpaggd --once failed"; }
 receipts() {
 	"$H/receiptcheck" "$T/c/keys/daemon.sign.pk" "$T/c/outbox/$A"/*.receipt 2>/dev/null
