@@ -28,3 +28,19 @@ setup_install() {
 	chmod 755 "$T" "$T/k" "$T/k"/*
 	chmod 777 "$in"
 }
+
+# each_mode M...: unless MODE is set, runs this script once per mode (MODE=M)
+# in turn, and exits as the first that fails does, or 0.
+each_mode() {
+	[ -z "${MODE:-}" ] || return 0
+	local m
+	for m in "$@"; do MODE=$m "$0" || exit; done
+	exit 0
+}
+# under_strace: for the tests that kill bpaggd through strace: no strace is
+# a skip, and LeakSanitizer cannot run under ptrace (leaks are checked
+# elsewhere).
+under_strace() {
+	command -v strace >/dev/null || { echo "skip: no strace"; exit 77; }
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+}

@@ -13,14 +13,9 @@
 # was counted beyond the budget is counted again, as bpaggd(8) says: not
 # tried here.) MODE=applied, then MODE=stale (a replay of a stale
 # submission kept as stale).
-if [ -z "${MODE:-}" ]; then
-	MODE=applied "$0" && MODE=stale "$0"
-	exit
-fi
 . "$(dirname "$0")/lib.sh"
-# LeakSanitizer cannot run under ptrace (strace): leaks are checked elsewhere.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-command -v strace >/dev/null || { echo "skip: no strace"; exit 77; }
+each_mode applied stale
+under_strace
 POINTS=${POINTS:-"renameat2:5 unlinkat:3"}
 
 # one installation per kill point (the budget is a folder's for the day),

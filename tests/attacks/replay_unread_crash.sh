@@ -15,14 +15,9 @@
 # a link to the kept copy. Runs MODE=applied (a replay of the applied
 # submission), then MODE=stale (of a stale one kept as stale: its receipt
 # "refused"); 16 kill points each.
-if [ -z "${MODE:-}" ]; then
-	MODE=applied "$0" && MODE=stale "$0"
-	exit
-fi
 . "$(dirname "$0")/lib.sh"
-# LeakSanitizer cannot run under ptrace (strace): leaks are checked elsewhere.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-command -v strace >/dev/null || { echo "skip: no strace"; exit 77; }
+each_mode applied stale
+under_strace
 command -v perl >/dev/null || { echo "skip: no perl"; exit 77; }
 setup_install
 # syscall:most - killed at its 1st to most-th call (the unread path's
