@@ -302,6 +302,15 @@ log_outcome(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *
 	bpd_log_replay(c, safe, r, NULL, false);
 }
 
+/* Whether name beneath dir is the inode of st. */
+static bool
+is_inode(int dir, const char *name, const struct stat *st)
+{
+	struct stat t;
+	return fstatat(dir, name, &t, AT_SYMLINK_NOFOLLOW) == 0 && t.st_dev == st->st_dev &&
+	    t.st_ino == st->st_ino;
+}
+
 /* Links an ARCHIVE or REJECT entry out of the queue, then unlinks it. */
 static enum bpd_end
 link_out(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
@@ -313,11 +322,15 @@ link_out(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
 
 	if (fstatat(c->dirs.queue, qname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? BPD_END_DONE : BPD_END_RETRY;
-	if (st.st_nlink > 1)
-		goto unlink; /* linked out before a crash */
+	/* A name already there is this entry linked out before a crash only
+	 * when it is this inode: another link count says nothing, as a COPY
+	 * entry that bpd_replay_unread made is a link to a kept copy (a
+	 * hostile review: a stale replay's entry, merged on recovery after
+	 * bpagg reset-sequence, was unlinked without reaching archive/). */
 	if (q->stage == BPD_Q_REJECT) {
 		rejected_name(q, file, sizeof(file));
-		if (linkat(c->dirs.queue, qname, c->dirs.rejected, file, 0) < 0 && errno != EEXIST)
+		if (linkat(c->dirs.queue, qname, c->dirs.rejected, file, 0) < 0 &&
+		    (errno != EEXIST || !is_inode(c->dirs.rejected, file, &st)))
 			goto out;
 		if (fsync(c->dirs.rejected) < 0)
 			goto out;
@@ -332,10 +345,13 @@ link_out(struct bpd_ctx *c, const struct bpd_qname *q, const char *qname)
 	    (dfd = bpd_opendir_at(yfd, kommune, true)) < 0)
 		goto out;
 	if (linkat(c->dirs.queue, qname, dfd, file, 0) < 0) {
+		if (errno != EEXIST)
+			goto out;
 		/* Taken by another file: this upload's own name instead. */
 		snprintf(alt, sizeof(alt), "%.32s.%s.bpx", file, q->r);
-		if (errno != EEXIST ||
-		    (linkat(c->dirs.queue, qname, dfd, alt, 0) < 0 && errno != EEXIST))
+		if (!is_inode(dfd, file, &st) &&
+		    linkat(c->dirs.queue, qname, dfd, alt, 0) < 0 &&
+		    (errno != EEXIST || !is_inode(dfd, alt, &st)))
 			goto out;
 	}
 	if (fsync(dfd) < 0)

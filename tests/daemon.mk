@@ -74,6 +74,6 @@ DAEMON_ATTACKS = tests/attacks/recover_from_uploader_inode.sh tests/attacks/lock
 	tests/attacks/head_then_plaintext.sh tests/attacks/replay_receipt_flood.sh \
 	tests/attacks/presized_inplace_refused.sh tests/attacks/replay_budget_cross_folder.sh \
 	tests/attacks/replay_budget_once_reset.sh tests/attacks/replay_unread_crash.sh \
-	tests/attacks/replay_budget_kill.sh
+	tests/attacks/replay_budget_kill.sh tests/attacks/replay_recovery_verdict.sh
 TESTS += $(DAEMON_ATTACKS)
 EXTRA_DIST += $(DAEMON_ATTACKS) tests/attacks/lib.sh tests/attacks/README
