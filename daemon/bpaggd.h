@@ -270,6 +270,9 @@ int bpd_unclaim(int inbox, int queue, const struct bpd_qname *q, const char *nam
  */
 int bpd_copy_in(bp_ingest *g, int fd, int queue, const char *name, bool *early);
 
+/* "<T>-<R>": the upload tag of queue entry q, which its ledger row names. */
+void bpd_upload_tag(const struct bpd_qname *q, char *out, size_t outlen);
+
 /* ---- receipt.c --------------------------------------------------------- */
 
 /* What a receipt's signature covers: this domain string and its NUL byte,
@@ -487,8 +490,6 @@ int bpd_open_claimed(struct bpd_ctx *c, const char *qname, const char **reason);
 
 /* ---- merged.c ---------------------------------------------------------- */
 
-/* "<T>-<R>": the upload tag of queue entry q, which its ledger row names. */
-void bpd_upload_tag(const struct bpd_qname *q, char *out, size_t outlen);
 /* r says merged (or validated, for a dry run). */
 void bpd_mark_merged(struct bp_ingest_result *r);
 /* Ingests the daemon's copy fd (at offset 0) of entry q into r; "already

@@ -36,9 +36,11 @@
  * [ingest] replays_per_day a folder's replays that day are counted in
  * rejected/YYYYMMDD-NNNN.replayed instead, with no store record.  What
  * is spent of this budget is durable from the first replay, in the
- * dot-file rejected/.YYYYMMDD-NNNN.replayed ("recorded: N"): a restart, or
- * bpaggd --once run by a timer, gives no fresh budget (found by a second
- * hostile review: 100 replays over 5 runs left 101 receipts).
+ * dot-file rejected/.YYYYMMDD-NNNN.replayed ("recorded: N", then a line
+ * "spent: T-R" for each upload that spent it): a restart, or bpaggd
+ * --once run by a timer, gives no fresh budget (found by a second hostile
+ * review: 100 replays over 5 runs left 101 receipts), and an upload killed
+ * after it spent its unit does not spend another.
  */
 #include "bpaggd.h"
 
@@ -51,6 +53,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "io.h"
 
 #define FLOOD_SLOTS 10001    /* inbox/NNNN/ by its number; the last the inbox */
 #define FLOOD_REASONS 16     /* distinct reasons named in a file; more: "other" */
@@ -302,29 +306,66 @@ power_of_ten(unsigned long long n)
 
 /*
  * A durable kind's budget of the day for file name: "recorded: N" in its
- * dot-file, read back and, while N < budget, written over with N + 1
- * (*counted false: recorded one by one).  Under rejected/'s lock.  0 or -1.
+ * dot-file, then one line "spent: T-R" per upload that spent it, written
+ * over together, so that an upload killed after it spent its unit (before
+ * its receipt) does not spend again when the queue is finished (a hostile
+ * review: it was counted beyond the budget instead, without a receipt).
+ * *counted false when upload's unit is spent (now or before); left true
+ * when the budget is gone (counted in the file).  Under rejected/'s lock.
+ * 0 or -1.
  */
 static int
 spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned long budget,
-    bool *counted)
+    const char *upload, bool *counted)
 {
 	struct flood_file D;
-	char dot[48], text[48];
-	int n;
+	char dot[48], mine[BP_UPLOAD_TAG_MAX + 16], *old = NULL, *text = NULL;
+	size_t len = 0;
+	ssize_t got = 0;
+	int fd, ret = -1;
 
 	snprintf(dot, sizeof(dot), ".%s", name);
+	snprintf(mine, sizeof(mine), "\nspent: %s\n", upload);
 	if (load(f, &D, rejdir, dot) < 0)
 		return -1;
 	unsigned long long recorded = D.recorded;
 	file_clear(&D);
-	if (recorded >= budget)
-		return 0;
-	n = snprintf(text, sizeof(text), "recorded: %llu\n", recorded + 1);
-	if (bpd_write_over(rejdir, dot, text, (size_t)n, 0600) < 0 || fsync(rejdir) < 0)
+	/* the lines of the uploads that spent it (a budget's worth at most) */
+	if ((fd = openat(rejdir, dot, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && st.st_size < (off_t)1 << 26 &&
+		    (old = malloc((size_t)st.st_size + 1)) != NULL &&
+		    (got = bp_read_full(fd, (uint8_t *)old, (size_t)st.st_size)) >= 0)
+			old[got] = '\0';
+		close(fd);
+		if (!old || got < 0)
+			goto out;
+	} else if (errno != ENOENT)
 		return -1;
+	if (old && strstr(old, mine)) {
+		*counted = false;
+		ret = 0;
+		goto out;
+	}
+	if (recorded >= budget) {
+		ret = 0;
+		goto out;
+	}
+	const char *spent = old ? strstr(old, "\nspent: ") : NULL;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		goto out;
+	fprintf(m, "recorded: %llu\n%s%s", recorded + 1, spent ? spent + 1 : "", mine + 1);
+	if (fclose(m) != 0 || !text)
+		goto out;
+	if (bpd_write_over(rejdir, dot, text, len, 0600) < 0 || fsync(rejdir) < 0)
+		goto out;
 	*counted = false;
-	return 0;
+	ret = 0;
+out:
+	free(old);
+	free(text);
+	return ret;
 }
 
 /*
@@ -336,8 +377,8 @@ spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned l
  */
 static int
 count_in_file(const struct bpd_flood *f, int rejdir, const char *name, long day,
-    const char *label, unsigned long budget, const char *reason, const char *when, bool *made,
-    bool *first, unsigned long long *count, bool *counted)
+    const char *label, unsigned long budget, const char *upload, const char *reason,
+    const char *when, bool *made, bool *first, unsigned long long *count, bool *counted)
 {
 	struct flood_file F;
 	int lk = lock_rejected(rejdir), rc, saved;
@@ -345,7 +386,7 @@ count_in_file(const struct bpd_flood *f, int rejdir, const char *name, long day,
 	if (lk < 0)
 		return -1;
 	*counted = true;
-	rc = f->durable ? spend_budget(f, rejdir, name, budget, counted) : 0;
+	rc = f->durable ? spend_budget(f, rejdir, name, budget, upload, counted) : 0;
 	if (rc >= 0 && *counted)
 		rc = load(f, &F, rejdir, name);
 	else
@@ -404,8 +445,10 @@ bpd_flood_take(struct bpd_flood *f, int rejdir, unsigned long budget, bool own,
 			*p = ' ';
 	utc_text(q->t, true, when, sizeof(when));
 	bool counted;
-	if (count_in_file(f, rejdir, said->name, day, label, budget, line, when, &made, &first,
-	    &count, &counted) < 0)
+	char tag[BP_UPLOAD_TAG_MAX];
+	bpd_upload_tag(q, tag, sizeof(tag));
+	if (count_in_file(f, rejdir, said->name, day, label, budget, tag, line, when, &made,
+	    &first, &count, &counted) < 0)
 		return -1;
 	if (!counted) {
 		said->name[0] = '\0';

@@ -18,12 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void
-bpd_upload_tag(const struct bpd_qname *q, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%lld-%s", q->t, q->r);
-}
-
 /*
  * Whether queue entry name (another upload's) may carry r's submission:
  * its verified metadata names the same kommune and submission id, or it

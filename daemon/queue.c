@@ -286,3 +286,9 @@ bpd_queue_list(int queue, char ***out)
 	*out = names;
 	return (long)n;
 }
+
+void
+bpd_upload_tag(const struct bpd_qname *q, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%lld-%s", q->t, q->r);
+}

@@ -58,13 +58,33 @@ entry(long long t, const char *folder, const char *r)
 	return q;
 }
 
+/* takes: each call is another upload (its own R), unless take_again */
+static unsigned uploads;
+
+static int
+take_as(struct bpd_flood *f, long long t, const char *folder, const char *reason,
+    struct bpd_flood_said *said, unsigned n)
+{
+	char r[17];
+	snprintf(r, sizeof(r), "%016x", n);
+	struct bpd_qname q = entry(t, folder, r);
+	return bpd_flood_take(f, rej, 2, strcmp(folder, "9999") != 0, &q, reason, LOG_WARNING,
+	    said);
+}
+
 static int
 take(struct bpd_flood *f, long long t, const char *folder, const char *reason,
     struct bpd_flood_said *said)
 {
-	struct bpd_qname q = entry(t, folder, "0123456789abcdef");
-	return bpd_flood_take(f, rej, 2, strcmp(folder, "9999") != 0, &q, reason, LOG_WARNING,
-	    said);
+	return take_as(f, t, folder, reason, said, ++uploads);
+}
+
+/* The upload of the last take, again (as after a kill). */
+static int
+take_again(struct bpd_flood *f, long long t, const char *folder, const char *reason,
+    struct bpd_flood_said *said)
+{
+	return take_as(f, t, folder, reason, said, uploads);
 }
 
 /* The whole of file name in the test directory, or "" when there is none. */
@@ -197,6 +217,11 @@ Test(flood, replays_are_counted_apart)
 	cr_assert(u && r);
 	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 0);
 	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 0);
+	/* the second, again after a kill before its receipt: its own unit
+	 * still (a hostile review: it spent a second one and was counted) */
+	bpd_flood_free(r);
+	r = bpd_flood_new("replayed");
+	cr_assert_eq(take_again(r, DAY1, "4201", "already applied", &said), 0);
 	cr_assert_eq(take(r, DAY1, "4201", "already applied", &said), 1);
 	cr_assert_str_eq(said.name, "20261207-4201.replayed");
 	cr_assert_eq(take(u, DAY1, "4201", "junk", &said), 0, "the unverified budget is its own");
@@ -207,7 +232,8 @@ Test(flood, replays_are_counted_apart)
 	cr_assert(strstr(t, "replayed: 2\n"), "%s", t);
 	cr_assert(strstr(t, "reason: 2 already applied\n"), "%s", t);
 	cr_assert(strstr(t, "whose exact bytes are kept already"), "%s", t);
-	cr_assert_str_eq(slurp(".20261207-4201.replayed"), "recorded: 2\n");
+	cr_assert_str_eq(slurp(".20261207-4201.replayed"),
+	    "recorded: 2\nspent: 1796637600-0000000000000001\nspent: 1796637600-0000000000000002\n");
 	cr_assert_str_eq(slurp("20261207-4201.unverified"), "");
 	/* what a run spent of the budget stays spent after a restart (bpaggd
 	 * --once by a timer gets no fresh budget each run) */
@@ -221,7 +247,8 @@ Test(flood, replays_are_counted_apart)
 	r = bpd_flood_new("replayed");
 	cr_assert_eq(take(r, DAY1, "0301", "already applied", &said), 1, "a fresh budget per run");
 	cr_assert(strstr(slurp("20261207-0301.replayed"), "replayed: 1\n"));
-	cr_assert_str_eq(slurp(".20261207-0301.replayed"), "recorded: 2\n");
+	const char *spent = "recorded: 2\nspent: ";
+	cr_assert(!strncmp(slurp(".20261207-0301.replayed"), spent, strlen(spent)));
 	bpd_flood_free(u);
 	bpd_flood_free(r);
 }
