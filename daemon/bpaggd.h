@@ -300,9 +300,6 @@ bool bpd_receipt_merged_by_other(int outbox, const struct bp_ingest_result *r,
     const char *upload);
 int bpd_receipt_write(int outbox, const struct bp_key *sign_sk, const char *name,
     const char *upload, const struct bp_ingest_result *r, time_t now);
-/* Whether upload's receipt of r's submission is written already (before a
- * kill), under either name bpd_receipt_write gives it. */
-bool bpd_receipt_written(int outbox, const struct bp_ingest_result *r, const char *upload);
 /*
  * The text of a .reason file: the reason (r->reason unless reason is
  * given), "file: <name>" (name must be a bp_inbox_safe_name), then every
@@ -353,8 +350,6 @@ struct bpd_claimed {
  * record. 0, or -1 with errno. */
 int bpd_write_reason(struct bpd_ctx *c, const struct bpd_qname *q,
     const struct bp_ingest_result *r, const char *reason);
-/* Whether the reason file of a refusal of q is written already. */
-bool bpd_reason_written(struct bpd_ctx *c, const struct bpd_qname *q);
 /* Logs what ingest said of safe (counting it); never a value from the
  * file.  twin: the copy kept of a replay's bytes (replay.c), or NULL;
  * unread: the replay was known before any decryption. */

@@ -86,17 +86,6 @@ rejected_name(const struct bpd_qname *q, char *out, size_t outlen)
 	snprintf(out, outlen, "%s-%s.bpx", when, q->r);
 }
 
-bool
-bpd_reason_written(struct bpd_ctx *c, const struct bpd_qname *q)
-{
-	char base[64], rname[80];
-	struct stat st;
-
-	rejected_name(q, base, sizeof(base));
-	snprintf(rname, sizeof(rname), "%s.reason", base);
-	return fstatat(c->dirs.rejected, rname, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 /* The store's rejection record is written once per file whenever asked
  * (a crash may have come between it and the reason file). */
 int

@@ -397,26 +397,6 @@ bpd_receipt_merged_by_other(int outbox, const struct bp_ingest_result *r, const 
 	return other;
 }
 
-bool
-bpd_receipt_written(int outbox, const struct bp_ingest_result *r, const char *upload)
-{
-	char hex[33], fname[80];
-	const char *dash = strchr(upload, '-');
-	struct stat st;
-	int dir;
-	bool yes;
-
-	if (!r->have_meta || !dash || (dir = bpd_opendir_at(outbox, r->meta.kommune, false)) < 0)
-		return false;
-	sodium_bin2hex(hex, sizeof(hex), r->meta.submission_id, sizeof(r->meta.submission_id));
-	snprintf(fname, sizeof(fname), "%s.%s.receipt", hex, dash + 1);
-	yes = fstatat(dir, fname, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	snprintf(fname, sizeof(fname), "%s.receipt", hex);
-	yes = yes || is_upload_receipt(dir, fname, upload);
-	close(dir);
-	return yes;
-}
-
 /*
  * The first receipt of a submission is "<id>.receipt"; a later upload of
  * the same submission (already applied, or refused) gets "<id>.<R>.receipt"

@@ -282,14 +282,12 @@ bpd_end_replay(struct bpd_ctx *c, const struct bpd_qname *q, const char *name,
 	char tag[BP_UPLOAD_TAG_MAX], why[sizeof(r->reason) + 160];
 
 	bpd_upload_tag(q, tag, sizeof(tag));
-	/* Answered before a kill (its receipt is there, or a refusal's
-	 * reason file): the budget is not spent on it again, and it keeps
-	 * its answer.  (A hostile review: a stale replay within the budget,
-	 * killed at its receipt, was counted on recovery instead, its reason
-	 * file and store record left without a receipt.) */
-	bool answered = bpd_receipt_written(c->dirs.outbox, r, tag) ||
-	    (r->status == BP_INGEST_REFUSED && bpd_reason_written(c, q));
-	int replays = answered ? 0 : bpd_count_replay(c, q, r);
+	/* An upload that spent its unit before a kill keeps it (flood.c):
+	 * its reason file, store record and receipt are written again, once
+	 * each.  (Hostile reviews: a stale replay within the budget, killed
+	 * at its receipt, was counted on recovery instead, its reason file
+	 * and store record left without a receipt.) */
+	int replays = bpd_count_replay(c, q, r);
 
 	if (replays < 0)
 		return BPD_END_RETRY;
