@@ -44,3 +44,24 @@ under_strace() {
 	command -v strace >/dev/null || { echo "skip: no strace"; exit 77; }
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 }
+# fresh_install [SETTING...]: in a subshell, another throw-away installation
+# (setup_install), removed when the subshell ends.
+fresh_install() {
+	T=$(mktemp -d /tmp/bp-daemon-test.XXXXXX)
+	C=$T/c/bpagg.conf
+	trap cleanup EXIT
+	setup_install "$@"
+}
+# each_point FN: runs FN SYSCALL N in a subshell for each "syscall:most" of
+# $POINTS and each N from 1 to most, and exits 1 at the first that fails;
+# $points is how many ran.
+each_point() {
+	local p k
+	points=0
+	for p in $POINTS; do
+		for k in $(seq 1 "${p#*:}"); do
+			( "$1" "${p%:*}" "$k" ) || exit 1
+			points=$((points + 1))
+		done
+	done
+}

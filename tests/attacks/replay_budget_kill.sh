@@ -19,14 +19,10 @@ each_mode applied stale
 under_strace
 POINTS=${POINTS:-"renameat2:5 unlinkat:3 fsync:6"}
 
-# one installation per kill point (the budget is a folder's for the day),
-# in a subshell that removes it
+# one installation per kill point (the budget is a folder's for the day)
 point() {
 	local sc=$1 k=$2 f n rec rsn cnt total=0
-	T=$(mktemp -d /tmp/bp-daemon-test.XXXXXX)
-	C=$T/c/bpagg.conf
-	trap cleanup EXIT
-	setup_install "replays_per_day = 2"
+	fresh_install "replays_per_day = 2"
 	once() { timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || broken "bpaggd --once failed"; }
 	x=$(make_export $A 2024 20 1)
 	seal_to $A 2024 "$x" "$T/x.bpx"
@@ -69,11 +65,5 @@ point() {
 	echo "kill at $sc #$k: $total answered, ${cnt:-0} counted"
 }
 
-points=0
-for p in $POINTS; do
-	for k in $(seq 1 "${p#*:}"); do
-		( point "${p%:*}" "$k" ) || exit 1
-		points=$((points + 1))
-	done
-done
+each_point point
 held "$points kill points ($MODE): a and b answered, c counted, once each"

@@ -16,10 +16,7 @@ POINTS=${POINTS:-"fsync:2 unlinkat:2"}
 
 point() {
 	local sc=$1 k=$2 xid kept
-	T=$(mktemp -d /tmp/bp-daemon-test.XXXXXX)
-	C=$T/c/bpagg.conf
-	trap cleanup EXIT
-	setup_install
+	fresh_install
 	once() { timeout 60 bpaggd -c "$C" --once --foreground 2>>"$log" || broken "bpaggd --once failed"; }
 	x=$(make_export $A 2024 20 1)
 	seal_to $A 2024 "$x" "$T/x.bpx"
@@ -54,11 +51,5 @@ point() {
 	fi
 }
 
-points=0
-for p in $POINTS; do
-	for k in $(seq 1 "${p#*:}"); do
-		( point "${p%:*}" "$k" ) || exit 1
-		points=$((points + 1))
-	done
-done
+each_point point
 held "$points kill points: a replay merged on recovery is archived"
