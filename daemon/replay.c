@@ -22,8 +22,8 @@
  * Both are known before anything of the upload is copied or decrypted
  * when its signed head alone gives the verdict (bp_ingest_head_judged:
  * applied, or stale) and its bytes, read from the claimed file, equal the
- * copy kept (bpd_archive_twin_fd, bpd_rejected_twin_fd; a refused copy
- * must have been refused for that same reason, its reason file says: one
+ * copy kept (bpd_replay_unread; a refused copy must have been
+ * refused for that same reason, its reason file says: one
  * kept as an invalid export that is stale by now is ingested in full, to
  * give the validator's errors again).  Those bytes opened in full when
  * they were kept, so the full ingest of the replay could only say the
@@ -129,7 +129,7 @@ same_as(struct bpd_ctx *c, const char *qname, int a, int b, int *keep)
 	return ret;
 }
 
-/* bpd_archive_twin and bpd_archive_twin_fd: queue entry qname, or fd a
+/* bpd_archive_twin, or for fd a (bpd_replay_unread): queue entry qname, or fd a
  * (and the twin's descriptor in *keep). */
 static int
 archive_twin(struct bpd_ctx *c, const struct bp_ingest_result *r, const char *qname, int a,
