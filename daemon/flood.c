@@ -306,14 +306,19 @@ power_of_ten(unsigned long long n)
 
 /*
  * A durable kind's budget of the day for file name: "recorded: N" in its
- * dot-file, then one line "spent: T-R" per upload that spent it, written
- * over together, so that an upload killed after it spent its unit (before
- * its receipt) does not spend again when the queue is finished (a hostile
- * review: it was counted beyond the budget instead, without a receipt).
- * *counted false when upload's unit is spent (now or before); left true
- * when the budget is gone (counted in the file).  Under rejected/'s lock.
- * 0 or -1.
+ * dot-file, then a line "spent: T-R" for each of the last SPENT_KEPT
+ * uploads that spent it, written over together, so that an upload killed
+ * after it spent its unit (before its receipt) does not spend again when
+ * the queue is finished (a hostile review: it was counted beyond the
+ * budget instead, without a receipt).  Only the last ones: a kill's upload
+ * is finished by the next run, and the file stays small whatever the
+ * budget (a review: with every line kept, each replay read and wrote all
+ * the day's lines).  *counted false when upload's unit is spent (now or
+ * before); left true when the budget is gone (counted in the file).
+ * Under rejected/'s lock.  0 or -1.
  */
+#define SPENT_KEPT 256
+
 static int
 spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned long budget,
     const char *upload, bool *counted)
@@ -330,19 +335,24 @@ spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned l
 		return -1;
 	unsigned long long recorded = D.recorded;
 	file_clear(&D);
-	/* the lines of the uploads that spent it (a budget's worth at most) */
-	if ((fd = openat(rejdir, dot, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		struct stat st;
-		if (fstat(fd, &st) == 0 && st.st_size < (off_t)1 << 26 &&
-		    (old = malloc((size_t)st.st_size + 1)) != NULL &&
-		    (got = bp_read_full(fd, (uint8_t *)old, (size_t)st.st_size)) >= 0)
-			old[got] = '\0';
-		close(fd);
-		if (!old || got < 0)
-			goto out;
-	} else if (errno != ENOENT)
+	/* its lines (a file of ours is far smaller than FLOOD_FILE_MAX) */
+	if ((old = malloc(FLOOD_FILE_MAX + 1)) == NULL) {
+		errno = ENOMEM;
 		return -1;
-	if (old && strstr(old, mine)) {
+	}
+	old[0] = '\0';
+	if ((fd = openat(rejdir, dot, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		got = bp_read_full(fd, (uint8_t *)old, FLOOD_FILE_MAX);
+		int e = errno;
+		close(fd);
+		if (got < 0) {
+			errno = e;
+			goto out;
+		}
+		old[got] = '\0';
+	} else if (errno != ENOENT)
+		goto out;
+	if (strstr(old, mine)) {
 		*counted = false;
 		ret = 0;
 		goto out;
@@ -351,7 +361,13 @@ spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned l
 		ret = 0;
 		goto out;
 	}
-	const char *spent = old ? strstr(old, "\nspent: ") : NULL;
+	/* the last SPENT_KEPT - 1 lines before this upload's */
+	const char *spent = strstr(old, "\nspent: ");
+	size_t nspent = 0;
+	for (const char *p = spent; p; p = strstr(p + 1, "\nspent: "))
+		nspent++;
+	for (; spent && nspent >= SPENT_KEPT; nspent--)
+		spent = strstr(spent + 1, "\nspent: ");
 	FILE *m = open_memstream(&text, &len);
 	if (!m)
 		goto out;

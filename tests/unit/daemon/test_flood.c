@@ -91,7 +91,7 @@ take_again(struct bpd_flood *f, long long t, const char *folder, const char *rea
 static const char *
 slurp(const char *name)
 {
-	static char buf[4096];
+	static char buf[16384];
 	char p[PATH_MAX];
 	FILE *fp;
 	size_t n;
@@ -250,5 +250,36 @@ Test(flood, replays_are_counted_apart)
 	const char *spent = "recorded: 2\nspent: ";
 	cr_assert(!strncmp(slurp(".20261207-0301.replayed"), spent, strlen(spent)));
 	bpd_flood_free(u);
+	bpd_flood_free(r);
+}
+
+/* The budget's file keeps the last 256 uploads that spent it, whatever the
+ * budget: small, and the upload a kill left is among them. */
+Test(flood, spent_uploads_kept_are_the_last)
+{
+	struct bpd_flood *r = bpd_flood_new("replayed");
+	struct bpd_flood_said said;
+	char tag[17];
+
+	cr_assert(r);
+	for (unsigned n = 1; n <= 300; n++) {
+		snprintf(tag, sizeof(tag), "%016x", n);
+		struct bpd_qname q = entry(DAY1, "4201", tag);
+		cr_assert_eq(bpd_flood_take(r, rej, 1000, true, &q, "already applied", LOG_INFO,
+		    &said), 0);
+	}
+	const char *t = slurp(".20261207-4201.replayed");
+	cr_assert(!strncmp(t, "recorded: 300\n", 14), "%.40s", t);
+	cr_assert_null(strstr(t, "spent: 1796637600-0000000000000001\n"), "the first is dropped");
+	cr_assert_not_null(strstr(t, "spent: 1796637600-000000000000002d\n"), "the 45th is kept");
+	cr_assert_not_null(strstr(t, "spent: 1796637600-000000000000012c\n"));
+	size_t lines = 0;
+	for (const char *p = strstr(t, "spent: "); p; p = strstr(p + 1, "spent: "))
+		lines++;
+	cr_assert_eq(lines, 256);
+	/* the last, again (after a kill): not spent again */
+	struct bpd_qname q = entry(DAY1, "4201", tag);
+	cr_assert_eq(bpd_flood_take(r, rej, 1000, true, &q, "already applied", LOG_INFO, &said), 0);
+	cr_assert(!strncmp(slurp(".20261207-4201.replayed"), "recorded: 300\n", 14));
 	bpd_flood_free(r);
 }
