@@ -356,6 +356,40 @@ open_dirs(const struct bp_config *c, struct bpd_dirs *out, char *err, size_t err
 	return 0;
 }
 
+/*
+ * archive/ and rejected/ on the queue's file system: the daemon links
+ * files between them (a queue entry into archive/ or rejected/, a kept
+ * copy into the queue), and a link cannot cross file systems (a hostile
+ * review: with archive/ elsewhere every merged upload stayed in the queue,
+ * retried for ever).  0, or -1 with why in err.
+ */
+static int
+one_file_system(int queue, const struct bp_config *c, const struct bpd_dirs *dirs, char *err,
+    size_t errlen)
+{
+	const char *paths[2] = { c->archive, c->rejected };
+	int fds[2] = { dirs->archive, dirs->rejected };
+	struct stat q, st;
+
+	if (fstat(queue, &q) < 0) {
+		snprintf(err, errlen, "queue: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (fstat(fds[i], &st) < 0) {
+			snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
+			return -1;
+		}
+		if (st.st_dev != q.st_dev) {
+			snprintf(err, errlen, "%s: not on the file system of the state directory's "
+			    "queue: bpaggd links files between them; put the archive, rejected "
+			    "and state directories on one file system", paths[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 close_dirs(struct bpd_dirs *dirs)
 {
@@ -382,6 +416,14 @@ reload(struct bpd *d)
 	}
 	if (bp_config_load(d->conf_path, nc, err, sizeof(err)) < 0 ||
 	    open_dirs(nc, &nd, err, sizeof(err)) < 0) {
+		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
+		bp_config_free(nc);
+		free(nc);
+		tell_status(d, true);
+		return;
+	}
+	if (one_file_system(d->ctx.dirs.queue, nc, &nd, err, sizeof(err)) < 0) {
+		close_dirs(&nd);
 		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
 		bp_config_free(nc);
 		free(nc);
@@ -672,6 +714,10 @@ setup(struct bpd *d)
 	if (open_dirs(d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_CANTCREAT;
+	}
+	if (one_file_system(d->ctx.dirs.queue, d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
+		bpd_log(LOG_ERR, "%s", err);
+		return EX_CONFIG;
 	}
 	/* Receipts and reason files half written when a kill came. */
 	size_t swept = bpd_sweep_tmp(d->ctx.dirs.rejected, false) +

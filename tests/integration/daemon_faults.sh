@@ -12,7 +12,10 @@
 #  - an outbox that cannot take the receipt: the file waits in the queue
 #    and gets exactly one receipt once it can (11);
 #  - "inbox =" is a configuration error; one key for two kommuner is
-#    refused by bpagg register and by the daemon's keyring (8).
+#    refused by bpagg register and by the daemon's keyring (8);
+#  - archive/ on another file system than the queue is a configuration
+#    error (the daemon links files between them; a hostile review: every
+#    merged upload stayed in the queue), when /dev/shm is another one.
 set -euo pipefail
 . "$BP_SRCDIR/tests/helpers/daemon_lib.sh"
 YEAR=2024
@@ -163,5 +166,21 @@ rc=$(once_rc)
 [ "$rc" -eq 78 ] || fail "bpaggd with one key for two kommuner exited $rc, expected 78"
 logged "one key is registered for kommune $A and kommune $B" || fail "the keyring did not say why"
 ok "one key for two kommuner refused by bpagg register and by bpaggd"
+
+# 9. archive/ on another file system than the state directory's queue.
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T/c")" ]; then
+	rm "$T/c/keys/kommuner/$B.sign.pk"   # the forged key of section 8
+	shm=$(mktemp -d /dev/shm/bp-archive.XXXXXX)
+	cp "$C" "$T/c/shm.conf"
+	sed -i "s|^archive = .*|archive = $shm|" "$T/c/shm.conf"
+	rc=0; bpaggd -c "$T/c/shm.conf" --once --foreground 2>"$T/shm.err" || rc=$?
+	rm -rf "$shm"
+	[ "$rc" -eq 78 ] || fail "bpaggd with archive/ on /dev/shm exited $rc, expected 78"
+	grep -q "$shm: not on the file system of the state directory's queue" "$T/shm.err" ||
+		fail "archive/ elsewhere not named: $(cat "$T/shm.err")"
+	ok "archive/ on another file system than the queue refused at start"
+else
+	echo "(archive/ elsewhere not tried: /dev/shm is not another file system here)"
+fi
 cp "$log" "$T/c/"
 no_pid_leak
