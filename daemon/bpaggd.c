@@ -335,72 +335,6 @@ shutdown_loop(struct bpd *d)
 	close_handle((uv_handle_t *)&d->fsev);
 }
 
-/* Opens the daemon's own directories of c (archive, rejected, outbox),
- * creating them. Returns 0, or -1 with the path that failed in err. */
-static int
-open_dirs(const struct bp_config *c, struct bpd_dirs *out, char *err, size_t errlen)
-{
-	const char *paths[3] = { c->archive, c->rejected, c->outbox };
-	int fds[3] = { -1, -1, -1 };
-
-	for (int i = 0; i < 3; i++)
-		if ((fds[i] = bpd_opendir_path(paths[i], true)) < 0) {
-			snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
-			for (int j = 0; j < i; j++)
-				close(fds[j]);
-			return -1;
-		}
-	out->archive = fds[0];
-	out->rejected = fds[1];
-	out->outbox = fds[2];
-	return 0;
-}
-
-/*
- * archive/ and rejected/ on the queue's file system: the daemon links
- * files between them (a queue entry into archive/ or rejected/, a kept
- * copy into the queue), and a link cannot cross file systems (a hostile
- * review: with archive/ elsewhere every merged upload stayed in the queue,
- * retried for ever).  0, or -1 with why in err.
- */
-static int
-one_file_system(int queue, const struct bp_config *c, const struct bpd_dirs *dirs, char *err,
-    size_t errlen)
-{
-	const char *paths[2] = { c->archive, c->rejected };
-	int fds[2] = { dirs->archive, dirs->rejected };
-	struct stat q, st;
-
-	if (fstat(queue, &q) < 0) {
-		snprintf(err, errlen, "queue: %s", strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (fstat(fds[i], &st) < 0) {
-			snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
-			return -1;
-		}
-		if (st.st_dev != q.st_dev) {
-			snprintf(err, errlen, "%s: not on the file system of the state directory's "
-			    "queue: bpaggd links files between them; put the archive, rejected "
-			    "and state directories on one file system", paths[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void
-close_dirs(struct bpd_dirs *dirs)
-{
-	int *fds[3] = { &dirs->archive, &dirs->rejected, &dirs->outbox };
-	for (int i = 0; i < 3; i++)
-		if (*fds[i] >= 0) {
-			close(*fds[i]);
-			*fds[i] = -1;
-		}
-}
-
 static void
 reload(struct bpd *d)
 {
@@ -415,15 +349,15 @@ reload(struct bpd *d)
 		return;
 	}
 	if (bp_config_load(d->conf_path, nc, err, sizeof(err)) < 0 ||
-	    open_dirs(nc, &nd, err, sizeof(err)) < 0) {
+	    bpd_open_dirs(nc, &nd, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
 		bp_config_free(nc);
 		free(nc);
 		tell_status(d, true);
 		return;
 	}
-	if (one_file_system(d->ctx.dirs.queue, nc, &nd, err, sizeof(err)) < 0) {
-		close_dirs(&nd);
+	if (bpd_one_file_system(d->ctx.dirs.queue, nc, &nd, err, sizeof(err)) < 0) {
+		bpd_close_dirs(&nd);
 		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
 		bp_config_free(nc);
 		free(nc);
@@ -432,13 +366,13 @@ reload(struct bpd *d)
 	}
 	if (bp_ingest_reload(d->ing, nc, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err);
-		close_dirs(&nd);
+		bpd_close_dirs(&nd);
 		bp_config_free(nc);
 		free(nc);
 		tell_status(d, true);
 		return;
 	}
-	close_dirs(&d->ctx.dirs);
+	bpd_close_dirs(&d->ctx.dirs);
 	d->ctx.dirs.archive = nd.archive;
 	d->ctx.dirs.rejected = nd.rejected;
 	d->ctx.dirs.outbox = nd.outbox;
@@ -711,11 +645,11 @@ setup(struct bpd *d)
 		bpd_log(LOG_INFO, "running as user %s", d->conf->user);
 	if ((rc = check_queue(d)) != 0)
 		return rc;
-	if (open_dirs(d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
+	if (bpd_open_dirs(d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_CANTCREAT;
 	}
-	if (one_file_system(d->ctx.dirs.queue, d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
+	if (bpd_one_file_system(d->ctx.dirs.queue, d->conf, &d->ctx.dirs, err, sizeof(err)) < 0) {
 		bpd_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
 	}
@@ -751,7 +685,7 @@ teardown(struct bpd *d)
 	bpd_flood_free(d->ctx.replays);
 	if (d->fsev_dirfd >= 0)
 		close(d->fsev_dirfd);
-	close_dirs(&d->ctx.dirs);
+	bpd_close_dirs(&d->ctx.dirs);
 	if (d->ctx.dirs.queue >= 0)
 		close(d->ctx.dirs.queue);
 	if (d->ctx.inbox >= 0)

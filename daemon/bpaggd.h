@@ -15,7 +15,10 @@
  *   notify.c    sd_notify: READY, RELOADING, STOPPING and STATUS lines
  *   flood.c     refusals of unverified files, and exact replays, beyond a
  *               folder's daily budget
- *   replay.c    a replay's copy is not kept when its bytes are kept already
+ *   replay.c    a replay's copy is not kept when its bytes are kept already,
+ *               and an exact replay is known before any decryption
+ *   dirs.c      the configured directories: opened, closed, on the queue's
+ *               file system
  *
  * A file in the inbox belongs to whoever can write there. bpaggd reads
  * nothing of it in place but its framing (to tell a finished upload from
@@ -355,6 +358,24 @@ int bpd_write_reason(struct bpd_ctx *c, const struct bpd_qname *q,
  * unread: the replay was known before any decryption. */
 void bpd_log_replay(struct bpd_ctx *c, const char *safe, const struct bp_ingest_result *r,
     const char *twin, bool unread);
+
+/* ---- dirs.c ------------------------------------------------------------ */
+
+/* Opens the daemon's own directories of c (archive, rejected, outbox; not
+ * the queue), creating them. 0, or -1 with the path that failed in err. */
+int bpd_open_dirs(const struct bp_config *c, struct bpd_dirs *out, char *err, size_t errlen);
+/* Closes the three bpd_open_dirs opened (not the queue). */
+void bpd_close_dirs(struct bpd_dirs *dirs);
+/*
+ * archive/ and rejected/ on the file system of the queue (descriptor
+ * queue): the daemon links files between them (a queue entry into
+ * archive/ or rejected/, a kept copy into the queue), and a link cannot
+ * cross file systems (a hostile review: with archive/ elsewhere every
+ * merged upload stayed in the queue, retried for ever).  0, or -1 with
+ * why in err.
+ */
+int bpd_one_file_system(int queue, const struct bp_config *c, const struct bpd_dirs *dirs,
+    char *err, size_t errlen);
 
 /* ---- replay.c ---------------------------------------------------------- */
 
