@@ -320,22 +320,19 @@ power_of_ten(unsigned long long n)
 #define SPENT_KEPT 256
 
 static int
-spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned long budget,
-    const char *upload, bool *counted)
+spend_budget(int rejdir, const char *name, unsigned long budget, const char *upload,
+    bool *counted)
 {
-	struct flood_file D;
 	char dot[48], mine[BP_UPLOAD_TAG_MAX + 16], *old = NULL, *text = NULL;
+	unsigned long long recorded = 0;
 	size_t len = 0;
 	ssize_t got = 0;
 	int fd, ret = -1;
 
 	snprintf(dot, sizeof(dot), ".%s", name);
 	snprintf(mine, sizeof(mine), "\nspent: %s\n", upload);
-	if (load(f, &D, rejdir, dot) < 0)
-		return -1;
-	unsigned long long recorded = D.recorded;
-	file_clear(&D);
-	/* its lines (a file of ours is far smaller than FLOOD_FILE_MAX) */
+	/* read once: its first line, then the uploads (a file of ours is far
+	 * smaller than FLOOD_FILE_MAX) */
 	if ((old = malloc(FLOOD_FILE_MAX + 1)) == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -352,6 +349,8 @@ spend_budget(const struct bpd_flood *f, int rejdir, const char *name, unsigned l
 		old[got] = '\0';
 	} else if (errno != ENOENT)
 		goto out;
+	if (!strncmp(old, "recorded: ", 10))
+		recorded = strtoull(old + 10, NULL, 10);
 	if (strstr(old, mine)) {
 		*counted = false;
 		ret = 0;
@@ -402,7 +401,7 @@ count_in_file(const struct bpd_flood *f, int rejdir, const char *name, long day,
 	if (lk < 0)
 		return -1;
 	*counted = true;
-	rc = f->durable ? spend_budget(f, rejdir, name, budget, upload, counted) : 0;
+	rc = f->durable ? spend_budget(rejdir, name, budget, upload, counted) : 0;
 	if (rc >= 0 && *counted)
 		rc = load(f, &F, rejdir, name);
 	else
